@@ -1,0 +1,263 @@
+//! The catalogue of known non-human identities: AI coding agents and automation bots.
+//!
+//! The catalogue is data (`data/identities.toml`, embedded at build time) that users extend or
+//! override from `devspm.toml`. Matching is structural and exact: an e-mail compared whole
+//! (case-insensitively), a GitHub login or numeric user id taken from a `users.noreply.github.com`
+//! address, or a name that *is* a `[bot]` login. Substrings never match — a developer named
+//! Claude is a developer.
+
+use serde::{Deserialize, Serialize};
+
+use crate::event::IdentityKind;
+
+/// One known agent or bot.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Account {
+    /// Stable id, e.g. `claude-code`; the identity id is `agent:<id>` or `bot:<id>`.
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub vendor: Option<String>,
+    /// Exact e-mail addresses (compared case-insensitively).
+    #[serde(default)]
+    pub emails: Vec<String>,
+    /// GitHub logins, e.g. `dependabot[bot]` (compared case-insensitively).
+    #[serde(default)]
+    pub logins: Vec<String>,
+    /// GitHub numeric user ids, as in `49699333+dependabot[bot]@users.noreply.github.com`.
+    #[serde(default)]
+    pub github_ids: Vec<u64>,
+}
+
+/// A catalogue entry with its kind.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KnownAccount {
+    pub kind: IdentityKind,
+    pub account: Account,
+}
+
+impl KnownAccount {
+    /// The identity id of this account: `agent:<id>` or `bot:<id>`.
+    pub fn identity_id(&self) -> String {
+        format!("{}:{}", self.kind.as_str(), self.account.id)
+    }
+}
+
+/// The file format shared by the embedded catalogue and the `[[agent]]`/`[[bot]]` tables of
+/// `devspm.toml`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogueFile {
+    #[serde(default)]
+    pub agent: Vec<Account>,
+    #[serde(default)]
+    pub bot: Vec<Account>,
+}
+
+/// How an alias matched a catalogue entry (for explanations).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AccountMatch {
+    Email,
+    GithubId(u64),
+    Login,
+    /// Not in the catalogue, but a GitHub `[bot]` account: automation.
+    GenericBot(String),
+}
+
+/// The agents and bots devspm knows.
+#[derive(Clone, Debug)]
+pub struct Catalogue {
+    pub accounts: Vec<KnownAccount>,
+}
+
+const EMBEDDED: &str = include_str!("../data/identities.toml");
+
+impl Catalogue {
+    /// The embedded catalogue.
+    pub fn builtin() -> Catalogue {
+        // The embedded file is part of the build and covered by a test: it always parses.
+        let file: CatalogueFile = toml::from_str(EMBEDDED).expect("embedded identities.toml");
+        let mut catalogue = Catalogue {
+            accounts: Vec::new(),
+        };
+        catalogue.extend(file);
+        catalogue
+    }
+
+    /// Adds entries; an entry with the id of an existing one of the same kind replaces it.
+    pub fn extend(&mut self, file: CatalogueFile) {
+        let entries = file
+            .agent
+            .into_iter()
+            .map(|a| (IdentityKind::Agent, a))
+            .chain(file.bot.into_iter().map(|a| (IdentityKind::Bot, a)));
+        for (kind, account) in entries {
+            let known = KnownAccount { kind, account };
+            match self
+                .accounts
+                .iter_mut()
+                .find(|k| k.kind == kind && k.account.id == known.account.id)
+            {
+                Some(slot) => *slot = known,
+                None => self.accounts.push(known),
+            }
+        }
+    }
+
+    /// Finds the agent or bot behind a name and e-mail, if any.
+    pub fn classify(&self, name: &str, email: &str) -> Option<(KnownAccount, AccountMatch)> {
+        let email_lc = email.trim().to_ascii_lowercase();
+        let noreply = github_noreply(&email_lc);
+        for known in &self.accounts {
+            let a = &known.account;
+            if !email_lc.is_empty() && a.emails.iter().any(|e| e.eq_ignore_ascii_case(&email_lc)) {
+                return Some((known.clone(), AccountMatch::Email));
+            }
+            if let Some((id, login)) = &noreply {
+                if let Some(id) = id.filter(|id| a.github_ids.contains(id)) {
+                    return Some((known.clone(), AccountMatch::GithubId(id)));
+                }
+                if a.logins.iter().any(|l| l.eq_ignore_ascii_case(login)) {
+                    return Some((known.clone(), AccountMatch::Login));
+                }
+            }
+            if a.logins
+                .iter()
+                .any(|l| l.ends_with("[bot]") && l.eq_ignore_ascii_case(name.trim()))
+            {
+                return Some((known.clone(), AccountMatch::Login));
+            }
+        }
+        let bot_login = noreply
+            .map(|(_, login)| login)
+            .filter(|login| login.ends_with("[bot]"))
+            .or_else(|| {
+                let name = name.trim().to_ascii_lowercase();
+                (name.ends_with("[bot]") && !name.contains(' ')).then_some(name)
+            })?;
+        let slug = bot_login.trim_end_matches("[bot]").to_owned();
+        let account = Account {
+            id: slug.clone(),
+            name: bot_login.clone(),
+            vendor: None,
+            emails: Vec::new(),
+            logins: vec![bot_login.clone()],
+            github_ids: Vec::new(),
+        };
+        Some((
+            KnownAccount {
+                kind: IdentityKind::Bot,
+                account,
+            },
+            AccountMatch::GenericBot(bot_login),
+        ))
+    }
+}
+
+/// Parses a GitHub no-reply address: `ID+login@users.noreply.github.com` or
+/// `login@users.noreply.github.com` → (numeric id if present, lower-case login).
+pub fn github_noreply(email: &str) -> Option<(Option<u64>, String)> {
+    let email = email.trim().to_ascii_lowercase();
+    let local = email.strip_suffix("@users.noreply.github.com")?;
+    if local.is_empty() {
+        return None;
+    }
+    match local.split_once('+') {
+        Some((id, login)) if !login.is_empty() => Some((id.parse().ok(), login.to_owned())),
+        _ => Some((None, local.to_owned())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_catalogue_parses_and_covers_the_fact_sheet() {
+        let c = Catalogue::builtin();
+        for id in [
+            "claude-code",
+            "claude-github-app",
+            "copilot-agent",
+            "copilot",
+            "codex",
+            "cursor",
+            "aider",
+            "devin",
+            "jules",
+            "amp",
+            "firebender",
+            "factory",
+            "roo-code",
+        ] {
+            assert!(
+                c.accounts
+                    .iter()
+                    .any(|k| k.kind == IdentityKind::Agent && k.account.id == id),
+                "{id}"
+            );
+        }
+    }
+
+    #[test]
+    fn exact_matches_only() {
+        let c = Catalogue::builtin();
+        let (k, m) = c.classify("Claude", "noreply@anthropic.com").unwrap();
+        assert_eq!(k.identity_id(), "agent:claude-code");
+        assert_eq!(m, AccountMatch::Email);
+        assert!(c.classify("Claude Dupont", "claude@example.org").is_none());
+        let (k, _) = c
+            .classify(
+                "copilot-swe-agent[bot]",
+                "198982749+Copilot@users.noreply.github.com",
+            )
+            .unwrap();
+        assert_eq!(k.identity_id(), "agent:copilot-agent");
+        let (k, m) = c
+            .classify(
+                "dependabot[bot]",
+                "49699333+dependabot[bot]@users.noreply.github.com",
+            )
+            .unwrap();
+        assert_eq!(k.identity_id(), "bot:dependabot");
+        assert_eq!(m, AccountMatch::GithubId(49699333));
+        let (k, m) = c
+            .classify(
+                "some-app[bot]",
+                "123+some-app[bot]@users.noreply.github.com",
+            )
+            .unwrap();
+        assert_eq!(k.identity_id(), "bot:some-app");
+        assert!(matches!(m, AccountMatch::GenericBot(_)));
+        assert!(
+            c.classify("Ann", "4567+ann@users.noreply.github.com")
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn user_entries_override_builtin_ones() {
+        let mut c = Catalogue::builtin();
+        let file: CatalogueFile = toml::from_str(
+            "[[agent]]\nid = \"claude-code\"\nname = \"Claude\"\nemails = [\"bot@corp.example\"]\n",
+        )
+        .unwrap();
+        c.extend(file);
+        assert!(c.classify("x", "noreply@anthropic.com").is_none());
+        assert!(c.classify("x", "bot@corp.example").is_some());
+    }
+
+    #[test]
+    fn noreply_addresses() {
+        assert_eq!(
+            github_noreply("12345+Octo@users.noreply.github.com"),
+            Some((Some(12345), "octo".into()))
+        );
+        assert_eq!(
+            github_noreply("octo@users.noreply.github.com"),
+            Some((None, "octo".into()))
+        );
+        assert_eq!(github_noreply("octo@example.com"), None);
+    }
+}

@@ -1,0 +1,168 @@
+//! `devspm.toml`: the organisation's declarations — who is who, which agents and bots exist
+//! beyond the built-in catalogue, and how conservative identity resolution is.
+//!
+//! Every table rejects unknown keys, so a typo (or a setting for a feature this build does not
+//! have) is an error that names the line, not a silently ignored wish.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::catalogue::{Account, CatalogueFile};
+
+/// The parsed configuration file.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Declared people: `[[identity]]` tables.
+    #[serde(default)]
+    pub identity: Vec<IdentityConfig>,
+    /// Extra or overriding AI agents: `[[agent]]` tables (same shape as the built-in catalogue).
+    #[serde(default)]
+    pub agent: Vec<Account>,
+    /// Extra or overriding bots: `[[bot]]` tables.
+    #[serde(default)]
+    pub bot: Vec<Account>,
+    #[serde(default)]
+    pub resolution: ResolutionConfig,
+}
+
+/// A person declared in the configuration file.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdentityConfig {
+    /// A handle for the person, unique in the file (e.g. `alice`).
+    pub id: String,
+    /// Display name (optional; otherwise the most used alias name is shown).
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub team: Option<String>,
+    /// Aliases that are this person: `email@host`, `Name <email@host>`, or `github:login`.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+}
+
+/// Options of identity resolution.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ResolutionConfig {
+    /// Link aliases that share an identical full name of two or more words (e.g. a work and a
+    /// personal e-mail of "Ann Lee"). Off by default: two people can share a name, and devspm
+    /// would rather show one person twice than two people as one.
+    pub merge_on_full_name: bool,
+}
+
+impl Default for ResolutionConfig {
+    fn default() -> Self {
+        ResolutionConfig {
+            merge_on_full_name: false,
+        }
+    }
+}
+
+/// A configuration file that could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read configuration file {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("configuration file {path} is invalid: {message}")]
+    Invalid { path: String, message: String },
+}
+
+impl Config {
+    /// Parses configuration text; `origin` names the file in errors.
+    pub fn parse(text: &str, origin: &str) -> Result<Config, ConfigError> {
+        let config: Config = toml::from_str(text).map_err(|e| ConfigError::Invalid {
+            path: origin.to_owned(),
+            message: describe_toml_error(text, &e),
+        })?;
+        let mut seen = std::collections::HashSet::new();
+        for identity in &config.identity {
+            if !seen.insert(identity.id.as_str()) {
+                return Err(ConfigError::Invalid {
+                    path: origin.to_owned(),
+                    message: format!("identity id `{}` is declared twice", identity.id),
+                });
+            }
+        }
+        Ok(config)
+    }
+
+    /// Reads and parses a configuration file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Config::parse(&text, &path.display().to_string())
+    }
+
+    /// The catalogue extensions declared in this file.
+    pub fn catalogue_extensions(&self) -> CatalogueFile {
+        CatalogueFile {
+            agent: self.agent.clone(),
+            bot: self.bot.clone(),
+        }
+    }
+}
+
+/// A TOML error as "line L, column C: message".
+fn describe_toml_error(text: &str, error: &toml::de::Error) -> String {
+    let message = error.message().trim().to_owned();
+    match error.span() {
+        Some(span) => {
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+            format!("line {line}, column {column}: {message}")
+        }
+        None => message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_identities_and_extensions() {
+        let text = r#"
+[[identity]]
+id = "alice"
+team = "platform"
+aliases = ["alice@example.com", "Alice L <alice@home.example>", "github:alice"]
+
+[[agent]]
+id = "in-house-agent"
+name = "Our agent"
+emails = ["agent@corp.example"]
+
+[resolution]
+merge_on_full_name = true
+"#;
+        let config = Config::parse(text, "devspm.toml").unwrap();
+        assert_eq!(config.identity[0].aliases.len(), 3);
+        assert_eq!(config.agent[0].id, "in-house-agent");
+        assert!(config.resolution.merge_on_full_name);
+    }
+
+    #[test]
+    fn unknown_keys_name_the_line() {
+        let text = "[[identity]]\nid = \"a\"\nteem = \"x\"\n";
+        let err = Config::parse(text, "devspm.toml").unwrap_err().to_string();
+        assert!(err.contains("devspm.toml"), "{err}");
+        assert!(err.contains("line 3"), "{err}");
+        assert!(err.contains("teem"), "{err}");
+    }
+
+    #[test]
+    fn duplicate_ids_are_rejected() {
+        let text = "[[identity]]\nid = \"a\"\n[[identity]]\nid = \"a\"\n";
+        let err = Config::parse(text, "x.toml").unwrap_err().to_string();
+        assert!(err.contains("declared twice"), "{err}");
+    }
+}

@@ -1,0 +1,477 @@
+//! Events: the unit of devspm's record, and the payloads of the kinds the foundation writes.
+//!
+//! An event is `{seq, key, kind, at, actor, subject, payload, prev_hash, hash}`. Collectors build a
+//! [`NewEvent`] (no seq, no time, no hashes); the ledger assigns those when it appends. The `key`
+//! is a natural key (`commit/<repo>/<sha>`) that makes appending idempotent.
+//!
+//! Personal data never enters a hashed payload: people appear as alias ids, and names and e-mails
+//! travel beside the event as [`Attachment::AliasPii`], which the ledger writes to an erasable
+//! table. Commit messages (which carry names in trailers and merge subjects) travel as
+//! [`Attachment::Content`]: the payload commits to the message's SHA-256, the bytes live outside
+//! the chain and can be redacted without breaking it.
+//!
+//! The hash of an event is defined by [`chain_hash`]; `docs/ledger.md` restates it so that an
+//! auditor can recompute it in another language.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::bytes::GitBytes;
+use crate::commit::SignatureKind;
+
+/// What kind of fact an event records. Stored as its snake_case name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    /// A repository was seen for the first time ([`RepositoryRegistered`]).
+    RepositoryRegistered,
+    /// A commit was recorded ([`CommitRecorded`]).
+    CommitRecorded,
+    /// A ref pointed at a new target when ingest ran ([`RefUpdated`]).
+    RefUpdated,
+    /// A ref that existed at the previous ingest is gone ([`RefDeleted`]).
+    RefDeleted,
+    /// A ref's previous tip is no longer reachable from its new tip ([`HistoryRewritten`]).
+    HistoryRewritten,
+    /// Something in a repository could not be read; ingest went on ([`IngestGap`]).
+    IngestGap,
+    /// Two aliases are the same person according to a source such as `.mailmap` ([`AliasLinked`]).
+    AliasLinked,
+    /// A developer, agent or bot identity exists ([`IdentityRegistered`]).
+    IdentityRegistered,
+    /// An alias was resolved to an identity, with the rule that did it ([`AliasResolved`]).
+    AliasResolved,
+}
+
+impl EventKind {
+    /// Every kind, for help texts and validation.
+    pub const ALL: [EventKind; 9] = [
+        EventKind::RepositoryRegistered,
+        EventKind::CommitRecorded,
+        EventKind::RefUpdated,
+        EventKind::RefDeleted,
+        EventKind::HistoryRewritten,
+        EventKind::IngestGap,
+        EventKind::AliasLinked,
+        EventKind::IdentityRegistered,
+        EventKind::AliasResolved,
+    ];
+
+    /// The stored name of the kind.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::RepositoryRegistered => "repository_registered",
+            EventKind::CommitRecorded => "commit_recorded",
+            EventKind::RefUpdated => "ref_updated",
+            EventKind::RefDeleted => "ref_deleted",
+            EventKind::HistoryRewritten => "history_rewritten",
+            EventKind::IngestGap => "ingest_gap",
+            EventKind::AliasLinked => "alias_linked",
+            EventKind::IdentityRegistered => "identity_registered",
+            EventKind::AliasResolved => "alias_resolved",
+        }
+    }
+
+    /// Parses a stored kind name.
+    pub fn parse(name: &str) -> Option<EventKind> {
+        EventKind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+}
+
+/// Data that travels with an event but is stored outside the hash chain.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Attachment {
+    /// Bytes addressed by their SHA-256 (hex), e.g. a commit message.
+    Content { sha256: String, bytes: Vec<u8> },
+    /// The personal data behind an alias id.
+    AliasPii {
+        alias: String,
+        name: Vec<u8>,
+        email: Vec<u8>,
+    },
+}
+
+/// An event as a collector or analyzer proposes it, before the ledger orders and hashes it.
+#[derive(Clone, Debug)]
+pub struct NewEvent {
+    pub key: String,
+    pub kind: EventKind,
+    /// Who or what caused the fact: an alias id, an identity id, or `devspm:<component>`.
+    pub actor: String,
+    /// What the fact is about, e.g. `commit:<repo>/<sha>` or an identity id.
+    pub subject: String,
+    pub payload: serde_json::Value,
+    pub attachments: Vec<Attachment>,
+}
+
+impl NewEvent {
+    /// Builds an event from a payload struct.
+    pub fn new(
+        kind: EventKind,
+        key: impl Into<String>,
+        actor: impl Into<String>,
+        subject: impl Into<String>,
+        payload: &impl Serialize,
+    ) -> NewEvent {
+        NewEvent {
+            key: key.into(),
+            kind,
+            actor: actor.into(),
+            subject: subject.into(),
+            // Serialising our own payload structs to a Value cannot fail (no maps with non-string keys).
+            payload: serde_json::to_value(payload).expect("event payloads serialise to JSON"),
+            attachments: Vec::new(),
+        }
+    }
+
+    /// Adds attachments.
+    pub fn with_attachments(mut self, attachments: Vec<Attachment>) -> NewEvent {
+        self.attachments = attachments;
+        self
+    }
+}
+
+/// An event as stored in the ledger.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredEvent {
+    pub seq: u64,
+    pub key: String,
+    pub kind: String,
+    /// When the ledger appended the event (RFC 3339, UTC).
+    pub at: String,
+    pub actor: String,
+    pub subject: String,
+    /// The payload exactly as hashed: compact JSON text.
+    pub payload: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl StoredEvent {
+    /// Recomputes this event's hash from its fields and its `prev_hash`.
+    pub fn computed_hash(&self) -> String {
+        chain_hash(
+            &self.prev_hash,
+            self.seq,
+            [
+                &self.key,
+                &self.kind,
+                &self.at,
+                &self.actor,
+                &self.subject,
+                &self.payload,
+            ],
+        )
+    }
+}
+
+/// The hash of the (empty) chain before the first event: 64 zeros.
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// The event hash: SHA-256 over the domain tag `devspm-event-v1\0`, the previous hash (32 raw
+/// bytes), the sequence number (u64 big-endian), then key, kind, at, actor, subject and payload,
+/// each as a u32 big-endian byte length followed by its UTF-8 bytes. Length prefixes make the
+/// encoding unambiguous; changing any field, the order or the predecessor changes the hash.
+pub fn chain_hash(prev_hash: &str, seq: u64, fields: [&str; 6]) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(b"devspm-event-v1\0");
+    let prev = crate::hex::decode(prev_hash).unwrap_or_default();
+    // A malformed stored prev_hash still hashes deterministically (and then fails verification).
+    hasher.update(&prev);
+    hasher.update(seq.to_be_bytes());
+    for field in fields {
+        hasher.update((field.len() as u32).to_be_bytes());
+        hasher.update(field.as_bytes());
+    }
+    crate::hex::encode(&hasher.finalize())
+}
+
+/// A reference to bytes kept outside the chain.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContentRef {
+    pub sha256: String,
+    pub len: u64,
+}
+
+/// Payload of [`EventKind::RepositoryRegistered`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RepositoryRegistered {
+    pub repo: String,
+    /// Short display name, e.g. `git/git` or the directory name.
+    pub name: String,
+    /// Normalised remote URL, or `file://` + absolute path when there is no remote.
+    pub locator: String,
+}
+
+/// When and by whom, for a commit's author or committer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonTime {
+    pub alias: String,
+    /// Seconds since the Unix epoch.
+    pub time: i64,
+    /// Time-zone offset from UTC in seconds.
+    pub offset: i32,
+}
+
+/// One trailer of a commit message. Person-shaped trailers (`Name <email>`, or any `*-by` key)
+/// carry an alias id instead of their text.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrailerRecord {
+    pub key: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alias: Option<String>,
+}
+
+/// How a file changed in a commit, relative to the commit's first parent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    Added,
+    Modified,
+    Deleted,
+    Renamed,
+    Copied,
+}
+
+impl ChangeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::Added => "added",
+            ChangeKind::Modified => "modified",
+            ChangeKind::Deleted => "deleted",
+            ChangeKind::Renamed => "renamed",
+            ChangeKind::Copied => "copied",
+        }
+    }
+
+    /// One-letter code as `git log --name-status` prints it.
+    pub fn letter(self) -> char {
+        match self {
+            ChangeKind::Added => 'A',
+            ChangeKind::Modified => 'M',
+            ChangeKind::Deleted => 'D',
+            ChangeKind::Renamed => 'R',
+            ChangeKind::Copied => 'C',
+        }
+    }
+}
+
+/// The kind of tree entry a changed path is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileMode {
+    File,
+    Executable,
+    Symlink,
+    /// A submodule: recorded, never descended into.
+    Gitlink,
+}
+
+impl FileMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FileMode::File => "file",
+            FileMode::Executable => "executable",
+            FileMode::Symlink => "symlink",
+            FileMode::Gitlink => "gitlink",
+        }
+    }
+}
+
+/// One changed path of a commit.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileChange {
+    pub path: GitBytes,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub old_path: Option<GitBytes>,
+    pub change: ChangeKind,
+    pub mode: FileMode,
+    /// Blob id after the change (`None` for deletions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blob: Option<String>,
+    /// Added lines; `None` when not diffed (binary, gitlink, unreadable).
+    pub added: Option<u64>,
+    pub removed: Option<u64>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub binary: bool,
+    /// A blob needed for the line counts is missing from the object database.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unreadable: bool,
+}
+
+/// Payload of [`EventKind::CommitRecorded`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommitRecorded {
+    pub repo: String,
+    pub id: String,
+    pub tree: String,
+    pub parents: Vec<String>,
+    pub author: PersonTime,
+    pub committer: PersonTime,
+    pub message: ContentRef,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<String>,
+    pub trailers: Vec<TrailerRecord>,
+    pub signature: SignatureKind,
+    /// The parent the file list was computed against (the first parent); `None` for a root commit
+    /// or a shallow boundary, whose files are listed as added.
+    pub diff_base: Option<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub shallow_boundary: bool,
+    pub files: Vec<FileChange>,
+    /// What could not be read for this commit (missing blobs, a failed diff), in words.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gaps: Vec<String>,
+}
+
+/// Payload of [`EventKind::RefUpdated`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefUpdated {
+    pub repo: String,
+    pub name: GitBytes,
+    /// The commit the ref peels to.
+    pub target: String,
+    /// The target recorded at the previous ingest, if any.
+    pub previous: Option<String>,
+}
+
+/// Payload of [`EventKind::RefDeleted`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefDeleted {
+    pub repo: String,
+    pub name: GitBytes,
+    pub previous: String,
+    /// Commits no longer reachable from any ref (they stay on record).
+    pub lost: Vec<String>,
+}
+
+/// Payload of [`EventKind::HistoryRewritten`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryRewritten {
+    pub repo: String,
+    pub name: GitBytes,
+    pub old_tip: String,
+    pub new_tip: String,
+    /// Commits reachable from the old tip but not from the new one. They stay on record.
+    pub unreachable: Vec<String>,
+    /// Those of them no longer reachable from any ref at all.
+    pub lost: Vec<String>,
+}
+
+/// Payload of [`EventKind::IngestGap`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IngestGap {
+    pub repo: String,
+    /// What could not be read: `shallow_boundary`, `missing_commit`, `missing_object`, `unreadable_ref`.
+    pub what: String,
+    /// The object or ref concerned.
+    pub object: String,
+    pub detail: String,
+}
+
+/// Payload of [`EventKind::AliasLinked`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AliasLinked {
+    /// The alias as it appears in history.
+    pub alias: String,
+    /// The alias it is declared to be (e.g. the `.mailmap` canonical name and e-mail).
+    pub canonical: String,
+    /// `mailmap`.
+    pub source: String,
+    /// The repository whose file declared the link.
+    pub repo: String,
+}
+
+/// The kind of an identity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IdentityKind {
+    Developer,
+    Agent,
+    Bot,
+}
+
+impl IdentityKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IdentityKind::Developer => "developer",
+            IdentityKind::Agent => "agent",
+            IdentityKind::Bot => "bot",
+        }
+    }
+}
+
+/// Payload of [`EventKind::IdentityRegistered`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdentityRegistered {
+    pub identity: String,
+    pub kind: IdentityKind,
+    /// For agents and bots, the catalogue id (`claude-code`, `dependabot`); `None` for developers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slug: Option<String>,
+    /// Team from the configuration file, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team: Option<String>,
+}
+
+/// Payload of [`EventKind::AliasResolved`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AliasResolved {
+    pub alias: String,
+    pub identity: String,
+    /// The rule that linked the alias (see [`crate::identity::Rule`]).
+    pub rule: String,
+    /// The alias this one was linked through, when the rule links two aliases.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
+    /// Rule-specific detail free of personal data (a repository id, a catalogue id, a config id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// Version of the resolver that decided.
+    pub resolver: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_round_trip_by_name() {
+        for kind in EventKind::ALL {
+            assert_eq!(EventKind::parse(kind.as_str()), Some(kind));
+            assert_eq!(
+                serde_json::to_value(kind).unwrap(),
+                serde_json::Value::String(kind.as_str().to_owned())
+            );
+        }
+    }
+
+    #[test]
+    fn any_field_change_changes_the_hash() {
+        let fields = [
+            "k",
+            "commit_recorded",
+            "2026-01-01T00:00:00Z",
+            "a",
+            "s",
+            "{}",
+        ];
+        let base = chain_hash(GENESIS_HASH, 1, fields);
+        assert_eq!(base.len(), 64);
+        for i in 0..6 {
+            let mut changed = fields;
+            let altered = format!("{}x", fields[i]);
+            changed[i] = &altered;
+            assert_ne!(chain_hash(GENESIS_HASH, 1, changed), base, "field {i}");
+        }
+        assert_ne!(chain_hash(GENESIS_HASH, 2, fields), base);
+        assert_ne!(chain_hash(&base, 1, fields), base);
+        // Length prefixes: moving a byte from one field to the next changes the hash.
+        assert_ne!(
+            chain_hash(GENESIS_HASH, 1, ["ab", "c", "", "", "", ""]),
+            chain_hash(GENESIS_HASH, 1, ["a", "bc", "", "", "", ""])
+        );
+    }
+}

@@ -1,0 +1,34 @@
+//! Reading git repositories with gitoxide and turning their history into devspm events.
+//!
+//! [`open`] finds a repository (work tree, bare repository, or linked worktree) and gives it a
+//! stable id; [`ingest`] walks every commit reachable from its refs that the ledger does not have
+//! yet, reads each commit's people, trailers, signature and changed files (diffed against the
+//! first parent, in parallel), and hands batches of events to a sink. It also compares the refs
+//! with those recorded at the previous ingest, so that a force-push becomes a
+//! `history_rewritten` event instead of silently erased evidence.
+//!
+//! This crate never touches a database: it receives what is already known ([`KnownHistory`])
+//! and returns events.
+
+mod facts;
+mod graph;
+mod ingest;
+mod repo;
+
+pub use graph::ParentGraph;
+pub use ingest::{IngestOptions, IngestReport, KnownHistory, NoProgress, Progress, ingest};
+pub use repo::{Repo, discover_repositories, open};
+
+/// Why a repository could not be read at all. (Partial damage — a missing blob, a shallow
+/// boundary — is not an error: it becomes an `ingest_gap` event and ingest goes on.)
+#[derive(Debug, thiserror::Error)]
+pub enum GitError {
+    #[error(
+        "{path} is not a git repository (looked for a .git directory or a bare repository there): {reason}"
+    )]
+    NotARepository { path: String, reason: String },
+    #[error("cannot read repository {path}: {reason}")]
+    Read { path: String, reason: String },
+    #[error("ingest of {path} stopped: {reason}")]
+    Sink { path: String, reason: String },
+}

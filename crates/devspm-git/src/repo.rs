@@ -1,0 +1,166 @@
+//! Opening repositories, naming them, and finding many under one folder.
+
+use std::path::{Path, PathBuf};
+
+use crate::GitError;
+
+/// An opened repository with the id devspm files its facts under.
+pub struct Repo {
+    /// The path given by the user, canonicalised.
+    pub path: PathBuf,
+    /// `r_` + 16 hex digits, derived from the locator.
+    pub id: String,
+    /// Short display name (`owner/name` for a remote, else the directory name).
+    pub name: String,
+    /// Normalised remote URL without credentials, or `file://<absolute path>`.
+    pub locator: String,
+    pub(crate) inner: gix::ThreadSafeRepository,
+}
+
+/// Opens the repository at `path` (a work tree, its `.git`, a bare repository or a worktree).
+/// Does not search parent directories: the path must be the repository.
+pub fn open(path: &Path) -> Result<Repo, GitError> {
+    let shown = path.display().to_string();
+    let canonical = path.canonicalize().map_err(|e| GitError::NotARepository {
+        path: shown.clone(),
+        reason: e.to_string(),
+    })?;
+    let inner =
+        gix::ThreadSafeRepository::open(&canonical).map_err(|e| GitError::NotARepository {
+            path: shown.clone(),
+            reason: e.to_string(),
+        })?;
+    let local = inner.to_thread_local();
+    let remote = local
+        .config_snapshot()
+        .string("remote.origin.url")
+        .map(|url| url.to_string());
+    let (locator, name) = match remote.as_deref().and_then(normalise_remote) {
+        Some(normal) => {
+            let name = normal
+                .rsplit('/')
+                .take(2)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect::<Vec<_>>()
+                .join("/");
+            (normal, name)
+        }
+        None => {
+            let dir = if canonical.file_name().is_some_and(|n| n == ".git") {
+                canonical.parent().unwrap_or(&canonical).to_path_buf()
+            } else {
+                canonical.clone()
+            };
+            let name = dir
+                .file_name()
+                .map(|n| n.to_string_lossy().trim_end_matches(".git").to_owned())
+                .unwrap_or_else(|| dir.display().to_string());
+            (format!("file://{}", dir.display()), name)
+        }
+    };
+    Ok(Repo {
+        path: canonical,
+        id: devspm_core::ids::repository_id(&locator),
+        name,
+        locator,
+        inner,
+    })
+}
+
+/// Normalises a remote URL to `host/path` without scheme, credentials, port or `.git`, so that
+/// `https://user:token@github.com/org/repo.git` and `git@github.com:org/repo` are one repository
+/// and no credential is ever stored. Local-path remotes return `None`.
+pub fn normalise_remote(url: &str) -> Option<String> {
+    let url = url.trim();
+    let (host, path) = if let Some((_, rest)) = url.split_once("://") {
+        let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+        let host = authority.rsplit('@').next().unwrap_or(authority);
+        if host.is_empty() {
+            return None;
+        }
+        (
+            host.split(':').next().unwrap_or(host).to_owned(),
+            path.to_owned(),
+        )
+    } else if let Some((authority, path)) = url.split_once(':') {
+        // scp-like: user@host:path. A Windows drive letter or a plain path is not a remote.
+        if authority.len() <= 1 || authority.contains('/') {
+            return None;
+        }
+        let host = authority.rsplit('@').next().unwrap_or(authority);
+        (host.to_owned(), path.to_owned())
+    } else {
+        return None;
+    };
+    let path = path
+        .trim_matches('/')
+        .trim_end_matches(".git")
+        .trim_matches('/');
+    if path.is_empty() {
+        return None;
+    }
+    Some(format!("{}/{}", host.to_ascii_lowercase(), path))
+}
+
+/// Finds repositories under `root` (including `root` itself), without descending into a
+/// repository once found (submodules and nested checkouts are recorded by their parent as
+/// gitlinks, not ingested twice). Hidden directories other than `.git` are skipped.
+pub fn discover_repositories(root: &Path, max_depth: usize) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut stack = vec![(root.to_path_buf(), 0usize)];
+    while let Some((dir, depth)) = stack.pop() {
+        if is_repository(&dir) {
+            found.push(dir);
+            continue;
+        }
+        if depth >= max_depth {
+            continue;
+        }
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let hidden = entry.file_name().to_string_lossy().starts_with('.');
+            let is_dir = entry.file_type().map(|t| t.is_dir()).unwrap_or(false);
+            if is_dir && !hidden {
+                stack.push((path, depth + 1));
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// A work tree (has `.git`) or a bare repository (`HEAD`, `objects/`, `refs/`).
+fn is_repository(dir: &Path) -> bool {
+    dir.join(".git").exists()
+        || (dir.join("HEAD").is_file() && dir.join("objects").is_dir() && dir.join("refs").is_dir())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalise_remote;
+
+    #[test]
+    fn remotes_normalise_without_credentials() {
+        for url in [
+            "https://github.com/git/git.git",
+            "https://user:ghp_secret@github.com/git/git",
+            "git@github.com:git/git.git",
+            "ssh://git@github.com:22/git/git.git",
+            "HTTPS://GitHub.com/git/git/",
+        ] {
+            assert_eq!(
+                normalise_remote(url).as_deref(),
+                Some("github.com/git/git"),
+                "{url}"
+            );
+        }
+        assert_eq!(normalise_remote("/srv/repos/x.git"), None);
+        assert_eq!(normalise_remote("../x"), None);
+        assert_eq!(normalise_remote("C:\\repos\\x"), None);
+    }
+}

@@ -1,0 +1,178 @@
+//! devspm's system of record: an append-only, hash-chained event ledger with SQL projections.
+//!
+//! Collectors and analyzers hand [`NewEvent`]s to a [`Store`]; the store appends them in one
+//! transaction per batch, idempotently on each event's key, chains each event's hash to its
+//! predecessor, writes the data kept outside the chain (message bodies, personal data behind
+//! alias ids) and updates the projections — all or nothing. Everything a view shows is read from
+//! projections, and projections can always be rebuilt from the events alone.
+//!
+//! [`Store`] is the seam between devspm and its database: SQLite ([`SqliteStore`]) is the
+//! embedded default; a PostgreSQL backend is a second implementation of the same trait.
+
+mod projection;
+mod sqlite;
+pub mod views;
+
+use std::collections::HashMap;
+
+use devspm_core::NewEvent;
+use devspm_core::bytes::GitBytes;
+use devspm_core::identity::{AliasBook, AliasLink, AliasRecord, Assignment, IdentityState};
+
+pub use sqlite::SqliteStore;
+pub use views::{IdentityDetail, IdentityRow, RepositorySummary};
+
+/// The schema version this build writes and reads.
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// The newest event of the ledger.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Head {
+    pub seq: u64,
+    pub hash: String,
+}
+
+/// What an append did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct AppendSummary {
+    /// Events added to the ledger.
+    pub appended: u64,
+    /// Events whose key was already recorded (idempotent re-appends).
+    pub skipped: u64,
+}
+
+impl std::ops::AddAssign for AppendSummary {
+    fn add_assign(&mut self, other: AppendSummary) {
+        self.appended += other.appended;
+        self.skipped += other.skipped;
+    }
+}
+
+/// The first thing wrong with a chain.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct ChainProblem {
+    /// Sequence number of the first bad (or first missing) event.
+    pub seq: u64,
+    /// Its key, when the row exists.
+    pub key: Option<String>,
+    /// What is wrong, in one sentence.
+    pub problem: String,
+}
+
+/// The outcome of re-walking the chain.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct VerifyReport {
+    /// Events checked.
+    pub events: u64,
+    /// The last good event.
+    pub head: Option<Head>,
+    /// Content rows (outside the chain) whose bytes were checked against their address.
+    pub contents_checked: u64,
+    /// `None` when everything verified.
+    pub problem: Option<ChainProblem>,
+}
+
+/// What the ledger knows about one repository, for incremental ingest.
+#[derive(Clone, Debug, Default)]
+pub struct RepositoryState {
+    pub registered: bool,
+    /// Every recorded commit and its parents.
+    pub commits: HashMap<String, Vec<String>>,
+    /// The refs and their targets as of the last complete ingest.
+    pub refs: Vec<(GitBytes, String)>,
+    /// Ingest gaps already recorded (keyed by `what/object`), so they are not repeated.
+    pub gaps: std::collections::HashSet<String>,
+}
+
+/// Everything identity resolution reads.
+#[derive(Clone, Debug, Default)]
+pub struct ResolverState {
+    pub aliases: Vec<AliasRecord>,
+    pub links: Vec<AliasLink>,
+    pub current: HashMap<String, Assignment>,
+    pub identities: HashMap<String, IdentityState>,
+}
+
+/// Why the ledger could not do what was asked. Messages are written for the person at the
+/// terminal: they name the database and, where there is one, the fix.
+#[derive(Debug, thiserror::Error)]
+pub enum LedgerError {
+    #[error(
+        "database {path} is locked by another process (another devspm run?); wait for it to finish and retry"
+    )]
+    Locked { path: String },
+    #[error(
+        "database {path} was written by a newer devspm (schema version {found}; this build supports up to {supported}); upgrade devspm to use it"
+    )]
+    NewerSchema {
+        path: String,
+        found: i64,
+        supported: i64,
+    },
+    #[error("{path} is not a devspm database ({reason})")]
+    NotADatabase { path: String, reason: String },
+    #[error("cannot open database {path}: {reason}")]
+    Open { path: String, reason: String },
+    #[error("database {path}: {source}")]
+    Sql {
+        path: String,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("database {path}: stored event {seq} is unreadable: {reason}")]
+    BadEvent {
+        path: String,
+        seq: u64,
+        reason: String,
+    },
+}
+
+/// The storage seam. Only the ledger writes; analyzers get data and return events.
+pub trait Store {
+    /// Where the store lives (a path or a URL without credentials), for messages.
+    fn location(&self) -> &str;
+
+    /// Appends events in one transaction: idempotent on each event's key, hash-chained, with
+    /// their attachments and projections.
+    fn append(&mut self, events: Vec<NewEvent>) -> Result<AppendSummary, LedgerError>;
+
+    /// The newest event, if any.
+    fn head(&self) -> Result<Option<Head>, LedgerError>;
+
+    /// Re-walks the whole chain; `progress` receives the number of events checked so far.
+    fn verify(&self, progress: &mut dyn FnMut(u64)) -> Result<VerifyReport, LedgerError>;
+
+    /// Drops every projection and replays all events into them. Returns the events replayed.
+    fn rebuild(&mut self, progress: &mut dyn FnMut(u64)) -> Result<u64, LedgerError>;
+
+    /// What is recorded about one repository.
+    fn repository_state(&self, repo_id: &str) -> Result<RepositoryState, LedgerError>;
+
+    /// Every known alias with its personal data, for assigning alias ids during ingest.
+    fn alias_book(&self) -> Result<AliasBook, LedgerError>;
+
+    /// Aliases, links, current resolutions and identities, for identity resolution.
+    fn resolver_state(&self) -> Result<ResolverState, LedgerError>;
+
+    /// Summary of one repository (the `scan` view).
+    fn repository_summary(
+        &self,
+        repo_id: &str,
+        top: usize,
+    ) -> Result<RepositorySummary, LedgerError>;
+
+    /// Every identity with its counts, most active first.
+    fn identities(&self) -> Result<Vec<IdentityRow>, LedgerError>;
+
+    /// Stored events in sequence order, optionally of one kind, starting after `after_seq`.
+    fn events(
+        &self,
+        kind: Option<&str>,
+        after_seq: u64,
+        limit: usize,
+    ) -> Result<Vec<devspm_core::StoredEvent>, LedgerError>;
+
+    /// One identity found by id, alias id, e-mail or name, with the evidence for each alias.
+    /// Several matches are all returned.
+    fn identity_detail(&self, query: &str) -> Result<Vec<IdentityDetail>, LedgerError>;
+}

@@ -1,0 +1,201 @@
+//! Projections: how each event kind updates the plain SQL tables that queries read.
+//!
+//! `apply` runs inside the append transaction, so an event and its projection rows land
+//! together or not at all; `rebuild` replays every event through the same function.
+
+use devspm_core::event::{
+    AliasLinked, AliasResolved, CommitRecorded, EventKind, HistoryRewritten, IdentityRegistered,
+    IngestGap, RefDeleted, RefUpdated, RepositoryRegistered,
+};
+use rusqlite::{Connection, params};
+use serde::Deserialize;
+
+/// Every projection table, in the order `rebuild` clears them.
+pub(crate) const TABLES: [&str; 10] = [
+    "repositories",
+    "refs",
+    "commits",
+    "commit_trailers",
+    "commit_files",
+    "history_rewrites",
+    "ingest_gaps",
+    "identities",
+    "aliases",
+    "alias_links",
+];
+
+/// Why an event could not be projected.
+#[derive(Debug)]
+pub(crate) enum ProjectionError {
+    Sql(rusqlite::Error),
+    Payload(serde_json::Error),
+}
+
+impl From<rusqlite::Error> for ProjectionError {
+    fn from(e: rusqlite::Error) -> Self {
+        ProjectionError::Sql(e)
+    }
+}
+
+impl From<serde_json::Error> for ProjectionError {
+    fn from(e: serde_json::Error) -> Self {
+        ProjectionError::Payload(e)
+    }
+}
+
+/// Updates the projections for one event.
+pub(crate) fn apply(
+    conn: &Connection,
+    seq: u64,
+    kind: EventKind,
+    payload: &serde_json::Value,
+) -> Result<(), ProjectionError> {
+    let seq = seq as i64;
+    match kind {
+        EventKind::RepositoryRegistered => {
+            let p = RepositoryRegistered::deserialize(payload)?;
+            conn.prepare_cached(
+                "INSERT INTO repositories (repo_id, name, locator, seq) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (repo_id) DO UPDATE SET name = ?2, locator = ?3",
+            )?
+            .execute(params![p.repo, p.name, p.locator, seq])?;
+        }
+        EventKind::CommitRecorded => {
+            apply_commit(conn, seq, &CommitRecorded::deserialize(payload)?)?
+        }
+        EventKind::RefUpdated => {
+            let p = RefUpdated::deserialize(payload)?;
+            conn.prepare_cached(
+                "INSERT INTO refs (repo_id, name, name_text, target, seq) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (repo_id, name) DO UPDATE SET target = ?4, seq = ?5",
+            )?
+            .execute(params![p.repo, p.name.0, p.name.to_lossy(), p.target, seq])?;
+        }
+        EventKind::RefDeleted => {
+            let p = RefDeleted::deserialize(payload)?;
+            conn.prepare_cached("DELETE FROM refs WHERE repo_id = ?1 AND name = ?2")?
+                .execute(params![p.repo, p.name.0])?;
+            mark_lost(conn, seq, &p.repo, &p.lost)?;
+        }
+        EventKind::HistoryRewritten => {
+            let p = HistoryRewritten::deserialize(payload)?;
+            conn.prepare_cached(
+                "INSERT INTO history_rewrites (seq, repo_id, ref_name, old_tip, new_tip, unreachable, unreachable_from_all_refs)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![
+                seq,
+                p.repo,
+                p.name.to_lossy(),
+                p.old_tip,
+                p.new_tip,
+                p.unreachable.len() as i64,
+                p.lost.len() as i64
+            ])?;
+            mark_lost(conn, seq, &p.repo, &p.lost)?;
+        }
+        EventKind::IngestGap => {
+            let p = IngestGap::deserialize(payload)?;
+            conn.prepare_cached(
+                "INSERT INTO ingest_gaps (seq, repo_id, what, object, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![seq, p.repo, p.what, p.object, p.detail])?;
+        }
+        EventKind::AliasLinked => {
+            let p = AliasLinked::deserialize(payload)?;
+            conn.prepare_cached(
+                "INSERT OR IGNORE INTO alias_links (alias_id, canonical, source, repo_id, seq) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![p.alias, p.canonical, p.source, p.repo, seq])?;
+        }
+        EventKind::IdentityRegistered => {
+            let p = IdentityRegistered::deserialize(payload)?;
+            conn.prepare_cached(
+                "INSERT INTO identities (identity_id, kind, slug, team, revision, seq) VALUES (?1, ?2, ?3, ?4, 1, ?5)
+                 ON CONFLICT (identity_id) DO UPDATE SET kind = ?2, slug = ?3, team = ?4, revision = revision + 1, seq = ?5",
+            )?
+            .execute(params![p.identity, p.kind.as_str(), p.slug, p.team, seq])?;
+        }
+        EventKind::AliasResolved => {
+            let p = AliasResolved::deserialize(payload)?;
+            conn.prepare_cached(
+                "INSERT INTO aliases (alias_id, identity_id, rule, via, detail, revision, seq) VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6)
+                 ON CONFLICT (alias_id) DO UPDATE SET identity_id = ?2, rule = ?3, via = ?4, detail = ?5, revision = revision + 1, seq = ?6",
+            )?
+            .execute(params![p.alias, p.identity, p.rule, p.via, p.detail, seq])?;
+        }
+    }
+    Ok(())
+}
+
+fn mark_lost(conn: &Connection, seq: i64, repo: &str, lost: &[String]) -> rusqlite::Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "UPDATE commits SET unreachable_seq = ?1 WHERE repo_id = ?2 AND sha = ?3 AND unreachable_seq IS NULL",
+    )?;
+    for sha in lost {
+        stmt.execute(params![seq, repo, sha])?;
+    }
+    Ok(())
+}
+
+fn apply_commit(conn: &Connection, seq: i64, c: &CommitRecorded) -> rusqlite::Result<()> {
+    let added: u64 = c.files.iter().filter_map(|f| f.added).sum();
+    let removed: u64 = c.files.iter().filter_map(|f| f.removed).sum();
+    conn.prepare_cached(
+        "INSERT OR REPLACE INTO commits (repo_id, sha, tree, parents, parent_count, author_alias, author_time, author_offset,
+            committer_alias, committer_time, committer_offset, message_sha256, signature, diff_base, shallow_boundary,
+            files_changed, lines_added, lines_removed, gaps, unreachable_seq, seq)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, NULL, ?20)",
+    )?
+    .execute(params![
+        c.repo,
+        c.id,
+        c.tree,
+        c.parents.join(" "),
+        c.parents.len() as i64,
+        c.author.alias,
+        c.author.time,
+        c.author.offset,
+        c.committer.alias,
+        c.committer.time,
+        c.committer.offset,
+        c.message.sha256,
+        c.signature.as_str(),
+        c.diff_base,
+        c.shallow_boundary,
+        c.files.len() as i64,
+        added as i64,
+        removed as i64,
+        c.gaps.len() as i64,
+        seq
+    ])?;
+    let mut trailer = conn.prepare_cached(
+        "INSERT OR REPLACE INTO commit_trailers (repo_id, sha, idx, key, value, alias_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for (idx, t) in c.trailers.iter().enumerate() {
+        trailer.execute(params![c.repo, c.id, idx as i64, t.key, t.value, t.alias])?;
+    }
+    let mut file = conn.prepare_cached(
+        "INSERT OR REPLACE INTO commit_files (repo_id, sha, idx, path, path_raw, old_path, change, mode, blob, added, removed, binary, unreadable)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    )?;
+    for (idx, f) in c.files.iter().enumerate() {
+        let raw = (!f.path.is_utf8()).then_some(&f.path.0);
+        file.execute(params![
+            c.repo,
+            c.id,
+            idx as i64,
+            f.path.to_lossy(),
+            raw,
+            f.old_path.as_ref().map(|p| p.to_lossy()),
+            f.change.as_str(),
+            f.mode.as_str(),
+            f.blob,
+            f.added.map(|n| n as i64),
+            f.removed.map(|n| n as i64),
+            f.binary,
+            f.unreadable
+        ])?;
+    }
+    Ok(())
+}

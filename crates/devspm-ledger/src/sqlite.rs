@@ -1,0 +1,1054 @@
+//! The embedded SQLite store: one file, WAL mode, versioned migrations run on open.
+//!
+//! Durability choice: `synchronous = NORMAL` in WAL mode survives a killed process (the case the
+//! ledger must handle: `kill -9` mid-ingest loses at most the open batch, never a committed one,
+//! and never half a batch); only an OS crash or power loss can drop the last committed batches,
+//! which the next ingest records again because appends are idempotent.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use devspm_core::event::{EventKind, GENESIS_HASH, chain_hash};
+use devspm_core::identity::{AliasBook, AliasLink, AliasRecord, Assignment, IdentityState, Rule};
+use devspm_core::{Attachment, NewEvent, bytes::GitBytes, event::IdentityKind};
+use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior, params};
+
+use crate::projection::{self, ProjectionError};
+use crate::views::{
+    AliasEvidence, Contributor, IdentityDetail, IdentityRow, RepositorySummary, RewriteRow,
+};
+use crate::{
+    AppendSummary, ChainProblem, Head, LedgerError, RepositoryState, ResolverState, SCHEMA_VERSION,
+    Store, VerifyReport,
+};
+
+/// Marks a SQLite file as a devspm database (`PRAGMA application_id`): "dspm".
+const APPLICATION_ID: i64 = 0x6473_706d;
+
+/// Schema migrations, in order; migration `i` brings the schema to version `i + 1`.
+const MIGRATIONS: [&str; 1] = [include_str!("migrations/0001_ledger.sql")];
+
+/// The SQLite implementation of [`Store`].
+pub struct SqliteStore {
+    conn: Connection,
+    path: String,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<SqliteStore, LedgerError> {
+        let shown = path.display().to_string();
+        if path.is_dir() {
+            return Err(LedgerError::NotADatabase {
+                path: shown,
+                reason: "it is a directory".into(),
+            });
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| LedgerError::Open {
+            path: shown.clone(),
+            reason: e.to_string(),
+        })?;
+        Self::init(conn, shown)
+    }
+
+    /// An in-memory store (tests and dry runs).
+    pub fn open_in_memory() -> Result<SqliteStore, LedgerError> {
+        let conn = Connection::open_in_memory().map_err(|e| LedgerError::Open {
+            path: ":memory:".into(),
+            reason: e.to_string(),
+        })?;
+        Self::init(conn, ":memory:".into())
+    }
+
+    fn init(conn: Connection, path: String) -> Result<SqliteStore, LedgerError> {
+        let busy_ms = std::env::var("DEVSPM_BUSY_TIMEOUT_MS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(5000u64);
+        let mut store = SqliteStore { conn, path };
+        let err = store.sql_err();
+        store
+            .conn
+            .busy_timeout(std::time::Duration::from_millis(busy_ms))
+            .map_err(&err)?;
+        // The first statement that reads the file: a file that is not SQLite fails here.
+        store
+            .conn
+            .query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))
+            .map_err(&err)?;
+        store
+            .conn
+            .execute_batch(
+                "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536;",
+            )
+            .map_err(&err)?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// A mapper from SQLite errors to ledger errors that name this database.
+    fn sql_err(&self) -> impl Fn(rusqlite::Error) -> LedgerError + use<> {
+        let path = self.path.clone();
+        move |e| map_sql_error(&path, e)
+    }
+
+    fn migrate(&mut self) -> Result<(), LedgerError> {
+        let err = self.sql_err();
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(&err)?;
+        let app: i64 = self
+            .conn
+            .query_row("PRAGMA application_id", [], |r| r.get(0))
+            .map_err(&err)?;
+        if version > SCHEMA_VERSION {
+            return Err(LedgerError::NewerSchema {
+                path: self.path.clone(),
+                found: version,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        if app != APPLICATION_ID && app != 0 {
+            return Err(LedgerError::NotADatabase {
+                path: self.path.clone(),
+                reason: format!(
+                    "an SQLite database of another application (application_id {app:#x})"
+                ),
+            });
+        }
+        if version == 0 {
+            let tables: i64 = self
+                .conn
+                .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+                .map_err(&err)?;
+            if tables > 0 {
+                return Err(LedgerError::NotADatabase {
+                    path: self.path.clone(),
+                    reason: "an SQLite database with tables devspm did not create".into(),
+                });
+            }
+        }
+        for (index, sql) in MIGRATIONS.iter().enumerate() {
+            let target = index as i64 + 1;
+            if target <= version {
+                continue;
+            }
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(&err)?;
+            tx.execute_batch(sql).map_err(&err)?;
+            tx.execute_batch(&format!(
+                "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {target};"
+            ))
+            .map_err(&err)?;
+            tx.commit().map_err(&err)?;
+        }
+        Ok(())
+    }
+
+    /// Direct access for tests that tamper with the file the way an attacker would.
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    fn read_head(conn: &Connection) -> rusqlite::Result<Option<Head>> {
+        let seq: Option<String> = conn
+            .query_row(
+                "SELECT value FROM ledger_meta WHERE name = 'head_seq'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let hash: Option<String> = conn
+            .query_row(
+                "SELECT value FROM ledger_meta WHERE name = 'head_hash'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(match (seq.and_then(|s| s.parse().ok()), hash) {
+            (Some(seq), Some(hash)) => Some(Head { seq, hash }),
+            _ => None,
+        })
+    }
+}
+
+/// Maps a projection failure to a ledger error.
+fn projection_error(path: &str, seq: u64, e: ProjectionError) -> LedgerError {
+    match e {
+        ProjectionError::Sql(e) => map_sql_error(path, e),
+        ProjectionError::Payload(e) => LedgerError::BadEvent {
+            path: path.to_owned(),
+            seq,
+            reason: e.to_string(),
+        },
+    }
+}
+
+/// Maps an SQLite error to a ledger error a person can act on.
+fn map_sql_error(path: &str, e: rusqlite::Error) -> LedgerError {
+    if let rusqlite::Error::SqliteFailure(failure, _) = &e {
+        match failure.code {
+            ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => {
+                return LedgerError::Locked { path: path.into() };
+            }
+            ErrorCode::NotADatabase => {
+                return LedgerError::NotADatabase {
+                    path: path.into(),
+                    reason: "the file is not an SQLite database, or it is encrypted or corrupt"
+                        .into(),
+                };
+            }
+            ErrorCode::DatabaseCorrupt => {
+                return LedgerError::NotADatabase {
+                    path: path.into(),
+                    reason: "the SQLite file is corrupt".into(),
+                };
+            }
+            ErrorCode::CannotOpen | ErrorCode::PermissionDenied | ErrorCode::ReadOnly => {
+                return LedgerError::Open {
+                    path: path.into(),
+                    reason: e.to_string(),
+                };
+            }
+            _ => {}
+        }
+    }
+    LedgerError::Sql {
+        path: path.into(),
+        source: e,
+    }
+}
+
+/// The current time as the ledger writes it: RFC 3339, UTC, milliseconds.
+fn now() -> String {
+    jiff::Timestamp::now()
+        .strftime("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string()
+}
+
+fn write_attachments(conn: &Connection, attachments: &[Attachment]) -> rusqlite::Result<()> {
+    for attachment in attachments {
+        match attachment {
+            Attachment::Content { sha256, bytes } => {
+                conn.prepare_cached(
+                    "INSERT OR IGNORE INTO contents (sha256, bytes) VALUES (?1, ?2)",
+                )?
+                .execute(params![sha256, bytes])?;
+            }
+            Attachment::AliasPii { alias, name, email } => {
+                conn.prepare_cached(
+                    "INSERT OR IGNORE INTO alias_pii (alias_id, name, email) VALUES (?1, ?2, ?3)",
+                )?
+                .execute(params![alias, name, email])?;
+            }
+        }
+    }
+    Ok(())
+}
+
+impl Store for SqliteStore {
+    fn location(&self) -> &str {
+        &self.path
+    }
+
+    fn append(&mut self, events: Vec<NewEvent>) -> Result<AppendSummary, LedgerError> {
+        let err = self.sql_err();
+        let mut summary = AppendSummary::default();
+        if events.is_empty() {
+            return Ok(summary);
+        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(&err)?;
+        let head = Self::read_head(&tx).map_err(&err)?;
+        let (mut seq, mut prev) = match head {
+            Some(h) => (h.seq, h.hash),
+            None => (0, GENESIS_HASH.to_owned()),
+        };
+        let at = now();
+        let mut projection_failure = None;
+        {
+            let mut exists = tx
+                .prepare_cached("SELECT 1 FROM events WHERE key = ?1")
+                .map_err(&err)?;
+            let mut insert = tx
+                .prepare_cached(
+                    "INSERT INTO events (seq, key, kind, at, actor, subject, payload, prev_hash, hash)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                )
+                .map_err(&err)?;
+            for event in events {
+                write_attachments(&tx, &event.attachments).map_err(&err)?;
+                if exists.exists(params![event.key]).map_err(&err)? {
+                    summary.skipped += 1;
+                    continue;
+                }
+                let payload = event.payload.to_string();
+                let kind = event.kind.as_str();
+                seq += 1;
+                let hash = chain_hash(
+                    &prev,
+                    seq,
+                    [
+                        &event.key,
+                        kind,
+                        &at,
+                        &event.actor,
+                        &event.subject,
+                        &payload,
+                    ],
+                );
+                insert
+                    .execute(params![
+                        seq as i64,
+                        event.key,
+                        kind,
+                        at,
+                        event.actor,
+                        event.subject,
+                        payload,
+                        prev,
+                        hash
+                    ])
+                    .map_err(&err)?;
+                if let Err(e) = projection::apply(&tx, seq, event.kind, &event.payload) {
+                    projection_failure = Some((seq, e));
+                    break;
+                }
+                prev = hash;
+                summary.appended += 1;
+            }
+        }
+        if let Some((seq, e)) = projection_failure {
+            // Dropping the transaction rolls the whole batch back: nothing half-written.
+            drop(tx);
+            return Err(projection_error(&self.path, seq, e));
+        }
+        if summary.appended > 0 {
+            tx.execute(
+                "INSERT INTO ledger_meta (name, value) VALUES ('head_seq', ?1), ('head_hash', ?2)
+                 ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                params![seq.to_string(), prev],
+            )
+            .map_err(&err)?;
+        }
+        tx.commit().map_err(&err)?;
+        Ok(summary)
+    }
+
+    fn head(&self) -> Result<Option<Head>, LedgerError> {
+        Self::read_head(&self.conn).map_err(self.sql_err())
+    }
+
+    fn verify(&self, progress: &mut dyn FnMut(u64)) -> Result<VerifyReport, LedgerError> {
+        let err = self.sql_err();
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT seq, key, kind, at, actor, subject, payload, prev_hash, hash FROM events ORDER BY seq",
+            )
+            .map_err(&err)?;
+        let mut rows = stmt.query([]).map_err(&err)?;
+        let mut expected = 1u64;
+        let mut prev = GENESIS_HASH.to_owned();
+        let mut last: Option<Head> = None;
+        let mut problem = None;
+        while let Some(row) = rows.next().map_err(&err)? {
+            let seq: i64 = row.get(0).map_err(&err)?;
+            let key: String = row.get(1).map_err(&err)?;
+            let fields: [String; 5] = [
+                row.get(2).map_err(&err)?,
+                row.get(3).map_err(&err)?,
+                row.get(4).map_err(&err)?,
+                row.get(5).map_err(&err)?,
+                row.get(6).map_err(&err)?,
+            ];
+            let prev_hash: String = row.get(7).map_err(&err)?;
+            let hash: String = row.get(8).map_err(&err)?;
+            let seq = seq as u64;
+            if seq != expected {
+                problem = Some(ChainProblem {
+                    seq: expected,
+                    key: None,
+                    problem: format!(
+                        "event {expected} is missing: the chain jumps from event {} to event {seq} (events deleted or renumbered)",
+                        expected - 1
+                    ),
+                });
+                break;
+            }
+            let computed = chain_hash(
+                &prev_hash,
+                seq,
+                [
+                    &key, &fields[0], &fields[1], &fields[2], &fields[3], &fields[4],
+                ],
+            );
+            if computed != hash {
+                problem = Some(ChainProblem {
+                    seq,
+                    key: Some(key),
+                    problem: format!(
+                        "event {seq} was altered: its stored hash does not match its content (kind {}, recorded {})",
+                        fields[0], fields[1]
+                    ),
+                });
+                break;
+            }
+            if prev_hash != prev {
+                problem = Some(ChainProblem {
+                    seq,
+                    key: Some(key),
+                    problem: format!(
+                        "event {seq} does not follow event {}: its prev_hash is not that event's hash (events removed, reordered or re-hashed)",
+                        seq - 1
+                    ),
+                });
+                break;
+            }
+            prev = hash.clone();
+            last = Some(Head { seq, hash });
+            expected += 1;
+            if seq % 10_000 == 0 {
+                progress(seq);
+            }
+        }
+        drop(rows);
+        let checked = expected - 1;
+        if problem.is_none() {
+            let recorded = Self::read_head(&self.conn).map_err(&err)?;
+            match (&recorded, &last) {
+                (Some(r), Some(l)) if r.seq > l.seq => {
+                    problem = Some(ChainProblem {
+                        seq: l.seq + 1,
+                        key: None,
+                        problem: format!(
+                            "events {}..={} are missing: the ledger head records {} events but the chain ends at event {}",
+                            l.seq + 1,
+                            r.seq,
+                            r.seq,
+                            l.seq
+                        ),
+                    })
+                }
+                (Some(r), None) => {
+                    problem = Some(ChainProblem {
+                        seq: 1,
+                        key: None,
+                        problem: format!(
+                            "every event is missing: the ledger head records {} events but none are stored",
+                            r.seq
+                        ),
+                    })
+                }
+                (Some(r), Some(l)) if r.seq == l.seq && r.hash != l.hash => {
+                    problem = Some(ChainProblem {
+                        seq: l.seq,
+                        key: None,
+                        problem: format!(
+                            "event {} is not the event the ledger head recorded (its hash differs)",
+                            l.seq
+                        ),
+                    })
+                }
+                _ => {}
+            }
+        }
+        // Content kept outside the chain must still match the address the chain commits to.
+        let mut contents_checked = 0;
+        if problem.is_none() {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT sha256, bytes FROM contents WHERE bytes IS NOT NULL")
+                .map_err(&err)?;
+            let mut rows = stmt.query([]).map_err(&err)?;
+            while let Some(row) = rows.next().map_err(&err)? {
+                let address: String = row.get(0).map_err(&err)?;
+                let bytes: Vec<u8> = row.get(1).map_err(&err)?;
+                contents_checked += 1;
+                if devspm_core::ids::content_hash(&bytes) != address {
+                    problem = Some(ChainProblem {
+                        seq: 0,
+                        key: Some(format!("content/{address}")),
+                        problem: format!(
+                            "stored content {address} (a commit message) was altered: its bytes no longer match its SHA-256"
+                        ),
+                    });
+                    break;
+                }
+            }
+        }
+        Ok(VerifyReport {
+            events: checked,
+            head: last,
+            contents_checked,
+            problem,
+        })
+    }
+
+    fn rebuild(&mut self, progress: &mut dyn FnMut(u64)) -> Result<u64, LedgerError> {
+        let err = self.sql_err();
+        let path = self.path.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(&err)?;
+        for table in projection::TABLES {
+            tx.execute(&format!("DELETE FROM {table}"), [])
+                .map_err(&err)?;
+        }
+        let mut replayed = 0u64;
+        let mut failure = None;
+        {
+            let mut stmt = tx
+                .prepare("SELECT seq, kind, payload FROM events ORDER BY seq")
+                .map_err(&err)?;
+            let mut rows = stmt.query([]).map_err(&err)?;
+            while let Some(row) = rows.next().map_err(&err)? {
+                let seq: i64 = row.get(0).map_err(&err)?;
+                let kind: String = row.get(1).map_err(&err)?;
+                let payload: String = row.get(2).map_err(&err)?;
+                let seq = seq as u64;
+                let Some(kind) = EventKind::parse(&kind) else {
+                    failure = Some(LedgerError::BadEvent {
+                        path: path.clone(),
+                        seq,
+                        reason: format!("unknown event kind `{kind}`"),
+                    });
+                    break;
+                };
+                let value: serde_json::Value = match serde_json::from_str(&payload) {
+                    Ok(v) => v,
+                    Err(e) => {
+                        failure = Some(LedgerError::BadEvent {
+                            path: path.clone(),
+                            seq,
+                            reason: e.to_string(),
+                        });
+                        break;
+                    }
+                };
+                if let Err(e) = projection::apply(&tx, seq, kind, &value) {
+                    failure = Some(projection_error(&path, seq, e));
+                    break;
+                }
+                replayed += 1;
+                if replayed % 10_000 == 0 {
+                    progress(replayed);
+                }
+            }
+        }
+        if let Some(failure) = failure {
+            return Err(failure);
+        }
+        tx.commit().map_err(&err)?;
+        Ok(replayed)
+    }
+
+    fn repository_state(&self, repo_id: &str) -> Result<RepositoryState, LedgerError> {
+        let err = self.sql_err();
+        let registered = self
+            .conn
+            .prepare_cached("SELECT 1 FROM repositories WHERE repo_id = ?1")
+            .and_then(|mut s| s.exists([repo_id]))
+            .map_err(&err)?;
+        let mut commits = HashMap::new();
+        let mut stmt = self
+            .conn
+            .prepare("SELECT sha, parents FROM commits WHERE repo_id = ?1")
+            .map_err(&err)?;
+        let mut rows = stmt.query([repo_id]).map_err(&err)?;
+        while let Some(row) = rows.next().map_err(&err)? {
+            let sha: String = row.get(0).map_err(&err)?;
+            let parents: String = row.get(1).map_err(&err)?;
+            commits.insert(sha, parents.split_whitespace().map(str::to_owned).collect());
+        }
+        let mut refs = Vec::new();
+        let mut stmt = self
+            .conn
+            .prepare("SELECT name, target FROM refs WHERE repo_id = ?1 ORDER BY name")
+            .map_err(&err)?;
+        let mut rows = stmt.query([repo_id]).map_err(&err)?;
+        while let Some(row) = rows.next().map_err(&err)? {
+            refs.push((
+                GitBytes(row.get(0).map_err(&err)?),
+                row.get(1).map_err(&err)?,
+            ));
+        }
+        let mut gaps = std::collections::HashSet::new();
+        let mut stmt = self
+            .conn
+            .prepare("SELECT what || '/' || object FROM ingest_gaps WHERE repo_id = ?1")
+            .map_err(&err)?;
+        let mut rows = stmt.query([repo_id]).map_err(&err)?;
+        while let Some(row) = rows.next().map_err(&err)? {
+            gaps.insert(row.get(0).map_err(&err)?);
+        }
+        Ok(RepositoryState {
+            registered,
+            commits,
+            refs,
+            gaps,
+        })
+    }
+
+    fn alias_book(&self) -> Result<AliasBook, LedgerError> {
+        let err = self.sql_err();
+        let mut stmt = self
+            .conn
+            .prepare("SELECT alias_id, name, email FROM alias_pii")
+            .map_err(&err)?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .map_err(&err)?
+            .collect::<Result<Vec<(String, Vec<u8>, Vec<u8>)>, _>>()
+            .map_err(&err)?;
+        Ok(AliasBook::new(rows))
+    }
+
+    fn resolver_state(&self) -> Result<ResolverState, LedgerError> {
+        let err = self.sql_err();
+        let conn = &self.conn;
+        let aliases = conn
+            .prepare("SELECT alias_id, name, email FROM alias_pii ORDER BY alias_id")
+            .and_then(|mut s| {
+                s.query_map([], |r| {
+                    Ok(AliasRecord {
+                        id: r.get(0)?,
+                        name: String::from_utf8_lossy(&r.get::<_, Vec<u8>>(1)?).into_owned(),
+                        email: String::from_utf8_lossy(&r.get::<_, Vec<u8>>(2)?).into_owned(),
+                    })
+                })?
+                .collect::<Result<Vec<_>, _>>()
+            })
+            .map_err(&err)?;
+        let links = conn
+            .prepare("SELECT alias_id, canonical, repo_id FROM alias_links WHERE source = 'mailmap' ORDER BY seq")
+            .and_then(|mut s| {
+                s.query_map([], |r| {
+                    Ok(AliasLink {
+                        alias: r.get(0)?,
+                        canonical: r.get(1)?,
+                        repo: r.get(2)?,
+                    })
+                })?
+                .collect::<Result<Vec<_>, _>>()
+            })
+            .map_err(&err)?;
+        let current = conn
+            .prepare("SELECT alias_id, identity_id, rule, via, detail, revision FROM aliases")
+            .and_then(|mut s| {
+                s.query_map([], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        Assignment {
+                            identity: r.get(1)?,
+                            rule: r.get(2)?,
+                            via: r.get(3)?,
+                            detail: r.get(4)?,
+                            revision: r.get(5)?,
+                        },
+                    ))
+                })?
+                .collect::<Result<HashMap<_, _>, _>>()
+            })
+            .map_err(&err)?;
+        let identities = conn
+            .prepare("SELECT identity_id, kind, team, revision FROM identities")
+            .and_then(|mut s| {
+                s.query_map([], |r| {
+                    let kind: String = r.get(1)?;
+                    let kind = match kind.as_str() {
+                        "agent" => IdentityKind::Agent,
+                        "bot" => IdentityKind::Bot,
+                        _ => IdentityKind::Developer,
+                    };
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        IdentityState {
+                            kind,
+                            team: r.get(2)?,
+                            revision: r.get(3)?,
+                        },
+                    ))
+                })?
+                .collect::<Result<HashMap<_, _>, _>>()
+            })
+            .map_err(&err)?;
+        Ok(ResolverState {
+            aliases,
+            links,
+            current,
+            identities,
+        })
+    }
+
+    fn repository_summary(
+        &self,
+        repo_id: &str,
+        top: usize,
+    ) -> Result<RepositorySummary, LedgerError> {
+        let err = self.sql_err();
+        let conn = &self.conn;
+        let (name, locator): (String, String) = conn
+            .query_row(
+                "SELECT name, locator FROM repositories WHERE repo_id = ?1",
+                [repo_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map_err(&err)?;
+        let (commits, merges, unreachable, first, last, added, removed): (i64, i64, i64, Option<i64>, Option<i64>, i64, i64) = conn
+            .query_row(
+                "SELECT count(*), coalesce(sum(parent_count > 1), 0), coalesce(sum(unreachable_seq IS NOT NULL), 0),
+                        min(author_time), max(author_time), coalesce(sum(lines_added), 0), coalesce(sum(lines_removed), 0)
+                 FROM commits WHERE repo_id = ?1",
+                [repo_id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
+            )
+            .map_err(&err)?;
+        let mut signatures = BTreeMap::new();
+        let mut stmt = conn
+            .prepare(
+                "SELECT signature, count(*) FROM commits WHERE repo_id = ?1 GROUP BY signature",
+            )
+            .map_err(&err)?;
+        let mut rows = stmt.query([repo_id]).map_err(&err)?;
+        while let Some(row) = rows.next().map_err(&err)? {
+            signatures.insert(
+                row.get::<_, String>(0).map_err(&err)?,
+                row.get::<_, i64>(1).map_err(&err)? as u64,
+            );
+        }
+        let signed: u64 = signatures
+            .iter()
+            .filter(|(k, _)| *k != "none")
+            .map(|(_, v)| v)
+            .sum();
+
+        // Authors per identity, keeping the alias with the most commits for the display name.
+        let per_alias = alias_counts(
+            conn,
+            "SELECT coalesce(a.identity_id, c.author_alias), coalesce(i.kind, 'developer'), c.author_alias, count(*)
+             FROM commits c LEFT JOIN aliases a ON a.alias_id = c.author_alias
+             LEFT JOIN identities i ON i.identity_id = a.identity_id
+             WHERE c.repo_id = ?1 GROUP BY 1, 2, 3",
+            repo_id,
+        )
+        .map_err(&err)?;
+        let authors = contributors(conn, per_alias).map_err(&err)?;
+        let developers = authors.iter().filter(|c| c.kind == "developer").count() as u64;
+        // Agents and bots anywhere: author, committer or a person trailer.
+        let involved = alias_counts(
+            conn,
+            "SELECT a.identity_id, i.kind, x.alias, count(DISTINCT x.sha) FROM (
+                 SELECT sha, author_alias AS alias FROM commits WHERE repo_id = ?1
+                 UNION ALL SELECT sha, committer_alias FROM commits WHERE repo_id = ?1
+                 UNION ALL SELECT sha, alias_id FROM commit_trailers WHERE repo_id = ?1 AND alias_id IS NOT NULL
+             ) x JOIN aliases a ON a.alias_id = x.alias JOIN identities i ON i.identity_id = a.identity_id
+             WHERE i.kind IN ('agent', 'bot') GROUP BY 1, 2, 3",
+            repo_id,
+        )
+        .map_err(&err)?;
+        let involved = contributors(conn, involved).map_err(&err)?;
+        let agents: Vec<Contributor> = involved
+            .iter()
+            .filter(|c| c.kind == "agent")
+            .cloned()
+            .collect();
+        let bot_accounts: Vec<Contributor> = involved
+            .iter()
+            .filter(|c| c.kind == "bot")
+            .cloned()
+            .collect();
+        let history_rewrites = conn
+            .prepare(
+                "SELECT seq, ref_name, old_tip, new_tip, unreachable, unreachable_from_all_refs
+                 FROM history_rewrites WHERE repo_id = ?1 ORDER BY seq",
+            )
+            .and_then(|mut s| {
+                s.query_map([repo_id], |r| {
+                    Ok(RewriteRow {
+                        event: r.get::<_, i64>(0)? as u64,
+                        ref_name: r.get(1)?,
+                        old_tip: r.get(2)?,
+                        new_tip: r.get(3)?,
+                        unreachable: r.get::<_, i64>(4)? as u64,
+                        lost: r.get::<_, i64>(5)? as u64,
+                    })
+                })?
+                .collect::<Result<Vec<_>, _>>()
+            })
+            .map_err(&err)?;
+        let mut ingest_gaps = BTreeMap::new();
+        let mut stmt = conn
+            .prepare("SELECT what, count(*) FROM ingest_gaps WHERE repo_id = ?1 GROUP BY what")
+            .map_err(&err)?;
+        let mut rows = stmt.query([repo_id]).map_err(&err)?;
+        while let Some(row) = rows.next().map_err(&err)? {
+            ingest_gaps.insert(
+                row.get::<_, String>(0).map_err(&err)?,
+                row.get::<_, i64>(1).map_err(&err)? as u64,
+            );
+        }
+        let unreadable_files: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM commit_files WHERE repo_id = ?1 AND unreadable = 1",
+                [repo_id],
+                |r| r.get(0),
+            )
+            .map_err(&err)?;
+        if unreadable_files > 0 {
+            ingest_gaps.insert("unreadable_file_versions".into(), unreadable_files as u64);
+        }
+        let bots = authors.iter().filter(|c| c.kind == "bot").count() as u64;
+        let bots = bots.max(bot_accounts.len() as u64);
+        Ok(RepositorySummary {
+            repo: repo_id.to_owned(),
+            name,
+            locator,
+            commits: commits as u64,
+            merges: merges as u64,
+            unreachable_commits: unreachable as u64,
+            developers,
+            bots,
+            agents,
+            bot_accounts,
+            signed_commits: signed,
+            signed_ratio: if commits > 0 {
+                signed as f64 / commits as f64
+            } else {
+                0.0
+            },
+            signatures,
+            top_contributors: authors.into_iter().take(top).collect(),
+            history_rewrites,
+            ingest_gaps,
+            first_commit_time: first,
+            last_commit_time: last,
+            lines_added: added as u64,
+            lines_removed: removed as u64,
+        })
+    }
+
+    fn events(
+        &self,
+        kind: Option<&str>,
+        after_seq: u64,
+        limit: usize,
+    ) -> Result<Vec<devspm_core::StoredEvent>, LedgerError> {
+        let err = self.sql_err();
+        self.conn
+            .prepare(
+                "SELECT seq, key, kind, at, actor, subject, payload, prev_hash, hash FROM events
+                 WHERE seq > ?1 AND (?2 IS NULL OR kind = ?2) ORDER BY seq LIMIT ?3",
+            )
+            .and_then(|mut s| {
+                s.query_map(params![after_seq as i64, kind, limit as i64], |r| {
+                    Ok(devspm_core::StoredEvent {
+                        seq: r.get::<_, i64>(0)? as u64,
+                        key: r.get(1)?,
+                        kind: r.get(2)?,
+                        at: r.get(3)?,
+                        actor: r.get(4)?,
+                        subject: r.get(5)?,
+                        payload: r.get(6)?,
+                        prev_hash: r.get(7)?,
+                        hash: r.get(8)?,
+                    })
+                })?
+                .collect()
+            })
+            .map_err(err)
+    }
+
+    fn identities(&self) -> Result<Vec<IdentityRow>, LedgerError> {
+        let err = self.sql_err();
+        identity_rows(&self.conn, None).map_err(err)
+    }
+
+    fn identity_detail(&self, query: &str) -> Result<Vec<IdentityDetail>, LedgerError> {
+        let err = self.sql_err();
+        let conn = &self.conn;
+        let query_lc = query.trim().to_lowercase();
+        let mut ids: Vec<String> = conn
+            .prepare(
+                "SELECT DISTINCT identity_id FROM (
+                     SELECT identity_id FROM identities WHERE identity_id = ?1 OR slug = ?1
+                     UNION SELECT a.identity_id FROM aliases a WHERE a.alias_id = ?1
+                     UNION SELECT a.identity_id FROM aliases a JOIN alias_pii p ON p.alias_id = a.alias_id
+                         WHERE lower(CAST(p.email AS TEXT)) = ?2 OR lower(CAST(p.name AS TEXT)) = ?2
+                 ) ORDER BY identity_id",
+            )
+            .and_then(|mut s| {
+                s.query_map(params![query.trim(), query_lc], |r| r.get(0))?
+                    .collect::<Result<Vec<String>, _>>()
+            })
+            .map_err(&err)?;
+        ids.dedup();
+        let mut details = Vec::new();
+        for id in ids {
+            let Some(row) = identity_rows(conn, Some(&id))
+                .map_err(&err)?
+                .into_iter()
+                .next()
+            else {
+                continue;
+            };
+            let mut evidence = Vec::new();
+            let mut stmt = conn
+                .prepare(
+                    "SELECT a.alias_id, p.name, p.email, a.rule, a.via, a.detail, a.seq,
+                            (SELECT count(*) FROM commits c WHERE c.author_alias = a.alias_id),
+                            vp.name, vp.email
+                     FROM aliases a LEFT JOIN alias_pii p ON p.alias_id = a.alias_id
+                     LEFT JOIN alias_pii vp ON vp.alias_id = a.via
+                     WHERE a.identity_id = ?1 ORDER BY 8 DESC, a.alias_id",
+                )
+                .map_err(&err)?;
+            let mut rows = stmt.query([&id]).map_err(&err)?;
+            while let Some(r) = rows.next().map_err(&err)? {
+                let lossy =
+                    |v: Option<Vec<u8>>| v.map(|b| String::from_utf8_lossy(&b).into_owned());
+                let name = lossy(r.get(1).map_err(&err)?).unwrap_or_default();
+                let email = lossy(r.get(2).map_err(&err)?).unwrap_or_default();
+                let rule: String = r.get(3).map_err(&err)?;
+                let via_id: Option<String> = r.get(4).map_err(&err)?;
+                let detail: Option<String> = r.get(5).map_err(&err)?;
+                let via_name = lossy(r.get(8).map_err(&err)?);
+                let via_email = lossy(r.get(9).map_err(&err)?);
+                let via = via_id.map(|v| match (via_name, via_email) {
+                    (Some(n), Some(e)) => format!("{n} <{e}>"),
+                    _ => v,
+                });
+                let explanation = Rule::parse(&rule)
+                    .map(|r| r.explain(via.as_deref(), detail.as_deref()))
+                    .unwrap_or_else(|| format!("rule `{rule}`"));
+                evidence.push(AliasEvidence {
+                    alias: r.get(0).map_err(&err)?,
+                    name,
+                    email,
+                    commits: r.get::<_, i64>(7).map_err(&err)? as u64,
+                    rule,
+                    via,
+                    detail,
+                    explanation,
+                    decided_by_event: r.get::<_, i64>(6).map_err(&err)? as u64,
+                });
+            }
+            details.push(IdentityDetail {
+                row,
+                alias_evidence: evidence,
+            });
+        }
+        Ok(details)
+    }
+}
+
+/// Rows of (identity, kind, alias, count) from a query taking the repository id as `?1`.
+fn alias_counts(
+    conn: &Connection,
+    sql: &str,
+    repo_id: &str,
+) -> rusqlite::Result<Vec<(String, String, String, u64)>> {
+    conn.prepare(sql)?
+        .query_map([repo_id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, i64>(3)? as u64))
+        })?
+        .collect()
+}
+
+/// Folds per-alias counts into per-identity contributors, most commits first; the display name
+/// is the alias with the most commits.
+fn contributors(
+    conn: &Connection,
+    per_alias: Vec<(String, String, String, u64)>,
+) -> rusqlite::Result<Vec<Contributor>> {
+    let mut by_identity: HashMap<String, (String, u64, String, u64)> = HashMap::new();
+    for (identity, kind, alias, count) in per_alias {
+        let entry = by_identity
+            .entry(identity)
+            .or_insert_with(|| (kind, 0, alias.clone(), 0));
+        entry.1 += count;
+        if count > entry.3 || (count == entry.3 && alias < entry.2) {
+            entry.2 = alias;
+            entry.3 = count;
+        }
+    }
+    let mut pii = conn.prepare_cached("SELECT name, email FROM alias_pii WHERE alias_id = ?1")?;
+    let mut out = Vec::with_capacity(by_identity.len());
+    for (identity, (kind, commits, alias, _)) in by_identity {
+        let (name, email): (Vec<u8>, Vec<u8>) = pii
+            .query_row([&alias], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?
+            .unwrap_or_default();
+        out.push(Contributor {
+            identity,
+            kind,
+            name: String::from_utf8_lossy(&name).into_owned(),
+            email: String::from_utf8_lossy(&email).into_owned(),
+            commits,
+        });
+    }
+    out.sort_by(|a, b| b.commits.cmp(&a.commits).then(a.name.cmp(&b.name)));
+    Ok(out)
+}
+
+/// Identity rows, all or one.
+fn identity_rows(conn: &Connection, only: Option<&str>) -> rusqlite::Result<Vec<IdentityRow>> {
+    let mut stmt = conn.prepare(
+        "SELECT i.identity_id, i.kind, i.slug, i.team,
+                (SELECT count(*) FROM aliases a WHERE a.identity_id = i.identity_id),
+                count(c.sha), min(c.author_time), max(c.author_time), count(DISTINCT c.repo_id)
+         FROM identities i
+         LEFT JOIN aliases a ON a.identity_id = i.identity_id
+         LEFT JOIN commits c ON c.author_alias = a.alias_id
+         WHERE ?1 IS NULL OR i.identity_id = ?1
+         GROUP BY i.identity_id ORDER BY count(c.sha) DESC, i.identity_id",
+    )?;
+    let mut best = conn.prepare_cached(
+        "SELECT p.name, p.email FROM aliases a JOIN alias_pii p ON p.alias_id = a.alias_id
+         WHERE a.identity_id = ?1
+         ORDER BY (SELECT count(*) FROM commits c WHERE c.author_alias = a.alias_id) DESC, a.alias_id LIMIT 1",
+    )?;
+    let rows = stmt
+        .query_map([only], |r| {
+            Ok(IdentityRow {
+                identity: r.get(0)?,
+                kind: r.get(1)?,
+                slug: r.get(2)?,
+                team: r.get(3)?,
+                name: String::new(),
+                email: String::new(),
+                aliases: r.get::<_, i64>(4)? as u64,
+                commits: r.get::<_, i64>(5)? as u64,
+                first_seen: r.get(6)?,
+                last_seen: r.get(7)?,
+                repositories: r.get::<_, i64>(8)? as u64,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut out = Vec::with_capacity(rows.len());
+    for mut row in rows {
+        if let Some((name, email)) = best
+            .query_row([&row.identity], |r| {
+                Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Vec<u8>>(1)?))
+            })
+            .optional()?
+        {
+            row.name = String::from_utf8_lossy(&name).into_owned();
+            row.email = String::from_utf8_lossy(&email).into_owned();
+        }
+        out.push(row);
+    }
+    Ok(out)
+}

@@ -1,0 +1,102 @@
+//! Read models returned by [`crate::Store`] queries: what the `scan` summary and the
+//! `identities` commands show. Plain data; rendering is the binary's job.
+
+use serde::Serialize;
+
+/// One identity with its activity, for lists.
+#[derive(Clone, Debug, Serialize)]
+pub struct IdentityRow {
+    pub identity: String,
+    /// `developer`, `agent` or `bot`.
+    pub kind: String,
+    /// Catalogue id for agents and bots.
+    pub slug: Option<String>,
+    pub team: Option<String>,
+    /// The name of the alias with the most commits.
+    pub name: String,
+    /// The e-mail of that alias.
+    pub email: String,
+    pub aliases: u64,
+    /// Commits authored, across every repository.
+    pub commits: u64,
+    /// Author time (Unix seconds) of the first and last authored commit.
+    pub first_seen: Option<i64>,
+    pub last_seen: Option<i64>,
+    pub repositories: u64,
+}
+
+/// One alias of an identity, with the evidence that linked it.
+#[derive(Clone, Debug, Serialize)]
+pub struct AliasEvidence {
+    pub alias: String,
+    pub name: String,
+    pub email: String,
+    /// Commits authored under this alias.
+    pub commits: u64,
+    pub rule: String,
+    /// The alias this one was linked through, rendered `Name <email>`.
+    pub via: Option<String>,
+    pub detail: Option<String>,
+    /// The rule as a sentence.
+    pub explanation: String,
+    /// Sequence number of the `alias_resolved` event that decided it.
+    pub decided_by_event: u64,
+}
+
+/// An identity with every alias and why it belongs.
+#[derive(Clone, Debug, Serialize)]
+pub struct IdentityDetail {
+    #[serde(flatten)]
+    pub row: IdentityRow,
+    pub alias_evidence: Vec<AliasEvidence>,
+}
+
+/// A contributor line of a repository summary.
+#[derive(Clone, Debug, Serialize)]
+pub struct Contributor {
+    pub identity: String,
+    pub kind: String,
+    pub name: String,
+    pub email: String,
+    pub commits: u64,
+}
+
+/// A recorded history rewrite.
+#[derive(Clone, Debug, Serialize)]
+pub struct RewriteRow {
+    pub event: u64,
+    pub ref_name: String,
+    pub old_tip: String,
+    pub new_tip: String,
+    pub unreachable: u64,
+    pub lost: u64,
+}
+
+/// What `devspm scan` prints about a repository.
+#[derive(Clone, Debug, Serialize)]
+pub struct RepositorySummary {
+    pub repo: String,
+    pub name: String,
+    pub locator: String,
+    pub commits: u64,
+    pub merges: u64,
+    /// Recorded commits no longer reachable from any ref (kept as evidence).
+    pub unreachable_commits: u64,
+    pub developers: u64,
+    pub bots: u64,
+    /// Agents seen as author, committer or in a person trailer (co-author …), by identity.
+    pub agents: Vec<Contributor>,
+    pub bot_accounts: Vec<Contributor>,
+    pub signed_commits: u64,
+    pub signed_ratio: f64,
+    /// Commits per signature kind (`none`, `gpg`, `ssh`, `x509`, `unknown`).
+    pub signatures: std::collections::BTreeMap<String, u64>,
+    pub top_contributors: Vec<Contributor>,
+    pub history_rewrites: Vec<RewriteRow>,
+    /// Things that could not be read (missing objects, shallow boundary), by kind.
+    pub ingest_gaps: std::collections::BTreeMap<String, u64>,
+    pub first_commit_time: Option<i64>,
+    pub last_commit_time: Option<i64>,
+    pub lines_added: u64,
+    pub lines_removed: u64,
+}

@@ -1,0 +1,214 @@
+//! The command line as typed: flags and subcommands parsed by clap, before they are given
+//! meaning (see `settings.rs`, which resolves them into what the program runs with).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const LONG_ABOUT: &str = "\
+devspm links every security-relevant fact of your software lifecycle to the identity behind it \
+— a developer, an AI coding agent or a bot — and keeps that record in a tamper-evident ledger.
+
+Start with `devspm scan` in a repository: it records the repository's whole history (commits, \
+people, trailers, signatures, changed files) and prints who built it. Run it again later: only \
+new commits are read, and a force-push that rewrote history is recorded, never forgotten.
+
+The record lives in one SQLite file (see --db). Every change to it is an event chained by \
+SHA-256 to the one before; `devspm audit verify` proves nothing was altered or removed.";
+
+const AFTER_HELP: &str = "\
+Examples:
+  devspm scan                          record the repository here and summarise it
+  devspm scan ~/src/app --format json  the same summary as JSON, for a CI job
+  devspm ingest git ~/src --recursive  record every repository under ~/src
+  devspm identities                    who is who: developers, agents and bots
+  devspm identities show alice@example.com   why each alias belongs to that person
+  devspm audit verify                  re-check the whole hash chain
+
+Exit status: 0 success, 1 error, 2 usage error, 3 ledger verification failed.";
+
+/// devspm — Developer Security Posture Management.
+#[derive(Debug, Parser)]
+#[command(
+    name = "devspm",
+    version,
+    about = "Developer Security Posture Management: who or what introduced every change.",
+    long_about = LONG_ABOUT,
+    after_help = AFTER_HELP,
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags every subcommand accepts.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// The ledger database file. Default: $DEVSPM_DB, else devspm.db in the platform data
+    /// directory (Linux: $XDG_DATA_HOME/devspm or ~/.local/share/devspm).
+    #[arg(long, global = true, value_name = "PATH", env = "DEVSPM_DB")]
+    pub db: Option<PathBuf>,
+
+    /// Configuration file (identities, teams, extra agents and bots). Default: ./devspm.toml if
+    /// present, else $XDG_CONFIG_HOME/devspm/devspm.toml if present.
+    #[arg(long, global = true, value_name = "PATH", env = "DEVSPM_CONFIG")]
+    pub config: Option<PathBuf>,
+
+    /// Output format: a human table, or JSON for scripts and CI jobs.
+    #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+
+    /// Print only results and errors (no progress, no notes).
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Print more detail about what is being done (repeat for more).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Record a repository's history into the ledger and print a summary (start here).
+    ///
+    /// Reads every commit reachable from every branch and tag that is not yet recorded,
+    /// resolves who each author, committer and co-author is, and prints the repository's
+    /// commits, developers, bots, AI agents, signed-commit ratio, top contributors and any
+    /// history rewrites seen. Running it again reads only what is new.
+    Scan(ScanArgs),
+
+    /// Record sources into the ledger without printing a summary.
+    #[command(subcommand)]
+    Ingest(IngestCommand),
+
+    /// Developers, agents and bots, and the evidence that links each alias to them.
+    Identities(IdentitiesArgs),
+
+    /// Check and inspect the ledger itself.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+
+    /// Recreate every projection (query table) from the events alone.
+    ///
+    /// Projections are derived data; the events are the record. Use this after an upgrade that
+    /// changes how projections are built, or to prove that what views show follows from the
+    /// events.
+    Rebuild,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// The repository to scan (a work tree, a bare repository or a worktree).
+    #[arg(default_value = ".", value_name = "PATH")]
+    pub path: PathBuf,
+
+    #[command(flatten)]
+    pub ingest: IngestFlags,
+
+    /// How many top contributors to list.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub top: usize,
+}
+
+/// Flags shared by `scan` and `ingest git`.
+#[derive(Debug, Args)]
+pub struct IngestFlags {
+    /// Record only these refs (full names like refs/heads/main, short names like main, or a
+    /// prefix ending in `*`). Repeatable. Default: every ref, as `git rev-list --all`.
+    #[arg(long = "ref", value_name = "REF")]
+    pub refs: Vec<String>,
+
+    /// Threads that read and diff commits. Default: one per CPU.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IngestCommand {
+    /// Record git repositories: commits, people, trailers, signatures, changed files and refs.
+    ///
+    /// Incremental: only commits not yet recorded are read. When a ref's previous tip is no
+    /// longer reachable from its new tip (a force-push), a history_rewritten event records
+    /// the commits that became unreachable; they stay on record.
+    Git(IngestGitArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct IngestGitArgs {
+    /// Repositories to record (or folders of repositories, with --recursive).
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Treat each PATH as a folder and record every repository found under it.
+    #[arg(short, long)]
+    pub recursive: bool,
+
+    /// How deep --recursive looks for repositories.
+    #[arg(long, default_value_t = 6, value_name = "N", requires = "recursive")]
+    pub max_depth: usize,
+
+    #[command(flatten)]
+    pub ingest: IngestFlags,
+}
+
+#[derive(Debug, Args)]
+pub struct IdentitiesArgs {
+    #[command(subcommand)]
+    pub command: Option<IdentitiesCommand>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IdentitiesCommand {
+    /// List developers, agents and bots with their aliases and commit counts (the default).
+    List {
+        /// Only this kind of identity.
+        #[arg(long, value_enum)]
+        kind: Option<KindFilter>,
+    },
+    /// Show one identity: every alias, its commits, and why it was linked.
+    Show {
+        /// An identity id, alias id, e-mail address, name, or agent/bot catalogue id.
+        query: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KindFilter {
+    Developer,
+    Agent,
+    Bot,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Re-walk the hash chain from the first event and report the first bad one.
+    ///
+    /// Recomputes every event's SHA-256 from its content and its predecessor's hash, checks
+    /// that sequence numbers have no gaps and that the chain ends at the recorded head, and
+    /// checks stored commit messages against the hashes the chain commits to. Exits 3 when
+    /// anything was altered, removed or reordered.
+    Verify,
+
+    /// Print events as JSON lines (oldest first).
+    Log {
+        /// Only events of this kind (e.g. commit_recorded, history_rewritten, alias_resolved).
+        #[arg(long)]
+        kind: Option<String>,
+        /// Start after this sequence number.
+        #[arg(long, default_value_t = 0, value_name = "SEQ")]
+        after: u64,
+        /// At most this many events.
+        #[arg(long, default_value_t = 100, value_name = "N")]
+        limit: usize,
+    },
+}

@@ -1,0 +1,5 @@
+//! One module per subcommand family.
+
+pub mod audit;
+pub mod identities;
+pub mod scan;

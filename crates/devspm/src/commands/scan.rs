@@ -1,0 +1,337 @@
+//! `devspm scan` and `devspm ingest git`: record repositories, resolve identities, summarise.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use devspm_core::identity::{ResolverInput, resolve};
+use devspm_git::{IngestOptions, IngestReport, KnownHistory};
+use devspm_ledger::{AppendSummary, RepositorySummary, SqliteStore, Store};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
+
+use crate::cli::{Format, GlobalArgs, IngestFlags, IngestGitArgs, ScanArgs};
+use crate::output::{Table, count, date, emit, emit_json, percent};
+use crate::settings::Settings;
+
+/// Progress on standard error, only on a terminal and never with --quiet.
+struct IngestProgress {
+    bar: Option<ProgressBar>,
+}
+
+impl IngestProgress {
+    fn new(global: &GlobalArgs, name: &str) -> IngestProgress {
+        let show = !global.quiet && std::io::stderr().is_terminal();
+        let bar = show.then(|| {
+            let bar = ProgressBar::new(0);
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{prefix} [{elapsed_precise}] {wide_bar} {pos}/{len} new commits ({per_sec})",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            );
+            bar.set_prefix(name.to_owned());
+            bar
+        });
+        IngestProgress { bar }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+impl devspm_git::Progress for IngestProgress {
+    fn walked(&self, new_commits: u64) {
+        if let Some(bar) = &self.bar {
+            bar.set_length(new_commits);
+        }
+    }
+
+    fn recorded(&self, commits: u64) {
+        if let Some(bar) = &self.bar {
+            bar.set_position(commits);
+        }
+    }
+}
+
+fn options(flags: &IngestFlags) -> IngestOptions {
+    let mut options = IngestOptions {
+        refs: flags.refs.clone(),
+        ..IngestOptions::default()
+    };
+    if let Some(threads) = flags.threads {
+        options.threads = threads.max(1);
+    }
+    options
+}
+
+/// What one repository's ingest appended.
+#[derive(Serialize)]
+pub struct RepositoryIngest {
+    #[serde(flatten)]
+    pub report: IngestReport,
+    pub events_appended: u64,
+}
+
+/// Records one repository into the ledger.
+fn ingest_one(
+    store: &mut SqliteStore,
+    path: &std::path::Path,
+    flags: &IngestFlags,
+    global: &GlobalArgs,
+) -> anyhow::Result<RepositoryIngest> {
+    let repo = devspm_git::open(path)?;
+    let state = store.repository_state(&repo.id)?;
+    let known = KnownHistory {
+        registered: state.registered,
+        commits: state.commits,
+        refs: state.refs,
+        gaps: state.gaps,
+    };
+    let mut aliases = store.alias_book()?;
+    let progress = IngestProgress::new(global, &repo.name);
+    let mut appended = AppendSummary::default();
+    let report = devspm_git::ingest(
+        &repo,
+        known,
+        &mut aliases,
+        &options(flags),
+        &progress,
+        &mut |events| {
+            appended += store.append(events).map_err(|e| e.to_string())?;
+            Ok(())
+        },
+    );
+    progress.finish();
+    let report = report?;
+    Ok(RepositoryIngest {
+        report,
+        events_appended: appended.appended,
+    })
+}
+
+/// Resolves every alias against the current evidence and appends what changed.
+pub fn resolve_identities(store: &mut SqliteStore, settings: &Settings) -> anyhow::Result<u64> {
+    let state = store.resolver_state()?;
+    let events = resolve(&ResolverInput {
+        aliases: &state.aliases,
+        links: &state.links,
+        current: &state.current,
+        identities: &state.identities,
+        catalogue: &settings.catalogue,
+        config: &settings.config,
+    });
+    Ok(store.append(events)?.appended)
+}
+
+#[derive(Serialize)]
+struct ScanOutput<'a> {
+    database: String,
+    ingest: &'a RepositoryIngest,
+    identity_events_appended: u64,
+    summary: &'a RepositorySummary,
+}
+
+pub fn scan(settings: &Settings, global: &GlobalArgs, args: &ScanArgs) -> anyhow::Result<i32> {
+    let mut store = settings.open_store()?;
+    let ingest = ingest_one(&mut store, &args.path, &args.ingest, global)?;
+    let identity_events = resolve_identities(&mut store, settings)?;
+    let summary = store.repository_summary(&ingest.report.repo, args.top)?;
+    match global.format {
+        Format::Json => emit_json(&ScanOutput {
+            database: store.location().to_owned(),
+            ingest: &ingest,
+            identity_events_appended: identity_events,
+            summary: &summary,
+        })?,
+        Format::Table => emit(&render_summary(&summary, &ingest, store.location()))?,
+    }
+    Ok(0)
+}
+
+pub fn ingest_git(
+    settings: &Settings,
+    global: &GlobalArgs,
+    args: &IngestGitArgs,
+) -> anyhow::Result<i32> {
+    let mut paths: Vec<PathBuf> = Vec::new();
+    for path in &args.paths {
+        if args.recursive {
+            if !path.is_dir() {
+                anyhow::bail!(
+                    "{} is not a folder (--recursive looks for repositories inside a folder)",
+                    path.display()
+                );
+            }
+            let found = devspm_git::discover_repositories(path, args.max_depth);
+            if found.is_empty() {
+                anyhow::bail!(
+                    "no git repositories found under {} (searched {} levels deep; see --max-depth)",
+                    path.display(),
+                    args.max_depth
+                );
+            }
+            paths.extend(found);
+        } else {
+            paths.push(path.clone());
+        }
+    }
+    let mut store = settings.open_store()?;
+    let mut results = Vec::new();
+    for path in &paths {
+        let result = ingest_one(&mut store, path, &args.ingest, global)
+            .with_context(|| format!("ingest of {} failed", path.display()))?;
+        if global.format == Format::Table && !global.quiet {
+            let r = &result.report;
+            emit(&format!(
+                "{}  {} new commits, {} refs updated, {} history rewrites, {} gaps, {} events ({:.1} s)\n",
+                r.name,
+                count(r.new_commits),
+                count(r.refs_updated),
+                count(r.history_rewrites),
+                count(r.new_gaps),
+                count(result.events_appended),
+                r.elapsed_seconds
+            ))?;
+        }
+        results.push(result);
+    }
+    let identity_events = resolve_identities(&mut store, settings)?;
+    match global.format {
+        Format::Json => emit_json(&serde_json::json!({
+            "database": store.location(),
+            "repositories": results,
+            "identity_events_appended": identity_events,
+        }))?,
+        Format::Table if !global.quiet => emit(&format!(
+            "identities: {} resolution events; ledger: {}\n",
+            count(identity_events),
+            store.location()
+        ))?,
+        Format::Table => {}
+    }
+    Ok(0)
+}
+
+/// The human summary of a scan.
+fn render_summary(s: &RepositorySummary, ingest: &RepositoryIngest, db: &str) -> String {
+    let r = &ingest.report;
+    let mut out = String::new();
+    out.push_str(&format!("devspm scan: {} ({})\n", s.name, s.repo));
+    out.push_str(&format!("  location      {}\n", s.locator));
+    out.push_str(&format!(
+        "  this run      {} new commits, {} refs updated, {} events appended in {:.1} s\n",
+        count(r.new_commits),
+        count(r.refs_updated),
+        count(ingest.events_appended),
+        r.elapsed_seconds
+    ));
+    out.push_str(&format!(
+        "  commits       {} ({} merges) from {} to {}\n",
+        count(s.commits),
+        count(s.merges),
+        date(s.first_commit_time),
+        date(s.last_commit_time)
+    ));
+    out.push_str(&format!(
+        "  lines         +{} -{}\n",
+        count(s.lines_added),
+        count(s.lines_removed)
+    ));
+    out.push_str(&format!(
+        "  identities    {} developers, {} bots, {} AI agents\n",
+        count(s.developers),
+        count(s.bots),
+        count(s.agents.len() as u64)
+    ));
+    let kinds: Vec<String> = s
+        .signatures
+        .iter()
+        .filter(|(k, _)| *k != "none")
+        .map(|(k, v)| format!("{k} {}", count(*v)))
+        .collect();
+    out.push_str(&format!(
+        "  signed        {} of {} commits ({}){}\n",
+        count(s.signed_commits),
+        count(s.commits),
+        percent(s.signed_ratio),
+        if kinds.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", kinds.join(", "))
+        }
+    ));
+    if s.history_rewrites.is_empty() {
+        out.push_str("  rewrites      none seen\n");
+    } else {
+        out.push_str(&format!(
+            "  rewrites      {} history rewrites; {} recorded commits no longer reachable (kept on record)\n",
+            s.history_rewrites.len(),
+            count(s.unreachable_commits)
+        ));
+        for w in &s.history_rewrites {
+            out.push_str(&format!(
+                "                {} {}..{}: {} commits unreachable (event {})\n",
+                w.ref_name,
+                &w.old_tip[..w.old_tip.len().min(10)],
+                &w.new_tip[..w.new_tip.len().min(10)],
+                count(w.unreachable),
+                w.event
+            ));
+        }
+    }
+    if s.ingest_gaps.is_empty() {
+        out.push_str("  gaps          none\n");
+    } else {
+        let gaps: Vec<String> = s
+            .ingest_gaps
+            .iter()
+            .map(|(k, v)| format!("{} {}", k.replace('_', " "), count(*v)))
+            .collect();
+        out.push_str(&format!(
+            "  gaps          {} (recorded; ingest went on)\n",
+            gaps.join(", ")
+        ));
+    }
+    if !s.agents.is_empty() {
+        out.push_str("\nAI agents (author, committer or co-author)\n");
+        let mut t = Table::new(&[("agent", false), ("commits", true)]);
+        for a in &s.agents {
+            t.row(vec![a.identity.clone(), count(a.commits)]);
+        }
+        out.push_str(&t.render("  "));
+    }
+    if !s.bot_accounts.is_empty() {
+        out.push_str("\nBots\n");
+        let mut t = Table::new(&[("bot", false), ("commits", true)]);
+        for a in &s.bot_accounts {
+            t.row(vec![a.identity.clone(), count(a.commits)]);
+        }
+        out.push_str(&t.render("  "));
+    }
+    if !s.top_contributors.is_empty() {
+        out.push_str("\nTop contributors (commits authored)\n");
+        let mut t = Table::new(&[
+            ("commits", true),
+            ("name", false),
+            ("e-mail", false),
+            ("identity", false),
+        ]);
+        for c in &s.top_contributors {
+            t.row(vec![
+                count(c.commits),
+                c.name.clone(),
+                c.email.clone(),
+                c.identity.clone(),
+            ]);
+        }
+        out.push_str(&t.render("  "));
+    }
+    out.push_str(&format!(
+        "\nledger: {db}  (devspm identities · devspm audit verify)\n"
+    ));
+    out
+}

@@ -1,0 +1,63 @@
+//! The `devspm` binary: parse the command line, resolve settings, call the crates, and map
+//! every failure to one clear sentence and an exit status a CI job can gate on.
+//!
+//! Exit status: 0 success, 1 error, 2 usage error (clap), 3 ledger verification failed.
+
+mod cli;
+mod commands;
+mod output;
+mod settings;
+
+use clap::Parser;
+
+/// The exit status of a run that found the ledger tampered with.
+pub const EXIT_VERIFY_FAILED: i32 = 3;
+
+fn main() {
+    let cli = cli::Cli::parse();
+    let code = match run(cli) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("devspm: error: {}", describe(&error));
+            1
+        }
+    };
+    std::process::exit(code);
+}
+
+fn run(cli: cli::Cli) -> anyhow::Result<i32> {
+    let settings = settings::Settings::resolve(&cli.global)?;
+    let global = &cli.global;
+    if global.verbose > 0 {
+        eprintln!(
+            "devspm: database {}; configuration {}",
+            settings.db_path.display(),
+            settings.config_path.as_ref().map_or_else(
+                || "none (built-in defaults)".to_owned(),
+                |p| p.display().to_string()
+            )
+        );
+    }
+    match cli.command {
+        cli::Command::Scan(args) => commands::scan::scan(&settings, global, &args),
+        cli::Command::Ingest(cli::IngestCommand::Git(args)) => {
+            commands::scan::ingest_git(&settings, global, &args)
+        }
+        cli::Command::Identities(args) => commands::identities::run(&settings, global, args),
+        cli::Command::Audit(command) => commands::audit::run(&settings, global, command),
+        cli::Command::Rebuild => commands::audit::rebuild(&settings, global),
+    }
+}
+
+/// The error and its causes as one line, without repeating a cause already in the message.
+fn describe(error: &anyhow::Error) -> String {
+    let mut text = error.to_string();
+    for cause in error.chain().skip(1) {
+        let cause = cause.to_string();
+        if !text.contains(&cause) {
+            text.push_str(": ");
+            text.push_str(&cause);
+        }
+    }
+    text
+}

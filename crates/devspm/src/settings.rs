@@ -1,0 +1,108 @@
+//! What the parsed command line means: the database location, the configuration and the
+//! catalogue the program runs with. Parsing (`cli.rs`) and meaning stay apart.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use devspm_core::catalogue::Catalogue;
+use devspm_core::config::Config;
+
+use crate::cli::GlobalArgs;
+
+/// The resolved settings.
+pub struct Settings {
+    pub db_path: PathBuf,
+    /// Whether the database path is the default one (its folder may be created).
+    pub db_is_default: bool,
+    pub config: Config,
+    pub config_path: Option<PathBuf>,
+    pub catalogue: Catalogue,
+}
+
+impl Settings {
+    pub fn resolve(global: &GlobalArgs) -> anyhow::Result<Settings> {
+        let (db_path, db_is_default) = match &global.db {
+            Some(path) => (path.clone(), false),
+            None => (default_db_path()?, true),
+        };
+        let config_path = match &global.config {
+            Some(path) => {
+                if !path.is_file() {
+                    anyhow::bail!(
+                        "configuration file {} does not exist (given with --config or $DEVSPM_CONFIG)",
+                        path.display()
+                    );
+                }
+                Some(path.clone())
+            }
+            None => default_config_path(),
+        };
+        let config = match &config_path {
+            Some(path) => Config::load(path)?,
+            None => Config::default(),
+        };
+        let mut catalogue = Catalogue::builtin();
+        catalogue.extend(config.catalogue_extensions());
+        Ok(Settings {
+            db_path,
+            db_is_default,
+            config,
+            config_path,
+            catalogue,
+        })
+    }
+
+    /// Opens the ledger, creating the default data folder when needed.
+    pub fn open_store(&self) -> anyhow::Result<devspm_ledger::SqliteStore> {
+        if self.db_is_default
+            && let Some(parent) = self.db_path.parent()
+        {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create the data folder {}", parent.display()))?;
+        }
+        if let Some(parent) = self.db_path.parent()
+            && !parent.as_os_str().is_empty()
+            && !parent.is_dir()
+        {
+            anyhow::bail!(
+                "cannot create database {}: folder {} does not exist",
+                self.db_path.display(),
+                parent.display()
+            );
+        }
+        Ok(devspm_ledger::SqliteStore::open(&self.db_path)?)
+    }
+}
+
+/// `devspm.db` in the platform data directory.
+fn default_db_path() -> anyhow::Result<PathBuf> {
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    let base = if cfg!(target_os = "macos") {
+        home.map(|h| h.join("Library/Application Support"))
+    } else if cfg!(windows) {
+        std::env::var_os("APPDATA").map(PathBuf::from)
+    } else {
+        std::env::var_os("XDG_DATA_HOME")
+            .map(PathBuf::from)
+            .filter(|p| p.is_absolute())
+            .or_else(|| home.map(|h| h.join(".local/share")))
+    };
+    let base = base.context(
+        "cannot find a data directory for the default database (HOME is not set); pass --db PATH or set DEVSPM_DB",
+    )?;
+    Ok(base.join("devspm").join("devspm.db"))
+}
+
+/// `./devspm.toml`, else the user's config directory's `devspm/devspm.toml`, if either exists.
+fn default_config_path() -> Option<PathBuf> {
+    let local = Path::new("devspm.toml");
+    if local.is_file() {
+        return Some(local.to_path_buf());
+    }
+    let base = std::env::var_os("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
+    let user = base.join("devspm").join("devspm.toml");
+    user.is_file().then_some(user)
+}
