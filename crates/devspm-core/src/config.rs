@@ -43,22 +43,14 @@ pub struct IdentityConfig {
     pub aliases: Vec<String>,
 }
 
-/// Options of identity resolution.
-#[derive(Clone, Debug, Deserialize)]
+/// Options of identity resolution. Every option is off by default.
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ResolutionConfig {
     /// Link aliases that share an identical full name of two or more words (e.g. a work and a
     /// personal e-mail of "Ann Lee"). Off by default: two people can share a name, and devspm
     /// would rather show one person twice than two people as one.
     pub merge_on_full_name: bool,
-}
-
-impl Default for ResolutionConfig {
-    fn default() -> Self {
-        ResolutionConfig {
-            merge_on_full_name: false,
-        }
-    }
 }
 
 /// A configuration file that could not be used.

@@ -91,6 +91,87 @@ pub enum Attachment {
     },
 }
 
+/// The typed content of an event: one variant per [`EventKind`].
+///
+/// Events travel typed from collectors to the ledger, so projections never re-parse what was
+/// just built; the JSON text that is hashed and stored is rendered once, where the event is
+/// made (often on a worker thread).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Payload {
+    RepositoryRegistered(RepositoryRegistered),
+    CommitRecorded(Box<CommitRecorded>),
+    RefUpdated(RefUpdated),
+    RefDeleted(RefDeleted),
+    HistoryRewritten(HistoryRewritten),
+    IngestGap(IngestGap),
+    AliasLinked(AliasLinked),
+    IdentityRegistered(IdentityRegistered),
+    AliasResolved(AliasResolved),
+}
+
+macro_rules! payload_kinds {
+    ($($variant:ident),* $(,)?) => {
+        impl Payload {
+            /// The kind of event this payload makes.
+            pub fn kind(&self) -> EventKind {
+                match self {
+                    $(Payload::$variant(_) => EventKind::$variant,)*
+                }
+            }
+
+            /// Compact JSON text of the payload (the form that is hashed and stored).
+            pub fn to_json(&self) -> String {
+                // Our payload structs always serialise (no maps with non-string keys).
+                match self {
+                    $(Payload::$variant(p) => serde_json::to_string(p),)*
+                }
+                .expect("event payloads serialise to JSON")
+            }
+
+            /// Parses stored JSON text of an event of `kind`.
+            pub fn from_json(kind: EventKind, json: &str) -> Result<Payload, serde_json::Error> {
+                Ok(match kind {
+                    $(EventKind::$variant => Payload::$variant(serde_json::from_str(json)?),)*
+                })
+            }
+        }
+    };
+}
+
+payload_kinds!(
+    RepositoryRegistered,
+    CommitRecorded,
+    RefUpdated,
+    RefDeleted,
+    HistoryRewritten,
+    IngestGap,
+    AliasLinked,
+    IdentityRegistered,
+    AliasResolved,
+);
+
+macro_rules! into_payload {
+    ($($variant:ident),* $(,)?) => {
+        $(impl From<$variant> for Payload {
+            fn from(p: $variant) -> Payload {
+                Payload::$variant(p.into())
+            }
+        })*
+    };
+}
+
+into_payload!(
+    RepositoryRegistered,
+    CommitRecorded,
+    RefUpdated,
+    RefDeleted,
+    HistoryRewritten,
+    IngestGap,
+    AliasLinked,
+    IdentityRegistered,
+    AliasResolved,
+);
+
 /// An event as a collector or analyzer proposes it, before the ledger orders and hashes it.
 #[derive(Clone, Debug)]
 pub struct NewEvent {
@@ -100,26 +181,28 @@ pub struct NewEvent {
     pub actor: String,
     /// What the fact is about, e.g. `commit:<repo>/<sha>` or an identity id.
     pub subject: String,
-    pub payload: serde_json::Value,
+    pub payload: Payload,
+    /// `payload` as compact JSON: exactly what the ledger hashes and stores.
+    pub payload_json: String,
     pub attachments: Vec<Attachment>,
 }
 
 impl NewEvent {
-    /// Builds an event from a payload struct.
+    /// Builds an event; its kind follows from the payload.
     pub fn new(
-        kind: EventKind,
         key: impl Into<String>,
         actor: impl Into<String>,
         subject: impl Into<String>,
-        payload: &impl Serialize,
+        payload: impl Into<Payload>,
     ) -> NewEvent {
+        let payload = payload.into();
         NewEvent {
             key: key.into(),
-            kind,
+            kind: payload.kind(),
             actor: actor.into(),
             subject: subject.into(),
-            // Serialising our own payload structs to a Value cannot fail (no maps with non-string keys).
-            payload: serde_json::to_value(payload).expect("event payloads serialise to JSON"),
+            payload_json: payload.to_json(),
+            payload,
             attachments: Vec::new(),
         }
     }
@@ -335,6 +418,9 @@ pub struct RefUpdated {
     pub target: String,
     /// The target recorded at the previous ingest, if any.
     pub previous: Option<String>,
+    /// Recorded commits that had become unreachable and are reachable again through this ref.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub restored: Vec<String>,
 }
 
 /// Payload of [`EventKind::RefDeleted`].

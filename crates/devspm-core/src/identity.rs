@@ -14,9 +14,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::catalogue::{AccountMatch, Catalogue, github_noreply};
 use crate::config::Config;
-use crate::event::{
-    AliasResolved, Attachment, EventKind, IdentityKind, IdentityRegistered, NewEvent,
-};
+#[cfg(test)]
+use crate::event::Payload;
+use crate::event::{AliasResolved, Attachment, IdentityKind, IdentityRegistered, NewEvent};
 use crate::ids::{ALIAS_PREFIX, DEVELOPER_PREFIX, random_id};
 
 /// Version of the resolution rules, recorded in every decision.
@@ -217,12 +217,12 @@ struct Edge {
     detail: Option<String>,
 }
 
+/// How one alias was resolved: identity, its kind, the rule, the alias it went through, detail.
+type Decision = (String, IdentityKind, Rule, Option<String>, Option<String>);
+
 /// Resolves every alias and returns the events that change the recorded resolution.
 pub fn resolve(input: &ResolverInput<'_>) -> Vec<NewEvent> {
-    let mut decided: BTreeMap<
-        String,
-        (String, IdentityKind, Rule, Option<String>, Option<String>),
-    > = BTreeMap::new();
+    let mut decided: BTreeMap<String, Decision> = BTreeMap::new();
     let mut new_identities: BTreeMap<String, (IdentityKind, Option<String>, Option<String>)> =
         BTreeMap::new();
 
@@ -423,11 +423,10 @@ pub fn resolve(input: &ResolverInput<'_>) -> Vec<NewEvent> {
             team,
         };
         events.push(NewEvent::new(
-            EventKind::IdentityRegistered,
             format!("identity/{identity}/r{revision}"),
             "devspm:identity-resolver",
             identity.clone(),
-            &payload,
+            payload,
         ));
     }
     for (alias, (identity, _kind, rule, via, detail)) in decided {
@@ -448,11 +447,10 @@ pub fn resolve(input: &ResolverInput<'_>) -> Vec<NewEvent> {
             resolver: RESOLVER_VERSION,
         };
         events.push(NewEvent::new(
-            EventKind::AliasResolved,
             format!("alias/{alias}/r{revision}"),
             "devspm:identity-resolver",
             identity,
-            &payload,
+            payload,
         ));
     }
     events
@@ -596,10 +594,9 @@ mod tests {
         });
         events
             .into_iter()
-            .filter(|e| e.kind == EventKind::AliasResolved)
-            .map(|e| {
-                let r: AliasResolved = serde_json::from_value(e.payload).unwrap();
-                (r.alias.clone(), r)
+            .filter_map(|e| match e.payload {
+                Payload::AliasResolved(r) => Some((r.alias.clone(), r)),
+                _ => None,
             })
             .collect()
     }
@@ -702,9 +699,8 @@ mod tests {
         let mut current = HashMap::new();
         let mut identities = HashMap::new();
         for e in &first {
-            match e.kind {
-                EventKind::AliasResolved => {
-                    let r: AliasResolved = serde_json::from_value(e.payload.clone()).unwrap();
+            match e.payload.clone() {
+                Payload::AliasResolved(r) => {
                     current.insert(
                         r.alias.clone(),
                         Assignment {
@@ -716,8 +712,7 @@ mod tests {
                         },
                     );
                 }
-                _ => {
-                    let r: IdentityRegistered = serde_json::from_value(e.payload.clone()).unwrap();
+                Payload::IdentityRegistered(r) => {
                     identities.insert(
                         r.identity,
                         IdentityState {
@@ -727,6 +722,7 @@ mod tests {
                         },
                     );
                 }
+                other => panic!("unexpected {other:?}"),
             }
         }
         let second = resolve(&ResolverInput {

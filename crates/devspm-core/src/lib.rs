@@ -14,4 +14,4 @@ pub mod hex;
 pub mod identity;
 pub mod ids;
 
-pub use event::{Attachment, EventKind, NewEvent, StoredEvent};
+pub use event::{Attachment, EventKind, NewEvent, Payload, StoredEvent};

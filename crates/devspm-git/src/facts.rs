@@ -37,8 +37,40 @@ pub(crate) struct CommitFacts {
     pub gaps: Vec<String>,
 }
 
+/// Line counts already computed, by (old blob, new blob); `None` marks a binary pair.
+///
+/// Shared by the reader threads. A merge diffed against its first parent mostly repeats blob
+/// pairs its branch's commits already changed, and the same pair recurs across branches, so
+/// most merges cost a tree diff and lookups instead of reading and diffing blobs again.
+#[derive(Default)]
+pub(crate) struct LineCounts {
+    pairs: std::sync::Mutex<std::collections::HashMap<BlobPair, Option<(u32, u32)>>>,
+}
+
+/// (old blob, new blob); the null id stands for an absent side.
+type BlobPair = (ObjectId, ObjectId);
+
+impl LineCounts {
+    /// Entries kept before the cache starts over (about 100 MB at most).
+    const LIMIT: usize = 1_000_000;
+
+    fn get(&self, key: &BlobPair) -> Option<Option<(u32, u32)>> {
+        self.pairs.lock().ok()?.get(key).copied()
+    }
+
+    fn put(&self, key: BlobPair, counts: Option<(u32, u32)>) {
+        if let Ok(mut pairs) = self.pairs.lock() {
+            if pairs.len() >= Self::LIMIT {
+                pairs.clear();
+            }
+            pairs.insert(key, counts);
+        }
+    }
+}
+
 /// Per-thread reader state: the repository handle and the reusable diff caches.
-pub(crate) struct Reader {
+pub(crate) struct Reader<'c> {
+    counts: &'c LineCounts,
     repo: gix::Repository,
     /// Used by the tree diff for rename detection.
     tree_cache: gix::diff::blob::Platform,
@@ -47,8 +79,8 @@ pub(crate) struct Reader {
     shallow: Vec<ObjectId>,
 }
 
-impl Reader {
-    pub fn new(repo: gix::Repository) -> Result<Reader, String> {
+impl<'c> Reader<'c> {
+    pub fn new(repo: gix::Repository, counts: &'c LineCounts) -> Result<Reader<'c>, String> {
         let tree_cache = repo
             .diff_resource_cache_for_tree_diff()
             .map_err(|e| e.to_string())?;
@@ -62,6 +94,7 @@ impl Reader {
             .map(|c| c.iter().copied().collect())
             .unwrap_or_default();
         Ok(Reader {
+            counts,
             repo,
             tree_cache,
             line_cache,
@@ -140,6 +173,7 @@ impl Reader {
             repo,
             tree_cache,
             line_cache,
+            counts,
             ..
         } = self;
         let new_tree = repo.find_tree(tree).map_err(|e| e.to_string())?;
@@ -147,12 +181,12 @@ impl Reader {
             Some(id) => repo.find_tree(id).map_err(|e| e.to_string())?,
             None => repo.empty_tree(),
         };
-        let first = diff_trees(&old_tree, &new_tree, true, tree_cache, line_cache);
+        let first = diff_trees(&old_tree, &new_tree, true, tree_cache, line_cache, counts);
         let result = match first {
             Ok(files) => Ok(files),
             // Rename detection reads blobs; a repository missing some (partial clone) still
             // gets its file list without it.
-            Err(_) => diff_trees(&old_tree, &new_tree, false, tree_cache, line_cache),
+            Err(_) => diff_trees(&old_tree, &new_tree, false, tree_cache, line_cache, counts),
         };
         tree_cache.clear_resource_cache_keep_allocation();
         result
@@ -166,6 +200,7 @@ fn diff_trees(
     renames: bool,
     tree_cache: &mut gix::diff::blob::Platform,
     line_cache: &mut gix::diff::blob::Platform,
+    counts: &LineCounts,
 ) -> Result<Vec<FileChange>, String> {
     let mut files = Vec::new();
     let mut platform = old_tree.changes().map_err(|e| e.to_string())?;
@@ -175,7 +210,7 @@ fn diff_trees(
     });
     platform
         .for_each_to_obtain_tree_with_cache(new_tree, tree_cache, |change| {
-            if let Some(file) = file_change(&change, line_cache) {
+            if let Some(file) = file_change(&change, line_cache, counts) {
                 files.push(file);
             }
             Ok(std::ops::ControlFlow::Continue(()))
@@ -188,7 +223,26 @@ fn diff_trees(
 fn file_change(
     change: &Change<'_, '_, '_>,
     line_cache: &mut gix::diff::blob::Platform,
+    counts: &LineCounts,
 ) -> Option<FileChange> {
+    let null = ObjectId::null(gix::hash::Kind::Sha1);
+    let (pair, known) = match *change {
+        Change::Addition { id, .. } => ((null, id.detach()), None),
+        Change::Deletion { id, .. } => ((id.detach(), null), None),
+        Change::Modification {
+            previous_id, id, ..
+        } => ((previous_id.detach(), id.detach()), None),
+        Change::Rewrite {
+            source_id,
+            id,
+            diff,
+            ..
+        } => (
+            (source_id.detach(), id.detach()),
+            // Rename detection already diffed this pair to measure similarity.
+            diff.map(|d| Some((d.insertions, d.removals))),
+        ),
+    };
     let (path, old_path, kind, mode, blob) = match *change {
         Change::Addition {
             location,
@@ -262,21 +316,52 @@ fn file_change(
         unreadable: false,
     };
     if file_mode != FileMode::Gitlink {
-        let counts = change
-            .diff(line_cache)
-            .map_err(|e| e.to_string())
-            .and_then(|mut platform| platform.line_counts().map_err(|e| e.to_string()));
-        match counts {
-            Ok(Some(stats)) => {
-                file.added = Some(u64::from(stats.insertions));
-                file.removed = Some(u64::from(stats.removals));
+        let computed = match known.or_else(|| counts.get(&pair)) {
+            Some(cached) => Ok(cached),
+            None => {
+                let result = line_counts(change, line_cache);
+                line_cache.clear_resource_cache_keep_allocation();
+                if let Ok(value) = result {
+                    counts.put(pair, value);
+                }
+                result
+            }
+        };
+        match computed {
+            Ok(Some((added, removed))) => {
+                file.added = Some(u64::from(added));
+                file.removed = Some(u64::from(removed));
             }
             Ok(None) => file.binary = true,
             Err(_) => file.unreadable = true,
         }
-        line_cache.clear_resource_cache_keep_allocation();
     }
     Some(file)
+}
+
+/// Line counts of one change, or `None` for a binary file.
+fn line_counts(
+    change: &Change<'_, '_, '_>,
+    line_cache: &mut gix::diff::blob::Platform,
+) -> Result<Option<(u32, u32)>, String> {
+    use gix::diff::blob::platform::prepare_diff::Operation;
+    let platform = change.diff(line_cache).map_err(|e| e.to_string())?;
+    let prepared = platform
+        .resource_cache
+        .prepare_diff()
+        .map_err(|e| e.to_string())?;
+    let old = prepared.old.data.as_slice().unwrap_or_default();
+    let new = prepared.new.data.as_slice().unwrap_or_default();
+    Ok(match prepared.operation {
+        Operation::InternalDiff { algorithm } => Some(crate::linecount::count(old, new, algorithm)),
+        // devspm never runs external diff programs; count as git's default would.
+        Operation::ExternalCommand { .. } => Some(crate::linecount::count(
+            old,
+            new,
+            gix::diff::blob::Algorithm::Myers,
+        )),
+        Operation::SourceOrDestinationIsBinary => None,
+    })
 }
 
 /// A parsed person line; a malformed one is recorded as empty with a gap.

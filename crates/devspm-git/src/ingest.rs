@@ -9,6 +9,7 @@
 //! them is, so the next walk starts from the last complete state.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -16,8 +17,8 @@ use std::time::Instant;
 use devspm_core::bytes::GitBytes;
 use devspm_core::commit::{parse_ident, parse_trailers};
 use devspm_core::event::{
-    AliasLinked, CommitRecorded, ContentRef, EventKind, HistoryRewritten, IngestGap, PersonTime,
-    RefDeleted, RefUpdated, RepositoryRegistered, TrailerRecord,
+    AliasLinked, CommitRecorded, ContentRef, HistoryRewritten, IngestGap, PersonTime, RefDeleted,
+    RefUpdated, RepositoryRegistered, TrailerRecord,
 };
 use devspm_core::identity::AliasBook;
 use devspm_core::{Attachment, NewEvent};
@@ -25,7 +26,7 @@ use gix::ObjectId;
 use gix::bstr::ByteSlice;
 
 use crate::GitError;
-use crate::facts::{CommitFacts, RawPerson, Reader};
+use crate::facts::{CommitFacts, LineCounts, RawPerson, Reader};
 use crate::graph::ParentGraph;
 use crate::repo::Repo;
 
@@ -39,6 +40,8 @@ pub struct KnownHistory {
     pub refs: Vec<(GitBytes, String)>,
     /// Gaps already recorded, as `what/object`.
     pub gaps: HashSet<String>,
+    /// Recorded commits currently marked unreachable from every ref.
+    pub lost: HashSet<String>,
 }
 
 /// How to ingest.
@@ -93,11 +96,10 @@ pub struct IngestReport {
 }
 
 enum Msg {
-    Facts(Vec<Result<CommitFacts, (ObjectId, String)>>),
-    Gap {
-        what: &'static str,
-        object: String,
-        detail: String,
+    /// Events for a batch of commits, and each commit's id and parents for the graph.
+    Built {
+        events: Vec<NewEvent>,
+        commits: Vec<(String, Vec<String>)>,
     },
     Walked(u64),
 }
@@ -124,30 +126,29 @@ pub fn ingest(
         path: repo.path.display().to_string(),
         ..IngestReport::default()
     };
-    let mut builder = EventBuilder {
+    let builder = EventBuilder {
         repo_id: repo.id.clone(),
-        aliases,
-        pending: Vec::new(),
-        known_gaps: known.gaps,
-        new_gaps: 0,
+        aliases: Mutex::new(aliases),
+        known_gaps: Mutex::new(known.gaps),
+        new_gaps: AtomicU64::new(0),
     };
+    let mut pending: Vec<NewEvent> = Vec::new();
     if !known.registered {
         let payload = RepositoryRegistered {
             repo: repo.id.clone(),
             name: repo.name.clone(),
             locator: repo.locator.clone(),
         };
-        builder.pending.push(NewEvent::new(
-            EventKind::RepositoryRegistered,
+        pending.push(NewEvent::new(
             format!("repo/{}", repo.id),
             "devspm:git-ingest",
             format!("repo:{}", repo.id),
-            &payload,
+            payload,
         ));
     }
 
     // Refs now, and what changed since the last complete ingest.
-    let current = current_refs(&local, &options.refs, &mut builder);
+    let current = current_refs(&local, &options.refs, &builder, &mut pending);
     report.refs = current.len() as u64;
     let recorded: BTreeMap<GitBytes, String> = known
         .refs
@@ -165,12 +166,24 @@ pub fn ingest(
         .filter(|(name, _)| !current_names.contains(name))
         .map(|(n, t)| (n.clone(), t.clone()))
         .collect();
+    // A clone deepened since the last ingest (`git fetch --unshallow`) has history below the
+    // recorded boundary without any ref moving: walk everything again, skipping what is known.
+    let shallow_now: HashSet<String> = local
+        .shallow_commits()
+        .ok()
+        .flatten()
+        .map(|c| c.iter().map(ToString::to_string).collect())
+        .unwrap_or_default();
+    let deepened = builder
+        .recorded_boundaries()
+        .iter()
+        .any(|b| !shallow_now.contains(b));
+    let changed: Vec<(GitBytes, ObjectId)> = if deepened { current.clone() } else { changed };
     if changed.is_empty() && deleted.is_empty() {
-        let events = std::mem::take(&mut builder.pending);
-        if !events.is_empty() {
-            sink(events).map_err(|reason| sink_err(repo, reason))?;
+        if !pending.is_empty() {
+            sink(pending).map_err(|reason| sink_err(repo, reason))?;
         }
-        report.new_gaps = builder.new_gaps;
+        report.new_gaps = builder.new_gaps.load(Ordering::Relaxed);
         report.elapsed_seconds = started.elapsed().as_secs_f64();
         return Ok(report);
     }
@@ -183,6 +196,7 @@ pub fn ingest(
     let mut graph = ParentGraph::new(known.commits);
     let hidden: Vec<ObjectId> = recorded
         .values()
+        .filter(|_| !deepened)
         .filter_map(|hex| ObjectId::from_hex(hex.as_bytes()).ok())
         .filter(|id| known_ids.contains(id) && local.has_object(id))
         .collect::<HashSet<_>>()
@@ -200,6 +214,7 @@ pub fn ingest(
     let batch_size = options.batch_size.max(1);
     let shared = &repo.inner;
     let mut sink_failure: Option<String> = None;
+    let counts = LineCounts::default();
     std::thread::scope(|scope| {
         let (work_tx, work_rx) = sync_channel::<Vec<ObjectId>>(threads * 4);
         let work_rx = Arc::new(Mutex::new(work_rx));
@@ -208,47 +223,35 @@ pub fn ingest(
             let msg_tx = msg_tx.clone();
             let known_ids = &known_ids;
             let (tips, hidden) = (tips.clone(), hidden.clone());
-            scope.spawn(move || walk(shared, tips, hidden, known_ids, work_tx, msg_tx));
+            let builder = &builder;
+            scope.spawn(move || walk(shared, tips, hidden, known_ids, work_tx, msg_tx, builder));
         }
         for _ in 0..threads {
             let msg_tx = msg_tx.clone();
             let work_rx = Arc::clone(&work_rx);
-            scope.spawn(move || read_commits(shared, work_rx, msg_tx));
+            let builder = &builder;
+            let counts = &counts;
+            scope.spawn(move || read_commits(shared, work_rx, msg_tx, builder, counts));
         }
         drop(msg_tx);
-        let mut events: Vec<NewEvent> = Vec::new();
+        let mut events: Vec<NewEvent> = std::mem::take(&mut pending);
         let mut commits_in_batch = 0usize;
         for msg in msg_rx.iter() {
             match msg {
                 Msg::Walked(n) => progress.walked(n),
-                Msg::Gap {
-                    what,
-                    object,
-                    detail,
-                } => builder.gap(what, object, detail),
-                Msg::Facts(batch) => {
-                    for facts in batch {
-                        match facts {
-                            Ok(facts) => {
-                                graph.insert(
-                                    facts.id.to_string(),
-                                    facts.parents.iter().map(ToString::to_string).collect(),
-                                );
-                                builder.commit(facts);
-                                report.new_commits += 1;
-                                commits_in_batch += 1;
-                            }
-                            Err((id, e)) => builder.gap(
-                                "missing_commit",
-                                id.to_string(),
-                                format!("commit object cannot be read: {e}"),
-                            ),
-                        }
+                Msg::Built {
+                    events: built,
+                    commits,
+                } => {
+                    events.extend(built);
+                    commits_in_batch += commits.len();
+                    report.new_commits += commits.len() as u64;
+                    for (id, parents) in commits {
+                        graph.insert(id, parents);
                     }
                 }
             }
             if commits_in_batch >= batch_size {
-                events.append(&mut builder.pending);
                 if let Err(e) = sink(std::mem::take(&mut events)) {
                     sink_failure = Some(e);
                     break;
@@ -259,13 +262,14 @@ pub fn ingest(
         }
         // Dropping the receiver stops the readers and, through them, the walker.
         drop(msg_rx);
+        pending = events;
     });
     if let Some(reason) = sink_failure {
         return Err(sink_err(repo, reason));
     }
 
     // Mailmap links for every alias known so far (a .mailmap change can link old aliases too).
-    builder.mailmap_links(&local);
+    pending.extend(builder.mailmap_links(&local));
 
     // Refs last: a recorded tip promises that everything below it is recorded.
     let nanos = std::time::SystemTime::now()
@@ -274,11 +278,27 @@ pub fn ingest(
     let all_tips: Vec<String> = current.iter().map(|(_, t)| t.to_string()).collect();
     let mut reachable_from_all: Option<HashSet<&str>> = None;
     let mut ref_events = Vec::new();
+    let mut lost_now = known.lost;
     for (name, target) in &changed {
         let target = target.to_string();
         let previous = recorded.get(name).cloned();
-        let shown = name.to_lossy();
-        if let Some(old) = &previous
+        let shown = key_part(name);
+        let restored: Vec<String> = if lost_now.is_empty() {
+            Vec::new()
+        } else {
+            let reach = graph.reachable([target.as_str()]);
+            let mut back: Vec<String> = lost_now
+                .iter()
+                .filter(|id| reach.contains(id.as_str()))
+                .cloned()
+                .collect();
+            back.sort();
+            for id in &back {
+                lost_now.remove(id);
+            }
+            back
+        };
+        if let Some(old) = previous.as_ref().filter(|old| *old != &target)
             && !graph.is_ancestor(old, &target)
         {
             let keep_ref = graph.reachable([target.as_str()]);
@@ -299,31 +319,34 @@ pub fn ingest(
                 lost,
             };
             ref_events.push(NewEvent::new(
-                EventKind::HistoryRewritten,
                 format!("rewrite/{}/{shown}/{old}..{target}/{nanos}", repo.id),
                 "devspm:git-ingest",
                 format!("ref:{}/{shown}", repo.id),
-                &payload,
+                payload,
             ));
             report.history_rewrites += 1;
+        }
+        if previous.as_ref() == Some(&target) && restored.is_empty() {
+            // Re-walked only because the clone was deepened: the ref itself did not move.
+            continue;
         }
         let payload = RefUpdated {
             repo: repo.id.clone(),
             name: name.clone(),
             target: target.clone(),
             previous,
+            restored,
         };
         ref_events.push(NewEvent::new(
-            EventKind::RefUpdated,
             format!("ref/{}/{shown}@{target}/{nanos}", repo.id),
             "devspm:git-ingest",
             format!("ref:{}/{shown}", repo.id),
-            &payload,
+            payload,
         ));
         report.refs_updated += 1;
     }
     for (name, old) in &deleted {
-        let shown = name.to_lossy();
+        let shown = key_part(name);
         let all = reachable_from_all
             .get_or_insert_with(|| graph.reachable(all_tips.iter().map(String::as_str)));
         let payload = RefDeleted {
@@ -333,22 +356,30 @@ pub fn ingest(
             lost: graph.unreachable_after(old, all),
         };
         ref_events.push(NewEvent::new(
-            EventKind::RefDeleted,
             format!("ref-deleted/{}/{shown}@{old}/{nanos}", repo.id),
             "devspm:git-ingest",
             format!("ref:{}/{shown}", repo.id),
-            &payload,
+            payload,
         ));
         report.refs_deleted += 1;
     }
-    let mut last = std::mem::take(&mut builder.pending);
-    last.extend(ref_events);
-    sink(last).map_err(|reason| sink_err(repo, reason))?;
+    pending.extend(ref_events);
+    sink(pending).map_err(|reason| sink_err(repo, reason))?;
     progress.recorded(report.new_commits);
-    report.new_gaps = builder.new_gaps;
+    report.new_gaps = builder.new_gaps.load(Ordering::Relaxed);
     report.elapsed_seconds = started.elapsed().as_secs_f64();
     let _ = read_err;
     Ok(report)
+}
+
+/// A ref name as it appears in event keys and subjects: the name itself when it is UTF-8,
+/// else `hex:` and its bytes, so that two names differing only in invalid bytes stay distinct.
+fn key_part(name: &GitBytes) -> String {
+    if name.is_utf8() {
+        name.to_lossy()
+    } else {
+        format!("hex:{}", devspm_core::hex::encode(&name.0))
+    }
 }
 
 fn sink_err(repo: &Repo, reason: String) -> GitError {
@@ -383,7 +414,8 @@ fn ref_selected(name: &GitBytes, patterns: &[String]) -> bool {
 fn current_refs(
     repo: &gix::Repository,
     patterns: &[String],
-    builder: &mut EventBuilder<'_>,
+    builder: &EventBuilder<'_>,
+    pending: &mut Vec<NewEvent>,
 ) -> Vec<(GitBytes, ObjectId)> {
     let mut out = Vec::new();
     match repo.head() {
@@ -397,17 +429,37 @@ fn current_refs(
         }
         _ => {}
     }
+    // Detached HEADs of linked worktrees are part of `git rev-list --all` too.
+    if let Ok(worktrees) = repo.worktrees() {
+        for proxy in worktrees {
+            let Ok(id) = proxy.id().map(|id| id.to_string()) else {
+                continue;
+            };
+            let Ok(worktree) = proxy.into_repo_with_possibly_inaccessible_worktree() else {
+                continue;
+            };
+            if let Ok(head) = worktree.head()
+                && head.is_detached()
+                && let Some(target) = head.id()
+            {
+                let name = GitBytes(format!("worktrees/{id}/HEAD").into_bytes());
+                if ref_selected(&name, patterns) {
+                    out.push((name, target.detach()));
+                }
+            }
+        }
+    }
     let platform = match repo.references() {
         Ok(p) => p,
         Err(e) => {
-            builder.gap("unreadable_ref", "refs".into(), e.to_string());
+            pending.extend(builder.gap("unreadable_ref", "refs".into(), e.to_string()));
             return out;
         }
     };
     let iter = match platform.all() {
         Ok(i) => i,
         Err(e) => {
-            builder.gap("unreadable_ref", "refs".into(), e.to_string());
+            pending.extend(builder.gap("unreadable_ref", "refs".into(), e.to_string()));
             return out;
         }
     };
@@ -415,7 +467,7 @@ fn current_refs(
         let mut reference = match reference {
             Ok(r) => r,
             Err(e) => {
-                builder.gap("unreadable_ref", "refs".into(), e.to_string());
+                pending.extend(builder.gap("unreadable_ref", "refs".into(), e.to_string()));
                 continue;
             }
         };
@@ -433,7 +485,7 @@ fn current_refs(
                     .and_then(|id| id.object().ok())
                     .is_some_and(|o| o.kind != gix::object::Kind::Commit);
                 if !points_elsewhere {
-                    builder.gap("unreadable_ref", name.to_lossy(), e.to_string());
+                    pending.extend(builder.gap("unreadable_ref", name.to_lossy(), e.to_string()));
                 }
             }
         }
@@ -451,17 +503,23 @@ fn walk(
     known: &HashSet<ObjectId>,
     work: SyncSender<Vec<ObjectId>>,
     msgs: SyncSender<Msg>,
+    builder: &EventBuilder<'_>,
 ) {
-    let mut repo = shared.to_thread_local();
-    repo.object_cache_size_if_unset(16 << 20);
+    let gap = |object: String, detail: String| {
+        let events = builder
+            .gap("missing_commit", object, detail)
+            .into_iter()
+            .collect();
+        let _ = msgs.send(Msg::Built {
+            events,
+            commits: Vec::new(),
+        });
+    };
+    let repo = crate::repo::reader_handle(shared, 16 << 20, 4 << 20);
     let walk = match repo.rev_walk(tips).with_hidden(hidden).all() {
         Ok(w) => w,
         Err(e) => {
-            let _ = msgs.send(Msg::Gap {
-                what: "missing_commit",
-                object: "walk".into(),
-                detail: format!("history walk could not start: {e}"),
-            });
+            gap("walk".into(), format!("history walk could not start: {e}"));
             return;
         }
     };
@@ -488,11 +546,10 @@ fn walk(
             }
             Err(e) => {
                 errors += 1;
-                let _ = msgs.send(Msg::Gap {
-                    what: "missing_commit",
-                    object: format!("walk-error-{errors}"),
-                    detail: format!("history walk could not read a commit: {e}"),
-                });
+                gap(
+                    format!("walk-error-{errors}"),
+                    format!("history walk could not read a commit: {e}"),
+                );
                 if errors > 1000 {
                     break;
                 }
@@ -505,21 +562,25 @@ fn walk(
     let _ = msgs.send(Msg::Walked(walked));
 }
 
-/// A reader thread: decode and diff commits until the walker is done.
+/// A reader thread: decode and diff commits, and build their events, until the walker is done.
 fn read_commits(
     shared: &gix::ThreadSafeRepository,
     work: Arc<Mutex<Receiver<Vec<ObjectId>>>>,
     msgs: SyncSender<Msg>,
+    builder: &EventBuilder<'_>,
+    counts: &LineCounts,
 ) {
-    let mut repo = shared.to_thread_local();
-    repo.object_cache_size_if_unset(48 << 20);
-    let mut reader = match Reader::new(repo) {
+    let repo = crate::repo::reader_handle(shared, 8 << 20, 64 << 20);
+    let mut reader = match Reader::new(repo, counts) {
         Ok(r) => r,
         Err(e) => {
-            let _ = msgs.send(Msg::Gap {
-                what: "missing_object",
-                object: "diff-setup".into(),
-                detail: e,
+            let events = builder
+                .gap("missing_object", "diff-setup".into(), e)
+                .into_iter()
+                .collect();
+            let _ = msgs.send(Msg::Built {
+                events,
+                commits: Vec::new(),
             });
             return;
         }
@@ -530,53 +591,87 @@ fn read_commits(
             rx.recv()
         };
         let Ok(ids) = batch else { return };
-        let facts = ids
-            .into_iter()
-            .map(|id| reader.read(id).map_err(|e| (id, e)))
-            .collect();
-        if msgs.send(Msg::Facts(facts)).is_err() {
+        let mut events = Vec::with_capacity(ids.len());
+        let mut commits = Vec::with_capacity(ids.len());
+        for id in ids {
+            match reader.read(id) {
+                Ok(facts) => {
+                    commits.push((
+                        facts.id.to_string(),
+                        facts.parents.iter().map(ToString::to_string).collect(),
+                    ));
+                    builder.commit(facts, &mut events);
+                }
+                Err(e) => events.extend(builder.gap(
+                    "missing_commit",
+                    id.to_string(),
+                    format!("commit object cannot be read: {e}"),
+                )),
+            }
+        }
+        if msgs.send(Msg::Built { events, commits }).is_err() {
             return;
         }
     }
 }
 
-/// Turns facts into events, assigning alias ids.
+/// Turns facts into events, assigning alias ids. Shared by the reader threads.
 struct EventBuilder<'a> {
     repo_id: String,
-    aliases: &'a mut AliasBook,
-    pending: Vec<NewEvent>,
-    known_gaps: HashSet<String>,
-    new_gaps: u64,
+    aliases: Mutex<&'a mut AliasBook>,
+    known_gaps: Mutex<HashSet<String>>,
+    new_gaps: AtomicU64,
 }
 
 impl EventBuilder<'_> {
-    fn gap(&mut self, what: &'static str, object: String, detail: String) {
-        if !self.known_gaps.insert(format!("{what}/{object}")) {
-            return;
+    /// Commits recorded as shallow boundaries.
+    fn recorded_boundaries(&self) -> Vec<String> {
+        self.known_gaps
+            .lock()
+            .map(|gaps| {
+                gaps.iter()
+                    .filter_map(|g| g.strip_prefix("shallow_boundary/").map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// A gap event, unless this gap is already recorded.
+    fn gap(&self, what: &'static str, object: String, detail: String) -> Option<NewEvent> {
+        let fresh = self
+            .known_gaps
+            .lock()
+            .map(|mut gaps| gaps.insert(format!("{what}/{object}")))
+            .unwrap_or(true);
+        if !fresh {
+            return None;
         }
+        self.new_gaps.fetch_add(1, Ordering::Relaxed);
         let payload = IngestGap {
             repo: self.repo_id.clone(),
             what: what.to_owned(),
             object: object.clone(),
             detail,
         };
-        self.pending.push(NewEvent::new(
-            EventKind::IngestGap,
+        Some(NewEvent::new(
             format!("gap/{}/{what}/{object}", self.repo_id),
             "devspm:git-ingest",
             format!("repo:{}", self.repo_id),
-            &payload,
-        ));
-        self.new_gaps += 1;
+            payload,
+        ))
     }
 
-    fn alias(&mut self, name: &[u8], email: &[u8], attachments: &mut Vec<Attachment>) -> String {
-        let (id, pii) = self.aliases.alias_for(name, email);
+    fn alias(&self, name: &[u8], email: &[u8], attachments: &mut Vec<Attachment>) -> String {
+        let (id, pii) = match self.aliases.lock() {
+            Ok(mut book) => book.alias_for(name, email),
+            // A reader thread panicked while holding the book; keep going with its state.
+            Err(poisoned) => poisoned.into_inner().alias_for(name, email),
+        };
         attachments.extend(pii);
         id
     }
 
-    fn person(&mut self, p: &RawPerson, attachments: &mut Vec<Attachment>) -> PersonTime {
+    fn person(&self, p: &RawPerson, attachments: &mut Vec<Attachment>) -> PersonTime {
         PersonTime {
             alias: self.alias(&p.name, &p.email, attachments),
             time: p.time,
@@ -584,14 +679,14 @@ impl EventBuilder<'_> {
         }
     }
 
-    fn commit(&mut self, f: CommitFacts) {
+    fn commit(&self, f: CommitFacts, out: &mut Vec<NewEvent>) {
         let id = f.id.to_string();
         if f.shallow_boundary {
-            self.gap(
+            out.extend(self.gap(
                 "shallow_boundary",
                 id.clone(),
                 "the parents of this commit are not in this (shallow) clone; its files are listed against the empty tree".into(),
-            );
+            ));
         }
         let mut attachments = Vec::new();
         let author = self.person(&f.author, &mut attachments);
@@ -642,23 +737,26 @@ impl EventBuilder<'_> {
             gaps: f.gaps,
         };
         let actor = payload.author.alias.clone();
-        self.pending.push(
+        out.push(
             NewEvent::new(
-                EventKind::CommitRecorded,
                 format!("commit/{}/{id}", self.repo_id),
                 actor,
                 format!("commit:{}/{id}", self.repo_id),
-                &payload,
+                payload,
             )
             .with_attachments(attachments),
         );
     }
 
     /// Links every alias that this repository's `.mailmap` maps to another name or e-mail.
-    fn mailmap_links(&mut self, repo: &gix::Repository) {
+    fn mailmap_links(&self, repo: &gix::Repository) -> Vec<NewEvent> {
         let mailmap = repo.open_mailmap();
+        let entries = match self.aliases.lock() {
+            Ok(book) => book.entries(),
+            Err(poisoned) => poisoned.into_inner().entries(),
+        };
         let mut links = Vec::new();
-        for (alias, name, email) in self.aliases.entries() {
+        for (alias, name, email) in entries {
             let signature = gix::actor::SignatureRef {
                 name: name.as_bstr(),
                 email: email.as_bstr(),
@@ -668,13 +766,10 @@ impl EventBuilder<'_> {
                 && (canonical.name.as_bytes() != name.as_slice()
                     || canonical.email.as_bytes() != email.as_slice())
             {
-                links.push((
-                    alias.clone(),
-                    canonical.name.to_vec(),
-                    canonical.email.to_vec(),
-                ));
+                links.push((alias, canonical.name.to_vec(), canonical.email.to_vec()));
             }
         }
+        let mut events = Vec::new();
         for (alias, name, email) in links {
             let mut attachments = Vec::new();
             let canonical = self.alias(&name, &email, &mut attachments);
@@ -684,16 +779,16 @@ impl EventBuilder<'_> {
                 source: "mailmap".into(),
                 repo: self.repo_id.clone(),
             };
-            self.pending.push(
+            events.push(
                 NewEvent::new(
-                    EventKind::AliasLinked,
                     format!("link/mailmap/{}/{alias}/{canonical}", self.repo_id),
                     "devspm:git-ingest",
                     alias,
-                    &payload,
+                    payload,
                 )
                 .with_attachments(attachments),
             );
         }
+        events
     }
 }

@@ -13,6 +13,7 @@
 mod facts;
 mod graph;
 mod ingest;
+mod linecount;
 mod repo;
 
 pub use graph::ParentGraph;

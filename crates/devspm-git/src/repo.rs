@@ -48,10 +48,16 @@ pub fn open(path: &Path) -> Result<Repo, GitError> {
             (normal, name)
         }
         None => {
-            let dir = if canonical.file_name().is_some_and(|n| n == ".git") {
-                canonical.parent().unwrap_or(&canonical).to_path_buf()
+            // The common directory, so that a linked worktree is the same repository as its
+            // main checkout (and `repo/.git` the same as `repo`).
+            let common = local
+                .common_dir()
+                .canonicalize()
+                .unwrap_or_else(|_| canonical.clone());
+            let dir = if common.file_name().is_some_and(|n| n == ".git") {
+                common.parent().unwrap_or(&common).to_path_buf()
             } else {
-                canonical.clone()
+                common
             };
             let name = dir
                 .file_name()
@@ -67,6 +73,33 @@ pub fn open(path: &Path) -> Result<Repo, GitError> {
         locator,
         inner,
     })
+}
+
+/// A thread-local handle tuned for reading history: an object cache and a delta-base cache of
+/// the given sizes (`DEVSPM_OBJECT_CACHE_MB` / `DEVSPM_PACK_CACHE_MB` override them for
+/// experiments). History reading decodes long delta chains; without a delta-base cache most
+/// time goes to inflating the same bases again (measured on git/git: reader CPU -20% with 32
+/// MiB, more with 64 MiB).
+pub(crate) fn reader_handle(
+    shared: &gix::ThreadSafeRepository,
+    object_cache: usize,
+    pack_cache: usize,
+) -> gix::Repository {
+    let mb = |name: &str| {
+        std::env::var(name)
+            .ok()
+            .and_then(|v| v.parse::<usize>().ok())
+    };
+    let object_cache = mb("DEVSPM_OBJECT_CACHE_MB").map_or(object_cache, |m| m << 20);
+    let pack_cache = mb("DEVSPM_PACK_CACHE_MB").map_or(pack_cache, |m| m << 20);
+    let mut repo = shared.to_thread_local();
+    repo.object_cache_size_if_unset(object_cache);
+    repo.objects.set_pack_cache(move || {
+        Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(
+            pack_cache,
+        ))
+    });
+    repo
 }
 
 /// Normalises a remote URL to `host/path` without scheme, credentials, port or `.git`, so that

@@ -82,6 +82,8 @@ pub struct RepositoryState {
     pub refs: Vec<(GitBytes, String)>,
     /// Ingest gaps already recorded (keyed by `what/object`), so they are not repeated.
     pub gaps: std::collections::HashSet<String>,
+    /// Recorded commits currently marked unreachable from every ref.
+    pub lost: std::collections::HashSet<String>,
 }
 
 /// Everything identity resolution reads.

@@ -3,12 +3,9 @@
 //! `apply` runs inside the append transaction, so an event and its projection rows land
 //! together or not at all; `rebuild` replays every event through the same function.
 
-use devspm_core::event::{
-    AliasLinked, AliasResolved, CommitRecorded, EventKind, HistoryRewritten, IdentityRegistered,
-    IngestGap, RefDeleted, RefUpdated, RepositoryRegistered,
-};
+use devspm_core::Payload;
+use devspm_core::event::CommitRecorded;
 use rusqlite::{Connection, params};
-use serde::Deserialize;
 
 /// Every projection table, in the order `rebuild` clears them.
 pub(crate) const TABLES: [&str; 10] = [
@@ -24,61 +21,37 @@ pub(crate) const TABLES: [&str; 10] = [
     "alias_links",
 ];
 
-/// Why an event could not be projected.
-#[derive(Debug)]
-pub(crate) enum ProjectionError {
-    Sql(rusqlite::Error),
-    Payload(serde_json::Error),
-}
-
-impl From<rusqlite::Error> for ProjectionError {
-    fn from(e: rusqlite::Error) -> Self {
-        ProjectionError::Sql(e)
-    }
-}
-
-impl From<serde_json::Error> for ProjectionError {
-    fn from(e: serde_json::Error) -> Self {
-        ProjectionError::Payload(e)
-    }
-}
-
 /// Updates the projections for one event.
-pub(crate) fn apply(
-    conn: &Connection,
-    seq: u64,
-    kind: EventKind,
-    payload: &serde_json::Value,
-) -> Result<(), ProjectionError> {
+pub(crate) fn apply(conn: &Connection, seq: u64, payload: &Payload) -> rusqlite::Result<()> {
     let seq = seq as i64;
-    match kind {
-        EventKind::RepositoryRegistered => {
-            let p = RepositoryRegistered::deserialize(payload)?;
+    match payload {
+        Payload::RepositoryRegistered(p) => {
             conn.prepare_cached(
                 "INSERT INTO repositories (repo_id, name, locator, seq) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT (repo_id) DO UPDATE SET name = ?2, locator = ?3",
             )?
             .execute(params![p.repo, p.name, p.locator, seq])?;
         }
-        EventKind::CommitRecorded => {
-            apply_commit(conn, seq, &CommitRecorded::deserialize(payload)?)?
-        }
-        EventKind::RefUpdated => {
-            let p = RefUpdated::deserialize(payload)?;
+        Payload::CommitRecorded(p) => apply_commit(conn, seq, p)?,
+        Payload::RefUpdated(p) => {
             conn.prepare_cached(
                 "INSERT INTO refs (repo_id, name, name_text, target, seq) VALUES (?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT (repo_id, name) DO UPDATE SET target = ?4, seq = ?5",
             )?
             .execute(params![p.repo, p.name.0, p.name.to_lossy(), p.target, seq])?;
+            let mut restore = conn.prepare_cached(
+                "UPDATE commits SET unreachable_seq = NULL WHERE repo_id = ?1 AND sha = ?2",
+            )?;
+            for sha in &p.restored {
+                restore.execute(params![p.repo, sha])?;
+            }
         }
-        EventKind::RefDeleted => {
-            let p = RefDeleted::deserialize(payload)?;
+        Payload::RefDeleted(p) => {
             conn.prepare_cached("DELETE FROM refs WHERE repo_id = ?1 AND name = ?2")?
                 .execute(params![p.repo, p.name.0])?;
             mark_lost(conn, seq, &p.repo, &p.lost)?;
         }
-        EventKind::HistoryRewritten => {
-            let p = HistoryRewritten::deserialize(payload)?;
+        Payload::HistoryRewritten(p) => {
             conn.prepare_cached(
                 "INSERT INTO history_rewrites (seq, repo_id, ref_name, old_tip, new_tip, unreachable, unreachable_from_all_refs)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -94,30 +67,26 @@ pub(crate) fn apply(
             ])?;
             mark_lost(conn, seq, &p.repo, &p.lost)?;
         }
-        EventKind::IngestGap => {
-            let p = IngestGap::deserialize(payload)?;
+        Payload::IngestGap(p) => {
             conn.prepare_cached(
                 "INSERT INTO ingest_gaps (seq, repo_id, what, object, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
             )?
             .execute(params![seq, p.repo, p.what, p.object, p.detail])?;
         }
-        EventKind::AliasLinked => {
-            let p = AliasLinked::deserialize(payload)?;
+        Payload::AliasLinked(p) => {
             conn.prepare_cached(
                 "INSERT OR IGNORE INTO alias_links (alias_id, canonical, source, repo_id, seq) VALUES (?1, ?2, ?3, ?4, ?5)",
             )?
             .execute(params![p.alias, p.canonical, p.source, p.repo, seq])?;
         }
-        EventKind::IdentityRegistered => {
-            let p = IdentityRegistered::deserialize(payload)?;
+        Payload::IdentityRegistered(p) => {
             conn.prepare_cached(
                 "INSERT INTO identities (identity_id, kind, slug, team, revision, seq) VALUES (?1, ?2, ?3, ?4, 1, ?5)
                  ON CONFLICT (identity_id) DO UPDATE SET kind = ?2, slug = ?3, team = ?4, revision = revision + 1, seq = ?5",
             )?
             .execute(params![p.identity, p.kind.as_str(), p.slug, p.team, seq])?;
         }
-        EventKind::AliasResolved => {
-            let p = AliasResolved::deserialize(payload)?;
+        Payload::AliasResolved(p) => {
             conn.prepare_cached(
                 "INSERT INTO aliases (alias_id, identity_id, rule, via, detail, revision, seq) VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6)
                  ON CONFLICT (alias_id) DO UPDATE SET identity_id = ?2, rule = ?3, via = ?4, detail = ?5, revision = revision + 1, seq = ?6",

@@ -13,7 +13,7 @@ use devspm_core::identity::{AliasBook, AliasLink, AliasRecord, Assignment, Ident
 use devspm_core::{Attachment, NewEvent, bytes::GitBytes, event::IdentityKind};
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior, params};
 
-use crate::projection::{self, ProjectionError};
+use crate::projection;
 use crate::views::{
     AliasEvidence, Contributor, IdentityDetail, IdentityRow, RepositorySummary, RewriteRow,
 };
@@ -77,7 +77,9 @@ impl SqliteStore {
             .conn
             .busy_timeout(std::time::Duration::from_millis(busy_ms))
             .map_err(&err)?;
-        // The first statement that reads the file: a file that is not SQLite fails here.
+        // The first statement that reads the file: a file that is not SQLite fails here, and a
+        // database of a newer devspm or another application is refused before anything changes.
+        store.check_compatible()?;
         store
             .conn
             .query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))
@@ -85,7 +87,8 @@ impl SqliteStore {
         store
             .conn
             .execute_batch(
-                "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536;",
+                "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF; PRAGMA temp_store = MEMORY;
+                 PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 16384;",
             )
             .map_err(&err)?;
         store.migrate()?;
@@ -98,7 +101,8 @@ impl SqliteStore {
         move |e| map_sql_error(&path, e)
     }
 
-    fn migrate(&mut self) -> Result<(), LedgerError> {
+    /// Refuses files that are not devspm databases this build can read, without writing.
+    fn check_compatible(&self) -> Result<(), LedgerError> {
         let err = self.sql_err();
         let version: i64 = self
             .conn
@@ -135,6 +139,15 @@ impl SqliteStore {
                 });
             }
         }
+        Ok(())
+    }
+
+    fn migrate(&mut self) -> Result<(), LedgerError> {
+        let err = self.sql_err();
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(&err)?;
         for (index, sql) in MIGRATIONS.iter().enumerate() {
             let target = index as i64 + 1;
             if target <= version {
@@ -178,18 +191,6 @@ impl SqliteStore {
             (Some(seq), Some(hash)) => Some(Head { seq, hash }),
             _ => None,
         })
-    }
-}
-
-/// Maps a projection failure to a ledger error.
-fn projection_error(path: &str, seq: u64, e: ProjectionError) -> LedgerError {
-    match e {
-        ProjectionError::Sql(e) => map_sql_error(path, e),
-        ProjectionError::Payload(e) => LedgerError::BadEvent {
-            path: path.to_owned(),
-            seq,
-            reason: e.to_string(),
-        },
     }
 }
 
@@ -276,63 +277,54 @@ impl Store for SqliteStore {
             None => (0, GENESIS_HASH.to_owned()),
         };
         let at = now();
-        let mut projection_failure = None;
         {
-            let mut exists = tx
-                .prepare_cached("SELECT 1 FROM events WHERE key = ?1")
-                .map_err(&err)?;
+            // A key already recorded makes the insert a no-op (idempotent append): the event is
+            // skipped and the chain does not advance.
             let mut insert = tx
                 .prepare_cached(
                     "INSERT INTO events (seq, key, kind, at, actor, subject, payload, prev_hash, hash)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (key) DO NOTHING",
                 )
                 .map_err(&err)?;
             for event in events {
                 write_attachments(&tx, &event.attachments).map_err(&err)?;
-                if exists.exists(params![event.key]).map_err(&err)? {
-                    summary.skipped += 1;
-                    continue;
-                }
-                let payload = event.payload.to_string();
                 let kind = event.kind.as_str();
-                seq += 1;
+                let next = seq + 1;
                 let hash = chain_hash(
                     &prev,
-                    seq,
+                    next,
                     [
                         &event.key,
                         kind,
                         &at,
                         &event.actor,
                         &event.subject,
-                        &payload,
+                        &event.payload_json,
                     ],
                 );
-                insert
+                let inserted = insert
                     .execute(params![
-                        seq as i64,
+                        next as i64,
                         event.key,
                         kind,
                         at,
                         event.actor,
                         event.subject,
-                        payload,
+                        event.payload_json,
                         prev,
                         hash
                     ])
                     .map_err(&err)?;
-                if let Err(e) = projection::apply(&tx, seq, event.kind, &event.payload) {
-                    projection_failure = Some((seq, e));
-                    break;
+                if inserted == 0 {
+                    summary.skipped += 1;
+                    continue;
                 }
+                // An error here drops the transaction: the whole batch rolls back.
+                projection::apply(&tx, next, &event.payload).map_err(&err)?;
+                seq = next;
                 prev = hash;
                 summary.appended += 1;
             }
-        }
-        if let Some((seq, e)) = projection_failure {
-            // Dropping the transaction rolls the whole batch back: nothing half-written.
-            drop(tx);
-            return Err(projection_error(&self.path, seq, e));
         }
         if summary.appended > 0 {
             tx.execute(
@@ -419,7 +411,7 @@ impl Store for SqliteStore {
             prev = hash.clone();
             last = Some(Head { seq, hash });
             expected += 1;
-            if seq % 10_000 == 0 {
+            if seq.is_multiple_of(10_000) {
                 progress(seq);
             }
         }
@@ -527,7 +519,7 @@ impl Store for SqliteStore {
                     });
                     break;
                 };
-                let value: serde_json::Value = match serde_json::from_str(&payload) {
+                let value = match devspm_core::Payload::from_json(kind, &payload) {
                     Ok(v) => v,
                     Err(e) => {
                         failure = Some(LedgerError::BadEvent {
@@ -538,12 +530,12 @@ impl Store for SqliteStore {
                         break;
                     }
                 };
-                if let Err(e) = projection::apply(&tx, seq, kind, &value) {
-                    failure = Some(projection_error(&path, seq, e));
+                if let Err(e) = projection::apply(&tx, seq, &value) {
+                    failure = Some(map_sql_error(&path, e));
                     break;
                 }
                 replayed += 1;
-                if replayed % 10_000 == 0 {
+                if replayed.is_multiple_of(10_000) {
                     progress(replayed);
                 }
             }
@@ -563,14 +555,20 @@ impl Store for SqliteStore {
             .and_then(|mut s| s.exists([repo_id]))
             .map_err(&err)?;
         let mut commits = HashMap::new();
+        let mut lost = std::collections::HashSet::new();
         let mut stmt = self
             .conn
-            .prepare("SELECT sha, parents FROM commits WHERE repo_id = ?1")
+            .prepare(
+                "SELECT sha, parents, unreachable_seq IS NOT NULL FROM commits WHERE repo_id = ?1",
+            )
             .map_err(&err)?;
         let mut rows = stmt.query([repo_id]).map_err(&err)?;
         while let Some(row) = rows.next().map_err(&err)? {
             let sha: String = row.get(0).map_err(&err)?;
             let parents: String = row.get(1).map_err(&err)?;
+            if row.get::<_, bool>(2).map_err(&err)? {
+                lost.insert(sha.clone());
+            }
             commits.insert(sha, parents.split_whitespace().map(str::to_owned).collect());
         }
         let mut refs = Vec::new();
@@ -599,6 +597,7 @@ impl Store for SqliteStore {
             commits,
             refs,
             gaps,
+            lost,
         })
     }
 
@@ -748,14 +747,14 @@ impl Store for SqliteStore {
         let authors = contributors(conn, per_alias).map_err(&err)?;
         let developers = authors.iter().filter(|c| c.kind == "developer").count() as u64;
         // Agents and bots anywhere: author, committer or a person trailer.
-        let involved = alias_counts(
+        let involved = identity_commit_counts(
             conn,
-            "SELECT a.identity_id, i.kind, x.alias, count(DISTINCT x.sha) FROM (
+            "SELECT a.identity_id, i.kind, x.alias, x.sha FROM (
                  SELECT sha, author_alias AS alias FROM commits WHERE repo_id = ?1
                  UNION ALL SELECT sha, committer_alias FROM commits WHERE repo_id = ?1
                  UNION ALL SELECT sha, alias_id FROM commit_trailers WHERE repo_id = ?1 AND alias_id IS NOT NULL
              ) x JOIN aliases a ON a.alias_id = x.alias JOIN identities i ON i.identity_id = a.identity_id
-             WHERE i.kind IN ('agent', 'bot') GROUP BY 1, 2, 3",
+             WHERE i.kind IN ('agent', 'bot')",
             repo_id,
         )
         .map_err(&err)?;
@@ -999,8 +998,51 @@ fn contributors(
             commits,
         });
     }
-    out.sort_by(|a, b| b.commits.cmp(&a.commits).then(a.name.cmp(&b.name)));
+    out.sort_by(|a, b| {
+        b.commits
+            .cmp(&a.commits)
+            .then(a.name.cmp(&b.name))
+            .then(a.identity.cmp(&b.identity))
+    });
     Ok(out)
+}
+
+/// Per-identity counts of *distinct* commits from rows of (identity, kind, alias, sha): an
+/// identity named twice in one commit (author and signed-off-by) counts that commit once.
+fn identity_commit_counts(
+    conn: &Connection,
+    sql: &str,
+    repo_id: &str,
+) -> rusqlite::Result<Vec<(String, String, String, u64)>> {
+    let mut shas: HashMap<(String, String), std::collections::HashSet<String>> = HashMap::new();
+    let mut per_alias: HashMap<(String, String, String), u64> = HashMap::new();
+    let mut stmt = conn.prepare(sql)?;
+    let mut rows = stmt.query([repo_id])?;
+    while let Some(row) = rows.next()? {
+        let (identity, kind, alias, sha): (String, String, String, String) =
+            (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?);
+        *per_alias
+            .entry((identity.clone(), kind.clone(), alias))
+            .or_default() += 1;
+        shas.entry((identity, kind)).or_default().insert(sha);
+    }
+    // One row per identity: its most frequent alias (for the name) with the distinct count.
+    let mut best: HashMap<(String, String), (String, u64)> = HashMap::new();
+    for ((identity, kind, alias), n) in per_alias {
+        let slot = best.entry((identity, kind)).or_insert((alias.clone(), 0));
+        if n > slot.1 || (n == slot.1 && alias < slot.0) {
+            *slot = (alias, n);
+        }
+    }
+    Ok(best
+        .into_iter()
+        .map(|((identity, kind), (alias, _))| {
+            let distinct = shas
+                .get(&(identity.clone(), kind.clone()))
+                .map_or(0, |s| s.len() as u64);
+            (identity, kind, alias, distinct)
+        })
+        .collect())
 }
 
 /// Identity rows, all or one.
@@ -1051,4 +1093,309 @@ fn identity_rows(conn: &Connection, only: Option<&str>) -> rusqlite::Result<Vec<
         out.push(row);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use devspm_core::event::{
+        AliasResolved, CommitRecorded, ContentRef, PersonTime, RepositoryRegistered,
+    };
+    use devspm_core::{Attachment, NewEvent, commit::SignatureKind};
+
+    use super::*;
+
+    fn repo_event() -> NewEvent {
+        NewEvent::new(
+            "repo/r_1",
+            "devspm:test",
+            "repo:r_1",
+            RepositoryRegistered {
+                repo: "r_1".into(),
+                name: "demo".into(),
+                locator: "file:///demo".into(),
+            },
+        )
+    }
+
+    fn commit_event(sha: &str, parents: &[&str]) -> NewEvent {
+        let message = format!("commit {sha}\n");
+        let payload = CommitRecorded {
+            repo: "r_1".into(),
+            id: sha.into(),
+            tree: "t".into(),
+            parents: parents.iter().map(|p| p.to_string()).collect(),
+            author: PersonTime {
+                alias: "a_1".into(),
+                time: 1_700_000_000,
+                offset: 3600,
+            },
+            committer: PersonTime {
+                alias: "a_1".into(),
+                time: 1_700_000_000,
+                offset: 3600,
+            },
+            message: ContentRef {
+                sha256: devspm_core::ids::content_hash(message.as_bytes()),
+                len: message.len() as u64,
+            },
+            encoding: None,
+            trailers: vec![],
+            signature: SignatureKind::None,
+            diff_base: parents.first().map(|p| p.to_string()),
+            shallow_boundary: false,
+            files: vec![],
+            gaps: vec![],
+        };
+        NewEvent::new(
+            format!("commit/r_1/{sha}"),
+            "a_1",
+            format!("commit:r_1/{sha}"),
+            payload,
+        )
+        .with_attachments(vec![
+            Attachment::Content {
+                sha256: devspm_core::ids::content_hash(message.as_bytes()),
+                bytes: message.into_bytes(),
+            },
+            Attachment::AliasPii {
+                alias: "a_1".into(),
+                name: b"Ann Lee".to_vec(),
+                email: b"ann@example.org".to_vec(),
+            },
+        ])
+    }
+
+    fn seeded() -> SqliteStore {
+        let mut store = SqliteStore::open_in_memory().unwrap();
+        store
+            .append(vec![
+                repo_event(),
+                commit_event("c1", &[]),
+                commit_event("c2", &["c1"]),
+                commit_event("c3", &["c2"]),
+            ])
+            .unwrap();
+        store
+    }
+
+    fn problem(store: &SqliteStore) -> Option<ChainProblem> {
+        store.verify(&mut |_| {}).unwrap().problem
+    }
+
+    #[test]
+    fn appends_are_idempotent_and_chained() {
+        let mut store = seeded();
+        let head = store.head().unwrap().unwrap();
+        assert_eq!(head.seq, 4);
+        let again = store
+            .append(vec![
+                commit_event("c2", &["c1"]),
+                commit_event("c4", &["c3"]),
+            ])
+            .unwrap();
+        assert_eq!(
+            again,
+            AppendSummary {
+                appended: 1,
+                skipped: 1
+            }
+        );
+        let report = store.verify(&mut |_| {}).unwrap();
+        assert_eq!(report.events, 5);
+        assert_eq!(report.contents_checked, 4);
+        assert!(report.problem.is_none(), "{report:?}");
+        let events = store.events(Some("commit_recorded"), 0, 10).unwrap();
+        assert_eq!(events.len(), 4);
+        assert_eq!(
+            events[0].prev_hash,
+            store.events(None, 0, 1).unwrap()[0].hash
+        );
+    }
+
+    #[test]
+    fn personal_data_stays_out_of_the_chain() {
+        let store = seeded();
+        let payloads: Vec<String> = store
+            .events(None, 0, 100)
+            .unwrap()
+            .into_iter()
+            .map(|e| format!("{}{}{}{}", e.key, e.actor, e.subject, e.payload))
+            .collect();
+        for text in payloads {
+            assert!(
+                !text.contains("ann@example.org") && !text.contains("Ann Lee"),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_edited_event_is_named() {
+        let store = seeded();
+        store
+            .connection()
+            .execute("UPDATE events SET payload = replace(payload, '1700000000', '1700000001') WHERE seq = 3", [])
+            .unwrap();
+        let p = problem(&store).unwrap();
+        assert_eq!(p.seq, 3);
+        assert_eq!(p.key.as_deref(), Some("commit/r_1/c2"));
+        assert!(p.problem.contains("altered"), "{}", p.problem);
+    }
+
+    #[test]
+    fn a_rehashed_event_breaks_the_next_link() {
+        let store = seeded();
+        let e = store.events(None, 1, 1).unwrap().remove(0);
+        let payload = e.payload.replace("1700000000", "1600000000");
+        let hash = chain_hash(
+            &e.prev_hash,
+            e.seq,
+            [&e.key, &e.kind, &e.at, &e.actor, &e.subject, &payload],
+        );
+        store
+            .connection()
+            .execute(
+                "UPDATE events SET payload = ?1, hash = ?2 WHERE seq = 2",
+                params![payload, hash],
+            )
+            .unwrap();
+        let p = problem(&store).unwrap();
+        assert_eq!(p.seq, 3);
+        assert!(
+            p.problem.contains("does not follow event 2"),
+            "{}",
+            p.problem
+        );
+    }
+
+    #[test]
+    fn deleted_and_reordered_events_are_named() {
+        let store = seeded();
+        store
+            .connection()
+            .execute("DELETE FROM events WHERE seq = 2", [])
+            .unwrap();
+        let p = problem(&store).unwrap();
+        assert_eq!(p.seq, 2);
+        assert!(p.problem.contains("missing"), "{}", p.problem);
+
+        let store = seeded();
+        let c = store.connection();
+        c.execute_batch(
+            "UPDATE events SET seq = -3 WHERE seq = 3; UPDATE events SET seq = 3 WHERE seq = 4; UPDATE events SET seq = 4 WHERE seq = -3;",
+        )
+        .unwrap();
+        assert_eq!(problem(&store).unwrap().seq, 3);
+
+        let store = seeded();
+        store
+            .connection()
+            .execute("DELETE FROM events WHERE seq = 4", [])
+            .unwrap();
+        let p = problem(&store).unwrap();
+        assert_eq!(p.seq, 4);
+        assert!(p.problem.contains("missing"), "{}", p.problem);
+    }
+
+    #[test]
+    fn altered_content_outside_the_chain_is_detected() {
+        let store = seeded();
+        store
+            .connection()
+            .execute("UPDATE contents SET bytes = CAST('forged' AS BLOB) WHERE sha256 = (SELECT min(sha256) FROM contents)", [])
+            .unwrap();
+        let p = problem(&store).unwrap();
+        assert!(p.problem.contains("content"), "{}", p.problem);
+    }
+
+    #[test]
+    fn rebuild_recreates_projections_from_events() {
+        let mut store = seeded();
+        store
+            .append(vec![NewEvent::new(
+                "alias/a_1/r1",
+                "devspm:test",
+                "dev_1",
+                AliasResolved {
+                    alias: "a_1".into(),
+                    identity: "dev_1".into(),
+                    rule: "first-alias".into(),
+                    via: None,
+                    detail: None,
+                    resolver: 1,
+                },
+            )])
+            .unwrap();
+        let before = store.repository_state("r_1").unwrap();
+        store
+            .connection()
+            .execute_batch("DELETE FROM commits; DELETE FROM aliases;")
+            .unwrap();
+        assert!(store.repository_state("r_1").unwrap().commits.is_empty());
+        assert_eq!(store.rebuild(&mut |_| {}).unwrap(), 5);
+        let after = store.repository_state("r_1").unwrap();
+        assert_eq!(before.commits, after.commits);
+        assert_eq!(
+            store.resolver_state().unwrap().current["a_1"].identity,
+            "dev_1"
+        );
+    }
+
+    #[test]
+    fn a_failed_projection_rolls_the_whole_batch_back() {
+        let mut store = seeded();
+        // A projection table that cannot take the row makes the second event fail.
+        store
+            .connection()
+            .execute_batch("CREATE TRIGGER no_c9 BEFORE INSERT ON commits WHEN NEW.sha = 'c9' BEGIN SELECT RAISE(ABORT, 'refused'); END;")
+            .unwrap();
+        let err = store
+            .append(vec![
+                commit_event("c8", &["c3"]),
+                commit_event("c9", &["c8"]),
+            ])
+            .unwrap_err();
+        assert!(err.to_string().contains("refused"), "{err}");
+        assert_eq!(store.head().unwrap().unwrap().seq, 4);
+        assert!(
+            !store
+                .repository_state("r_1")
+                .unwrap()
+                .commits
+                .contains_key("c8")
+        );
+        assert!(problem(&store).is_none());
+    }
+
+    #[test]
+    fn schema_versions_and_foreign_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let newer = dir.path().join("newer.db");
+        drop(SqliteStore::open(&newer).unwrap());
+        Connection::open(&newer)
+            .unwrap()
+            .execute_batch("PRAGMA user_version = 99")
+            .unwrap();
+        let err = SqliteStore::open(&newer).err().unwrap();
+        assert!(
+            matches!(err, LedgerError::NewerSchema { found: 99, .. }),
+            "{err}"
+        );
+
+        let garbage = dir.path().join("garbage.db");
+        std::fs::write(&garbage, vec![0x5a; 8192]).unwrap();
+        let err = SqliteStore::open(&garbage).err().unwrap();
+        assert!(matches!(err, LedgerError::NotADatabase { .. }), "{err}");
+
+        let other = dir.path().join("other.db");
+        Connection::open(&other)
+            .unwrap()
+            .execute_batch("CREATE TABLE t (x)")
+            .unwrap();
+        let err = SqliteStore::open(&other).err().unwrap();
+        assert!(err.to_string().contains("did not create"), "{err}");
+
+        let err = SqliteStore::open(dir.path()).err().unwrap();
+        assert!(err.to_string().contains("directory"), "{err}");
+    }
 }

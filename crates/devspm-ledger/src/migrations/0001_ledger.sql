@@ -14,7 +14,6 @@ CREATE TABLE events (
     hash      TEXT NOT NULL
 );
 CREATE INDEX events_kind ON events (kind, seq);
-CREATE INDEX events_subject ON events (subject);
 
 -- The head as of the last append: catches removal of the newest events.
 CREATE TABLE ledger_meta (

@@ -79,23 +79,23 @@ pub struct RepositoryIngest {
 /// Records one repository into the ledger.
 fn ingest_one(
     store: &mut SqliteStore,
-    path: &std::path::Path,
+    repo: &devspm_git::Repo,
     flags: &IngestFlags,
     global: &GlobalArgs,
 ) -> anyhow::Result<RepositoryIngest> {
-    let repo = devspm_git::open(path)?;
     let state = store.repository_state(&repo.id)?;
     let known = KnownHistory {
         registered: state.registered,
         commits: state.commits,
         refs: state.refs,
         gaps: state.gaps,
+        lost: state.lost,
     };
     let mut aliases = store.alias_book()?;
     let progress = IngestProgress::new(global, &repo.name);
     let mut appended = AppendSummary::default();
     let report = devspm_git::ingest(
-        &repo,
+        repo,
         known,
         &mut aliases,
         &options(flags),
@@ -136,8 +136,10 @@ struct ScanOutput<'a> {
 }
 
 pub fn scan(settings: &Settings, global: &GlobalArgs, args: &ScanArgs) -> anyhow::Result<i32> {
+    // The repository is checked before the database is opened (or created).
+    let repo = devspm_git::open(&args.path)?;
     let mut store = settings.open_store()?;
-    let ingest = ingest_one(&mut store, &args.path, &args.ingest, global)?;
+    let ingest = ingest_one(&mut store, &repo, &args.ingest, global)?;
     let identity_events = resolve_identities(&mut store, settings)?;
     let summary = store.repository_summary(&ingest.report.repo, args.top)?;
     match global.format {
@@ -179,11 +181,16 @@ pub fn ingest_git(
             paths.push(path.clone());
         }
     }
+    // Every repository is opened before the database is: a typo fails before anything is written.
+    let repos = paths
+        .iter()
+        .map(|path| devspm_git::open(path))
+        .collect::<Result<Vec<_>, _>>()?;
     let mut store = settings.open_store()?;
     let mut results = Vec::new();
-    for path in &paths {
-        let result = ingest_one(&mut store, path, &args.ingest, global)
-            .with_context(|| format!("ingest of {} failed", path.display()))?;
+    for repo in &repos {
+        let result = ingest_one(&mut store, repo, &args.ingest, global)
+            .with_context(|| format!("ingest of {} failed", repo.path.display()))?;
         if global.format == Format::Table && !global.quiet {
             let r = &result.report;
             emit(&format!(
