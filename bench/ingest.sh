@@ -18,6 +18,11 @@
 #   BENCH_COMMITS     commits in the generated repository (default 50000)
 #   BENCH_SEED        seed for the generated repository (default 1)
 #   BENCH_STRICT=1    exit 2 when a target is missed
+#   BENCH_SCOPE       all (default: every ref, `git log --all`) or branches-tags
+#                     (`git log --branches --tags` vs `devspm --ref 'refs/heads/*'
+#                     --ref 'refs/tags/*'`), for snapshots whose other refs (e.g.
+#                     refs/pull/*) reach blobs missing from the snapshot, where
+#                     `git log` dies
 #
 # Targets: devspm/reference <= 0.70, peak RSS <= 400 MB, re-ingest <= 1% of
 # the full ingest. Temporary files (generated repo, database) are removed on exit.
@@ -58,7 +63,12 @@ else
     --commits "${BENCH_COMMITS:-50000}" --seed "${BENCH_SEED:-1}" >&2
   REPO_DESC="synthetic (seed ${BENCH_SEED:-1}, temp dir)"
 fi
-COMMITS=$(git -C "$REPO" rev-list --all --count)
+case "${BENCH_SCOPE:-all}" in
+  all) GIT_SCOPE=(--all); DEVSPM_SCOPE=() ;;
+  branches-tags) GIT_SCOPE=(--branches --tags); DEVSPM_SCOPE=(--ref 'refs/heads/*' --ref 'refs/tags/*') ;;
+  *) die "BENCH_SCOPE must be all or branches-tags" ;;
+esac
+COMMITS=$(git -C "$REPO" rev-list "${GIT_SCOPE[@]}" --count)
 
 # --- devspm binary ----------------------------------------------------------
 if [ -n "${DEVSPM_BIN:-}" ]; then
@@ -140,7 +150,7 @@ verdict() {
 }
 
 # --- reference --------------------------------------------------------------
-REF_CMD=(git -C "$REPO" log --all --numstat --no-renames --format=%H)
+REF_CMD=(git -C "$REPO" log "${GIT_SCOPE[@]}" --numstat --no-renames --format=%H)
 log "warming the OS cache (untimed reference run)..."
 "${REF_CMD[@]}" >/dev/null
 log "timing reference: ${REF_CMD[*]}"
@@ -149,12 +159,12 @@ REF_WALL=$WALL REF_RSS=$RSS_KB
 
 # --- devspm -----------------------------------------------------------------
 DB="$TMP/bench.db"
-log "timing full ingest: $DEVSPM --db $DB -q ingest git $REPO"
-run_timed ingest "$DEVSPM" --db "$DB" -q ingest git "$REPO"
+log "timing full ingest: $DEVSPM --db $DB -q ingest git ${DEVSPM_SCOPE[*]} $REPO"
+run_timed ingest "$DEVSPM" --db "$DB" -q ingest git "${DEVSPM_SCOPE[@]}" "$REPO"
 FULL_WALL=$WALL FULL_RSS=$RSS_KB
 
 log "timing re-ingest of the unchanged repository..."
-run_timed reingest "$DEVSPM" --db "$DB" -q ingest git "$REPO"
+run_timed reingest "$DEVSPM" --db "$DB" -q ingest git "${DEVSPM_SCOPE[@]}" "$REPO"
 RE_WALL=$WALL RE_RSS=$RSS_KB
 
 DB_BYTES=0
@@ -178,7 +188,7 @@ info() { printf '  %-30s %s\n' "$1" "$2"; }
 echo
 echo "devspm git ingest benchmark"
 info "repository" "$REPO_DESC"
-info "commits (rev-list --all)" "$COMMITS"
+info "commits (rev-list ${GIT_SCOPE[*]})" "$COMMITS"
 info "devspm" "${DEVSPM_VERSION:-unknown} ($DEVSPM)"
 info "git" "$GIT_VERSION"
 info "peak RSS measured with" "$RSS_MODE"

@@ -20,6 +20,18 @@ pub(crate) struct RawPerson {
     pub offset: i32,
 }
 
+impl RawPerson {
+    /// An absent person line.
+    fn unknown() -> RawPerson {
+        RawPerson {
+            name: Vec::new(),
+            email: Vec::new(),
+            time: 0,
+            offset: 0,
+        }
+    }
+}
+
 /// Everything ingest records about one commit, before aliases are assigned.
 #[derive(Debug)]
 pub(crate) struct CommitFacts {
@@ -74,17 +86,14 @@ pub(crate) struct Reader<'c> {
     repo: gix::Repository,
     /// Used by the tree diff for rename detection.
     tree_cache: gix::diff::blob::Platform,
-    /// Used for line counts (a second cache: the first is borrowed during the tree diff).
-    line_cache: gix::diff::blob::Platform,
+    /// Buffers for the two blobs of a change being counted.
+    blobs: BlobBuffers,
     shallow: Vec<ObjectId>,
 }
 
 impl<'c> Reader<'c> {
     pub fn new(repo: gix::Repository, counts: &'c LineCounts) -> Result<Reader<'c>, String> {
         let tree_cache = repo
-            .diff_resource_cache_for_tree_diff()
-            .map_err(|e| e.to_string())?;
-        let line_cache = repo
             .diff_resource_cache_for_tree_diff()
             .map_err(|e| e.to_string())?;
         let shallow = repo
@@ -97,28 +106,51 @@ impl<'c> Reader<'c> {
             counts,
             repo,
             tree_cache,
-            line_cache,
+            blobs: BlobBuffers::default(),
             shallow,
         })
     }
 
-    /// Reads one commit; `Err` only when the commit object itself is missing or unparseable.
+    /// Reads one commit; `Err` only when the commit object itself is missing or not a commit.
+    /// A commit gix cannot parse (a malformed author line, say) is read leniently instead, and
+    /// what could not be understood is noted in its gaps.
     pub fn read(&mut self, id: ObjectId) -> Result<CommitFacts, String> {
         let commit = self.repo.find_commit(id).map_err(|e| e.to_string())?;
-        let decoded = commit.decode().map_err(|e| e.to_string())?;
         let mut gaps = Vec::new();
-        let author = person(decoded.author(), "author", &mut gaps);
-        let committer = person(decoded.committer(), "committer", &mut gaps);
-        let parents: Vec<ObjectId> = decoded.parents().collect();
-        let tree = decoded.tree();
-        let headers = decoded.extra_headers();
-        let signature = headers
-            .pgp_signature()
-            .or_else(|| decoded.extra_headers().find("gpgsig-sha256"))
-            .map_or(SignatureKind::None, |sig| SignatureKind::from_armor(sig));
-        let message = decoded.message.to_vec();
-        let encoding = decoded.encoding.map(|e| e.to_str_lossy().into_owned());
-        drop(decoded);
+        let (tree, parents, author, committer, signature, message, encoding) = match commit.decode()
+        {
+            Ok(decoded) => {
+                let author = person(decoded.author(), "author", &mut gaps);
+                let committer = person(decoded.committer(), "committer", &mut gaps);
+                let headers = decoded.extra_headers();
+                let signature = headers
+                    .pgp_signature()
+                    .or_else(|| decoded.extra_headers().find("gpgsig-sha256"))
+                    .map_or(SignatureKind::None, |sig| SignatureKind::from_armor(sig));
+                (
+                    decoded.tree(),
+                    decoded.parents().collect::<Vec<ObjectId>>(),
+                    author,
+                    committer,
+                    signature,
+                    decoded.message.to_vec(),
+                    decoded.encoding.map(|e| e.to_str_lossy().into_owned()),
+                )
+            }
+            Err(e) => {
+                gaps.push(format!("commit header is malformed ({e}); read leniently"));
+                let raw = lenient_commit(&commit.data, &mut gaps);
+                (
+                    raw.tree,
+                    raw.parents,
+                    raw.author,
+                    raw.committer,
+                    raw.signature,
+                    raw.message,
+                    raw.encoding,
+                )
+            }
+        };
         drop(commit);
 
         let shallow_boundary = self.shallow.binary_search(&id).is_ok();
@@ -129,8 +161,11 @@ impl<'c> Reader<'c> {
                 .repo
                 .find_commit(first)
                 .map_err(|e| e.to_string())
-                .and_then(|p| p.tree_id().map(|t| t.detach()).map_err(|e| e.to_string()))
-            {
+                .map(|p| {
+                    p.tree_id()
+                        .map(|t| t.detach())
+                        .unwrap_or_else(|_| lenient_commit(&p.data, &mut Vec::new()).tree)
+                }) {
                 Ok(t) => {
                     diff_base = Some(first);
                     base_tree = Some(t);
@@ -140,7 +175,15 @@ impl<'c> Reader<'c> {
                 )),
             }
         }
-        let files = match self.diff(base_tree, tree) {
+        // Renames by content similarity are detected on the commits that made them; a merge's
+        // first-parent diff repeats its branch's changes, where comparing every added file with
+        // every deleted one is costly and adds nothing, so merges detect exact renames only.
+        let renames = if parents.len() > 1 {
+            Renames::Exact
+        } else {
+            Renames::Similar
+        };
+        let files = match self.diff(base_tree, tree, renames) {
             Ok(files) => files,
             Err(e) => {
                 gaps.push(format!("tree diff failed: {e}"));
@@ -168,49 +211,84 @@ impl<'c> Reader<'c> {
 
     /// Diffs `base` (or the empty tree) against `tree`, with rename detection when every blob
     /// needed for it can be read.
-    fn diff(&mut self, base: Option<ObjectId>, tree: ObjectId) -> Result<Vec<FileChange>, String> {
+    fn diff(
+        &mut self,
+        base: Option<ObjectId>,
+        tree: ObjectId,
+        renames: Renames,
+    ) -> Result<Vec<FileChange>, String> {
         let Reader {
             repo,
             tree_cache,
-            line_cache,
+            blobs,
             counts,
             ..
         } = self;
+        let mut blobs = BlobSource {
+            repo,
+            buffers: blobs,
+        };
         let new_tree = repo.find_tree(tree).map_err(|e| e.to_string())?;
         let old_tree = match base {
             Some(id) => repo.find_tree(id).map_err(|e| e.to_string())?,
             None => repo.empty_tree(),
         };
-        let first = diff_trees(&old_tree, &new_tree, true, tree_cache, line_cache, counts);
+        let first = diff_trees(
+            &old_tree, &new_tree, renames, tree_cache, &mut blobs, counts,
+        );
         let result = match first {
             Ok(files) => Ok(files),
             // Rename detection reads blobs; a repository missing some (partial clone) still
             // gets its file list without it.
-            Err(_) => diff_trees(&old_tree, &new_tree, false, tree_cache, line_cache, counts),
+            Err(_) => diff_trees(
+                &old_tree,
+                &new_tree,
+                Renames::Off,
+                tree_cache,
+                &mut blobs,
+                counts,
+            ),
         };
         tree_cache.clear_resource_cache_keep_allocation();
         result
     }
 }
 
+/// How renames are detected in a tree diff.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Renames {
+    /// Exact and similar content (git's default 50% similarity).
+    Similar,
+    /// Identical content only.
+    Exact,
+    /// None (used when blobs needed for detection are missing).
+    Off,
+}
+
 /// The file changes between two trees.
 fn diff_trees(
     old_tree: &gix::Tree<'_>,
     new_tree: &gix::Tree<'_>,
-    renames: bool,
+    renames: Renames,
     tree_cache: &mut gix::diff::blob::Platform,
-    line_cache: &mut gix::diff::blob::Platform,
+    blobs: &mut BlobSource<'_>,
     counts: &LineCounts,
 ) -> Result<Vec<FileChange>, String> {
     let mut files = Vec::new();
     let mut platform = old_tree.changes().map_err(|e| e.to_string())?;
     platform.options(|o| {
-        o.track_path()
-            .track_rewrites(renames.then(gix::diff::Rewrites::default));
+        o.track_path().track_rewrites(match renames {
+            Renames::Similar => Some(gix::diff::Rewrites::default()),
+            Renames::Exact => Some(gix::diff::Rewrites {
+                percentage: None,
+                ..gix::diff::Rewrites::default()
+            }),
+            Renames::Off => None,
+        });
     });
     platform
         .for_each_to_obtain_tree_with_cache(new_tree, tree_cache, |change| {
-            if let Some(file) = file_change(&change, line_cache, counts) {
+            if let Some(file) = file_change(&change, blobs, counts) {
                 files.push(file);
             }
             Ok(std::ops::ControlFlow::Continue(()))
@@ -222,7 +300,7 @@ fn diff_trees(
 /// One tree-diff change as a recorded file change (directories are skipped).
 fn file_change(
     change: &Change<'_, '_, '_>,
-    line_cache: &mut gix::diff::blob::Platform,
+    blobs: &mut BlobSource<'_>,
     counts: &LineCounts,
 ) -> Option<FileChange> {
     let null = ObjectId::null(gix::hash::Kind::Sha1);
@@ -319,8 +397,7 @@ fn file_change(
         let computed = match known.or_else(|| counts.get(&pair)) {
             Some(cached) => Ok(cached),
             None => {
-                let result = line_counts(change, line_cache);
-                line_cache.clear_resource_cache_keep_allocation();
+                let result = blobs.line_counts(pair);
                 if let Ok(value) = result {
                     counts.put(pair, value);
                 }
@@ -339,29 +416,204 @@ fn file_change(
     Some(file)
 }
 
-/// Line counts of one change, or `None` for a binary file.
-fn line_counts(
-    change: &Change<'_, '_, '_>,
-    line_cache: &mut gix::diff::blob::Platform,
-) -> Result<Option<(u32, u32)>, String> {
-    use gix::diff::blob::platform::prepare_diff::Operation;
-    let platform = change.diff(line_cache).map_err(|e| e.to_string())?;
-    let prepared = platform
-        .resource_cache
-        .prepare_diff()
-        .map_err(|e| e.to_string())?;
-    let old = prepared.old.data.as_slice().unwrap_or_default();
-    let new = prepared.new.data.as_slice().unwrap_or_default();
-    Ok(match prepared.operation {
-        Operation::InternalDiff { algorithm } => Some(crate::linecount::count(old, new, algorithm)),
-        // devspm never runs external diff programs; count as git's default would.
-        Operation::ExternalCommand { .. } => Some(crate::linecount::count(
+/// Reusable buffers for reading the two sides of a change.
+#[derive(Default)]
+pub(crate) struct BlobBuffers {
+    old: Vec<u8>,
+    new: Vec<u8>,
+}
+
+/// Where a reader thread gets blob contents from, and the buffers it reads them into.
+pub(crate) struct BlobSource<'a> {
+    repo: &'a gix::Repository,
+    buffers: &'a mut BlobBuffers,
+}
+
+/// How much of a file git inspects for a NUL byte to call it binary.
+const BINARY_SNIFF: usize = 8000;
+
+impl BlobSource<'_> {
+    /// Line counts of a blob pair (null id: absent side), or `None` when either side is binary.
+    ///
+    /// Blobs are read straight from the object database, not through gix's diff pipeline: line
+    /// counts need neither worktree conversion nor diff drivers, and skipping the pipeline saves
+    /// a copy of every blob and an attribute lookup per path. Binary detection is git's default
+    /// (a NUL byte in the first 8,000 bytes); counts use Myers, git's default algorithm.
+    fn line_counts(
+        &mut self,
+        (old, new): (ObjectId, ObjectId),
+    ) -> Result<Option<(u32, u32)>, String> {
+        let BlobBuffers {
+            old: old_buf,
+            new: new_buf,
+        } = &mut *self.buffers;
+        let old = read_blob(self.repo, old, old_buf)?;
+        let new = read_blob(self.repo, new, new_buf)?;
+        let binary = |data: &[u8]| data[..data.len().min(BINARY_SNIFF)].contains(&0);
+        if binary(old) || binary(new) {
+            return Ok(None);
+        }
+        Ok(Some(crate::linecount::count(
             old,
             new,
             gix::diff::blob::Algorithm::Myers,
-        )),
-        Operation::SourceOrDestinationIsBinary => None,
-    })
+        )))
+    }
+}
+
+/// The bytes of a blob (empty for the null id), read into `buf`.
+fn read_blob<'b>(
+    repo: &gix::Repository,
+    id: ObjectId,
+    buf: &'b mut Vec<u8>,
+) -> Result<&'b [u8], String> {
+    use gix::objs::Find;
+    if id.is_null() {
+        return Ok(&[]);
+    }
+    match repo.objects.try_find(&id, buf) {
+        Ok(Some(data)) => Ok(data.data),
+        Ok(None) => Err(format!("blob {id} is missing")),
+        Err(e) => Err(format!("blob {id} cannot be read: {e}")),
+    }
+}
+
+/// Parent ids from the header of a raw commit object (the `parent` lines), without parsing
+/// anything else, so that a commit with a malformed author still leads to its parents.
+pub(crate) fn raw_parents(data: &[u8]) -> Vec<ObjectId> {
+    data.split(|&b| b == b'\n')
+        .take_while(|line| !line.is_empty())
+        .filter_map(|line| line.strip_prefix(b"parent "))
+        .filter_map(|hex| ObjectId::from_hex(hex.trim_ascii()).ok())
+        .collect()
+}
+
+/// A commit read line by line, tolerating whatever git's parser would reject.
+struct LenientCommit {
+    tree: ObjectId,
+    parents: Vec<ObjectId>,
+    author: RawPerson,
+    committer: RawPerson,
+    signature: SignatureKind,
+    message: Vec<u8>,
+    encoding: Option<String>,
+}
+
+fn lenient_commit(data: &[u8], gaps: &mut Vec<String>) -> LenientCommit {
+    let header_end = data
+        .windows(2)
+        .position(|w| w == b"\n\n")
+        .map_or(data.len(), |i| i + 1);
+    let message = data.get(header_end + 1..).unwrap_or_default().to_vec();
+    let mut commit = LenientCommit {
+        tree: ObjectId::empty_tree(gix::hash::Kind::Sha1),
+        parents: raw_parents(data),
+        author: RawPerson::unknown(),
+        committer: RawPerson::unknown(),
+        signature: SignatureKind::None,
+        message,
+        encoding: None,
+    };
+    let (mut has_author, mut has_committer, mut has_tree) = (false, false, false);
+    let mut lines = data[..header_end].split(|&b| b == b'\n').peekable();
+    while let Some(line) = lines.next() {
+        if let Some(hex) = line.strip_prefix(b"tree ") {
+            if let Ok(id) = ObjectId::from_hex(hex.trim_ascii()) {
+                commit.tree = id;
+                has_tree = true;
+            }
+        } else if let Some(value) = line.strip_prefix(b"author ") {
+            commit.author = lenient_person(value, "author", gaps);
+            has_author = true;
+        } else if let Some(value) = line.strip_prefix(b"committer ") {
+            commit.committer = lenient_person(value, "committer", gaps);
+            has_committer = true;
+        } else if let Some(value) = line.strip_prefix(b"encoding ") {
+            commit.encoding = Some(String::from_utf8_lossy(value).into_owned());
+        } else if line.starts_with(b"gpgsig ") || line.starts_with(b"gpgsig-sha256 ") {
+            let mut armor = line[line.iter().position(|&b| b == b' ').unwrap_or(0) + 1..].to_vec();
+            while let Some(next) = lines.peek().filter(|l| l.starts_with(b" ")) {
+                armor.push(b'\n');
+                armor.extend_from_slice(&next[1..]);
+                lines.next();
+            }
+            commit.signature = SignatureKind::from_armor(&armor);
+        }
+    }
+    for (present, what) in [
+        (has_tree, "tree"),
+        (has_author, "author"),
+        (has_committer, "committer"),
+    ] {
+        if !present {
+            gaps.push(format!("commit has no {what} line"));
+        }
+    }
+    commit
+}
+
+/// `Name <email> seconds offset`, tolerating a missing or malformed part.
+fn lenient_person(value: &[u8], role: &str, gaps: &mut Vec<String>) -> RawPerson {
+    let (name, email, rest) = match (
+        value.iter().position(|&b| b == b'<'),
+        value.iter().rposition(|&b| b == b'>'),
+    ) {
+        (Some(open), Some(close)) if open < close => (
+            value[..open].trim_ascii().to_vec(),
+            value[open + 1..close].trim_ascii().to_vec(),
+            &value[close + 1..],
+        ),
+        _ => {
+            gaps.push(format!("{role} line has no <e-mail>"));
+            // Keep a trailing `seconds offset` as the time, the rest as the name.
+            let text = value.trim_ascii();
+            let mut cut = text.len();
+            for _ in 0..2 {
+                if let Some(space) = text[..cut].iter().rposition(|&b| b == b' ') {
+                    cut = space;
+                }
+            }
+            let tail = &text[cut..];
+            let looks_like_time = tail
+                .split(|&b| b == b' ')
+                .filter(|f| !f.is_empty())
+                .all(|f| {
+                    f.iter()
+                        .all(|b| b.is_ascii_digit() || *b == b'+' || *b == b'-')
+                });
+            if looks_like_time && cut < text.len() {
+                (text[..cut].trim_ascii().to_vec(), Vec::new(), tail)
+            } else {
+                (text.to_vec(), Vec::new(), &[][..])
+            }
+        }
+    };
+    let mut fields = rest.split(|&b| b == b' ').filter(|f| !f.is_empty());
+    let time = fields
+        .next()
+        .and_then(|t| std::str::from_utf8(t).ok()?.parse::<i64>().ok());
+    let offset = fields.next().and_then(parse_offset);
+    if time.is_none() {
+        gaps.push(format!("{role} time is malformed"));
+    }
+    RawPerson {
+        name,
+        email,
+        time: time.unwrap_or(0),
+        offset: offset.unwrap_or(0),
+    }
+}
+
+/// `+hhmm` / `-hhmm` as seconds.
+fn parse_offset(field: &[u8]) -> Option<i32> {
+    let text = std::str::from_utf8(field).ok()?;
+    let (sign, digits) = match text.as_bytes().first()? {
+        b'+' => (1, &text[1..]),
+        b'-' => (-1, &text[1..]),
+        _ => (1, text),
+    };
+    let value: i32 = digits.parse().ok()?;
+    Some(sign * ((value / 100) * 3600 + (value % 100) * 60))
 }
 
 /// A parsed person line; a malformed one is recorded as empty with a gap.
@@ -389,12 +641,55 @@ fn person(
         }
         Err(e) => {
             gaps.push(format!("{role} line is malformed: {e}"));
-            RawPerson {
-                name: Vec::new(),
-                email: Vec::new(),
-                time: 0,
-                offset: 0,
-            }
+            RawPerson::unknown()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn malformed_commits_are_read_leniently() {
+        let data = b"tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\nparent 0123456789012345678901234567890123456789\nauthor Ann Lee ann@example.org 1700000000 +0000\ncommitter C <c@x> notatime +0130\nencoding ISO-8859-1\ngpgsig -----BEGIN SSH SIGNATURE-----\n abc\n -----END SSH SIGNATURE-----\n\nSubject\n\nBody\n";
+        let mut gaps = Vec::new();
+        let commit = lenient_commit(data, &mut gaps);
+        assert_eq!(commit.parents.len(), 1);
+        assert_eq!(
+            commit.tree.to_string(),
+            "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+        );
+        assert_eq!(commit.author.name, b"Ann Lee ann@example.org");
+        assert_eq!(commit.author.time, 1_700_000_000);
+        assert!(commit.author.email.is_empty());
+        assert_eq!(commit.committer.email, b"c@x");
+        assert_eq!(commit.committer.time, 0);
+        assert_eq!(commit.encoding.as_deref(), Some("ISO-8859-1"));
+        assert_eq!(commit.signature, SignatureKind::Ssh);
+        assert_eq!(commit.message, b"Subject\n\nBody\n");
+        assert_eq!(
+            gaps,
+            vec!["author line has no <e-mail>", "committer time is malformed"]
+        );
+
+        let mut gaps = Vec::new();
+        let bare = lenient_commit(
+            b"tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\n\nmsg",
+            &mut gaps,
+        );
+        assert!(bare.parents.is_empty());
+        assert_eq!(
+            gaps,
+            vec!["commit has no author line", "commit has no committer line"]
+        );
+    }
+
+    #[test]
+    fn offsets() {
+        assert_eq!(parse_offset(b"+0130"), Some(5400));
+        assert_eq!(parse_offset(b"-0700"), Some(-25200));
+        assert_eq!(parse_offset(b"+9999"), Some(362340));
+        assert_eq!(parse_offset(b"zz"), None);
     }
 }

@@ -95,6 +95,13 @@ pub struct IngestReport {
     pub elapsed_seconds: f64,
 }
 
+/// Delta-base cache shared by the reader threads (see [`crate::repo::SharedPackCache`]).
+const PACK_CACHE_BYTES: usize = 128 << 20;
+
+/// Commits per unit of reader work. Small units keep the readers on neighbouring commits,
+/// which share delta bases in the shared cache.
+const WORK_BATCH: usize = 64;
+
 enum Msg {
     /// Events for a batch of commits, and each commit's id and parents for the graph.
     Built {
@@ -178,6 +185,14 @@ pub fn ingest(
         .recorded_boundaries()
         .iter()
         .any(|b| !shallow_now.contains(b));
+    // Likewise when a replace ref appears, moves or goes away: what git sees as history changes
+    // without any branch moving.
+    let replacements_changed = changed
+        .iter()
+        .map(|(name, _)| name)
+        .chain(deleted.iter().map(|(name, _)| name))
+        .any(|name| name.0.starts_with(b"refs/replace/"));
+    let deepened = deepened || replacements_changed;
     let changed: Vec<(GitBytes, ObjectId)> = if deepened { current.clone() } else { changed };
     if changed.is_empty() && deleted.is_empty() {
         if !pending.is_empty() {
@@ -215,23 +230,39 @@ pub fn ingest(
     let shared = &repo.inner;
     let mut sink_failure: Option<String> = None;
     let counts = LineCounts::default();
-    std::thread::scope(|scope| {
+    let pack_cache = crate::repo::SharedPackCache::new(PACK_CACHE_BYTES);
+    let walk_cache = crate::repo::SharedPackCache::new(4 << 20);
+    std::thread::scope(|scope| -> Result<(), GitError> {
         let (work_tx, work_rx) = sync_channel::<Vec<ObjectId>>(threads * 4);
         let work_rx = Arc::new(Mutex::new(work_rx));
         let (msg_tx, msg_rx) = sync_channel::<Msg>(threads * 8);
         {
             let msg_tx = msg_tx.clone();
             let known_ids = &known_ids;
-            let (tips, hidden) = (tips.clone(), hidden.clone());
-            let builder = &builder;
-            scope.spawn(move || walk(shared, tips, hidden, known_ids, work_tx, msg_tx, builder));
+            let plan = WalkPlan {
+                tips: tips.clone(),
+                hidden: hidden.clone(),
+                known: known_ids,
+                builder: &builder,
+                pack_cache: &walk_cache,
+            };
+            std::thread::Builder::new()
+                .name("devspm-walk".into())
+                .spawn_scoped(scope, move || walk(shared, plan, work_tx, msg_tx))
+                .map_err(|e| read_err(format!("cannot start the history walker: {e}")))?;
         }
-        for _ in 0..threads {
+        for n in 0..threads {
             let msg_tx = msg_tx.clone();
             let work_rx = Arc::clone(&work_rx);
             let builder = &builder;
             let counts = &counts;
-            scope.spawn(move || read_commits(shared, work_rx, msg_tx, builder, counts));
+            let pack_cache = &pack_cache;
+            std::thread::Builder::new()
+                .name(format!("devspm-read-{n}"))
+                .spawn_scoped(scope, move || {
+                    read_commits(shared, work_rx, msg_tx, builder, counts, pack_cache)
+                })
+                .map_err(|e| read_err(format!("cannot start a reader thread: {e}")))?;
         }
         drop(msg_tx);
         let mut events: Vec<NewEvent> = std::mem::take(&mut pending);
@@ -263,7 +294,8 @@ pub fn ingest(
         // Dropping the receiver stops the readers and, through them, the walker.
         drop(msg_rx);
         pending = events;
-    });
+        Ok(())
+    })?;
     if let Some(reason) = sink_failure {
         return Err(sink_err(repo, reason));
     }
@@ -368,7 +400,6 @@ pub fn ingest(
     progress.recorded(report.new_commits);
     report.new_gaps = builder.new_gaps.load(Ordering::Relaxed);
     report.elapsed_seconds = started.elapsed().as_secs_f64();
-    let _ = read_err;
     Ok(report)
 }
 
@@ -495,18 +526,30 @@ fn current_refs(
     out
 }
 
-/// The walker: new commits reachable from `tips` and not from `hidden`, in batches.
-fn walk(
-    shared: &gix::ThreadSafeRepository,
+/// What the walker needs besides the channels.
+struct WalkPlan<'a> {
     tips: Vec<ObjectId>,
     hidden: Vec<ObjectId>,
-    known: &HashSet<ObjectId>,
+    known: &'a HashSet<ObjectId>,
+    builder: &'a EventBuilder<'a>,
+    pack_cache: &'a crate::repo::SharedPackCache,
+}
+
+/// The walker: new commits reachable from `tips` and not from `hidden`, in batches.
+///
+/// gix's walk is fast but stops at a commit it cannot parse (a malformed author line written
+/// by some old tool) without saying which. When that happens, a second, tolerant walk reads
+/// parent lines straight from the commit objects, so every reachable commit is still found and
+/// anything unreadable is recorded as a gap naming the commit.
+fn walk(
+    shared: &gix::ThreadSafeRepository,
+    plan: WalkPlan<'_>,
     work: SyncSender<Vec<ObjectId>>,
     msgs: SyncSender<Msg>,
-    builder: &EventBuilder<'_>,
 ) {
     let gap = |object: String, detail: String| {
-        let events = builder
+        let events = plan
+            .builder
             .gap("missing_commit", object, detail)
             .into_iter()
             .collect();
@@ -515,44 +558,78 @@ fn walk(
             commits: Vec::new(),
         });
     };
-    let repo = crate::repo::reader_handle(shared, 16 << 20, 4 << 20);
-    let walk = match repo.rev_walk(tips).with_hidden(hidden).all() {
-        Ok(w) => w,
-        Err(e) => {
-            gap("walk".into(), format!("history walk could not start: {e}"));
-            return;
-        }
-    };
-    let mut batch = Vec::with_capacity(256);
+    let repo = crate::repo::reader_handle(shared, 16 << 20, plan.pack_cache);
+    let mut batch = Vec::with_capacity(WORK_BATCH);
+    let mut sent: HashSet<ObjectId> = HashSet::new();
     let mut walked = 0u64;
-    let mut errors = 0u32;
-    for info in walk {
-        match info {
-            Ok(info) => {
-                if known.contains(&info.id) {
-                    continue;
-                }
-                batch.push(info.id);
-                walked += 1;
-                if batch.len() == 256 {
-                    if work
-                        .send(std::mem::replace(&mut batch, Vec::with_capacity(256)))
-                        .is_err()
-                    {
-                        return;
+    let mut send = |id: ObjectId, batch: &mut Vec<ObjectId>| -> bool {
+        if plan.known.contains(&id) || !sent.insert(id) {
+            return true;
+        }
+        batch.push(id);
+        walked += 1;
+        if batch.len() == WORK_BATCH {
+            if work
+                .send(std::mem::replace(batch, Vec::with_capacity(WORK_BATCH)))
+                .is_err()
+            {
+                return false;
+            }
+            let _ = msgs.send(Msg::Walked(walked));
+        }
+        true
+    };
+    let mut failed = false;
+    match repo
+        .rev_walk(plan.tips.clone())
+        .with_hidden(plan.hidden.clone())
+        .all()
+    {
+        Ok(commits) => {
+            for info in commits {
+                match info {
+                    Ok(info) => {
+                        if !send(info.id, &mut batch) {
+                            return;
+                        }
                     }
-                    let _ = msgs.send(Msg::Walked(walked));
+                    Err(_) => {
+                        failed = true;
+                        break;
+                    }
                 }
             }
-            Err(e) => {
-                errors += 1;
-                gap(
-                    format!("walk-error-{errors}"),
-                    format!("history walk could not read a commit: {e}"),
-                );
-                if errors > 1000 {
-                    break;
+        }
+        Err(_) => failed = true,
+    }
+    if failed {
+        let shallow: HashSet<ObjectId> = repo
+            .shallow_commits()
+            .ok()
+            .flatten()
+            .map(|c| c.iter().copied().collect())
+            .unwrap_or_default();
+        let stop: HashSet<ObjectId> = plan.hidden.iter().copied().collect();
+        let mut visited: HashSet<ObjectId> = HashSet::new();
+        let mut stack = plan.tips.clone();
+        while let Some(id) = stack.pop() {
+            if stop.contains(&id) || !visited.insert(id) {
+                continue;
+            }
+            match repo.find_object(id) {
+                Ok(object) if object.kind == gix::object::Kind::Commit => {
+                    if !shallow.contains(&id) {
+                        stack.extend(crate::facts::raw_parents(&object.data));
+                    }
+                    if !send(id, &mut batch) {
+                        return;
+                    }
                 }
+                Ok(object) => gap(
+                    id.to_string(),
+                    format!("a parent link points at a {}, not a commit", object.kind),
+                ),
+                Err(e) => gap(id.to_string(), format!("commit object cannot be read: {e}")),
             }
         }
     }
@@ -569,8 +646,9 @@ fn read_commits(
     msgs: SyncSender<Msg>,
     builder: &EventBuilder<'_>,
     counts: &LineCounts,
+    pack_cache: &crate::repo::SharedPackCache,
 ) {
-    let repo = crate::repo::reader_handle(shared, 8 << 20, 64 << 20);
+    let repo = crate::repo::reader_handle(shared, 0, pack_cache);
     let mut reader = match Reader::new(repo, counts) {
         Ok(r) => r,
         Err(e) => {

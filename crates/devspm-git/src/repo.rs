@@ -75,30 +75,72 @@ pub fn open(path: &Path) -> Result<Repo, GitError> {
     })
 }
 
-/// A thread-local handle tuned for reading history: an object cache and a delta-base cache of
-/// the given sizes (`DEVSPM_OBJECT_CACHE_MB` / `DEVSPM_PACK_CACHE_MB` override them for
-/// experiments). History reading decodes long delta chains; without a delta-base cache most
-/// time goes to inflating the same bases again (measured on git/git: reader CPU -20% with 32
-/// MiB, more with 64 MiB).
+/// A delta-base cache shared by every reader thread of one ingest.
+///
+/// History reading spends most of its time inflating delta chains (measured on git/git: half of
+/// all CPU). Readers working on neighbouring commits need the same bases, so one shared cache
+/// hits far more often than a private cache per thread of the same total size, and the memory
+/// is spent once. `DEVSPM_PACK_CACHE_MB` overrides its size.
+#[derive(Clone)]
+pub(crate) struct SharedPackCache(
+    std::sync::Arc<std::sync::Mutex<gix::odb::pack::cache::lru::MemoryCappedHashmap>>,
+);
+
+impl SharedPackCache {
+    pub fn new(default_bytes: usize) -> SharedPackCache {
+        let bytes = mb_from_env("DEVSPM_PACK_CACHE_MB").unwrap_or(default_bytes);
+        SharedPackCache(std::sync::Arc::new(std::sync::Mutex::new(
+            gix::odb::pack::cache::lru::MemoryCappedHashmap::new(bytes),
+        )))
+    }
+}
+
+impl gix::odb::pack::cache::DecodeEntry for SharedPackCache {
+    fn put(
+        &mut self,
+        pack_id: u32,
+        offset: u64,
+        data: &[u8],
+        kind: gix::objs::Kind,
+        compressed_size: usize,
+    ) {
+        if let Ok(mut cache) = self.0.lock() {
+            cache.put(pack_id, offset, data, kind, compressed_size);
+        }
+    }
+
+    fn get(
+        &mut self,
+        pack_id: u32,
+        offset: u64,
+        out: &mut Vec<u8>,
+    ) -> Option<(gix::objs::Kind, usize)> {
+        self.0.lock().ok()?.get(pack_id, offset, out)
+    }
+}
+
+fn mb_from_env(name: &str) -> Option<usize> {
+    std::env::var(name)
+        .ok()?
+        .parse::<usize>()
+        .ok()
+        .map(|mb| mb << 20)
+}
+
+/// A thread-local handle for reading history, using `pack_cache` for delta bases and an
+/// object cache of `object_cache` bytes (`DEVSPM_OBJECT_CACHE_MB` overrides it; decoded objects
+/// are rarely read twice in a history walk, so it is small or off).
 pub(crate) fn reader_handle(
     shared: &gix::ThreadSafeRepository,
     object_cache: usize,
-    pack_cache: usize,
+    pack_cache: &SharedPackCache,
 ) -> gix::Repository {
-    let mb = |name: &str| {
-        std::env::var(name)
-            .ok()
-            .and_then(|v| v.parse::<usize>().ok())
-    };
-    let object_cache = mb("DEVSPM_OBJECT_CACHE_MB").map_or(object_cache, |m| m << 20);
-    let pack_cache = mb("DEVSPM_PACK_CACHE_MB").map_or(pack_cache, |m| m << 20);
+    let object_cache = mb_from_env("DEVSPM_OBJECT_CACHE_MB").unwrap_or(object_cache);
     let mut repo = shared.to_thread_local();
     repo.object_cache_size_if_unset(object_cache);
-    repo.objects.set_pack_cache(move || {
-        Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(
-            pack_cache,
-        ))
-    });
+    let pack_cache = pack_cache.clone();
+    repo.objects
+        .set_pack_cache(move || Box::new(pack_cache.clone()));
     repo
 }
 

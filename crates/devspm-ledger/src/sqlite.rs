@@ -929,8 +929,21 @@ impl Store for SqliteStore {
                     (Some(n), Some(e)) => format!("{n} <{e}>"),
                     _ => v,
                 });
+                // Repository ids read better as the repository's name.
+                let shown_detail = match (rule.as_str(), &detail) {
+                    ("mailmap", Some(repo)) => conn
+                        .query_row(
+                            "SELECT name FROM repositories WHERE repo_id = ?1",
+                            [repo],
+                            |r| r.get::<_, String>(0),
+                        )
+                        .optional()
+                        .map_err(&err)?
+                        .or_else(|| detail.clone()),
+                    _ => detail.clone(),
+                };
                 let explanation = Rule::parse(&rule)
-                    .map(|r| r.explain(via.as_deref(), detail.as_deref()))
+                    .map(|r| r.explain(via.as_deref(), shown_detail.as_deref()))
                     .unwrap_or_else(|| format!("rule `{rule}`"));
                 evidence.push(AliasEvidence {
                     alias: r.get(0).map_err(&err)?,

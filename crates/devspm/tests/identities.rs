@@ -86,12 +86,12 @@ fn show_explains_a_mailmap_link() {
     let sb = Sandbox::new();
     let rich = rich_repo(&sb);
     let out = sb.scan(&rich.repo.path);
-    let repo_id = out["ingest"]["repo"].as_str().unwrap();
+    let repo_name = out["ingest"]["name"].as_str().unwrap();
     let run = sb.run(&["identities", "show", "bob@home.example"]);
     run.assert_code(0);
     assert!(
         run.stdout.contains(&format!(
-            ".mailmap of repository {repo_id} maps it to Bob Stone <bob@example.com>"
+            ".mailmap of repository {repo_name} maps it to Bob Stone <bob@example.com>"
         )),
         "{run:?}"
     );
