@@ -1070,10 +1070,10 @@ fn identity_rows(conn: &Connection, only: Option<&str>) -> rusqlite::Result<Vec<
          WHERE ?1 IS NULL OR i.identity_id = ?1
          GROUP BY i.identity_id ORDER BY count(c.sha) DESC, i.identity_id",
     )?;
-    let mut best = conn.prepare_cached(
+    let mut aliases = conn.prepare_cached(
         "SELECT p.name, p.email FROM aliases a JOIN alias_pii p ON p.alias_id = a.alias_id
          WHERE a.identity_id = ?1
-         ORDER BY (SELECT count(*) FROM commits c WHERE c.author_alias = a.alias_id) DESC, a.alias_id LIMIT 1",
+         ORDER BY (SELECT count(*) FROM commits c WHERE c.author_alias = a.alias_id) DESC, a.alias_id",
     )?;
     let rows = stmt
         .query_map([only], |r| {
@@ -1085,6 +1085,7 @@ fn identity_rows(conn: &Connection, only: Option<&str>) -> rusqlite::Result<Vec<
                 name: String::new(),
                 email: String::new(),
                 aliases: r.get::<_, i64>(4)? as u64,
+                alias_list: Vec::new(),
                 commits: r.get::<_, i64>(5)? as u64,
                 first_seen: r.get(6)?,
                 last_seen: r.get(7)?,
@@ -1094,15 +1095,25 @@ fn identity_rows(conn: &Connection, only: Option<&str>) -> rusqlite::Result<Vec<
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut out = Vec::with_capacity(rows.len());
     for mut row in rows {
-        if let Some((name, email)) = best
-            .query_row([&row.identity], |r| {
+        let list = aliases
+            .query_map([&row.identity], |r| {
                 Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Vec<u8>>(1)?))
-            })
-            .optional()?
-        {
-            row.name = String::from_utf8_lossy(&name).into_owned();
-            row.email = String::from_utf8_lossy(&email).into_owned();
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        if let Some((name, email)) = list.first() {
+            row.name = String::from_utf8_lossy(name).into_owned();
+            row.email = String::from_utf8_lossy(email).into_owned();
         }
+        row.alias_list = list
+            .iter()
+            .map(|(name, email)| {
+                format!(
+                    "{} <{}>",
+                    String::from_utf8_lossy(name),
+                    String::from_utf8_lossy(email)
+                )
+            })
+            .collect();
         out.push(row);
     }
     Ok(out)

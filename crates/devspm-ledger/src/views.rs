@@ -17,6 +17,8 @@ pub struct IdentityRow {
     /// The e-mail of that alias.
     pub email: String,
     pub aliases: u64,
+    /// Every alias as `Name <email>`, most commits first.
+    pub alias_list: Vec<String>,
     /// Commits authored, across every repository.
     pub commits: u64,
     /// Author time (Unix seconds) of the first and last authored commit.

@@ -6,6 +6,31 @@ use crate::cli::{Format, GlobalArgs, IdentitiesArgs, IdentitiesCommand, KindFilt
 use crate::output::{Table, count, date, emit, emit_json};
 use crate::settings::Settings;
 
+/// The e-mails of an identity's other aliases, at most two, then "+N".
+fn other_emails(row: &devspm_ledger::IdentityRow) -> String {
+    let mut emails: Vec<&str> = Vec::new();
+    for alias in &row.alias_list {
+        let email = alias
+            .rsplit_once('<')
+            .map_or("", |(_, e)| e.trim_end_matches('>'));
+        if !email.eq_ignore_ascii_case(&row.email)
+            && !emails.iter().any(|e| e.eq_ignore_ascii_case(email))
+        {
+            emails.push(email);
+        }
+    }
+    let shown = emails
+        .iter()
+        .take(2)
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ");
+    match emails.len() {
+        0..=2 => shown,
+        n => format!("{shown} +{}", n - 2),
+    }
+}
+
 pub fn run(settings: &Settings, global: &GlobalArgs, args: IdentitiesArgs) -> anyhow::Result<i32> {
     let store = settings.open_store()?;
     match args
@@ -37,6 +62,7 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: IdentitiesArgs) -> an
                 ("name", false),
                 ("e-mail", false),
                 ("aliases", true),
+                ("other e-mails", false),
                 ("commits", true),
                 ("first", false),
                 ("last", false),
@@ -49,6 +75,7 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: IdentitiesArgs) -> an
                     r.name.clone(),
                     r.email.clone(),
                     count(r.aliases),
+                    other_emails(r),
                     count(r.commits),
                     date(r.first_seen),
                     date(r.last_seen),
