@@ -26,7 +26,7 @@ impl IngestProgress {
             let bar = ProgressBar::new(0);
             bar.set_style(
                 ProgressStyle::with_template(
-                    "{prefix} [{elapsed_precise}] {wide_bar} {pos}/{len} new commits ({per_sec})",
+                    "{prefix} [{elapsed_precise}] {wide_bar} {human_pos}/{human_len} new commits (eta {eta})",
                 )
                 .unwrap_or_else(|_| ProgressStyle::default_bar()),
             );
