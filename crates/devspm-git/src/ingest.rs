@@ -98,6 +98,9 @@ pub struct IngestReport {
 /// Delta-base cache shared by the reader threads (see [`crate::repo::SharedPackCache`]).
 const PACK_CACHE_BYTES: usize = 128 << 20;
 
+/// Payload bytes after which a batch is handed to the ledger even if it has fewer commits.
+const BATCH_BYTES: usize = 8 << 20;
+
 /// Commits per unit of reader work. Small units keep the readers on neighbouring commits,
 /// which share delta bases in the shared cache.
 const WORK_BATCH: usize = 64;
@@ -267,6 +270,7 @@ pub fn ingest(
         drop(msg_tx);
         let mut events: Vec<NewEvent> = std::mem::take(&mut pending);
         let mut commits_in_batch = 0usize;
+        let mut bytes_in_batch = 0usize;
         for msg in msg_rx.iter() {
             match msg {
                 Msg::Walked(n) => progress.walked(n),
@@ -274,6 +278,7 @@ pub fn ingest(
                     events: built,
                     commits,
                 } => {
+                    bytes_in_batch += built.iter().map(|e| e.payload_json.len()).sum::<usize>();
                     events.extend(built);
                     commits_in_batch += commits.len();
                     report.new_commits += commits.len() as u64;
@@ -282,13 +287,16 @@ pub fn ingest(
                     }
                 }
             }
-            if commits_in_batch >= batch_size {
+            // A batch ends after `batch_size` commits, or earlier when big merges make it
+            // heavy: memory stays bounded whatever the history looks like.
+            if commits_in_batch >= batch_size || bytes_in_batch >= BATCH_BYTES {
                 if let Err(e) = sink(std::mem::take(&mut events)) {
                     sink_failure = Some(e);
                     break;
                 }
                 progress.recorded(report.new_commits);
                 commits_in_batch = 0;
+                bytes_in_batch = 0;
             }
         }
         // Dropping the receiver stops the readers and, through them, the walker.

@@ -80,6 +80,12 @@ impl SqliteStore {
         // The first statement that reads the file: a file that is not SQLite fails here, and a
         // database of a newer devspm or another application is refused before anything changes.
         store.check_compatible()?;
+        // 16 KiB pages for a new database (ignored once the first table exists): fewer, fuller
+        // B-tree pages make bulk ingest cheaper (measured: -12% ingest time on 50,000 commits).
+        store
+            .conn
+            .execute_batch("PRAGMA page_size = 16384")
+            .map_err(&err)?;
         store
             .conn
             .query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))
@@ -88,7 +94,7 @@ impl SqliteStore {
             .conn
             .execute_batch(
                 "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF; PRAGMA temp_store = MEMORY;
-                 PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 16384;",
+                 PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 4096;",
             )
             .map_err(&err)?;
         store.migrate()?;
