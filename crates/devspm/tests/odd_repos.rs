@@ -450,64 +450,57 @@ fn commits_with_odd_timezones_are_recorded() {
     assert_eq!(p["committer"]["offset"], -5400);
 }
 
-#[test]
-fn a_commit_with_a_malformed_date_is_recorded() {
+/// Writes a commit with the given author/committer lines on top of a base commit, scans, and
+/// checks it is recorded like git lists it, with `expected_gap` among its payload's gaps.
+fn assert_malformed_commit_recorded(
+    branch: &str,
+    author: Option<&str>,
+    committer: &str,
+    expected_gap: &str,
+) {
     let sb = Sandbox::new();
     let (r, base, tree) = base_repo(&sb);
     let odd = literal_commit(
         &r,
-        "odd2",
-        &raw_commit(
-            &tree,
-            &base,
-            Some("Name <name@example.com> notatimestamp"),
-            "Name <name@example.com> notatimestamp",
-            "bad time\n",
-        ),
+        branch,
+        &raw_commit(&tree, &base, author, committer, "odd\n"),
     );
     assert_eq!(r.rev_list_count(), 2);
     scan_like_git(&sb, &r);
-    assert!(ids(&recorded(&sb)).contains(&odd));
+    let payloads = recorded(&sb);
+    assert!(ids(&payloads).contains(&odd));
+    let gaps = commit_payload(&payloads, &odd)["gaps"].to_string();
+    assert!(gaps.contains(expected_gap), "{gaps}");
+}
+
+#[test]
+fn a_commit_with_a_malformed_date_is_recorded() {
+    assert_malformed_commit_recorded(
+        "odd2",
+        Some("Name <name@example.com> notatimestamp"),
+        "Name <name@example.com> notatimestamp",
+        "time is malformed",
+    );
 }
 
 #[test]
 fn a_commit_without_an_author_line_is_recorded() {
-    let sb = Sandbox::new();
-    let (r, base, tree) = base_repo(&sb);
-    let odd = literal_commit(
-        &r,
+    assert_malformed_commit_recorded(
         "odd3",
-        &raw_commit(
-            &tree,
-            &base,
-            None,
-            "Name <name@example.com> 1700000000 +0000",
-            "no author\n",
-        ),
+        None,
+        "Name <name@example.com> 1700000000 +0000",
+        "no author line",
     );
-    assert_eq!(r.rev_list_count(), 2);
-    scan_like_git(&sb, &r);
-    assert!(ids(&recorded(&sb)).contains(&odd));
 }
 
 #[test]
 fn an_author_without_angle_brackets_is_recorded() {
-    let sb = Sandbox::new();
-    let (r, base, tree) = base_repo(&sb);
-    let odd = literal_commit(
-        &r,
+    assert_malformed_commit_recorded(
         "odd5",
-        &raw_commit(
-            &tree,
-            &base,
-            Some("Name name@example.com 1700000000 +0000"),
-            "Name <name@example.com> 1700000000 +0000",
-            "no brackets\n",
-        ),
+        Some("Name name@example.com 1700000000 +0000"),
+        "Name <name@example.com> 1700000000 +0000",
+        "has no <e-mail>",
     );
-    assert_eq!(r.rev_list_count(), 2);
-    scan_like_git(&sb, &r);
-    assert!(ids(&recorded(&sb)).contains(&odd));
 }
 
 /// A malformed commit inside main's history, with an ordinary commit on top of it.
