@@ -22,10 +22,14 @@ CREATE TABLE ledger_meta (
 );
 
 -- Outside the chain: content addressed by SHA-256 (commit messages). Can be redacted.
+-- Wide rows live in rowid order (appends are sequential); the random-order key is a narrow
+-- index. The same layout is used for every projection keyed by commit id below: it keeps bulk
+-- ingest from rewriting random pages of wide B-trees.
 CREATE TABLE contents (
-    sha256 TEXT PRIMARY KEY,
+    sha256 TEXT NOT NULL,
     bytes  BLOB
-) WITHOUT ROWID;
+);
+CREATE UNIQUE INDEX contents_sha256 ON contents (sha256);
 
 -- Outside the chain: the personal data behind alias ids. Erasable.
 CREATE TABLE alias_pii (
@@ -72,9 +76,9 @@ CREATE TABLE commits (
     lines_removed    INTEGER NOT NULL,
     gaps             INTEGER NOT NULL,
     unreachable_seq  INTEGER,
-    seq              INTEGER NOT NULL,
-    PRIMARY KEY (repo_id, sha)
-) WITHOUT ROWID;
+    seq              INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX commits_repo_sha ON commits (repo_id, sha);
 CREATE INDEX commits_author ON commits (author_alias);
 CREATE INDEX commits_committer ON commits (committer_alias);
 
@@ -84,9 +88,9 @@ CREATE TABLE commit_trailers (
     idx      INTEGER NOT NULL,
     key      TEXT NOT NULL,
     value    TEXT,
-    alias_id TEXT,
-    PRIMARY KEY (repo_id, sha, idx)
-) WITHOUT ROWID;
+    alias_id TEXT
+);
+CREATE UNIQUE INDEX commit_trailers_commit ON commit_trailers (repo_id, sha, idx);
 CREATE INDEX commit_trailers_alias ON commit_trailers (alias_id);
 
 CREATE TABLE commit_files (
@@ -102,9 +106,9 @@ CREATE TABLE commit_files (
     added      INTEGER,
     removed    INTEGER,
     binary     INTEGER NOT NULL,
-    unreadable INTEGER NOT NULL,
-    PRIMARY KEY (repo_id, sha, idx)
-) WITHOUT ROWID;
+    unreadable INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX commit_files_commit ON commit_files (repo_id, sha, idx);
 
 CREATE TABLE history_rewrites (
     seq                      INTEGER PRIMARY KEY,
