@@ -96,7 +96,7 @@ pub struct IngestReport {
 }
 
 /// Delta-base cache shared by the reader threads (see [`crate::repo::SharedPackCache`]).
-const PACK_CACHE_BYTES: usize = 128 << 20;
+const PACK_CACHE_BYTES: usize = 64 << 20;
 
 /// Payload bytes after which a batch is handed to the ledger even if it has fewer commits.
 const BATCH_BYTES: usize = 8 << 20;

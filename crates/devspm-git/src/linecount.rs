@@ -38,10 +38,13 @@ fn memchr_count(data: &[u8]) -> u32 {
 /// The parts of `old` and `new` between their common whole leading and trailing lines.
 fn differing_middle<'a>(old: &'a [u8], new: &'a [u8]) -> (&'a [u8], &'a [u8]) {
     let shortest = old.len().min(new.len());
-    // Common prefix in bytes, compared 64 bytes at a time first.
+    // Common prefix in bytes: 4 KiB blocks, then 64-byte blocks, then bytes (one comparison
+    // call per block, not per byte).
     let mut same = 0;
-    while same + 64 <= shortest && old[same..same + 64] == new[same..same + 64] {
-        same += 64;
+    for block in [4096, 64] {
+        while same + block <= shortest && old[same..same + block] == new[same..same + block] {
+            same += block;
+        }
     }
     while same < shortest && old[same] == new[same] {
         same += 1;
@@ -58,11 +61,13 @@ fn differing_middle<'a>(old: &'a [u8], new: &'a [u8]) -> (&'a [u8], &'a [u8]) {
     // Common suffix in bytes, not reaching into the common prefix.
     let room = shortest - start;
     let mut tail = 0;
-    while tail + 64 <= room
-        && old[old.len() - tail - 64..old.len() - tail]
-            == new[new.len() - tail - 64..new.len() - tail]
-    {
-        tail += 64;
+    for block in [4096, 64] {
+        while tail + block <= room
+            && old[old.len() - tail - block..old.len() - tail]
+                == new[new.len() - tail - block..new.len() - tail]
+        {
+            tail += block;
+        }
     }
     while tail < room && old[old.len() - tail - 1] == new[new.len() - tail - 1] {
         tail += 1;

@@ -10,6 +10,13 @@ mod settings;
 
 use clap::Parser;
 
+// mimalloc instead of the system allocator: ingest allocates and frees blob and event buffers
+// on four threads at once. Measured (release, 2 cores): git/git ingest 20.7 s -> 19.3 s, the
+// synthetic 50,000-commit repository 4.2 s -> 3.0 s, at a higher peak RSS on git/git
+// (623 -> 719 MB, half of it the memory-mapped pack) and a lower one on the synthetic.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The exit status of a run that found the ledger tampered with.
 pub const EXIT_VERIFY_FAILED: i32 = 3;
 
