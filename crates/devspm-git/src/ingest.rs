@@ -34,12 +34,18 @@ use crate::repo::Repo;
 #[derive(Default, Debug)]
 pub struct KnownHistory {
     pub registered: bool,
-    /// Recorded commits (hex id) and their parents.
-    pub commits: HashMap<String, Vec<String>>,
     /// Refs (full name) and targets recorded at the last complete ingest.
     pub refs: Vec<(GitBytes, String)>,
     /// Gaps already recorded, as `what/object`.
     pub gaps: HashSet<String>,
+}
+
+/// The commits already recorded for a repository. Loaded only when something changed, so that
+/// re-ingesting an unchanged repository costs a ref listing, not a read of its whole history.
+#[derive(Default, Debug)]
+pub struct RecordedCommits {
+    /// Recorded commits (hex id) and their parents.
+    pub commits: HashMap<String, Vec<String>>,
     /// Recorded commits currently marked unreachable from every ref.
     pub lost: HashSet<String>,
 }
@@ -118,6 +124,7 @@ enum Msg {
 pub fn ingest(
     repo: &Repo,
     known: KnownHistory,
+    load_commits: &mut dyn FnMut() -> Result<RecordedCommits, String>,
     aliases: &mut AliasBook,
     options: &IngestOptions,
     progress: &dyn Progress,
@@ -206,12 +213,13 @@ pub fn ingest(
         return Ok(report);
     }
 
-    let known_ids: HashSet<ObjectId> = known
+    let recorded_commits = load_commits().map_err(|reason| sink_err(repo, reason))?;
+    let known_ids: HashSet<ObjectId> = recorded_commits
         .commits
         .keys()
         .filter_map(|hex| ObjectId::from_hex(hex.as_bytes()).ok())
         .collect();
-    let mut graph = ParentGraph::new(known.commits);
+    let mut graph = ParentGraph::new(recorded_commits.commits);
     let hidden: Vec<ObjectId> = recorded
         .values()
         .filter(|_| !deepened)
@@ -337,7 +345,7 @@ pub fn ingest(
     let all_tips: Vec<String> = current.iter().map(|(_, t)| t.to_string()).collect();
     let mut reachable_from_all: Option<HashSet<&str>> = None;
     let mut ref_events = Vec::new();
-    let mut lost_now = known.lost;
+    let mut lost_now = recorded_commits.lost;
     for (name, target) in &changed {
         let target = target.to_string();
         let previous = recorded.get(name).cloned();

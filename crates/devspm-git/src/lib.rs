@@ -17,7 +17,9 @@ mod linecount;
 mod repo;
 
 pub use graph::ParentGraph;
-pub use ingest::{IngestOptions, IngestReport, KnownHistory, NoProgress, Progress, ingest};
+pub use ingest::{
+    IngestOptions, IngestReport, KnownHistory, NoProgress, Progress, RecordedCommits, ingest,
+};
 pub use repo::{Repo, discover_repositories, open};
 
 /// Why a repository could not be read at all. (Partial damage — a missing blob, a shallow

@@ -76,13 +76,16 @@ pub struct VerifyReport {
 #[derive(Clone, Debug, Default)]
 pub struct RepositoryState {
     pub registered: bool,
-    /// Every recorded commit and its parents.
-    pub commits: HashMap<String, Vec<String>>,
     /// The refs and their targets as of the last complete ingest.
     pub refs: Vec<(GitBytes, String)>,
     /// Ingest gaps already recorded (keyed by `what/object`), so they are not repeated.
     pub gaps: std::collections::HashSet<String>,
-    /// Recorded commits currently marked unreachable from every ref.
+}
+
+/// Every recorded commit of a repository with its parents, and those marked unreachable.
+#[derive(Clone, Debug, Default)]
+pub struct RecordedCommits {
+    pub commits: HashMap<String, Vec<String>>,
     pub lost: std::collections::HashSet<String>,
 }
 
@@ -147,8 +150,11 @@ pub trait Store {
     /// Drops every projection and replays all events into them. Returns the events replayed.
     fn rebuild(&mut self, progress: &mut dyn FnMut(u64)) -> Result<u64, LedgerError>;
 
-    /// What is recorded about one repository.
+    /// What is recorded about one repository (without its commits).
     fn repository_state(&self, repo_id: &str) -> Result<RepositoryState, LedgerError>;
+
+    /// The commits recorded for one repository.
+    fn recorded_commits(&self, repo_id: &str) -> Result<RecordedCommits, LedgerError>;
 
     /// Every known alias with its personal data, for assigning alias ids during ingest.
     fn alias_book(&self) -> Result<AliasBook, LedgerError>;

@@ -18,8 +18,8 @@ use crate::views::{
     AliasEvidence, Contributor, IdentityDetail, IdentityRow, RepositorySummary, RewriteRow,
 };
 use crate::{
-    AppendSummary, ChainProblem, Head, LedgerError, RepositoryState, ResolverState, SCHEMA_VERSION,
-    Store, VerifyReport,
+    AppendSummary, ChainProblem, Head, LedgerError, RecordedCommits, RepositoryState,
+    ResolverState, SCHEMA_VERSION, Store, VerifyReport,
 };
 
 /// Marks a SQLite file as a devspm database (`PRAGMA application_id`): "dspm".
@@ -560,23 +560,6 @@ impl Store for SqliteStore {
             .prepare_cached("SELECT 1 FROM repositories WHERE repo_id = ?1")
             .and_then(|mut s| s.exists([repo_id]))
             .map_err(&err)?;
-        let mut commits = HashMap::new();
-        let mut lost = std::collections::HashSet::new();
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT sha, parents, unreachable_seq IS NOT NULL FROM commits WHERE repo_id = ?1",
-            )
-            .map_err(&err)?;
-        let mut rows = stmt.query([repo_id]).map_err(&err)?;
-        while let Some(row) = rows.next().map_err(&err)? {
-            let sha: String = row.get(0).map_err(&err)?;
-            let parents: String = row.get(1).map_err(&err)?;
-            if row.get::<_, bool>(2).map_err(&err)? {
-                lost.insert(sha.clone());
-            }
-            commits.insert(sha, parents.split_whitespace().map(str::to_owned).collect());
-        }
         let mut refs = Vec::new();
         let mut stmt = self
             .conn
@@ -600,11 +583,31 @@ impl Store for SqliteStore {
         }
         Ok(RepositoryState {
             registered,
-            commits,
             refs,
             gaps,
-            lost,
         })
+    }
+
+    fn recorded_commits(&self, repo_id: &str) -> Result<RecordedCommits, LedgerError> {
+        let err = self.sql_err();
+        let mut commits = HashMap::new();
+        let mut lost = std::collections::HashSet::new();
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT sha, parents, unreachable_seq IS NOT NULL FROM commits WHERE repo_id = ?1",
+            )
+            .map_err(&err)?;
+        let mut rows = stmt.query([repo_id]).map_err(&err)?;
+        while let Some(row) = rows.next().map_err(&err)? {
+            let sha: String = row.get(0).map_err(&err)?;
+            let parents: String = row.get(1).map_err(&err)?;
+            if row.get::<_, bool>(2).map_err(&err)? {
+                lost.insert(sha.clone());
+            }
+            commits.insert(sha, parents.split_whitespace().map(str::to_owned).collect());
+        }
+        Ok(RecordedCommits { commits, lost })
     }
 
     fn alias_book(&self) -> Result<AliasBook, LedgerError> {
@@ -1356,14 +1359,14 @@ mod tests {
                 },
             )])
             .unwrap();
-        let before = store.repository_state("r_1").unwrap();
+        let before = store.recorded_commits("r_1").unwrap();
         store
             .connection()
             .execute_batch("DELETE FROM commits; DELETE FROM aliases;")
             .unwrap();
-        assert!(store.repository_state("r_1").unwrap().commits.is_empty());
+        assert!(store.recorded_commits("r_1").unwrap().commits.is_empty());
         assert_eq!(store.rebuild(&mut |_| {}).unwrap(), 5);
-        let after = store.repository_state("r_1").unwrap();
+        let after = store.recorded_commits("r_1").unwrap();
         assert_eq!(before.commits, after.commits);
         assert_eq!(
             store.resolver_state().unwrap().current["a_1"].identity,
@@ -1389,7 +1392,7 @@ mod tests {
         assert_eq!(store.head().unwrap().unwrap().seq, 4);
         assert!(
             !store
-                .repository_state("r_1")
+                .recorded_commits("r_1")
                 .unwrap()
                 .commits
                 .contains_key("c8")

@@ -86,21 +86,38 @@ fn ingest_one(
     let state = store.repository_state(&repo.id)?;
     let known = KnownHistory {
         registered: state.registered,
-        commits: state.commits,
         refs: state.refs,
         gaps: state.gaps,
-        lost: state.lost,
     };
     let mut aliases = store.alias_book()?;
     let progress = IngestProgress::new(global, &repo.name);
     let mut appended = AppendSummary::default();
+    // Both callbacks reach the store: loading recorded commits (only when something changed)
+    // and appending batches (on ingest's writer thread).
+    let shared = std::sync::Mutex::new(&mut *store);
+    let mut load_commits = || {
+        let store = shared
+            .lock()
+            .map_err(|_| "the ledger is unavailable".to_owned())?;
+        store
+            .recorded_commits(&repo.id)
+            .map(|r| devspm_git::RecordedCommits {
+                commits: r.commits,
+                lost: r.lost,
+            })
+            .map_err(|e| e.to_string())
+    };
     let report = devspm_git::ingest(
         repo,
         known,
+        &mut load_commits,
         &mut aliases,
         &options(flags),
         &progress,
         &mut |events| {
+            let mut store = shared
+                .lock()
+                .map_err(|_| "the ledger is unavailable".to_owned())?;
             appended += store.append(events).map_err(|e| e.to_string())?;
             Ok(())
         },
