@@ -105,7 +105,7 @@ pub struct IngestReport {
 const PACK_CACHE_BYTES: usize = 64 << 20;
 
 /// Payload bytes after which a batch is handed to the ledger even if it has fewer commits.
-const BATCH_BYTES: usize = 8 << 20;
+const BATCH_BYTES: usize = 4 << 20;
 
 /// Commits per unit of reader work. Small units keep the readers on neighbouring commits,
 /// which share delta bases in the shared cache.
@@ -246,7 +246,7 @@ pub fn ingest(
     std::thread::scope(|scope| -> Result<(), GitError> {
         let (work_tx, work_rx) = sync_channel::<Vec<ObjectId>>(threads * 4);
         let work_rx = Arc::new(Mutex::new(work_rx));
-        let (msg_tx, msg_rx) = sync_channel::<Msg>(threads * 8);
+        let (msg_tx, msg_rx) = sync_channel::<Msg>(threads * 4);
         {
             let msg_tx = msg_tx.clone();
             let known_ids = &known_ids;

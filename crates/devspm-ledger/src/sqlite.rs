@@ -94,7 +94,7 @@ impl SqliteStore {
             .conn
             .execute_batch(
                 "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF; PRAGMA temp_store = MEMORY;
-                 PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 4096;",
+                 PRAGMA cache_size = -32768; PRAGMA wal_autocheckpoint = 4096;",
             )
             .map_err(&err)?;
         store.migrate()?;
