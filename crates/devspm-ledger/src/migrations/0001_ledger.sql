@@ -80,7 +80,6 @@ CREATE TABLE commits (
 );
 CREATE UNIQUE INDEX commits_repo_sha ON commits (repo_id, sha);
 CREATE INDEX commits_author ON commits (author_alias);
-CREATE INDEX commits_committer ON commits (committer_alias);
 
 CREATE TABLE commit_trailers (
     repo_id  TEXT NOT NULL,
@@ -91,7 +90,6 @@ CREATE TABLE commit_trailers (
     alias_id TEXT
 );
 CREATE UNIQUE INDEX commit_trailers_commit ON commit_trailers (repo_id, sha, idx);
-CREATE INDEX commit_trailers_alias ON commit_trailers (alias_id);
 
 CREATE TABLE commit_files (
     repo_id    TEXT NOT NULL,
