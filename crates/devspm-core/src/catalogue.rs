@@ -28,6 +28,69 @@ pub struct Account {
     /// GitHub numeric user ids, as in `49699333+dependabot[bot]@users.noreply.github.com`.
     #[serde(default)]
     pub github_ids: Vec<u64>,
+    /// Trailers that mark the agent without naming a person (`Claude-Session: https://…`).
+    #[serde(default)]
+    pub trailers: Vec<TrailerMarker>,
+    /// Text the agent writes into commit messages (model-written: heuristic unless stated).
+    #[serde(default)]
+    pub messages: Vec<TextMarker>,
+    /// Suffixes the agent appends to the author or committer name (`" (aider)"`): exact.
+    #[serde(default)]
+    pub name_suffixes: Vec<String>,
+    /// Subject-line prefixes the agent writes (`"aider: "`): heuristic.
+    #[serde(default)]
+    pub subject_prefixes: Vec<String>,
+    /// Names the agent goes by in `Assisted-by:` / `Generated-by:` trailers (`claude`), compared
+    /// case-insensitively with the part before `:` of the trailer value.
+    #[serde(default)]
+    pub assisted_names: Vec<String>,
+}
+
+/// How strong a marker is: written by the tool's own code (exact), or by a model or a person
+/// following a convention (heuristic).
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Confidence {
+    #[default]
+    Heuristic,
+    Exact,
+}
+
+impl Confidence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Exact => "exact",
+            Confidence::Heuristic => "heuristic",
+        }
+    }
+}
+
+/// A non-person trailer that marks an agent.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrailerMarker {
+    /// Trailer key, compared case-insensitively.
+    pub key: String,
+    /// Required start of the value, if any.
+    #[serde(default)]
+    pub prefix: Option<String>,
+    #[serde(default = "exact")]
+    pub confidence: Confidence,
+}
+
+fn exact() -> Confidence {
+    Confidence::Exact
+}
+
+/// Text in a commit message that marks an agent.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TextMarker {
+    pub contains: String,
+    #[serde(default)]
+    pub confidence: Confidence,
 }
 
 /// A catalogue entry with its kind.
@@ -144,6 +207,11 @@ impl Catalogue {
             emails: Vec::new(),
             logins: vec![bot_login.clone()],
             github_ids: Vec::new(),
+            trailers: Vec::new(),
+            messages: Vec::new(),
+            name_suffixes: Vec::new(),
+            subject_prefixes: Vec::new(),
+            assisted_names: Vec::new(),
         };
         Some((
             KnownAccount {

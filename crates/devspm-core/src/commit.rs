@@ -86,12 +86,9 @@ pub fn parse_ident(value: &str) -> Option<(&str, &str)> {
 /// one.
 pub fn parse_trailers(message: &[u8]) -> Vec<Trailer> {
     let text = String::from_utf8_lossy(message);
-    // A patch after a `---` line (as `git format-patch` writes) is not part of the message.
-    let body: Vec<&str> = text
-        .lines()
-        .take_while(|line| *line != "---")
-        .map(|line| line.trim_end())
-        .collect();
+    // No `---` patch divider here: git ignores it for commit messages (`%(trailers)` parses
+    // with `no_divider`), and commit bodies often contain a Markdown `---` rule.
+    let body: Vec<&str> = text.lines().map(|line| line.trim_end()).collect();
     let end = body
         .iter()
         .rposition(|line| !line.is_empty())
@@ -211,8 +208,9 @@ mod tests {
     }
 
     #[test]
-    fn patch_part_is_ignored() {
-        let msg = "Subject\n\nSigned-off-by: A <a@x.org>\n---\n diff --git a b\n";
+    fn a_markdown_rule_in_the_body_does_not_hide_the_trailers() {
+        // Seen in nushell: a `---` rule in the body, trailers at the end (git reads them).
+        let msg = "Subject\n\nBody\n\n---\n\nMore\n\nCo-authored-by: Claude Opus 4.5 <noreply@anthropic.com>\n";
         assert_eq!(keys(msg).len(), 1);
     }
 

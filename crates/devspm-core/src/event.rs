@@ -41,11 +41,13 @@ pub enum EventKind {
     IdentityRegistered,
     /// An alias was resolved to an identity, with the rule that did it ([`AliasResolved`]).
     AliasResolved,
+    /// An AI agent took part in a commit ([`AiInvolvement`]).
+    AiInvolvement,
 }
 
 impl EventKind {
     /// Every kind, for help texts and validation.
-    pub const ALL: [EventKind; 9] = [
+    pub const ALL: [EventKind; 10] = [
         EventKind::RepositoryRegistered,
         EventKind::CommitRecorded,
         EventKind::RefUpdated,
@@ -55,6 +57,7 @@ impl EventKind {
         EventKind::AliasLinked,
         EventKind::IdentityRegistered,
         EventKind::AliasResolved,
+        EventKind::AiInvolvement,
     ];
 
     /// The stored name of the kind.
@@ -69,6 +72,7 @@ impl EventKind {
             EventKind::AliasLinked => "alias_linked",
             EventKind::IdentityRegistered => "identity_registered",
             EventKind::AliasResolved => "alias_resolved",
+            EventKind::AiInvolvement => "ai_involvement",
         }
     }
 
@@ -107,6 +111,7 @@ pub enum Payload {
     AliasLinked(AliasLinked),
     IdentityRegistered(IdentityRegistered),
     AliasResolved(AliasResolved),
+    AiInvolvement(AiInvolvement),
 }
 
 macro_rules! payload_kinds {
@@ -148,6 +153,7 @@ payload_kinds!(
     AliasLinked,
     IdentityRegistered,
     AliasResolved,
+    AiInvolvement,
 );
 
 macro_rules! into_payload {
@@ -170,6 +176,7 @@ into_payload!(
     AliasLinked,
     IdentityRegistered,
     AliasResolved,
+    AiInvolvement,
 );
 
 /// An event as a collector or analyzer proposes it, before the ledger orders and hashes it.
@@ -517,6 +524,34 @@ pub struct AliasResolved {
     pub detail: Option<String>,
     /// Version of the resolver that decided.
     pub resolver: u32,
+}
+
+/// One piece of evidence for an AI involvement.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AiEvidence {
+    /// Which marker matched (`co-author trailer identity`, `message marker` …).
+    pub marker: String,
+    /// What matched: an alias id for identity evidence (never a name), else the matched text.
+    pub matched: String,
+}
+
+/// Payload of [`EventKind::AiInvolvement`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AiInvolvement {
+    pub repo: String,
+    pub commit: String,
+    /// Catalogue id of the agent.
+    pub agent: String,
+    /// `author`, `committer`, `co-author` or `assisted`.
+    pub role: String,
+    /// `exact` or `heuristic`: the strongest evidence.
+    pub confidence: String,
+    pub evidence: Vec<AiEvidence>,
+    /// Alias id of the human accountable for the commit, if one is known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accountable: Option<String>,
+    /// Version of the detection rules.
+    pub detector: u32,
 }
 
 #[cfg(test)]

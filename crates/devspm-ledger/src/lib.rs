@@ -23,7 +23,7 @@ pub use sqlite::SqliteStore;
 pub use views::{IdentityDetail, IdentityRow, RepositorySummary};
 
 /// The schema version this build writes and reads.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// The newest event of the ledger.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -140,6 +140,21 @@ pub trait Store {
     /// Appends events in one transaction: idempotent on each event's key, hash-chained, with
     /// their attachments and projections.
     fn append(&mut self, events: Vec<NewEvent>) -> Result<AppendSummary, LedgerError>;
+
+    /// Appends events and moves an analyzer's cursor to `seq` in the same transaction, so an
+    /// analyzer killed midway resumes exactly where its last committed batch ended.
+    fn append_and_advance(
+        &mut self,
+        events: Vec<NewEvent>,
+        analyzer: &str,
+        seq: u64,
+    ) -> Result<AppendSummary, LedgerError>;
+
+    /// The event sequence number an analyzer has processed up to (0: nothing yet).
+    fn cursor(&self, analyzer: &str) -> Result<u64, LedgerError>;
+
+    /// Content kept outside the chain, by SHA-256 (`None` if absent or redacted).
+    fn content(&self, sha256: &str) -> Result<Option<Vec<u8>>, LedgerError>;
 
     /// The newest event, if any.
     fn head(&self) -> Result<Option<Head>, LedgerError>;

@@ -8,7 +8,7 @@ use devspm_core::event::CommitRecorded;
 use rusqlite::{Connection, params};
 
 /// Every projection table, in the order `rebuild` clears them.
-pub(crate) const TABLES: [&str; 10] = [
+pub(crate) const TABLES: [&str; 11] = [
     "repositories",
     "refs",
     "commits",
@@ -19,6 +19,7 @@ pub(crate) const TABLES: [&str; 10] = [
     "identities",
     "aliases",
     "alias_links",
+    "ai_involvements",
 ];
 
 /// Updates the projections for one event.
@@ -85,6 +86,13 @@ pub(crate) fn apply(conn: &Connection, seq: u64, payload: &Payload) -> rusqlite:
                  ON CONFLICT (identity_id) DO UPDATE SET kind = ?2, slug = ?3, team = ?4, revision = revision + 1, seq = ?5",
             )?
             .execute(params![p.identity, p.kind.as_str(), p.slug, p.team, seq])?;
+        }
+        Payload::AiInvolvement(p) => {
+            conn.prepare_cached(
+                "INSERT OR REPLACE INTO ai_involvements (repo_id, sha, agent, role, confidence, accountable, seq)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![p.repo, p.commit, p.agent, p.role, p.confidence, p.accountable, seq])?;
         }
         Payload::AliasResolved(p) => {
             conn.prepare_cached(

@@ -15,7 +15,8 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionB
 
 use crate::projection;
 use crate::views::{
-    AliasEvidence, Contributor, IdentityDetail, IdentityRow, RepositorySummary, RewriteRow,
+    AgentShare, AiSummary, AliasEvidence, Contributor, IdentityDetail, IdentityRow,
+    RepositorySummary, RewriteRow,
 };
 use crate::{
     AppendSummary, ChainProblem, Head, LedgerError, RecordedCommits, RepositoryState,
@@ -26,7 +27,10 @@ use crate::{
 const APPLICATION_ID: i64 = 0x6473_706d;
 
 /// Schema migrations, in order; migration `i` brings the schema to version `i + 1`.
-const MIGRATIONS: [&str; 1] = [include_str!("migrations/0001_ledger.sql")];
+const MIGRATIONS: [&str; 2] = [
+    include_str!("migrations/0001_ledger.sql"),
+    include_str!("migrations/0002_ai.sql"),
+];
 
 /// The SQLite implementation of [`Store`].
 pub struct SqliteStore {
@@ -173,6 +177,96 @@ impl SqliteStore {
         Ok(())
     }
 
+    /// Appends events (and optionally moves an analyzer cursor) in one transaction.
+    fn append_with(
+        &mut self,
+        events: Vec<NewEvent>,
+        cursor: Option<(&str, u64)>,
+    ) -> Result<AppendSummary, LedgerError> {
+        let err = self.sql_err();
+        let mut summary = AppendSummary::default();
+        if events.is_empty() && cursor.is_none() {
+            return Ok(summary);
+        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(&err)?;
+        let head = Self::read_head(&tx).map_err(&err)?;
+        let (mut seq, mut prev) = match head {
+            Some(h) => (h.seq, h.hash),
+            None => (0, GENESIS_HASH.to_owned()),
+        };
+        let at = now();
+        {
+            // A key already recorded makes the insert a no-op (idempotent append): the event is
+            // skipped and the chain does not advance.
+            let mut insert = tx
+                .prepare_cached(
+                    "INSERT INTO events (seq, key, kind, at, actor, subject, payload, prev_hash, hash)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (key) DO NOTHING",
+                )
+                .map_err(&err)?;
+            for event in events {
+                write_attachments(&tx, &event.attachments).map_err(&err)?;
+                let kind = event.kind.as_str();
+                let next = seq + 1;
+                let hash = chain_hash(
+                    &prev,
+                    next,
+                    [
+                        &event.key,
+                        kind,
+                        &at,
+                        &event.actor,
+                        &event.subject,
+                        &event.payload_json,
+                    ],
+                );
+                let inserted = insert
+                    .execute(params![
+                        next as i64,
+                        event.key,
+                        kind,
+                        at,
+                        event.actor,
+                        event.subject,
+                        event.payload_json,
+                        prev,
+                        hash
+                    ])
+                    .map_err(&err)?;
+                if inserted == 0 {
+                    summary.skipped += 1;
+                    continue;
+                }
+                // An error here drops the transaction: the whole batch rolls back.
+                projection::apply(&tx, next, &event.payload).map_err(&err)?;
+                seq = next;
+                prev = hash;
+                summary.appended += 1;
+            }
+        }
+        if let Some((analyzer, position)) = cursor {
+            tx.execute(
+                "INSERT INTO ledger_meta (name, value) VALUES (?1, ?2)
+                 ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                params![format!("cursor:{analyzer}"), position.to_string()],
+            )
+            .map_err(&err)?;
+        }
+        if summary.appended > 0 {
+            tx.execute(
+                "INSERT INTO ledger_meta (name, value) VALUES ('head_seq', ?1), ('head_hash', ?2)
+                 ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                params![seq.to_string(), prev],
+            )
+            .map_err(&err)?;
+        }
+        tx.commit().map_err(&err)?;
+        Ok(summary)
+    }
+
     /// Direct access for tests that tamper with the file the way an attacker would.
     pub fn connection(&self) -> &Connection {
         &self.conn
@@ -268,80 +362,40 @@ impl Store for SqliteStore {
     }
 
     fn append(&mut self, events: Vec<NewEvent>) -> Result<AppendSummary, LedgerError> {
-        let err = self.sql_err();
-        let mut summary = AppendSummary::default();
-        if events.is_empty() {
-            return Ok(summary);
-        }
-        let tx = self
+        self.append_with(events, None)
+    }
+
+    fn append_and_advance(
+        &mut self,
+        events: Vec<NewEvent>,
+        analyzer: &str,
+        seq: u64,
+    ) -> Result<AppendSummary, LedgerError> {
+        self.append_with(events, Some((analyzer, seq)))
+    }
+
+    fn cursor(&self, analyzer: &str) -> Result<u64, LedgerError> {
+        let value: Option<String> = self
             .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(&err)?;
-        let head = Self::read_head(&tx).map_err(&err)?;
-        let (mut seq, mut prev) = match head {
-            Some(h) => (h.seq, h.hash),
-            None => (0, GENESIS_HASH.to_owned()),
-        };
-        let at = now();
-        {
-            // A key already recorded makes the insert a no-op (idempotent append): the event is
-            // skipped and the chain does not advance.
-            let mut insert = tx
-                .prepare_cached(
-                    "INSERT INTO events (seq, key, kind, at, actor, subject, payload, prev_hash, hash)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (key) DO NOTHING",
-                )
-                .map_err(&err)?;
-            for event in events {
-                write_attachments(&tx, &event.attachments).map_err(&err)?;
-                let kind = event.kind.as_str();
-                let next = seq + 1;
-                let hash = chain_hash(
-                    &prev,
-                    next,
-                    [
-                        &event.key,
-                        kind,
-                        &at,
-                        &event.actor,
-                        &event.subject,
-                        &event.payload_json,
-                    ],
-                );
-                let inserted = insert
-                    .execute(params![
-                        next as i64,
-                        event.key,
-                        kind,
-                        at,
-                        event.actor,
-                        event.subject,
-                        event.payload_json,
-                        prev,
-                        hash
-                    ])
-                    .map_err(&err)?;
-                if inserted == 0 {
-                    summary.skipped += 1;
-                    continue;
-                }
-                // An error here drops the transaction: the whole batch rolls back.
-                projection::apply(&tx, next, &event.payload).map_err(&err)?;
-                seq = next;
-                prev = hash;
-                summary.appended += 1;
-            }
-        }
-        if summary.appended > 0 {
-            tx.execute(
-                "INSERT INTO ledger_meta (name, value) VALUES ('head_seq', ?1), ('head_hash', ?2)
-                 ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-                params![seq.to_string(), prev],
+            .query_row(
+                "SELECT value FROM ledger_meta WHERE name = ?1",
+                [format!("cursor:{analyzer}")],
+                |r| r.get(0),
             )
-            .map_err(&err)?;
-        }
-        tx.commit().map_err(&err)?;
-        Ok(summary)
+            .optional()
+            .map_err(self.sql_err())?;
+        Ok(value.and_then(|v| v.parse().ok()).unwrap_or(0))
+    }
+
+    fn content(&self, sha256: &str) -> Result<Option<Vec<u8>>, LedgerError> {
+        self.conn
+            .prepare_cached("SELECT bytes FROM contents WHERE sha256 = ?1")
+            .and_then(|mut s| {
+                s.query_row([sha256], |r| r.get::<_, Option<Vec<u8>>>(0))
+                    .optional()
+            })
+            .map(Option::flatten)
+            .map_err(self.sql_err())
     }
 
     fn head(&self) -> Result<Option<Head>, LedgerError> {
@@ -818,6 +872,7 @@ impl Store for SqliteStore {
         if unreadable_files > 0 {
             ingest_gaps.insert("unreadable_file_versions".into(), unreadable_files as u64);
         }
+        let ai = ai_summary(conn, repo_id, commits as u64).map_err(&err)?;
         let bots = authors.iter().filter(|c| c.kind == "bot").count() as u64;
         let bots = bots.max(bot_accounts.len() as u64);
         Ok(RepositorySummary {
@@ -831,6 +886,7 @@ impl Store for SqliteStore {
             bots,
             agents,
             bot_accounts,
+            ai,
             signed_commits: signed,
             signed_ratio: if commits > 0 {
                 signed as f64 / commits as f64
@@ -973,6 +1029,39 @@ impl Store for SqliteStore {
         }
         Ok(details)
     }
+}
+
+/// AI involvement of one repository's commits.
+fn ai_summary(conn: &Connection, repo_id: &str, total: u64) -> rusqlite::Result<AiSummary> {
+    let (commits, exact): (i64, i64) = conn.query_row(
+        "SELECT count(DISTINCT sha), count(DISTINCT CASE WHEN confidence = 'exact' THEN sha END)
+         FROM ai_involvements WHERE repo_id = ?1",
+        [repo_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let by_agent = conn
+        .prepare(
+            "SELECT agent, count(DISTINCT sha), count(DISTINCT CASE WHEN confidence = 'exact' THEN sha END)
+             FROM ai_involvements WHERE repo_id = ?1 GROUP BY agent ORDER BY 2 DESC, agent",
+        )?
+        .query_map([repo_id], |r| {
+            Ok(AgentShare {
+                agent: r.get(0)?,
+                commits: r.get::<_, i64>(1)? as u64,
+                exact_commits: r.get::<_, i64>(2)? as u64,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(AiSummary {
+        commits: commits as u64,
+        share: if total > 0 {
+            commits as f64 / total as f64
+        } else {
+            0.0
+        },
+        heuristic_only_commits: (commits - exact) as u64,
+        by_agent,
+    })
 }
 
 /// Rows of (identity, kind, alias, count) from a query taking the repository id as `?1`.

@@ -74,6 +74,27 @@ pub struct RewriteRow {
     pub lost: u64,
 }
 
+/// Commits one agent took part in.
+#[derive(Clone, Debug, Serialize)]
+pub struct AgentShare {
+    pub agent: String,
+    pub commits: u64,
+    /// Commits with at least one exact marker (the rest rest on heuristic evidence only).
+    pub exact_commits: u64,
+}
+
+/// AI involvement in a repository's commits (from `ai_involvement` events).
+#[derive(Clone, Debug, Serialize)]
+pub struct AiSummary {
+    /// Commits with any AI involvement.
+    pub commits: u64,
+    /// Share of all recorded commits.
+    pub share: f64,
+    /// Commits whose involvement rests on heuristic evidence only.
+    pub heuristic_only_commits: u64,
+    pub by_agent: Vec<AgentShare>,
+}
+
 /// What `devspm scan` prints about a repository.
 #[derive(Clone, Debug, Serialize)]
 pub struct RepositorySummary {
@@ -89,6 +110,8 @@ pub struct RepositorySummary {
     /// Agents seen as author, committer or in a person trailer (co-author …), by identity.
     pub agents: Vec<Contributor>,
     pub bot_accounts: Vec<Contributor>,
+    /// AI involvement found by the commit-level detector.
+    pub ai: AiSummary,
     pub signed_commits: u64,
     pub signed_ratio: f64,
     /// Commits per signature kind (`none`, `gpg`, `ssh`, `x509`, `unknown`).

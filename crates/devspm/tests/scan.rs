@@ -51,8 +51,12 @@ fn summary_of_a_rich_repository_matches_git() {
     );
     assert_eq!(
         sb.event_count() as u64,
-        u(&out, "/ingest/events_appended") + u(&out, "/identity_events_appended")
+        u(&out, "/ingest/events_appended")
+            + u(&out, "/identity_events_appended")
+            + u(&out, "/ai_events_appended")
     );
+    // The one commit with a Claude co-author trailer in its trailer block.
+    assert_eq!(u(&out, "/ai_events_appended"), 1);
 
     // Commits and merges, as git counts them.
     assert_eq!(u(s, "/commits"), r.rev_list_count());
@@ -426,7 +430,8 @@ fn the_table_summary_names_what_it_found() {
         "signed        0 of 14 commits (0.0%)",
         "rewrites      none seen",
         "gaps          none",
-        "agent:claude-code",
+        "AI involvement: 1 of 14 commits (7.1%)",
+        "claude-code",
         "bot:dependabot",
         "Alice Martin",
     ] {

@@ -149,6 +149,7 @@ struct ScanOutput<'a> {
     database: String,
     ingest: &'a RepositoryIngest,
     identity_events_appended: u64,
+    ai_events_appended: u64,
     summary: &'a RepositorySummary,
 }
 
@@ -158,12 +159,14 @@ pub fn scan(settings: &Settings, global: &GlobalArgs, args: &ScanArgs) -> anyhow
     let mut store = settings.open_store()?;
     let ingest = ingest_one(&mut store, &repo, &args.ingest, global)?;
     let identity_events = resolve_identities(&mut store, settings)?;
+    let ai_events = super::ai_detect::detect_new_commits(&mut store, settings)?;
     let summary = store.repository_summary(&ingest.report.repo, args.top)?;
     match global.format {
         Format::Json => emit_json(&ScanOutput {
             database: store.location().to_owned(),
             ingest: &ingest,
             identity_events_appended: identity_events,
+            ai_events_appended: ai_events,
             summary: &summary,
         })?,
         Format::Table => emit(&render_summary(&summary, &ingest, store.location()))?,
@@ -224,11 +227,13 @@ pub fn ingest_git(
         results.push(result);
     }
     let identity_events = resolve_identities(&mut store, settings)?;
+    let ai_events = super::ai_detect::detect_new_commits(&mut store, settings)?;
     match global.format {
         Format::Json => emit_json(&serde_json::json!({
             "database": store.location(),
             "repositories": results,
             "identity_events_appended": identity_events,
+            "ai_events_appended": ai_events,
         }))?,
         Format::Table if !global.quiet => emit(&format!(
             "identities: {} resolution events; ledger: {}\n",
@@ -320,11 +325,21 @@ fn render_summary(s: &RepositorySummary, ingest: &RepositoryIngest, db: &str) ->
             gaps.join(", ")
         ));
     }
-    if !s.agents.is_empty() {
-        out.push_str("\nAI agents (author, committer or co-author)\n");
-        let mut t = Table::new(&[("agent", false), ("commits", true)]);
-        for a in &s.agents {
-            t.row(vec![a.identity.clone(), count(a.commits)]);
+    if !s.ai.by_agent.is_empty() {
+        out.push_str(&format!(
+            "\nAI involvement: {} of {} commits ({}), {} on heuristic evidence only\n",
+            count(s.ai.commits),
+            count(s.commits),
+            percent(s.ai.share),
+            count(s.ai.heuristic_only_commits)
+        ));
+        let mut t = Table::new(&[("agent", false), ("commits", true), ("exact", true)]);
+        for a in &s.ai.by_agent {
+            t.row(vec![
+                a.agent.clone(),
+                count(a.commits),
+                count(a.exact_commits),
+            ]);
         }
         out.push_str(&t.render("  "));
     }

@@ -1,0 +1,580 @@
+//! The commit-level detector (one function, no I/O): see the crate documentation.
+
+use devspm_core::catalogue::{Catalogue, Confidence};
+use devspm_core::commit::parse_ident;
+use devspm_core::event::IdentityKind;
+
+/// Version of the detection rules, recorded with every finding.
+pub const DETECTOR_VERSION: u32 = 1;
+
+/// A person line or person trailer of a commit.
+#[derive(Clone, Debug)]
+pub struct PersonView<'a> {
+    pub alias: &'a str,
+    pub name: &'a str,
+    pub email: &'a str,
+}
+
+/// One trailer: a person (alias with name and e-mail) or a plain value.
+#[derive(Clone, Debug)]
+pub struct TrailerView<'a> {
+    pub key: &'a str,
+    pub value: Option<&'a str>,
+    pub person: Option<PersonView<'a>>,
+}
+
+/// What the detector reads of a commit.
+#[derive(Clone, Debug)]
+pub struct CommitView<'a> {
+    pub author: PersonView<'a>,
+    pub committer: PersonView<'a>,
+    pub trailers: Vec<TrailerView<'a>>,
+    pub message: &'a str,
+}
+
+/// The part an agent played in a commit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Role {
+    Author,
+    Committer,
+    CoAuthor,
+    /// Named by an `Assisted-by:`-style trailer, a session trailer or a message marker.
+    Assisted,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Author => "author",
+            Role::Committer => "committer",
+            Role::CoAuthor => "co-author",
+            Role::Assisted => "assisted",
+        }
+    }
+}
+
+/// One agent's involvement in one commit, with every piece of evidence for it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Involvement {
+    /// Catalogue id of the agent (`claude-code`).
+    pub agent: String,
+    pub role: Role,
+    /// The strongest evidence's confidence.
+    pub confidence: Confidence,
+    /// (marker, matched text). Matched text never carries a person's name: identity evidence
+    /// names the alias id.
+    pub evidence: Vec<(String, String)>,
+    /// The human accountable for the commit: the committer if human, else a human co-author,
+    /// else the author if human.
+    pub accountable: Option<String>,
+}
+
+/// Trailer keys of the `Assisted-by: <agent>:<model>` conventions.
+const ASSISTED_KEYS: [&str; 2] = ["assisted-by", "generated-by"];
+
+/// Detects AI involvement in one commit.
+pub fn detect(commit: &CommitView<'_>, catalogue: &Catalogue) -> Vec<Involvement> {
+    let mut found: Vec<Involvement> = Vec::new();
+    let mut add =
+        |agent: &str, role: Role, confidence: Confidence, marker: String, matched: String| {
+            match found
+                .iter_mut()
+                .find(|i| i.agent == agent && i.role == role)
+            {
+                Some(existing) => {
+                    existing.confidence = existing.confidence.max(confidence);
+                    existing.evidence.push((marker, matched));
+                }
+                None => found.push(Involvement {
+                    agent: agent.to_owned(),
+                    role,
+                    confidence,
+                    evidence: vec![(marker, matched)],
+                    accountable: None,
+                }),
+            }
+        };
+    let agent_of = |person: &PersonView<'_>| {
+        catalogue
+            .classify(person.name, person.email)
+            .filter(|(known, _)| known.kind == IdentityKind::Agent)
+            .map(|(known, _)| known.account.id)
+    };
+
+    // Author and committer identities, and name suffixes such as " (aider)".
+    for (person, role) in [
+        (&commit.author, Role::Author),
+        (&commit.committer, Role::Committer),
+    ] {
+        if let Some(agent) = agent_of(person) {
+            add(
+                &agent,
+                role,
+                Confidence::Exact,
+                format!("{} identity", role.as_str()),
+                person.alias.to_owned(),
+            );
+        }
+        for known in agents(catalogue) {
+            for suffix in &known.name_suffixes {
+                if person.name.len() > suffix.len() && person.name.ends_with(suffix.as_str()) {
+                    add(
+                        &known.id,
+                        role,
+                        Confidence::Exact,
+                        format!("{} name suffix `{suffix}`", role.as_str()),
+                        person.alias.to_owned(),
+                    );
+                }
+            }
+        }
+    }
+
+    // Trailers (only ever from the trailer block: the ledger records nothing else as one).
+    for trailer in &commit.trailers {
+        let key = trailer.key.to_ascii_lowercase();
+        if let Some(person) = &trailer.person {
+            if ASSISTED_KEYS.contains(&key.as_str()) {
+                // `Assisted-by: AGENT:MODEL` (or a model name) — written by people following a
+                // convention. With an e-mail it names an account: AI only if that account is a
+                // catalogued agent (a person who helped is not AI).
+                if !person.email.is_empty() {
+                    if let Some(agent) = agent_of(person) {
+                        add(
+                            &agent,
+                            Role::Assisted,
+                            Confidence::Exact,
+                            format!("`{}:` trailer identity", trailer.key),
+                            person.alias.to_owned(),
+                        );
+                    }
+                    continue;
+                }
+                let named = person
+                    .name
+                    .split(':')
+                    .next()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_ascii_lowercase();
+                let agent = agents(catalogue)
+                    .find(|a| {
+                        a.assisted_names.iter().any(|n| {
+                            let n = n.to_ascii_lowercase();
+                            named == n
+                                || named.starts_with(&format!("{n} "))
+                                || named.starts_with(&format!("{n}-"))
+                        })
+                    })
+                    .map(|a| a.id.clone())
+                    .unwrap_or_else(|| "unknown-assistant".to_owned());
+                add(
+                    &agent,
+                    Role::Assisted,
+                    Confidence::Heuristic,
+                    format!("`{}:` trailer", trailer.key),
+                    person.alias.to_owned(),
+                );
+            } else if let Some(agent) = agent_of(person) {
+                let role = if key == "co-authored-by" {
+                    Role::CoAuthor
+                } else {
+                    Role::Assisted
+                };
+                add(
+                    &agent,
+                    role,
+                    Confidence::Exact,
+                    format!("`{}:` trailer identity", trailer.key),
+                    person.alias.to_owned(),
+                );
+            }
+        } else if let Some(value) = trailer.value {
+            for known in agents(catalogue) {
+                for marker in &known.trailers {
+                    let prefix_ok = marker
+                        .prefix
+                        .as_deref()
+                        .is_none_or(|p| value.starts_with(p));
+                    if marker.key.eq_ignore_ascii_case(trailer.key) && prefix_ok {
+                        add(
+                            &known.id,
+                            Role::Assisted,
+                            marker.confidence,
+                            format!("`{}:` trailer", marker.key),
+                            format!("{}: {value}", trailer.key),
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    // Message markers and subject prefixes (model- or tool-written text).
+    let subject = commit.message.lines().next().unwrap_or_default();
+    for known in agents(catalogue) {
+        for marker in &known.messages {
+            if commit.message.contains(marker.contains.as_str()) {
+                add(
+                    &known.id,
+                    Role::Assisted,
+                    marker.confidence,
+                    "message marker".to_owned(),
+                    marker.contains.clone(),
+                );
+            }
+        }
+        for prefix in &known.subject_prefixes {
+            if subject.starts_with(prefix.as_str()) {
+                add(
+                    &known.id,
+                    Role::Assisted,
+                    Confidence::Heuristic,
+                    "subject prefix".to_owned(),
+                    prefix.clone(),
+                );
+            }
+        }
+    }
+
+    if !found.is_empty() {
+        let human = |person: &PersonView<'_>| {
+            catalogue.classify(person.name, person.email).is_none()
+                && !agents(catalogue).any(|a| {
+                    a.name_suffixes
+                        .iter()
+                        .any(|s| person.name.ends_with(s.as_str()))
+                })
+        };
+        let co_author = commit.trailers.iter().find_map(|t| {
+            t.person
+                .as_ref()
+                .filter(|p| {
+                    t.key.eq_ignore_ascii_case("co-authored-by")
+                        && human(p)
+                        && parse_ident(&format!("{} <{}>", p.name, p.email)).is_some()
+                })
+                .map(|p| p.alias.to_owned())
+        });
+        let accountable = if human(&commit.committer) && !commit.committer.email.is_empty() {
+            Some(commit.committer.alias.to_owned())
+        } else if let Some(co) = co_author {
+            Some(co)
+        } else if human(&commit.author) {
+            Some(commit.author.alias.to_owned())
+        } else {
+            None
+        };
+        for involvement in &mut found {
+            involvement.accountable = accountable.clone();
+        }
+    }
+    found.sort_by(|a, b| a.agent.cmp(&b.agent).then(a.role.cmp(&b.role)));
+    found
+}
+
+fn agents(catalogue: &Catalogue) -> impl Iterator<Item = &devspm_core::catalogue::Account> {
+    catalogue
+        .accounts
+        .iter()
+        .filter(|k| k.kind == IdentityKind::Agent)
+        .map(|k| &k.account)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn person<'a>(alias: &'a str, name: &'a str, email: &'a str) -> PersonView<'a> {
+        PersonView { alias, name, email }
+    }
+
+    const ANN: (&str, &str, &str) = ("a_ann", "Ann Lee", "ann@example.org");
+
+    /// A trailer as (key, plain value, person as (alias, name, e-mail)).
+    type Trailer<'a> = (
+        &'a str,
+        Option<&'a str>,
+        Option<(&'a str, &'a str, &'a str)>,
+    );
+
+    /// Detects on a commit by Ann with the given trailers and message.
+    fn run(
+        author: (&str, &str, &str),
+        committer: (&str, &str, &str),
+        trailers: &[Trailer<'_>],
+        message: &str,
+    ) -> Vec<(String, &'static str, &'static str)> {
+        let catalogue = Catalogue::builtin();
+        let view = CommitView {
+            author: person(author.0, author.1, author.2),
+            committer: person(committer.0, committer.1, committer.2),
+            trailers: trailers
+                .iter()
+                .map(|(key, value, p)| TrailerView {
+                    key,
+                    value: *value,
+                    person: p.map(|(a, n, e)| person(a, n, e)),
+                })
+                .collect(),
+            message,
+        };
+        detect(&view, &catalogue)
+            .into_iter()
+            .map(|i| (i.agent, i.role.as_str(), i.confidence.as_str()))
+            .collect()
+    }
+
+    fn one(
+        agent: &str,
+        role: &'static str,
+        confidence: &'static str,
+    ) -> Vec<(String, &'static str, &'static str)> {
+        vec![(agent.to_owned(), role, confidence)]
+    }
+
+    #[test]
+    fn every_identity_marker() {
+        let cases = [
+            (("a_1", "Claude", "noreply@anthropic.com"), "claude-code"),
+            (
+                ("a_1", "Claude Opus 4.6", "no-reply@anthropic.com"),
+                "claude-code",
+            ),
+            (
+                (
+                    "a_1",
+                    "claude[bot]",
+                    "209825114+claude[bot]@users.noreply.github.com",
+                ),
+                "claude-github-app",
+            ),
+            (
+                (
+                    "a_1",
+                    "copilot-swe-agent[bot]",
+                    "198982749+Copilot@users.noreply.github.com",
+                ),
+                "copilot-agent",
+            ),
+            (
+                (
+                    "a_1",
+                    "Copilot",
+                    "175728472+Copilot@users.noreply.github.com",
+                ),
+                "copilot",
+            ),
+            (("a_1", "Copilot", "copilot@github.com"), "copilot"),
+            (("a_1", "Codex", "codex@openai.com"), "codex"),
+            (("a_1", "Codex", "noreply@openai.com"), "codex"),
+            (("a_1", "Cursor Agent", "cursoragent@cursor.com"), "cursor"),
+            (("a_1", "aider (gpt-4o)", "aider@aider.chat"), "aider"),
+            (
+                (
+                    "a_1",
+                    "Devin AI",
+                    "158243242+devin-ai-integration[bot]@users.noreply.github.com",
+                ),
+                "devin",
+            ),
+            (
+                (
+                    "a_1",
+                    "google-labs-jules[bot]",
+                    "161369871+google-labs-jules[bot]@users.noreply.github.com",
+                ),
+                "jules",
+            ),
+            (("a_1", "Amp", "amp@ampcode.com"), "amp"),
+            (("a_1", "Firebender", "help@firebender.com"), "firebender"),
+            (
+                (
+                    "a_1",
+                    "factory-droid[bot]",
+                    "1+factory-droid[bot]@users.noreply.github.com",
+                ),
+                "factory",
+            ),
+            (("a_1", "Roomote", "roomote@roocode.com"), "roo-code"),
+        ];
+        for (agent_person, agent) in cases {
+            // As author (and committer), and as a co-author trailer of a human commit.
+            assert_eq!(
+                run(agent_person, agent_person, &[], "change\n"),
+                vec![
+                    (agent.to_owned(), "author", "exact"),
+                    (agent.to_owned(), "committer", "exact")
+                ],
+                "{agent}"
+            );
+            assert_eq!(
+                run(
+                    ANN,
+                    ANN,
+                    &[("Co-authored-by", None, Some(agent_person))],
+                    "change\n"
+                ),
+                one(agent, "co-author", "exact"),
+                "{agent}"
+            );
+        }
+    }
+
+    #[test]
+    fn trailer_message_and_name_markers() {
+        assert_eq!(
+            run(
+                ANN,
+                ANN,
+                &[(
+                    "Claude-Session",
+                    Some("https://claude.ai/code/session_01abc"),
+                    None
+                )],
+                "x\n"
+            ),
+            one("claude-code", "assisted", "exact")
+        );
+        assert_eq!(
+            run(
+                ANN,
+                ANN,
+                &[(
+                    "Amp-Thread-ID",
+                    Some("https://ampcode.com/threads/T-1"),
+                    None
+                )],
+                "x\n"
+            ),
+            one("amp", "assisted", "exact")
+        );
+        assert_eq!(
+            run(
+                ANN,
+                ANN,
+                &[],
+                "Fix\n\n🤖 Generated with [Claude Code](https://claude.com/claude-code)\n"
+            ),
+            one("claude-code", "assisted", "heuristic")
+        );
+        let aider = ("a_2", "Ann Lee (aider)", "ann@example.org");
+        assert_eq!(
+            run(aider, aider, &[], "fix\n"),
+            vec![
+                ("aider".to_owned(), "author", "exact"),
+                ("aider".to_owned(), "committer", "exact")
+            ]
+        );
+        assert_eq!(
+            run(ANN, ANN, &[], "aider: fix parser\n"),
+            one("aider", "assisted", "heuristic")
+        );
+        assert_eq!(
+            run(
+                ANN,
+                ANN,
+                &[(
+                    "Assisted-by",
+                    None,
+                    Some(("a_3", "Claude:claude-3-opus", ""))
+                )],
+                "x\n"
+            ),
+            one("claude-code", "assisted", "heuristic")
+        );
+        assert_eq!(
+            run(
+                ANN,
+                ANN,
+                &[("Generated-by", None, Some(("a_3", "SomeTool:v2", "")))],
+                "x\n"
+            ),
+            one("unknown-assistant", "assisted", "heuristic")
+        );
+    }
+
+    #[test]
+    fn traps_are_not_ai() {
+        // A human named Claude.
+        let claude = ("a_9", "Claude Dupont", "claude@example.org");
+        assert!(run(claude, claude, &[], "fix\n").is_empty());
+        // A message that mentions Copilot and Claude Code.
+        assert!(
+            run(
+                ANN,
+                ANN,
+                &[],
+                "Compare with Copilot and Claude Code output\n"
+            )
+            .is_empty()
+        );
+        // Bots are automation, not AI.
+        let bot = (
+            "a_8",
+            "dependabot[bot]",
+            "49699333+dependabot[bot]@users.noreply.github.com",
+        );
+        assert!(run(bot, bot, &[], "Bump x\n").is_empty());
+        let actions = (
+            "a_7",
+            "github-actions[bot]",
+            "41898282+github-actions[bot]@users.noreply.github.com",
+        );
+        assert!(run(actions, actions, &[], "ci\n").is_empty());
+        // A session trailer with a foreign URL, and a human co-author.
+        assert!(
+            run(
+                ANN,
+                ANN,
+                &[("Claude-Session", Some("https://example.org/x"), None)],
+                "x\n"
+            )
+            .is_empty()
+        );
+        assert!(
+            run(
+                ANN,
+                ANN,
+                &[(
+                    "Co-authored-by",
+                    None,
+                    Some(("a_5", "Bo", "bo@example.org"))
+                )],
+                "x\n"
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn the_human_is_accountable() {
+        let catalogue = Catalogue::builtin();
+        let agent = person(
+            "a_agent",
+            "copilot-swe-agent[bot]",
+            "198982749+Copilot@users.noreply.github.com",
+        );
+        let view = CommitView {
+            author: agent.clone(),
+            committer: agent,
+            trailers: vec![TrailerView {
+                key: "Co-authored-by",
+                value: None,
+                person: Some(person("a_ann", "Ann Lee", "ann@example.org")),
+            }],
+            message: "Initial plan\n",
+        };
+        let found = detect(&view, &catalogue);
+        assert_eq!(found.len(), 2);
+        assert!(
+            found
+                .iter()
+                .all(|i| i.accountable.as_deref() == Some("a_ann"))
+        );
+        assert_eq!(
+            found[0].evidence,
+            vec![("author identity".to_owned(), "a_agent".to_owned())]
+        );
+    }
+}

@@ -1,0 +1,94 @@
+//! AI involvement detected during `scan`: every kind of marker counted exactly, traps not at
+//! all, and the detector's cursor makes re-scans add nothing.
+
+mod common;
+
+use common::*;
+
+#[test]
+fn scan_counts_ai_involvement_exactly_and_ignores_traps() {
+    let sb = Sandbox::new();
+    let r = sb.repo("ai");
+    // Five AI-involved commits.
+    r.commit(ALICE, CO_AUTHORED_BY_CLAUDE);
+    r.commit(
+        ALICE,
+        "Refactor\n\nClaude-Session: https://claude.ai/code/session_01ABC\n",
+    );
+    r.commit(
+        BOB,
+        "Fix\n\n🤖 Generated with [Claude Code](https://claude.com/claude-code)\n",
+    );
+    r.commit(
+        (
+            "copilot-swe-agent[bot]",
+            "198982749+Copilot@users.noreply.github.com",
+        ),
+        "Initial plan\n\nCo-authored-by: Bob Stone <bob@example.com>\n",
+    );
+    r.commit(
+        ALICE,
+        "Body with a rule\n\n---\n\nmore\n\nAssisted-by: Claude:claude-opus-4\n",
+    );
+    // Traps: a human named Claude, a quoted trailer, a mention, a bot, a foreign session URL.
+    r.commit(CLAUDE_DUPONT, "Human work\n");
+    r.commit(BOB, MENTIONS_CLAUDE);
+    r.commit(ALICE, "Compare Copilot and Claude Code output\n");
+    r.commit(DEPENDABOT, "Bump serde from 1.0.1 to 1.0.2\n");
+    r.commit(
+        ALICE,
+        "Notes\n\nClaude-Session: https://example.org/not-claude\n",
+    );
+
+    let out = sb.scan(&r.path);
+    let ai = &summary(&out)["ai"];
+    assert_eq!(u(ai, "/commits"), 5, "{ai}");
+    assert_eq!(u(ai, "/heuristic_only_commits"), 2, "{ai}");
+    let by_agent: Vec<(String, u64, u64)> = ai["by_agent"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["agent"].as_str().unwrap().to_owned(),
+                u(a, "/commits"),
+                u(a, "/exact_commits"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        by_agent,
+        vec![
+            ("claude-code".to_owned(), 4, 2),
+            ("copilot-agent".to_owned(), 1, 1)
+        ]
+    );
+    // One event per (commit, agent, role): the Copilot commit has an author and a committer.
+    assert_eq!(u(&out, "/ai_events_appended"), 6);
+
+    // The Copilot commit names Bob as the accountable human.
+    let log = sb.run(&["audit", "log", "--kind", "ai_involvement"]);
+    log.assert_code(0);
+    let copilot: Vec<serde_json::Value> = log
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|e| e["payload"]["agent"] == "copilot-agent")
+        .collect();
+    assert_eq!(copilot.len(), 2, "author and committer roles");
+    let accountable = copilot[0]["payload"]["accountable"].as_str().unwrap();
+    let bob = sb.run(&["identities", "show", "bob@example.com", "--format", "json"]);
+    assert!(bob.stdout.contains(accountable), "{}", bob.stdout);
+
+    // A re-scan detects nothing new; a new AI commit adds exactly its events.
+    let again = sb.scan(&r.path);
+    assert_eq!(u(&again, "/ai_events_appended"), 0);
+    r.commit(
+        ("Cursor Agent", "cursoragent@cursor.com"),
+        "Cursor change\n",
+    );
+    let third = sb.scan(&r.path);
+    assert_eq!(u(&third, "/ai_events_appended"), 2);
+    assert_eq!(u(summary(&third), "/ai/commits"), 6);
+    sb.assert_verifies();
+}
