@@ -150,6 +150,14 @@ pub trait Store {
         seq: u64,
     ) -> Result<AppendSummary, LedgerError>;
 
+    /// Appends events and moves an analyzer's cursor to the resulting head, in one transaction
+    /// (for an analyzer that has seen every event of the batch).
+    fn append_and_advance_to_head(
+        &mut self,
+        events: Vec<NewEvent>,
+        analyzer: &str,
+    ) -> Result<AppendSummary, LedgerError>;
+
     /// The event sequence number an analyzer has processed up to (0: nothing yet).
     fn cursor(&self, analyzer: &str) -> Result<u64, LedgerError>;
 

@@ -181,7 +181,7 @@ impl SqliteStore {
     fn append_with(
         &mut self,
         events: Vec<NewEvent>,
-        cursor: Option<(&str, u64)>,
+        cursor: Option<(&str, Option<u64>)>,
     ) -> Result<AppendSummary, LedgerError> {
         let err = self.sql_err();
         let mut summary = AppendSummary::default();
@@ -248,6 +248,8 @@ impl SqliteStore {
             }
         }
         if let Some((analyzer, position)) = cursor {
+            // `None`: the head after this batch.
+            let position = position.unwrap_or(seq);
             tx.execute(
                 "INSERT INTO ledger_meta (name, value) VALUES (?1, ?2)
                  ON CONFLICT (name) DO UPDATE SET value = excluded.value",
@@ -371,7 +373,15 @@ impl Store for SqliteStore {
         analyzer: &str,
         seq: u64,
     ) -> Result<AppendSummary, LedgerError> {
-        self.append_with(events, Some((analyzer, seq)))
+        self.append_with(events, Some((analyzer, Some(seq))))
+    }
+
+    fn append_and_advance_to_head(
+        &mut self,
+        events: Vec<NewEvent>,
+        analyzer: &str,
+    ) -> Result<AppendSummary, LedgerError> {
+        self.append_with(events, Some((analyzer, None)))
     }
 
     fn cursor(&self, analyzer: &str) -> Result<u64, LedgerError> {

@@ -1,33 +1,127 @@
-//! Runs the commit-level AI detector over commits recorded since it last ran.
+//! Runs the commit-level AI detector over recorded commits.
 //!
 //! The detector is an analyzer: it reads recorded commits (with the personal data behind their
-//! aliases, which the detector needs to match agent identities) and returns `ai_involvement`
-//! events. Its position is a cursor in the ledger, moved in the same transaction as the events
-//! it appends, so a killed run resumes exactly where it stopped and a re-run adds nothing.
+//! aliases, which it needs to match agent identities) and returns `ai_involvement` events. Its
+//! position is a cursor in the ledger, moved in the same transaction as the events it appends,
+//! so a killed run resumes exactly where it stopped and a re-run adds nothing.
+//!
+//! Two ways in, one detector: [`catch_up`] reads commits recorded since the cursor from the
+//! ledger; [`Inline`] runs inside an ingest's ledger writer on the batches as they are written
+//! (typed payloads and message bytes at hand), which costs ingest almost nothing, and moves the
+//! cursor with each batch.
 
 use std::collections::HashMap;
 
 use devspm_ai::{CommitView, PersonView, TrailerView, detect};
-use devspm_core::event::{AiEvidence, AiInvolvement, EventKind};
-use devspm_core::{NewEvent, Payload};
-use devspm_ledger::{SqliteStore, Store};
-
-use crate::settings::Settings;
+use devspm_core::catalogue::Catalogue;
+use devspm_core::event::{AiEvidence, AiInvolvement, EventKind, TrailerRecord};
+use devspm_core::{Attachment, NewEvent, Payload};
+use devspm_ledger::{AppendSummary, LedgerError, SqliteStore, Store};
+use serde::Deserialize;
 
 /// The cursor name; a new detector version starts over on a new cursor.
-const ANALYZER: &str = "ai-commit-detector-v1";
+pub const ANALYZER: &str = "ai-commit-detector-v1";
 
-/// Commit events read per transaction.
+/// Commit events read per transaction when catching up.
 const BATCH: usize = 5000;
 
-/// Detects AI involvement in every commit recorded since the last run; returns events appended.
-pub fn detect_new_commits(store: &mut SqliteStore, settings: &Settings) -> anyhow::Result<u64> {
-    let mut cursor = store.cursor(ANALYZER)?;
-    let head = store.head()?.map_or(0, |h| h.seq);
-    if cursor >= head {
-        return Ok(0);
-    }
-    let people: HashMap<String, (String, String)> = store
+/// Name and e-mail behind each alias id.
+pub type People = HashMap<String, (String, String)>;
+
+/// What the detector needs of one commit.
+struct CommitInput<'a> {
+    repo: &'a str,
+    id: &'a str,
+    author: &'a str,
+    committer: &'a str,
+    trailers: &'a [TrailerRecord],
+    message: &'a str,
+}
+
+/// The `ai_involvement` events for one commit.
+fn involvement_events(
+    input: &CommitInput<'_>,
+    people: &People,
+    catalogue: &Catalogue,
+) -> Vec<NewEvent> {
+    let unknown = (String::new(), String::new());
+    let person =
+        |alias: &'_ str| -> (String, String) { people.get(alias).unwrap_or(&unknown).clone() };
+    let (author_name, author_email) = person(input.author);
+    let (committer_name, committer_email) = person(input.committer);
+    let trailer_people: Vec<Option<(&str, String, String)>> = input
+        .trailers
+        .iter()
+        .map(|t| {
+            t.alias.as_deref().map(|a| {
+                let (n, e) = person(a);
+                (a, n, e)
+            })
+        })
+        .collect();
+    let view = CommitView {
+        author: PersonView {
+            alias: input.author,
+            name: &author_name,
+            email: &author_email,
+        },
+        committer: PersonView {
+            alias: input.committer,
+            name: &committer_name,
+            email: &committer_email,
+        },
+        trailers: input
+            .trailers
+            .iter()
+            .zip(&trailer_people)
+            .map(|(t, p)| TrailerView {
+                key: &t.key,
+                value: t.value.as_deref(),
+                person: p
+                    .as_ref()
+                    .map(|(alias, name, email)| PersonView { alias, name, email }),
+            })
+            .collect(),
+        message: input.message,
+    };
+    detect(&view, catalogue)
+        .into_iter()
+        .map(|found| {
+            let key = format!(
+                "ai/{}/{}/{}/{}/v{}",
+                input.repo,
+                input.id,
+                found.agent,
+                found.role.as_str(),
+                devspm_ai::DETECTOR_VERSION
+            );
+            let payload = AiInvolvement {
+                repo: input.repo.to_owned(),
+                commit: input.id.to_owned(),
+                agent: found.agent.clone(),
+                role: found.role.as_str().to_owned(),
+                confidence: found.confidence.as_str().to_owned(),
+                evidence: found
+                    .evidence
+                    .into_iter()
+                    .map(|(marker, matched)| AiEvidence { marker, matched })
+                    .collect(),
+                accountable: found.accountable,
+                detector: devspm_ai::DETECTOR_VERSION,
+            };
+            NewEvent::new(
+                key,
+                format!("agent:{}", found.agent),
+                format!("commit:{}/{}", input.repo, input.id),
+                payload,
+            )
+        })
+        .collect()
+}
+
+/// Every alias's name and e-mail, from the ledger.
+pub fn load_people(store: &SqliteStore) -> Result<People, LedgerError> {
+    Ok(store
         .alias_book()?
         .entries()
         .into_iter()
@@ -40,8 +134,39 @@ pub fn detect_new_commits(store: &mut SqliteStore, settings: &Settings) -> anyho
                 ),
             )
         })
-        .collect();
-    let unknown = (String::new(), String::new());
+        .collect())
+}
+
+/// The parts of a `commit_recorded` payload the detector reads (the file list, the bulk of
+/// the payload, is skipped without being built).
+#[derive(Deserialize)]
+struct CommitHead {
+    repo: String,
+    id: String,
+    author: AliasRef,
+    committer: AliasRef,
+    message: MessageRef,
+    trailers: Vec<TrailerRecord>,
+}
+
+#[derive(Deserialize)]
+struct AliasRef {
+    alias: String,
+}
+
+#[derive(Deserialize)]
+struct MessageRef {
+    sha256: String,
+}
+
+/// Detects AI involvement in every commit recorded since the cursor; returns events appended.
+pub fn catch_up(store: &mut SqliteStore, catalogue: &Catalogue) -> anyhow::Result<u64> {
+    let mut cursor = store.cursor(ANALYZER)?;
+    let head = store.head()?.map_or(0, |h| h.seq);
+    if cursor >= head {
+        return Ok(0);
+    }
+    let people = load_people(store)?;
     let mut appended = 0;
     loop {
         let batch = store.events(Some(EventKind::CommitRecorded.as_str()), cursor, BATCH)?;
@@ -50,85 +175,91 @@ pub fn detect_new_commits(store: &mut SqliteStore, settings: &Settings) -> anyho
         };
         let mut out = Vec::new();
         for event in &batch {
-            let Payload::CommitRecorded(commit) =
-                Payload::from_json(EventKind::CommitRecorded, &event.payload)?
-            else {
-                continue;
-            };
+            let commit: CommitHead = serde_json::from_str(&event.payload)?;
             let message = store
                 .content(&commit.message.sha256)?
                 .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
                 .unwrap_or_default();
-            let person = |alias: &str| {
-                let (name, email) = people.get(alias).unwrap_or(&unknown);
-                (alias.to_owned(), name.clone(), email.clone())
-            };
-            let author = person(&commit.author.alias);
-            let committer = person(&commit.committer.alias);
-            let trailer_people: Vec<Option<(String, String, String)>> = commit
-                .trailers
-                .iter()
-                .map(|t| t.alias.as_deref().map(person))
-                .collect();
-            let view = CommitView {
-                author: PersonView {
-                    alias: &author.0,
-                    name: &author.1,
-                    email: &author.2,
+            out.extend(involvement_events(
+                &CommitInput {
+                    repo: &commit.repo,
+                    id: &commit.id,
+                    author: &commit.author.alias,
+                    committer: &commit.committer.alias,
+                    trailers: &commit.trailers,
+                    message: &message,
                 },
-                committer: PersonView {
-                    alias: &committer.0,
-                    name: &committer.1,
-                    email: &committer.2,
-                },
-                trailers: commit
-                    .trailers
-                    .iter()
-                    .zip(&trailer_people)
-                    .map(|(t, p)| TrailerView {
-                        key: &t.key,
-                        value: t.value.as_deref(),
-                        person: p.as_ref().map(|(alias, name, email)| PersonView {
-                            alias,
-                            name,
-                            email,
-                        }),
-                    })
-                    .collect(),
-                message: &message,
-            };
-            for found in detect(&view, &settings.catalogue) {
-                let payload = AiInvolvement {
-                    repo: commit.repo.clone(),
-                    commit: commit.id.clone(),
-                    agent: found.agent.clone(),
-                    role: found.role.as_str().to_owned(),
-                    confidence: found.confidence.as_str().to_owned(),
-                    evidence: found
-                        .evidence
-                        .into_iter()
-                        .map(|(marker, matched)| AiEvidence { marker, matched })
-                        .collect(),
-                    accountable: found.accountable,
-                    detector: devspm_ai::DETECTOR_VERSION,
-                };
-                out.push(NewEvent::new(
-                    format!(
-                        "ai/{}/{}/{}/{}/v{}",
-                        commit.repo,
-                        commit.id,
-                        found.agent,
-                        found.role.as_str(),
-                        devspm_ai::DETECTOR_VERSION
-                    ),
-                    format!("agent:{}", found.agent),
-                    format!("commit:{}/{}", commit.repo, commit.id),
-                    payload,
-                ));
-            }
+                &people,
+                catalogue,
+            ));
         }
         appended += store.append_and_advance(out, ANALYZER, last)?.appended;
         cursor = last;
     }
+    // Nothing after the last commit event needs the detector: the cursor can stand at the head.
+    store.append_and_advance(Vec::new(), ANALYZER, head)?;
     Ok(appended)
+}
+
+/// The detector running inside an ingest's writer, on each batch before it is appended.
+pub struct Inline<'a> {
+    pub people: People,
+    pub catalogue: &'a Catalogue,
+    pub appended: u64,
+}
+
+impl Inline<'_> {
+    /// Appends `events` with their AI involvement, moving the cursor to the new head in the same
+    /// transaction. The cursor must stand at the head before the first batch (run [`catch_up`]).
+    pub fn append(
+        &mut self,
+        store: &mut SqliteStore,
+        mut events: Vec<NewEvent>,
+    ) -> Result<AppendSummary, LedgerError> {
+        let mut found = Vec::new();
+        for event in &events {
+            for attachment in &event.attachments {
+                if let Attachment::AliasPii { alias, name, email } = attachment {
+                    self.people.insert(
+                        alias.clone(),
+                        (
+                            String::from_utf8_lossy(name).into_owned(),
+                            String::from_utf8_lossy(email).into_owned(),
+                        ),
+                    );
+                }
+            }
+            if let Payload::CommitRecorded(commit) = &event.payload {
+                let message = event
+                    .attachments
+                    .iter()
+                    .find_map(|a| match a {
+                        Attachment::Content { sha256, bytes }
+                            if *sha256 == commit.message.sha256 =>
+                        {
+                            Some(String::from_utf8_lossy(bytes))
+                        }
+                        _ => None,
+                    })
+                    .unwrap_or_default();
+                found.extend(involvement_events(
+                    &CommitInput {
+                        repo: &commit.repo,
+                        id: &commit.id,
+                        author: &commit.author.alias,
+                        committer: &commit.committer.alias,
+                        trailers: &commit.trailers,
+                        message: &message,
+                    },
+                    &self.people,
+                    self.catalogue,
+                ));
+            }
+        }
+        let ai = found.len() as u64;
+        events.extend(found);
+        let summary = store.append_and_advance_to_head(events, ANALYZER)?;
+        self.appended += ai.min(summary.appended);
+        Ok(summary)
+    }
 }

@@ -73,7 +73,11 @@ fn options(flags: &IngestFlags) -> IngestOptions {
 pub struct RepositoryIngest {
     #[serde(flatten)]
     pub report: IngestReport,
+    /// Events recorded from the repository (commits, refs, gaps, links).
     pub events_appended: u64,
+    /// `ai_involvement` events the detector appended with them.
+    #[serde(skip)]
+    pub ai_events_appended: u64,
 }
 
 /// Records one repository into the ledger.
@@ -82,7 +86,15 @@ fn ingest_one(
     repo: &devspm_git::Repo,
     flags: &IngestFlags,
     global: &GlobalArgs,
+    settings: &Settings,
 ) -> anyhow::Result<RepositoryIngest> {
+    // The AI detector runs on each batch as it is written; it starts from an up-to-date cursor.
+    let mut ai_events = super::ai_detect::catch_up(store, &settings.catalogue)?;
+    let mut detector = super::ai_detect::Inline {
+        people: super::ai_detect::load_people(store)?,
+        catalogue: &settings.catalogue,
+        appended: 0,
+    };
     let state = store.repository_state(&repo.id)?;
     let known = KnownHistory {
         registered: state.registered,
@@ -118,15 +130,19 @@ fn ingest_one(
             let mut store = shared
                 .lock()
                 .map_err(|_| "the ledger is unavailable".to_owned())?;
-            appended += store.append(events).map_err(|e| e.to_string())?;
+            appended += detector
+                .append(&mut store, events)
+                .map_err(|e| e.to_string())?;
             Ok(())
         },
     );
     progress.finish();
     let report = report?;
+    ai_events += detector.appended;
     Ok(RepositoryIngest {
         report,
-        events_appended: appended.appended,
+        events_appended: appended.appended - detector.appended,
+        ai_events_appended: ai_events,
     })
 }
 
@@ -157,9 +173,10 @@ pub fn scan(settings: &Settings, global: &GlobalArgs, args: &ScanArgs) -> anyhow
     // The repository is checked before the database is opened (or created).
     let repo = devspm_git::open(&args.path)?;
     let mut store = settings.open_store()?;
-    let ingest = ingest_one(&mut store, &repo, &args.ingest, global)?;
+    let ingest = ingest_one(&mut store, &repo, &args.ingest, global, settings)?;
     let identity_events = resolve_identities(&mut store, settings)?;
-    let ai_events = super::ai_detect::detect_new_commits(&mut store, settings)?;
+    let ai_events =
+        ingest.ai_events_appended + super::ai_detect::catch_up(&mut store, &settings.catalogue)?;
     let summary = store.repository_summary(&ingest.report.repo, args.top)?;
     match global.format {
         Format::Json => emit_json(&ScanOutput {
@@ -209,7 +226,7 @@ pub fn ingest_git(
     let mut store = settings.open_store()?;
     let mut results = Vec::new();
     for repo in &repos {
-        let result = ingest_one(&mut store, repo, &args.ingest, global)
+        let result = ingest_one(&mut store, repo, &args.ingest, global, settings)
             .with_context(|| format!("ingest of {} failed", repo.path.display()))?;
         if global.format == Format::Table && !global.quiet {
             let r = &result.report;
@@ -227,7 +244,8 @@ pub fn ingest_git(
         results.push(result);
     }
     let identity_events = resolve_identities(&mut store, settings)?;
-    let ai_events = super::ai_detect::detect_new_commits(&mut store, settings)?;
+    let ai_events = results.iter().map(|r| r.ai_events_appended).sum::<u64>()
+        + super::ai_detect::catch_up(&mut store, &settings.catalogue)?;
     match global.format {
         Format::Json => emit_json(&serde_json::json!({
             "database": store.location(),
