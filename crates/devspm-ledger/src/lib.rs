@@ -20,7 +20,7 @@ use devspm_core::bytes::GitBytes;
 use devspm_core::identity::{AliasBook, AliasLink, AliasRecord, Assignment, IdentityState};
 
 pub use sqlite::SqliteStore;
-pub use views::{IdentityDetail, IdentityRow, RepositorySummary};
+pub use views::{AiReport, AiRow, IdentityDetail, IdentityRow, RepositorySummary};
 
 /// The schema version this build writes and reads.
 pub const SCHEMA_VERSION: i64 = 2;
@@ -191,6 +191,12 @@ pub trait Store {
         repo_id: &str,
         top: usize,
     ) -> Result<RepositorySummary, LedgerError>;
+
+    /// AI involvement across one repository's commits (or every repository's).
+    fn ai_report(&self, repo_id: Option<&str>) -> Result<AiReport, LedgerError>;
+
+    /// The id of a repository with this locator or name, if recorded.
+    fn find_repository(&self, locator_or_name: &str) -> Result<Option<String>, LedgerError>;
 
     /// Every identity with its counts, most active first.
     fn identities(&self) -> Result<Vec<IdentityRow>, LedgerError>;

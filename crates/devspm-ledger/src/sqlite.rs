@@ -15,8 +15,8 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionB
 
 use crate::projection;
 use crate::views::{
-    AgentShare, AiSummary, AliasEvidence, Contributor, IdentityDetail, IdentityRow,
-    RepositorySummary, RewriteRow,
+    AgentShare, AiReport, AiRow, AiSummary, AliasEvidence, Contributor, IdentityDetail,
+    IdentityRow, RepositorySummary, RewriteRow,
 };
 use crate::{
     AppendSummary, ChainProblem, Head, LedgerError, RecordedCommits, RepositoryState,
@@ -945,6 +945,22 @@ impl Store for SqliteStore {
             .map_err(err)
     }
 
+    fn ai_report(&self, repo_id: Option<&str>) -> Result<AiReport, LedgerError> {
+        ai_report(&self.conn, repo_id).map_err(self.sql_err())
+    }
+
+    fn find_repository(&self, locator_or_name: &str) -> Result<Option<String>, LedgerError> {
+        self.conn
+            .query_row(
+                "SELECT repo_id FROM repositories WHERE locator = ?1 OR repo_id = ?1 OR name = ?1
+                 ORDER BY locator = ?1 DESC LIMIT 1",
+                [locator_or_name],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(self.sql_err())
+    }
+
     fn identities(&self) -> Result<Vec<IdentityRow>, LedgerError> {
         let err = self.sql_err();
         identity_rows(&self.conn, None).map_err(err)
@@ -1039,6 +1055,150 @@ impl Store for SqliteStore {
         }
         Ok(details)
     }
+}
+
+/// The `devspm ai` report.
+fn ai_report(conn: &Connection, repo: Option<&str>) -> rusqlite::Result<AiReport> {
+    // Per commit: its AI involvement (any, exact) and its lines; `?1 IS NULL` means every repo.
+    const PER_COMMIT: &str = "
+        WITH ai AS (
+            SELECT repo_id, sha, max(confidence = 'exact') AS exact, max(accountable) AS accountable
+            FROM ai_involvements WHERE ?1 IS NULL OR repo_id = ?1 GROUP BY repo_id, sha
+        )
+        SELECT c.repo_id, c.sha, c.author_time, c.lines_added + c.lines_removed AS lines,
+               ai.sha IS NOT NULL AS is_ai, coalesce(ai.exact, 0) AS exact, ai.accountable
+        FROM commits c LEFT JOIN ai ON ai.repo_id = c.repo_id AND ai.sha = c.sha
+        WHERE ?1 IS NULL OR c.repo_id = ?1";
+    let mut total = AiRow {
+        key: String::new(),
+        name: String::new(),
+        commits: 0,
+        ai_commits: 0,
+        heuristic_only: 0,
+        ai_lines: 0,
+    };
+    let mut lines = 0u64;
+    let mut by_month: BTreeMap<String, AiRow> = BTreeMap::new();
+    let mut by_accountable: HashMap<String, AiRow> = HashMap::new();
+    let mut stmt = conn.prepare(PER_COMMIT)?;
+    let mut rows = stmt.query([repo])?;
+    let add = |row: &mut AiRow, is_ai: bool, exact: bool, commit_lines: u64| {
+        row.commits += 1;
+        if is_ai {
+            row.ai_commits += 1;
+            row.ai_lines += commit_lines;
+            if !exact {
+                row.heuristic_only += 1;
+            }
+        }
+    };
+    while let Some(r) = rows.next()? {
+        let time: i64 = r.get(2)?;
+        let commit_lines = r.get::<_, i64>(3)? as u64;
+        let is_ai: bool = r.get(4)?;
+        let exact: bool = r.get(5)?;
+        let accountable: Option<String> = r.get(6)?;
+        lines += commit_lines;
+        add(&mut total, is_ai, exact, commit_lines);
+        let month = jiff::Timestamp::from_second(time)
+            .map(|t| t.strftime("%Y-%m").to_string())
+            .unwrap_or_else(|_| "unknown".into());
+        let entry = by_month.entry(month.clone()).or_insert_with(|| AiRow {
+            key: month,
+            name: String::new(),
+            commits: 0,
+            ai_commits: 0,
+            heuristic_only: 0,
+            ai_lines: 0,
+        });
+        add(entry, is_ai, exact, commit_lines);
+        if let Some(alias) = accountable.filter(|_| is_ai) {
+            let entry = by_accountable
+                .entry(alias.clone())
+                .or_insert_with(|| AiRow {
+                    key: alias,
+                    name: String::new(),
+                    commits: 0,
+                    ai_commits: 0,
+                    heuristic_only: 0,
+                    ai_lines: 0,
+                });
+            add(entry, true, exact, commit_lines);
+        }
+    }
+    drop(rows);
+    // Accountable aliases fold into their identities.
+    let mut by_developer: HashMap<String, AiRow> = HashMap::new();
+    let mut identity_of =
+        conn.prepare_cached("SELECT identity_id FROM aliases WHERE alias_id = ?1")?;
+    for (alias, row) in by_accountable {
+        let identity: String = identity_of
+            .query_row([&alias], |r| r.get(0))
+            .optional()?
+            .unwrap_or(alias);
+        let entry = by_developer
+            .entry(identity.clone())
+            .or_insert_with(|| AiRow {
+                key: identity,
+                name: String::new(),
+                commits: 0,
+                ai_commits: 0,
+                heuristic_only: 0,
+                ai_lines: 0,
+            });
+        entry.ai_commits += row.ai_commits;
+        entry.heuristic_only += row.heuristic_only;
+        entry.ai_lines += row.ai_lines;
+    }
+    let mut by_developer: Vec<AiRow> = by_developer.into_values().collect();
+    let names: HashMap<String, (String, u64)> = identity_rows(conn, None)?
+        .into_iter()
+        .map(|r| (r.identity, (r.name, r.commits)))
+        .collect();
+    for row in &mut by_developer {
+        if let Some((name, commits)) = names.get(&row.key) {
+            row.name = name.clone();
+            row.commits = *commits;
+        }
+    }
+    by_developer.sort_by(|a, b| b.ai_commits.cmp(&a.ai_commits).then(a.key.cmp(&b.key)));
+    let by_agent = conn
+        .prepare(
+            "WITH per AS (
+                 SELECT i.repo_id, i.sha, i.agent, max(i.confidence = 'exact') AS exact,
+                        c.lines_added + c.lines_removed AS lines
+                 FROM ai_involvements i JOIN commits c ON c.repo_id = i.repo_id AND c.sha = i.sha
+                 WHERE ?1 IS NULL OR i.repo_id = ?1 GROUP BY i.repo_id, i.sha, i.agent
+             )
+             SELECT agent, count(*), sum(exact = 0), sum(lines) FROM per GROUP BY agent ORDER BY 2 DESC, agent",
+        )?
+        .query_map([repo], |r| {
+            Ok(AiRow {
+                key: r.get(0)?,
+                name: String::new(),
+                commits: r.get::<_, i64>(1)? as u64,
+                ai_commits: r.get::<_, i64>(1)? as u64,
+                heuristic_only: r.get::<_, i64>(2)? as u64,
+                ai_lines: r.get::<_, i64>(3)? as u64,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(AiReport {
+        repo: repo.map(str::to_owned),
+        commits: total.commits,
+        ai_commits: total.ai_commits,
+        share: if total.commits > 0 {
+            total.ai_commits as f64 / total.commits as f64
+        } else {
+            0.0
+        },
+        lines,
+        ai_lines: total.ai_lines,
+        heuristic_only: total.heuristic_only,
+        by_agent,
+        by_developer,
+        by_month: by_month.into_values().collect(),
+    })
 }
 
 /// AI involvement of one repository's commits.

@@ -125,3 +125,37 @@ pub struct RepositorySummary {
     pub lines_added: u64,
     pub lines_removed: u64,
 }
+
+/// One row of an AI report breakdown.
+#[derive(Clone, Debug, Serialize)]
+pub struct AiRow {
+    /// Agent id, identity id or month (`2026-11`), depending on the breakdown.
+    pub key: String,
+    /// Display name (developer name for identities; empty otherwise).
+    pub name: String,
+    /// Commits in scope.
+    pub commits: u64,
+    /// Commits with AI involvement.
+    pub ai_commits: u64,
+    /// Of those, commits resting on heuristic evidence only.
+    pub heuristic_only: u64,
+    /// Lines added + removed by the AI-involved commits.
+    pub ai_lines: u64,
+}
+
+/// `devspm ai`: AI involvement across recorded commits.
+#[derive(Clone, Debug, Serialize)]
+pub struct AiReport {
+    /// Repository id, or `None` for every repository.
+    pub repo: Option<String>,
+    pub commits: u64,
+    pub ai_commits: u64,
+    pub share: f64,
+    pub lines: u64,
+    pub ai_lines: u64,
+    pub heuristic_only: u64,
+    pub by_agent: Vec<AiRow>,
+    /// By the human accountable for each AI-involved commit.
+    pub by_developer: Vec<AiRow>,
+    pub by_month: Vec<AiRow>,
+}

@@ -22,6 +22,7 @@ Examples:
   devspm scan ~/src/app --format json  the same summary as JSON, for a CI job
   devspm ingest git ~/src --recursive  record every repository under ~/src
   devspm identities                    who is who: developers, agents and bots
+  devspm ai                            how much AI agents took part, and through whom
   devspm identities show alice@example.com   why each alias belongs to that person
   devspm audit verify                  re-check the whole hash chain
 
@@ -94,6 +95,13 @@ pub enum Command {
     /// Developers, agents and bots, and the evidence that links each alias to them.
     Identities(IdentitiesArgs),
 
+    /// AI involvement in recorded commits: by agent, by accountable developer, by month.
+    ///
+    /// Reads what `scan` / `ingest git` recorded (AI involvement is detected as commits are
+    /// recorded): share of commits and changed lines with AI involvement, which agents, through
+    /// whose hands, and how much rests on heuristic evidence only.
+    Ai(AiArgs),
+
     /// Check and inspect the ledger itself.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -159,6 +167,17 @@ pub struct IngestGitArgs {
 
     #[command(flatten)]
     pub ingest: IngestFlags,
+}
+
+#[derive(Debug, Args)]
+pub struct AiArgs {
+    /// A recorded repository (default: every recorded repository).
+    #[arg(value_name = "PATH")]
+    pub path: Option<PathBuf>,
+
+    /// How many developers to list.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub top: usize,
 }
 
 #[derive(Debug, Args)]

@@ -51,6 +51,7 @@ fn run(cli: cli::Cli) -> anyhow::Result<i32> {
             commands::scan::ingest_git(&settings, global, &args)
         }
         cli::Command::Identities(args) => commands::identities::run(&settings, global, args),
+        cli::Command::Ai(args) => commands::ai::run(&settings, global, &args),
         cli::Command::Audit(command) => commands::audit::run(&settings, global, command),
         cli::Command::Rebuild => commands::audit::rebuild(&settings, global),
     }

@@ -80,6 +80,31 @@ fn scan_counts_ai_involvement_exactly_and_ignores_traps() {
     let bob = sb.run(&["identities", "show", "bob@example.com", "--format", "json"]);
     assert!(bob.stdout.contains(accountable), "{}", bob.stdout);
 
+    // `devspm ai` reports the same numbers, with Bob accountable for the Copilot commit.
+    let report = sb.run(&["ai", "--format", "json"]);
+    report.assert_code(0);
+    let report: serde_json::Value = serde_json::from_str(&report.stdout).unwrap();
+    assert_eq!(u(&report, "/commits"), 10);
+    assert_eq!(u(&report, "/ai_commits"), 5);
+    assert_eq!(u(&report, "/heuristic_only"), 2);
+    let developers: Vec<(String, u64)> = report["by_developer"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["name"].as_str().unwrap().to_owned(), u(d, "/ai_commits")))
+        .collect();
+    assert_eq!(
+        developers,
+        vec![("Alice Martin".to_owned(), 3), ("Bob Stone".to_owned(), 2)]
+    );
+    let table = sb.run(&["ai"]);
+    table.assert_code(0);
+    assert!(
+        table.stdout.contains("5 of 10 commits (50.0%)"),
+        "{}",
+        table.stdout
+    );
+
     // A re-scan detects nothing new; a new AI commit adds exactly its events.
     let again = sb.scan(&r.path);
     assert_eq!(u(&again, "/ai_events_appended"), 0);

@@ -1,0 +1,116 @@
+//! `devspm ai`: AI involvement in recorded commits, by agent, accountable developer and month.
+
+use devspm_ledger::{AiRow, Store};
+
+use crate::cli::{AiArgs, Format, GlobalArgs};
+use crate::output::{Table, count, emit, emit_json, percent};
+use crate::settings::Settings;
+
+pub fn run(settings: &Settings, global: &GlobalArgs, args: &AiArgs) -> anyhow::Result<i32> {
+    let mut store = settings.open_store()?;
+    // Commits recorded before the detector existed (or by an older one) are examined first.
+    super::ai_detect::catch_up(&mut store, &settings.catalogue)?;
+    let repo = match &args.path {
+        Some(path) => {
+            let opened = devspm_git::open(path)?;
+            if store.find_repository(&opened.id)?.is_none() {
+                anyhow::bail!(
+                    "{} is not recorded in {} yet: run `devspm scan {}` first",
+                    path.display(),
+                    store.location(),
+                    path.display()
+                );
+            }
+            Some(opened.id)
+        }
+        None => None,
+    };
+    let report = store.ai_report(repo.as_deref())?;
+    if global.format == Format::Json {
+        emit_json(&report)?;
+        return Ok(0);
+    }
+    let share = |part: u64, whole: u64| {
+        if whole == 0 {
+            "-".to_owned()
+        } else {
+            percent(part as f64 / whole as f64)
+        }
+    };
+    let mut out = format!(
+        "AI involvement in {}: {} of {} commits ({}), {} of {} changed lines ({}); {} commits on heuristic evidence only\n",
+        report
+            .repo
+            .as_deref()
+            .unwrap_or("every recorded repository"),
+        count(report.ai_commits),
+        count(report.commits),
+        share(report.ai_commits, report.commits),
+        count(report.ai_lines),
+        count(report.lines),
+        share(report.ai_lines, report.lines),
+        count(report.heuristic_only),
+    );
+    if report.ai_commits == 0 {
+        out.push_str("no AI involvement recorded\n");
+        emit(&out)?;
+        return Ok(0);
+    }
+    out.push_str("\nBy agent\n");
+    let mut t = Table::new(&[
+        ("agent", false),
+        ("commits", true),
+        ("heuristic only", true),
+        ("changed lines", true),
+    ]);
+    for row in &report.by_agent {
+        t.row(vec![
+            row.key.clone(),
+            count(row.ai_commits),
+            count(row.heuristic_only),
+            count(row.ai_lines),
+        ]);
+    }
+    out.push_str(&t.render("  "));
+    out.push_str("\nBy accountable developer (committer, else human co-author, else author)\n");
+    let mut t = Table::new(&[
+        ("developer", false),
+        ("identity", false),
+        ("AI commits", true),
+        ("of their commits", true),
+        ("changed lines", true),
+    ]);
+    for row in report.by_developer.iter().take(args.top) {
+        t.row(vec![
+            row.name.clone(),
+            row.key.clone(),
+            count(row.ai_commits),
+            share(row.ai_commits, row.commits),
+            count(row.ai_lines),
+        ]);
+    }
+    out.push_str(&t.render("  "));
+    out.push_str("\nBy month (months with AI involvement)\n");
+    let mut t = Table::new(&[
+        ("month", false),
+        ("commits", true),
+        ("AI commits", true),
+        ("share", true),
+    ]);
+    let months: Vec<&AiRow> = report
+        .by_month
+        .iter()
+        .filter(|m| m.ai_commits > 0)
+        .collect();
+    for row in months {
+        t.row(vec![
+            row.key.clone(),
+            count(row.commits),
+            count(row.ai_commits),
+            share(row.ai_commits, row.commits),
+        ]);
+    }
+    out.push_str(&t.render("  "));
+    emit(&out)?;
+    Ok(0)
+}
