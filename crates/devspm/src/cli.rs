@@ -58,7 +58,8 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "PATH", env = "DEVSPM_CONFIG")]
     pub config: Option<PathBuf>,
 
-    /// Output format: a human table, or JSON for scripts and CI jobs.
+    /// Output format: a human table, JSON for scripts and CI jobs; `devspm ai` also writes CSV
+    /// and Markdown.
     #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 
@@ -76,6 +77,8 @@ pub struct GlobalArgs {
 pub enum Format {
     Table,
     Json,
+    Csv,
+    Markdown,
 }
 
 #[derive(Debug, Subcommand)]

@@ -33,6 +33,13 @@ fn main() {
 }
 
 fn run(cli: cli::Cli) -> anyhow::Result<i32> {
+    if matches!(cli.global.format, cli::Format::Csv | cli::Format::Markdown)
+        && !matches!(cli.command, cli::Command::Ai(_))
+    {
+        anyhow::bail!(
+            "--format csv and --format markdown are available for `devspm ai`; use table or json here"
+        );
+    }
     let settings = settings::Settings::resolve(&cli.global)?;
     let global = &cli.global;
     if global.verbose > 0 {

@@ -105,6 +105,25 @@ fn scan_counts_ai_involvement_exactly_and_ignores_traps() {
         table.stdout
     );
 
+    let csv = sb.run(&["--format", "csv", "ai"]);
+    csv.assert_code(0);
+    let lines: Vec<&str> = csv.stdout.lines().collect();
+    assert_eq!(
+        lines[0],
+        "breakdown,key,name,commits,ai_commits,heuristic_only,ai_lines"
+    );
+    assert!(lines[1].starts_with("total,all,,10,5,2,"), "{}", lines[1]);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("agent,claude-code,,4,4,2,"))
+    );
+    let markdown = sb.run(&["--format", "markdown", "ai"]);
+    markdown.assert_code(0);
+    assert!(markdown.stdout.contains("| claude-code |  | 4 | 4 | 2 |"));
+    sb.run(&["--format", "csv", "identities"])
+        .assert_error(&["available for `devspm ai`"]);
+
     // A re-scan detects nothing new; a new AI commit adds exactly its events.
     let again = sb.scan(&r.path);
     assert_eq!(u(&again, "/ai_events_appended"), 0);

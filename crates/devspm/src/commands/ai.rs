@@ -26,9 +26,20 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &AiArgs) -> anyhow::R
         None => None,
     };
     let report = store.ai_report(repo.as_deref())?;
-    if global.format == Format::Json {
-        emit_json(&report)?;
-        return Ok(0);
+    match global.format {
+        Format::Json => {
+            emit_json(&report)?;
+            return Ok(0);
+        }
+        Format::Csv => {
+            emit(&csv(&report))?;
+            return Ok(0);
+        }
+        Format::Markdown => {
+            emit(&markdown(&report))?;
+            return Ok(0);
+        }
+        Format::Table => {}
     }
     let share = |part: u64, whole: u64| {
         if whole == 0 {
@@ -113,4 +124,84 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &AiArgs) -> anyhow::R
     out.push_str(&t.render("  "));
     emit(&out)?;
     Ok(0)
+}
+
+/// The breakdowns of a report as (section, rows).
+fn sections(report: &devspm_ledger::AiReport) -> [(&'static str, &[AiRow]); 3] {
+    [
+        ("agent", &report.by_agent),
+        ("developer", &report.by_developer),
+        ("month", &report.by_month),
+    ]
+}
+
+/// One CSV table: `breakdown,key,name,commits,ai_commits,heuristic_only,ai_lines`, with a
+/// `total` row first.
+fn csv(report: &devspm_ledger::AiReport) -> String {
+    fn field(text: &str) -> String {
+        if text.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", text.replace('"', "\"\""))
+        } else {
+            text.to_owned()
+        }
+    }
+    let mut out = String::from("breakdown,key,name,commits,ai_commits,heuristic_only,ai_lines\n");
+    out.push_str(&format!(
+        "total,{},,{},{},{},{}\n",
+        field(report.repo.as_deref().unwrap_or("all")),
+        report.commits,
+        report.ai_commits,
+        report.heuristic_only,
+        report.ai_lines
+    ));
+    for (section, rows) in sections(report) {
+        for row in rows {
+            out.push_str(&format!(
+                "{section},{},{},{},{},{},{}\n",
+                field(&row.key),
+                field(&row.name),
+                row.commits,
+                row.ai_commits,
+                row.heuristic_only,
+                row.ai_lines
+            ));
+        }
+    }
+    out
+}
+
+/// The report as Markdown tables (for a pull-request comment or a wiki page).
+fn markdown(report: &devspm_ledger::AiReport) -> String {
+    let cell = |text: &str| text.replace('|', "\\|");
+    let mut out = format!(
+        "## AI involvement: {}\n\n{} of {} commits, {} of {} changed lines; {} commits on heuristic evidence only.\n",
+        cell(
+            report
+                .repo
+                .as_deref()
+                .unwrap_or("every recorded repository")
+        ),
+        count(report.ai_commits),
+        count(report.commits),
+        count(report.ai_lines),
+        count(report.lines),
+        count(report.heuristic_only)
+    );
+    for (section, rows) in sections(report) {
+        out.push_str(&format!(
+            "\n### By {section}\n\n| {section} | name | commits | AI commits | heuristic only | AI changed lines |\n|---|---|---:|---:|---:|---:|\n"
+        ));
+        for row in rows.iter().filter(|r| r.ai_commits > 0) {
+            out.push_str(&format!(
+                "| {} | {} | {} | {} | {} | {} |\n",
+                cell(&row.key),
+                cell(&row.name),
+                row.commits,
+                row.ai_commits,
+                row.heuristic_only,
+                row.ai_lines
+            ));
+        }
+    }
+    out
 }

@@ -186,7 +186,8 @@ pub fn scan(settings: &Settings, global: &GlobalArgs, args: &ScanArgs) -> anyhow
             ai_events_appended: ai_events,
             summary: &summary,
         })?,
-        Format::Table => emit(&render_summary(&summary, &ingest, store.location()))?,
+        // csv and markdown are refused for this command before it runs (main.rs).
+        _ => emit(&render_summary(&summary, &ingest, store.location()))?,
     }
     Ok(0)
 }
@@ -253,12 +254,12 @@ pub fn ingest_git(
             "identity_events_appended": identity_events,
             "ai_events_appended": ai_events,
         }))?,
-        Format::Table if !global.quiet => emit(&format!(
+        _ if !global.quiet => emit(&format!(
             "identities: {} resolution events; ledger: {}\n",
             count(identity_events),
             store.location()
         ))?,
-        Format::Table => {}
+        _ => {}
     }
     Ok(0)
 }
