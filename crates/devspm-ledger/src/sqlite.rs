@@ -1079,6 +1079,7 @@ fn ai_report(conn: &Connection, repo: Option<&str>) -> rusqlite::Result<AiReport
     };
     let mut lines = 0u64;
     let mut by_month: BTreeMap<String, AiRow> = BTreeMap::new();
+    let mut by_repository: BTreeMap<String, AiRow> = BTreeMap::new();
     let mut by_accountable: HashMap<String, AiRow> = HashMap::new();
     let mut stmt = conn.prepare(PER_COMMIT)?;
     let mut rows = stmt.query([repo])?;
@@ -1098,6 +1099,18 @@ fn ai_report(conn: &Connection, repo: Option<&str>) -> rusqlite::Result<AiReport
         let is_ai: bool = r.get(4)?;
         let exact: bool = r.get(5)?;
         let accountable: Option<String> = r.get(6)?;
+        let repo_id: String = r.get(0)?;
+        let entry = by_repository
+            .entry(repo_id.clone())
+            .or_insert_with(|| AiRow {
+                key: repo_id,
+                name: String::new(),
+                commits: 0,
+                ai_commits: 0,
+                heuristic_only: 0,
+                ai_lines: 0,
+            });
+        add(entry, is_ai, exact, commit_lines);
         lines += commit_lines;
         add(&mut total, is_ai, exact, commit_lines);
         let month = jiff::Timestamp::from_second(time)
@@ -1162,6 +1175,35 @@ fn ai_report(conn: &Connection, repo: Option<&str>) -> rusqlite::Result<AiReport
         }
     }
     by_developer.sort_by(|a, b| b.ai_commits.cmp(&a.ai_commits).then(a.key.cmp(&b.key)));
+    let mut team_of = conn.prepare_cached("SELECT team FROM identities WHERE identity_id = ?1")?;
+    let mut by_team: BTreeMap<String, AiRow> = BTreeMap::new();
+    for row in &by_developer {
+        let team: Option<String> = team_of
+            .query_row([&row.key], |r| r.get(0))
+            .optional()?
+            .flatten();
+        let Some(team) = team else { continue };
+        let entry = by_team.entry(team.clone()).or_insert_with(|| AiRow {
+            key: team,
+            name: String::new(),
+            commits: 0,
+            ai_commits: 0,
+            heuristic_only: 0,
+            ai_lines: 0,
+        });
+        entry.commits += row.commits;
+        entry.ai_commits += row.ai_commits;
+        entry.heuristic_only += row.heuristic_only;
+        entry.ai_lines += row.ai_lines;
+    }
+    let mut repo_name = conn.prepare_cached("SELECT name FROM repositories WHERE repo_id = ?1")?;
+    let mut by_repository: Vec<AiRow> = by_repository.into_values().collect();
+    for row in &mut by_repository {
+        row.name = repo_name
+            .query_row([&row.key], |r| r.get(0))
+            .optional()?
+            .unwrap_or_default();
+    }
     let by_agent = conn
         .prepare(
             "WITH per AS (
@@ -1197,6 +1239,8 @@ fn ai_report(conn: &Connection, repo: Option<&str>) -> rusqlite::Result<AiReport
         heuristic_only: total.heuristic_only,
         by_agent,
         by_developer,
+        by_team: by_team.into_values().collect(),
+        by_repository,
         by_month: by_month.into_values().collect(),
     })
 }

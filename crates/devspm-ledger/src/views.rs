@@ -157,5 +157,9 @@ pub struct AiReport {
     pub by_agent: Vec<AiRow>,
     /// By the human accountable for each AI-involved commit.
     pub by_developer: Vec<AiRow>,
+    /// By team (from `[[identity]] team` in devspm.toml) of the accountable developer.
+    pub by_team: Vec<AiRow>,
+    /// By repository (when the report covers more than one).
+    pub by_repository: Vec<AiRow>,
     pub by_month: Vec<AiRow>,
 }

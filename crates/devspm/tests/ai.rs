@@ -136,3 +136,58 @@ fn scan_counts_ai_involvement_exactly_and_ignores_traps() {
     assert_eq!(u(summary(&third), "/ai/commits"), 6);
     sb.assert_verifies();
 }
+
+#[test]
+fn ai_report_breaks_down_by_team_and_repository() {
+    let sb = Sandbox::new();
+    let config = sb.path().join("teams.toml");
+    std::fs::write(
+        &config,
+        "[[identity]]\nid = \"alice\"\nteam = \"platform\"\naliases = [\"alice@example.com\"]\n\n[[identity]]\nid = \"bob\"\nteam = \"web\"\naliases = [\"bob@example.com\"]\n",
+    )
+    .unwrap();
+    let config = config.to_str().unwrap();
+    let one = sb.repo("one");
+    one.commit(ALICE, CO_AUTHORED_BY_CLAUDE);
+    one.commit(ALICE, "Plain\n");
+    let two = sb.repo("two");
+    two.commit(BOB, CO_AUTHORED_BY_CLAUDE);
+    for repo in [&one, &two] {
+        sb.run(&[
+            "--config",
+            config,
+            "-q",
+            "scan",
+            repo.path.to_str().unwrap(),
+        ])
+        .assert_code(0);
+    }
+    let report = sb.run(&["--config", config, "--format", "json", "ai"]);
+    report.assert_code(0);
+    let report: serde_json::Value = serde_json::from_str(&report.stdout).unwrap();
+    let rows = |section: &str| -> Vec<(String, u64, u64)> {
+        report[section]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                let label = if r["name"].as_str().unwrap().is_empty() {
+                    r["key"].as_str().unwrap().to_owned()
+                } else {
+                    r["name"].as_str().unwrap().to_owned()
+                };
+                (label, u(r, "/commits"), u(r, "/ai_commits"))
+            })
+            .collect()
+    };
+    assert_eq!(
+        rows("by_team"),
+        vec![("platform".to_owned(), 2, 1), ("web".to_owned(), 1, 1)]
+    );
+    let mut repositories = rows("by_repository");
+    repositories.sort();
+    assert_eq!(
+        repositories,
+        vec![("one".to_owned(), 2, 1), ("two".to_owned(), 1, 1)]
+    );
+}

@@ -101,6 +101,40 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &AiArgs) -> anyhow::R
         ]);
     }
     out.push_str(&t.render("  "));
+    if !report.by_team.is_empty() {
+        out.push_str("\nBy team (of the accountable developer, from devspm.toml)\n");
+        let mut t = Table::new(&[
+            ("team", false),
+            ("AI commits", true),
+            ("of their commits", true),
+        ]);
+        for row in &report.by_team {
+            t.row(vec![
+                row.key.clone(),
+                count(row.ai_commits),
+                share(row.ai_commits, row.commits),
+            ]);
+        }
+        out.push_str(&t.render("  "));
+    }
+    if report.by_repository.len() > 1 {
+        out.push_str("\nBy repository\n");
+        let mut t = Table::new(&[
+            ("repository", false),
+            ("commits", true),
+            ("AI commits", true),
+            ("share", true),
+        ]);
+        for row in &report.by_repository {
+            t.row(vec![
+                row.name.clone(),
+                count(row.commits),
+                count(row.ai_commits),
+                share(row.ai_commits, row.commits),
+            ]);
+        }
+        out.push_str(&t.render("  "));
+    }
     out.push_str("\nBy month (months with AI involvement)\n");
     let mut t = Table::new(&[
         ("month", false),
@@ -127,10 +161,12 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &AiArgs) -> anyhow::R
 }
 
 /// The breakdowns of a report as (section, rows).
-fn sections(report: &devspm_ledger::AiReport) -> [(&'static str, &[AiRow]); 3] {
+fn sections(report: &devspm_ledger::AiReport) -> [(&'static str, &[AiRow]); 5] {
     [
+        ("repository", &report.by_repository),
         ("agent", &report.by_agent),
         ("developer", &report.by_developer),
+        ("team", &report.by_team),
         ("month", &report.by_month),
     ]
 }
