@@ -273,6 +273,23 @@ pub fn detect(commit: &CommitView<'_>, catalogue: &Catalogue) -> Vec<Involvement
     found
 }
 
+/// The agent whose branch-name prefix this ref carries: `refs/remotes/<remote>/copilot/…` or
+/// `refs/heads/copilot/…`. Heuristic: a person can name a branch anything.
+pub fn branch_agent(ref_name: &str, catalogue: &Catalogue) -> Option<String> {
+    let branch = if let Some(rest) = ref_name.strip_prefix("refs/remotes/") {
+        rest.split_once('/')?.1
+    } else {
+        ref_name.strip_prefix("refs/heads/")?
+    };
+    agents(catalogue)
+        .find(|a| {
+            a.branches
+                .iter()
+                .any(|p| branch.starts_with(p.as_str()) && branch.len() > p.len())
+        })
+        .map(|a| a.id.clone())
+}
+
 fn agents(catalogue: &Catalogue) -> impl Iterator<Item = &devspm_core::catalogue::Account> {
     catalogue
         .accounts
@@ -492,6 +509,30 @@ mod tests {
             ),
             one("unknown-assistant", "assisted", "heuristic")
         );
+    }
+
+    #[test]
+    fn agent_branches() {
+        let c = Catalogue::builtin();
+        assert_eq!(
+            branch_agent("refs/remotes/origin/copilot/fix-tests", &c).as_deref(),
+            Some("copilot-agent")
+        );
+        assert_eq!(
+            branch_agent("refs/heads/codex/add-parser", &c).as_deref(),
+            Some("codex")
+        );
+        assert_eq!(
+            branch_agent("refs/remotes/upstream/cursor/x-1a2b", &c).as_deref(),
+            Some("cursor")
+        );
+        assert_eq!(
+            branch_agent("refs/remotes/origin/claude/issue-12", &c).as_deref(),
+            Some("claude-code")
+        );
+        assert_eq!(branch_agent("refs/heads/feature/copilot-support", &c), None);
+        assert_eq!(branch_agent("refs/tags/copilot/v1", &c), None);
+        assert_eq!(branch_agent("refs/heads/copilot/", &c), None);
     }
 
     #[test]

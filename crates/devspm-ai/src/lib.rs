@@ -10,5 +10,5 @@
 mod detect;
 
 pub use detect::{
-    CommitView, DETECTOR_VERSION, Involvement, PersonView, Role, TrailerView, detect,
+    CommitView, DETECTOR_VERSION, Involvement, PersonView, Role, TrailerView, branch_agent, detect,
 };

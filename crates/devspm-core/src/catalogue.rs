@@ -44,6 +44,10 @@ pub struct Account {
     /// case-insensitively with the part before `:` of the trailer value.
     #[serde(default)]
     pub assisted_names: Vec<String>,
+    /// Branch-name prefixes the agent works on (`copilot/`): heuristic evidence for commits
+    /// reachable only from such branches.
+    #[serde(default)]
+    pub branches: Vec<String>,
 }
 
 /// How strong a marker is: written by the tool's own code (exact), or by a model or a person
@@ -212,6 +216,7 @@ impl Catalogue {
             name_suffixes: Vec::new(),
             subject_prefixes: Vec::new(),
             assisted_names: Vec::new(),
+            branches: Vec::new(),
         };
         Some((
             KnownAccount {

@@ -191,3 +191,52 @@ fn ai_report_breaks_down_by_team_and_repository() {
         vec![("one".to_owned(), 2, 1), ("two".to_owned(), 1, 1)]
     );
 }
+
+#[test]
+fn commits_only_on_an_agent_branch_are_heuristic_ai() {
+    let sb = Sandbox::new();
+    let r = sb.repo("branches");
+    let base = r.commit(ALICE, "Base\n");
+    r.git(&["checkout", "-q", "-b", "work"]);
+    let one = r.commit(BOB, "Agent step one\n");
+    let two = r.commit(BOB, "Agent step two\n");
+    r.git(&["update-ref", "refs/remotes/origin/copilot/fix-tests", &two]);
+    r.git(&["checkout", "-q", "main"]);
+    r.git(&["branch", "-D", "work"]);
+    // A branch merely mentioning copilot is not an agent branch.
+    r.git(&[
+        "update-ref",
+        "refs/remotes/origin/feature/copilot-docs",
+        &base,
+    ]);
+    let out = sb.scan(&r.path);
+    assert_eq!(u(&out, "/ai_events_appended"), 2);
+    let ai = &summary(&out)["ai"];
+    assert_eq!(u(ai, "/commits"), 2);
+    assert_eq!(u(ai, "/heuristic_only_commits"), 2);
+    let log = sb.run(&["audit", "log", "--kind", "ai_involvement"]);
+    let mut commits: Vec<String> = log
+        .stdout
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["payload"]["commit"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    commits.sort();
+    let mut expected = vec![one, two];
+    expected.sort();
+    assert_eq!(commits, expected);
+    // Once main has merged the work, the commits are no longer only on the agent branch; the
+    // evidence already recorded stays (it was true when seen), and nothing new is added.
+    r.git(&[
+        "merge",
+        "-q",
+        "--ff-only",
+        "refs/remotes/origin/copilot/fix-tests",
+    ]);
+    let again = sb.scan(&r.path);
+    assert_eq!(u(&again, "/ai_events_appended"), 0);
+}

@@ -263,3 +263,57 @@ impl Inline<'_> {
         Ok(summary)
     }
 }
+
+/// Heuristic evidence from agent branch names: commits reachable from a `copilot/*`,
+/// `codex/*`, `cursor/*` or `claude/*` branch (remote-tracking or local) and from no other ref.
+/// Appends `ai_involvement` events (role `assisted`, marker `branch …`); idempotent.
+pub fn branch_evidence(
+    store: &mut SqliteStore,
+    repo_id: &str,
+    catalogue: &Catalogue,
+) -> anyhow::Result<u64> {
+    let refs = store.repository_state(repo_id)?.refs;
+    let mut agent_refs = Vec::new();
+    let mut other_tips = Vec::new();
+    for (name, target) in &refs {
+        match devspm_ai::branch_agent(&name.to_lossy(), catalogue) {
+            Some(agent) => agent_refs.push((name.to_lossy(), agent, target.clone())),
+            None => other_tips.push(target.clone()),
+        }
+    }
+    if agent_refs.is_empty() {
+        return Ok(0);
+    }
+    let recorded = store.recorded_commits(repo_id)?;
+    let graph = devspm_git::ParentGraph::new(recorded.commits);
+    let elsewhere = graph.reachable(other_tips.iter().map(String::as_str));
+    let mut events = Vec::new();
+    for (branch, agent, target) in &agent_refs {
+        let only_here = graph.unreachable_after(target, &elsewhere);
+        for sha in only_here {
+            let payload = AiInvolvement {
+                repo: repo_id.to_owned(),
+                commit: sha.clone(),
+                agent: agent.clone(),
+                role: devspm_ai::Role::Assisted.as_str().to_owned(),
+                confidence: "heuristic".to_owned(),
+                evidence: vec![AiEvidence {
+                    marker: "only reachable from an agent branch".to_owned(),
+                    matched: branch.clone(),
+                }],
+                accountable: None,
+                detector: devspm_ai::DETECTOR_VERSION,
+            };
+            events.push(NewEvent::new(
+                format!(
+                    "ai/{repo_id}/{sha}/{agent}/branch/v{}",
+                    devspm_ai::DETECTOR_VERSION
+                ),
+                format!("agent:{agent}"),
+                format!("commit:{repo_id}/{sha}"),
+                payload,
+            ));
+        }
+    }
+    Ok(store.append(events)?.appended)
+}

@@ -146,6 +146,19 @@ fn ingest_one(
     })
 }
 
+/// Agent-branch evidence, re-examined only when refs changed (a re-scan of an unchanged
+/// repository stays a ref listing).
+fn branch_evidence_if_refs_moved(
+    store: &mut SqliteStore,
+    report: &IngestReport,
+    settings: &Settings,
+) -> anyhow::Result<u64> {
+    if report.refs_updated + report.refs_deleted == 0 {
+        return Ok(0);
+    }
+    super::ai_detect::branch_evidence(store, &report.repo, &settings.catalogue)
+}
+
 /// Resolves every alias against the current evidence and appends what changed.
 pub fn resolve_identities(store: &mut SqliteStore, settings: &Settings) -> anyhow::Result<u64> {
     let state = store.resolver_state()?;
@@ -175,8 +188,9 @@ pub fn scan(settings: &Settings, global: &GlobalArgs, args: &ScanArgs) -> anyhow
     let mut store = settings.open_store()?;
     let ingest = ingest_one(&mut store, &repo, &args.ingest, global, settings)?;
     let identity_events = resolve_identities(&mut store, settings)?;
-    let ai_events =
-        ingest.ai_events_appended + super::ai_detect::catch_up(&mut store, &settings.catalogue)?;
+    let ai_events = ingest.ai_events_appended
+        + super::ai_detect::catch_up(&mut store, &settings.catalogue)?
+        + branch_evidence_if_refs_moved(&mut store, &ingest.report, settings)?;
     let summary = store.repository_summary(&ingest.report.repo, args.top)?;
     match global.format {
         Format::Json => emit_json(&ScanOutput {
@@ -245,8 +259,15 @@ pub fn ingest_git(
         results.push(result);
     }
     let identity_events = resolve_identities(&mut store, settings)?;
-    let ai_events = results.iter().map(|r| r.ai_events_appended).sum::<u64>()
+    let mut ai_events = results.iter().map(|r| r.ai_events_appended).sum::<u64>()
         + super::ai_detect::catch_up(&mut store, &settings.catalogue)?;
+    for result in &results {
+        ai_events += super::ai_detect::branch_evidence(
+            &mut store,
+            &result.report.repo,
+            &settings.catalogue,
+        )?;
+    }
     match global.format {
         Format::Json => emit_json(&serde_json::json!({
             "database": store.location(),
