@@ -48,12 +48,15 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &AiArgs) -> anyhow::R
             percent(part as f64 / whole as f64)
         }
     };
+    // One repository: its name (and id); otherwise all of them.
+    let scope = match (&report.repo, report.by_repository.first()) {
+        (Some(id), Some(row)) if !row.name.is_empty() => format!("{} ({id})", row.name),
+        (Some(id), _) => id.clone(),
+        (None, _) => "every recorded repository".to_owned(),
+    };
     let mut out = format!(
         "AI involvement in {}: {} of {} commits ({}), {} of {} changed lines ({}); {} commits on heuristic evidence only\n",
-        report
-            .repo
-            .as_deref()
-            .unwrap_or("every recorded repository"),
+        scope,
         count(report.ai_commits),
         count(report.commits),
         share(report.ai_commits, report.commits),
