@@ -43,11 +43,14 @@ pub enum EventKind {
     AliasResolved,
     /// An AI agent took part in a commit ([`AiInvolvement`]).
     AiInvolvement,
+    /// A tool (AI instructions, agent settings, an MCP server …) is configured in a repository
+    /// ([`ToolSeen`]).
+    ToolSeen,
 }
 
 impl EventKind {
     /// Every kind, for help texts and validation.
-    pub const ALL: [EventKind; 10] = [
+    pub const ALL: [EventKind; 11] = [
         EventKind::RepositoryRegistered,
         EventKind::CommitRecorded,
         EventKind::RefUpdated,
@@ -58,6 +61,7 @@ impl EventKind {
         EventKind::IdentityRegistered,
         EventKind::AliasResolved,
         EventKind::AiInvolvement,
+        EventKind::ToolSeen,
     ];
 
     /// The stored name of the kind.
@@ -73,6 +77,7 @@ impl EventKind {
             EventKind::IdentityRegistered => "identity_registered",
             EventKind::AliasResolved => "alias_resolved",
             EventKind::AiInvolvement => "ai_involvement",
+            EventKind::ToolSeen => "tool_seen",
         }
     }
 
@@ -112,6 +117,7 @@ pub enum Payload {
     IdentityRegistered(IdentityRegistered),
     AliasResolved(AliasResolved),
     AiInvolvement(AiInvolvement),
+    ToolSeen(ToolSeen),
 }
 
 macro_rules! payload_kinds {
@@ -154,6 +160,7 @@ payload_kinds!(
     IdentityRegistered,
     AliasResolved,
     AiInvolvement,
+    ToolSeen,
 );
 
 macro_rules! into_payload {
@@ -177,6 +184,7 @@ into_payload!(
     IdentityRegistered,
     AliasResolved,
     AiInvolvement,
+    ToolSeen,
 );
 
 /// An event as a collector or analyzer proposes it, before the ledger orders and hashes it.
@@ -552,6 +560,46 @@ pub struct AiInvolvement {
     pub accountable: Option<String>,
     /// Version of the detection rules.
     pub detector: u32,
+}
+
+/// A risky setting of a tool.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ToolRisk {
+    /// Stable rule id (`mcp-unpinned-package`).
+    pub rule: String,
+    /// `high`, `medium` or `low`.
+    pub severity: String,
+    pub message: String,
+}
+
+/// Payload of [`EventKind::ToolSeen`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ToolSeen {
+    pub repo: String,
+    /// The commit whose tree holds the file.
+    pub revision: String,
+    pub path: String,
+    /// The blob of the file at `revision`.
+    pub blob: String,
+    /// `ai_instructions`, `agent_settings`, `mcp_server` (later issues add actions, images …).
+    pub kind: String,
+    /// The agent configured, or the server's name.
+    pub name: String,
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub details: std::collections::BTreeMap<String, String>,
+    /// Whether the version is pinned, where a version applies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pinned: Option<bool>,
+    /// Names of keys holding inline secrets (never their values).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub secret_keys: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub risks: Vec<ToolRisk>,
+    /// The first recorded commit that added the file, and its author alias.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub introduced_in: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub introduced_by: Option<String>,
 }
 
 #[cfg(test)]

@@ -11,11 +11,13 @@
 //! and returns events.
 
 mod facts;
+mod files;
 mod graph;
 mod ingest;
 mod linecount;
 mod repo;
 
+pub use files::{RevisionFile, files_at, head_commit};
 pub use graph::ParentGraph;
 pub use ingest::{
     IngestOptions, IngestReport, KnownHistory, NoProgress, Progress, RecordedCommits, ingest,

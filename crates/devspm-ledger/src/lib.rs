@@ -195,6 +195,13 @@ pub trait Store {
     /// AI involvement across one repository's commits (or every repository's).
     fn ai_report(&self, repo_id: Option<&str>) -> Result<AiReport, LedgerError>;
 
+    /// The first recorded commit (by author time) that added `path`, with its author alias.
+    fn first_commit_adding(
+        &self,
+        repo_id: &str,
+        path: &str,
+    ) -> Result<Option<(String, String)>, LedgerError>;
+
     /// The id of a repository with this locator or name, if recorded.
     fn find_repository(&self, locator_or_name: &str) -> Result<Option<String>, LedgerError>;
 

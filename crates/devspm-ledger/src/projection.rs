@@ -8,7 +8,7 @@ use devspm_core::event::CommitRecorded;
 use rusqlite::{Connection, params};
 
 /// Every projection table, in the order `rebuild` clears them.
-pub(crate) const TABLES: [&str; 11] = [
+pub(crate) const TABLES: [&str; 12] = [
     "repositories",
     "refs",
     "commits",
@@ -20,6 +20,7 @@ pub(crate) const TABLES: [&str; 11] = [
     "aliases",
     "alias_links",
     "ai_involvements",
+    "tools_seen",
 ];
 
 /// Updates the projections for one event.
@@ -93,6 +94,28 @@ pub(crate) fn apply(conn: &Connection, seq: u64, payload: &Payload) -> rusqlite:
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?
             .execute(params![p.repo, p.commit, p.agent, p.role, p.confidence, p.accountable, seq])?;
+        }
+        Payload::ToolSeen(p) => {
+            conn.prepare_cached(
+                "INSERT OR REPLACE INTO tools_seen (repo_id, path, kind, name, revision, pinned, risks, introduced_in, introduced_by, seq)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )?
+            .execute(params![
+                p.repo,
+                p.path,
+                p.kind,
+                p.name,
+                p.revision,
+                p.pinned,
+                p.risks
+                    .iter()
+                    .map(|r| r.rule.as_str())
+                    .collect::<Vec<_>>()
+                    .join(","),
+                p.introduced_in,
+                p.introduced_by,
+                seq
+            ])?;
         }
         Payload::AliasResolved(p) => {
             conn.prepare_cached(

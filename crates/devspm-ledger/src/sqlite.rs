@@ -16,7 +16,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionB
 use crate::projection;
 use crate::views::{
     AgentShare, AiReport, AiRow, AiSummary, AliasEvidence, Contributor, IdentityDetail,
-    IdentityRow, RepositorySummary, RewriteRow,
+    IdentityRow, RepositorySummary, RewriteRow, ToolRow,
 };
 use crate::{
     AppendSummary, ChainProblem, Head, LedgerError, RecordedCommits, RepositoryState,
@@ -949,6 +949,24 @@ impl Store for SqliteStore {
         ai_report(&self.conn, repo_id).map_err(self.sql_err())
     }
 
+    fn first_commit_adding(
+        &self,
+        repo_id: &str,
+        path: &str,
+    ) -> Result<Option<(String, String)>, LedgerError> {
+        self.conn
+            .query_row(
+                "SELECT c.sha, c.author_alias FROM commit_files f
+                 JOIN commits c ON c.repo_id = f.repo_id AND c.sha = f.sha
+                 WHERE f.repo_id = ?1 AND f.path = ?2 AND f.change IN ('added', 'renamed', 'copied')
+                 ORDER BY c.author_time, c.seq LIMIT 1",
+                params![repo_id, path],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(self.sql_err())
+    }
+
     fn find_repository(&self, locator_or_name: &str) -> Result<Option<String>, LedgerError> {
         self.conn
             .query_row(
@@ -1266,7 +1284,31 @@ fn ai_summary(conn: &Connection, repo_id: &str, total: u64) -> rusqlite::Result<
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
+    let tools = conn
+        .prepare(
+            "SELECT path, kind, name, pinned, risks, introduced_in FROM tools_seen
+             WHERE repo_id = ?1 AND revision = (
+                 SELECT revision FROM tools_seen WHERE repo_id = ?1 ORDER BY seq DESC LIMIT 1)
+             ORDER BY kind, path, name",
+        )?
+        .query_map([repo_id], |r| {
+            let risks: String = r.get(4)?;
+            Ok(ToolRow {
+                path: r.get(0)?,
+                kind: r.get(1)?,
+                name: r.get(2)?,
+                pinned: r.get(3)?,
+                risks: risks
+                    .split(',')
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+                introduced_in: r.get(5)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(AiSummary {
+        tools,
         commits: commits as u64,
         share: if total > 0 {
             commits as f64 / total as f64

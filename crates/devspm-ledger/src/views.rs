@@ -83,6 +83,18 @@ pub struct AgentShare {
     pub exact_commits: u64,
 }
 
+/// A tool configured in a repository at its latest inspected revision.
+#[derive(Clone, Debug, Serialize)]
+pub struct ToolRow {
+    pub path: String,
+    pub kind: String,
+    pub name: String,
+    pub pinned: Option<bool>,
+    /// Rule ids of its risky settings.
+    pub risks: Vec<String>,
+    pub introduced_in: Option<String>,
+}
+
 /// AI involvement in a repository's commits (from `ai_involvement` events).
 #[derive(Clone, Debug, Serialize)]
 pub struct AiSummary {
@@ -93,6 +105,8 @@ pub struct AiSummary {
     /// Commits whose involvement rests on heuristic evidence only.
     pub heuristic_only_commits: u64,
     pub by_agent: Vec<AgentShare>,
+    /// AI tooling configured at the latest inspected revision (from `tool_seen` events).
+    pub tools: Vec<ToolRow>,
 }
 
 /// What `devspm scan` prints about a repository.

@@ -240,3 +240,120 @@ fn commits_only_on_an_agent_branch_are_heuristic_ai() {
     let again = sb.scan(&r.path);
     assert_eq!(u(&again, "/ai_events_appended"), 0);
 }
+
+#[test]
+fn ai_tooling_at_head_is_inventoried_with_its_risks() {
+    let sb = Sandbox::new();
+    let r = sb.repo("tooling");
+    r.write("CLAUDE.md", "# Instructions\n");
+    r.write(
+        ".mcp.json",
+        r#"{"mcpServers": {
+            "fs": {"command": "npx", "args": ["-y", "@modelcontextprotocol/server-filesystem"]},
+            "gh": {"command": "docker", "args": ["run"], "env": {"GITHUB_TOKEN": "ghp_supersecretvalue123"}}
+        }}"#,
+    );
+    let added = r.commit(ALICE, "Add agent config\n");
+    r.write(
+        ".claude/settings.json",
+        r#"{"permissions": {"defaultMode": "bypassPermissions"}}"#,
+    );
+    r.write(".codex/config.toml", "approval_policy = \"never\"\n");
+    // Bad input: broken JSON, a symlink named like a config, a huge file named like one.
+    r.write(".cursor/mcp.json", "{\n  \"mcpServers\": {,}\n}\n");
+    std::os::unix::fs::symlink("../../../etc/passwd", r.path.join(".windsurfrules")).unwrap();
+    r.write("AGENTS.md", "x".repeat(2 << 20));
+    let settings = r.commit(BOB, "Agent settings\n");
+
+    let run = Run::from(
+        sb.devspm()
+            .args(["--format", "json", "scan"])
+            .arg(&r.path)
+            .output()
+            .unwrap(),
+    );
+    run.assert_code(0);
+    for needle in [
+        ".cursor/mcp.json",
+        "line 2",
+        ".windsurfrules",
+        "symbolic link",
+        "AGENTS.md",
+        "limit",
+    ] {
+        assert!(run.stderr.contains(needle), "{needle}: {}", run.stderr);
+    }
+    let out = run.json();
+    let tools: Vec<(String, String, String, Vec<String>, String)> = summary(&out)["ai"]["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["kind"].as_str().unwrap().to_owned(),
+                t["path"].as_str().unwrap().to_owned(),
+                t["name"].as_str().unwrap().to_owned(),
+                t["risks"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|r| r.as_str().unwrap().to_owned())
+                    .collect(),
+                t["introduced_in"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    let s = |v: &str| v.to_owned();
+    assert_eq!(
+        tools,
+        vec![
+            (
+                s("agent_settings"),
+                s(".claude/settings.json"),
+                s("claude-code"),
+                vec![s("agent-bypass-permissions")],
+                settings.clone()
+            ),
+            (
+                s("agent_settings"),
+                s(".codex/config.toml"),
+                s("codex"),
+                vec![s("agent-never-asks")],
+                settings.clone()
+            ),
+            (
+                s("ai_instructions"),
+                s("CLAUDE.md"),
+                s("claude-code"),
+                vec![],
+                added.clone()
+            ),
+            (
+                s("mcp_server"),
+                s(".mcp.json"),
+                s("fs"),
+                vec![s("mcp-unpinned-package")],
+                added.clone()
+            ),
+            (
+                s("mcp_server"),
+                s(".mcp.json"),
+                s("gh"),
+                vec![s("mcp-inline-secret")],
+                added.clone()
+            ),
+        ]
+    );
+    assert_eq!(u(summary(&out), "/ingest_gaps/unreadable_config"), 3);
+    // The secret's value is stored nowhere: not in events, not in any table.
+    let bytes = std::fs::read(sb.db()).unwrap();
+    let wal = std::fs::read(sb.db().with_extension("db-wal")).unwrap_or_default();
+    for file in [&bytes, &wal] {
+        let secret: &[u8] = b"ghp_supersecretvalue123";
+        assert!(!file.windows(secret.len()).any(|w| w == secret));
+    }
+    // A re-scan adds nothing.
+    let again = sb.scan(&r.path);
+    assert_eq!(u(&again, "/ai_events_appended"), 0);
+    sb.assert_verifies();
+}

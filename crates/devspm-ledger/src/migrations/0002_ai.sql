@@ -1,4 +1,4 @@
--- devspm schema version 2: AI involvement in commits (issue 3, commit-level detection).
+-- devspm schema version 2: AI involvement in commits and AI tooling in repositories (issue 3).
 CREATE TABLE ai_involvements (
     repo_id     TEXT NOT NULL,
     sha         TEXT NOT NULL,
@@ -9,3 +9,18 @@ CREATE TABLE ai_involvements (
     seq         INTEGER NOT NULL
 );
 CREATE UNIQUE INDEX ai_involvements_commit ON ai_involvements (repo_id, sha, agent, role);
+
+-- Tools configured in repositories, latest sighting per (repository, path, name).
+CREATE TABLE tools_seen (
+    repo_id       TEXT NOT NULL,
+    path          TEXT NOT NULL,
+    kind          TEXT NOT NULL,
+    name          TEXT NOT NULL,
+    revision      TEXT NOT NULL,
+    pinned        INTEGER,
+    risks         TEXT NOT NULL,
+    introduced_in TEXT,
+    introduced_by TEXT,
+    seq           INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX tools_seen_key ON tools_seen (repo_id, path, name);

@@ -190,7 +190,8 @@ pub fn scan(settings: &Settings, global: &GlobalArgs, args: &ScanArgs) -> anyhow
     let identity_events = resolve_identities(&mut store, settings)?;
     let ai_events = ingest.ai_events_appended
         + super::ai_detect::catch_up(&mut store, &settings.catalogue)?
-        + branch_evidence_if_refs_moved(&mut store, &ingest.report, settings)?;
+        + branch_evidence_if_refs_moved(&mut store, &ingest.report, settings)?
+        + super::ai_tooling::inspect_head(&mut store, &repo, global.quiet)?;
     let summary = store.repository_summary(&ingest.report.repo, args.top)?;
     match global.format {
         Format::Json => emit_json(&ScanOutput {
@@ -382,6 +383,43 @@ fn render_summary(s: &RepositorySummary, ingest: &RepositoryIngest, db: &str) ->
             ]);
         }
         out.push_str(&t.render("  "));
+    }
+    if !s.ai.tools.is_empty() {
+        let count_kind = |kind: &str| s.ai.tools.iter().filter(|t| t.kind == kind).count() as u64;
+        let unpinned =
+            s.ai.tools
+                .iter()
+                .filter(|t| t.pinned == Some(false))
+                .count() as u64;
+        out.push_str(&format!(
+            "\nAI tooling at HEAD: {} instruction files, {} agent settings files, {} MCP servers ({} unpinned)\n",
+            count(count_kind("ai_instructions")),
+            count(count_kind("agent_settings")),
+            count(count_kind("mcp_server")),
+            count(unpinned)
+        ));
+        let risky: Vec<_> = s.ai.tools.iter().filter(|t| !t.risks.is_empty()).collect();
+        if !risky.is_empty() {
+            let mut t = Table::new(&[
+                ("risky setting", false),
+                ("file", false),
+                ("item", false),
+                ("added in", false),
+            ]);
+            for tool in risky {
+                for rule in &tool.risks {
+                    t.row(vec![
+                        rule.clone(),
+                        tool.path.clone(),
+                        tool.name.clone(),
+                        tool.introduced_in
+                            .as_deref()
+                            .map_or("-".to_owned(), |c| c[..c.len().min(10)].to_owned()),
+                    ]);
+                }
+            }
+            out.push_str(&t.render("  "));
+        }
     }
     if !s.bot_accounts.is_empty() {
         out.push_str("\nBots\n");

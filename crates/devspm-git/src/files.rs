@@ -1,0 +1,82 @@
+//! Reading selected files of a revision: the configuration files analyzers inspect.
+
+use gix::bstr::ByteSlice;
+
+use crate::{GitError, Repo};
+
+/// A file of a revision selected by path.
+#[derive(Debug)]
+pub struct RevisionFile {
+    pub path: String,
+    pub blob: String,
+    /// The content, or why it was not read (too large, a symlink, missing, binary).
+    pub content: Result<Vec<u8>, String>,
+}
+
+/// The commit HEAD points at, or `None` for an unborn HEAD.
+pub fn head_commit(repo: &Repo) -> Result<Option<String>, GitError> {
+    let local = repo.inner.to_thread_local();
+    match local.head_id() {
+        Ok(id) => Ok(Some(id.to_string())),
+        Err(_) => Ok(None),
+    }
+}
+
+/// Files of `commit` whose path `select` accepts, read up to `max_bytes` each. Symlinks are
+/// never followed (a link can point outside the repository) and files with a NUL byte are
+/// reported as binary rather than read.
+pub fn files_at(
+    repo: &Repo,
+    commit: &str,
+    select: &dyn Fn(&str) -> bool,
+    max_bytes: u64,
+) -> Result<Vec<RevisionFile>, GitError> {
+    let read_err = |reason: String| GitError::Read {
+        path: repo.path.display().to_string(),
+        reason,
+    };
+    let local = repo.inner.to_thread_local();
+    let id = gix::ObjectId::from_hex(commit.as_bytes()).map_err(|e| read_err(e.to_string()))?;
+    let tree = local
+        .find_commit(id)
+        .and_then(|c| c.tree())
+        .map_err(|e| read_err(e.to_string()))?;
+    let mut recorder = gix::traverse::tree::Recorder::default();
+    tree.traverse()
+        .breadthfirst(&mut recorder)
+        .map_err(|e| read_err(e.to_string()))?;
+    let mut files = Vec::new();
+    for entry in recorder.records {
+        if entry.mode.is_tree() || entry.mode.is_commit() {
+            continue;
+        }
+        let path = entry.filepath.to_str_lossy().into_owned();
+        if !select(&path) {
+            continue;
+        }
+        let content = if entry.mode.is_link() {
+            Err("a symbolic link (not followed)".to_owned())
+        } else {
+            match local.find_header(entry.oid) {
+                Ok(header) if header.size() > max_bytes => Err(format!(
+                    "{} bytes, more than the {max_bytes}-byte limit for configuration files",
+                    header.size()
+                )),
+                Ok(_) => match local.find_blob(entry.oid) {
+                    Ok(blob) if blob.data[..blob.data.len().min(8000)].contains(&0) => {
+                        Err("binary content".to_owned())
+                    }
+                    Ok(blob) => Ok(blob.data.clone()),
+                    Err(e) => Err(format!("blob cannot be read: {e}")),
+                },
+                Err(e) => Err(format!("blob cannot be read: {e}")),
+            }
+        };
+        files.push(RevisionFile {
+            path,
+            blob: entry.oid.to_string(),
+            content,
+        });
+    }
+    Ok(files)
+}

@@ -1,0 +1,95 @@
+//! AI tooling configured in a repository at HEAD: instruction files, agent settings and MCP
+//! servers become `tool_seen` events (with the risky settings they hold, and the first commit
+//! that added the file); files that cannot be used are skipped with a warning naming the file
+//! and the reason, recorded as ingest gaps.
+
+use devspm_ai::tooling::{classify_path, inspect};
+use devspm_core::NewEvent;
+use devspm_core::event::{IngestGap, ToolRisk, ToolSeen};
+use devspm_ledger::{SqliteStore, Store};
+
+/// Configuration files larger than this are not read.
+const MAX_CONFIG_BYTES: u64 = 1 << 20;
+
+/// Inspects the repository's HEAD; returns the events appended.
+pub fn inspect_head(
+    store: &mut SqliteStore,
+    repo: &devspm_git::Repo,
+    quiet: bool,
+) -> anyhow::Result<u64> {
+    let Some(head) = devspm_git::head_commit(repo)? else {
+        return Ok(0);
+    };
+    let files = devspm_git::files_at(
+        repo,
+        &head,
+        &|path| classify_path(path).is_some(),
+        MAX_CONFIG_BYTES,
+    )?;
+    let mut events = Vec::new();
+    for file in files {
+        let Some(kind) = classify_path(&file.path) else {
+            continue;
+        };
+        let items = file.content.and_then(|bytes| inspect(kind, &bytes));
+        let items = match items {
+            Ok(items) => items,
+            Err(reason) => {
+                if !quiet {
+                    eprintln!(
+                        "devspm: warning: skipped {} in {}: {reason}",
+                        file.path, repo.name
+                    );
+                }
+                let object = format!("{}@{}", file.path, file.blob);
+                events.push(NewEvent::new(
+                    format!("gap/{}/unreadable_config/{object}", repo.id),
+                    "devspm:ai-tooling",
+                    format!("repo:{}", repo.id),
+                    IngestGap {
+                        repo: repo.id.clone(),
+                        what: "unreadable_config".into(),
+                        object,
+                        detail: reason,
+                    },
+                ));
+                continue;
+            }
+        };
+        let introduced = store.first_commit_adding(&repo.id, &file.path)?;
+        for item in items {
+            let payload = ToolSeen {
+                repo: repo.id.clone(),
+                revision: head.clone(),
+                path: file.path.clone(),
+                blob: file.blob.clone(),
+                kind: item.kind.to_owned(),
+                name: item.name.clone(),
+                details: item.details,
+                pinned: item.pinned,
+                secret_keys: item.secret_keys,
+                risks: item
+                    .risks
+                    .into_iter()
+                    .map(|r| ToolRisk {
+                        rule: r.rule.to_owned(),
+                        severity: r.severity.to_owned(),
+                        message: r.message,
+                    })
+                    .collect(),
+                introduced_in: introduced.as_ref().map(|(sha, _)| sha.clone()),
+                introduced_by: introduced.as_ref().map(|(_, alias)| alias.clone()),
+            };
+            events.push(NewEvent::new(
+                format!("tool/{}/{}/{}/{}", repo.id, file.path, item.name, file.blob),
+                payload
+                    .introduced_by
+                    .clone()
+                    .unwrap_or_else(|| "devspm:ai-tooling".to_owned()),
+                format!("tool:{}/{}", repo.id, file.path),
+                payload,
+            ));
+        }
+    }
+    Ok(store.append(events)?.appended)
+}
