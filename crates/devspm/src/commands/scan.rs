@@ -159,6 +159,19 @@ fn branch_evidence_if_refs_moved(
     super::ai_detect::branch_evidence(store, &report.repo, &settings.catalogue)
 }
 
+/// AI tooling at HEAD, re-inspected only when refs changed (like agent-branch evidence).
+fn tooling_if_refs_moved(
+    store: &mut SqliteStore,
+    repo: &devspm_git::Repo,
+    report: &IngestReport,
+    global: &GlobalArgs,
+) -> anyhow::Result<u64> {
+    if report.refs_updated + report.refs_deleted == 0 {
+        return Ok(0);
+    }
+    super::ai_tooling::inspect_head(store, repo, global.quiet)
+}
+
 /// Resolves every alias against the current evidence and appends what changed.
 pub fn resolve_identities(store: &mut SqliteStore, settings: &Settings) -> anyhow::Result<u64> {
     let state = store.resolver_state()?;
@@ -191,7 +204,7 @@ pub fn scan(settings: &Settings, global: &GlobalArgs, args: &ScanArgs) -> anyhow
     let ai_events = ingest.ai_events_appended
         + super::ai_detect::catch_up(&mut store, &settings.catalogue)?
         + branch_evidence_if_refs_moved(&mut store, &ingest.report, settings)?
-        + super::ai_tooling::inspect_head(&mut store, &repo, global.quiet)?;
+        + tooling_if_refs_moved(&mut store, &repo, &ingest.report, global)?;
     let summary = store.repository_summary(&ingest.report.repo, args.top)?;
     match global.format {
         Format::Json => emit_json(&ScanOutput {
