@@ -8,6 +8,7 @@
 //! that matched and how strong it is, and the human accountable for the commit.
 
 mod detect;
+pub mod gitai;
 pub mod tooling;
 
 pub use detect::{

@@ -46,11 +46,14 @@ pub enum EventKind {
     /// A tool (AI instructions, agent settings, an MCP server …) is configured in a repository
     /// ([`ToolSeen`]).
     ToolSeen,
+    /// Lines of a file in a commit were written by an AI agent, per a line-level record such as
+    /// a git-ai note ([`AiLines`]).
+    AiLines,
 }
 
 impl EventKind {
     /// Every kind, for help texts and validation.
-    pub const ALL: [EventKind; 11] = [
+    pub const ALL: [EventKind; 12] = [
         EventKind::RepositoryRegistered,
         EventKind::CommitRecorded,
         EventKind::RefUpdated,
@@ -62,6 +65,7 @@ impl EventKind {
         EventKind::AliasResolved,
         EventKind::AiInvolvement,
         EventKind::ToolSeen,
+        EventKind::AiLines,
     ];
 
     /// The stored name of the kind.
@@ -78,6 +82,7 @@ impl EventKind {
             EventKind::AliasResolved => "alias_resolved",
             EventKind::AiInvolvement => "ai_involvement",
             EventKind::ToolSeen => "tool_seen",
+            EventKind::AiLines => "ai_lines",
         }
     }
 
@@ -118,6 +123,7 @@ pub enum Payload {
     AliasResolved(AliasResolved),
     AiInvolvement(AiInvolvement),
     ToolSeen(ToolSeen),
+    AiLines(AiLines),
 }
 
 macro_rules! payload_kinds {
@@ -161,6 +167,7 @@ payload_kinds!(
     AliasResolved,
     AiInvolvement,
     ToolSeen,
+    AiLines,
 );
 
 macro_rules! into_payload {
@@ -185,6 +192,7 @@ into_payload!(
     AliasResolved,
     AiInvolvement,
     ToolSeen,
+    AiLines,
 );
 
 /// An event as a collector or analyzer proposes it, before the ledger orders and hashes it.
@@ -600,6 +608,28 @@ pub struct ToolSeen {
     pub introduced_in: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub introduced_by: Option<String>,
+}
+
+/// Payload of [`EventKind::AiLines`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AiLines {
+    pub repo: String,
+    pub commit: String,
+    pub path: String,
+    /// Catalogue id of the agent.
+    pub agent: String,
+    /// The tool and model as the record names them.
+    pub tool: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// Inclusive, 1-based line ranges in the file as of `commit`.
+    pub ranges: Vec<[u32; 2]>,
+    /// `git-ai` (a note under `refs/notes/ai`).
+    pub source: String,
+    /// The record's commit is not a recorded commit of the repository (lost to a rebase or a
+    /// squash): kept as evidence, not attributable.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub orphaned: bool,
 }
 
 #[cfg(test)]

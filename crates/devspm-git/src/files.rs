@@ -80,3 +80,49 @@ pub fn files_at(
     }
     Ok(files)
 }
+
+/// A note: the annotated commit id, and the note's bytes or why they could not be read.
+pub type Note = (String, Result<Vec<u8>, String>);
+
+/// The notes under `notes_ref` (e.g. `refs/notes/ai`): annotated commit id and note bytes.
+/// Fan-out paths (`ab/cdef…`) are joined back into ids; anything else in the notes tree is
+/// ignored. A missing ref is no notes.
+pub fn notes(repo: &Repo, notes_ref: &str) -> Result<Vec<Note>, GitError> {
+    let read_err = |reason: String| GitError::Read {
+        path: repo.path.display().to_string(),
+        reason,
+    };
+    let local = repo.inner.to_thread_local();
+    let Ok(mut reference) = local.find_reference(notes_ref) else {
+        return Ok(Vec::new());
+    };
+    let tree = reference
+        .peel_to_commit()
+        .and_then(|c| c.tree())
+        .map_err(|e| read_err(format!("{notes_ref}: {e}")))?;
+    let mut recorder = gix::traverse::tree::Recorder::default();
+    tree.traverse()
+        .breadthfirst(&mut recorder)
+        .map_err(|e| read_err(e.to_string()))?;
+    let mut out = Vec::new();
+    for entry in recorder.records {
+        if entry.mode.is_tree() {
+            continue;
+        }
+        let id: String = entry
+            .filepath
+            .to_str_lossy()
+            .chars()
+            .filter(|c| *c != '/')
+            .collect();
+        if id.len() != 40 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+            continue;
+        }
+        let content = local
+            .find_blob(entry.oid)
+            .map(|b| b.data.clone())
+            .map_err(|e| format!("note blob cannot be read: {e}"));
+        out.push((id.to_ascii_lowercase(), content));
+    }
+    Ok(out)
+}

@@ -17,7 +17,7 @@ mod ingest;
 mod linecount;
 mod repo;
 
-pub use files::{RevisionFile, files_at, head_commit};
+pub use files::{RevisionFile, files_at, head_commit, notes};
 pub use graph::ParentGraph;
 pub use ingest::{
     IngestOptions, IngestReport, KnownHistory, NoProgress, Progress, RecordedCommits, ingest,

@@ -8,7 +8,7 @@ use devspm_core::event::CommitRecorded;
 use rusqlite::{Connection, params};
 
 /// Every projection table, in the order `rebuild` clears them.
-pub(crate) const TABLES: [&str; 12] = [
+pub(crate) const TABLES: [&str; 13] = [
     "repositories",
     "refs",
     "commits",
@@ -21,6 +21,7 @@ pub(crate) const TABLES: [&str; 12] = [
     "alias_links",
     "ai_involvements",
     "tools_seen",
+    "ai_line_ranges",
 ];
 
 /// Updates the projections for one event.
@@ -114,6 +115,26 @@ pub(crate) fn apply(conn: &Connection, seq: u64, payload: &Payload) -> rusqlite:
                     .join(","),
                 p.introduced_in,
                 p.introduced_by,
+                seq
+            ])?;
+        }
+        Payload::AiLines(p) => {
+            let ranges: Vec<String> = p.ranges.iter().map(|[a, b]| format!("{a}-{b}")).collect();
+            let lines: u64 = p.ranges.iter().map(|[a, b]| u64::from(b - a + 1)).sum();
+            conn.prepare_cached(
+                "INSERT OR REPLACE INTO ai_line_ranges (repo_id, sha, path, agent, model, ranges, lines, source, orphaned, seq)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )?
+            .execute(params![
+                p.repo,
+                p.commit,
+                p.path,
+                p.agent,
+                p.model,
+                ranges.join(","),
+                lines as i64,
+                p.source,
+                p.orphaned,
                 seq
             ])?;
         }

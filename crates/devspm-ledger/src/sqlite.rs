@@ -1307,8 +1307,16 @@ fn ai_summary(conn: &Connection, repo_id: &str, total: u64) -> rusqlite::Result<
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
+    let (line_level_commits, orphaned_records): (i64, i64) = conn.query_row(
+        "SELECT count(DISTINCT CASE WHEN orphaned = 0 THEN sha END), count(DISTINCT CASE WHEN orphaned = 1 THEN sha END)
+         FROM ai_line_ranges WHERE repo_id = ?1",
+        [repo_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
     Ok(AiSummary {
         tools,
+        line_level_commits: line_level_commits as u64,
+        orphaned_records: orphaned_records as u64,
         commits: commits as u64,
         share: if total > 0 {
             commits as f64 / total as f64

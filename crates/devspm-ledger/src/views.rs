@@ -107,6 +107,10 @@ pub struct AiSummary {
     pub by_agent: Vec<AgentShare>,
     /// AI tooling configured at the latest inspected revision (from `tool_seen` events).
     pub tools: Vec<ToolRow>,
+    /// AI-involved commits that carry line-level records (git-ai notes).
+    pub line_level_commits: u64,
+    /// Line-level records whose commit is not a recorded commit (lost to a rebase or squash).
+    pub orphaned_records: u64,
 }
 
 /// What `devspm scan` prints about a repository.

@@ -357,3 +357,61 @@ fn ai_tooling_at_head_is_inventoried_with_its_risks() {
     assert_eq!(u(&again, "/ai_events_appended"), 0);
     sb.assert_verifies();
 }
+
+#[test]
+fn git_ai_notes_give_line_level_records() {
+    let sb = Sandbox::new();
+    let r = sb.repo("notes");
+    let human = r.commit_file(ALICE, "src/a.rs", "fn a() {}\n", "Human commit\n");
+    let assisted = r.commit_file(ALICE, "src/b.rs", "fn b() {}\nfn c() {}\n", "Assisted\n");
+    let note = "src/b.rs\n  s_c9883b05a2487d::t_9f8e7d6c5b4a32 1-2\n  h_31dce776f88375 3\n---\n{\"schema_version\": \"authorship/3.0.0\", \"sessions\": {\"s_c9883b05a2487d\": {\"agent_id\": {\"tool\": \"claude\", \"model\": \"claude-sonnet-4-5\"}}}, \"humans\": {\"h_31dce776f88375\": {}}}\n";
+    r.git(&["notes", "--ref=ai", "add", "-m", note, &assisted]);
+    r.git(&[
+        "notes",
+        "--ref=ai",
+        "add",
+        "-m",
+        "src/a.rs\n  s_1::t_2 9-1\n---\n{}\n",
+        &human,
+    ]);
+    // A note for a commit no ref reaches (as after a squash): orphaned.
+    let tree = r.git(&["rev-parse", "HEAD^{tree}"]);
+    let lost = r.git(&["commit-tree", "-m", "lost to a squash", tree.trim()]);
+    r.git(&["notes", "--ref=ai", "add", "-m", note, lost.trim()]);
+
+    let run = Run::from(
+        sb.devspm()
+            .args(["--format", "json", "scan"])
+            .arg(&r.path)
+            .output()
+            .unwrap(),
+    );
+    run.assert_code(0);
+    assert!(
+        run.stderr.contains(&human) && run.stderr.contains("bad range"),
+        "{}",
+        run.stderr
+    );
+    let out = run.json();
+    let ai = &summary(&out)["ai"];
+    assert_eq!(u(ai, "/commits"), 1, "{ai}");
+    assert_eq!(u(ai, "/line_level_commits"), 1, "{ai}");
+    assert_eq!(u(ai, "/orphaned_records"), 1, "{ai}");
+    assert_eq!(u(summary(&out), "/ingest_gaps/unreadable_note"), 1);
+    let log = sb.run(&["audit", "log", "--kind", "ai_lines"]);
+    let records: Vec<serde_json::Value> = log
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["payload"].clone())
+        .collect();
+    assert_eq!(records.len(), 2);
+    let live = records
+        .iter()
+        .find(|p| p["commit"] == assisted.as_str())
+        .unwrap();
+    assert_eq!(live["agent"], "claude-code");
+    assert_eq!(live["ranges"], serde_json::json!([[1, 2]]));
+    let again = sb.scan(&r.path);
+    assert_eq!(u(&again, "/ai_events_appended"), 0);
+    sb.assert_verifies();
+}

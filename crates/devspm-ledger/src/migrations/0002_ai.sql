@@ -24,3 +24,18 @@ CREATE TABLE tools_seen (
     seq           INTEGER NOT NULL
 );
 CREATE UNIQUE INDEX tools_seen_key ON tools_seen (repo_id, path, name);
+
+-- Line-level AI authorship records (git-ai notes), per commit, file and agent.
+CREATE TABLE ai_line_ranges (
+    repo_id  TEXT NOT NULL,
+    sha      TEXT NOT NULL,
+    path     TEXT NOT NULL,
+    agent    TEXT NOT NULL,
+    model    TEXT,
+    ranges   TEXT NOT NULL,
+    lines    INTEGER NOT NULL,
+    source   TEXT NOT NULL,
+    orphaned INTEGER NOT NULL,
+    seq      INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX ai_line_ranges_key ON ai_line_ranges (repo_id, sha, path, agent, source);

@@ -2,6 +2,7 @@
 
 pub mod ai;
 pub mod ai_detect;
+pub mod ai_notes;
 pub mod ai_tooling;
 pub mod audit;
 pub mod identities;

@@ -159,17 +159,20 @@ fn branch_evidence_if_refs_moved(
     super::ai_detect::branch_evidence(store, &report.repo, &settings.catalogue)
 }
 
-/// AI tooling at HEAD, re-inspected only when refs changed (like agent-branch evidence).
+/// AI tooling at HEAD and git-ai notes, re-read only when refs changed (like agent-branch
+/// evidence; a new note moves `refs/notes/ai`).
 fn tooling_if_refs_moved(
     store: &mut SqliteStore,
     repo: &devspm_git::Repo,
     report: &IngestReport,
     global: &GlobalArgs,
+    catalogue: &devspm_core::catalogue::Catalogue,
 ) -> anyhow::Result<u64> {
     if report.refs_updated + report.refs_deleted == 0 {
         return Ok(0);
     }
-    super::ai_tooling::inspect_head(store, repo, global.quiet)
+    Ok(super::ai_tooling::inspect_head(store, repo, global.quiet)?
+        + super::ai_notes::read_notes(store, repo, catalogue, global.quiet)?)
 }
 
 /// Resolves every alias against the current evidence and appends what changed.
@@ -204,7 +207,13 @@ pub fn scan(settings: &Settings, global: &GlobalArgs, args: &ScanArgs) -> anyhow
     let ai_events = ingest.ai_events_appended
         + super::ai_detect::catch_up(&mut store, &settings.catalogue)?
         + branch_evidence_if_refs_moved(&mut store, &ingest.report, settings)?
-        + tooling_if_refs_moved(&mut store, &repo, &ingest.report, global)?;
+        + tooling_if_refs_moved(
+            &mut store,
+            &repo,
+            &ingest.report,
+            global,
+            &settings.catalogue,
+        )?;
     let summary = store.repository_summary(&ingest.report.repo, args.top)?;
     match global.format {
         Format::Json => emit_json(&ScanOutput {
@@ -396,6 +405,14 @@ fn render_summary(s: &RepositorySummary, ingest: &RepositoryIngest, db: &str) ->
             ]);
         }
         out.push_str(&t.render("  "));
+    }
+    if s.ai.line_level_commits + s.ai.orphaned_records > 0 {
+        out.push_str(&format!(
+            "  line-level records (git-ai notes) for {} of {} AI-involved commits; {} orphaned (commit lost to a rebase or squash)\n",
+            count(s.ai.line_level_commits),
+            count(s.ai.commits),
+            count(s.ai.orphaned_records)
+        ));
     }
     if !s.ai.tools.is_empty() {
         let count_kind = |kind: &str| s.ai.tools.iter().filter(|t| t.kind == kind).count() as u64;

@@ -1,0 +1,127 @@
+//! Line-level AI authorship from git-ai notes (`refs/notes/ai`): `ai_lines` events per commit,
+//! file and agent, an `ai_involvement` (exact: the tool wrote the note) for each annotated
+//! commit, and orphaned notes — whose commit is not a recorded commit of the repository, lost to
+//! a rebase or a squash — kept as evidence. Malformed notes are skipped with a warning naming
+//! the commit and the reason, recorded as ingest gaps.
+
+use devspm_ai::gitai::parse_note;
+use devspm_core::NewEvent;
+use devspm_core::catalogue::Catalogue;
+use devspm_core::event::{AiEvidence, AiInvolvement, AiLines, IngestGap};
+use devspm_ledger::{SqliteStore, Store};
+
+const NOTES_REF: &str = "refs/notes/ai";
+
+/// The catalogue agent a git-ai `agent_id.tool` names (`claude` → `claude-code`).
+fn agent_for_tool(tool: &str, catalogue: &Catalogue) -> String {
+    catalogue
+        .accounts
+        .iter()
+        .filter(|k| k.kind == devspm_core::event::IdentityKind::Agent)
+        .find(|k| {
+            k.account.id.eq_ignore_ascii_case(tool)
+                || k.account
+                    .assisted_names
+                    .iter()
+                    .any(|n| n.eq_ignore_ascii_case(tool))
+        })
+        .map_or_else(|| "unknown-assistant".to_owned(), |k| k.account.id.clone())
+}
+
+/// Reads the repository's git-ai notes; returns the events appended.
+pub fn read_notes(
+    store: &mut SqliteStore,
+    repo: &devspm_git::Repo,
+    catalogue: &Catalogue,
+    quiet: bool,
+) -> anyhow::Result<u64> {
+    let notes = devspm_git::notes(repo, NOTES_REF)?;
+    if notes.is_empty() {
+        return Ok(0);
+    }
+    let recorded = store.recorded_commits(&repo.id)?;
+    let mut events = Vec::new();
+    for (commit, content) in notes {
+        let parsed = content.and_then(|bytes| {
+            String::from_utf8(bytes)
+                .map_err(|_| "the note is not UTF-8".to_owned())
+                .and_then(|text| parse_note(&text))
+        });
+        let lines = match parsed {
+            Ok(lines) => lines,
+            Err(reason) => {
+                if !quiet {
+                    eprintln!(
+                        "devspm: warning: skipped the git-ai note of commit {commit} in {}: {reason}",
+                        repo.name
+                    );
+                }
+                events.push(NewEvent::new(
+                    format!("gap/{}/unreadable_note/{commit}", repo.id),
+                    "devspm:git-ai-notes",
+                    format!("repo:{}", repo.id),
+                    IngestGap {
+                        repo: repo.id.clone(),
+                        what: "unreadable_note".into(),
+                        object: commit.clone(),
+                        detail: reason,
+                    },
+                ));
+                continue;
+            }
+        };
+        let orphaned = !recorded.commits.contains_key(&commit) || recorded.lost.contains(&commit);
+        let mut agents = std::collections::BTreeSet::new();
+        for record in lines {
+            let agent = agent_for_tool(&record.tool, catalogue);
+            agents.insert((agent.clone(), record.tool.clone()));
+            events.push(NewEvent::new(
+                format!(
+                    "ai-lines/{}/{commit}/{}/{agent}/git-ai",
+                    repo.id, record.path
+                ),
+                format!("agent:{agent}"),
+                format!("commit:{}/{commit}", repo.id),
+                AiLines {
+                    repo: repo.id.clone(),
+                    commit: commit.clone(),
+                    path: record.path,
+                    agent,
+                    tool: record.tool,
+                    model: record.model,
+                    ranges: record.ranges.into_iter().map(|(a, b)| [a, b]).collect(),
+                    source: "git-ai".into(),
+                    orphaned,
+                },
+            ));
+        }
+        if orphaned {
+            continue;
+        }
+        for (agent, tool) in agents {
+            events.push(NewEvent::new(
+                format!(
+                    "ai/{}/{commit}/{agent}/git-ai/v{}",
+                    repo.id,
+                    devspm_ai::DETECTOR_VERSION
+                ),
+                format!("agent:{agent}"),
+                format!("commit:{}/{commit}", repo.id),
+                AiInvolvement {
+                    repo: repo.id.clone(),
+                    commit: commit.clone(),
+                    agent,
+                    role: devspm_ai::Role::Assisted.as_str().to_owned(),
+                    confidence: "exact".into(),
+                    evidence: vec![AiEvidence {
+                        marker: "git-ai note".into(),
+                        matched: format!("{NOTES_REF}: tool {tool}"),
+                    }],
+                    accountable: None,
+                    detector: devspm_ai::DETECTOR_VERSION,
+                },
+            ));
+        }
+    }
+    Ok(store.append(events)?.appended)
+}
