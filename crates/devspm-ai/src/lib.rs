@@ -7,6 +7,7 @@
 //! a trailer quoted in a body and automation bots are not AI. Every finding names the marker
 //! that matched and how strong it is, and the human accountable for the commit.
 
+pub mod agent_trace;
 mod detect;
 pub mod gitai;
 pub mod tooling;

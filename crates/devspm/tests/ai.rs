@@ -415,3 +415,41 @@ fn git_ai_notes_give_line_level_records() {
     assert_eq!(u(&again, "/ai_events_appended"), 0);
     sb.assert_verifies();
 }
+
+#[test]
+fn agent_trace_records_give_line_level_records() {
+    let sb = Sandbox::new();
+    let r = sb.repo("trace");
+    let written = r.commit_file(
+        ALICE,
+        "src/a.rs",
+        "fn a() {}\nfn b() {}\n",
+        "Agent wrote this\n",
+    );
+    let record = format!(
+        "{{\"version\":\"0.1.0\",\"id\":\"t1\",\"vcs\":{{\"type\":\"git\",\"revision\":\"{written}\"}},\"tool\":{{\"name\":\"cursor\"}},\"files\":[{{\"path\":\"src/a.rs\",\"conversations\":[{{\"contributor\":{{\"type\":\"ai\",\"model_id\":\"sonnet\"}},\"ranges\":[{{\"start_line\":1,\"end_line\":2}}]}}]}}]}}\n{{broken\n"
+    );
+    r.write(".agent-trace/traces.jsonl", record);
+    r.commit(ALICE, "Record the trace\n");
+    let run = Run::from(
+        sb.devspm()
+            .args(["--format", "json", "scan"])
+            .arg(&r.path)
+            .output()
+            .unwrap(),
+    );
+    run.assert_code(0);
+    assert!(
+        run.stderr.contains(".agent-trace/traces.jsonl:2"),
+        "{}",
+        run.stderr
+    );
+    let out = run.json();
+    let ai = &summary(&out)["ai"];
+    assert_eq!(u(ai, "/commits"), 1, "{ai}");
+    assert_eq!(u(ai, "/line_level_commits"), 1, "{ai}");
+    assert_eq!(u(summary(&out), "/ingest_gaps/unreadable_trace"), 1);
+    let by_agent = &ai["by_agent"][0];
+    assert_eq!(by_agent["agent"], "cursor");
+    assert_eq!(u(by_agent, "/exact_commits"), 1);
+}

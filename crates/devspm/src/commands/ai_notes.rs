@@ -125,3 +125,124 @@ pub fn read_notes(
     }
     Ok(store.append(events)?.appended)
 }
+
+/// (commit, path, agent) and (tool, model, ranges) of merged Agent Trace records.
+type TraceKey = (String, String, String);
+type TraceRanges = (String, Option<String>, Vec<[u32; 2]>);
+
+/// Where Agent Trace records live, and how large a traces file is read.
+const TRACES_PATH: &str = ".agent-trace/traces.jsonl";
+const MAX_TRACES_BYTES: u64 = 64 << 20;
+
+/// Reads Agent Trace records at HEAD (`.agent-trace/traces.jsonl`); returns events appended.
+pub fn read_agent_traces(
+    store: &mut SqliteStore,
+    repo: &devspm_git::Repo,
+    catalogue: &Catalogue,
+    quiet: bool,
+) -> anyhow::Result<u64> {
+    let Some(head) = devspm_git::head_commit(repo)? else {
+        return Ok(0);
+    };
+    let files = devspm_git::files_at(repo, &head, &|p| p == TRACES_PATH, MAX_TRACES_BYTES)?;
+    let Some(file) = files.into_iter().next() else {
+        return Ok(0);
+    };
+    let mut events = Vec::new();
+    let skip = |detail: String, object: String, events: &mut Vec<NewEvent>| {
+        if !quiet {
+            eprintln!(
+                "devspm: warning: skipped {object} in {}: {detail}",
+                repo.name
+            );
+        }
+        events.push(NewEvent::new(
+            format!("gap/{}/unreadable_trace/{object}@{}", repo.id, file.blob),
+            "devspm:agent-trace",
+            format!("repo:{}", repo.id),
+            IngestGap {
+                repo: repo.id.clone(),
+                what: "unreadable_trace".into(),
+                object: format!("{object}@{}", file.blob),
+                detail,
+            },
+        ));
+    };
+    let text = match file
+        .content
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+    {
+        Ok(text) => text,
+        Err(reason) => {
+            skip(reason, TRACES_PATH.to_owned(), &mut events);
+            return Ok(store.append(events)?.appended);
+        }
+    };
+    let (records, errors) = devspm_ai::agent_trace::parse_traces(&text);
+    for (line, reason) in errors {
+        skip(reason, format!("{TRACES_PATH}:{line}"), &mut events);
+    }
+    // Several records can cover one file of one revision: merge their ranges.
+    let mut merged: std::collections::BTreeMap<TraceKey, TraceRanges> =
+        std::collections::BTreeMap::new();
+    for record in records {
+        let agent = agent_for_tool(&record.tool, catalogue);
+        let entry = merged
+            .entry((record.revision, record.path, agent))
+            .or_insert_with(|| (record.tool.clone(), record.model.clone(), Vec::new()));
+        entry
+            .2
+            .extend(record.ranges.into_iter().map(|(a, b)| [a, b]));
+    }
+    let recorded = store.recorded_commits(&repo.id)?;
+    let mut involved = std::collections::BTreeSet::new();
+    for ((commit, path, agent), (tool, model, mut ranges)) in merged {
+        ranges.sort_unstable();
+        ranges.dedup();
+        let orphaned = !recorded.commits.contains_key(&commit) || recorded.lost.contains(&commit);
+        if !orphaned {
+            involved.insert((commit.clone(), agent.clone(), tool.clone()));
+        }
+        events.push(NewEvent::new(
+            format!("ai-lines/{}/{commit}/{path}/{agent}/agent-trace", repo.id),
+            format!("agent:{agent}"),
+            format!("commit:{}/{commit}", repo.id),
+            AiLines {
+                repo: repo.id.clone(),
+                commit: commit.clone(),
+                path,
+                agent,
+                tool,
+                model,
+                ranges,
+                source: "agent-trace".into(),
+                orphaned,
+            },
+        ));
+    }
+    for (commit, agent, tool) in involved {
+        events.push(NewEvent::new(
+            format!(
+                "ai/{}/{commit}/{agent}/agent-trace/v{}",
+                repo.id,
+                devspm_ai::DETECTOR_VERSION
+            ),
+            format!("agent:{agent}"),
+            format!("commit:{}/{commit}", repo.id),
+            AiInvolvement {
+                repo: repo.id.clone(),
+                commit,
+                agent,
+                role: devspm_ai::Role::Assisted.as_str().to_owned(),
+                confidence: "exact".into(),
+                evidence: vec![AiEvidence {
+                    marker: "Agent Trace record".into(),
+                    matched: format!("{TRACES_PATH}: tool {tool}"),
+                }],
+                accountable: None,
+                detector: devspm_ai::DETECTOR_VERSION,
+            },
+        ));
+    }
+    Ok(store.append(events)?.appended)
+}

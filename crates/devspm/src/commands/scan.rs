@@ -172,7 +172,8 @@ fn tooling_if_refs_moved(
         return Ok(0);
     }
     Ok(super::ai_tooling::inspect_head(store, repo, global.quiet)?
-        + super::ai_notes::read_notes(store, repo, catalogue, global.quiet)?)
+        + super::ai_notes::read_notes(store, repo, catalogue, global.quiet)?
+        + super::ai_notes::read_agent_traces(store, repo, catalogue, global.quiet)?)
 }
 
 /// Resolves every alias against the current evidence and appends what changed.
