@@ -1075,6 +1075,34 @@ impl Store for SqliteStore {
     }
 }
 
+/// AI tooling at each repository's latest inspected revision (one repository, or all).
+fn tool_rows(conn: &Connection, repo_id: Option<&str>) -> rusqlite::Result<Vec<ToolRow>> {
+    conn
+        .prepare(
+            "SELECT path, kind, name, pinned, risks, introduced_in, repo_id FROM tools_seen t
+             WHERE (?1 IS NULL OR repo_id = ?1) AND revision = (
+                 SELECT revision FROM tools_seen l WHERE l.repo_id = t.repo_id ORDER BY seq DESC LIMIT 1)
+             ORDER BY repo_id, kind, path, name",
+        )?
+        .query_map([repo_id], |r| {
+            let risks: String = r.get(4)?;
+            Ok(ToolRow {
+                repo: r.get(6)?,
+                path: r.get(0)?,
+                kind: r.get(1)?,
+                name: r.get(2)?,
+                pinned: r.get(3)?,
+                risks: risks
+                    .split(',')
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+                introduced_in: r.get(5)?,
+            })
+        })?
+        .collect()
+}
+
 /// The `devspm ai` report.
 fn ai_report(conn: &Connection, repo: Option<&str>) -> rusqlite::Result<AiReport> {
     // Per commit: its AI involvement (any, exact) and its lines; `?1 IS NULL` means every repo.
@@ -1260,6 +1288,7 @@ fn ai_report(conn: &Connection, repo: Option<&str>) -> rusqlite::Result<AiReport
         by_team: by_team.into_values().collect(),
         by_repository,
         by_month: by_month.into_values().collect(),
+        tools: tool_rows(conn, repo)?,
     })
 }
 
@@ -1284,29 +1313,7 @@ fn ai_summary(conn: &Connection, repo_id: &str, total: u64) -> rusqlite::Result<
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    let tools = conn
-        .prepare(
-            "SELECT path, kind, name, pinned, risks, introduced_in FROM tools_seen
-             WHERE repo_id = ?1 AND revision = (
-                 SELECT revision FROM tools_seen WHERE repo_id = ?1 ORDER BY seq DESC LIMIT 1)
-             ORDER BY kind, path, name",
-        )?
-        .query_map([repo_id], |r| {
-            let risks: String = r.get(4)?;
-            Ok(ToolRow {
-                path: r.get(0)?,
-                kind: r.get(1)?,
-                name: r.get(2)?,
-                pinned: r.get(3)?,
-                risks: risks
-                    .split(',')
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_owned)
-                    .collect(),
-                introduced_in: r.get(5)?,
-            })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let tools = tool_rows(conn, Some(repo_id))?;
     let (line_level_commits, orphaned_records): (i64, i64) = conn.query_row(
         "SELECT count(DISTINCT CASE WHEN orphaned = 0 THEN sha END), count(DISTINCT CASE WHEN orphaned = 1 THEN sha END)
          FROM ai_line_ranges WHERE repo_id = ?1",

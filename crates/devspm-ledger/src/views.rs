@@ -86,6 +86,8 @@ pub struct AgentShare {
 /// A tool configured in a repository at its latest inspected revision.
 #[derive(Clone, Debug, Serialize)]
 pub struct ToolRow {
+    /// Repository id.
+    pub repo: String,
     pub path: String,
     pub kind: String,
     pub name: String,
@@ -180,4 +182,6 @@ pub struct AiReport {
     /// By repository (when the report covers more than one).
     pub by_repository: Vec<AiRow>,
     pub by_month: Vec<AiRow>,
+    /// AI tooling configured at each repository's latest inspected revision.
+    pub tools: Vec<ToolRow>,
 }

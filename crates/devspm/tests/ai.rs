@@ -345,6 +345,28 @@ fn ai_tooling_at_head_is_inventoried_with_its_risks() {
         ]
     );
     assert_eq!(u(summary(&out), "/ingest_gaps/unreadable_config"), 3);
+    // `devspm ai` lists the same tooling.
+    let report = sb.run(&["ai"]);
+    report.assert_code(0);
+    for needle in [
+        "AI tooling configured at HEAD",
+        "mcp-inline-secret",
+        "agent-never-asks",
+    ] {
+        assert!(
+            report.stdout.contains(needle),
+            "{needle}: {}",
+            report.stdout
+        );
+    }
+    let markdown = sb.run(&["--format", "markdown", "ai"]);
+    assert!(
+        markdown
+            .stdout
+            .contains("| mcp_server | fs | .mcp.json | no | mcp-unpinned-package |"),
+        "{}",
+        markdown.stdout
+    );
     // The secret's value is stored nowhere: not in events, not in any table.
     let bytes = std::fs::read(sb.db()).unwrap();
     let wal = std::fs::read(sb.db().with_extension("db-wal")).unwrap_or_default();

@@ -67,6 +67,7 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &AiArgs) -> anyhow::R
     );
     if report.ai_commits == 0 {
         out.push_str("no AI involvement recorded\n");
+        out.push_str(&tools_table(&report));
         emit(&out)?;
         return Ok(0);
     }
@@ -159,8 +160,36 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &AiArgs) -> anyhow::R
         ]);
     }
     out.push_str(&t.render("  "));
+    out.push_str(&tools_table(&report));
     emit(&out)?;
     Ok(0)
+}
+
+/// AI tooling configured at HEAD, with risky settings.
+fn tools_table(report: &devspm_ledger::AiReport) -> String {
+    if report.tools.is_empty() {
+        return String::new();
+    }
+    let mut t = Table::new(&[
+        ("kind", false),
+        ("name", false),
+        ("file", false),
+        ("pinned", false),
+        ("risky settings", false),
+    ]);
+    for tool in &report.tools {
+        t.row(vec![
+            tool.kind.clone(),
+            tool.name.clone(),
+            tool.path.clone(),
+            tool.pinned.map_or(
+                "-".to_owned(),
+                |p| if p { "yes".into() } else { "no".into() },
+            ),
+            tool.risks.join(", "),
+        ]);
+    }
+    format!("\nAI tooling configured at HEAD\n{}", t.render("  "))
 }
 
 /// The breakdowns of a report as (section, rows).
@@ -184,6 +213,8 @@ fn csv(report: &devspm_ledger::AiReport) -> String {
             text.to_owned()
         }
     }
+    // `tool` rows: key `repo:path`, name `kind name`, heuristic_only holds the number of risky
+    // settings.
     let mut out = String::from("breakdown,key,name,commits,ai_commits,heuristic_only,ai_lines\n");
     out.push_str(&format!(
         "total,{},,{},{},{},{}\n",
@@ -193,6 +224,14 @@ fn csv(report: &devspm_ledger::AiReport) -> String {
         report.heuristic_only,
         report.ai_lines
     ));
+    for tool in &report.tools {
+        out.push_str(&format!(
+            "tool,{},{},,,{},\n",
+            field(&format!("{}:{}", tool.repo, tool.path)),
+            field(&format!("{} {}", tool.kind, tool.name)),
+            tool.risks.len()
+        ));
+    }
     for (section, rows) in sections(report) {
         for row in rows {
             out.push_str(&format!(
@@ -226,6 +265,19 @@ fn markdown(report: &devspm_ledger::AiReport) -> String {
         count(report.lines),
         count(report.heuristic_only)
     );
+    if !report.tools.is_empty() {
+        out.push_str("\n### AI tooling configured at HEAD\n\n| kind | name | file | pinned | risky settings |\n|---|---|---|---|---|\n");
+        for tool in &report.tools {
+            out.push_str(&format!(
+                "| {} | {} | {} | {} | {} |\n",
+                cell(&tool.kind),
+                cell(&tool.name),
+                cell(&tool.path),
+                tool.pinned.map_or("-", |p| if p { "yes" } else { "no" }),
+                cell(&tool.risks.join(", "))
+            ));
+        }
+    }
     for (section, rows) in sections(report) {
         out.push_str(&format!(
             "\n### By {section}\n\n| {section} | name | commits | AI commits | heuristic only | AI changed lines |\n|---|---|---:|---:|---:|---:|\n"
