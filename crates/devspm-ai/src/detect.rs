@@ -150,24 +150,8 @@ pub fn detect(commit: &CommitView<'_>, catalogue: &Catalogue) -> Vec<Involvement
                     }
                     continue;
                 }
-                let named = person
-                    .name
-                    .split(':')
-                    .next()
-                    .unwrap_or_default()
-                    .trim()
-                    .to_ascii_lowercase();
-                let agent = agents(catalogue)
-                    .find(|a| {
-                        a.assisted_names.iter().any(|n| {
-                            let n = n.to_ascii_lowercase();
-                            named == n
-                                || named.starts_with(&format!("{n} "))
-                                || named.starts_with(&format!("{n}-"))
-                        })
-                    })
-                    .map(|a| a.id.clone())
-                    .unwrap_or_else(|| "unknown-assistant".to_owned());
+                let named = person.name.split(':').next().unwrap_or_default();
+                let agent = agent_named(named, catalogue);
                 add(
                     &agent,
                     Role::Assisted,
@@ -271,6 +255,24 @@ pub fn detect(commit: &CommitView<'_>, catalogue: &Catalogue) -> Vec<Involvement
     }
     found.sort_by(|a, b| a.agent.cmp(&b.agent).then(a.role.cmp(&b.role)));
     found
+}
+
+/// The catalogue agent a tool or model name denotes: its id, one of its `assisted_names`, or a
+/// name that starts with one (`Claude Opus 4.6` → claude-code), compared case-insensitively.
+/// `unknown-assistant` when none does.
+pub fn agent_named(name: &str, catalogue: &Catalogue) -> String {
+    let name = name.trim().to_ascii_lowercase();
+    agents(catalogue)
+        .find(|a| {
+            a.id.eq_ignore_ascii_case(&name)
+                || a.assisted_names.iter().any(|n| {
+                    let n = n.to_ascii_lowercase();
+                    name == n
+                        || name.starts_with(&format!("{n} "))
+                        || name.starts_with(&format!("{n}-"))
+                })
+        })
+        .map_or_else(|| "unknown-assistant".to_owned(), |a| a.id.clone())
 }
 
 /// The agent whose branch-name prefix this ref carries: `refs/remotes/<remote>/copilot/…` or

@@ -13,5 +13,6 @@ pub mod gitai;
 pub mod tooling;
 
 pub use detect::{
-    CommitView, DETECTOR_VERSION, Involvement, PersonView, Role, TrailerView, branch_agent, detect,
+    CommitView, DETECTOR_VERSION, Involvement, PersonView, Role, TrailerView, agent_named,
+    branch_agent, detect,
 };

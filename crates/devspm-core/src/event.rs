@@ -480,6 +480,18 @@ pub struct IngestGap {
     pub detail: String,
 }
 
+impl IngestGap {
+    /// The event recording this gap, keyed so that the same gap is recorded once.
+    pub fn into_event(self, actor: &str) -> NewEvent {
+        NewEvent::new(
+            format!("gap/{}/{}/{}", self.repo, self.what, self.object),
+            actor,
+            format!("repo:{}", self.repo),
+            self,
+        )
+    }
+}
+
 /// Payload of [`EventKind::AliasLinked`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AliasLinked {
@@ -568,6 +580,21 @@ pub struct AiInvolvement {
     pub accountable: Option<String>,
     /// Version of the detection rules.
     pub detector: u32,
+}
+
+impl AiLines {
+    /// The event recording these lines, keyed by commit, file, agent and source.
+    pub fn into_event(self) -> NewEvent {
+        NewEvent::new(
+            format!(
+                "ai-lines/{}/{}/{}/{}/{}",
+                self.repo, self.commit, self.path, self.agent, self.source
+            ),
+            format!("agent:{}", self.agent),
+            format!("commit:{}/{}", self.repo, self.commit),
+            self,
+        )
+    }
 }
 
 /// A risky setting of a tool.

@@ -766,18 +766,13 @@ impl EventBuilder<'_> {
             return None;
         }
         self.new_gaps.fetch_add(1, Ordering::Relaxed);
-        let payload = IngestGap {
+        let gap = IngestGap {
             repo: self.repo_id.clone(),
             what: what.to_owned(),
-            object: object.clone(),
+            object,
             detail,
         };
-        Some(NewEvent::new(
-            format!("gap/{}/{what}/{object}", self.repo_id),
-            "devspm:git-ingest",
-            format!("repo:{}", self.repo_id),
-            payload,
-        ))
+        Some(gap.into_event("devspm:git-ingest"))
     }
 
     fn alias(&self, name: &[u8], email: &[u8], attachments: &mut Vec<Attachment>) -> String {

@@ -1115,14 +1115,7 @@ fn ai_report(conn: &Connection, repo: Option<&str>) -> rusqlite::Result<AiReport
                ai.sha IS NOT NULL AS is_ai, coalesce(ai.exact, 0) AS exact, ai.accountable
         FROM commits c LEFT JOIN ai ON ai.repo_id = c.repo_id AND ai.sha = c.sha
         WHERE ?1 IS NULL OR c.repo_id = ?1";
-    let mut total = AiRow {
-        key: String::new(),
-        name: String::new(),
-        commits: 0,
-        ai_commits: 0,
-        heuristic_only: 0,
-        ai_lines: 0,
-    };
+    let mut total = AiRow::new(String::new());
     let mut lines = 0u64;
     let mut by_month: BTreeMap<String, AiRow> = BTreeMap::new();
     let mut by_repository: BTreeMap<String, AiRow> = BTreeMap::new();
@@ -1148,40 +1141,21 @@ fn ai_report(conn: &Connection, repo: Option<&str>) -> rusqlite::Result<AiReport
         let repo_id: String = r.get(0)?;
         let entry = by_repository
             .entry(repo_id.clone())
-            .or_insert_with(|| AiRow {
-                key: repo_id,
-                name: String::new(),
-                commits: 0,
-                ai_commits: 0,
-                heuristic_only: 0,
-                ai_lines: 0,
-            });
+            .or_insert_with(|| AiRow::new(repo_id));
         add(entry, is_ai, exact, commit_lines);
         lines += commit_lines;
         add(&mut total, is_ai, exact, commit_lines);
         let month = jiff::Timestamp::from_second(time)
             .map(|t| t.strftime("%Y-%m").to_string())
             .unwrap_or_else(|_| "unknown".into());
-        let entry = by_month.entry(month.clone()).or_insert_with(|| AiRow {
-            key: month,
-            name: String::new(),
-            commits: 0,
-            ai_commits: 0,
-            heuristic_only: 0,
-            ai_lines: 0,
-        });
+        let entry = by_month
+            .entry(month.clone())
+            .or_insert_with(|| AiRow::new(month));
         add(entry, is_ai, exact, commit_lines);
         if let Some(alias) = accountable.filter(|_| is_ai) {
             let entry = by_accountable
                 .entry(alias.clone())
-                .or_insert_with(|| AiRow {
-                    key: alias,
-                    name: String::new(),
-                    commits: 0,
-                    ai_commits: 0,
-                    heuristic_only: 0,
-                    ai_lines: 0,
-                });
+                .or_insert_with(|| AiRow::new(alias));
             add(entry, true, exact, commit_lines);
         }
     }
@@ -1197,14 +1171,7 @@ fn ai_report(conn: &Connection, repo: Option<&str>) -> rusqlite::Result<AiReport
             .unwrap_or(alias);
         let entry = by_developer
             .entry(identity.clone())
-            .or_insert_with(|| AiRow {
-                key: identity,
-                name: String::new(),
-                commits: 0,
-                ai_commits: 0,
-                heuristic_only: 0,
-                ai_lines: 0,
-            });
+            .or_insert_with(|| AiRow::new(identity));
         entry.ai_commits += row.ai_commits;
         entry.heuristic_only += row.heuristic_only;
         entry.ai_lines += row.ai_lines;
@@ -1229,14 +1196,9 @@ fn ai_report(conn: &Connection, repo: Option<&str>) -> rusqlite::Result<AiReport
             .optional()?
             .flatten();
         let Some(team) = team else { continue };
-        let entry = by_team.entry(team.clone()).or_insert_with(|| AiRow {
-            key: team,
-            name: String::new(),
-            commits: 0,
-            ai_commits: 0,
-            heuristic_only: 0,
-            ai_lines: 0,
-        });
+        let entry = by_team
+            .entry(team.clone())
+            .or_insert_with(|| AiRow::new(team));
         entry.commits += row.commits;
         entry.ai_commits += row.ai_commits;
         entry.heuristic_only += row.heuristic_only;

@@ -163,6 +163,20 @@ pub struct AiRow {
     pub ai_lines: u64,
 }
 
+impl AiRow {
+    /// An empty row for `key`.
+    pub fn new(key: String) -> AiRow {
+        AiRow {
+            key,
+            name: String::new(),
+            commits: 0,
+            ai_commits: 0,
+            heuristic_only: 0,
+            ai_lines: 0,
+        }
+    }
+}
+
 /// `devspm ai`: AI involvement across recorded commits.
 #[derive(Clone, Debug, Serialize)]
 pub struct AiReport {

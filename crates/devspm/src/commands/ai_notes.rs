@@ -12,20 +12,37 @@ use devspm_ledger::{SqliteStore, Store};
 
 const NOTES_REF: &str = "refs/notes/ai";
 
-/// The catalogue agent a git-ai `agent_id.tool` names (`claude` → `claude-code`).
-fn agent_for_tool(tool: &str, catalogue: &Catalogue) -> String {
-    catalogue
-        .accounts
-        .iter()
-        .filter(|k| k.kind == devspm_core::event::IdentityKind::Agent)
-        .find(|k| {
-            k.account.id.eq_ignore_ascii_case(tool)
-                || k.account
-                    .assisted_names
-                    .iter()
-                    .any(|n| n.eq_ignore_ascii_case(tool))
-        })
-        .map_or_else(|| "unknown-assistant".to_owned(), |k| k.account.id.clone())
+/// An exact `assisted` involvement for a commit a tool's own record (a git-ai note, an Agent
+/// Trace record) says it wrote lines of; keyed by commit, agent and `source`.
+fn record_involvement(
+    repo: &str,
+    commit: &str,
+    agent: &str,
+    source: &str,
+    marker: &str,
+    matched: String,
+) -> NewEvent {
+    NewEvent::new(
+        format!(
+            "ai/{repo}/{commit}/{agent}/{source}/v{}",
+            devspm_ai::DETECTOR_VERSION
+        ),
+        format!("agent:{agent}"),
+        format!("commit:{repo}/{commit}"),
+        AiInvolvement {
+            repo: repo.to_owned(),
+            commit: commit.to_owned(),
+            agent: agent.to_owned(),
+            role: devspm_ai::Role::Assisted.as_str().to_owned(),
+            confidence: "exact".into(),
+            evidence: vec![AiEvidence {
+                marker: marker.to_owned(),
+                matched,
+            }],
+            accountable: None,
+            detector: devspm_ai::DETECTOR_VERSION,
+        },
+    )
 }
 
 /// Reads the repository's git-ai notes; returns the events appended.
@@ -56,32 +73,24 @@ pub fn read_notes(
                         repo.name
                     );
                 }
-                events.push(NewEvent::new(
-                    format!("gap/{}/unreadable_note/{commit}", repo.id),
-                    "devspm:git-ai-notes",
-                    format!("repo:{}", repo.id),
+                events.push(
                     IngestGap {
                         repo: repo.id.clone(),
                         what: "unreadable_note".into(),
                         object: commit.clone(),
                         detail: reason,
-                    },
-                ));
+                    }
+                    .into_event("devspm:git-ai-notes"),
+                );
                 continue;
             }
         };
         let orphaned = !recorded.commits.contains_key(&commit) || recorded.lost.contains(&commit);
         let mut agents = std::collections::BTreeSet::new();
         for record in lines {
-            let agent = agent_for_tool(&record.tool, catalogue);
+            let agent = devspm_ai::agent_named(&record.tool, catalogue);
             agents.insert((agent.clone(), record.tool.clone()));
-            events.push(NewEvent::new(
-                format!(
-                    "ai-lines/{}/{commit}/{}/{agent}/git-ai",
-                    repo.id, record.path
-                ),
-                format!("agent:{agent}"),
-                format!("commit:{}/{commit}", repo.id),
+            events.push(
                 AiLines {
                     repo: repo.id.clone(),
                     commit: commit.clone(),
@@ -92,34 +101,22 @@ pub fn read_notes(
                     ranges: record.ranges.into_iter().map(|(a, b)| [a, b]).collect(),
                     source: "git-ai".into(),
                     orphaned,
-                },
-            ));
+                }
+                .into_event(),
+            );
         }
         if orphaned {
             continue;
         }
         for (agent, tool) in agents {
-            events.push(NewEvent::new(
-                format!(
-                    "ai/{}/{commit}/{agent}/git-ai/v{}",
-                    repo.id,
-                    devspm_ai::DETECTOR_VERSION
-                ),
-                format!("agent:{agent}"),
-                format!("commit:{}/{commit}", repo.id),
-                AiInvolvement {
-                    repo: repo.id.clone(),
-                    commit: commit.clone(),
-                    agent,
-                    role: devspm_ai::Role::Assisted.as_str().to_owned(),
-                    confidence: "exact".into(),
-                    evidence: vec![AiEvidence {
-                        marker: "git-ai note".into(),
-                        matched: format!("{NOTES_REF}: tool {tool}"),
-                    }],
-                    accountable: None,
-                    detector: devspm_ai::DETECTOR_VERSION,
-                },
+            let matched = format!("{NOTES_REF}: tool {tool}");
+            events.push(record_involvement(
+                &repo.id,
+                &commit,
+                &agent,
+                "git-ai",
+                "git-ai note",
+                matched,
             ));
         }
     }
@@ -156,17 +153,15 @@ pub fn read_agent_traces(
                 repo.name
             );
         }
-        events.push(NewEvent::new(
-            format!("gap/{}/unreadable_trace/{object}@{}", repo.id, file.blob),
-            "devspm:agent-trace",
-            format!("repo:{}", repo.id),
+        events.push(
             IngestGap {
                 repo: repo.id.clone(),
                 what: "unreadable_trace".into(),
                 object: format!("{object}@{}", file.blob),
                 detail,
-            },
-        ));
+            }
+            .into_event("devspm:agent-trace"),
+        );
     };
     let text = match file
         .content
@@ -186,7 +181,7 @@ pub fn read_agent_traces(
     let mut merged: std::collections::BTreeMap<TraceKey, TraceRanges> =
         std::collections::BTreeMap::new();
     for record in records {
-        let agent = agent_for_tool(&record.tool, catalogue);
+        let agent = devspm_ai::agent_named(&record.tool, catalogue);
         let entry = merged
             .entry((record.revision, record.path, agent))
             .or_insert_with(|| (record.tool.clone(), record.model.clone(), Vec::new()));
@@ -203,10 +198,7 @@ pub fn read_agent_traces(
         if !orphaned {
             involved.insert((commit.clone(), agent.clone(), tool.clone()));
         }
-        events.push(NewEvent::new(
-            format!("ai-lines/{}/{commit}/{path}/{agent}/agent-trace", repo.id),
-            format!("agent:{agent}"),
-            format!("commit:{}/{commit}", repo.id),
+        events.push(
             AiLines {
                 repo: repo.id.clone(),
                 commit: commit.clone(),
@@ -217,31 +209,19 @@ pub fn read_agent_traces(
                 ranges,
                 source: "agent-trace".into(),
                 orphaned,
-            },
-        ));
+            }
+            .into_event(),
+        );
     }
     for (commit, agent, tool) in involved {
-        events.push(NewEvent::new(
-            format!(
-                "ai/{}/{commit}/{agent}/agent-trace/v{}",
-                repo.id,
-                devspm_ai::DETECTOR_VERSION
-            ),
-            format!("agent:{agent}"),
-            format!("commit:{}/{commit}", repo.id),
-            AiInvolvement {
-                repo: repo.id.clone(),
-                commit,
-                agent,
-                role: devspm_ai::Role::Assisted.as_str().to_owned(),
-                confidence: "exact".into(),
-                evidence: vec![AiEvidence {
-                    marker: "Agent Trace record".into(),
-                    matched: format!("{TRACES_PATH}: tool {tool}"),
-                }],
-                accountable: None,
-                detector: devspm_ai::DETECTOR_VERSION,
-            },
+        let matched = format!("{TRACES_PATH}: tool {tool}");
+        events.push(record_involvement(
+            &repo.id,
+            &commit,
+            &agent,
+            "agent-trace",
+            "Agent Trace record",
+            matched,
         ));
     }
     Ok(store.append(events)?.appended)

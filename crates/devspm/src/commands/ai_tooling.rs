@@ -42,17 +42,15 @@ pub fn inspect_head(
                     );
                 }
                 let object = format!("{}@{}", file.path, file.blob);
-                events.push(NewEvent::new(
-                    format!("gap/{}/unreadable_config/{object}", repo.id),
-                    "devspm:ai-tooling",
-                    format!("repo:{}", repo.id),
+                events.push(
                     IngestGap {
                         repo: repo.id.clone(),
                         what: "unreadable_config".into(),
                         object,
                         detail: reason,
-                    },
-                ));
+                    }
+                    .into_event("devspm:ai-tooling"),
+                );
                 continue;
             }
         };
