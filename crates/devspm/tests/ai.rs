@@ -475,3 +475,38 @@ fn agent_trace_records_give_line_level_records() {
     assert_eq!(by_agent["agent"], "cursor");
     assert_eq!(u(by_agent, "/exact_commits"), 1);
 }
+
+#[test]
+fn ingest_git_runs_the_same_ai_analyzers_as_scan() {
+    let sb = Sandbox::new();
+    let r = sb.repo("ingest");
+    r.write(
+        ".mcp.json",
+        r#"{"mcpServers": {"fs": {"command": "npx", "args": ["-y", "server-fs"]}}}"#,
+    );
+    r.commit(ALICE, CO_AUTHORED_BY_CLAUDE);
+    let out = sb.run(&[
+        "--format",
+        "json",
+        "ingest",
+        "git",
+        r.path.to_str().unwrap(),
+    ]);
+    out.assert_code(0);
+    // One co-author involvement and one MCP server.
+    assert_eq!(u(&out.json(), "/ai_events_appended"), 2, "{}", out.stdout);
+    let report = sb.run(&["ai"]);
+    assert!(
+        report.stdout.contains("mcp-unpinned-package"),
+        "{}",
+        report.stdout
+    );
+    let again = sb.run(&[
+        "--format",
+        "json",
+        "ingest",
+        "git",
+        r.path.to_str().unwrap(),
+    ]);
+    assert_eq!(u(&again.json(), "/ai_events_appended"), 0);
+}

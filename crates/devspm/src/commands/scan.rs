@@ -146,34 +146,26 @@ fn ingest_one(
     })
 }
 
-/// Agent-branch evidence, re-examined only when refs changed (a re-scan of an unchanged
-/// repository stays a ref listing).
-fn branch_evidence_if_refs_moved(
+/// The repository-level AI analyzers — agent-branch evidence, AI tooling at HEAD, git-ai notes
+/// and Agent Trace records — run only when refs changed: a re-scan of an unchanged repository
+/// stays a ref listing (a new note moves `refs/notes/ai`).
+fn repository_analyzers(
     store: &mut SqliteStore,
+    repo: &devspm_git::Repo,
     report: &IngestReport,
+    global: &GlobalArgs,
     settings: &Settings,
 ) -> anyhow::Result<u64> {
     if report.refs_updated + report.refs_deleted == 0 {
         return Ok(0);
     }
-    super::ai_detect::branch_evidence(store, &report.repo, &settings.catalogue)
-}
-
-/// AI tooling at HEAD and git-ai notes, re-read only when refs changed (like agent-branch
-/// evidence; a new note moves `refs/notes/ai`).
-fn tooling_if_refs_moved(
-    store: &mut SqliteStore,
-    repo: &devspm_git::Repo,
-    report: &IngestReport,
-    global: &GlobalArgs,
-    catalogue: &devspm_core::catalogue::Catalogue,
-) -> anyhow::Result<u64> {
-    if report.refs_updated + report.refs_deleted == 0 {
-        return Ok(0);
-    }
-    Ok(super::ai_tooling::inspect_head(store, repo, global.quiet)?
-        + super::ai_notes::read_notes(store, repo, catalogue, global.quiet)?
-        + super::ai_notes::read_agent_traces(store, repo, catalogue, global.quiet)?)
+    let catalogue = &settings.catalogue;
+    Ok(
+        super::ai_detect::branch_evidence(store, &report.repo, catalogue)?
+            + super::ai_tooling::inspect_head(store, repo, global.quiet)?
+            + super::ai_notes::read_notes(store, repo, catalogue, global.quiet)?
+            + super::ai_notes::read_agent_traces(store, repo, catalogue, global.quiet)?,
+    )
 }
 
 /// Resolves every alias against the current evidence and appends what changed.
@@ -207,14 +199,7 @@ pub fn scan(settings: &Settings, global: &GlobalArgs, args: &ScanArgs) -> anyhow
     let identity_events = resolve_identities(&mut store, settings)?;
     let ai_events = ingest.ai_events_appended
         + super::ai_detect::catch_up(&mut store, &settings.catalogue)?
-        + branch_evidence_if_refs_moved(&mut store, &ingest.report, settings)?
-        + tooling_if_refs_moved(
-            &mut store,
-            &repo,
-            &ingest.report,
-            global,
-            &settings.catalogue,
-        )?;
+        + repository_analyzers(&mut store, &repo, &ingest.report, global, settings)?;
     let summary = store.repository_summary(&ingest.report.repo, args.top)?;
     match global.format {
         Format::Json => emit_json(&ScanOutput {
@@ -285,12 +270,8 @@ pub fn ingest_git(
     let identity_events = resolve_identities(&mut store, settings)?;
     let mut ai_events = results.iter().map(|r| r.ai_events_appended).sum::<u64>()
         + super::ai_detect::catch_up(&mut store, &settings.catalogue)?;
-    for result in &results {
-        ai_events += super::ai_detect::branch_evidence(
-            &mut store,
-            &result.report.repo,
-            &settings.catalogue,
-        )?;
+    for (repo, result) in repos.iter().zip(&results) {
+        ai_events += repository_analyzers(&mut store, repo, &result.report, global, settings)?;
     }
     match global.format {
         Format::Json => emit_json(&serde_json::json!({
