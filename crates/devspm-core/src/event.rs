@@ -18,6 +18,7 @@ use sha2::{Digest, Sha256};
 
 use crate::bytes::GitBytes;
 use crate::commit::SignatureKind;
+pub use crate::finding::{Attribution, FindingRecorded, FindingsImported};
 
 /// What kind of fact an event records. Stored as its snake_case name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -49,11 +50,18 @@ pub enum EventKind {
     /// Lines of a file in a commit were written by an AI agent, per a line-level record such as
     /// a git-ai note ([`AiLines`]).
     AiLines,
+    /// A scanner finding seen for the first time ([`FindingRecorded`]).
+    FindingRecorded,
+    /// One import of a scanner's results: the findings seen, fixed and reopened
+    /// ([`FindingsImported`]).
+    FindingsImported,
+    /// Who or what introduced a finding, with method, confidence and evidence ([`Attribution`]).
+    Attribution,
 }
 
 impl EventKind {
     /// Every kind, for help texts and validation.
-    pub const ALL: [EventKind; 12] = [
+    pub const ALL: [EventKind; 15] = [
         EventKind::RepositoryRegistered,
         EventKind::CommitRecorded,
         EventKind::RefUpdated,
@@ -66,6 +74,9 @@ impl EventKind {
         EventKind::AiInvolvement,
         EventKind::ToolSeen,
         EventKind::AiLines,
+        EventKind::FindingRecorded,
+        EventKind::FindingsImported,
+        EventKind::Attribution,
     ];
 
     /// The stored name of the kind.
@@ -83,6 +94,9 @@ impl EventKind {
             EventKind::AiInvolvement => "ai_involvement",
             EventKind::ToolSeen => "tool_seen",
             EventKind::AiLines => "ai_lines",
+            EventKind::FindingRecorded => "finding_recorded",
+            EventKind::FindingsImported => "findings_imported",
+            EventKind::Attribution => "attribution",
         }
     }
 
@@ -124,6 +138,9 @@ pub enum Payload {
     AiInvolvement(AiInvolvement),
     ToolSeen(ToolSeen),
     AiLines(AiLines),
+    FindingRecorded(Box<FindingRecorded>),
+    FindingsImported(FindingsImported),
+    Attribution(Box<Attribution>),
 }
 
 macro_rules! payload_kinds {
@@ -168,6 +185,9 @@ payload_kinds!(
     AiInvolvement,
     ToolSeen,
     AiLines,
+    FindingRecorded,
+    FindingsImported,
+    Attribution,
 );
 
 macro_rules! into_payload {
@@ -193,6 +213,9 @@ into_payload!(
     AiInvolvement,
     ToolSeen,
     AiLines,
+    FindingRecorded,
+    FindingsImported,
+    Attribution,
 );
 
 /// An event as a collector or analyzer proposes it, before the ledger orders and hashes it.

@@ -10,19 +10,23 @@
 //! This crate never touches a database: it receives what is already known ([`KnownHistory`])
 //! and returns events.
 
+mod blame;
 mod facts;
 mod files;
 mod graph;
 mod ingest;
 mod linecount;
 mod repo;
+mod szz;
 
+pub use blame::{BlameMiss, BlameOptions, Blamer, FileBlame, LineOrigin, SkippedCommit};
 pub use files::{RevisionFile, files_at, head_commit, notes};
 pub use graph::ParentGraph;
 pub use ingest::{
     IngestOptions, IngestReport, KnownHistory, NoProgress, Progress, RecordedCommits, ingest,
 };
 pub use repo::{Repo, discover_repositories, open};
+pub use szz::{FixChanges, FixMiss, FixedFile, similarity};
 
 /// Why a repository could not be read at all. (Partial damage — a missing blob, a shallow
 /// boundary — is not an error: it becomes an `ingest_gap` event and ingest goes on.)

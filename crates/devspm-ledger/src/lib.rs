@@ -9,6 +9,7 @@
 //! [`Store`] is the seam between devspm and its database: SQLite ([`SqliteStore`]) is the
 //! embedded default; a PostgreSQL backend is a second implementation of the same trait.
 
+pub mod findings;
 mod projection;
 mod sqlite;
 pub mod views;
@@ -19,11 +20,12 @@ use devspm_core::NewEvent;
 use devspm_core::bytes::GitBytes;
 use devspm_core::identity::{AliasBook, AliasLink, AliasRecord, Assignment, IdentityState};
 
+pub use findings::{FindingFilter, FindingRow, FindingStore};
 pub use sqlite::SqliteStore;
 pub use views::{AiReport, AiRow, IdentityDetail, IdentityRow, RepositorySummary};
 
 /// The schema version this build writes and reads.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// The newest event of the ledger.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]

@@ -8,7 +8,7 @@ use devspm_core::event::CommitRecorded;
 use rusqlite::{Connection, params};
 
 /// Every projection table, in the order `rebuild` clears them.
-pub(crate) const TABLES: [&str; 13] = [
+pub(crate) const TABLES: [&str; 16] = [
     "repositories",
     "refs",
     "commits",
@@ -22,6 +22,9 @@ pub(crate) const TABLES: [&str; 13] = [
     "ai_involvements",
     "tools_seen",
     "ai_line_ranges",
+    "findings",
+    "finding_imports",
+    "attributions",
 ];
 
 /// Updates the projections for one event.
@@ -135,6 +138,102 @@ pub(crate) fn apply(conn: &Connection, seq: u64, payload: &Payload) -> rusqlite:
                 lines as i64,
                 p.source,
                 p.orphaned,
+                seq
+            ])?;
+        }
+        Payload::FindingRecorded(p) => {
+            let pkg = p.package.as_ref();
+            conn.prepare_cached(
+                "INSERT OR IGNORE INTO findings (finding_id, repo_id, tool, rule, kind, severity, message, identifiers, path,
+                    start_line, end_line, ecosystem, package, version, secret_preview, fingerprint, status, first_revision,
+                    last_revision, first_seq, last_seq, status_seq)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, 'open', ?17, ?17, ?18, ?18, ?18)",
+            )?
+            .execute(params![
+                p.finding,
+                p.repo,
+                p.tool,
+                p.rule,
+                p.kind,
+                p.severity,
+                p.message,
+                p.identifiers.join(","),
+                p.path.as_ref().or(p.foreign_path.as_ref()),
+                p.start_line,
+                p.end_line,
+                pkg.map(|k| &k.ecosystem),
+                pkg.map(|k| &k.name),
+                pkg.map(|k| &k.version),
+                p.secret.as_ref().map(|s| &s.preview),
+                p.fingerprint,
+                p.revision,
+                seq
+            ])?;
+        }
+        Payload::FindingsImported(p) => {
+            conn.prepare_cached(
+                "INSERT OR REPLACE INTO finding_imports (import_id, repo_id, tool, format, source, revision, results, seen, new, fixed, reopened, seq)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            )?
+            .execute(params![
+                p.import,
+                p.repo,
+                p.tool,
+                p.format,
+                p.source,
+                p.revision,
+                p.results as i64,
+                p.seen.len() as i64,
+                p.new as i64,
+                p.fixed.len() as i64,
+                p.reopened.len() as i64,
+                seq
+            ])?;
+            let mut seen = conn.prepare_cached(
+                "UPDATE findings SET last_seq = ?1, last_revision = COALESCE(?2, last_revision) WHERE finding_id = ?3",
+            )?;
+            for f in &p.seen {
+                seen.execute(params![seq, p.revision, f])?;
+            }
+            let mut fixed = conn.prepare_cached(
+                "UPDATE findings SET status = 'fixed', fixed_revision = ?2, status_seq = ?1 WHERE finding_id = ?3",
+            )?;
+            for f in &p.fixed {
+                fixed.execute(params![seq, p.revision, f])?;
+            }
+            let mut reopened = conn.prepare_cached(
+                "UPDATE findings SET status = 'open', fixed_revision = NULL, reopened = reopened + 1, status_seq = ?1 WHERE finding_id = ?2",
+            )?;
+            for f in &p.reopened {
+                reopened.execute(params![seq, f])?;
+            }
+        }
+        Payload::Attribution(p) => {
+            let primary = p.commits.first();
+            conn.prepare_cached(
+                "INSERT OR REPLACE INTO attributions (finding_id, repo_id, method, status, reason, revision, primary_commit,
+                    author_alias, author_time, commits, agents, confidence, engine, seq)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            )?
+            .execute(params![
+                p.finding,
+                p.repo,
+                p.method,
+                p.status,
+                p.reason,
+                p.revision,
+                primary.map(|c| &c.commit),
+                primary.and_then(|c| c.author.as_ref()),
+                primary.and_then(|c| c.time),
+                p.commits.iter().map(|c| c.commit.as_str()).collect::<Vec<_>>().join(","),
+                {
+                    let mut agents: Vec<&str> = p.agents.iter().map(|a| a.agent.as_str()).collect();
+                    agents.sort_unstable();
+                    agents.dedup();
+                    agents.join(",")
+                },
+                p.confidence,
+                p.engine,
                 seq
             ])?;
         }

@@ -27,9 +27,10 @@ use crate::{
 const APPLICATION_ID: i64 = 0x6473_706d;
 
 /// Schema migrations, in order; migration `i` brings the schema to version `i + 1`.
-const MIGRATIONS: [&str; 2] = [
+const MIGRATIONS: [&str; 3] = [
     include_str!("migrations/0001_ledger.sql"),
     include_str!("migrations/0002_ai.sql"),
+    include_str!("migrations/0003_findings.sql"),
 ];
 
 /// The SQLite implementation of [`Store`].
@@ -106,7 +107,7 @@ impl SqliteStore {
     }
 
     /// A mapper from SQLite errors to ledger errors that name this database.
-    fn sql_err(&self) -> impl Fn(rusqlite::Error) -> LedgerError + use<> {
+    pub(crate) fn sql_err(&self) -> impl Fn(rusqlite::Error) -> LedgerError + use<> {
         let path = self.path.clone();
         move |e| map_sql_error(&path, e)
     }

@@ -24,9 +24,13 @@ Examples:
   devspm identities                    who is who: developers, agents and bots
   devspm ai                            how much AI agents took part, and through whom
   devspm identities show alice@example.com   why each alias belongs to that person
+  devspm import semgrep.sarif          import scanner results; attribute each finding
+  devspm findings --severity high      who or what introduced each high+ finding
+  devspm attribute --fix abc123        which commits introduced the bug abc123 fixed (SZZ)
   devspm audit verify                  re-check the whole hash chain
 
-Exit status: 0 success, 1 error, 2 usage error, 3 ledger verification failed.";
+Exit status: 0 success, 1 error, 2 usage error, 3 ledger verification failed, 4 findings at
+or above --fail-on.";
 
 /// devspm — Developer Security Posture Management.
 #[derive(Debug, Parser)]
@@ -58,8 +62,8 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "PATH", env = "DEVSPM_CONFIG")]
     pub config: Option<PathBuf>,
 
-    /// Output format: a human table, JSON for scripts and CI jobs; `devspm ai` also writes CSV
-    /// and Markdown.
+    /// Output format: a human table, JSON for scripts and CI jobs; `devspm ai` and
+    /// `devspm findings` also write CSV, `devspm ai` Markdown.
     #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 
@@ -104,6 +108,33 @@ pub enum Command {
     /// recorded): share of commits and changed lines with AI involvement, which agents, through
     /// whose hands, and how much rests on heuristic evidence only.
     Ai(AiArgs),
+
+    /// Import scanner results (SARIF, OSV-Scanner, gitleaks, Trivy, Grype, CycloneDX) and
+    /// attribute each finding to the commit, developer and AI agent that introduced it.
+    ///
+    /// The format is recognised from the content. Files are streamed (a 1 GB input is fine)
+    /// and all files of one run are recorded in one transaction: a malformed file imports
+    /// nothing. Importing the same results again adds nothing; a finding that a later import
+    /// of the same tool no longer reports is marked fixed at that revision, and reopened if it
+    /// comes back.
+    Import(ImportArgs),
+
+    /// List findings with who or what introduced them, their age and status.
+    Findings(FindingsArgs),
+
+    /// Attribute findings again, or find the commits that introduced a fixed bug (SZZ).
+    ///
+    /// Without --fix/--fixes-from: attributes every open finding of the repository that has
+    /// no attribution at its latest revision (import does this already).
+    ///
+    /// With --fix COMMIT: blames, in the fix's parent, the lines the fix deleted or changed
+    /// (for a fix that only adds lines, the lines around the addition) and reports the commits
+    /// that introduced them — the bug-inducing candidates.
+    Attribute(AttributeArgs),
+
+    /// Write findings out for other tools.
+    #[command(subcommand)]
+    Export(ExportCommand),
 
     /// Check and inspect the ledger itself.
     #[command(subcommand)]
@@ -170,6 +201,157 @@ pub struct IngestGitArgs {
 
     #[command(flatten)]
     pub ingest: IngestFlags,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Scanner output files (JSON or SARIF).
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// The repository the results are about.
+    #[arg(long, default_value = ".", value_name = "PATH")]
+    pub repo: PathBuf,
+
+    /// The commit the scan ran on. Default: the file's own (SARIF versionControlProvenance),
+    /// else HEAD.
+    #[arg(long, value_name = "REV")]
+    pub revision: Option<String>,
+
+    /// Record results under this tool name instead of the producer's.
+    #[arg(long, value_name = "NAME")]
+    pub tool: Option<String>,
+
+    /// The scan covered only part of the repository: findings it does not report stay open
+    /// instead of being marked fixed.
+    #[arg(long)]
+    pub partial: bool,
+
+    /// Record findings without attributing them (run `devspm attribute` later).
+    #[arg(long)]
+    pub no_attribute: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct FindingsArgs {
+    /// Only findings of this recorded repository (a path, name or locator).
+    #[arg(long, value_name = "REPO")]
+    pub repo: Option<String>,
+    /// Only findings introduced by this developer (identity id, name or e-mail).
+    #[arg(long, value_name = "WHO")]
+    pub developer: Option<String>,
+    /// Only findings introduced by members of this team (from devspm.toml).
+    #[arg(long, value_name = "TEAM")]
+    pub team: Option<String>,
+    /// Only findings an AI agent took part in introducing (catalogue id, e.g. claude-code).
+    #[arg(long, value_name = "AGENT")]
+    pub agent: Option<String>,
+    /// Only findings at or above this severity.
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub severity: Option<SeverityArg>,
+    /// Only findings of this tool (e.g. semgrep, bandit, gitleaks).
+    #[arg(long, value_name = "TOOL")]
+    pub tool: Option<String>,
+    /// Only open or only fixed findings (default: both).
+    #[arg(long, value_enum, value_name = "STATUS")]
+    pub status: Option<StatusArg>,
+    /// Exit with status 4 when a listed open finding is at or above this severity (for CI).
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub fail_on: Option<SeverityArg>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SeverityArg {
+    Critical,
+    High,
+    Medium,
+    Low,
+    Info,
+}
+
+impl SeverityArg {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SeverityArg::Critical => "critical",
+            SeverityArg::High => "high",
+            SeverityArg::Medium => "medium",
+            SeverityArg::Low => "low",
+            SeverityArg::Info => "info",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StatusArg {
+    Open,
+    Fixed,
+}
+
+#[derive(Debug, Args)]
+pub struct AttributeArgs {
+    /// The repository.
+    #[arg(long, default_value = ".", value_name = "PATH")]
+    pub repo: PathBuf,
+
+    /// A bug- or vulnerability-fixing commit: find the commits that introduced what it fixed.
+    #[arg(long, value_name = "COMMIT", conflicts_with = "fixes_from")]
+    pub fix: Option<String>,
+
+    /// A file of fixing commits, one per line: `COMMIT [CVE-ID] [DISCLOSURE-DATE]` (date as
+    /// YYYY-MM-DD; candidates committed after it are dropped). `#` starts a comment.
+    #[arg(long, value_name = "FILE")]
+    pub fixes_from: Option<PathBuf>,
+
+    /// SZZ variant: `devspm` (leaves out blank and comment lines, follows lines past
+    /// whitespace-only, moved-line and ignore-revs commits, traces fixes that only add code
+    /// through the lines around the addition) or `basic` (plain B-SZZ: blame every deleted or
+    /// changed line). Precision and recall of each: docs/attribution.md.
+    #[arg(long, value_enum, default_value_t = SzzVariant::Devspm)]
+    pub variant: SzzVariant,
+
+    /// V-SZZ: follow each line back through earlier versions of it to the commit that first
+    /// wrote the code (answers "since when was it vulnerable" rather than "what broke it").
+    #[arg(long)]
+    pub earliest: bool,
+
+    /// With --fix: the disclosure date (YYYY-MM-DD); candidates committed after it are dropped.
+    #[arg(long, value_name = "DATE")]
+    pub disclosed: Option<String>,
+
+    /// Without --fix: attribute every open finding again, not only those without an
+    /// attribution (blame results cached by file version are reused).
+    #[arg(long, conflicts_with_all = ["fix", "fixes_from"])]
+    pub again: bool,
+
+    /// Do not record SZZ results on the ledger (print only).
+    #[arg(long)]
+    pub no_record: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SzzVariant {
+    Devspm,
+    Basic,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// Write imported SARIF back with each result's attribution in `properties.devspm`
+    /// (introducing commit, developer, agents, method, confidence), for GitHub code scanning.
+    Sarif {
+        /// The SARIF file that was imported.
+        #[arg(value_name = "FILE")]
+        input: PathBuf,
+        /// The repository it was imported for.
+        #[arg(long, default_value = ".", value_name = "PATH")]
+        repo: PathBuf,
+        /// The --revision it was imported with, if one was given.
+        #[arg(long, value_name = "REV")]
+        revision: Option<String>,
+        /// Where to write (default: standard output).
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]

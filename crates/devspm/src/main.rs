@@ -1,7 +1,8 @@
 //! The `devspm` binary: parse the command line, resolve settings, call the crates, and map
 //! every failure to one clear sentence and an exit status a CI job can gate on.
 //!
-//! Exit status: 0 success, 1 error, 2 usage error (clap), 3 ledger verification failed.
+//! Exit status: 0 success, 1 error, 2 usage error (clap), 3 ledger verification failed, 4
+//! findings at or above `--fail-on`.
 
 mod cli;
 mod commands;
@@ -20,6 +21,9 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// The exit status of a run that found the ledger tampered with.
 pub const EXIT_VERIFY_FAILED: i32 = 3;
 
+/// The exit status of `devspm findings --fail-on` when a finding meets the threshold.
+pub const EXIT_FINDINGS: i32 = 4;
+
 fn main() {
     let cli = cli::Cli::parse();
     let code = match run(cli) {
@@ -33,11 +37,13 @@ fn main() {
 }
 
 fn run(cli: cli::Cli) -> anyhow::Result<i32> {
-    if matches!(cli.global.format, cli::Format::Csv | cli::Format::Markdown)
-        && !matches!(cli.command, cli::Command::Ai(_))
+    let csv_ok = matches!(cli.command, cli::Command::Ai(_) | cli::Command::Findings(_));
+    let markdown_ok = matches!(cli.command, cli::Command::Ai(_));
+    if (cli.global.format == cli::Format::Csv && !csv_ok)
+        || (cli.global.format == cli::Format::Markdown && !markdown_ok)
     {
         anyhow::bail!(
-            "--format csv and --format markdown are available for `devspm ai`; use table or json here"
+            "--format csv is available for `devspm ai` and `devspm findings`, --format markdown for `devspm ai`; use table or json here"
         );
     }
     let settings = settings::Settings::resolve(&cli.global)?;
@@ -59,6 +65,10 @@ fn run(cli: cli::Cli) -> anyhow::Result<i32> {
         }
         cli::Command::Identities(args) => commands::identities::run(&settings, global, args),
         cli::Command::Ai(args) => commands::ai::run(&settings, global, &args),
+        cli::Command::Import(args) => commands::import::run(&settings, global, &args),
+        cli::Command::Findings(args) => commands::findings::run(&settings, global, &args),
+        cli::Command::Attribute(args) => commands::szz::run(&settings, global, &args),
+        cli::Command::Export(command) => commands::findings::export(&settings, global, command),
         cli::Command::Audit(command) => commands::audit::run(&settings, global, command),
         cli::Command::Rebuild => commands::audit::rebuild(&settings, global),
     }

@@ -168,6 +168,25 @@ fn repository_analyzers(
     )
 }
 
+/// Brings the ledger's record of `repo` up to date (new commits, identities, AI evidence)
+/// without printing, so that findings can be attributed to recorded commits.
+pub fn record_quietly(
+    store: &mut SqliteStore,
+    repo: &devspm_git::Repo,
+    global: &GlobalArgs,
+    settings: &Settings,
+) -> anyhow::Result<()> {
+    let flags = IngestFlags {
+        refs: Vec::new(),
+        threads: None,
+    };
+    let ingest = ingest_one(store, repo, &flags, global, settings)?;
+    resolve_identities(store, settings)?;
+    super::ai_detect::catch_up(store, &settings.catalogue)?;
+    repository_analyzers(store, repo, &ingest.report, global, settings)?;
+    Ok(())
+}
+
 /// Resolves every alias against the current evidence and appends what changed.
 pub fn resolve_identities(store: &mut SqliteStore, settings: &Settings) -> anyhow::Result<u64> {
     let state = store.resolver_state()?;
@@ -189,6 +208,97 @@ struct ScanOutput<'a> {
     identity_events_appended: u64,
     ai_events_appended: u64,
     summary: &'a RepositorySummary,
+    /// Present when findings were imported for the repository.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    findings: Option<FindingsSection>,
+}
+
+/// The findings part of the scan summary.
+#[derive(Serialize)]
+struct FindingsSection {
+    open: u64,
+    fixed: u64,
+    /// Open findings per severity, highest first.
+    open_by_severity: Vec<(String, u64)>,
+    attributed: u64,
+    unattributable: u64,
+    /// Open findings an AI agent took part in introducing.
+    open_with_ai: u64,
+    /// Who introduced the open findings: (developer, open findings), most first.
+    introduced_by: Vec<(String, u64)>,
+}
+
+fn findings_section(store: &SqliteStore, repo: &str) -> anyhow::Result<Option<FindingsSection>> {
+    use devspm_ledger::FindingStore;
+    let rows = store.findings(&devspm_ledger::FindingFilter {
+        repo: Some(repo.to_owned()),
+        ..Default::default()
+    })?;
+    if rows.is_empty() {
+        return Ok(None);
+    }
+    let open: Vec<_> = rows.iter().filter(|r| r.status == "open").collect();
+    let mut by_severity: Vec<(String, u64)> = Vec::new();
+    for level in ["critical", "high", "medium", "low", "info", "unknown"] {
+        let n = open.iter().filter(|r| r.severity == level).count() as u64;
+        if n > 0 {
+            by_severity.push((level.to_owned(), n));
+        }
+    }
+    let mut people: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
+    for r in &open {
+        if let Some(who) = r.developer_name.clone().or_else(|| r.developer.clone()) {
+            *people.entry(who).or_default() += 1;
+        }
+    }
+    let mut introduced_by: Vec<(String, u64)> = people.into_iter().collect();
+    introduced_by.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    introduced_by.truncate(5);
+    Ok(Some(FindingsSection {
+        open: open.len() as u64,
+        fixed: rows.iter().filter(|r| r.status == "fixed").count() as u64,
+        open_by_severity: by_severity,
+        attributed: rows
+            .iter()
+            .filter(|r| r.attribution.as_deref() == Some("attributed"))
+            .count() as u64,
+        unattributable: rows
+            .iter()
+            .filter(|r| r.attribution.as_deref() == Some("unattributable"))
+            .count() as u64,
+        open_with_ai: open.iter().filter(|r| !r.agents.is_empty()).count() as u64,
+        introduced_by,
+    }))
+}
+
+fn render_findings(f: &FindingsSection) -> String {
+    let severities: Vec<String> = f
+        .open_by_severity
+        .iter()
+        .map(|(s, n)| format!("{n} {s}"))
+        .collect();
+    let mut out = format!(
+        "\nFindings: {} open ({}), {} fixed; {} attributed, {} unattributable; {} open with AI involvement\n",
+        count(f.open),
+        if severities.is_empty() {
+            "none".to_owned()
+        } else {
+            severities.join(", ")
+        },
+        count(f.fixed),
+        count(f.attributed),
+        count(f.unattributable),
+        count(f.open_with_ai)
+    );
+    if !f.introduced_by.is_empty() {
+        let mut t = Table::new(&[("open findings", true), ("introduced by", false)]);
+        for (who, n) in &f.introduced_by {
+            t.row(vec![count(*n), who.clone()]);
+        }
+        out.push_str(&t.render("  "));
+    }
+    out.push_str("  (devspm findings --repo … lists them)\n");
+    out
 }
 
 pub fn scan(settings: &Settings, global: &GlobalArgs, args: &ScanArgs) -> anyhow::Result<i32> {
@@ -201,6 +311,7 @@ pub fn scan(settings: &Settings, global: &GlobalArgs, args: &ScanArgs) -> anyhow
         + super::ai_detect::catch_up(&mut store, &settings.catalogue)?
         + repository_analyzers(&mut store, &repo, &ingest.report, global, settings)?;
     let summary = store.repository_summary(&ingest.report.repo, args.top)?;
+    let findings = findings_section(&store, &ingest.report.repo)?;
     match global.format {
         Format::Json => emit_json(&ScanOutput {
             database: store.location().to_owned(),
@@ -208,9 +319,18 @@ pub fn scan(settings: &Settings, global: &GlobalArgs, args: &ScanArgs) -> anyhow
             identity_events_appended: identity_events,
             ai_events_appended: ai_events,
             summary: &summary,
+            findings,
         })?,
         // csv and markdown are refused for this command before it runs (main.rs).
-        _ => emit(&render_summary(&summary, &ingest, store.location()))?,
+        _ => {
+            let mut text = render_summary(&summary, &ingest, store.location());
+            if let Some(f) = &findings {
+                // Before the closing ledger line.
+                let at = text.rfind("\nledger: ").unwrap_or(text.len());
+                text.insert_str(at, &render_findings(f));
+            }
+            emit(&text)?
+        }
     }
     Ok(0)
 }

@@ -1,0 +1,89 @@
+//! trufflehog3 JSON (`trufflehog3 -f JSON`, the Python scanner): a top-level array of
+//! findings, each a secret found by a rule in a file, optionally at a commit.
+//!
+//! Mapping (secret findings): rule = `rule.id`; message = `rule.message` (with the secret
+//! redacted should it appear); severity = `rule.severity`; location = `path` and `line`;
+//! revision = `commit`; `secret` → `secret`. The `context` lines hold the secret and are never
+//! read, nor are the commit's author and message; the finding's `id` is not imported either
+//! (it is derived from the secret).
+
+use serde::Deserialize;
+use serde::de::Deserializer;
+use serde_json::Value;
+
+use super::common;
+use super::stream::{Abort, Array, Ctx, Each, Obj, Text};
+use super::uri;
+use crate::{FindingKind, Location, RawFinding, Severity};
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct FindingIn {
+    rule: Obj<RuleIn>,
+    path: Text,
+    line: Value,
+    secret: Text,
+    commit: Text,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RuleIn {
+    id: Text,
+    message: Text,
+    severity: Text,
+}
+
+/// Streams the findings of a trufflehog3 report.
+pub(super) fn stream<'de, D: Deserializer<'de>>(d: D, ctx: &mut Ctx<'_>) -> Result<(), D::Error> {
+    serde::de::DeserializeSeed::deserialize(Array::strict(ctx, Each::new(convert)), d)?;
+    Ok(())
+}
+
+fn convert(ctx: &mut Ctx<'_>, f: FindingIn) -> Result<(), Abort> {
+    let rule_in = f.rule.0.unwrap_or_default();
+    let rule = rule_in.id.owned().unwrap_or_else(|| "unknown".to_string());
+    let location = match f.path.get() {
+        Some(path) => {
+            let (start_line, end_line) =
+                common::line_range(ctx, (&f.line, "line"), (&Value::Null, "line"), &|field| {
+                    format!(".{field}")
+                });
+            Some(Location {
+                path: uri::normalize_path(path),
+                start_line,
+                end_line,
+            })
+        }
+        None => {
+            ctx.warn(
+                ctx.path_with(".path"),
+                "the finding names no file; it is imported without a location",
+            );
+            None
+        }
+    };
+    ctx.emit(RawFinding {
+        tool: "trufflehog3".to_string(),
+        tool_version: None,
+        message: rule_in
+            .message
+            .owned()
+            .unwrap_or_else(|| format!("{rule} detected a secret")),
+        rule,
+        kind: FindingKind::Secret,
+        severity: rule_in
+            .severity
+            .get()
+            .and_then(common::severity_word)
+            .unwrap_or(Severity::Unknown),
+        identifiers: Vec::new(),
+        location,
+        package: None,
+        producer_fingerprint: None,
+        revision: f.commit.owned(),
+        origin: ctx.path(),
+        snippet: None,
+        secret: f.secret.0.filter(|s| !s.is_empty()),
+    })
+}

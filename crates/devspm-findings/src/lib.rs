@@ -1,0 +1,15 @@
+//! Findings: what scanners report, read from their output files into one model.
+//!
+//! [`import`] reads SARIF 2.1.0, OSV-Scanner, gitleaks, Trivy, Grype and CycloneDX JSON into
+//! [`RawFinding`]s, streaming, one result at a time; [`lockfile`] reads the packages a
+//! manifest or lockfile pins, which dependency attribution looks for along history. Nothing here
+//! touches git or a database: the binary wires these to the repository and the ledger.
+
+pub mod attribute;
+pub mod fingerprint;
+pub mod import;
+pub mod lockfile;
+mod model;
+pub mod paths;
+
+pub use model::{FindingKind, Location, Package, RawFinding, Severity};

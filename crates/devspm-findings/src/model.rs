@@ -1,0 +1,138 @@
+//! The finding model every importer produces.
+
+use serde::{Deserialize, Serialize};
+
+/// One severity scale for every producer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Unknown,
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 6] = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Info,
+        Severity::Unknown,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Critical => "critical",
+            Severity::High => "high",
+            Severity::Medium => "medium",
+            Severity::Low => "low",
+            Severity::Info => "info",
+            Severity::Unknown => "unknown",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Severity> {
+        Severity::ALL
+            .into_iter()
+            .find(|s| s.as_str().eq_ignore_ascii_case(name))
+    }
+
+    /// The band of a CVSS base score (CVSS v3/v4 qualitative ratings).
+    pub fn from_cvss(score: f64) -> Severity {
+        match score {
+            s if s >= 9.0 => Severity::Critical,
+            s if s >= 7.0 => Severity::High,
+            s if s >= 4.0 => Severity::Medium,
+            s if s > 0.0 => Severity::Low,
+            _ => Severity::Info,
+        }
+    }
+}
+
+/// What a finding is about, which decides how it is attributed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingKind {
+    /// A flaw in source lines (SAST).
+    Code,
+    /// A vulnerable package version.
+    Dependency,
+    /// A credential in a file.
+    Secret,
+    /// A misconfiguration in a configuration file (IaC, CI workflow, Dockerfile).
+    Config,
+}
+
+impl FindingKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FindingKind::Code => "code",
+            FindingKind::Dependency => "dependency",
+            FindingKind::Secret => "secret",
+            FindingKind::Config => "config",
+        }
+    }
+}
+
+/// Where in a file a finding points. `path` is as the producer wrote it after URI decoding
+/// (`file://` and percent-escapes removed, base ids applied); making it relative to the
+/// repository is the caller's job.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Location {
+    pub path: String,
+    /// 1-based, inclusive.
+    pub start_line: Option<u32>,
+    pub end_line: Option<u32>,
+}
+
+/// A package a dependency finding is about.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Package {
+    /// OSV ecosystem name: `crates.io`, `npm`, `PyPI`, `Go`, `RubyGems`, `Packagist`, `Maven` …
+    pub ecosystem: String,
+    pub name: String,
+    pub version: String,
+    /// The manifest or lockfile the producer found it in, if it says.
+    pub manifest: Option<String>,
+    /// Versions that fix it, if the producer says.
+    pub fixed: Vec<String>,
+}
+
+/// One result of a scanner, as read from its output.
+///
+/// `snippet` and `secret` are transient: they exist so the caller can compute a content
+/// fingerprint and a keyed hash, and are never serialised — devspm stores neither source code
+/// nor secret values.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RawFinding {
+    /// The producer (`semgrep`, `bandit`, `gitleaks`, `osv-scanner`, `trivy`, `grype` …),
+    /// lower-case.
+    pub tool: String,
+    pub tool_version: Option<String>,
+    /// Rule or advisory id as the producer names it.
+    pub rule: String,
+    pub kind: FindingKind,
+    pub severity: Severity,
+    /// Short description. Never contains a secret value.
+    pub message: String,
+    /// CVE, GHSA, CWE (`CWE-79`), RUSTSEC, PYSEC … ids; sorted, without duplicates.
+    pub identifiers: Vec<String>,
+    pub location: Option<Location>,
+    pub package: Option<Package>,
+    /// The producer's own stable fingerprint, as `name:value` (e.g.
+    /// `primaryLocationLineHash:9c8f…`), if it gives one.
+    pub producer_fingerprint: Option<String>,
+    /// The commit the result was produced at, if the file says (SARIF
+    /// `versionControlProvenance`, a gitleaks/trufflehog commit).
+    pub revision: Option<String>,
+    /// Where in the input file the result is, as a JSON path (`$.runs[0].results[12]`).
+    pub origin: String,
+    #[serde(skip)]
+    pub snippet: Option<String>,
+    #[serde(skip)]
+    pub secret: Option<String>,
+}

@@ -1,0 +1,627 @@
+//! Line blame for attribution: which commit introduced each of a few lines of a file.
+//!
+//! gitoxide's blame gives, for lines of a file at a revision, the commit whose diff added them
+//! (following renames). Attribution needs more than that, so this module continues past
+//! commits that did not really write the line:
+//!
+//! - **cosmetic changes**: a commit whose version of the line equals the parent's once all
+//!   whitespace is removed (re-indentation, trailing spaces), or which left the whole file the
+//!   same apart from whitespace (a formatter that split or joined lines) — the line is followed
+//!   into the parent;
+//! - **moved code**: a line whose content the commit did not add to the file (the parent has at
+//!   least as many lines with that content) was moved, not written — followed to the parent
+//!   copy nearest to it;
+//! - **`.git-blame-ignore-revs`**: listed commits are skipped the same way, with the file-level
+//!   whitespace mapping as well;
+//!
+//! and reports what cannot be known: a shallow clone's boundary commit "introduced" every line
+//! below it, so lines blamed on one are marked `boundary` rather than attributed.
+//!
+//! Each skipped commit is kept on the line as evidence, with the reason.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use gix::ObjectId;
+use gix::bstr::{BStr, ByteSlice};
+
+use crate::{GitError, Repo};
+
+/// How hard blame tries to look past commits that did not write a line.
+#[derive(Clone, Debug)]
+pub struct BlameOptions {
+    /// Follow lines past whitespace-only and moved-line changes.
+    pub skip_cosmetic: bool,
+    /// Honour `.git-blame-ignore-revs` at the blamed revision.
+    pub ignore_revs_file: bool,
+    /// Extra commits to skip (full hex ids).
+    pub ignore_revs: Vec<String>,
+    /// How many commits one line may be followed past.
+    pub max_skips: usize,
+}
+
+impl Default for BlameOptions {
+    fn default() -> Self {
+        BlameOptions {
+            skip_cosmetic: true,
+            ignore_revs_file: true,
+            ignore_revs: Vec::new(),
+            max_skips: 8,
+        }
+    }
+}
+
+/// A commit a line was followed past, and why.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SkippedCommit {
+    pub commit: String,
+    /// `whitespace`, `reformatted-file`, `moved-line` or `ignore-revs`.
+    pub reason: String,
+}
+
+/// Where one line came from.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct LineOrigin {
+    /// The line in the blamed file (1-based).
+    pub line: u32,
+    /// The commit that introduced it.
+    pub commit: String,
+    /// The file's path in that commit (differs from the blamed path after a rename).
+    pub path: String,
+    /// The line's number in that commit's version of the file.
+    pub source_line: u32,
+    /// The commit is a shallow clone's boundary: the line may be older than the clone.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub boundary: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<SkippedCommit>,
+}
+
+/// The blame of some lines of one file at one revision.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FileBlame {
+    /// The blob of the file at the revision (the cache key).
+    pub blob: String,
+    /// Lines in that blob.
+    pub total_lines: u32,
+    /// One entry per requested line that exists, in line order.
+    pub lines: Vec<LineOrigin>,
+    /// Requested lines past the end of the file.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub past_end: Vec<u32>,
+}
+
+/// Why a file could not be blamed at a revision.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BlameMiss {
+    /// The revision is not a commit of this repository.
+    UnknownRevision(String),
+    /// No file at that path in the revision.
+    NoSuchFile,
+    /// The path is a directory, a submodule or a symlink.
+    NotAFile(&'static str),
+    /// The file's content is binary.
+    Binary,
+}
+
+impl std::fmt::Display for BlameMiss {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BlameMiss::UnknownRevision(r) => write!(f, "revision {r} is not in the repository"),
+            BlameMiss::NoSuchFile => write!(f, "file not in the repository at that revision"),
+            BlameMiss::NotAFile(what) => write!(f, "the path is {what}, not a file"),
+            BlameMiss::Binary => write!(f, "the file is binary"),
+        }
+    }
+}
+
+/// Blames lines of files of one repository; holds caches of blob lines across calls.
+pub struct Blamer {
+    pub(crate) repo: gix::Repository,
+    options: BlameOptions,
+    pub(crate) shallow: HashSet<ObjectId>,
+    /// Ignore-revs per revision tree (the file can differ between revisions).
+    ignore_cache: HashMap<ObjectId, HashSet<ObjectId>>,
+    lines_cache: HashMap<ObjectId, std::rc::Rc<BlobLines>>,
+    lines_cache_bytes: usize,
+}
+
+/// How much memory the per-blamer cache of split blob lines may take.
+const LINES_CACHE_BYTES: usize = 48 << 20;
+
+/// The lines of a blob, and each line with its whitespace removed.
+struct BlobLines {
+    normalized: Vec<Vec<u8>>,
+    /// A hash of each line as written, to tell a moved line from a re-indented one.
+    raw: Vec<u64>,
+    /// Count of each normalized content.
+    counts: HashMap<Vec<u8>, u32>,
+    /// The whole blob without whitespace, and where each line starts in it.
+    stripped_len_before: Vec<usize>,
+    stripped_hash: [u8; 32],
+}
+
+fn line_hash(line: &[u8]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    line.hash(&mut h);
+    h.finish()
+}
+
+fn strip_ws(line: &[u8]) -> Vec<u8> {
+    line.iter()
+        .copied()
+        .filter(|b| !b.is_ascii_whitespace())
+        .collect()
+}
+
+impl BlobLines {
+    fn new(data: &[u8]) -> BlobLines {
+        use sha2::Digest;
+        let mut normalized = Vec::new();
+        let mut raw = Vec::new();
+        let mut stripped_len_before = Vec::new();
+        let mut total = 0usize;
+        let mut hasher = sha2::Sha256::new();
+        for line in data.lines_with_terminator() {
+            let n = strip_ws(line);
+            raw.push(line_hash(line.trim_end()));
+            stripped_len_before.push(total);
+            total += n.len();
+            hasher.update(&n);
+            normalized.push(n);
+        }
+        let mut counts = HashMap::new();
+        for n in &normalized {
+            *counts.entry(n.clone()).or_insert(0) += 1;
+        }
+        BlobLines {
+            normalized,
+            raw,
+            counts,
+            stripped_len_before,
+            stripped_hash: hasher.finalize().into(),
+        }
+    }
+
+    fn len(&self) -> u32 {
+        self.normalized.len() as u32
+    }
+
+    /// The 1-based line holding the `offset`-th non-whitespace byte.
+    fn line_at_stripped_offset(&self, offset: usize) -> u32 {
+        let idx = self
+            .stripped_len_before
+            .partition_point(|&start| start <= offset)
+            .saturating_sub(1);
+        // Skip lines without content (blank lines share their start with the next line).
+        let mut i = idx;
+        while i + 1 < self.normalized.len() && self.normalized[i].is_empty() {
+            i += 1;
+        }
+        i as u32 + 1
+    }
+
+    /// Lines (1-based) whose normalized content is `n`, nearest to `near` first.
+    fn nearest_equal(&self, n: &[u8], near: u32) -> Option<u32> {
+        self.normalized
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.as_slice() == n)
+            .map(|(i, _)| i as u32 + 1)
+            .min_by_key(|&l| l.abs_diff(near))
+    }
+}
+
+/// A line being followed: (requested line, line in the file being blamed, commits skipped).
+type Pending = (u32, u32, Vec<SkippedCommit>);
+
+/// Minimum non-whitespace length for a line to be followed as "moved": short lines (`}`,
+/// `end`, `else:`) repeat everywhere and would be followed to a different line.
+const MIN_MOVED_LEN: usize = 3;
+
+impl Blamer {
+    /// A blamer over `repo`.
+    pub fn new(repo: &Repo, options: BlameOptions) -> Blamer {
+        let mut local = repo.inner.to_thread_local();
+        local.object_cache_size_if_unset(32 << 20);
+        let shallow = local
+            .shallow_commits()
+            .ok()
+            .flatten()
+            .map(|s| s.iter().copied().collect())
+            .unwrap_or_default();
+        Blamer {
+            repo: local,
+            options,
+            shallow,
+            ignore_cache: HashMap::new(),
+            lines_cache: HashMap::new(),
+            lines_cache_bytes: 0,
+        }
+    }
+
+    pub(crate) fn err(&self, reason: impl std::fmt::Display) -> GitError {
+        GitError::Read {
+            path: self.repo.path().display().to_string(),
+            reason: reason.to_string(),
+        }
+    }
+
+    /// Resolves a revision (full or abbreviated id, ref name, `HEAD`) to a commit id.
+    pub fn resolve(&self, revision: &str) -> Option<String> {
+        self.resolve_id(revision).map(|id| id.to_string())
+    }
+
+    pub(crate) fn resolve_id(&self, revision: &str) -> Option<ObjectId> {
+        let spec = self.repo.rev_parse_single(revision).ok()?;
+        let object = spec.object().ok()?;
+        object.peel_to_commit().ok().map(|c| c.id)
+    }
+
+    /// The blob at `path` in `commit`, or why there is none.
+    pub fn blob_at(&self, commit: &str, path: &str) -> Result<Result<String, BlameMiss>, GitError> {
+        let Some(id) = self.resolve_id(commit) else {
+            return Ok(Err(BlameMiss::UnknownRevision(commit.to_owned())));
+        };
+        Ok(self.entry_at(id, path)?.map(|b| b.to_string()))
+    }
+
+    pub(crate) fn entry_at(
+        &self,
+        commit: ObjectId,
+        path: &str,
+    ) -> Result<Result<ObjectId, BlameMiss>, GitError> {
+        let tree = self
+            .repo
+            .find_commit(commit)
+            .and_then(|c| c.tree())
+            .map_err(|e| self.err(e))?;
+        let Some(entry) = tree.lookup_entry_by_path(path).map_err(|e| self.err(e))? else {
+            return Ok(Err(BlameMiss::NoSuchFile));
+        };
+        let mode = entry.mode();
+        if mode.is_tree() {
+            return Ok(Err(BlameMiss::NotAFile("a directory")));
+        }
+        if mode.is_commit() {
+            return Ok(Err(BlameMiss::NotAFile("a submodule")));
+        }
+        if mode.is_link() {
+            return Ok(Err(BlameMiss::NotAFile("a symbolic link")));
+        }
+        Ok(Ok(entry.object_id()))
+    }
+
+    /// The content of the file at `path` in `commit`, if it is a readable file.
+    pub fn read(&self, commit: &str, path: &str) -> Result<Option<Vec<u8>>, GitError> {
+        let Some(id) = self.resolve_id(commit) else {
+            return Ok(None);
+        };
+        match self.entry_at(id, path)? {
+            Ok(blob) => Ok(self.repo.find_blob(blob).ok().map(|b| b.data.clone())),
+            Err(_) => Ok(None),
+        }
+    }
+
+    /// The content of a blob by id.
+    pub fn read_blob(&self, blob: &str) -> Option<Vec<u8>> {
+        let id = ObjectId::from_hex(blob.as_bytes()).ok()?;
+        self.repo.find_blob(id).ok().map(|b| b.data.clone())
+    }
+
+    /// Every file path (not directories or submodules) in `commit`'s tree.
+    pub fn tree_paths(&self, commit: &str) -> Result<HashSet<String>, GitError> {
+        let Some(id) = self.resolve_id(commit) else {
+            return Ok(HashSet::new());
+        };
+        let tree = self
+            .repo
+            .find_commit(id)
+            .and_then(|c| c.tree())
+            .map_err(|e| self.err(e))?;
+        let mut recorder = gix::traverse::tree::Recorder::default();
+        tree.traverse()
+            .breadthfirst(&mut recorder)
+            .map_err(|e| self.err(e))?;
+        Ok(recorder
+            .records
+            .into_iter()
+            .filter(|e| !e.mode.is_tree() && !e.mode.is_commit())
+            .map(|e| e.filepath.to_str_lossy().into_owned())
+            .collect())
+    }
+
+    /// Whether `ancestor` is `descendant` or one of its ancestors.
+    pub fn is_ancestor(&self, ancestor: &str, descendant: &str) -> bool {
+        let (Some(a), Some(d)) = (self.resolve_id(ancestor), self.resolve_id(descendant)) else {
+            return false;
+        };
+        if a == d {
+            return true;
+        }
+        self.repo
+            .merge_base(a, d)
+            .is_ok_and(|base| base.is_some_and(|b| b.detach() == a))
+    }
+
+    /// A commit's author time (seconds since the epoch).
+    pub fn author_time(&self, commit: &str) -> Option<i64> {
+        let id = self.resolve_id(commit)?;
+        let c = self.repo.find_commit(id).ok()?;
+        c.author()
+            .ok()
+            .and_then(|a| a.time().ok())
+            .map(|t| t.seconds)
+    }
+
+    /// The parents of a commit.
+    pub fn parents(&self, commit: &str) -> Vec<String> {
+        self.resolve_id(commit)
+            .and_then(|id| self.repo.find_commit(id).ok())
+            .map(|c| c.parent_ids().map(|p| p.to_string()).collect())
+            .unwrap_or_default()
+    }
+
+    fn blob_lines(&mut self, blob: ObjectId) -> Result<std::rc::Rc<BlobLines>, GitError> {
+        if let Some(lines) = self.lines_cache.get(&blob) {
+            return Ok(lines.clone());
+        }
+        let data = self.repo.find_blob(blob).map_err(|e| self.err(e))?;
+        let lines = std::rc::Rc::new(BlobLines::new(&data.data));
+        // Bounded: about three times the blob's size per entry.
+        self.lines_cache_bytes += data.data.len() * 3;
+        if self.lines_cache_bytes > LINES_CACHE_BYTES {
+            self.lines_cache.clear();
+            self.lines_cache_bytes = data.data.len() * 3;
+        }
+        self.lines_cache.insert(blob, lines.clone());
+        Ok(lines)
+    }
+
+    fn ignore_revs(&mut self, revision: ObjectId) -> HashSet<ObjectId> {
+        if let Some(set) = self.ignore_cache.get(&revision) {
+            return set.clone();
+        }
+        let mut set: HashSet<ObjectId> = self
+            .options
+            .ignore_revs
+            .iter()
+            .filter_map(|h| ObjectId::from_hex(h.as_bytes()).ok())
+            .collect();
+        if self.options.ignore_revs_file
+            && let Ok(Ok(blob)) = self.entry_at(revision, ".git-blame-ignore-revs")
+            && let Ok(data) = self.repo.find_blob(blob)
+        {
+            for line in data.data.lines() {
+                let line = line.trim();
+                if line.is_empty() || line.starts_with(b"#") {
+                    continue;
+                }
+                let hex = line
+                    .split(|b| b.is_ascii_whitespace())
+                    .next()
+                    .unwrap_or(line);
+                if let Ok(id) = ObjectId::from_hex(hex) {
+                    set.insert(id);
+                } else if let Ok(hex) = std::str::from_utf8(hex)
+                    && let Some(id) = self.resolve_id(hex)
+                {
+                    set.insert(id);
+                }
+            }
+        }
+        self.ignore_cache.insert(revision, set.clone());
+        set
+    }
+
+    /// Blames `lines` (1-based) of `path` at `revision`.
+    pub fn blame(
+        &mut self,
+        revision: &str,
+        path: &str,
+        lines: &[u32],
+    ) -> Result<Result<FileBlame, BlameMiss>, GitError> {
+        let Some(rev) = self.resolve_id(revision) else {
+            return Ok(Err(BlameMiss::UnknownRevision(revision.to_owned())));
+        };
+        let blob = match self.entry_at(rev, path)? {
+            Ok(blob) => blob,
+            Err(miss) => return Ok(Err(miss)),
+        };
+        let data = self.repo.find_blob(blob).map_err(|e| self.err(e))?;
+        if data.data[..data.data.len().min(8000)].contains(&0) {
+            return Ok(Err(BlameMiss::Binary));
+        }
+        let total = BlobLines::new(&data.data).len();
+        drop(data);
+        let mut wanted: Vec<u32> = lines.to_vec();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let past_end: Vec<u32> = wanted
+            .iter()
+            .copied()
+            .filter(|&l| l > total || l == 0)
+            .collect();
+        wanted.retain(|&l| l >= 1 && l <= total);
+        let ignore = self.ignore_revs(rev);
+
+        // Work items: (requested line, commit to blame from, path there, line there, skips).
+        let mut done: BTreeMap<u32, LineOrigin> = BTreeMap::new();
+        let mut pending: Vec<(u32, ObjectId, String, u32, Vec<SkippedCommit>)> = wanted
+            .iter()
+            .map(|&l| (l, rev, path.to_owned(), l, Vec::new()))
+            .collect();
+        while !pending.is_empty() {
+            // Group by (commit, path) so each gix blame call covers all its lines.
+            let mut groups: BTreeMap<(ObjectId, String), Vec<Pending>> = BTreeMap::new();
+            for (orig, commit, p, line, skips) in pending.drain(..) {
+                groups
+                    .entry((commit, p))
+                    .or_default()
+                    .push((orig, line, skips));
+            }
+            for ((commit, p), items) in groups {
+                let raw = self.raw_blame(commit, &p, items.iter().map(|i| i.1))?;
+                for (orig, line, skips) in items {
+                    let Some(&(intro, ref source_path, source_line)) = raw.get(&line) else {
+                        continue;
+                    };
+                    let follow = if skips.len() < self.options.max_skips {
+                        self.follow(intro, source_path, source_line, &ignore)?
+                    } else {
+                        None
+                    };
+                    match follow {
+                        Some((parent, parent_path, parent_line, reason)) => {
+                            let mut skips = skips;
+                            skips.push(SkippedCommit {
+                                commit: intro.to_string(),
+                                reason: reason.to_owned(),
+                            });
+                            pending.push((orig, parent, parent_path, parent_line, skips));
+                        }
+                        None => {
+                            done.insert(
+                                orig,
+                                LineOrigin {
+                                    line: orig,
+                                    commit: intro.to_string(),
+                                    path: source_path.clone(),
+                                    source_line,
+                                    boundary: self.shallow.contains(&intro),
+                                    skipped: skips,
+                                },
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        Ok(Ok(FileBlame {
+            blob: blob.to_string(),
+            total_lines: total,
+            lines: done.into_values().collect(),
+            past_end,
+        }))
+    }
+
+    /// gix blame of some lines: line → (commit, path in commit, line in commit).
+    fn raw_blame(
+        &self,
+        commit: ObjectId,
+        path: &str,
+        lines: impl Iterator<Item = u32>,
+    ) -> Result<HashMap<u32, (ObjectId, String, u32)>, GitError> {
+        let mut ranges: Vec<std::ops::RangeInclusive<u32>> = Vec::new();
+        let mut sorted: Vec<u32> = lines.collect();
+        sorted.sort_unstable();
+        sorted.dedup();
+        for l in &sorted {
+            match ranges.last_mut() {
+                Some(r) if *r.end() + 1 == *l => *r = *r.start()..=*l,
+                _ => ranges.push(*l..=*l),
+            }
+        }
+        let options = gix::repository::blame_file::Options {
+            diff_algorithm: Some(gix::diff::blob::Algorithm::Histogram),
+            ranges: gix::blame::BlameRanges::from_one_based_inclusive_ranges(ranges)
+                .map_err(|e| self.err(e))?,
+            since: None,
+            rewrites: Some(gix::diff::Rewrites::default()),
+        };
+        let outcome = self
+            .repo
+            .blame_file(BStr::new(path.as_bytes()), commit, options)
+            .map_err(|e| self.err(format!("blame of {path} at {commit}: {e}")))?;
+        let mut out = HashMap::new();
+        for entry in &outcome.entries {
+            let source = entry
+                .source_file_name
+                .as_ref()
+                .map(|n| n.to_str_lossy().into_owned())
+                .unwrap_or_else(|| path.to_owned());
+            for k in 0..entry.len.get() {
+                let blamed = entry.start_in_blamed_file + k + 1;
+                if sorted.binary_search(&blamed).is_ok() {
+                    out.insert(
+                        blamed,
+                        (
+                            entry.commit_id,
+                            source.clone(),
+                            entry.start_in_source_file + k + 1,
+                        ),
+                    );
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Whether the line `line` of `path` as introduced by `commit` should be followed into a
+    /// parent: (parent, path there, line there, reason).
+    fn follow(
+        &mut self,
+        commit: ObjectId,
+        path: &str,
+        line: u32,
+        ignore: &HashSet<ObjectId>,
+    ) -> Result<Option<(ObjectId, String, u32, &'static str)>, GitError> {
+        if !self.options.skip_cosmetic && !ignore.contains(&commit) {
+            return Ok(None);
+        }
+        if self.shallow.contains(&commit) {
+            return Ok(None);
+        }
+        let parents: Vec<ObjectId> = {
+            let c = self.repo.find_commit(commit).map_err(|e| self.err(e))?;
+            c.parent_ids().map(|p| p.detach()).collect()
+        };
+        let Some(&parent) = parents.first() else {
+            return Ok(None);
+        };
+        let Ok(child_blob) = self.entry_at(commit, path)? else {
+            return Ok(None);
+        };
+        let Ok(parent_blob) = self.entry_at(parent, path)? else {
+            return Ok(None);
+        };
+        let child = self.blob_lines(child_blob)?;
+        let old = self.blob_lines(parent_blob)?;
+        let idx = (line - 1) as usize;
+        let Some(n) = child.normalized.get(idx) else {
+            return Ok(None);
+        };
+        let ignored = ignore.contains(&commit);
+        // The file is the same once whitespace is removed: a formatter ran.
+        if child.stripped_hash == old.stripped_hash && !n.is_empty() {
+            let offset = child.stripped_len_before[idx];
+            let mapped = old.line_at_stripped_offset(offset);
+            let reason = if ignored {
+                "ignore-revs"
+            } else {
+                "reformatted-file"
+            };
+            return Ok(Some((parent, path.to_owned(), mapped, reason)));
+        }
+        if n.len() < MIN_MOVED_LEN {
+            return Ok(None);
+        }
+        let in_child = child.counts.get(n).copied().unwrap_or(0);
+        let in_parent = old.counts.get(n).copied().unwrap_or(0);
+        // The commit did not add this content to the file: it re-indented or moved it.
+        if in_parent >= in_child || (ignored && in_parent > 0) {
+            let Some(mapped) = old.nearest_equal(n, line) else {
+                return Ok(None);
+            };
+            let reason = if ignored {
+                "ignore-revs"
+            } else if old.raw[(mapped - 1) as usize] == child.raw[idx] {
+                "moved-line"
+            } else {
+                "whitespace"
+            };
+            return Ok(Some((parent, path.to_owned(), mapped, reason)));
+        }
+        Ok(None)
+    }
+}

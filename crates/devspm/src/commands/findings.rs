@@ -1,0 +1,302 @@
+//! `devspm findings` (findings with who or what introduced them) and `devspm export sarif`
+//! (imported SARIF written back with each result's attribution).
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use anyhow::Context;
+use devspm_ledger::findings::{FindingFilter, FindingRow, severity_rank};
+use devspm_ledger::{FindingStore, Store};
+
+use crate::cli::{ExportCommand, FindingsArgs, Format, GlobalArgs, StatusArg};
+use crate::output::{Table, date, emit, emit_json};
+use crate::settings::Settings;
+
+/// The repository id for a `--repo` value: a path to a repository, or a recorded name/locator.
+fn repo_filter(store: &devspm_ledger::SqliteStore, value: &str) -> anyhow::Result<String> {
+    if let Ok(repo) = devspm_git::open(Path::new(value))
+        && store.find_repository(&repo.id)?.is_some()
+    {
+        return Ok(repo.id);
+    }
+    store.find_repository(value)?.with_context(|| {
+        format!(
+            "no recorded repository matches {value:?} (give its path, its name as `devspm scan` prints it, or its id)"
+        )
+    })
+}
+
+pub fn run(settings: &Settings, global: &GlobalArgs, args: &FindingsArgs) -> anyhow::Result<i32> {
+    let store = settings.open_store()?;
+    let filter = FindingFilter {
+        repo: args
+            .repo
+            .as_deref()
+            .map(|r| repo_filter(&store, r))
+            .transpose()?,
+        tool: args.tool.clone(),
+        status: args.status.map(|s| match s {
+            StatusArg::Open => "open".to_owned(),
+            StatusArg::Fixed => "fixed".to_owned(),
+        }),
+        min_severity: args.severity.map(|s| s.as_str().to_owned()),
+        agent: args.agent.clone(),
+        developer: args.developer.clone(),
+        team: args.team.clone(),
+    };
+    let rows = store.findings(&filter)?;
+    match global.format {
+        Format::Json => emit_json(&rows)?,
+        Format::Csv => emit(&csv(&rows))?,
+        _ => emit(&table(&rows))?,
+    }
+    if let Some(level) = args.fail_on {
+        let min = severity_rank(level.as_str());
+        let failing = rows
+            .iter()
+            .filter(|r| r.status == "open" && severity_rank(&r.severity) >= min)
+            .count();
+        if failing > 0 {
+            if !global.quiet {
+                eprintln!(
+                    "devspm: {failing} open finding(s) at or above {} (--fail-on)",
+                    level.as_str()
+                );
+            }
+            return Ok(crate::EXIT_FINDINGS);
+        }
+    }
+    Ok(0)
+}
+
+fn short(sha: &str) -> String {
+    sha.chars().take(10).collect()
+}
+
+fn location(r: &FindingRow) -> String {
+    match (&r.package, &r.version, &r.path, r.start_line) {
+        (Some(p), Some(v), _, _) => format!("{p} {v}"),
+        (_, _, Some(path), Some(line)) => format!("{path}:{line}"),
+        (_, _, Some(path), None) => path.clone(),
+        _ => "-".to_owned(),
+    }
+}
+
+fn introduced_by(r: &FindingRow) -> String {
+    match r.attribution.as_deref() {
+        None => "(not attributed yet)".to_owned(),
+        Some("unattributable") => format!(
+            "unattributable: {}",
+            r.reason.as_deref().unwrap_or("no reason recorded")
+        ),
+        Some(_) => {
+            let who = r
+                .developer_name
+                .clone()
+                .or_else(|| r.developer.clone())
+                .unwrap_or_else(|| "unknown author".to_owned());
+            let mut text = format!(
+                "{} {} {}",
+                who,
+                short(r.introduced_in.as_deref().unwrap_or("")),
+                date(r.introduced_at)
+            );
+            if !r.other_commits.is_empty() {
+                text.push_str(&format!(" (+{} commits)", r.other_commits.len()));
+            }
+            text
+        }
+    }
+}
+
+fn age_days(r: &FindingRow) -> Option<i64> {
+    let at = r.introduced_at?;
+    let now = jiff::Timestamp::now().as_second();
+    Some(((now - at) / 86_400).max(0))
+}
+
+fn table(rows: &[FindingRow]) -> String {
+    if rows.is_empty() {
+        return "No findings recorded (import scanner results with `devspm import FILE`).\n"
+            .to_owned();
+    }
+    let mut t = Table::new(&[
+        ("severity", false),
+        ("status", false),
+        ("tool", false),
+        ("rule", false),
+        ("where", false),
+        ("introduced by", false),
+        ("agents", false),
+        ("age", true),
+    ]);
+    for r in rows {
+        t.row(vec![
+            r.severity.clone(),
+            r.status.clone(),
+            r.tool.clone(),
+            truncate(&r.rule, 40),
+            truncate(&location(r), 50),
+            introduced_by(r),
+            if r.agents.is_empty() {
+                "-".to_owned()
+            } else {
+                r.agents.join(",")
+            },
+            age_days(r).map_or_else(|| "-".to_owned(), |d| format!("{d}d")),
+        ]);
+    }
+    let open = rows.iter().filter(|r| r.status == "open").count();
+    let attributed = rows
+        .iter()
+        .filter(|r| r.attribution.as_deref() == Some("attributed"))
+        .count();
+    let ai = rows.iter().filter(|r| !r.agents.is_empty()).count();
+    format!(
+        "{} findings ({open} open), {attributed} attributed, {ai} with AI involvement\n\n{}",
+        rows.len(),
+        t.render("")
+    )
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_owned()
+    } else {
+        let mut out: String = s.chars().take(max - 1).collect();
+        out.push('…');
+        out
+    }
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}
+
+fn csv(rows: &[FindingRow]) -> String {
+    let mut out = String::from(
+        "finding,repository,tool,rule,kind,severity,status,path,line,package,version,identifiers,attribution,method,confidence,introduced_in,introduced_at,developer,developer_name,team,agents,reason\n",
+    );
+    for r in rows {
+        let cells = [
+            r.finding.clone(),
+            r.repository.clone(),
+            r.tool.clone(),
+            r.rule.clone(),
+            r.kind.clone(),
+            r.severity.clone(),
+            r.status.clone(),
+            r.path.clone().unwrap_or_default(),
+            r.start_line.map(|l| l.to_string()).unwrap_or_default(),
+            r.package.clone().unwrap_or_default(),
+            r.version.clone().unwrap_or_default(),
+            r.identifiers.join(" "),
+            r.attribution.clone().unwrap_or_default(),
+            r.method.clone().unwrap_or_default(),
+            r.confidence.clone().unwrap_or_default(),
+            r.introduced_in.clone().unwrap_or_default(),
+            r.introduced_at.map(|t| date(Some(t))).unwrap_or_default(),
+            r.developer.clone().unwrap_or_default(),
+            r.developer_name.clone().unwrap_or_default(),
+            r.team.clone().unwrap_or_default(),
+            r.agents.join(" "),
+            r.reason.clone().unwrap_or_default(),
+        ];
+        let line: Vec<String> = cells.iter().map(|c| csv_field(c)).collect();
+        out.push_str(&line.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+/// `devspm export sarif`: the input SARIF with `properties.devspm` on every result that was
+/// imported and attributed.
+pub fn export(
+    settings: &Settings,
+    global: &GlobalArgs,
+    command: ExportCommand,
+) -> anyhow::Result<i32> {
+    let ExportCommand::Sarif {
+        input,
+        repo,
+        revision,
+        output,
+    } = command;
+    let repo = devspm_git::open(&repo)?;
+    let mut store = settings.open_store()?;
+    let rows = store.findings(&FindingFilter {
+        repo: Some(repo.id.clone()),
+        ..FindingFilter::default()
+    })?;
+    // Match results to findings the way import identified them: re-run the importer over
+    // the file and recompute each result's finding id.
+    let ids = super::import::finding_ids_of(&mut store, &repo, &input, revision.as_deref())?;
+    let by_id: HashMap<&str, &FindingRow> = rows.iter().map(|r| (r.finding.as_str(), r)).collect();
+    let text = std::fs::read_to_string(&input)
+        .with_context(|| format!("cannot read {}", input.display()))?;
+    let mut sarif: serde_json::Value = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not valid JSON", input.display()))?;
+    let mut enriched = 0u64;
+    let mut total = 0u64;
+    if let Some(runs) = sarif.get_mut("runs").and_then(|r| r.as_array_mut()) {
+        for (run_index, run) in runs.iter_mut().enumerate() {
+            let Some(results) = run.get_mut("results").and_then(|r| r.as_array_mut()) else {
+                continue;
+            };
+            for (result_index, result) in results.iter_mut().enumerate() {
+                total += 1;
+                let origin = format!("$.runs[{run_index}].results[{result_index}]");
+                let Some(row) = ids.get(&origin).and_then(|id| by_id.get(id.as_str())) else {
+                    continue;
+                };
+                let Some(object) = result.as_object_mut() else {
+                    continue;
+                };
+                let properties = object
+                    .entry("properties")
+                    .or_insert_with(|| serde_json::json!({}));
+                if let Some(p) = properties.as_object_mut() {
+                    p.insert("devspm".to_owned(), devspm_properties(row));
+                    enriched += 1;
+                }
+            }
+        }
+    }
+    let mut out = serde_json::to_string_pretty(&sarif)?;
+    out.push('\n');
+    match output {
+        Some(path) => {
+            std::fs::write(&path, out)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            if !global.quiet {
+                eprintln!(
+                    "devspm: wrote {} ({enriched} of {total} results carry an attribution)",
+                    path.display()
+                );
+            }
+        }
+        None => emit(&out)?,
+    }
+    Ok(0)
+}
+
+fn devspm_properties(r: &FindingRow) -> serde_json::Value {
+    serde_json::json!({
+        "finding": r.finding,
+        "status": r.status,
+        "attribution": r.attribution,
+        "method": r.method,
+        "confidence": r.confidence,
+        "reason": r.reason,
+        "introducedIn": r.introduced_in,
+        "introducedAt": r.introduced_at.map(|t| date(Some(t))),
+        "otherCommits": r.other_commits,
+        "developer": r.developer,
+        "team": r.team,
+        "agents": r.agents,
+    })
+}

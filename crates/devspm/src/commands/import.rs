@@ -1,0 +1,557 @@
+//! `devspm import`: read scanner results into findings on the ledger, follow their lifecycle,
+//! and attribute each new finding to who or what introduced it.
+//!
+//! Every file is read (streaming) before anything is written; all files of one run are then
+//! appended in one transaction, so a malformed file leaves the ledger exactly as it was. Paths
+//! are placed in the repository at the scanned revision; a path that cannot be placed is kept
+//! as a foreign path and the finding is recorded as unattributable, never guessed.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use devspm_core::NewEvent;
+use devspm_core::finding::{FindingRecorded, FindingsImported, PackageRef, SecretRef, finding_id};
+use devspm_findings::RawFinding;
+use devspm_findings::fingerprint::{fingerprint, flagged_text, redact, secret_hash};
+use devspm_findings::paths::{Placed, place};
+use devspm_git::{BlameOptions, Blamer};
+use devspm_ledger::{FindingStore, SqliteStore, Store};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::cli::{Format, GlobalArgs, ImportArgs};
+use crate::output::{Table, count, emit, emit_json};
+use crate::settings::Settings;
+
+/// What one producer's results in one file did.
+#[derive(Clone, Debug, Serialize)]
+pub struct ImportedRun {
+    pub file: String,
+    pub format: String,
+    pub tool: String,
+    pub revision: Option<String>,
+    pub results: u64,
+    pub new: u64,
+    pub seen: u64,
+    pub fixed: u64,
+    pub reopened: u64,
+    pub duplicates: u64,
+    pub unplaced: u64,
+    /// The same results were imported before: nothing changed.
+    pub already_imported: bool,
+}
+
+#[derive(Serialize)]
+struct ImportOutput {
+    database: String,
+    repository: String,
+    runs: Vec<ImportedRun>,
+    warnings: Vec<String>,
+    attribution: Option<super::attribution::AttributionReport>,
+}
+
+/// Results of one producer within one file, being assembled.
+struct ToolBatch {
+    tool: String,
+    import_id: String,
+    seen: Vec<String>,
+    seen_set: HashSet<String>,
+    new_events: Vec<NewEvent>,
+    known: HashMap<String, devspm_ledger::findings::KnownFinding>,
+    results: u64,
+    duplicates: u64,
+    unplaced: u64,
+}
+
+/// Turns raw results into finding ids the same way every time: placing paths at the scanned
+/// revision, fingerprinting, numbering repeated content, hashing secrets.
+struct Identifier<'a> {
+    repo: &'a devspm_git::Repo,
+    blamer: Blamer,
+    head: Option<String>,
+    cli_revision: Option<String>,
+    tool_override: Option<String>,
+    key: [u8; 32],
+    workdir: Option<PathBuf>,
+    tree_cache: HashMap<String, HashSet<String>>,
+}
+
+/// One result, identified.
+struct Identified {
+    id: String,
+    fingerprint: String,
+    tool: String,
+    path: Option<String>,
+    foreign: Option<String>,
+    unplaced: Option<String>,
+    lines: Option<(u32, u32)>,
+    secret_hash: Option<String>,
+    revision: Option<String>,
+    /// The same result (fingerprint and place) appeared earlier in the file.
+    duplicate: bool,
+}
+
+/// Where a result points: repository path and first line (`None` for no file).
+type Place = Option<(String, Option<u32>)>;
+
+/// Per-file state of identification: the file's revision and the places seen so far.
+#[derive(Default)]
+struct FileState {
+    revision: Option<String>,
+    revision_set: bool,
+    places: HashMap<(String, String), Place>,
+}
+
+impl<'a> Identifier<'a> {
+    fn new(
+        store: &mut SqliteStore,
+        repo: &'a devspm_git::Repo,
+        revision: Option<&str>,
+        tool_override: Option<String>,
+    ) -> anyhow::Result<Identifier<'a>> {
+        let blamer = Blamer::new(repo, BlameOptions::default());
+        let cli_revision = match revision {
+            Some(rev) => Some(blamer.resolve(rev).with_context(|| {
+                format!(
+                    "--revision {rev} is not a commit of {} (fetch it first)",
+                    repo.path.display()
+                )
+            })?),
+            None => None,
+        };
+        Ok(Identifier {
+            head: devspm_git::head_commit(repo)?,
+            cli_revision,
+            tool_override,
+            key: store.secret_key()?,
+            workdir: workdir_of(&repo.path),
+            tree_cache: HashMap::new(),
+            blamer,
+            repo,
+        })
+    }
+
+    fn identify(&mut self, raw: &RawFinding, file: &mut FileState) -> Identified {
+        let tool = self
+            .tool_override
+            .clone()
+            .unwrap_or_else(|| raw.tool.clone());
+        // The revision this file describes: --revision, else the file's own, else HEAD.
+        if !file.revision_set {
+            file.revision_set = true;
+            file.revision = self
+                .cli_revision
+                .clone()
+                .or_else(|| raw.revision.as_deref().and_then(|r| self.blamer.resolve(r)))
+                .or_else(|| self.head.clone());
+        }
+        let revision = raw
+            .revision
+            .as_deref()
+            .and_then(|r| self.blamer.resolve(r))
+            .or_else(|| file.revision.clone());
+        let rev = revision.clone().unwrap_or_default();
+        let blamer = &self.blamer;
+        let files = self
+            .tree_cache
+            .entry(rev.clone())
+            .or_insert_with(|| blamer.tree_paths(&rev).unwrap_or_default());
+        let (path, foreign, unplaced) = match raw.location.as_ref().map(|l| &l.path) {
+            None => (None, None, None),
+            Some(p) => match place(p, self.workdir.as_deref(), files) {
+                Placed::InRepo { path, .. } => (Some(path), None, None),
+                Placed::Outside { reason } => (None, Some(p.clone()), Some(reason)),
+            },
+        };
+        let lines = raw
+            .location
+            .as_ref()
+            .and_then(|l| l.start_line.map(|s| (s, l.end_line.unwrap_or(s).max(s))));
+        let flagged = match (&path, lines) {
+            (Some(p), Some((s, e))) if !rev.is_empty() => self
+                .blamer
+                .read(&rev, p)
+                .ok()
+                .flatten()
+                .and_then(|content| flagged_text(&content, s, e)),
+            _ => None,
+        };
+        let secret_hash = raw
+            .secret
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .map(|s| secret_hash(&self.key, s));
+        let fp = fingerprint(
+            raw,
+            path.as_deref(),
+            flagged.as_deref(),
+            secret_hash.as_deref(),
+        );
+        let place_key = path.clone().map(|p| (p, lines.map(|l| l.0)));
+        let (fp, duplicate) = match file.places.get(&(tool.clone(), fp.clone())) {
+            None => (fp, false),
+            Some(first) if *first == place_key => (fp, true),
+            // The same content flagged at two places: tell the occurrences apart.
+            Some(_) => {
+                let mut n = 2;
+                while file
+                    .places
+                    .contains_key(&(tool.clone(), format!("{fp}#{n}")))
+                {
+                    n += 1;
+                }
+                (format!("{fp}#{n}"), false)
+            }
+        };
+        if !duplicate {
+            file.places.insert((tool.clone(), fp.clone()), place_key);
+        }
+        Identified {
+            id: finding_id(&self.repo.id, &tool, &fp),
+            fingerprint: fp,
+            tool,
+            path,
+            foreign,
+            unplaced,
+            lines,
+            secret_hash,
+            revision,
+            duplicate,
+        }
+    }
+}
+
+/// For `export sarif`: the finding id of each result of `file`, by the result's JSON path.
+pub fn finding_ids_of(
+    store: &mut SqliteStore,
+    repo: &devspm_git::Repo,
+    file: &Path,
+    revision: Option<&str>,
+) -> anyhow::Result<HashMap<String, String>> {
+    let mut identifier = Identifier::new(store, repo, revision, None)?;
+    let mut state = FileState::default();
+    let mut ids = HashMap::new();
+    devspm_findings::import::import_file(file, &mut |raw: RawFinding| {
+        let found = identifier.identify(&raw, &mut state);
+        ids.insert(raw.origin.clone(), found.id);
+        Ok(())
+    })?;
+    Ok(ids)
+}
+
+pub fn run(settings: &Settings, global: &GlobalArgs, args: &ImportArgs) -> anyhow::Result<i32> {
+    for file in &args.files {
+        if !file.is_file() {
+            anyhow::bail!("{}: no such file", file.display());
+        }
+    }
+    let repo = devspm_git::open(&args.repo).with_context(|| {
+        format!(
+            "findings are attributed against a git repository; pass --repo PATH (tried {})",
+            args.repo.display()
+        )
+    })?;
+    let mut store = settings.open_store()?;
+    super::scan::record_quietly(&mut store, &repo, global, settings)?;
+    let mut identifier = Identifier::new(
+        &mut store,
+        &repo,
+        args.revision.as_deref(),
+        args.tool.clone(),
+    )?;
+    let mut events: Vec<NewEvent> = Vec::new();
+    let mut runs: Vec<ImportedRun> = Vec::new();
+    let mut warnings: Vec<String> = Vec::new();
+    let mut secrets: HashMap<String, String> = HashMap::new();
+    // Findings recorded earlier in this run (a finding in two files is recorded once).
+    let mut recorded_now: HashSet<String> = HashSet::new();
+
+    for file in &args.files {
+        let file_name = file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| file.display().to_string());
+        let source_sha256 = sha256_file(file)?;
+        let mut batches: BTreeMap<String, ToolBatch> = BTreeMap::new();
+        let mut state = FileState::default();
+        let summary = devspm_findings::import::import_file(file, &mut |raw: RawFinding| {
+            let found = identifier.identify(&raw, &mut state);
+            let batch = match batches.get_mut(&found.tool) {
+                Some(b) => b,
+                None => {
+                    let known = store
+                        .known_findings(&repo.id, &found.tool)
+                        .map_err(|e| e.to_string())?;
+                    let import_id = import_id(
+                        &repo.id,
+                        &found.tool,
+                        state.revision.as_deref(),
+                        &source_sha256,
+                    );
+                    batches.entry(found.tool.clone()).or_insert(ToolBatch {
+                        tool: found.tool.clone(),
+                        import_id,
+                        seen: Vec::new(),
+                        seen_set: HashSet::new(),
+                        new_events: Vec::new(),
+                        known,
+                        results: 0,
+                        duplicates: 0,
+                        unplaced: 0,
+                    })
+                }
+            };
+            batch.results += 1;
+            if found.duplicate {
+                batch.duplicates += 1;
+                warnings.push(format!(
+                    "{}: {}: duplicate of an earlier result (same rule, place and content); counted once",
+                    file.display(),
+                    raw.origin
+                ));
+                return Ok(());
+            }
+            if let Some(reason) = &found.unplaced {
+                batch.unplaced += 1;
+                warnings.push(format!("{}: {}: {reason}", file.display(), raw.origin));
+            }
+            let id = found.id.clone();
+            let secret = raw.secret.as_deref().filter(|s| !s.is_empty());
+            if let Some(value) = secret {
+                secrets.insert(id.clone(), value.to_owned());
+            }
+            if batch.seen_set.insert(id.clone()) {
+                batch.seen.push(id.clone());
+            }
+            if !batch.known.contains_key(&found.fingerprint) && recorded_now.insert(id.clone()) {
+                let payload = FindingRecorded {
+                    finding: id.clone(),
+                    repo: repo.id.clone(),
+                    tool: found.tool.clone(),
+                    tool_version: raw.tool_version.clone(),
+                    rule: raw.rule.clone(),
+                    kind: raw.kind.as_str().to_owned(),
+                    severity: raw.severity.as_str().to_owned(),
+                    message: scrub(&raw.message, secret),
+                    identifiers: raw.identifiers.clone(),
+                    path: found.path.clone(),
+                    start_line: found.lines.map(|l| l.0),
+                    end_line: found.lines.map(|l| l.1),
+                    foreign_path: found.foreign.clone(),
+                    package: raw.package.as_ref().map(|p| PackageRef {
+                        ecosystem: p.ecosystem.clone(),
+                        name: p.name.clone(),
+                        version: p.version.clone(),
+                        manifest: p.manifest.clone(),
+                        fixed: p.fixed.clone(),
+                    }),
+                    secret: found.secret_hash.clone().map(|hash| SecretRef {
+                        hash,
+                        preview: redact(secret.unwrap_or_default()),
+                    }),
+                    fingerprint: found.fingerprint.clone(),
+                    revision: found.revision.clone(),
+                    import: batch.import_id.clone(),
+                };
+                batch.new_events.push(NewEvent::new(
+                    format!("finding/{}/{}", repo.id, id),
+                    format!("tool:{}", found.tool),
+                    format!("repo:{}", repo.id),
+                    payload,
+                ));
+            }
+            Ok(())
+        });
+        let summary = summary.map_err(|e| {
+            anyhow::anyhow!(e).context("nothing was imported (an import is all or nothing)")
+        })?;
+        for w in &summary.warnings {
+            warnings.push(format!("{}: {w}", file.display()));
+        }
+        for (_, batch) in batches {
+            let already = store.import_recorded(&batch.import_id)?;
+            let mut fixed = Vec::new();
+            let mut reopened = Vec::new();
+            for known in batch.known.values() {
+                let seen = batch.seen_set.contains(&known.finding);
+                if known.status == "open" && !seen && !args.partial {
+                    fixed.push(known.finding.clone());
+                }
+                if known.status == "fixed" && seen {
+                    reopened.push(known.finding.clone());
+                }
+            }
+            fixed.sort();
+            reopened.sort();
+            let new = batch.new_events.len() as u64;
+            runs.push(ImportedRun {
+                file: file.display().to_string(),
+                format: summary.format.as_str().to_owned(),
+                tool: batch.tool.clone(),
+                revision: state.revision.clone(),
+                results: batch.results,
+                new: if already { 0 } else { new },
+                seen: batch.seen.len() as u64,
+                fixed: if already { 0 } else { fixed.len() as u64 },
+                reopened: if already { 0 } else { reopened.len() as u64 },
+                duplicates: batch.duplicates,
+                unplaced: batch.unplaced,
+                already_imported: already,
+            });
+            if already {
+                continue;
+            }
+            events.extend(batch.new_events);
+            events.push(NewEvent::new(
+                format!("import/{}", batch.import_id),
+                format!("tool:{}", batch.tool),
+                format!("repo:{}", repo.id),
+                FindingsImported {
+                    import: batch.import_id.clone(),
+                    repo: repo.id.clone(),
+                    tool: batch.tool.clone(),
+                    format: summary.format.as_str().to_owned(),
+                    source: file_name.clone(),
+                    source_sha256: source_sha256.clone(),
+                    revision: state.revision.clone(),
+                    results: batch.results,
+                    seen: batch.seen,
+                    new,
+                    fixed,
+                    reopened,
+                    duplicates: batch.duplicates,
+                    partial: args.partial,
+                },
+            ));
+        }
+    }
+    drop(identifier);
+    // One transaction for every file of the run.
+    store.append(events)?;
+    let attribution = if args.no_attribute {
+        None
+    } else {
+        Some(super::attribution::attribute_pending(
+            &mut store, &repo, &secrets, false,
+        )?)
+    };
+    drop(secrets);
+    if !global.quiet {
+        for w in warnings.iter().take(50) {
+            eprintln!("devspm: warning: {w}");
+        }
+        if warnings.len() > 50 {
+            eprintln!(
+                "devspm: warning: … and {} more warnings (see --format json)",
+                warnings.len() - 50
+            );
+        }
+    }
+    match global.format {
+        Format::Json => emit_json(&ImportOutput {
+            database: store.location().to_owned(),
+            repository: repo.name.clone(),
+            runs,
+            warnings,
+            attribution,
+        })?,
+        _ => emit(&render(&runs, attribution.as_ref(), &repo.name))?,
+    }
+    Ok(0)
+}
+
+fn render(
+    runs: &[ImportedRun],
+    attribution: Option<&super::attribution::AttributionReport>,
+    repo: &str,
+) -> String {
+    let mut t = Table::new(&[
+        ("file", false),
+        ("tool", false),
+        ("format", false),
+        ("results", true),
+        ("new", true),
+        ("fixed", true),
+        ("reopened", true),
+        ("duplicates", true),
+    ]);
+    for r in runs {
+        t.row(vec![
+            Path::new(&r.file)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            r.tool.clone(),
+            r.format.clone(),
+            count(r.results),
+            if r.already_imported {
+                "(already imported)".into()
+            } else {
+                count(r.new)
+            },
+            count(r.fixed),
+            count(r.reopened),
+            count(r.duplicates),
+        ]);
+    }
+    let mut out = format!("Imported into {repo}\n\n{}", t.render("  "));
+    if let Some(a) = attribution {
+        out.push_str(&format!(
+            "\nAttribution: {} attributed, {} unattributable ({} files blamed, {} from cache)\n",
+            count(a.attributed),
+            count(a.unattributable),
+            count(a.files_blamed),
+            count(a.files_cached)
+        ));
+        out.push_str("List them with `devspm findings`.\n");
+    }
+    out
+}
+
+/// The work tree of a repository path (the path itself unless it is a bare repository).
+fn workdir_of(path: &Path) -> Option<PathBuf> {
+    if path.join(".git").exists() {
+        Some(path.to_path_buf())
+    } else if path.file_name().is_some_and(|n| n == ".git") {
+        path.parent().map(Path::to_path_buf)
+    } else {
+        None
+    }
+}
+
+fn sha256_file(path: &Path) -> anyhow::Result<String> {
+    let mut file =
+        std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = file
+            .read(&mut buf)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(devspm_core::hex::encode(&hasher.finalize()))
+}
+
+fn import_id(repo: &str, tool: &str, revision: Option<&str>, source: &str) -> String {
+    let mut h = Sha256::new();
+    for part in [repo, tool, revision.unwrap_or(""), source] {
+        h.update((part.len() as u32).to_be_bytes());
+        h.update(part.as_bytes());
+    }
+    format!("i_{}", &devspm_core::hex::encode(&h.finalize())[..16])
+}
+
+/// A message with any occurrence of the secret masked (belt and braces: importers already
+/// keep secrets out of messages).
+fn scrub(message: &str, secret: Option<&str>) -> String {
+    match secret {
+        Some(s) if s.len() >= 4 && message.contains(s) => message.replace(s, &redact(s)),
+        _ => message.to_owned(),
+    }
+}
