@@ -582,8 +582,13 @@ impl Blamer {
         let Ok(child_blob) = self.entry_at(commit, path)? else {
             return Ok(None);
         };
-        let Ok(parent_blob) = self.entry_at(parent, path)? else {
-            return Ok(None);
+        // The file may have had another name in the parent (renamed by this commit).
+        let (parent_path, parent_blob) = match self.entry_at(parent, path)? {
+            Ok(blob) => (path.to_owned(), blob),
+            Err(_) => match self.renamed_from(parent, commit, path)? {
+                Some(found) => found,
+                None => return Ok(None),
+            },
         };
         let child = self.blob_lines(child_blob)?;
         let old = self.blob_lines(parent_blob)?;
@@ -601,9 +606,9 @@ impl Blamer {
             } else {
                 "reformatted-file"
             };
-            return Ok(Some((parent, path.to_owned(), mapped, reason)));
+            return Ok(Some((parent, parent_path, mapped, reason)));
         }
-        if n.len() < MIN_MOVED_LEN {
+        if n.len() < MIN_MOVED_LEN && !ignored {
             return Ok(None);
         }
         let in_child = child.counts.get(n).copied().unwrap_or(0);
@@ -620,8 +625,290 @@ impl Blamer {
             } else {
                 "whitespace"
             };
-            return Ok(Some((parent, path.to_owned(), mapped, reason)));
+            return Ok(Some((parent, parent_path, mapped, reason)));
+        }
+        // A listed commit that changed more than whitespace: like `git blame --ignore-rev`,
+        // take the line of the hunk it replaced that is most like it (or at the same place).
+        if ignored {
+            let (Ok(new), Ok(old)) = (
+                self.repo.find_blob(child_blob).map(|b| b.data.clone()),
+                self.repo.find_blob(parent_blob).map(|b| b.data.clone()),
+            ) else {
+                return Ok(None);
+            };
+            if let Some(mapped) = crate::szz::map_through_diff(&old, &new, line, None) {
+                return Ok(Some((parent, parent_path, mapped, "ignore-revs")));
+            }
         }
         Ok(None)
+    }
+
+    /// The path and blob in `parent` of the file `commit` has at `path`, when `commit`
+    /// renamed it.
+    fn renamed_from(
+        &self,
+        parent: ObjectId,
+        commit: ObjectId,
+        path: &str,
+    ) -> Result<Option<(String, ObjectId)>, GitError> {
+        let tree = |id: ObjectId| {
+            self.repo
+                .find_commit(id)
+                .and_then(|c| c.tree())
+                .map_err(|e| self.err(e))
+        };
+        let (old_tree, new_tree) = (tree(parent)?, tree(commit)?);
+        let mut found = None;
+        let mut platform = old_tree.changes().map_err(|e| self.err(e))?;
+        platform.options(|o| {
+            o.track_path()
+                .track_rewrites(Some(gix::diff::Rewrites::default()));
+        });
+        platform
+            .for_each_to_obtain_tree(&new_tree, |change| {
+                if let gix::object::tree::diff::Change::Rewrite {
+                    source_location,
+                    source_id,
+                    location,
+                    ..
+                } = change
+                    && location == path.as_bytes()
+                {
+                    found = Some((
+                        source_location.to_str_lossy().into_owned(),
+                        source_id.detach(),
+                    ));
+                    return Ok(std::ops::ControlFlow::Break(()));
+                }
+                Ok(std::ops::ControlFlow::Continue(()))
+            })
+            .map_err(|e| self.err(e))?;
+        Ok(found)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+    use std::process::Command;
+
+    /// Runs git in `dir` with a fixed identity and date; returns stdout.
+    fn git(dir: &Path, who: &str, date: &str, args: &[&str]) -> String {
+        let out = Command::new("git")
+            .current_dir(dir)
+            .args(args)
+            .env("GIT_AUTHOR_NAME", who)
+            .env(
+                "GIT_AUTHOR_EMAIL",
+                format!("{}@example.com", who.to_lowercase()),
+            )
+            .env("GIT_COMMITTER_NAME", who)
+            .env(
+                "GIT_COMMITTER_EMAIL",
+                format!("{}@example.com", who.to_lowercase()),
+            )
+            .env("GIT_AUTHOR_DATE", date)
+            .env("GIT_COMMITTER_DATE", date)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .output()
+            .expect("git runs");
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    }
+
+    fn commit(dir: &Path, who: &str, date: &str, file: &str, content: &str, msg: &str) -> String {
+        if let Some(parent) = Path::new(file).parent() {
+            std::fs::create_dir_all(dir.join(parent)).unwrap();
+        }
+        std::fs::write(dir.join(file), content).unwrap();
+        git(dir, who, date, &["add", "-A"]);
+        git(dir, who, date, &["commit", "-q", "-m", msg]);
+        git(dir, who, date, &["rev-parse", "HEAD"])
+    }
+
+    fn origin<'a>(blame: &'a FileBlame, line: u32) -> &'a LineOrigin {
+        blame
+            .lines
+            .iter()
+            .find(|o| o.line == line)
+            .expect("line blamed")
+    }
+
+    #[test]
+    fn lines_are_followed_past_cosmetic_moved_and_ignored_commits() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        git(
+            dir,
+            "Setup",
+            "2024-01-01T00:00:00Z",
+            &["init", "-q", "-b", "main"],
+        );
+        let alice = commit(
+            dir,
+            "Alice",
+            "2024-01-01T10:00:00Z",
+            "src/a.py",
+            "import os\n\ndef run(cmd):\n    os.system(cmd)\n    return 0\n\ndef other():\n    value = compute_something(1, 2)\n    return value\n",
+            "alice writes",
+        );
+        // Bob re-indents the vulnerable line and adds a genuinely new line.
+        let bob = commit(
+            dir,
+            "Bob",
+            "2024-02-01T10:00:00Z",
+            "src/a.py",
+            "import os\n\ndef run(cmd):\n      os.system(cmd)\n    log(cmd)\n    return 0\n\ndef other():\n    value = compute_something(1, 2)\n    return value\n",
+            "bob reindents",
+        );
+        // Carol moves `other` above `run` (moved lines) and renames the file.
+        std::fs::create_dir_all(dir.join("lib")).unwrap();
+        git(
+            dir,
+            "Carol",
+            "2024-03-01T10:00:00Z",
+            &["mv", "src/a.py", "lib/a.py"],
+        );
+        let carol = commit(
+            dir,
+            "Carol",
+            "2024-03-01T10:00:00Z",
+            "lib/a.py",
+            "import os\n\ndef other():\n    value = compute_something(1, 2)\n    return value\n\ndef run(cmd):\n      os.system(cmd)\n    log(cmd)\n    return 0\n",
+            "carol moves and renames",
+        );
+        // A formatter splits the call over lines; its commit is listed in ignore-revs too.
+        let fmt = commit(
+            dir,
+            "Fmt",
+            "2024-04-01T10:00:00Z",
+            "lib/a.py",
+            "import os\n\ndef other():\n    value = compute_something(\n        1, 2)\n    return value\n\ndef run(cmd):\n    os.system(cmd)\n    log(cmd)\n    return 0\n",
+            "format",
+        );
+        let head = commit(
+            dir,
+            "Fmt",
+            "2024-04-02T10:00:00Z",
+            ".git-blame-ignore-revs",
+            &format!("# formatter\n{fmt}\n"),
+            "ignore formatter",
+        );
+        let repo = crate::open(dir).unwrap();
+        let mut blamer = Blamer::new(&repo, BlameOptions::default());
+        let blame = blamer
+            .blame(&head, "lib/a.py", &[4, 5, 9, 10, 99])
+            .unwrap()
+            .unwrap();
+        assert_eq!(blame.past_end, vec![99]);
+        // `value = compute_something(` — reformatted, moved, renamed: Alice's.
+        let o = origin(&blame, 4);
+        assert_eq!(o.commit, alice, "{o:?}");
+        assert_eq!(o.path, "src/a.py");
+        assert!(o.skipped.iter().any(|s| s.commit == fmt), "{o:?}");
+        assert!(
+            o.skipped
+                .iter()
+                .any(|s| s.commit == carol && s.reason == "moved-line"),
+            "{o:?}"
+        );
+        // `os.system(cmd)`: re-indented by Bob, again by the formatter: Alice's.
+        let o = origin(&blame, 9);
+        assert_eq!(o.commit, alice, "{o:?}");
+        assert!(
+            o.skipped
+                .iter()
+                .any(|s| s.commit == bob && s.reason == "whitespace"),
+            "{o:?}"
+        );
+        // `log(cmd)` is Bob's own line.
+        assert_eq!(origin(&blame, 10).commit, bob);
+
+        // Without the cosmetic rules, blame stops at the formatter, as `git blame` does.
+        let mut plain = Blamer::new(
+            &repo,
+            BlameOptions {
+                skip_cosmetic: false,
+                ignore_revs_file: false,
+                ignore_revs: Vec::new(),
+                max_skips: 0,
+            },
+        );
+        let blame = plain.blame(&head, "lib/a.py", &[9]).unwrap().unwrap();
+        assert_eq!(origin(&blame, 9).commit, fmt);
+
+        // What cannot be blamed says why.
+        assert_eq!(
+            blamer
+                .blame(&head, "missing.py", &[1])
+                .unwrap()
+                .unwrap_err(),
+            BlameMiss::NoSuchFile
+        );
+        assert!(matches!(
+            blamer.blame("0000000", "lib/a.py", &[1]).unwrap(),
+            Err(BlameMiss::UnknownRevision(_))
+        ));
+        assert!(matches!(
+            blamer.blame(&head, "lib", &[1]).unwrap(),
+            Err(BlameMiss::NotAFile(_))
+        ));
+    }
+
+    #[test]
+    fn fix_changes_list_removed_lines_and_context_of_insertions() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        git(
+            dir,
+            "Setup",
+            "2024-01-01T00:00:00Z",
+            &["init", "-q", "-b", "main"],
+        );
+        commit(
+            dir,
+            "Alice",
+            "2024-01-01T10:00:00Z",
+            "a.c",
+            "int f(int x) {\n  return buf[x];\n}\n",
+            "add",
+        );
+        let fix = commit(
+            dir,
+            "Bob",
+            "2024-02-01T10:00:00Z",
+            "a.c",
+            "int f(int x) {\n  if (x < 0) return 0;\n  return buf[x];\n}\n",
+            "fix",
+        );
+        let repo = crate::open(dir).unwrap();
+        let blamer = Blamer::new(&repo, BlameOptions::default());
+        let changes = blamer.fix_changes(&fix).unwrap().unwrap();
+        assert_eq!(changes.files.len(), 1);
+        let f = &changes.files[0];
+        assert!(f.removed.is_empty());
+        assert_eq!(f.context, vec![1, 2]);
+        assert_eq!(f.added_text, vec![b"if(x<0)return0;".to_vec()]);
+        assert!(matches!(
+            blamer.fix_changes("deadbeef").unwrap(),
+            Err(crate::FixMiss::UnknownCommit)
+        ));
+    }
+
+    #[test]
+    fn stripped_offsets_map_split_lines_back() {
+        let old = BlobLines::new(b"a = f(1, 2)\nb = 3\n");
+        let new = BlobLines::new(b"a = f(\n    1, 2)\nb = 3\n");
+        assert_eq!(old.stripped_hash, new.stripped_hash);
+        // Line 3 of the new version (`b = 3`) is line 2 of the old.
+        assert_eq!(old.line_at_stripped_offset(new.stripped_len_before[2]), 2);
+        assert_eq!(old.line_at_stripped_offset(new.stripped_len_before[1]), 1);
+        assert!((crate::similarity(b"returnbuf[x];", b"returnbuf[x+1];") - 0.85).abs() < 0.1);
     }
 }

@@ -212,33 +212,47 @@ impl Blamer {
             return Ok(None);
         };
         let (new, old) = (new.data.clone(), old.data.clone());
-        let new_lines: Vec<&[u8]> = new.lines().collect();
-        let old_lines: Vec<&[u8]> = old.lines().collect();
-        let Some(target) = new_lines.get(line as usize - 1).map(|l| strip(l)) else {
-            return Ok(None);
-        };
-        let input = InternedInput::new(byte_lines(&old), byte_lines(&new));
-        let diff = Diff::compute(Algorithm::Histogram, &input);
-        let index = line - 1;
-        for hunk in diff.hunks() {
-            if !hunk.after.contains(&index) {
-                continue;
-            }
-            let best = hunk
-                .before
-                .clone()
-                .filter_map(|i| {
-                    old_lines
-                        .get(i as usize)
-                        .map(|l| (i, similarity(&strip(l), &target)))
-                })
-                .max_by(|a, b| a.1.total_cmp(&b.1));
-            return Ok(match best {
-                Some((i, score)) if score >= 0.75 => Some((parent.to_string(), i + 1)),
-                _ => None,
-            });
+        Ok(map_through_diff(&old, &new, line, Some(0.75)).map(|l| (parent.to_string(), l)))
+    }
+}
+
+/// The line of `old` that line `line` (1-based) of `new` replaced: within the diff hunk that
+/// holds it, the most similar removed line (at least `min_similarity` when given; without a
+/// minimum, the line at the same offset in the hunk when none is similar at all). `None` when
+/// the line was inserted with nothing removed, or is unchanged.
+pub(crate) fn map_through_diff(
+    old: &[u8],
+    new: &[u8],
+    line: u32,
+    min_similarity: Option<f64>,
+) -> Option<u32> {
+    let new_lines: Vec<&[u8]> = new.lines().collect();
+    let old_lines: Vec<&[u8]> = old.lines().collect();
+    let target = strip(new_lines.get((line as usize).checked_sub(1)?)?);
+    let input = InternedInput::new(byte_lines(old), byte_lines(new));
+    let diff = Diff::compute(Algorithm::Histogram, &input);
+    let index = line - 1;
+    let hunk = diff.hunks().find(|h| h.after.contains(&index))?;
+    if hunk.before.is_empty() {
+        return None;
+    }
+    let best = hunk
+        .before
+        .clone()
+        .filter_map(|i| {
+            old_lines
+                .get(i as usize)
+                .map(|l| (i, similarity(&strip(l), &target)))
+        })
+        .max_by(|a, b| a.1.total_cmp(&b.1));
+    match (best, min_similarity) {
+        (Some((i, score)), Some(min)) if score >= min => Some(i + 1),
+        (Some(_), Some(_)) | (None, _) => None,
+        (Some((i, score)), None) if score > 0.0 => Some(i + 1),
+        (Some(_), None) => {
+            let offset = (index - hunk.after.start).min(hunk.before.len() as u32 - 1);
+            Some(hunk.before.start + offset + 1)
         }
-        Ok(None)
     }
 }
 

@@ -30,7 +30,7 @@ use crate::{FindingKind, Location, Package, RawFinding, Severity};
 #[derive(Debug, Default)]
 pub(crate) struct Meta {
     pub(crate) spec_version: Option<String>,
-    tool: Option<String>,
+    pub(crate) tool: Option<String>,
     tool_version: Option<String>,
     components: Vec<Component>,
     by_ref: HashMap<String, usize>,

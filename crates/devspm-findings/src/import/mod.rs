@@ -148,6 +148,9 @@ impl fmt::Display for ImportWarning {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ImportSummary {
     pub format: Format,
+    /// The producers the file names (a SARIF file's runs; the scanner of other formats), also
+    /// when it holds no result — an empty report still says that a tool found nothing.
+    pub tools: Vec<String>,
     /// Findings handed to the sink.
     pub results: u64,
     /// At most 1,000, then one saying how many more there were.
@@ -259,8 +262,22 @@ pub fn import_reader<R: Read + Seek>(
         },
     )?;
     let (results, warnings) = ctx.finish();
+    let mut tools: Vec<String> = match format {
+        Format::Sarif => survey.sarif.iter().map(|r| r.tool.clone()).collect(),
+        Format::CycloneDx => vec![
+            survey
+                .cyclonedx
+                .tool
+                .clone()
+                .unwrap_or_else(|| "cyclonedx".to_owned()),
+        ],
+        other => vec![other.as_str().to_owned()],
+    };
+    tools.sort();
+    tools.dedup();
     Ok(ImportSummary {
         format,
+        tools,
         results,
         warnings,
     })

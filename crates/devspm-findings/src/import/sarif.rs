@@ -52,7 +52,7 @@ use crate::{FindingKind, Location, RawFinding, Severity};
 /// What the first pass learned about one run.
 #[derive(Debug, Default)]
 pub(crate) struct RunMeta {
-    tool: String,
+    pub(crate) tool: String,
     tool_version: Option<String>,
     kind: KindPolicy,
     gitleaks: bool,

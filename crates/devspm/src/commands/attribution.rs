@@ -188,7 +188,13 @@ pub fn attribute_pending(
             .max(start)
             .min(start + MAX_LINES_PER_FINDING - 1);
         let lines = (start..=end).collect();
-        let method = method_of(&f);
+        // A secret whose value is gone (attributed after its import run) can only be blamed
+        // where the scanner saw it: say so rather than call it secret history.
+        let method = if f.kind == "secret" {
+            "line-blame"
+        } else {
+            method_of(&f)
+        };
         targets.push((f, revision, path, lines, method));
     }
 
@@ -307,6 +313,17 @@ pub fn attribute_pending(
                 lines.len() - origins.len(),
                 lines.len()
             ));
+        }
+        if f.kind == "secret" {
+            a.evidence.push(
+                "the secret's value is not kept after its import, so its history cannot be searched: \
+                 this is the commit that last wrote the line, which may be later than the one that \
+                 first exposed the secret"
+                    .to_owned(),
+            );
+            if a.confidence == "high" {
+                a.confidence = "medium".to_owned();
+            }
         }
         if method == "lockfile-history" {
             a.evidence.insert(

@@ -183,8 +183,20 @@ impl<'a> Identifier<'a> {
             .as_deref()
             .filter(|s| !s.is_empty())
             .map(|s| secret_hash(&self.key, s));
+        // A secret is identified by its value, not by the producer's fingerprint (gitleaks'
+        // includes the line number: the same key one line lower would be a new finding).
+        let by_value;
+        let identity = if secret_hash.is_some() && raw.producer_fingerprint.is_some() {
+            by_value = RawFinding {
+                producer_fingerprint: None,
+                ..raw.clone()
+            };
+            &by_value
+        } else {
+            raw
+        };
         let fp = fingerprint(
-            raw,
+            identity,
             path.as_deref(),
             flagged.as_deref(),
             secret_hash.as_deref(),
@@ -254,7 +266,6 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &ImportArgs) -> anyho
         )
     })?;
     let mut store = settings.open_store()?;
-    super::scan::record_quietly(&mut store, &repo, global, settings)?;
     let mut identifier = Identifier::new(
         &mut store,
         &repo,
@@ -289,6 +300,7 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &ImportArgs) -> anyho
                         &found.tool,
                         state.revision.as_deref(),
                         &source_sha256,
+                        args.partial,
                     );
                     batches.entry(found.tool.clone()).or_insert(ToolBatch {
                         tool: found.tool.clone(),
@@ -333,7 +345,15 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &ImportArgs) -> anyho
                     tool_version: raw.tool_version.clone(),
                     rule: raw.rule.clone(),
                     kind: raw.kind.as_str().to_owned(),
-                    severity: raw.severity.as_str().to_owned(),
+                    // A leaked credential without a producer severity (gitleaks has none)
+                    // is high: it grants access until rotated.
+                    severity: if raw.kind == devspm_findings::FindingKind::Secret
+                        && raw.severity == devspm_findings::Severity::Unknown
+                    {
+                        "high".to_owned()
+                    } else {
+                        raw.severity.as_str().to_owned()
+                    },
                     message: scrub(&raw.message, secret),
                     identifiers: raw.identifiers.clone(),
                     path: found.path.clone(),
@@ -370,6 +390,44 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &ImportArgs) -> anyho
         for w in &summary.warnings {
             warnings.push(format!("{}: {w}", file.display()));
         }
+        // A producer that reported nothing still reported: what it found before is fixed.
+        let tools: Vec<String> = match &args.tool {
+            Some(t) => vec![t.clone()],
+            None => summary.tools.clone(),
+        };
+        let file_revision = state.revision.clone().or_else(|| {
+            args.revision
+                .as_deref()
+                .and_then(|r| identifier.blamer.resolve(r))
+                .or_else(|| identifier.head.clone())
+        });
+        for tool in tools {
+            if batches.contains_key(&tool) {
+                continue;
+            }
+            let known = store.known_findings(&repo.id, &tool)?;
+            batches.insert(
+                tool.clone(),
+                ToolBatch {
+                    import_id: import_id(
+                        &repo.id,
+                        &tool,
+                        file_revision.as_deref(),
+                        &source_sha256,
+                        args.partial,
+                    ),
+                    tool,
+                    seen: Vec::new(),
+                    seen_set: HashSet::new(),
+                    new_events: Vec::new(),
+                    known,
+                    results: 0,
+                    duplicates: 0,
+                    unplaced: 0,
+                },
+            );
+        }
+        state.revision = file_revision;
         for (_, batch) in batches {
             let already = store.import_recorded(&batch.import_id)?;
             let mut fixed = Vec::new();
@@ -428,7 +486,9 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &ImportArgs) -> anyho
         }
     }
     drop(identifier);
-    // One transaction for every file of the run.
+    // Every file was read: bring the record of the repository up to date (attribution needs
+    // its commits), then append the findings in one transaction.
+    super::scan::record_quietly(&mut store, &repo, global, settings)?;
     store.append(events)?;
     let attribution = if args.no_attribute {
         None
@@ -538,9 +598,16 @@ fn sha256_file(path: &Path) -> anyhow::Result<String> {
     Ok(devspm_core::hex::encode(&hasher.finalize()))
 }
 
-fn import_id(repo: &str, tool: &str, revision: Option<&str>, source: &str) -> String {
+fn import_id(
+    repo: &str,
+    tool: &str,
+    revision: Option<&str>,
+    source: &str,
+    partial: bool,
+) -> String {
     let mut h = Sha256::new();
-    for part in [repo, tool, revision.unwrap_or(""), source] {
+    let partial = if partial { "partial" } else { "full" };
+    for part in [repo, tool, revision.unwrap_or(""), source, partial] {
         h.update((part.len() as u32).to_be_bytes());
         h.update(part.as_bytes());
     }

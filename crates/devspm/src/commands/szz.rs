@@ -332,6 +332,7 @@ fn one_fix(
                 continue;
             }
             let mut commit = origin.commit.clone();
+            let mut origin_path = origin.path.clone();
             if earliest {
                 // V-SZZ: follow a modified line back to the commit that first wrote it.
                 let mut path = origin.path.clone();
@@ -354,11 +355,13 @@ fn one_fix(
                     path = o.path;
                     line = o.source_line;
                 }
+                origin_path = path;
             }
             let entry = found.entry(commit).or_default();
             entry.0 += 1;
-            if !entry.1.contains(&file.path) {
-                entry.1.push(file.path.clone());
+            // The file's name in the inducing commit (before any later rename).
+            if !entry.1.contains(&origin_path) {
+                entry.1.push(origin_path.clone());
             }
         }
     }
@@ -387,6 +390,9 @@ fn one_fix(
             .cmp(&a.lines)
             .then(a.author_time.cmp(&b.author_time))
     });
+    if let Some(first) = inducing.first_mut() {
+        first.primary = true;
+    }
     let status = if inducing.is_empty() {
         "unattributable"
     } else {
