@@ -65,6 +65,8 @@ pub struct Risk {
     /// `high`, `medium` or `low`.
     pub severity: &'static str,
     pub message: String,
+    /// Text of the file that holds the setting (a key, a value, a package), to find its line.
+    pub anchor: String,
 }
 
 /// One item of AI tooling found in a file.
@@ -152,6 +154,7 @@ fn claude_settings(json: &serde_json::Value) -> ToolItem {
     {
         risks.push(Risk {
             rule: "agent-bypass-permissions",
+            anchor: "bypassPermissions".into(),
             severity: "high",
             message: "permissions.defaultMode is bypassPermissions: the agent acts without asking"
                 .into(),
@@ -164,6 +167,7 @@ fn claude_settings(json: &serde_json::Value) -> ToolItem {
         if rule == "Bash" || rule == "Bash(*)" || rule == "Bash(*:*)" {
             risks.push(Risk {
                 rule: "agent-broad-shell-allow",
+                anchor: rule.to_owned(),
                 severity: "high",
                 message: format!(
                     "permissions.allow contains `{rule}`: any shell command runs unasked"
@@ -178,6 +182,7 @@ fn claude_settings(json: &serde_json::Value) -> ToolItem {
     {
         risks.push(Risk {
             rule: "agent-all-project-mcp-servers",
+            anchor: "enableAllProjectMcpServers".into(),
             severity: "medium",
             message: "enableAllProjectMcpServers is true: every MCP server a repository declares is started".into(),
         });
@@ -191,6 +196,7 @@ fn codex_config(value: &toml::Value) -> Vec<ToolItem> {
     if value.get("approval_policy").and_then(|v| v.as_str()) == Some("never") {
         risks.push(Risk {
             rule: "agent-never-asks",
+            anchor: "approval_policy".into(),
             severity: "high",
             message: "approval_policy = \"never\": commands run without approval".into(),
         });
@@ -198,6 +204,7 @@ fn codex_config(value: &toml::Value) -> Vec<ToolItem> {
     if value.get("sandbox_mode").and_then(|v| v.as_str()) == Some("danger-full-access") {
         risks.push(Risk {
             rule: "agent-sandbox-disabled",
+            anchor: "sandbox_mode".into(),
             severity: "high",
             message: "sandbox_mode = \"danger-full-access\": no sandbox".into(),
         });
@@ -284,6 +291,7 @@ fn mcp_servers(servers: Option<&serde_json::Value>) -> Vec<ToolItem> {
             if !is_pinned {
                 risks.push(Risk {
                     rule: "mcp-unpinned-package",
+                    anchor: (*package).to_owned(),
                     severity: "medium",
                     message: format!(
                         "`{launcher} {package}` runs whatever version the registry serves today"
@@ -311,6 +319,9 @@ fn mcp_servers(servers: Option<&serde_json::Value>) -> Vec<ToolItem> {
         if !secret_keys.is_empty() {
             risks.push(Risk {
                 rule: "mcp-inline-secret",
+                anchor: secret_keys[0]
+                    .split_once('.')
+                    .map_or(secret_keys[0].clone(), |(_, k)| k.to_owned()),
                 severity: "high",
                 message: format!(
                     "credentials written into the file: {}",
@@ -327,6 +338,11 @@ fn mcp_servers(servers: Option<&serde_json::Value>) -> Vec<ToolItem> {
         if approves_something || server.get("trust").and_then(|t| t.as_bool()) == Some(true) {
             risks.push(Risk {
                 rule: "mcp-auto-approve",
+                anchor: ["autoApprove", "alwaysAllow", "trust"]
+                    .into_iter()
+                    .find(|k| server.get(*k).is_some())
+                    .unwrap_or("autoApprove")
+                    .to_owned(),
                 severity: "high",
                 message:
                     "tool calls are approved without asking (autoApprove / alwaysAllow / trust)"

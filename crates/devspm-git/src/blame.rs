@@ -147,7 +147,8 @@ fn line_hash(line: &[u8]) -> u64 {
     h.finish()
 }
 
-fn strip_ws(line: &[u8]) -> Vec<u8> {
+/// A line with its whitespace removed.
+pub(crate) fn strip_ws(line: &[u8]) -> Vec<u8> {
     line.iter()
         .copied()
         .filter(|b| !b.is_ascii_whitespace())

@@ -60,12 +60,7 @@ impl std::fmt::Display for FixMiss {
     }
 }
 
-fn strip(line: &[u8]) -> Vec<u8> {
-    line.iter()
-        .copied()
-        .filter(|b| !b.is_ascii_whitespace())
-        .collect()
-}
+use crate::blame::strip_ws as strip;
 
 impl Blamer {
     /// The lines `fix` deleted, changed or inserted next to, per modified text file.

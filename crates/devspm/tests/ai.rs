@@ -493,8 +493,9 @@ fn ingest_git_runs_the_same_ai_analyzers_as_scan() {
         r.path.to_str().unwrap(),
     ]);
     out.assert_code(0);
-    // One co-author involvement and one MCP server.
-    assert_eq!(u(&out.json(), "/ai_events_appended"), 2, "{}", out.stdout);
+    // One co-author involvement and one MCP server, whose unpinned package is a finding
+    // (recorded, imported, attributed).
+    assert_eq!(u(&out.json(), "/ai_events_appended"), 5, "{}", out.stdout);
     let report = sb.run(&["ai"]);
     assert!(
         report.stdout.contains("mcp-unpinned-package"),
@@ -509,4 +510,67 @@ fn ingest_git_runs_the_same_ai_analyzers_as_scan() {
         r.path.to_str().unwrap(),
     ]);
     assert_eq!(u(&again.json(), "/ai_events_appended"), 0);
+}
+
+/// Risky MCP and agent settings become findings attributed to the commit that wrote the
+/// setting; a setting that is fixed later becomes a fixed finding.
+#[test]
+fn risky_ai_settings_are_findings_attributed_to_who_wrote_them() {
+    let sb = Sandbox::new();
+    let r = sb.repo("risky");
+    r.commit_file(BOB, "README.md", "hello\n", "Init\n");
+    let alice = r.commit_file(
+        ALICE,
+        ".mcp.json",
+        "{\n  \"mcpServers\": {\n    \"files\": {\n      \"command\": \"npx\",\n      \"args\": [\"-y\", \"@modelcontextprotocol/server-filesystem\"]\n    }\n  }\n}\n",
+        "Add an MCP server\n",
+    );
+    let bob = r.commit_file(
+        BOB,
+        ".claude/settings.json",
+        "{\n  \"permissions\": {\n    \"defaultMode\": \"bypassPermissions\"\n  }\n}\n",
+        "Agent settings\n",
+    );
+    sb.scan(&r.path);
+    let rows = sb.run(&["--format", "json", "findings"]).json();
+    let rows = rows.as_array().unwrap();
+    let find = |rule: &str| {
+        rows.iter()
+            .find(|f| f["rule"] == rule)
+            .unwrap_or_else(|| panic!("no {rule} in {rows:#?}"))
+            .clone()
+    };
+    let unpinned = find("mcp-unpinned-package");
+    assert_eq!(unpinned["tool"], "devspm-ai-tooling");
+    assert_eq!(unpinned["path"], ".mcp.json");
+    assert_eq!(unpinned["start_line"], 5);
+    assert_eq!(unpinned["introduced_in"], alice.as_str());
+    assert_eq!(
+        unpinned["developer_name"],
+        "Alice Martin <alice@example.com>"
+    );
+    let bypass = find("agent-bypass-permissions");
+    assert_eq!(bypass["severity"], "high");
+    assert_eq!(bypass["start_line"], 3);
+    assert_eq!(bypass["introduced_in"], bob.as_str());
+
+    // Pinning the package fixes that finding; the scan says so and nothing else changes.
+    r.commit_file(
+        BOB,
+        ".mcp.json",
+        "{\n  \"mcpServers\": {\n    \"files\": {\n      \"command\": \"npx\",\n      \"args\": [\"-y\", \"@modelcontextprotocol/server-filesystem@1.2.3\"]\n    }\n  }\n}\n",
+        "Pin the MCP server\n",
+    );
+    let out = sb.scan(&r.path);
+    assert_eq!(u(&out, "/findings/open"), 1, "{out:#}");
+    assert_eq!(u(&out, "/findings/fixed"), 1, "{out:#}");
+    let fixed = sb
+        .run(&["--format", "json", "findings", "--status", "fixed"])
+        .json();
+    assert_eq!(fixed[0]["rule"], "mcp-unpinned-package");
+    // Scanning again without changes adds nothing.
+    let events = sb.event_count();
+    sb.scan(&r.path);
+    assert_eq!(sb.event_count(), events);
+    sb.assert_verifies();
 }

@@ -27,10 +27,12 @@ pub fn inspect_head(
         MAX_CONFIG_BYTES,
     )?;
     let mut events = Vec::new();
+    let mut risky = Vec::new();
     for file in files {
         let Some(kind) = classify_path(&file.path) else {
             continue;
         };
+        let content = file.content.clone().unwrap_or_default();
         let items = file.content.and_then(|bytes| inspect(kind, &bytes));
         let items = match items {
             Ok(items) => items,
@@ -56,6 +58,16 @@ pub fn inspect_head(
         };
         let introduced = store.first_commit_adding(&repo.id, &file.path)?;
         for item in items {
+            for risk in &item.risks {
+                risky.push(super::import::InternalFinding {
+                    rule: risk.rule.to_owned(),
+                    severity: risk.severity.to_owned(),
+                    message: format!("{} ({}): {}", item.name, file.path, risk.message),
+                    path: file.path.clone(),
+                    line: setting_line(&content, &item.name, &risk.anchor),
+                    subject: item.name.clone(),
+                });
+            }
             let payload = ToolSeen {
                 repo: repo.id.clone(),
                 revision: head.clone(),
@@ -89,5 +101,30 @@ pub fn inspect_head(
             ));
         }
     }
-    Ok(store.append(events)?.appended)
+    let appended = store.append(events)?.appended;
+    // Risky settings are findings too, attributed to the commit that wrote the setting.
+    let findings =
+        super::import::record_internal_findings(store, repo, "devspm-ai-tooling", &head, risky)?;
+    Ok(appended + findings)
+}
+
+/// The line (1-based) of `content` that holds a risky setting: the first line with `anchor`
+/// after the line naming the item (an MCP server's name), else the first line with `anchor`.
+fn setting_line(content: &[u8], item: &str, anchor: &str) -> Option<u32> {
+    let text = String::from_utf8_lossy(content);
+    let lines: Vec<&str> = text.lines().collect();
+    let find_from = |from: usize, needle: &str| {
+        lines
+            .iter()
+            .enumerate()
+            .skip(from)
+            .find(|(_, l)| !needle.is_empty() && l.contains(needle))
+            .map(|(i, _)| i)
+    };
+    let start = find_from(0, &format!("\"{item}\""))
+        .or_else(|| find_from(0, &format!("mcp_servers.{item}")))
+        .unwrap_or(0);
+    find_from(start, anchor)
+        .or_else(|| find_from(0, anchor))
+        .map(|i| i as u32 + 1)
 }

@@ -25,6 +25,123 @@ use crate::cli::{Format, GlobalArgs, ImportArgs};
 use crate::output::{Table, count, emit, emit_json};
 use crate::settings::Settings;
 
+/// A finding devspm itself makes (an analyzer's, not a scanner's), recorded like an import.
+pub struct InternalFinding {
+    pub rule: String,
+    pub severity: String,
+    pub message: String,
+    pub path: String,
+    pub line: Option<u32>,
+    /// What the finding is about within the file (an MCP server's name), part of its identity.
+    pub subject: String,
+}
+
+/// Records an analyzer's findings for `revision` as one import of producer `tool` (so a
+/// setting that disappears becomes fixed) and attributes the new ones. Returns the events
+/// appended.
+pub fn record_internal_findings(
+    store: &mut SqliteStore,
+    repo: &devspm_git::Repo,
+    tool: &str,
+    revision: &str,
+    findings: Vec<InternalFinding>,
+) -> anyhow::Result<u64> {
+    let known = store.known_findings(&repo.id, tool)?;
+    // The import is identified by what it saw, so an unchanged configuration adds nothing.
+    let mut source = Sha256::new();
+    for f in &findings {
+        source.update(format!(
+            "{}\0{}\0{}\0{}\n",
+            f.rule, f.path, f.subject, f.message
+        ));
+    }
+    let source_sha256 = devspm_core::hex::encode(&source.finalize());
+    let import = import_id(&repo.id, tool, Some(revision), &source_sha256, false);
+    if store.import_recorded(&import)? || (known.is_empty() && findings.is_empty()) {
+        return Ok(0);
+    }
+    let mut seen: Vec<String> = Vec::new();
+    let mut events = Vec::new();
+    for f in &findings {
+        let fp = format!(
+            "content:v1:{}",
+            &devspm_core::hex::encode(&Sha256::digest(
+                format!("{tool}\0{}\0{}\0{}", f.rule, f.path, f.subject).as_bytes()
+            ))[..32]
+        );
+        let id = finding_id(&repo.id, tool, &fp);
+        if seen.contains(&id) {
+            continue;
+        }
+        seen.push(id.clone());
+        if known.contains_key(&fp) {
+            continue;
+        }
+        events.push(NewEvent::new(
+            format!("finding/{}/{}", repo.id, id),
+            format!("devspm:{tool}"),
+            format!("repo:{}", repo.id),
+            FindingRecorded {
+                finding: id,
+                repo: repo.id.clone(),
+                tool: tool.to_owned(),
+                tool_version: Some(env!("CARGO_PKG_VERSION").to_owned()),
+                rule: f.rule.clone(),
+                kind: "config".to_owned(),
+                severity: f.severity.clone(),
+                message: f.message.clone(),
+                identifiers: Vec::new(),
+                path: Some(f.path.clone()),
+                start_line: f.line,
+                end_line: f.line,
+                foreign_path: None,
+                package: None,
+                secret: None,
+                fingerprint: fp,
+                revision: Some(revision.to_owned()),
+                import: import.clone(),
+            },
+        ));
+    }
+    let new = events.len() as u64;
+    let mut fixed = Vec::new();
+    let mut reopened = Vec::new();
+    for k in known.values() {
+        let is_seen = seen.contains(&k.finding);
+        if k.status == "open" && !is_seen {
+            fixed.push(k.finding.clone());
+        } else if k.status == "fixed" && is_seen {
+            reopened.push(k.finding.clone());
+        }
+    }
+    fixed.sort();
+    reopened.sort();
+    events.push(NewEvent::new(
+        format!("import/{import}"),
+        format!("devspm:{tool}"),
+        format!("repo:{}", repo.id),
+        FindingsImported {
+            import,
+            repo: repo.id.clone(),
+            tool: tool.to_owned(),
+            format: "devspm".to_owned(),
+            source: format!("{tool}@{}", &revision[..revision.len().min(12)]),
+            source_sha256,
+            revision: Some(revision.to_owned()),
+            results: findings.len() as u64,
+            seen,
+            new,
+            fixed,
+            reopened,
+            duplicates: 0,
+            partial: false,
+        },
+    ));
+    let appended = store.append(events)?.appended;
+    let report = super::attribution::attribute_pending(store, repo, &HashMap::new(), false)?;
+    Ok(appended + report.attributed + report.unattributable)
+}
+
 /// What one producer's results in one file did.
 #[derive(Clone, Debug, Serialize)]
 pub struct ImportedRun {
@@ -65,6 +182,26 @@ struct ToolBatch {
     unplaced: u64,
 }
 
+impl ToolBatch {
+    fn new(
+        tool: String,
+        import_id: String,
+        known: HashMap<String, devspm_ledger::findings::KnownFinding>,
+    ) -> ToolBatch {
+        ToolBatch {
+            tool,
+            import_id,
+            seen: Vec::new(),
+            seen_set: HashSet::new(),
+            new_events: Vec::new(),
+            known,
+            results: 0,
+            duplicates: 0,
+            unplaced: 0,
+        }
+    }
+}
+
 /// Turns raw results into finding ids the same way every time: placing paths at the scanned
 /// revision, fingerprinting, numbering repeated content, hashing secrets.
 struct Identifier<'a> {
@@ -76,6 +213,8 @@ struct Identifier<'a> {
     key: [u8; 32],
     workdir: Option<PathBuf>,
     tree_cache: HashMap<String, HashSet<String>>,
+    /// File contents by (revision, path): results come grouped by file.
+    contents: HashMap<(String, String), Option<std::rc::Rc<Vec<u8>>>>,
 }
 
 /// One result, identified.
@@ -128,9 +267,29 @@ impl<'a> Identifier<'a> {
             key: store.secret_key()?,
             workdir: workdir_of(&repo.path),
             tree_cache: HashMap::new(),
+            contents: HashMap::new(),
             blamer,
             repo,
         })
+    }
+
+    /// The content of a file at a revision, cached for the next results on the same file.
+    fn content(&mut self, rev: &str, path: &str) -> Option<std::rc::Rc<Vec<u8>>> {
+        let key = (rev.to_owned(), path.to_owned());
+        if let Some(hit) = self.contents.get(&key) {
+            return hit.clone();
+        }
+        if self.contents.len() >= 64 {
+            self.contents.clear();
+        }
+        let read = self
+            .blamer
+            .read(rev, path)
+            .ok()
+            .flatten()
+            .map(std::rc::Rc::new);
+        self.contents.insert(key, read.clone());
+        read
     }
 
     fn identify(&mut self, raw: &RawFinding, file: &mut FileState) -> Identified {
@@ -171,10 +330,7 @@ impl<'a> Identifier<'a> {
             .and_then(|l| l.start_line.map(|s| (s, l.end_line.unwrap_or(s).max(s))));
         let flagged = match (&path, lines) {
             (Some(p), Some((s, e))) if !rev.is_empty() => self
-                .blamer
-                .read(&rev, p)
-                .ok()
-                .flatten()
+                .content(&rev, p)
                 .and_then(|content| flagged_text(&content, s, e)),
             _ => None,
         };
@@ -302,17 +458,11 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &ImportArgs) -> anyho
                         &source_sha256,
                         args.partial,
                     );
-                    batches.entry(found.tool.clone()).or_insert(ToolBatch {
-                        tool: found.tool.clone(),
+                    batches.entry(found.tool.clone()).or_insert(ToolBatch::new(
+                        found.tool.clone(),
                         import_id,
-                        seen: Vec::new(),
-                        seen_set: HashSet::new(),
-                        new_events: Vec::new(),
                         known,
-                        results: 0,
-                        duplicates: 0,
-                        unplaced: 0,
-                    })
+                    ))
                 }
             };
             batch.results += 1;
@@ -408,23 +558,17 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &ImportArgs) -> anyho
             let known = store.known_findings(&repo.id, &tool)?;
             batches.insert(
                 tool.clone(),
-                ToolBatch {
-                    import_id: import_id(
+                ToolBatch::new(
+                    tool.clone(),
+                    import_id(
                         &repo.id,
                         &tool,
                         file_revision.as_deref(),
                         &source_sha256,
                         args.partial,
                     ),
-                    tool,
-                    seen: Vec::new(),
-                    seen_set: HashSet::new(),
-                    new_events: Vec::new(),
                     known,
-                    results: 0,
-                    duplicates: 0,
-                    unplaced: 0,
-                },
+                ),
             );
         }
         state.revision = file_revision;
