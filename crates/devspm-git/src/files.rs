@@ -126,3 +126,41 @@ pub fn notes(repo: &Repo, notes_ref: &str) -> Result<Vec<Note>, GitError> {
     }
     Ok(out)
 }
+
+/// Legacy git-ai authorship records (`authorship/0.0.1`): one ref per annotated commit,
+/// `refs/ai/authorship/<commit id>`, pointing at a blob in the note format. Refs that do not
+/// name a commit id are ignored; a ref that does not point at a readable blob gives the reason.
+pub fn legacy_authorship(repo: &Repo) -> Result<Vec<Note>, GitError> {
+    const PREFIX: &str = "refs/ai/authorship/";
+    let read_err = |reason: String| GitError::Read {
+        path: repo.path.display().to_string(),
+        reason,
+    };
+    let local = repo.inner.to_thread_local();
+    let platform = local.references().map_err(|e| read_err(e.to_string()))?;
+    let iter = platform
+        .prefixed(PREFIX)
+        .map_err(|e| read_err(e.to_string()))?;
+    let mut out = Vec::new();
+    for reference in iter {
+        let Ok(reference) = reference else {
+            continue;
+        };
+        let name = reference.name().as_bstr().to_str_lossy().into_owned();
+        let id = name.trim_start_matches(PREFIX).to_ascii_lowercase();
+        if id.len() != 40 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+            continue;
+        }
+        let content = match reference.try_id() {
+            Some(target) => match target.object() {
+                Ok(object) if object.kind == gix::object::Kind::Blob => Ok(object.data.clone()),
+                Ok(object) => Err(format!("{name} points at a {}, not a blob", object.kind)),
+                Err(e) => Err(format!("{name}: {e}")),
+            },
+            None => Err(format!("{name} is a symbolic ref")),
+        };
+        out.push((id, content));
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(out)
+}

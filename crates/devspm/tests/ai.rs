@@ -574,3 +574,62 @@ fn risky_ai_settings_are_findings_attributed_to_who_wrote_them() {
     assert_eq!(sb.event_count(), events);
     sb.assert_verifies();
 }
+
+/// Legacy git-ai records (`authorship/0.0.1` blobs under `refs/ai/authorship/<commit>`, with
+/// bare hex prompt keys) give line-level records too, and an AI-written line carries its agent
+/// into the attribution of a finding on it.
+#[test]
+fn legacy_git_ai_authorship_refs_give_line_level_records() {
+    let sb = Sandbox::new();
+    let r = sb.repo("legacy");
+    r.commit_file(BOB, "README.md", "hello\n", "Init\n");
+    let assisted = r.commit_file(
+        ALICE,
+        "app.py",
+        "import os\n\ndef run(cmd):\n    os.system(cmd)\n",
+        "Add runner\n",
+    );
+    let record = "app.py\n  a1b2c3d4e5f60718 3-4\n---\n{\"schema_version\": \"authorship/0.0.1\", \"prompts\": {\"a1b2c3d4e5f60718\": {\"agent_id\": {\"tool\": \"cursor\", \"model\": \"gpt-4o\"}}}}\n";
+    r.write("record.txt", record);
+    let blob = r.git(&["hash-object", "-w", "record.txt"]);
+    std::fs::remove_file(r.path.join("record.txt")).unwrap();
+    r.git(&[
+        "update-ref",
+        &format!("refs/ai/authorship/{assisted}"),
+        blob.trim(),
+    ]);
+    let out = sb.scan(&r.path);
+    let ai = &summary(&out)["ai"];
+    assert_eq!(u(ai, "/line_level_commits"), 1, "{ai}");
+    let log = sb.run(&["audit", "log", "--kind", "ai_lines"]);
+    let payload: serde_json::Value = serde_json::from_str::<serde_json::Value>(
+        log.stdout.lines().next().unwrap(),
+    )
+    .unwrap()["payload"]
+        .clone();
+    assert_eq!(payload["source"], "git-ai-legacy");
+    assert_eq!(payload["agent"], "cursor");
+    assert_eq!(payload["ranges"], serde_json::json!([[3, 4]]));
+
+    // A scanner finding on line 4 is attributed to Alice's commit with cursor at line level.
+    let sarif = serde_json::json!({
+        "version": "2.1.0",
+        "runs": [{"tool": {"driver": {"name": "bandit"}}, "results": [{
+            "ruleId": "B605", "level": "error", "message": {"text": "shell"},
+            "locations": [{"physicalLocation": {"artifactLocation": {"uri": "app.py"},
+                "region": {"startLine": 4}}}]}]}]
+    });
+    let file = sb.path().join("b.sarif");
+    std::fs::write(&file, sarif.to_string()).unwrap();
+    sb.run(&[
+        "import",
+        "--repo",
+        r.path.to_str().unwrap(),
+        file.to_str().unwrap(),
+    ])
+    .assert_code(0);
+    let rows = sb.run(&["--format", "json", "findings"]).json();
+    assert_eq!(rows[0]["introduced_in"], assisted.as_str());
+    assert_eq!(rows[0]["agents"], serde_json::json!(["cursor"]), "{rows:#}");
+    sb.assert_verifies();
+}

@@ -52,13 +52,24 @@ pub fn read_notes(
     catalogue: &Catalogue,
     quiet: bool,
 ) -> anyhow::Result<u64> {
-    let notes = devspm_git::notes(repo, NOTES_REF)?;
+    // Current notes, then legacy `authorship/0.0.1` records under `refs/ai/authorship/`, each
+    // line record kept with its source.
+    let mut notes: Vec<(String, Result<Vec<u8>, String>, &str, &str)> =
+        devspm_git::notes(repo, NOTES_REF)?
+            .into_iter()
+            .map(|(c, n)| (c, n, "git-ai", NOTES_REF))
+            .collect();
+    notes.extend(
+        devspm_git::legacy_authorship(repo)?
+            .into_iter()
+            .map(|(c, n)| (c, n, "git-ai-legacy", "refs/ai/authorship")),
+    );
     if notes.is_empty() {
         return Ok(0);
     }
     let recorded = store.recorded_commits(&repo.id)?;
     let mut events = Vec::new();
-    for (commit, content) in notes {
+    for (commit, content, source, location) in notes {
         let parsed = content.and_then(|bytes| {
             String::from_utf8(bytes)
                 .map_err(|_| "the note is not UTF-8".to_owned())
@@ -99,7 +110,7 @@ pub fn read_notes(
                     tool: record.tool,
                     model: record.model,
                     ranges: record.ranges.into_iter().map(|(a, b)| [a, b]).collect(),
-                    source: "git-ai".into(),
+                    source: source.into(),
                     orphaned,
                 }
                 .into_event(),
@@ -109,7 +120,7 @@ pub fn read_notes(
             continue;
         }
         for (agent, tool) in agents {
-            let matched = format!("{NOTES_REF}: tool {tool}");
+            let matched = format!("{location}: tool {tool}");
             events.push(record_involvement(
                 &repo.id,
                 &commit,
