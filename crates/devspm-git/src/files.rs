@@ -164,3 +164,27 @@ pub fn legacy_authorship(repo: &Repo) -> Result<Vec<Note>, GitError> {
     out.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(out)
 }
+
+/// Local branches (`refs/heads/*`) and their commits, sorted by name; symbolic and unreadable
+/// refs are left out.
+pub fn branch_heads(repo: &Repo) -> Result<Vec<(String, String)>, GitError> {
+    let read_err = |reason: String| GitError::Read {
+        path: repo.path.display().to_string(),
+        reason,
+    };
+    let local = repo.inner.to_thread_local();
+    let platform = local.references().map_err(|e| read_err(e.to_string()))?;
+    let iter = platform
+        .local_branches()
+        .map_err(|e| read_err(e.to_string()))?;
+    let mut out = Vec::new();
+    for reference in iter.flatten() {
+        let mut reference = reference;
+        let name = reference.name().as_bstr().to_str_lossy().into_owned();
+        if let Ok(commit) = reference.peel_to_commit() {
+            out.push((name, commit.id.to_string()));
+        }
+    }
+    out.sort();
+    Ok(out)
+}

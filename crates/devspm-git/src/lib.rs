@@ -20,7 +20,7 @@ mod repo;
 mod szz;
 
 pub use blame::{BlameMiss, BlameOptions, Blamer, FileBlame, LineOrigin, SkippedCommit};
-pub use files::{RevisionFile, files_at, head_commit, legacy_authorship, notes};
+pub use files::{RevisionFile, branch_heads, files_at, head_commit, legacy_authorship, notes};
 pub use graph::ParentGraph;
 pub use ingest::{
     IngestOptions, IngestReport, KnownHistory, NoProgress, Progress, RecordedCommits, ingest,

@@ -633,3 +633,33 @@ fn legacy_git_ai_authorship_refs_give_line_level_records() {
     assert_eq!(rows[0]["agents"], serde_json::json!(["cursor"]), "{rows:#}");
     sb.assert_verifies();
 }
+
+/// AI tooling is inventoried at the head of every local branch, not only HEAD; findings come
+/// from HEAD's configuration only.
+#[test]
+fn ai_tooling_is_inventoried_on_every_branch_head() {
+    let sb = Sandbox::new();
+    let r = sb.repo("branches");
+    r.commit_file(BOB, "README.md", "hello\n", "Init\n");
+    r.git(&["checkout", "-q", "-b", "feature"]);
+    let feature = r.commit_file(
+        ALICE,
+        ".mcp.json",
+        r#"{"mcpServers": {"web": {"command": "npx", "args": ["-y", "web-server"]}}}"#,
+        "Try an MCP server\n",
+    );
+    r.git(&["checkout", "-q", "main"]);
+    sb.scan(&r.path);
+    let log = sb.run(&["audit", "log", "--kind", "tool_seen"]);
+    let seen: Vec<serde_json::Value> = log
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["payload"].clone())
+        .collect();
+    assert_eq!(seen.len(), 1, "{seen:#?}");
+    assert_eq!(seen[0]["name"], "web");
+    assert_eq!(seen[0]["revision"], feature.as_str());
+    // Not on HEAD (main): no finding.
+    let rows = sb.run(&["--format", "json", "findings"]).json();
+    assert_eq!(rows.as_array().unwrap().len(), 0, "{rows:#}");
+}

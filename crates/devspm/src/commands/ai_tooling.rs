@@ -1,7 +1,8 @@
-//! AI tooling configured in a repository at HEAD: instruction files, agent settings and MCP
-//! servers become `tool_seen` events (with the risky settings they hold, and the first commit
-//! that added the file); files that cannot be used are skipped with a warning naming the file
-//! and the reason, recorded as ingest gaps.
+//! AI tooling configured in a repository, at the head of every local branch: instruction
+//! files, agent settings and MCP servers become `tool_seen` events (with the risky settings
+//! they hold, and the first commit that added the file); the risky settings at HEAD become
+//! findings attributed to the commit that wrote them; files that cannot be used are skipped
+//! with a warning naming the file and the reason, recorded as ingest gaps.
 
 use devspm_ai::tooling::{classify_path, inspect};
 use devspm_core::NewEvent;
@@ -11,7 +12,11 @@ use devspm_ledger::{SqliteStore, Store};
 /// Configuration files larger than this are not read.
 const MAX_CONFIG_BYTES: u64 = 1 << 20;
 
-/// Inspects the repository's HEAD; returns the events appended.
+/// Branch heads inspected at most (beyond HEAD), so a repository with thousands of branches
+/// stays quick to scan.
+const MAX_BRANCHES: usize = 200;
+
+/// Inspects every local branch head and HEAD; returns the events appended.
 pub fn inspect_head(
     store: &mut SqliteStore,
     repo: &devspm_git::Repo,
@@ -20,14 +25,45 @@ pub fn inspect_head(
     let Some(head) = devspm_git::head_commit(repo)? else {
         return Ok(0);
     };
+    let mut events = Vec::new();
+    let mut risky = Vec::new();
+    // Other branches first and HEAD last, so that the inventory's latest sighting of a file
+    // is HEAD's version.
+    let mut revisions: Vec<String> = devspm_git::branch_heads(repo)?
+        .into_iter()
+        .map(|(_, commit)| commit)
+        .filter(|c| *c != head)
+        .collect();
+    revisions.sort();
+    revisions.dedup();
+    revisions.truncate(MAX_BRANCHES);
+    for revision in &revisions {
+        inspect_revision(store, repo, revision, quiet, &mut events, None)?;
+    }
+    inspect_revision(store, repo, &head, quiet, &mut events, Some(&mut risky))?;
+    let appended = store.append(events)?.appended;
+    // Risky settings at HEAD are findings too, attributed to the commit that wrote them.
+    let findings =
+        super::import::record_internal_findings(store, repo, "devspm-ai-tooling", &head, risky)?;
+    Ok(appended + findings)
+}
+
+/// The tool inventory of one revision, appended to `events`; its risky settings to `risky`
+/// when given.
+fn inspect_revision(
+    store: &mut SqliteStore,
+    repo: &devspm_git::Repo,
+    head: &str,
+    quiet: bool,
+    events: &mut Vec<NewEvent>,
+    mut risky: Option<&mut Vec<super::import::InternalFinding>>,
+) -> anyhow::Result<()> {
     let files = devspm_git::files_at(
         repo,
-        &head,
+        head,
         &|path| classify_path(path).is_some(),
         MAX_CONFIG_BYTES,
     )?;
-    let mut events = Vec::new();
-    let mut risky = Vec::new();
     for file in files {
         let Some(kind) = classify_path(&file.path) else {
             continue;
@@ -59,6 +95,9 @@ pub fn inspect_head(
         let introduced = store.first_commit_adding(&repo.id, &file.path)?;
         for item in items {
             for risk in &item.risks {
+                let Some(risky) = risky.as_deref_mut() else {
+                    break;
+                };
                 risky.push(super::import::InternalFinding {
                     rule: risk.rule.to_owned(),
                     severity: risk.severity.to_owned(),
@@ -70,7 +109,7 @@ pub fn inspect_head(
             }
             let payload = ToolSeen {
                 repo: repo.id.clone(),
-                revision: head.clone(),
+                revision: head.to_owned(),
                 path: file.path.clone(),
                 blob: file.blob.clone(),
                 kind: item.kind.to_owned(),
@@ -101,11 +140,7 @@ pub fn inspect_head(
             ));
         }
     }
-    let appended = store.append(events)?.appended;
-    // Risky settings are findings too, attributed to the commit that wrote the setting.
-    let findings =
-        super::import::record_internal_findings(store, repo, "devspm-ai-tooling", &head, risky)?;
-    Ok(appended + findings)
+    Ok(())
 }
 
 /// The line (1-based) of `content` that holds a risky setting: the first line with `anchor`
