@@ -733,7 +733,7 @@ mod tests {
         git(dir, who, date, &["rev-parse", "HEAD"])
     }
 
-    fn origin<'a>(blame: &'a FileBlame, line: u32) -> &'a LineOrigin {
+    fn origin(blame: &FileBlame, line: u32) -> &LineOrigin {
         blame
             .lines
             .iter()

@@ -20,7 +20,9 @@ mod repo;
 mod szz;
 
 pub use blame::{BlameMiss, BlameOptions, Blamer, FileBlame, LineOrigin, SkippedCommit};
-pub use files::{RevisionFile, branch_heads, files_at, head_commit, legacy_authorship, notes};
+pub use files::{
+    Note, RevisionFile, branch_heads, files_at, head_commit, legacy_authorship, notes,
+};
 pub use graph::ParentGraph;
 pub use ingest::{
     IngestOptions, IngestReport, KnownHistory, NoProgress, Progress, RecordedCommits, ingest,

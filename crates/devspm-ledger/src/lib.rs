@@ -9,7 +9,10 @@
 //! [`Store`] is the seam between devspm and its database: SQLite ([`SqliteStore`]) is the
 //! embedded default; a PostgreSQL backend is a second implementation of the same trait.
 
+pub mod audit;
+pub mod checkpoint;
 pub mod findings;
+pub mod merkle;
 mod projection;
 mod sqlite;
 pub mod views;
@@ -20,12 +23,13 @@ use devspm_core::NewEvent;
 use devspm_core::bytes::GitBytes;
 use devspm_core::identity::{AliasBook, AliasLink, AliasRecord, Assignment, IdentityState};
 
+pub use audit::{AuditStore, ConsistencyProof, InclusionProof, StoredCheckpoint};
 pub use findings::{FindingFilter, FindingRow, FindingStore};
 pub use sqlite::SqliteStore;
 pub use views::{AiReport, AiRow, IdentityDetail, IdentityRow, RepositorySummary};
 
 /// The schema version this build writes and reads.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// The newest event of the ledger.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -70,6 +74,10 @@ pub struct VerifyReport {
     pub head: Option<Head>,
     /// Content rows (outside the chain) whose bytes were checked against their address.
     pub contents_checked: u64,
+    /// Stored Merkle nodes recomputed from the events and compared.
+    pub tree_nodes_checked: u64,
+    /// The Merkle tree head over the verified events (hex), when everything verified.
+    pub tree_root: Option<String>,
     /// `None` when everything verified.
     pub problem: Option<ChainProblem>,
 }
@@ -126,6 +134,8 @@ pub enum LedgerError {
         #[source]
         source: rusqlite::Error,
     },
+    #[error("database {path}: {reason}")]
+    Tree { path: String, reason: String },
     #[error("database {path}: stored event {seq} is unreadable: {reason}")]
     BadEvent {
         path: String,

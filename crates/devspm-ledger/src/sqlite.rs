@@ -13,6 +13,7 @@ use devspm_core::identity::{AliasBook, AliasLink, AliasRecord, Assignment, Ident
 use devspm_core::{Attachment, NewEvent, bytes::GitBytes, event::IdentityKind};
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior, params};
 
+use crate::merkle::Frontier;
 use crate::projection;
 use crate::views::{
     AgentShare, AiReport, AiRow, AiSummary, AliasEvidence, Contributor, IdentityDetail,
@@ -27,11 +28,16 @@ use crate::{
 const APPLICATION_ID: i64 = 0x6473_706d;
 
 /// Schema migrations, in order; migration `i` brings the schema to version `i + 1`.
-const MIGRATIONS: [&str; 3] = [
+const MIGRATIONS: [&str; 4] = [
     include_str!("migrations/0001_ledger.sql"),
     include_str!("migrations/0002_ai.sql"),
     include_str!("migrations/0003_findings.sql"),
+    include_str!("migrations/0004_merkle.sql"),
 ];
+
+/// The migration that creates the Merkle tree, which is then built over the existing events in
+/// the same transaction.
+const MERKLE_MIGRATION: i64 = 4;
 
 /// The SQLite implementation of [`Store`].
 pub struct SqliteStore {
@@ -169,6 +175,9 @@ impl SqliteStore {
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(&err)?;
             tx.execute_batch(sql).map_err(&err)?;
+            if target == MERKLE_MIGRATION {
+                crate::audit::build_tree(&tx, &self.path)?;
+            }
             tx.execute_batch(&format!(
                 "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {target};"
             ))
@@ -199,6 +208,10 @@ impl SqliteStore {
             None => (0, GENESIS_HASH.to_owned()),
         };
         let at = now();
+        // The Merkle tree grows in the same transaction: its right edge is loaded once per batch
+        // (one read per 1-bit of the size) and each event writes the subtrees it completes.
+        let mut frontier = Frontier::load(&mut crate::audit::SqlNodes::new(&tx, &self.path), seq)?;
+        let mut completed = Vec::new();
         {
             // A key already recorded makes the insert a no-op (idempotent append): the event is
             // skipped and the chain does not advance.
@@ -207,6 +220,9 @@ impl SqliteStore {
                     "INSERT INTO events (seq, key, kind, at, actor, subject, payload, prev_hash, hash)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (key) DO NOTHING",
                 )
+                .map_err(&err)?;
+            let mut insert_node = tx
+                .prepare_cached("INSERT INTO merkle_nodes (level, idx, hash) VALUES (?1, ?2, ?3)")
                 .map_err(&err)?;
             for event in events {
                 write_attachments(&tx, &event.attachments).map_err(&err)?;
@@ -243,6 +259,13 @@ impl SqliteStore {
                 }
                 // An error here drops the transaction: the whole batch rolls back.
                 projection::apply(&tx, next, &event.payload).map_err(&err)?;
+                completed.clear();
+                frontier.push(crate::audit::event_leaf(&hash), &mut completed);
+                for (level, idx, node) in &completed {
+                    insert_node
+                        .execute(params![level, *idx as i64, &node[..]])
+                        .map_err(&err)?;
+                }
                 seq = next;
                 prev = hash;
                 summary.appended += 1;
@@ -298,7 +321,7 @@ impl SqliteStore {
 }
 
 /// Maps an SQLite error to a ledger error a person can act on.
-fn map_sql_error(path: &str, e: rusqlite::Error) -> LedgerError {
+pub(crate) fn map_sql_error(path: &str, e: rusqlite::Error) -> LedgerError {
     if let rusqlite::Error::SqliteFailure(failure, _) = &e {
         match failure.code {
             ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => {
@@ -422,6 +445,8 @@ impl Store for SqliteStore {
             )
             .map_err(&err)?;
         let mut rows = stmt.query([]).map_err(&err)?;
+        let mut tree = crate::audit::TreeChecker::new();
+        let mut tree_problem = None;
         let mut expected = 1u64;
         let mut prev = GENESIS_HASH.to_owned();
         let mut last: Option<Head> = None;
@@ -479,6 +504,11 @@ impl Store for SqliteStore {
                 });
                 break;
             }
+            // A chain problem takes precedence (it names the event); the first tree problem is
+            // reported when the chain itself verifies.
+            if tree_problem.is_none() {
+                tree_problem = tree.push(&self.conn, &hash).map_err(&err)?;
+            }
             prev = hash.clone();
             last = Some(Head { seq, hash });
             expected += 1;
@@ -527,6 +557,15 @@ impl Store for SqliteStore {
                 _ => {}
             }
         }
+        if problem.is_none() {
+            problem = match tree_problem {
+                Some(p) => Some(p),
+                None => tree.finish(&self.conn).map_err(&err)?,
+            };
+        }
+        if problem.is_none() {
+            problem = crate::audit::check_stored_checkpoints(self, checked)?;
+        }
         // Content kept outside the chain must still match the address the chain commits to.
         let mut contents_checked = 0;
         if problem.is_none() {
@@ -555,6 +594,8 @@ impl Store for SqliteStore {
             events: checked,
             head: last,
             contents_checked,
+            tree_nodes_checked: tree.nodes_checked(),
+            tree_root: (problem.is_none()).then(|| crate::merkle::to_hex(&tree.root())),
             problem,
         })
     }

@@ -398,10 +398,84 @@ pub enum AuditCommand {
     /// Re-walk the hash chain from the first event and report the first bad one.
     ///
     /// Recomputes every event's SHA-256 from its content and its predecessor's hash, checks
-    /// that sequence numbers have no gaps and that the chain ends at the recorded head, and
-    /// checks stored commit messages against the hashes the chain commits to. Exits 3 when
-    /// anything was altered, removed or reordered.
-    Verify,
+    /// that sequence numbers have no gaps and that the chain ends at the recorded head,
+    /// recomputes the Merkle tree and compares every stored node, checks the checkpoints
+    /// recorded in the database, and checks stored commit messages against the hashes the
+    /// chain commits to. With --checkpoint and --public-key, also checks a signed checkpoint
+    /// kept elsewhere: its signature, that the ledger's tree at its size has its root, and that
+    /// the current tree extends it (a database older than the checkpoint is a rollback).
+    /// Exits 3 when anything was altered, removed, reordered or rolled back.
+    Verify {
+        /// A checkpoint signed earlier (`devspm audit checkpoint -o FILE`).
+        #[arg(long, value_name = "FILE", requires = "public_key")]
+        checkpoint: Option<PathBuf>,
+        /// The verifier key the checkpoint must be signed with: a .pub file written by
+        /// `devspm audit keygen`, or the key string itself (`<name>+<id>+<key>`).
+        #[arg(long, value_name = "KEY", requires = "checkpoint")]
+        public_key: Option<String>,
+    },
+
+    /// Create an Ed25519 signing key for checkpoints.
+    ///
+    /// Writes the private key to PATH (mode 0600) and the verifier key to PATH.pub, and prints
+    /// the verifier key. Refuses to overwrite either file.
+    Keygen {
+        /// Where to write the private key.
+        #[arg(short = 'o', long = "output", value_name = "PATH")]
+        output: PathBuf,
+        /// The key name (and default checkpoint origin). Default: devspm/<hostname>.
+        #[arg(long, value_name = "NAME")]
+        name: Option<String>,
+    },
+
+    /// Sign the current Merkle tree head as a C2SP checkpoint and record it.
+    ///
+    /// Verifies the ledger first and refuses to sign a ledger that does not verify. Prints
+    /// the checkpoint, or writes it to FILE.
+    Checkpoint {
+        /// The private key file written by `devspm audit keygen`.
+        #[arg(long, value_name = "PATH")]
+        key: PathBuf,
+        /// Write the checkpoint here instead of printing it.
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// The checkpoint's origin line. Default: the key's name.
+        #[arg(long, value_name = "ORIGIN")]
+        origin: Option<String>,
+    },
+
+    /// Print the inclusion proof of one event (RFC 6962 audit path).
+    Prove {
+        /// The event's sequence number.
+        #[arg(value_name = "SEQ")]
+        seq: u64,
+        /// The tree size to prove against. Default: the latest checkpoint's size when it
+        /// contains the event, else the current size.
+        #[arg(long, value_name = "N")]
+        size: Option<u64>,
+    },
+
+    /// Print the RFC 6962 consistency proof between two tree sizes.
+    Consistency {
+        #[arg(value_name = "OLD_SIZE")]
+        old_size: u64,
+        #[arg(value_name = "NEW_SIZE")]
+        new_size: u64,
+    },
+
+    /// Write what an auditor needs to verify the ledger without devspm: events.jsonl (each
+    /// event with its leaf index and leaf hash), checkpoint.txt (the latest checkpoint) and
+    /// verifier.pub (its signer's key).
+    Export {
+        /// The folder to write (created; must be empty if it exists).
+        #[arg(
+            short = 'o',
+            long = "output",
+            value_name = "DIR",
+            default_value = "devspm-audit-export"
+        )]
+        output: PathBuf,
+    },
 
     /// Print events as JSON lines (oldest first).
     Log {

@@ -12,8 +12,8 @@
 use serde::Deserialize;
 use serde::de::{Deserializer, IgnoredAny, MapAccess};
 
-use super::common::{self, advisory_id};
-use super::stream::{Abort, Array, Ctx, Each, Fields, List, Obj, Object, Text};
+use super::common;
+use super::stream::{Abort, ArrayField, Ctx, Each, EachMember, Fields, List, Obj, Object, Text};
 use crate::{FindingKind, Package, RawFinding, Severity};
 
 #[derive(Deserialize, Default)]
@@ -64,54 +64,21 @@ impl<'s> Fields<'s> for Top {
     ) -> Result<(), A::Error> {
         match key {
             "vulnerabilities" => {
-                map.next_value_seed(Object::strict(ctx, Vulnerabilities))?;
+                let list = ArrayField::new("list", || {
+                    Each::new(|ctx: &mut Ctx<'_>, e: EntryIn| convert(ctx, e, None))
+                });
+                map.next_value_seed(Object::strict(ctx, list))?;
             }
             "warnings" => {
-                map.next_value_seed(Object::strict(ctx, Warnings))?;
+                let kinds = EachMember::new(|ctx: &mut Ctx<'_>, kind: &str, e: EntryIn| {
+                    convert(ctx, e, Some(kind))
+                });
+                map.next_value_seed(Object::strict(ctx, kinds))?;
             }
             _ => {
                 map.next_value::<IgnoredAny>()?;
             }
         }
-        Ok(())
-    }
-}
-
-struct Vulnerabilities;
-
-impl<'s> Fields<'s> for Vulnerabilities {
-    fn field<'de, A: MapAccess<'de>>(
-        &mut self,
-        ctx: &mut Ctx<'s>,
-        key: &str,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        if key == "list" {
-            map.next_value_seed(Array::strict(
-                ctx,
-                Each::new(|ctx: &mut Ctx<'s>, e: EntryIn| convert(ctx, e, None)),
-            ))?;
-        } else {
-            map.next_value::<IgnoredAny>()?;
-        }
-        Ok(())
-    }
-}
-
-struct Warnings;
-
-impl<'s> Fields<'s> for Warnings {
-    fn field<'de, A: MapAccess<'de>>(
-        &mut self,
-        ctx: &mut Ctx<'s>,
-        key: &str,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        let kind = key.to_string();
-        map.next_value_seed(Array::strict(
-            ctx,
-            Each::new(|ctx: &mut Ctx<'s>, e: EntryIn| convert(ctx, e, Some(&kind))),
-        ))?;
         Ok(())
     }
 }
@@ -125,22 +92,15 @@ fn convert(ctx: &mut Ctx<'_>, entry: EntryIn, warning: Option<&str>) -> Result<(
         return Ok(());
     };
     let id = advisory.id.owned();
-    let rule = match id.clone() {
-        Some(id) => id,
-        None => {
-            ctx.warn(
-                ctx.path_with(".advisory.id"),
-                "the advisory has no id; its rule is recorded as `unknown`",
-            );
-            "unknown".to_string()
-        }
-    };
-    let mut identifiers: Vec<String> = id.as_deref().and_then(advisory_id).into_iter().collect();
-    identifiers.extend(
-        advisory
-            .aliases
-            .iter()
-            .filter_map(|a| a.get().and_then(advisory_id)),
+    let rule = id.clone().unwrap_or_else(|| {
+        common::unknown_rule(
+            ctx,
+            ".advisory.id",
+            "the advisory has no id; its rule is recorded as `unknown`",
+        )
+    });
+    let identifiers = common::advisory_ids(
+        std::iter::once(id.as_deref()).chain(advisory.aliases.iter().map(Text::get)),
     );
     let severity = match warning {
         Some(_) => Severity::Info,
@@ -161,14 +121,8 @@ fn convert(ctx: &mut Ctx<'_>, entry: EntryIn, warning: Option<&str>) -> Result<(
     };
     let package = entry.package.0.unwrap_or_default();
     ctx.emit(RawFinding {
-        tool: "cargo-audit".to_string(),
-        tool_version: None,
-        rule,
-        kind: FindingKind::Dependency,
-        severity,
         message,
         identifiers,
-        location: None,
         package: Some(Package {
             ecosystem: "crates.io".to_string(),
             name: package.name.owned().unwrap_or_default(),
@@ -180,10 +134,7 @@ fn convert(ctx: &mut Ctx<'_>, entry: EntryIn, warning: Option<&str>) -> Result<(
                 .map(|v| v.patched.iter().filter_map(Text::owned).collect())
                 .unwrap_or_default(),
         }),
-        producer_fingerprint: None,
-        revision: None,
         origin: ctx.path(),
-        snippet: None,
-        secret: None,
+        ..common::finding("cargo-audit", rule, FindingKind::Dependency, severity)
     })
 }

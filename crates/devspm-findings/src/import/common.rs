@@ -1,14 +1,14 @@
 //! Helpers every importer shares: advisory and weakness identifiers, severity words and
-//! scores, package URLs and OSV ecosystem names, short messages, and the last checks applied to
-//! every finding before it leaves the importer (sorted identifiers, no secret outside
-//! `RawFinding::secret`).
+//! scores, package URLs and OSV ecosystem names, package and location builders, short messages,
+//! the blank finding importers fill in, and the last checks applied to every finding before it
+//! leaves the importer (sorted identifiers, no secret outside `RawFinding::secret`).
 
 use serde_json::Value;
 
 use super::cvss;
 use super::stream::Ctx;
 use super::uri;
-use crate::{FindingKind, RawFinding, Severity};
+use crate::{FindingKind, Location, RawFinding, Severity};
 
 /// What replaces a secret value found in a message.
 pub(crate) const REDACTED: &str = "[REDACTED]";
@@ -72,6 +72,19 @@ pub(crate) fn advisory_id(raw: &str) -> Option<String> {
         return None;
     }
     Some(normalize_id(t).unwrap_or_else(|| t.to_string()))
+}
+
+/// The advisory ids among `ids` (see [`advisory_id`]), in order; `None`s and words that are not
+/// ids are left out.
+pub(crate) fn advisory_ids<'a>(ids: impl IntoIterator<Item = Option<&'a str>>) -> Vec<String> {
+    ids.into_iter().flatten().filter_map(advisory_id).collect()
+}
+
+/// The rule of a result that names none: `unknown`, with a warning `message` about the field
+/// at the current path followed by `suffix` (`.vulnerability.id`).
+pub(crate) fn unknown_rule(ctx: &mut Ctx<'_>, suffix: &str, message: impl Into<String>) -> String {
+    ctx.warn(ctx.path_with(suffix), message);
+    "unknown".to_string()
 }
 
 /// A CWE given as a number or as text (`79`, `"CWE-79"`, `"79"`).
@@ -248,6 +261,41 @@ impl Purl {
     }
 }
 
+/// The ecosystem of a package: its purl's, else the OSV ecosystem `by_type` gives the
+/// producer's package type (the type as written when it gives none), else empty.
+pub(crate) fn package_ecosystem(
+    purl: Option<&Purl>,
+    ty: Option<&str>,
+    by_type: fn(&str) -> Option<&'static str>,
+) -> String {
+    match purl {
+        Some(p) => p.ecosystem(),
+        None => ty
+            .map(|t| {
+                by_type(t)
+                    .map(str::to_string)
+                    .unwrap_or_else(|| t.to_string())
+            })
+            .unwrap_or_default(),
+    }
+}
+
+/// The version of a package: the one the producer gives, else its purl's, else empty.
+pub(crate) fn package_version(version: Option<String>, purl: Option<&Purl>) -> String {
+    version
+        .or_else(|| purl.and_then(|p| p.version.clone()))
+        .unwrap_or_default()
+}
+
+/// A location that names a file but no lines (a manifest, a lockfile).
+pub(crate) fn file_location(path: String) -> Location {
+    Location {
+        path,
+        start_line: None,
+        end_line: None,
+    }
+}
+
 /// The OSV ecosystem of a purl type that has one fixed ecosystem.
 fn purl_type_ecosystem(ty: &str) -> Option<&'static str> {
     Some(match ty {
@@ -355,6 +403,32 @@ pub(crate) fn grype_type_ecosystem(ty: &str) -> Option<&'static str> {
         "deb" => "Debian",
         _ => return None,
     })
+}
+
+/// A finding of `tool` with only its rule, kind and severity set; the importer fills in the
+/// rest (`RawFinding { message, .. common::finding(…) }`).
+pub(crate) fn finding(
+    tool: &str,
+    rule: String,
+    kind: FindingKind,
+    severity: Severity,
+) -> RawFinding {
+    RawFinding {
+        tool: tool.to_string(),
+        tool_version: None,
+        rule,
+        kind,
+        severity,
+        message: String::new(),
+        identifiers: Vec::new(),
+        location: None,
+        package: None,
+        producer_fingerprint: None,
+        revision: None,
+        origin: String::new(),
+        snippet: None,
+        secret: None,
+    }
 }
 
 /// A 1-based line number, or why the value is not one.

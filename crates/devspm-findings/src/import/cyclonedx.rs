@@ -18,11 +18,11 @@
 use std::collections::HashMap;
 
 use serde::Deserialize;
-use serde::de::{Deserializer, IgnoredAny, MapAccess};
+use serde::de::{Deserializer, MapAccess};
 use serde_json::Value;
 
-use super::common::{self, Purl, advisory_id};
-use super::stream::{Abort, Array, Ctx, Each, Fields, List, Obj, Object, Text};
+use super::common::{self, Purl};
+use super::stream::{Abort, Array, Ctx, Each, List, Obj, Text, stream_array_field};
 use super::uri;
 use crate::{FindingKind, Location, Package, RawFinding, Severity};
 
@@ -285,32 +285,9 @@ pub(super) fn stream<'de, D: Deserializer<'de>>(
             ),
         );
     }
-    serde::de::DeserializeSeed::deserialize(Object::strict(ctx, Top { meta }), d)?;
-    Ok(())
-}
-
-struct Top<'a> {
-    meta: &'a Meta,
-}
-
-impl<'s> Fields<'s> for Top<'_> {
-    fn field<'de, A: MapAccess<'de>>(
-        &mut self,
-        ctx: &mut Ctx<'s>,
-        key: &str,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        if key == "vulnerabilities" {
-            let meta = self.meta;
-            map.next_value_seed(Array::strict(
-                ctx,
-                Each::new(|ctx: &mut Ctx<'s>, v: VulnerabilityIn| convert(ctx, meta, v)),
-            ))?;
-        } else {
-            map.next_value::<IgnoredAny>()?;
-        }
-        Ok(())
-    }
+    stream_array_field(d, ctx, "vulnerabilities", || {
+        Each::new(|ctx: &mut Ctx<'_>, v: VulnerabilityIn| convert(ctx, meta, v))
+    })
 }
 
 fn rating_severity(r: &RatingIn) -> Option<Severity> {
@@ -337,21 +314,15 @@ fn convert(ctx: &mut Ctx<'_>, meta: &Meta, v: VulnerabilityIn) -> Result<(), Abo
         return Ok(());
     }
     let id = v.id.owned();
-    let rule = match id.clone() {
-        Some(id) => id,
-        None => {
-            ctx.warn(
-                ctx.path_with(".id"),
-                "the vulnerability has no id; its rule is recorded as `unknown`",
-            );
-            "unknown".to_string()
-        }
-    };
-    let mut identifiers: Vec<String> = id.as_deref().and_then(advisory_id).into_iter().collect();
-    identifiers.extend(
-        v.references
-            .iter()
-            .filter_map(|r| r.get()?.id.get().and_then(advisory_id)),
+    let rule = id.clone().unwrap_or_else(|| {
+        common::unknown_rule(
+            ctx,
+            ".id",
+            "the vulnerability has no id; its rule is recorded as `unknown`",
+        )
+    });
+    let mut identifiers = common::advisory_ids(
+        std::iter::once(id.as_deref()).chain(v.references.iter().map(|r| r.get()?.id.get())),
     );
     identifiers.extend(v.cwes.iter().filter_map(common::cwe_id));
     let severity = v
@@ -366,22 +337,16 @@ fn convert(ctx: &mut Ctx<'_>, meta: &Meta, v: VulnerabilityIn) -> Result<(), Abo
         .or(v.detail.get())
         .map(|d| common::short(d, 200))
         .unwrap_or_default();
+    let tool = meta.tool.as_deref().unwrap_or("cyclonedx");
     let finding =
         |package: Option<Package>, location: Option<Location>, origin: String| RawFinding {
-            tool: meta.tool.clone().unwrap_or_else(|| "cyclonedx".to_string()),
             tool_version: meta.tool_version.clone(),
-            rule: rule.clone(),
-            kind: FindingKind::Dependency,
-            severity,
             message: message.clone(),
             identifiers: identifiers.clone(),
             location,
             package,
-            producer_fingerprint: None,
-            revision: None,
             origin,
-            snippet: None,
-            secret: None,
+            ..common::finding(tool, rule.clone(), FindingKind::Dependency, severity)
         };
 
     let refs: Vec<(usize, &str)> = v
@@ -410,11 +375,7 @@ fn convert(ctx: &mut Ctx<'_>, meta: &Meta, v: VulnerabilityIn) -> Result<(), Abo
                     Package {
                         ecosystem,
                         name,
-                        version: c
-                            .version
-                            .clone()
-                            .or_else(|| c.purl.as_ref().and_then(|p| p.version.clone()))
-                            .unwrap_or_default(),
+                        version: common::package_version(c.version.clone(), c.purl.as_ref()),
                         manifest: c.location.clone(),
                         fixed: Vec::new(),
                     },
@@ -447,12 +408,11 @@ fn convert(ctx: &mut Ctx<'_>, meta: &Meta, v: VulnerabilityIn) -> Result<(), Abo
             Some((p, loc)) => (Some(p), loc),
             None => (None, None),
         };
-        let location = location.map(|path| Location {
-            path,
-            start_line: None,
-            end_line: None,
-        });
-        ctx.emit(finding(package, location, origin))?;
+        ctx.emit(finding(
+            package,
+            location.map(common::file_location),
+            origin,
+        ))?;
     }
     Ok(())
 }

@@ -12,7 +12,7 @@ use serde::de::{Deserializer, IgnoredAny, MapAccess};
 use serde_json::Value;
 
 use super::common;
-use super::stream::{Abort, Array, Ctx, Each, Fields, Object, Text};
+use super::stream::{Abort, Ctx, EachMember, Fields, Object, Text};
 use super::uri;
 use crate::{FindingKind, Location, RawFinding, Severity};
 
@@ -43,27 +43,12 @@ impl<'s> Fields<'s> for Top {
         map: &mut A,
     ) -> Result<(), A::Error> {
         if key == "results" {
-            map.next_value_seed(Object::strict(ctx, Files))?;
+            let files =
+                EachMember::new(|ctx: &mut Ctx<'_>, file: &str, s: SecretIn| convert(ctx, file, s));
+            map.next_value_seed(Object::strict(ctx, files))?;
         } else {
             map.next_value::<IgnoredAny>()?;
         }
-        Ok(())
-    }
-}
-
-struct Files;
-
-impl<'s> Fields<'s> for Files {
-    fn field<'de, A: MapAccess<'de>>(
-        &mut self,
-        ctx: &mut Ctx<'s>,
-        key: &str,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        map.next_value_seed(Array::strict(
-            ctx,
-            Each::new(|ctx: &mut Ctx<'s>, s: SecretIn| convert(ctx, key, s)),
-        ))?;
         Ok(())
     }
 }
@@ -90,23 +75,18 @@ fn convert(ctx: &mut Ctx<'_>, file: &str, s: SecretIn) -> Result<(), Abort> {
         ""
     };
     ctx.emit(RawFinding {
-        tool: "detect-secrets".to_string(),
-        tool_version: None,
         message: format!("{rule} detected{verified}"),
-        rule,
-        kind: FindingKind::Secret,
-        severity: Severity::Unknown,
-        identifiers: Vec::new(),
         location: Some(Location {
             path: uri::normalize_path(path),
             start_line,
             end_line,
         }),
-        package: None,
-        producer_fingerprint: None,
-        revision: None,
         origin: ctx.path(),
-        snippet: None,
-        secret: None,
+        ..common::finding(
+            "detect-secrets",
+            rule,
+            FindingKind::Secret,
+            Severity::Unknown,
+        )
     })
 }

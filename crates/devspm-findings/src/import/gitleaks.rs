@@ -53,16 +53,13 @@ fn redacted(secret: &str) -> bool {
 }
 
 fn convert(ctx: &mut Ctx<'_>, leak: LeakIn) -> Result<(), Abort> {
-    let rule = match leak.rule_id.owned() {
-        Some(rule) => rule,
-        None => {
-            ctx.warn(
-                ctx.path_with(".RuleID"),
-                "the leak names no rule; its rule is recorded as `unknown`",
-            );
-            "unknown".to_string()
-        }
-    };
+    let rule = leak.rule_id.owned().unwrap_or_else(|| {
+        common::unknown_rule(
+            ctx,
+            ".RuleID",
+            "the leak names no rule; its rule is recorded as `unknown`",
+        )
+    });
     let mut secret = leak.secret.0.filter(|s| !s.is_empty());
     if secret.as_deref().is_some_and(redacted) {
         secret = None;
@@ -102,20 +99,14 @@ fn convert(ctx: &mut Ctx<'_>, leak: LeakIn) -> Result<(), Abort> {
         .owned()
         .unwrap_or_else(|| format!("{rule} detected a secret"));
     ctx.emit(RawFinding {
-        tool: "gitleaks".to_string(),
-        tool_version: None,
-        rule,
-        kind: FindingKind::Secret,
-        severity: Severity::Unknown,
         message,
         identifiers,
         location,
-        package: None,
         producer_fingerprint: leak.fingerprint.owned().map(|f| format!("Fingerprint:{f}")),
         revision: leak.commit.owned(),
         origin: ctx.path(),
-        snippet: None,
         secret,
+        ..common::finding("gitleaks", rule, FindingKind::Secret, Severity::Unknown)
     })
 }
 

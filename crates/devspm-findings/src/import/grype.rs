@@ -12,13 +12,13 @@
 //! the first pass, so their position in the document does not matter.
 
 use serde::Deserialize;
-use serde::de::{Deserializer, IgnoredAny, MapAccess};
+use serde::de::{Deserializer, MapAccess};
 use serde_json::Value;
 
-use super::common::{self, advisory_id};
-use super::stream::{Abort, Array, Ctx, Each, Fields, List, Obj, Object, Text};
+use super::common;
+use super::stream::{Abort, Ctx, Each, List, Obj, Text, stream_array_field};
 use super::uri;
-use crate::{FindingKind, Location, Package, RawFinding, Severity};
+use crate::{FindingKind, Package, RawFinding, Severity};
 
 /// What the first pass learned: the tool version and the scanned directory.
 #[derive(Debug, Default)]
@@ -127,32 +127,9 @@ pub(super) fn stream<'de, D: Deserializer<'de>>(
     ctx: &mut Ctx<'_>,
     meta: &Meta,
 ) -> Result<(), D::Error> {
-    serde::de::DeserializeSeed::deserialize(Object::strict(ctx, Top { meta }), d)?;
-    Ok(())
-}
-
-struct Top<'a> {
-    meta: &'a Meta,
-}
-
-impl<'s> Fields<'s> for Top<'_> {
-    fn field<'de, A: MapAccess<'de>>(
-        &mut self,
-        ctx: &mut Ctx<'s>,
-        key: &str,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        if key == "matches" {
-            let meta = self.meta;
-            map.next_value_seed(Array::strict(
-                ctx,
-                Each::new(|ctx: &mut Ctx<'s>, m: MatchIn| convert(ctx, meta, m)),
-            ))?;
-        } else {
-            map.next_value::<IgnoredAny>()?;
-        }
-        Ok(())
-    }
+    stream_array_field(d, ctx, "matches", || {
+        Each::new(|ctx: &mut Ctx<'_>, m: MatchIn| convert(ctx, meta, m))
+    })
 }
 
 fn cvss_severity(v: &VulnerabilityIn) -> Option<Severity> {
@@ -176,21 +153,15 @@ fn convert(ctx: &mut Ctx<'_>, meta: &Meta, m: MatchIn) -> Result<(), Abort> {
         .filter_map(Obj::get)
         .collect();
     let id = vulnerability.id.owned();
-    let rule = match id.clone() {
-        Some(id) => id,
-        None => {
-            ctx.warn(
-                ctx.path_with(".vulnerability.id"),
-                "the match names no vulnerability; its rule is recorded as `unknown`",
-            );
-            "unknown".to_string()
-        }
-    };
-    let mut identifiers: Vec<String> = id.as_deref().and_then(advisory_id).into_iter().collect();
-    identifiers.extend(
-        related
-            .iter()
-            .filter_map(|r| r.id.get().and_then(advisory_id)),
+    let rule = id.clone().unwrap_or_else(|| {
+        common::unknown_rule(
+            ctx,
+            ".vulnerability.id",
+            "the match names no vulnerability; its rule is recorded as `unknown`",
+        )
+    });
+    let identifiers = common::advisory_ids(
+        std::iter::once(id.as_deref()).chain(related.iter().map(|r| r.id.get())),
     );
 
     let named = vulnerability
@@ -215,18 +186,11 @@ fn convert(ctx: &mut Ctx<'_>, meta: &Meta, m: MatchIn) -> Result<(), Abort> {
 
     let artifact = m.artifact.0.unwrap_or_default();
     let purl = artifact.purl.get().and_then(common::parse_purl);
-    let ecosystem = match &purl {
-        Some(p) => p.ecosystem(),
-        None => artifact
-            .ty
-            .get()
-            .map(|t| {
-                common::grype_type_ecosystem(t)
-                    .map(str::to_string)
-                    .unwrap_or_else(|| t.to_string())
-            })
-            .unwrap_or_default(),
-    };
+    let ecosystem = common::package_ecosystem(
+        purl.as_ref(),
+        artifact.ty.get(),
+        common::grype_type_ecosystem,
+    );
     let name = purl
         .as_ref()
         .map(|p| p.osv_name())
@@ -244,26 +208,14 @@ fn convert(ctx: &mut Ctx<'_>, meta: &Meta, m: MatchIn) -> Result<(), Abort> {
             _ => uri::normalize_path(p),
         });
     ctx.emit(RawFinding {
-        tool: "grype".to_string(),
         tool_version: meta.version.clone(),
-        rule,
-        kind: FindingKind::Dependency,
-        severity,
         message,
         identifiers,
-        location: path.clone().map(|path| Location {
-            path,
-            start_line: None,
-            end_line: None,
-        }),
+        location: path.clone().map(common::file_location),
         package: Some(Package {
             ecosystem,
             name,
-            version: artifact
-                .version
-                .owned()
-                .or_else(|| purl.as_ref().and_then(|p| p.version.clone()))
-                .unwrap_or_default(),
+            version: common::package_version(artifact.version.owned(), purl.as_ref()),
             manifest: path,
             fixed: vulnerability
                 .fix
@@ -271,11 +223,8 @@ fn convert(ctx: &mut Ctx<'_>, meta: &Meta, m: MatchIn) -> Result<(), Abort> {
                 .map(|f| f.versions.iter().filter_map(Text::owned).collect())
                 .unwrap_or_default(),
         }),
-        producer_fingerprint: None,
-        revision: None,
         origin: ctx.path(),
-        snippet: None,
-        secret: None,
+        ..common::finding("grype", rule, FindingKind::Dependency, severity)
     })
 }
 

@@ -14,15 +14,16 @@
 use std::collections::BTreeSet;
 
 use serde::Deserialize;
-use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess};
+use serde::de::{Deserializer, MapAccess};
 use serde_json::{Map, Value};
 
 use super::common::{self, advisory_id};
 use super::stream::{
-    Abort, Array, Ctx, Each, Elements, Fields, List, Obj, Object, Skip, SkipEach, Text,
+    Abort, Array, ArrayField, Ctx, Each, Fields, List, Obj, ObjectEach, Skip, SkipEach, SurveyEach,
+    Text, stream_array_field,
 };
 use super::uri;
-use crate::{FindingKind, Location, Package, RawFinding, Severity};
+use crate::{FindingKind, Package, RawFinding, Severity};
 
 /// The sources of the results, in order, from the first pass.
 #[derive(Debug, Default)]
@@ -120,29 +121,13 @@ pub(super) fn survey_field<'de, A: MapAccess<'de>>(
     if key != "results" {
         return Ok(false);
     }
-    map.next_value_seed(Array::lenient(ctx, ResultsSurvey { meta }))?;
-    Ok(true)
-}
-
-struct ResultsSurvey<'a> {
-    meta: &'a mut Meta,
-}
-
-impl<'s> Elements<'s> for ResultsSurvey<'_> {
-    fn element<'de, A: SeqAccess<'de>>(
-        &mut self,
-        ctx: &mut Ctx<'s>,
-        seq: &mut A,
-    ) -> Result<bool, A::Error> {
-        self.meta.results_is_array = true;
-        match seq.next_element_seed(Object::lenient(ctx, SourceSurvey::default()))? {
-            Some(s) => {
-                self.meta.sources.push(s.source);
-                Ok(true)
-            }
-            None => Ok(false),
-        }
+    let sources = &mut meta.sources;
+    let survey = SurveyEach::new(|s: SourceSurvey| sources.push(s.source));
+    let survey = map.next_value_seed(Array::lenient(ctx, survey))?;
+    if survey.saw_array() {
+        meta.results_is_array = true;
     }
+    Ok(true)
 }
 
 #[derive(Default)]
@@ -186,75 +171,14 @@ pub(super) fn stream<'de, D: Deserializer<'de>>(
     ctx: &mut Ctx<'_>,
     meta: &Meta,
 ) -> Result<(), D::Error> {
-    serde::de::DeserializeSeed::deserialize(Object::strict(ctx, Top { meta }), d)?;
-    Ok(())
-}
-
-struct Top<'a> {
-    meta: &'a Meta,
-}
-
-impl<'s> Fields<'s> for Top<'_> {
-    fn field<'de, A: MapAccess<'de>>(
-        &mut self,
-        ctx: &mut Ctx<'s>,
-        key: &str,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        if key == "results" {
-            let results = Results {
-                meta: self.meta,
-                next: 0,
-            };
-            map.next_value_seed(Array::strict(ctx, results))?;
-        } else {
-            map.next_value::<IgnoredAny>()?;
-        }
-        Ok(())
-    }
-}
-
-struct Results<'a> {
-    meta: &'a Meta,
-    next: usize,
-}
-
-impl<'s> Elements<'s> for Results<'_> {
-    fn element<'de, A: SeqAccess<'de>>(
-        &mut self,
-        ctx: &mut Ctx<'s>,
-        seq: &mut A,
-    ) -> Result<bool, A::Error> {
-        let source = self.meta.sources.get(self.next).and_then(Option::as_ref);
-        self.next += 1;
-        Ok(seq
-            .next_element_seed(Object::strict(ctx, ResultHandler { source }))?
-            .is_some())
-    }
-}
-
-struct ResultHandler<'a> {
-    source: Option<&'a Source>,
-}
-
-impl<'s> Fields<'s> for ResultHandler<'_> {
-    fn field<'de, A: MapAccess<'de>>(
-        &mut self,
-        ctx: &mut Ctx<'s>,
-        key: &str,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        if key == "packages" {
-            let source = self.source;
-            map.next_value_seed(Array::strict(
-                ctx,
-                Each::new(|ctx: &mut Ctx<'s>, p: PackageIn| convert(ctx, source, p)),
-            ))?;
-        } else {
-            map.next_value::<IgnoredAny>()?;
-        }
-        Ok(())
-    }
+    stream_array_field(d, ctx, "results", || {
+        ObjectEach::new(|i: usize| {
+            let source = meta.sources.get(i).and_then(Option::as_ref);
+            ArrayField::new("packages", move || {
+                Each::new(move |ctx: &mut Ctx<'_>, p: PackageIn| convert(ctx, source, p))
+            })
+        })
+    })
 }
 
 /// The id a group is best known by: the ecosystem's own database id (RUSTSEC, PYSEC, GO …)
@@ -273,9 +197,7 @@ fn primary_id(ids: &[String]) -> Option<&String> {
 }
 
 fn text_ids(list: &List<Text>) -> Vec<String> {
-    list.iter()
-        .filter_map(|t| t.get().and_then(advisory_id))
-        .collect()
+    common::advisory_ids(list.iter().map(Text::get))
 }
 
 /// The severity an OSV record gives itself: `database_specific.severity` (GHSA's words) or
@@ -377,11 +299,7 @@ fn convert(ctx: &mut Ctx<'_>, source: Option<&Source>, p: PackageIn) -> Result<(
 
     let (location, manifest) = match source {
         Some(s) if matches!(s.ty.as_deref(), None | Some("lockfile" | "sbom")) => (
-            Some(Location {
-                path: s.path.clone(),
-                start_line: None,
-                end_line: None,
-            }),
+            Some(common::file_location(s.path.clone())),
             Some(s.path.clone()),
         ),
         _ => (None, None),
@@ -436,11 +354,6 @@ fn convert(ctx: &mut Ctx<'_>, source: Option<&Source>, p: PackageIn) -> Result<(
             fixed_versions(v, &name, &mut fixed);
         }
         ctx.emit(RawFinding {
-            tool: "osv-scanner".to_string(),
-            tool_version: None,
-            rule,
-            kind: FindingKind::Dependency,
-            severity,
             message,
             identifiers: identifiers.into_iter().collect(),
             location: location.clone(),
@@ -451,11 +364,8 @@ fn convert(ctx: &mut Ctx<'_>, source: Option<&Source>, p: PackageIn) -> Result<(
                 manifest: manifest.clone(),
                 fixed,
             }),
-            producer_fingerprint: None,
-            revision: None,
             origin: ctx.path_with(&suffix),
-            snippet: None,
-            secret: None,
+            ..common::finding("osv-scanner", rule, FindingKind::Dependency, severity)
         })?;
     }
     Ok(())

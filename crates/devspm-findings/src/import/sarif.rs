@@ -39,12 +39,13 @@
 use std::collections::{BTreeMap, HashMap};
 
 use serde::Deserialize;
-use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess};
+use serde::de::{Deserializer, MapAccess};
 use serde_json::{Map, Value};
 
 use super::common::{self, ids_in_text};
 use super::stream::{
-    Abort, Array, Ctx, Each, Elements, Fields, List, Obj, Object, Skip, SkipEach, Text,
+    Abort, Array, ArrayField, Ctx, Each, Fields, List, Obj, ObjectEach, Skip, SkipEach, SurveyEach,
+    Text, stream_array_field,
 };
 use super::uri;
 use crate::{FindingKind, Location, RawFinding, Severity};
@@ -354,28 +355,9 @@ pub(super) fn survey_field<'de, A: MapAccess<'de>>(
     if key != "runs" {
         return Ok(false);
     }
-    map.next_value_seed(Array::lenient(ctx, RunsSurvey { runs }))?;
+    let survey = SurveyEach::new(|run: RunSurvey| runs.push(run.finish()));
+    map.next_value_seed(Array::lenient(ctx, survey))?;
     Ok(true)
-}
-
-struct RunsSurvey<'a> {
-    runs: &'a mut Vec<RunMeta>,
-}
-
-impl<'s> Elements<'s> for RunsSurvey<'_> {
-    fn element<'de, A: SeqAccess<'de>>(
-        &mut self,
-        ctx: &mut Ctx<'s>,
-        seq: &mut A,
-    ) -> Result<bool, A::Error> {
-        match seq.next_element_seed(Object::lenient(ctx, RunSurvey::default()))? {
-            Some(run) => {
-                self.runs.push(run.finish());
-                Ok(true)
-            }
-            None => Ok(false),
-        }
-    }
 }
 
 #[derive(Default)]
@@ -703,81 +685,18 @@ pub(super) fn stream<'de, D: Deserializer<'de>>(
     ctx: &mut Ctx<'_>,
     runs: &[RunMeta],
 ) -> Result<(), D::Error> {
-    serde::de::DeserializeSeed::deserialize(Object::strict(ctx, Log { runs }), d)?;
-    Ok(())
-}
-
-struct Log<'a> {
-    runs: &'a [RunMeta],
-}
-
-impl<'s> Fields<'s> for Log<'_> {
-    fn field<'de, A: MapAccess<'de>>(
-        &mut self,
-        ctx: &mut Ctx<'s>,
-        key: &str,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        if key == "runs" {
-            map.next_value_seed(Array::strict(
-                ctx,
-                Runs {
-                    runs: self.runs,
-                    next: 0,
-                },
-            ))?;
-        } else {
-            map.next_value::<IgnoredAny>()?;
-        }
-        Ok(())
-    }
-}
-
-struct Runs<'a> {
-    runs: &'a [RunMeta],
-    next: usize,
-}
-
-impl<'s> Elements<'s> for Runs<'_> {
-    fn element<'de, A: SeqAccess<'de>>(
-        &mut self,
-        ctx: &mut Ctx<'s>,
-        seq: &mut A,
-    ) -> Result<bool, A::Error> {
-        static EMPTY: std::sync::OnceLock<RunMeta> = std::sync::OnceLock::new();
-        let meta = match self.runs.get(self.next) {
-            Some(meta) => meta,
-            None => EMPTY.get_or_init(RunMeta::default),
-        };
-        self.next += 1;
-        Ok(seq
-            .next_element_seed(Object::strict(ctx, Run { meta }))?
-            .is_some())
-    }
-}
-
-struct Run<'a> {
-    meta: &'a RunMeta,
-}
-
-impl<'s> Fields<'s> for Run<'_> {
-    fn field<'de, A: MapAccess<'de>>(
-        &mut self,
-        ctx: &mut Ctx<'s>,
-        key: &str,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        if key == "results" {
-            let meta = self.meta;
-            map.next_value_seed(Array::strict(
-                ctx,
-                Each::new(|ctx: &mut Ctx<'s>, r: ResultIn| convert(ctx, meta, r)),
-            ))?;
-        } else {
-            map.next_value::<IgnoredAny>()?;
-        }
-        Ok(())
-    }
+    static EMPTY: std::sync::OnceLock<RunMeta> = std::sync::OnceLock::new();
+    stream_array_field(d, ctx, "runs", || {
+        ObjectEach::new(|i: usize| {
+            let meta = match runs.get(i) {
+                Some(meta) => meta,
+                None => EMPTY.get_or_init(RunMeta::default),
+            };
+            ArrayField::new("results", move || {
+                Each::new(move |ctx: &mut Ctx<'_>, r: ResultIn| convert(ctx, meta, r))
+            })
+        })
+    })
 }
 
 /// Partial fingerprints that are not fingerprints: gitleaks puts commit metadata there.

@@ -1,5 +1,7 @@
 //! Streaming plumbing shared by the importers: the import context (JSON path, sink, warnings),
-//! `DeserializeSeed`s that walk objects and arrays one member at a time, and lenient value types.
+//! `DeserializeSeed`s that walk objects and arrays one member at a time, the handlers most
+//! reports need (one array member of an object, an object per array element, a first-pass
+//! survey of each element), and lenient value types.
 //!
 //! Every importer reads its input with `serde_json::Deserializer::from_reader` and these seeds:
 //! an array of results is visited element by element, each element deserialized into a small
@@ -441,6 +443,177 @@ where
                 (self.f)(ctx, value).map_err(abort)?;
                 Ok(true)
             }
+        }
+    }
+}
+
+/// A [`Fields`] handler that reads the member `key` as a strict array, with a fresh [`Elements`]
+/// handler from `make` each time the member appears, and skips every other member.
+pub(crate) struct ArrayField<F> {
+    key: &'static str,
+    make: F,
+}
+
+impl<F> ArrayField<F> {
+    pub(crate) fn new(key: &'static str, make: F) -> Self {
+        ArrayField { key, make }
+    }
+}
+
+impl<'s, F, H> Fields<'s> for ArrayField<F>
+where
+    F: FnMut() -> H,
+    H: Elements<'s>,
+{
+    fn field<'de, A: MapAccess<'de>>(
+        &mut self,
+        ctx: &mut Ctx<'s>,
+        key: &str,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        if key == self.key {
+            map.next_value_seed(Array::strict(ctx, (self.make)()))?;
+        } else {
+            map.next_value::<IgnoredAny>()?;
+        }
+        Ok(())
+    }
+}
+
+/// Reads the value of the member `map` is at as a strict array, deserializing each element
+/// into `T` and handing it to `f` (as [`Each`] does).
+pub(crate) fn next_each<'de, 's, A, T, F>(
+    map: &mut A,
+    ctx: &mut Ctx<'s>,
+    f: F,
+) -> Result<(), A::Error>
+where
+    A: MapAccess<'de>,
+    T: DeserializeOwned,
+    F: FnMut(&mut Ctx<'s>, T) -> Result<(), Abort>,
+{
+    map.next_value_seed(Array::strict(ctx, Each::new(f)))?;
+    Ok(())
+}
+
+/// A [`Fields`] handler that reads every member as a strict array, deserializing each element
+/// into `T` and handing it to `f` with the member's name (a detect-secrets file, a cargo-audit
+/// warning kind).
+pub(crate) struct EachMember<T, F> {
+    f: F,
+    _t: PhantomData<fn() -> T>,
+}
+
+impl<T, F> EachMember<T, F> {
+    pub(crate) fn new(f: F) -> Self {
+        EachMember { f, _t: PhantomData }
+    }
+}
+
+impl<'s, T, F> Fields<'s> for EachMember<T, F>
+where
+    T: DeserializeOwned,
+    F: FnMut(&mut Ctx<'s>, &str, T) -> Result<(), Abort>,
+{
+    fn field<'de, A: MapAccess<'de>>(
+        &mut self,
+        ctx: &mut Ctx<'s>,
+        key: &str,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        let f = &mut self.f;
+        next_each(map, ctx, |ctx, value: T| f(ctx, key, value))
+    }
+}
+
+/// Streams a document that is a strict object whose member `key` is the array of results,
+/// read with [`ArrayField`]; every other member is skipped.
+pub(crate) fn stream_array_field<'de, 's, D, F, H>(
+    d: D,
+    ctx: &mut Ctx<'s>,
+    key: &'static str,
+    make: F,
+) -> Result<(), D::Error>
+where
+    D: Deserializer<'de>,
+    F: FnMut() -> H,
+    H: Elements<'s>,
+{
+    Object::strict(ctx, ArrayField::new(key, make)).deserialize(d)?;
+    Ok(())
+}
+
+/// An [`Elements`] handler that reads each element as a strict object with the [`Fields`]
+/// handler `make` builds for the element's index.
+pub(crate) struct ObjectEach<F> {
+    make: F,
+    next: usize,
+}
+
+impl<F> ObjectEach<F> {
+    pub(crate) fn new(make: F) -> Self {
+        ObjectEach { make, next: 0 }
+    }
+}
+
+impl<'s, F, H> Elements<'s> for ObjectEach<F>
+where
+    F: FnMut(usize) -> H,
+    H: Fields<'s>,
+{
+    fn element<'de, A: SeqAccess<'de>>(
+        &mut self,
+        ctx: &mut Ctx<'s>,
+        seq: &mut A,
+    ) -> Result<bool, A::Error> {
+        let handler = (self.make)(self.next);
+        self.next += 1;
+        Ok(seq
+            .next_element_seed(Object::strict(ctx, handler))?
+            .is_some())
+    }
+}
+
+/// An [`Elements`] handler for a first pass: reads each element as a lenient object into a fresh
+/// `H::default()` and hands the filled handler to `f`.
+pub(crate) struct SurveyEach<H, F> {
+    f: F,
+    saw_array: bool,
+    _h: PhantomData<fn() -> H>,
+}
+
+impl<H, F> SurveyEach<H, F> {
+    pub(crate) fn new(f: F) -> Self {
+        SurveyEach {
+            f,
+            saw_array: false,
+            _h: PhantomData,
+        }
+    }
+
+    /// Whether the value was an array (an empty one included).
+    pub(crate) fn saw_array(&self) -> bool {
+        self.saw_array
+    }
+}
+
+impl<'s, H, F> Elements<'s> for SurveyEach<H, F>
+where
+    H: Fields<'s> + Default,
+    F: FnMut(H),
+{
+    fn element<'de, A: SeqAccess<'de>>(
+        &mut self,
+        ctx: &mut Ctx<'s>,
+        seq: &mut A,
+    ) -> Result<bool, A::Error> {
+        self.saw_array = true;
+        match seq.next_element_seed(Object::lenient(ctx, H::default()))? {
+            Some(handler) => {
+                (self.f)(handler);
+                Ok(true)
+            }
+            None => Ok(false),
         }
     }
 }

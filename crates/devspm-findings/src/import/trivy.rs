@@ -21,12 +21,13 @@
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
-use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess};
+use serde::de::{Deserializer, IgnoredAny, MapAccess};
 use serde_json::Value;
 
 use super::common::{self, advisory_id, ids_in_text};
 use super::stream::{
-    Abort, Array, Ctx, Each, Elements, Fields, List, Obj, Object, Skip, SkipEach, Text,
+    Abort, Array, Ctx, Fields, List, Obj, ObjectEach, Skip, SkipEach, SurveyEach, Text, next_each,
+    stream_array_field,
 };
 use super::uri;
 use crate::{FindingKind, Location, Package, RawFinding, Severity};
@@ -158,7 +159,8 @@ pub(super) fn survey_field<'de, A: MapAccess<'de>>(
 ) -> Result<bool, A::Error> {
     match key {
         "Results" => {
-            map.next_value_seed(Array::lenient(ctx, TargetsSurvey { meta }))?;
+            let survey = SurveyEach::new(|target: Target| meta.targets.push(target));
+            map.next_value_seed(Array::lenient(ctx, survey))?;
         }
         "Trivy" => {
             meta.version = map
@@ -175,26 +177,6 @@ pub(super) fn survey_field<'de, A: MapAccess<'de>>(
         _ => return Ok(false),
     }
     Ok(true)
-}
-
-struct TargetsSurvey<'a> {
-    meta: &'a mut Meta,
-}
-
-impl<'s> Elements<'s> for TargetsSurvey<'_> {
-    fn element<'de, A: SeqAccess<'de>>(
-        &mut self,
-        ctx: &mut Ctx<'s>,
-        seq: &mut A,
-    ) -> Result<bool, A::Error> {
-        match seq.next_element_seed(Object::lenient(ctx, Target::default()))? {
-            Some(target) => {
-                self.meta.targets.push(target);
-                Ok(true)
-            }
-            None => Ok(false),
-        }
-    }
 }
 
 impl<'s> Fields<'s> for Target {
@@ -227,60 +209,17 @@ pub(super) fn stream<'de, D: Deserializer<'de>>(
     ctx: &mut Ctx<'_>,
     meta: &Meta,
 ) -> Result<(), D::Error> {
-    serde::de::DeserializeSeed::deserialize(Object::strict(ctx, Top { meta }), d)?;
-    Ok(())
-}
-
-struct Top<'a> {
-    meta: &'a Meta,
-}
-
-impl<'s> Fields<'s> for Top<'_> {
-    fn field<'de, A: MapAccess<'de>>(
-        &mut self,
-        ctx: &mut Ctx<'s>,
-        key: &str,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        if key == "Results" {
-            let results = Results {
-                meta: self.meta,
-                next: 0,
-            };
-            map.next_value_seed(Array::strict(ctx, results))?;
-        } else {
-            map.next_value::<IgnoredAny>()?;
-        }
-        Ok(())
-    }
-}
-
-struct Results<'a> {
-    meta: &'a Meta,
-    next: usize,
-}
-
-impl<'s> Elements<'s> for Results<'_> {
-    fn element<'de, A: SeqAccess<'de>>(
-        &mut self,
-        ctx: &mut Ctx<'s>,
-        seq: &mut A,
-    ) -> Result<bool, A::Error> {
-        static NONE: Target = Target {
-            target: None,
-            class: None,
-            ty: None,
-        };
-        let target = self.meta.targets.get(self.next).unwrap_or(&NONE);
-        self.next += 1;
-        let handler = ResultHandler {
-            meta: self.meta,
-            target,
-        };
-        Ok(seq
-            .next_element_seed(Object::strict(ctx, handler))?
-            .is_some())
-    }
+    static NONE: Target = Target {
+        target: None,
+        class: None,
+        ty: None,
+    };
+    stream_array_field(d, ctx, "Results", || {
+        ObjectEach::new(|i: usize| ResultHandler {
+            meta,
+            target: meta.targets.get(i).unwrap_or(&NONE),
+        })
+    })
 }
 
 struct ResultHandler<'a> {
@@ -297,28 +236,13 @@ impl<'s> Fields<'s> for ResultHandler<'_> {
     ) -> Result<(), A::Error> {
         let (meta, target) = (self.meta, self.target);
         match key {
-            "Vulnerabilities" => {
-                map.next_value_seed(Array::strict(
-                    ctx,
-                    Each::new(|ctx: &mut Ctx<'s>, v: VulnerabilityIn| {
-                        vulnerability(ctx, meta, target, v)
-                    }),
-                ))?;
-            }
-            "Misconfigurations" => {
-                map.next_value_seed(Array::strict(
-                    ctx,
-                    Each::new(|ctx: &mut Ctx<'s>, m: MisconfigurationIn| {
-                        misconfiguration(ctx, meta, target, m)
-                    }),
-                ))?;
-            }
-            "Secrets" => {
-                map.next_value_seed(Array::strict(
-                    ctx,
-                    Each::new(|ctx: &mut Ctx<'s>, s: SecretIn| secret(ctx, meta, target, s)),
-                ))?;
-            }
+            "Vulnerabilities" => next_each(map, ctx, |ctx, v: VulnerabilityIn| {
+                vulnerability(ctx, meta, target, v)
+            })?,
+            "Misconfigurations" => next_each(map, ctx, |ctx, m: MisconfigurationIn| {
+                misconfiguration(ctx, meta, target, m)
+            })?,
+            "Secrets" => next_each(map, ctx, |ctx, s: SecretIn| secret(ctx, meta, target, s))?,
             _ => {
                 map.next_value::<IgnoredAny>()?;
             }
@@ -329,30 +253,19 @@ impl<'s> Fields<'s> for ResultHandler<'_> {
 
 fn finding(meta: &Meta, rule: String, kind: FindingKind, severity: Severity) -> RawFinding {
     RawFinding {
-        tool: "trivy".to_string(),
         tool_version: meta.version.clone(),
-        rule,
-        kind,
-        severity,
-        message: String::new(),
-        identifiers: Vec::new(),
-        location: None,
-        package: None,
-        producer_fingerprint: None,
         revision: meta.commit.clone(),
-        origin: String::new(),
-        snippet: None,
-        secret: None,
+        ..common::finding("trivy", rule, kind, severity)
     }
 }
 
 fn rule_or_unknown(ctx: &mut Ctx<'_>, rule: Option<String>, field: &str) -> String {
     rule.unwrap_or_else(|| {
-        ctx.warn(
-            ctx.path_with(&format!(".{field}")),
+        common::unknown_rule(
+            ctx,
+            &format!(".{field}"),
             format!("no {field}; the rule is recorded as `unknown`"),
-        );
-        "unknown".to_string()
+        )
     })
 }
 
@@ -402,18 +315,11 @@ fn vulnerability(
         .get()
         .and_then(|p| p.purl.get())
         .and_then(common::parse_purl);
-    let ecosystem = match &purl {
-        Some(p) => p.ecosystem(),
-        None => target
-            .ty
-            .as_deref()
-            .map(|t| {
-                common::trivy_type_ecosystem(t)
-                    .map(str::to_string)
-                    .unwrap_or_else(|| t.to_string())
-            })
-            .unwrap_or_default(),
-    };
+    let ecosystem = common::package_ecosystem(
+        purl.as_ref(),
+        target.ty.as_deref(),
+        common::trivy_type_ecosystem,
+    );
     let name = v
         .pkg_name
         .owned()
@@ -432,19 +338,11 @@ fn vulnerability(
         .or(target.target.as_deref())
         .filter(|_| !os_package)
         .map(uri::normalize_path);
-    f.location = path.clone().map(|path| Location {
-        path,
-        start_line: None,
-        end_line: None,
-    });
+    f.location = path.clone().map(common::file_location);
     f.package = Some(Package {
         ecosystem,
         name,
-        version: v
-            .installed_version
-            .owned()
-            .or_else(|| purl.as_ref().and_then(|p| p.version.clone()))
-            .unwrap_or_default(),
+        version: common::package_version(v.installed_version.owned(), purl.as_ref()),
         manifest: path,
         fixed: v
             .fixed_version

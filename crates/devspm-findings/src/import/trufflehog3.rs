@@ -64,26 +64,23 @@ fn convert(ctx: &mut Ctx<'_>, f: FindingIn) -> Result<(), Abort> {
         }
     };
     ctx.emit(RawFinding {
-        tool: "trufflehog3".to_string(),
-        tool_version: None,
         message: rule_in
             .message
             .owned()
             .unwrap_or_else(|| format!("{rule} detected a secret")),
-        rule,
-        kind: FindingKind::Secret,
-        severity: rule_in
-            .severity
-            .get()
-            .and_then(common::severity_word)
-            .unwrap_or(Severity::Unknown),
-        identifiers: Vec::new(),
         location,
-        package: None,
-        producer_fingerprint: None,
         revision: f.commit.owned(),
         origin: ctx.path(),
-        snippet: None,
         secret: f.secret.0.filter(|s| !s.is_empty()),
+        ..common::finding(
+            "trufflehog3",
+            rule,
+            FindingKind::Secret,
+            rule_in
+                .severity
+                .get()
+                .and_then(common::severity_word)
+                .unwrap_or(Severity::Unknown),
+        )
     })
 }

@@ -183,6 +183,32 @@ impl LockedPackage {
     }
 }
 
+/// The `[[package]]` tables of a TOML lockfile (`poetry.lock`, `uv.lock`), each read into `P`.
+fn toml_packages<P: serde::de::DeserializeOwned>(
+    kind: LockfileKind,
+    content: &[u8],
+) -> Result<Vec<P>, LockfileError> {
+    #[derive(serde::Deserialize)]
+    struct Lock<P> {
+        #[serde(default = "Vec::new")]
+        package: Vec<P>,
+    }
+    let lock: Lock<P> =
+        toml::from_slice(content).map_err(|e| LockfileError::toml(kind, content, &e))?;
+    Ok(lock.package)
+}
+
+/// A `[[package]]` table's name and version as a [`LockedPackage`], when both are given and
+/// not empty.
+fn pinned(name: Option<String>, version: Option<String>) -> Option<LockedPackage> {
+    match (name, version) {
+        (Some(name), Some(version)) if !name.is_empty() && !version.is_empty() => {
+            Some(LockedPackage { name, version })
+        }
+        _ => None,
+    }
+}
+
 /// A dependency file that could not be read: malformed JSON or TOML, or (for those formats)
 /// not UTF-8. Line-based formats skip what they do not understand instead.
 #[derive(Debug, thiserror::Error)]

@@ -5,13 +5,7 @@
 
 use serde::Deserialize;
 
-use super::{LockedPackage, LockfileError, LockfileKind};
-
-#[derive(Deserialize)]
-struct Lock {
-    #[serde(default)]
-    package: Vec<Package>,
-}
+use super::{LockedPackage, LockfileError, LockfileKind, pinned, toml_packages};
 
 #[derive(Deserialize)]
 struct Package {
@@ -22,17 +16,10 @@ struct Package {
 }
 
 pub(super) fn parse(content: &[u8]) -> Result<Vec<LockedPackage>, LockfileError> {
-    let lock: Lock = toml::from_slice(content)
-        .map_err(|e| LockfileError::toml(LockfileKind::PoetryLock, content, &e))?;
-    Ok(lock
-        .package
+    let packages: Vec<Package> = toml_packages(LockfileKind::PoetryLock, content)?;
+    Ok(packages
         .into_iter()
-        .filter_map(|p| match (p.name, p.version) {
-            (Some(name), Some(version)) if !name.is_empty() && !version.is_empty() => {
-                Some(LockedPackage { name, version })
-            }
-            _ => None,
-        })
+        .filter_map(|p| pinned(p.name, p.version))
         .collect())
 }
 

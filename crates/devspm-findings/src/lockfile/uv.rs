@@ -8,13 +8,7 @@
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 
-use super::{LockedPackage, LockfileError, LockfileKind};
-
-#[derive(Deserialize)]
-struct Lock {
-    #[serde(default)]
-    package: Vec<Package>,
-}
+use super::{LockedPackage, LockfileError, LockfileKind, pinned, toml_packages};
 
 #[derive(Deserialize)]
 struct Package {
@@ -35,22 +29,15 @@ struct Source {
 }
 
 pub(super) fn parse(content: &[u8]) -> Result<Vec<LockedPackage>, LockfileError> {
-    let lock: Lock = toml::from_slice(content)
-        .map_err(|e| LockfileError::toml(LockfileKind::UvLock, content, &e))?;
-    Ok(lock
-        .package
+    let packages: Vec<Package> = toml_packages(LockfileKind::UvLock, content)?;
+    Ok(packages
         .into_iter()
         .filter(|p| {
             p.source
                 .as_ref()
                 .is_none_or(|s| s.editable.is_none() && s.virtual_.is_none())
         })
-        .filter_map(|p| match (p.name, p.version) {
-            (Some(name), Some(version)) if !name.is_empty() && !version.is_empty() => {
-                Some(LockedPackage { name, version })
-            }
-            _ => None,
-        })
+        .filter_map(|p| pinned(p.name, p.version))
         .collect())
 }
 

@@ -54,22 +54,21 @@ pub fn read_notes(
 ) -> anyhow::Result<u64> {
     // Current notes, then legacy `authorship/0.0.1` records under `refs/ai/authorship/`, each
     // line record kept with its source.
-    let mut notes: Vec<(String, Result<Vec<u8>, String>, &str, &str)> =
-        devspm_git::notes(repo, NOTES_REF)?
-            .into_iter()
-            .map(|(c, n)| (c, n, "git-ai", NOTES_REF))
-            .collect();
+    let mut notes: Vec<(devspm_git::Note, &str, &str)> = devspm_git::notes(repo, NOTES_REF)?
+        .into_iter()
+        .map(|note| (note, "git-ai", NOTES_REF))
+        .collect();
     notes.extend(
         devspm_git::legacy_authorship(repo)?
             .into_iter()
-            .map(|(c, n)| (c, n, "git-ai-legacy", "refs/ai/authorship")),
+            .map(|note| (note, "git-ai-legacy", "refs/ai/authorship")),
     );
     if notes.is_empty() {
         return Ok(0);
     }
     let recorded = store.recorded_commits(&repo.id)?;
     let mut events = Vec::new();
-    for (commit, content, source, location) in notes {
+    for ((commit, content), source, location) in notes {
         let parsed = content.and_then(|bytes| {
             String::from_utf8(bytes)
                 .map_err(|_| "the note is not UTF-8".to_owned())
@@ -142,7 +141,8 @@ type TraceRanges = (String, Option<String>, Vec<[u32; 2]>);
 const TRACES_PATH: &str = ".agent-trace/traces.jsonl";
 const MAX_TRACES_BYTES: u64 = 64 << 20;
 
-/// Reads Agent Trace records at HEAD (`.agent-trace/traces.jsonl`); returns events appended.
+/// Reads Agent Trace records (`.agent-trace/traces.jsonl`) at HEAD and at the other branch
+/// heads; returns the events appended.
 pub fn read_agent_traces(
     store: &mut SqliteStore,
     repo: &devspm_git::Repo,
@@ -152,10 +152,37 @@ pub fn read_agent_traces(
     let Some(head) = devspm_git::head_commit(repo)? else {
         return Ok(0);
     };
-    let files = devspm_git::files_at(repo, &head, &|p| p == TRACES_PATH, MAX_TRACES_BYTES)?;
-    let Some(file) = files.into_iter().next() else {
-        return Ok(0);
-    };
+    // HEAD first, then every other branch head whose traces file differs.
+    let mut revisions = vec![head.clone()];
+    revisions.extend(
+        devspm_git::branch_heads(repo)?
+            .into_iter()
+            .map(|(_, c)| c)
+            .filter(|c| *c != head)
+            .take(200),
+    );
+    let mut read_blobs = std::collections::HashSet::new();
+    let mut appended = 0;
+    for revision in revisions {
+        let files = devspm_git::files_at(repo, &revision, &|p| p == TRACES_PATH, MAX_TRACES_BYTES)?;
+        let Some(file) = files.into_iter().next() else {
+            continue;
+        };
+        if read_blobs.insert(file.blob.clone()) {
+            appended += read_traces_file(store, repo, catalogue, quiet, file)?;
+        }
+    }
+    Ok(appended)
+}
+
+/// Reads one version of the traces file; returns the events appended.
+fn read_traces_file(
+    store: &mut SqliteStore,
+    repo: &devspm_git::Repo,
+    catalogue: &Catalogue,
+    quiet: bool,
+    file: devspm_git::RevisionFile,
+) -> anyhow::Result<u64> {
     let mut events = Vec::new();
     let skip = |detail: String, object: String, events: &mut Vec<NewEvent>| {
         if !quiet {

@@ -1,4 +1,5 @@
-//! `devspm audit` and `devspm rebuild`: checking and replaying the ledger.
+//! `devspm audit` and `devspm rebuild`: checking and replaying the ledger; keys, checkpoints,
+//! proofs and exports live in `audit/checkpoints.rs`.
 
 use std::io::IsTerminal;
 
@@ -9,10 +10,41 @@ use crate::cli::{AuditCommand, Format, GlobalArgs};
 use crate::output::{count, emit, emit_json};
 use crate::settings::Settings;
 
+mod checkpoints;
+
 pub fn run(settings: &Settings, global: &GlobalArgs, command: AuditCommand) -> anyhow::Result<i32> {
-    let store = settings.open_store()?;
+    if let AuditCommand::Keygen { output, name } = &command {
+        // Needs no database.
+        return checkpoints::keygen(global, output, name.as_deref());
+    }
+    let mut store = settings.open_store()?;
     match command {
-        AuditCommand::Verify => {
+        AuditCommand::Keygen { .. } => unreachable!("handled above"),
+        AuditCommand::Checkpoint {
+            key,
+            output,
+            origin,
+        } => checkpoints::checkpoint(&mut store, global, &key, output.as_deref(), origin),
+        AuditCommand::Prove { seq, size } => checkpoints::prove(&store, global, seq, size),
+        AuditCommand::Consistency { old_size, new_size } => {
+            checkpoints::consistency(&store, global, old_size, new_size)
+        }
+        AuditCommand::Export { output } => checkpoints::export(&store, global, &output),
+        AuditCommand::Verify {
+            checkpoint,
+            public_key,
+        } => {
+            // A checkpoint kept elsewhere is checked first: its signature needs no database.
+            let signed = match (&checkpoint, &public_key) {
+                (Some(file), Some(key)) => match checkpoints::read_signed(file, key)? {
+                    Ok(cp) => Some((file.clone(), cp)),
+                    Err(problem) => {
+                        eprintln!("devspm: CHECKPOINT VERIFICATION FAILED: {problem}");
+                        return Ok(EXIT_VERIFY_FAILED);
+                    }
+                },
+                _ => None,
+            };
             let show = !global.quiet && std::io::stderr().is_terminal();
             let report = store.verify(&mut |n| {
                 if show {
@@ -22,23 +54,44 @@ pub fn run(settings: &Settings, global: &GlobalArgs, command: AuditCommand) -> a
             if show {
                 eprint!("\r");
             }
+            let against = match (&signed, &report.problem) {
+                (Some((file, cp)), None) => Some(checkpoints::against_ledger(&store, file, cp)?),
+                _ => None,
+            };
             if global.format == Format::Json {
                 emit_json(&serde_json::json!({
                     "database": store.location(),
-                    "ok": report.problem.is_none(),
+                    "ok": report.problem.is_none() && against.as_ref().is_none_or(|a| a.is_ok()),
                     "report": report,
+                    "checkpoint": against.as_ref().map(|a| match a {
+                        Ok(text) => serde_json::json!({ "ok": true, "detail": text }),
+                        Err(problem) => serde_json::json!({ "ok": false, "problem": problem }),
+                    }),
                 }))?;
+            } else if let Some(Err(problem)) = &against {
+                eprintln!("devspm: CHECKPOINT VERIFICATION FAILED: {problem}");
             } else {
                 match &report.problem {
                     None => emit(&format!(
-                        "ledger verified: {} events chain correctly{}; {} stored commit messages match their hashes\n",
+                        "ledger verified: {} events chain correctly{}; {} Merkle tree nodes match{}; {} stored commit messages match their hashes\n{}",
                         count(report.events),
                         report
                             .head
                             .as_ref()
                             .map(|h| format!(" up to head {} ({})", h.seq, &h.hash[..16]))
                             .unwrap_or_default(),
-                        count(report.contents_checked)
+                        count(report.tree_nodes_checked),
+                        report
+                            .tree_root
+                            .as_ref()
+                            .map(|r| format!(" (root {})", &r[..16]))
+                            .unwrap_or_default(),
+                        count(report.contents_checked),
+                        against
+                            .as_ref()
+                            .and_then(|a| a.as_ref().ok())
+                            .map(|text| format!("{text}\n"))
+                            .unwrap_or_default()
                     ))?,
                     Some(problem) => {
                         eprintln!(
@@ -58,11 +111,13 @@ pub fn run(settings: &Settings, global: &GlobalArgs, command: AuditCommand) -> a
                     }
                 }
             }
-            Ok(if report.problem.is_some() {
-                EXIT_VERIFY_FAILED
-            } else {
-                0
-            })
+            Ok(
+                if report.problem.is_some() || against.is_some_and(|a| a.is_err()) {
+                    EXIT_VERIFY_FAILED
+                } else {
+                    0
+                },
+            )
         }
         AuditCommand::Log { kind, after, limit } => {
             if let Some(kind) = &kind
