@@ -219,6 +219,9 @@ def main(argv):
     args, key, proof_file = [], None, None
     it = iter(argv)
     for a in it:
+        if a in ("-h", "--help"):
+            print(__doc__)
+            return 0
         if a == "--key":
             key = next(it, None)
         elif a == "--proof":
