@@ -5,10 +5,10 @@
 //! is a natural key (`commit/<repo>/<sha>`) that makes appending idempotent.
 //!
 //! Personal data never enters a hashed payload: people appear as alias ids, and names and e-mails
-//! travel beside the event as [`Attachment::AliasPii`], which the ledger writes to an erasable
-//! table. Commit messages (which carry names in trailers and merge subjects) travel as
-//! [`Attachment::Content`]: the payload commits to the message's SHA-256, the bytes live outside
-//! the chain and can be redacted without breaking it.
+//! travel beside the event as [`Attachment::AliasPii`], which the ledger seals under a key of its
+//! own in an erasable table. Commit messages (which carry names in trailers and merge subjects)
+//! travel as [`Attachment::Content`]: the payload commits to the message's SHA-256, the bytes live
+//! outside the chain and can be redacted (by an [`IdentityForgotten`] event) without breaking it.
 //!
 //! The hash of an event is defined by [`chain_hash`]; `docs/ledger.md` restates it so that an
 //! auditor can recompute it in another language.
@@ -57,11 +57,14 @@ pub enum EventKind {
     FindingsImported,
     /// Who or what introduced a finding, with method, confidence and evidence ([`Attribution`]).
     Attribution,
+    /// A person's personal data was erased (`devspm identities forget`): keys shredded, the
+    /// stored messages naming them redacted ([`IdentityForgotten`]).
+    IdentityForgotten,
 }
 
 impl EventKind {
     /// Every kind, for help texts and validation.
-    pub const ALL: [EventKind; 15] = [
+    pub const ALL: [EventKind; 16] = [
         EventKind::RepositoryRegistered,
         EventKind::CommitRecorded,
         EventKind::RefUpdated,
@@ -77,6 +80,7 @@ impl EventKind {
         EventKind::FindingRecorded,
         EventKind::FindingsImported,
         EventKind::Attribution,
+        EventKind::IdentityForgotten,
     ];
 
     /// The stored name of the kind.
@@ -97,6 +101,7 @@ impl EventKind {
             EventKind::FindingRecorded => "finding_recorded",
             EventKind::FindingsImported => "findings_imported",
             EventKind::Attribution => "attribution",
+            EventKind::IdentityForgotten => "identity_forgotten",
         }
     }
 
@@ -116,6 +121,13 @@ pub enum Attachment {
         alias: String,
         name: Vec<u8>,
         email: Vec<u8>,
+    },
+    /// Erase data kept outside the chain, in the transaction that appends the event recording
+    /// the erasure (an [`IdentityForgotten`]): the keys and sealed records of these aliases, and
+    /// the contents at these addresses.
+    Erasure {
+        aliases: Vec<String>,
+        contents: Vec<String>,
     },
 }
 
@@ -141,6 +153,7 @@ pub enum Payload {
     FindingRecorded(Box<FindingRecorded>),
     FindingsImported(FindingsImported),
     Attribution(Box<Attribution>),
+    IdentityForgotten(IdentityForgotten),
 }
 
 macro_rules! payload_kinds {
@@ -188,6 +201,7 @@ payload_kinds!(
     FindingRecorded,
     FindingsImported,
     Attribution,
+    IdentityForgotten,
 );
 
 macro_rules! into_payload {
@@ -216,6 +230,7 @@ into_payload!(
     FindingRecorded,
     FindingsImported,
     Attribution,
+    IdentityForgotten,
 );
 
 /// An event as a collector or analyzer proposes it, before the ledger orders and hashes it.
@@ -313,6 +328,21 @@ pub fn chain_hash(prev_hash: &str, seq: u64, fields: [&str; 6]) -> String {
         hasher.update(field.as_bytes());
     }
     crate::hex::encode(&hasher.finalize())
+}
+
+/// Payload of [`EventKind::IdentityForgotten`]: what `devspm identities forget` erased. Ids,
+/// content addresses and counts only, never the erased data.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdentityForgotten {
+    /// The identity whose personal data was erased.
+    pub identity: String,
+    /// Its aliases whose keys and sealed records were deleted.
+    pub aliases: Vec<String>,
+    /// SHA-256 addresses of the stored contents (commit messages) deleted because they named
+    /// the person. `audit verify` accepts exactly these as redacted.
+    pub contents: Vec<String>,
+    /// Encryption keys deleted.
+    pub keys_deleted: u64,
 }
 
 /// A reference to bytes kept outside the chain.

@@ -450,19 +450,20 @@ impl FindingStore for SqliteStore {
         let err = self.sql_err();
         let conn = self.connection();
         let min_rank = filter.min_severity.as_deref().map(severity_rank);
+        // Names and e-mails are sealed: decrypt them all once (docs/privacy.md).
+        let book = crate::pii::PiiBook::load(conn).map_err(&err)?;
         let mut stmt = conn
             .prepare(
                 "SELECT f.finding_id, COALESCE(r.name, f.repo_id), f.tool, f.rule, f.kind, f.severity, f.status, f.message,
                         f.identifiers, f.path, f.start_line, f.end_line, f.package, f.version, f.secret_preview,
                         f.first_revision, f.last_revision, f.fixed_revision, f.reopened,
                         a.status, a.method, a.reason, a.confidence, a.primary_commit, a.author_time, a.commits, a.agents,
-                        al.identity_id, i.team, p.name, p.email
+                        al.identity_id, i.team, a.author_alias
                  FROM findings f
                  LEFT JOIN repositories r ON r.repo_id = f.repo_id
                  LEFT JOIN attributions a ON a.finding_id = f.finding_id
                  LEFT JOIN aliases al ON al.alias_id = a.author_alias
                  LEFT JOIN identities i ON i.identity_id = al.identity_id
-                 LEFT JOIN alias_pii p ON p.alias_id = a.author_alias
                  WHERE (?1 IS NULL OR f.repo_id = ?1) AND (?2 IS NULL OR f.tool = ?2)
                    AND (?3 IS NULL OR f.status = ?3) AND (?4 IS NULL OR i.team = ?4)
                  ORDER BY f.repo_id, f.status DESC, f.path, f.start_line, f.finding_id",
@@ -482,8 +483,7 @@ impl FindingStore for SqliteStore {
                         .unwrap_or_default()
                     };
                     let commits = split(r.get(25)?);
-                    let name: Option<Vec<u8>> = r.get(29)?;
-                    let email: Option<Vec<u8>> = r.get(30)?;
+                    let author: Option<String> = r.get(29)?;
                     Ok(FindingRow {
                         finding: r.get(0)?,
                         repository: r.get(1)?,
@@ -514,14 +514,10 @@ impl FindingStore for SqliteStore {
                         agents: split(r.get(26)?),
                         developer: r.get(27)?,
                         team: r.get(28)?,
-                        developer_name: match (name, email) {
-                            (Some(n), Some(e)) => Some(format!(
-                                "{} <{}>",
-                                String::from_utf8_lossy(&n),
-                                String::from_utf8_lossy(&e)
-                            )),
-                            _ => None,
-                        },
+                        // None once erased: the developer id stands in for the name.
+                        developer_name: author
+                            .and_then(|a| book.text(&a))
+                            .map(|(name, email)| format!("{name} <{email}>")),
                     })
                 },
             )

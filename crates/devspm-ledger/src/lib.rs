@@ -11,8 +11,10 @@
 
 pub mod audit;
 pub mod checkpoint;
+pub mod evidence;
 pub mod findings;
 pub mod merkle;
+mod pii;
 mod projection;
 mod sqlite;
 pub mod views;
@@ -24,12 +26,16 @@ use devspm_core::bytes::GitBytes;
 use devspm_core::identity::{AliasBook, AliasLink, AliasRecord, Assignment, IdentityState};
 
 pub use audit::{AuditStore, ConsistencyProof, InclusionProof, StoredCheckpoint};
+pub use evidence::EvidenceStore;
 pub use findings::{FindingFilter, FindingRow, FindingStore};
 pub use sqlite::SqliteStore;
 pub use views::{AiReport, AiRow, IdentityDetail, IdentityRow, RepositorySummary};
 
 /// The schema version this build writes and reads.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
+
+/// A name and an e-mail address as git recorded them (bytes, not necessarily UTF-8).
+pub type NameEmail = (Vec<u8>, Vec<u8>);
 
 /// The newest event of the ledger.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -74,12 +80,35 @@ pub struct VerifyReport {
     pub head: Option<Head>,
     /// Content rows (outside the chain) whose bytes were checked against their address.
     pub contents_checked: u64,
+    /// Contents (commit messages) the chain refers to that were erased by a recorded
+    /// `identity_forgotten` event: redacted, not tampered with.
+    pub contents_redacted: u64,
     /// Stored Merkle nodes recomputed from the events and compared.
     pub tree_nodes_checked: u64,
     /// The Merkle tree head over the verified events (hex), when everything verified.
     pub tree_root: Option<String>,
     /// `None` when everything verified.
     pub problem: Option<ChainProblem>,
+}
+
+/// What `forget` erased.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct ForgetReport {
+    pub identity: String,
+    /// Sequence number of the `identity_forgotten` event that records the erasure.
+    pub event: u64,
+    /// The identity's aliases whose personal data was erased.
+    pub aliases: Vec<String>,
+    /// Encryption keys deleted (one per alias that still had personal data).
+    pub keys_deleted: u64,
+    /// Stored contents (commit messages) deleted because they named the person.
+    pub contents_redacted: u64,
+    /// Names or e-mails too short (under 3 bytes) to search messages for.
+    pub too_short_to_search: u64,
+    /// Whether the write-ahead log could be checkpointed and truncated (false when another
+    /// process had the database open: the erased bytes may then linger in the `-wal` file
+    /// until its next checkpoint).
+    pub wal_truncated: bool,
 }
 
 /// What the ledger knows about one repository, for incremental ingest.
@@ -136,6 +165,8 @@ pub enum LedgerError {
     },
     #[error("database {path}: {reason}")]
     Tree { path: String, reason: String },
+    #[error("database {path}: {reason}")]
+    Refused { path: String, reason: String },
     #[error("database {path}: stored event {seq} is unreadable: {reason}")]
     BadEvent {
         path: String,
@@ -231,4 +262,9 @@ pub trait Store {
     /// One identity found by id, alias id, e-mail or name, with the evidence for each alias.
     /// Several matches are all returned.
     fn identity_detail(&self, query: &str) -> Result<Vec<IdentityDetail>, LedgerError>;
+
+    /// Erases one identity's personal data (crypto-shredding, `docs/privacy.md`): deletes the
+    /// key and sealed record of each of its aliases and every stored content naming it, records
+    /// an `identity_forgotten` event, and scrubs the erased bytes from the storage.
+    fn forget(&mut self, identity: &str) -> Result<ForgetReport, LedgerError>;
 }

@@ -244,6 +244,9 @@ pub(crate) fn apply(conn: &Connection, seq: u64, payload: &Payload) -> rusqlite:
             )?
             .execute(params![p.alias, p.identity, p.rule, p.via, p.detail, seq])?;
         }
+        // Erasure changes data kept outside the chain (keys, sealed records, contents), which
+        // the forget command deletes in the event's transaction; no projection derives from it.
+        Payload::IdentityForgotten(_) => {}
     }
     Ok(())
 }

@@ -14,13 +14,14 @@ use devspm_core::{Attachment, NewEvent, bytes::GitBytes, event::IdentityKind};
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior, params};
 
 use crate::merkle::Frontier;
+use crate::pii::{Needles, PiiBook};
 use crate::projection;
 use crate::views::{
     AgentShare, AiReport, AiRow, AiSummary, AliasEvidence, Contributor, IdentityDetail,
     IdentityRow, RepositorySummary, RewriteRow, ToolRow,
 };
 use crate::{
-    AppendSummary, ChainProblem, Head, LedgerError, RecordedCommits, RepositoryState,
+    AppendSummary, ChainProblem, ForgetReport, Head, LedgerError, RecordedCommits, RepositoryState,
     ResolverState, SCHEMA_VERSION, Store, VerifyReport,
 };
 
@@ -28,16 +29,21 @@ use crate::{
 const APPLICATION_ID: i64 = 0x6473_706d;
 
 /// Schema migrations, in order; migration `i` brings the schema to version `i + 1`.
-const MIGRATIONS: [&str; 4] = [
+const MIGRATIONS: [&str; 5] = [
     include_str!("migrations/0001_ledger.sql"),
     include_str!("migrations/0002_ai.sql"),
     include_str!("migrations/0003_findings.sql"),
     include_str!("migrations/0004_merkle.sql"),
+    include_str!("migrations/0005_pii.sql"),
 ];
 
 /// The migration that creates the Merkle tree, which is then built over the existing events in
 /// the same transaction.
 const MERKLE_MIGRATION: i64 = 4;
+
+/// The migration that encrypts personal data at rest: the plaintext rows of schema 4 are sealed
+/// in Rust in the migration's transaction, then the file is scrubbed of the plaintext.
+const PII_MIGRATION: i64 = 5;
 
 /// The SQLite implementation of [`Store`].
 pub struct SqliteStore {
@@ -165,18 +171,41 @@ impl SqliteStore {
             .conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(&err)?;
+        let mut sealed = 0;
         for (index, sql) in MIGRATIONS.iter().enumerate() {
             let target = index as i64 + 1;
             if target <= version {
                 continue;
             }
+            if target == PII_MIGRATION && version > 0 {
+                // The dropped plaintext table's pages are zeroed as they are freed.
+                self.conn
+                    .execute_batch("PRAGMA secure_delete = ON")
+                    .map_err(&err)?;
+            }
             let tx = self
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(&err)?;
-            tx.execute_batch(sql).map_err(&err)?;
+            // A file whose personal data is already sealed (its version number set back by
+            // hand, as tests of older migrations do) keeps its sealed tables.
+            let already_sealed = target == PII_MIGRATION
+                && tx
+                    .query_row(
+                        "SELECT count(*) FROM pragma_table_info('alias_pii') WHERE name = 'sealed'",
+                        [],
+                        |r| r.get::<_, i64>(0),
+                    )
+                    .map_err(&err)?
+                    > 0;
+            if !already_sealed {
+                tx.execute_batch(sql).map_err(&err)?;
+            }
             if target == MERKLE_MIGRATION {
                 crate::audit::build_tree(&tx, &self.path)?;
+            }
+            if target == PII_MIGRATION && !already_sealed {
+                sealed = crate::pii::migrate_plaintext(&tx).map_err(&err)?;
             }
             tx.execute_batch(&format!(
                 "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {target};"
@@ -184,18 +213,50 @@ impl SqliteStore {
             .map_err(&err)?;
             tx.commit().map_err(&err)?;
         }
+        if version > 0 && version < PII_MIGRATION {
+            // No copy of the plaintext may survive in free pages or the write-ahead log.
+            if sealed > 0 {
+                self.scrub()?;
+            }
+            self.conn
+                .execute_batch("PRAGMA secure_delete = OFF")
+                .map_err(&err)?;
+        }
         Ok(())
+    }
+
+    /// Rewrites the file so that no deleted bytes survive anywhere in it: VACUUM (every page
+    /// rebuilt, free pages dropped), then a checkpoint that truncates the write-ahead log.
+    /// Returns whether the log could be truncated (another process reading the database keeps
+    /// it from being reset).
+    fn scrub(&mut self) -> Result<bool, LedgerError> {
+        let err = self.sql_err();
+        self.conn.execute_batch("VACUUM").map_err(&err)?;
+        let busy: i64 = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))
+            .map_err(&err)?;
+        Ok(busy == 0)
+    }
+
+    /// The personal data of one alias (name, e-mail), decrypted; `None` when unknown or erased.
+    pub fn alias_personal_data(
+        &self,
+        alias: &str,
+    ) -> Result<Option<crate::NameEmail>, LedgerError> {
+        crate::pii::PiiBook::one(&self.conn, alias).map_err(self.sql_err())
     }
 
     /// Appends events (and optionally moves an analyzer cursor) in one transaction.
     fn append_with(
         &mut self,
-        events: Vec<NewEvent>,
+        events: impl IntoIterator<Item = Result<NewEvent, LedgerError>>,
         cursor: Option<(&str, Option<u64>)>,
     ) -> Result<AppendSummary, LedgerError> {
         let err = self.sql_err();
         let mut summary = AppendSummary::default();
-        if events.is_empty() && cursor.is_none() {
+        let mut events = events.into_iter().peekable();
+        if events.peek().is_none() && cursor.is_none() {
             return Ok(summary);
         }
         let tx = self
@@ -225,6 +286,8 @@ impl SqliteStore {
                 .prepare_cached("INSERT INTO merkle_nodes (level, idx, hash) VALUES (?1, ?2, ?3)")
                 .map_err(&err)?;
             for event in events {
+                // An error from the source drops the transaction: nothing is appended.
+                let event = event?;
                 write_attachments(&tx, &event.attachments).map_err(&err)?;
                 let kind = event.kind.as_str();
                 let next = seq + 1;
@@ -291,6 +354,65 @@ impl SqliteStore {
         }
         tx.commit().map_err(&err)?;
         Ok(summary)
+    }
+
+    /// Appends events read from a source too large to hold in memory (a spooled import), in
+    /// one transaction: the first `Err` from the source rolls everything back.
+    pub fn append_streamed(
+        &mut self,
+        events: impl Iterator<Item = Result<NewEvent, LedgerError>>,
+    ) -> Result<AppendSummary, LedgerError> {
+        self.append_with(events, None)
+    }
+
+    /// Counts the contents referred to by `commit_recorded` events that are absent because an
+    /// `identity_forgotten` event erased them, and names the first one absent without such a
+    /// record.
+    fn check_erasures(&self) -> rusqlite::Result<(u64, Option<ChainProblem>)> {
+        let mut erased = std::collections::HashSet::new();
+        let mut stmt = self
+            .conn
+            .prepare("SELECT payload FROM events WHERE kind = 'identity_forgotten' ORDER BY seq")?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let payload: String = row.get(0)?;
+            // The chain has verified: a payload that does not parse lists nothing.
+            if let Ok(p) = serde_json::from_str::<devspm_core::event::IdentityForgotten>(&payload) {
+                erased.extend(p.contents);
+            }
+        }
+        drop(rows);
+        let mut stmt = self.conn.prepare(
+            "SELECT m.seq, m.key, m.sha FROM (
+                 SELECT seq, key, json_extract(payload, '$.message.sha256') AS sha
+                 FROM events WHERE kind = 'commit_recorded'
+             ) m
+             WHERE m.sha IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM contents c WHERE c.sha256 = m.sha AND c.bytes IS NOT NULL)
+             ORDER BY m.seq",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut counted = std::collections::HashSet::new();
+        while let Some(row) = rows.next()? {
+            let seq: i64 = row.get(0)?;
+            let key: String = row.get(1)?;
+            let sha: String = row.get(2)?;
+            if erased.contains(&sha) {
+                counted.insert(sha);
+                continue;
+            }
+            return Ok((
+                counted.len() as u64,
+                Some(ChainProblem {
+                    seq: 0,
+                    key: Some(format!("content/{sha}")),
+                    problem: format!(
+                        "stored content {sha} (the commit message of event {seq}, {key}) was deleted, and no identity_forgotten event records its erasure"
+                    ),
+                }),
+            ));
+        }
+        Ok((counted.len() as u64, None))
     }
 
     /// Direct access for tests that tamper with the file the way an attacker would.
@@ -372,10 +494,22 @@ fn write_attachments(conn: &Connection, attachments: &[Attachment]) -> rusqlite:
                 .execute(params![sha256, bytes])?;
             }
             Attachment::AliasPii { alias, name, email } => {
-                conn.prepare_cached(
-                    "INSERT OR IGNORE INTO alias_pii (alias_id, name, email) VALUES (?1, ?2, ?3)",
-                )?
-                .execute(params![alias, name, email])?;
+                crate::pii::store(conn, alias, name, email)?;
+            }
+            Attachment::Erasure { aliases, contents } => {
+                for alias in aliases {
+                    conn.prepare_cached(
+                        "DELETE FROM pii_keys WHERE key_id = ?1
+                            OR key_id IN (SELECT key_id FROM alias_pii WHERE alias_id = ?1)",
+                    )?
+                    .execute([alias])?;
+                    conn.prepare_cached("DELETE FROM alias_pii WHERE alias_id = ?1")?
+                        .execute([alias])?;
+                }
+                for sha256 in contents {
+                    conn.prepare_cached("DELETE FROM contents WHERE sha256 = ?1")?
+                        .execute([sha256])?;
+                }
             }
         }
     }
@@ -388,7 +522,7 @@ impl Store for SqliteStore {
     }
 
     fn append(&mut self, events: Vec<NewEvent>) -> Result<AppendSummary, LedgerError> {
-        self.append_with(events, None)
+        self.append_with(events.into_iter().map(Ok), None)
     }
 
     fn append_and_advance(
@@ -397,7 +531,7 @@ impl Store for SqliteStore {
         analyzer: &str,
         seq: u64,
     ) -> Result<AppendSummary, LedgerError> {
-        self.append_with(events, Some((analyzer, Some(seq))))
+        self.append_with(events.into_iter().map(Ok), Some((analyzer, Some(seq))))
     }
 
     fn append_and_advance_to_head(
@@ -405,7 +539,7 @@ impl Store for SqliteStore {
         events: Vec<NewEvent>,
         analyzer: &str,
     ) -> Result<AppendSummary, LedgerError> {
-        self.append_with(events, Some((analyzer, None)))
+        self.append_with(events.into_iter().map(Ok), Some((analyzer, None)))
     }
 
     fn cursor(&self, analyzer: &str) -> Result<u64, LedgerError> {
@@ -590,10 +724,19 @@ impl Store for SqliteStore {
                 }
             }
         }
+        // Content the chain commits to may be absent only where an `identity_forgotten` event
+        // records its erasure; anything else missing was deleted behind the ledger's back.
+        let mut contents_redacted = 0;
+        if problem.is_none() {
+            let (redacted, missing) = self.check_erasures().map_err(&err)?;
+            contents_redacted = redacted;
+            problem = missing;
+        }
         Ok(VerifyReport {
             events: checked,
             head: last,
             contents_checked,
+            contents_redacted,
             tree_nodes_checked: tree.nodes_checked(),
             tree_root: (problem.is_none()).then(|| crate::merkle::to_hex(&tree.root())),
             problem,
@@ -717,35 +860,30 @@ impl Store for SqliteStore {
     }
 
     fn alias_book(&self) -> Result<AliasBook, LedgerError> {
-        let err = self.sql_err();
-        let mut stmt = self
-            .conn
-            .prepare("SELECT alias_id, name, email FROM alias_pii")
-            .map_err(&err)?;
-        let rows = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .map_err(&err)?
-            .collect::<Result<Vec<(String, Vec<u8>, Vec<u8>)>, _>>()
-            .map_err(&err)?;
-        Ok(AliasBook::new(rows))
+        let book = PiiBook::load(&self.conn).map_err(self.sql_err())?;
+        Ok(AliasBook::new(
+            book.entries
+                .into_iter()
+                .map(|(alias, (name, email))| (alias, name, email)),
+        ))
     }
 
     fn resolver_state(&self) -> Result<ResolverState, LedgerError> {
         let err = self.sql_err();
         let conn = &self.conn;
-        let aliases = conn
-            .prepare("SELECT alias_id, name, email FROM alias_pii ORDER BY alias_id")
-            .and_then(|mut s| {
-                s.query_map([], |r| {
-                    Ok(AliasRecord {
-                        id: r.get(0)?,
-                        name: String::from_utf8_lossy(&r.get::<_, Vec<u8>>(1)?).into_owned(),
-                        email: String::from_utf8_lossy(&r.get::<_, Vec<u8>>(2)?).into_owned(),
-                    })
-                })?
-                .collect::<Result<Vec<_>, _>>()
+        // Erased aliases have no personal data left to resolve by: they keep their recorded
+        // resolution and take no part in new ones.
+        let book = PiiBook::load(conn).map_err(&err)?;
+        let mut aliases: Vec<AliasRecord> = book
+            .entries
+            .iter()
+            .map(|(id, (name, email))| AliasRecord {
+                id: id.clone(),
+                name: String::from_utf8_lossy(name).into_owned(),
+                email: String::from_utf8_lossy(email).into_owned(),
             })
-            .map_err(&err)?;
+            .collect();
+        aliases.sort_by(|a, b| a.id.cmp(&b.id));
         let links = conn
             .prepare("SELECT alias_id, canonical, repo_id FROM alias_links WHERE source = 'mailmap' ORDER BY seq")
             .and_then(|mut s| {
@@ -859,7 +997,8 @@ impl Store for SqliteStore {
             repo_id,
         )
         .map_err(&err)?;
-        let authors = contributors(conn, per_alias).map_err(&err)?;
+        let book = PiiBook::load(conn).map_err(&err)?;
+        let authors = contributors(&book, per_alias);
         let developers = authors.iter().filter(|c| c.kind == "developer").count() as u64;
         // Agents and bots anywhere: author, committer or a person trailer.
         let involved = identity_commit_counts(
@@ -873,7 +1012,7 @@ impl Store for SqliteStore {
             repo_id,
         )
         .map_err(&err)?;
-        let involved = contributors(conn, involved).map_err(&err)?;
+        let involved = contributors(&book, involved);
         let agents: Vec<Contributor> = involved
             .iter()
             .filter(|c| c.kind == "agent")
@@ -1023,31 +1162,44 @@ impl Store for SqliteStore {
 
     fn identities(&self) -> Result<Vec<IdentityRow>, LedgerError> {
         let err = self.sql_err();
-        identity_rows(&self.conn, None).map_err(err)
+        let book = PiiBook::load(&self.conn).map_err(&err)?;
+        identity_rows(&self.conn, &book, None).map_err(err)
     }
 
     fn identity_detail(&self, query: &str) -> Result<Vec<IdentityDetail>, LedgerError> {
         let err = self.sql_err();
         let conn = &self.conn;
         let query_lc = query.trim().to_lowercase();
+        let book = PiiBook::load(conn).map_err(&err)?;
         let mut ids: Vec<String> = conn
             .prepare(
-                "SELECT DISTINCT identity_id FROM (
-                     SELECT identity_id FROM identities WHERE identity_id = ?1 OR slug = ?1
-                     UNION SELECT a.identity_id FROM aliases a WHERE a.alias_id = ?1
-                     UNION SELECT a.identity_id FROM aliases a JOIN alias_pii p ON p.alias_id = a.alias_id
-                         WHERE lower(CAST(p.email AS TEXT)) = ?2 OR lower(CAST(p.name AS TEXT)) = ?2
-                 ) ORDER BY identity_id",
+                "SELECT identity_id FROM identities WHERE identity_id = ?1 OR slug = ?1
+                 UNION SELECT a.identity_id FROM aliases a WHERE a.alias_id = ?1",
             )
             .and_then(|mut s| {
-                s.query_map(params![query.trim(), query_lc], |r| r.get(0))?
+                s.query_map(params![query.trim()], |r| r.get(0))?
                     .collect::<Result<Vec<String>, _>>()
             })
             .map_err(&err)?;
+        // Names and e-mails are sealed: match them after decryption.
+        let mut identity_of = conn
+            .prepare_cached("SELECT identity_id FROM aliases WHERE alias_id = ?1")
+            .map_err(&err)?;
+        for (alias, (name, email)) in &book.entries {
+            let matches = |v: &[u8]| String::from_utf8_lossy(v).to_lowercase() == query_lc;
+            if matches(email) || matches(name) {
+                let identity: Option<String> = identity_of
+                    .query_row([alias], |r| r.get(0))
+                    .optional()
+                    .map_err(&err)?;
+                ids.extend(identity);
+            }
+        }
+        ids.sort();
         ids.dedup();
         let mut details = Vec::new();
         for id in ids {
-            let Some(row) = identity_rows(conn, Some(&id))
+            let Some(row) = identity_rows(conn, &book, Some(&id))
                 .map_err(&err)?
                 .into_iter()
                 .next()
@@ -1057,28 +1209,25 @@ impl Store for SqliteStore {
             let mut evidence = Vec::new();
             let mut stmt = conn
                 .prepare(
-                    "SELECT a.alias_id, p.name, p.email, a.rule, a.via, a.detail, a.seq,
-                            (SELECT count(*) FROM commits c WHERE c.author_alias = a.alias_id),
-                            vp.name, vp.email
-                     FROM aliases a LEFT JOIN alias_pii p ON p.alias_id = a.alias_id
-                     LEFT JOIN alias_pii vp ON vp.alias_id = a.via
-                     WHERE a.identity_id = ?1 ORDER BY 8 DESC, a.alias_id",
+                    "SELECT a.alias_id, a.rule, a.via, a.detail, a.seq,
+                            (SELECT count(*) FROM commits c WHERE c.author_alias = a.alias_id)
+                     FROM aliases a
+                     WHERE a.identity_id = ?1 ORDER BY 6 DESC, a.alias_id",
                 )
                 .map_err(&err)?;
             let mut rows = stmt.query([&id]).map_err(&err)?;
             while let Some(r) = rows.next().map_err(&err)? {
-                let lossy =
-                    |v: Option<Vec<u8>>| v.map(|b| String::from_utf8_lossy(&b).into_owned());
-                let name = lossy(r.get(1).map_err(&err)?).unwrap_or_default();
-                let email = lossy(r.get(2).map_err(&err)?).unwrap_or_default();
-                let rule: String = r.get(3).map_err(&err)?;
-                let via_id: Option<String> = r.get(4).map_err(&err)?;
-                let detail: Option<String> = r.get(5).map_err(&err)?;
-                let via_name = lossy(r.get(8).map_err(&err)?);
-                let via_email = lossy(r.get(9).map_err(&err)?);
-                let via = via_id.map(|v| match (via_name, via_email) {
-                    (Some(n), Some(e)) => format!("{n} <{e}>"),
-                    _ => v,
+                let alias: String = r.get(0).map_err(&err)?;
+                // An alias whose personal data was erased shows as its id.
+                let (name, email) = book
+                    .text(&alias)
+                    .unwrap_or_else(|| (alias.clone(), String::new()));
+                let rule: String = r.get(1).map_err(&err)?;
+                let via_id: Option<String> = r.get(2).map_err(&err)?;
+                let detail: Option<String> = r.get(3).map_err(&err)?;
+                let via = via_id.map(|v| match book.text(&v) {
+                    Some((n, e)) => format!("{n} <{e}>"),
+                    None => v,
                 });
                 // Repository ids read better as the repository's name.
                 let shown_detail = match (rule.as_str(), &detail) {
@@ -1097,15 +1246,15 @@ impl Store for SqliteStore {
                     .map(|r| r.explain(via.as_deref(), shown_detail.as_deref()))
                     .unwrap_or_else(|| format!("rule `{rule}`"));
                 evidence.push(AliasEvidence {
-                    alias: r.get(0).map_err(&err)?,
+                    alias,
                     name,
                     email,
-                    commits: r.get::<_, i64>(7).map_err(&err)? as u64,
+                    commits: r.get::<_, i64>(5).map_err(&err)? as u64,
                     rule,
                     via,
                     detail,
                     explanation,
-                    decided_by_event: r.get::<_, i64>(6).map_err(&err)? as u64,
+                    decided_by_event: r.get::<_, i64>(4).map_err(&err)? as u64,
                 });
             }
             details.push(IdentityDetail {
@@ -1114,6 +1263,101 @@ impl Store for SqliteStore {
             });
         }
         Ok(details)
+    }
+
+    fn forget(&mut self, identity: &str) -> Result<ForgetReport, LedgerError> {
+        let err = self.sql_err();
+        let aliases: Vec<String> = self
+            .conn
+            .prepare("SELECT alias_id FROM aliases WHERE identity_id = ?1 ORDER BY alias_id")
+            .and_then(|mut s| {
+                s.query_map([identity], |r| r.get(0))?
+                    .collect::<rusqlite::Result<_>>()
+            })
+            .map_err(&err)?;
+        if aliases.is_empty() {
+            return Err(LedgerError::Refused {
+                path: self.path.clone(),
+                reason: format!("no aliases are recorded for identity `{identity}`"),
+            });
+        }
+        // What the person is called, for finding the stored messages that name them.
+        let book = PiiBook::load(&self.conn).map_err(&err)?;
+        let mut values = Vec::new();
+        let mut keys = 0u64;
+        for alias in &aliases {
+            if let Some((name, email)) = book.get(alias) {
+                values.push(name.clone());
+                values.push(email.clone());
+                keys += 1;
+            }
+        }
+        drop(book);
+        let (needles, too_short) = Needles::new(values);
+        let mut contents = Vec::new();
+        if !needles.is_empty() {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT sha256, bytes FROM contents WHERE bytes IS NOT NULL")
+                .map_err(&err)?;
+            let mut rows = stmt.query([]).map_err(&err)?;
+            while let Some(row) = rows.next().map_err(&err)? {
+                let bytes: Vec<u8> = row.get(1).map_err(&err)?;
+                if needles.found_in(&bytes) {
+                    contents.push(row.get::<_, String>(0).map_err(&err)?);
+                }
+            }
+        }
+        contents.sort();
+        let previous: i64 = self
+            .conn
+            .query_row(
+                "SELECT count(*) FROM events WHERE kind = 'identity_forgotten' AND subject = ?1",
+                [identity],
+                |r| r.get(0),
+            )
+            .map_err(&err)?;
+        let payload = devspm_core::event::IdentityForgotten {
+            identity: identity.to_owned(),
+            aliases: aliases.clone(),
+            contents: contents.clone(),
+            keys_deleted: keys,
+        };
+        // The erasure travels with the event that records it: one transaction, all or nothing.
+        let event = NewEvent::new(
+            format!("forget/{identity}/r{}", previous + 1),
+            "devspm:identities-forget",
+            identity,
+            payload,
+        )
+        .with_attachments(vec![Attachment::Erasure {
+            aliases: aliases.clone(),
+            contents: contents.clone(),
+        }]);
+        // Deleted cells and freed pages are overwritten with zeros, then the file is rebuilt
+        // and the write-ahead log truncated, so the erased bytes are nowhere in the files.
+        self.conn
+            .execute_batch("PRAGMA secure_delete = ON")
+            .map_err(&err)?;
+        let appended = self.append(vec![event]);
+        let scrubbed = appended.as_ref().ok().map(|_| self.scrub());
+        self.conn
+            .execute_batch("PRAGMA secure_delete = OFF")
+            .map_err(&err)?;
+        appended?;
+        let wal_truncated = scrubbed.transpose()?.unwrap_or(false);
+        let event = Self::read_head(&self.conn)
+            .map_err(&err)?
+            .map_or(0, |h| h.seq);
+        Ok(ForgetReport {
+            identity: identity.to_owned(),
+            event,
+            aliases,
+            keys_deleted: keys,
+            contents_redacted: contents.len() as u64,
+            too_short_to_search: too_short.len() as u64,
+            wal_truncated,
+        })
     }
 }
 
@@ -1219,7 +1463,8 @@ fn ai_report(conn: &Connection, repo: Option<&str>) -> rusqlite::Result<AiReport
         entry.ai_lines += row.ai_lines;
     }
     let mut by_developer: Vec<AiRow> = by_developer.into_values().collect();
-    let names: HashMap<String, (String, u64)> = identity_rows(conn, None)?
+    let book = PiiBook::load(conn)?;
+    let names: HashMap<String, (String, u64)> = identity_rows(conn, &book, None)?
         .into_iter()
         .map(|r| (r.identity, (r.name, r.commits)))
         .collect();
@@ -1354,10 +1599,7 @@ fn alias_counts(
 
 /// Folds per-alias counts into per-identity contributors, most commits first; the display name
 /// is the alias with the most commits.
-fn contributors(
-    conn: &Connection,
-    per_alias: Vec<(String, String, String, u64)>,
-) -> rusqlite::Result<Vec<Contributor>> {
+fn contributors(book: &PiiBook, per_alias: Vec<(String, String, String, u64)>) -> Vec<Contributor> {
     let mut by_identity: HashMap<String, (String, u64, String, u64)> = HashMap::new();
     for (identity, kind, alias, count) in per_alias {
         let entry = by_identity
@@ -1369,18 +1611,17 @@ fn contributors(
             entry.3 = count;
         }
     }
-    let mut pii = conn.prepare_cached("SELECT name, email FROM alias_pii WHERE alias_id = ?1")?;
     let mut out = Vec::with_capacity(by_identity.len());
     for (identity, (kind, commits, alias, _)) in by_identity {
-        let (name, email): (Vec<u8>, Vec<u8>) = pii
-            .query_row([&alias], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?
-            .unwrap_or_default();
+        // An erased person shows as their pseudonymous id.
+        let (name, email) = book
+            .text(&alias)
+            .unwrap_or_else(|| (identity.clone(), String::new()));
         out.push(Contributor {
             identity,
             kind,
-            name: String::from_utf8_lossy(&name).into_owned(),
-            email: String::from_utf8_lossy(&email).into_owned(),
+            name,
+            email,
             commits,
         });
     }
@@ -1390,7 +1631,7 @@ fn contributors(
             .then(a.name.cmp(&b.name))
             .then(a.identity.cmp(&b.identity))
     });
-    Ok(out)
+    out
 }
 
 /// Per-identity counts of *distinct* commits from rows of (identity, kind, alias, sha): an
@@ -1432,7 +1673,11 @@ fn identity_commit_counts(
 }
 
 /// Identity rows, all or one.
-fn identity_rows(conn: &Connection, only: Option<&str>) -> rusqlite::Result<Vec<IdentityRow>> {
+fn identity_rows(
+    conn: &Connection,
+    book: &PiiBook,
+    only: Option<&str>,
+) -> rusqlite::Result<Vec<IdentityRow>> {
     let mut stmt = conn.prepare(
         "SELECT i.identity_id, i.kind, i.slug, i.team,
                 (SELECT count(*) FROM aliases a WHERE a.identity_id = i.identity_id),
@@ -1444,8 +1689,7 @@ fn identity_rows(conn: &Connection, only: Option<&str>) -> rusqlite::Result<Vec<
          GROUP BY i.identity_id ORDER BY count(c.sha) DESC, i.identity_id",
     )?;
     let mut aliases = conn.prepare_cached(
-        "SELECT p.name, p.email FROM aliases a JOIN alias_pii p ON p.alias_id = a.alias_id
-         WHERE a.identity_id = ?1
+        "SELECT a.alias_id FROM aliases a WHERE a.identity_id = ?1
          ORDER BY (SELECT count(*) FROM commits c WHERE c.author_alias = a.alias_id) DESC, a.alias_id",
     )?;
     let rows = stmt
@@ -1463,28 +1707,33 @@ fn identity_rows(conn: &Connection, only: Option<&str>) -> rusqlite::Result<Vec<
                 first_seen: r.get(6)?,
                 last_seen: r.get(7)?,
                 repositories: r.get::<_, i64>(8)? as u64,
+                forgotten: false,
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut out = Vec::with_capacity(rows.len());
     for mut row in rows {
-        let list = aliases
-            .query_map([&row.identity], |r| {
-                Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Vec<u8>>(1)?))
-            })?
+        let ids = aliases
+            .query_map([&row.identity], |r| r.get::<_, String>(0))?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        if let Some((name, email)) = list.first() {
-            row.name = String::from_utf8_lossy(name).into_owned();
-            row.email = String::from_utf8_lossy(email).into_owned();
+        // The name shown is that of the alias with the most commits that still has one; an
+        // alias whose personal data was erased shows as its id.
+        match ids.iter().find_map(|id| book.text(id)) {
+            Some((name, email)) => {
+                row.name = name;
+                row.email = email;
+            }
+            None if !ids.is_empty() => {
+                row.name = row.identity.clone();
+                row.forgotten = true;
+            }
+            None => {}
         }
-        row.alias_list = list
+        row.alias_list = ids
             .iter()
-            .map(|(name, email)| {
-                format!(
-                    "{} <{}>",
-                    String::from_utf8_lossy(name),
-                    String::from_utf8_lossy(email)
-                )
+            .map(|id| match book.text(id) {
+                Some((name, email)) => format!("{name} <{email}>"),
+                None => id.clone(),
             })
             .collect();
         out.push(row);
@@ -1762,6 +2011,189 @@ mod tests {
                 .contains_key("c8")
         );
         assert!(problem(&store).is_none());
+    }
+
+    /// Every byte of the database and its `-wal` / `-shm` files.
+    fn file_bytes(path: &Path) -> Vec<u8> {
+        let mut all = Vec::new();
+        for suffix in ["", "-wal", "-shm"] {
+            let mut name = path.as_os_str().to_owned();
+            name.push(suffix);
+            if let Ok(bytes) = std::fs::read(&name) {
+                all.extend(bytes);
+            }
+        }
+        all.to_ascii_lowercase()
+    }
+
+    fn contains(hay: &[u8], needle: &str) -> bool {
+        hay.windows(needle.len())
+            .any(|w| w == needle.to_ascii_lowercase().as_bytes())
+    }
+
+    #[test]
+    fn personal_data_is_sealed_and_a_schema_4_file_is_migrated() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        {
+            let mut store = SqliteStore::open(&path).unwrap();
+            store
+                .append(vec![repo_event(), commit_event("c1", &[])])
+                .unwrap();
+            let (name, email) = store.alias_personal_data("a_1").unwrap().unwrap();
+            assert_eq!(
+                (name.as_slice(), email.as_slice()),
+                (&b"Ann Lee"[..], &b"ann@example.org"[..])
+            );
+        }
+        assert!(!contains(&file_bytes(&path), "ann@example.org"));
+        // Back to schema 4: personal data in plaintext.
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch(
+                "DROP TABLE alias_pii; DROP TABLE pii_keys;
+                 CREATE TABLE alias_pii (alias_id TEXT PRIMARY KEY, name BLOB NOT NULL, email BLOB NOT NULL) WITHOUT ROWID;
+                 INSERT INTO alias_pii VALUES ('a_1', CAST('Ann Lee' AS BLOB), CAST('ann@example.org' AS BLOB));
+                 PRAGMA user_version = 4;",
+            )
+            .unwrap();
+        assert!(contains(&file_bytes(&path), "ann@example.org"));
+        let store = SqliteStore::open(&path).unwrap();
+        let book = store.alias_book().unwrap();
+        assert_eq!(book.entries().len(), 1);
+        assert_eq!(
+            store.alias_personal_data("a_1").unwrap().unwrap().1,
+            b"ann@example.org"
+        );
+        assert!(problem(&store).is_none());
+        drop(store);
+        let bytes = file_bytes(&path);
+        assert!(!contains(&bytes, "ann@example.org") && !contains(&bytes, "ann lee"));
+    }
+
+    fn resolved(store: &mut SqliteStore, alias: &str, identity: &str) {
+        store
+            .append(vec![NewEvent::new(
+                format!("identity/{identity}/r1"),
+                "devspm:test",
+                identity,
+                devspm_core::event::IdentityRegistered {
+                    identity: identity.into(),
+                    kind: IdentityKind::Developer,
+                    slug: None,
+                    team: None,
+                },
+            )])
+            .unwrap();
+        store
+            .append(vec![NewEvent::new(
+                format!("alias/{alias}/r1"),
+                "devspm:test",
+                identity,
+                AliasResolved {
+                    alias: alias.into(),
+                    identity: identity.into(),
+                    rule: "first-alias".into(),
+                    via: None,
+                    detail: None,
+                    resolver: 1,
+                },
+            )])
+            .unwrap();
+    }
+
+    #[test]
+    fn forget_shreds_keys_redacts_messages_and_still_verifies() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.db");
+        let mut store = SqliteStore::open(&path).unwrap();
+        store
+            .append(vec![repo_event(), commit_event("c1", &[])])
+            .unwrap();
+        // A message naming Ann in a trailer, and one that does not.
+        let mut named = commit_event("c2", &["c1"]);
+        let text = b"Fix\n\nSigned-off-by: ANN LEE <ann@example.org>\n".to_vec();
+        let sha = devspm_core::ids::content_hash(&text);
+        if let devspm_core::Payload::CommitRecorded(c) = &mut named.payload {
+            c.message.sha256 = sha.clone();
+            c.message.len = text.len() as u64;
+        }
+        named.payload_json = named.payload.to_json();
+        named.attachments[0] = Attachment::Content {
+            sha256: sha.clone(),
+            bytes: text,
+        };
+        store.append(vec![named]).unwrap();
+        resolved(&mut store, "a_1", "dev_1");
+        let before = store.verify(&mut |_| {}).unwrap();
+        assert!(before.problem.is_none(), "{before:?}");
+
+        let report = store.forget("dev_1").unwrap();
+        assert_eq!(report.aliases, vec!["a_1".to_owned()]);
+        assert_eq!((report.keys_deleted, report.contents_redacted), (1, 1));
+        assert!(report.wal_truncated);
+        assert!(store.alias_personal_data("a_1").unwrap().is_none());
+        assert!(store.content(&sha).unwrap().is_none());
+        let after = store.verify(&mut |_| {}).unwrap();
+        assert!(after.problem.is_none(), "{after:?}");
+        assert_eq!(after.contents_redacted, 1);
+        assert_eq!(after.contents_checked, before.contents_checked - 1);
+        let rows = store.identities().unwrap();
+        assert_eq!(rows[0].name, "dev_1");
+        assert!(rows[0].forgotten);
+        let bytes = file_bytes(&path);
+        assert!(!contains(&bytes, "ann@example.org") && !contains(&bytes, "ann lee"));
+        // The event holds ids and addresses only.
+        let event = store.events(Some("identity_forgotten"), 0, 10).unwrap();
+        assert_eq!(event.len(), 1);
+        assert!(
+            event[0].payload.contains(&sha) && !event[0].payload.to_lowercase().contains("ann")
+        );
+        // A rebuild replays the event without complaint.
+        store.rebuild(&mut |_| {}).unwrap();
+        assert!(problem(&store).is_none());
+    }
+
+    #[test]
+    fn a_message_deleted_without_a_recorded_erasure_is_detected() {
+        let store = seeded();
+        let sha: String = store
+            .connection()
+            .query_row("SELECT min(sha256) FROM contents", [], |r| r.get(0))
+            .unwrap();
+        store
+            .connection()
+            .execute("DELETE FROM contents WHERE sha256 = ?1", [&sha])
+            .unwrap();
+        let p = problem(&store).unwrap();
+        assert_eq!(p.key, Some(format!("content/{sha}")));
+        assert!(
+            p.problem.contains("no identity_forgotten event"),
+            "{}",
+            p.problem
+        );
+    }
+
+    #[test]
+    fn a_sealed_record_moved_to_another_alias_does_not_open() {
+        let mut store = seeded();
+        let mut other = commit_event("c9", &["c3"]);
+        other.attachments[1] = Attachment::AliasPii {
+            alias: "a_2".into(),
+            name: b"Bo".to_vec(),
+            email: b"bo@example.org".to_vec(),
+        };
+        store.append(vec![other]).unwrap();
+        store
+            .connection()
+            .execute_batch(
+                "UPDATE alias_pii SET alias_id = 'tmp' WHERE alias_id = 'a_1';
+                 UPDATE alias_pii SET alias_id = 'a_1' WHERE alias_id = 'a_2';
+                 UPDATE alias_pii SET alias_id = 'a_2' WHERE alias_id = 'tmp';",
+            )
+            .unwrap();
+        assert!(store.alias_personal_data("a_1").unwrap().is_none());
+        assert!(store.alias_personal_data("a_2").unwrap().is_none());
     }
 
     #[test]

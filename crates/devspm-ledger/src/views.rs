@@ -25,13 +25,18 @@ pub struct IdentityRow {
     pub first_seen: Option<i64>,
     pub last_seen: Option<i64>,
     pub repositories: u64,
+    /// Its personal data was erased (`devspm identities forget`): `name` is then the identity
+    /// id, `email` is empty and `alias_list` holds alias ids.
+    pub forgotten: bool,
 }
 
 /// One alias of an identity, with the evidence that linked it.
 #[derive(Clone, Debug, Serialize)]
 pub struct AliasEvidence {
     pub alias: String,
+    /// The alias's name, or its id when its personal data was erased.
     pub name: String,
+    /// Empty when its personal data was erased.
     pub email: String,
     /// Commits authored under this alias.
     pub commits: u64,

@@ -384,6 +384,20 @@ pub enum IdentitiesCommand {
         /// An identity id, alias id, e-mail address, name, or agent/bot catalogue id.
         query: String,
     },
+    /// Erase a person's personal data (crypto-shredding; see docs/privacy.md).
+    ///
+    /// Deletes the encryption key and sealed name and e-mail of every alias of the person's
+    /// identity, and every stored commit message that names them (Signed-off-by, Co-authored-by
+    /// …), records the erasure as an `identity_forgotten` event, and rewrites the database file
+    /// so the erased bytes are gone. The chain, the Merkle tree and signed checkpoints still
+    /// verify; the person shows as their pseudonymous id from then on. Cannot be undone.
+    Forget {
+        /// An e-mail address, name, identity id (dev_…) or alias id (a_…) of the person.
+        query: String,
+        /// Do not ask for confirmation (required when standard input is not a terminal).
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -477,6 +491,54 @@ pub enum AuditCommand {
         output: PathBuf,
     },
 
+    /// Write an evidence pack for an auditor: a sample of the period's changes, each with its
+    /// people, signature, review and AI evidence and the findings it introduced; how the
+    /// records support the framework's practices; and the checkpoint and inclusion proofs that
+    /// make every cited event verifiable without devspm.
+    ///
+    /// The population is every recorded commit whose committer date falls in the period (of
+    /// --repo, or of every recorded repository). The sample is deterministic: every change that
+    /// introduced an open high or critical finding, then the others ranked by SHA-256 of the
+    /// period, the repository and the commit id, up to --sample. With --key a fresh checkpoint
+    /// is signed for the pack; without it the latest recorded checkpoint is used, and the pack
+    /// is refused when there is none (or when it predates the events the pack cites).
+    ///
+    /// The folder holds index.md (start there), practices.md, changes/ (one Markdown and one
+    /// JSON file per sampled change), checkpoint.txt, verifier.pub, events.jsonl, proofs/ and
+    /// VERIFY.md (how to check it all with scripts/verify_checkpoint.py).
+    #[command(after_help = "\
+Examples:
+  devspm audit keygen -o ~/.devspm/audit.key
+  devspm audit evidence --framework soc2 --key ~/.devspm/audit.key -o evidence-2026-q3
+  devspm audit evidence --framework ssdf --since 2026-07-01 --until 2026-09-30 --repo . --sample 40 -o ssdf-q3")]
+    Evidence {
+        /// The framework whose practices the pack is written for.
+        #[arg(long, value_enum, value_name = "FRAMEWORK")]
+        framework: Framework,
+        /// First day of the period (YYYY-MM-DD, UTC, inclusive). Default: 90 days before
+        /// --until.
+        #[arg(long, value_name = "DATE")]
+        since: Option<String>,
+        /// Last day of the period (YYYY-MM-DD, UTC, inclusive). Default: the day of the newest
+        /// recorded commit.
+        #[arg(long, value_name = "DATE")]
+        until: Option<String>,
+        /// Only this recorded repository (a path, name or locator). Default: every repository.
+        #[arg(long, value_name = "REPO")]
+        repo: Option<String>,
+        /// How many changes to sample (changes that introduced open high/critical findings are
+        /// always included, even beyond this number).
+        #[arg(long, default_value_t = 25, value_name = "N")]
+        sample: usize,
+        /// The folder to write (created; must be empty if it exists).
+        #[arg(short = 'o', long = "output", value_name = "DIR")]
+        output: PathBuf,
+        /// Sign a fresh checkpoint for the pack with this private key (`devspm audit keygen`).
+        /// Default: use the latest recorded checkpoint.
+        #[arg(long, value_name = "PATH")]
+        key: Option<PathBuf>,
+    },
+
     /// Print events as JSON lines (oldest first).
     Log {
         /// Only events of this kind (e.g. commit_recorded, history_rewritten, alias_resolved).
@@ -489,4 +551,13 @@ pub enum AuditCommand {
         #[arg(long, default_value_t = 100, value_name = "N")]
         limit: usize,
     },
+}
+
+/// Compliance frameworks an evidence pack can be written for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Framework {
+    /// NIST SP 800-218 Secure Software Development Framework (PS.1, PO.3, RV.2, RV.3).
+    Ssdf,
+    /// AICPA SOC 2 Trust Services Criteria (CC8.1 change management, CC7.1/CC7.2 monitoring).
+    Soc2,
 }

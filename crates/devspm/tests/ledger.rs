@@ -231,22 +231,28 @@ fn an_altered_commit_message_is_detected() {
 }
 
 #[test]
-fn verify_tolerates_a_redacted_commit_message() {
-    // Contents live outside the chain so they can be erased: NULL bytes are not tampering.
-    let sb = small_ledger();
-    sb.conn()
-        .execute(
-            "UPDATE contents SET bytes = NULL WHERE sha256 = (SELECT min(sha256) FROM contents)",
-            [],
-        )
-        .unwrap();
-    let run = sb.run(&["audit", "verify"]);
-    run.assert_code(0);
-    assert!(
-        run.stdout
-            .contains("; 2 stored commit messages match their hashes"),
-        "{run:?}"
-    );
+fn a_commit_message_erased_without_a_recorded_erasure_is_detected() {
+    // Contents live outside the chain so they can be erased, but only by `identities forget`,
+    // whose identity_forgotten event lists them (tests/privacy.rs): blanking or deleting one
+    // behind the ledger's back is tampering.
+    for tamper in [
+        "UPDATE contents SET bytes = NULL WHERE sha256 = ?1",
+        "DELETE FROM contents WHERE sha256 = ?1",
+    ] {
+        let sb = small_ledger();
+        let address: String = sb
+            .conn()
+            .query_row("SELECT min(sha256) FROM contents", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(sb.conn().execute(tamper, [&address]).unwrap(), 1);
+        let (stderr, problem) = verify_fails(&sb, 0);
+        assert!(
+            stderr.contains(&format!("stored content {address}"))
+                && stderr.contains("no identity_forgotten event records its erasure"),
+            "{stderr}"
+        );
+        assert_eq!(problem["key"], format!("content/{address}"));
+    }
 }
 
 #[test]

@@ -395,13 +395,11 @@ fn a_commit_with_an_empty_name_and_email_is_recorded() {
     assert_eq!(p["author"], p["committer"]);
     assert_eq!(p["gaps"], Value::Null, "nothing unreadable: {p:#}");
     let alias = p["author"]["alias"].as_str().unwrap();
-    let (name, email): (Vec<u8>, Vec<u8>) = sb
-        .conn()
-        .query_row(
-            "SELECT name, email FROM alias_pii WHERE alias_id = ?1",
-            [alias],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )
+    // Personal data is sealed at rest (docs/privacy.md): read it through the ledger.
+    let (name, email) = devspm_ledger::SqliteStore::open(&sb.db())
+        .unwrap()
+        .alias_personal_data(alias)
+        .unwrap()
         .unwrap();
     assert_eq!((name, email), (Vec::new(), Vec::new()));
 }

@@ -1,5 +1,5 @@
 //! `devspm audit` and `devspm rebuild`: checking and replaying the ledger; keys, checkpoints,
-//! proofs and exports live in `audit/checkpoints.rs`.
+//! proofs and exports live in `audit/checkpoints.rs`, evidence packs in `audit/evidence.rs`.
 
 use std::io::IsTerminal;
 
@@ -11,6 +11,7 @@ use crate::output::{count, emit, emit_json};
 use crate::settings::Settings;
 
 mod checkpoints;
+mod evidence;
 
 pub fn run(settings: &Settings, global: &GlobalArgs, command: AuditCommand) -> anyhow::Result<i32> {
     if let AuditCommand::Keygen { output, name } = &command {
@@ -30,6 +31,27 @@ pub fn run(settings: &Settings, global: &GlobalArgs, command: AuditCommand) -> a
             checkpoints::consistency(&store, global, old_size, new_size)
         }
         AuditCommand::Export { output } => checkpoints::export(&store, global, &output),
+        AuditCommand::Evidence {
+            framework,
+            since,
+            until,
+            repo,
+            sample,
+            output,
+            key,
+        } => evidence::run(
+            &mut store,
+            global,
+            &evidence::Request {
+                framework,
+                since,
+                until,
+                repo,
+                sample,
+                output,
+                key,
+            },
+        ),
         AuditCommand::Verify {
             checkpoint,
             public_key,
@@ -73,7 +95,7 @@ pub fn run(settings: &Settings, global: &GlobalArgs, command: AuditCommand) -> a
             } else {
                 match &report.problem {
                     None => emit(&format!(
-                        "ledger verified: {} events chain correctly{}; {} Merkle tree nodes match{}; {} stored commit messages match their hashes\n{}",
+                        "ledger verified: {} events chain correctly{}; {} Merkle tree nodes match{}; {} stored commit messages match their hashes{}\n{}",
                         count(report.events),
                         report
                             .head
@@ -87,6 +109,14 @@ pub fn run(settings: &Settings, global: &GlobalArgs, command: AuditCommand) -> a
                             .map(|r| format!(" (root {})", &r[..16]))
                             .unwrap_or_default(),
                         count(report.contents_checked),
+                        if report.contents_redacted > 0 {
+                            format!(
+                                "; {} redacted by a recorded erasure (identity_forgotten)",
+                                count(report.contents_redacted)
+                            )
+                        } else {
+                            String::new()
+                        },
                         against
                             .as_ref()
                             .and_then(|a| a.as_ref().ok())

@@ -1,4 +1,6 @@
-//! `devspm identities`: who is who, and why.
+//! `devspm identities`: who is who, and why; and erasing a person (`forget`).
+
+use std::io::{BufRead, IsTerminal, Write};
 
 use devspm_ledger::Store;
 
@@ -13,7 +15,8 @@ fn other_emails(row: &devspm_ledger::IdentityRow) -> String {
         let email = alias
             .rsplit_once('<')
             .map_or("", |(_, e)| e.trim_end_matches('>'));
-        if !email.eq_ignore_ascii_case(&row.email)
+        if !email.is_empty()
+            && !email.eq_ignore_ascii_case(&row.email)
             && !emails.iter().any(|e| e.eq_ignore_ascii_case(email))
         {
             emails.push(email);
@@ -32,7 +35,7 @@ fn other_emails(row: &devspm_ledger::IdentityRow) -> String {
 }
 
 pub fn run(settings: &Settings, global: &GlobalArgs, args: IdentitiesArgs) -> anyhow::Result<i32> {
-    let store = settings.open_store()?;
+    let mut store = settings.open_store()?;
     match args
         .command
         .unwrap_or(IdentitiesCommand::List { kind: None })
@@ -137,5 +140,105 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: IdentitiesArgs) -> an
             emit(&out)?;
             Ok(0)
         }
+        IdentitiesCommand::Forget { query, yes } => forget(&mut store, global, &query, yes),
     }
+}
+
+/// `devspm identities forget X`: crypto-shreds one person's personal data.
+fn forget(
+    store: &mut devspm_ledger::SqliteStore,
+    global: &GlobalArgs,
+    query: &str,
+    yes: bool,
+) -> anyhow::Result<i32> {
+    let mut details = store.identity_detail(query)?;
+    if details.is_empty() {
+        anyhow::bail!(
+            "no identity matches `{query}`; nothing was erased (give an e-mail address, a name, an identity id from `devspm identities`, or an alias id)"
+        );
+    }
+    if details.len() > 1 {
+        let candidates: Vec<String> = details
+            .iter()
+            .map(|d| {
+                let r = &d.row;
+                format!(
+                    "{} ({} <{}>, {} commits)",
+                    r.identity,
+                    r.name,
+                    r.email,
+                    count(r.commits)
+                )
+            })
+            .collect();
+        anyhow::bail!(
+            "`{query}` matches {} identities: {}; nothing was erased: name the one to forget by its identity id or e-mail",
+            details.len(),
+            candidates.join(", ")
+        );
+    }
+    let detail = details.remove(0);
+    let row = &detail.row;
+    if row.kind != "developer" {
+        anyhow::bail!(
+            "{} is {} {}, not a person: it holds no personal data to erase; nothing was erased",
+            row.identity,
+            if row.kind == "agent" { "an" } else { "a" },
+            row.kind
+        );
+    }
+    if row.forgotten {
+        anyhow::bail!(
+            "the personal data of {} was already erased; nothing left to forget",
+            row.identity
+        );
+    }
+    if !yes {
+        if !std::io::stdin().is_terminal() {
+            anyhow::bail!(
+                "refusing to erase {} without confirmation: standard input is not a terminal; pass --yes",
+                row.identity
+            );
+        }
+        eprint!(
+            "Erase the personal data of {} ({} <{}>, {} aliases)? Their names, e-mails and the stored commit messages naming them are deleted for good. Type `yes` to go on: ",
+            row.identity, row.name, row.email, row.aliases
+        );
+        std::io::stderr().flush()?;
+        let mut answer = String::new();
+        std::io::stdin().lock().read_line(&mut answer)?;
+        if answer.trim() != "yes" {
+            eprintln!("devspm: nothing was erased");
+            return Ok(1);
+        }
+    }
+    let report = store.forget(&row.identity)?;
+    if global.format == Format::Json {
+        emit_json(&report)?;
+        return Ok(0);
+    }
+    let mut out = format!(
+        "forgot {}: erased the encryption keys and personal data of {} aliases, and redacted {} stored commit messages that named them (event {}, identity_forgotten)\n",
+        report.identity,
+        report.aliases.len(),
+        count(report.contents_redacted),
+        report.event,
+    );
+    if report.too_short_to_search > 0 {
+        out.push_str(&format!(
+            "note: {} of their names or e-mails are under 3 characters and were not searched for in commit messages\n",
+            report.too_short_to_search
+        ));
+    }
+    if report.wal_truncated {
+        out.push_str(
+            "the database file was rewritten (VACUUM) and its write-ahead log truncated: the erased bytes are gone from it; backups and copies still hold them\n",
+        );
+    } else {
+        out.push_str(
+            "warning: another process has the database open, so its write-ahead log could not be truncated: the erased bytes may stay in the -wal file until the last process using the database closes it\n",
+        );
+    }
+    emit(&out)?;
+    Ok(0)
 }

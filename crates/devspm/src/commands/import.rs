@@ -175,7 +175,8 @@ struct ToolBatch {
     import_id: String,
     seen: Vec<String>,
     seen_set: HashSet<String>,
-    new_events: Vec<NewEvent>,
+    /// Findings first seen by this batch (their events are in the run's spool).
+    new: u64,
     known: HashMap<String, devspm_ledger::findings::KnownFinding>,
     results: u64,
     duplicates: u64,
@@ -193,7 +194,7 @@ impl ToolBatch {
             import_id,
             seen: Vec::new(),
             seen_set: HashSet::new(),
-            new_events: Vec::new(),
+            new: 0,
             known,
             results: 0,
             duplicates: 0,
@@ -434,6 +435,9 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &ImportArgs) -> anyho
     let mut secrets: HashMap<String, String> = HashMap::new();
     // Findings recorded earlier in this run (a finding in two files is recorded once).
     let mut recorded_now: HashSet<String> = HashSet::new();
+    // New findings' events wait on disk until every file has been read, so that memory does
+    // not grow with the size of the input.
+    let mut spool = Spool::new()?;
 
     for file in &args.files {
         let file_name = file
@@ -525,12 +529,15 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &ImportArgs) -> anyho
                     revision: found.revision.clone(),
                     import: batch.import_id.clone(),
                 };
-                batch.new_events.push(NewEvent::new(
-                    format!("finding/{}/{}", repo.id, id),
-                    format!("tool:{}", found.tool),
-                    format!("repo:{}", repo.id),
-                    payload,
-                ));
+                batch.new += 1;
+                spool
+                    .write(&NewEvent::new(
+                        format!("finding/{}/{}", repo.id, id),
+                        format!("tool:{}", found.tool),
+                        format!("repo:{}", repo.id),
+                        payload,
+                    ))
+                    .map_err(|e| format!("cannot write the import's spool file: {e}"))?;
             }
             Ok(())
         });
@@ -587,7 +594,7 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &ImportArgs) -> anyho
             }
             fixed.sort();
             reopened.sort();
-            let new = batch.new_events.len() as u64;
+            let new = batch.new;
             runs.push(ImportedRun {
                 file: file.display().to_string(),
                 format: summary.format.as_str().to_owned(),
@@ -605,7 +612,6 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &ImportArgs) -> anyho
             if already {
                 continue;
             }
-            events.extend(batch.new_events);
             events.push(NewEvent::new(
                 format!("import/{}", batch.import_id),
                 format!("tool:{}", batch.tool),
@@ -633,7 +639,9 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &ImportArgs) -> anyho
     // Every file was read: bring the record of the repository up to date (attribution needs
     // its commits), then append the findings in one transaction.
     super::scan::record_quietly(&mut store, &repo, global, settings)?;
-    store.append(events)?;
+    // New findings from the spool, then the imports that saw them: one transaction.
+    let spooled = spool.read_back()?;
+    store.append_streamed(spooled.chain(events.into_iter().map(Ok)))?;
     let attribution = if args.no_attribute {
         None
     } else {
@@ -664,6 +672,79 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &ImportArgs) -> anyho
         _ => emit(&render(&runs, attribution.as_ref(), &repo.name))?,
     }
     Ok(0)
+}
+
+/// Events written to a temporary file (JSON lines) and read back in order.
+struct Spool {
+    writer: std::io::BufWriter<std::fs::File>,
+    file: tempfile::NamedTempFile,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct SpooledEvent {
+    key: String,
+    kind: String,
+    actor: String,
+    subject: String,
+    payload: String,
+}
+
+impl Spool {
+    fn new() -> anyhow::Result<Spool> {
+        let file = tempfile::NamedTempFile::new()
+            .context("cannot create a temporary file for the import")?;
+        let writer = std::io::BufWriter::new(file.reopen()?);
+        Ok(Spool { writer, file })
+    }
+
+    fn write(&mut self, event: &NewEvent) -> std::io::Result<()> {
+        use std::io::Write;
+        let line = serde_json::to_string(&SpooledEvent {
+            key: event.key.clone(),
+            kind: event.kind.as_str().to_owned(),
+            actor: event.actor.clone(),
+            subject: event.subject.clone(),
+            payload: event.payload_json.clone(),
+        })?;
+        self.writer.write_all(line.as_bytes())?;
+        self.writer.write_all(b"\n")
+    }
+
+    /// The spooled events, in the order written.
+    fn read_back(
+        self,
+    ) -> anyhow::Result<impl Iterator<Item = Result<NewEvent, devspm_ledger::LedgerError>>> {
+        use std::io::{BufRead, Write};
+        let mut writer = self.writer;
+        writer.flush()?;
+        drop(writer);
+        let reader = std::io::BufReader::new(self.file.reopen()?);
+        let path = self.file.path().display().to_string();
+        // The temporary file is deleted when the iterator (which owns it) is dropped.
+        let keep = self.file;
+        Ok(reader.lines().map(move |line| {
+            let _owner = &keep;
+            let bad = |reason: String| devspm_ledger::LedgerError::Open {
+                path: path.clone(),
+                reason: format!("the import's spool file is unreadable: {reason}"),
+            };
+            let line = line.map_err(|e| bad(e.to_string()))?;
+            let e: SpooledEvent = serde_json::from_str(&line).map_err(|e| bad(e.to_string()))?;
+            let kind = devspm_core::EventKind::parse(&e.kind)
+                .ok_or_else(|| bad(format!("unknown kind {}", e.kind)))?;
+            let payload = devspm_core::Payload::from_json(kind, &e.payload)
+                .map_err(|err| bad(err.to_string()))?;
+            Ok(NewEvent {
+                key: e.key,
+                kind,
+                actor: e.actor,
+                subject: e.subject,
+                payload,
+                payload_json: e.payload,
+                attachments: Vec::new(),
+            })
+        }))
+    }
 }
 
 fn render(

@@ -176,18 +176,28 @@ pub fn against_ledger(
     )))
 }
 
-pub fn checkpoint(
+/// A checkpoint just signed and recorded.
+pub struct SignedHead {
+    pub id: u64,
+    pub origin: String,
+    pub size: u64,
+    pub root: merkle::Hash,
+    pub note: String,
+    pub verifier: NoteVerifier,
+}
+
+/// Verifies the ledger, signs its current tree head with the private key at `key` and records
+/// the checkpoint. `None` (after printing why) when the ledger does not verify: a signature
+/// must never vouch for tampering.
+pub fn sign_current(
     store: &mut SqliteStore,
-    global: &GlobalArgs,
     key: &Path,
-    output: Option<&Path>,
     origin: Option<String>,
-) -> anyhow::Result<i32> {
+) -> anyhow::Result<Option<SignedHead>> {
     let text = std::fs::read_to_string(key)
         .with_context(|| format!("cannot read the private key {}", key.display()))?;
     let signer = NoteSigner::parse(&text)
         .with_context(|| format!("{} is not a usable private key", key.display()))?;
-    // Never sign a ledger that does not verify: the signature would vouch for the tampering.
     let report = store.verify(&mut |_| {})?;
     if let Some(problem) = &report.problem {
         eprintln!(
@@ -195,7 +205,7 @@ pub fn checkpoint(
             store.location(),
             problem.problem
         );
-        return Ok(EXIT_VERIFY_FAILED);
+        return Ok(None);
     }
     let size = store.tree_size()?;
     let root = store.tree_root(size)?;
@@ -204,6 +214,34 @@ pub fn checkpoint(
     let verifier = signer.verifier();
     let parsed = verifier.verify_checkpoint(&note)?;
     let id = store.record_checkpoint(&parsed, &note, &signer.name, &verifier.to_key_string())?;
+    Ok(Some(SignedHead {
+        id,
+        origin,
+        size,
+        root,
+        note,
+        verifier,
+    }))
+}
+
+pub fn checkpoint(
+    store: &mut SqliteStore,
+    global: &GlobalArgs,
+    key: &Path,
+    output: Option<&Path>,
+    origin: Option<String>,
+) -> anyhow::Result<i32> {
+    let Some(signed) = sign_current(store, key, origin)? else {
+        return Ok(EXIT_VERIFY_FAILED);
+    };
+    let SignedHead {
+        id,
+        origin,
+        size,
+        root,
+        note,
+        verifier,
+    } = signed;
     if let Some(path) = output {
         std::fs::write(path, &note)
             .with_context(|| format!("cannot write the checkpoint to {}", path.display()))?;
