@@ -2,10 +2,10 @@
 //! each, event `seq` = leaf index `seq - 1`), leaf hash = SHA-256(0x00 ‖ leaf), interior node =
 //! SHA-256(0x01 ‖ left ‖ right), and the tree of size `n` is RFC 6962's `MTH(D[0:n])`.
 //!
-//! Storage: every *perfect* subtree root of level ≥ 1 (a node covering `2^level` leaves starting
+//! Storage: every *perfect* subtree root of level ≥ 4 (a node covering `2^level` leaves starting
 //! at `idx · 2^level`) is one row of `merkle_nodes (level, idx, hash)`, written when its last
-//! leaf is appended; level-0 nodes are recomputed from `events.hash`. Appending leaf `i` writes
-//! one row per trailing 1-bit of `i` (amortised one row per event). Any tree head, inclusion
+//! leaf is appended; lower nodes are recomputed from `events.hash` (see
+//! `audit::MIN_STORED_LEVEL`), so appending costs one row per 16 events. Any tree head, inclusion
 //! proof or consistency proof of any size up to the current one is assembled from O(log n)
 //! stored perfect subtrees ([`Nodes`]), never by rehashing leaves.
 //!

@@ -324,7 +324,10 @@ impl SqliteStore {
                 projection::apply(&tx, next, &event.payload).map_err(&err)?;
                 completed.clear();
                 frontier.push(crate::audit::event_leaf(&hash), &mut completed);
-                for (level, idx, node) in &completed {
+                for (level, idx, node) in completed
+                    .iter()
+                    .filter(|n| n.0 >= crate::audit::MIN_STORED_LEVEL)
+                {
                     insert_node
                         .execute(params![level, *idx as i64, &node[..]])
                         .map_err(&err)?;
