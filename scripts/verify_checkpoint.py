@@ -3,16 +3,26 @@
 
     python3 verify_checkpoint.py EXPORT_DIR [--key VERIFIER] [--proof PROOF.json]
 
-EXPORT_DIR holds events.jsonl, checkpoint.txt and (optionally) verifier.pub, as written by
-`devspm audit export`. VERIFIER is the checkpoint signer's key (a file, or the string
-`<name>+<key id>+<base64 key>`); use the copy you obtained from the ledger's operator, not
-the one inside the export. Checks, in order:
+EXPORT_DIR holds events.jsonl, checkpoint.txt and (optionally) verifier.pub and
+manifest.json, as written by `devspm audit export`. VERIFIER is the checkpoint signer's key (a
+file, or the string `<name>+<key id>+<base64 key>`); use the copy you obtained from the
+ledger's operator, not the one inside the export.
+
+A full export (every event from event 1) is checked in this order:
 
 1. every event's chain hash (docs/ledger.md) and its link to the previous event;
 2. each event's leaf index and leaf hash (RFC 6962: SHA-256(0x00 || event hash));
 3. the checkpoint's Ed25519 signature (C2SP signed note) with the verifier key;
 4. the Merkle root of the first N events equals the checkpoint's root (N = its tree size);
 5. optionally, an inclusion proof (`devspm audit prove SEQ --format json`) against that root.
+
+A partial export (`devspm audit export --since/--until/--repo/--identity`: manifest.json says
+"partial"; without a manifest, events that do not start at event 1) holds only some events, each with its
+inclusion proof in proofs.jsonl. After checking the signature (3), each event is checked on
+its own: its chain hash recomputed from its fields and its prev_hash, its link to the event
+before it when that one is exported too, its leaf index and leaf hash, and its inclusion proof
+against the checkpoint's root for the checkpoint's tree size. The events and proofs must match
+one to one, and their number the manifest's.
 
 Exit status 0 when everything verifies, 1 with one line naming the first problem otherwise.
 """
@@ -215,6 +225,119 @@ def fail(message):
     sys.exit(1)
 
 
+def read_jsonl(path, what):
+    """One JSON object a line; a line that is not JSON is a truncated or damaged export."""
+    items = []
+    with open(path, encoding="utf-8") as f:
+        for number, line in enumerate(f, 1):
+            try:
+                item = json.loads(line)
+            except ValueError:
+                fail("%s line %d is not JSON (a truncated export?)" % (what, number))
+            if not isinstance(item, dict):
+                fail("%s line %d is not a JSON object" % (what, number))
+            items.append(item)
+    return items
+
+
+def read_events(folder):
+    return read_jsonl(os.path.join(folder, "events.jsonl"), "events.jsonl")
+
+
+def event_fields(e):
+    return [e["key"], e["kind"], e["at"], e["actor"], e["subject"], e["payload"]]
+
+
+def read_checkpoint(folder, verifier):
+    note = open(os.path.join(folder, "checkpoint.txt"), encoding="utf-8").read()
+    try:
+        return verify_checkpoint(note, verifier)
+    except ValueError as e:
+        fail(str(e))
+
+
+def check_proof(proof, leaf, seq, size, root, source):
+    """An inclusion proof of event `seq` (leaf hash `leaf`) against the checkpoint."""
+    if proof.get("tree_size") != size:
+        fail("%s: the proof of event %d is for a tree of %s events but the checkpoint is for %d"
+             % (source, seq, proof.get("tree_size"), size))
+    if proof.get("leaf_index") != seq - 1 or proof.get("leaf_hash") != leaf.hex():
+        fail("%s: the proof's leaf is not event %d of the export" % (source, seq))
+    try:
+        path = [bytes.fromhex(h) for h in proof["audit_path"]]
+    except (KeyError, TypeError, ValueError):
+        fail("%s: the proof of event %d has no usable audit path" % (source, seq))
+    if not verify_inclusion(leaf, seq - 1, size, path, root):
+        fail("%s: the inclusion proof of event %d does not lead to the checkpoint's root "
+             "(the event or its proof was altered, or it is not in the signed tree)"
+             % (source, seq))
+
+
+def verify_partial(folder, verifier, events, manifest, proof_file):
+    """A partial export: each event verified on its own by its inclusion proof."""
+    origin, size, root = read_checkpoint(folder, verifier)
+    proofs_path = os.path.join(folder, "proofs.jsonl")
+    if not os.path.isfile(proofs_path):
+        fail("proofs.jsonl is missing: a partial export needs one inclusion proof per event "
+             "(or this is a full export whose first events were removed)")
+    proofs = read_jsonl(proofs_path, "proofs.jsonl")
+    if manifest is not None and manifest.get("events") != len(events):
+        fail("the export is truncated: manifest.json lists %s events but events.jsonl holds %d"
+             % (manifest.get("events"), len(events)))
+    by_seq = {}
+    for p in proofs:
+        seq = p.get("seq")
+        if seq in by_seq:
+            fail("proofs.jsonl holds two proofs of event %s" % seq)
+        by_seq[seq] = p
+    previous = None
+    for number, e in enumerate(events, 1):
+        try:
+            seq = e["seq"]
+            if not isinstance(seq, int) or seq < 1:
+                raise ValueError
+            fields = event_fields(e)
+            computed = chain_hash(e["prev_hash"], seq, fields)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            fail("events.jsonl line %d is not a complete event" % number)
+        if previous is not None and seq <= previous["seq"]:
+            fail("event %d comes after event %d (events reordered or duplicated)"
+                 % (seq, previous["seq"]))
+        if seq > size:
+            fail("event %d is not covered by the checkpoint of %d events" % (seq, size))
+        if computed != e["hash"]:
+            fail("event %d was altered: its hash does not match its content" % seq)
+        if previous is not None and previous["seq"] == seq - 1 and e["prev_hash"] != previous["hash"]:
+            fail("event %d does not follow event %d (events removed, reordered or re-hashed)"
+                 % (seq, seq - 1))
+        leaf = leaf_hash(bytes.fromhex(e["hash"]))
+        if e.get("leaf_index") != seq - 1 or e.get("leaf_hash") != leaf.hex():
+            fail("event %d: wrong leaf index or leaf hash" % seq)
+        proof = by_seq.pop(seq, None)
+        if proof is None:
+            fail("event %d has no inclusion proof in proofs.jsonl" % seq)
+        check_proof(proof, leaf, seq, size, root, "proofs.jsonl")
+        previous = e
+    if by_seq:
+        fail("proofs.jsonl holds a proof of event %s, which events.jsonl does not hold"
+             % sorted(by_seq, key=str)[0])
+    extra = ""
+    if proof_file:
+        proof = json.load(open(proof_file, encoding="utf-8"))
+        seq = proof.get("seq", (proof.get("leaf_index") or 0) + 1)
+        match = [e for e in events if e["seq"] == seq]
+        if not match:
+            fail("%s proves event %s, which this partial export does not hold" % (proof_file, seq))
+        check_proof(proof, leaf_hash(bytes.fromhex(match[0]["hash"])), seq, size, root, proof_file)
+        extra = "; the inclusion proof of event %d holds" % seq
+    print("verified: partial export of %d events (%s); each event's hash, leaf hash and "
+          "inclusion proof checked against checkpoint %r of %d events (root %s) signed by %s%s"
+          % (len(events),
+             "events %d..%d" % (events[0]["seq"], events[-1]["seq"]) if events else "none",
+             origin, size, root.hex()[:16], verifier[0], extra))
+    return 0
+
+
 def main(argv):
     args, key, proof_file = [], None, None
     it = iter(argv)
@@ -240,36 +363,41 @@ def main(argv):
     except ValueError as e:
         fail("the verifier key is not usable: %s" % e)
 
+    manifest = None
+    manifest_path = os.path.join(folder, "manifest.json")
+    if os.path.isfile(manifest_path):
+        try:
+            manifest = json.load(open(manifest_path, encoding="utf-8"))
+        except ValueError:
+            fail("manifest.json is not JSON (a truncated export?)")
+    events = read_events(folder)
+    if manifest is not None:
+        partial = manifest.get("export") == "partial"
+    else:  # an export without a manifest: partial when it does not start at event 1
+        partial = bool(events) and events[0].get("seq") != 1
+    if partial:
+        return verify_partial(folder, verifier, events, manifest, proof_file)
+
     # 1-2. The chain and the leaves.
     leaves, prev = [], "0" * 64
-    with open(os.path.join(folder, "events.jsonl"), encoding="utf-8") as f:
-        for number, line in enumerate(f, 1):
-            try:
-                e = json.loads(line)
-            except ValueError:
-                fail("events.jsonl line %d is not JSON (a truncated export?)" % number)
-            seq = e["seq"]
-            if seq != number:
-                fail("event %d is missing: line %d holds event %d (events deleted or reordered)"
-                     % (number, number, seq))
-            fields = [e["key"], e["kind"], e["at"], e["actor"], e["subject"], e["payload"]]
-            if chain_hash(e["prev_hash"], seq, fields) != e["hash"]:
-                fail("event %d was altered: its hash does not match its content" % seq)
-            if e["prev_hash"] != prev:
-                fail("event %d does not follow event %d (events removed, reordered or re-hashed)"
-                     % (seq, seq - 1))
-            leaf = leaf_hash(bytes.fromhex(e["hash"]))
-            if e["leaf_index"] != seq - 1 or e["leaf_hash"] != leaf.hex():
-                fail("event %d: wrong leaf index or leaf hash" % seq)
-            leaves.append(leaf)
-            prev = e["hash"]
+    for number, e in enumerate(events, 1):
+        seq = e["seq"]
+        if seq != number:
+            fail("event %d is missing: line %d holds event %d (events deleted or reordered)"
+                 % (number, number, seq))
+        if chain_hash(e["prev_hash"], seq, event_fields(e)) != e["hash"]:
+            fail("event %d was altered: its hash does not match its content" % seq)
+        if e["prev_hash"] != prev:
+            fail("event %d does not follow event %d (events removed, reordered or re-hashed)"
+                 % (seq, seq - 1))
+        leaf = leaf_hash(bytes.fromhex(e["hash"]))
+        if e["leaf_index"] != seq - 1 or e["leaf_hash"] != leaf.hex():
+            fail("event %d: wrong leaf index or leaf hash" % seq)
+        leaves.append(leaf)
+        prev = e["hash"]
 
     # 3. The signature.
-    note = open(os.path.join(folder, "checkpoint.txt"), encoding="utf-8").read()
-    try:
-        origin, size, root = verify_checkpoint(note, verifier)
-    except ValueError as e:
-        fail(str(e))
+    origin, size, root = read_checkpoint(folder, verifier)
 
     # 4. The root.
     if size > len(leaves):

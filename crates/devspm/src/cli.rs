@@ -62,8 +62,8 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "PATH", env = "DEVSPM_CONFIG")]
     pub config: Option<PathBuf>,
 
-    /// Output format: a human table, JSON for scripts and CI jobs; `devspm ai` and
-    /// `devspm findings` also write CSV, `devspm ai` Markdown.
+    /// Output format: a human table, JSON for scripts and CI jobs; `devspm ai`, `devspm
+    /// findings` and `devspm audit export` also write CSV, `devspm ai` Markdown.
     #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 
@@ -136,7 +136,8 @@ pub enum Command {
     #[command(subcommand)]
     Export(ExportCommand),
 
-    /// Check and inspect the ledger itself.
+    /// Verify the ledger, sign checkpoints, prove events, export for auditors, build evidence
+    /// packs.
     #[command(subcommand)]
     Audit(AuditCommand),
 
@@ -478,17 +479,29 @@ pub enum AuditCommand {
     },
 
     /// Write what an auditor needs to verify the ledger without devspm: events.jsonl (each
-    /// event with its leaf index and leaf hash), checkpoint.txt (the latest checkpoint) and
-    /// verifier.pub (its signer's key).
+    /// event with its leaf index and leaf hash), checkpoint.txt (the latest checkpoint),
+    /// verifier.pub (its signer's key) and manifest.json (what was exported).
+    ///
+    /// Without filters the export is full: every event from event 1. With --since, --until,
+    /// --repo or --identity it is partial: events.jsonl holds only the matching events covered by
+    /// the latest checkpoint, and proofs.jsonl one RFC 6962 inclusion proof per exported event
+    /// against that checkpoint, so each event verifies on its own
+    /// (scripts/verify_checkpoint.py). A partial export needs a checkpoint. With --format csv,
+    /// events.csv holds the same events as CSV.
+    ///
+    /// An event belongs to a repository when its payload's top-level "repo" is the repository's
+    /// id or its subject is repo:<id>, commit:<id>/… or ref:<id>/…. It belongs to an identity
+    /// when its actor or subject is the identity id or one of its alias ids, or when any string
+    /// in its payload equals one of them. Filters combine with AND.
+    #[command(after_help = "\
+Examples:
+  devspm audit export -o audit-full
+  devspm audit export --repo . --since 2026-07-01 --until 2026-09-30 -o audit-q3
+  devspm audit export --identity alice@example.com --format csv -o audit-alice
+  python3 scripts/verify_checkpoint.py audit-q3 --key devspm-build-host.pub")]
     Export {
-        /// The folder to write (created; must be empty if it exists).
-        #[arg(
-            short = 'o',
-            long = "output",
-            value_name = "DIR",
-            default_value = "devspm-audit-export"
-        )]
-        output: PathBuf,
+        #[command(flatten)]
+        output: AuditExportArgs,
     },
 
     /// Write an evidence pack for an auditor: a sample of the period's changes, each with its
@@ -551,6 +564,33 @@ Examples:
         #[arg(long, default_value_t = 100, value_name = "N")]
         limit: usize,
     },
+}
+
+/// The options of `devspm audit export` (flattened into [`AuditCommand::Export`]).
+#[derive(Debug, Args)]
+pub struct AuditExportArgs {
+    /// The folder to write (created; must be empty if it exists).
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "DIR",
+        default_value = "devspm-audit-export"
+    )]
+    pub output: PathBuf,
+    /// Only events appended on or after this day (YYYY-MM-DD, UTC, by the event's `at`).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Only events appended on or before this day (YYYY-MM-DD, UTC, inclusive).
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// Only events of this recorded repository (its path, name as `devspm scan` prints it, or
+    /// id).
+    #[arg(long, value_name = "REPO")]
+    pub repo: Option<String>,
+    /// Only events of this identity (an identity id, an alias id or an e-mail): caused by it,
+    /// about it, or naming one of its aliases.
+    #[arg(long, value_name = "IDENTITY")]
+    pub identity: Option<String>,
 }
 
 /// Compliance frameworks an evidence pack can be written for.

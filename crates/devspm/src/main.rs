@@ -37,13 +37,18 @@ fn main() {
 }
 
 fn run(cli: cli::Cli) -> anyhow::Result<i32> {
-    let csv_ok = matches!(cli.command, cli::Command::Ai(_) | cli::Command::Findings(_));
+    let csv_ok = matches!(
+        cli.command,
+        cli::Command::Ai(_)
+            | cli::Command::Findings(_)
+            | cli::Command::Audit(cli::AuditCommand::Export { .. })
+    );
     let markdown_ok = matches!(cli.command, cli::Command::Ai(_));
     if (cli.global.format == cli::Format::Csv && !csv_ok)
         || (cli.global.format == cli::Format::Markdown && !markdown_ok)
     {
         anyhow::bail!(
-            "--format csv is available for `devspm ai` and `devspm findings`, --format markdown for `devspm ai`; use table or json here"
+            "--format csv is available for `devspm ai`, `devspm findings` and `devspm audit export`, --format markdown for `devspm ai`; use table or json here"
         );
     }
     let settings = settings::Settings::resolve(&cli.global)?;

@@ -7,7 +7,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{ALICE, Run, Sandbox, rich_repo};
+use common::{ALICE, BOB, CAROL, Run, Sandbox, rich_repo};
 
 /// A sandbox with the rich repository ingested, a key and a checkpoint of the ledger.
 struct Signed {
@@ -488,4 +488,409 @@ fn a_rolled_back_database_is_reported() {
     );
     // The older checkpoint still matches the older file.
     s.verify_checkpoint(&s.checkpoint).assert_code(0);
+}
+
+/// Two repositories scanned (alpha: Alice and Bob, beta: Carol), a key and a checkpoint.
+fn two_repositories() -> (Signed, String, String) {
+    let sandbox = Sandbox::new();
+    let alpha = sandbox.repo("alpha");
+    alpha.commit_file(ALICE, "a.txt", "one\n", "First");
+    alpha.commit_file(BOB, "b.txt", "two\n", "Second");
+    let beta = sandbox.repo("beta");
+    beta.commit_file(CAROL, "c.txt", "three\n", "Third");
+    sandbox.scan(&alpha.path);
+    sandbox.scan(&beta.path);
+    let key = sandbox.path().join("audit.key");
+    sandbox
+        .run(&[
+            "audit",
+            "keygen",
+            "-o",
+            key.to_str().unwrap(),
+            "--name",
+            "devspm/test",
+        ])
+        .assert_code(0);
+    let checkpoint = sandbox.path().join("checkpoint.txt");
+    sandbox
+        .run(&[
+            "audit",
+            "checkpoint",
+            "--key",
+            key.to_str().unwrap(),
+            "-o",
+            checkpoint.to_str().unwrap(),
+        ])
+        .assert_code(0);
+    let id = |name: &str| -> String {
+        sandbox
+            .conn()
+            .query_row(
+                "SELECT repo_id FROM repositories WHERE name = ?1",
+                [name],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    let (a, b) = (id("alpha"), id("beta"));
+    (
+        Signed {
+            sandbox,
+            key,
+            checkpoint,
+        },
+        a,
+        b,
+    )
+}
+
+fn read_jsonl(path: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// Whether an exported event belongs to repository `id` by the documented rule.
+fn of_repo(e: &serde_json::Value, id: &str) -> bool {
+    let payload: serde_json::Value = serde_json::from_str(e["payload"].as_str().unwrap()).unwrap();
+    let subject = e["subject"].as_str().unwrap();
+    payload["repo"] == id
+        || subject == format!("repo:{id}")
+        || subject.starts_with(&format!("commit:{id}/"))
+        || subject.starts_with(&format!("ref:{id}/"))
+}
+
+#[test]
+fn partial_exports_by_repository_and_date_verify_event_by_event() {
+    let (s, alpha, beta) = two_repositories();
+    let today = s
+        .sandbox
+        .conn()
+        .query_row(
+            "SELECT substr(at, 1, 10) FROM events WHERE seq = 1",
+            [],
+            |r| r.get::<_, String>(0),
+        )
+        .unwrap();
+    // A commit recorded after the checkpoint: it matches but cannot be proven, so it is left
+    // out (and counted).
+    let alpha_repo = s.sandbox.existing_repo(&s.sandbox.path().join("alpha"));
+    alpha_repo.commit_file(ALICE, "d.txt", "four\n", "Fourth, after the checkpoint");
+    s.sandbox.scan(&alpha_repo.path);
+    let size =
+        s.sandbox
+            .query_i64("SELECT tree_size FROM checkpoints ORDER BY id DESC LIMIT 1") as u64;
+
+    let dir = s.sandbox.path().join("alpha-export");
+    let alpha_path = s.sandbox.path().join("alpha");
+    let run = s.sandbox.run(&[
+        "--format",
+        "json",
+        "audit",
+        "export",
+        "--repo",
+        alpha_path.to_str().unwrap(),
+        "--since",
+        &today,
+        "-o",
+        dir.to_str().unwrap(),
+    ]);
+    run.assert_code(0);
+    assert_eq!(run.json()["export"], "partial", "{run:?}");
+
+    let events = read_jsonl(&dir.join("events.jsonl"));
+    let proofs = read_jsonl(&dir.join("proofs.jsonl"));
+    let expected = s
+        .sandbox
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM events WHERE seq <= ?2 AND (json_extract(payload, '$.repo') = ?1
+           OR subject = 'repo:' || ?1 OR subject LIKE 'commit:' || ?1 || '/%'
+           OR subject LIKE 'ref:' || ?1 || '/%')",
+            rusqlite::params![alpha, size as i64],
+            |r| r.get::<_, i64>(0),
+        )
+        .unwrap();
+    assert_eq!(events.len() as i64, expected);
+    assert!(events.len() >= 4, "{events:?}");
+    assert_eq!(proofs.len(), events.len());
+    let kinds: Vec<&str> = events.iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert!(kinds.contains(&"repository_registered") && kinds.contains(&"commit_recorded"));
+    for (e, p) in events.iter().zip(&proofs) {
+        assert!(of_repo(e, &alpha), "not alpha's: {e}");
+        assert!(!of_repo(e, &beta), "beta's: {e}");
+        assert!(e["seq"].as_u64().unwrap() <= size);
+        assert!(e["at"].as_str().unwrap().starts_with(&today));
+        assert_eq!(p["seq"], e["seq"]);
+        assert_eq!(p["tree_size"], size);
+        assert_eq!(p["leaf_hash"], e["leaf_hash"]);
+    }
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["export"], "partial");
+    assert_eq!(manifest["events"], events.len());
+    assert_eq!(manifest["checkpoint_size"], size);
+    assert_eq!(manifest["filters"]["repo"]["id"], alpha.as_str());
+    assert_eq!(manifest["filters"]["since"], today.as_str());
+    assert!(
+        manifest["matching_events_newer_than_checkpoint"]
+            .as_u64()
+            .unwrap()
+            >= 1
+    );
+    assert!(dir.join("checkpoint.txt").is_file() && dir.join("verifier.pub").is_file());
+
+    let ok = python_verify(&dir, &s.public(), None);
+    ok.assert_code(0);
+    assert!(
+        ok.stdout
+            .contains(&format!("partial export of {} events", events.len())),
+        "{ok:?}"
+    );
+
+    // A tampered event: its payload changed.
+    let text = std::fs::read_to_string(dir.join("events.jsonl")).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let victim = events
+        .iter()
+        .position(|e| e["kind"] == "commit_recorded")
+        .unwrap();
+    let seq = events[victim]["seq"].as_u64().unwrap();
+    let mut edited = events[victim].clone();
+    edited["payload"] = edited["payload"]
+        .as_str()
+        .unwrap()
+        .replace("\"signature\":\"none\"", "\"signature\":\"gpg\"")
+        .into();
+    assert_ne!(edited["payload"], events[victim]["payload"]);
+    let write_with = |line: String| {
+        let mut all: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+        all[victim] = line;
+        std::fs::write(dir.join("events.jsonl"), all.join("\n") + "\n").unwrap();
+    };
+    write_with(edited.to_string());
+    assert_fails(
+        &python_verify(&dir, &s.public(), None),
+        1,
+        &[&format!("event {seq} was altered")],
+    );
+    // The same edit with the event's hash and leaf hash recomputed: its proof no longer holds.
+    let fields: [String; 6] = ["key", "kind", "at", "actor", "subject", "payload"]
+        .map(|f| edited[f].as_str().unwrap().to_owned());
+    let hash = chain_hash(edited["prev_hash"].as_str().unwrap(), seq, &fields);
+    let leaf = {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        h.update([0u8]);
+        h.update(
+            (0..32)
+                .map(|i| u8::from_str_radix(&hash[2 * i..2 * i + 2], 16).unwrap())
+                .collect::<Vec<u8>>(),
+        );
+        h.finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    };
+    edited["hash"] = hash.into();
+    edited["leaf_hash"] = leaf.into();
+    write_with(edited.to_string());
+    assert_fails(
+        &python_verify(&dir, &s.public(), None),
+        1,
+        &[&format!("proof's leaf is not event {seq}")],
+    );
+    std::fs::write(dir.join("events.jsonl"), &text).unwrap();
+    python_verify(&dir, &s.public(), None).assert_code(0);
+
+    // A proof for another tree size in proofs.jsonl.
+    let proofs_text = std::fs::read_to_string(dir.join("proofs.jsonl")).unwrap();
+    let other = s.sandbox.run(&[
+        "--format",
+        "json",
+        "audit",
+        "prove",
+        &seq.to_string(),
+        "--size",
+        &(size - 1).to_string(),
+    ]);
+    other.assert_code(0);
+    let mut plines: Vec<String> = proofs_text.lines().map(str::to_owned).collect();
+    plines[victim] = other.json().to_string();
+    std::fs::write(dir.join("proofs.jsonl"), plines.join("\n") + "\n").unwrap();
+    assert_fails(
+        &python_verify(&dir, &s.public(), None),
+        1,
+        &[&format!(
+            "proof of event {seq} is for a tree of {} events but the checkpoint is for {size}",
+            size - 1
+        )],
+    );
+    // A proof missing, or the export cut short.
+    plines.remove(victim);
+    std::fs::write(dir.join("proofs.jsonl"), plines.join("\n") + "\n").unwrap();
+    assert_fails(
+        &python_verify(&dir, &s.public(), None),
+        1,
+        &[&format!("event {seq} has no inclusion proof")],
+    );
+    std::fs::write(dir.join("proofs.jsonl"), &proofs_text).unwrap();
+    std::fs::write(
+        dir.join("events.jsonl"),
+        lines[..lines.len() - 1].join("\n") + "\n",
+    )
+    .unwrap();
+    assert_fails(
+        &python_verify(&dir, &s.public(), None),
+        1,
+        &["the export is truncated"],
+    );
+    std::fs::write(dir.join("events.jsonl"), &text).unwrap();
+    python_verify(&dir, &s.public(), None).assert_code(0);
+
+    // A period with no events: an empty partial export that still verifies.
+    let empty = s.sandbox.path().join("empty-export");
+    s.sandbox
+        .run(&[
+            "audit",
+            "export",
+            "--until",
+            "2000-01-01",
+            "-o",
+            empty.to_str().unwrap(),
+        ])
+        .assert_code(0);
+    assert_eq!(
+        std::fs::read_to_string(empty.join("events.jsonl")).unwrap(),
+        ""
+    );
+    python_verify(&empty, &s.public(), None).assert_code(0);
+
+    // Without filters the export stays full, and verifies as before.
+    let full = s.export("full-export");
+    assert!(!full.join("proofs.jsonl").exists());
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(full.join("manifest.json")).unwrap())
+            .unwrap();
+    assert_eq!(manifest["export"], "full");
+    assert_eq!(manifest["events"], s.sandbox.event_count());
+    let ok = python_verify(&full, &s.public(), None);
+    ok.assert_code(0);
+    assert!(ok.stdout.contains("events chain correctly"), "{ok:?}");
+}
+
+#[test]
+fn partial_exports_by_identity_name_only_its_ids_and_csv_quotes_payloads() {
+    let (s, _alpha, _beta) = two_repositories();
+    let dir = s.sandbox.path().join("alice-export");
+    s.sandbox
+        .run(&[
+            "--format",
+            "csv",
+            "audit",
+            "export",
+            "--identity",
+            ALICE.1,
+            "-o",
+            dir.to_str().unwrap(),
+        ])
+        .assert_code(0);
+    let manifest_text = std::fs::read_to_string(dir.join("manifest.json")).unwrap();
+    assert!(
+        !manifest_text.contains(ALICE.1),
+        "e-mail in the manifest: {manifest_text}"
+    );
+    let manifest: serde_json::Value = serde_json::from_str(&manifest_text).unwrap();
+    let mut ids = vec![
+        manifest["filters"]["identity"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+    ];
+    ids.extend(
+        manifest["filters"]["identity"]["aliases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap().to_owned()),
+    );
+    assert!(ids.len() >= 2, "{manifest}");
+    let events = read_jsonl(&dir.join("events.jsonl"));
+    assert!(!events.is_empty());
+    let kinds: Vec<&str> = events.iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert!(
+        kinds.contains(&"commit_recorded") && kinds.contains(&"alias_resolved"),
+        "{kinds:?}"
+    );
+    for e in &events {
+        let quoted: Vec<String> = ids.iter().map(|i| format!("\"{i}\"")).collect();
+        assert!(
+            ids.iter()
+                .any(|i| e["actor"] == i.as_str() || e["subject"] == i.as_str())
+                || quoted
+                    .iter()
+                    .any(|q| e["payload"].as_str().unwrap().contains(q.as_str())),
+            "not Alice's: {e}"
+        );
+    }
+    python_verify(&dir, &s.public(), None).assert_code(0);
+
+    // events.csv: a header and one row per event, payloads (commas, quotes) quoted.
+    let csv = std::fs::read_to_string(dir.join("events.csv")).unwrap();
+    assert!(csv.starts_with(
+        "seq,leaf_index,leaf_hash,key,kind,at,actor,subject,payload,prev_hash,hash\n"
+    ));
+    let payload = events[0]["payload"].as_str().unwrap();
+    assert!(payload.contains(',') && payload.contains('"'));
+    assert!(
+        csv.contains(&format!(",\"{}\",", payload.replace('"', "\"\""))),
+        "{csv}"
+    );
+    // Read back with Python's csv module: the same events, field for field.
+    let check = Command::new("python3")
+        .arg("-c")
+        .arg(
+            "import csv, json, sys\n\
+             rows = list(csv.DictReader(open(sys.argv[1], newline='')))\n\
+             events = [json.loads(l) for l in open(sys.argv[2])]\n\
+             assert len(rows) == len(events), (len(rows), len(events))\n\
+             for r, e in zip(rows, events):\n\
+             \x20   for k in r:\n\
+             \x20       assert r[k] == str(e[k]), (k, r[k], e[k])\n\
+             print(len(rows))\n",
+        )
+        .arg(dir.join("events.csv"))
+        .arg(dir.join("events.jsonl"))
+        .output()
+        .unwrap();
+    let check = Run::from(check);
+    check.assert_code(0);
+    assert_eq!(check.stdout.trim(), events.len().to_string());
+
+    // Unknown repository or identity, a bad date: one clear error, exit 1, nothing written.
+    for (flag, value, needle) in [
+        (
+            "--repo",
+            "no-such-repo",
+            "no recorded repository matches \"no-such-repo\"",
+        ),
+        (
+            "--identity",
+            "nobody@example.com",
+            "no recorded identity matches \"nobody@example.com\"",
+        ),
+        (
+            "--since",
+            "2026-02-30",
+            "--since \"2026-02-30\" is not a date",
+        ),
+    ] {
+        let out = s.sandbox.path().join("refused");
+        s.sandbox
+            .run(&["audit", "export", flag, value, "-o", out.to_str().unwrap()])
+            .assert_error(&[needle]);
+        assert!(!out.exists());
+    }
 }

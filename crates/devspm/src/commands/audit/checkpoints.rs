@@ -339,7 +339,203 @@ pub fn consistency(
     Ok(0)
 }
 
-pub fn export(store: &SqliteStore, global: &GlobalArgs, dir: &Path) -> anyhow::Result<i32> {
+/// What `audit export` selects. No filter: a full export.
+#[derive(Default)]
+struct ExportFilter {
+    /// UTC days, inclusive, compared with the day of the event's `at`.
+    since: Option<String>,
+    until: Option<String>,
+    /// (as given, repository id).
+    repo: Option<(String, String)>,
+    /// (identity id, its alias ids).
+    identity: Option<(String, Vec<String>)>,
+}
+
+impl ExportFilter {
+    fn is_partial(&self) -> bool {
+        self.since.is_some()
+            || self.until.is_some()
+            || self.repo.is_some()
+            || self.identity.is_some()
+    }
+
+    /// Whether the event matches every filter given.
+    fn matches(&self, e: &devspm_core::StoredEvent) -> bool {
+        if self.since.is_some() || self.until.is_some() {
+            let Some(day) = event_day(&e.at) else {
+                return false;
+            };
+            if self.since.as_deref().is_some_and(|s| day.as_str() < s)
+                || self.until.as_deref().is_some_and(|u| day.as_str() > u)
+            {
+                return false;
+            }
+        }
+        if self.repo.is_none() && self.identity.is_none() {
+            return true;
+        }
+        let payload: serde_json::Value =
+            serde_json::from_str(&e.payload).unwrap_or(serde_json::Value::Null);
+        if let Some((_, id)) = &self.repo {
+            let in_payload = payload.get("repo").and_then(|r| r.as_str()) == Some(id.as_str());
+            let in_subject = e.subject == format!("repo:{id}")
+                || e.subject.starts_with(&format!("commit:{id}/"))
+                || e.subject.starts_with(&format!("ref:{id}/"));
+            if !in_payload && !in_subject {
+                return false;
+            }
+        }
+        if let Some((identity, aliases)) = &self.identity {
+            let is_one = |s: &str| s == identity || aliases.iter().any(|a| a == s);
+            if !is_one(&e.actor) && !is_one(&e.subject) && !names_any(&payload, &is_one) {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// The filters as recorded in `manifest.json`. The identity is recorded by its pseudonymous
+    /// id only, never by the e-mail it may have been given as.
+    fn manifest(&self) -> serde_json::Value {
+        serde_json::json!({
+            "since": self.since,
+            "until": self.until,
+            "repo": self.repo.as_ref().map(|(given, id)| serde_json::json!({"given": given, "id": id})),
+            "identity": self.identity.as_ref().map(|(id, aliases)| serde_json::json!({"id": id, "aliases": aliases})),
+        })
+    }
+}
+
+/// Whether any string anywhere in a JSON value (object keys excluded) satisfies `is_one`.
+fn names_any(value: &serde_json::Value, is_one: &dyn Fn(&str) -> bool) -> bool {
+    match value {
+        serde_json::Value::String(s) => is_one(s),
+        serde_json::Value::Array(items) => items.iter().any(|v| names_any(v, is_one)),
+        serde_json::Value::Object(map) => map.values().any(|v| names_any(v, is_one)),
+        _ => false,
+    }
+}
+
+/// The UTC day (`YYYY-MM-DD`) of an event's `at`.
+fn event_day(at: &str) -> Option<String> {
+    if at.len() >= 10 && at.ends_with('Z') && at.is_char_boundary(10) {
+        return Some(at[..10].to_owned());
+    }
+    let ts: jiff::Timestamp = at.parse().ok()?;
+    Some(jiff::tz::Offset::UTC.to_datetime(ts).date().to_string())
+}
+
+/// A `--since`/`--until` day, normalised to `YYYY-MM-DD`.
+fn export_day(flag: &str, text: &str) -> anyhow::Result<String> {
+    let date: jiff::civil::Date = text.trim().parse().map_err(|_| {
+        anyhow::anyhow!("{flag} {text:?} is not a date; expected YYYY-MM-DD (UTC), e.g. 2026-07-01")
+    })?;
+    Ok(date.to_string())
+}
+
+/// The repository id for `--repo`: a path to a repository, or a recorded name, locator or id.
+fn export_repo(store: &SqliteStore, value: &str) -> anyhow::Result<String> {
+    if let Ok(repo) = devspm_git::open(Path::new(value))
+        && store.find_repository(&repo.id)?.is_some()
+    {
+        return Ok(repo.id);
+    }
+    store.find_repository(value)?.with_context(|| {
+        format!(
+            "--repo: no recorded repository matches {value:?} (give its path, its name as `devspm scan` prints it, or its id)"
+        )
+    })
+}
+
+/// The identity id and alias ids for `--identity`.
+fn export_identity(store: &SqliteStore, value: &str) -> anyhow::Result<(String, Vec<String>)> {
+    let mut found = store.identity_detail(value)?;
+    match found.len() {
+        0 => anyhow::bail!(
+            "--identity: no recorded identity matches {value:?} (give an identity id, an alias id or an e-mail; `devspm identities` lists them)"
+        ),
+        1 => {
+            let detail = found.pop().expect("one");
+            let aliases = detail.alias_evidence.into_iter().map(|a| a.alias).collect();
+            Ok((detail.row.identity, aliases))
+        }
+        n => anyhow::bail!(
+            "--identity: {value:?} matches {n} identities ({}); give one identity id",
+            found
+                .iter()
+                .map(|d| d.row.identity.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// One CSV cell (RFC 4180 quoting: fields with a comma, quote or line break are quoted, quotes
+/// doubled).
+fn csv_cell(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\"")).into()
+    } else {
+        s.into()
+    }
+}
+
+const CSV_HEADER: &str =
+    "seq,leaf_index,leaf_hash,key,kind,at,actor,subject,payload,prev_hash,hash\n";
+
+/// A buffered output file in the export folder.
+fn create_in(dir: &Path, name: &str) -> anyhow::Result<std::io::BufWriter<std::fs::File>> {
+    let path = dir.join(name);
+    let file = std::fs::File::create(&path)
+        .with_context(|| format!("cannot create {}", path.display()))?;
+    Ok(std::io::BufWriter::new(file))
+}
+
+fn finish(out: std::io::BufWriter<std::fs::File>, dir: &Path, name: &str) -> anyhow::Result<()> {
+    out.into_inner()
+        .map_err(|e| e.into_error())
+        .and_then(|f| f.sync_all())
+        .with_context(|| format!("cannot write {}", dir.join(name).display()))
+}
+
+pub fn export(
+    store: &SqliteStore,
+    global: &GlobalArgs,
+    args: &crate::cli::AuditExportArgs,
+) -> anyhow::Result<i32> {
+    let dir = args.output.as_path();
+    // Resolve every filter before touching the folder: a bad filter writes nothing.
+    let mut filter = ExportFilter {
+        since: args
+            .since
+            .as_deref()
+            .map(|d| export_day("--since", d))
+            .transpose()?,
+        until: args
+            .until
+            .as_deref()
+            .map(|d| export_day("--until", d))
+            .transpose()?,
+        ..ExportFilter::default()
+    };
+    if let (Some(s), Some(u)) = (&filter.since, &filter.until)
+        && s > u
+    {
+        anyhow::bail!("--since {s} is after --until {u}; the export would be empty");
+    }
+    if let Some(repo) = &args.repo {
+        filter.repo = Some((repo.clone(), export_repo(store, repo)?));
+    }
+    if let Some(identity) = &args.identity {
+        filter.identity = Some(export_identity(store, identity)?);
+    }
+    let partial = filter.is_partial();
+    let latest = store.checkpoints()?.pop();
+    if partial && latest.is_none() {
+        anyhow::bail!(
+            "a filtered (partial) export proves each event against a signed checkpoint, and there is none yet: run `devspm audit checkpoint --key KEY` first"
+        );
+    }
     if dir.exists()
         && std::fs::read_dir(dir)
             .with_context(|| format!("cannot read {}", dir.display()))?
@@ -352,22 +548,41 @@ pub fn export(store: &SqliteStore, global: &GlobalArgs, dir: &Path) -> anyhow::R
         );
     }
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let events_path = dir.join("events.jsonl");
-    let file = std::fs::File::create(&events_path)
-        .with_context(|| format!("cannot create {}", events_path.display()))?;
-    let mut out = std::io::BufWriter::new(file);
+    let csv = global.format == Format::Csv;
+    let mut out = create_in(dir, "events.jsonl")?;
+    let mut csv_out = csv.then(|| create_in(dir, "events.csv")).transpose()?;
+    if let Some(c) = &mut csv_out {
+        c.write_all(CSV_HEADER.as_bytes())?;
+    }
+    let mut proofs_out = partial
+        .then(|| create_in(dir, "proofs.jsonl"))
+        .transpose()?;
+    // A partial export holds only events the checkpoint covers (each needs a proof).
+    let proof_size = latest.as_ref().filter(|_| partial).map(|c| c.tree_size);
+    let ledger_size = store.tree_size()?;
     let mut after = 0u64;
     let mut written = 0u64;
+    let mut newer = 0u64;
+    let (mut first, mut last) = (None, None);
     loop {
         let page = store.events(None, after, 10_000)?;
         if page.is_empty() {
             break;
         }
         for e in page {
+            after = e.seq;
+            if !filter.matches(&e) {
+                continue;
+            }
+            if proof_size.is_some_and(|size| e.seq > size) {
+                newer += 1;
+                continue;
+            }
+            let leaf_hash = merkle::to_hex(&devspm_ledger::audit::event_leaf(&e.hash));
             let line = serde_json::json!({
                 "seq": e.seq,
                 "leaf_index": e.seq - 1,
-                "leaf_hash": merkle::to_hex(&devspm_ledger::audit::event_leaf(&e.hash)),
+                "leaf_hash": leaf_hash,
                 "key": e.key,
                 "kind": e.kind,
                 "at": e.at,
@@ -379,40 +594,136 @@ pub fn export(store: &SqliteStore, global: &GlobalArgs, dir: &Path) -> anyhow::R
             });
             serde_json::to_writer(&mut out, &line)?;
             out.write_all(b"\n")?;
-            after = e.seq;
+            if let Some(c) = &mut csv_out {
+                let cells = [
+                    e.seq.to_string(),
+                    (e.seq - 1).to_string(),
+                    leaf_hash,
+                    e.key.clone(),
+                    e.kind.clone(),
+                    e.at.clone(),
+                    e.actor.clone(),
+                    e.subject.clone(),
+                    e.payload.clone(),
+                    e.prev_hash.clone(),
+                    e.hash.clone(),
+                ];
+                let row: Vec<_> = cells.iter().map(|s| csv_cell(s)).collect();
+                c.write_all(row.join(",").as_bytes())?;
+                c.write_all(b"\n")?;
+            }
+            if let (Some(p), Some(size), Some(cp)) = (&mut proofs_out, proof_size, &latest) {
+                let proof = store.inclusion_proof(e.seq, size)?;
+                if proof.root_hash != cp.root_hash {
+                    anyhow::bail!(
+                        "the ledger's tree of {} events has root {} but checkpoint #{} signed {}: the ledger no longer matches its checkpoint (run `devspm audit verify`)",
+                        count(size),
+                        &proof.root_hash[..16.min(proof.root_hash.len())],
+                        cp.id,
+                        &cp.root_hash[..16.min(cp.root_hash.len())]
+                    );
+                }
+                serde_json::to_writer(&mut *p, &proof)?;
+                p.write_all(b"\n")?;
+            }
+            first.get_or_insert(e.seq);
+            last = Some(e.seq);
             written += 1;
         }
     }
-    out.flush()
-        .with_context(|| format!("cannot write {}", events_path.display()))?;
-    let latest = store.checkpoints()?.pop();
+    finish(out, dir, "events.jsonl")?;
+    if let Some(c) = csv_out {
+        finish(c, dir, "events.csv")?;
+    }
+    if let Some(p) = proofs_out {
+        finish(p, dir, "proofs.jsonl")?;
+    }
     if let Some(cp) = &latest {
         std::fs::write(dir.join("checkpoint.txt"), &cp.note)?;
         std::fs::write(dir.join("verifier.pub"), format!("{}\n", cp.verifier))?;
     }
+    let mut files = vec!["events.jsonl"];
+    if csv {
+        files.push("events.csv");
+    }
+    if partial {
+        files.push("proofs.jsonl");
+    }
+    if latest.is_some() {
+        files.extend(["checkpoint.txt", "verifier.pub"]);
+    }
+    files.push("manifest.json");
+    let checkpoint_json = latest.as_ref().map(|c| {
+        serde_json::json!({
+            "id": c.id, "origin": c.origin, "tree_size": c.tree_size, "root_hash": c.root_hash,
+            "key": c.key_name, "signed_at": c.created_at,
+        })
+    });
+    let manifest = serde_json::json!({
+        "format": "devspm-audit-export/1",
+        "export": if partial { "partial" } else { "full" },
+        "filters": filter.manifest(),
+        "events": written,
+        "first_seq": first,
+        "last_seq": last,
+        "proofs": if partial { written } else { 0 },
+        "matching_events_newer_than_checkpoint": newer,
+        "ledger_size": ledger_size,
+        "checkpoint_size": latest.as_ref().map(|c| c.tree_size),
+        "checkpoint": checkpoint_json,
+        "exported_at": jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        "files": files,
+    });
+    std::fs::write(
+        dir.join("manifest.json"),
+        format!("{}\n", serde_json::to_string_pretty(&manifest)?),
+    )
+    .with_context(|| format!("cannot write {}", dir.join("manifest.json").display()))?;
     if global.format == Format::Json {
         emit_json(&serde_json::json!({
             "folder": dir,
+            "export": if partial { "partial" } else { "full" },
             "events": written,
+            "proofs": if partial { written } else { 0 },
+            "matching_events_newer_than_checkpoint": newer,
+            "filters": filter.manifest(),
+            "files": files,
             "checkpoint": latest.as_ref().map(|c| serde_json::json!({
                 "id": c.id, "tree_size": c.tree_size, "root_hash": c.root_hash, "key": c.key_name,
             })),
         }))?;
     } else if !global.quiet {
-        emit(&format!(
-            "exported {} events to {}/events.jsonl{}\n",
-            count(written),
-            dir.display(),
-            match &latest {
-                Some(c) => format!(
-                    ", checkpoint #{} of {} events to checkpoint.txt and its verifier key to verifier.pub",
-                    c.id,
-                    count(c.tree_size)
-                ),
-                None =>
-                    "; no checkpoint yet (run `devspm audit checkpoint --key KEY` first)".into(),
-            }
-        ))?;
+        let mut text = if partial {
+            format!(
+                "exported {} matching events to {}/events.jsonl{}, each with its inclusion proof in proofs.jsonl",
+                count(written),
+                dir.display(),
+                if csv { " and events.csv" } else { "" },
+            )
+        } else {
+            format!(
+                "exported {} events to {}/events.jsonl{}",
+                count(written),
+                dir.display(),
+                if csv { " and events.csv" } else { "" },
+            )
+        };
+        text.push_str(&match &latest {
+            Some(c) => format!(
+                ", checkpoint #{} of {} events to checkpoint.txt and its verifier key to verifier.pub",
+                c.id,
+                count(c.tree_size)
+            ),
+            None => "; no checkpoint yet (run `devspm audit checkpoint --key KEY` first)".into(),
+        });
+        text.push('\n');
+        if newer > 0 {
+            text.push_str(&format!(
+                "{} more matching events are newer than the checkpoint and were left out: sign a new checkpoint (`devspm audit checkpoint --key KEY`) to include them\n",
+                count(newer)
+            ));
+        }
+        emit(&text)?;
     }
     Ok(0)
 }
