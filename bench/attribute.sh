@@ -5,7 +5,7 @@
 #   bench/attribute.sh REPO_PATH [REVISION]
 #
 #   REPO_PATH  a repository with >= 10,000 commits (work tree or bare, e.g. the
-#              fetched nushell mirror /work/.mirror/nushell+nushell/repo)
+#              nushell repository brought by the `fetch` tool, source github:nushell/nushell)
 #   REVISION   the commit to attribute at (default HEAD)
 #
 # What it does, in one run:

@@ -4,7 +4,7 @@ github.com/grosa1/icse2021-szz-replication-package,
 json-input-raw/bugfix_commits_all.json) to the truth.tsv format of
 extract_fixes.py, for the repositories that are available locally.
 
-  dio_to_truth.py --dio bugfix_commits_all.json --mirror-root /work/.mirror \
+  dio_to_truth.py --dio bugfix_commits_all.json --mirror-root "$MIRROR" \
                   [--repo-name owner/name ...] [--fixes-dir DIR] > truth-dio.tsv
 
 Each oracle entry: {"repo_name", "fix_commit_hash", "bug_commit_hash": [...],
@@ -44,7 +44,8 @@ def exists(gitdir, sha):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--dio", required=True)
-    ap.add_argument("--mirror-root", default="/work/.mirror")
+    ap.add_argument("--mirror-root", required=True,
+                    help="folder holding <owner>+<name>/repo bare git directories (as the fetch tool writes them)")
     ap.add_argument("--repo-name", action="append", help="only these repositories (repeatable)")
     ap.add_argument("--fixes-dir", help="write <owner+name>.txt fix lists here")
     a = ap.parse_args()

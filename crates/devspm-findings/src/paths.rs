@@ -192,8 +192,8 @@ mod tests {
         );
         assert_eq!(
             place(
-                "/work/repo/lib/util.rs",
-                Some(Path::new("/work/repo")),
+                "/srv/checkout/lib/util.rs",
+                Some(Path::new("/srv/checkout")),
                 &files()
             ),
             Placed::InRepo {
