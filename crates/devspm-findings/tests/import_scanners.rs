@@ -1,7 +1,7 @@
 //! Imports real scanner output: slices of real files in `tests/fixtures/scanners/` (their
 //! origin is in that folder's README), and the whole files of the project's shared data
 //! (`$DEVSPM_SHARED_DATA`, default `shared/data` beside the workspace, then
-//! `/work/shared/data`), whose tests are skipped, saying so, where that folder is absent.
+//! `shared/data` beside the checkout), whose tests are skipped, saying so, where that folder is absent.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -22,7 +22,6 @@ fn shared(name: &str) -> Option<PathBuf> {
     let roots = [
         std::env::var_os("DEVSPM_SHARED_DATA").map(PathBuf::from),
         Some(workspace.join("../shared/data")),
-        Some(PathBuf::from("/work/shared/data")),
     ];
     for root in roots.into_iter().flatten() {
         let path = root.join("scanner-output").join(name);

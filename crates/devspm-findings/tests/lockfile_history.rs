@@ -1,6 +1,6 @@
 //! Lockfile readers against the versions of real lockfiles along git history: nushell's
 //! Cargo.lock and netbox's requirements.txt, read from bare mirrors of those repositories
-//! (`$DEVSPM_TEST_MIRRORS`, default `/work/.mirror`, as `owner+name/repo`). Each test is skipped,
+//! (`$DEVSPM_TEST_MIRRORS`, default `.mirror` beside the checkout, as `owner+name/repo`). Each test is skipped,
 //! saying so, where its mirror or pinned commit is absent.
 //!
 //! The speed check is run by hand:
@@ -8,7 +8,7 @@
 
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
@@ -24,8 +24,11 @@ const NETBOX: &str = "netbox-community+netbox";
 const NETBOX_HEAD: &str = "43fe81f9e833228c9869f7ddadb67e6c5f145060";
 
 fn mirror(name: &str) -> Option<PathBuf> {
-    let root = std::env::var_os("DEVSPM_TEST_MIRRORS").unwrap_or_else(|| "/work/.mirror".into());
-    let repo = PathBuf::from(root).join(name).join("repo");
+    // Default: `.mirror` beside the checkout, where the `fetch` tool puts repositories.
+    let root = std::env::var_os("DEVSPM_TEST_MIRRORS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../.mirror"));
+    let repo = root.join(name).join("repo");
     if repo.join("HEAD").is_file() {
         Some(repo)
     } else {

@@ -16,10 +16,8 @@ struct Signed {
     checkpoint: PathBuf,
 }
 
-fn signed() -> Signed {
-    let sandbox = Sandbox::new();
-    let rich = rich_repo(&sandbox);
-    sandbox.scan(&rich.repo.path);
+/// A signing key (`audit.key`) and a checkpoint of the current ledger (`checkpoint.txt`).
+fn keygen_and_checkpoint(sandbox: &Sandbox) -> (PathBuf, PathBuf) {
     let key = sandbox.path().join("audit.key");
     sandbox
         .run(&[
@@ -42,6 +40,14 @@ fn signed() -> Signed {
             checkpoint.to_str().unwrap(),
         ])
         .assert_code(0);
+    (key, checkpoint)
+}
+
+fn signed() -> Signed {
+    let sandbox = Sandbox::new();
+    let rich = rich_repo(&sandbox);
+    sandbox.scan(&rich.repo.path);
+    let (key, checkpoint) = keygen_and_checkpoint(&sandbox);
     Signed {
         sandbox,
         key,
@@ -500,28 +506,7 @@ fn two_repositories() -> (Signed, String, String) {
     beta.commit_file(CAROL, "c.txt", "three\n", "Third");
     sandbox.scan(&alpha.path);
     sandbox.scan(&beta.path);
-    let key = sandbox.path().join("audit.key");
-    sandbox
-        .run(&[
-            "audit",
-            "keygen",
-            "-o",
-            key.to_str().unwrap(),
-            "--name",
-            "devspm/test",
-        ])
-        .assert_code(0);
-    let checkpoint = sandbox.path().join("checkpoint.txt");
-    sandbox
-        .run(&[
-            "audit",
-            "checkpoint",
-            "--key",
-            key.to_str().unwrap(),
-            "-o",
-            checkpoint.to_str().unwrap(),
-        ])
-        .assert_code(0);
+    let (key, checkpoint) = keygen_and_checkpoint(&sandbox);
     let id = |name: &str| -> String {
         sandbox
             .conn()

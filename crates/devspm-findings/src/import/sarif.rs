@@ -969,7 +969,7 @@ mod tests {
                           {"location": {"uri": "lib\\b.js", "uriBaseId": "SRC"}}],
             "originalUriBaseIds": {
               "SRC": {"uri": "src/", "uriBaseId": "ROOT"},
-              "ROOT": {"uri": "file:///home/runner/work/x/"}},
+              "ROOT": {"uri": "file:///builds/acme/x/"}},
             "versionControlProvenance": [{"repositoryUri": "https://github.com/x/x",
                                           "revisionId": "0123456789abcdef0123456789abcdef01234567"}]
           }],
@@ -984,7 +984,7 @@ mod tests {
         assert_eq!(f.severity, Severity::Medium);
         assert_eq!(f.identifiers, ["CWE-116", "CWE-79"]);
         let loc = f.location.as_ref().unwrap();
-        assert_eq!(loc.path, "/home/runner/work/x/src/app dir/index.js");
+        assert_eq!(loc.path, "/builds/acme/x/src/app dir/index.js");
         assert_eq!((loc.start_line, loc.end_line), (Some(12), Some(14)));
         assert_eq!(
             f.producer_fingerprint.as_deref(),
@@ -1001,7 +1001,7 @@ mod tests {
         assert_eq!(g.severity, Severity::Low);
         assert_eq!(g.message, "custom");
         let loc = g.location.as_ref().unwrap();
-        assert_eq!(loc.path, "/home/runner/work/x/src/lib/b.js");
+        assert_eq!(loc.path, "/builds/acme/x/src/lib/b.js");
         assert_eq!((loc.start_line, loc.end_line), (None, None));
         assert_eq!(g.producer_fingerprint.as_deref(), Some("a:1"));
         assert_eq!(summary.warnings.len(), 1, "{:?}", summary.warnings);
@@ -1026,7 +1026,7 @@ mod tests {
                         "properties": {"zizmor/severity": "Informational"},
                         "level": "note",
                         "locations": [{"physicalLocation": {"artifactLocation": {
-                          "uri": "file:///C:/work/.github/workflows/ci.yml"},
+                          "uri": "file:///C:/build/.github/workflows/ci.yml"},
                           "region": {"startLine": 3, "endLine": 1}}}]}]},
           {"tool": {"driver": {"name": "empty"}}, "results": null}
         ]}"#;
@@ -1040,7 +1040,7 @@ mod tests {
         assert_eq!(findings[1].severity, Severity::Info);
         assert_eq!(findings[1].origin, "$.runs[1].results[0]");
         let loc = findings[1].location.as_ref().unwrap();
-        assert_eq!(loc.path, "C:/work/.github/workflows/ci.yml");
+        assert_eq!(loc.path, "C:/build/.github/workflows/ci.yml");
         assert_eq!((loc.start_line, loc.end_line), (Some(3), Some(3)));
         let paths: Vec<&str> = summary
             .warnings
