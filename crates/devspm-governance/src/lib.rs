@@ -1,0 +1,1 @@
+//! Audits CI/CD configuration (GitHub Actions, Dependabot, GitLab CI) and evaluates the tool policy.
