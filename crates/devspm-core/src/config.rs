@@ -25,6 +25,10 @@ pub struct Config {
     pub bot: Vec<Account>,
     #[serde(default)]
     pub resolution: ResolutionConfig,
+    /// `[policy]`: approved tools and thresholds. Read and validated by `devspm-governance`
+    /// (which owns its shape); kept here only so that the file as a whole is accepted.
+    #[serde(default)]
+    pub policy: Option<toml::Table>,
 }
 
 /// A person declared in the configuration file.

@@ -63,8 +63,8 @@ pub(crate) struct LineCounts {
 type BlobPair = (ObjectId, ObjectId);
 
 impl LineCounts {
-    /// Entries kept before the cache starts over (about 100 MB at most).
-    const LIMIT: usize = 1_000_000;
+    /// Entries kept before the cache starts over (about 25 MB at most).
+    const LIMIT: usize = 250_000;
 
     fn get(&self, key: &BlobPair) -> Option<Option<(u32, u32)>> {
         self.pairs.lock().ok()?.get(key).copied()

@@ -107,6 +107,9 @@ const PACK_CACHE_BYTES: usize = 64 << 20;
 /// Payload bytes after which a batch is handed to the ledger even if it has fewer commits.
 const BATCH_BYTES: usize = 4 << 20;
 
+/// Commits read between two releases of the resident pages of mapped pack files.
+const RELEASE_EVERY: usize = 500;
+
 /// Commits per unit of reader work. Small units keep the readers on neighbouring commits,
 /// which share delta bases in the shared cache.
 const WORK_BATCH: usize = 64;
@@ -292,6 +295,7 @@ pub fn ingest(
         let mut events: Vec<NewEvent> = std::mem::take(&mut pending);
         let mut commits_in_batch = 0usize;
         let mut bytes_in_batch = 0usize;
+        let mut since_release = 0usize;
         for msg in msg_rx.iter() {
             match msg {
                 Msg::Walked(n) => progress.walked(n),
@@ -302,11 +306,18 @@ pub fn ingest(
                     bytes_in_batch += built.iter().map(|e| e.payload_json.len()).sum::<usize>();
                     events.extend(built);
                     commits_in_batch += commits.len();
+                    since_release += commits.len();
                     report.new_commits += commits.len() as u64;
                     for (id, parents) in commits {
                         graph.insert(id, parents);
                     }
                 }
+            }
+            // Pages of the pack read for these commits are in the OS page cache; the process
+            // need not keep them resident (see `mapped`).
+            if since_release >= RELEASE_EVERY {
+                crate::mapped::release();
+                since_release = 0;
             }
             // A batch ends after `batch_size` commits, or earlier when big merges make it
             // heavy: memory stays bounded whatever the history looks like.

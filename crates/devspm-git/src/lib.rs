@@ -16,6 +16,7 @@ mod files;
 mod graph;
 mod ingest;
 mod linecount;
+pub mod mapped;
 mod repo;
 mod szz;
 
