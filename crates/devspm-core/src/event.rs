@@ -60,11 +60,17 @@ pub enum EventKind {
     /// A person's personal data was erased (`devspm identities forget`): keys shredded, the
     /// stored messages naming them redacted ([`IdentityForgotten`]).
     IdentityForgotten,
+    /// A tool seen on a developer's workstation by `devspm tools scan`: an editor or browser
+    /// extension, an AI CLI, an MCP server, a plaintext credential file … ([`WorkstationToolSeen`]).
+    WorkstationToolSeen,
+    /// Advisory data was loaded (`devspm advisories import`): its source, date and counts
+    /// ([`AdvisoriesImported`]).
+    AdvisoriesImported,
 }
 
 impl EventKind {
     /// Every kind, for help texts and validation.
-    pub const ALL: [EventKind; 16] = [
+    pub const ALL: [EventKind; 18] = [
         EventKind::RepositoryRegistered,
         EventKind::CommitRecorded,
         EventKind::RefUpdated,
@@ -81,6 +87,8 @@ impl EventKind {
         EventKind::FindingsImported,
         EventKind::Attribution,
         EventKind::IdentityForgotten,
+        EventKind::WorkstationToolSeen,
+        EventKind::AdvisoriesImported,
     ];
 
     /// The stored name of the kind.
@@ -102,6 +110,8 @@ impl EventKind {
             EventKind::FindingsImported => "findings_imported",
             EventKind::Attribution => "attribution",
             EventKind::IdentityForgotten => "identity_forgotten",
+            EventKind::WorkstationToolSeen => "workstation_tool_seen",
+            EventKind::AdvisoriesImported => "advisories_imported",
         }
     }
 
@@ -154,6 +164,8 @@ pub enum Payload {
     FindingsImported(FindingsImported),
     Attribution(Box<Attribution>),
     IdentityForgotten(IdentityForgotten),
+    WorkstationToolSeen(WorkstationToolSeen),
+    AdvisoriesImported(AdvisoriesImported),
 }
 
 macro_rules! payload_kinds {
@@ -202,6 +214,8 @@ payload_kinds!(
     FindingsImported,
     Attribution,
     IdentityForgotten,
+    WorkstationToolSeen,
+    AdvisoriesImported,
 );
 
 macro_rules! into_payload {
@@ -231,6 +245,8 @@ into_payload!(
     FindingsImported,
     Attribution,
     IdentityForgotten,
+    WorkstationToolSeen,
+    AdvisoriesImported,
 );
 
 /// An event as a collector or analyzer proposes it, before the ledger orders and hashes it.
@@ -688,6 +704,64 @@ pub struct ToolSeen {
     pub introduced_in: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub introduced_by: Option<String>,
+    /// For CI dependencies (actions, workflows, images, hooks): the ref, tag or digest used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// The line of the file that names the tool, where one does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+}
+
+/// Payload of [`EventKind::WorkstationToolSeen`]. Keyed by host, identity, item and version:
+/// scanning an unchanged machine again adds nothing, a new version adds a sighting.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkstationToolSeen {
+    /// The workstation's host name, as the scan reported it.
+    pub host: String,
+    /// Alias id of the developer the machine belongs to (from `git config user.email` or
+    /// `--identity`); names and e-mails stay in the alias tables.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<String>,
+    /// `vscode_extension`, `jetbrains_plugin`, `browser_extension`, `ai_cli`, `agent_settings`,
+    /// `mcp_server`, `git_config`, `credential_file`.
+    pub kind: String,
+    /// The item's stable id (extension id, MCP server name, file kind …).
+    pub id: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// Which editor, browser or tool it belongs to, and how it was installed.
+    pub source: String,
+    /// Home-relative path where it was found.
+    pub path: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub risks: Vec<ToolRisk>,
+    /// The policy verdict at the time of the scan (`approved`, `unapproved`, `denied`), with
+    /// its reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verdict_reason: Option<String>,
+}
+
+/// Payload of [`EventKind::AdvisoriesImported`]: what advisory data was loaded, from where,
+/// and how fresh it is. The advisories themselves are reference data kept beside the ledger.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdvisoriesImported {
+    /// The path or name the data was loaded from.
+    pub source: String,
+    /// `osv`, `osv-zip` or `rustsec`.
+    pub layout: String,
+    /// SHA-256 over the loaded advisories (ids and modification dates), hex.
+    pub digest: String,
+    /// The newest `modified` date among the advisories: how fresh the data is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_date: Option<String>,
+    pub advisories: u64,
+    pub withdrawn: u64,
+    pub skipped: u64,
+    /// Ecosystems and how many advisories each.
+    pub ecosystems: std::collections::BTreeMap<String, u64>,
 }
 
 /// Payload of [`EventKind::AiLines`].

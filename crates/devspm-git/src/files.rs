@@ -188,3 +188,11 @@ pub fn branch_heads(repo: &Repo) -> Result<Vec<(String, String)>, GitError> {
     out.sort();
     Ok(out)
 }
+
+/// The git blob id of `bytes` (what `git hash-object` prints), to tell whether a file in a work
+/// tree is the version committed at a revision.
+pub fn blob_id(bytes: &[u8]) -> Option<String> {
+    gix::objs::compute_hash(gix::hash::Kind::Sha1, gix::object::Kind::Blob, bytes)
+        .ok()
+        .map(|id| id.to_string())
+}

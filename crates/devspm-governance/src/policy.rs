@@ -423,6 +423,14 @@ impl Policy {
             .map(|(text, _, level)| (text.as_str(), *level))
     }
 
+    /// The pin requirements of a category as written: (owner or name glob, required pin), most
+    /// specific first.
+    pub fn pin_entries(&self, category: Category) -> Vec<(String, RequiredPin)> {
+        self.lists_of(category)
+            .map(|l| l.pin.iter().map(|(t, _, r)| (t.clone(), *r)).collect())
+            .unwrap_or_default()
+    }
+
     /// The verdict for one item.
     pub fn verdict(&self, item: &Item<'_>) -> Verdict {
         let category = item.category;

@@ -13,6 +13,7 @@ pub mod audit;
 pub mod checkpoint;
 pub mod evidence;
 pub mod findings;
+pub mod governance;
 pub mod merkle;
 mod pii;
 mod projection;
@@ -28,11 +29,12 @@ use devspm_core::identity::{AliasBook, AliasLink, AliasRecord, Assignment, Ident
 pub use audit::{AuditStore, ConsistencyProof, InclusionProof, StoredCheckpoint};
 pub use evidence::EvidenceStore;
 pub use findings::{FindingFilter, FindingRow, FindingStore};
+pub use governance::{GovernanceStore, ToolFilter, ToolUseRow};
 pub use sqlite::SqliteStore;
 pub use views::{AiReport, AiRow, IdentityDetail, IdentityRow, RepositorySummary};
 
 /// The schema version this build writes and reads.
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 /// A name and an e-mail address as git recorded them (bytes, not necessarily UTF-8).
 pub type NameEmail = (Vec<u8>, Vec<u8>);

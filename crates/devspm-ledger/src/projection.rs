@@ -8,7 +8,7 @@ use devspm_core::event::CommitRecorded;
 use rusqlite::{Connection, params};
 
 /// Every projection table, in the order `rebuild` clears them.
-pub(crate) const TABLES: [&str; 16] = [
+pub(crate) const TABLES: [&str; 18] = [
     "repositories",
     "refs",
     "commits",
@@ -25,6 +25,8 @@ pub(crate) const TABLES: [&str; 16] = [
     "findings",
     "finding_imports",
     "attributions",
+    "workstation_tools",
+    "advisory_sources",
 ];
 
 /// Updates the projections for one event.
@@ -101,8 +103,10 @@ pub(crate) fn apply(conn: &Connection, seq: u64, payload: &Payload) -> rusqlite:
         }
         Payload::ToolSeen(p) => {
             conn.prepare_cached(
-                "INSERT OR REPLACE INTO tools_seen (repo_id, path, kind, name, revision, pinned, risks, introduced_in, introduced_by, seq)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                "INSERT INTO tools_seen (repo_id, path, kind, name, revision, pinned, risks, introduced_in, introduced_by, version, line, first_seq, seq)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)
+                 ON CONFLICT (repo_id, path, name, version) DO UPDATE SET kind = ?3, revision = ?5,
+                   pinned = ?6, risks = ?7, introduced_in = ?8, introduced_by = ?9, line = ?11, seq = ?12",
             )?
             .execute(params![
                 p.repo,
@@ -118,6 +122,49 @@ pub(crate) fn apply(conn: &Connection, seq: u64, payload: &Payload) -> rusqlite:
                     .join(","),
                 p.introduced_in,
                 p.introduced_by,
+                p.version.as_deref().unwrap_or(""),
+                p.line,
+                seq
+            ])?;
+        }
+        Payload::WorkstationToolSeen(p) => {
+            conn.prepare_cached(
+                "INSERT INTO workstation_tools (host, identity, kind, item_id, name, version, source, path, risks, verdict, first_seq, seq)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)
+                 ON CONFLICT (host, identity, kind, item_id, path) DO UPDATE SET name = ?5,
+                   version = ?6, source = ?7, risks = ?9, verdict = ?10, seq = ?11",
+            )?
+            .execute(params![
+                p.host,
+                p.identity.as_deref().unwrap_or(""),
+                p.kind,
+                p.id,
+                p.name,
+                p.version,
+                p.source,
+                p.path,
+                p.risks
+                    .iter()
+                    .map(|r| r.rule.as_str())
+                    .collect::<Vec<_>>()
+                    .join(","),
+                p.verdict,
+                seq
+            ])?;
+        }
+        Payload::AdvisoriesImported(p) => {
+            conn.prepare_cached(
+                "INSERT INTO advisory_sources (source, layout, digest, data_date, advisories, seq)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (source) DO UPDATE SET layout = ?2, digest = ?3, data_date = ?4,
+                   advisories = ?5, seq = ?6",
+            )?
+            .execute(params![
+                p.source,
+                p.layout,
+                p.digest,
+                p.data_date,
+                p.advisories as i64,
                 seq
             ])?;
         }

@@ -29,12 +29,13 @@ use crate::{
 const APPLICATION_ID: i64 = 0x6473_706d;
 
 /// Schema migrations, in order; migration `i` brings the schema to version `i + 1`.
-const MIGRATIONS: [&str; 5] = [
+const MIGRATIONS: [&str; 6] = [
     include_str!("migrations/0001_ledger.sql"),
     include_str!("migrations/0002_ai.sql"),
     include_str!("migrations/0003_findings.sql"),
     include_str!("migrations/0004_merkle.sql"),
     include_str!("migrations/0005_pii.sql"),
+    include_str!("migrations/0006_governance.sql"),
 ];
 
 /// The migration that creates the Merkle tree, which is then built over the existing events in
@@ -421,6 +422,11 @@ impl SqliteStore {
     /// Direct access for tests that tamper with the file the way an attacker would.
     pub fn connection(&self) -> &Connection {
         &self.conn
+    }
+
+    /// The connection, for writes to tables beside the chain (never to events or projections).
+    pub(crate) fn connection_mut(&mut self) -> &mut Connection {
+        &mut self.conn
     }
 
     fn read_head(conn: &Connection) -> rusqlite::Result<Option<Head>> {

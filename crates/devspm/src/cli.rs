@@ -83,6 +83,8 @@ pub enum Format {
     Json,
     Csv,
     Markdown,
+    /// SARIF 2.1.0 (`devspm ci audit`).
+    Sarif,
 }
 
 #[derive(Debug, Subcommand)]
@@ -147,6 +149,165 @@ pub enum Command {
     /// changes how projections are built, or to prove that what views show follows from the
     /// events.
     Rebuild,
+
+    /// Audit CI/CD configuration: GitHub Actions workflows and actions, Dependabot, GitLab CI.
+    ///
+    /// Finds unpinned and known-compromised actions, dangerous triggers, template injection,
+    /// excessive token permissions, credential persistence, cache poisoning, curl|sh and more
+    /// (rules: docs/governance.md). In a repository, each finding is recorded and attributed to
+    /// the commit, developer and AI agent that wrote the offending line.
+    #[command(subcommand)]
+    Ci(CiCommand),
+
+    /// The developer and CI tools in use: inventory this workstation, or list who uses what.
+    #[command(subcommand)]
+    Tools(ToolsCommand),
+
+    /// Check the recorded inventory, commits and CI findings against the [policy] of
+    /// devspm.toml (for CI gating: exit 4 on violations).
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CiCommand {
+    /// Audit CI configuration files under each PATH (default: the current directory).
+    #[command(after_help = "\
+Examples:
+  devspm ci audit                          audit the repository here, attribute findings
+  devspm ci audit --format sarif > ci.sarif   for code-scanning dashboards
+  devspm ci audit --fail-on medium         exit 4 when a medium or worse finding exists
+  devspm ci audit .github/workflows/release.yml --no-record
+
+Exit status: 0 below the threshold, 4 at or above it (default: [policy.thresholds]
+ci_severity, else high), 1 on errors.")]
+    Audit(CiAuditArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CiAuditArgs {
+    /// Repositories, folders or single files to audit. Default: `.`.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Exit with status 4 when a finding is at or above this severity. Default: the policy's
+    /// thresholds.ci_severity, else high.
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub fail_on: Option<SeverityArg>,
+
+    /// Do not record findings in the ledger (and so do not attribute them).
+    #[arg(long)]
+    pub no_record: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ToolsCommand {
+    /// Inventory this workstation: editor and browser extensions, JetBrains plugins, AI CLIs and
+    /// their risky settings, MCP servers, git signing hygiene, plaintext credential files.
+    ///
+    /// Read-only and unprivileged; visits only the known locations under the home directory and
+    /// never follows a symlink out of it. Credential files are reported by kind, count and file
+    /// mode — never their values. Each item gets the policy's verdict (approved, unapproved =
+    /// shadow IT, denied) and is recorded as a workstation_tool_seen event tied to the developer.
+    #[command(after_help = "\
+Examples:
+  devspm tools scan                         this machine, as the current user
+  devspm tools scan --format json           the report as JSON
+  devspm tools scan --home /mnt/image/home/ann --identity ann@example.com --no-record")]
+    Scan(ToolsScanArgs),
+
+    /// Who uses which tool, at which ref, since when, in which repositories and on which
+    /// workstations (the blast-radius question on the first day of an incident).
+    #[command(after_help = "\
+Examples:
+  devspm tools list --name tj-actions/changed-files   every repository using it, and the ref
+  devspm tools list --kind action --since 7d          actions that appeared this week
+  devspm tools list --origin workstation --kind vscode_extension")]
+    List(ToolsListArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ToolsScanArgs {
+    /// The home directory to inventory. Default: $HOME.
+    #[arg(long, value_name = "DIR")]
+    pub home: Option<PathBuf>,
+
+    /// The developer's e-mail. Default: git's user.email in that home.
+    #[arg(long, value_name = "EMAIL")]
+    pub identity: Option<String>,
+
+    /// The workstation's name. Default: this machine's host name.
+    #[arg(long, value_name = "NAME")]
+    pub host: Option<String>,
+
+    /// Print the report only; record nothing.
+    #[arg(long)]
+    pub no_record: bool,
+
+    /// With --home: also look for AI CLIs on this process's PATH (on by default without --home).
+    #[arg(long)]
+    pub search_path: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ToolsListArgs {
+    /// Tools whose name contains this text (case-insensitive), e.g. `changed-files`.
+    #[arg(long, value_name = "TEXT")]
+    pub name: Option<String>,
+
+    /// Only this kind: action, reusable_workflow, container_image, precommit_hook, ci_include,
+    /// mcp_server, ai_instructions, agent_settings, vscode_extension, jetbrains_plugin,
+    /// browser_extension, ai_cli, git_config, credential_file.
+    #[arg(long, value_name = "KIND")]
+    pub kind: Option<String>,
+
+    /// Only this recorded repository (a path, name or id).
+    #[arg(long, value_name = "REPO")]
+    pub repo: Option<String>,
+
+    /// Only tools first seen since this day (YYYY-MM-DD) or this long ago (7d, 36h).
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+
+    /// Only tools seen in repositories, or only on workstations.
+    #[arg(long, value_enum, value_name = "ORIGIN")]
+    pub origin: Option<OriginArg>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OriginArg {
+    Repository,
+    Workstation,
+}
+
+impl OriginArg {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OriginArg::Repository => "repository",
+            OriginArg::Workstation => "workstation",
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Judge what is recorded against [policy]: denied and unapproved (shadow IT) tools in
+    /// repositories and on workstations, unsigned commits when signing is required, and open CI
+    /// findings at or above thresholds.ci_severity. Exit 4 when a violation fails the check.
+    #[command(after_help = "\
+The policy format, with a complete example: docs/governance.md.
+
+Examples:
+  devspm policy check                       everything recorded
+  devspm policy check --repo . --format json  one repository, for a CI job")]
+    Check(PolicyCheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PolicyCheckArgs {
+    /// Only this recorded repository (a path, name or id); workstations are then left out.
+    #[arg(long, value_name = "REPO")]
+    pub repo: Option<String>,
 }
 
 #[derive(Debug, Args)]

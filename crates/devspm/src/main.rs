@@ -63,11 +63,13 @@ fn run(cli: cli::Cli) -> anyhow::Result<i32> {
             | cli::Command::Audit(cli::AuditCommand::Export { .. })
     );
     let markdown_ok = matches!(cli.command, cli::Command::Ai(_));
+    let sarif_ok = matches!(cli.command, cli::Command::Ci(_));
     if (cli.global.format == cli::Format::Csv && !csv_ok)
         || (cli.global.format == cli::Format::Markdown && !markdown_ok)
+        || (cli.global.format == cli::Format::Sarif && !sarif_ok)
     {
         anyhow::bail!(
-            "--format csv is available for `devspm ai`, `devspm findings` and `devspm audit export`, --format markdown for `devspm ai`; use table or json here"
+            "--format csv is available for `devspm ai`, `devspm findings` and `devspm audit export`, --format markdown for `devspm ai`, --format sarif for `devspm ci audit` (findings: `devspm export sarif`); use table or json here"
         );
     }
     let settings = settings::Settings::resolve(&cli.global)?;
@@ -95,6 +97,18 @@ fn run(cli: cli::Cli) -> anyhow::Result<i32> {
         cli::Command::Export(command) => commands::findings::export(&settings, global, command),
         cli::Command::Audit(command) => commands::audit::run(&settings, global, command),
         cli::Command::Rebuild => commands::audit::rebuild(&settings, global),
+        cli::Command::Ci(cli::CiCommand::Audit(args)) => {
+            commands::ci::audit(&settings, global, &args)
+        }
+        cli::Command::Tools(cli::ToolsCommand::Scan(args)) => {
+            commands::tools::scan(&settings, global, &args)
+        }
+        cli::Command::Tools(cli::ToolsCommand::List(args)) => {
+            commands::tools::list(&settings, global, &args)
+        }
+        cli::Command::Policy(cli::PolicyCommand::Check(args)) => {
+            commands::policy::check(&settings, global, &args)
+        }
     }
 }
 

@@ -17,6 +17,8 @@ pub struct Settings {
     pub config: Config,
     pub config_path: Option<PathBuf>,
     pub catalogue: Catalogue,
+    /// `[policy]` of the configuration file (empty: nothing governed).
+    pub policy: devspm_governance::policy::Policy,
 }
 
 impl Settings {
@@ -41,6 +43,17 @@ impl Settings {
             Some(path) => Config::load(path)?,
             None => Config::default(),
         };
+        let policy = match &config_path {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read {}", path.display()))?;
+                devspm_governance::policy::Policy::from_config_text(
+                    &text,
+                    &path.display().to_string(),
+                )?
+            }
+            None => devspm_governance::policy::Policy::default(),
+        };
         let mut catalogue = Catalogue::builtin();
         catalogue.extend(config.catalogue_extensions());
         Ok(Settings {
@@ -49,6 +62,7 @@ impl Settings {
             config,
             config_path,
             catalogue,
+            policy,
         })
     }
 

@@ -39,7 +39,7 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &AiArgs) -> anyhow::R
             emit(&markdown(&report))?;
             return Ok(0);
         }
-        Format::Table => {}
+        Format::Table | Format::Sarif => {}
     }
     let share = |part: u64, whole: u64| {
         if whole == 0 {

@@ -128,6 +128,8 @@ fn inspect_revision(
                     .collect(),
                 introduced_in: introduced.as_ref().map(|(sha, _)| sha.clone()),
                 introduced_by: introduced.as_ref().map(|(_, alias)| alias.clone()),
+                version: None,
+                line: None,
             };
             events.push(NewEvent::new(
                 format!("tool/{}/{}/{}/{}", repo.id, file.path, item.name, file.blob),

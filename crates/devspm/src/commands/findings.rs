@@ -13,7 +13,10 @@ use crate::output::{Table, date, emit, emit_json};
 use crate::settings::Settings;
 
 /// The repository id for a `--repo` value: a path to a repository, or a recorded name/locator.
-fn repo_filter(store: &devspm_ledger::SqliteStore, value: &str) -> anyhow::Result<String> {
+pub(crate) fn repo_filter(
+    store: &devspm_ledger::SqliteStore,
+    value: &str,
+) -> anyhow::Result<String> {
     if let Ok(repo) = devspm_git::open(Path::new(value))
         && store.find_repository(&repo.id)?.is_some()
     {

@@ -164,7 +164,8 @@ fn repository_analyzers(
         super::ai_detect::branch_evidence(store, &report.repo, catalogue)?
             + super::ai_tooling::inspect_head(store, repo, global.quiet)?
             + super::ai_notes::read_notes(store, repo, catalogue, global.quiet)?
-            + super::ai_notes::read_agent_traces(store, repo, catalogue, global.quiet)?,
+            + super::ai_notes::read_agent_traces(store, repo, catalogue, global.quiet)?
+            + super::ci::inspect_head(store, repo, settings)?,
     )
 }
 

@@ -1,0 +1,378 @@
+//! What tool governance and the built-in detectors read from and keep beside the ledger.
+//!
+//! [`GovernanceStore`] extends [`crate::Store`] with: the tool inventory across repositories
+//! and workstations (`devspm tools list`, `devspm policy check`), commit-signing statistics per
+//! developer (for `require_signed_commits`), the advisory data `devspm advisories import` loads
+//! (reference data kept beside the chain; the load itself is an `advisories_imported` event),
+//! and the blobs the secret detector has already read (so a re-scan reads only new ones).
+
+use std::collections::HashSet;
+
+use rusqlite::params;
+use serde::Serialize;
+
+use crate::{LedgerError, SqliteStore};
+
+/// One tool in use: in a repository file or on a workstation.
+#[derive(Clone, Debug, Serialize)]
+pub struct ToolUseRow {
+    /// `repository` or `workstation`.
+    pub origin: &'static str,
+    /// Repository name (repository origin).
+    pub repository: Option<String>,
+    /// Host name (workstation origin).
+    pub host: Option<String>,
+    pub kind: String,
+    pub name: String,
+    /// Ref, tag, digest or version.
+    pub version: Option<String>,
+    pub path: String,
+    pub line: Option<u32>,
+    pub pinned: Option<bool>,
+    pub risks: Vec<String>,
+    /// Policy verdict recorded at scan time (workstations).
+    pub verdict: Option<String>,
+    /// The commit that introduced the line or file (repository origin).
+    pub introduced_in: Option<String>,
+    /// Identity id of who introduced it (repository) or whose machine it is (workstation).
+    pub identity: Option<String>,
+    /// `Name <e-mail>` of that alias, unless erased.
+    pub identity_name: Option<String>,
+    /// When it was first and last seen (event times, RFC 3339).
+    pub first_seen: String,
+    pub last_seen: String,
+}
+
+/// Filters for [`GovernanceStore::tool_uses`]; `None` means any.
+#[derive(Clone, Debug, Default)]
+pub struct ToolFilter {
+    /// Case-insensitive substring of the name.
+    pub name: Option<String>,
+    pub kind: Option<String>,
+    pub repo_id: Option<String>,
+    /// Only tools first seen at or after this time (RFC 3339 prefix comparison).
+    pub since: Option<String>,
+    /// `repository` or `workstation`.
+    pub origin: Option<String>,
+}
+
+/// Signed and unsigned commits of one developer in one repository.
+#[derive(Clone, Debug, Serialize)]
+pub struct SigningRow {
+    pub repository: String,
+    pub identity: String,
+    pub identity_name: Option<String>,
+    pub commits: u64,
+    pub unsigned: u64,
+}
+
+/// A loaded advisory source.
+#[derive(Clone, Debug, Serialize)]
+pub struct AdvisorySourceRow {
+    pub source: String,
+    pub layout: String,
+    pub data_date: Option<String>,
+    pub advisories: u64,
+    pub loaded_at: String,
+}
+
+/// One advisory to keep: its id, modification date, JSON body and the packages it names.
+pub struct StoredAdvisory {
+    pub id: String,
+    pub modified: Option<String>,
+    pub body: String,
+    pub packages: Vec<(String, String)>,
+}
+
+/// Governance and detector queries; implemented by every store backend.
+pub trait GovernanceStore {
+    /// Tools in use, repositories first, then workstations; newest first within each.
+    fn tool_uses(&self, filter: &ToolFilter) -> Result<Vec<ToolUseRow>, LedgerError>;
+
+    /// Signed/unsigned commit counts per developer identity (reachable commits only).
+    fn signing(&self, repo_id: Option<&str>) -> Result<Vec<SigningRow>, LedgerError>;
+
+    /// Replaces the advisories of `source` with `advisories`.
+    fn replace_advisories(
+        &mut self,
+        source: &str,
+        advisories: Vec<StoredAdvisory>,
+    ) -> Result<(), LedgerError>;
+
+    /// The JSON bodies of every stored advisory.
+    fn advisory_bodies(&self) -> Result<Vec<String>, LedgerError>;
+
+    /// The advisory sources loaded so far.
+    fn advisory_sources(&self) -> Result<Vec<AdvisorySourceRow>, LedgerError>;
+
+    /// Blobs of a repository already read by the secret detector with rule set `rules`.
+    fn scanned_blobs(&self, repo_id: &str, rules: &str) -> Result<HashSet<String>, LedgerError>;
+
+    /// Remembers blobs read by the secret detector.
+    fn add_scanned_blobs(
+        &mut self,
+        repo_id: &str,
+        rules: &str,
+        blobs: &[String],
+    ) -> Result<(), LedgerError>;
+}
+
+impl GovernanceStore for SqliteStore {
+    fn tool_uses(&self, filter: &ToolFilter) -> Result<Vec<ToolUseRow>, LedgerError> {
+        let err = self.sql_err();
+        let conn = self.connection();
+        let book = crate::pii::PiiBook::load(conn).map_err(&err)?;
+        let name_like = filter
+            .name
+            .as_ref()
+            .map(|n| format!("%{}%", n.to_lowercase()));
+        let mut rows = Vec::new();
+        if filter.origin.as_deref() != Some("workstation") {
+            let mut stmt = conn
+                .prepare(
+                    "SELECT COALESCE(r.name, t.repo_id), t.kind, t.name, t.version, t.path, t.line, t.pinned,
+                            t.risks, t.introduced_in, t.introduced_by, al.identity_id,
+                            e1.at, e2.at
+                     FROM tools_seen t
+                     LEFT JOIN repositories r ON r.repo_id = t.repo_id
+                     LEFT JOIN aliases al ON al.alias_id = t.introduced_by
+                     JOIN events e1 ON e1.seq = COALESCE(t.first_seq, t.seq)
+                     JOIN events e2 ON e2.seq = t.seq
+                     WHERE (?1 IS NULL OR lower(t.name) LIKE ?1) AND (?2 IS NULL OR t.kind = ?2)
+                       AND (?3 IS NULL OR t.repo_id = ?3) AND (?4 IS NULL OR e1.at >= ?4)
+                     ORDER BY t.name, t.version, COALESCE(r.name, t.repo_id), t.path, t.line",
+                )
+                .map_err(&err)?;
+            let found = stmt
+                .query_map(
+                    params![name_like, filter.kind, filter.repo_id, filter.since],
+                    |r| {
+                        let version: String = r.get(3)?;
+                        let risks: String = r.get(7)?;
+                        let alias: Option<String> = r.get(9)?;
+                        Ok(ToolUseRow {
+                            origin: "repository",
+                            repository: Some(r.get(0)?),
+                            host: None,
+                            kind: r.get(1)?,
+                            name: r.get(2)?,
+                            version: (!version.is_empty()).then_some(version),
+                            path: r.get(4)?,
+                            line: r.get(5)?,
+                            pinned: r.get(6)?,
+                            risks: split_list(&risks),
+                            verdict: None,
+                            introduced_in: r.get(8)?,
+                            identity: r.get(10)?,
+                            identity_name: alias
+                                .and_then(|a| book.text(&a))
+                                .map(|(n, e)| format!("{n} <{e}>")),
+                            first_seen: r.get(11)?,
+                            last_seen: r.get(12)?,
+                        })
+                    },
+                )
+                .map_err(&err)?;
+            for row in found {
+                rows.push(row.map_err(&err)?);
+            }
+        }
+        if filter.origin.as_deref() != Some("repository") && filter.repo_id.is_none() {
+            let mut stmt = conn
+                .prepare(
+                    "SELECT w.host, w.kind, w.item_id, w.version, w.path, w.risks, w.verdict, w.identity,
+                            al.identity_id, e1.at, e2.at
+                     FROM workstation_tools w
+                     LEFT JOIN aliases al ON al.alias_id = w.identity
+                     JOIN events e1 ON e1.seq = w.first_seq
+                     JOIN events e2 ON e2.seq = w.seq
+                     WHERE (?1 IS NULL OR lower(w.item_id) LIKE ?1 OR lower(w.name) LIKE ?1)
+                       AND (?2 IS NULL OR w.kind = ?2) AND (?3 IS NULL OR e1.at >= ?3)
+                     ORDER BY w.item_id, w.version, w.host, w.path",
+                )
+                .map_err(&err)?;
+            let found = stmt
+                .query_map(params![name_like, filter.kind, filter.since], |r| {
+                    let risks: String = r.get(5)?;
+                    let alias: String = r.get(7)?;
+                    Ok(ToolUseRow {
+                        origin: "workstation",
+                        repository: None,
+                        host: Some(r.get(0)?),
+                        kind: r.get(1)?,
+                        name: r.get(2)?,
+                        version: r.get(3)?,
+                        path: r.get(4)?,
+                        line: None,
+                        pinned: None,
+                        risks: split_list(&risks),
+                        verdict: r.get(6)?,
+                        introduced_in: None,
+                        identity: r.get(8)?,
+                        identity_name: book.text(&alias).map(|(n, e)| {
+                            if n.is_empty() {
+                                e
+                            } else {
+                                format!("{n} <{e}>")
+                            }
+                        }),
+                        first_seen: r.get(9)?,
+                        last_seen: r.get(10)?,
+                    })
+                })
+                .map_err(&err)?;
+            for row in found {
+                rows.push(row.map_err(&err)?);
+            }
+        }
+        Ok(rows)
+    }
+
+    fn signing(&self, repo_id: Option<&str>) -> Result<Vec<SigningRow>, LedgerError> {
+        let err = self.sql_err();
+        let conn = self.connection();
+        let book = crate::pii::PiiBook::load(conn).map_err(&err)?;
+        let mut stmt = conn
+            .prepare(
+                "SELECT COALESCE(r.name, c.repo_id), COALESCE(al.identity_id, c.author_alias),
+                        MIN(c.author_alias), COUNT(*), SUM(c.signature = 'none')
+                 FROM commits c
+                 LEFT JOIN repositories r ON r.repo_id = c.repo_id
+                 LEFT JOIN aliases al ON al.alias_id = c.author_alias
+                 LEFT JOIN identities i ON i.identity_id = al.identity_id
+                 WHERE (?1 IS NULL OR c.repo_id = ?1) AND c.unreachable_seq IS NULL
+                   AND COALESCE(i.kind, 'developer') = 'developer'
+                 GROUP BY 1, 2
+                 ORDER BY 1, 5 DESC, 2",
+            )
+            .map_err(&err)?;
+        let rows = stmt
+            .query_map(params![repo_id], |r| {
+                let alias: String = r.get(2)?;
+                Ok(SigningRow {
+                    repository: r.get(0)?,
+                    identity: r.get(1)?,
+                    identity_name: book.text(&alias).map(|(n, e)| format!("{n} <{e}>")),
+                    commits: r.get::<_, i64>(3)? as u64,
+                    unsigned: r.get::<_, i64>(4)? as u64,
+                })
+            })
+            .map_err(&err)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(&err)
+    }
+
+    fn replace_advisories(
+        &mut self,
+        source: &str,
+        advisories: Vec<StoredAdvisory>,
+    ) -> Result<(), LedgerError> {
+        let err = self.sql_err();
+        let tx = self.connection_mut().transaction().map_err(&err)?;
+        {
+            tx.execute(
+                "DELETE FROM advisory_packages WHERE advisory_id IN (SELECT advisory_id FROM advisories WHERE source = ?1)",
+                params![source],
+            )
+            .map_err(&err)?;
+            tx.execute("DELETE FROM advisories WHERE source = ?1", params![source])
+                .map_err(&err)?;
+            let mut insert = tx
+                .prepare(
+                    "INSERT INTO advisories (advisory_id, source, modified, body) VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (advisory_id) DO UPDATE SET source = ?2, modified = ?3, body = ?4",
+                )
+                .map_err(&err)?;
+            let mut package = tx
+                .prepare(
+                    "INSERT OR IGNORE INTO advisory_packages (ecosystem, name, advisory_id) VALUES (?1, ?2, ?3)",
+                )
+                .map_err(&err)?;
+            for a in &advisories {
+                insert
+                    .execute(params![a.id, source, a.modified, a.body])
+                    .map_err(&err)?;
+                for (ecosystem, name) in &a.packages {
+                    package
+                        .execute(params![ecosystem, name, a.id])
+                        .map_err(&err)?;
+                }
+            }
+        }
+        tx.commit().map_err(&err)
+    }
+
+    fn advisory_bodies(&self) -> Result<Vec<String>, LedgerError> {
+        let err = self.sql_err();
+        let mut stmt = self
+            .connection()
+            .prepare("SELECT body FROM advisories ORDER BY source, advisory_id")
+            .map_err(&err)?;
+        let rows = stmt.query_map([], |r| r.get(0)).map_err(&err)?;
+        rows.collect::<Result<Vec<String>, _>>().map_err(&err)
+    }
+
+    fn advisory_sources(&self) -> Result<Vec<AdvisorySourceRow>, LedgerError> {
+        let err = self.sql_err();
+        let mut stmt = self
+            .connection()
+            .prepare(
+                "SELECT s.source, s.layout, s.data_date, s.advisories, e.at
+                 FROM advisory_sources s JOIN events e ON e.seq = s.seq ORDER BY s.source",
+            )
+            .map_err(&err)?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(AdvisorySourceRow {
+                    source: r.get(0)?,
+                    layout: r.get(1)?,
+                    data_date: r.get(2)?,
+                    advisories: r.get::<_, i64>(3)? as u64,
+                    loaded_at: r.get(4)?,
+                })
+            })
+            .map_err(&err)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(&err)
+    }
+
+    fn scanned_blobs(&self, repo_id: &str, rules: &str) -> Result<HashSet<String>, LedgerError> {
+        let err = self.sql_err();
+        let mut stmt = self
+            .connection()
+            .prepare("SELECT blob FROM secret_scanned_blobs WHERE repo_id = ?1 AND rules = ?2")
+            .map_err(&err)?;
+        let rows = stmt
+            .query_map(params![repo_id, rules], |r| r.get(0))
+            .map_err(&err)?;
+        rows.collect::<Result<HashSet<String>, _>>().map_err(&err)
+    }
+
+    fn add_scanned_blobs(
+        &mut self,
+        repo_id: &str,
+        rules: &str,
+        blobs: &[String],
+    ) -> Result<(), LedgerError> {
+        let err = self.sql_err();
+        let tx = self.connection_mut().transaction().map_err(&err)?;
+        {
+            let mut insert = tx
+                .prepare(
+                    "INSERT OR IGNORE INTO secret_scanned_blobs (repo_id, rules, blob) VALUES (?1, ?2, ?3)",
+                )
+                .map_err(&err)?;
+            for blob in blobs {
+                insert
+                    .execute(params![repo_id, rules, blob])
+                    .map_err(&err)?;
+            }
+        }
+        tx.commit().map_err(&err)
+    }
+}
+
+fn split_list(text: &str) -> Vec<String> {
+    text.split(',')
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}

@@ -1,0 +1,617 @@
+//! CI/CD governance: `devspm ci audit` (audit workflows, actions, Dependabot and GitLab CI
+//! configuration; attribute each finding to the commit, developer and agent that wrote the
+//! offending line) and the repository inventory recorded during `scan`/`ingest` (every action,
+//! reusable workflow, container image and pre-commit hook at HEAD becomes a `tool_seen` event
+//! with its ref, line and introducing commit).
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use devspm_core::NewEvent;
+use devspm_core::event::ToolSeen;
+use devspm_governance::ci::{self, AuditConfig, AuditReport, CiFinding, FileKind, UsesPolicy};
+use devspm_governance::inventory::{self, Pin, RepoToolUse};
+use devspm_governance::policy::{Category, RequiredPin};
+use devspm_ledger::{FindingFilter, FindingStore, SqliteStore, Store};
+use serde::Serialize;
+
+use crate::cli::{CiAuditArgs, Format, GlobalArgs};
+use crate::output::{self, Table};
+use crate::settings::Settings;
+
+/// The producer name CI audit findings are recorded under.
+pub const TOOL: &str = "devspm-ci-audit";
+
+/// CI files larger than this are not read from history (the audit's own limit applies too).
+const MAX_CI_BYTES: u64 = 8 << 20;
+
+/// Exit status when findings reach the threshold (as `devspm findings --fail-on`).
+const EXIT_FINDINGS: i32 = 4;
+
+/// The audit configuration the policy implies: `[policy.actions] pin` entries become the
+/// per-owner pinning rules of `unpinned-uses`.
+pub fn audit_config(settings: &Settings) -> AuditConfig {
+    let mut config = AuditConfig::default();
+    for (pattern, required) in settings.policy.pin_entries(Category::Action) {
+        let pattern = if pattern.contains('/') || pattern == "*" {
+            pattern
+        } else {
+            format!("{pattern}/*")
+        };
+        let policy = match required {
+            RequiredPin::Sha => UsesPolicy::HashPin,
+            RequiredPin::Tag => UsesPolicy::RefPin,
+            RequiredPin::Any => UsesPolicy::Any,
+        };
+        config
+            .unpinned_uses
+            .policies
+            .insert(pattern.to_lowercase(), policy);
+    }
+    config
+}
+
+/// Files the inventory or the audit read: CI configuration, pre-commit config, Dockerfiles.
+fn is_ci_file(path: &str) -> bool {
+    if ci::classify(path).is_some() {
+        return true;
+    }
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let lower = name.to_ascii_lowercase();
+    path == ".pre-commit-config.yaml"
+        || path == ".pre-commit-config.yml"
+        || lower == "dockerfile"
+        || lower == "containerfile"
+        || lower.starts_with("dockerfile.")
+        || lower.ends_with(".dockerfile")
+}
+
+fn tool_kind(kind: inventory::ToolKind) -> &'static str {
+    match kind {
+        inventory::ToolKind::Action => "action",
+        inventory::ToolKind::ReusableWorkflow => "reusable_workflow",
+        inventory::ToolKind::ContainerImage => "container_image",
+        inventory::ToolKind::PrecommitHook => "precommit_hook",
+        inventory::ToolKind::CiInclude => "ci_include",
+    }
+}
+
+fn pin_word(pin: Pin) -> &'static str {
+    match pin {
+        Pin::Sha => "sha",
+        Pin::Digest => "digest",
+        Pin::Tag => "tag",
+        Pin::Branch => "branch",
+        Pin::None => "none",
+    }
+}
+
+/// What HEAD holds: CI files, their inventory and their audit.
+struct HeadAudit {
+    head: String,
+    /// path → blob at HEAD.
+    blobs: HashMap<String, String>,
+    uses: Vec<RepoToolUse>,
+    report: AuditReport,
+}
+
+/// Reads the CI files at HEAD (with GitLab local includes) and audits them.
+fn audit_head(repo: &devspm_git::Repo, config: &AuditConfig) -> anyhow::Result<Option<HeadAudit>> {
+    let Some(head) = devspm_git::head_commit(repo)? else {
+        return Ok(None);
+    };
+    let mut files = devspm_git::files_at(repo, &head, &is_ci_file, MAX_CI_BYTES)?;
+    let mut includes: Vec<String> = Vec::new();
+    for f in &files {
+        if ci::classify(&f.path) == Some(FileKind::GitlabCi)
+            && let Ok(bytes) = &f.content
+        {
+            includes.extend(ci::gitlab_local_includes(bytes));
+        }
+    }
+    let mut included = Vec::new();
+    if !includes.is_empty() {
+        let wanted: Vec<String> = includes
+            .iter()
+            .map(|p| p.trim_start_matches('/').to_owned())
+            .filter(|p| !files.iter().any(|f| &f.path == p))
+            .collect();
+        included = devspm_git::files_at(
+            repo,
+            &head,
+            &|p| wanted.iter().any(|w| w == p),
+            MAX_CI_BYTES,
+        )?;
+    }
+    let mut audit = HeadAudit {
+        head,
+        blobs: HashMap::new(),
+        uses: Vec::new(),
+        report: AuditReport::default(),
+    };
+    for (file, as_include) in files
+        .drain(..)
+        .map(|f| (f, false))
+        .chain(included.into_iter().map(|f| (f, true)))
+    {
+        audit.blobs.insert(file.path.clone(), file.blob.clone());
+        let Ok(bytes) = &file.content else {
+            continue;
+        };
+        let part = if as_include {
+            ci::audit_bytes_as(&file.path, FileKind::GitlabCi, bytes, config)
+        } else {
+            ci::audit_bytes(&file.path, bytes, config)
+        };
+        audit.report.merge(part);
+        audit
+            .uses
+            .extend(inventory::collect_bytes(&file.path, bytes).uses);
+    }
+    audit.report.sort();
+    Ok(Some(audit))
+}
+
+/// The inventory and audit of HEAD, recorded: `tool_seen` events for every CI dependency (with
+/// the commit that wrote its line), and the audit's findings as findings of [`TOOL`],
+/// attributed. Returns the events appended.
+pub fn inspect_head(
+    store: &mut SqliteStore,
+    repo: &devspm_git::Repo,
+    settings: &Settings,
+) -> anyhow::Result<u64> {
+    let Some(audit) = audit_head(repo, &audit_config(settings))? else {
+        return Ok(0);
+    };
+    // Who wrote each line that names a tool.
+    let mut lines: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
+    for u in &audit.uses {
+        lines.entry(&u.path).or_default().push(u.line);
+    }
+    let mut blamer = devspm_git::Blamer::new(repo, devspm_git::BlameOptions::default());
+    let mut origin: HashMap<(String, u32), String> = HashMap::new();
+    for (path, wanted) in &lines {
+        if let Ok(Ok(blame)) = blamer.blame(&audit.head, path, wanted) {
+            for l in blame.lines {
+                origin.insert(((*path).to_owned(), l.line), l.commit);
+            }
+        }
+    }
+    let commits: Vec<String> = {
+        let mut c: Vec<String> = origin.values().cloned().collect();
+        c.sort();
+        c.dedup();
+        c
+    };
+    let facts = store.commit_facts(&repo.id, &commits)?;
+    let mut events = Vec::new();
+    for u in &audit.uses {
+        let introduced_in = origin.get(&(u.path.clone(), u.line)).cloned();
+        let introduced_by = introduced_in
+            .as_ref()
+            .and_then(|c| facts.get(c))
+            .map(|f| f.author.clone());
+        let blob = audit.blobs.get(&u.path).cloned().unwrap_or_default();
+        let mut details = BTreeMap::new();
+        details.insert("pin".to_owned(), pin_word(u.pin).to_owned());
+        let payload = ToolSeen {
+            repo: repo.id.clone(),
+            revision: audit.head.clone(),
+            path: u.path.clone(),
+            blob: blob.clone(),
+            kind: tool_kind(u.kind).to_owned(),
+            name: u.name.clone(),
+            details,
+            pinned: Some(matches!(u.pin, Pin::Sha | Pin::Digest)),
+            secret_keys: Vec::new(),
+            risks: Vec::new(),
+            introduced_in,
+            introduced_by: introduced_by.clone(),
+            version: (!u.reference.is_empty()).then(|| u.reference.clone()),
+            line: Some(u.line),
+        };
+        events.push(NewEvent::new(
+            format!(
+                "tool/{}/{}/{}@{}/{}/{}",
+                repo.id, u.path, u.name, u.reference, u.line, blob
+            ),
+            introduced_by.unwrap_or_else(|| "devspm:ci-inventory".to_owned()),
+            format!("tool:{}/{}", repo.id, u.path),
+            payload,
+        ));
+    }
+    let appended = store.append(events)?.appended;
+    let findings = internal_findings(&audit.report.findings);
+    let recorded =
+        super::import::record_internal_findings(store, repo, TOOL, &audit.head, findings)?;
+    Ok(appended + recorded)
+}
+
+/// CI findings as findings of [`TOOL`]. A finding's identity is its rule, file and evidence
+/// (not its line, so that it survives edits above it); the same evidence twice in one file is
+/// told apart by its occurrence.
+fn internal_findings(findings: &[CiFinding]) -> Vec<super::import::InternalFinding> {
+    let mut seen: HashMap<(String, String, String), u32> = HashMap::new();
+    findings
+        .iter()
+        .map(|f| {
+            let n = seen
+                .entry((f.rule_id.clone(), f.path.clone(), f.evidence.clone()))
+                .or_default();
+            *n += 1;
+            super::import::InternalFinding {
+                rule: f.rule_id.clone(),
+                severity: f.severity.as_str().to_owned(),
+                message: f.message.clone(),
+                path: f.path.clone(),
+                line: Some(f.line),
+                subject: if *n == 1 {
+                    f.evidence.clone()
+                } else {
+                    format!("{}#{n}", f.evidence)
+                },
+            }
+        })
+        .collect()
+}
+
+fn severity_rank(word: &str) -> u8 {
+    match word {
+        "critical" => 5,
+        "high" => 4,
+        "medium" => 3,
+        "low" => 2,
+        "info" => 1,
+        _ => 0,
+    }
+}
+
+/// Who introduced a finding's line, from the ledger.
+#[derive(Clone, Debug, Serialize)]
+struct Introduced {
+    commit: Option<String>,
+    developer: Option<String>,
+    agents: Vec<String>,
+    method: Option<String>,
+    confidence: Option<String>,
+    reason: Option<String>,
+}
+
+#[derive(Serialize)]
+struct AuditedFinding<'a> {
+    #[serde(flatten)]
+    finding: &'a CiFinding,
+    repository: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    introduced: Option<Introduced>,
+    /// The file differs from HEAD: the finding is on an uncommitted line and not recorded.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    uncommitted: bool,
+}
+
+struct Target {
+    root: PathBuf,
+    name: String,
+    report: AuditReport,
+    introduced: HashMap<(String, String, u32), Introduced>,
+    uncommitted: Vec<String>,
+}
+
+impl Target {
+    /// Who introduced a finding's line, and whether the file has uncommitted changes (then
+    /// nobody is named: the line on disk may not be the committed one).
+    fn introduced_for(&self, f: &CiFinding) -> (Option<Introduced>, bool) {
+        let uncommitted = self.uncommitted.contains(&f.path);
+        let introduced = if uncommitted {
+            None
+        } else {
+            self.introduced
+                .get(&(f.rule_id.clone(), f.path.clone(), f.line))
+                .cloned()
+        };
+        (introduced, uncommitted)
+    }
+}
+
+pub fn audit(settings: &Settings, global: &GlobalArgs, args: &CiAuditArgs) -> anyhow::Result<i32> {
+    let config = audit_config(settings);
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let mut targets = Vec::new();
+    let mut store = None;
+    for path in &paths {
+        if !path.exists() {
+            anyhow::bail!("{}: no such file or directory", path.display());
+        }
+        let (root, files) = if path.is_file() {
+            let root = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+            let name = path.file_name().map(PathBuf::from).unwrap_or_default();
+            (root, vec![name])
+        } else {
+            (path.clone(), ci::discover(path))
+        };
+        let mut report = if path.is_file() && ci::classify(&path.to_string_lossy()).is_none() {
+            // A file given by name is audited as what its name says, else as a workflow.
+            let bytes = std::fs::read(path)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+            let name = path.to_string_lossy().into_owned();
+            let kind = if name.ends_with(".gitlab-ci.yml") {
+                FileKind::GitlabCi
+            } else {
+                FileKind::Workflow
+            };
+            ci::audit_bytes_as(&name, kind, &bytes, &config)
+        } else {
+            ci::audit_files(&root, &files, &config)
+        };
+        report.sort();
+        let mut target = Target {
+            name: path.display().to_string(),
+            root: root.clone(),
+            report,
+            introduced: HashMap::new(),
+            uncommitted: Vec::new(),
+        };
+        // A repository's findings are recorded and attributed (unless --no-record).
+        if !args.no_record
+            && path.is_dir()
+            && let Ok(repo) = devspm_git::open(path)
+        {
+            if store.is_none() {
+                store = Some(settings.open_store()?);
+            }
+            let Some(store) = store.as_mut() else {
+                unreachable!("opened above")
+            };
+            super::scan::record_quietly(store, &repo, global, settings)?;
+            // `record_quietly` audits HEAD only when refs moved; make sure HEAD is recorded.
+            inspect_head(store, &repo, settings)?;
+            target.name = repo.name.clone();
+            let head = audit_head(&repo, &config)?;
+            if let Some(head) = &head {
+                for path in target
+                    .report
+                    .findings
+                    .iter()
+                    .map(|f| f.path.clone())
+                    .collect::<std::collections::BTreeSet<_>>()
+                {
+                    let on_disk = std::fs::read(root.join(&path)).ok();
+                    let same = on_disk.is_some_and(|bytes| {
+                        head.blobs.get(&path).is_some_and(|blob| {
+                            devspm_git::blob_id(&bytes).as_deref() == Some(blob.as_str())
+                        })
+                    });
+                    if !same {
+                        target.uncommitted.push(path);
+                    }
+                }
+            }
+            for row in store.findings(&FindingFilter {
+                repo: Some(repo.id.clone()),
+                tool: Some(TOOL.to_owned()),
+                status: Some("open".into()),
+                ..Default::default()
+            })? {
+                let (Some(path), Some(line)) = (row.path.clone(), row.start_line) else {
+                    continue;
+                };
+                target.introduced.insert(
+                    (row.rule.clone(), path, line),
+                    Introduced {
+                        commit: row.introduced_in.clone(),
+                        developer: row.developer_name.clone().or(row.developer.clone()),
+                        agents: row.agents.clone(),
+                        method: row.method.clone(),
+                        confidence: row.confidence.clone(),
+                        reason: row.reason.clone(),
+                    },
+                );
+            }
+        }
+        targets.push(target);
+    }
+
+    let threshold = args
+        .fail_on
+        .map(|s| s.as_str().to_owned())
+        .unwrap_or_else(|| settings.policy.thresholds.ci_severity.clone());
+    let worst = targets
+        .iter()
+        .flat_map(|t| t.report.findings.iter())
+        .map(|f| severity_rank(f.severity.as_str()))
+        .max()
+        .unwrap_or(0);
+    let failed = worst > 0 && worst >= severity_rank(&threshold);
+
+    match global.format {
+        Format::Json => {
+            let mut findings = Vec::new();
+            let mut warnings = Vec::new();
+            let mut files = 0;
+            for t in &targets {
+                files += t.report.files_audited;
+                warnings.extend(t.report.warnings.iter());
+                for f in &t.report.findings {
+                    let (introduced, uncommitted) = t.introduced_for(f);
+                    findings.push(AuditedFinding {
+                        finding: f,
+                        repository: &t.name,
+                        introduced,
+                        uncommitted,
+                    });
+                }
+            }
+            output::emit_json(&serde_json::json!({
+                "files_audited": files,
+                "findings": findings,
+                "warnings": warnings,
+                "threshold": threshold,
+                "failed": failed,
+            }))?;
+        }
+        Format::Sarif => {
+            output::emit_json(&sarif(&targets))?;
+        }
+        _ => {
+            let mut text = String::new();
+            let mut total = 0;
+            let mut by_severity: BTreeMap<u8, (String, usize)> = BTreeMap::new();
+            for t in &targets {
+                let mut table = Table::new(&[
+                    ("severity", false),
+                    ("rule", false),
+                    ("where", false),
+                    ("evidence", false),
+                    ("introduced by", false),
+                ]);
+                for f in &t.report.findings {
+                    total += 1;
+                    by_severity
+                        .entry(severity_rank(f.severity.as_str()))
+                        .or_insert_with(|| (f.severity.as_str().to_owned(), 0))
+                        .1 += 1;
+                    let (introduced, uncommitted) = t.introduced_for(f);
+                    let who = match (introduced, uncommitted) {
+                        (_, true) => "uncommitted change".to_owned(),
+                        (Some(i), _) => {
+                            let mut who = i.developer.clone().unwrap_or_else(|| "?".into());
+                            if let Some(c) = &i.commit {
+                                who.push_str(&format!(" in {}", &c[..c.len().min(10)]));
+                            }
+                            if !i.agents.is_empty() {
+                                who.push_str(&format!(" with {}", i.agents.join(", ")));
+                            }
+                            if i.commit.is_none()
+                                && let Some(r) = &i.reason
+                            {
+                                who = format!("unattributable: {r}");
+                            }
+                            who
+                        }
+                        (None, _) => "-".to_owned(),
+                    };
+                    let mut evidence = f.evidence.clone();
+                    if evidence.chars().count() > 60 {
+                        evidence = evidence.chars().take(57).collect::<String>() + "...";
+                    }
+                    table.row(vec![
+                        f.severity.as_str().to_owned(),
+                        f.rule_id.clone(),
+                        format!("{}:{}:{}", f.path, f.line, f.column),
+                        evidence,
+                        who,
+                    ]);
+                }
+                text.push_str(&format!(
+                    "{} — {} files audited, {} findings\n",
+                    t.name,
+                    t.report.files_audited,
+                    t.report.findings.len()
+                ));
+                if !t.report.findings.is_empty() {
+                    text.push_str(&table.render("  "));
+                }
+                for f in &t.report.findings {
+                    if global.verbose > 0 {
+                        text.push_str(&format!(
+                            "  {}:{} {}: {}\n",
+                            f.path, f.line, f.rule_id, f.message
+                        ));
+                    }
+                }
+                for w in &t.report.warnings {
+                    text.push_str(&format!(
+                        "warning: {}:{}: {}\n",
+                        t.root.join(&w.path).display(),
+                        w.line,
+                        w.message
+                    ));
+                }
+                text.push('\n');
+            }
+            let summary: Vec<String> = by_severity
+                .values()
+                .rev()
+                .map(|(s, n)| format!("{n} {s}"))
+                .collect();
+            text.push_str(&format!(
+                "{total} findings{}. Threshold: {threshold}{}.\n",
+                if summary.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", summary.join(", "))
+                },
+                if failed { " — failed" } else { " — passed" }
+            ));
+            output::emit(&text)?;
+        }
+    }
+    Ok(if failed { EXIT_FINDINGS } else { 0 })
+}
+
+/// SARIF 2.1.0 of the audit, with the introducing commit, developer and agents of each result in
+/// `properties.devspm`.
+fn sarif(targets: &[Target]) -> serde_json::Value {
+    let rules = ci::rules();
+    let rule_index: HashMap<&str, usize> =
+        rules.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
+    let level = |s: &str| match s {
+        "critical" | "high" => "error",
+        "medium" => "warning",
+        _ => "note",
+    };
+    let mut results = Vec::new();
+    for t in targets {
+        for f in &t.report.findings {
+            let (introduced, uncommitted) = t.introduced_for(f);
+            let mut result = serde_json::json!({
+                "ruleId": f.rule_id,
+                "level": level(f.severity.as_str()),
+                "message": { "text": f.message },
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": { "uri": f.path },
+                        "region": { "startLine": f.line, "startColumn": f.column, "endLine": f.end_line }
+                    }
+                }],
+                "properties": {
+                    "severity": f.severity.as_str(),
+                    "confidence": f.confidence.as_str(),
+                    "evidence": f.evidence,
+                    "devspm": {
+                        "repository": t.name,
+                        "introduced": introduced,
+                        "uncommitted": uncommitted,
+                    }
+                }
+            });
+            if let Some(i) = rule_index.get(f.rule_id.as_str()) {
+                result["ruleIndex"] = serde_json::json!(i);
+            }
+            results.push(result);
+        }
+    }
+    serde_json::json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": TOOL,
+                "version": env!("CARGO_PKG_VERSION"),
+                "informationUri": "https://github.com/devspm/devspm",
+                "rules": rules.iter().map(|r| serde_json::json!({
+                    "id": r.id,
+                    "shortDescription": { "text": r.description },
+                    "help": { "text": r.help },
+                    "defaultConfiguration": { "level": level(r.default_severity.as_str()) },
+                    "properties": { "severity": r.default_severity.as_str() }
+                })).collect::<Vec<_>>()
+            }},
+            "results": results
+        }]
+    })
+}
