@@ -167,6 +167,34 @@ pub enum Command {
     /// devspm.toml (for CI gating: exit 4 on violations).
     #[command(subcommand)]
     Policy(PolicyCommand),
+
+    /// Load vulnerability advisories (OSV, RustSec) for the built-in dependency detector.
+    #[command(subcommand)]
+    Advisories(AdvisoriesCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdvisoriesCommand {
+    /// Load advisories into the database: a folder of OSV JSON or YAML files (e.g. PyPA's
+    /// advisory-database), an OSV all.zip as published per ecosystem, or a RustSec advisory-db
+    /// checkout (native or OSV layout). Loading the same source again replaces it; the load is
+    /// recorded with its source, date and a digest of what was loaded.
+    #[command(after_help = "\
+Examples:
+  devspm advisories import ~/data/rustsec-advisory-db
+  devspm advisories import ~/data/osv/PyPI-all.zip ~/data/pypa-advisory-database
+  devspm scan .        matches every lockfile at HEAD against what is loaded")]
+    Import(AdvisoriesImportArgs),
+
+    /// The advisory sources loaded, how many advisories each, and how fresh.
+    Status,
+}
+
+#[derive(Debug, Args)]
+pub struct AdvisoriesImportArgs {
+    /// Folders or zip files of advisories.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -322,6 +350,11 @@ pub struct ScanArgs {
     /// How many top contributors to list.
     #[arg(long, default_value_t = 10, value_name = "N")]
     pub top: usize,
+
+    /// Skip the built-in detectors (secrets across history; vulnerable dependencies when
+    /// advisory data is loaded).
+    #[arg(long)]
+    pub no_detectors: bool,
 }
 
 /// Flags shared by `scan` and `ingest git`.

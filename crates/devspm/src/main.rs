@@ -109,6 +109,13 @@ fn run(cli: cli::Cli) -> anyhow::Result<i32> {
         cli::Command::Policy(cli::PolicyCommand::Check(args)) => {
             commands::policy::check(&settings, global, &args)
         }
+        cli::Command::Advisories(cli::AdvisoriesCommand::Import(args)) => {
+            commands::advisories::check_paths(&args.paths)?;
+            commands::advisories::import(&settings, global, &args)
+        }
+        cli::Command::Advisories(cli::AdvisoriesCommand::Status) => {
+            commands::advisories::status(&settings, global)
+        }
     }
 }
 

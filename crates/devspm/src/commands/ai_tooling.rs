@@ -43,8 +43,14 @@ pub fn inspect_head(
     inspect_revision(store, repo, &head, quiet, &mut events, Some(&mut risky))?;
     let appended = store.append(events)?.appended;
     // Risky settings at HEAD are findings too, attributed to the commit that wrote them.
-    let findings =
-        super::import::record_internal_findings(store, repo, "devspm-ai-tooling", &head, risky)?;
+    let findings = super::import::record_internal_findings(
+        store,
+        repo,
+        "devspm-ai-tooling",
+        &head,
+        risky,
+        Vec::new(),
+    )?;
     Ok(appended + findings)
 }
 
@@ -98,14 +104,14 @@ fn inspect_revision(
                 let Some(risky) = risky.as_deref_mut() else {
                     break;
                 };
-                risky.push(super::import::InternalFinding {
-                    rule: risk.rule.to_owned(),
-                    severity: risk.severity.to_owned(),
-                    message: format!("{} ({}): {}", item.name, file.path, risk.message),
-                    path: file.path.clone(),
-                    line: setting_line(&content, &item.name, &risk.anchor),
-                    subject: item.name.clone(),
-                });
+                risky.push(super::import::InternalFinding::config(
+                    risk.rule.to_owned(),
+                    risk.severity.to_owned(),
+                    format!("{} ({}): {}", item.name, file.path, risk.message),
+                    file.path.clone(),
+                    setting_line(&content, &item.name, &risk.anchor),
+                    item.name.clone(),
+                ));
             }
             let payload = ToolSeen {
                 repo: repo.id.clone(),

@@ -222,8 +222,14 @@ pub fn inspect_head(
     }
     let appended = store.append(events)?.appended;
     let findings = internal_findings(&audit.report.findings);
-    let recorded =
-        super::import::record_internal_findings(store, repo, TOOL, &audit.head, findings)?;
+    let recorded = super::import::record_internal_findings(
+        store,
+        repo,
+        TOOL,
+        &audit.head,
+        findings,
+        Vec::new(),
+    )?;
     Ok(appended + recorded)
 }
 
@@ -239,18 +245,18 @@ fn internal_findings(findings: &[CiFinding]) -> Vec<super::import::InternalFindi
                 .entry((f.rule_id.clone(), f.path.clone(), f.evidence.clone()))
                 .or_default();
             *n += 1;
-            super::import::InternalFinding {
-                rule: f.rule_id.clone(),
-                severity: f.severity.as_str().to_owned(),
-                message: f.message.clone(),
-                path: f.path.clone(),
-                line: Some(f.line),
-                subject: if *n == 1 {
+            super::import::InternalFinding::config(
+                f.rule_id.clone(),
+                f.severity.as_str().to_owned(),
+                f.message.clone(),
+                f.path.clone(),
+                Some(f.line),
+                if *n == 1 {
                     f.evidence.clone()
                 } else {
                     format!("{}#{n}", f.evidence)
                 },
-            }
+            )
         })
         .collect()
 }

@@ -34,17 +34,68 @@ pub struct InternalFinding {
     pub line: Option<u32>,
     /// What the finding is about within the file (an MCP server's name), part of its identity.
     pub subject: String,
+    /// `config` (a setting or CI rule), `dependency` (a vulnerable package) or `secret`.
+    pub kind: &'static str,
+    /// CVE, GHSA, RUSTSEC … ids.
+    pub identifiers: Vec<String>,
+    /// For dependency findings: the package; the lockfile is `path`.
+    pub package: Option<devspm_core::finding::PackageRef>,
+    /// For secrets: the keyed hash and redacted preview (never the value).
+    pub secret: Option<devspm_core::finding::SecretRef>,
+}
+
+impl InternalFinding {
+    /// A configuration finding (a risky setting, a CI audit rule) on one line of a file.
+    pub fn config(
+        rule: String,
+        severity: String,
+        message: String,
+        path: String,
+        line: Option<u32>,
+        subject: String,
+    ) -> InternalFinding {
+        InternalFinding {
+            rule,
+            severity,
+            message,
+            path,
+            line,
+            subject,
+            kind: "config",
+            identifiers: Vec::new(),
+            package: None,
+            secret: None,
+        }
+    }
+}
+
+/// The fingerprint of an analyzer's finding: its producer, rule, file and subject (not its
+/// line, so that it survives edits above it).
+pub fn internal_fingerprint(tool: &str, f: &InternalFinding) -> String {
+    format!(
+        "content:v1:{}",
+        &devspm_core::hex::encode(&Sha256::digest(
+            format!("{tool}\0{}\0{}\0{}", f.rule, f.path, f.subject).as_bytes()
+        ))[..32]
+    )
+}
+
+/// The finding id of an analyzer's finding in `repo`.
+pub fn internal_finding_id(repo: &str, tool: &str, f: &InternalFinding) -> String {
+    finding_id(repo, tool, &internal_fingerprint(tool, f))
 }
 
 /// Records an analyzer's findings for `revision` as one import of producer `tool` (so a
-/// setting that disappears becomes fixed) and attributes the new ones. Returns the events
-/// appended.
+/// setting that disappears becomes fixed) and attributes the new ones. `attributions` are
+/// appended with the findings, for analyzers that know the introducing commit themselves (the
+/// attribution engine then leaves those findings alone). Returns the events appended.
 pub fn record_internal_findings(
     store: &mut SqliteStore,
     repo: &devspm_git::Repo,
     tool: &str,
     revision: &str,
     findings: Vec<InternalFinding>,
+    attributions: Vec<NewEvent>,
 ) -> anyhow::Result<u64> {
     let known = store.known_findings(&repo.id, tool)?;
     // The import is identified by what it saw, so an unchanged configuration adds nothing.
@@ -63,12 +114,7 @@ pub fn record_internal_findings(
     let mut seen: Vec<String> = Vec::new();
     let mut events = Vec::new();
     for f in &findings {
-        let fp = format!(
-            "content:v1:{}",
-            &devspm_core::hex::encode(&Sha256::digest(
-                format!("{tool}\0{}\0{}\0{}", f.rule, f.path, f.subject).as_bytes()
-            ))[..32]
-        );
+        let fp = internal_fingerprint(tool, f);
         let id = finding_id(&repo.id, tool, &fp);
         if seen.contains(&id) {
             continue;
@@ -87,16 +133,16 @@ pub fn record_internal_findings(
                 tool: tool.to_owned(),
                 tool_version: Some(env!("CARGO_PKG_VERSION").to_owned()),
                 rule: f.rule.clone(),
-                kind: "config".to_owned(),
+                kind: f.kind.to_owned(),
                 severity: f.severity.clone(),
                 message: f.message.clone(),
-                identifiers: Vec::new(),
+                identifiers: f.identifiers.clone(),
                 path: Some(f.path.clone()),
                 start_line: f.line,
                 end_line: f.line,
                 foreign_path: None,
-                package: None,
-                secret: None,
+                package: f.package.clone(),
+                secret: f.secret.clone(),
                 fingerprint: fp,
                 revision: Some(revision.to_owned()),
                 import: import.clone(),
@@ -137,6 +183,7 @@ pub fn record_internal_findings(
             partial: false,
         },
     ));
+    events.extend(attributions);
     let appended = store.append(events)?.appended;
     let report = super::attribution::attribute_pending(store, repo, &HashMap::new(), false)?;
     Ok(appended + report.attributed + report.unattributable)

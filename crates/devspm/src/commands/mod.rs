@@ -1,5 +1,6 @@
 //! One module per subcommand family.
 
+pub mod advisories;
 pub mod ai;
 pub mod ai_detect;
 pub mod ai_notes;

@@ -212,6 +212,53 @@ struct ScanOutput<'a> {
     /// Present when findings were imported for the repository.
     #[serde(skip_serializing_if = "Option::is_none")]
     findings: Option<FindingsSection>,
+    /// What the built-in detectors did (absent with --no-detectors).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detectors: Option<DetectorsSection>,
+}
+
+/// The built-in detectors' part of the scan summary.
+#[derive(Serialize)]
+struct DetectorsSection {
+    dependencies: super::advisories::DependencyScan,
+    /// Set when no advisory data is loaded: how to load it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dependencies_hint: Option<&'static str>,
+}
+
+/// Runs the built-in detectors on the repository at HEAD and records what they find.
+fn run_detectors(
+    store: &mut SqliteStore,
+    repo: &devspm_git::Repo,
+    _settings: &Settings,
+) -> anyhow::Result<DetectorsSection> {
+    let (dependencies, hint) = match super::advisories::load_index(store)? {
+        Some(index) => (super::advisories::detect(store, repo, &index)?, None),
+        None => (
+            super::advisories::DependencyScan::default(),
+            Some(super::advisories::NO_DATA_HINT),
+        ),
+    };
+    Ok(DetectorsSection {
+        dependencies,
+        dependencies_hint: hint,
+    })
+}
+
+fn render_detectors(d: &DetectorsSection) -> String {
+    let mut out = String::from("\nDetectors:\n");
+    match d.dependencies_hint {
+        Some(hint) => out.push_str(&format!("  dependencies  {hint}\n")),
+        None => out.push_str(&format!(
+            "  dependencies  {} lockfiles checked, {} vulnerable package versions\n",
+            count(d.dependencies.lockfiles as u64),
+            count(d.dependencies.vulnerable as u64)
+        )),
+    }
+    for w in &d.dependencies.warnings {
+        out.push_str(&format!("  warning: {w}\n"));
+    }
+    out
 }
 
 /// The findings part of the scan summary.
@@ -311,6 +358,11 @@ pub fn scan(settings: &Settings, global: &GlobalArgs, args: &ScanArgs) -> anyhow
     let ai_events = ingest.ai_events_appended
         + super::ai_detect::catch_up(&mut store, &settings.catalogue)?
         + repository_analyzers(&mut store, &repo, &ingest.report, global, settings)?;
+    let detectors = if args.no_detectors {
+        None
+    } else {
+        Some(run_detectors(&mut store, &repo, settings)?)
+    };
     let summary = store.repository_summary(&ingest.report.repo, args.top)?;
     let findings = findings_section(&store, &ingest.report.repo)?;
     match global.format {
@@ -321,10 +373,15 @@ pub fn scan(settings: &Settings, global: &GlobalArgs, args: &ScanArgs) -> anyhow
             ai_events_appended: ai_events,
             summary: &summary,
             findings,
+            detectors,
         })?,
         // csv and markdown are refused for this command before it runs (main.rs).
         _ => {
             let mut text = render_summary(&summary, &ingest, store.location());
+            if let Some(d) = &detectors {
+                let at = text.rfind("\nledger: ").unwrap_or(text.len());
+                text.insert_str(at, &render_detectors(d));
+            }
             if let Some(f) = &findings {
                 // Before the closing ledger line.
                 let at = text.rfind("\nledger: ").unwrap_or(text.len());
