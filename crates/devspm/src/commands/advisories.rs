@@ -296,8 +296,15 @@ pub fn detect(
         }
     }
     scan.vulnerable = findings.len();
-    scan.events_appended =
-        super::import::record_internal_findings(store, repo, TOOL, &head, findings, Vec::new())?;
+    scan.events_appended = super::import::record_internal_findings(
+        store,
+        repo,
+        TOOL,
+        &head,
+        findings,
+        Vec::new(),
+        false,
+    )?;
     Ok(scan)
 }
 

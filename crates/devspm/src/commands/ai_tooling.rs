@@ -50,6 +50,7 @@ pub fn inspect_head(
         &head,
         risky,
         Vec::new(),
+        false,
     )?;
     Ok(appended + findings)
 }

@@ -229,6 +229,7 @@ pub fn inspect_head(
         &audit.head,
         findings,
         Vec::new(),
+        false,
     )?;
     Ok(appended + recorded)
 }

@@ -88,7 +88,9 @@ pub fn internal_finding_id(repo: &str, tool: &str, f: &InternalFinding) -> Strin
 /// Records an analyzer's findings for `revision` as one import of producer `tool` (so a
 /// setting that disappears becomes fixed) and attributes the new ones. `attributions` are
 /// appended with the findings, for analyzers that know the introducing commit themselves (the
-/// attribution engine then leaves those findings alone). Returns the events appended.
+/// attribution engine then leaves those findings alone). With `partial`, findings not in
+/// `findings` stay open (an incremental detector reports only what it read this time).
+/// Returns the events appended.
 pub fn record_internal_findings(
     store: &mut SqliteStore,
     repo: &devspm_git::Repo,
@@ -96,7 +98,12 @@ pub fn record_internal_findings(
     revision: &str,
     findings: Vec<InternalFinding>,
     attributions: Vec<NewEvent>,
+    partial: bool,
 ) -> anyhow::Result<u64> {
+    if partial && findings.is_empty() && attributions.is_empty() {
+        // An incremental detector that read nothing new has nothing to say.
+        return Ok(0);
+    }
     let known = store.known_findings(&repo.id, tool)?;
     // The import is identified by what it saw, so an unchanged configuration adds nothing.
     let mut source = Sha256::new();
@@ -107,7 +114,7 @@ pub fn record_internal_findings(
         ));
     }
     let source_sha256 = devspm_core::hex::encode(&source.finalize());
-    let import = import_id(&repo.id, tool, Some(revision), &source_sha256, false);
+    let import = import_id(&repo.id, tool, Some(revision), &source_sha256, partial);
     if store.import_recorded(&import)? || (known.is_empty() && findings.is_empty()) {
         return Ok(0);
     }
@@ -154,7 +161,7 @@ pub fn record_internal_findings(
     let mut reopened = Vec::new();
     for k in known.values() {
         let is_seen = seen.contains(&k.finding);
-        if k.status == "open" && !is_seen {
+        if k.status == "open" && !is_seen && !partial {
             fixed.push(k.finding.clone());
         } else if k.status == "fixed" && is_seen {
             reopened.push(k.finding.clone());
@@ -180,7 +187,7 @@ pub fn record_internal_findings(
             fixed,
             reopened,
             duplicates: 0,
-            partial: false,
+            partial,
         },
     ));
     events.extend(attributions);

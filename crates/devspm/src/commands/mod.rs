@@ -13,5 +13,6 @@ pub mod identities;
 pub mod import;
 pub mod policy;
 pub mod scan;
+pub mod secrets;
 pub mod szz;
 pub mod tools;

@@ -220,6 +220,7 @@ struct ScanOutput<'a> {
 /// The built-in detectors' part of the scan summary.
 #[derive(Serialize)]
 struct DetectorsSection {
+    secrets: super::secrets::SecretScan,
     dependencies: super::advisories::DependencyScan,
     /// Set when no advisory data is loaded: how to load it.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -239,7 +240,9 @@ fn run_detectors(
             Some(super::advisories::NO_DATA_HINT),
         ),
     };
+    let secrets = super::secrets::detect(store, repo)?;
     Ok(DetectorsSection {
+        secrets,
         dependencies,
         dependencies_hint: hint,
     })
@@ -247,6 +250,20 @@ fn run_detectors(
 
 fn render_detectors(d: &DetectorsSection) -> String {
     let mut out = String::from("\nDetectors:\n");
+    let s = &d.secrets;
+    out.push_str(&format!(
+        "  secrets       {} new blobs read ({:.1} MB, {:.1} s): {} secrets, {} still at HEAD{}\n",
+        count(s.blobs_scanned),
+        s.megabytes_scanned,
+        s.seconds,
+        count(s.found as u64),
+        count(s.present_at_head as u64),
+        if s.missing_objects > 0 {
+            format!("; {} objects missing from the clone", s.missing_objects)
+        } else {
+            String::new()
+        }
+    ));
     match d.dependencies_hint {
         Some(hint) => out.push_str(&format!("  dependencies  {hint}\n")),
         None => out.push_str(&format!(

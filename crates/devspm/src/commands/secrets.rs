@@ -1,0 +1,174 @@
+//! The built-in secret detector in `scan`: every unique blob of the repository's history read
+//! once (later scans read only new blobs), each secret recorded as a finding of [`TOOL`] with a
+//! keyed hash and a redacted preview — never the value — and attributed by secret history to
+//! the commit that first added it, with whether it is still present at HEAD.
+
+use std::collections::{BTreeMap, HashMap};
+
+use devspm_core::finding::{AgentPart, Attribution, IntroducingCommit, SecretRef};
+use devspm_findings::attribute::ENGINE;
+use devspm_ledger::{FindingStore, GovernanceStore, SqliteStore};
+use devspm_secrets::{HashKey, HistoryOptions, Scanner, SecretFinding};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::import::InternalFinding;
+
+/// The producer name secret findings are recorded under.
+pub const TOOL: &str = "devspm-secrets";
+
+/// What the secret detector did in one repository.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct SecretScan {
+    pub blobs_scanned: u64,
+    pub megabytes_scanned: f64,
+    pub seconds: f64,
+    /// Distinct secrets (rule, path, value) found in the blobs read this time.
+    pub found: usize,
+    /// Of those, still present at HEAD.
+    pub present_at_head: usize,
+    pub missing_objects: usize,
+    pub warnings: Vec<String>,
+    pub events_appended: u64,
+}
+
+/// The rule-set version: blobs read with other rules are read again.
+fn rules_version() -> String {
+    devspm_core::hex::encode(&Sha256::digest(devspm_secrets::BUILTIN_RULES.as_bytes()))[..16]
+        .to_owned()
+}
+
+fn short(sha: &str) -> &str {
+    &sha[..sha.len().min(12)]
+}
+
+/// Scans the blobs of `repo` not read before and records the secrets found.
+pub fn detect(store: &mut SqliteStore, repo: &devspm_git::Repo) -> anyhow::Result<SecretScan> {
+    let scanner = Scanner::builtin()?;
+    let rules = rules_version();
+    let key = store.secret_key()?;
+    let options = HistoryOptions {
+        known_blobs: store.scanned_blobs(&repo.id, &rules)?,
+        hash_key: HashKey(key),
+        ..HistoryOptions::default()
+    };
+    let history = devspm_secrets::scan_history(&repo.path, &scanner, &options)?;
+    let mut scan = SecretScan {
+        blobs_scanned: history.scanned_blobs.len() as u64,
+        megabytes_scanned: history.stats.bytes_scanned as f64 / 1e6,
+        seconds: history.elapsed_seconds,
+        missing_objects: history.missing.len(),
+        warnings: history.warnings.iter().map(ToString::to_string).collect(),
+        ..Default::default()
+    };
+    let Some(head) = history.head.clone() else {
+        store.add_scanned_blobs(&repo.id, &rules, &history.scanned_blobs)?;
+        return Ok(scan);
+    };
+    // One finding per (rule, path, value): its oldest occurrence is the introduction.
+    let mut first: BTreeMap<(String, String, String), &SecretFinding> = BTreeMap::new();
+    let mut present: HashMap<(String, String, String), bool> = HashMap::new();
+    for f in &history.findings {
+        let k = (f.rule_id.clone(), f.path.clone(), f.secret_hash.clone());
+        *present.entry(k.clone()).or_default() |= f.present_at_head;
+        first.entry(k).or_insert(f);
+    }
+    let commits: Vec<String> = first.values().filter_map(|f| f.commit.clone()).collect();
+    let facts = store.commit_facts(&repo.id, &commits)?;
+    let agents = store.commit_agents(&repo.id, &commits)?;
+    let mut findings = Vec::new();
+    let mut attributions = Vec::new();
+    for (k, f) in &first {
+        let still = present.get(k).copied().unwrap_or(false);
+        scan.present_at_head += usize::from(still);
+        let internal = InternalFinding {
+            rule: f.rule_id.clone(),
+            severity: f.severity.as_str().to_owned(),
+            message: format!(
+                "{} in {} ({}{})",
+                f.description,
+                f.path,
+                f.preview,
+                if still {
+                    ", still present at HEAD"
+                } else {
+                    ", removed since but still in history: rotate it"
+                }
+            ),
+            path: f.path.clone(),
+            line: Some(f.line),
+            subject: f.secret_hash.clone(),
+            kind: "secret",
+            identifiers: Vec::new(),
+            package: None,
+            secret: Some(SecretRef {
+                hash: f.secret_hash.clone(),
+                preview: f.preview.clone(),
+            }),
+        };
+        if let Some(commit) = &f.commit {
+            let fact = facts.get(commit);
+            let attribution = Attribution {
+                finding: super::import::internal_finding_id(&repo.id, TOOL, &internal),
+                repo: repo.id.clone(),
+                method: "secret-history".to_owned(),
+                status: "attributed".to_owned(),
+                reason: None,
+                revision: Some(head.clone()),
+                commits: vec![IntroducingCommit {
+                    commit: commit.clone(),
+                    author: fact.map(|f| f.author.clone()),
+                    time: fact.map(|f| f.time),
+                    lines: 0,
+                    path: Some(f.path.clone()),
+                }],
+                agents: agents
+                    .get(commit)
+                    .into_iter()
+                    .flatten()
+                    .map(|(agent, confidence)| AgentPart {
+                        agent: agent.clone(),
+                        commit: commit.clone(),
+                        level: "commit".to_owned(),
+                        confidence: confidence.clone(),
+                    })
+                    .collect(),
+                confidence: "high".to_owned(),
+                evidence: vec![
+                    format!(
+                        "the value first appears in {} at line {} in commit {} (oldest commit holding that blob)",
+                        f.path,
+                        f.line,
+                        short(commit)
+                    ),
+                    if still {
+                        format!("still present at {}", short(&head))
+                    } else {
+                        format!(
+                            "no longer in the tree at {} — but still in history: rotate it",
+                            short(&head)
+                        )
+                    },
+                ],
+                package_added: None,
+                present_at_head: Some(still),
+                engine: ENGINE,
+            };
+            attributions.push(attribution.into_event());
+        }
+        findings.push(internal);
+    }
+    scan.found = findings.len();
+    scan.events_appended = super::import::record_internal_findings(
+        store,
+        repo,
+        TOOL,
+        &head,
+        findings,
+        attributions,
+        true,
+    )?;
+    // Only once the findings are on record: a crash before this reads the blobs again.
+    store.add_scanned_blobs(&repo.id, &rules, &history.scanned_blobs)?;
+    Ok(scan)
+}

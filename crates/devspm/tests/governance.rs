@@ -1,0 +1,588 @@
+//! Tool governance end to end: `ci audit` findings attributed to the commit and developer that
+//! wrote the offending line, the CI inventory recorded during `scan` and listed by `tools list`,
+//! `tools scan` on a prepared home directory, `policy check` gating CI with exit 4, and the
+//! built-in dependency detector matching a lockfile against loaded advisories.
+
+mod common;
+
+use common::*;
+
+const SAFE_WORKFLOW: &str = "\
+name: ci
+on: push
+permissions:
+  contents: read
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@0e58ed8671d6b60d0890c21b07f8835ace038e61
+        with:
+          persist-credentials: false
+      - run: cargo test
+";
+
+/// Bob's change: a tag-pinned third-party action and a PR title expanded in a script.
+const RISKY_WORKFLOW: &str = "\
+name: ci
+on: push
+permissions:
+  contents: read
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@0e58ed8671d6b60d0890c21b07f8835ace038e61
+        with:
+          persist-credentials: false
+      - run: cargo test
+      - uses: tj-actions/changed-files@v45
+      - run: echo \"${{ github.event.pull_request.title }}\"
+";
+
+fn findings_by_rule(out: &serde_json::Value) -> Vec<(String, u64, String)> {
+    let mut v: Vec<(String, u64, String)> = out["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap().to_owned(),
+                f["line"].as_u64().unwrap(),
+                f["introduced"]["developer"]
+                    .as_str()
+                    .unwrap_or("-")
+                    .to_owned(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn ci_audit_attributes_each_finding_to_the_commit_that_wrote_its_line() {
+    let sb = Sandbox::new();
+    let r = sb.repo("app");
+    r.commit_file(ALICE, ".github/workflows/ci.yml", SAFE_WORKFLOW, "Add CI");
+    let bobs = r.commit_file(
+        BOB,
+        ".github/workflows/ci.yml",
+        RISKY_WORKFLOW,
+        "Detect changed files",
+    );
+
+    let run = sb.run(&["--format", "json", "ci", "audit", r.path.to_str().unwrap()]);
+    // tj-actions/changed-files@v45 is a known-compromised tag: critical, over the threshold.
+    run.assert_code(4);
+    let out = run.json();
+    let found = findings_by_rule(&out);
+    let rules: Vec<&str> = found.iter().map(|(r, _, _)| r.as_str()).collect();
+    assert!(rules.contains(&"known-compromised-action"), "{found:?}");
+    assert!(rules.contains(&"unpinned-uses"), "{found:?}");
+    assert!(rules.contains(&"template-injection"), "{found:?}");
+    // Every finding sits on a line Bob wrote, in Bob's commit; Alice's lines are clean.
+    for f in out["findings"].as_array().unwrap() {
+        assert_eq!(
+            f["introduced"]["developer"].as_str(),
+            Some("Bob Stone <bob@example.com>"),
+            "{f}"
+        );
+        assert_eq!(
+            f["introduced"]["commit"].as_str(),
+            Some(bobs.as_str()),
+            "{f}"
+        );
+        assert!(f["line"].as_u64().unwrap() >= 13, "{f}");
+    }
+
+    // Recorded as findings of devspm-ci-audit, with their attribution.
+    let listed = sb.run(&["--format", "json", "findings", "--tool", "devspm-ci-audit"]);
+    listed.assert_code(0);
+    assert!(listed.stdout.contains("line-blame"), "{}", listed.stdout);
+
+    // SARIF for code-scanning dashboards, with the introducer in properties.devspm.
+    let sarif = sb.run(&[
+        "--format",
+        "sarif",
+        "ci",
+        "audit",
+        "--no-record",
+        r.path.to_str().unwrap(),
+    ]);
+    sarif.assert_code(4);
+    let sarif = sarif.json();
+    assert_eq!(sarif["version"], "2.1.0");
+    assert!(
+        sarif["runs"][0]["tool"]["driver"]["rules"]
+            .as_array()
+            .unwrap()
+            .len()
+            >= 15
+    );
+    assert!(!sarif["runs"][0]["results"].as_array().unwrap().is_empty());
+
+    // A threshold above the worst finding passes.
+    sb.run(&[
+        "ci",
+        "audit",
+        "--no-record",
+        "--fail-on",
+        "critical",
+        &format!("{}/.github/workflows/ci.yml", r.path.display()),
+    ])
+    .assert_code(4);
+    let clean = sb.repo("clean");
+    clean.commit_file(ALICE, ".github/workflows/ci.yml", SAFE_WORKFLOW, "Add CI");
+    sb.run(&["ci", "audit", clean.path.to_str().unwrap()])
+        .assert_code(0);
+    sb.assert_verifies();
+}
+
+#[test]
+fn ci_audit_reports_bad_yaml_with_file_and_line_and_goes_on() {
+    let sb = Sandbox::new();
+    let dir = sb.path().join("wf/.github/workflows");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("broken.yml"), "on: push\njobs:\n  a: [unclosed\n").unwrap();
+    std::fs::write(
+        dir.join("bomb.yml"),
+        "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]\ng: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("ok.yml"), RISKY_WORKFLOW).unwrap();
+    let run = sb.run(&["ci", "audit", sb.path().join("wf").to_str().unwrap()]);
+    run.assert_code(4);
+    assert!(run.stdout.contains("broken.yml:"), "{run:?}");
+    assert!(run.stdout.contains("known-compromised-action"), "{run:?}");
+    assert!(!run.stderr.contains("panicked"), "{run:?}");
+}
+
+#[test]
+fn scan_records_the_ci_inventory_and_tools_list_answers_who_uses_what() {
+    let sb = Sandbox::new();
+    let r = sb.repo("svc");
+    r.commit_file(ALICE, ".github/workflows/ci.yml", SAFE_WORKFLOW, "Add CI");
+    r.commit_file(BOB, ".github/workflows/ci.yml", RISKY_WORKFLOW, "More CI");
+    r.commit_file(
+        CAROL,
+        "Dockerfile",
+        "FROM rust:1.88 AS build\nFROM debian@sha256:4f3e8c1b2a9d7e6f5c4b3a2918e7d6c5b4a39281f0e1d2c3b4a5968778695a4b\n",
+        "Container",
+    );
+    sb.scan(&r.path);
+
+    let run = sb.run(&[
+        "--format",
+        "json",
+        "tools",
+        "list",
+        "--name",
+        "changed-files",
+    ]);
+    run.assert_code(0);
+    let rows = run.json();
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0]["name"], "tj-actions/changed-files");
+    assert_eq!(rows[0]["version"], "v45");
+    assert_eq!(rows[0]["kind"], "action");
+    assert_eq!(rows[0]["line"], 13);
+    assert_eq!(rows[0]["pinned"], false);
+    assert_eq!(rows[0]["identity_name"], "Bob Stone <bob@example.com>");
+
+    let images = sb.run(&[
+        "--format",
+        "json",
+        "tools",
+        "list",
+        "--kind",
+        "container_image",
+    ]);
+    let images = images.json();
+    let names: Vec<(&str, &str, &str)> = images
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["name"].as_str().unwrap(),
+                i["version"].as_str().unwrap_or("-"),
+                i["identity_name"].as_str().unwrap_or("-"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        names,
+        vec![
+            (
+                "debian",
+                "sha256:4f3e8c1b2a9d7e6f5c4b3a2918e7d6c5b4a39281f0e1d2c3b4a5968778695a4b",
+                "Carol Diaz <carol@example.com>"
+            ),
+            ("rust", "1.88", "Carol Diaz <carol@example.com>"),
+        ]
+    );
+    // --since in the future matches nothing; a bad --since is one clear error.
+    let none = sb.run(&["--format", "json", "tools", "list", "--since", "2999-01-01"]);
+    assert_eq!(none.json().as_array().unwrap().len(), 0);
+    sb.run(&["tools", "list", "--since", "last tuesday"])
+        .assert_error(&["--since", "7d"]);
+}
+
+#[test]
+fn policy_check_gates_ci_with_exit_4_and_names_the_entry_that_decided() {
+    let sb = Sandbox::new();
+    let r = sb.repo("gated");
+    r.commit_file(BOB, ".github/workflows/ci.yml", RISKY_WORKFLOW, "CI");
+    sb.scan(&r.path);
+
+    let config = sb.path().join("devspm.toml");
+    // Without a [policy] there is nothing to check: an error that says how to add one.
+    std::fs::write(
+        &config,
+        "[[identity]]\nid = \"bob\"\naliases = [\"bob@example.com\"]\n",
+    )
+    .unwrap();
+    sb.run(&["--config", config.to_str().unwrap(), "policy", "check"])
+        .assert_error(&["no [policy]", "docs/governance.md"]);
+
+    std::fs::write(
+        &config,
+        "[policy.actions]\nallow = [\"actions/*\"]\ndeny = [\"tj-actions/*\"]\n\n[policy.thresholds]\nci_severity = \"critical\"\n",
+    )
+    .unwrap();
+    let run = sb.run(&[
+        "--config",
+        config.to_str().unwrap(),
+        "--format",
+        "json",
+        "policy",
+        "check",
+    ]);
+    run.assert_code(4);
+    let out = run.json();
+    let violations = out["violations"].as_array().unwrap();
+    let denied: Vec<&serde_json::Value> = violations
+        .iter()
+        .filter(|v| v["kind"] == "denied")
+        .collect();
+    assert_eq!(denied.len(), 1, "{violations:?}");
+    assert_eq!(denied[0]["item"], "tj-actions/changed-files@v45");
+    assert_eq!(denied[0]["rule"], "actions.deny: \"tj-actions/*\"");
+    assert!(
+        denied[0]["who"]
+            .as_str()
+            .unwrap()
+            .starts_with("Bob Stone <bob@example.com> in "),
+        "{denied:?}"
+    );
+    assert!(violations.iter().any(|v| v["kind"] == "ci-finding"));
+
+    // Allowed and pinned: passes.
+    std::fs::write(
+        &config,
+        "[policy.actions]\nallow = [\"actions/*\", \"tj-actions/*\"]\n\n[policy.thresholds]\nci_severity = \"critical\"\nfail_on_unapproved = true\n",
+    )
+    .unwrap();
+    let clean = sb.repo("pinned");
+    clean.commit_file(ALICE, ".github/workflows/ci.yml", SAFE_WORKFLOW, "CI");
+    sb.scan(&clean.path);
+    sb.run(&[
+        "--config",
+        config.to_str().unwrap(),
+        "policy",
+        "check",
+        "--repo",
+        clean.path.to_str().unwrap(),
+    ])
+    .assert_code(0);
+
+    // A typo in the policy is an error naming the line.
+    std::fs::write(&config, "[policy.actions]\nalow = [\"x\"]\n").unwrap();
+    sb.run(&["--config", config.to_str().unwrap(), "policy", "check"])
+        .assert_error(&["line 2", "alow"]);
+}
+
+/// A prepared home directory: two editors' extensions, an MCP server, git settings and a
+/// plaintext credential file.
+fn prepared_home(sb: &Sandbox) -> std::path::PathBuf {
+    let home = sb.path().join("ann-home");
+    let ext = home.join(".vscode/extensions");
+    std::fs::create_dir_all(&ext).unwrap();
+    std::fs::write(
+        ext.join("extensions.json"),
+        r#"[
+  {"identifier":{"id":"ms-python.python"},"version":"2025.1.0","location":{"path":"/x"},"metadata":{"installedTimestamp":1760000000000,"source":"gallery"}},
+  {"identifier":{"id":"evilcorp.malicious-theme"},"version":"1.0.0","location":{"path":"/y"},"metadata":{"source":"vsix"}}
+]"#,
+    )
+    .unwrap();
+    std::fs::write(
+        home.join(".gitconfig"),
+        "[user]\n\tname = Ann\n\temail = ann@example.com\n[credential]\n\thelper = store\n",
+    )
+    .unwrap();
+    std::fs::write(
+        home.join(".git-credentials"),
+        "https://ann:ghp_FAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKE1@github.com\n",
+    )
+    .unwrap();
+    std::fs::write(home.join(".mcp.json"), "{\"mcpServers\": {}}").unwrap();
+    std::fs::write(
+        home.join(".claude.json"),
+        r#"{"mcpServers": {"fs": {"command": "npx", "args": ["-y", "@modelcontextprotocol/server-filesystem"]}}}"#,
+    )
+    .unwrap();
+    home
+}
+
+#[test]
+fn tools_scan_reports_exactly_what_the_home_holds_and_records_it_under_the_developer() {
+    let sb = Sandbox::new();
+    let home = prepared_home(&sb);
+    let config = sb.path().join("devspm.toml");
+    std::fs::write(
+        &config,
+        "[policy.extensions]\nallow = [\"ms-python.*\"]\ndeny = [\"*.malicious-*\"]\n",
+    )
+    .unwrap();
+    let run = sb.run(&[
+        "--config",
+        config.to_str().unwrap(),
+        "--format",
+        "json",
+        "tools",
+        "scan",
+        "--home",
+        home.to_str().unwrap(),
+        "--host",
+        "ann-laptop",
+    ]);
+    run.assert_code(0);
+    let out = run.json();
+    assert_eq!(out["identity"], "ann@example.com");
+    let mut items: Vec<(String, String, String)> = out["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["kind"].as_str().unwrap().to_owned(),
+                i["id"].as_str().unwrap().to_owned(),
+                i["verdict"]["status"].as_str().unwrap_or("-").to_owned(),
+            )
+        })
+        .collect();
+    items.sort();
+    let kinds: Vec<(&str, &str, &str)> = items
+        .iter()
+        .map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str()))
+        .collect();
+    assert!(
+        kinds.contains(&("vscode_extension", "ms-python.python", "approved")),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.contains(&("vscode_extension", "evilcorp.malicious-theme", "denied")),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.iter().any(|(k, _, _)| *k == "credential_file"),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.iter().any(|(k, _, _)| *k == "git_config"),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds
+            .iter()
+            .any(|(k, id, _)| *k == "mcp_server" && *id == "fs"),
+        "{kinds:?}"
+    );
+    // Never a credential's value.
+    assert!(!run.stdout.contains("ghp_FAKE"), "{}", run.stdout);
+    let recorded = out["recorded"].as_u64().unwrap();
+    assert_eq!(recorded as usize, items.len());
+
+    // Scanning the unchanged machine again adds nothing.
+    let again = sb.run(&[
+        "--config",
+        config.to_str().unwrap(),
+        "--format",
+        "json",
+        "tools",
+        "scan",
+        "--home",
+        home.to_str().unwrap(),
+        "--host",
+        "ann-laptop",
+    ]);
+    assert_eq!(again.json()["recorded"], 0);
+
+    // The fleet view names the machine and the developer; the denied extension fails the check.
+    let list = sb.run(&[
+        "--format",
+        "json",
+        "tools",
+        "list",
+        "--origin",
+        "workstation",
+        "--name",
+        "malicious",
+    ]);
+    let rows = list.json();
+    assert_eq!(rows[0]["host"], "ann-laptop");
+    assert_eq!(rows[0]["identity_name"], "ann@example.com");
+    sb.run(&["--config", config.to_str().unwrap(), "policy", "check"])
+        .assert_code(4);
+    // The database holds no credential value either.
+    let dump = std::fs::read(sb.db()).unwrap();
+    assert!(!dump.windows(8).any(|w| w == b"ghp_FAKE"));
+    sb.assert_verifies();
+}
+
+#[test]
+fn scan_matches_lockfiles_against_loaded_advisories_and_attributes_the_version_bump() {
+    let sb = Sandbox::new();
+    // An OSV advisory for a crate, in a folder as published.
+    let osv = sb.path().join("osv");
+    std::fs::create_dir_all(&osv).unwrap();
+    std::fs::write(
+        osv.join("RUSTSEC-2099-0001.json"),
+        r#"{"id":"RUSTSEC-2099-0001","modified":"2099-01-02T00:00:00Z","published":"2099-01-01T00:00:00Z",
+"aliases":["CVE-2099-0001"],"summary":"Stack overflow in parser",
+"affected":[{"package":{"ecosystem":"crates.io","name":"tinyparse"},
+"ranges":[{"type":"SEMVER","events":[{"introduced":"0.2.0"},{"fixed":"0.2.5"}]}]}]}"#,
+    )
+    .unwrap();
+    let r = sb.repo("deps");
+    let lock = |v: &str| {
+        format!(
+            "version = 4\n\n[[package]]\nname = \"deps\"\nversion = \"0.1.0\"\n\n[[package]]\nname = \"tinyparse\"\nversion = \"{v}\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n"
+        )
+    };
+    r.commit_file(ALICE, "Cargo.lock", &lock("0.1.9"), "Add tinyparse");
+    let bump = r.commit_file(BOB, "Cargo.lock", &lock("0.2.3"), "Bump tinyparse");
+
+    // Without advisory data, scan says how to load it.
+    let out = sb.scan(&r.path);
+    assert!(
+        out["detectors"]["dependencies_hint"]
+            .as_str()
+            .unwrap()
+            .contains("devspm advisories import")
+    );
+    sb.run(&["advisories", "import", osv.to_str().unwrap()])
+        .assert_code(0);
+    // A second commit so the scan looks again.
+    r.commit_file(CAROL, "README.md", "deps\n", "Docs");
+    let out = sb.scan(&r.path);
+    assert_eq!(out["detectors"]["dependencies"]["vulnerable"], 1, "{out}");
+    let findings = sb.run(&[
+        "--format",
+        "json",
+        "findings",
+        "--tool",
+        "devspm-advisories",
+    ]);
+    let findings = findings.json();
+    let f = &findings[0];
+    assert_eq!(f["rule"], "RUSTSEC-2099-0001");
+    assert_eq!(f["package"], "tinyparse");
+    assert_eq!(f["version"], "0.2.3");
+    assert_eq!(f["method"], "lockfile-history");
+    assert_eq!(f["introduced_in"], bump.as_str());
+    assert!(f["identifiers"].to_string().contains("CVE-2099-0001"));
+
+    // The load is on the record; a missing path is one clear error.
+    let status = sb.run(&["--format", "json", "advisories", "status"]);
+    assert_eq!(status.json()[0]["advisories"], 1);
+    sb.run(&["advisories", "import", "/nonexistent/osv"])
+        .assert_error(&["/nonexistent/osv", "no such file"]);
+    sb.assert_verifies();
+}
+
+#[test]
+fn scan_finds_secrets_in_history_attributes_them_and_never_stores_the_value() {
+    let sb = Sandbox::new();
+    let r = sb.repo("leaky");
+    // Built at run time so that this source file holds no scannable secret.
+    let aws = format!("AKIA{}", "Q3EGRIVPJ5MN7ZXT");
+    let github = format!("ghp_{}", "x7Kq9Lm2Np4Rs6Tv8Wy0Za1Bc3De5Fg7Hj9K");
+    r.commit_file(
+        ALICE,
+        "config/aws.env",
+        &format!("AWS_ACCESS_KEY_ID={aws}\n"),
+        "Add AWS config",
+    );
+    r.commit_file(BOB, "deploy.sh", &format!("#!/bin/sh\nTOKEN={github}\ncurl -H \"Authorization: token $TOKEN\" https://api.github.com\n"), "Deploy script");
+    r.commit_file(
+        ALICE,
+        "config/aws.env",
+        "AWS_ACCESS_KEY_ID=${AWS_ACCESS_KEY_ID}\n",
+        "Use the environment",
+    );
+
+    let out = sb.scan(&r.path);
+    let secrets = &out["detectors"]["secrets"];
+    assert_eq!(secrets["found"], 2, "{secrets}");
+    assert_eq!(secrets["present_at_head"], 1, "{secrets}");
+    let listed = sb.run(&["--format", "json", "findings", "--tool", "devspm-secrets"]);
+    let listed = listed.json();
+    let mut rows: Vec<(String, String, String, String)> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_owned(),
+                f["path"].as_str().unwrap().to_owned(),
+                f["method"].as_str().unwrap().to_owned(),
+                f["developer_name"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    rows.sort();
+    assert_eq!(
+        rows,
+        vec![
+            (
+                "aws-access-key-id".to_owned(),
+                "config/aws.env".to_owned(),
+                "secret-history".to_owned(),
+                "Alice Martin <alice@example.com>".to_owned()
+            ),
+            (
+                "github-pat".to_owned(),
+                "deploy.sh".to_owned(),
+                "secret-history".to_owned(),
+                "Bob Stone <bob@example.com>".to_owned()
+            ),
+        ]
+    );
+    // Removed from HEAD is still exposed: the finding stays open.
+    assert!(listed.to_string().contains("rotate it"));
+
+    // A second scan reads no blob again and records nothing new.
+    let again = sb.scan(&r.path);
+    assert_eq!(again["detectors"]["secrets"]["blobs_scanned"], 0);
+    assert_eq!(again["detectors"]["secrets"]["events_appended"], 0);
+
+    // Neither value is anywhere in the database file (WAL checkpointed by the last run).
+    let conn = sb.conn();
+    let _ = conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)");
+    drop(conn);
+    let mut dump = std::fs::read(sb.db()).unwrap();
+    if let Ok(wal) = std::fs::read(sb.db().with_extension("db-wal")) {
+        dump.extend(wal);
+    }
+    for value in [&aws, &github] {
+        assert!(
+            !dump.windows(value.len()).any(|w| w == value.as_bytes()),
+            "the database holds a planted secret"
+        );
+    }
+    sb.assert_verifies();
+}
