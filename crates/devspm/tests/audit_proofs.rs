@@ -286,7 +286,17 @@ fn rechain_and_rebuild_tree(sandbox: &Sandbox) {
         [&prev],
     )
     .unwrap();
-    // Schema 3 again: devspm's migration rebuilds the tree over the forged events.
+    // Schema 3 again: devspm's migrations rebuild the tree over the forged events (what schema 6
+    // added is taken out first, so that its migration can run again).
+    conn.execute_batch(
+        "DROP INDEX tools_seen_key; DROP INDEX tools_seen_name;
+         ALTER TABLE tools_seen DROP COLUMN version; ALTER TABLE tools_seen DROP COLUMN line;
+         ALTER TABLE tools_seen DROP COLUMN first_seq;
+         CREATE UNIQUE INDEX tools_seen_key ON tools_seen (repo_id, path, name);
+         DROP TABLE workstation_tools; DROP TABLE advisory_sources; DROP TABLE advisories;
+         DROP TABLE advisory_packages; DROP TABLE secret_scanned_blobs;",
+    )
+    .unwrap();
     conn.execute_batch("DROP TABLE merkle_nodes; DROP TABLE checkpoints; PRAGMA user_version = 3;")
         .unwrap();
 }
