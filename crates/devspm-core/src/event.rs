@@ -66,11 +66,14 @@ pub enum EventKind {
     /// Advisory data was loaded (`devspm advisories import`): its source, date and counts
     /// ([`AdvisoriesImported`]).
     AdvisoriesImported,
+    /// A developer committed past a blocking pre-commit check (`DEVSPM_ALLOW=1`): what was
+    /// overridden, by whom ([`HookOverride`]).
+    HookOverride,
 }
 
 impl EventKind {
     /// Every kind, for help texts and validation.
-    pub const ALL: [EventKind; 18] = [
+    pub const ALL: [EventKind; 19] = [
         EventKind::RepositoryRegistered,
         EventKind::CommitRecorded,
         EventKind::RefUpdated,
@@ -89,6 +92,7 @@ impl EventKind {
         EventKind::IdentityForgotten,
         EventKind::WorkstationToolSeen,
         EventKind::AdvisoriesImported,
+        EventKind::HookOverride,
     ];
 
     /// The stored name of the kind.
@@ -112,6 +116,7 @@ impl EventKind {
             EventKind::IdentityForgotten => "identity_forgotten",
             EventKind::WorkstationToolSeen => "workstation_tool_seen",
             EventKind::AdvisoriesImported => "advisories_imported",
+            EventKind::HookOverride => "hook_override",
         }
     }
 
@@ -166,6 +171,7 @@ pub enum Payload {
     IdentityForgotten(IdentityForgotten),
     WorkstationToolSeen(WorkstationToolSeen),
     AdvisoriesImported(AdvisoriesImported),
+    HookOverride(HookOverride),
 }
 
 macro_rules! payload_kinds {
@@ -216,6 +222,7 @@ payload_kinds!(
     IdentityForgotten,
     WorkstationToolSeen,
     AdvisoriesImported,
+    HookOverride,
 );
 
 macro_rules! into_payload {
@@ -247,6 +254,7 @@ into_payload!(
     IdentityForgotten,
     WorkstationToolSeen,
     AdvisoriesImported,
+    HookOverride,
 );
 
 /// An event as a collector or analyzer proposes it, before the ledger orders and hashes it.
@@ -762,6 +770,25 @@ pub struct AdvisoriesImported {
     pub skipped: u64,
     /// Ecosystems and how many advisories each.
     pub ecosystems: std::collections::BTreeMap<String, u64>,
+}
+
+/// Payload of [`EventKind::HookOverride`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HookOverride {
+    pub repo: String,
+    /// `pre-commit`.
+    pub hook: String,
+    /// Alias id of the committer (`git config user.name`/`user.email`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<String>,
+    /// The commit HEAD pointed at when the check was overridden.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub head: Option<String>,
+    /// What the check blocked: `rule path:line hash` per secret (keyed hash, never the value).
+    pub blocked: Vec<String>,
+    /// The reason given in `DEVSPM_ALLOW_REASON`, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// Payload of [`EventKind::AiLines`].

@@ -239,3 +239,31 @@ mod tests {
         assert_eq!(normalise_remote("C:\\repos\\x"), None);
     }
 }
+
+/// The folder git runs hooks from: `core.hooksPath` (relative paths are relative to the work
+/// tree, as git reads them), else `hooks` in the common git directory.
+pub fn hooks_dir(repo: &Repo) -> PathBuf {
+    let local = repo.inner.to_thread_local();
+    let configured = local
+        .config_snapshot()
+        .string("core.hooksPath")
+        .map(|p| p.to_string());
+    match configured {
+        Some(p) if !p.trim().is_empty() => {
+            let p = PathBuf::from(p.trim());
+            let p = match (p.strip_prefix("~"), std::env::var_os("HOME")) {
+                (Ok(rest), Some(home)) => PathBuf::from(home).join(rest),
+                _ => p,
+            };
+            if p.is_absolute() {
+                p
+            } else {
+                local
+                    .workdir()
+                    .map(|w| w.join(&p))
+                    .unwrap_or_else(|| local.common_dir().join(&p))
+            }
+        }
+        _ => local.common_dir().join("hooks"),
+    }
+}

@@ -293,7 +293,7 @@ pub(crate) fn apply(conn: &Connection, seq: u64, payload: &Payload) -> rusqlite:
         }
         // Erasure changes data kept outside the chain (keys, sealed records, contents), which
         // the forget command deletes in the event's transaction; no projection derives from it.
-        Payload::IdentityForgotten(_) => {}
+        Payload::IdentityForgotten(_) | Payload::HookOverride(_) => {}
     }
     Ok(())
 }

@@ -171,6 +171,50 @@ pub enum Command {
     /// Load vulnerability advisories (OSV, RustSec) for the built-in dependency detector.
     #[command(subcommand)]
     Advisories(AdvisoriesCommand),
+
+    /// Git hooks: block commits that add secrets, record each commit as it is made.
+    #[command(subcommand)]
+    Hook(HookCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HookCommand {
+    /// Install the pre-commit and post-commit hooks in a repository (respects core.hooksPath;
+    /// a hook already there is kept and runs first).
+    ///
+    /// pre-commit scans the staged changes for secrets and blocks the commit, naming file, line
+    /// and rule (never the value); `DEVSPM_ALLOW=1` commits anyway and records who overrode what
+    /// (a hook_override event; `DEVSPM_ALLOW_REASON` says why). post-commit records the new
+    /// commit, with its AI evidence, into the ledger at once. With the pre-commit framework, use
+    /// the `devspm-secrets` hook of this repository's .pre-commit-hooks.yaml instead.
+    Install(HookInstallArgs),
+
+    /// Run one hook now (what the installed hooks call).
+    Run(HookRunArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct HookInstallArgs {
+    /// The repository.
+    #[arg(default_value = ".", value_name = "PATH")]
+    pub path: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct HookRunArgs {
+    /// Which hook.
+    #[arg(value_enum)]
+    pub hook: HookName,
+
+    /// The repository.
+    #[arg(long, default_value = ".", value_name = "PATH")]
+    pub path: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HookName {
+    PreCommit,
+    PostCommit,
 }
 
 #[derive(Debug, Subcommand)]

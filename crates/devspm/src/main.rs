@@ -116,6 +116,12 @@ fn run(cli: cli::Cli) -> anyhow::Result<i32> {
         cli::Command::Advisories(cli::AdvisoriesCommand::Status) => {
             commands::advisories::status(&settings, global)
         }
+        cli::Command::Hook(cli::HookCommand::Install(args)) => {
+            commands::hook::install(&settings, global, &args)
+        }
+        cli::Command::Hook(cli::HookCommand::Run(args)) => {
+            commands::hook::run(&settings, global, &args)
+        }
     }
 }
 

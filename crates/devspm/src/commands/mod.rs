@@ -9,6 +9,7 @@ pub mod attribution;
 pub mod audit;
 pub mod ci;
 pub mod findings;
+pub mod hook;
 pub mod identities;
 pub mod import;
 pub mod policy;

@@ -1,0 +1,142 @@
+//! `devspm hook install`: the pre-commit hook blocks a commit that adds a secret (naming the
+//! file, line and rule, never the value), a recorded override lets it through, the post-commit
+//! hook records each commit at once, `core.hooksPath` is respected and an existing hook is kept.
+
+mod common;
+
+use std::process::Command;
+
+use common::*;
+
+/// `git commit` in `repo` with hooks enabled, the sandbox ledger, and `extra` environment.
+fn commit_with_hooks(
+    sb: &Sandbox,
+    repo: &Repo,
+    message: &str,
+    extra: &[(&str, &str)],
+) -> std::process::Output {
+    let mut cmd = Command::new("git");
+    cmd.current_dir(&repo.path)
+        .env("HOME", sb.home())
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("DEVSPM_DB", sb.db())
+        .env("DEVSPM_BIN", devspm_bin())
+        .env("GIT_AUTHOR_NAME", "Alice Martin")
+        .env("GIT_AUTHOR_EMAIL", "alice@example.com")
+        .env("GIT_COMMITTER_NAME", "Alice Martin")
+        .env("GIT_COMMITTER_EMAIL", "alice@example.com")
+        .args(["commit", "-q", "-m", message]);
+    for (k, v) in extra {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("run git commit")
+}
+
+#[test]
+fn pre_commit_blocks_secrets_records_overrides_and_post_commit_records_commits() {
+    let sb = Sandbox::new();
+    let r = sb.repo("hooked");
+    r.commit_file(ALICE, "README.md", "hello\n", "Start");
+    // Hooks live where core.hooksPath says, and a hook already there is kept.
+    r.git(&["config", "core.hooksPath", ".githooks"]);
+    r.git(&["config", "user.name", "Alice Martin"]);
+    r.git(&["config", "user.email", "alice@example.com"]);
+    std::fs::create_dir_all(r.path.join(".githooks")).unwrap();
+    std::fs::write(
+        r.path.join(".githooks/pre-commit"),
+        "#!/bin/sh\necho ran-old-hook > \"$(git rev-parse --show-toplevel)/.old-hook-ran\"\n",
+    )
+    .unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(
+            r.path.join(".githooks/pre-commit"),
+            std::fs::Permissions::from_mode(0o755),
+        )
+        .unwrap();
+    }
+    let install = sb.run(&["hook", "install", r.path.to_str().unwrap()]);
+    install.assert_code(0);
+    assert!(
+        install.stdout.contains("pre-commit.pre-devspm"),
+        "{install:?}"
+    );
+    assert!(r.path.join(".githooks/pre-commit.pre-devspm").exists());
+    assert!(r.path.join(".githooks/post-commit").exists());
+    // Installing again updates in place.
+    sb.run(&["hook", "install", r.path.to_str().unwrap()])
+        .assert_code(0);
+
+    // A clean commit goes through and is recorded at once by post-commit.
+    r.write("src/lib.rs", "pub fn f() {}\n");
+    r.git(&["add", "src/lib.rs"]);
+    let out = commit_with_hooks(&sb, &r, "Add lib", &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        r.path.join(".old-hook-ran").exists(),
+        "the existing hook runs first"
+    );
+    let head = r.head();
+    assert_eq!(
+        sb.query_i64(&format!(
+            "SELECT count(*) FROM commits WHERE sha = '{head}'"
+        )),
+        1,
+        "post-commit recorded the commit"
+    );
+
+    // A commit adding a secret is blocked, naming file, line and rule but not the value.
+    let token = format!("ghp_{}", "x7Kq9Lm2Np4Rs6Tv8Wy0Za1Bc3De5Fg7Hj9K");
+    r.write("deploy.sh", format!("#!/bin/sh\n\nTOKEN={token}\n"));
+    r.git(&["add", "deploy.sh"]);
+    let out = commit_with_hooks(&sb, &r, "Deploy", &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success(),
+        "the commit must be blocked: {stderr}"
+    );
+    assert!(stderr.contains("deploy.sh:3"), "{stderr}");
+    assert!(stderr.contains("github-pat"), "{stderr}");
+    assert!(stderr.contains("DEVSPM_ALLOW=1"), "{stderr}");
+    assert!(
+        !stderr.contains(&token),
+        "the value must not be printed: {stderr}"
+    );
+    assert_eq!(r.head(), head, "nothing was committed");
+
+    // The override lets it through and is recorded, with who and why.
+    let out = commit_with_hooks(
+        &sb,
+        &r,
+        "Deploy",
+        &[
+            ("DEVSPM_ALLOW", "1"),
+            ("DEVSPM_ALLOW_REASON", "test token, revoked"),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_ne!(r.head(), head);
+    let log = sb.run(&["audit", "log", "--kind", "hook_override"]);
+    log.assert_code(0);
+    assert!(log.stdout.contains("test token, revoked"), "{log:?}");
+    assert!(log.stdout.contains("github-pat deploy.sh:3"), "{log:?}");
+    assert!(!log.stdout.contains(&token));
+    sb.assert_verifies();
+}
+
+#[test]
+fn hook_install_outside_a_repository_is_one_clear_error() {
+    let sb = Sandbox::new();
+    let dir = sb.path().join("plain");
+    std::fs::create_dir_all(&dir).unwrap();
+    sb.run(&["hook", "install", dir.to_str().unwrap()])
+        .assert_error(&["not a git repository"]);
+}
