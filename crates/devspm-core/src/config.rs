@@ -29,6 +29,10 @@ pub struct Config {
     /// (which owns its shape); kept here only so that the file as a whole is accepted.
     #[serde(default)]
     pub policy: Option<toml::Table>,
+    /// `[secrets]`: extra secret rules, disabled rules and allowlists for the built-in detector.
+    /// Read and validated by `devspm-secrets` (the same shape as its embedded rules file).
+    #[serde(default)]
+    pub secrets: Option<toml::Table>,
 }
 
 /// A person declared in the configuration file.

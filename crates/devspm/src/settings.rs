@@ -19,6 +19,8 @@ pub struct Settings {
     pub catalogue: Catalogue,
     /// `[policy]` of the configuration file (empty: nothing governed).
     pub policy: devspm_governance::policy::Policy,
+    /// `[secrets]` of the configuration file as TOML text, for the secret detector.
+    pub secret_rules: Option<String>,
 }
 
 impl Settings {
@@ -54,6 +56,23 @@ impl Settings {
             }
             None => devspm_governance::policy::Policy::default(),
         };
+        let secret_rules = match &config.secrets {
+            Some(table) => {
+                let text = toml::to_string(table)
+                    .with_context(|| "cannot read [secrets] of the configuration file")?;
+                let origin = format!(
+                    "[secrets] of {}",
+                    config_path
+                        .as_ref()
+                        .map_or("the configuration".to_owned(), |p| p.display().to_string())
+                );
+                // Validated now: a bad rule is an error before anything runs.
+                devspm_secrets::Scanner::with_extensions(&[text.as_str()])
+                    .map_err(|e| anyhow::anyhow!("{origin}: {e}"))?;
+                Some(text)
+            }
+            None => None,
+        };
         let mut catalogue = Catalogue::builtin();
         catalogue.extend(config.catalogue_extensions());
         Ok(Settings {
@@ -63,6 +82,7 @@ impl Settings {
             config_path,
             catalogue,
             policy,
+            secret_rules,
         })
     }
 

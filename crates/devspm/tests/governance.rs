@@ -586,3 +586,44 @@ fn scan_finds_secrets_in_history_attributes_them_and_never_stores_the_value() {
     }
     sb.assert_verifies();
 }
+
+#[test]
+fn secrets_table_of_the_config_adds_rules_and_bad_rules_are_refused() {
+    let sb = Sandbox::new();
+    let r = sb.repo("acme");
+    let internal = format!("acme_{}", "3f9a1c7e5b2d4a6c8e0f1a3b5c7d9e2f");
+    r.commit_file(
+        ALICE,
+        "settings.py",
+        &format!("INTERNAL = \"{internal}\"\n"),
+        "Settings",
+    );
+    let config = sb.path().join("devspm.toml");
+    std::fs::write(
+        &config,
+        "[[secrets.rules]]\nid = \"acme-internal-token\"\ndescription = \"ACME internal API token\"\nregex = 'acme_[0-9a-f]{32}'\nkeywords = [\"acme_\"]\nconfidence = \"high\"\nseverity = \"high\"\n",
+    )
+    .unwrap();
+    let run = sb.run(&[
+        "--config",
+        config.to_str().unwrap(),
+        "--format",
+        "json",
+        "scan",
+        r.path.to_str().unwrap(),
+    ]);
+    run.assert_code(0);
+    assert_eq!(run.json()["detectors"]["secrets"]["found"], 1, "{run:?}");
+    let listed = sb.run(&["--format", "json", "findings", "--tool", "devspm-secrets"]);
+    assert_eq!(listed.json()[0]["rule"], "acme-internal-token");
+    assert!(!listed.stdout.contains(&internal));
+
+    std::fs::write(&config, "[secrets]\ndisabled = [\"no-such-rule\"]\n").unwrap();
+    sb.run(&[
+        "--config",
+        config.to_str().unwrap(),
+        "scan",
+        r.path.to_str().unwrap(),
+    ])
+    .assert_error(&["[secrets]", "no-such-rule"]);
+}

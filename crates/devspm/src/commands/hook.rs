@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use devspm_core::NewEvent;
 use devspm_core::event::HookOverride;
 use devspm_ledger::{FindingStore, Store};
-use devspm_secrets::{HashKey, Scanner};
+use devspm_secrets::HashKey;
 
 use crate::cli::{GlobalArgs, HookInstallArgs, HookName, HookRunArgs};
 use crate::output;
@@ -120,7 +120,7 @@ fn pre_commit(
     global: &GlobalArgs,
     repo: &devspm_git::Repo,
 ) -> anyhow::Result<i32> {
-    let scanner = Scanner::builtin()?;
+    let scanner = super::secrets::scanner(settings.secret_rules.as_deref())?;
     // The ledger's key makes the hashes match those of `scan`; without a ledger a throwaway key
     // still lets the message tell secrets apart.
     let mut store = settings.open_store().ok();

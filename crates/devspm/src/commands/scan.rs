@@ -231,7 +231,7 @@ struct DetectorsSection {
 fn run_detectors(
     store: &mut SqliteStore,
     repo: &devspm_git::Repo,
-    _settings: &Settings,
+    settings: &Settings,
 ) -> anyhow::Result<DetectorsSection> {
     let (dependencies, hint) = match super::advisories::load_index(store)? {
         Some(index) => (super::advisories::detect(store, repo, &index)?, None),
@@ -240,7 +240,7 @@ fn run_detectors(
             Some(super::advisories::NO_DATA_HINT),
         ),
     };
-    let secrets = super::secrets::detect(store, repo)?;
+    let secrets = super::secrets::detect(store, repo, settings.secret_rules.as_deref())?;
     Ok(DetectorsSection {
         secrets,
         dependencies,

@@ -32,10 +32,24 @@ pub struct SecretScan {
     pub events_appended: u64,
 }
 
-/// The rule-set version: blobs read with other rules are read again.
-fn rules_version() -> String {
-    devspm_core::hex::encode(&Sha256::digest(devspm_secrets::BUILTIN_RULES.as_bytes()))[..16]
-        .to_owned()
+/// The rule-set version: blobs read with other rules (a changed `[secrets]` table included) are
+/// read again.
+fn rules_version(extension: Option<&str>) -> String {
+    let mut h = Sha256::new();
+    h.update(devspm_secrets::BUILTIN_RULES.as_bytes());
+    if let Some(text) = extension {
+        h.update(b"\0");
+        h.update(text.as_bytes());
+    }
+    devspm_core::hex::encode(&h.finalize())[..16].to_owned()
+}
+
+/// The scanner: built-in rules, extended by `[secrets]` of devspm.toml.
+pub fn scanner(extension: Option<&str>) -> anyhow::Result<Scanner> {
+    Ok(match extension {
+        Some(text) => Scanner::with_extensions(&[text])?,
+        None => Scanner::builtin()?,
+    })
 }
 
 fn short(sha: &str) -> &str {
@@ -43,9 +57,13 @@ fn short(sha: &str) -> &str {
 }
 
 /// Scans the blobs of `repo` not read before and records the secrets found.
-pub fn detect(store: &mut SqliteStore, repo: &devspm_git::Repo) -> anyhow::Result<SecretScan> {
-    let scanner = Scanner::builtin()?;
-    let rules = rules_version();
+pub fn detect(
+    store: &mut SqliteStore,
+    repo: &devspm_git::Repo,
+    extension: Option<&str>,
+) -> anyhow::Result<SecretScan> {
+    let scanner = scanner(extension)?;
+    let rules = rules_version(extension);
     let key = store.secret_key()?;
     let options = HistoryOptions {
         known_blobs: store.scanned_blobs(&repo.id, &rules)?,
