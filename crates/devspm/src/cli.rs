@@ -319,6 +319,22 @@ pub struct ToolsScanArgs {
     /// With --home: also look for AI CLIs on this process's PATH (on by default without --home).
     #[arg(long)]
     pub search_path: bool,
+
+    /// Also send the report (the JSON that --format json prints) to this URL with an HTTP POST,
+    /// e.g. a devspm server's inventory endpoint. Needs `curl` on PATH; the token is handed to
+    /// curl on its standard input, never on a command line.
+    #[arg(long, value_name = "URL", requires = "token")]
+    pub submit: Option<String>,
+
+    /// Bearer token for --submit (prefer the environment variable: a flag is visible to other
+    /// users of the machine in the process list).
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "DEVSPM_TOKEN",
+        hide_env_values = true
+    )]
+    pub token: Option<String>,
 }
 
 #[derive(Debug, Args)]

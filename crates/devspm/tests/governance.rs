@@ -627,3 +627,101 @@ fn secrets_table_of_the_config_adds_rules_and_bad_rules_are_refused() {
     ])
     .assert_error(&["[secrets]", "no-such-rule"]);
 }
+
+/// A one-request HTTP server (Python's http.server): answers `status`, saves the request's
+/// Authorization header and body next to `dir`; returns its port.
+fn one_shot_server(dir: &std::path::Path, status: u16) -> (u16, std::process::Child) {
+    let script = format!(
+        r#"
+import http.server, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get('Content-Length', 0)))
+        open(r'{dir}/auth.txt', 'w').write(self.headers.get('Authorization', ''))
+        open(r'{dir}/body.json', 'wb').write(body)
+        self.send_response({status}); self.end_headers(); self.wfile.write(b'{{"ok": true}}')
+    def log_message(self, *a): pass
+s = http.server.HTTPServer(('127.0.0.1', 0), H)
+print(s.server_address[1], flush=True)
+s.handle_request()
+"#,
+        dir = dir.display()
+    );
+    let mut child = std::process::Command::new("python3")
+        .args(["-c", &script])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3");
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    (line.trim().parse().unwrap(), child)
+}
+
+#[test]
+fn tools_scan_submits_the_report_over_http_with_the_token_kept_off_the_command_line() {
+    let sb = Sandbox::new();
+    let home = prepared_home(&sb);
+    let (port, mut server) = one_shot_server(sb.path(), 201);
+    let url = format!("http://127.0.0.1:{port}/api/v1/inventory");
+    let run = Run::from(
+        sb.devspm()
+            .env("DEVSPM_TOKEN", "t0ken-for-test")
+            .args([
+                "tools",
+                "scan",
+                "--home",
+                home.to_str().unwrap(),
+                "--submit",
+                &url,
+            ])
+            .output()
+            .unwrap(),
+    );
+    run.assert_code(0);
+    assert!(run.stdout.contains("Submitted to"), "{run:?}");
+    server.wait().unwrap();
+    assert_eq!(
+        std::fs::read_to_string(sb.path().join("auth.txt")).unwrap(),
+        "Bearer t0ken-for-test"
+    );
+    let body: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(sb.path().join("body.json")).unwrap()).unwrap();
+    assert_eq!(body["identity"], "ann@example.com");
+    assert!(body["items"].as_array().unwrap().len() >= 5);
+    assert!(!body.to_string().contains("ghp_FAKE"));
+
+    // A refusing server is one clear error with the status.
+    let (port, mut server) = one_shot_server(sb.path(), 401);
+    let url = format!("http://127.0.0.1:{port}/api/v1/inventory");
+    let run = Run::from(
+        sb.devspm()
+            .env("DEVSPM_TOKEN", "wrong")
+            .args([
+                "tools",
+                "scan",
+                "--no-record",
+                "--home",
+                home.to_str().unwrap(),
+                "--submit",
+                &url,
+            ])
+            .output()
+            .unwrap(),
+    );
+    server.wait().unwrap();
+    run.assert_error(&["--submit", "HTTP 401"]);
+    // No token: a usage error from the flag parser.
+    sb.run(&[
+        "tools",
+        "scan",
+        "--home",
+        home.to_str().unwrap(),
+        "--submit",
+        &url,
+    ])
+    .assert_code(2);
+}

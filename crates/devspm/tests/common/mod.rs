@@ -44,6 +44,7 @@ fn isolate(cmd: &mut StdCommand, home: &Path) {
         "DEVSPM_DB",
         "DEVSPM_CONFIG",
         "DEVSPM_BUSY_TIMEOUT_MS",
+        "DEVSPM_TOKEN",
     ] {
         cmd.env_remove(var);
     }
