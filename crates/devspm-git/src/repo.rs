@@ -82,7 +82,7 @@ pub fn open(path: &Path) -> Result<Repo, GitError> {
 /// hits far more often than a private cache per thread of the same total size, and the memory
 /// is spent once. `DEVSPM_PACK_CACHE_MB` overrides its size.
 #[derive(Clone)]
-pub(crate) struct SharedPackCache(
+pub struct SharedPackCache(
     std::sync::Arc<std::sync::Mutex<gix::odb::pack::cache::lru::MemoryCappedHashmap>>,
 );
 
@@ -92,6 +92,16 @@ impl SharedPackCache {
         SharedPackCache(std::sync::Arc::new(std::sync::Mutex::new(
             gix::odb::pack::cache::lru::MemoryCappedHashmap::new(bytes),
         )))
+    }
+
+    /// A thread-local handle on `shared` that uses this cache for delta bases and an object
+    /// cache of `object_cache` bytes (for readers outside this crate, e.g. the secret scanner).
+    pub fn handle(
+        &self,
+        shared: &gix::ThreadSafeRepository,
+        object_cache: usize,
+    ) -> gix::Repository {
+        reader_handle(shared, object_cache, self)
     }
 }
 

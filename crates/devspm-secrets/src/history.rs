@@ -43,8 +43,8 @@ use serde::Serialize;
 
 use crate::SecretsError;
 use crate::finding::{HashKey, Place, SecretFinding, hash_of};
-use crate::packcache::SharedPackCache;
 use crate::scanner::{Scanner, is_binary};
+use devspm_git::SharedPackCache;
 
 /// Blobs per unit of work handed to a worker.
 const BATCH: usize = 64;

@@ -18,7 +18,6 @@ mod files;
 mod filter;
 mod finding;
 mod history;
-mod packcache;
 mod rules;
 mod scanner;
 mod staged;

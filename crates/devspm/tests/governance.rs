@@ -22,23 +22,13 @@ jobs:
       - run: cargo test
 ";
 
-/// Bob's change: a tag-pinned third-party action and a PR title expanded in a script.
-const RISKY_WORKFLOW: &str = "\
-name: ci
-on: push
-permissions:
-  contents: read
-jobs:
-  test:
-    runs-on: ubuntu-latest
-    steps:
-      - uses: actions/checkout@0e58ed8671d6b60d0890c21b07f8835ace038e61
-        with:
-          persist-credentials: false
-      - run: cargo test
-      - uses: tj-actions/changed-files@v45
-      - run: echo \"${{ github.event.pull_request.title }}\"
-";
+/// Bob's change: a tag-pinned third-party action and a PR title expanded in a script (lines 13
+/// and 14).
+fn risky_workflow() -> String {
+    format!(
+        "{SAFE_WORKFLOW}      - uses: tj-actions/changed-files@v45\n      - run: echo \"${{{{ github.event.pull_request.title }}}}\"\n"
+    )
+}
 
 fn findings_by_rule(out: &serde_json::Value) -> Vec<(String, u64, String)> {
     let mut v: Vec<(String, u64, String)> = out["findings"]
@@ -68,7 +58,7 @@ fn ci_audit_attributes_each_finding_to_the_commit_that_wrote_its_line() {
     let bobs = r.commit_file(
         BOB,
         ".github/workflows/ci.yml",
-        RISKY_WORKFLOW,
+        &risky_workflow(),
         "Detect changed files",
     );
 
@@ -150,7 +140,7 @@ fn ci_audit_reports_bad_yaml_with_file_and_line_and_goes_on() {
         "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]\ng: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]\n",
     )
     .unwrap();
-    std::fs::write(dir.join("ok.yml"), RISKY_WORKFLOW).unwrap();
+    std::fs::write(dir.join("ok.yml"), &risky_workflow()).unwrap();
     let run = sb.run(&["ci", "audit", sb.path().join("wf").to_str().unwrap()]);
     run.assert_code(4);
     assert!(run.stdout.contains("broken.yml:"), "{run:?}");
@@ -163,7 +153,12 @@ fn scan_records_the_ci_inventory_and_tools_list_answers_who_uses_what() {
     let sb = Sandbox::new();
     let r = sb.repo("svc");
     r.commit_file(ALICE, ".github/workflows/ci.yml", SAFE_WORKFLOW, "Add CI");
-    r.commit_file(BOB, ".github/workflows/ci.yml", RISKY_WORKFLOW, "More CI");
+    r.commit_file(
+        BOB,
+        ".github/workflows/ci.yml",
+        &risky_workflow(),
+        "More CI",
+    );
     r.commit_file(
         CAROL,
         "Dockerfile",
@@ -234,7 +229,7 @@ fn scan_records_the_ci_inventory_and_tools_list_answers_who_uses_what() {
 fn policy_check_gates_ci_with_exit_4_and_names_the_entry_that_decided() {
     let sb = Sandbox::new();
     let r = sb.repo("gated");
-    r.commit_file(BOB, ".github/workflows/ci.yml", RISKY_WORKFLOW, "CI");
+    r.commit_file(BOB, ".github/workflows/ci.yml", &risky_workflow(), "CI");
     sb.scan(&r.path);
 
     let config = sb.path().join("devspm.toml");
