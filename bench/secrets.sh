@@ -4,7 +4,8 @@
 #   bench/secrets.sh [REPO]
 #
 # REPO is a git repository with a long history (default: the nushell mirror brought by the
-# `fetch` tool, /work/.mirror/nushell+nushell/repo; bare repositories are fine). Nothing is
+# `fetch` tool: $DEVSPM_TEST_MIRRORS/nushell+nushell/repo, by default the .mirror folder beside
+# this checkout; bare repositories are fine). Nothing is
 # written into it.
 #
 # What is measured, all in this run:
@@ -33,7 +34,7 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-REPO="${1:-/work/.mirror/nushell+nushell/repo}"
+REPO="${1:-${DEVSPM_TEST_MIRRORS:-$ROOT/../.mirror}/nushell+nushell/repo}"
 THREADS="${THREADS:-$(nproc)}"
 BENCH_TOOLS="${BENCH_TOOLS:-/var/tmp/devspm-bench-tools}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/devspm-target}"
