@@ -140,7 +140,7 @@ fn ci_audit_reports_bad_yaml_with_file_and_line_and_goes_on() {
         "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]\ng: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]\n",
     )
     .unwrap();
-    std::fs::write(dir.join("ok.yml"), &risky_workflow()).unwrap();
+    std::fs::write(dir.join("ok.yml"), risky_workflow()).unwrap();
     let run = sb.run(&["ci", "audit", sb.path().join("wf").to_str().unwrap()]);
     run.assert_code(4);
     assert!(run.stdout.contains("broken.yml:"), "{run:?}");

@@ -373,9 +373,11 @@ pub fn audit(settings: &Settings, global: &GlobalArgs, args: &CiAuditArgs) -> an
             let Some(store) = store.as_mut() else {
                 unreachable!("opened above")
             };
-            super::scan::record_quietly(store, &repo, global, settings)?;
-            // `record_quietly` audits HEAD only when refs moved; make sure HEAD is recorded.
-            inspect_head(store, &repo, settings)?;
+            // Recording audits HEAD when refs moved; otherwise HEAD's audit is recorded here
+            // (the first audit of a repository scanned before, or a changed policy).
+            if !super::scan::record_quietly(store, &repo, global, settings)? {
+                inspect_head(store, &repo, settings)?;
+            }
             target.name = repo.name.clone();
             let head = audit_head(&repo, &config)?;
             if let Some(head) = &head {

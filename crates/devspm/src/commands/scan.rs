@@ -170,13 +170,14 @@ fn repository_analyzers(
 }
 
 /// Brings the ledger's record of `repo` up to date (new commits, identities, AI evidence)
-/// without printing, so that findings can be attributed to recorded commits.
+/// without printing, so that findings can be attributed to recorded commits. Returns whether
+/// refs moved (and so the repository analyzers, the CI audit of HEAD among them, ran).
 pub fn record_quietly(
     store: &mut SqliteStore,
     repo: &devspm_git::Repo,
     global: &GlobalArgs,
     settings: &Settings,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<bool> {
     let flags = IngestFlags {
         refs: Vec::new(),
         threads: None,
@@ -185,7 +186,7 @@ pub fn record_quietly(
     resolve_identities(store, settings)?;
     super::ai_detect::catch_up(store, &settings.catalogue)?;
     repository_analyzers(store, repo, &ingest.report, global, settings)?;
-    Ok(())
+    Ok(ingest.report.refs_updated + ingest.report.refs_deleted > 0)
 }
 
 /// Resolves every alias against the current evidence and appends what changed.
