@@ -225,31 +225,6 @@ fn is_repository(dir: &Path) -> bool {
         || (dir.join("HEAD").is_file() && dir.join("objects").is_dir() && dir.join("refs").is_dir())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::normalise_remote;
-
-    #[test]
-    fn remotes_normalise_without_credentials() {
-        for url in [
-            "https://github.com/git/git.git",
-            "https://user:ghp_secret@github.com/git/git",
-            "git@github.com:git/git.git",
-            "ssh://git@github.com:22/git/git.git",
-            "HTTPS://GitHub.com/git/git/",
-        ] {
-            assert_eq!(
-                normalise_remote(url).as_deref(),
-                Some("github.com/git/git"),
-                "{url}"
-            );
-        }
-        assert_eq!(normalise_remote("/srv/repos/x.git"), None);
-        assert_eq!(normalise_remote("../x"), None);
-        assert_eq!(normalise_remote("C:\\repos\\x"), None);
-    }
-}
-
 /// The folder git runs hooks from: `core.hooksPath` (relative paths are relative to the work
 /// tree, as git reads them), else `hooks` in the common git directory.
 pub fn hooks_dir(repo: &Repo) -> PathBuf {
@@ -275,5 +250,30 @@ pub fn hooks_dir(repo: &Repo) -> PathBuf {
             }
         }
         _ => local.common_dir().join("hooks"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalise_remote;
+
+    #[test]
+    fn remotes_normalise_without_credentials() {
+        for url in [
+            "https://github.com/git/git.git",
+            "https://user:ghp_secret@github.com/git/git",
+            "git@github.com:git/git.git",
+            "ssh://git@github.com:22/git/git.git",
+            "HTTPS://GitHub.com/git/git/",
+        ] {
+            assert_eq!(
+                normalise_remote(url).as_deref(),
+                Some("github.com/git/git"),
+                "{url}"
+            );
+        }
+        assert_eq!(normalise_remote("/srv/repos/x.git"), None);
+        assert_eq!(normalise_remote("../x"), None);
+        assert_eq!(normalise_remote("C:\\repos\\x"), None);
     }
 }
