@@ -28,6 +28,12 @@ Examples:
   devspm findings --severity high      who or what introduced each high+ finding
   devspm attribute --fix abc123        which commits introduced the bug abc123 fixed (SZZ)
   devspm audit verify                  re-check the whole hash chain
+  devspm ci audit                      audit CI workflows; who wrote each risky line
+  devspm tools list --name changed-files   which repositories use an action, at which ref
+  devspm tools scan                    inventory this workstation against the policy
+  devspm policy check                  exit 4 on denied tools, unsigned commits, CI findings
+  devspm advisories import ~/advisory-db   load advisories; `scan` then checks lockfiles
+  devspm hook install                  block commits that add secrets
 
 Exit status: 0 success, 1 error, 2 usage error, 3 ledger verification failed, 4 findings at
 or above --fail-on.";
@@ -63,7 +69,8 @@ pub struct GlobalArgs {
     pub config: Option<PathBuf>,
 
     /// Output format: a human table, JSON for scripts and CI jobs; `devspm ai`, `devspm
-    /// findings` and `devspm audit export` also write CSV, `devspm ai` Markdown.
+    /// findings` and `devspm audit export` also write CSV, `devspm ai` Markdown, `devspm ci
+    /// audit` SARIF.
     #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 
@@ -95,6 +102,11 @@ pub enum Command {
     /// resolves who each author, committer and co-author is, and prints the repository's
     /// commits, developers, bots, AI agents, signed-commit ratio, top contributors and any
     /// history rewrites seen. Running it again reads only what is new.
+    ///
+    /// Then the built-in detectors run: secrets anywhere in history (each blob read once, later
+    /// scans read only new ones) and, when advisories are loaded (`devspm advisories import`),
+    /// vulnerable dependency versions in every lockfile at HEAD — each finding attributed to the
+    /// commit that introduced it. The CI configuration at HEAD is audited and inventoried too.
     Scan(ScanArgs),
 
     /// Record sources into the ledger without printing a summary.
