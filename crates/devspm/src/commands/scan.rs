@@ -233,6 +233,7 @@ fn run_detectors(
     store: &mut SqliteStore,
     repo: &devspm_git::Repo,
     settings: &Settings,
+    refs_moved: bool,
 ) -> anyhow::Result<DetectorsSection> {
     let (dependencies, hint) = match super::advisories::load_index(store)? {
         Some(index) => (super::advisories::detect(store, repo, &index)?, None),
@@ -241,7 +242,8 @@ fn run_detectors(
             Some(super::advisories::NO_DATA_HINT),
         ),
     };
-    let secrets = super::secrets::detect(store, repo, settings.secret_rules.as_deref())?;
+    let secrets =
+        super::secrets::detect(store, repo, settings.secret_rules.as_deref(), refs_moved)?;
     Ok(DetectorsSection {
         secrets,
         dependencies,
@@ -379,7 +381,8 @@ pub fn scan(settings: &Settings, global: &GlobalArgs, args: &ScanArgs) -> anyhow
     let detectors = if args.no_detectors {
         None
     } else {
-        Some(run_detectors(&mut store, &repo, settings)?)
+        let refs_moved = ingest.report.refs_updated + ingest.report.refs_deleted > 0;
+        Some(run_detectors(&mut store, &repo, settings, refs_moved)?)
     };
     let summary = store.repository_summary(&ingest.report.repo, args.top)?;
     let findings = findings_section(&store, &ingest.report.repo)?;

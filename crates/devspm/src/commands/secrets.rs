@@ -56,17 +56,24 @@ fn short(sha: &str) -> &str {
     &sha[..sha.len().min(12)]
 }
 
-/// Scans the blobs of `repo` not read before and records the secrets found.
+/// Scans the blobs of `repo` not read before and records the secrets found. When no ref moved
+/// since a complete scan with the same rules, there is nothing new to read and the history is
+/// not walked at all.
 pub fn detect(
     store: &mut SqliteStore,
     repo: &devspm_git::Repo,
     extension: Option<&str>,
+    refs_moved: bool,
 ) -> anyhow::Result<SecretScan> {
     let scanner = scanner(extension)?;
     let rules = rules_version(extension);
+    let known_blobs = store.scanned_blobs(&repo.id, &rules)?;
+    if !refs_moved && !known_blobs.is_empty() {
+        return Ok(SecretScan::default());
+    }
     let key = store.secret_key()?;
     let options = HistoryOptions {
-        known_blobs: store.scanned_blobs(&repo.id, &rules)?,
+        known_blobs,
         hash_key: HashKey(key),
         ..HistoryOptions::default()
     };
