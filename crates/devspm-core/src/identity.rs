@@ -529,13 +529,19 @@ struct UnionFind {
     index: HashMap<String, usize>,
     names: Vec<String>,
     parent: Vec<usize>,
+    /// For each root: the declared (`cfg:`) node of its set, if any. A set never holds two
+    /// (the resolver refuses such unions), so one slot per root is enough, and looking it up
+    /// does not scan every node (that made resolution quadratic in the number of aliases).
+    declared: Vec<Option<usize>>,
 }
 
 impl UnionFind {
     fn add(&mut self, name: &str) {
         if !self.index.contains_key(name) {
-            self.index.insert(name.to_owned(), self.names.len());
-            self.parent.push(self.names.len());
+            let i = self.names.len();
+            self.index.insert(name.to_owned(), i);
+            self.parent.push(i);
+            self.declared.push(name.starts_with("cfg:").then_some(i));
             self.names.push(name.to_owned());
         }
     }
@@ -550,17 +556,16 @@ impl UnionFind {
     }
 
     /// The declared (`cfg:`) node in the set rooted at `root`, if any.
-    fn declared(&mut self, root: usize) -> Option<String> {
-        let names = self.names.clone();
-        names
-            .into_iter()
-            .filter(|n| n.starts_with("cfg:"))
-            .find(|n| self.find(n) == root)
+    fn declared(&self, root: usize) -> Option<String> {
+        self.declared[root].map(|i| self.names[i].clone())
     }
 
     fn union(&mut self, a: usize, b: usize) {
         let (low, high) = if a < b { (a, b) } else { (b, a) };
         self.parent[high] = low;
+        if self.declared[low].is_none() {
+            self.declared[low] = self.declared[high];
+        }
     }
 }
 
