@@ -496,6 +496,13 @@ fn scan_matches_lockfiles_against_loaded_advisories_and_attributes_the_version_b
     assert_eq!(status.json()[0]["advisories"], 1);
     sb.run(&["advisories", "import", "/nonexistent/osv"])
         .assert_error(&["/nonexistent/osv", "no such file"]);
+    // A file that holds no advisory is an error, and the loaded data stays.
+    let readme = sb.path().join("README.md");
+    std::fs::write(&readme, "# not advisories\n").unwrap();
+    sb.run(&["advisories", "import", readme.to_str().unwrap()])
+        .assert_error(&["no advisory could be loaded"]);
+    let status = sb.run(&["--format", "json", "advisories", "status"]);
+    assert_eq!(status.json().as_array().unwrap().len(), 1);
     sb.assert_verifies();
 }
 

@@ -51,6 +51,21 @@ pub fn import(
     for path in &args.paths {
         let loaded = devspm_advisories::load(path)
             .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        if loaded.advisories.is_empty() {
+            // Nothing usable: say why, and record nothing (a typo must not replace real data).
+            anyhow::bail!(
+                "{}: no advisory could be loaded ({} files read, {} skipped{})",
+                path.display(),
+                loaded.stats.files_read,
+                loaded.stats.skipped,
+                loaded
+                    .stats
+                    .warnings
+                    .first()
+                    .map(|w| format!("; first: {w}"))
+                    .unwrap_or_default()
+            );
+        }
         let source = std::fs::canonicalize(path)
             .unwrap_or_else(|_| path.clone())
             .display()
