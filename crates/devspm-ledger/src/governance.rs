@@ -34,6 +34,8 @@ pub struct ToolUseRow {
     pub verdict: Option<String>,
     /// The commit that introduced the line or file (repository origin).
     pub introduced_in: Option<String>,
+    /// That commit's author time (seconds since the epoch), when it is recorded.
+    pub introduced_at: Option<i64>,
     /// Identity id of who introduced it (repository) or whose machine it is (workstation).
     pub identity: Option<String>,
     /// `Name <e-mail>` of that alias, unless erased.
@@ -132,9 +134,10 @@ impl GovernanceStore for SqliteStore {
                 .prepare(
                     "SELECT COALESCE(r.name, t.repo_id), t.kind, t.name, t.version, t.path, t.line, t.pinned,
                             t.risks, t.introduced_in, t.introduced_by, al.identity_id,
-                            e1.at, e2.at
+                            e1.at, e2.at, c.author_time
                      FROM tools_seen t
                      LEFT JOIN repositories r ON r.repo_id = t.repo_id
+                     LEFT JOIN commits c ON c.repo_id = t.repo_id AND c.sha = t.introduced_in
                      LEFT JOIN aliases al ON al.alias_id = t.introduced_by
                      JOIN events e1 ON e1.seq = COALESCE(t.first_seq, t.seq)
                      JOIN events e2 ON e2.seq = t.seq
@@ -163,6 +166,7 @@ impl GovernanceStore for SqliteStore {
                             risks: split_list(&risks),
                             verdict: None,
                             introduced_in: r.get(8)?,
+                            introduced_at: r.get(13)?,
                             identity: r.get(10)?,
                             identity_name: alias
                                 .and_then(|a| book.text(&a))
@@ -208,6 +212,7 @@ impl GovernanceStore for SqliteStore {
                         risks: split_list(&risks),
                         verdict: r.get(6)?,
                         introduced_in: None,
+                        introduced_at: None,
                         identity: r.get(8)?,
                         identity_name: book.text(&alias).map(|(n, e)| {
                             if n.is_empty() {

@@ -727,3 +727,47 @@ fn tools_scan_submits_the_report_over_http_with_the_token_kept_off_the_command_l
     ])
     .assert_code(2);
 }
+
+#[test]
+fn tools_list_flags_a_workflow_that_appears_in_many_repositories_at_once() {
+    let sb = Sandbox::new();
+    let worm = "on: push\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@0e58ed8671d6b60d0890c21b07f8835ace038e61\n";
+    for name in ["one", "two", "three"] {
+        let r = sb.repo(name);
+        r.commit_file(
+            CAROL,
+            ".github/workflows/shai-hulud.yml",
+            worm,
+            "Add workflow",
+        );
+        sb.scan(&r.path);
+    }
+    // A fourth repository that has its own, unrelated workflow.
+    let other = sb.repo("four");
+    other.commit_file(ALICE, ".github/workflows/ci.yml", SAFE_WORKFLOW, "CI");
+    sb.scan(&other.path);
+
+    let run = sb.run(&["tools", "list"]);
+    run.assert_code(0);
+    let signals: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("signal: "))
+        .collect();
+    assert_eq!(signals.len(), 1, "{}", run.stdout);
+    assert!(
+        signals[0].contains(".github/workflows/shai-hulud.yml was introduced in 3 repositories within 0 h (one, three, two)"),
+        "{}",
+        signals[0]
+    );
+    // JSON rows carry the introducing commit's time for scripts that look for the same.
+    let rows = sb.run(&[
+        "--format",
+        "json",
+        "tools",
+        "list",
+        "--repo",
+        other.path.to_str().unwrap(),
+    ]);
+    assert!(rows.json()[0]["introduced_at"].as_i64().is_some());
+}
