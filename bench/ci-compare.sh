@@ -4,7 +4,7 @@
 #
 #   bench/ci-compare.sh [DIR...]          (default: every directory under /var/tmp/ci-corpus)
 #
-# DEVSPM_BIN=path/to/devspm   use `$DEVSPM_BIN ci audit --format json DIR`
+# DEVSPM_BIN=path/to/devspm   use `$DEVSPM_BIN ci audit --no-record --format json DIR`
 #                             (default: the `ci_audit` example of devspm-governance, release build)
 # ZIZMOR=path/to/zizmor       default /var/tmp/zizmor-venv/bin/zizmor, installed from PyPI if missing
 # DETAILS=file                write every disagreement there (default /var/tmp/ci-compare-details.tsv)
@@ -22,7 +22,7 @@ if [[ ! -x "$ZIZMOR" ]]; then
 fi
 
 if [[ -n "${DEVSPM_BIN:-}" ]]; then
-    devspm_cmd="$DEVSPM_BIN ci audit --format json"
+    devspm_cmd="$DEVSPM_BIN ci audit --no-record --format json"
 else
     export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/devspm-target}"
     (cd "$repo" && cargo build --quiet --release -p devspm-governance --example ci_audit)

@@ -98,11 +98,16 @@ pub struct AuditReport {
     pub warnings: Vec<Warning>,
     /// Number of files that were parsed and audited.
     pub files_audited: usize,
+    /// Findings left out because a comment on their lines says `devspm: ignore[rule]` (or
+    /// zizmor's `zizmor: ignore[rule]`).
+    #[serde(default)]
+    pub suppressed: usize,
 }
 
 impl AuditReport {
     /// Add another report's findings and warnings, keeping the order deterministic.
     pub fn merge(&mut self, other: AuditReport) {
+        self.suppressed += other.suppressed;
         self.findings.extend(other.findings);
         self.warnings.extend(other.warnings);
         self.files_audited += other.files_audited;

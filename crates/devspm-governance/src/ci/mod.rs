@@ -299,11 +299,42 @@ pub fn audit_bytes_as(
         warnings: Vec::new(),
     };
     rules::run(kind, root, &mut cx);
+    let lines: Vec<&str> = text.lines().collect();
+    let before = cx.findings.len();
+    cx.findings.retain(|f| !suppressed_by_comment(&lines, f));
+    report.suppressed = before - cx.findings.len();
     report.findings.extend(cx.findings);
     report.warnings.extend(cx.warnings);
     report.files_audited = 1;
     report.sort();
     report
+}
+
+/// Whether a comment on one of the finding's lines suppresses it: `# devspm: ignore[rule, …]`,
+/// or zizmor's `# zizmor: ignore[rule, …]` (same rule ids where the rules overlap), so that a
+/// repository's existing reviewed exceptions carry over. Whoever can write the comment can edit
+/// the workflow anyway; the count of suppressed findings is reported.
+fn suppressed_by_comment(lines: &[&str], f: &CiFinding) -> bool {
+    let first = f.line.max(1) as usize;
+    let last = (f.end_line.max(f.line) as usize).min(lines.len());
+    (first..=last).any(|n| {
+        let Some(line) = lines.get(n - 1) else {
+            return false;
+        };
+        ["devspm: ignore[", "devspm:ignore[", "zizmor: ignore["]
+            .iter()
+            .any(|marker| {
+                line.match_indices(marker).any(|(at, _)| {
+                    let before = line[..at].trim_end();
+                    if !before.ends_with('#') {
+                        return false;
+                    }
+                    let rest = &line[at + marker.len()..];
+                    rest.split_once(']')
+                        .is_some_and(|(ids, _)| ids.split(',').any(|id| id.trim() == f.rule_id))
+                })
+            })
+    })
 }
 
 /// The `include: local:` paths (and bare `/path` string includes) of a `.gitlab-ci.yml`, so

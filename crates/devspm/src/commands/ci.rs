@@ -454,8 +454,10 @@ pub fn audit(settings: &Settings, global: &GlobalArgs, args: &CiAuditArgs) -> an
                     });
                 }
             }
+            let suppressed: usize = targets.iter().map(|t| t.report.suppressed).sum();
             output::emit_json(&serde_json::json!({
                 "files_audited": files,
+                "suppressed": suppressed,
                 "findings": findings,
                 "warnings": warnings,
                 "threshold": threshold,
@@ -516,10 +518,15 @@ pub fn audit(settings: &Settings, global: &GlobalArgs, args: &CiAuditArgs) -> an
                     ]);
                 }
                 text.push_str(&format!(
-                    "{} — {} files audited, {} findings\n",
+                    "{} — {} files audited, {} findings{}\n",
                     t.name,
                     t.report.files_audited,
-                    t.report.findings.len()
+                    t.report.findings.len(),
+                    if t.report.suppressed > 0 {
+                        format!(" ({} suppressed by ignore comments)", t.report.suppressed)
+                    } else {
+                        String::new()
+                    }
                 ));
                 if !t.report.findings.is_empty() {
                     text.push_str(&table.render("  "));
