@@ -41,15 +41,25 @@ pub(crate) trait Rule: Sync {
         }
     }
 
-    /// Audit one job. Default: each step.
+    /// Audit one job. Default: the job's `uses:` (a reusable workflow), then each step.
     fn job(&self, job: &Job<'_>, cx: &mut Ctx<'_>) {
+        if let Some(node) = job.uses() {
+            self.uses(node, cx);
+        }
         for step in job.steps() {
             self.step(&step, cx);
         }
     }
 
-    /// Audit one step of a job or of a composite action.
-    fn step(&self, _step: &Step<'_>, _cx: &mut Ctx<'_>) {}
+    /// Audit one step of a job or of a composite action. Default: its `uses:`.
+    fn step(&self, step: &Step<'_>, cx: &mut Ctx<'_>) {
+        if let Some((node, _)) = step.uses() {
+            self.uses(node, cx);
+        }
+    }
+
+    /// Audit one `uses:` value, of a step (an action) or of a job (a reusable workflow).
+    fn uses(&self, _node: &Node, _cx: &mut Ctx<'_>) {}
 
     /// Audit an action definition. Default: each composite step.
     fn action(&self, action: &Action<'_>, cx: &mut Ctx<'_>) {

@@ -14,7 +14,7 @@
 use crate::ci::Ctx;
 use crate::ci::config::UsesPolicy;
 use crate::ci::finding::{Confidence, Severity};
-use crate::ci::model::{Job, Step, Uses, parse_uses};
+use crate::ci::model::{Uses, parse_uses};
 use crate::ci::rules::{Rule, rule};
 use crate::ci::yaml::Node;
 
@@ -85,19 +85,8 @@ impl Rule for UnpinnedUses {
         &Self::INFO
     }
 
-    fn job(&self, job: &Job<'_>, cx: &mut Ctx<'_>) {
-        if let Some(uses) = job.uses() {
-            self.check(uses, cx);
-        }
-        for step in job.steps() {
-            self.step(&step, cx);
-        }
-    }
-
-    fn step(&self, step: &Step<'_>, cx: &mut Ctx<'_>) {
-        if let Some((node, _)) = step.uses() {
-            self.check(node, cx);
-        }
+    fn uses(&self, node: &Node, cx: &mut Ctx<'_>) {
+        self.check(node, cx);
     }
 }
 
