@@ -9,7 +9,11 @@ use devspm_core::commit::SignatureKind;
 use devspm_core::event::{ChangeKind, FileChange, FileMode};
 use gix::ObjectId;
 use gix::bstr::ByteSlice;
-use gix::object::tree::diff::Change;
+use gix::diff::tree_with_rewrites::ChangeRef as Change;
+
+use std::cell::RefCell;
+
+use crate::packread::{Objects, PackObjects, Scratch, Shared};
 
 /// A person line of a commit, as bytes.
 #[derive(Clone, Debug)]
@@ -56,18 +60,31 @@ pub(crate) struct CommitFacts {
 /// most merges cost a tree diff and lookups instead of reading and diffing blobs again.
 #[derive(Default)]
 pub(crate) struct LineCounts {
-    pairs: std::sync::Mutex<std::collections::HashMap<BlobPair, Option<(u32, u32)>>>,
+    pairs: std::sync::Mutex<std::collections::HashMap<PairKey, Option<(u32, u32)>>>,
 }
 
 /// (old blob, new blob); the null id stands for an absent side.
 type BlobPair = (ObjectId, ObjectId);
 
+/// A blob pair by the first 8 bytes of each id. Ids are SHA-1 digests, so two different pairs
+/// share a key with probability 2^-128: as good as the full ids at less than half the memory.
+type PairKey = (u64, u64);
+
+fn pair_key((old, new): &BlobPair) -> PairKey {
+    let prefix = |id: &ObjectId| {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(&id.as_bytes()[..8]);
+        u64::from_le_bytes(bytes)
+    };
+    (prefix(old), prefix(new))
+}
+
 impl LineCounts {
-    /// Entries kept before the cache starts over (about 25 MB at most).
+    /// Entries kept before the cache starts over (about 10 MB at most).
     const LIMIT: usize = 250_000;
 
     fn get(&self, key: &BlobPair) -> Option<Option<(u32, u32)>> {
-        self.pairs.lock().ok()?.get(key).copied()
+        self.pairs.lock().ok()?.get(&pair_key(key)).copied()
     }
 
     fn put(&self, key: BlobPair, counts: Option<(u32, u32)>) {
@@ -75,7 +92,7 @@ impl LineCounts {
             if pairs.len() >= Self::LIMIT {
                 pairs.clear();
             }
-            pairs.insert(key, counts);
+            pairs.insert(pair_key(&key), counts);
         }
     }
 }
@@ -86,13 +103,22 @@ pub(crate) struct Reader<'c> {
     repo: gix::Repository,
     /// Used by the tree diff for rename detection.
     tree_cache: gix::diff::blob::Platform,
-    /// Buffers for the two blobs of a change being counted.
+    /// Buffers for the two blobs of a change being counted, when read through gitoxide.
     blobs: BlobBuffers,
+    /// Blobs read straight from the packs, and this thread's scratch space for them.
+    packs: &'c PackObjects,
+    scratch: RefCell<Scratch>,
+    /// Reused by the tree diff.
+    tree_state: gix::diff::tree::State,
     shallow: Vec<ObjectId>,
 }
 
 impl<'c> Reader<'c> {
-    pub fn new(repo: gix::Repository, counts: &'c LineCounts) -> Result<Reader<'c>, String> {
+    pub fn new(
+        repo: gix::Repository,
+        counts: &'c LineCounts,
+        packs: &'c PackObjects,
+    ) -> Result<Reader<'c>, String> {
         let tree_cache = repo
             .diff_resource_cache_for_tree_diff()
             .map_err(|e| e.to_string())?;
@@ -107,6 +133,9 @@ impl<'c> Reader<'c> {
             repo,
             tree_cache,
             blobs: BlobBuffers::default(),
+            packs,
+            scratch: RefCell::default(),
+            tree_state: gix::diff::tree::State::default(),
             shallow,
         })
     }
@@ -115,10 +144,10 @@ impl<'c> Reader<'c> {
     /// A commit gix cannot parse (a malformed author line, say) is read leniently instead, and
     /// what could not be understood is noted in its gaps.
     pub fn read(&mut self, id: ObjectId) -> Result<CommitFacts, String> {
-        let commit = self.repo.find_commit(id).map_err(|e| e.to_string())?;
+        let commit = self.commit_bytes(id)?;
         let mut gaps = Vec::new();
-        let (tree, parents, author, committer, signature, message, encoding) = match commit.decode()
-        {
+        let decoded = gix::objs::CommitRef::from_bytes(&commit, id.kind());
+        let (tree, parents, author, committer, signature, message, encoding) = match decoded {
             Ok(decoded) => {
                 let author = person(decoded.author(), "author", &mut gaps);
                 let committer = person(decoded.committer(), "committer", &mut gaps);
@@ -139,7 +168,7 @@ impl<'c> Reader<'c> {
             }
             Err(e) => {
                 gaps.push(format!("commit header is malformed ({e}); read leniently"));
-                let raw = lenient_commit(&commit.data, &mut gaps);
+                let raw = lenient_commit(&commit, &mut gaps);
                 (
                     raw.tree,
                     raw.parents,
@@ -151,21 +180,16 @@ impl<'c> Reader<'c> {
                 )
             }
         };
-        drop(commit);
 
         let shallow_boundary = self.shallow.binary_search(&id).is_ok();
         let mut diff_base = None;
         let mut base_tree = None;
         if let Some(first) = parents.first().copied().filter(|_| !shallow_boundary) {
-            match self
-                .repo
-                .find_commit(first)
-                .map_err(|e| e.to_string())
-                .map(|p| {
-                    p.tree_id()
-                        .map(|t| t.detach())
-                        .unwrap_or_else(|_| lenient_commit(&p.data, &mut Vec::new()).tree)
-                }) {
+            match self.commit_bytes(first).map(|p| {
+                gix::objs::CommitRefIter::from_bytes(&p, first.kind())
+                    .tree_id()
+                    .unwrap_or_else(|_| lenient_commit(&p, &mut Vec::new()).tree)
+            }) {
                 Ok(t) => {
                     diff_base = Some(first);
                     base_tree = Some(t);
@@ -209,6 +233,17 @@ impl<'c> Reader<'c> {
         })
     }
 
+    /// The raw bytes of commit `id`: from the packs when it is there, else through gitoxide.
+    fn commit_bytes(&self, id: ObjectId) -> Result<Shared, String> {
+        if let Ok(mut scratch) = self.scratch.try_borrow_mut()
+            && let Some((gix::object::Kind::Commit, data)) = self.packs.object(&id, &mut scratch)
+        {
+            return Ok(data);
+        }
+        let commit = self.repo.find_commit(id).map_err(|e| e.to_string())?;
+        Ok(Shared::new(commit.data.clone()))
+    }
+
     /// Diffs `base` (or the empty tree) against `tree`, with rename detection when every blob
     /// needed for it can be read.
     fn diff(
@@ -220,38 +255,64 @@ impl<'c> Reader<'c> {
         let Reader {
             repo,
             tree_cache,
+            tree_state,
             blobs,
             counts,
+            packs,
+            scratch,
             ..
         } = self;
+        let new_tree = tree_bytes(repo, packs, scratch, tree)?;
+        let old_tree = match base {
+            Some(id) => tree_bytes(repo, packs, scratch, id)?,
+            None => Shared::default(),
+        };
+        let objects = Objects {
+            packs,
+            scratch,
+            fallback: &repo.objects,
+        };
         let mut blobs = BlobSource {
             repo,
             buffers: blobs,
+            packs,
+            scratch,
         };
-        let new_tree = repo.find_tree(tree).map_err(|e| e.to_string())?;
-        let old_tree = match base {
-            Some(id) => repo.find_tree(id).map_err(|e| e.to_string())?,
-            None => repo.empty_tree(),
+        let mut diff = |renames| {
+            diff_trees(
+                (&old_tree, &new_tree),
+                renames,
+                (tree_cache, &mut *tree_state),
+                &objects,
+                &mut blobs,
+                counts,
+            )
         };
-        let first = diff_trees(
-            &old_tree, &new_tree, renames, tree_cache, &mut blobs, counts,
-        );
-        let result = match first {
+        let result = match diff(renames) {
             Ok(files) => Ok(files),
             // Rename detection reads blobs; a repository missing some (partial clone) still
             // gets its file list without it.
-            Err(_) => diff_trees(
-                &old_tree,
-                &new_tree,
-                Renames::Off,
-                tree_cache,
-                &mut blobs,
-                counts,
-            ),
+            Err(_) => diff(Renames::Off),
         };
         tree_cache.clear_resource_cache_keep_allocation();
         result
     }
+}
+
+/// The bytes of tree `id`: from the packs when it is there, else through gitoxide.
+fn tree_bytes(
+    repo: &gix::Repository,
+    packs: &PackObjects,
+    scratch: &RefCell<Scratch>,
+    id: ObjectId,
+) -> Result<Shared, String> {
+    if let Ok(mut scratch) = scratch.try_borrow_mut()
+        && let Some((gix::object::Kind::Tree, data)) = packs.object(&id, &mut scratch)
+    {
+        return Ok(data);
+    }
+    let tree = repo.find_tree(id).map_err(|e| e.to_string())?;
+    Ok(Shared::new(tree.data.clone()))
 }
 
 /// How renames are detected in a tree diff.
@@ -265,58 +326,66 @@ enum Renames {
     Off,
 }
 
-/// The file changes between two trees.
+/// The file changes between two trees (their raw bytes).
 fn diff_trees(
-    old_tree: &gix::Tree<'_>,
-    new_tree: &gix::Tree<'_>,
+    (old_tree, new_tree): (&[u8], &[u8]),
     renames: Renames,
-    tree_cache: &mut gix::diff::blob::Platform,
+    (tree_cache, state): (&mut gix::diff::blob::Platform, &mut gix::diff::tree::State),
+    objects: &Objects<'_>,
     blobs: &mut BlobSource<'_>,
     counts: &LineCounts,
 ) -> Result<Vec<FileChange>, String> {
     let mut files = Vec::new();
-    let mut platform = old_tree.changes().map_err(|e| e.to_string())?;
-    platform.options(|o| {
-        o.track_path().track_rewrites(match renames {
+    let options = gix::diff::tree_with_rewrites::Options {
+        location: Some(gix::diff::tree::recorder::Location::Path),
+        rewrites: match renames {
             Renames::Similar => Some(gix::diff::Rewrites::default()),
             Renames::Exact => Some(gix::diff::Rewrites {
                 percentage: None,
                 ..gix::diff::Rewrites::default()
             }),
             Renames::Off => None,
-        });
-    });
-    platform
-        .for_each_to_obtain_tree_with_cache(new_tree, tree_cache, |change| {
+        },
+    };
+    let hash = gix::hash::Kind::Sha1;
+    gix::diff::tree_with_rewrites(
+        gix::objs::TreeRefIter::from_bytes(old_tree, hash),
+        gix::objs::TreeRefIter::from_bytes(new_tree, hash),
+        tree_cache,
+        state,
+        objects,
+        |change| {
             if let Some(file) = file_change(&change, blobs, counts) {
                 files.push(file);
             }
             Ok(std::ops::ControlFlow::Continue(()))
-        })
-        .map_err(|e| e.to_string())?;
+        },
+        options,
+    )
+    .map_err(|e| e.to_string())?;
     Ok(files)
 }
 
 /// One tree-diff change as a recorded file change (directories are skipped).
 fn file_change(
-    change: &Change<'_, '_, '_>,
+    change: &Change<'_>,
     blobs: &mut BlobSource<'_>,
     counts: &LineCounts,
 ) -> Option<FileChange> {
     let null = ObjectId::null(gix::hash::Kind::Sha1);
     let (pair, known) = match *change {
-        Change::Addition { id, .. } => ((null, id.detach()), None),
-        Change::Deletion { id, .. } => ((id.detach(), null), None),
+        Change::Addition { id, .. } => ((null, id), None),
+        Change::Deletion { id, .. } => ((id, null), None),
         Change::Modification {
             previous_id, id, ..
-        } => ((previous_id.detach(), id.detach()), None),
+        } => ((previous_id, id), None),
         Change::Rewrite {
             source_id,
             id,
             diff,
             ..
         } => (
-            (source_id.detach(), id.detach()),
+            (source_id, id),
             // Rename detection already diffed this pair to measure similarity.
             diff.map(|d| Some((d.insertions, d.removals))),
         ),
@@ -327,13 +396,7 @@ fn file_change(
             entry_mode,
             id,
             ..
-        } => (
-            location,
-            None,
-            ChangeKind::Added,
-            entry_mode,
-            Some(id.detach()),
-        ),
+        } => (location, None, ChangeKind::Added, entry_mode, Some(id)),
         Change::Deletion {
             location,
             entry_mode,
@@ -344,13 +407,7 @@ fn file_change(
             entry_mode,
             id,
             ..
-        } => (
-            location,
-            None,
-            ChangeKind::Modified,
-            entry_mode,
-            Some(id.detach()),
-        ),
+        } => (location, None, ChangeKind::Modified, entry_mode, Some(id)),
         Change::Rewrite {
             source_location,
             location,
@@ -367,7 +424,7 @@ fn file_change(
                 ChangeKind::Renamed
             },
             entry_mode,
-            Some(id.detach()),
+            Some(id),
         ),
     };
     if mode.is_tree() {
@@ -427,6 +484,8 @@ pub(crate) struct BlobBuffers {
 pub(crate) struct BlobSource<'a> {
     repo: &'a gix::Repository,
     buffers: &'a mut BlobBuffers,
+    packs: &'a PackObjects,
+    scratch: &'a RefCell<Scratch>,
 }
 
 /// How much of a file git inspects for a NUL byte to call it binary.
@@ -447,8 +506,9 @@ impl BlobSource<'_> {
             old: old_buf,
             new: new_buf,
         } = &mut *self.buffers;
-        let old = read_blob(self.repo, old, old_buf)?;
-        let new = read_blob(self.repo, new, new_buf)?;
+        let old = load(self.repo, self.packs, self.scratch, old, old_buf)?;
+        let new = load(self.repo, self.packs, self.scratch, new, new_buf)?;
+        let (old, new) = (old.bytes(), new.bytes());
         let binary = |data: &[u8]| data[..data.len().min(BINARY_SNIFF)].contains(&0);
         if binary(old) || binary(new) {
             return Ok(None);
@@ -459,6 +519,43 @@ impl BlobSource<'_> {
             gix::diff::blob::Algorithm::Myers,
         )))
     }
+}
+
+/// A blob's bytes: shared with the pack cache, or read into a buffer of the reader's.
+enum Blob<'b> {
+    Shared(Shared),
+    Read(&'b [u8]),
+}
+
+impl Blob<'_> {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Blob::Shared(data) => data,
+            Blob::Read(data) => data,
+        }
+    }
+}
+
+/// The bytes of a blob (empty for the null id): from the packs when it is there, else read
+/// through gitoxide into `buf` (loose objects, and the errors for missing ones).
+fn load<'b>(
+    repo: &gix::Repository,
+    packs: &PackObjects,
+    scratch: &RefCell<Scratch>,
+    id: ObjectId,
+    buf: &'b mut Vec<u8>,
+) -> Result<Blob<'b>, String> {
+    if id.is_null() {
+        return Ok(Blob::Read(&[]));
+    }
+    let shared = match scratch.try_borrow_mut() {
+        Ok(mut scratch) => packs.blob(&id, &mut scratch),
+        Err(_) => None,
+    };
+    if let Some(data) = shared {
+        return Ok(Blob::Shared(data));
+    }
+    read_blob(repo, id, buf).map(Blob::Read)
 }
 
 /// The bytes of a blob (empty for the null id), read into `buf`.

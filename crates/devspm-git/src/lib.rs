@@ -17,6 +17,7 @@ mod graph;
 mod ingest;
 mod linecount;
 pub mod mapped;
+mod packread;
 mod repo;
 mod szz;
 

@@ -129,7 +129,7 @@ impl gix::odb::pack::cache::DecodeEntry for SharedPackCache {
     }
 }
 
-fn mb_from_env(name: &str) -> Option<usize> {
+pub(crate) fn mb_from_env(name: &str) -> Option<usize> {
     std::env::var(name)
         .ok()?
         .parse::<usize>()

@@ -1,0 +1,484 @@
+//! Reading objects straight from pack files, with a delta cache that hands out shared buffers.
+//!
+//! Ingest reads every commit, the trees a commit changed, and both versions of every changed
+//! file to count lines: on git/git that is 12.5 GB of blob content for 193,000 file pairs.
+//! Through gitoxide's object API every read copied the object out of the delta cache, resized
+//! and zero-filled two work buffers, copied the result back into the cache, and re-inflated a
+//! chain's full base object each time one of its deltas was read (full objects are never cached
+//! there); that was a third of ingest CPU. Here every object materialised on the way — the
+//! chain's base, each intermediate version, the object asked for — is kept as an `Arc` in one
+//! least-recently-used cache shared by the reader threads, so a later read of any of them (the
+//! same blob is needed again as the old side of its commit's parent, the same tree as the base
+//! of the next commit's diff) costs a hash lookup and no copy at all. This is what git's own
+//! delta-base cache does. On git/git: full ingest 23.1 s → 18.6 s, peak RSS 356 → 369 MB
+//! (stop 11; the figures of each step are in the commit messages).
+//!
+//! Anything unusual is left to gitoxide: loose objects, objects in packs that appeared after the
+//! ingest started, objects a replace ref stands in for, and any entry that does not decode
+//! cleanly here. [`PackObjects::object`] returns `None` for those, and the caller reads the
+//! object through the repository as before, which reports missing or corrupt objects with
+//! gitoxide's own errors.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use gix::odb::pack::data::entry::Header;
+
+/// A decoded object shared between the cache and its readers.
+pub(crate) type Shared = Arc<Vec<u8>>;
+
+/// Objects larger than this are never kept (nor decoded here): a hostile pack header cannot make
+/// this reader allocate more, and gitoxide, with its own limits, reads them instead.
+const MAX_OBJECT: u64 = 512 << 20;
+
+/// Delta chains longer than this are not followed (git writes at most 4,095; a cycle of
+/// ref-deltas would never end).
+const MAX_CHAIN: usize = 10_000;
+
+/// The pack files of one repository (and its alternates), opened once, and the shared cache.
+pub(crate) struct PackObjects {
+    bundles: Vec<gix::odb::pack::Bundle>,
+    /// Objects that replace refs stand in for: always read through gitoxide, which honours
+    /// the replacement (or not, with `GIT_NO_REPLACE_OBJECTS`) as git does.
+    replaced: std::collections::HashSet<gix::ObjectId>,
+    cache: Mutex<Lru>,
+}
+
+/// Per-thread scratch space for inflating delta instructions.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    inflate: gix::zlib::Inflate,
+    delta: Vec<u8>,
+}
+
+impl PackObjects {
+    /// Opens every pack index under the repository's object directory and its alternates.
+    /// Packs that cannot be opened are skipped: their objects are then read through gitoxide.
+    /// The biggest packs come first, as most lookups end there.
+    pub fn open(repo: &gix::Repository, cache_bytes: usize) -> PackObjects {
+        let hash = repo.object_hash();
+        let store = repo.objects.store_ref();
+        let mut bundles: Vec<gix::odb::pack::Bundle> = object_dirs(store.path())
+            .iter()
+            .flat_map(|dir| pack_indexes(dir))
+            .filter_map(|idx| gix::odb::pack::Bundle::at(idx, hash).ok())
+            .collect();
+        bundles.sort_by_key(|b| std::cmp::Reverse(b.index.num_objects()));
+        PackObjects {
+            bundles,
+            replaced: store.replacements().map(|(original, _)| original).collect(),
+            cache: Mutex::new(Lru::new(cache_bytes)),
+        }
+    }
+
+    /// The content of blob `id`, or `None` when it is not a blob read cleanly from a pack
+    /// opened here (the caller then asks the repository).
+    pub fn blob(&self, id: &gix::hash::oid, scratch: &mut Scratch) -> Option<Shared> {
+        match self.object(id, scratch) {
+            Some((gix::object::Kind::Blob, data)) => Some(data),
+            _ => None,
+        }
+    }
+
+    /// The kind and content of object `id`, or `None` when it is not read cleanly from a pack
+    /// opened here.
+    pub fn object(
+        &self,
+        id: &gix::hash::oid,
+        scratch: &mut Scratch,
+    ) -> Option<(gix::object::Kind, Shared)> {
+        if self.replaced.contains(id) {
+            return None;
+        }
+        let (pack, offset) = self.locate(id)?;
+        self.decode(pack, offset, scratch)
+    }
+
+    fn locate(&self, id: &gix::hash::oid) -> Option<(usize, u64)> {
+        self.bundles.iter().enumerate().find_map(|(n, bundle)| {
+            let index = bundle.index.lookup(id)?;
+            Some((n, bundle.index.pack_offset_at_index(index)))
+        })
+    }
+
+    /// Decodes the entry at `offset` of pack `pack`, resolving its delta chain from the nearest
+    /// cached object (or the chain's full base), caching every object materialised on the way.
+    fn decode(
+        &self,
+        pack: usize,
+        offset: u64,
+        scratch: &mut Scratch,
+    ) -> Option<(gix::object::Kind, Shared)> {
+        let mut chain: Vec<(usize, gix::odb::pack::data::Entry)> = Vec::new();
+        let (mut at_pack, mut at) = (pack, offset);
+        let (kind, mut object) = loop {
+            if let Some(hit) = self.cached(at_pack, at) {
+                break hit;
+            }
+            let data = &self.bundles.get(at_pack)?.pack;
+            let entry = data.entry(at).ok()?;
+            if entry.decompressed_size > MAX_OBJECT || chain.len() >= MAX_CHAIN {
+                return None;
+            }
+            match entry.header {
+                Header::OfsDelta { base_distance } => {
+                    let base = entry.checked_base_pack_offset(base_distance)?;
+                    chain.push((at_pack, entry));
+                    at = base;
+                }
+                Header::RefDelta { base_id } => {
+                    chain.push((at_pack, entry));
+                    (at_pack, at) = self.locate(&base_id)?;
+                }
+                header => {
+                    let kind = header.as_kind()?;
+                    let size = usize::try_from(entry.decompressed_size).ok()?;
+                    let mut out = vec![0; size];
+                    data.decompress_entry(&entry, &mut scratch.inflate, &mut out)
+                        .ok()?;
+                    let object = Arc::new(out);
+                    self.keep(at_pack, at, kind, &object);
+                    break (kind, object);
+                }
+            }
+        };
+        for (at_pack, entry) in chain.into_iter().rev() {
+            let data = &self.bundles[at_pack].pack;
+            scratch
+                .delta
+                .resize(usize::try_from(entry.decompressed_size).ok()?, 0);
+            data.decompress_entry(&entry, &mut scratch.inflate, &mut scratch.delta)
+                .ok()?;
+            let mut out = Vec::with_capacity(delta_result_size(&scratch.delta)?);
+            apply_delta(&object, &scratch.delta, &mut out)?;
+            object = Arc::new(out);
+            self.keep(at_pack, entry.pack_offset(), kind, &object);
+        }
+        Some((kind, object))
+    }
+
+    fn cached(&self, pack: usize, offset: u64) -> Option<(gix::object::Kind, Shared)> {
+        self.cache.lock().ok()?.get(&(pack, offset))
+    }
+
+    fn keep(&self, pack: usize, offset: u64, kind: gix::object::Kind, object: &Shared) {
+        if let Ok(mut cache) = self.cache.lock() {
+            cache.put((pack, offset), kind, object);
+        }
+    }
+}
+
+/// An object database for gitoxide's tree diff: objects from the packs through the shared
+/// cache, anything else from the repository.
+pub(crate) struct Objects<'a> {
+    pub packs: &'a PackObjects,
+    pub scratch: &'a std::cell::RefCell<Scratch>,
+    pub fallback: &'a gix::OdbHandle,
+}
+
+impl gix::objs::Find for Objects<'_> {
+    fn try_find<'b>(
+        &self,
+        id: &gix::hash::oid,
+        buffer: &'b mut Vec<u8>,
+    ) -> gix::error::Result<Option<gix::objs::Data<'b>>> {
+        let found = match self.scratch.try_borrow_mut() {
+            Ok(mut scratch) => self.packs.object(id, &mut scratch),
+            Err(_) => None,
+        };
+        match found {
+            Some((kind, data)) => {
+                buffer.clear();
+                buffer.extend_from_slice(&data);
+                Ok(Some(gix::objs::Data {
+                    kind,
+                    object_hash: id.kind(),
+                    data: buffer,
+                }))
+            }
+            None => self.fallback.try_find(id, buffer),
+        }
+    }
+}
+
+impl gix::objs::FindHeader for Objects<'_> {
+    fn try_header(&self, id: &gix::hash::oid) -> gix::error::Result<Option<gix::objs::Header>> {
+        self.fallback.try_header(id)
+    }
+}
+
+/// The object directory and, transitively, its alternates (`objects/info/alternates`).
+fn object_dirs(objects: &Path) -> Vec<PathBuf> {
+    let mut dirs = vec![objects.to_path_buf()];
+    let mut next = 0;
+    while next < dirs.len() && dirs.len() < 16 {
+        let dir = dirs[next].clone();
+        next += 1;
+        let Ok(text) = std::fs::read_to_string(dir.join("info").join("alternates")) else {
+            continue;
+        };
+        for line in text.lines().map(str::trim) {
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let alternate = dir.join(line);
+            if !dirs.contains(&alternate) {
+                dirs.push(alternate);
+            }
+        }
+    }
+    dirs
+}
+
+/// The `*.idx` files in `objects/pack`.
+fn pack_indexes(objects: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(objects.join("pack")) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "idx"))
+        .collect()
+}
+
+/// The size of the object a delta produces (its second header field), if sane.
+fn delta_result_size(delta: &[u8]) -> Option<usize> {
+    let (_, delta) = varint(delta)?;
+    let (result_size, _) = varint(delta)?;
+    if result_size > MAX_OBJECT {
+        return None;
+    }
+    usize::try_from(result_size).ok()
+}
+
+/// Applies a git delta (`base size`, `result size`, then copy and insert instructions) to
+/// `base`, appending the result to the empty `out`. `None` when the delta is malformed or does
+/// not fit `base`.
+fn apply_delta(base: &[u8], delta: &[u8], out: &mut Vec<u8>) -> Option<()> {
+    let (base_size, delta) = varint(delta)?;
+    let (result_size, mut delta) = varint(delta)?;
+    if base_size != base.len() as u64 || result_size > MAX_OBJECT {
+        return None;
+    }
+    while let Some((&cmd, rest)) = delta.split_first() {
+        delta = rest;
+        if cmd & 0x80 != 0 {
+            let mut fields = [0u32; 7];
+            for (bit, field) in fields.iter_mut().enumerate() {
+                if cmd & (1 << bit) != 0 {
+                    let (&byte, rest) = delta.split_first()?;
+                    *field = u32::from(byte);
+                    delta = rest;
+                }
+            }
+            let offset = fields[0] | fields[1] << 8 | fields[2] << 16 | fields[3] << 24;
+            let size = match fields[4] | fields[5] << 8 | fields[6] << 16 {
+                0 => 0x10000,
+                n => n,
+            };
+            let start = offset as usize;
+            out.extend_from_slice(base.get(start..start.checked_add(size as usize)?)?);
+        } else if cmd != 0 {
+            let (insert, rest) = delta.split_at_checked(usize::from(cmd))?;
+            out.extend_from_slice(insert);
+            delta = rest;
+        } else {
+            return None;
+        }
+        if out.len() as u64 > result_size {
+            return None;
+        }
+    }
+    (out.len() as u64 == result_size).then_some(())
+}
+
+/// A delta header size: little-endian base-128.
+fn varint(data: &[u8]) -> Option<(u64, &[u8])> {
+    let mut value = 0u64;
+    for (n, &byte) in data.iter().enumerate().take(10) {
+        value |= u64::from(byte & 0x7f) << (7 * n);
+        if byte & 0x80 == 0 {
+            return Some((value, &data[n + 1..]));
+        }
+    }
+    None
+}
+
+type Key = (usize, u64);
+
+/// A least-recently-used cache of decoded objects, capped by their bytes.
+struct Lru {
+    inner: clru::CLruCache<Key, (gix::object::Kind, Shared), std::hash::RandomState, ByBytes>,
+    limit: usize,
+}
+
+/// Weighs a cached object by its size (plus a little for the entry itself).
+struct ByBytes;
+
+impl clru::WeightScale<Key, (gix::object::Kind, Shared)> for ByBytes {
+    fn weight(&self, _key: &Key, value: &(gix::object::Kind, Shared)) -> usize {
+        value.1.len() + 64
+    }
+}
+
+impl Lru {
+    fn new(total_bytes: usize) -> Lru {
+        let limit = total_bytes.max(1024);
+        Lru {
+            inner: clru::CLruCache::with_config(
+                clru::CLruCacheConfig::new(
+                    std::num::NonZeroUsize::new(limit).unwrap_or(std::num::NonZeroUsize::MIN),
+                )
+                .with_scale(ByBytes),
+            ),
+            limit,
+        }
+    }
+
+    fn get(&mut self, key: &Key) -> Option<(gix::object::Kind, Shared)> {
+        self.inner
+            .get(key)
+            .map(|(kind, object)| (*kind, Arc::clone(object)))
+    }
+
+    fn put(&mut self, key: Key, kind: gix::object::Kind, object: &Shared) {
+        // One object may not take more than an eighth of the cache.
+        if object.len() > self.limit / 8 {
+            return;
+        }
+        let _ = self.inner.put_with_weight(key, (kind, Arc::clone(object)));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deltas_apply_and_malformed_ones_are_refused() {
+        let base = b"hello world, hello git".to_vec();
+        // base size 22, result size 16: copy 6 bytes at 0 ("hello "), insert "rust", copy 6 at 6 ("world,").
+        let delta = [
+            22,
+            16,
+            0x80 | 0x01 | 0x10,
+            0,
+            6,
+            4,
+            b'r',
+            b'u',
+            b's',
+            b't',
+            0x80 | 0x01 | 0x10,
+            6,
+            6,
+        ];
+        let apply = |base: &[u8], delta: &[u8]| {
+            let mut out = Vec::new();
+            apply_delta(base, delta, &mut out).map(|()| out)
+        };
+        assert_eq!(
+            apply(&base, &delta).as_deref(),
+            Some(&b"hello rustworld,"[..])
+        );
+        assert_eq!(delta_result_size(&delta), Some(16));
+        // Wrong base size, copy past the base, reserved command 0, result size mismatch.
+        assert_eq!(apply(&base, &[21, 1, 1, b'x']), None);
+        assert_eq!(apply(&base, &[22, 5, 0x80 | 0x01 | 0x10, 20, 5]), None);
+        assert_eq!(apply(&base, &[22, 1, 0]), None);
+        assert_eq!(apply(&base, &[22, 2, 1, b'x']), None);
+        assert_eq!(apply(&base, &[22, 1, 2, b'x', b'y']), None);
+        // Size 0 in a copy means 0x10000.
+        let big = vec![7u8; 0x10000];
+        let out = apply(&big, &[0x80, 0x80, 0x04, 0x80, 0x80, 0x04, 0x80]).unwrap();
+        assert_eq!(out.len(), 0x10000);
+    }
+
+    #[test]
+    fn the_cache_keeps_recent_objects_within_its_limit() {
+        let mut cache = Lru::new(1000);
+        let blob = gix::object::Kind::Blob;
+        for n in 0..100u64 {
+            cache.put((0, n), blob, &Arc::new(vec![0; 50]));
+        }
+        assert!(cache.get(&(0, 99)).is_some());
+        assert!(cache.get(&(0, 0)).is_none());
+        assert!(cache.inner.weight() <= 1000, "{}", cache.inner.weight());
+        // Too big for the cache: not kept.
+        cache.put((1, 0), blob, &Arc::new(vec![0; 200]));
+        assert!(cache.get(&(1, 0)).is_none());
+    }
+
+    /// Every object of a real, delta-compressed pack decodes here exactly as gitoxide decodes
+    /// it, through cold and warm caches, in both orders; a loose object and a replaced commit
+    /// are left to gitoxide.
+    #[test]
+    fn every_packed_object_matches_gitoxide() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let run = |args: &[&str]| {
+            let out = std::process::Command::new("git")
+                .args(["-c", "user.name=T", "-c", "user.email=t@example.org"])
+                .args(args)
+                .current_dir(dir.path())
+                .env("GIT_CONFIG_NOSYSTEM", "1")
+                .output()
+                .expect("git runs");
+            assert!(out.status.success(), "git {args:?}");
+            String::from_utf8_lossy(&out.stdout).trim().to_owned()
+        };
+        run(&["init", "-q"]);
+        // Many versions of a few files: `gc --aggressive` stores most of them as deltas.
+        let mut text = String::new();
+        for n in 0..60 {
+            text.push_str(&format!("line {n} of a file that grows and changes\n"));
+            if n % 7 == 0 {
+                text = text.replace("grows", &format!("grew{n}"));
+            }
+            std::fs::write(dir.path().join("a.txt"), &text).expect("write");
+            std::fs::write(dir.path().join("b.txt"), text.repeat(3)).expect("write");
+            run(&["add", "."]);
+            run(&["commit", "-qm", &format!("version {n}")]);
+        }
+        run(&["gc", "-q", "--aggressive"]);
+        std::fs::write(dir.path().join("loose.txt"), "not packed\n").expect("write");
+        let loose = run(&["hash-object", "-w", "loose.txt"]);
+
+        let repo = gix::open(dir.path()).expect("open");
+        let packs = PackObjects::open(&repo, 1 << 20);
+        assert_eq!(packs.bundles.len(), 1);
+        let ids: Vec<gix::ObjectId> = packs.bundles[0]
+            .index
+            .iter()
+            .map(|entry| entry.oid)
+            .collect();
+        assert!(ids.len() > 180, "{}", ids.len());
+        let mut scratch = Scratch::default();
+        let mut deltas = 0;
+        for order in [ids.clone(), ids.iter().rev().copied().collect()] {
+            for id in order {
+                let expected = repo.find_object(id).expect("gix reads it");
+                let (kind, data) = packs.object(&id, &mut scratch).expect("decoded here");
+                assert_eq!(kind, expected.kind, "{id}");
+                assert_eq!(data.as_slice(), &expected.data[..], "{id}");
+                let offset = packs.locate(&id).expect("in the pack").1;
+                let entry = packs.bundles[0].pack.entry(offset).expect("entry");
+                deltas += usize::from(entry.header.is_delta());
+            }
+        }
+        assert!(deltas > 50, "the pack should hold deltas, has {deltas}");
+        let loose = gix::ObjectId::from_hex(loose.as_bytes()).expect("id");
+        assert!(packs.object(&loose, &mut scratch).is_none());
+
+        // A replace ref: the replaced commit is left to gitoxide.
+        let head = run(&["rev-parse", "HEAD"]);
+        let parent = run(&["rev-parse", "HEAD~1"]);
+        run(&["replace", &head, &parent]);
+        let repo = gix::open(dir.path()).expect("open");
+        let packs = PackObjects::open(&repo, 1 << 20);
+        let head = gix::ObjectId::from_hex(head.as_bytes()).expect("id");
+        assert!(packs.object(&head, &mut scratch).is_none());
+        let parent = gix::ObjectId::from_hex(parent.as_bytes()).expect("id");
+        assert!(packs.object(&parent, &mut scratch).is_some());
+    }
+}
