@@ -10,8 +10,9 @@
 //! least-recently-used cache shared by the reader threads, so a later read of any of them (the
 //! same blob is needed again as the old side of its commit's parent, the same tree as the base
 //! of the next commit's diff) costs a hash lookup and no copy at all. This is what git's own
-//! delta-base cache does. On git/git: full ingest 23.1 s → 18.6 s, peak RSS 356 → 369 MB
-//! (stop 11; the figures of each step are in the commit messages).
+//! delta-base cache does. Entries are inflated with libdeflate, which inflates a whole buffer
+//! of known size about twice as fast as a streaming zlib. On git/git: full ingest 23.1 s →
+//! 18.6 s with the cache, 17.7 s with libdeflate (stop 11).
 //!
 //! Anything unusual is left to gitoxide: loose objects, objects in packs that appeared after the
 //! ingest started, objects a replace ref stands in for, and any entry that does not decode
@@ -45,10 +46,30 @@ pub(crate) struct PackObjects {
 }
 
 /// Per-thread scratch space for inflating delta instructions.
-#[derive(Default)]
 pub(crate) struct Scratch {
-    inflate: gix::zlib::Inflate,
+    inflate: libdeflater::Decompressor,
     delta: Vec<u8>,
+}
+
+impl Default for Scratch {
+    fn default() -> Scratch {
+        Scratch {
+            inflate: libdeflater::Decompressor::new(),
+            delta: Vec::new(),
+        }
+    }
+}
+
+/// Inflates the zlib stream of pack entry `entry` into `out`, which must be exactly its size.
+fn inflate(
+    pack: &gix::odb::pack::data::File,
+    entry: &gix::odb::pack::data::Entry,
+    inflater: &mut libdeflater::Decompressor,
+    out: &mut [u8],
+) -> Option<()> {
+    let input = pack.entry_slice(entry.data_offset..pack.pack_end() as u64)?;
+    let written = inflater.zlib_decompress(input, out).ok()?;
+    (written == out.len()).then_some(())
 }
 
 impl PackObjects {
@@ -134,8 +155,7 @@ impl PackObjects {
                     let kind = header.as_kind()?;
                     let size = usize::try_from(entry.decompressed_size).ok()?;
                     let mut out = vec![0; size];
-                    data.decompress_entry(&entry, &mut scratch.inflate, &mut out)
-                        .ok()?;
+                    inflate(data, &entry, &mut scratch.inflate, &mut out)?;
                     let object = Arc::new(out);
                     self.keep(at_pack, at, kind, &object);
                     break (kind, object);
@@ -147,8 +167,7 @@ impl PackObjects {
             scratch
                 .delta
                 .resize(usize::try_from(entry.decompressed_size).ok()?, 0);
-            data.decompress_entry(&entry, &mut scratch.inflate, &mut scratch.delta)
-                .ok()?;
+            inflate(data, &entry, &mut scratch.inflate, &mut scratch.delta)?;
             let mut out = Vec::with_capacity(delta_result_size(&scratch.delta)?);
             apply_delta(&object, &scratch.delta, &mut out)?;
             object = Arc::new(out);

@@ -28,11 +28,19 @@ const MI_OPTION_PURGE_DELAY: i32 = 15;
 /// ingest that churns through blob buffers on four threads that kept ~70 MB more resident on
 /// git/git (peak RSS 417 → 333 MB) for no measurable speed gain. Purging at once (delay 0)
 /// instead of after 10 ms made the kernel zero ~9 GB of re-faulted pages per git/git ingest:
-/// 1 s more system time for the same peak RSS (371 MB both, measured at stop 11).
+/// 1 s more system time for the same peak RSS (371 MB both, measured at stop 11). Transparent
+/// huge pages are off: a purged 2 MiB huge page came back as a fresh zeroed 2 MiB page for the
+/// next small allocation in it, which cost peak RSS (git/git 376–381 → 344–347 MB) and system
+/// time for no speed gain.
 fn tune_allocator() {
     // SAFETY: `mi_option_set` stores an option value in mimalloc's option table; it is called
-    // first thing in `main`, before any other thread exists.
+    // first thing in `main`, before any other thread exists. `prctl(PR_SET_THP_DISABLE)` only
+    // sets a flag on this process's memory map.
     unsafe {
+        // mimalloc has already reserved (and advised for huge pages) its first arena when
+        // `main` runs, so its own `allow_thp` option would come too late: the process opts out.
+        #[cfg(target_os = "linux")]
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
         libmimalloc_sys::mi_option_set(MI_OPTION_ARENA_EAGER_COMMIT, 0);
         libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 10);
     }
