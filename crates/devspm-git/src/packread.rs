@@ -328,7 +328,7 @@ type Key = (usize, u64);
 
 /// A least-recently-used cache of decoded objects, capped by their bytes.
 struct Lru {
-    inner: clru::CLruCache<Key, (gix::object::Kind, Shared), std::hash::RandomState, ByBytes>,
+    inner: clru::CLruCache<Key, (gix::object::Kind, Shared), foldhash::fast::RandomState, ByBytes>,
     limit: usize,
 }
 
@@ -349,6 +349,7 @@ impl Lru {
                 clru::CLruCacheConfig::new(
                     std::num::NonZeroUsize::new(limit).unwrap_or(std::num::NonZeroUsize::MIN),
                 )
+                .with_hasher(foldhash::fast::RandomState::default())
                 .with_scale(ByBytes),
             ),
             limit,
