@@ -110,7 +110,7 @@ pub(crate) struct Reader<'c> {
     scratch: RefCell<Scratch>,
     /// Reused by the tree diff.
     tree_state: gix::diff::tree::State,
-    shallow: Vec<ObjectId>,
+    shallow: std::collections::HashSet<ObjectId>,
 }
 
 impl<'c> Reader<'c> {
@@ -122,12 +122,7 @@ impl<'c> Reader<'c> {
         let tree_cache = repo
             .diff_resource_cache_for_tree_diff()
             .map_err(|e| e.to_string())?;
-        let shallow = repo
-            .shallow_commits()
-            .ok()
-            .flatten()
-            .map(|c| c.iter().copied().collect())
-            .unwrap_or_default();
+        let shallow = crate::repo::shallow_commits(&repo);
         Ok(Reader {
             counts,
             repo,
@@ -181,7 +176,7 @@ impl<'c> Reader<'c> {
             }
         };
 
-        let shallow_boundary = self.shallow.binary_search(&id).is_ok();
+        let shallow_boundary = self.shallow.contains(&id);
         let mut diff_base = None;
         let mut base_tree = None;
         if let Some(first) = parents.first().copied().filter(|_| !shallow_boundary) {
@@ -280,7 +275,7 @@ impl<'c> Reader<'c> {
         };
         let mut diff = |renames| {
             diff_trees(
-                (&old_tree, &new_tree),
+                (&old_tree, &new_tree, tree.kind()),
                 renames,
                 (tree_cache, &mut *tree_state),
                 &objects,
@@ -326,9 +321,9 @@ enum Renames {
     Off,
 }
 
-/// The file changes between two trees (their raw bytes).
+/// The file changes between two trees (their raw bytes, and the kind of their ids).
 fn diff_trees(
-    (old_tree, new_tree): (&[u8], &[u8]),
+    (old_tree, new_tree, hash): (&[u8], &[u8], gix::hash::Kind),
     renames: Renames,
     (tree_cache, state): (&mut gix::diff::blob::Platform, &mut gix::diff::tree::State),
     objects: &Objects<'_>,
@@ -347,7 +342,6 @@ fn diff_trees(
             Renames::Off => None,
         },
     };
-    let hash = gix::hash::Kind::Sha1;
     gix::diff::tree_with_rewrites(
         gix::objs::TreeRefIter::from_bytes(old_tree, hash),
         gix::objs::TreeRefIter::from_bytes(new_tree, hash),
@@ -585,6 +579,20 @@ pub(crate) fn raw_parents(data: &[u8]) -> Vec<ObjectId> {
         .collect()
 }
 
+/// The committer time (seconds) from the header of a raw commit object, or 0 when the
+/// committer line is missing or malformed; used only to order a history walk.
+pub(crate) fn raw_commit_time(data: &[u8]) -> i64 {
+    data.split(|&b| b == b'\n')
+        .take_while(|line| !line.is_empty())
+        .find_map(|line| line.strip_prefix(b"committer "))
+        .and_then(|value| {
+            let after_email = &value[value.iter().rposition(|&b| b == b'>')? + 1..];
+            let seconds = after_email.split(|&b| b == b' ').find(|f| !f.is_empty())?;
+            std::str::from_utf8(seconds).ok()?.parse().ok()
+        })
+        .unwrap_or(0)
+}
+
 /// A commit read line by line, tolerating whatever git's parser would reject.
 struct LenientCommit {
     tree: ObjectId,
@@ -780,6 +788,18 @@ mod tests {
             gaps,
             vec!["commit has no author line", "commit has no committer line"]
         );
+    }
+
+    #[test]
+    fn commit_times_for_the_walk() {
+        let data = b"tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\nauthor A <a@x> 1 +0000\ncommitter C <c@x> 1700000000 -0700\n\nmsg\ncommitter X <x@x> 5 +0000\n";
+        assert_eq!(raw_commit_time(data), 1_700_000_000);
+        assert_eq!(
+            raw_commit_time(b"tree x\ncommitter C <c@x> soon +0000\n\n"),
+            0
+        );
+        assert_eq!(raw_commit_time(b"tree x\ncommitter no email 12\n\n"), 0);
+        assert_eq!(raw_commit_time(b"tree x\n\ncommitter C <c@x> 9 +0000\n"), 0);
     }
 
     #[test]

@@ -154,6 +154,16 @@ pub(crate) fn reader_handle(
     repo
 }
 
+/// The shallow boundary commits of a clone (empty for a complete repository): their parents
+/// are not in the object database.
+pub fn shallow_commits(repo: &gix::Repository) -> std::collections::HashSet<gix::ObjectId> {
+    repo.shallow_commits()
+        .ok()
+        .flatten()
+        .map(|c| c.iter().copied().collect())
+        .unwrap_or_default()
+}
+
 /// Normalises a remote URL to `host/path` without scheme, credentials, port or `.git`, so that
 /// `https://user:token@github.com/org/repo.git` and `git@github.com:org/repo` are one repository
 /// and no credential is ever stored. Local-path remotes return `None`.

@@ -386,12 +386,7 @@ fn walk_commits(
     tips: &[ObjectId],
     missing: &mut Vec<MissingObject>,
 ) -> Vec<CommitNode> {
-    let shallow: HashSet<ObjectId> = repo
-        .shallow_commits()
-        .ok()
-        .flatten()
-        .map(|c| c.iter().copied().collect())
-        .unwrap_or_default();
+    let shallow: HashSet<ObjectId> = devspm_git::shallow_commits(repo);
     let mut index: HashMap<ObjectId, usize> = HashMap::new();
     let mut raw: Vec<(ObjectId, ObjectId, Vec<ObjectId>, i64)> = Vec::new();
     let mut stack: Vec<ObjectId> = tips.to_vec();
