@@ -642,11 +642,16 @@ fn walk(
     };
     let shallow = crate::repo::shallow_commits(&repo);
     let mut failed = false;
+    // Whether our own walk (below) read every commit it reached; if not, gitoxide's walk runs too.
+    let mut complete = false;
     if plan.hidden.is_empty() {
         // A first (or re-deepened) walk covers the whole history: walk it here, reading commits
         // through the readers' cache, so that each commit is inflated once, not once by the
         // walk and again by its reader (8% of a first ingest's CPU on a repository of small
-        // commits). Incremental walks, with hidden tips, stay with gitoxide's walk below.
+        // commits). Incremental walks, with hidden tips, stay with gitoxide's walk below, and
+        // so does a walk that met an unreadable commit: gitoxide reads parents from the
+        // commit-graph too, where a damaged commit object's parents may still be listed.
+        let mut unreadable = false;
         let mut scratch = crate::packread::Scratch::default();
         let mut read = |id: ObjectId| -> Result<(i64, Vec<ObjectId>), String> {
             let data = match plan.packs.object(&id, &mut scratch) {
@@ -682,7 +687,10 @@ fn walk(
             if seen.insert(*tip) {
                 match read(*tip) {
                     Ok((time, parents)) => queue.push((time, *tip, parents)),
-                    Err(detail) => gap(tip.to_string(), detail),
+                    Err(detail) => {
+                        unreadable = true;
+                        gap(tip.to_string(), detail);
+                    }
                 }
             }
         }
@@ -694,12 +702,17 @@ fn walk(
                 if seen.insert(parent) {
                     match read(parent) {
                         Ok((time, grandparents)) => queue.push((time, parent, grandparents)),
-                        Err(detail) => gap(parent.to_string(), detail),
+                        Err(detail) => {
+                            unreadable = true;
+                            gap(parent.to_string(), detail);
+                        }
                     }
                 }
             }
         }
-    } else {
+        complete = !unreadable;
+    }
+    if !complete {
         match repo
             .rev_walk(plan.tips.clone())
             .with_hidden(plan.hidden.clone())

@@ -231,17 +231,8 @@ fn repo_with_old_blob(sb: &Sandbox) -> (Repo, String) {
 fn a_corrupt_blob_is_a_gap_not_a_failure() {
     let sb = Sandbox::new();
     let (r, blob) = repo_with_old_blob(&sb);
-    let path = loose_object(&r, &blob);
-    let mut perms = std::fs::metadata(&path).unwrap().permissions();
-    #[allow(clippy::permissions_set_readonly_false)]
-    perms.set_readonly(false);
-    std::fs::set_permissions(&path, perms).unwrap();
-    std::fs::write(&path, noise(64)).unwrap();
-    assert!(
-        !r.git_output(&["cat-file", "-p", &blob], None, None)
-            .status
-            .success()
-    );
+    overwrite(&loose_object(&r, &blob), &noise(64));
+    assert!(unreadable(&r, &blob));
 
     let out = sb.scan(&r.path);
     let s = summary(&out);
@@ -257,6 +248,102 @@ fn a_corrupt_blob_is_a_gap_not_a_failure() {
     );
     assert_eq!(
         sb.query_i64("SELECT count(*) FROM commit_files WHERE path = 'keep.txt' AND unreadable = 0 AND added = 1"),
+        1
+    );
+    sb.assert_verifies();
+}
+
+/// Overwrites a few bytes in the middle of the compressed data of `id`'s entry in the
+/// repository's only pack (`git gc` first), so that the object no longer inflates.
+fn damage_packed_object(r: &Repo, id: &str) {
+    let pack_dir = r.path.join(".git/objects/pack");
+    let idx = std::fs::read_dir(&pack_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "idx"))
+        .expect("a pack index");
+    let out = std::process::Command::new("git")
+        .arg("show-index")
+        .stdin(std::fs::File::open(&idx).unwrap())
+        .output()
+        .unwrap();
+    let mut offsets: Vec<(u64, String)> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| {
+            let mut f = l.split_whitespace();
+            (
+                f.next().unwrap().parse().unwrap(),
+                f.next().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    offsets.sort();
+    let at = offsets.iter().position(|(_, o)| o == id).expect("packed");
+    let start = offsets[at].0 as usize;
+    let pack = idx.with_extension("pack");
+    let mut bytes = std::fs::read(&pack).unwrap();
+    let end = offsets
+        .get(at + 1)
+        .map_or(bytes.len() - 20, |(o, _)| *o as usize);
+    // Past the entry header (at most a few bytes) and the zlib header.
+    for b in &mut bytes[start + 6..end.min(start + 14)] {
+        *b ^= 0x5a;
+    }
+    overwrite(&pack, &bytes);
+}
+
+/// Replaces a (read-only, as git writes them) object file's content.
+fn overwrite(path: &std::path::Path, bytes: &[u8]) {
+    let mut perms = std::fs::metadata(path).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(path, perms).unwrap();
+    std::fs::write(path, bytes).unwrap();
+}
+
+/// Whether git itself fails to read object `id`.
+fn unreadable(r: &Repo, id: &str) -> bool {
+    !r.git_output(&["cat-file", "-p", id], None, None)
+        .status
+        .success()
+}
+
+#[test]
+fn damaged_packed_objects_are_gaps_and_history_below_them_is_still_found() {
+    let sb = Sandbox::new();
+    let r = sb.repo("packed");
+    r.commit_file(ALICE, "data.txt", "one\n", "first");
+    let old_blob = r.rev_parse("HEAD:data.txt");
+    r.commit_file(ALICE, "data.txt", "one\ntwo\n", "second");
+    let damaged = r.rev_parse("HEAD");
+    r.commit_file(ALICE, "data.txt", "one\ntwo\nthree\n", "third");
+    r.git(&["gc", "-q"]);
+    r.git(&["commit-graph", "write", "--reachable"]);
+    damage_packed_object(&r, &damaged);
+    damage_packed_object(&r, &old_blob);
+    assert!(unreadable(&r, &damaged) && unreadable(&r, &old_blob));
+
+    let out = sb.scan(&r.path);
+    let s = summary(&out);
+    // The damaged commit is a gap; its parent is still found through the commit-graph, as
+    // `git rev-list` finds it.
+    assert_eq!(u(s, "/commits"), r.rev_list_count() - 1, "{s}");
+    assert_eq!(
+        sb.query_i64(&format!(
+            "SELECT count(*) FROM commits WHERE sha = '{}'",
+            r.rev_parse("HEAD~2")
+        )),
+        1
+    );
+    assert_eq!(
+        sb.query_i64(&format!(
+            "SELECT count(*) FROM events WHERE kind = 'ingest_gap' AND payload LIKE '%\"missing_commit\"%{damaged}%'"
+        )),
+        1
+    );
+    // The damaged blob: the first commit's file version cannot be read, and nothing fails.
+    assert_eq!(
+        sb.query_i64("SELECT count(*) FROM commit_files WHERE unreadable = 1"),
         1
     );
     sb.assert_verifies();
