@@ -105,7 +105,7 @@ pub(crate) struct Reader<'c> {
     tree_cache: gix::diff::blob::Platform,
     /// Buffers for the two blobs of a change being counted, when read through gitoxide.
     blobs: BlobBuffers,
-    /// Blobs read straight from the packs, and this thread's scratch space for them.
+    /// Commits, trees and blobs read straight from the packs, and this thread's scratch space.
     packs: &'c PackObjects,
     scratch: RefCell<Scratch>,
     /// Reused by the tree diff.
