@@ -117,17 +117,19 @@ impl Rule {
 #[derive(Default, Debug)]
 pub struct AliasBook {
     known: HashMap<(Vec<u8>, Vec<u8>), String>,
+    /// The same entries by alias id, for the attachments that carry personal data.
+    by_id: HashMap<String, (Vec<u8>, Vec<u8>)>,
 }
 
 impl AliasBook {
     /// A book of known aliases: `(alias id, name bytes, e-mail bytes)`.
     pub fn new(known: impl IntoIterator<Item = (String, Vec<u8>, Vec<u8>)>) -> AliasBook {
-        AliasBook {
-            known: known
-                .into_iter()
-                .map(|(id, name, email)| ((name, email), id))
-                .collect(),
+        let mut book = AliasBook::default();
+        for (id, name, email) in known {
+            book.known.insert((name.clone(), email.clone()), id.clone());
+            book.by_id.insert(id, (name, email));
         }
+        book
     }
 
     /// The alias id of `name <email>`; the attachment carrying its personal data when it is new.
@@ -138,12 +140,26 @@ impl AliasBook {
         }
         let id = random_id(ALIAS_PREFIX);
         self.known.insert(key, id.clone());
+        self.by_id
+            .insert(id.clone(), (name.to_vec(), email.to_vec()));
         let pii = Attachment::AliasPii {
             alias: id.clone(),
             name: name.to_vec(),
             email: email.to_vec(),
         };
         (id, Some(pii))
+    }
+
+    /// The attachment carrying an alias's personal data (`None` for an id this book never
+    /// assigned or loaded).
+    pub fn personal_data(&self, alias: &str) -> Option<Attachment> {
+        self.by_id
+            .get(alias)
+            .map(|(name, email)| Attachment::AliasPii {
+                alias: alias.to_owned(),
+                name: name.clone(),
+                email: email.clone(),
+            })
     }
 
     /// Every alias: `(id, name, e-mail)`, in no particular order.
@@ -254,7 +270,16 @@ pub fn resolve(input: &ResolverInput<'_>) -> Vec<NewEvent> {
         }
     }
 
-    // 2. The graph of developer aliases.
+    // 2. The graph of developer aliases. Everything below walks aliases and edges in an order
+    // given by what the aliases are (e-mail, then name), never by their ids: ids are random
+    // per database, and the same history must resolve the same way in every database, whatever
+    // order its aliases were recorded in.
+    people.sort_by(|a, b| content_order(a).cmp(&content_order(b)));
+    let order: HashMap<&str, usize> = people
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.id.as_str(), i))
+        .collect();
     let person_ids: HashSet<&str> = people.iter().map(|a| a.id.as_str()).collect();
     let mut edges: Vec<Edge> = Vec::new();
     for declared in &input.config.identity {
@@ -316,7 +341,14 @@ pub fn resolve(input: &ResolverInput<'_>) -> Vec<NewEvent> {
     if input.config.resolution.merge_on_full_name {
         group(&|a| full_name_key(&a.name), Rule::SameFullName);
     }
-    edges.sort_by_key(|e| e.rule.strength());
+    // Declared (`cfg:`) nodes sort before aliases, by their declared id.
+    let rank = |node: &str| -> (usize, String) {
+        match order.get(node) {
+            Some(i) => (1, format!("{i:012}")),
+            None => (0, node.to_owned()),
+        }
+    };
+    edges.sort_by_cached_key(|e| (e.rule.strength(), rank(&e.a), rank(&e.b)));
 
     // 3. Union-find, never joining two declared identities.
     let mut uf = UnionFind::default();
@@ -369,7 +401,7 @@ pub fn resolve(input: &ResolverInput<'_>) -> Vec<NewEvent> {
         let in_cluster: HashSet<&str> = members.iter().map(String::as_str).collect();
         let root = declared
             .clone()
-            .unwrap_or_else(|| pick_root(&aliases, input, &edges));
+            .unwrap_or_else(|| pick_root(&aliases, input, &edges, &order));
         let mut queue = std::collections::VecDeque::from([root.clone()]);
         let mut seen: HashSet<String> = HashSet::from([root.clone()]);
         if !root.starts_with("cfg:") {
@@ -474,8 +506,13 @@ fn choose_identity(aliases: &[&String], input: &ResolverInput<'_>) -> String {
 }
 
 /// The alias a developer's explanation starts from: the `.mailmap` canonical alias if there is
-/// one, else the alias already marked first, else the smallest id (deterministic).
-fn pick_root(aliases: &[&String], input: &ResolverInput<'_>, edges: &[Edge]) -> String {
+/// one, else the alias already marked first, else the first by e-mail and name.
+fn pick_root(
+    aliases: &[&String],
+    input: &ResolverInput<'_>,
+    edges: &[Edge],
+    order: &HashMap<&str, usize>,
+) -> String {
     let set: HashSet<&str> = aliases.iter().map(|a| a.as_str()).collect();
     if let Some(edge) = edges
         .iter()
@@ -493,9 +530,20 @@ fn pick_root(aliases: &[&String], input: &ResolverInput<'_>, edges: &[Edge]) -> 
     }
     aliases
         .iter()
-        .min()
+        .min_by_key(|a| order.get(a.as_str()).copied().unwrap_or(usize::MAX))
         .map(|a| (*a).clone())
         .unwrap_or_default()
+}
+
+/// The order aliases are resolved in: by e-mail (case-insensitive), then as written, then by
+/// name; the id breaks ties only between identical people (never two different aliases).
+fn content_order(alias: &AliasRecord) -> (String, &str, &str, &str) {
+    (
+        alias.email.to_ascii_lowercase(),
+        &alias.email,
+        &alias.name,
+        &alias.id,
+    )
 }
 
 /// A usable e-mail for linking: lower-case, with an `@` and something on both sides.

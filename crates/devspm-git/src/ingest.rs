@@ -21,7 +21,7 @@ use devspm_core::event::{
     RefUpdated, RepositoryRegistered, TrailerRecord,
 };
 use devspm_core::identity::AliasBook;
-use devspm_core::{Attachment, NewEvent};
+use devspm_core::{Attachment, NewEvent, Payload};
 use gix::ObjectId;
 use gix::bstr::ByteSlice;
 
@@ -154,6 +154,10 @@ pub fn ingest(
         name: repo.name.clone(),
         path: repo.path.display().to_string(),
         ..IngestReport::default()
+    };
+    // Aliases whose personal data the ledger already holds (see `PiiPlacement`).
+    let mut placement = PiiPlacement {
+        handed_over: aliases.entries().into_iter().map(|(id, _, _)| id).collect(),
     };
     let builder = EventBuilder {
         repo_id: repo.id.clone(),
@@ -314,9 +318,10 @@ pub fn ingest(
             match msg {
                 Msg::Walked(n) => progress.walked(n),
                 Msg::Built {
-                    events: built,
+                    events: mut built,
                     commits,
                 } => {
+                    placement.place(&mut built, &builder);
                     bytes_in_batch += built.iter().map(|e| e.payload_json.len()).sum::<usize>();
                     events.extend(built);
                     commits_in_batch += commits.len();
@@ -361,7 +366,9 @@ pub fn ingest(
     }
 
     // Mailmap links for every alias known so far (a .mailmap change can link old aliases too).
-    pending.extend(builder.mailmap_links(&local));
+    let mut links = builder.mailmap_links(&local);
+    placement.place(&mut links, &builder);
+    pending.extend(links);
 
     // Refs last: a recorded tip promises that everything below it is recorded.
     let nanos = std::time::SystemTime::now()
@@ -824,6 +831,60 @@ fn read_commits(
         if msgs.send(Msg::Built { events, commits }).is_err() {
             return;
         }
+    }
+}
+
+/// Puts each alias's personal data on the first event, in ledger order, that names the alias.
+///
+/// Reader threads assign alias ids as they meet people, so the event that carries a new
+/// alias's `AliasPii` attachment is whichever a reader built first — not necessarily the one
+/// appended first: readers finish their work units in any order. An event appended before
+/// the personal data of an alias it names would be analysed (the AI detector matches agent
+/// e-mails) without it, and a kill between the two batches would leave the alias without
+/// personal data for good. Placing the attachment here, on the calling thread that fixes the
+/// ledger order, makes the record the same whatever the thread count, batch size or
+/// interruption.
+struct PiiPlacement {
+    /// Aliases whose personal data is in the ledger or on an event already placed.
+    handed_over: HashSet<String>,
+}
+
+impl PiiPlacement {
+    fn place(&mut self, events: &mut [NewEvent], builder: &EventBuilder<'_>) {
+        for event in events {
+            // Attachments made by the readers: kept only on the first event that names them.
+            event.attachments.retain(|a| match a {
+                Attachment::AliasPii { alias, .. } => self.handed_over.insert(alias.clone()),
+                _ => true,
+            });
+            let missing: Vec<String> = referenced_aliases(&event.payload)
+                .filter(|alias| !self.handed_over.contains(*alias))
+                .map(str::to_owned)
+                .collect();
+            for alias in missing {
+                let pii = match builder.aliases.lock() {
+                    Ok(book) => book.personal_data(&alias),
+                    Err(poisoned) => poisoned.into_inner().personal_data(&alias),
+                };
+                if let Some(pii) = pii {
+                    event.attachments.push(pii);
+                }
+                self.handed_over.insert(alias);
+            }
+        }
+    }
+}
+
+/// The aliases an ingest event names.
+fn referenced_aliases(payload: &Payload) -> Box<dyn Iterator<Item = &str> + '_> {
+    match payload {
+        Payload::CommitRecorded(c) => Box::new(
+            [c.author.alias.as_str(), c.committer.alias.as_str()]
+                .into_iter()
+                .chain(c.trailers.iter().filter_map(|t| t.alias.as_deref())),
+        ),
+        Payload::AliasLinked(l) => Box::new([l.alias.as_str(), l.canonical.as_str()].into_iter()),
+        _ => Box::new(std::iter::empty()),
     }
 }
 

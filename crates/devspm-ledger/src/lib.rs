@@ -30,6 +30,7 @@ pub use audit::{AuditStore, ConsistencyProof, InclusionProof, StoredCheckpoint};
 pub use evidence::EvidenceStore;
 pub use findings::{FindingFilter, FindingRow, FindingStore};
 pub use governance::{GovernanceStore, ToolFilter, ToolUseRow};
+pub use projection::TABLES as PROJECTION_TABLES;
 pub use sqlite::SqliteStore;
 pub use views::{AiReport, AiRow, IdentityDetail, IdentityRow, RepositorySummary};
 
@@ -196,7 +197,9 @@ pub trait Store {
     ) -> Result<AppendSummary, LedgerError>;
 
     /// Appends events and moves an analyzer's cursor to the resulting head, in one transaction
-    /// (for an analyzer that has seen every event of the batch).
+    /// (for an analyzer that has seen every event of the batch). The cursor moves only if it
+    /// stood at the head before the batch: events another writer appended in between were not
+    /// seen, and the analyzer's next catch-up must read them.
     fn append_and_advance_to_head(
         &mut self,
         events: Vec<NewEvent>,

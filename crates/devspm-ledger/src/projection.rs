@@ -8,7 +8,7 @@ use devspm_core::event::CommitRecorded;
 use rusqlite::{Connection, params};
 
 /// Every projection table, in the order `rebuild` clears them.
-pub(crate) const TABLES: [&str; 18] = [
+pub const TABLES: [&str; 18] = [
     "repositories",
     "refs",
     "commits",

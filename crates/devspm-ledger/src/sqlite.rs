@@ -279,6 +279,7 @@ impl SqliteStore {
             Some(h) => (h.seq, h.hash),
             None => (0, GENESIS_HASH.to_owned()),
         };
+        let head_before = seq;
         let at = now();
         // The Merkle tree grows in the same transaction: its right edge is loaded once per batch
         // (one read per 1-bit of the size) and each event writes the subtrees it completes.
@@ -349,14 +350,36 @@ impl SqliteStore {
             }
         }
         if let Some((analyzer, position)) = cursor {
-            // `None`: the head after this batch.
-            let position = position.unwrap_or(seq);
-            tx.execute(
-                "INSERT INTO ledger_meta (name, value) VALUES (?1, ?2)
-                 ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-                params![format!("cursor:{analyzer}"), position.to_string()],
-            )
-            .map_err(&err)?;
+            let name = format!("cursor:{analyzer}");
+            // `None`: the head after this batch — but only for an analyzer that had seen every
+            // event before it. Events another writer appended since the analyzer last ran are
+            // not in this batch: moving the cursor over them would skip them for good, so the
+            // cursor stays where it was and the next catch-up reads them (and this batch again,
+            // which appends nothing twice: keys are idempotent).
+            let position = match position {
+                Some(position) => Some(position),
+                None => {
+                    let current: u64 = tx
+                        .query_row(
+                            "SELECT value FROM ledger_meta WHERE name = ?1",
+                            [&name],
+                            |r| r.get::<_, String>(0),
+                        )
+                        .optional()
+                        .map_err(&err)?
+                        .and_then(|v| v.parse().ok())
+                        .unwrap_or(0);
+                    (current >= head_before).then_some(seq)
+                }
+            };
+            if let Some(position) = position {
+                tx.execute(
+                    "INSERT INTO ledger_meta (name, value) VALUES (?1, ?2)
+                     ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                    params![name, position.to_string()],
+                )
+                .map_err(&err)?;
+            }
         }
         if summary.appended > 0 {
             tx.execute(

@@ -440,6 +440,11 @@ pub struct IngestFlags {
     /// Threads that read and diff commits. Default: one per CPU.
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+
+    /// Commits per ledger transaction (a killed run loses at most one). The record is the
+    /// same whatever the batch size. Default: 2000.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub batch_size: Option<u32>,
 }
 
 #[derive(Debug, Subcommand)]

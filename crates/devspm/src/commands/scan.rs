@@ -65,6 +65,9 @@ fn options(flags: &IngestFlags) -> IngestOptions {
     if let Some(threads) = flags.threads {
         options.threads = threads.max(1);
     }
+    if let Some(batch) = flags.batch_size {
+        options.batch_size = batch as usize;
+    }
     options
 }
 
@@ -181,6 +184,7 @@ pub fn record_quietly(
     let flags = IngestFlags {
         refs: Vec::new(),
         threads: None,
+        batch_size: None,
     };
     let ingest = ingest_one(store, repo, &flags, global, settings)?;
     resolve_identities(store, settings)?;
