@@ -17,8 +17,10 @@ pub mod governance;
 pub mod merkle;
 mod pii;
 mod projection;
+mod replay_check;
 mod sqlite;
 pub mod views;
+mod writer_lock;
 
 use std::collections::HashMap;
 
@@ -31,8 +33,10 @@ pub use evidence::EvidenceStore;
 pub use findings::{FindingFilter, FindingRow, FindingStore};
 pub use governance::{GovernanceStore, ToolFilter, ToolUseRow};
 pub use projection::TABLES as PROJECTION_TABLES;
-pub use sqlite::SqliteStore;
+pub use replay_check::{ProjectionProblem, ProjectionReport};
+pub use sqlite::{ReadOnly, SqliteStore};
 pub use views::{AiReport, AiRow, IdentityDetail, IdentityRow, RepositorySummary};
+pub use writer_lock::lock_path;
 
 /// The schema version this build writes and reads.
 pub const SCHEMA_VERSION: i64 = 6;
@@ -156,6 +160,14 @@ pub enum LedgerError {
         found: i64,
         supported: i64,
     },
+    #[error(
+        "database {path} has schema version {found} and this build reads version {current}; open it once with a command that writes (e.g. `devspm --db {path} rebuild`) to upgrade it"
+    )]
+    OlderSchema {
+        path: String,
+        found: i64,
+        current: i64,
+    },
     #[error("{path} is not a devspm database ({reason})")]
     NotADatabase { path: String, reason: String },
     #[error("cannot open database {path}: {reason}")]
@@ -217,6 +229,14 @@ pub trait Store {
 
     /// Re-walks the whole chain; `progress` receives the number of events checked so far.
     fn verify(&self, progress: &mut dyn FnMut(u64)) -> Result<VerifyReport, LedgerError>;
+
+    /// Replays every event into a scratch copy of the projections and compares it with the
+    /// stored projections, row by row, in one read snapshot: names the first row that was
+    /// edited, added or deleted behind the ledger's back.
+    fn check_projections(
+        &self,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<ProjectionReport, LedgerError>;
 
     /// Drops every projection and replays all events into them. Returns the events replayed.
     fn rebuild(&mut self, progress: &mut dyn FnMut(u64)) -> Result<u64, LedgerError>;

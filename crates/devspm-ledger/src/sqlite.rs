@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use devspm_core::event::{EventKind, GENESIS_HASH, chain_hash};
+use devspm_core::event::{GENESIS_HASH, chain_hash};
 use devspm_core::identity::{AliasBook, AliasLink, AliasRecord, Assignment, IdentityState, Rule};
 use devspm_core::{Attachment, NewEvent, bytes::GitBytes, event::IdentityKind};
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior, params};
@@ -60,11 +60,41 @@ const PII_MIGRATION: i64 = 5;
 pub struct SqliteStore {
     conn: Connection,
     path: String,
+    /// How the file was opened, when not for writing.
+    read_only: Option<ReadOnly>,
+    /// Held by a store opened for writing, for as long as it lives (declared after the
+    /// connection, so the connection closes first).
+    _writer: Option<crate::writer_lock::WriterLock>,
+}
+
+/// How a read-only store reads its file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReadOnly {
+    /// A read-only connection with SQLite's usual locking: it reads a consistent snapshot
+    /// while other processes write.
+    Shared,
+    /// The file could not be opened even read-only with locking (a read-only folder without
+    /// the `-shm` file SQLite needs): opened as immutable, which assumes nobody writes it. A
+    /// write-ahead log beside it is not read in this mode.
+    Immutable,
 }
 
 impl SqliteStore {
-    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    /// Opens (creating if needed) the database at `path` for writing and brings its schema up
+    /// to date. Waits, silently, while another process writes to it (see [`Self::open_writer`]).
     pub fn open(path: &Path) -> Result<SqliteStore, LedgerError> {
+        Self::open_writer(path, Some(&mut |_| {}))
+    }
+
+    /// Opens (creating if needed) the database at `path` for writing: takes its writer lock
+    /// first (one writer per database, see `writer_lock`), calling `on_wait` with a
+    /// description of the holder when another process has it, then brings the schema up to
+    /// date. The lock is held until the store is dropped. Without `on_wait`, another writer
+    /// holding the lock is [`LedgerError::Locked`] at once.
+    pub fn open_writer(
+        path: &Path,
+        on_wait: Option<&mut dyn FnMut(&str)>,
+    ) -> Result<SqliteStore, LedgerError> {
         let shown = path.display().to_string();
         if path.is_dir() {
             return Err(LedgerError::NotADatabase {
@@ -72,6 +102,7 @@ impl SqliteStore {
                 reason: "it is a directory".into(),
             });
         }
+        let lock = crate::writer_lock::acquire(path, on_wait)?;
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -82,7 +113,96 @@ impl SqliteStore {
             path: shown.clone(),
             reason: e.to_string(),
         })?;
-        Self::init(conn, shown)
+        let mut store = Self::init(conn, shown)?;
+        store._writer = Some(lock);
+        Ok(store)
+    }
+
+    /// Opens an existing database for reading only: nothing is written to the file (no
+    /// migration, no lock file), so a copy an auditor was handed, on a read-only medium or
+    /// with read-only permissions, can be read and verified. Refuses a database whose schema
+    /// is older than this build's ([`LedgerError::OlderSchema`]: a writing command upgrades
+    /// it).
+    pub fn open_read_only(path: &Path) -> Result<SqliteStore, LedgerError> {
+        let shown = path.display().to_string();
+        if path.is_dir() {
+            return Err(LedgerError::NotADatabase {
+                path: shown,
+                reason: "it is a directory".into(),
+            });
+        }
+        if !path.exists() {
+            return Err(LedgerError::Open {
+                path: shown,
+                reason: "no such file (nothing has been recorded in it yet)".into(),
+            });
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI;
+        let open_err = |e: rusqlite::Error| LedgerError::Open {
+            path: shown.clone(),
+            reason: e.to_string(),
+        };
+        // SQLite needs the `-shm` file of a WAL database even to read it; where it can neither
+        // find nor create it (a read-only folder), the file is read as immutable.
+        let shared = Connection::open_with_flags(path, flags).and_then(|conn| {
+            conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+                r.get::<_, i64>(0)
+            })?;
+            Ok(conn)
+        });
+        let (conn, mode) = match shared {
+            Ok(conn) => (conn, ReadOnly::Shared),
+            Err(rusqlite::Error::SqliteFailure(f, _))
+                if matches!(
+                    f.code,
+                    ErrorCode::CannotOpen | ErrorCode::ReadOnly | ErrorCode::PermissionDenied
+                ) =>
+            {
+                let uri = format!("file:{}?immutable=1", uri_path(path));
+                (
+                    Connection::open_with_flags(uri, flags).map_err(open_err)?,
+                    ReadOnly::Immutable,
+                )
+            }
+            Err(e) => return Err(map_sql_error(&shown, e)),
+        };
+        let store = SqliteStore {
+            conn,
+            path: shown,
+            read_only: Some(mode),
+            _writer: None,
+        };
+        store.set_busy_timeout()?;
+        store.check_compatible()?;
+        let version: i64 = store
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(store.sql_err())?;
+        if version < SCHEMA_VERSION {
+            return Err(LedgerError::OlderSchema {
+                path: store.path.clone(),
+                found: version,
+                current: SCHEMA_VERSION,
+            });
+        }
+        Ok(store)
+    }
+
+    /// How the store reads its file, when it was opened read-only.
+    pub fn read_only(&self) -> Option<ReadOnly> {
+        self.read_only
+    }
+
+    fn set_busy_timeout(&self) -> Result<(), LedgerError> {
+        let busy_ms = std::env::var("DEVSPM_BUSY_TIMEOUT_MS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(5000u64);
+        self.conn
+            .busy_timeout(std::time::Duration::from_millis(busy_ms))
+            .map_err(self.sql_err())
     }
 
     /// An in-memory store (tests and dry runs).
@@ -95,16 +215,14 @@ impl SqliteStore {
     }
 
     fn init(conn: Connection, path: String) -> Result<SqliteStore, LedgerError> {
-        let busy_ms = std::env::var("DEVSPM_BUSY_TIMEOUT_MS")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(5000u64);
-        let mut store = SqliteStore { conn, path };
+        let mut store = SqliteStore {
+            conn,
+            path,
+            read_only: None,
+            _writer: None,
+        };
         let err = store.sql_err();
-        store
-            .conn
-            .busy_timeout(std::time::Duration::from_millis(busy_ms))
-            .map_err(&err)?;
+        store.set_busy_timeout()?;
         // The first statement that reads the file: a file that is not SQLite fails here, and a
         // database of a newer devspm or another application is refused before anything changes.
         store.check_compatible()?;
@@ -484,6 +602,19 @@ impl SqliteStore {
     }
 }
 
+/// A path for an SQLite `file:` URI: characters with a meaning in URIs percent-encoded.
+fn uri_path(path: &Path) -> String {
+    let mut out = String::new();
+    for byte in path.as_os_str().as_encoded_bytes() {
+        match byte {
+            b'?' | b'#' | b'%' | b'&' | b'=' => out.push_str(&format!("%{byte:02X}")),
+            _ if byte.is_ascii_graphic() => out.push(char::from(*byte)),
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
 /// Maps an SQLite error to a ledger error a person can act on.
 pub(crate) fn map_sql_error(path: &str, e: rusqlite::Error) -> LedgerError {
     if let rusqlite::Error::SqliteFailure(failure, _) = &e {
@@ -614,6 +745,10 @@ impl Store for SqliteStore {
 
     fn verify(&self, progress: &mut dyn FnMut(u64)) -> Result<VerifyReport, LedgerError> {
         let err = self.sql_err();
+        // One read transaction for the whole check: every statement below reads the same
+        // snapshot, so events another process appends meanwhile are neither half-seen nor
+        // mistaken for missing ones (the head recorded in `ledger_meta` and the events agree).
+        let snapshot = self.conn.unchecked_transaction().map_err(&err)?;
         let mut stmt = self
             .conn
             .prepare(
@@ -774,6 +909,7 @@ impl Store for SqliteStore {
             contents_redacted = redacted;
             problem = missing;
         }
+        drop(snapshot);
         Ok(VerifyReport {
             events: checked,
             head: last,
@@ -783,6 +919,13 @@ impl Store for SqliteStore {
             tree_root: (problem.is_none()).then(|| crate::merkle::to_hex(&tree.root())),
             problem,
         })
+    }
+
+    fn check_projections(
+        &self,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<crate::ProjectionReport, LedgerError> {
+        crate::replay_check::check(&self.conn, &self.path, progress)
     }
 
     fn rebuild(&mut self, progress: &mut dyn FnMut(u64)) -> Result<u64, LedgerError> {
@@ -796,50 +939,7 @@ impl Store for SqliteStore {
             tx.execute(&format!("DELETE FROM {table}"), [])
                 .map_err(&err)?;
         }
-        let mut replayed = 0u64;
-        let mut failure = None;
-        {
-            let mut stmt = tx
-                .prepare("SELECT seq, kind, payload FROM events ORDER BY seq")
-                .map_err(&err)?;
-            let mut rows = stmt.query([]).map_err(&err)?;
-            while let Some(row) = rows.next().map_err(&err)? {
-                let seq: i64 = row.get(0).map_err(&err)?;
-                let kind: String = row.get(1).map_err(&err)?;
-                let payload: String = row.get(2).map_err(&err)?;
-                let seq = seq as u64;
-                let Some(kind) = EventKind::parse(&kind) else {
-                    failure = Some(LedgerError::BadEvent {
-                        path: path.clone(),
-                        seq,
-                        reason: format!("unknown event kind `{kind}`"),
-                    });
-                    break;
-                };
-                let value = match devspm_core::Payload::from_json(kind, &payload) {
-                    Ok(v) => v,
-                    Err(e) => {
-                        failure = Some(LedgerError::BadEvent {
-                            path: path.clone(),
-                            seq,
-                            reason: e.to_string(),
-                        });
-                        break;
-                    }
-                };
-                if let Err(e) = projection::apply(&tx, seq, &value) {
-                    failure = Some(map_sql_error(&path, e));
-                    break;
-                }
-                replayed += 1;
-                if replayed.is_multiple_of(10_000) {
-                    progress(replayed);
-                }
-            }
-        }
-        if let Some(failure) = failure {
-            return Err(failure);
-        }
+        let replayed = crate::replay_check::replay_events(&tx, &tx, &path, progress)?;
         tx.commit().map_err(&err)?;
         Ok(replayed)
     }

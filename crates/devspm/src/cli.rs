@@ -687,11 +687,21 @@ pub enum AuditCommand {
     /// that sequence numbers have no gaps and that the chain ends at the recorded head,
     /// recomputes the Merkle tree and compares every stored node, checks the checkpoints
     /// recorded in the database, and checks stored commit messages against the hashes the
-    /// chain commits to. With --checkpoint and --public-key, also checks a signed checkpoint
+    /// chain commits to. Then replays every event into a scratch database and compares every
+    /// projection table (what `findings`, `--fail-on` and every view read) with the replay,
+    /// naming the first row edited, added or deleted behind the ledger's back (--quick skips
+    /// this part). With --checkpoint and --public-key, also checks a signed checkpoint
     /// kept elsewhere: its signature, that the ledger's tree at its size has its root, and that
     /// the current tree extends it (a database older than the checkpoint is a rollback).
     /// Exits 3 when anything was altered, removed, reordered or rolled back.
+    ///
+    /// Writes nothing: a read-only copy verifies, and one consistent snapshot is read while
+    /// other devspm processes keep appending.
     Verify {
+        /// Check the chain, the Merkle tree, checkpoints and stored contents only, not the
+        /// projections (much faster on a large ledger; an edited projection goes unnoticed).
+        #[arg(long)]
+        quick: bool,
         /// A checkpoint signed earlier (`devspm audit checkpoint -o FILE`).
         #[arg(long, value_name = "FILE", requires = "public_key")]
         checkpoint: Option<PathBuf>,

@@ -21,6 +21,8 @@ pub struct Settings {
     pub policy: devspm_governance::policy::Policy,
     /// `[secrets]` of the configuration file as TOML text, for the secret detector.
     pub secret_rules: Option<String>,
+    /// `-q`: no notices on standard error.
+    pub quiet: bool,
 }
 
 impl Settings {
@@ -83,11 +85,29 @@ impl Settings {
             catalogue,
             policy,
             secret_rules,
+            quiet: global.quiet,
         })
     }
 
     /// Opens the ledger, creating the default data folder when needed.
     pub fn open_store(&self) -> anyhow::Result<devspm_ledger::SqliteStore> {
+        self.check_db_folder()?;
+        let quiet = self.quiet;
+        Ok(devspm_ledger::SqliteStore::open_writer(
+            &self.db_path,
+            Some(&mut |holder| {
+                if !quiet {
+                    eprintln!(
+                        "devspm: waiting for {holder} to finish writing to {} …",
+                        self.db_path.display()
+                    );
+                }
+            }),
+        )?)
+    }
+
+    /// Creates the default data folder when needed; refuses a database in a missing folder.
+    fn check_db_folder(&self) -> anyhow::Result<()> {
         if self.db_is_default
             && let Some(parent) = self.db_path.parent()
         {
@@ -104,7 +124,39 @@ impl Settings {
                 parent.display()
             );
         }
-        Ok(devspm_ledger::SqliteStore::open(&self.db_path)?)
+        Ok(())
+    }
+
+    /// Opens the ledger for writing unless another process is writing to it (`Ok(None)`):
+    /// for git hooks, which must never hold up a commit.
+    pub fn try_open_store(&self) -> anyhow::Result<Option<devspm_ledger::SqliteStore>> {
+        self.check_db_folder()?;
+        match devspm_ledger::SqliteStore::open_writer(&self.db_path, None) {
+            Err(devspm_ledger::LedgerError::Locked { .. }) => Ok(None),
+            other => Ok(Some(other?)),
+        }
+    }
+
+    /// Opens the ledger for reading only (nothing is written to the file, and no writer is
+    /// waited for). A database of an older schema is upgraded first when the file is
+    /// writable.
+    pub fn open_store_read_only(&self) -> anyhow::Result<devspm_ledger::SqliteStore> {
+        use devspm_ledger::LedgerError;
+        match devspm_ledger::SqliteStore::open_read_only(&self.db_path) {
+            Err(LedgerError::OlderSchema { .. })
+                if std::fs::metadata(&self.db_path).is_ok_and(|m| !m.permissions().readonly()) =>
+            {
+                drop(self.open_store()?);
+                Ok(devspm_ledger::SqliteStore::open_read_only(&self.db_path)?)
+            }
+            Err(LedgerError::Open { reason, .. }) if !self.db_path.exists() => {
+                anyhow::bail!(
+                    "no ledger at {} ({reason}): record something first (`devspm scan`), or point --db at an existing ledger",
+                    self.db_path.display()
+                )
+            }
+            other => Ok(other?),
+        }
     }
 }
 

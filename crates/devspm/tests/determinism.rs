@@ -357,3 +357,165 @@ fn an_ingest_killed_anywhere_and_resumed_gives_the_same_record() {
     }
     assert!(killed > 0, "no run was killed before it finished");
 }
+
+/// Starts `devspm ARGS…` on the sandbox's ledger without waiting for it.
+fn spawn(sb: &Sandbox, args: &[&str], path: &Path) -> std::process::Child {
+    sb.devspm_process()
+        .args(args)
+        .arg(path)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+fn finish(child: std::process::Child) -> Run {
+    Run::from(child.wait_with_output().unwrap())
+}
+
+#[test]
+fn two_scans_at_once_record_each_person_and_each_ref_move_once() {
+    let sb = Sandbox::new();
+    let r = sb.repo("ai");
+    ai_history(&r, 3000, 300, 3);
+    // The record of one scan alone.
+    let alone = sb.path().join("alone.db");
+    ingest(&sb, &alone, &r.path, &[]);
+    let expected = canonical_projections(&alone);
+
+    let args = ["scan", "--no-detectors"];
+    let first = spawn(&sb, &args, &r.path);
+    let second = spawn(&sb, &args, &r.path);
+    let (first, second) = (finish(first), finish(second));
+    first.assert_code(0);
+    second.assert_code(0);
+    // The second writer waited for the first, and said so.
+    let waited = [&first, &second]
+        .iter()
+        .filter(|run| {
+            run.stderr
+                .contains("devspm: waiting for another devspm process (process ")
+        })
+        .count();
+    assert_eq!(waited, 1, "{first:?}\n{second:?}");
+    assert_same_record(
+        "two scans at once",
+        &expected,
+        &canonical_projections(&sb.db()),
+    );
+    assert_eq!(
+        sb.query_i64("SELECT count(*) FROM events WHERE kind = 'ref_updated'"),
+        1
+    );
+    assert_eq!(
+        sb.query_i64(
+            "SELECT count(*) FROM (SELECT key FROM events GROUP BY key HAVING count(*) > 1)"
+        ),
+        0
+    );
+    sb.assert_verifies();
+}
+
+#[test]
+fn two_identical_imports_at_once_find_each_finding_new_once() {
+    let sb = Sandbox::new();
+    let r = sb.repo("app");
+    let lines: String = (1..=400).map(|i| format!("x{i} = {i}\n")).collect();
+    r.commit_file(ALICE, "app.py", &lines, "code");
+    sb.scan(&r.path);
+    let results: Vec<serde_json::Value> = (1..=400)
+        .map(|i| {
+            serde_json::json!({
+                "ruleId": format!("R{}", i % 7), "level": "warning",
+                "message": { "text": format!("problem {i}") },
+                "locations": [{ "physicalLocation": {
+                    "artifactLocation": { "uri": "app.py" }, "region": { "startLine": i }
+                }}]
+            })
+        })
+        .collect();
+    let report = sb.path().join("lint.sarif");
+    std::fs::write(
+        &report,
+        serde_json::json!({
+            "version": "2.1.0",
+            "runs": [{ "tool": { "driver": { "name": "lint" } }, "results": results }]
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let repo = r.path.to_string_lossy().into_owned();
+    let args = ["--format", "json", "import", "--repo", repo.as_str()];
+    let first = spawn(&sb, &args, &report);
+    let second = spawn(&sb, &args, &report);
+    let (first, second) = (finish(first), finish(second));
+    first.assert_code(0);
+    second.assert_code(0);
+    let new = |run: &Run| u(&run.json(), "/runs/0/new");
+    let mut counts = [new(&first), new(&second)];
+    counts.sort();
+    assert_eq!(counts, [0, 400], "{first:?}\n{second:?}");
+    assert_eq!(sb.query_i64("SELECT count(*) FROM findings"), 400);
+    assert_eq!(
+        sb.query_i64("SELECT count(*) FROM events WHERE kind = 'finding_recorded'"),
+        400
+    );
+    sb.assert_verifies();
+}
+
+/// `audit verify` run again and again while another process appends one small transaction
+/// after another: every run verifies (it reads one snapshot; an append in progress is not
+/// tampering).
+#[test]
+fn verification_while_another_process_appends_never_reports_tampering() {
+    let sb = Sandbox::new();
+    let r = sb.repo("big");
+    r.fast_import(6000, 20);
+    let writer = spawn(
+        &sb,
+        &[
+            "--quiet",
+            "ingest",
+            "git",
+            "--threads",
+            "1",
+            "--batch-size",
+            "1",
+        ],
+        &r.path,
+    );
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !sb.db().exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let mut writer = writer;
+    let mut verified_during = 0;
+    let mut runs = 0;
+    while writer.try_wait().unwrap().is_none() && Instant::now() < deadline {
+        let args: &[&str] = if runs % 2 == 0 {
+            &["audit", "verify", "--quick"]
+        } else {
+            &["audit", "verify"]
+        };
+        let run = sb.run(args);
+        runs += 1;
+        // The very first run may find the schema not created yet; after that, always 0.
+        if run.code == 0 {
+            verified_during += 1;
+        } else {
+            assert!(
+                run.stderr.contains("not a devspm database")
+                    || run.stderr.contains("no such table"),
+                "verification failed while another process appended: {run:?}"
+            );
+            assert!(verified_during == 0, "{run:?}");
+        }
+    }
+    finish(writer).assert_code(0);
+    assert!(
+        verified_during >= 3,
+        "only {verified_during} verifications ran during the ingest"
+    );
+    sb.assert_verifies();
+}

@@ -140,3 +140,87 @@ fn hook_install_outside_a_repository_is_one_clear_error() {
     sb.run(&["hook", "install", dir.to_str().unwrap()])
         .assert_error(&["not a git repository"]);
 }
+
+#[test]
+fn hooks_record_into_the_database_install_was_given_and_never_hold_up_a_commit() {
+    let sb = Sandbox::new();
+    let r = sb.repo("hooked");
+    r.commit_file(ALICE, "README.md", "hello\n", "Start");
+    // A ledger in a folder with a space and a quote in its name, given with --db.
+    let folder = sb.path().join("team's ledgers");
+    std::fs::create_dir_all(&folder).unwrap();
+    let db = folder.join("other.db");
+    let install = Run::from(
+        sb.devspm_without_db()
+            .arg("--db")
+            .arg(&db)
+            .args(["hook", "install"])
+            .arg(&r.path)
+            .output()
+            .unwrap(),
+    );
+    install.assert_code(0);
+    assert!(
+        install.stdout.contains(&db.display().to_string()),
+        "{install:?}"
+    );
+    let script = std::fs::read_to_string(r.path.join(".git/hooks/post-commit")).unwrap();
+    assert!(
+        script.contains(&format!("# Records into the ledger {}", db.display())),
+        "{script}"
+    );
+
+    // The commit goes to that ledger, not to the one $DEVSPM_DB names.
+    r.write("src/lib.rs", "pub fn f() {}\n");
+    r.git(&["add", "src/lib.rs"]);
+    let out = commit_with_hooks(&sb, &r, "Add lib", &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let head = r.head();
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let recorded: i64 = conn
+        .query_row(
+            &format!("SELECT count(*) FROM commits WHERE sha = '{head}'"),
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(recorded, 1, "post-commit recorded into {}", db.display());
+    assert!(!sb.db().exists(), "nothing was written to $DEVSPM_DB");
+
+    // While another process writes to the ledger, the commit is not held up: the hook says
+    // the next scan records it.
+    let lock = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(devspm_ledger::lock_path(&db))
+        .unwrap();
+    lock.lock().unwrap();
+    r.write("src/lib.rs", "pub fn f() {}\npub fn g() {}\n");
+    r.git(&["add", "src/lib.rs"]);
+    let started = std::time::Instant::now();
+    let out = commit_with_hooks(&sb, &r, "Add g", &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("will be recorded by the next `devspm scan`"),
+        "{stderr}"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+    drop(lock);
+    let scan = Run::from(
+        sb.devspm_without_db()
+            .arg("--db")
+            .arg(&db)
+            .args(["--format", "json", "scan"])
+            .arg(&r.path)
+            .output()
+            .unwrap(),
+    );
+    scan.assert_code(0);
+    assert_eq!(u(&scan.json(), "/ingest/new_commits"), 1);
+}

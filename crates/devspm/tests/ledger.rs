@@ -95,6 +95,13 @@ fn a_fresh_ledger_verifies() {
 #[test]
 fn an_empty_ledger_verifies() {
     let sb = Sandbox::new();
+    // Verifying a file that does not exist is an error (a typo must not "verify"), and
+    // creates nothing.
+    sb.run(&["audit", "verify"])
+        .assert_error(&["no ledger at", "x.db", "devspm scan"]);
+    assert!(!sb.db().exists());
+    // A ledger created empty verifies.
+    sb.run(&["rebuild"]).assert_code(0);
     let run = sb.run(&["audit", "verify"]);
     run.assert_code(0);
     assert!(
@@ -372,4 +379,177 @@ fn a_deleted_first_event_is_detected() {
         .unwrap();
     let (stderr, _) = verify_fails(&sb, 1);
     assert!(stderr.contains("event 1 is missing"), "{stderr}");
+}
+
+/// A SARIF report of `rules` (id, level) on lines 1.. of `app.py`.
+fn sarif(rules: &[(&str, &str)]) -> String {
+    let results: Vec<serde_json::Value> = rules
+        .iter()
+        .enumerate()
+        .map(|(i, (rule, level))| {
+            serde_json::json!({
+                "ruleId": rule,
+                "level": level,
+                "message": { "text": format!("problem {rule}") },
+                "locations": [{ "physicalLocation": {
+                    "artifactLocation": { "uri": "app.py" },
+                    "region": { "startLine": i + 1 }
+                }}]
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "version": "2.1.0",
+        "runs": [{ "tool": { "driver": { "name": "lint" } }, "results": results }]
+    })
+    .to_string()
+}
+
+/// A repository with three lines of code and three findings on them, imported.
+fn ledger_with_findings() -> (Sandbox, Repo) {
+    let sb = Sandbox::new();
+    let r = sb.repo("app");
+    r.commit_file(ALICE, "app.py", "a = 1\nb = 2\nc = 3\n", "code");
+    sb.scan(&r.path);
+    let report = sb.path().join("lint.sarif");
+    std::fs::write(
+        &report,
+        sarif(&[("R1", "error"), ("R2", "error"), ("R3", "warning")]),
+    )
+    .unwrap();
+    sb.devspm()
+        .args(["import", "--repo"])
+        .arg(&r.path)
+        .arg(&report)
+        .assert()
+        .code(0);
+    (sb, r)
+}
+
+#[test]
+fn a_projection_edited_behind_the_ledger_fails_verification() {
+    let (sb, _r) = ledger_with_findings();
+    let gate = |sb: &Sandbox| Some(sb.run(&["findings", "--fail-on", "high"]).code);
+    assert_eq!(gate(&sb), Some(4));
+    sb.assert_verifies();
+
+    // Whoever holds the file marks every finding fixed and harmless: the gate opens, and the
+    // chain still verifies — but the projections no longer match the events.
+    sb.conn()
+        .execute(
+            "UPDATE findings SET status = 'fixed', severity = 'info'",
+            [],
+        )
+        .unwrap();
+    assert_eq!(gate(&sb), Some(0));
+    let run = sb.run(&["audit", "verify"]);
+    run.assert_code(3);
+    assert!(
+        run.stderr.contains("LEDGER VERIFICATION FAILED")
+            && run
+                .stderr
+                .contains("projection findings does not match the events: row finding_id=")
+            && run
+                .stderr
+                .contains("severity is 'info' in the database but 'high' from the events")
+            && run
+                .stderr
+                .contains("status is 'fixed' in the database but 'open' from the events"),
+        "{run:?}"
+    );
+    let json = sb.run(&["--format", "json", "audit", "verify"]);
+    json.assert_code(3);
+    assert_eq!(json.json()["projections"]["problem"]["table"], "findings");
+    // --quick checks only the chain, which is intact.
+    sb.run(&["audit", "verify", "--quick"]).assert_code(0);
+
+    // A row added or deleted behind the ledger's back is named too.
+    sb.run(&["rebuild"]).assert_code(0);
+    assert_eq!(gate(&sb), Some(4));
+    sb.assert_verifies();
+    sb.conn()
+        .execute(
+            "INSERT INTO identities (identity_id, kind, slug, team, revision, seq) VALUES ('dev_forged', 'developer', NULL, NULL, 1, 1)",
+            [],
+        )
+        .unwrap();
+    let run = sb.run(&["audit", "verify"]);
+    run.assert_code(3);
+    assert!(
+        run.stderr.contains(
+            "projection identities does not match the events: row identity_id='dev_forged' is in the database but no event made it"
+        ),
+        "{run:?}"
+    );
+    sb.run(&["rebuild"]).assert_code(0);
+    sb.conn().execute("DELETE FROM commit_files", []).unwrap();
+    let run = sb.run(&["audit", "verify"]);
+    run.assert_code(3);
+    assert!(
+        run.stderr
+            .contains("projection commit_files does not match the events: row repo_id=")
+            && run
+                .stderr
+                .contains("is missing from the database although the events make it"),
+        "{run:?}"
+    );
+    sb.run(&["rebuild"]).assert_code(0);
+    sb.assert_verifies();
+}
+
+/// Runs `devspm --db DB audit verify` as an unprivileged user when the tests run as root
+/// (root ignores file permissions, which would hide a write attempt).
+fn verify_as_reader(sb: &Sandbox, db: &std::path::Path) -> Run {
+    let is_root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
+    let mut cmd = sb.devspm_without_db();
+    if is_root {
+        let mut std = std::process::Command::new("setpriv");
+        std.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+            .arg(devspm_bin())
+            .env_remove("DEVSPM_DB")
+            .env("HOME", "/nonexistent")
+            .current_dir("/");
+        cmd = assert_cmd::Command::from_std(std);
+    }
+    Run::from(
+        cmd.arg("--db")
+            .arg(db)
+            .args(["audit", "verify"])
+            .output()
+            .unwrap(),
+    )
+}
+
+#[test]
+fn a_read_only_copy_verifies_without_being_written() {
+    let (sb, _r) = ledger_with_findings();
+    // The auditor's copy: a read-only file in a read-only folder.
+    let folder = sb.path().join("copy");
+    std::fs::create_dir(&folder).unwrap();
+    let copy = folder.join("ledger.db");
+    std::fs::copy(sb.db(), &copy).unwrap();
+    let bytes = std::fs::read(&copy).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o444)).unwrap();
+    std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o555)).unwrap();
+    std::fs::set_permissions(sb.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+
+    let run = verify_as_reader(&sb, &copy);
+    std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o755)).unwrap();
+    run.assert_code(0);
+    assert!(
+        run.stdout.starts_with("ledger verified: ")
+            && run.stdout.contains("projections match the events"),
+        "{run:?}"
+    );
+    // Nothing was written: the same bytes, and no new file beside it.
+    assert_eq!(std::fs::read(&copy).unwrap(), bytes);
+    let names: Vec<String> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["ledger.db"]);
 }

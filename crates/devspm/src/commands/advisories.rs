@@ -202,7 +202,7 @@ pub fn import(
 }
 
 pub fn status(settings: &Settings, global: &GlobalArgs) -> anyhow::Result<i32> {
-    let store = settings.open_store()?;
+    let store = settings.open_store_read_only()?;
     let sources = store.advisory_sources()?;
     match global.format {
         Format::Json => output::emit_json(&sources)?,

@@ -18,7 +18,21 @@ pub fn run(settings: &Settings, global: &GlobalArgs, command: AuditCommand) -> a
         // Needs no database.
         return checkpoints::keygen(global, output, name.as_deref());
     }
-    let mut store = settings.open_store()?;
+    // Checking, proving, exporting and reading the log write nothing: they open the file
+    // read-only (a copy handed to an auditor verifies) and never wait for a writer.
+    let reads_only = matches!(
+        command,
+        AuditCommand::Verify { .. }
+            | AuditCommand::Prove { .. }
+            | AuditCommand::Consistency { .. }
+            | AuditCommand::Export { .. }
+            | AuditCommand::Log { .. }
+    );
+    let mut store = if reads_only {
+        settings.open_store_read_only()?
+    } else {
+        settings.open_store()?
+    };
     match command {
         AuditCommand::Keygen { .. } => unreachable!("handled above"),
         AuditCommand::Checkpoint {
@@ -53,6 +67,7 @@ pub fn run(settings: &Settings, global: &GlobalArgs, command: AuditCommand) -> a
             },
         ),
         AuditCommand::Verify {
+            quick,
             checkpoint,
             public_key,
         } => {
@@ -76,6 +91,22 @@ pub fn run(settings: &Settings, global: &GlobalArgs, command: AuditCommand) -> a
             if show {
                 eprint!("\r");
             }
+            // The projections are compared with a replay of the events once the events
+            // themselves are known to be intact.
+            let projections = if quick || report.problem.is_some() {
+                None
+            } else {
+                let checked = store.check_projections(&mut |n| {
+                    if show {
+                        eprint!("\rreplayed {n} events");
+                    }
+                })?;
+                if show {
+                    eprint!("\r");
+                }
+                Some(checked)
+            };
+            let projection_problem = projections.as_ref().and_then(|p| p.problem.as_ref());
             let against = match (&signed, &report.problem) {
                 (Some((file, cp)), None) => Some(checkpoints::against_ledger(&store, file, cp)?),
                 _ => None,
@@ -83,8 +114,12 @@ pub fn run(settings: &Settings, global: &GlobalArgs, command: AuditCommand) -> a
             if global.format == Format::Json {
                 emit_json(&serde_json::json!({
                     "database": store.location(),
-                    "ok": report.problem.is_none() && against.as_ref().is_none_or(|a| a.is_ok()),
+                    "ok": report.problem.is_none()
+                        && projection_problem.is_none()
+                        && against.as_ref().is_none_or(|a| a.is_ok()),
                     "report": report,
+                    "projections": projections,
+                    "opened": opened_as(&store),
                     "checkpoint": against.as_ref().map(|a| match a {
                         Ok(text) => serde_json::json!({ "ok": true, "detail": text }),
                         Err(problem) => serde_json::json!({ "ok": false, "problem": problem }),
@@ -92,10 +127,20 @@ pub fn run(settings: &Settings, global: &GlobalArgs, command: AuditCommand) -> a
                 }))?;
             } else if let Some(Err(problem)) = &against {
                 eprintln!("devspm: CHECKPOINT VERIFICATION FAILED: {problem}");
+            } else if let Some(problem) = projection_problem {
+                eprintln!(
+                    "devspm: LEDGER VERIFICATION FAILED in {}: {}",
+                    store.location(),
+                    problem.problem
+                );
+                eprintln!(
+                    "devspm: the {} events verify, but what views and --fail-on read was changed without them",
+                    count(report.events)
+                );
             } else {
                 match &report.problem {
                     None => emit(&format!(
-                        "ledger verified: {} events chain correctly{}; {} Merkle tree nodes match{}; {} stored commit messages match their hashes{}\n{}",
+                        "ledger verified: {} events chain correctly{}; {} Merkle tree nodes match{}; {} stored commit messages match their hashes{}\n{}{}{}",
                         count(report.events),
                         report
                             .head
@@ -117,11 +162,24 @@ pub fn run(settings: &Settings, global: &GlobalArgs, command: AuditCommand) -> a
                         } else {
                             String::new()
                         },
+                        match &projections {
+                            Some(p) => format!(
+                                "projections match the events: {} rows in {} tables, replayed from {} events\n",
+                                count(p.rows_checked),
+                                p.tables_checked,
+                                count(p.events_replayed)
+                            ),
+                            None => "projections not checked (--quick)\n".to_owned(),
+                        },
                         against
                             .as_ref()
                             .and_then(|a| a.as_ref().ok())
                             .map(|text| format!("{text}\n"))
-                            .unwrap_or_default()
+                            .unwrap_or_default(),
+                        match opened_as(&store) {
+                            Some(note) if !global.quiet => format!("note: {note}\n"),
+                            _ => String::new(),
+                        }
                     ))?,
                     Some(problem) => {
                         eprintln!(
@@ -142,7 +200,10 @@ pub fn run(settings: &Settings, global: &GlobalArgs, command: AuditCommand) -> a
                 }
             }
             Ok(
-                if report.problem.is_some() || against.is_some_and(|a| a.is_err()) {
+                if report.problem.is_some()
+                    || projection_problem.is_some()
+                    || against.is_some_and(|a| a.is_err())
+                {
                     EXIT_VERIFY_FAILED
                 } else {
                     0
@@ -176,6 +237,27 @@ pub fn run(settings: &Settings, global: &GlobalArgs, command: AuditCommand) -> a
             emit(&out)?;
             Ok(0)
         }
+    }
+}
+
+/// How a read-only store reads its file, when that is worth saying.
+fn opened_as(store: &devspm_ledger::SqliteStore) -> Option<String> {
+    match store.read_only() {
+        Some(devspm_ledger::ReadOnly::Immutable) => {
+            let wal = format!("{}-wal", store.location());
+            let pending = std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0);
+            Some(format!(
+                "the database was read as an immutable file (its folder is read-only){}",
+                if pending {
+                    format!(
+                        "; {wal} was not read: copy the database with its -wal file into a writable folder, or checkpoint it before copying"
+                    )
+                } else {
+                    String::new()
+                }
+            ))
+        }
+        _ => None,
     }
 }
 

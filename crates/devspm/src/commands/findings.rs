@@ -30,7 +30,7 @@ pub(crate) fn repo_filter(
 }
 
 pub fn run(settings: &Settings, global: &GlobalArgs, args: &FindingsArgs) -> anyhow::Result<i32> {
-    let store = settings.open_store()?;
+    let store = settings.open_store_read_only()?;
     let filter = FindingFilter {
         repo: args
             .repo

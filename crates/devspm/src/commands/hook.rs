@@ -23,16 +23,36 @@ const CHAINED: &str = ".pre-devspm";
 /// Exit status of a pre-commit check that blocks the commit.
 const EXIT_BLOCKED: i32 = 1;
 
-fn hook_script(name: &str, devspm: &Path) -> String {
+/// A word for `sh`: single-quoted, with single quotes inside escaped.
+fn shell_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "'\\''"))
+}
+
+/// The hook script: runs the hook that was there before, then `devspm hook run NAME` with the
+/// binary, database and configuration `devspm hook install` was run with (absolute paths), so
+/// the commits go where install said they would.
+fn hook_script(name: &str, devspm: &Path, db: &Path, config: Option<&Path>) -> String {
+    let mut flags = format!("--db {}", shell_quote(&db.display().to_string()));
+    if let Some(config) = config {
+        flags.push_str(&format!(
+            " --config {}",
+            shell_quote(&config.display().to_string())
+        ));
+    }
+    let one_line = |p: &Path| p.display().to_string().replace(['\n', '\r'], " ");
     format!(
         "#!/bin/sh\n{MARKER} — installed by `devspm hook install`; remove this file to uninstall.\n\
+         # Records into the ledger {} (configuration: {}).\n\
          # A hook that was here before is kept as {name}{CHAINED} and runs first.\n\
          hook_dir=$(dirname \"$0\")\n\
          if [ -x \"$hook_dir/{name}{CHAINED}\" ]; then\n  \"$hook_dir/{name}{CHAINED}\" \"$@\" || exit $?\nfi\n\
-         DEVSPM=\"${{DEVSPM_BIN:-{}}}\"\n\
+         installed_by={}\n\
+         DEVSPM=\"${{DEVSPM_BIN:-$installed_by}}\"\n\
          if ! command -v \"$DEVSPM\" >/dev/null 2>&1 && [ ! -x \"$DEVSPM\" ]; then DEVSPM=devspm; fi\n\
-         exec \"$DEVSPM\" hook run {name}\n",
-        devspm.display()
+         exec \"$DEVSPM\" {flags} hook run {name}\n",
+        one_line(db),
+        config.map_or_else(|| "none".to_owned(), one_line),
+        shell_quote(&devspm.display().to_string()),
     )
 }
 
@@ -41,8 +61,10 @@ pub fn install(
     global: &GlobalArgs,
     args: &HookInstallArgs,
 ) -> anyhow::Result<i32> {
-    let _ = settings;
     let repo = devspm_git::open(&args.path)?;
+    let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let db = absolute(&settings.db_path);
+    let config = settings.config_path.as_deref().map(absolute);
     let dir = devspm_git::hooks_dir(&repo);
     std::fs::create_dir_all(&dir)
         .map_err(|e| anyhow::anyhow!("cannot create the hooks folder {}: {e}", dir.display()))?;
@@ -75,7 +97,7 @@ pub fn install(
             }
             None => lines.push(format!("{}: installed", path.display())),
         }
-        std::fs::write(&path, hook_script(name, &devspm))
+        std::fs::write(&path, hook_script(name, &devspm, &db, config.as_deref()))
             .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
         make_executable(&path)?;
     }
@@ -83,7 +105,7 @@ pub fn install(
         output::emit(&format!(
             "{}\npre-commit blocks commits that add secrets (override once with DEVSPM_ALLOW=1, recorded on the ledger); post-commit records each commit into {}.\n",
             lines.join("\n"),
-            settings.db_path.display()
+            db.display()
         ))?;
     }
     Ok(0)
@@ -108,7 +130,17 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &HookRunArgs) -> anyh
     match args.hook {
         HookName::PreCommit => pre_commit(settings, global, &repo),
         HookName::PostCommit => {
-            let mut store = settings.open_store()?;
+            // A hook never holds up a commit: while another devspm process writes to the
+            // ledger, the commit is left for the next scan (ingest is incremental).
+            let Some(mut store) = settings.try_open_store()? else {
+                if !global.quiet {
+                    eprintln!(
+                        "devspm: another devspm process is writing to {}; this commit will be recorded by the next `devspm scan`",
+                        settings.db_path.display()
+                    );
+                }
+                return Ok(0);
+            };
             super::scan::record_quietly(&mut store, &repo, global, settings)?;
             Ok(0)
         }
@@ -123,7 +155,12 @@ fn pre_commit(
     let scanner = super::secrets::scanner(settings.secret_rules.as_deref())?;
     // The ledger's key makes the hashes match those of `scan`; without a ledger a throwaway key
     // still lets the message tell secrets apart.
-    let mut store = settings.open_store().ok();
+    // Without waiting for another writer (a commit is not held up): the ledger is read-only
+    // then, which is enough for its key; recording an override waits for the writer below.
+    let mut store = match settings.try_open_store() {
+        Ok(Some(store)) => Some(store),
+        _ => settings.open_store_read_only().ok(),
+    };
     let key = match store.as_mut().map(|s| s.secret_key()) {
         Some(Ok(k)) => k,
         _ => {
@@ -163,7 +200,11 @@ fn pre_commit(
         eprint!("{text}");
         return Ok(EXIT_BLOCKED);
     }
-    // Overridden: say so, and record who overrode what.
+    // Overridden: say so, and record who overrode what (waiting for another writer if the
+    // ledger was only readable above).
+    if store.as_ref().is_some_and(|s| s.read_only().is_some()) {
+        store = Some(settings.open_store()?);
+    }
     let Some(store) = store.as_mut() else {
         anyhow::bail!(
             "DEVSPM_ALLOW=1 needs the ledger to record the override, and {} cannot be opened",

@@ -89,7 +89,7 @@ pub fn check(
                     .to_string())
         );
     };
-    let store = settings.open_store()?;
+    let store = settings.open_store_read_only()?;
     let repo_id = args
         .repo
         .as_deref()

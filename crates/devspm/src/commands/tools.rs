@@ -345,7 +345,7 @@ pub fn scan(settings: &Settings, global: &GlobalArgs, args: &ToolsScanArgs) -> a
 }
 
 pub fn list(settings: &Settings, global: &GlobalArgs, args: &ToolsListArgs) -> anyhow::Result<i32> {
-    let store = settings.open_store()?;
+    let store = settings.open_store_read_only()?;
     let repo_id = match &args.repo {
         Some(r) => Some(super::findings::repo_filter(&store, r)?),
         None => None,
