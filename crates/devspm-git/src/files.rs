@@ -35,16 +35,22 @@ pub fn files_at(
         path: repo.path.display().to_string(),
         reason,
     };
+    let unreadable = |reason: String| GitError::UnreadableTree {
+        path: repo.path.display().to_string(),
+        commit: commit.to_owned(),
+        reason,
+    };
     let local = repo.inner.to_thread_local();
     let id = gix::ObjectId::from_hex(commit.as_bytes()).map_err(|e| read_err(e.to_string()))?;
     let tree = local
         .find_commit(id)
-        .and_then(|c| c.tree())
-        .map_err(|e| read_err(e.to_string()))?;
+        .map_err(|e| unreadable(e.to_string()))?
+        .tree()
+        .map_err(|e| unreadable(e.to_string()))?;
     let mut recorder = gix::traverse::tree::Recorder::default();
     tree.traverse()
         .breadthfirst(&mut recorder)
-        .map_err(|e| read_err(e.to_string()))?;
+        .map_err(|e| unreadable(e.to_string()))?;
     let mut files = Vec::new();
     for entry in recorder.records {
         if entry.mode.is_tree() || entry.mode.is_commit() {

@@ -42,6 +42,14 @@ pub enum GitError {
     NotARepository { path: String, reason: String },
     #[error("cannot read repository {path}: {reason}")]
     Read { path: String, reason: String },
+    /// The tree of a revision (or a folder in it) is missing or corrupt: the repository is
+    /// damaged there, not unreadable as a whole.
+    #[error("cannot read the files of commit {commit} in {path}: {reason}")]
+    UnreadableTree {
+        path: String,
+        commit: String,
+        reason: String,
+    },
     #[error("ingest of {path} stopped: {reason}")]
     Sink { path: String, reason: String },
 }

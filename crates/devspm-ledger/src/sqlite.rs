@@ -328,7 +328,19 @@ impl SqliteStore {
                     .map_err(&err)?
                     > 0;
             if !already_sealed {
-                tx.execute_batch(sql).map_err(&err)?;
+                tx.execute_batch(sql).map_err(|e| {
+                    let reason = match &e {
+                        rusqlite::Error::SqlInputError { msg, .. } => msg.clone(),
+                        rusqlite::Error::SqliteFailure(f, Some(msg)) => format!("{msg} ({f})"),
+                        other => other.to_string(),
+                    };
+                    LedgerError::Refused {
+                        path: self.path.clone(),
+                        reason: format!(
+                            "cannot bring its schema from version {version} to {target} ({reason}): the file records schema version {version} but already holds tables of a later one, so its version number was changed outside devspm or the file is damaged; restore it from a backup, or set `PRAGMA user_version` back to the version its tables have"
+                        ),
+                    }
+                })?;
             }
             if target == MERKLE_MIGRATION {
                 crate::audit::build_tree(&tx, &self.path)?;
@@ -635,6 +647,18 @@ pub(crate) fn map_sql_error(path: &str, e: rusqlite::Error) -> LedgerError {
                     reason: "the SQLite file is corrupt".into(),
                 };
             }
+            ErrorCode::DiskFull | ErrorCode::SystemIoFailure => {
+                return LedgerError::Refused {
+                    path: path.into(),
+                    reason: format!(
+                        "the file could not be written ({}: the disk is full, the file-size limit of `ulimit -f` was reached, or the disk failed); the transaction in progress was rolled back and everything recorded before it is intact: free space or raise the limit, then run the command again",
+                        failure
+                            .to_string()
+                            .split_once(": ")
+                            .map_or_else(|| failure.to_string(), |(_, what)| what.to_owned())
+                    ),
+                };
+            }
             ErrorCode::CannotOpen | ErrorCode::PermissionDenied | ErrorCode::ReadOnly => {
                 return LedgerError::Open {
                     path: path.into(),
@@ -643,6 +667,14 @@ pub(crate) fn map_sql_error(path: &str, e: rusqlite::Error) -> LedgerError {
             }
             _ => {}
         }
+    }
+    // An error in a statement reads "… in <the whole SQL text> at offset N": the statement is
+    // ours, not the user's, and a migration's is pages long. The message alone says it.
+    if let rusqlite::Error::SqlInputError { msg, .. } = &e {
+        return LedgerError::Refused {
+            path: path.into(),
+            reason: msg.clone(),
+        };
     }
     LedgerError::Sql {
         path: path.into(),
@@ -1204,6 +1236,18 @@ impl Store for SqliteStore {
             .map_err(&err)?;
         if unreadable_files > 0 {
             ingest_gaps.insert("unreadable_file_versions".into(), unreadable_files as u64);
+        }
+        // Commits recorded with a gap of their own (a missing tree or blob, a malformed
+        // header) count as gaps too, whether or not a gap event names them.
+        let commits_with_gaps: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM commits WHERE repo_id = ?1 AND gaps > 0",
+                [repo_id],
+                |r| r.get(0),
+            )
+            .map_err(&err)?;
+        if commits_with_gaps > 0 {
+            ingest_gaps.insert("commits_with_gaps".into(), commits_with_gaps as u64);
         }
         let ai = ai_summary(conn, repo_id, commits as u64).map_err(&err)?;
         let bots = authors.iter().filter(|c| c.kind == "bot").count() as u64;
@@ -2372,5 +2416,23 @@ mod tests {
 
         let err = SqliteStore::open(dir.path()).err().unwrap();
         assert!(err.to_string().contains("directory"), "{err}");
+
+        // A version number set back by hand: one sentence that says so, not the migration's
+        // SQL.
+        let lowered = dir.path().join("lowered.db");
+        drop(SqliteStore::open(&lowered).unwrap());
+        Connection::open(&lowered)
+            .unwrap()
+            .execute_batch("PRAGMA user_version = 3")
+            .unwrap();
+        let err = SqliteStore::open(&lowered).err().unwrap().to_string();
+        assert!(
+            err.contains(
+                "cannot bring its schema from version 3 to 4 (table merkle_nodes already exists)"
+            ) && err.contains("its version number was changed outside devspm"),
+            "{err}"
+        );
+        assert!(!err.contains("CREATE") && !err.contains("--"), "{err}");
+        assert!(err.len() < 500, "{err}");
     }
 }

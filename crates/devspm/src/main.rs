@@ -46,6 +46,17 @@ fn tune_allocator() {
     }
 }
 
+/// A write past the file-size limit (`ulimit -f`) raises SIGXFSZ, whose default action kills
+/// the process without a word. Ignored, the write fails with EFBIG instead, which the ledger
+/// reports as one sentence (the transaction in progress rolls back; nothing is lost).
+fn ignore_file_size_signal() {
+    // SAFETY: setting a signal's disposition to SIG_IGN, before any other thread exists.
+    #[cfg(unix)]
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
+}
+
 /// The exit status of a run that found the ledger tampered with.
 pub const EXIT_VERIFY_FAILED: i32 = 3;
 
@@ -54,6 +65,7 @@ pub const EXIT_FINDINGS: i32 = 4;
 
 fn main() {
     tune_allocator();
+    ignore_file_size_signal();
     let cli = cli::Cli::parse();
     let code = match run(cli) {
         Ok(code) => code,

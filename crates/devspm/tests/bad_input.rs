@@ -239,7 +239,10 @@ fn a_corrupt_blob_is_a_gap_not_a_failure() {
     assert_eq!(u(s, "/commits"), r.rev_list_count());
     assert_eq!(u(s, "/commits"), 2);
     // The blob is read by both commits (added in the first, the old side of the second).
-    assert_eq!(s["ingest_gaps"], json!({ "unreadable_file_versions": 2 }));
+    assert_eq!(
+        s["ingest_gaps"],
+        json!({ "commits_with_gaps": 2, "unreadable_file_versions": 2 })
+    );
     assert_eq!(
         sb.query_i64(
             "SELECT count(*) FROM commit_files WHERE unreadable = 1 AND path = 'data.txt'"
@@ -358,7 +361,10 @@ fn a_missing_blob_is_a_gap_not_a_failure() {
     let s = summary(&out);
     assert_eq!(u(s, "/commits"), r.rev_list_count());
     assert_eq!(u(s, "/commits"), 2);
-    assert_eq!(s["ingest_gaps"], json!({ "unreadable_file_versions": 2 }));
+    assert_eq!(
+        s["ingest_gaps"],
+        json!({ "commits_with_gaps": 2, "unreadable_file_versions": 2 })
+    );
     // The commit records why its files are incomplete.
     assert_eq!(
         sb.query_i64("SELECT count(*) FROM commits WHERE gaps > 0"),

@@ -553,3 +553,35 @@ fn a_read_only_copy_verifies_without_being_written() {
         .collect();
     assert_eq!(names, ["ledger.db"]);
 }
+
+/// Past the file-size limit (`ulimit -f`), a write fails: one sentence saying so (the process
+/// is not killed by SIGXFSZ without a word), and everything committed before verifies.
+#[test]
+fn the_file_size_limit_is_one_clear_error_and_loses_nothing() {
+    let sb = Sandbox::new();
+    let r = sb.repo("big");
+    r.fast_import(400, 30);
+    let out = std::process::Command::new("sh")
+        .args(["-c", "ulimit -f 100; exec \"$0\" \"$@\""])
+        .arg(devspm_bin())
+        .arg("--db")
+        .arg(sb.db())
+        .args(["scan", "--batch-size", "50"])
+        .arg(&r.path)
+        .env("HOME", sb.home())
+        .env_remove("DEVSPM_DB")
+        .env_remove("DEVSPM_CONFIG")
+        .output()
+        .unwrap();
+    let run = Run::from(out);
+    run.assert_error(&[
+        "the file could not be written",
+        "file-size limit of `ulimit -f`",
+        "everything recorded before it is intact",
+    ]);
+    sb.assert_verifies();
+    // Without the limit the scan completes, each commit once.
+    let v = sb.scan(&r.path);
+    assert_eq!(u(summary(&v), "/commits"), 400);
+    sb.assert_verifies();
+}

@@ -979,3 +979,53 @@ fn ingesting_one_ref_then_everything() {
     assert_eq!(u(&out, "/ingest/events_appended"), 0);
     assert_eq!(u(summary(&out), "/commits"), 7);
 }
+
+/// A branch whose tip names a tree that is not in the repository: every scan records what it
+/// can, says which commits have gaps, and exits the same way (the first scan used to fail after
+/// recording its commits, and the second to pass with "gaps none").
+#[test]
+fn a_commit_with_a_missing_tree_gives_the_same_answer_on_every_scan() {
+    let sb = Sandbox::new();
+    let r = sb.repo("damaged");
+    let parent = r.commit_file(ALICE, "a.txt", "a\n", "one");
+    let object = format!(
+        "tree 1111111111111111111111111111111111111111\nparent {parent}\n\
+         author Alice Martin <alice@example.com> 1700000000 +0000\n\
+         committer Alice Martin <alice@example.com> 1700000000 +0000\n\nbad tree\n"
+    );
+    let out = r.git_output(
+        &[
+            "hash-object",
+            "-t",
+            "commit",
+            "-w",
+            "--literally",
+            "--stdin",
+        ],
+        None,
+        Some(object.as_bytes()),
+    );
+    assert!(out.status.success());
+    let bad = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    r.git(&["update-ref", "refs/heads/main", &bad]);
+
+    for run_number in 1..=2 {
+        let run = sb.run(&["scan", r.path.to_str().unwrap()]);
+        run.assert_code(0);
+        assert!(
+            run.stdout.contains(
+                "  gaps          commits with gaps 1, unreadable tree 1 (recorded; ingest went on)"
+            ),
+            "run {run_number}: {run:?}"
+        );
+        // The warning names the commit once, when the gap is first recorded.
+        assert_eq!(
+            run.stderr.contains(&format!(
+                "the files of commit {bad} in damaged cannot be read"
+            )),
+            run_number == 1,
+            "run {run_number}: {run:?}"
+        );
+    }
+    sb.assert_verifies();
+}

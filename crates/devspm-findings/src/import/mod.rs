@@ -199,9 +199,8 @@ pub enum ImportError {
     },
     /// The sink refused a finding; the import stopped there.
     #[error(
-        "{file}: the import stopped at {json_path} because the finding could not be stored: \
-         {message}. The findings before it were handed over; fix the cause and import the file \
-         again"
+        "{file}: the import stopped at {json_path} because the finding there could not be \
+         stored: {message}; fix the cause and import the file again"
     )]
     Sink {
         file: String,

@@ -287,7 +287,7 @@ pub fn detect(
                 .split('/')
                 .any(|c| c == "node_modules" || c == "vendor")
     };
-    let files = devspm_git::files_at(repo, &head, &select, MAX_LOCKFILE_BYTES)?;
+    let files = super::files_or_gap(store, repo, &head, &select, MAX_LOCKFILE_BYTES, true)?;
     let mut findings = Vec::new();
     for file in files {
         let bytes = match file.content {

@@ -164,7 +164,14 @@ pub fn read_agent_traces(
     let mut read_blobs = std::collections::HashSet::new();
     let mut appended = 0;
     for revision in revisions {
-        let files = devspm_git::files_at(repo, &revision, &|p| p == TRACES_PATH, MAX_TRACES_BYTES)?;
+        let files = super::files_or_gap(
+            store,
+            repo,
+            &revision,
+            &|p| p == TRACES_PATH,
+            MAX_TRACES_BYTES,
+            quiet,
+        )?;
         let Some(file) = files.into_iter().next() else {
             continue;
         };

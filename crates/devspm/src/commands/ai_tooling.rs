@@ -65,11 +65,13 @@ fn inspect_revision(
     events: &mut Vec<NewEvent>,
     mut risky: Option<&mut Vec<super::import::InternalFinding>>,
 ) -> anyhow::Result<()> {
-    let files = devspm_git::files_at(
+    let files = super::files_or_gap(
+        store,
         repo,
         head,
         &|path| classify_path(path).is_some(),
         MAX_CONFIG_BYTES,
+        quiet,
     )?;
     for file in files {
         let Some(kind) = classify_path(&file.path) else {

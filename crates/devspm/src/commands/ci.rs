@@ -160,8 +160,16 @@ pub fn inspect_head(
     repo: &devspm_git::Repo,
     settings: &Settings,
 ) -> anyhow::Result<u64> {
-    let Some(audit) = audit_head(repo, &audit_config(settings))? else {
-        return Ok(0);
+    let audit = match audit_head(repo, &audit_config(settings)) {
+        Ok(Some(audit)) => audit,
+        Ok(None) => return Ok(0),
+        Err(e) => match e.downcast_ref::<devspm_git::GitError>() {
+            Some(devspm_git::GitError::UnreadableTree { commit, reason, .. }) => {
+                super::record_unreadable_tree(store, repo, commit, reason, settings.quiet)?;
+                return Ok(0);
+            }
+            _ => return Err(e),
+        },
     };
     // Who wrote each line that names a tool.
     let mut lines: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
