@@ -474,7 +474,6 @@ fn verification_while_another_process_appends_never_reports_tampering() {
     r.fast_import(200, 5);
     sb.scan(&r.path);
     let done = std::sync::atomic::AtomicBool::new(false);
-    let path = r.path.clone();
     let (verified, runs) = std::thread::scope(|scope| {
         let (sb, done) = (&sb, &done);
         let writer = scope.spawn(move || {
