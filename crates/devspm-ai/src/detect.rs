@@ -4,8 +4,10 @@ use devspm_core::catalogue::{Catalogue, Confidence};
 use devspm_core::commit::parse_ident;
 use devspm_core::event::IdentityKind;
 
-/// Version of the detection rules, recorded with every finding.
-pub const DETECTOR_VERSION: u32 = 1;
+/// Version of the detection rules, recorded with every finding. Version 2: `Co-authored-by:`
+/// lines inside squash-merge bodies, product variants named by the display name (Copilot
+/// Autofix), the model a display name carries.
+pub const DETECTOR_VERSION: u32 = 2;
 
 /// A person line or person trailer of a commit.
 #[derive(Clone, Debug)]
@@ -67,6 +69,8 @@ pub struct Involvement {
     /// The human accountable for the commit: the committer if human, else a human co-author,
     /// else the author if human.
     pub accountable: Option<String>,
+    /// The model the agent's display name carries, if any (see [`model_in_name`]).
+    pub model: Option<String>,
 }
 
 /// Trailer keys of the `Assisted-by: <agent>:<model>` conventions.
@@ -75,6 +79,7 @@ const ASSISTED_KEYS: [&str; 2] = ["assisted-by", "generated-by"];
 /// Detects AI involvement in one commit.
 pub fn detect(commit: &CommitView<'_>, catalogue: &Catalogue) -> Vec<Involvement> {
     let mut found: Vec<Involvement> = Vec::new();
+    let mut models: Vec<(String, String)> = Vec::new();
     let mut add =
         |agent: &str, role: Role, confidence: Confidence, marker: String, matched: String| {
             match found
@@ -91,14 +96,21 @@ pub fn detect(commit: &CommitView<'_>, catalogue: &Catalogue) -> Vec<Involvement
                     confidence,
                     evidence: vec![(marker, matched)],
                     accountable: None,
+                    model: None,
                 }),
             }
         };
-    let agent_of = |person: &PersonView<'_>| {
-        catalogue
+    // An agent identity, and the model its display name carries (kept as detail: the e-mail
+    // or account id is the evidence, never the name).
+    let mut agent_of = |person: &PersonView<'_>| {
+        let agent = catalogue
             .classify(person.name, person.email)
             .filter(|(known, _)| known.kind == IdentityKind::Agent)
-            .map(|(known, _)| known.account.id)
+            .map(|(known, _)| known.account.id)?;
+        if let Some(model) = model_in_name(person.name) {
+            models.push((agent.clone(), model));
+        }
+        Some(agent)
     };
 
     // Author and committer identities, and name suffixes such as " (aider)".
@@ -194,6 +206,29 @@ pub fn detect(commit: &CommitView<'_>, catalogue: &Catalogue) -> Vec<Involvement
         }
     }
 
+    // `Co-authored-by:` lines inside the body: GitHub's squash merges concatenate the
+    // branch's commit messages (`* subject` lists, `---------` separators), so the trailers
+    // of the squashed commits sit mid-body rather than in the final trailer block. A whole
+    // line of that form naming a catalogued agent's identity is exact evidence; its line
+    // number is recorded. A trailer quoted in prose (inside a sentence, indented, quoted with
+    // `>`, or in a fenced code block) is not one.
+    for (line, name, email) in body_co_authors(commit.message) {
+        let person = PersonView {
+            alias: "",
+            name: &name,
+            email: &email,
+        };
+        if let Some(agent) = agent_of(&person) {
+            add(
+                &agent,
+                Role::CoAuthor,
+                Confidence::Exact,
+                format!("`Co-authored-by:` line {line} of the message body"),
+                email.to_ascii_lowercase(),
+            );
+        }
+    }
+
     // Message markers and subject prefixes (model- or tool-written text).
     let subject = commit.message.lines().next().unwrap_or_default();
     for known in agents(catalogue) {
@@ -251,10 +286,109 @@ pub fn detect(commit: &CommitView<'_>, catalogue: &Catalogue) -> Vec<Involvement
         };
         for involvement in &mut found {
             involvement.accountable = accountable.clone();
+            involvement.model = models
+                .iter()
+                .find(|(agent, _)| *agent == involvement.agent)
+                .map(|(_, model)| model.clone());
         }
     }
     found.sort_by(|a, b| a.agent.cmp(&b.agent).then(a.role.cmp(&b.role)));
     found
+}
+
+/// The model an agent's display name carries: a parenthesised `vendor/model`
+/// (`aider (openai/gpt-5)`), else the name without a parenthesised remark when it has a
+/// version number (`Claude Opus 4.7 (1M context)` → `Claude Opus 4.7`). `None` for plain
+/// product names (`Claude`, `Cursor Agent`, `Copilot Autofix powered by AI`).
+pub fn model_in_name(name: &str) -> Option<String> {
+    let name = name.trim();
+    if let (Some(open), Some(close)) = (name.find('('), name.rfind(')'))
+        && open < close
+    {
+        let inside = name[open + 1..close].trim();
+        if inside.contains('/') && !inside.contains(' ') {
+            return Some(inside.to_owned());
+        }
+    }
+    let bare = match name.find('(') {
+        Some(open) => name[..open].trim(),
+        None => name,
+    };
+    (bare.chars().any(|c| c.is_ascii_digit()) && bare.chars().any(|c| c.is_alphabetic()))
+        .then(|| bare.to_owned())
+}
+
+/// Whether a line has the shape of a git trailer: `Key: value`, the key a token.
+fn trailer_shaped(line: &str) -> bool {
+    line.split_once(':').is_some_and(|(key, _)| {
+        !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    })
+}
+
+/// `Co-authored-by: Name <e-mail>` lines of a message outside its final trailer block (which
+/// the ledger records as trailers): (1-based line number, name, e-mail). Only whole lines at
+/// the start of a line, in a paragraph made of trailer lines only (as each squashed commit's
+/// trailer block is), outside fenced code blocks — a line of prose that happens to be a
+/// trailer ("we now recognise lines like / Co-authored-by: … / in the middle") is not one.
+fn body_co_authors(message: &str) -> Vec<(usize, String, String)> {
+    let lines: Vec<&str> = message.lines().collect();
+    // Paragraphs: runs of non-blank lines, as (first, end) line indexes.
+    let mut paragraphs: Vec<(usize, usize)> = Vec::new();
+    let mut start = None;
+    for (i, line) in lines.iter().enumerate() {
+        match (line.trim().is_empty(), start) {
+            (true, Some(s)) => {
+                paragraphs.push((s, i));
+                start = None;
+            }
+            (false, None) => start = Some(i),
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        paragraphs.push((s, lines.len()));
+    }
+    let all_trailers =
+        |&(first, end): &(usize, usize)| lines[first..end].iter().all(|l| trailer_shaped(l));
+    // The final paragraph is the trailer block the ledger records when it is all trailers.
+    let trailer_start = match paragraphs.last() {
+        Some(last) if last.0 > 0 && all_trailers(last) => last.0,
+        _ => lines.len(),
+    };
+    let mut fenced = false;
+    let mut out = Vec::new();
+    for (i, line) in lines.iter().enumerate().take(trailer_start) {
+        if line.trim_start().starts_with("```") {
+            fenced = !fenced;
+            continue;
+        }
+        if fenced || i == 0 {
+            continue;
+        }
+        let in_trailer_paragraph = paragraphs
+            .iter()
+            .find(|(first, end)| (*first..*end).contains(&i))
+            .is_some_and(all_trailers);
+        if !in_trailer_paragraph {
+            continue;
+        }
+        let Some((key, value)) = line.split_once(':') else {
+            continue;
+        };
+        if !key.eq_ignore_ascii_case("co-authored-by") {
+            continue;
+        }
+        let value = value.trim();
+        if !value.ends_with('>') {
+            continue;
+        }
+        if let Some((name, email)) = parse_ident(value)
+            && !email.is_empty()
+        {
+            out.push((i + 1, name.to_owned(), email.to_owned()));
+        }
+    }
+    out
 }
 
 /// The catalogue agent a tool or model name denotes: its id, one of its `assisted_names`, or a
@@ -619,5 +753,86 @@ mod tests {
             found[0].evidence,
             vec![("author identity".to_owned(), "a_agent".to_owned())]
         );
+    }
+
+    /// A GitHub squash merge: the squashed commits' trailers sit mid-body. The agent's
+    /// co-author line is exact evidence with its line; the human one is not AI.
+    #[test]
+    fn co_author_lines_inside_a_squash_merge_body_are_evidence() {
+        let message = "Add parser (#42)\n\n* first step\n\nCo-authored-by: Claude <noreply@anthropic.com>\n\n\
+                       * second step\n\n---------\n\nCo-authored-by: Bob <bob@example.org>\n";
+        assert_eq!(
+            run(ANN, ANN, &[], message),
+            vec![("claude-code".to_owned(), "co-author", "exact")]
+        );
+        let catalogue = Catalogue::builtin();
+        let view = CommitView {
+            author: person(ANN.0, ANN.1, ANN.2),
+            committer: person(ANN.0, ANN.1, ANN.2),
+            trailers: Vec::new(),
+            message,
+        };
+        assert_eq!(
+            detect(&view, &catalogue)[0].evidence,
+            vec![(
+                "`Co-authored-by:` line 5 of the message body".to_owned(),
+                "noreply@anthropic.com".to_owned()
+            )]
+        );
+    }
+
+    /// Trailers quoted in prose, indented, quoted with `>` or inside a code block are text
+    /// about a trailer, not one.
+    #[test]
+    fn a_quoted_co_author_line_is_not_evidence() {
+        let message = "Document trailers\n\nAdd `Co-authored-by: Claude <noreply@anthropic.com>` to commits.\n\
+                       \x20   Co-authored-by: Claude <noreply@anthropic.com>\n\
+                       > Co-authored-by: Claude <noreply@anthropic.com>\n\
+                       ```\nCo-authored-by: Claude <noreply@anthropic.com>\n```\n";
+        assert_eq!(run(ANN, ANN, &[], message), vec![]);
+    }
+
+    /// The e-mail or account id decides; the display name adds the product variant and the
+    /// model, never the verdict.
+    #[test]
+    fn display_names_give_variants_and_models_not_verdicts() {
+        let catalogue = Catalogue::builtin();
+        let co_author = |name: &'static str, email: &'static str| {
+            let view = CommitView {
+                author: person(ANN.0, ANN.1, ANN.2),
+                committer: person(ANN.0, ANN.1, ANN.2),
+                trailers: vec![TrailerView {
+                    key: "Co-authored-by",
+                    value: None,
+                    person: Some(person("a_x", name, email)),
+                }],
+                message: "change\n",
+            };
+            detect(&view, &catalogue)
+                .into_iter()
+                .map(|i| (i.agent, i.model))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            co_author(
+                "Copilot Autofix powered by AI",
+                "175728472+Copilot@users.noreply.github.com"
+            ),
+            vec![("copilot-autofix".to_owned(), None)]
+        );
+        assert_eq!(
+            co_author("Copilot App", "223556219+Copilot@users.noreply.github.com"),
+            vec![("copilot".to_owned(), None)]
+        );
+        assert_eq!(
+            co_author("Claude Opus 4.7 (1M context)", "noreply@anthropic.com"),
+            vec![("claude-code".to_owned(), Some("Claude Opus 4.7".to_owned()))]
+        );
+        assert_eq!(
+            co_author("aider (vendor/model-name)", "aider@aider.chat"),
+            vec![("aider".to_owned(), Some("vendor/model-name".to_owned()))]
+        );
+        // A person whose display name says Claude is not an agent.
+        assert_eq!(co_author("Claude Opus 4.7", "claude@example.org"), vec![]);
     }
 }

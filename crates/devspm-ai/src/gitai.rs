@@ -8,11 +8,16 @@
 
 use std::collections::BTreeMap;
 
+/// The tool of lines whose session the note's metadata does not describe: git-ai can be set
+/// not to store prompts (`"prompts": {}`), and the attestation still says the lines are AI's.
+pub const UNDESCRIBED_SESSION: &str = "";
+
 /// AI-written line ranges of one file in one commit, by one agent.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AiLines {
     pub path: String,
-    /// `agent_id.tool` as written (`claude`, `cursor` …).
+    /// `agent_id.tool` as written (`claude`, `cursor` …); [`UNDESCRIBED_SESSION`] when the
+    /// metadata does not describe the session.
     pub tool: String,
     pub model: Option<String>,
     /// Inclusive, 1-based line ranges.
@@ -44,9 +49,20 @@ pub fn parse_note(text: &str) -> Result<Vec<AiLines>, String> {
         } else {
             ("prompts", key)
         };
-        let agent = meta.get(table)?.get(id)?.get("agent_id")?;
+        // A session or prompt key the metadata does not describe is still an AI session.
+        let Some(agent) = meta
+            .get(table)
+            .and_then(|t| t.get(id))
+            .and_then(|s| s.get("agent_id"))
+        else {
+            return Some((UNDESCRIBED_SESSION.to_owned(), None));
+        };
         Some((
-            agent.get("tool")?.as_str()?.to_owned(),
+            agent
+                .get("tool")
+                .and_then(|t| t.as_str())
+                .unwrap_or(UNDESCRIBED_SESSION)
+                .to_owned(),
             agent
                 .get("model")
                 .and_then(|m| m.as_str())
@@ -131,6 +147,22 @@ mod tests {
                     ranges: vec![(1, 10), (15, 20), (25, 25)]
                 },
             ]
+        );
+    }
+
+    /// git-ai set not to store prompts: the attestation names sessions the metadata does not
+    /// describe. The lines are still AI-written, by an agent not named.
+    #[test]
+    fn lines_of_sessions_without_metadata_are_kept() {
+        let note = "src/a.rs\n  s_0123456789abcd::t_0123456789abcd 3-7\n  h_31dce776f88375 8\n  feedbeeffeedbeef 9\n---\n{\"schema_version\": \"authorship/3.0.0\", \"prompts\": {}, \"sessions\": {}}\n";
+        assert_eq!(
+            parse_note(note).unwrap(),
+            vec![AiLines {
+                path: "src/a.rs".into(),
+                tool: UNDESCRIBED_SESSION.into(),
+                model: None,
+                ranges: vec![(3, 7), (9, 9)]
+            }]
         );
     }
 

@@ -48,6 +48,21 @@ pub struct Account {
     /// reachable only from such branches.
     #[serde(default)]
     pub branches: Vec<String>,
+    /// Products that write under this account's identity but name themselves differently
+    /// (`Copilot Autofix powered by AI <…+Copilot@users.noreply.github.com>`): the display
+    /// name tells them apart, the identity stays the exact evidence.
+    #[serde(default)]
+    pub variants: Vec<Variant>,
+}
+
+/// A product sharing another account's identity, recognised by its display name.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Variant {
+    /// The display name starts with this (compared case-insensitively).
+    pub name_prefix: String,
+    /// The catalogue id of the product (an entry of its own, of the same kind).
+    pub id: String,
 }
 
 /// How strong a marker is: written by the tool's own code (exact), or by a model or a person
@@ -174,6 +189,23 @@ impl Catalogue {
 
     /// Finds the agent or bot behind a name and e-mail, if any.
     pub fn classify(&self, name: &str, email: &str) -> Option<(KnownAccount, AccountMatch)> {
+        let (known, how) = self.classify_account(name, email)?;
+        // A variant (a product writing under this identity) named by the display name.
+        let display = name.trim().to_ascii_lowercase();
+        let variant = known.account.variants.iter().find_map(|v| {
+            display
+                .starts_with(&v.name_prefix.to_ascii_lowercase())
+                .then(|| {
+                    self.accounts
+                        .iter()
+                        .find(|k| k.kind == known.kind && k.account.id == v.id)
+                })
+                .flatten()
+        });
+        Some((variant.cloned().unwrap_or(known), how))
+    }
+
+    fn classify_account(&self, name: &str, email: &str) -> Option<(KnownAccount, AccountMatch)> {
         let email_lc = email.trim().to_ascii_lowercase();
         let noreply = github_noreply(&email_lc);
         for known in &self.accounts {
@@ -217,6 +249,7 @@ impl Catalogue {
             subject_prefixes: Vec::new(),
             assisted_names: Vec::new(),
             branches: Vec::new(),
+            variants: Vec::new(),
         };
         Some((
             KnownAccount {

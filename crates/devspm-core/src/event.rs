@@ -655,6 +655,10 @@ pub struct AiInvolvement {
     /// Alias id of the human accountable for the commit, if one is known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accountable: Option<String>,
+    /// The model the agent's display name carries (`Claude Opus 4.7 (1M context)` →
+    /// `Claude Opus 4.7`; `aider (openai/gpt-5)` → `openai/gpt-5`), when it names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
     /// Version of the detection rules.
     pub detector: u32,
 }

@@ -438,6 +438,39 @@ fn git_ai_notes_give_line_level_records() {
     sb.assert_verifies();
 }
 
+/// git-ai configured not to store prompts: the note's attestation names a session its
+/// metadata does not describe. The lines are still AI's, recorded under agent `unknown`
+/// (exact), and the commit counts in the AI share.
+#[test]
+fn git_ai_notes_without_prompt_metadata_still_count() {
+    let sb = Sandbox::new();
+    let r = sb.repo("notes");
+    r.commit_file(ALICE, "src/a.rs", "fn a() {}\n", "Human commit\n");
+    let assisted = r.commit_file(ALICE, "src/b.rs", "fn b() {}\nfn c() {}\n", "Assisted\n");
+    let note = "src/b.rs\n  s_c9883b05a2487d::t_9f8e7d6c5b4a32 1-2\n---\n{\"schema_version\": \"authorship/3.0.0\", \"prompts\": {}, \"sessions\": {}}\n";
+    r.git(&["notes", "--ref=ai", "add", "-m", note, &assisted]);
+    let out = sb.scan(&r.path);
+    let ai = &summary(&out)["ai"];
+    assert_eq!(u(ai, "/commits"), 1, "{ai}");
+    assert_eq!(u(ai, "/line_level_commits"), 1, "{ai}");
+    let log = sb.run(&["audit", "log", "--kind", "ai_lines"]);
+    let record: serde_json::Value = serde_json::from_str::<serde_json::Value>(
+        log.stdout.lines().next().unwrap(),
+    )
+    .unwrap()["payload"]
+        .clone();
+    assert_eq!(record["agent"], "unknown");
+    assert_eq!(record["ranges"], serde_json::json!([[1, 2]]));
+    let involvement = sb.run(&["audit", "log", "--kind", "ai_involvement"]);
+    assert!(
+        involvement
+            .stdout
+            .contains("a session the note's metadata does not describe")
+            && involvement.stdout.contains("\"confidence\":\"exact\""),
+        "{involvement:?}"
+    );
+}
+
 #[test]
 fn agent_trace_records_give_line_level_records() {
     let sb = Sandbox::new();

@@ -20,7 +20,7 @@ use devspm_ledger::{AppendSummary, LedgerError, SqliteStore, Store};
 use serde::Deserialize;
 
 /// The cursor name; a new detector version starts over on a new cursor.
-pub const ANALYZER: &str = "ai-commit-detector-v1";
+pub const ANALYZER: &str = "ai-commit-detector-v2";
 
 /// Commit events read per transaction when catching up.
 const BATCH: usize = 5000;
@@ -107,6 +107,7 @@ fn involvement_events(
                     .map(|(marker, matched)| AiEvidence { marker, matched })
                     .collect(),
                 accountable: found.accountable,
+                model: found.model,
                 detector: devspm_ai::DETECTOR_VERSION,
             };
             NewEvent::new(
@@ -302,6 +303,7 @@ pub fn branch_evidence(
                     matched: branch.clone(),
                 }],
                 accountable: None,
+                model: None,
                 detector: devspm_ai::DETECTOR_VERSION,
             };
             events.push(NewEvent::new(

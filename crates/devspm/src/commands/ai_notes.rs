@@ -40,6 +40,7 @@ fn record_involvement(
                 matched,
             }],
             accountable: None,
+            model: None,
             detector: devspm_ai::DETECTOR_VERSION,
         },
     )
@@ -98,7 +99,12 @@ pub fn read_notes(
         let orphaned = !recorded.commits.contains_key(&commit) || recorded.lost.contains(&commit);
         let mut agents = std::collections::BTreeSet::new();
         for record in lines {
-            let agent = devspm_ai::agent_named(&record.tool, catalogue);
+            // Lines of a session the note does not describe are AI's, by an agent not named.
+            let agent = if record.tool == devspm_ai::gitai::UNDESCRIBED_SESSION {
+                "unknown".to_owned()
+            } else {
+                devspm_ai::agent_named(&record.tool, catalogue)
+            };
             agents.insert((agent.clone(), record.tool.clone()));
             events.push(
                 AiLines {
@@ -119,7 +125,11 @@ pub fn read_notes(
             continue;
         }
         for (agent, tool) in agents {
-            let matched = format!("{location}: tool {tool}");
+            let matched = if tool == devspm_ai::gitai::UNDESCRIBED_SESSION {
+                format!("{location}: a session the note's metadata does not describe")
+            } else {
+                format!("{location}: tool {tool}")
+            };
             events.push(record_involvement(
                 &repo.id,
                 &commit,
