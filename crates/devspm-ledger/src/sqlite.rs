@@ -1584,14 +1584,31 @@ fn ai_report(conn: &Connection, repo: Option<&str>) -> rusqlite::Result<AiReport
             FROM ai_involvements WHERE ?1 IS NULL OR repo_id = ?1 GROUP BY repo_id, sha
         )
         SELECT c.repo_id, c.sha, c.author_time, c.lines_added + c.lines_removed AS lines,
-               ai.sha IS NOT NULL AS is_ai, coalesce(ai.exact, 0) AS exact, ai.accountable
+               ai.sha IS NOT NULL AS is_ai, coalesce(ai.exact, 0) AS exact, ai.accountable,
+               c.committer_alias, c.author_alias
         FROM commits c LEFT JOIN ai ON ai.repo_id = c.repo_id AND ai.sha = c.sha
         WHERE ?1 IS NULL OR c.repo_id = ?1";
+    // Who is accountable for a commit: for an AI-involved one, the human the detector named
+    // (committer if human, else a human co-author, else the author if human); for any other,
+    // the committer if a developer, else the author if a developer. Each developer's AI share
+    // is the AI-involved commits they are accountable for over all the commits they are
+    // accountable for — a share, never above 100%.
+    let mut developer_of: HashMap<String, String> = HashMap::new();
+    {
+        let mut stmt = conn.prepare(
+            "SELECT a.alias_id, a.identity_id FROM aliases a
+             JOIN identities i ON i.identity_id = a.identity_id WHERE i.kind = 'developer'",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            developer_of.insert(r.get(0)?, r.get(1)?);
+        }
+    }
     let mut total = AiRow::new(String::new());
     let mut lines = 0u64;
     let mut by_month: BTreeMap<String, AiRow> = BTreeMap::new();
     let mut by_repository: BTreeMap<String, AiRow> = BTreeMap::new();
-    let mut by_accountable: HashMap<String, AiRow> = HashMap::new();
+    let mut by_developer: HashMap<String, AiRow> = HashMap::new();
     let mut stmt = conn.prepare(PER_COMMIT)?;
     let mut rows = stmt.query([repo])?;
     let add = |row: &mut AiRow, is_ai: bool, exact: bool, commit_lines: u64| {
@@ -1624,40 +1641,37 @@ fn ai_report(conn: &Connection, repo: Option<&str>) -> rusqlite::Result<AiReport
             .entry(month.clone())
             .or_insert_with(|| AiRow::new(month));
         add(entry, is_ai, exact, commit_lines);
-        if let Some(alias) = accountable.filter(|_| is_ai) {
-            let entry = by_accountable
-                .entry(alias.clone())
-                .or_insert_with(|| AiRow::new(alias));
-            add(entry, true, exact, commit_lines);
+        let committer: String = r.get(7)?;
+        let author: String = r.get(8)?;
+        let accountable = if is_ai {
+            accountable.and_then(|alias| developer_of.get(&alias).cloned())
+        } else {
+            developer_of
+                .get(&committer)
+                .or_else(|| developer_of.get(&author))
+                .cloned()
+        };
+        if let Some(identity) = accountable {
+            let entry = by_developer
+                .entry(identity.clone())
+                .or_insert_with(|| AiRow::new(identity));
+            add(entry, is_ai, exact, commit_lines);
         }
     }
     drop(rows);
-    // Accountable aliases fold into their identities.
-    let mut by_developer: HashMap<String, AiRow> = HashMap::new();
-    let mut identity_of =
-        conn.prepare_cached("SELECT identity_id FROM aliases WHERE alias_id = ?1")?;
-    for (alias, row) in by_accountable {
-        let identity: String = identity_of
-            .query_row([&alias], |r| r.get(0))
-            .optional()?
-            .unwrap_or(alias);
-        let entry = by_developer
-            .entry(identity.clone())
-            .or_insert_with(|| AiRow::new(identity));
-        entry.ai_commits += row.ai_commits;
-        entry.heuristic_only += row.heuristic_only;
-        entry.ai_lines += row.ai_lines;
-    }
-    let mut by_developer: Vec<AiRow> = by_developer.into_values().collect();
+    // Developers with no AI-involved commit are not listed.
+    let mut by_developer: Vec<AiRow> = by_developer
+        .into_values()
+        .filter(|row| row.ai_commits > 0)
+        .collect();
     let book = PiiBook::load(conn)?;
-    let names: HashMap<String, (String, u64)> = identity_rows(conn, &book, None)?
+    let names: HashMap<String, String> = identity_rows(conn, &book, None)?
         .into_iter()
-        .map(|r| (r.identity, (r.name, r.commits)))
+        .map(|r| (r.identity, r.name))
         .collect();
     for row in &mut by_developer {
-        if let Some((name, commits)) = names.get(&row.key) {
+        if let Some(name) = names.get(&row.key) {
             row.name = name.clone();
-            row.commits = *commits;
         }
     }
     by_developer.sort_by(|a, b| b.ai_commits.cmp(&a.ai_commits).then(a.key.cmp(&b.key)));

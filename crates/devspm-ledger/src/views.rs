@@ -158,7 +158,9 @@ pub struct AiRow {
     pub key: String,
     /// Display name (developer name for identities; empty otherwise).
     pub name: String,
-    /// Commits in scope.
+    /// Commits in scope (for a developer or team: the commits they are accountable for — an
+    /// AI-involved commit's accountable human, else its committer if a developer, else its
+    /// author; so `ai_commits / commits` is a share, never above 1).
     pub commits: u64,
     /// Commits with AI involvement.
     pub ai_commits: u64,

@@ -696,3 +696,50 @@ fn ai_tooling_is_inventoried_on_every_branch_head() {
     let rows = sb.run(&["--format", "json", "findings"]).json();
     assert_eq!(rows.as_array().unwrap().len(), 0, "{rows:#}");
 }
+
+/// A developer who commits an agent's work is accountable for it; their AI share is the
+/// AI-involved commits they are accountable for over all the commits they are accountable for,
+/// never above 100% (it was AI commits over commits *authored*: 300% here).
+#[test]
+fn a_developers_ai_share_is_a_share() {
+    let sb = Sandbox::new();
+    let r = sb.repo("shares");
+    r.commit(BOB, "Own work\n");
+    for i in 0..3 {
+        let out = r.git_output(
+            &[
+                "commit",
+                "-q",
+                "--allow-empty",
+                "--author",
+                "copilot-swe-agent[bot] <198982749+Copilot@users.noreply.github.com>",
+                "-m",
+                &format!("Agent change {i}"),
+            ],
+            Some(BOB),
+            None,
+        );
+        assert!(out.status.success());
+    }
+    r.commit(ALICE, "Alice's own work\n");
+    sb.scan(&r.path);
+    let report = sb.run(&["ai", "--format", "json"]);
+    report.assert_code(0);
+    let report = report.json();
+    let rows: Vec<(String, u64, u64)> = report["by_developer"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["name"].as_str().unwrap().to_owned(),
+                u(d, "/commits"),
+                u(d, "/ai_commits"),
+            )
+        })
+        .collect();
+    assert_eq!(rows, vec![("Bob Stone".to_owned(), 4, 3)]);
+    for row in report["by_developer"].as_array().unwrap() {
+        assert!(u(row, "/ai_commits") <= u(row, "/commits"), "{row}");
+    }
+}
