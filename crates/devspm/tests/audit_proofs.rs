@@ -889,3 +889,18 @@ fn partial_exports_by_identity_name_only_its_ids_and_csv_quotes_payloads() {
         assert!(!out.exists());
     }
 }
+
+/// `audit keygen -o keys/x` creates the missing folder, readable by its owner only.
+#[test]
+fn keygen_creates_the_key_folder() {
+    let sandbox = Sandbox::new();
+    let key = sandbox.path().join("keys/nested/audit.key");
+    sandbox
+        .run(&["audit", "keygen", "-o", key.to_str().unwrap()])
+        .assert_code(0);
+    assert!(key.is_file() && sandbox.path().join("keys/nested/audit.key.pub").is_file());
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&sandbox.path().join("keys/nested")), 0o700);
+    assert_eq!(mode(&key), 0o600);
+}

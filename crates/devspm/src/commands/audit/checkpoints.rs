@@ -72,6 +72,19 @@ pub fn keygen(global: &GlobalArgs, output: &Path, name: Option<&str>) -> anyhow:
             );
         }
     }
+    // A missing folder is created for the key, readable by its owner only.
+    if let Some(parent) = output.parent()
+        && !parent.as_os_str().is_empty()
+        && !parent.exists()
+    {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder
+            .create(parent)
+            .map_err(|e| anyhow::anyhow!("cannot create the folder {}: {e}", parent.display()))?;
+    }
     let signer = NoteSigner::generate(&name)?;
     let verifier = signer.verifier().to_key_string();
     create_new(output, 0o600, &format!("{}\n", signer.to_private_string()))?;
