@@ -57,6 +57,22 @@ fn ignore_file_size_signal() {
     }
 }
 
+/// The exit status of a command line that asks for something the command cannot do (as clap's
+/// own usage errors).
+pub const EXIT_USAGE: i32 = 2;
+
+/// A command line that asks for something the command cannot do: exit status 2.
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
 /// The exit status of a run that found the ledger tampered with.
 pub const EXIT_VERIFY_FAILED: i32 = 3;
 
@@ -71,7 +87,11 @@ fn main() {
         Ok(code) => code,
         Err(error) => {
             eprintln!("devspm: error: {}", describe(&error));
-            1
+            if error.downcast_ref::<UsageError>().is_some() {
+                EXIT_USAGE
+            } else {
+                1
+            }
         }
     };
     std::process::exit(code);
@@ -90,9 +110,9 @@ fn run(cli: cli::Cli) -> anyhow::Result<i32> {
         || (cli.global.format == cli::Format::Markdown && !markdown_ok)
         || (cli.global.format == cli::Format::Sarif && !sarif_ok)
     {
-        anyhow::bail!(
-            "--format csv is available for `devspm ai`, `devspm findings` and `devspm audit export`, --format markdown for `devspm ai`, --format sarif for `devspm ci audit` (findings: `devspm export sarif`); use table or json here"
-        );
+        return Err(UsageError(
+            "--format csv is available for `devspm ai`, `devspm findings` and `devspm audit export`, --format markdown for `devspm ai`, --format sarif for `devspm ci audit` (findings: `devspm export sarif`); use table or json here".to_owned(),
+        ).into());
     }
     let settings = settings::Settings::resolve(&cli.global)?;
     let global = &cli.global;

@@ -121,8 +121,15 @@ fn scan_counts_ai_involvement_exactly_and_ignores_traps() {
     let markdown = sb.run(&["--format", "markdown", "ai"]);
     markdown.assert_code(0);
     assert!(markdown.stdout.contains("| claude-code |  | 4 | 4 | 2 |"));
-    sb.run(&["--format", "csv", "identities"])
-        .assert_error(&["available for `devspm ai`"]);
+    // A format the command does not have is a usage error: exit 2, as clap's own.
+    let refused = sb.run(&["--format", "csv", "identities"]);
+    refused.assert_code(2);
+    assert!(
+        refused.stderr.starts_with("devspm: error: ")
+            && refused.stderr.contains("available for `devspm ai`")
+            && refused.stdout.is_empty(),
+        "{refused:?}"
+    );
 
     // A re-scan detects nothing new; a new AI commit adds exactly its events.
     let again = sb.scan(&r.path);
