@@ -978,6 +978,21 @@ fn export_sarif_writes_the_attribution_into_each_result() {
     let sb = Sandbox::new();
     let app = build_app(&sb);
     import(&sb, app.path(), &[&fx(BANDIT_HEAD)]);
+    // A file of another format is refused, naming what it is (it was printed unchanged).
+    let other = sb.path().join("audit.json");
+    std::fs::write(
+        &other,
+        r#"{"database": {}, "lockfile": {"dependency-count": 0}, "vulnerabilities": {"found": false, "count": 0, "list": []}}"#,
+    )
+    .unwrap();
+    sb.run(&[
+        "export",
+        "sarif",
+        other.to_str().unwrap(),
+        "--repo",
+        app.path(),
+    ])
+    .assert_error(&["audit.json is cargo-audit JSON output, not SARIF"]);
     let out = sb.path().join("attributed.sarif");
     let run = sb.run(&[
         "export",

@@ -108,7 +108,7 @@ impl Format {
     }
 
     /// The format's name in prose.
-    fn title(self) -> &'static str {
+    pub fn title(self) -> &'static str {
         match self {
             Format::Sarif => "SARIF",
             Format::OsvScanner => "OSV-Scanner JSON",

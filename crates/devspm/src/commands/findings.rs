@@ -229,6 +229,18 @@ pub fn export(
         revision,
         output,
     } = command;
+    // Only SARIF can carry the attribution back: anything else is refused before anything is
+    // written, naming what the file is.
+    match devspm_findings::import::detect_file(&input)? {
+        devspm_findings::import::Format::Sarif => {}
+        other => {
+            anyhow::bail!(
+                "{} is {} output, not SARIF: `devspm export sarif` writes the attribution into a SARIF file's results (`devspm findings --format json` has it for any format)",
+                input.display(),
+                other.title()
+            );
+        }
+    }
     let repo = devspm_git::open(&repo)?;
     let mut store = settings.open_store()?;
     let rows = store.findings(&FindingFilter {
