@@ -16,7 +16,7 @@ use devspm_ledger::{FindingFilter, FindingStore, SqliteStore, Store};
 use serde::Serialize;
 
 use crate::cli::{CiAuditArgs, Format, GlobalArgs};
-use crate::output::{self, Table};
+use crate::output::{self, Table, escape};
 use crate::settings::Settings;
 
 /// The producer name CI audit findings are recorded under.
@@ -519,7 +519,7 @@ pub fn audit(settings: &Settings, global: &GlobalArgs, args: &CiAuditArgs) -> an
                 }
                 text.push_str(&format!(
                     "{} — {} files audited, {} findings{}\n",
-                    t.name,
+                    escape(&t.name),
                     t.report.files_audited,
                     t.report.findings.len(),
                     if t.report.suppressed > 0 {
@@ -535,16 +535,19 @@ pub fn audit(settings: &Settings, global: &GlobalArgs, args: &CiAuditArgs) -> an
                     if global.verbose > 0 {
                         text.push_str(&format!(
                             "  {}:{} {}: {}\n",
-                            f.path, f.line, f.rule_id, f.message
+                            escape(&f.path),
+                            f.line,
+                            f.rule_id,
+                            escape(&f.message)
                         ));
                     }
                 }
                 for w in &t.report.warnings {
                     text.push_str(&format!(
                         "warning: {}:{}: {}\n",
-                        t.root.join(&w.path).display(),
+                        escape(&t.root.join(&w.path).display().to_string()),
                         w.line,
-                        w.message
+                        escape(&w.message)
                     ));
                 }
                 text.push('\n');

@@ -150,7 +150,11 @@ fn pre_commit(
     for f in &scan.findings {
         text.push_str(&format!(
             "  {}:{}  {} ({})  {}\n",
-            f.path, f.line, f.description, f.rule_id, f.preview
+            output::escape(&f.path),
+            f.line,
+            output::escape(&f.description),
+            output::escape(&f.rule_id),
+            output::escape(&f.preview)
         ));
     }
     let allowed = std::env::var("DEVSPM_ALLOW").is_ok_and(|v| v == "1");
