@@ -4,6 +4,7 @@
 //! path, a workstation with a hostile VS Code extension and MCP server, a workflow with a
 //! hostile action. Every human-readable output — and every error — must reach the terminal
 //! without a raw control, bidi or invisible character, while JSON keeps the exact originals.
+//! Also: `tools list --name` takes its text literally (no LIKE wildcards).
 
 mod common;
 
@@ -544,4 +545,33 @@ fn hostile_text_never_reaches_the_terminal_raw_and_json_keeps_it_exact() {
     run(&sb, &["identities", "show", "nobody\u{1b}[2J\u{202e}"], 1);
     run(&sb, &["findings", "--repo", "x\u{1b}]0;repo\u{7}"], 1);
     run(&sb, &["import", &missing, "--repo", repo_path], 1);
+}
+
+#[test]
+fn tools_list_name_filter_takes_wildcards_literally() {
+    let sb = Sandbox::new();
+    let r = sb.repo("wild");
+    r.commit_file(
+        ALICE,
+        ".github/workflows/ci.yml",
+        "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - uses: actions/checkout@v4\n      - uses: my_org/100%-action@v1\n",
+        "CI",
+    );
+    sb.scan(&r.path);
+    let names = |filter: &str| -> Vec<String> {
+        let out = sb.run(&["--format", "json", "tools", "list", "--name", filter]);
+        out.assert_code(0);
+        out.json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(names("checkout"), ["actions/checkout"]);
+    assert_eq!(names("%"), ["my_org/100%-action"]);
+    assert_eq!(names("_"), ["my_org/100%-action"]);
+    assert_eq!(names("y_o"), ["my_org/100%-action"]);
+    assert!(names("a%c").is_empty());
+    assert!(names("\\").is_empty());
 }
