@@ -4,7 +4,8 @@
 //! path, a workstation with a hostile VS Code extension and MCP server, a workflow with a
 //! hostile action. Every human-readable output — and every error — must reach the terminal
 //! without a raw control, bidi or invisible character, while JSON keeps the exact originals.
-//! Also: `tools list --name` takes its text literally (no LIKE wildcards).
+//! Also: `tools list --name` takes its text literally (no LIKE wildcards), and `ci audit` fails
+//! closed on a file it cannot parse.
 
 mod common;
 
@@ -574,4 +575,72 @@ fn tools_list_name_filter_takes_wildcards_literally() {
     assert_eq!(names("y_o"), ["my_org/100%-action"]);
     assert!(names("a%c").is_empty());
     assert!(names("\\").is_empty());
+}
+
+#[test]
+fn ci_audit_fails_closed_on_a_file_it_cannot_parse() {
+    let sb = Sandbox::new();
+    let dir = sb.path().join("checkout");
+    std::fs::create_dir_all(dir.join(".github/workflows")).unwrap();
+    std::fs::write(dir.join(".github/workflows/bad.yml"), "on: push\njobs: [\n").unwrap();
+    let run = sb.run(&["ci", "audit", "--no-record", s(&dir)]);
+    run.assert_code(4);
+    assert!(!run.stdout.contains("passed"), "{run:?}");
+    let name = dir.display().to_string();
+    assert_eq!(
+        run.stdout,
+        format!(
+            "{name} — 0 files audited, 1 findings\n  \
+             severity  rule              where                          evidence      introduced by\n  \
+             high      unauditable-file  .github/workflows/bad.yml:2:1  invalid YAML  -\n\n\
+             1 findings (1 high). Threshold: high — failed: 1 file could not be audited (unauditable-file).\n"
+        ),
+        "{run:?}"
+    );
+    // Whatever the threshold: a gate that could not look has not passed.
+    let run = sb.run(&[
+        "ci",
+        "audit",
+        "--no-record",
+        "--fail-on",
+        "critical",
+        s(&dir),
+    ]);
+    run.assert_code(4);
+    assert!(
+        run.stdout.ends_with(
+            "Threshold: critical — failed: 1 file could not be audited (unauditable-file).\n"
+        ),
+        "{run:?}"
+    );
+    let out = sb.run(&["--format", "json", "ci", "audit", "--no-record", s(&dir)]);
+    out.assert_code(4);
+    let json = out.json();
+    assert_eq!(json["files_audited"], 0);
+    assert_eq!(json["files_not_audited"], 1);
+    assert_eq!(json["failed"], true);
+    assert_eq!(json["findings"][0]["rule_id"], "unauditable-file");
+    assert_eq!(
+        json["findings"][0]["message"],
+        "not audited: invalid YAML at line 2, column 7: unclosed bracket '['"
+    );
+
+    // In a repository the finding is recorded, so `findings --fail-on high` gates on it too.
+    let r = sb.repo("broken");
+    r.commit_file(
+        ALICE,
+        ".github/workflows/bad.yml",
+        "on: push\njobs: [\n",
+        "Broken CI",
+    );
+    sb.run(&["ci", "audit", s(&r.path)]).assert_code(4);
+    let recorded = sb.run(&["--format", "json", "findings", "--fail-on", "high"]);
+    recorded.assert_code(4);
+    let rows = recorded.json();
+    assert_eq!(rows[0]["rule"], "unauditable-file");
+    assert_eq!(rows[0]["severity"], "high");
+    assert_eq!(
+        rows[0]["developer_name"],
+        "Alice Martin <alice@example.com>"
+    );
 }

@@ -28,6 +28,10 @@ const MAX_CI_BYTES: u64 = 8 << 20;
 /// Exit status when findings reach the threshold (as `devspm findings --fail-on`).
 const EXIT_FINDINGS: i32 = 4;
 
+/// The rule of a CI file that could not be audited (`devspm_governance::ci`'s
+/// `unauditable-file`): it fails `ci audit` whatever the threshold.
+const UNAUDITABLE: &str = "unauditable-file";
+
 /// The audit configuration the policy implies: `[policy.actions] pin` entries become the
 /// per-owner pinning rules of `unpinned-uses`.
 pub fn audit_config(settings: &Settings) -> AuditConfig {
@@ -135,8 +139,16 @@ fn audit_head(repo: &devspm_git::Repo, config: &AuditConfig) -> anyhow::Result<O
         .chain(included.into_iter().map(|f| (f, true)))
     {
         audit.blobs.insert(file.path.clone(), file.blob.clone());
-        let Ok(bytes) = &file.content else {
-            continue;
+        let bytes = match &file.content {
+            Ok(bytes) => bytes,
+            // A CI file that cannot be read is not audited: a finding, never silence.
+            Err(reason) if as_include || ci::classify(&file.path).is_some() => {
+                audit
+                    .report
+                    .merge(ci::unreadable(&file.path, reason, config));
+                continue;
+            }
+            Err(_) => continue,
         };
         let part = if as_include {
             ci::audit_bytes_as(&file.path, FileKind::GitlabCi, bytes, config)
@@ -434,7 +446,16 @@ pub fn audit(settings: &Settings, global: &GlobalArgs, args: &CiAuditArgs) -> an
         .map(|f| severity_rank(f.severity.as_str()))
         .max()
         .unwrap_or(0);
-    let failed = worst > 0 && worst >= severity_rank(&threshold);
+    // A file that could not be audited fails the gate whatever the threshold: an audit that
+    // could not look has not passed.
+    let not_audited = targets
+        .iter()
+        .flat_map(|t| t.report.findings.iter())
+        .filter(|f| f.rule_id == UNAUDITABLE)
+        .map(|f| (&f.path, f.line))
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    let failed = (worst > 0 && worst >= severity_rank(&threshold)) || not_audited > 0;
 
     match global.format {
         Format::Json => {
@@ -457,6 +478,7 @@ pub fn audit(settings: &Settings, global: &GlobalArgs, args: &CiAuditArgs) -> an
             let suppressed: usize = targets.iter().map(|t| t.report.suppressed).sum();
             output::emit_json(&serde_json::json!({
                 "files_audited": files,
+                "files_not_audited": not_audited,
                 "suppressed": suppressed,
                 "findings": findings,
                 "warnings": warnings,
@@ -564,7 +586,16 @@ pub fn audit(settings: &Settings, global: &GlobalArgs, args: &CiAuditArgs) -> an
                 } else {
                     format!(" ({})", summary.join(", "))
                 },
-                if failed { " — failed" } else { " — passed" }
+                if not_audited > 0 {
+                    format!(
+                        " — failed: {not_audited} file{} could not be audited (unauditable-file)",
+                        if not_audited == 1 { "" } else { "s" }
+                    )
+                } else if failed {
+                    " — failed".to_owned()
+                } else {
+                    " — passed".to_owned()
+                }
             ));
             output::emit(&text)?;
         }
