@@ -1,5 +1,6 @@
 //! Hostile and malformed inputs through the public API: nothing may panic, every problem
-//! must come back as a warning naming the file.
+//! must come back naming the file — a file that cannot be audited as an `unauditable-file`
+//! finding, a partial problem as a warning.
 
 use devspm_governance::ci::{self, AuditConfig, Limits};
 use devspm_governance::inventory;
@@ -88,6 +89,15 @@ fn mutated_inputs_never_panic() {
                 .iter()
                 .all(|w| w.path == ".github/workflows/x.yml")
         );
+        // Never fails open: either the file was audited or it is a finding.
+        assert!(
+            report.files_audited == 1
+                || report
+                    .findings
+                    .iter()
+                    .any(|f| f.rule_id == "unauditable-file"),
+            "{report:?}"
+        );
         let _ = inventory::collect_bytes(".github/workflows/x.yml", &bytes[..cut]);
     }
     let replacements = [
@@ -108,7 +118,7 @@ fn mutated_inputs_never_panic() {
 }
 
 #[test]
-fn alias_bomb_is_a_warning() {
+fn alias_bomb_is_an_unauditable_file() {
     let mut text = String::from("on: push\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
     for i in 1..12 {
         let p = i - 1;
@@ -123,11 +133,13 @@ fn alias_bomb_is_a_warning() {
         text.as_bytes(),
         &AuditConfig::default(),
     );
-    assert_eq!(report.warnings.len(), 1);
+    assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+    assert_eq!(report.findings.len(), 1);
+    assert_eq!(report.findings[0].rule_id, "unauditable-file");
     assert!(
-        report.warnings[0].message.contains("alias"),
+        report.findings[0].message.contains("alias"),
         "{:?}",
-        report.warnings
+        report.findings
     );
     assert!(start.elapsed().as_secs() < 5);
 }
@@ -144,7 +156,8 @@ fn huge_file_is_capped() {
     let big = format!("on: push\njobs: {{}}\n# {}\n", "x".repeat(2 * 1024 * 1024));
     let report = ci::audit_bytes(".github/workflows/big.yml", big.as_bytes(), &config);
     assert_eq!(report.files_audited, 0);
-    assert!(report.warnings[0].message.contains("limit"));
+    assert_eq!(report.findings[0].rule_id, "unauditable-file");
+    assert!(report.findings[0].message.contains("limit"));
 }
 
 #[test]

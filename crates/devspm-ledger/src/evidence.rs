@@ -480,7 +480,7 @@ impl EvidenceStore for SqliteStore {
                         f.fixed_revision, a.primary_commit = ?2, a.method, a.confidence, a.agents, f.first_seq, a.seq
                  FROM attributions a JOIN findings f ON f.finding_id = a.finding_id
                  WHERE a.repo_id = ?1 AND a.status = 'attributed'
-                   AND (a.primary_commit = ?2 OR ',' || a.commits || ',' LIKE '%,' || ?2 || ',%')
+                   AND (a.primary_commit = ?2 OR instr(',' || a.commits || ',', ',' || ?2 || ',') > 0)
                  ORDER BY f.status DESC, f.severity, f.path, f.start_line, f.finding_id",
             )
             .and_then(|mut s| {

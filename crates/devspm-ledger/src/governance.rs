@@ -127,7 +127,7 @@ impl GovernanceStore for SqliteStore {
         let name_like = filter
             .name
             .as_ref()
-            .map(|n| format!("%{}%", n.to_lowercase()));
+            .map(|n| like_contains(&n.to_lowercase()));
         let mut rows = Vec::new();
         if filter.origin.as_deref() != Some("workstation") {
             let mut stmt = conn
@@ -141,7 +141,7 @@ impl GovernanceStore for SqliteStore {
                      LEFT JOIN aliases al ON al.alias_id = t.introduced_by
                      JOIN events e1 ON e1.seq = COALESCE(t.first_seq, t.seq)
                      JOIN events e2 ON e2.seq = t.seq
-                     WHERE (?1 IS NULL OR lower(t.name) LIKE ?1) AND (?2 IS NULL OR t.kind = ?2)
+                     WHERE (?1 IS NULL OR lower(t.name) LIKE ?1 ESCAPE '\\') AND (?2 IS NULL OR t.kind = ?2)
                        AND (?3 IS NULL OR t.repo_id = ?3) AND (?4 IS NULL OR e1.at >= ?4)
                      ORDER BY t.name, t.version, COALESCE(r.name, t.repo_id), t.path, t.line",
                 )
@@ -190,7 +190,8 @@ impl GovernanceStore for SqliteStore {
                      LEFT JOIN aliases al ON al.alias_id = w.identity
                      JOIN events e1 ON e1.seq = w.first_seq
                      JOIN events e2 ON e2.seq = w.seq
-                     WHERE (?1 IS NULL OR lower(w.item_id) LIKE ?1 OR lower(w.name) LIKE ?1)
+                     WHERE (?1 IS NULL OR lower(w.item_id) LIKE ?1 ESCAPE '\\'
+                            OR lower(w.name) LIKE ?1 ESCAPE '\\')
                        AND (?2 IS NULL OR w.kind = ?2) AND (?3 IS NULL OR e1.at >= ?3)
                      ORDER BY w.item_id, w.version, w.host, w.path",
                 )
@@ -380,4 +381,44 @@ fn split_list(text: &str) -> Vec<String> {
         .filter(|s| !s.is_empty())
         .map(str::to_owned)
         .collect()
+}
+
+/// A pattern for `LIKE ?1 ESCAPE '\'` that matches values containing `text` literally: the
+/// user's `%`, `_` and `\` are escaped, so `--name '%'` looks for a percent sign instead of
+/// matching everything.
+fn like_contains(text: &str) -> String {
+    let mut pattern = String::with_capacity(text.len() + 2);
+    pattern.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn like_patterns_match_user_text_literally() {
+        assert_eq!(super::like_contains("checkout"), "%checkout%");
+        assert_eq!(super::like_contains("%_\\"), "%\\%\\_\\\\%");
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        let matches = |value: &str, text: &str| -> bool {
+            conn.query_row(
+                "SELECT ?1 LIKE ?2 ESCAPE '\\'",
+                rusqlite::params![value, super::like_contains(text)],
+                |r| r.get(0),
+            )
+            .unwrap()
+        };
+        assert!(matches("actions/checkout", "checkout"));
+        assert!(!matches("actions/checkout", "%"));
+        assert!(!matches("actions/checkout", "_"));
+        assert!(matches("100%_sure", "%_"));
+        assert!(matches("back\\slash", "k\\s"));
+        assert!(!matches("backslash", "k\\s"));
+    }
 }

@@ -351,7 +351,8 @@ pub struct ToolsScanArgs {
 
 #[derive(Debug, Args)]
 pub struct ToolsListArgs {
-    /// Tools whose name contains this text (case-insensitive), e.g. `changed-files`.
+    /// Tools whose name contains this text (case-insensitive, taken literally: `%` and `_` are
+    /// not wildcards), e.g. `changed-files`.
     #[arg(long, value_name = "TEXT")]
     pub name: Option<String>,
 

@@ -86,7 +86,8 @@ fn main() {
     let code = match run(cli) {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("devspm: error: {}", describe(&error));
+            // Errors name paths, repositories, identities and tool names: outside text.
+            eprintln!("devspm: error: {}", output::escape(&describe(&error)));
             if error.downcast_ref::<UsageError>().is_some() {
                 EXIT_USAGE
             } else {
@@ -119,10 +120,10 @@ fn run(cli: cli::Cli) -> anyhow::Result<i32> {
     if global.verbose > 0 {
         eprintln!(
             "devspm: database {}; configuration {}",
-            settings.db_path.display(),
+            output::escape(&settings.db_path.display().to_string()),
             settings.config_path.as_ref().map_or_else(
                 || "none (built-in defaults)".to_owned(),
-                |p| p.display().to_string()
+                |p| output::escape(&p.display().to_string()).into_owned()
             )
         );
     }

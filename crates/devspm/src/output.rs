@@ -1,10 +1,27 @@
 //! Writing results: JSON, aligned tables, number and date formatting, and a closed pipe
-//! treated as a normal end (`devspm identities | head` is not an error).
+//! treated as a normal end (`devspm identities | head` is not an error). The escaping of outside
+//! text and the table live in `devspm-report`; they are re-exported here.
 
+use std::borrow::Cow;
 use std::io::Write;
 
+pub use devspm_report::table::Table;
+/// One-line outside text (a name, an e-mail, a path, a tool or rule name, a message) made safe
+/// for the terminal; every `format!` of such text into human output goes through it (tables
+/// escape their cells themselves). See `devspm_report::terminal` for the notation.
+pub use devspm_report::terminal::escape;
+
 /// Writes `text` to standard output; a closed pipe ends the program quietly with status 0.
+///
+/// Renderers escape outside text where they interpolate it; this is the last line of defence:
+/// a control, bidi or invisible character that still reaches it is escaped here (and, in debug
+/// builds, which the tests run, is reported as the bug it is).
 pub fn emit(text: &str) -> anyhow::Result<()> {
+    let text = devspm_report::terminal::guard(text);
+    debug_assert!(
+        matches!(text, Cow::Borrowed(_)),
+        "outside text reached standard output without devspm_report escaping: {text}"
+    );
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Ok(()) => Ok(()),
@@ -13,67 +30,12 @@ pub fn emit(text: &str) -> anyhow::Result<()> {
     }
 }
 
-/// Writes a value as pretty JSON followed by a newline.
+/// Writes a value as pretty JSON followed by a newline. The strings are exact; DEL, C1, bidi
+/// and invisible characters are written as `\uXXXX` escapes (`devspm_report::json`).
 pub fn emit_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
-    let mut text = serde_json::to_string_pretty(value)?;
+    let mut text = devspm_report::json::to_string_pretty(value)?;
     text.push('\n');
     emit(&text)
-}
-
-/// A plain-text table with left-aligned columns (right-aligned where `numeric`).
-pub struct Table {
-    headers: Vec<&'static str>,
-    numeric: Vec<bool>,
-    rows: Vec<Vec<String>>,
-}
-
-impl Table {
-    pub fn new(columns: &[(&'static str, bool)]) -> Table {
-        Table {
-            headers: columns.iter().map(|c| c.0).collect(),
-            numeric: columns.iter().map(|c| c.1).collect(),
-            rows: Vec::new(),
-        }
-    }
-
-    pub fn row(&mut self, cells: Vec<String>) {
-        self.rows.push(cells);
-    }
-
-    pub fn render(&self, indent: &str) -> String {
-        let mut widths: Vec<usize> = self.headers.iter().map(|h| h.chars().count()).collect();
-        for row in &self.rows {
-            for (i, cell) in row.iter().enumerate() {
-                widths[i] = widths[i].max(cell.chars().count());
-            }
-        }
-        let mut out = String::new();
-        let line = |cells: Vec<&str>, out: &mut String| {
-            out.push_str(indent);
-            let last = cells.len() - 1;
-            for (i, cell) in cells.iter().enumerate() {
-                let pad = widths[i] - cell.chars().count();
-                if self.numeric[i] {
-                    out.push_str(&" ".repeat(pad));
-                    out.push_str(cell);
-                } else {
-                    out.push_str(cell);
-                    if i != last {
-                        out.push_str(&" ".repeat(pad));
-                    }
-                }
-                if i != last {
-                    out.push_str("  ");
-                }
-            }
-            out.push('\n');
-        };
-        line(self.headers.clone(), &mut out);
-        for row in &self.rows {
-            line(row.iter().map(String::as_str).collect(), &mut out);
-        }
-        out
-    }
 }
 
 /// 12345 → "12,345".
@@ -110,16 +72,5 @@ mod tests {
         assert_eq!(super::date(Some(0)), "1970-01-01");
         assert_eq!(super::date(None), "-");
         assert_eq!(super::percent(0.5), "50.0%");
-    }
-
-    #[test]
-    fn tables_align() {
-        let mut t = super::Table::new(&[("name", false), ("n", true)]);
-        t.row(vec!["a".into(), "10".into()]);
-        t.row(vec!["long name".into(), "2".into()]);
-        assert_eq!(
-            t.render(""),
-            "name        n\na          10\nlong name   2\n"
-        );
     }
 }

@@ -98,8 +98,9 @@ impl Settings {
             Some(&mut |holder| {
                 if !quiet {
                     eprintln!(
-                        "devspm: waiting for {holder} to finish writing to {} …",
-                        self.db_path.display()
+                        "devspm: waiting for {} to finish writing to {} …",
+                        crate::output::escape(holder),
+                        crate::output::escape(&self.db_path.display().to_string())
                     );
                 }
             }),

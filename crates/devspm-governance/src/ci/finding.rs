@@ -153,6 +153,9 @@ pub enum Platform {
     Both,
     /// Dependabot configuration.
     Dependabot,
+    /// Every kind of file, but never a parsed one: raised by the audit itself
+    /// (`unauditable-file`).
+    All,
 }
 
 /// Static description of a rule, for documentation and SARIF `rules`.

@@ -19,8 +19,12 @@
 //!
 //! # Guarantees
 //!
-//! - No input makes the audit panic; every unreadable, oversized or invalid file becomes a
-//!   [`Warning`] naming the file and, where known, the line.
+//! - No input makes the audit panic.
+//! - It never fails open: a file it cannot audit (unreadable, over the size limit, not UTF-8,
+//!   invalid YAML, an alias bomb) is an `unauditable-file` finding of severity high naming the
+//!   file, the line where known, and the reason — not a warning that leaves "0 findings"
+//!   behind. Problems that leave the rest of a file audited (duplicate keys, an unterminated
+//!   `${{`, a missing local include) are [`Warning`]s.
 //! - Output is deterministic: findings are sorted by path, line, column, rule id.
 //! - Paths in findings are repository-relative with forward slashes.
 
@@ -157,12 +161,8 @@ pub fn audit_files(root: &Path, files: &[PathBuf], config: &AuditConfig) -> Audi
         let full = root.join(&rel);
         let bytes = match read_capped(&full, config.limits.max_file_bytes) {
             Ok(bytes) => bytes,
-            Err(message) => {
-                report.warnings.push(Warning {
-                    path: rel.clone(),
-                    line: 0,
-                    message,
-                });
+            Err((what, reason)) => {
+                report.not_audited(config, &rel, 0, what, reason);
                 continue;
             }
         };
@@ -197,15 +197,52 @@ pub fn audit_files(root: &Path, files: &[PathBuf], config: &AuditConfig) -> Audi
     report
 }
 
-fn read_capped(path: &Path, max: u64) -> Result<Vec<u8>, String> {
-    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read file: {e}"))?;
+/// The file's bytes, or why it cannot be audited: (short, stable description; sentence).
+fn read_capped(path: &Path, max: u64) -> Result<Vec<u8>, (&'static str, String)> {
+    let unreadable = |e: std::io::Error| ("unreadable", format!("cannot read file: {e}"));
+    let meta = std::fs::metadata(path).map_err(unreadable)?;
     if meta.len() > max {
-        return Err(format!(
-            "file is {} bytes, over the {max}-byte limit; not audited",
-            meta.len()
+        return Err((
+            TOO_LARGE,
+            format!("file is {} bytes, over the {max}-byte limit", meta.len()),
         ));
     }
-    std::fs::read(path).map_err(|e| format!("cannot read file: {e}"))
+    std::fs::read(path).map_err(unreadable)
+}
+
+/// The evidence of an `unauditable-file` finding for a file over the size limit.
+const TOO_LARGE: &str = "over the size limit";
+
+impl AuditReport {
+    /// Records that the file at `path` could not be audited: an `unauditable-file` finding
+    /// (a warning when the rule is disabled). `what` is a short, stable description of the
+    /// failure, `reason` the sentence.
+    fn not_audited(
+        &mut self,
+        config: &AuditConfig,
+        path: &str,
+        line: u32,
+        what: &str,
+        reason: String,
+    ) {
+        match rules::unauditable_file::finding(config, path, line, what, &reason) {
+            Some(finding) => self.findings.push(finding),
+            None => self.warnings.push(Warning {
+                path: path.to_owned(),
+                line,
+                message: format!("{reason}; not audited"),
+            }),
+        }
+    }
+}
+
+/// The report for a CI file whose content could not be read at all (from git: over a size
+/// limit, missing from a partial clone, a symbolic link): an `unauditable-file` finding with
+/// `reason` (a warning when the rule is disabled).
+pub fn unreadable(rel_path: &str, reason: &str, config: &AuditConfig) -> AuditReport {
+    let mut report = AuditReport::default();
+    report.not_audited(config, rel_path, 0, "unreadable", reason.to_owned());
+    report
 }
 
 /// Audit one file given as bytes, classified by its repository-relative path. Unknown kinds
@@ -230,35 +267,43 @@ pub fn audit_bytes_as(
         .trim_start_matches("./")
         .to_owned();
     let mut report = AuditReport::default();
+    if bytes.len() as u64 > config.limits.max_file_bytes {
+        let reason = format!(
+            "file is {} bytes, over the {}-byte limit",
+            bytes.len(),
+            config.limits.max_file_bytes
+        );
+        report.not_audited(config, &path, 0, TOO_LARGE, reason);
+        return report;
+    }
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let line = line_of(bytes, e.valid_up_to());
+            let reason = "file is not valid UTF-8".to_owned();
+            report.not_audited(config, &path, line, "not UTF-8", reason);
+            return report;
+        }
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let parsed = match yaml::parse(text, config.limits.max_yaml_nodes) {
+        Ok(parsed) => parsed,
+        Err(err) => {
+            let what = match err {
+                yaml::YamlError::Syntax { .. } => "invalid YAML",
+                yaml::YamlError::Budget { .. } => "too many YAML nodes",
+                yaml::YamlError::RecursiveAlias { .. } => "recursive YAML alias",
+            };
+            report.not_audited(config, &path, err.line(), what, err.to_string());
+            return report;
+        }
+    };
     let mut warn = |line: u32, message: String| {
         report.warnings.push(Warning {
             path: path.clone(),
             line,
             message,
         });
-    };
-    if bytes.len() as u64 > config.limits.max_file_bytes {
-        warn(
-            0,
-            format!(
-                "file is {} bytes, over the {}-byte limit; not audited",
-                bytes.len(),
-                config.limits.max_file_bytes
-            ),
-        );
-        return report;
-    }
-    let Ok(text) = std::str::from_utf8(bytes) else {
-        warn(0, "file is not valid UTF-8; not audited".to_owned());
-        return report;
-    };
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let parsed = match yaml::parse(text, config.limits.max_yaml_nodes) {
-        Ok(parsed) => parsed,
-        Err(err) => {
-            warn(err.line(), format!("{err}; not audited"));
-            return report;
-        }
     };
     for issue in &parsed.issues {
         warn(issue.line, issue.message.clone());
@@ -308,6 +353,15 @@ pub fn audit_bytes_as(
     report.files_audited = 1;
     report.sort();
     report
+}
+
+/// The 1-based line of byte `offset` in `bytes`.
+fn line_of(bytes: &[u8], offset: usize) -> u32 {
+    let newlines = bytes[..offset.min(bytes.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count();
+    u32::try_from(newlines + 1).unwrap_or(u32::MAX)
 }
 
 /// Whether a comment on one of the finding's lines suppresses it: `# devspm: ignore[rule, …]`,
@@ -496,17 +550,30 @@ mod tests {
     }
 
     #[test]
-    fn hostile_inputs_become_warnings() {
+    fn hostile_inputs_become_findings_or_warnings() {
         let config = AuditConfig::default();
         let wf = ".github/workflows/x.yml";
+        // Files that cannot be parsed: an `unauditable-file` finding each, never "0 findings".
         for bytes in [
             &b"on: [push\n"[..],
             b"\xff\xfe\x00bad",
-            b"",
-            b"- just\n- a list\n",
             b"on: push\njobs:\n\tbuild: {}\n",
             b"a: &a [*a]\n",
         ] {
+            let report = audit_bytes(wf, bytes, &config);
+            let rules: Vec<&str> = report.findings.iter().map(|f| f.rule_id.as_str()).collect();
+            assert_eq!(
+                rules,
+                ["unauditable-file"],
+                "{:?}",
+                String::from_utf8_lossy(bytes)
+            );
+            assert_eq!(report.findings[0].path, wf);
+            assert!(report.warnings.is_empty());
+            assert_eq!(report.files_audited, 0);
+        }
+        // Parsed, with nothing a platform would run: a warning.
+        for bytes in [&b""[..], b"- just\n- a list\n"] {
             let report = audit_bytes(wf, bytes, &config);
             assert!(report.findings.is_empty());
             assert_eq!(
@@ -525,6 +592,6 @@ mod tests {
             ..AuditConfig::default()
         };
         let report = audit_bytes(wf, b"on: push\njobs: {}\n", &small);
-        assert!(report.warnings[0].message.contains("limit"));
+        assert!(report.findings[0].message.contains("limit"));
     }
 }

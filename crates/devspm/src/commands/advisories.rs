@@ -18,7 +18,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::cli::{AdvisoriesImportArgs, Format, GlobalArgs};
-use crate::output::{self, Table};
+use crate::output::{self, Table, escape};
 use crate::settings::Settings;
 
 /// The producer name dependency findings are recorded under.
@@ -156,12 +156,12 @@ pub fn import(
             for o in &outputs {
                 text.push_str(&format!(
                     "{}: {} advisories ({} withdrawn) from {} files, layout {}, data as of {}; {}\n",
-                    o.source,
+                    escape(&o.source),
                     o.advisories,
                     o.withdrawn,
                     o.files_read,
                     o.layout,
-                    o.data_date.as_deref().unwrap_or("unknown"),
+                    escape(o.data_date.as_deref().unwrap_or("unknown")),
                     if o.recorded {
                         "loaded"
                     } else {
@@ -171,7 +171,7 @@ pub fn import(
                 let ecos: Vec<String> = o
                     .ecosystems
                     .iter()
-                    .map(|(e, n)| format!("{e} {n}"))
+                    .map(|(e, n)| format!("{} {n}", escape(e)))
                     .collect();
                 text.push_str(&format!("  ecosystems: {}\n", ecos.join(", ")));
                 if o.skipped > 0 || !o.warnings.is_empty() {
@@ -191,7 +191,7 @@ pub fn import(
                         5
                     };
                     for w in o.warnings.iter().take(shown) {
-                        text.push_str(&format!("  warning: {w}\n"));
+                        text.push_str(&format!("  warning: {}\n", escape(w)));
                     }
                 }
             }

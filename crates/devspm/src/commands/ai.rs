@@ -3,7 +3,7 @@
 use devspm_ledger::{AiRow, Store};
 
 use crate::cli::{AiArgs, Format, GlobalArgs};
-use crate::output::{Table, count, emit, emit_json, percent};
+use crate::output::{Table, count, emit, emit_json, escape, percent};
 use crate::settings::Settings;
 
 pub fn run(settings: &Settings, global: &GlobalArgs, args: &AiArgs) -> anyhow::Result<i32> {
@@ -50,8 +50,10 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &AiArgs) -> anyhow::R
     };
     // One repository: its name (and id); otherwise all of them.
     let scope = match (&report.repo, report.by_repository.first()) {
-        (Some(id), Some(row)) if !row.name.is_empty() => format!("{} ({id})", row.name),
-        (Some(id), _) => id.clone(),
+        (Some(id), Some(row)) if !row.name.is_empty() => {
+            format!("{} ({})", escape(&row.name), escape(id))
+        }
+        (Some(id), _) => escape(id).into_owned(),
         (None, _) => "every recorded repository".to_owned(),
     };
     let mut out = format!(
@@ -206,13 +208,7 @@ fn sections(report: &devspm_ledger::AiReport) -> [(&'static str, &[AiRow]); 5] {
 /// One CSV table: `breakdown,key,name,commits,ai_commits,heuristic_only,ai_lines`, with a
 /// `total` row first.
 fn csv(report: &devspm_ledger::AiReport) -> String {
-    fn field(text: &str) -> String {
-        if text.contains([',', '"', '\n', '\r']) {
-            format!("\"{}\"", text.replace('"', "\"\""))
-        } else {
-            text.to_owned()
-        }
-    }
+    use devspm_report::csv::field;
     // `tool` rows: key `repo:path`, name `kind name`, heuristic_only holds the number of risky
     // settings.
     let mut out = String::from("breakdown,key,name,commits,ai_commits,heuristic_only,ai_lines\n");
@@ -250,7 +246,7 @@ fn csv(report: &devspm_ledger::AiReport) -> String {
 
 /// The report as Markdown tables (for a pull-request comment or a wiki page).
 fn markdown(report: &devspm_ledger::AiReport) -> String {
-    let cell = |text: &str| text.replace('|', "\\|");
+    let cell = devspm_report::markdown::text;
     let mut out = format!(
         "## AI involvement: {}\n\n{} of {} commits, {} of {} changed lines; {} commits on heuristic evidence only.\n",
         cell(

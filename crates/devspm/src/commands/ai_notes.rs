@@ -80,8 +80,9 @@ pub fn read_notes(
             Err(reason) => {
                 if !quiet {
                     eprintln!(
-                        "devspm: warning: skipped the git-ai note of commit {commit} in {}: {reason}",
-                        repo.name
+                        "devspm: warning: skipped the git-ai note of commit {commit} in {}: {}",
+                        crate::output::escape(&repo.name),
+                        crate::output::escape(&reason)
                     );
                 }
                 events.push(
@@ -204,8 +205,10 @@ fn read_traces_file(
     let skip = |detail: String, object: String, events: &mut Vec<NewEvent>| {
         if !quiet {
             eprintln!(
-                "devspm: warning: skipped {object} in {}: {detail}",
-                repo.name
+                "devspm: warning: skipped {} in {}: {}",
+                crate::output::escape(&object),
+                crate::output::escape(&repo.name),
+                crate::output::escape(&detail)
             );
         }
         events.push(

@@ -84,8 +84,10 @@ fn inspect_revision(
             Err(reason) => {
                 if !quiet {
                     eprintln!(
-                        "devspm: warning: skipped {} in {}: {reason}",
-                        file.path, repo.name
+                        "devspm: warning: skipped {} in {}: {}",
+                        crate::output::escape(&file.path),
+                        crate::output::escape(&repo.name),
+                        crate::output::escape(&reason)
                     );
                 }
                 let object = format!("{}@{}", file.path, file.blob);

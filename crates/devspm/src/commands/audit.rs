@@ -7,7 +7,7 @@ use devspm_ledger::Store;
 
 use crate::EXIT_VERIFY_FAILED;
 use crate::cli::{AuditCommand, Format, GlobalArgs};
-use crate::output::{count, emit, emit_json};
+use crate::output::{count, emit, emit_json, escape};
 use crate::settings::Settings;
 
 mod checkpoints;
@@ -76,7 +76,10 @@ pub fn run(settings: &Settings, global: &GlobalArgs, command: AuditCommand) -> a
                 (Some(file), Some(key)) => match checkpoints::read_signed(file, key)? {
                     Ok(cp) => Some((file.clone(), cp)),
                     Err(problem) => {
-                        eprintln!("devspm: CHECKPOINT VERIFICATION FAILED: {problem}");
+                        eprintln!(
+                            "devspm: CHECKPOINT VERIFICATION FAILED: {}",
+                            escape(&problem)
+                        );
                         return Ok(EXIT_VERIFY_FAILED);
                     }
                 },
@@ -126,12 +129,15 @@ pub fn run(settings: &Settings, global: &GlobalArgs, command: AuditCommand) -> a
                     }),
                 }))?;
             } else if let Some(Err(problem)) = &against {
-                eprintln!("devspm: CHECKPOINT VERIFICATION FAILED: {problem}");
+                eprintln!(
+                    "devspm: CHECKPOINT VERIFICATION FAILED: {}",
+                    escape(problem)
+                );
             } else if let Some(problem) = projection_problem {
                 eprintln!(
                     "devspm: LEDGER VERIFICATION FAILED in {}: {}",
-                    store.location(),
-                    problem.problem
+                    escape(store.location()),
+                    escape(&problem.problem)
                 );
                 eprintln!(
                     "devspm: the {} events verify, but what views and --fail-on read was changed without them",
@@ -174,22 +180,22 @@ pub fn run(settings: &Settings, global: &GlobalArgs, command: AuditCommand) -> a
                         against
                             .as_ref()
                             .and_then(|a| a.as_ref().ok())
-                            .map(|text| format!("{text}\n"))
+                            .map(|text| format!("{}\n", escape(text)))
                             .unwrap_or_default(),
                         match opened_as(&store) {
-                            Some(note) if !global.quiet => format!("note: {note}\n"),
+                            Some(note) if !global.quiet => format!("note: {}\n", escape(&note)),
                             _ => String::new(),
                         }
                     ))?,
                     Some(problem) => {
                         eprintln!(
                             "devspm: LEDGER VERIFICATION FAILED in {}: {}{}",
-                            store.location(),
-                            problem.problem,
+                            escape(store.location()),
+                            escape(&problem.problem),
                             problem
                                 .key
                                 .as_ref()
-                                .map(|k| format!(" [key {k}]"))
+                                .map(|k| format!(" [key {}]", escape(k)))
                                 .unwrap_or_default()
                         );
                         eprintln!(
@@ -231,7 +237,7 @@ pub fn run(settings: &Settings, global: &GlobalArgs, command: AuditCommand) -> a
                     "seq": e.seq, "key": e.key, "kind": e.kind, "at": e.at, "actor": e.actor,
                     "subject": e.subject, "payload": payload, "prev_hash": e.prev_hash, "hash": e.hash,
                 });
-                out.push_str(&line.to_string());
+                out.push_str(&devspm_report::json::to_string(&line)?);
                 out.push('\n');
             }
             emit(&out)?;
@@ -272,7 +278,7 @@ pub fn rebuild(settings: &Settings, global: &GlobalArgs) -> anyhow::Result<i32> 
         emit(&format!(
             "projections rebuilt from {} events in {}\n",
             count(replayed),
-            store.location()
+            escape(store.location())
         ))?;
     }
     Ok(0)

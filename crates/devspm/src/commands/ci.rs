@@ -16,7 +16,7 @@ use devspm_ledger::{FindingFilter, FindingStore, SqliteStore, Store};
 use serde::Serialize;
 
 use crate::cli::{CiAuditArgs, Format, GlobalArgs};
-use crate::output::{self, Table};
+use crate::output::{self, Table, escape};
 use crate::settings::Settings;
 
 /// The producer name CI audit findings are recorded under.
@@ -27,6 +27,10 @@ const MAX_CI_BYTES: u64 = 8 << 20;
 
 /// Exit status when findings reach the threshold (as `devspm findings --fail-on`).
 const EXIT_FINDINGS: i32 = 4;
+
+/// The rule of a CI file that could not be audited (`devspm_governance::ci`'s
+/// `unauditable-file`): it fails `ci audit` whatever the threshold.
+const UNAUDITABLE: &str = "unauditable-file";
 
 /// The audit configuration the policy implies: `[policy.actions] pin` entries become the
 /// per-owner pinning rules of `unpinned-uses`.
@@ -135,8 +139,16 @@ fn audit_head(repo: &devspm_git::Repo, config: &AuditConfig) -> anyhow::Result<O
         .chain(included.into_iter().map(|f| (f, true)))
     {
         audit.blobs.insert(file.path.clone(), file.blob.clone());
-        let Ok(bytes) = &file.content else {
-            continue;
+        let bytes = match &file.content {
+            Ok(bytes) => bytes,
+            // A CI file that cannot be read is not audited: a finding, never silence.
+            Err(reason) if as_include || ci::classify(&file.path).is_some() => {
+                audit
+                    .report
+                    .merge(ci::unreadable(&file.path, reason, config));
+                continue;
+            }
+            Err(_) => continue,
         };
         let part = if as_include {
             ci::audit_bytes_as(&file.path, FileKind::GitlabCi, bytes, config)
@@ -442,7 +454,16 @@ pub fn audit(settings: &Settings, global: &GlobalArgs, args: &CiAuditArgs) -> an
         .map(|f| severity_rank(f.severity.as_str()))
         .max()
         .unwrap_or(0);
-    let failed = worst > 0 && worst >= severity_rank(&threshold);
+    // A file that could not be audited fails the gate whatever the threshold: an audit that
+    // could not look has not passed.
+    let not_audited = targets
+        .iter()
+        .flat_map(|t| t.report.findings.iter())
+        .filter(|f| f.rule_id == UNAUDITABLE)
+        .map(|f| (&f.path, f.line))
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    let failed = (worst > 0 && worst >= severity_rank(&threshold)) || not_audited > 0;
 
     match global.format {
         Format::Json => {
@@ -465,6 +486,7 @@ pub fn audit(settings: &Settings, global: &GlobalArgs, args: &CiAuditArgs) -> an
             let suppressed: usize = targets.iter().map(|t| t.report.suppressed).sum();
             output::emit_json(&serde_json::json!({
                 "files_audited": files,
+                "files_not_audited": not_audited,
                 "suppressed": suppressed,
                 "findings": findings,
                 "warnings": warnings,
@@ -527,7 +549,7 @@ pub fn audit(settings: &Settings, global: &GlobalArgs, args: &CiAuditArgs) -> an
                 }
                 text.push_str(&format!(
                     "{} — {} files audited, {} findings{}\n",
-                    t.name,
+                    escape(&t.name),
                     t.report.files_audited,
                     t.report.findings.len(),
                     if t.report.suppressed > 0 {
@@ -543,16 +565,19 @@ pub fn audit(settings: &Settings, global: &GlobalArgs, args: &CiAuditArgs) -> an
                     if global.verbose > 0 {
                         text.push_str(&format!(
                             "  {}:{} {}: {}\n",
-                            f.path, f.line, f.rule_id, f.message
+                            escape(&f.path),
+                            f.line,
+                            f.rule_id,
+                            escape(&f.message)
                         ));
                     }
                 }
                 for w in &t.report.warnings {
                     text.push_str(&format!(
                         "warning: {}:{}: {}\n",
-                        t.root.join(&w.path).display(),
+                        escape(&t.root.join(&w.path).display().to_string()),
                         w.line,
-                        w.message
+                        escape(&w.message)
                     ));
                 }
                 text.push('\n');
@@ -569,7 +594,16 @@ pub fn audit(settings: &Settings, global: &GlobalArgs, args: &CiAuditArgs) -> an
                 } else {
                     format!(" ({})", summary.join(", "))
                 },
-                if failed { " — failed" } else { " — passed" }
+                if not_audited > 0 {
+                    format!(
+                        " — failed: {not_audited} file{} could not be audited (unauditable-file)",
+                        if not_audited == 1 { "" } else { "s" }
+                    )
+                } else if failed {
+                    " — failed".to_owned()
+                } else {
+                    " — passed".to_owned()
+                }
             ));
             output::emit(&text)?;
         }

@@ -9,7 +9,7 @@ use devspm_ledger::findings::{FindingFilter, FindingRow, severity_rank};
 use devspm_ledger::{FindingStore, Store};
 
 use crate::cli::{ExportCommand, FindingsArgs, Format, GlobalArgs, StatusArg};
-use crate::output::{Table, date, emit, emit_json};
+use crate::output::{Table, date, emit, emit_json, escape};
 use crate::settings::Settings;
 
 /// The repository id for a `--repo` value: a path to a repository, or a recorded name/locator.
@@ -172,14 +172,6 @@ fn truncate(s: &str, max: usize) -> String {
     }
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
-    }
-}
-
 fn csv(rows: &[FindingRow]) -> String {
     let mut out = String::from(
         "finding,repository,tool,rule,kind,severity,status,path,line,package,version,identifiers,attribution,method,confidence,introduced_in,introduced_at,developer,developer_name,team,agents,reason\n",
@@ -209,9 +201,7 @@ fn csv(rows: &[FindingRow]) -> String {
             r.agents.join(" "),
             r.reason.clone().unwrap_or_default(),
         ];
-        let line: Vec<String> = cells.iter().map(|c| csv_field(c)).collect();
-        out.push_str(&line.join(","));
-        out.push('\n');
+        out.push_str(&devspm_report::csv::record(&cells));
     }
     out
 }
@@ -281,7 +271,7 @@ pub fn export(
             }
         }
     }
-    let mut out = serde_json::to_string_pretty(&sarif)?;
+    let mut out = devspm_report::json::to_string_pretty(&sarif)?;
     out.push('\n');
     match output {
         Some(path) => {
@@ -290,7 +280,7 @@ pub fn export(
             if !global.quiet {
                 eprintln!(
                     "devspm: wrote {} ({enriched} of {total} results carry an attribution)",
-                    path.display()
+                    escape(&path.display().to_string())
                 );
             }
         }

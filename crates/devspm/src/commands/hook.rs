@@ -104,8 +104,12 @@ pub fn install(
     if !global.quiet {
         output::emit(&format!(
             "{}\npre-commit blocks commits that add secrets (override once with DEVSPM_ALLOW=1, recorded on the ledger); post-commit records each commit into {}.\n",
-            lines.join("\n"),
-            db.display()
+            lines
+                .iter()
+                .map(|l| output::escape(l))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            output::escape(&db.display().to_string())
         ))?;
     }
     Ok(0)
@@ -136,7 +140,7 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &HookRunArgs) -> anyh
                 if !global.quiet {
                     eprintln!(
                         "devspm: another devspm process is writing to {}; this commit will be recorded by the next `devspm scan`",
-                        settings.db_path.display()
+                        crate::output::escape(&settings.db_path.display().to_string())
                     );
                 }
                 return Ok(0);
@@ -187,7 +191,11 @@ fn pre_commit(
     for f in &scan.findings {
         text.push_str(&format!(
             "  {}:{}  {} ({})  {}\n",
-            f.path, f.line, f.description, f.rule_id, f.preview
+            output::escape(&f.path),
+            f.line,
+            output::escape(&f.description),
+            output::escape(&f.rule_id),
+            output::escape(&f.preview)
         ));
     }
     let allowed = std::env::var("DEVSPM_ALLOW").is_ok_and(|v| v == "1");

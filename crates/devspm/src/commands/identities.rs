@@ -5,7 +5,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use devspm_ledger::Store;
 
 use crate::cli::{Format, GlobalArgs, IdentitiesArgs, IdentitiesCommand, KindFilter};
-use crate::output::{Table, count, date, emit, emit_json};
+use crate::output::{Table, count, date, emit, emit_json, escape};
 use crate::settings::Settings;
 
 /// The e-mails of an identity's other aliases, at most two, then "+N".
@@ -104,14 +104,18 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: IdentitiesArgs) -> an
                 let r = &d.row;
                 out.push_str(&format!(
                     "{} ({}){}\n",
-                    r.identity,
+                    escape(&r.identity),
                     r.kind,
                     r.team
                         .as_ref()
-                        .map(|t| format!(", team {t}"))
+                        .map(|t| format!(", team {}", escape(t)))
                         .unwrap_or_default()
                 ));
-                out.push_str(&format!("  name       {} <{}>\n", r.name, r.email));
+                out.push_str(&format!(
+                    "  name       {} <{}>\n",
+                    escape(&r.name),
+                    escape(&r.email)
+                ));
                 out.push_str(&format!(
                     "  commits    {} authored in {} repositories, {} to {}\n",
                     count(r.commits),
@@ -202,7 +206,10 @@ fn forget(
         }
         eprint!(
             "Erase the personal data of {} ({} <{}>, {} aliases)? Their names, e-mails and the stored commit messages naming them are deleted for good. Type `yes` to go on: ",
-            row.identity, row.name, row.email, row.aliases
+            escape(&row.identity),
+            escape(&row.name),
+            escape(&row.email),
+            row.aliases
         );
         std::io::stderr().flush()?;
         let mut answer = String::new();

@@ -22,7 +22,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::cli::{Format, GlobalArgs, ImportArgs};
-use crate::output::{Table, count, emit, emit_json};
+use crate::output::{Table, count, emit, emit_json, escape};
 use crate::settings::Settings;
 
 /// A finding devspm itself makes (an analyzer's, not a scanner's), recorded like an import.
@@ -706,7 +706,7 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &ImportArgs) -> anyho
     drop(secrets);
     if !global.quiet {
         for w in warnings.iter().take(50) {
-            eprintln!("devspm: warning: {w}");
+            eprintln!("devspm: warning: {}", escape(w));
         }
         if warnings.len() > 50 {
             eprintln!(
@@ -835,7 +835,7 @@ fn render(
             count(r.duplicates),
         ]);
     }
-    let mut out = format!("Imported into {repo}\n\n{}", t.render("  "));
+    let mut out = format!("Imported into {}\n\n{}", escape(repo), t.render("  "));
     if let Some(a) = attribution {
         out.push_str(&format!(
             "\nAttribution: {} attributed, {} unattributable ({} files blamed, {} from cache)\n",

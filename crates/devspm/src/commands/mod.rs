@@ -63,8 +63,9 @@ pub fn record_unreadable_tree(
         && !quiet
     {
         eprintln!(
-            "devspm: warning: the files of commit {revision} in {} cannot be read ({reason}); its configuration was not analysed (recorded as a gap)",
-            repo.name
+            "devspm: warning: the files of commit {revision} in {} cannot be read ({}); its configuration was not analysed (recorded as a gap)",
+            crate::output::escape(&repo.name),
+            crate::output::escape(reason)
         );
     }
     Ok(())

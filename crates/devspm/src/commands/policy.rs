@@ -7,7 +7,7 @@ use devspm_ledger::{FindingFilter, FindingStore, GovernanceStore, ToolFilter};
 use serde::Serialize;
 
 use crate::cli::{Format, GlobalArgs, PolicyCheckArgs};
-use crate::output::{self, Table};
+use crate::output::{self, Table, escape};
 use crate::settings::Settings;
 
 /// Exit status when the policy is violated (the same as findings at or above --fail-on).
@@ -271,7 +271,7 @@ pub fn check(
         _ => {
             let mut text = format!(
                 "Policy {}: checked {} repository tools, {} workstation tools, {} developers' signing, {} open CI findings at or above {}.\n",
-                config.display(),
+                escape(&config.display().to_string()),
                 checked.repository_tools,
                 checked.workstation_tools,
                 checked.developers,

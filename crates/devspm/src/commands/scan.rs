@@ -11,7 +11,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
 use crate::cli::{Format, GlobalArgs, IngestFlags, IngestGitArgs, ScanArgs};
-use crate::output::{Table, count, date, emit, emit_json, percent};
+use crate::output::{Table, count, date, emit, emit_json, escape, percent};
 use crate::settings::Settings;
 
 /// Progress on standard error, only on a terminal and never with --quiet.
@@ -30,7 +30,7 @@ impl IngestProgress {
                 )
                 .unwrap_or_else(|_| ProgressStyle::default_bar()),
             );
-            bar.set_prefix(name.to_owned());
+            bar.set_prefix(escape(name).into_owned());
             bar
         });
         IngestProgress { bar }
@@ -280,7 +280,7 @@ fn render_detectors(d: &DetectorsSection) -> String {
         )),
     }
     for w in &d.dependencies.warnings {
-        out.push_str(&format!("  warning: {w}\n"));
+        out.push_str(&format!("  warning: {}\n", escape(w)));
     }
     out
 }
@@ -459,7 +459,7 @@ pub fn ingest_git(
             let r = &result.report;
             emit(&format!(
                 "{}  {} new commits, {} refs updated, {} history rewrites, {} gaps, {} events ({:.1} s)\n",
-                r.name,
+                escape(&r.name),
                 count(r.new_commits),
                 count(r.refs_updated),
                 count(r.history_rewrites),
@@ -486,7 +486,7 @@ pub fn ingest_git(
         _ if !global.quiet => emit(&format!(
             "identities: {} resolution events; ledger: {}\n",
             count(identity_events),
-            store.location()
+            escape(store.location())
         ))?,
         _ => {}
     }
@@ -497,8 +497,12 @@ pub fn ingest_git(
 fn render_summary(s: &RepositorySummary, ingest: &RepositoryIngest, db: &str) -> String {
     let r = &ingest.report;
     let mut out = String::new();
-    out.push_str(&format!("devspm scan: {} ({})\n", s.name, s.repo));
-    out.push_str(&format!("  location      {}\n", s.locator));
+    out.push_str(&format!(
+        "devspm scan: {} ({})\n",
+        escape(&s.name),
+        escape(&s.repo)
+    ));
+    out.push_str(&format!("  location      {}\n", escape(&s.locator)));
     out.push_str(&format!(
         "  this run      {} new commits, {} refs updated, {} events appended in {:.1} s\n",
         count(r.new_commits),
@@ -552,7 +556,7 @@ fn render_summary(s: &RepositorySummary, ingest: &RepositoryIngest, db: &str) ->
         for w in &s.history_rewrites {
             out.push_str(&format!(
                 "                {} {}..{}: {} commits unreachable (event {})\n",
-                w.ref_name,
+                escape(&w.ref_name),
                 &w.old_tip[..w.old_tip.len().min(10)],
                 &w.new_tip[..w.new_tip.len().min(10)],
                 count(w.unreachable),
@@ -663,7 +667,8 @@ fn render_summary(s: &RepositorySummary, ingest: &RepositoryIngest, db: &str) ->
         out.push_str(&t.render("  "));
     }
     out.push_str(&format!(
-        "\nledger: {db}  (devspm identities · devspm audit verify)\n"
+        "\nledger: {}  (devspm identities · devspm audit verify)\n",
+        escape(db)
     ));
     out
 }

@@ -28,7 +28,7 @@ use devspm_ledger::{FindingStore, SqliteStore, Store};
 use serde::Serialize;
 
 use crate::cli::{AttributeArgs, Format, GlobalArgs, SzzVariant};
-use crate::output::{Table, date, emit, emit_json};
+use crate::output::{Table, date, emit, emit_json, escape};
 use crate::settings::Settings;
 
 /// One fixing commit to analyse.
@@ -498,10 +498,10 @@ fn render(results: &[SzzResult]) -> String {
             r.variant,
             r.cve
                 .as_deref()
-                .map(|c| format!(", {c}"))
+                .map(|c| format!(", {}", escape(c)))
                 .unwrap_or_default(),
             match &r.reason {
-                Some(reason) => format!("no inducing commit found — {reason}"),
+                Some(reason) => format!("no inducing commit found — {}", escape(reason)),
                 None => format!(
                     "{} candidate(s) from {} line(s) ({} filtered)",
                     r.inducing.len(),

@@ -13,7 +13,7 @@ use devspm_ledger::{GovernanceStore, Store, ToolFilter};
 use serde::Serialize;
 
 use crate::cli::{Format, GlobalArgs, ToolsListArgs, ToolsScanArgs};
-use crate::output::{self, Table};
+use crate::output::{self, Table, escape};
 use crate::settings::Settings;
 
 /// The policy category of a workstation item, if the policy governs that kind.
@@ -268,11 +268,13 @@ pub fn scan(settings: &Settings, global: &GlobalArgs, args: &ToolsScanArgs) -> a
         }
         _ => {
             let mut text = format!(
-                "Workstation {host} — home {} — developer {}\n\n",
-                report.home,
-                email
-                    .as_deref()
-                    .unwrap_or("unknown (no git user.email; pass --identity)")
+                "Workstation {} — home {} — developer {}\n\n",
+                escape(&host),
+                escape(&report.home),
+                email.as_deref().map_or(
+                    escape("unknown (no git user.email; pass --identity)"),
+                    escape
+                )
             );
             let mut table = Table::new(&[
                 ("kind", false),
@@ -312,30 +314,40 @@ pub fn scan(settings: &Settings, global: &GlobalArgs, args: &ToolsScanArgs) -> a
                     text.push_str(&format!(
                         "  {}: {} — {}\n",
                         v.status.as_str(),
-                        item.id,
-                        v.reason
+                        escape(&item.id),
+                        escape(&v.reason)
                     ));
                 }
             }
             for w in &report.warnings {
                 match w.line {
-                    Some(line) => {
-                        text.push_str(&format!("warning: {}:{line}: {}\n", w.path, w.message))
-                    }
-                    None => text.push_str(&format!("warning: {}: {}\n", w.path, w.message)),
+                    Some(line) => text.push_str(&format!(
+                        "warning: {}:{line}: {}\n",
+                        escape(&w.path),
+                        escape(&w.message)
+                    )),
+                    None => text.push_str(&format!(
+                        "warning: {}: {}\n",
+                        escape(&w.path),
+                        escape(&w.message)
+                    )),
                 }
             }
             if let Some(db) = &database
                 && !global.quiet
             {
-                text.push_str(&format!("\nRecorded {recorded} new sightings in {db}.\n"));
+                text.push_str(&format!(
+                    "\nRecorded {recorded} new sightings in {}.\n",
+                    escape(db)
+                ));
             }
             if let Some(status) = &submitted
                 && !global.quiet
             {
                 text.push_str(&format!(
-                    "Submitted to {}: {status}.\n",
-                    args.submit.as_deref().unwrap_or("")
+                    "Submitted to {}: {}.\n",
+                    escape(args.submit.as_deref().unwrap_or("")),
+                    escape(status)
                 ));
             }
             output::emit(&text)?;
@@ -419,7 +431,7 @@ pub fn list(settings: &Settings, global: &GlobalArgs, args: &ToolsListArgs) -> a
                 hosts.len()
             ));
             for signal in spread_signals(&rows) {
-                text.push_str(&format!("signal: {signal}\n"));
+                text.push_str(&format!("signal: {}\n", escape(&signal)));
             }
             output::emit(&text)?;
         }

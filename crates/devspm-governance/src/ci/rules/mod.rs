@@ -25,6 +25,7 @@ mod secrets_inherit;
 mod secrets_tojson;
 mod self_hosted_runner;
 mod template_injection;
+pub(crate) mod unauditable_file;
 mod unpinned_images;
 mod unpinned_uses;
 mod use_trusted_publishing;
@@ -122,6 +123,7 @@ static RULES: &[&dyn Rule] = &[
     &gitlab_unpinned_include::GitlabUnpinnedInclude,
     &gitlab_echoed_variables::GitlabEchoedVariables,
     &dependabot_execution::DependabotExecution,
+    &unauditable_file::UnauditableFile,
 ];
 
 /// The registered rules.

@@ -12,7 +12,7 @@ use devspm_ledger::{AuditStore, SqliteStore, Store};
 
 use crate::EXIT_VERIFY_FAILED;
 use crate::cli::{Format, GlobalArgs};
-use crate::output::{count, emit, emit_json};
+use crate::output::{count, emit, emit_json, escape};
 
 /// `devspm/<hostname>`, made a valid key name.
 fn default_name() -> String {
@@ -101,9 +101,10 @@ pub fn keygen(global: &GlobalArgs, output: &Path, name: Option<&str>) -> anyhow:
         emit(&format!("{verifier}\n"))?;
     } else {
         emit(&format!(
-            "private key written to {} (mode 0600; keep it secret)\nverifier key written to {}:\n{verifier}\n",
-            output.display(),
-            public.display()
+            "private key written to {} (mode 0600; keep it secret)\nverifier key written to {}:\n{}\n",
+            escape(&output.display().to_string()),
+            escape(&public.display().to_string()),
+            verifier
         ))?;
     }
     Ok(0)
@@ -215,8 +216,8 @@ pub fn sign_current(
     if let Some(problem) = &report.problem {
         eprintln!(
             "devspm: LEDGER VERIFICATION FAILED in {}: {}; refusing to sign a checkpoint",
-            store.location(),
-            problem.problem
+            escape(store.location()),
+            escape(&problem.problem)
         );
         return Ok(None);
     }
@@ -275,8 +276,8 @@ pub fn checkpoint(
                 "checkpoint #{id} of {} events (root {}) signed by {} and written to {}\n",
                 count(size),
                 &merkle::to_hex(&root)[..16],
-                verifier.label(),
-                path.display()
+                escape(&verifier.label()),
+                escape(&path.display().to_string())
             ))?;
         }
     } else {
@@ -483,16 +484,6 @@ fn export_identity(store: &SqliteStore, value: &str) -> anyhow::Result<(String, 
     }
 }
 
-/// One CSV cell (RFC 4180 quoting: fields with a comma, quote or line break are quoted, quotes
-/// doubled).
-fn csv_cell(s: &str) -> std::borrow::Cow<'_, str> {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\"")).into()
-    } else {
-        s.into()
-    }
-}
-
 const CSV_HEADER: &str =
     "seq,leaf_index,leaf_hash,key,kind,at,actor,subject,payload,prev_hash,hash\n";
 
@@ -621,7 +612,10 @@ pub fn export(
                     e.prev_hash.clone(),
                     e.hash.clone(),
                 ];
-                let row: Vec<_> = cells.iter().map(|s| csv_cell(s)).collect();
+                // RFC 4180 quoting only: the cells are the exact hashed text a verifier
+                // re-hashes, so nothing is escaped. They are devspm's own keys, ids and JSON,
+                // which never start with a formula character.
+                let row: Vec<_> = cells.iter().map(|s| devspm_report::csv::quote(s)).collect();
                 c.write_all(row.join(",").as_bytes())?;
                 c.write_all(b"\n")?;
             }
@@ -710,14 +704,14 @@ pub fn export(
             format!(
                 "exported {} matching events to {}/events.jsonl{}, each with its inclusion proof in proofs.jsonl",
                 count(written),
-                dir.display(),
+                escape(&dir.display().to_string()),
                 if csv { " and events.csv" } else { "" },
             )
         } else {
             format!(
                 "exported {} events to {}/events.jsonl{}",
                 count(written),
-                dir.display(),
+                escape(&dir.display().to_string()),
                 if csv { " and events.csv" } else { "" },
             )
         };

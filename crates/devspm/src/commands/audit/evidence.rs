@@ -23,7 +23,7 @@ use sha2::{Digest, Sha256};
 use super::checkpoints;
 use crate::EXIT_VERIFY_FAILED;
 use crate::cli::{Format, Framework, GlobalArgs};
-use crate::output::{count, emit, emit_json, percent};
+use crate::output::{count, emit, emit_json, escape, percent};
 
 /// Version of the sampling rule, part of the seed (a new rule gives new samples).
 const SAMPLING: &str = "devspm-evidence-sample-v1";
@@ -251,21 +251,9 @@ fn time_at(seconds: i64, offset: i64) -> String {
     )
 }
 
-/// Text made safe for Markdown (tables, links, emphasis).
-fn md(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '|' | '*' | '[' | ']' | '<' | '>' | '\\' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\n' | '\r' => out.push(' '),
-            _ => out.push(c),
-        }
-    }
-    out
-}
+/// Outside text for Markdown: one line, controls, bidi and invisible characters shown as
+/// visible escapes, markup escaped (`devspm_report::markdown`).
+use devspm_report::markdown::text as md;
 
 fn short(sha: &str) -> &str {
     &sha[..sha.len().min(12)]
@@ -535,8 +523,8 @@ pub fn run(store: &mut SqliteStore, global: &GlobalArgs, req: &Request) -> anyho
     if let Some(problem) = &report.problem {
         eprintln!(
             "devspm: LEDGER VERIFICATION FAILED in {}: {}; refusing to write an evidence pack",
-            store.location(),
-            problem.problem
+            escape(store.location()),
+            escape(&problem.problem)
         );
         return Ok(EXIT_VERIFY_FAILED);
     }
@@ -801,14 +789,15 @@ pub fn run(store: &mut SqliteStore, global: &GlobalArgs, req: &Request) -> anyho
         emit_json(&summary)?;
     } else if !global.quiet {
         emit(&format!(
-            "evidence pack ({}) written to {}: {} of {} changes sampled ({} always included) from {} to {} in {scope}; {} cited events with inclusion proofs against checkpoint #{} of {} events{}\nstart with {}/index.md; VERIFY.md says how to check it\n",
+            "evidence pack ({}) written to {}: {} of {} changes sampled ({} always included) from {} to {} in {}; {} cited events with inclusion proofs against checkpoint #{} of {} events{}\nstart with {}/index.md; VERIFY.md says how to check it\n",
             req.framework.title(),
-            dir.display(),
+            escape(&dir.display().to_string()),
             changes.len(),
             count(population.len() as u64),
             forced,
             pack.since,
             pack.until,
+            escape(&scope),
             cited.len(),
             checkpoint.id,
             count(checkpoint.size),
@@ -817,7 +806,7 @@ pub fn run(store: &mut SqliteStore, global: &GlobalArgs, req: &Request) -> anyho
             } else {
                 ""
             },
-            dir.display()
+            escape(&dir.display().to_string())
         ))?;
     }
     Ok(0)
@@ -1290,7 +1279,7 @@ fn person_md(p: &Person) -> String {
     };
     match (&p.identity, &p.kind) {
         (Some(id), Some(kind)) => {
-            let _ = write!(s, ", {kind} `{id}`");
+            let _ = write!(s, ", {kind} {}", devspm_report::markdown::code(id));
         }
         _ => s.push_str(", no resolved identity"),
     }
@@ -1343,7 +1332,7 @@ fn change_markdown(c: &ChangeEvidence, cp: &PackCheckpoint) -> String {
             "none recorded".to_owned()
         } else {
             c.ai.iter()
-                .map(|a| format!("{} ({}, {} evidence)", a.agent, a.role, a.confidence))
+                .map(|a| format!("{} ({}, {} evidence)", md(&a.agent), a.role, a.confidence))
                 .collect::<Vec<_>>()
                 .join("; ")
         }
@@ -1553,7 +1542,7 @@ fn change_markdown(c: &ChangeEvidence, cp: &PackCheckpoint) -> String {
                 if f.agents.is_empty() {
                     String::new()
                 } else {
-                    format!("; agents: {}", f.agents.join(", "))
+                    format!("; agents: {}", md(&f.agents.join(", ")))
                 },
                 f.finding_seq,
                 f.finding_seq,
@@ -1725,11 +1714,11 @@ fn practices_markdown(p: &Pack<'_>) -> String {
         );
         let _ = writeln!(
             o,
-            "- Checkpoint #{} signs the tree of its first {} events (root `{}`) with key `{}`{}; it is `checkpoint.txt`, the key `verifier.pub`.",
+            "- Checkpoint #{} signs the tree of its first {} events (root `{}`) with key {}{}; it is `checkpoint.txt`, the key `verifier.pub`.",
             p.checkpoint.id,
             count(p.checkpoint.size),
             &p.checkpoint.root[..16.min(p.checkpoint.root.len())],
-            p.checkpoint.signer,
+            devspm_report::markdown::code(&p.checkpoint.signer),
             if p.checkpoint.fresh {
                 ", signed for this pack"
             } else {
@@ -1794,6 +1783,7 @@ fn practices_markdown(p: &Pack<'_>) -> String {
                     .map(|r| r.tool.as_str())
                     .collect::<BTreeSet<_>>()
                     .into_iter()
+                    .map(md)
                     .collect::<Vec<_>>()
                     .join(", ")
             );
@@ -1898,7 +1888,7 @@ fn practices_markdown(p: &Pack<'_>) -> String {
                 rules
                     .iter()
                     .take(5)
-                    .map(|(r, n)| format!("`{r}` {n}"))
+                    .map(|(r, n)| format!("{} {n}", devspm_report::markdown::code(r)))
                     .collect::<Vec<_>>()
                     .join(", ")
             );
@@ -2176,7 +2166,7 @@ fn index_markdown(p: &Pack<'_>) -> String {
                 "-".to_owned()
             } else {
                 c.ai.iter()
-                    .map(|a| a.agent.as_str())
+                    .map(|a| md(&a.agent))
                     .collect::<Vec<_>>()
                     .join(", ")
             },
@@ -2217,11 +2207,11 @@ fn index_markdown(p: &Pack<'_>) -> String {
     let _ = writeln!(o, "## How to verify\n");
     let _ = writeln!(
         o,
-        "`checkpoint.txt` is checkpoint #{} of the ledger: {} events, root `{}`, signed by `{}`{}. Every event this pack cites ({} events) has an inclusion proof in `proofs/<seq>.json` against it, and `events.jsonl` holds the {} events it covers. With Python 3 and nothing else:\n",
+        "`checkpoint.txt` is checkpoint #{} of the ledger: {} events, root `{}`, signed by {}{}. Every event this pack cites ({} events) has an inclusion proof in `proofs/<seq>.json` against it, and `events.jsonl` holds the {} events it covers. With Python 3 and nothing else:\n",
         p.checkpoint.id,
         count(p.checkpoint.size),
         &p.checkpoint.root[..16.min(p.checkpoint.root.len())],
-        p.checkpoint.signer,
+        devspm_report::markdown::code(&p.checkpoint.signer),
         if p.checkpoint.fresh {
             " when this pack was written"
         } else {
@@ -2245,7 +2235,7 @@ fn verify_markdown(p: &Pack<'_>) -> String {
 [Back to the index](index.md)\n\n\
 What is signed: `checkpoint.txt` is a [C2SP checkpoint](https://github.com/C2SP/C2SP/blob/main/tlog-checkpoint.md) — \
 origin, tree size ({size}) and the RFC 6962 Merkle root of the ledger's first {size} events — signed with Ed25519 \
-by `{signer}` (its verifier key is `verifier.pub`).\n\n\
+by {signer} (its verifier key is `verifier.pub`).\n\n\
 What is in the folder:\n\n\
 | File | What |\n|---|---|\n\
 | `checkpoint.txt` | the signed checkpoint (#{id}) |\n\
@@ -2288,7 +2278,7 @@ RFC 9162 §2.1.3.2. The signature is Ed25519 over the checkpoint's text up to an
 newline (the three body lines).\n",
         size = count(p.checkpoint.size),
         id = p.checkpoint.id,
-        signer = p.checkpoint.signer,
+        signer = devspm_report::markdown::code(&p.checkpoint.signer),
         events = count(p.events_written),
         cited = count(p.cited as u64),
         example = example,
