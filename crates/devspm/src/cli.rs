@@ -63,8 +63,10 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "PATH", env = "DEVSPM_DB")]
     pub db: Option<PathBuf>,
 
-    /// Configuration file (identities, teams, extra agents and bots). Default: ./devspm.toml if
-    /// present, else $XDG_CONFIG_HOME/devspm/devspm.toml if present.
+    /// Configuration file (identities, teams, extra agents and bots, policy, secret rules).
+    /// Default: $XDG_CONFIG_HOME/devspm/devspm.toml (or ~/.config/devspm/devspm.toml) if present.
+    /// A devspm.toml in the current directory is never read unless given here: it may belong to
+    /// a repository being scanned.
     #[arg(long, global = true, value_name = "PATH", env = "DEVSPM_CONFIG")]
     pub config: Option<PathBuf>,
 

@@ -231,3 +231,131 @@ fn a_closed_pipe_ends_quietly() {
         assert_eq!(stderr, "", "{args:?}: no panic, no error");
     }
 }
+
+const MALLORY: Person<'static> = ("Mallory Evil", "mallory@example.net");
+
+/// A `devspm.toml` committed to a scanned repository — and so in the current directory of
+/// anyone who scans it from its root — is not the operator's configuration: it cannot make its
+/// author an AI agent or another developer. It is named once on stderr with the fix, and `-v`
+/// says which configuration is in effect.
+#[test]
+fn a_devspm_toml_in_the_current_directory_changes_nothing() {
+    let sb = Sandbox::new();
+    let r = sb.repo("hostile");
+    r.commit_file(ALICE, "README.md", "hello\n", "Initial commit");
+    r.write(
+        "devspm.toml",
+        "[[agent]]\nid = \"build-agent\"\nname = \"Build agent\"\nemails = [\"mallory@example.net\"]\n\n\
+         [[identity]]\nid = \"alice\"\naliases = [\"alice@example.com\", \"mallory@example.net\"]\n",
+    );
+    r.commit(MALLORY, "Add a configuration");
+    r.commit_file(MALLORY, "src/lib.rs", "pub fn f() {}\n", "Add f");
+
+    let run = Run::from(
+        sb.devspm()
+            .current_dir(&r.path)
+            .args(["-v", "--format", "json", "scan", "."])
+            .output()
+            .expect("run devspm"),
+    );
+    run.assert_code(0);
+    let scan = run.json();
+    assert_eq!(u(summary(&scan), "/developers"), 2, "{scan:#}");
+    assert_eq!(summary(&scan)["agents"], Value::Array(vec![]), "{scan:#}");
+    let stderr: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(
+        stderr[..2],
+        [
+            format!(
+                "devspm: database {}; configuration none (built-in defaults)",
+                sb.db().display()
+            ),
+            format!(
+                "devspm: note: ./devspm.toml is not read: identities, agents, teams and policy come only from --config, $DEVSPM_CONFIG or {}; pass --config ./devspm.toml if you trust it",
+                sb.home().join(".config/devspm/devspm.toml").display()
+            ),
+        ],
+        "{run:?}"
+    );
+    let identities = |extra: &[&str]| -> Vec<(String, String, u64)> {
+        let mut args = extra.to_vec();
+        args.extend(["--format", "json", "identities"]);
+        let run = Run::from(
+            sb.devspm()
+                .current_dir(&r.path)
+                .args(&args)
+                .output()
+                .expect("run devspm"),
+        );
+        run.assert_code(0);
+        let mut rows: Vec<(String, String, u64)> = run
+            .json()
+            .as_array()
+            .unwrap()
+            .iter()
+            // An identity whose aliases all moved to another stays listed, empty.
+            .filter(|i| i["aliases"].as_u64().unwrap() > 0)
+            .map(|i| {
+                (
+                    i["kind"].as_str().unwrap().to_owned(),
+                    i["email"].as_str().unwrap().to_owned(),
+                    i["commits"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        rows.sort();
+        rows
+    };
+    let separate = vec![
+        ("developer".to_owned(), ALICE.1.to_owned(), 1),
+        ("developer".to_owned(), MALLORY.1.to_owned(), 2),
+    ];
+    assert_eq!(identities(&[]), separate);
+    // -q silences the note; nothing else is said.
+    let quiet = Run::from(
+        sb.devspm()
+            .current_dir(&r.path)
+            .args(["-q", "identities"])
+            .output()
+            .expect("run devspm"),
+    );
+    quiet.assert_code(0);
+    assert_eq!(quiet.stderr, "", "{quiet:?}");
+
+    // The operator can still choose the file, by name: then it is the configuration.
+    let chosen = Run::from(
+        sb.devspm()
+            .current_dir(&r.path)
+            .args([
+                "-v",
+                "--config",
+                "./devspm.toml",
+                "--format",
+                "json",
+                "scan",
+                ".",
+            ])
+            .output()
+            .expect("run devspm"),
+    );
+    chosen.assert_code(0);
+    assert_eq!(
+        chosen.stderr.lines().next(),
+        Some(
+            format!(
+                "devspm: database {}; configuration ./devspm.toml (from --config)",
+                sb.db().display()
+            )
+            .as_str()
+        ),
+        "{chosen:?}"
+    );
+    assert!(!chosen.stderr.contains("is not read"), "{chosen:?}");
+    assert_eq!(
+        identities(&["--config", "./devspm.toml"]),
+        vec![
+            ("agent".to_owned(), MALLORY.1.to_owned(), 2),
+            ("developer".to_owned(), ALICE.1.to_owned(), 1),
+        ]
+    );
+}
