@@ -17,13 +17,12 @@ use std::time::Instant;
 use devspm_core::bytes::GitBytes;
 use devspm_core::commit::{parse_ident, parse_trailers};
 use devspm_core::event::{
-    AliasLinked, CommitRecorded, ContentRef, HistoryRewritten, IngestGap, PersonTime, RefDeleted,
-    RefUpdated, RepositoryRegistered, TrailerRecord,
+    CommitRecorded, ContentRef, HistoryRewritten, IngestGap, PersonTime, RefDeleted, RefUpdated,
+    RepositoryRegistered, TrailerRecord,
 };
 use devspm_core::identity::AliasBook;
 use devspm_core::{Attachment, NewEvent};
 use gix::ObjectId;
-use gix::bstr::ByteSlice;
 
 use crate::GitError;
 use crate::facts::{CommitFacts, LineCounts, RawPerson, Reader};
@@ -38,6 +37,9 @@ pub struct KnownHistory {
     pub refs: Vec<(GitBytes, String)>,
     /// Gaps already recorded, as `what/object`.
     pub gaps: HashSet<String>,
+    /// `.mailmap` links already recorded with their line, as `(alias, canonical)`: their line
+    /// is not blamed again.
+    pub mailmap_links: HashSet<(String, String)>,
 }
 
 /// The commits already recorded for a repository. Loaded only when something changed, so that
@@ -217,6 +219,8 @@ pub fn ingest(
     let deepened = deepened || replacements_changed;
     let changed: Vec<(GitBytes, ObjectId)> = if deepened { current.clone() } else { changed };
     if changed.is_empty() && deleted.is_empty() {
+        // Links recorded without their line (by an older devspm) get it now.
+        pending.extend(builder.mailmap_links(repo, &local, &known.mailmap_links));
         if !pending.is_empty() {
             sink(pending).map_err(|reason| sink_err(repo, reason))?;
         }
@@ -361,7 +365,7 @@ pub fn ingest(
     }
 
     // Mailmap links for every alias known so far (a .mailmap change can link old aliases too).
-    pending.extend(builder.mailmap_links(&local));
+    pending.extend(builder.mailmap_links(repo, &local, &known.mailmap_links));
 
     // Refs last: a recorded tip promises that everything below it is recorded.
     let nanos = std::time::SystemTime::now()
@@ -955,47 +959,20 @@ impl EventBuilder<'_> {
         );
     }
 
-    /// Links every alias that this repository's `.mailmap` maps to another name or e-mail.
-    fn mailmap_links(&self, repo: &gix::Repository) -> Vec<NewEvent> {
-        let mailmap = repo.open_mailmap();
+    /// Links every alias that this repository's `.mailmap` maps to another name or e-mail, with
+    /// the line that does it and who added that line (see [`crate::mailmap`]).
+    fn mailmap_links(
+        &self,
+        repo: &Repo,
+        local: &gix::Repository,
+        recorded: &HashSet<(String, String)>,
+    ) -> Vec<NewEvent> {
         let entries = match self.aliases.lock() {
             Ok(book) => book.entries(),
             Err(poisoned) => poisoned.into_inner().entries(),
         };
-        let mut links = Vec::new();
-        for (alias, name, email) in entries {
-            let signature = gix::actor::SignatureRef {
-                name: name.as_bstr(),
-                email: email.as_bstr(),
-                time: "",
-            };
-            if let Some(canonical) = mailmap.try_resolve(signature)
-                && (canonical.name.as_bytes() != name.as_slice()
-                    || canonical.email.as_bytes() != email.as_slice())
-            {
-                links.push((alias, canonical.name.to_vec(), canonical.email.to_vec()));
-            }
-        }
-        let mut events = Vec::new();
-        for (alias, name, email) in links {
-            let mut attachments = Vec::new();
-            let canonical = self.alias(&name, &email, &mut attachments);
-            let payload = AliasLinked {
-                alias: alias.clone(),
-                canonical: canonical.clone(),
-                source: "mailmap".into(),
-                repo: self.repo_id.clone(),
-            };
-            events.push(
-                NewEvent::new(
-                    format!("link/mailmap/{}/{alias}/{canonical}", self.repo_id),
-                    "devspm:git-ingest",
-                    alias,
-                    payload,
-                )
-                .with_attachments(attachments),
-            );
-        }
-        events
+        crate::mailmap::link_events(repo, local, entries, recorded, &mut |name, email, out| {
+            self.alias(name, email, out)
+        })
     }
 }

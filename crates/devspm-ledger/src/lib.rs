@@ -24,14 +24,16 @@ use std::collections::HashMap;
 
 use devspm_core::NewEvent;
 use devspm_core::bytes::GitBytes;
-use devspm_core::identity::{AliasBook, AliasLink, AliasRecord, Assignment, IdentityState};
+use devspm_core::identity::{
+    AliasBook, AliasLink, AliasRecord, Assignment, IdentityState, Judgement, LinkKey,
+};
 
 pub use audit::{AuditStore, ConsistencyProof, InclusionProof, StoredCheckpoint};
 pub use evidence::EvidenceStore;
 pub use findings::{FindingFilter, FindingRow, FindingStore};
 pub use governance::{GovernanceStore, ToolFilter, ToolUseRow};
 pub use sqlite::SqliteStore;
-pub use views::{AiReport, AiRow, IdentityDetail, IdentityRow, RepositorySummary};
+pub use views::{AiReport, AiRow, IdentityDetail, IdentityRow, LinkEvidence, RepositorySummary};
 
 /// The schema version this build writes and reads.
 pub const SCHEMA_VERSION: i64 = 6;
@@ -135,6 +137,10 @@ pub struct RecordedCommits {
 pub struct ResolverState {
     pub aliases: Vec<AliasRecord>,
     pub links: Vec<AliasLink>,
+    /// Aliases that authored at least one recorded commit.
+    pub authored: std::collections::HashSet<String>,
+    /// The latest judgement of each `.mailmap` link.
+    pub judgements: HashMap<LinkKey, Judgement>,
     pub current: HashMap<String, Assignment>,
     pub identities: HashMap<String, IdentityState>,
 }
@@ -229,6 +235,13 @@ pub trait Store {
 
     /// Aliases, links, current resolutions and identities, for identity resolution.
     fn resolver_state(&self) -> Result<ResolverState, LedgerError>;
+
+    /// The `.mailmap` links of one repository recorded with their line, as `(alias,
+    /// canonical)`: ingest does not blame their line again.
+    fn mailmap_links_with_lines(
+        &self,
+        repo_id: &str,
+    ) -> Result<std::collections::HashSet<(String, String)>, LedgerError>;
 
     /// Summary of one repository (the `scan` view).
     fn repository_summary(

@@ -506,7 +506,9 @@ pub struct FindingsArgs {
     /// Only findings of this recorded repository (a path, name or locator).
     #[arg(long, value_name = "REPO")]
     pub repo: Option<String>,
-    /// Only findings introduced by this developer (identity id, name or e-mail).
+    /// Only findings introduced by this developer: an identity id, or the name or e-mail of one
+    /// of their aliases (exact, case-insensitive). Findings introduced under that alias are
+    /// included whatever identity it resolved to.
     #[arg(long, value_name = "WHO")]
     pub developer: Option<String>,
     /// Only findings introduced by members of this team (from devspm.toml).
