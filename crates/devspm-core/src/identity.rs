@@ -991,14 +991,20 @@ fn name_words(name: &str) -> Vec<String> {
     words
 }
 
-/// Two names agree when the shorter is a full name (two or more words of two or more
-/// letters) whose every word is in the longer: "Derrick Stolee" and "Derrick Stolee via
-/// GitGitGadget" agree, "Ann" and "Ann" do not (a first name alone links no one).
+/// Two names agree when, initials (one-letter words) aside, the shorter is a full name (two
+/// or more words) whose every word is in the longer: "Derrick Stolee" and "Derrick Stolee via
+/// GitGitGadget" agree, so do "D. Ben Knoble" and "Ben Knoble"; "Ann" and "Ann" do not (a first
+/// name alone links no one).
 fn names_agree(a: &[String], b: &[String]) -> bool {
+    let words = |n: &[String]| -> Vec<String> {
+        n.iter()
+            .filter(|w| w.chars().count() >= 2)
+            .cloned()
+            .collect()
+    };
+    let (a, b) = (words(a), words(b));
     let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-    short.len() >= 2
-        && short.iter().all(|w| w.chars().count() >= 2)
-        && short.iter().all(|w| long.contains(w))
+    short.len() >= 2 && short.iter().all(|w| long.contains(w))
 }
 
 /// A usable e-mail for linking: lower-case, with an `@` and something on both sides.

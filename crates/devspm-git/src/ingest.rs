@@ -162,6 +162,7 @@ pub fn ingest(
         aliases: Mutex::new(aliases),
         known_gaps: Mutex::new(known.gaps),
         new_gaps: AtomicU64::new(0),
+        mailmap_commits: Mutex::new(Vec::new()),
     };
     let mut pending: Vec<NewEvent> = Vec::new();
     if !known.registered {
@@ -220,7 +221,7 @@ pub fn ingest(
     let changed: Vec<(GitBytes, ObjectId)> = if deepened { current.clone() } else { changed };
     if changed.is_empty() && deleted.is_empty() {
         // Links recorded without their line (by an older devspm) get it now.
-        pending.extend(builder.mailmap_links(repo, &local, &known.mailmap_links));
+        pending.extend(builder.mailmap_links(repo, &local, &known.mailmap_links, None));
         if !pending.is_empty() {
             sink(pending).map_err(|reason| sink_err(repo, reason))?;
         }
@@ -365,7 +366,7 @@ pub fn ingest(
     }
 
     // Mailmap links for every alias known so far (a .mailmap change can link old aliases too).
-    pending.extend(builder.mailmap_links(repo, &local, &known.mailmap_links));
+    pending.extend(builder.mailmap_links(repo, &local, &known.mailmap_links, Some(&graph)));
 
     // Refs last: a recorded tip promises that everything below it is recorded.
     let nanos = std::time::SystemTime::now()
@@ -837,6 +838,8 @@ struct EventBuilder<'a> {
     aliases: Mutex<&'a mut AliasBook>,
     known_gaps: Mutex<HashSet<String>>,
     new_gaps: AtomicU64,
+    /// Commits read by this ingest whose diff touched `.mailmap` (see [`crate::mailmap`]).
+    mailmap_commits: Mutex<Vec<String>>,
 }
 
 impl EventBuilder<'_> {
@@ -892,6 +895,11 @@ impl EventBuilder<'_> {
 
     fn commit(&self, f: CommitFacts, out: &mut Vec<NewEvent>) {
         let id = f.id.to_string();
+        if f.files.iter().any(crate::mailmap::touches_mailmap)
+            && let Ok(mut touched) = self.mailmap_commits.lock()
+        {
+            touched.push(id.clone());
+        }
         if f.shallow_boundary {
             out.extend(self.gap(
                 "shallow_boundary",
@@ -966,13 +974,27 @@ impl EventBuilder<'_> {
         repo: &Repo,
         local: &gix::Repository,
         recorded: &HashSet<(String, String)>,
+        graph: Option<&ParentGraph>,
     ) -> Vec<NewEvent> {
         let entries = match self.aliases.lock() {
             Ok(book) => book.entries(),
             Err(poisoned) => poisoned.into_inner().entries(),
         };
-        crate::mailmap::link_events(repo, local, entries, recorded, &mut |name, email, out| {
-            self.alias(name, email, out)
-        })
+        let history = crate::mailmap::History {
+            touched: self
+                .mailmap_commits
+                .lock()
+                .map(|t| t.clone())
+                .unwrap_or_default(),
+            graph,
+        };
+        crate::mailmap::link_events(
+            repo,
+            local,
+            entries,
+            recorded,
+            &history,
+            &mut |name, email, out| self.alias(name, email, out),
+        )
     }
 }

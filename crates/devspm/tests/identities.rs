@@ -558,6 +558,11 @@ fn a_mailmap_line_cannot_move_another_developers_history_to_its_author() {
         )]
     );
 
+    // Judged once: scanning again records nothing new.
+    let again = sb.scan(&r.path);
+    assert_eq!(again["identity_events_appended"], 0, "{again:#}");
+    assert_eq!(again["ingest"]["events_appended"], 0, "{again:#}");
+
     // The operator confirms the contested link in the configuration: then it holds.
     let config = sb.path().join("operator.toml");
     std::fs::write(
@@ -584,5 +589,52 @@ fn a_mailmap_line_cannot_move_another_developers_history_to_its_author() {
     ];
     assert_eq!(findings_of(&sb, ALICE.1), both);
     assert_eq!(findings_of(&sb, MALLORY.1), both);
+    sb.assert_verifies();
+}
+
+/// Who added a `.mailmap` line survives a maintainer re-sorting the file, and is found for a
+/// line planted before the alias it maps ever committed (read by content in the ingest that
+/// records the line; blamed when a later ingest meets the new alias).
+#[test]
+fn who_added_a_mailmap_line_survives_a_resort_and_a_later_alias() {
+    const NEWBIE: Person<'static> = ("New Bie", "newbie@example.org");
+    let sb = Sandbox::new();
+    let r = sb.repo("planted");
+    r.commit_file(ALICE, "a.txt", "1\n", "Alice's work");
+    r.commit_file(MALLORY, "m.txt", "1\n", "Mallory's work");
+    r.write(
+        ".mailmap",
+        "Mallory Evil <mallory@example.net> <alice@example.com>\n\
+         Mallory Evil <mallory@example.net> <newbie@example.org>\n",
+    );
+    let planted = r.commit(MALLORY, "mailmap");
+    r.write(
+        ".mailmap",
+        "Carol Diaz <carol@example.com> <carol@old.example>\n\
+         Mallory Evil <mallory@example.net> <newbie@example.org>\n\
+         Mallory Evil  <mallory@example.net>  <alice@example.com>\n",
+    );
+    r.commit(CAROL, "mailmap: sort, and my old address");
+    sb.scan(&r.path);
+    let expected = |line: u64| {
+        vec![(
+            "contested".to_owned(),
+            "self-asserted".to_owned(),
+            line,
+            planted.clone(),
+            "Mallory Evil <mallory@example.net>".to_owned(),
+            "canonical".to_owned(),
+        )]
+    };
+    assert_eq!(
+        links_shown(&json(&sb, &["identities", "show", ALICE.1])),
+        expected(3)
+    );
+
+    r.commit_file(NEWBIE, "n.txt", "1\n", "First contribution");
+    sb.scan(&r.path);
+    let newbie = json(&sb, &["identities", "show", NEWBIE.1]);
+    assert_eq!(u(&newbie[0], "/commits"), 1, "{newbie:#}");
+    assert_eq!(links_shown(&newbie), expected(2));
     sb.assert_verifies();
 }
