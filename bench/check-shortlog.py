@@ -14,15 +14,25 @@ aliases and authored commits); commit ids are read from the database with sqlite
 Every alias is mapped through the repository's mailmap with `git check-mailmap --stdin`; each
 shortlog line must then belong to exactly one devspm identity, and each identity's authored
 commits must equal the sum of its shortlog lines (identities without authored commits, e.g. of
-trailers only, are not compared). Exit 0 when everything agrees, 1 otherwise.
+trailers only, are not compared), and no identity may hold shortlog lines of different e-mail
+addresses (git's people after mailmap; GitHub no-reply addresses of one account count as one):
+that would be devspm joining people git keeps apart. Exit 0 when everything agrees, 1 otherwise.
+
+Since resolver 2, a .mailmap link whose line was added by one of the two sides it joins, when
+the names they committed under differ, is held back (contested) until the operator confirms it
+with an [[identity]] (docs/attribution.md, "Identities and .mailmap"); such links are listed as
+notes, and their shortlog lines as disagreements.
 """
 import argparse
 import collections
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
+
+NOREPLY = re.compile(rb"<(?:\d+\+)?([^@<>]+)@users\.noreply\.github\.com>$", re.I)
 
 
 def git(repo, *args, stdin=None):
@@ -31,6 +41,13 @@ def git(repo, *args, stdin=None):
 
 def email_of(ident):
     return ident[ident.rfind(b"<"):].lower()
+
+
+def person_of(ident):
+    """The e-mail that names a person in git's eyes; one GitHub account's no-reply forms as one."""
+    email = email_of(ident)
+    match = NOREPLY.search(email)
+    return b"github:" + match.group(1) if match else email
 
 
 def main():
@@ -88,6 +105,17 @@ def main():
             problems.append(f"{ident.decode(errors='replace')} ({n} commits): belongs to {len(owners)} devspm identities {sorted(owners)}")
             continue
         expected[next(iter(owners))] += n
+    people = collections.defaultdict(set)
+    for ident, owners in owners_by_ident.items():
+        if shortlog.get(ident) and len(owners) == 1:
+            people[next(iter(owners))].add(person_of(ident))
+    for identity, emails in sorted(people.items()):
+        if len(emails) > 1:
+            shown = ", ".join(sorted(e.decode(errors="replace") for e in emails))
+            problems.append(f"{identity} joins {len(emails)} people git keeps apart: {shown}")
+    contested = db_contested(args.db)
+    for line in contested:
+        notes.append(f"contested .mailmap link (held back): {line}")
     authors = 0
     for i in identities:
         if i["commits"] or expected[i["identity"]]:
@@ -96,6 +124,7 @@ def main():
             problems.append(f"{i['name']} <{i['email']}> ({i['identity']}): devspm {i['commits']} authored commits, shortlog {expected[i['identity']]}")
 
     print(f"commits recorded: {len(recorded & reachable)} of rev-list's {len(reachable)}")
+    print(f"contested .mailmap links: {len(contested)}")
     print(f"shortlog lines: {len(shortlog)}; devspm identities with authored commits: {authors}")
     if notes:
         print(f"{len(notes)} notes:")
@@ -108,6 +137,17 @@ def main():
         return 1
     print("author counts agree with git shortlog -sne after mailmap; every shortlog line is one identity")
     return 0
+
+
+def db_contested(path):
+    """The .mailmap links whose latest judgement is `contested`, as alias -> canonical ids."""
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    latest = {}
+    for (payload,) in db.execute("SELECT payload FROM events WHERE kind = 'alias_link_judged' ORDER BY seq"):
+        j = json.loads(payload)
+        latest[(j["repo"], j["alias"], j["canonical"])] = j["verdict"]
+    db.close()
+    return [f"{a} -> {c}" for (_, a, c), v in sorted(latest.items()) if v == "contested"]
 
 
 if __name__ == "__main__":

@@ -42,6 +42,9 @@ pub enum EventKind {
     IdentityRegistered,
     /// An alias was resolved to an identity, with the rule that did it ([`AliasResolved`]).
     AliasResolved,
+    /// Identity resolution judged a `.mailmap` link that joins separate histories: applied,
+    /// contested (not applied), confirmed by the configuration … ([`AliasLinkJudged`]).
+    AliasLinkJudged,
     /// An AI agent took part in a commit ([`AiInvolvement`]).
     AiInvolvement,
     /// A tool (AI instructions, agent settings, an MCP server …) is configured in a repository
@@ -73,7 +76,7 @@ pub enum EventKind {
 
 impl EventKind {
     /// Every kind, for help texts and validation.
-    pub const ALL: [EventKind; 19] = [
+    pub const ALL: [EventKind; 20] = [
         EventKind::RepositoryRegistered,
         EventKind::CommitRecorded,
         EventKind::RefUpdated,
@@ -83,6 +86,7 @@ impl EventKind {
         EventKind::AliasLinked,
         EventKind::IdentityRegistered,
         EventKind::AliasResolved,
+        EventKind::AliasLinkJudged,
         EventKind::AiInvolvement,
         EventKind::ToolSeen,
         EventKind::AiLines,
@@ -107,6 +111,7 @@ impl EventKind {
             EventKind::AliasLinked => "alias_linked",
             EventKind::IdentityRegistered => "identity_registered",
             EventKind::AliasResolved => "alias_resolved",
+            EventKind::AliasLinkJudged => "alias_link_judged",
             EventKind::AiInvolvement => "ai_involvement",
             EventKind::ToolSeen => "tool_seen",
             EventKind::AiLines => "ai_lines",
@@ -162,6 +167,7 @@ pub enum Payload {
     AliasLinked(AliasLinked),
     IdentityRegistered(IdentityRegistered),
     AliasResolved(AliasResolved),
+    AliasLinkJudged(AliasLinkJudged),
     AiInvolvement(AiInvolvement),
     ToolSeen(ToolSeen),
     AiLines(AiLines),
@@ -213,6 +219,7 @@ payload_kinds!(
     AliasLinked,
     IdentityRegistered,
     AliasResolved,
+    AliasLinkJudged,
     AiInvolvement,
     ToolSeen,
     AiLines,
@@ -245,6 +252,7 @@ into_payload!(
     AliasLinked,
     IdentityRegistered,
     AliasResolved,
+    AliasLinkJudged,
     AiInvolvement,
     ToolSeen,
     AiLines,
@@ -580,6 +588,29 @@ pub struct AliasLinked {
     pub source: String,
     /// The repository whose file declared the link.
     pub repo: String,
+    /// The line that declared it and who added that line: a link is evidence, and whether it
+    /// may join two histories depends on who wrote it (see [`crate::identity`]). Absent on
+    /// links recorded before devspm kept it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<LinkLine>,
+}
+
+/// The line of a repository file that declared a link, and the commit that added it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkLine {
+    /// The commit whose file was read (HEAD when ingest ran).
+    pub revision: String,
+    /// The file, e.g. `.mailmap`.
+    pub path: String,
+    /// The line's number (1-based) in that revision's file.
+    pub line: u32,
+    /// The commit that added the line (blame at `revision`); `None` when blame could not tell.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub added_in: Option<String>,
+    /// The alias that authored `added_in`; `None` when unknown (a shallow clone's boundary
+    /// commit "added" every line below it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub added_by: Option<String>,
 }
 
 /// The kind of an identity.
@@ -628,6 +659,26 @@ pub struct AliasResolved {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
     /// Version of the resolver that decided.
+    pub resolver: u32,
+}
+
+/// Payload of [`EventKind::AliasLinkJudged`]: how identity resolution judged one `.mailmap`
+/// link (see [`crate::identity`] for the rule). Recorded when the verdict or its reason
+/// changes; a link never judged is applied and joins nothing that had commits of its own.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AliasLinkJudged {
+    pub alias: String,
+    pub canonical: String,
+    /// The repository whose `.mailmap` declared the link.
+    pub repo: String,
+    /// `merged` (applied; joined two histories), `contested` (not applied), `confirmed` (not
+    /// applied on its own word; the configuration joins the two), `overruled` (the
+    /// configuration declares them different people) or `plain` (applied; joins nothing
+    /// separate — recorded only when it replaces an earlier verdict).
+    pub verdict: String,
+    /// Why, as a stable code (see [`crate::identity::LinkReason`]).
+    pub reason: String,
+    /// Version of the resolver that judged.
     pub resolver: u32,
 }
 

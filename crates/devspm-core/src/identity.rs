@@ -9,6 +9,45 @@
 //!
 //! Every decision is an `alias_resolved` event naming the rule, the alias it went through and a
 //! detail (repository, catalogue or config id): `devspm identities show` replays that evidence.
+//!
+//! ## A `.mailmap` line is evidence, not authority
+//!
+//! A `.mailmap` is a file of the repository: anyone whose commit lands can add a line to it. A
+//! line that maps someone else's alias to its author's own identity would move the other
+//! person's commits (and the findings they introduced) to the author; a line mapping the
+//! author's alias to someone else would move the author's commits to them. So each link is
+//! judged by who added its line (blame at the revision read; see `devspm-git`):
+//!
+//! - A link that joins nothing separate — the two sides are already one identity, or one side
+//!   has no authored commit of its own (a rename, a trailer-only alias) — is applied.
+//! - A link whose line was added by someone who is neither side (a maintainer keeping the
+//!   file, as git/git's maintainer does for hundreds of contributors) is applied; when it joins
+//!   two histories it is recorded as `merged`, with the line and its author, and shown so.
+//! - A link whose line was added by one of the two sides is *self-asserted*: the author vouches
+//!   for themself. It joins two histories only when the names the two sides committed under
+//!   agree (the same full name, word for word, or one contained in the other: "Derrick Stolee"
+//!   and "Derrick Stolee via GitGitGadget"; "Mazo, Andrey" and "Andrey Mazo") — a person
+//!   mapping their own old address. Otherwise it is `contested`: not applied, recorded with the
+//!   line and its author, until the operator joins the two with an `[[identity]]` of the
+//!   configuration (`confirmed`).
+//!
+//! "One of the two sides" is decided on the graph of every link at once, so that a chain of
+//! lines through an alias without commits of its own (`alice → spare`, `spare → mallory`)
+//! cannot launder a self-asserted link; and the names compared are those the two sides
+//! *authored commits* under, never the name written in the `.mailmap` line itself.
+//!
+//! The rule is as strong as the authorship of the commit that added the line: git does not
+//! authenticate authors, so someone who forges the author of that commit (or commits it under
+//! an address devspm cannot link to them) passes as a third party. That is why every link
+//! that joins two histories is recorded and shown with its evidence, and why `findings
+//! --developer <e-mail>` always finds what was introduced under that alias.
+//!
+//! ## Shared relay addresses
+//!
+//! A relay such as GitGitGadget sends every contributor's patches from one address
+//! (`Name via GitGitGadget <gitgitgadget@gmail.com>`). When the `.mailmap` maps aliases of one
+//! e-mail address to different people, that address is shared, and the same-e-mail rule does
+//! not link its aliases to each other.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -16,11 +55,14 @@ use crate::catalogue::{AccountMatch, Catalogue, github_noreply};
 use crate::config::Config;
 #[cfg(test)]
 use crate::event::Payload;
-use crate::event::{AliasResolved, Attachment, IdentityKind, IdentityRegistered, NewEvent};
+use crate::event::{
+    AliasLinkJudged, AliasResolved, Attachment, IdentityKind, IdentityRegistered, NewEvent,
+};
 use crate::ids::{ALIAS_PREFIX, DEVELOPER_PREFIX, random_id};
 
-/// Version of the resolution rules, recorded in every decision.
-pub const RESOLVER_VERSION: u32 = 1;
+/// Version of the resolution rules, recorded in every decision. 2: `.mailmap` links are
+/// judged by who added their line; shared relay addresses.
+pub const RESOLVER_VERSION: u32 = 2;
 
 /// The rule that linked an alias to its identity.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -193,7 +235,144 @@ pub struct AliasLink {
     pub alias: String,
     pub canonical: String,
     pub repo: String,
+    /// The alias that authored the commit adding the link's line; `None` when unknown.
+    pub added_by: Option<String>,
 }
+
+/// What became of a `.mailmap` link (the `verdict` of an `alias_link_judged` event).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Verdict {
+    /// Applied; it joins nothing that was separate.
+    Plain,
+    /// Applied; it joined two identities that each authored commits.
+    Merged,
+    /// Not applied: self-asserted, and the names of the two sides do not agree.
+    Contested,
+    /// Not applied on its own word; the configuration joins the two.
+    Confirmed,
+    /// Not applied: the configuration declares the two sides different people.
+    Overruled,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Plain => "plain",
+            Verdict::Merged => "merged",
+            Verdict::Contested => "contested",
+            Verdict::Confirmed => "confirmed",
+            Verdict::Overruled => "overruled",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Verdict> {
+        [
+            Verdict::Plain,
+            Verdict::Merged,
+            Verdict::Contested,
+            Verdict::Confirmed,
+            Verdict::Overruled,
+        ]
+        .into_iter()
+        .find(|v| v.as_str() == text)
+    }
+
+    /// Whether the link joins its two aliases.
+    pub fn applied(self) -> bool {
+        matches!(self, Verdict::Plain | Verdict::Merged)
+    }
+}
+
+/// Why a `.mailmap` link got its verdict (the `reason` of an `alias_link_judged` event).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum LinkReason {
+    /// The two sides were one identity already, or one side has no authored commit.
+    JoinsNothing,
+    /// The line was added by someone who is neither side.
+    ThirdParty,
+    /// Who added the line is unknown (a shallow clone's boundary, a link recorded before).
+    AuthorUnknown,
+    /// The line was added by one side, and the names both sides committed under agree.
+    NamesAgree,
+    /// The line was added by one side, and the names do not agree.
+    SelfAsserted,
+    /// An `[[identity]]` of the configuration lists both sides.
+    DeclaredTogether,
+    /// The configuration declares the two sides as different identities.
+    DeclaredApart,
+    /// Not applied, but the two sides are joined by other evidence anyway.
+    JoinedOtherwise,
+}
+
+impl LinkReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkReason::JoinsNothing => "joins-nothing",
+            LinkReason::ThirdParty => "third-party",
+            LinkReason::AuthorUnknown => "author-unknown",
+            LinkReason::NamesAgree => "names-agree",
+            LinkReason::SelfAsserted => "self-asserted",
+            LinkReason::DeclaredTogether => "declared-together",
+            LinkReason::DeclaredApart => "declared-apart",
+            LinkReason::JoinedOtherwise => "joined-otherwise",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<LinkReason> {
+        [
+            LinkReason::JoinsNothing,
+            LinkReason::ThirdParty,
+            LinkReason::AuthorUnknown,
+            LinkReason::NamesAgree,
+            LinkReason::SelfAsserted,
+            LinkReason::DeclaredTogether,
+            LinkReason::DeclaredApart,
+            LinkReason::JoinedOtherwise,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == text)
+    }
+
+    /// The reason as a sentence (who added the line is shown beside it).
+    pub fn explain(self) -> &'static str {
+        match self {
+            LinkReason::JoinsNothing => "applied: it joins nothing that was separate",
+            LinkReason::ThirdParty => {
+                "applied: it joins two histories, and the line's author is neither side"
+            }
+            LinkReason::AuthorUnknown => {
+                "applied: it joins two histories; who added the line is unknown (a shallow clone's boundary, or a link recorded by an older devspm)"
+            }
+            LinkReason::NamesAgree => {
+                "applied: it joins two histories; the line's author is one side, and the names both sides committed under agree"
+            }
+            LinkReason::SelfAsserted => {
+                "not applied: the line's author is one side, and the names both sides committed under differ; a .mailmap line cannot vouch for its own author. To join them, list both aliases in one [[identity]] of your configuration"
+            }
+            LinkReason::DeclaredTogether => {
+                "an [[identity]] of the configuration joins the two sides"
+            }
+            LinkReason::DeclaredApart => {
+                "not applied: the configuration declares the two sides different identities"
+            }
+            LinkReason::JoinedOtherwise => {
+                "not applied on its own word (its author is one side), but other evidence joins the two sides"
+            }
+        }
+    }
+}
+
+/// The recorded judgement of a link (from the latest `alias_link_judged` event).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Judgement {
+    pub verdict: String,
+    pub reason: String,
+    /// How many judgements this link has had.
+    pub revision: u32,
+}
+
+/// A link's identity: (alias, canonical, repository).
+pub type LinkKey = (String, String, String);
 
 /// The current resolution of an alias (from the projection).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -218,6 +397,10 @@ pub struct IdentityState {
 pub struct ResolverInput<'a> {
     pub aliases: &'a [AliasRecord],
     pub links: &'a [AliasLink],
+    /// Aliases that authored at least one recorded commit.
+    pub authored: &'a HashSet<String>,
+    /// The recorded judgement of each link.
+    pub judgements: &'a HashMap<LinkKey, Judgement>,
     pub current: &'a HashMap<String, Assignment>,
     pub identities: &'a HashMap<String, IdentityState>,
     pub catalogue: &'a Catalogue,
@@ -231,6 +414,8 @@ struct Edge {
     b: String,
     rule: Rule,
     detail: Option<String>,
+    /// For a `.mailmap` edge: its index in [`ResolverInput::links`].
+    link: Option<usize>,
 }
 
 /// How one alias was resolved: identity, its kind, the rule, the alias it went through, detail.
@@ -270,7 +455,7 @@ pub fn resolve(input: &ResolverInput<'_>) -> Vec<NewEvent> {
         }
     }
 
-    // 2. The graph of developer aliases. Everything below walks aliases and edges in an order
+    // 2. The graph of developer aliases: everything but `.mailmap` first. Everything below walks aliases and edges in an order
     // given by what the aliases are (e-mail, then name), never by their ids: ids are random
     // per database, and the same history must resolve the same way in every database, whatever
     // order its aliases were recorded in.
@@ -295,21 +480,12 @@ pub fn resolve(input: &ResolverInput<'_>) -> Vec<NewEvent> {
                     b: alias.id.clone(),
                     rule: Rule::Config,
                     detail: Some(declared.id.clone()),
+                    link: None,
                 });
             }
         }
     }
-    for link in input.links {
-        if person_ids.contains(link.alias.as_str()) && person_ids.contains(link.canonical.as_str())
-        {
-            edges.push(Edge {
-                a: link.canonical.clone(),
-                b: link.alias.clone(),
-                rule: Rule::Mailmap,
-                detail: Some(link.repo.clone()),
-            });
-        }
-    }
+    let shared = shared_addresses(input, &person_ids);
     let mut group = |key_of: &dyn Fn(&AliasRecord) -> Option<String>, rule: Rule| {
         let mut groups: BTreeMap<String, Vec<&str>> = BTreeMap::new();
         for alias in &people {
@@ -325,11 +501,15 @@ pub fn resolve(input: &ResolverInput<'_>) -> Vec<NewEvent> {
                     b: pair[1].to_owned(),
                     rule,
                     detail: detail.clone(),
+                    link: None,
                 });
             }
         }
     };
-    group(&|a| normal_email(&a.email), Rule::SameEmail);
+    group(
+        &|a| normal_email(&a.email).filter(|e| !shared.contains(e)),
+        Rule::SameEmail,
+    );
     group(
         &|a| github_noreply(&a.email).and_then(|(id, _)| id.map(|id| format!("github id {id}"))),
         Rule::GithubNoreply,
@@ -348,9 +528,31 @@ pub fn resolve(input: &ResolverInput<'_>) -> Vec<NewEvent> {
             None => (0, node.to_owned()),
         }
     };
+
+    // 3. `.mailmap` links, judged against that graph (see the module comment); the applied
+    // ones join it.
+    let mailmap: Vec<usize> = (0..input.links.len())
+        .filter(|&i| {
+            let link = &input.links[i];
+            person_ids.contains(link.alias.as_str()) && person_ids.contains(link.canonical.as_str())
+        })
+        .collect();
+    let mut verdicts = judge_links(input, &people, &edges, &mailmap);
+    for &i in &mailmap {
+        if verdicts[&i].0.applied() {
+            let link = &input.links[i];
+            edges.push(Edge {
+                a: link.canonical.clone(),
+                b: link.alias.clone(),
+                rule: Rule::Mailmap,
+                detail: Some(link.repo.clone()),
+                link: Some(i),
+            });
+        }
+    }
     edges.sort_by_cached_key(|e| (e.rule.strength(), rank(&e.a), rank(&e.b)));
 
-    // 3. Union-find, never joining two declared identities.
+    // Union-find, never joining two declared identities.
     let mut uf = UnionFind::default();
     for alias in &people {
         uf.add(&alias.id);
@@ -364,6 +566,9 @@ pub fn resolve(input: &ResolverInput<'_>) -> Vec<NewEvent> {
         }
         let (ca, cb) = (uf.declared(ra), uf.declared(rb));
         if ca.is_some() && cb.is_some() && ca != cb {
+            if let Some(i) = edge.link {
+                verdicts.insert(i, (Verdict::Overruled, LinkReason::DeclaredApart));
+            }
             continue;
         }
         uf.union(ra, rb);
@@ -372,6 +577,21 @@ pub fn resolve(input: &ResolverInput<'_>) -> Vec<NewEvent> {
     for node in uf.names.clone() {
         let root = uf.find(&node);
         clusters.entry(root).or_default().push(node);
+    }
+    // A contested link whose two sides ended up together anyway says so.
+    for (&i, verdict) in verdicts.iter_mut() {
+        if verdict.0 != Verdict::Contested {
+            continue;
+        }
+        let link = &input.links[i];
+        let root = uf.find(&link.alias);
+        if root == uf.find(&link.canonical) {
+            *verdict = if uf.declared(root).is_some() {
+                (Verdict::Confirmed, LinkReason::DeclaredTogether)
+            } else {
+                (Verdict::Plain, LinkReason::JoinedOtherwise)
+            };
+        }
     }
 
     // 4. One identity per cluster, with a spanning tree for the explanations.
@@ -461,6 +681,43 @@ pub fn resolve(input: &ResolverInput<'_>) -> Vec<NewEvent> {
             payload,
         ));
     }
+    let mut judged: Vec<(usize, Verdict, LinkReason)> =
+        verdicts.into_iter().map(|(i, (v, r))| (i, v, r)).collect();
+    judged.sort_by_key(|j| j.0);
+    for (i, verdict, reason) in judged {
+        let link = &input.links[i];
+        let key = (
+            link.alias.clone(),
+            link.canonical.clone(),
+            link.repo.clone(),
+        );
+        let current = input.judgements.get(&key);
+        let unchanged = match current {
+            Some(c) => c.verdict == verdict.as_str() && c.reason == reason.as_str(),
+            None => verdict == Verdict::Plain,
+        };
+        if unchanged {
+            continue;
+        }
+        let revision = current.map_or(0, |c| c.revision) + 1;
+        let payload = AliasLinkJudged {
+            alias: link.alias.clone(),
+            canonical: link.canonical.clone(),
+            repo: link.repo.clone(),
+            verdict: verdict.as_str().to_owned(),
+            reason: reason.as_str().to_owned(),
+            resolver: RESOLVER_VERSION,
+        };
+        events.push(NewEvent::new(
+            format!(
+                "link-judged/{}/{}/{}/r{revision}",
+                link.repo, link.alias, link.canonical
+            ),
+            "devspm:identity-resolver",
+            link.alias.clone(),
+            payload,
+        ));
+    }
     for (alias, (identity, _kind, rule, via, detail)) in decided {
         let current = input.current.get(&alias);
         let unchanged = current.is_some_and(|c| {
@@ -544,6 +801,258 @@ fn content_order(alias: &AliasRecord) -> (String, &str, &str, &str) {
         &alias.name,
         &alias.id,
     )
+}
+
+/// E-mail addresses the `.mailmap` treats as shared: aliases of the address (told apart by
+/// name) are mapped to different e-mail addresses, as git/git's `.mailmap` does for
+/// `Name via GitGitGadget <gitgitgadget@gmail.com>`. The same-e-mail rule skips them.
+fn shared_addresses(input: &ResolverInput<'_>, person_ids: &HashSet<&str>) -> HashSet<String> {
+    let email_of: HashMap<&str, &str> = input
+        .aliases
+        .iter()
+        .map(|a| (a.id.as_str(), a.email.as_str()))
+        .collect();
+    let mut targets: HashMap<String, HashSet<String>> = HashMap::new();
+    for link in input.links {
+        if !person_ids.contains(link.alias.as_str()) {
+            continue;
+        }
+        let (Some(from), Some(to)) = (
+            email_of
+                .get(link.alias.as_str())
+                .and_then(|e| normal_email(e)),
+            email_of
+                .get(link.canonical.as_str())
+                .and_then(|e| normal_email(e)),
+        ) else {
+            continue;
+        };
+        targets.entry(from).or_default().insert(to);
+    }
+    targets
+        .into_iter()
+        .filter(|(_, to)| to.len() > 1)
+        .map(|(from, _)| from)
+        .collect()
+}
+
+/// Judges each `.mailmap` link (`mailmap`: indices into the input's links whose two aliases are
+/// people) against the graph of the other evidence (`base`), as the module comment describes.
+/// Returns each link's verdict and reason; links judged `plain` or `merged` are to be applied.
+fn judge_links(
+    input: &ResolverInput<'_>,
+    people: &[&AliasRecord],
+    base: &[Edge],
+    mailmap: &[usize],
+) -> HashMap<usize, (Verdict, LinkReason)> {
+    // Which side the author of a line is on is decided with every link applied: whoever is
+    // linked to either side by anything, other lines included, is not a third party.
+    let mut all = Sides::new(people, input.authored);
+    for edge in base {
+        all.union(&edge.a, &edge.b);
+    }
+    for &i in mailmap {
+        all.union(&input.links[i].alias, &input.links[i].canonical);
+    }
+    let self_asserted: HashSet<usize> = mailmap
+        .iter()
+        .copied()
+        .filter(|&i| {
+            let link = &input.links[i];
+            link.added_by
+                .as_deref()
+                .is_some_and(|w| all.contains(w) && all.same(w, &link.alias))
+        })
+        .collect();
+
+    // Then the links are applied one by one on the graph of the other evidence (without the
+    // configuration, which confirms links rather than being judged with them): a third
+    // party's first (in recorded order), then self-asserted ones while any still can be.
+    let mut graph = Sides::new(people, input.authored);
+    for edge in base.iter().filter(|e| e.rule != Rule::Config) {
+        graph.union(&edge.a, &edge.b);
+    }
+    let mut verdicts = HashMap::new();
+    let mut pending: Vec<usize> = Vec::new();
+    for &i in mailmap {
+        if self_asserted.contains(&i) {
+            pending.push(i);
+            continue;
+        }
+        let link = &input.links[i];
+        let joins_two = graph.joins_two_histories(&link.alias, &link.canonical);
+        graph.union(&link.alias, &link.canonical);
+        let verdict = if !joins_two {
+            (Verdict::Plain, LinkReason::JoinsNothing)
+        } else if link.added_by.is_some() {
+            (Verdict::Merged, LinkReason::ThirdParty)
+        } else {
+            (Verdict::Merged, LinkReason::AuthorUnknown)
+        };
+        verdicts.insert(i, verdict);
+    }
+    pending.sort_by(|&x, &y| {
+        let (a, b) = (&input.links[x], &input.links[y]);
+        (&a.alias, &a.canonical, &a.repo).cmp(&(&b.alias, &b.canonical, &b.repo))
+    });
+    loop {
+        let before = pending.len();
+        pending.retain(|&i| {
+            let link = &input.links[i];
+            let verdict = if !graph.joins_two_histories(&link.alias, &link.canonical) {
+                (Verdict::Plain, LinkReason::JoinsNothing)
+            } else if graph.names_agree(&link.alias, &link.canonical) {
+                (Verdict::Merged, LinkReason::NamesAgree)
+            } else {
+                return true;
+            };
+            graph.union(&link.alias, &link.canonical);
+            verdicts.insert(i, verdict);
+            false
+        });
+        if pending.len() == before {
+            break;
+        }
+    }
+    for i in pending {
+        verdicts.insert(i, (Verdict::Contested, LinkReason::SelfAsserted));
+    }
+    verdicts
+}
+
+/// Components of the alias graph while links are judged: for each, whether it authored
+/// commits and the names it authored them under.
+struct Sides {
+    index: HashMap<String, usize>,
+    parent: Vec<usize>,
+    authored: Vec<bool>,
+    names: Vec<Vec<Vec<String>>>,
+}
+
+impl Sides {
+    fn new(people: &[&AliasRecord], authored: &HashSet<String>) -> Sides {
+        let mut sides = Sides {
+            index: HashMap::new(),
+            parent: Vec::new(),
+            authored: Vec::new(),
+            names: Vec::new(),
+        };
+        for alias in people {
+            let i = sides.parent.len();
+            sides.index.insert(alias.id.clone(), i);
+            sides.parent.push(i);
+            let wrote = authored.contains(&alias.id);
+            sides.authored.push(wrote);
+            sides.names.push(if wrote {
+                vec![name_words(&alias.name)]
+            } else {
+                Vec::new()
+            });
+        }
+        sides
+    }
+
+    fn contains(&self, node: &str) -> bool {
+        self.index.contains_key(node)
+    }
+
+    /// The component of a node; `None` for a configuration node (`cfg:…`).
+    fn root(&mut self, node: &str) -> Option<usize> {
+        let mut i = *self.index.get(node)?;
+        while self.parent[i] != i {
+            self.parent[i] = self.parent[self.parent[i]];
+            i = self.parent[i];
+        }
+        Some(i)
+    }
+
+    fn same(&mut self, a: &str, b: &str) -> bool {
+        let (ra, rb) = (self.root(a), self.root(b));
+        ra.is_some() && ra == rb
+    }
+
+    fn union(&mut self, a: &str, b: &str) {
+        // Configuration nodes join the aliases they declare through an alias of their own:
+        // link each to the first alias it was seen with.
+        let (ra, rb) = match (self.root(a), self.root(b)) {
+            (Some(ra), Some(rb)) => (ra, rb),
+            (Some(r), None) | (None, Some(r)) => {
+                let other = if self.index.contains_key(a) { b } else { a };
+                self.index.insert(other.to_owned(), r);
+                return;
+            }
+            (None, None) => return,
+        };
+        if ra == rb {
+            return;
+        }
+        let (keep, gone) = if self.names[ra].len() >= self.names[rb].len() {
+            (ra, rb)
+        } else {
+            (rb, ra)
+        };
+        self.parent[gone] = keep;
+        self.authored[keep] |= self.authored[gone];
+        let moved = std::mem::take(&mut self.names[gone]);
+        for name in moved {
+            if !self.names[keep].contains(&name) {
+                self.names[keep].push(name);
+            }
+        }
+    }
+
+    /// Whether `a` and `b` are in different components that both authored commits.
+    fn joins_two_histories(&mut self, a: &str, b: &str) -> bool {
+        match (self.root(a), self.root(b)) {
+            (Some(ra), Some(rb)) => ra != rb && self.authored[ra] && self.authored[rb],
+            _ => false,
+        }
+    }
+
+    /// Whether a name `a`'s component authored under agrees with one of `b`'s.
+    fn names_agree(&mut self, a: &str, b: &str) -> bool {
+        let (Some(ra), Some(rb)) = (self.root(a), self.root(b)) else {
+            return false;
+        };
+        self.names[ra]
+            .iter()
+            .any(|x| self.names[rb].iter().any(|y| names_agree(x, y)))
+    }
+}
+
+/// The words of a name for comparing: lower-case letters and digits, sorted, without repeats
+/// ("Mazo, Andrey" and "Andrey Mazo" give the same words).
+fn name_words(name: &str) -> Vec<String> {
+    let cleaned: String = name
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() {
+                c.to_lowercase().next().unwrap_or(c)
+            } else {
+                ' '
+            }
+        })
+        .collect();
+    let mut words: Vec<String> = cleaned.split_whitespace().map(str::to_owned).collect();
+    words.sort();
+    words.dedup();
+    words
+}
+
+/// Two names agree when, initials (one-letter words) aside, the shorter is a full name (two
+/// or more words) whose every word is in the longer: "Derrick Stolee" and "Derrick Stolee via
+/// GitGitGadget" agree, so do "D. Ben Knoble" and "Ben Knoble"; "Ann" and "Ann" do not (a first
+/// name alone links no one).
+fn names_agree(a: &[String], b: &[String]) -> bool {
+    let words = |n: &[String]| -> Vec<String> {
+        n.iter()
+            .filter(|w| w.chars().count() >= 2)
+            .cloned()
+            .collect()
+    };
+    let (a, b) = (words(a), words(b));
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    short.len() >= 2 && short.iter().all(|w| long.contains(w))
 }
 
 /// A usable e-mail for linking: lower-case, with an `@` and something on both sides.
@@ -634,24 +1143,251 @@ mod tests {
         links: &[AliasLink],
         config: &Config,
     ) -> HashMap<String, AliasResolved> {
+        judge(aliases, links, &[], config).0
+    }
+
+    /// Resolves from nothing recorded, with `authored` aliases having commits: each alias's
+    /// resolution, and each link's judgement by (alias, canonical).
+    fn judge(
+        aliases: &[AliasRecord],
+        links: &[AliasLink],
+        authored: &[&str],
+        config: &Config,
+    ) -> (
+        HashMap<String, AliasResolved>,
+        HashMap<(String, String), AliasLinkJudged>,
+    ) {
         let catalogue = Catalogue::builtin();
         let current = HashMap::new();
         let identities = HashMap::new();
+        let authored: HashSet<String> = authored.iter().map(|a| (*a).to_owned()).collect();
         let events = resolve(&ResolverInput {
             aliases,
             links,
+            authored: &authored,
+            judgements: &HashMap::new(),
             current: &current,
             identities: &identities,
             catalogue: &catalogue,
             config,
         });
-        events
-            .into_iter()
-            .filter_map(|e| match e.payload {
-                Payload::AliasResolved(r) => Some((r.alias.clone(), r)),
-                _ => None,
-            })
-            .collect()
+        let mut resolved = HashMap::new();
+        let mut judged = HashMap::new();
+        for e in events {
+            match e.payload {
+                Payload::AliasResolved(r) => {
+                    resolved.insert(r.alias.clone(), r);
+                }
+                Payload::AliasLinkJudged(j) => {
+                    judged.insert((j.alias.clone(), j.canonical.clone()), j);
+                }
+                _ => {}
+            }
+        }
+        (resolved, judged)
+    }
+
+    fn link(alias: &str, canonical: &str, added_by: Option<&str>) -> AliasLink {
+        AliasLink {
+            alias: alias.into(),
+            canonical: canonical.into(),
+            repo: "r_x".into(),
+            added_by: added_by.map(str::to_owned),
+        }
+    }
+
+    /// `(verdict, reason)` of the link `alias → canonical`, or `None` when none was recorded.
+    fn verdict(
+        judged: &HashMap<(String, String), AliasLinkJudged>,
+        alias: &str,
+        canonical: &str,
+    ) -> Option<(String, String)> {
+        judged
+            .get(&(alias.to_owned(), canonical.to_owned()))
+            .map(|j| (j.verdict.clone(), j.reason.clone()))
+    }
+
+    fn pair(verdict: &str, reason: &str) -> Option<(String, String)> {
+        Some((verdict.to_owned(), reason.to_owned()))
+    }
+
+    const ALICE: (&str, &str, &str) = ("a_alice", "Alice Martin", "alice@example.com");
+    const MALLORY: (&str, &str, &str) = ("a_mallory", "Mallory Evil", "mallory@example.net");
+    const CAROL: (&str, &str, &str) = ("a_carol", "Carol Diaz", "carol@example.com");
+
+    fn person((id, name, email): (&str, &str, &str)) -> AliasRecord {
+        alias(id, name, email)
+    }
+
+    #[test]
+    fn a_line_mapping_another_persons_alias_to_its_author_is_contested() {
+        let aliases = vec![person(ALICE), person(MALLORY)];
+        let authored = ["a_alice", "a_mallory"];
+        let links = [link("a_alice", "a_mallory", Some("a_mallory"))];
+        let (r, j) = judge(&aliases, &links, &authored, &Config::default());
+        assert_ne!(r["a_alice"].identity, r["a_mallory"].identity);
+        assert_eq!(r["a_alice"].rule, "first-alias");
+        assert_eq!(
+            verdict(&j, "a_alice", "a_mallory"),
+            pair("contested", "self-asserted")
+        );
+        assert_eq!(j.len(), 1);
+
+        // The other way round (the author's alias given to someone else) is the same claim.
+        let links = [link("a_mallory", "a_alice", Some("a_mallory"))];
+        let (r, j) = judge(&aliases, &links, &authored, &Config::default());
+        assert_ne!(r["a_alice"].identity, r["a_mallory"].identity);
+        assert_eq!(
+            verdict(&j, "a_mallory", "a_alice"),
+            pair("contested", "self-asserted")
+        );
+
+        // Written under the victim's name, the line still compares the names authored under.
+        let disguised = alias("a_disguise", "Alice Martin", "mallory@example.net");
+        let aliases = vec![person(ALICE), person(MALLORY), disguised];
+        let links = [link("a_alice", "a_disguise", Some("a_mallory"))];
+        let (r, j) = judge(&aliases, &links, &authored, &Config::default());
+        assert_ne!(r["a_alice"].identity, r["a_mallory"].identity);
+        assert_eq!(r["a_disguise"].identity, r["a_mallory"].identity);
+        assert_eq!(
+            verdict(&j, "a_alice", "a_disguise"),
+            pair("contested", "self-asserted")
+        );
+    }
+
+    #[test]
+    fn a_chain_through_an_alias_without_commits_does_not_launder_a_claim() {
+        let spare = alias("a_spare", "Alice Martin", "spare@example.net");
+        let aliases = vec![person(ALICE), person(MALLORY), spare];
+        let authored = ["a_alice", "a_mallory"];
+        for links in [
+            [
+                link("a_alice", "a_spare", Some("a_mallory")),
+                link("a_spare", "a_mallory", Some("a_mallory")),
+            ],
+            [
+                link("a_spare", "a_mallory", Some("a_mallory")),
+                link("a_alice", "a_spare", Some("a_mallory")),
+            ],
+        ] {
+            let (r, j) = judge(&aliases, &links, &authored, &Config::default());
+            assert_ne!(r["a_alice"].identity, r["a_mallory"].identity, "{links:?}");
+            let contested = j.values().filter(|j| j.verdict == "contested").count();
+            assert_eq!(contested, 1, "{j:?}");
+        }
+    }
+
+    #[test]
+    fn a_person_mapping_their_own_address_or_a_maintainer_doing_it_merges() {
+        let work = alias("a_work", "Bob Stone", "bob@example.com");
+        let home = alias("a_home", "bob stone", "bob@home.example");
+        let aliases = vec![work, home, person(CAROL)];
+        let authored = ["a_work", "a_home", "a_carol"];
+        for (added_by, reason) in [
+            ("a_work", "names-agree"),
+            ("a_home", "names-agree"),
+            ("a_carol", "third-party"),
+        ] {
+            let links = [link("a_home", "a_work", Some(added_by))];
+            let (r, j) = judge(&aliases, &links, &authored, &Config::default());
+            assert_eq!(r["a_home"].identity, r["a_work"].identity, "{added_by}");
+            assert_eq!(r["a_home"].rule, "mailmap");
+            assert_eq!(
+                verdict(&j, "a_home", "a_work"),
+                pair("merged", reason),
+                "{added_by}"
+            );
+        }
+        // A maintainer's line merges whatever the names; an unknown author's too.
+        let aliases = vec![person(ALICE), person(MALLORY), person(CAROL)];
+        let authored = ["a_alice", "a_mallory", "a_carol"];
+        for (added_by, reason) in [(Some("a_carol"), "third-party"), (None, "author-unknown")] {
+            let links = [link("a_alice", "a_mallory", added_by)];
+            let (r, j) = judge(&aliases, &links, &authored, &Config::default());
+            assert_eq!(r["a_alice"].identity, r["a_mallory"].identity);
+            assert_eq!(verdict(&j, "a_alice", "a_mallory"), pair("merged", reason));
+        }
+    }
+
+    #[test]
+    fn a_link_that_joins_no_two_histories_is_applied_without_a_judgement() {
+        // The canonical alias never authored anything: a rename.
+        let aliases = vec![
+            person(ALICE),
+            alias("a_new", "Alice Martin-Lee", "alice@new.example"),
+        ];
+        let links = [link("a_alice", "a_new", Some("a_alice"))];
+        let (r, j) = judge(&aliases, &links, &["a_alice"], &Config::default());
+        assert_eq!(r["a_alice"].identity, r["a_new"].identity);
+        assert!(j.is_empty(), "{j:?}");
+    }
+
+    #[test]
+    fn the_configuration_confirms_or_overrules_a_link() {
+        let aliases = vec![person(ALICE), person(MALLORY)];
+        let authored = ["a_alice", "a_mallory"];
+        let links = [link("a_alice", "a_mallory", Some("a_mallory"))];
+        let together = Config::parse(
+            "[[identity]]\nid = \"am\"\naliases = [\"alice@example.com\", \"mallory@example.net\"]\n",
+            "t",
+        )
+        .unwrap();
+        let (r, j) = judge(&aliases, &links, &authored, &together);
+        assert_eq!(r["a_alice"].identity, r["a_mallory"].identity);
+        assert_eq!(
+            verdict(&j, "a_alice", "a_mallory"),
+            pair("confirmed", "declared-together")
+        );
+        let apart = Config::parse(
+            "[[identity]]\nid = \"a\"\naliases = [\"alice@example.com\"]\n[[identity]]\nid = \"m\"\naliases = [\"mallory@example.net\"]\n",
+            "t",
+        )
+        .unwrap();
+        let links = [link("a_alice", "a_mallory", Some("a_carol"))];
+        let (r, j) = judge(&aliases, &links, &authored, &apart);
+        assert_ne!(r["a_alice"].identity, r["a_mallory"].identity);
+        assert_eq!(
+            verdict(&j, "a_alice", "a_mallory"),
+            pair("overruled", "declared-apart")
+        );
+    }
+
+    #[test]
+    fn a_relay_address_shared_by_several_people_does_not_join_them() {
+        let relay = "gitgitgadget@gmail.com";
+        let aliases = vec![
+            alias("a_ds_relay", "Derrick Stolee via GitGitGadget", relay),
+            alias("a_js_relay", "Johannes Schindelin via GitGitGadget", relay),
+            alias("a_ds", "Derrick Stolee", "stolee@gmail.com"),
+            alias("a_js", "Johannes Schindelin", "johannes.schindelin@gmx.de"),
+        ];
+        let authored = ["a_ds_relay", "a_js_relay", "a_ds", "a_js"];
+        let links = [
+            link("a_ds_relay", "a_ds", Some("a_ds")),
+            link("a_js_relay", "a_js", Some("a_js")),
+        ];
+        let (r, j) = judge(&aliases, &links, &authored, &Config::default());
+        assert_eq!(r["a_ds_relay"].identity, r["a_ds"].identity);
+        assert_eq!(r["a_js_relay"].identity, r["a_js"].identity);
+        assert_ne!(r["a_ds"].identity, r["a_js"].identity);
+        assert_eq!(
+            verdict(&j, "a_ds_relay", "a_ds"),
+            pair("merged", "names-agree")
+        );
+    }
+
+    #[test]
+    fn names_agree_word_for_word_or_by_containment_never_on_a_first_name() {
+        let agree = |a: &str, b: &str| names_agree(&name_words(a), &name_words(b));
+        assert!(agree("Mazo, Andrey", "Andrey Mazo"));
+        assert!(agree("Derrick Stolee", "Derrick Stolee via GitGitGadget"));
+        assert!(agree("Jöhännës Schindëlin", "jöhännës schindëlin"));
+        assert!(!agree("Ann", "Ann"));
+        assert!(!agree("Alice Martin", "Mallory Martin"));
+        assert!(
+            !agree("A B", "A B"),
+            "one-letter words are initials, not a name"
+        );
     }
 
     #[test]
@@ -672,11 +1408,7 @@ mod tests {
             alias("a_9", "Claude", "noreply@anthropic.com"),
             alias("a_10", "Claude Dupont", "claude@example.org"),
         ];
-        let links = vec![AliasLink {
-            alias: "a_3".into(),
-            canonical: "a_1".into(),
-            repo: "r_x".into(),
-        }];
+        let links = vec![link("a_3", "a_1", None)];
         let r = run(&aliases, &links, &Config::default());
         let id = |a: &str| r[a].identity.clone();
         assert_eq!(id("a_1"), id("a_2"));
@@ -736,14 +1468,27 @@ mod tests {
         let aliases = vec![
             alias("a_1", "Ann Lee", "ann@corp.example"),
             alias("a_2", "Ann", "ann@corp.example"),
+            alias("a_3", "Ann Lee", "ann@home.example"),
+            person(ALICE),
+            person(MALLORY),
         ];
+        let links = [
+            link("a_3", "a_1", Some("a_3")),
+            link("a_alice", "a_mallory", Some("a_mallory")),
+        ];
+        let authored: HashSet<String> = ["a_1", "a_3", "a_alice", "a_mallory"]
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
         let catalogue = Catalogue::builtin();
         let config = Config::default();
         let empty = HashMap::new();
         let no_ids = HashMap::new();
         let first = resolve(&ResolverInput {
             aliases: &aliases,
-            links: &[],
+            links: &links,
+            authored: &authored,
+            judgements: &HashMap::new(),
             current: &empty,
             identities: &no_ids,
             catalogue: &catalogue,
@@ -751,6 +1496,7 @@ mod tests {
         });
         let mut current = HashMap::new();
         let mut identities = HashMap::new();
+        let mut judgements = HashMap::new();
         for e in &first {
             match e.payload.clone() {
                 Payload::AliasResolved(r) => {
@@ -775,12 +1521,25 @@ mod tests {
                         },
                     );
                 }
+                Payload::AliasLinkJudged(j) => {
+                    judgements.insert(
+                        (j.alias, j.canonical, j.repo),
+                        Judgement {
+                            verdict: j.verdict,
+                            reason: j.reason,
+                            revision: 1,
+                        },
+                    );
+                }
                 other => panic!("unexpected {other:?}"),
             }
         }
+        assert_eq!(judgements.len(), 2, "{first:?}");
         let second = resolve(&ResolverInput {
             aliases: &aliases,
-            links: &[],
+            links: &links,
+            authored: &authored,
+            judgements: &judgements,
             current: &current,
             identities: &identities,
             catalogue: &catalogue,

@@ -17,13 +17,12 @@ use std::time::Instant;
 use devspm_core::bytes::GitBytes;
 use devspm_core::commit::{parse_ident, parse_trailers};
 use devspm_core::event::{
-    AliasLinked, CommitRecorded, ContentRef, HistoryRewritten, IngestGap, PersonTime, RefDeleted,
-    RefUpdated, RepositoryRegistered, TrailerRecord,
+    CommitRecorded, ContentRef, HistoryRewritten, IngestGap, PersonTime, RefDeleted, RefUpdated,
+    RepositoryRegistered, TrailerRecord,
 };
 use devspm_core::identity::AliasBook;
 use devspm_core::{Attachment, NewEvent, Payload};
 use gix::ObjectId;
-use gix::bstr::ByteSlice;
 
 use crate::GitError;
 use crate::facts::{CommitFacts, LineCounts, RawPerson, Reader};
@@ -38,6 +37,9 @@ pub struct KnownHistory {
     pub refs: Vec<(GitBytes, String)>,
     /// Gaps already recorded, as `what/object`.
     pub gaps: HashSet<String>,
+    /// `.mailmap` links already recorded with their line, as `(alias, canonical)`: their line
+    /// is not blamed again.
+    pub mailmap_links: HashSet<(String, String)>,
 }
 
 /// The commits already recorded for a repository. Loaded only when something changed, so that
@@ -164,6 +166,7 @@ pub fn ingest(
         aliases: Mutex::new(aliases),
         known_gaps: Mutex::new(known.gaps),
         new_gaps: AtomicU64::new(0),
+        mailmap_commits: Mutex::new(Vec::new()),
     };
     let mut pending: Vec<NewEvent> = Vec::new();
     if !known.registered {
@@ -221,6 +224,10 @@ pub fn ingest(
     let deepened = deepened || replacements_changed;
     let changed: Vec<(GitBytes, ObjectId)> = if deepened { current.clone() } else { changed };
     if changed.is_empty() && deleted.is_empty() {
+        // Links recorded without their line (by an older devspm) get it now.
+        let mut links = builder.mailmap_links(repo, &local, &known.mailmap_links, None);
+        placement.place(&mut links, &builder);
+        pending.extend(links);
         if !pending.is_empty() {
             sink(pending).map_err(|reason| sink_err(repo, reason))?;
         }
@@ -366,7 +373,7 @@ pub fn ingest(
     }
 
     // Mailmap links for every alias known so far (a .mailmap change can link old aliases too).
-    let mut links = builder.mailmap_links(&local);
+    let mut links = builder.mailmap_links(repo, &local, &known.mailmap_links, Some(&graph));
     placement.place(&mut links, &builder);
     pending.extend(links);
 
@@ -894,6 +901,8 @@ struct EventBuilder<'a> {
     aliases: Mutex<&'a mut AliasBook>,
     known_gaps: Mutex<HashSet<String>>,
     new_gaps: AtomicU64,
+    /// Commits read by this ingest whose diff touched `.mailmap` (see [`crate::mailmap`]).
+    mailmap_commits: Mutex<Vec<String>>,
 }
 
 impl EventBuilder<'_> {
@@ -949,6 +958,11 @@ impl EventBuilder<'_> {
 
     fn commit(&self, f: CommitFacts, out: &mut Vec<NewEvent>) {
         let id = f.id.to_string();
+        if f.files.iter().any(crate::mailmap::touches_mailmap)
+            && let Ok(mut touched) = self.mailmap_commits.lock()
+        {
+            touched.push(id.clone());
+        }
         if f.shallow_boundary {
             out.extend(self.gap(
                 "shallow_boundary",
@@ -1016,47 +1030,34 @@ impl EventBuilder<'_> {
         );
     }
 
-    /// Links every alias that this repository's `.mailmap` maps to another name or e-mail.
-    fn mailmap_links(&self, repo: &gix::Repository) -> Vec<NewEvent> {
-        let mailmap = repo.open_mailmap();
+    /// Links every alias that this repository's `.mailmap` maps to another name or e-mail, with
+    /// the line that does it and who added that line (see [`crate::mailmap`]).
+    fn mailmap_links(
+        &self,
+        repo: &Repo,
+        local: &gix::Repository,
+        recorded: &HashSet<(String, String)>,
+        graph: Option<&ParentGraph>,
+    ) -> Vec<NewEvent> {
         let entries = match self.aliases.lock() {
             Ok(book) => book.entries(),
             Err(poisoned) => poisoned.into_inner().entries(),
         };
-        let mut links = Vec::new();
-        for (alias, name, email) in entries {
-            let signature = gix::actor::SignatureRef {
-                name: name.as_bstr(),
-                email: email.as_bstr(),
-                time: "",
-            };
-            if let Some(canonical) = mailmap.try_resolve(signature)
-                && (canonical.name.as_bytes() != name.as_slice()
-                    || canonical.email.as_bytes() != email.as_slice())
-            {
-                links.push((alias, canonical.name.to_vec(), canonical.email.to_vec()));
-            }
-        }
-        let mut events = Vec::new();
-        for (alias, name, email) in links {
-            let mut attachments = Vec::new();
-            let canonical = self.alias(&name, &email, &mut attachments);
-            let payload = AliasLinked {
-                alias: alias.clone(),
-                canonical: canonical.clone(),
-                source: "mailmap".into(),
-                repo: self.repo_id.clone(),
-            };
-            events.push(
-                NewEvent::new(
-                    format!("link/mailmap/{}/{alias}/{canonical}", self.repo_id),
-                    "devspm:git-ingest",
-                    alias,
-                    payload,
-                )
-                .with_attachments(attachments),
-            );
-        }
-        events
+        let history = crate::mailmap::History {
+            touched: self
+                .mailmap_commits
+                .lock()
+                .map(|t| t.clone())
+                .unwrap_or_default(),
+            graph,
+        };
+        crate::mailmap::link_events(
+            repo,
+            local,
+            entries,
+            recorded,
+            &history,
+            &mut |name, email, out| self.alias(name, email, out),
+        )
     }
 }

@@ -16,6 +16,7 @@ mod files;
 mod graph;
 mod ingest;
 mod linecount;
+mod mailmap;
 pub mod mapped;
 mod packread;
 mod repo;

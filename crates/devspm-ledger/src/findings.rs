@@ -59,7 +59,9 @@ pub struct FindingFilter {
     /// Minimum severity (`high` includes `critical`).
     pub min_severity: Option<String>,
     pub agent: Option<String>,
-    /// An identity id, or text matched against the author's name or e-mail.
+    /// An identity id, or the name or e-mail of an alias (exact, case-insensitive): the
+    /// findings of that alias's identity, and those introduced under the alias itself whatever
+    /// identity it resolved to (a `.mailmap` link must not hide them).
     pub developer: Option<String>,
     pub team: Option<String>,
 }
@@ -472,7 +474,7 @@ impl FindingStore for SqliteStore {
         let rows = stmt
             .query_map(
                 params![filter.repo, filter.tool, filter.status, filter.team],
-                |r| {
+                |r| -> rusqlite::Result<(FindingRow, Option<String>)> {
                     let split = |s: Option<String>| -> Vec<String> {
                         s.map(|s| {
                             s.split(',')
@@ -484,7 +486,7 @@ impl FindingStore for SqliteStore {
                     };
                     let commits = split(r.get(25)?);
                     let author: Option<String> = r.get(29)?;
-                    Ok(FindingRow {
+                    let row = FindingRow {
                         finding: r.get(0)?,
                         repository: r.get(1)?,
                         tool: r.get(2)?,
@@ -516,16 +518,28 @@ impl FindingStore for SqliteStore {
                         team: r.get(28)?,
                         // None once erased: the developer id stands in for the name.
                         developer_name: author
-                            .and_then(|a| book.text(&a))
+                            .as_deref()
+                            .and_then(|a| book.text(a))
                             .map(|(name, email)| format!("{name} <{email}>")),
-                    })
+                    };
+                    Ok((row, author))
                 },
             )
             .map_err(&err)?
             .collect::<rusqlite::Result<Vec<_>>>()
             .map_err(&err)?;
+        let developer = match filter.developer.as_deref() {
+            Some(query) => Some(DeveloperMatch::new(conn, &book, query).map_err(&err)?),
+            None => None,
+        };
         Ok(rows
             .into_iter()
+            .filter(|(row, author)| {
+                developer
+                    .as_ref()
+                    .is_none_or(|d| d.matches(row.developer.as_deref(), author.as_deref()))
+            })
+            .map(|(row, _)| row)
             .filter(|row| min_rank.is_none_or(|min| severity_rank(&row.severity) >= min))
             .filter(|row| {
                 filter
@@ -533,16 +547,51 @@ impl FindingStore for SqliteStore {
                     .as_deref()
                     .is_none_or(|a| row.agents.iter().any(|x| x == a))
             })
-            .filter(|row| {
-                filter.developer.as_deref().is_none_or(|d| {
-                    row.developer.as_deref() == Some(d)
-                        || row
-                            .developer_name
-                            .as_deref()
-                            .is_some_and(|n| n.to_lowercase().contains(&d.to_lowercase()))
-                })
-            })
             .collect())
+    }
+}
+
+/// What `--developer` names: an identity id, or every alias whose name or e-mail is the query
+/// (exact, case-insensitive) — with the identities they resolve to.
+struct DeveloperMatch {
+    identities: std::collections::HashSet<String>,
+    aliases: std::collections::HashSet<String>,
+}
+
+impl DeveloperMatch {
+    fn new(
+        conn: &rusqlite::Connection,
+        book: &crate::pii::PiiBook,
+        query: &str,
+    ) -> rusqlite::Result<DeveloperMatch> {
+        let query = query.trim();
+        let wanted = query.to_lowercase();
+        let mut identities = std::collections::HashSet::from([query.to_owned()]);
+        let mut aliases = std::collections::HashSet::new();
+        let mut identity_of =
+            conn.prepare_cached("SELECT identity_id FROM aliases WHERE alias_id = ?1")?;
+        for (alias, (name, email)) in &book.entries {
+            let is = |v: &[u8]| String::from_utf8_lossy(v).trim().to_lowercase() == wanted;
+            if is(email) || is(name) {
+                aliases.insert(alias.clone());
+                if let Some(identity) = identity_of
+                    .query_row([alias], |r| r.get::<_, String>(0))
+                    .optional()?
+                {
+                    identities.insert(identity);
+                }
+            }
+        }
+        Ok(DeveloperMatch {
+            identities,
+            aliases,
+        })
+    }
+
+    /// Whether a finding attributed to `identity` through `author` (an alias id) is named.
+    fn matches(&self, identity: Option<&str>, author: Option<&str>) -> bool {
+        identity.is_some_and(|i| self.identities.contains(i))
+            || author.is_some_and(|a| self.aliases.contains(a))
     }
 }
 

@@ -26,7 +26,9 @@ use std::collections::HashMap;
 
 use devspm_core::NewEvent;
 use devspm_core::bytes::GitBytes;
-use devspm_core::identity::{AliasBook, AliasLink, AliasRecord, Assignment, IdentityState};
+use devspm_core::identity::{
+    AliasBook, AliasLink, AliasRecord, Assignment, IdentityState, Judgement, LinkKey,
+};
 
 pub use audit::{AuditStore, ConsistencyProof, InclusionProof, StoredCheckpoint};
 pub use evidence::EvidenceStore;
@@ -35,7 +37,7 @@ pub use governance::{GovernanceStore, ToolFilter, ToolUseRow};
 pub use projection::TABLES as PROJECTION_TABLES;
 pub use replay_check::{ProjectionProblem, ProjectionReport};
 pub use sqlite::{ReadOnly, SqliteStore};
-pub use views::{AiReport, AiRow, IdentityDetail, IdentityRow, RepositorySummary};
+pub use views::{AiReport, AiRow, IdentityDetail, IdentityRow, LinkEvidence, RepositorySummary};
 pub use writer_lock::lock_path;
 
 /// The schema version this build writes and reads.
@@ -140,6 +142,10 @@ pub struct RecordedCommits {
 pub struct ResolverState {
     pub aliases: Vec<AliasRecord>,
     pub links: Vec<AliasLink>,
+    /// Aliases that authored at least one recorded commit.
+    pub authored: std::collections::HashSet<String>,
+    /// The latest judgement of each `.mailmap` link.
+    pub judgements: HashMap<LinkKey, Judgement>,
     pub current: HashMap<String, Assignment>,
     pub identities: HashMap<String, IdentityState>,
 }
@@ -252,6 +258,13 @@ pub trait Store {
 
     /// Aliases, links, current resolutions and identities, for identity resolution.
     fn resolver_state(&self) -> Result<ResolverState, LedgerError>;
+
+    /// The `.mailmap` links of one repository recorded with their line, as `(alias,
+    /// canonical)`: ingest does not blame their line again.
+    fn mailmap_links_with_lines(
+        &self,
+        repo_id: &str,
+    ) -> Result<std::collections::HashSet<(String, String)>, LedgerError>;
 
     /// Summary of one repository (the `scan` view).
     fn repository_summary(

@@ -83,7 +83,10 @@ pub(crate) fn apply(conn: &Connection, seq: u64, payload: &Payload) -> rusqlite:
         }
         Payload::AliasLinked(p) => {
             conn.prepare_cached(
-                "INSERT OR IGNORE INTO alias_links (alias_id, canonical, source, repo_id, seq) VALUES (?1, ?2, ?3, ?4, ?5)",
+                // The newest event of a link is the one that counts (it carries the line that
+                // declared it; links recorded by older versions did not).
+                "INSERT INTO alias_links (alias_id, canonical, source, repo_id, seq) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (alias_id, canonical, source, repo_id) DO UPDATE SET seq = ?5",
             )?
             .execute(params![p.alias, p.canonical, p.source, p.repo, seq])?;
         }
@@ -293,7 +296,8 @@ pub(crate) fn apply(conn: &Connection, seq: u64, payload: &Payload) -> rusqlite:
         }
         // Erasure changes data kept outside the chain (keys, sealed records, contents), which
         // the forget command deletes in the event's transaction; no projection derives from it.
-        Payload::IdentityForgotten(_) | Payload::HookOverride(_) => {}
+        // Judgements of links are read from the events themselves (see `sqlite::link_judgements`).
+        Payload::IdentityForgotten(_) | Payload::HookOverride(_) | Payload::AliasLinkJudged(_) => {}
     }
     Ok(())
 }

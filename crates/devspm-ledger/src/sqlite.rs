@@ -9,7 +9,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use devspm_core::event::{GENESIS_HASH, chain_hash};
-use devspm_core::identity::{AliasBook, AliasLink, AliasRecord, Assignment, IdentityState, Rule};
+use devspm_core::identity::{
+    AliasBook, AliasLink, AliasRecord, Assignment, IdentityState, Judgement, LinkReason, Rule,
+    Verdict,
+};
 use devspm_core::{Attachment, NewEvent, bytes::GitBytes, event::IdentityKind};
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior, params};
 
@@ -18,7 +21,7 @@ use crate::pii::{Needles, PiiBook};
 use crate::projection;
 use crate::views::{
     AgentShare, AiReport, AiRow, AiSummary, AliasEvidence, Contributor, IdentityDetail,
-    IdentityRow, RepositorySummary, RewriteRow, ToolRow,
+    IdentityRow, LinkEvidence, RepositorySummary, RewriteRow, ToolRow,
 };
 use crate::{
     AppendSummary, ChainProblem, ForgetReport, Head, LedgerError, RecordedCommits, RepositoryState,
@@ -1058,19 +1061,33 @@ impl Store for SqliteStore {
             })
             .collect();
         aliases.sort_by(|a, b| a.id.cmp(&b.id));
+        // Who added each link's line is in the payload of the event that recorded it.
         let links = conn
-            .prepare("SELECT alias_id, canonical, repo_id FROM alias_links WHERE source = 'mailmap' ORDER BY seq")
+            .prepare(
+                "SELECT l.alias_id, l.canonical, l.repo_id, json_extract(e.payload, '$.line.added_by')
+                 FROM alias_links l JOIN events e ON e.seq = l.seq
+                 WHERE l.source = 'mailmap' ORDER BY l.seq",
+            )
             .and_then(|mut s| {
                 s.query_map([], |r| {
                     Ok(AliasLink {
                         alias: r.get(0)?,
                         canonical: r.get(1)?,
                         repo: r.get(2)?,
+                        added_by: r.get(3)?,
                     })
                 })?
                 .collect::<Result<Vec<_>, _>>()
             })
             .map_err(&err)?;
+        let authored = conn
+            .prepare("SELECT DISTINCT author_alias FROM commits")
+            .and_then(|mut s| {
+                s.query_map([], |r| r.get::<_, String>(0))?
+                    .collect::<Result<std::collections::HashSet<_>, _>>()
+            })
+            .map_err(&err)?;
+        let judgements = link_judgements(conn).map_err(&err)?;
         let current = conn
             .prepare("SELECT alias_id, identity_id, rule, via, detail, revision FROM aliases")
             .and_then(|mut s| {
@@ -1114,9 +1131,28 @@ impl Store for SqliteStore {
         Ok(ResolverState {
             aliases,
             links,
+            authored,
+            judgements,
             current,
             identities,
         })
+    }
+
+    fn mailmap_links_with_lines(
+        &self,
+        repo_id: &str,
+    ) -> Result<std::collections::HashSet<(String, String)>, LedgerError> {
+        self.conn
+            .prepare(
+                "SELECT l.alias_id, l.canonical FROM alias_links l JOIN events e ON e.seq = l.seq
+                 WHERE l.source = 'mailmap' AND l.repo_id = ?1
+                   AND json_extract(e.payload, '$.line') IS NOT NULL",
+            )
+            .and_then(|mut s| {
+                s.query_map([repo_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect::<Result<_, _>>()
+            })
+            .map_err(self.sql_err())
     }
 
     fn repository_summary(
@@ -1443,9 +1479,11 @@ impl Store for SqliteStore {
                     decided_by_event: r.get::<_, i64>(4).map_err(&err)? as u64,
                 });
             }
+            let mailmap_links = link_evidence(conn, &book, &id).map_err(&err)?;
             details.push(IdentityDetail {
                 row,
                 alias_evidence: evidence,
+                mailmap_links,
             });
         }
         Ok(details)
@@ -1937,6 +1975,161 @@ fn identity_rows(
             })
             .collect();
         out.push(row);
+    }
+    Ok(out)
+}
+
+/// The latest judgement of each `.mailmap` link, with its sequence number, from the
+/// `alias_link_judged` events (there is no projection table: they are few, and read only by
+/// resolution and `identities show`).
+fn link_judgements(
+    conn: &Connection,
+) -> rusqlite::Result<HashMap<devspm_core::identity::LinkKey, Judgement>> {
+    let mut out: HashMap<devspm_core::identity::LinkKey, Judgement> = HashMap::new();
+    for (_, judged) in link_judgement_events(conn)? {
+        let key = (judged.alias, judged.canonical, judged.repo);
+        let revision = out.get(&key).map_or(0, |j| j.revision) + 1;
+        out.insert(
+            key,
+            Judgement {
+                verdict: judged.verdict,
+                reason: judged.reason,
+                revision,
+            },
+        );
+    }
+    Ok(out)
+}
+
+/// Every `alias_link_judged` event in order: (seq, payload).
+fn link_judgement_events(
+    conn: &Connection,
+) -> rusqlite::Result<Vec<(u64, devspm_core::event::AliasLinkJudged)>> {
+    let mut stmt = conn
+        .prepare("SELECT seq, payload FROM events WHERE kind = 'alias_link_judged' ORDER BY seq")?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (seq, payload) = row?;
+        // The chain is verified elsewhere; a payload that does not parse is skipped here.
+        if let Ok(judged) = serde_json::from_str(&payload) {
+            out.push((seq as u64, judged));
+        }
+    }
+    Ok(out)
+}
+
+/// The judged `.mailmap` links to or from an alias of `identity` (all but `plain` ones), with
+/// the line that declared each and who added it, oldest judgement first.
+fn link_evidence(
+    conn: &Connection,
+    book: &PiiBook,
+    identity: &str,
+) -> rusqlite::Result<Vec<LinkEvidence>> {
+    let mut latest: BTreeMap<(String, String, String), (u64, devspm_core::event::AliasLinkJudged)> =
+        BTreeMap::new();
+    for (seq, judged) in link_judgement_events(conn)? {
+        let key = (
+            judged.repo.clone(),
+            judged.alias.clone(),
+            judged.canonical.clone(),
+        );
+        latest.insert(key, (seq, judged));
+    }
+    let mut identity_of =
+        conn.prepare_cached("SELECT identity_id FROM aliases WHERE alias_id = ?1")?;
+    let mut identity_of = |alias: &str| -> rusqlite::Result<Option<String>> {
+        identity_of.query_row([alias], |r| r.get(0)).optional()
+    };
+    let shown = |alias: &str| match book.text(alias) {
+        Some((name, email)) => format!("{name} <{email}>"),
+        None => alias.to_owned(),
+    };
+    let mut out = Vec::new();
+    let mut judged: Vec<(u64, devspm_core::event::AliasLinkJudged)> =
+        latest.into_values().collect();
+    judged.sort_by_key(|j| j.0);
+    for (judged_seq, j) in judged {
+        if Verdict::parse(&j.verdict) == Some(Verdict::Plain) {
+            continue;
+        }
+        let alias_identity = identity_of(&j.alias)?;
+        let canonical_identity = identity_of(&j.canonical)?;
+        let ours = |i: &Option<String>| i.as_deref() == Some(identity);
+        if !ours(&alias_identity) && !ours(&canonical_identity) {
+            continue;
+        }
+        let link: Option<(i64, String)> = conn
+            .query_row(
+                "SELECT l.seq, e.payload FROM alias_links l JOIN events e ON e.seq = l.seq
+                 WHERE l.alias_id = ?1 AND l.canonical = ?2 AND l.source = 'mailmap' AND l.repo_id = ?3",
+                params![j.alias, j.canonical, j.repo],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let (linked_by_event, line) = match link {
+            Some((seq, payload)) => (
+                seq as u64,
+                serde_json::from_str::<devspm_core::event::AliasLinked>(&payload)
+                    .ok()
+                    .and_then(|l| l.line),
+            ),
+            None => (0, None),
+        };
+        let added_by_side = match line.as_ref().and_then(|l| l.added_by.as_deref()) {
+            Some(author) => {
+                let theirs = identity_of(author)?;
+                let theirs = theirs.is_some().then_some(theirs);
+                Some(
+                    if author == j.alias {
+                        "alias"
+                    } else if author == j.canonical {
+                        "canonical"
+                    } else if alias_identity == canonical_identity {
+                        // Joined: the author is in the joined identity, or outside it.
+                        if theirs == Some(alias_identity.clone()) {
+                            "one-side"
+                        } else {
+                            "neither"
+                        }
+                    } else if theirs == Some(canonical_identity.clone()) {
+                        "canonical"
+                    } else if theirs == Some(alias_identity.clone()) {
+                        "alias"
+                    } else {
+                        "neither"
+                    }
+                    .to_owned(),
+                )
+            }
+            None => None,
+        };
+        let repository: Option<String> = conn
+            .query_row(
+                "SELECT name FROM repositories WHERE repo_id = ?1",
+                [&j.repo],
+                |r| r.get(0),
+            )
+            .optional()?;
+        out.push(LinkEvidence {
+            explanation: LinkReason::parse(&j.reason).map_or_else(
+                || format!("reason `{}`", j.reason),
+                |r| r.explain().to_owned(),
+            ),
+            verdict: j.verdict,
+            reason: j.reason,
+            alias: shown(&j.alias),
+            canonical: shown(&j.canonical),
+            repository: repository.unwrap_or_else(|| j.repo.clone()),
+            path: line.as_ref().map(|l| l.path.clone()),
+            revision: line.as_ref().map(|l| l.revision.clone()),
+            line: line.as_ref().map(|l| l.line),
+            added_in: line.as_ref().and_then(|l| l.added_in.clone()),
+            added_by: line.as_ref().and_then(|l| l.added_by.as_deref()).map(shown),
+            added_by_side,
+            linked_by_event,
+            judged_by_event: judged_seq,
+        });
     }
     Ok(out)
 }

@@ -56,6 +56,42 @@ pub struct IdentityDetail {
     #[serde(flatten)]
     pub row: IdentityRow,
     pub alias_evidence: Vec<AliasEvidence>,
+    /// `.mailmap` links to or from one of its aliases that join (or would join) separate
+    /// histories: merged, contested, confirmed or overruled.
+    pub mailmap_links: Vec<LinkEvidence>,
+}
+
+/// A `.mailmap` link between two histories, with the line that declared it and how identity
+/// resolution judged it (see `devspm_core::identity`).
+#[derive(Clone, Debug, Serialize)]
+pub struct LinkEvidence {
+    /// `merged`, `contested`, `confirmed` or `overruled`.
+    pub verdict: String,
+    /// The reason's code (`third-party`, `names-agree`, `self-asserted` …).
+    pub reason: String,
+    /// The reason as a sentence.
+    pub explanation: String,
+    /// The alias the line maps, rendered `Name <email>` (its id once erased).
+    pub alias: String,
+    /// The alias it maps it to.
+    pub canonical: String,
+    /// The repository whose `.mailmap` declared it.
+    pub repository: String,
+    pub path: Option<String>,
+    /// The commit whose file was read.
+    pub revision: Option<String>,
+    pub line: Option<u32>,
+    /// The commit that added the line.
+    pub added_in: Option<String>,
+    /// Its author, rendered `Name <email>`.
+    pub added_by: Option<String>,
+    /// Who that author is: `alias` (the mapped alias, or its side), `canonical` (the side that
+    /// gains the alias), `one-side` (one of two sides since joined) or `neither`.
+    pub added_by_side: Option<String>,
+    /// The `alias_linked` event that recorded the link.
+    pub linked_by_event: u64,
+    /// The `alias_link_judged` event that judged it.
+    pub judged_by_event: u64,
 }
 
 /// A contributor line of a repository summary.

@@ -63,8 +63,10 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "PATH", env = "DEVSPM_DB")]
     pub db: Option<PathBuf>,
 
-    /// Configuration file (identities, teams, extra agents and bots). Default: ./devspm.toml if
-    /// present, else $XDG_CONFIG_HOME/devspm/devspm.toml if present.
+    /// Configuration file (identities, teams, extra agents and bots, policy, secret rules).
+    /// Default: $XDG_CONFIG_HOME/devspm/devspm.toml (or ~/.config/devspm/devspm.toml) if present.
+    /// A devspm.toml in the current directory is never read unless given here: it may belong to
+    /// a repository being scanned.
     #[arg(long, global = true, value_name = "PATH", env = "DEVSPM_CONFIG")]
     pub config: Option<PathBuf>,
 
@@ -510,7 +512,9 @@ pub struct FindingsArgs {
     /// Only findings of this recorded repository (a path, name or locator).
     #[arg(long, value_name = "REPO")]
     pub repo: Option<String>,
-    /// Only findings introduced by this developer (identity id, name or e-mail).
+    /// Only findings introduced by this developer: an identity id, or the name or e-mail of one
+    /// of their aliases (exact, case-insensitive). Findings introduced under that alias are
+    /// included whatever identity it resolved to.
     #[arg(long, value_name = "WHO")]
     pub developer: Option<String>,
     /// Only findings introduced by members of this team (from devspm.toml).

@@ -123,8 +123,29 @@ fn run(cli: cli::Cli) -> anyhow::Result<i32> {
             output::escape(&settings.db_path.display().to_string()),
             settings.config_path.as_ref().map_or_else(
                 || "none (built-in defaults)".to_owned(),
-                |p| output::escape(&p.display().to_string()).into_owned()
+                |p| output::escape(&format!(
+                    "{} (from {})",
+                    p.display(),
+                    settings.config_source
+                ))
+                .into_owned()
             )
+        );
+    }
+    // A configuration in the current directory used to be read; it no longer is (it may be a
+    // scanned repository's). Said once per run, unless the operator chose a file or -q.
+    if let Some(local) = &settings.ignored_local_config
+        && global.config.is_none()
+        && !global.quiet
+    {
+        eprintln!(
+            "devspm: note: ./{} is not read: identities, agents, teams and policy come only from --config, $DEVSPM_CONFIG or {}; pass --config ./{} if you trust it",
+            local.display(),
+            settings::user_config_location().map_or_else(
+                || "$XDG_CONFIG_HOME/devspm/devspm.toml".to_owned(),
+                |p| p.display().to_string()
+            ),
+            local.display()
         );
     }
     match cli.command {

@@ -1,5 +1,11 @@
 //! What the parsed command line means: the database location, the configuration and the
 //! catalogue the program runs with. Parsing (`cli.rs`) and meaning stay apart.
+//!
+//! The configuration decides who is who (`[[identity]]`), which e-mails are AI agents or bots,
+//! teams, policy and secret rules: it belongs to the operator, so it is read only from
+//! `--config`, `$DEVSPM_CONFIG` or the user's configuration folder — never from the current
+//! directory, which is often a checkout of a repository being scanned, whose authors could
+//! otherwise declare themselves an agent or someone else.
 
 use std::path::{Path, PathBuf};
 
@@ -16,6 +22,11 @@ pub struct Settings {
     pub db_is_default: bool,
     pub config: Config,
     pub config_path: Option<PathBuf>,
+    /// Where `config_path` came from, for `-v`: `--config`, `$DEVSPM_CONFIG` or the user's
+    /// configuration folder.
+    pub config_source: &'static str,
+    /// A `./devspm.toml` that exists but is not read (the front end says so once).
+    pub ignored_local_config: Option<PathBuf>,
     pub catalogue: Catalogue,
     /// `[policy]` of the configuration file (empty: nothing governed).
     pub policy: devspm_governance::policy::Policy,
@@ -31,18 +42,24 @@ impl Settings {
             Some(path) => (path.clone(), false),
             None => (default_db_path()?, true),
         };
-        let config_path = match &global.config {
+        let (config_path, config_source) = match &global.config {
             Some(path) => {
+                let source = if std::env::var_os("DEVSPM_CONFIG").is_some_and(|v| v == *path) {
+                    "$DEVSPM_CONFIG"
+                } else {
+                    "--config"
+                };
                 if !path.is_file() {
                     anyhow::bail!(
-                        "configuration file {} does not exist (given with --config or $DEVSPM_CONFIG)",
+                        "configuration file {} does not exist (given with {source})",
                         path.display()
                     );
                 }
-                Some(path.clone())
+                (Some(path.clone()), source)
             }
-            None => default_config_path(),
+            None => (user_config_path(), "the user configuration folder"),
         };
+        let ignored_local_config = ignored_local_config(config_path.as_deref());
         let config = match &config_path {
             Some(path) => Config::load(path)?,
             None => Config::default(),
@@ -82,6 +99,8 @@ impl Settings {
             db_is_default,
             config,
             config_path,
+            config_source,
+            ignored_local_config,
             catalogue,
             policy,
             secret_rules,
@@ -180,16 +199,35 @@ fn default_db_path() -> anyhow::Result<PathBuf> {
     Ok(base.join("devspm").join("devspm.db"))
 }
 
-/// `./devspm.toml`, else the user's config directory's `devspm/devspm.toml`, if either exists.
-fn default_config_path() -> Option<PathBuf> {
-    let local = Path::new("devspm.toml");
-    if local.is_file() {
-        return Some(local.to_path_buf());
-    }
+/// Where the user's configuration file is looked for: `devspm/devspm.toml` in
+/// `$XDG_CONFIG_HOME`, else in `~/.config`.
+pub fn user_config_location() -> Option<PathBuf> {
     let base = std::env::var_os("XDG_CONFIG_HOME")
         .map(PathBuf::from)
         .filter(|p| p.is_absolute())
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
-    let user = base.join("devspm").join("devspm.toml");
-    user.is_file().then_some(user)
+    Some(base.join("devspm").join("devspm.toml"))
+}
+
+/// The user's configuration file, if it exists. Never a file of the current directory: see
+/// the module comment.
+fn user_config_path() -> Option<PathBuf> {
+    user_config_location().filter(|p| p.is_file())
+}
+
+/// `./devspm.toml` when it exists and is not the configuration in effect (the same file given
+/// with `--config` is not "ignored").
+fn ignored_local_config(in_effect: Option<&Path>) -> Option<PathBuf> {
+    let local = Path::new("devspm.toml");
+    if !local.is_file() {
+        return None;
+    }
+    let same =
+        in_effect.is_some_and(
+            |p| match (std::fs::canonicalize(p), std::fs::canonicalize(local)) {
+                (Ok(a), Ok(b)) => a == b,
+                _ => false,
+            },
+        );
+    (!same).then(|| local.to_path_buf())
 }

@@ -139,6 +139,7 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: IdentitiesArgs) -> an
                     ]);
                 }
                 out.push_str(&t.render("    "));
+                out.push_str(&render_links(&d.mailmap_links));
                 out.push('\n');
             }
             emit(&out)?;
@@ -146,6 +147,59 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: IdentitiesArgs) -> an
         }
         IdentitiesCommand::Forget { query, yes } => forget(&mut store, global, &query, yes),
     }
+}
+
+/// The `.mailmap` links of an identity that join (or would join) separate histories: each with
+/// its verdict, the line and who added it, and why.
+fn render_links(links: &[devspm_ledger::LinkEvidence]) -> String {
+    if links.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("  .mailmap links between separate histories:\n");
+    for l in links {
+        out.push_str(&format!(
+            "    {}: {} -> {}\n",
+            l.verdict, l.alias, l.canonical
+        ));
+        let place = match (&l.path, l.line, &l.revision) {
+            (Some(path), Some(line), Some(revision)) => format!(
+                "{path} line {line} of repository {} at {}",
+                l.repository,
+                short(revision)
+            ),
+            _ => format!(
+                ".mailmap of repository {} (line not recorded)",
+                l.repository
+            ),
+        };
+        let who = match (&l.added_in, &l.added_by) {
+            (Some(commit), Some(author)) => {
+                let side = match l.added_by_side.as_deref() {
+                    Some("canonical") => " (the side that would gain the alias)",
+                    Some("alias") => " (the side the alias belongs to)",
+                    Some("one-side") => " (one of the two sides)",
+                    Some("neither") => " (neither side)",
+                    _ => "",
+                };
+                format!("added in commit {} by {author}{side}", short(commit))
+            }
+            (Some(commit), None) => format!(
+                "added in commit {} (a shallow boundary: author unknown)",
+                short(commit)
+            ),
+            _ => "who added it is unknown".to_owned(),
+        };
+        out.push_str(&format!("      {place}, {who}\n"));
+        out.push_str(&format!(
+            "      {} (events {} and {})\n",
+            l.explanation, l.linked_by_event, l.judged_by_event
+        ));
+    }
+    out
+}
+
+fn short(sha: &str) -> &str {
+    sha.get(..10).unwrap_or(sha)
 }
 
 /// `devspm identities forget X`: crypto-shreds one person's personal data.

@@ -84,7 +84,7 @@ pub fn check(
             settings
                 .config_path
                 .as_ref()
-                .map_or("the configuration (no devspm.toml found)".to_owned(), |p| p
+                .map_or("the configuration (no file given with --config or $DEVSPM_CONFIG, none in the user configuration folder)".to_owned(), |p| p
                     .display()
                     .to_string())
         );

@@ -103,6 +103,7 @@ fn ingest_one(
         registered: state.registered,
         refs: state.refs,
         gaps: state.gaps,
+        mailmap_links: store.mailmap_links_with_lines(&repo.id)?,
     };
     let mut aliases = store.alias_book()?;
     let progress = IngestProgress::new(global, &repo.name);
@@ -199,6 +200,8 @@ pub fn resolve_identities(store: &mut SqliteStore, settings: &Settings) -> anyho
     let events = resolve(&ResolverInput {
         aliases: &state.aliases,
         links: &state.links,
+        authored: &state.authored,
+        judgements: &state.judgements,
         current: &state.current,
         identities: &state.identities,
         catalogue: &settings.catalogue,

@@ -133,7 +133,8 @@ impl Sandbox {
         cmd.output().expect("run git")
     }
 
-    /// `devspm --db <sandbox>/x.db`, run from the sandbox (so no `./devspm.toml` is picked up).
+    /// `devspm --db <sandbox>/x.db`, run from the sandbox with the sandbox's HOME (so no user
+    /// configuration is picked up).
     pub fn devspm(&self) -> assert_cmd::Command {
         let mut cmd = self.devspm_without_db();
         cmd.arg("--db").arg(self.db());
