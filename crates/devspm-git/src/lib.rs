@@ -30,7 +30,9 @@ pub use graph::ParentGraph;
 pub use ingest::{
     IngestOptions, IngestReport, KnownHistory, NoProgress, Progress, RecordedCommits, ingest,
 };
-pub use repo::{Repo, SharedPackCache, discover_repositories, hooks_dir, open, shallow_commits};
+pub use repo::{
+    Repo, SharedPackCache, discover, discover_repositories, hooks_dir, open, shallow_commits,
+};
 pub use szz::{FixChanges, FixMiss, FixedFile, similarity};
 
 /// Why a repository could not be read at all. (Partial damage — a missing blob, a shallow

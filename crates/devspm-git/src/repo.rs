@@ -199,6 +199,16 @@ pub fn normalise_remote(url: &str) -> Option<String> {
     Some(format!("{}/{}", host.to_ascii_lowercase(), path))
 }
 
+/// The repository `start` is in: `start` itself or the nearest folder above it that is a
+/// repository (a work tree or a bare repository), as git finds it. `None` outside any.
+pub fn discover(start: &Path) -> Option<Repo> {
+    let start = start.canonicalize().ok()?;
+    start
+        .ancestors()
+        .find(|dir| is_repository(dir))
+        .and_then(|dir| open(dir).ok())
+}
+
 /// Finds repositories under `root` (including `root` itself), without descending into a
 /// repository once found (submodules and nested checkouts are recorded by their parent as
 /// gitlinks, not ingested twice). Hidden directories other than `.git` are skipped.

@@ -509,9 +509,13 @@ pub struct ImportArgs {
 
 #[derive(Debug, Args)]
 pub struct FindingsArgs {
-    /// Only findings of this recorded repository (a path, name or locator).
-    #[arg(long, value_name = "REPO")]
+    /// Only findings of this recorded repository (a path, name or locator). Default: the
+    /// repository the current directory is in, if any; else every repository.
+    #[arg(long, value_name = "REPO", conflicts_with = "all_repos")]
     pub repo: Option<String>,
+    /// Every recorded repository, even when run inside one (the list and the --fail-on gate).
+    #[arg(long)]
+    pub all_repos: bool,
     /// Only findings introduced by this developer: an identity id, or the name or e-mail of one
     /// of their aliases (exact, case-insensitive). Findings introduced under that alias are
     /// included whatever identity it resolved to.
@@ -633,9 +637,14 @@ pub enum ExportCommand {
 
 #[derive(Debug, Args)]
 pub struct AiArgs {
-    /// A recorded repository (default: every recorded repository).
-    #[arg(value_name = "PATH")]
+    /// A recorded repository. Default: the repository the current directory is in, if any;
+    /// else every recorded repository.
+    #[arg(value_name = "PATH", conflicts_with = "all_repos")]
     pub path: Option<PathBuf>,
+
+    /// Every recorded repository, even when run inside one.
+    #[arg(long)]
+    pub all_repos: bool,
 
     /// How many developers to list.
     #[arg(long, default_value_t = 10, value_name = "N")]

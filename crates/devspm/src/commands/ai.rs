@@ -23,7 +23,15 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &AiArgs) -> anyhow::R
             }
             Some(opened.id)
         }
-        None => None,
+        None => match super::default_repository(args.all_repos, global.quiet) {
+            Some(opened) if store.find_repository(&opened.id)?.is_some() => Some(opened.id),
+            Some(opened) => anyhow::bail!(
+                "the repository you are in ({}) is not recorded in {} yet: run `devspm scan` first, or --all-repos for every recorded repository",
+                opened.path.display(),
+                store.location()
+            ),
+            None => None,
+        },
     };
     let report = store.ai_report(repo.as_deref())?;
     match global.format {
@@ -247,14 +255,18 @@ fn csv(report: &devspm_ledger::AiReport) -> String {
 /// The report as Markdown tables (for a pull-request comment or a wiki page).
 fn markdown(report: &devspm_ledger::AiReport) -> String {
     let cell = devspm_report::markdown::text;
+    // A repository by its name (the `r_…` id means nothing to a reader).
+    let scope = match &report.repo {
+        Some(id) => report
+            .by_repository
+            .iter()
+            .find(|r| &r.key == id && !r.name.is_empty())
+            .map_or_else(|| id.clone(), |r| r.name.clone()),
+        None => "every recorded repository".to_owned(),
+    };
     let mut out = format!(
         "## AI involvement: {}\n\n{} of {} commits, {} of {} changed lines; {} commits on heuristic evidence only.\n",
-        cell(
-            report
-                .repo
-                .as_deref()
-                .unwrap_or("every recorded repository")
-        ),
+        cell(&scope),
         count(report.ai_commits),
         count(report.commits),
         count(report.ai_lines),
@@ -275,6 +287,10 @@ fn markdown(report: &devspm_ledger::AiReport) -> String {
         }
     }
     for (section, rows) in sections(report) {
+        // A table with no AI-involved row says nothing: left out.
+        if !rows.iter().any(|r| r.ai_commits > 0) {
+            continue;
+        }
         out.push_str(&format!(
             "\n### By {section}\n\n| {section} | name | commits | AI commits | heuristic only | AI changed lines |\n|---|---|---:|---:|---:|---:|\n"
         ));

@@ -31,12 +31,12 @@ pub(crate) fn repo_filter(
 
 pub fn run(settings: &Settings, global: &GlobalArgs, args: &FindingsArgs) -> anyhow::Result<i32> {
     let store = settings.open_store_read_only()?;
+    let repo = match &args.repo {
+        Some(r) => Some(repo_filter(&store, r)?),
+        None => super::default_repository(args.all_repos, global.quiet).map(|r| r.id),
+    };
     let filter = FindingFilter {
-        repo: args
-            .repo
-            .as_deref()
-            .map(|r| repo_filter(&store, r))
-            .transpose()?,
+        repo,
         tool: args.tool.clone(),
         status: args.status.map(|s| match s {
             StatusArg::Open => "open".to_owned(),

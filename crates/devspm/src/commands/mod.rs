@@ -70,3 +70,23 @@ pub fn record_unreadable_tree(
     }
     Ok(())
 }
+
+/// The repository a command that reads findings or AI involvement is about when none was
+/// named: the one the current directory is in (so a gate run inside a repository gates on it,
+/// not on every repository in the database), or `None` outside any repository or with
+/// `--all-repos`. A note on standard error says which, unless `quiet`.
+pub fn default_repository(all_repos: bool, quiet: bool) -> Option<devspm_git::Repo> {
+    if all_repos {
+        return None;
+    }
+    let repo = std::env::current_dir()
+        .ok()
+        .and_then(|dir| devspm_git::discover(&dir))?;
+    if !quiet {
+        eprintln!(
+            "devspm: showing {} (the repository you are in; --all-repos for every repository)",
+            crate::output::escape(&repo.name)
+        );
+    }
+    Some(repo)
+}

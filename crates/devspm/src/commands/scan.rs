@@ -320,13 +320,34 @@ fn findings_section(store: &SqliteStore, repo: &str) -> anyhow::Result<Option<Fi
             by_severity.push((level.to_owned(), n));
         }
     }
+    // Grouped by resolved identity (one developer with several aliases is one row), shown by
+    // the identity's display name: the name and e-mail of its alias with the most commits.
     let mut people: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
     for r in &open {
-        if let Some(who) = r.developer_name.clone().or_else(|| r.developer.clone()) {
+        if let Some(who) = r.developer.clone().or_else(|| r.developer_name.clone()) {
             *people.entry(who).or_default() += 1;
         }
     }
-    let mut introduced_by: Vec<(String, u64)> = people.into_iter().collect();
+    let names: std::collections::HashMap<String, String> = if people.is_empty() {
+        Default::default()
+    } else {
+        store
+            .identities()?
+            .into_iter()
+            .map(|i| {
+                let shown = if i.email.is_empty() {
+                    i.name
+                } else {
+                    format!("{} <{}>", i.name, i.email)
+                };
+                (i.identity, shown)
+            })
+            .collect()
+    };
+    let mut introduced_by: Vec<(String, u64)> = people
+        .into_iter()
+        .map(|(who, n)| (names.get(&who).cloned().unwrap_or(who), n))
+        .collect();
     introduced_by.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     introduced_by.truncate(5);
     Ok(Some(FindingsSection {

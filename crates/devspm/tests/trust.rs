@@ -1,0 +1,153 @@
+//! "Who introduced it" must be right: per-person tables group by resolved identity, gates are
+//! scoped to the repository they run in, and reports name what they report on.
+
+mod common;
+
+use common::*;
+
+/// A SARIF report of `rules` (id, level) on lines 1.. of `app.py`.
+fn sarif(rules: &[(&str, &str)]) -> String {
+    let results: Vec<serde_json::Value> = rules
+        .iter()
+        .enumerate()
+        .map(|(i, (rule, level))| {
+            serde_json::json!({
+                "ruleId": rule,
+                "level": level,
+                "message": { "text": format!("problem {rule}") },
+                "locations": [{ "physicalLocation": {
+                    "artifactLocation": { "uri": "app.py" },
+                    "region": { "startLine": i + 1 }
+                }}]
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "version": "2.1.0",
+        "runs": [{ "tool": { "driver": { "name": "lint" } }, "results": results }]
+    })
+    .to_string()
+}
+
+fn import(sb: &Sandbox, repo: &Repo, report: &str) {
+    let path = sb.path().join(format!(
+        "{}.sarif",
+        repo.path.file_name().unwrap().to_string_lossy()
+    ));
+    std::fs::write(&path, report).unwrap();
+    sb.devspm()
+        .args(["import", "--repo"])
+        .arg(&repo.path)
+        .arg(&path)
+        .assert()
+        .code(0);
+}
+
+/// One developer writing under two names (same e-mail) is one row of the scan summary's
+/// "open findings introduced by", under the identity's display name.
+#[test]
+fn the_scan_summary_groups_findings_by_identity_not_alias() {
+    let sb = Sandbox::new();
+    let r = sb.repo("app");
+    r.commit_file(ALICE, "app.py", "a = 1\nb = 2\n", "code");
+    r.commit_file(
+        ("Alice M", "alice@example.com"),
+        "app.py",
+        "a = 1\nb = 2\nc = 3\n",
+        "more code",
+    );
+    r.commit_file(
+        ("Alice M", "alice@example.com"),
+        "other.py",
+        "x = 1\n",
+        "other",
+    );
+    sb.scan(&r.path);
+    import(
+        &sb,
+        &r,
+        &sarif(&[("R1", "error"), ("R2", "error"), ("R3", "error")]),
+    );
+    let out = sb.scan(&r.path);
+    assert_eq!(
+        out["findings"]["introduced_by"],
+        serde_json::json!([["Alice M <alice@example.com>", 3]]),
+        "{:#}",
+        out["findings"]
+    );
+}
+
+/// Run inside a repository, `findings` (and its --fail-on gate) and `ai` are about that
+/// repository, not every repository in the database; `--all-repos` widens them.
+#[test]
+fn commands_run_inside_a_repository_are_about_that_repository() {
+    let sb = Sandbox::new();
+    let bad = sb.repo("bad");
+    bad.commit_file(ALICE, "app.py", "a = 1\n", "code");
+    let clean = sb.repo("clean");
+    clean.commit_file(BOB, "app.py", "b = 1\n", "code");
+    clean.commit(
+        BOB,
+        "AI work\n\nCo-authored-by: Claude <noreply@anthropic.com>\n",
+    );
+    std::fs::create_dir_all(clean.path.join("src/deep")).unwrap();
+    sb.scan(&bad.path);
+    sb.scan(&clean.path);
+    import(&sb, &bad, &sarif(&[("R1", "error")]));
+
+    let gate = |dir: &std::path::Path, extra: &[&str]| {
+        Run::from(
+            sb.devspm()
+                .current_dir(dir)
+                .args(["findings", "--fail-on", "high"])
+                .args(extra)
+                .output()
+                .unwrap(),
+        )
+    };
+    let inside_clean = gate(&clean.path.join("src/deep"), &[]);
+    inside_clean.assert_code(0);
+    assert!(
+        inside_clean.stderr.contains(
+            "devspm: showing clean (the repository you are in; --all-repos for every repository)"
+        ),
+        "{inside_clean:?}"
+    );
+    gate(&clean.path, &["--all-repos"]).assert_code(4);
+    gate(&bad.path, &[]).assert_code(4);
+    // Outside any repository: every repository, as before.
+    gate(sb.path(), &[]).assert_code(4);
+
+    let ai = |dir: &std::path::Path, extra: &[&str]| {
+        let run = Run::from(
+            sb.devspm()
+                .current_dir(dir)
+                .args(["--format", "json", "ai"])
+                .args(extra)
+                .output()
+                .unwrap(),
+        );
+        run.assert_code(0);
+        run.json()
+    };
+    let inside = ai(&clean.path, &[]);
+    assert_eq!(u(&inside, "/commits"), 2, "{inside:#}");
+    assert_eq!(u(&inside, "/ai_commits"), 1);
+    let everything = ai(&clean.path, &["--all-repos"]);
+    assert_eq!(u(&everything, "/commits"), 3);
+    // The Markdown report names the repository, and leaves out tables with nothing in them.
+    let markdown = Run::from(
+        sb.devspm()
+            .current_dir(&clean.path)
+            .args(["--format", "markdown", "ai"])
+            .output()
+            .unwrap(),
+    );
+    markdown.assert_code(0);
+    assert!(
+        markdown.stdout.starts_with("## AI involvement: clean\n"),
+        "{markdown:?}"
+    );
+    assert!(!markdown.stdout.contains("### By team"), "{markdown:?}");
+    assert!(markdown.stdout.contains("### By agent"), "{markdown:?}");
+}
