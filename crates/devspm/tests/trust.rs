@@ -151,3 +151,43 @@ fn commands_run_inside_a_repository_are_about_that_repository() {
     assert!(!markdown.stdout.contains("### By team"), "{markdown:?}");
     assert!(markdown.stdout.contains("### By agent"), "{markdown:?}");
 }
+
+/// The scan summary's hints name the repository, and "unpinned" counts MCP servers only (it
+/// counted unpinned GitHub actions under MCP servers).
+#[test]
+fn scan_summary_hints_and_counts_say_what_they_mean() {
+    let sb = Sandbox::new();
+    let r = sb.repo("app");
+    r.write(
+        ".github/workflows/ci.yml",
+        "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - uses: actions/setup-python@v5\n",
+    );
+    r.write("CLAUDE.md", "Be careful.\n");
+    r.commit_file(ALICE, "app.py", "a = 1\n", "code");
+    sb.scan(&r.path);
+    import(&sb, &r, &sarif(&[("R1", "error")]));
+    let run = sb.run(&["scan", r.path.to_str().unwrap()]);
+    run.assert_code(0);
+    assert!(
+        run.stdout
+            .contains("  (devspm findings --repo app lists them)\n"),
+        "{run:?}"
+    );
+    assert!(
+        run.stdout
+            .contains("AI tooling at HEAD: 1 instruction files, 0 agent settings files, 0 MCP servers (0 unpinned)"),
+        "{run:?}"
+    );
+}
+
+/// `-q` prints errors only: a scan records everything and prints nothing.
+#[test]
+fn quiet_scan_prints_nothing() {
+    let sb = Sandbox::new();
+    let r = sb.repo("app");
+    r.commit_file(ALICE, "app.py", "a = 1\n", "code");
+    let run = sb.run(&["-q", "scan", r.path.to_str().unwrap()]);
+    run.assert_code(0);
+    assert_eq!((run.stdout.as_str(), run.stderr.as_str()), ("", ""));
+    assert_eq!(sb.query_i64("SELECT count(*) FROM commits"), 1);
+}

@@ -367,7 +367,7 @@ fn findings_section(store: &SqliteStore, repo: &str) -> anyhow::Result<Option<Fi
     }))
 }
 
-fn render_findings(f: &FindingsSection) -> String {
+fn render_findings(f: &FindingsSection, repo_name: &str) -> String {
     let severities: Vec<String> = f
         .open_by_severity
         .iter()
@@ -393,7 +393,10 @@ fn render_findings(f: &FindingsSection) -> String {
         }
         out.push_str(&t.render("  "));
     }
-    out.push_str("  (devspm findings --repo … lists them)\n");
+    out.push_str(&format!(
+        "  (devspm findings --repo {} lists them)\n",
+        crate::output::escape(&shell_word(repo_name))
+    ));
     out
 }
 
@@ -424,6 +427,9 @@ pub fn scan(settings: &Settings, global: &GlobalArgs, args: &ScanArgs) -> anyhow
             findings,
             detectors,
         })?,
+        // -q: errors only (the record is made all the same; `--format json` still prints the
+        // report a script asked for).
+        _ if global.quiet => {}
         // csv and markdown are refused for this command before it runs (main.rs).
         _ => {
             let mut text = render_summary(&summary, &ingest, store.location());
@@ -434,7 +440,7 @@ pub fn scan(settings: &Settings, global: &GlobalArgs, args: &ScanArgs) -> anyhow
             if let Some(f) = &findings {
                 // Before the closing ledger line.
                 let at = text.rfind("\nledger: ").unwrap_or(text.len());
-                text.insert_str(at, &render_findings(f));
+                text.insert_str(at, &render_findings(f, &summary.name));
             }
             emit(&text)?
         }
@@ -515,6 +521,19 @@ pub fn ingest_git(
         _ => {}
     }
     Ok(0)
+}
+
+/// A word a shell reads back as itself: as it is when it is plain, else single-quoted.
+fn shell_word(text: &str) -> String {
+    let plain = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:@+".contains(c));
+    if plain {
+        text.to_owned()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
 }
 
 /// The human summary of a scan.
@@ -632,7 +651,7 @@ fn render_summary(s: &RepositorySummary, ingest: &RepositoryIngest, db: &str) ->
         let unpinned =
             s.ai.tools
                 .iter()
-                .filter(|t| t.pinned == Some(false))
+                .filter(|t| t.kind == "mcp_server" && t.pinned == Some(false))
                 .count() as u64;
         out.push_str(&format!(
             "\nAI tooling at HEAD: {} instruction files, {} agent settings files, {} MCP servers ({} unpinned)\n",
