@@ -52,7 +52,9 @@ pub struct ToolFilter {
     pub name: Option<String>,
     pub kind: Option<String>,
     pub repo_id: Option<String>,
-    /// Only tools first seen at or after this time (RFC 3339 prefix comparison).
+    /// Only tools introduced at or after this time (RFC 3339): in a repository, by the author
+    /// time of the commit that introduced the line (the recording time only when that commit
+    /// is not recorded); on a workstation, when the inventory first saw it.
     pub since: Option<String>,
     /// `repository` or `workstation`.
     pub origin: Option<String>,
@@ -142,7 +144,10 @@ impl GovernanceStore for SqliteStore {
                      JOIN events e1 ON e1.seq = COALESCE(t.first_seq, t.seq)
                      JOIN events e2 ON e2.seq = t.seq
                      WHERE (?1 IS NULL OR lower(t.name) LIKE ?1 ESCAPE '\\') AND (?2 IS NULL OR t.kind = ?2)
-                       AND (?3 IS NULL OR t.repo_id = ?3) AND (?4 IS NULL OR e1.at >= ?4)
+                       AND (?3 IS NULL OR t.repo_id = ?3)
+                       AND (?4 IS NULL OR CASE WHEN c.author_time IS NOT NULL
+                            THEN c.author_time >= CAST(strftime('%s', ?4) AS INTEGER)
+                            ELSE e1.at >= ?4 END)
                      ORDER BY t.name, t.version, COALESCE(r.name, t.repo_id), t.path, t.line",
                 )
                 .map_err(&err)?;

@@ -191,3 +191,40 @@ fn quiet_scan_prints_nothing() {
     assert_eq!((run.stdout.as_str(), run.stderr.as_str()), ("", ""));
     assert_eq!(sb.query_i64("SELECT count(*) FROM commits"), 1);
 }
+
+/// `tools list --since` goes by when the introducing commit was made, not when devspm
+/// recorded it; an unknown `--kind` is a usage error.
+#[test]
+fn tools_list_since_is_commit_time_and_kinds_are_checked() {
+    let sb = Sandbox::new();
+    let r = sb.repo("app");
+    r.write(
+        ".github/workflows/ci.yml",
+        "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n",
+    );
+    // Test repositories' commits are dated from November 2023.
+    r.commit(ALICE, "CI\n");
+    sb.scan(&r.path);
+    let list = |args: &[&str]| {
+        let mut all = vec!["--format", "json", "tools", "list"];
+        all.extend_from_slice(args);
+        let run = sb.run(&all);
+        run.assert_code(0);
+        run.json().as_array().unwrap().len()
+    };
+    assert_eq!(list(&["--name", "actions/checkout"]), 1);
+    assert_eq!(list(&["--name", "actions/checkout", "--since", "7d"]), 0);
+    assert_eq!(
+        list(&["--name", "actions/checkout", "--since", "2023-01-01"]),
+        1
+    );
+    let table = sb.run(&["tools", "list", "--name", "actions/checkout"]);
+    assert!(table.stdout.contains("2023-11-"), "{table:?}");
+    let bad = sb.run(&["tools", "list", "--kind", "actions"]);
+    bad.assert_code(2);
+    assert!(
+        bad.stderr
+            .contains("--kind actions: unknown kind; one of action, "),
+        "{bad:?}"
+    );
+}

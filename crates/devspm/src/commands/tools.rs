@@ -362,6 +362,16 @@ pub fn list(settings: &Settings, global: &GlobalArgs, args: &ToolsListArgs) -> a
         Some(r) => Some(super::findings::repo_filter(&store, r)?),
         None => None,
     };
+    if let Some(kind) = &args.kind
+        && !TOOL_KINDS.contains(&kind.as_str())
+    {
+        return Err(crate::UsageError(format!(
+            "--kind {}: unknown kind; one of {}",
+            crate::output::escape(kind),
+            TOOL_KINDS.join(", ")
+        ))
+        .into());
+    }
     let since = args.since.as_deref().map(parse_since).transpose()?;
     let rows = store.tool_uses(&ToolFilter {
         name: args.name.clone(),
@@ -408,13 +418,19 @@ pub fn list(settings: &Settings, global: &GlobalArgs, args: &ToolsListArgs) -> a
                     (Some(c), "repository") => format!("{who} in {}", &c[..c.len().min(10)]),
                     _ => who,
                 };
+                // Since when: the introducing commit's date in a repository, else when the
+                // inventory first saw it.
+                let since = match r.introduced_at {
+                    Some(_) => crate::output::date(r.introduced_at),
+                    None => r.first_seen[..r.first_seen.len().min(10)].to_owned(),
+                };
                 table.row(vec![
                     r.name.clone(),
                     r.version.clone().unwrap_or_else(|| "-".into()),
                     r.kind.clone(),
                     place,
                     who,
-                    r.first_seen[..r.first_seen.len().min(10)].to_owned(),
+                    since,
                 ]);
             }
             let repositories: std::collections::BTreeSet<_> = rows
@@ -438,6 +454,24 @@ pub fn list(settings: &Settings, global: &GlobalArgs, args: &ToolsListArgs) -> a
     }
     Ok(0)
 }
+
+/// Every kind of tool `tools list` knows (repository inventory, AI tooling, workstation).
+const TOOL_KINDS: [&str; 14] = [
+    "action",
+    "reusable_workflow",
+    "container_image",
+    "precommit_hook",
+    "ci_include",
+    "mcp_server",
+    "ai_instructions",
+    "agent_settings",
+    "vscode_extension",
+    "jetbrains_plugin",
+    "browser_extension",
+    "ai_cli",
+    "git_config",
+    "credential_file",
+];
 
 /// `--since`: a day (`2026-11-01`, UTC) or a span back from now (`7d`, `36h`), as the RFC 3339
 /// prefix event times are compared with.
