@@ -17,6 +17,7 @@ mod graph;
 mod ingest;
 mod linecount;
 pub mod mapped;
+mod message;
 mod packread;
 mod repo;
 mod szz;
@@ -29,6 +30,7 @@ pub use graph::ParentGraph;
 pub use ingest::{
     IngestOptions, IngestReport, KnownHistory, NoProgress, Progress, RecordedCommits, ingest,
 };
+pub use message::MessageFilter;
 pub use repo::{Repo, SharedPackCache, discover_repositories, hooks_dir, open, shallow_commits};
 pub use szz::{FixChanges, FixMiss, FixedFile, similarity};
 

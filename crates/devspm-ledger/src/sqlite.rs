@@ -1799,10 +1799,7 @@ mod tests {
                 time: 1_700_000_000,
                 offset: 3600,
             },
-            message: ContentRef {
-                sha256: devspm_core::ids::content_hash(message.as_bytes()),
-                len: message.len() as u64,
-            },
+            message: ContentRef::of(message.as_bytes()),
             encoding: None,
             trailers: vec![],
             signature: SignatureKind::None,
