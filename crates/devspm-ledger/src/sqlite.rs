@@ -240,7 +240,7 @@ impl SqliteStore {
     /// rebuilt, free pages dropped), then a checkpoint that truncates the write-ahead log.
     /// Returns whether the log could be truncated (another process reading the database keeps
     /// it from being reset).
-    fn scrub(&mut self) -> Result<bool, LedgerError> {
+    pub(crate) fn scrub(&mut self) -> Result<bool, LedgerError> {
         let err = self.sql_err();
         self.conn.execute_batch("VACUUM").map_err(&err)?;
         let busy: i64 = self

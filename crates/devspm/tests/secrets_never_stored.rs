@@ -1,8 +1,9 @@
 //! "No secret is stored", end to end: a token pasted into a scanner's message, into a commit
 //! message or into a trailer is replaced by its keyed hash and preview before anything is
 //! hashed into the chain, and is then nowhere — not in an event, a projection, an output, an
-//! evidence pack, nor anywhere in the bytes of the database files. Stored free text is capped,
-//! with the length and SHA-256 of the whole.
+//! evidence pack, nor anywhere in the bytes of the database files. The key those hashes are
+//! made with can be kept outside the database. Stored free text is capped, with the length
+//! and SHA-256 of the whole.
 //!
 //! The tokens below are random strings in the shape of GitHub and AWS credentials; they grant
 //! nothing.
@@ -19,6 +20,9 @@ const GH_IN_GITLEAKS: &str = "ghp_8QOUc9UJyzPZHdly7UJE4jq5wYSuEC9HPqQw";
 const GH_IN_MESSAGE: &str = "ghp_Wl1rnA3VMLm3ZunBN0Tpf7zdZfxZn3h4OhcL";
 const AWS_IN_SARIF: &str = "AKIAQE7BIZ7ZLMQJHNDT";
 const AWS_IN_TRAILER: &str = "AKIAUUDK2FTQZ6EFPOQK";
+
+/// A key given from outside in some tests (64 hex digits).
+const OUTSIDE_KEY: &str = "8f1c2d3e4a5b6c7d8e9fa0b1c2d3e4f5061728394a5b6c7d8e9f0a1b2c3d4e5f";
 
 fn hex_key(text: &str) -> [u8; 32] {
     let bytes: Vec<u8> = (0..32)
@@ -150,6 +154,18 @@ fn app(sb: &Sandbox) -> Repo {
     repo
 }
 
+/// [`app`] and a commit by Bob whose message holds a token.
+fn leaky_app(sb: &Sandbox) -> Repo {
+    let repo = app(sb);
+    repo.commit_file(
+        BOB,
+        "deploy.txt",
+        "x\n",
+        &format!("Deploy\n\nwith {GH_IN_MESSAGE}\n"),
+    );
+    repo
+}
+
 /// The message of commit `sha` as stored in `contents`.
 fn stored_message(sb: &Sandbox, sha: &str) -> Vec<u8> {
     sb.conn()
@@ -171,6 +187,21 @@ fn commit_payload(sb: &Sandbox, sha: &str) -> String {
             |r| r.get(0),
         )
         .unwrap()
+}
+
+/// The keyed hash of every recorded finding's secret, in order.
+fn recorded_secret_hashes(sb: &Sandbox) -> Vec<String> {
+    let conn = sb.conn();
+    let mut stmt = conn
+        .prepare(
+            "SELECT json_extract(payload, '$.secret.hash') FROM events
+             WHERE kind = 'finding_recorded' ORDER BY seq",
+        )
+        .unwrap();
+    stmt.query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
 }
 
 /// Scanner reports whose free text holds tokens the report does not declare as its secret:
@@ -437,6 +468,172 @@ fn a_secret_in_a_commit_message_is_redacted_and_raised_as_a_finding_of_that_comm
     let before = sb.event_count();
     sb.scan(&repo.path);
     assert_eq!(sb.event_count(), before);
+}
+
+/// The key kept outside the database: the database holds only a check value, refuses to hash
+/// without the key or with another one, and the hashes are those of the key given.
+#[test]
+fn a_secret_key_kept_outside_the_database() {
+    let sb = Sandbox::new();
+    let repo = leaky_app(&sb);
+    let key_file = sb.path().join("secret.key");
+    let path = key_file.to_str().unwrap();
+    let new = sb.run(&["secret-key", "new", path]);
+    new.assert_code(0);
+    assert!(
+        new.stdout
+            .starts_with(&format!("wrote a new secret-hashing key to {path}\n")),
+        "{new:?}"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key_file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let key = hex_key(std::fs::read_to_string(&key_file).unwrap().trim());
+    // Never overwritten.
+    sb.run(&["secret-key", "new", path])
+        .assert_error(&["already exists", "never overwritten"]);
+
+    let scan = |extra: &[&str]| -> Run {
+        let mut args = vec!["--format", "json"];
+        args.extend_from_slice(extra);
+        args.extend(["scan", repo.path.to_str().unwrap()]);
+        sb.run(&args)
+    };
+    scan(&["--secret-key-file", path]).assert_code(0);
+    let conn = sb.conn();
+    let own: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM ledger_meta WHERE name = 'secret_hash_key'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(own, 0, "the database holds no key of its own");
+    drop(conn);
+    assert_eq!(
+        recorded_secret_hashes(&sb),
+        [devspm_findings::fingerprint::secret_hash(
+            &key,
+            GH_IN_MESSAGE
+        )]
+    );
+    let hex = std::fs::read_to_string(&key_file).unwrap();
+    assert!(found(&sb, &[hex.trim()], &[], &[]).is_empty());
+
+    // Without the key, or with another, nothing is hashed.
+    repo.commit_file(ALICE, "more.txt", "y\n", "More");
+    scan(&[]).assert_error(&[
+        "secret hashes were made with a key kept outside it",
+        "--secret-key-file",
+    ]);
+    let other = sb.path().join("other.key");
+    sb.run(&["secret-key", "new", other.to_str().unwrap()])
+        .assert_code(0);
+    scan(&["--secret-key-file", other.to_str().unwrap()])
+        .assert_error(&["is not the key this database's secret hashes were made with"]);
+    // The key itself in the environment works the same.
+    let run = Run::from(
+        sb.devspm()
+            .env("DEVSPM_SECRET_KEY", hex.trim())
+            .args(["--format", "json", "scan", repo.path.to_str().unwrap()])
+            .output()
+            .unwrap(),
+    );
+    run.assert_code(0);
+    // Unusable keys are named, never quoted.
+    std::fs::write(sb.path().join("short.key"), "abc123\n").unwrap();
+    scan(&[
+        "--secret-key-file",
+        sb.path().join("short.key").to_str().unwrap(),
+    ])
+    .assert_error(&["short.key", "64 hexadecimal digits", "holds 6 characters"]);
+    scan(&[
+        "--secret-key-file",
+        sb.path().join("missing.key").to_str().unwrap(),
+    ])
+    .assert_error(&["missing.key does not exist", "devspm secret-key new"]);
+    let both = Run::from(
+        sb.devspm()
+            .env("DEVSPM_SECRET_KEY", hex.trim())
+            .args(["--secret-key-file", path, "findings"])
+            .output()
+            .unwrap(),
+    );
+    both.assert_error(&["give one of them"]);
+    let bad_env = Run::from(
+        sb.devspm()
+            .env("DEVSPM_SECRET_KEY", "not a key")
+            .args(["scan", repo.path.to_str().unwrap()])
+            .output()
+            .unwrap(),
+    );
+    bad_env.assert_error(&["$DEVSPM_SECRET_KEY", "64 hexadecimal digits"]);
+    assert!(!bad_env.stderr.contains("not a key"));
+    sb.assert_verifies();
+}
+
+/// A database that made its hashes with its own key: another key is refused; `move-out`
+/// writes the key to a file and deletes it from the database, after which the file is needed
+/// and the hashes stay the same.
+#[test]
+fn moving_the_database_key_out() {
+    let sb = Sandbox::new();
+    let repo = leaky_app(&sb);
+    sb.scan(&repo.path);
+    let own = db_key(&sb);
+    let own_hex: String = own.iter().map(|b| format!("{b:02x}")).collect();
+    let outside = sb.path().join("outside.key");
+    std::fs::write(&outside, format!("{OUTSIDE_KEY}\n")).unwrap();
+    sb.run(&[
+        "--secret-key-file",
+        outside.to_str().unwrap(),
+        "scan",
+        repo.path.to_str().unwrap(),
+    ])
+    .assert_error(&[
+        "keeps its own secret-hashing key",
+        "devspm secret-key move-out",
+    ]);
+
+    let moved = sb.path().join("moved.key");
+    let run = sb.run(&["secret-key", "move-out", moved.to_str().unwrap()]);
+    run.assert_code(0);
+    assert_eq!(
+        std::fs::read_to_string(&moved).unwrap(),
+        format!("{own_hex}\n")
+    );
+    let hits = found(&sb, &[&own_hex], &[], &[]);
+    assert!(hits.is_empty(), "{hits:#?}");
+    sb.run(&[
+        "secret-key",
+        "move-out",
+        sb.path().join("again.key").to_str().unwrap(),
+    ])
+    .assert_error(&["holds no secret-hashing key of its own", "nothing to move"]);
+
+    // The same hashes as before, with the file; nothing without it.
+    repo.commit_file(
+        ALICE,
+        "more.txt",
+        "y\n",
+        &format!("Again\n\n{GH_IN_MESSAGE}\n"),
+    );
+    sb.run(&["scan", repo.path.to_str().unwrap()])
+        .assert_error(&["made with a key kept outside it"]);
+    sb.run(&[
+        "-q",
+        "--secret-key-file",
+        moved.to_str().unwrap(),
+        "scan",
+        repo.path.to_str().unwrap(),
+    ])
+    .assert_code(0);
+    let expected = devspm_findings::fingerprint::secret_hash(&own, GH_IN_MESSAGE);
+    assert_eq!(recorded_secret_hashes(&sb), [expected.clone(), expected]);
+    sb.assert_verifies();
 }
 
 /// "A 64 MiB message is stored twice": a message ending in one huge `Key: value` paragraph was

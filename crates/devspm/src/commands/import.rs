@@ -308,7 +308,7 @@ impl<'a> Identifier<'a> {
         revision: Option<&str>,
         tool_override: Option<String>,
     ) -> anyhow::Result<Identifier<'a>> {
-        let key = store.secret_key()?;
+        let key = settings.secret_key(store)?;
         let blamer = Blamer::new(repo, BlameOptions::default());
         let cli_revision = match revision {
             Some(rev) => Some(blamer.resolve(rev).with_context(|| {

@@ -15,6 +15,7 @@ pub mod import;
 pub mod message_secrets;
 pub mod policy;
 pub mod scan;
+pub mod secret_key;
 pub mod secrets;
 pub mod szz;
 pub mod tools;

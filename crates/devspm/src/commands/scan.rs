@@ -106,7 +106,7 @@ fn ingest_one(
     let mut ingest_options = options(flags);
     ingest_options.message_filter = Some(std::sync::Arc::new(super::secrets::Redactor::new(
         settings.secret_rules.as_deref(),
-        devspm_ledger::FindingStore::secret_key(store)?,
+        settings.secret_key(store)?,
     )?));
     let progress = IngestProgress::new(global, &repo.name);
     let mut appended = AppendSummary::default();

@@ -154,7 +154,7 @@ pub fn detect(
     if !refs_moved && !known_blobs.is_empty() {
         return Ok(SecretScan::default());
     }
-    let key = store.secret_key()?;
+    let key = settings.secret_key(store)?;
     let options = HistoryOptions {
         known_blobs,
         hash_key: HashKey(key),
