@@ -423,6 +423,29 @@ fn a_secret_in_a_commit_message_is_redacted_and_raised_as_a_finding_of_that_comm
         );
     }
 
+    let table = sb.run(&["findings"]);
+    table.assert_code(0);
+    let mut lines: Vec<String> = table
+        .stdout
+        .lines()
+        .filter(|l| l.contains("devspm-secrets"))
+        .map(|l| l.split_whitespace().take(7).collect::<Vec<_>>().join(" "))
+        .collect();
+    lines.sort();
+    assert_eq!(
+        lines,
+        [
+            format!(
+                "critical open devspm-secrets aws-access-key-id message of {}",
+                &leaky[..10]
+            ),
+            format!(
+                "critical open devspm-secrets github-pat message of {}",
+                &leaky[..10]
+            ),
+        ]
+    );
+
     // An evidence pack cites the change; it does not repeat the value.
     sb.run(&[
         "audit",

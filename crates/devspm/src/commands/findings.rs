@@ -77,6 +77,13 @@ fn short(sha: &str) -> String {
 }
 
 fn location(r: &FindingRow) -> String {
+    // A secret found in a commit message lives in that commit, not in a file.
+    if r.method.as_deref() == Some("commit-message") {
+        return format!(
+            "message of {}",
+            short(r.first_revision.as_deref().unwrap_or(""))
+        );
+    }
     match (&r.package, &r.version, &r.path, r.start_line) {
         (Some(p), Some(v), _, _) => format!("{p} {v}"),
         (_, _, Some(path), Some(line)) => format!("{path}:{line}"),
