@@ -378,10 +378,48 @@ pub struct IdentityForgotten {
 }
 
 /// A reference to bytes kept outside the chain.
+///
+/// `sha256` and `len` describe the bytes as stored. A commit message is stored with every secret
+/// in it replaced (`redactions` says where, under which rule, with the keyed hash and preview of
+/// each value — never the value) and cut at [`crate::text::MAX_MESSAGE_BYTES`] (`whole` gives the
+/// length and SHA-256 of the whole redacted message). Both are absent from messages stored
+/// whole and unchanged, so older payloads read and hash exactly as before.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContentRef {
     pub sha256: String,
     pub len: u64,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub redactions: Vec<Redaction>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub whole: Option<crate::text::WholeText>,
+}
+
+impl ContentRef {
+    /// The reference to `bytes` stored whole and unchanged.
+    pub fn of(bytes: &[u8]) -> ContentRef {
+        ContentRef {
+            sha256: crate::ids::content_hash(bytes),
+            len: bytes.len() as u64,
+            redactions: Vec::new(),
+            whole: None,
+        }
+    }
+}
+
+/// A secret replaced in a text before the text was stored: which rule found it, where, and its
+/// keyed hash and preview (the value itself is gone). In the stored text the value reads
+/// `[REDACTED <rule> <preview> hmac:<hash>]`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Redaction {
+    /// The secret rule's id (`github-pat`).
+    pub rule: String,
+    /// 1-based line and byte column of the value in the text as received.
+    pub line: u32,
+    pub column: u32,
+    /// HMAC-SHA-256 of the value under the database's secret key, hex.
+    pub hash: String,
+    /// Enough of the value for a person to tell which one it was (`ghp_…Xy`).
+    pub preview: String,
 }
 
 /// Payload of [`EventKind::RepositoryRegistered`].

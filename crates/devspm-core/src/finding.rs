@@ -157,7 +157,7 @@ pub struct Attribution {
     /// The finding id, or `fix:<sha>` for an SZZ run.
     pub finding: String,
     pub repo: String,
-    /// `line-blame`, `lockfile-history`, `secret-history` or `szz`.
+    /// `line-blame`, `lockfile-history`, `secret-history`, `commit-message` or `szz`.
     pub method: String,
     /// `attributed` or `unattributable`.
     pub status: String,

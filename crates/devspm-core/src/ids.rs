@@ -29,6 +29,27 @@ pub fn repository_id(locator: &str) -> String {
     format!("r_{}", crate::hex::encode(&digest[..8]))
 }
 
+/// HMAC-SHA-256 (RFC 2104) of `message` under a 32-byte `key`: the keyed hash of secrets, and
+/// the check value that tells which key a database's hashes were made with.
+pub fn hmac_sha256(key: &[u8; 32], message: &[u8]) -> [u8; 32] {
+    const BLOCK: usize = 64;
+    let mut ipad = [0x36u8; BLOCK];
+    let mut opad = [0x5cu8; BLOCK];
+    for (i, k) in key.iter().enumerate() {
+        ipad[i] ^= k;
+        opad[i] ^= k;
+    }
+    let inner = Sha256::new()
+        .chain_update(ipad)
+        .chain_update(message)
+        .finalize();
+    Sha256::new()
+        .chain_update(opad)
+        .chain_update(inner)
+        .finalize()
+        .into()
+}
+
 /// SHA-256 of `bytes` as hex: the address of a piece of content kept outside the chain.
 pub fn content_hash(bytes: &[u8]) -> String {
     crate::hex::encode(&Sha256::digest(bytes))

@@ -14,5 +14,6 @@ pub mod finding;
 pub mod hex;
 pub mod identity;
 pub mod ids;
+pub mod text;
 
 pub use event::{Attachment, EventKind, NewEvent, Payload, StoredEvent};

@@ -100,22 +100,7 @@ pub fn fingerprint(
 
 /// HMAC-SHA-256 of a secret under `key`, hex.
 pub fn secret_hash(key: &[u8; 32], secret: &str) -> String {
-    const BLOCK: usize = 64;
-    let mut ipad = [0x36u8; BLOCK];
-    let mut opad = [0x5cu8; BLOCK];
-    for (i, k) in key.iter().enumerate() {
-        ipad[i] ^= k;
-        opad[i] ^= k;
-    }
-    let inner = Sha256::new()
-        .chain_update(ipad)
-        .chain_update(secret.as_bytes())
-        .finalize();
-    let outer = Sha256::new()
-        .chain_update(opad)
-        .chain_update(inner)
-        .finalize();
-    outer.iter().map(|b| format!("{b:02x}")).collect()
+    devspm_core::hex::encode(&devspm_core::ids::hmac_sha256(key, secret.as_bytes()))
 }
 
 /// A preview of a secret that identifies it to a person without revealing it: up to four

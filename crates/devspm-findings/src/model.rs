@@ -136,3 +136,37 @@ pub struct RawFinding {
     #[serde(skip)]
     pub secret: Option<String>,
 }
+
+impl RawFinding {
+    /// Hands every free-text field that may be stored or shown to `f`, which may rewrite it
+    /// (the binary replaces the secrets its detector finds there): the tool name and version,
+    /// the message, the rule id, the location's path, the package's name, version, manifest and
+    /// fixed versions, the producer's fingerprint and the transient snippet. Not handed over:
+    /// identifiers (normalised CVE/CWE… ids, nothing else survives normalisation), the revision
+    /// (a commit id), the origin (a JSON path devspm wrote) and `secret` itself.
+    pub fn for_each_text_mut(&mut self, f: &mut dyn FnMut(&mut String)) {
+        f(&mut self.tool);
+        f(&mut self.message);
+        f(&mut self.rule);
+        if let Some(v) = self.tool_version.as_mut() {
+            f(v);
+        }
+        if let Some(location) = self.location.as_mut() {
+            f(&mut location.path);
+        }
+        if let Some(package) = self.package.as_mut() {
+            f(&mut package.name);
+            f(&mut package.version);
+            if let Some(manifest) = package.manifest.as_mut() {
+                f(manifest);
+            }
+            package.fixed.iter_mut().for_each(&mut *f);
+        }
+        if let Some(fingerprint) = self.producer_fingerprint.as_mut() {
+            f(fingerprint);
+        }
+        if let Some(snippet) = self.snippet.as_mut() {
+            f(snippet);
+        }
+    }
+}

@@ -15,9 +15,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use devspm_core::bytes::GitBytes;
-use devspm_core::commit::{parse_ident, parse_trailers};
+use devspm_core::commit::parse_ident;
 use devspm_core::event::{
-    CommitRecorded, ContentRef, HistoryRewritten, IngestGap, PersonTime, RefDeleted, RefUpdated,
+    CommitRecorded, HistoryRewritten, IngestGap, PersonTime, RefDeleted, RefUpdated,
     RepositoryRegistered, TrailerRecord,
 };
 use devspm_core::identity::AliasBook;
@@ -62,6 +62,9 @@ pub struct IngestOptions {
     pub threads: usize,
     /// Commits per ledger transaction.
     pub batch_size: usize,
+    /// Replaces secrets in commit messages before they are hashed and stored (see
+    /// [`crate::MessageFilter`]); `None` keeps messages as they are.
+    pub message_filter: Option<Arc<dyn crate::MessageFilter>>,
 }
 
 impl Default for IngestOptions {
@@ -70,6 +73,7 @@ impl Default for IngestOptions {
             refs: Vec::new(),
             threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
             batch_size: 2000,
+            message_filter: None,
         }
     }
 }
@@ -167,6 +171,7 @@ pub fn ingest(
         known_gaps: Mutex::new(known.gaps),
         new_gaps: AtomicU64::new(0),
         mailmap_commits: Mutex::new(Vec::new()),
+        message_filter: options.message_filter.clone(),
     };
     let mut pending: Vec<NewEvent> = Vec::new();
     if !known.registered {
@@ -903,6 +908,7 @@ struct EventBuilder<'a> {
     new_gaps: AtomicU64,
     /// Commits read by this ingest whose diff touched `.mailmap` (see [`crate::mailmap`]).
     mailmap_commits: Mutex<Vec<String>>,
+    message_filter: Option<Arc<dyn crate::MessageFilter>>,
 }
 
 impl EventBuilder<'_> {
@@ -973,7 +979,10 @@ impl EventBuilder<'_> {
         let mut attachments = Vec::new();
         let author = self.person(&f.author, &mut attachments);
         let committer = self.person(&f.committer, &mut attachments);
-        let trailers = parse_trailers(&f.message)
+        // Secrets out, trailers parsed, size capped: see `message`.
+        let kept = crate::message::keep(f.message, self.message_filter.as_deref());
+        let trailers = kept
+            .trailers
             .into_iter()
             .map(|t| {
                 if t.names_someone() {
@@ -993,14 +1002,10 @@ impl EventBuilder<'_> {
                 }
             })
             .collect();
-        let sha256 = devspm_core::ids::content_hash(&f.message);
-        let message = ContentRef {
-            sha256: sha256.clone(),
-            len: f.message.len() as u64,
-        };
+        let message = kept.content;
         attachments.push(Attachment::Content {
-            sha256,
-            bytes: f.message,
+            sha256: message.sha256.clone(),
+            bytes: kept.bytes,
         });
         let payload = CommitRecorded {
             repo: self.repo_id.clone(),

@@ -18,6 +18,7 @@ mod ingest;
 mod linecount;
 mod mailmap;
 pub mod mapped;
+mod message;
 mod packread;
 mod repo;
 mod szz;
@@ -30,6 +31,7 @@ pub use graph::ParentGraph;
 pub use ingest::{
     IngestOptions, IngestReport, KnownHistory, NoProgress, Progress, RecordedCommits, ingest,
 };
+pub use message::MessageFilter;
 pub use repo::{
     Repo, SharedPackCache, discover, discover_repositories, hooks_dir, open, shallow_commits,
 };

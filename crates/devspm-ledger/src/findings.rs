@@ -166,11 +166,50 @@ pub trait FindingStore: Store {
         json: &str,
     ) -> Result<(), LedgerError>;
 
-    /// The database's key for hashing secrets (created on first use).
-    fn secret_key(&mut self) -> Result<[u8; 32], LedgerError>;
+    /// The key secrets are hashed with (HMAC-SHA-256), after checking that it is the key this
+    /// database's hashes were made with: `external` when the caller keeps the key outside the
+    /// database (a key file, an environment variable), else the key stored in the database
+    /// (created on first use). A key that does not match the database's check value is
+    /// refused: hashes made with two keys would never match each other. See `docs/privacy.md`.
+    fn secret_key(&mut self, external: Option<&[u8; 32]>) -> Result<[u8; 32], LedgerError>;
+
+    /// Deletes the database's own secret-hashing key, keeping only its check value, so that
+    /// from now on the key must be given from outside (the caller has written it to a key file
+    /// first: `secret_key(None)` returns it). Its bytes are overwritten, not just unlinked.
+    /// Refused when the database holds no key of its own. Returns whether the write-ahead log
+    /// could be truncated (another process holding the database open prevents it).
+    fn delete_own_secret_key(&mut self) -> Result<bool, LedgerError>;
 
     /// Findings with their attribution.
     fn findings(&self, filter: &FindingFilter) -> Result<Vec<FindingRow>, LedgerError>;
+}
+
+/// `ledger_meta` row of the database's own secret-hashing key (absent when kept outside).
+const SECRET_KEY: &str = "secret_hash_key";
+/// `ledger_meta` row of the check value of the key the database's hashes are made with.
+const SECRET_KEY_CHECK: &str = "secret_key_check";
+
+/// The advice for a database whose key is kept outside it.
+const GIVE_THE_KEY: &str = "give it with --secret-key-file PATH (or $DEVSPM_SECRET_KEY_FILE, \
+                            or the key itself in $DEVSPM_SECRET_KEY)";
+
+/// What identifies a secret-hashing key without revealing it: HMAC-SHA-256 of a fixed label
+/// under the key, hex.
+fn check_value(key: &[u8; 32]) -> String {
+    devspm_core::hex::encode(&devspm_core::ids::hmac_sha256(
+        key,
+        b"devspm secret-hashing key check v1",
+    ))
+}
+
+/// A stored key; a malformed one reads as zeros (and then fails the check value).
+fn key_from_hex(hex: &str) -> [u8; 32] {
+    let bytes = devspm_core::hex::decode(hex).unwrap_or_default();
+    let mut key = [0u8; 32];
+    if bytes.len() == 32 {
+        key.copy_from_slice(&bytes);
+    }
+    key
 }
 
 impl FindingStore for SqliteStore {
@@ -407,45 +446,109 @@ impl FindingStore for SqliteStore {
         Ok(())
     }
 
-    fn secret_key(&mut self) -> Result<[u8; 32], LedgerError> {
+    fn secret_key(&mut self, external: Option<&[u8; 32]>) -> Result<[u8; 32], LedgerError> {
         let err = self.sql_err();
-        let conn = self.connection();
-        let existing: Option<String> = conn
+        let path = self.location().to_owned();
+        let refused = |reason: String| LedgerError::Refused {
+            path: path.clone(),
+            reason,
+        };
+        let tx = self.connection().unchecked_transaction().map_err(&err)?;
+        let meta = |name: &str| -> rusqlite::Result<Option<String>> {
+            tx.query_row(
+                "SELECT value FROM ledger_meta WHERE name = ?1",
+                [name],
+                |r| r.get(0),
+            )
+            .optional()
+        };
+        let own = meta(SECRET_KEY)
+            .map_err(&err)?
+            .map(|hex| key_from_hex(&hex));
+        let check = meta(SECRET_KEY_CHECK).map_err(&err)?;
+        let key = match (external, own) {
+            (Some(given), Some(own)) if own != *given => {
+                return Err(refused(
+                    "the database keeps its own secret-hashing key and its hashes were made \
+                     with it, not with the key given; to keep the key outside the database, \
+                     move it out with `devspm secret-key move-out PATH` and give that file"
+                        .to_owned(),
+                ));
+            }
+            (Some(given), _) if check.as_ref().is_some_and(|c| *c != check_value(given)) => {
+                return Err(refused(format!(
+                    "the secret-hashing key given (check value {}) is not the key this \
+                     database's secret hashes were made with (check value {}); give that key",
+                    &check_value(given)[..16],
+                    &check.unwrap_or_default()[..16],
+                )));
+            }
+            (Some(given), _) => *given,
+            (None, Some(own)) if check.as_ref().is_none_or(|c| *c == check_value(&own)) => own,
+            (None, _) if check.is_some() => {
+                return Err(refused(format!(
+                    "the database's secret hashes were made with a key kept outside it; \
+                     {GIVE_THE_KEY}"
+                )));
+            }
+            (None, _) => {
+                let mut key = [0u8; 32];
+                getrandom::fill(&mut key).map_err(|e| LedgerError::Open {
+                    path: path.clone(),
+                    reason: format!("no randomness for the secret-hashing key: {e}"),
+                })?;
+                tx.execute(
+                    "INSERT OR REPLACE INTO ledger_meta (name, value) VALUES (?1, ?2)",
+                    params![SECRET_KEY, devspm_core::hex::encode(&key)],
+                )
+                .map_err(&err)?;
+                key
+            }
+        };
+        // From the first hash on, the database remembers which key it was made with.
+        tx.execute(
+            "INSERT OR IGNORE INTO ledger_meta (name, value) VALUES (?1, ?2)",
+            params![SECRET_KEY_CHECK, check_value(&key)],
+        )
+        .map_err(&err)?;
+        tx.commit().map_err(&err)?;
+        Ok(key)
+    }
+
+    fn delete_own_secret_key(&mut self) -> Result<bool, LedgerError> {
+        let err = self.sql_err();
+        let own: Option<String> = self
+            .connection()
             .query_row(
-                "SELECT value FROM ledger_meta WHERE name = 'secret_hash_key'",
-                [],
+                "SELECT value FROM ledger_meta WHERE name = ?1",
+                [SECRET_KEY],
                 |r| r.get(0),
             )
             .optional()
             .map_err(&err)?;
-        let hex = match existing {
-            Some(hex) => hex,
-            None => {
-                let mut key = [0u8; 32];
-                getrandom::fill(&mut key).map_err(|e| LedgerError::Open {
-                    path: self.location().to_owned(),
-                    reason: format!("no randomness for the secret-hashing key: {e}"),
-                })?;
-                let hex = devspm_core::hex::encode(&key);
-                conn.execute(
-                    "INSERT OR IGNORE INTO ledger_meta (name, value) VALUES ('secret_hash_key', ?1)",
-                    [&hex],
-                )
-                .map_err(&err)?;
-                conn.query_row(
-                    "SELECT value FROM ledger_meta WHERE name = 'secret_hash_key'",
-                    [],
-                    |r| r.get(0),
-                )
-                .map_err(&err)?
-            }
-        };
-        let bytes = devspm_core::hex::decode(&hex).unwrap_or_default();
-        let mut key = [0u8; 32];
-        if bytes.len() == 32 {
-            key.copy_from_slice(&bytes);
+        if own.is_none() {
+            return Err(LedgerError::Refused {
+                path: self.location().to_owned(),
+                reason: "the database holds no secret-hashing key of its own (it is kept outside \
+                         it already, or no secret was ever hashed)"
+                    .to_owned(),
+            });
         }
-        Ok(key)
+        // Records the check value if no hash was made yet, and refuses an inconsistent state.
+        self.secret_key(None)?;
+        // The key's bytes must not linger in free pages or in the write-ahead log (as
+        // `identities forget` does it).
+        let conn = self.connection();
+        conn.execute_batch("PRAGMA secure_delete = ON")
+            .map_err(&err)?;
+        let deleted = conn
+            .execute("DELETE FROM ledger_meta WHERE name = ?1", [SECRET_KEY])
+            .map_err(&err)
+            .and_then(|_| self.scrub());
+        self.connection()
+            .execute_batch("PRAGMA secure_delete = OFF")
+            .map_err(&err)?;
+        deleted
     }
 
     fn findings(&self, filter: &FindingFilter) -> Result<Vec<FindingRow>, LedgerError> {

@@ -373,7 +373,7 @@ impl SqliteStore {
     /// rebuilt, free pages dropped), then a checkpoint that truncates the write-ahead log.
     /// Returns whether the log could be truncated (another process reading the database keeps
     /// it from being reset).
-    fn scrub(&mut self) -> Result<bool, LedgerError> {
+    pub(crate) fn scrub(&mut self) -> Result<bool, LedgerError> {
         let err = self.sql_err();
         self.conn.execute_batch("VACUUM").map_err(&err)?;
         let busy: i64 = self
@@ -2173,10 +2173,7 @@ mod tests {
                 time: 1_700_000_000,
                 offset: 3600,
             },
-            message: ContentRef {
-                sha256: devspm_core::ids::content_hash(message.as_bytes()),
-                len: message.len() as u64,
-            },
+            message: ContentRef::of(message.as_bytes()),
             encoding: None,
             trailers: vec![],
             signature: SignatureKind::None,

@@ -9,6 +9,8 @@
 //!   at HEAD. It is incremental: blobs scanned by an earlier run are skipped.
 //! - [`scan_staged`] scans the lines a commit would add (index against HEAD), for a pre-commit
 //!   hook; [`scan_file`] and [`scan_dir`] scan plain files.
+//! - [`Scanner::redact`] replaces the secrets in a text that is about to be stored (a commit
+//!   message, a scanner's message) by markers carrying their keyed hash and preview.
 //!
 //! A secret never leaves the call that found it: findings carry an HMAC of the value under the
 //! caller's key and a redacted preview (see `devspm_findings::fingerprint`).
@@ -18,6 +20,7 @@ mod files;
 mod filter;
 mod finding;
 mod history;
+mod redact;
 mod rules;
 mod scanner;
 mod staged;
@@ -31,6 +34,7 @@ pub use history::{
     HistoryOptions, HistoryProgress, HistoryScan, HistoryStats, MissingObject, NoProgress,
     scan_history, scan_history_with_progress,
 };
+pub use redact::{Redacted, marker};
 pub use rules::{
     AllowlistSpec, BUILTIN_RULES, Confidence, Rule, RuleAllowlistSpec, RuleConfig, RuleSpec,
     RulesFile,

@@ -70,6 +70,17 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "PATH", env = "DEVSPM_CONFIG")]
     pub config: Option<PathBuf>,
 
+    /// File holding the key secrets are hashed with (64 hex digits), kept outside the database
+    /// so that the database alone cannot confirm a guessed secret (docs/privacy.md). The key
+    /// itself may be given in $DEVSPM_SECRET_KEY instead. Default: a key stored in the database.
+    #[arg(
+        long,
+        global = true,
+        value_name = "PATH",
+        env = "DEVSPM_SECRET_KEY_FILE"
+    )]
+    pub secret_key_file: Option<PathBuf>,
+
     /// Output format: a human table, JSON for scripts and CI jobs; `devspm ai`, `devspm
     /// findings` and `devspm audit export` also write CSV, `devspm ai` Markdown, `devspm ci
     /// audit` SARIF.
@@ -189,6 +200,29 @@ pub enum Command {
     /// Git hooks: block commits that add secrets, record each commit as it is made.
     #[command(subcommand)]
     Hook(HookCommand),
+
+    /// The key secrets are hashed with: make a key file, or move the database's own key out
+    /// of it (docs/privacy.md).
+    #[command(subcommand)]
+    SecretKey(SecretKeyCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SecretKeyCommand {
+    /// Write a new random key to PATH (64 hex digits, readable by its owner only), for a new
+    /// database to be used with --secret-key-file PATH from its first run.
+    New {
+        /// The key file to create (never overwritten).
+        #[arg(value_name = "PATH")]
+        path: PathBuf,
+    },
+    /// Write the database's own key to PATH and delete it from the database, which keeps only a
+    /// check value: from then on every command that hashes secrets needs --secret-key-file PATH.
+    MoveOut {
+        /// The key file to create (never overwritten).
+        #[arg(value_name = "PATH")]
+        path: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -183,6 +183,7 @@ fn run(cli: cli::Cli) -> anyhow::Result<i32> {
         cli::Command::Hook(cli::HookCommand::Install(args)) => {
             commands::hook::install(&settings, global, &args)
         }
+        cli::Command::SecretKey(command) => commands::secret_key::run(&settings, global, command),
         cli::Command::Hook(cli::HookCommand::Run(args)) => {
             commands::hook::run(&settings, global, &args)
         }

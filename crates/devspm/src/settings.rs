@@ -34,6 +34,44 @@ pub struct Settings {
     pub secret_rules: Option<String>,
     /// `-q`: no notices on standard error.
     pub quiet: bool,
+    /// Where the secret-hashing key comes from when it is kept outside the database; read when
+    /// a command first needs it (see [`Settings::secret_key`]).
+    pub secret_key_source: Option<SecretKeySource>,
+}
+
+/// A secret-hashing key kept outside the database.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SecretKeySource {
+    /// A file holding the key as 64 hex digits (`--secret-key-file`, `$DEVSPM_SECRET_KEY_FILE`).
+    File(PathBuf),
+    /// The key itself, 64 hex digits, in `$DEVSPM_SECRET_KEY` (read again when needed, so that
+    /// it is not copied around).
+    Environment,
+}
+
+/// The variable that carries the key itself.
+pub const SECRET_KEY_VAR: &str = "DEVSPM_SECRET_KEY";
+
+/// A key as 64 hex digits (surrounding white space ignored), or why the text is not one. The
+/// text is never quoted back: it may be a key.
+pub fn parse_secret_key(text: &str) -> Result<[u8; 32], String> {
+    let text = text.trim();
+    let bytes = devspm_core::hex::decode(text)
+        .filter(|_| text.len() == 64)
+        .ok_or_else(|| {
+            format!(
+                "it must hold a 32-byte key as 64 hexadecimal digits, and holds {} characters{}",
+                text.chars().count(),
+                if text.chars().all(|c| c.is_ascii_hexdigit()) {
+                    ""
+                } else {
+                    " that are not all hexadecimal digits"
+                }
+            )
+        })?;
+    let mut key = [0u8; 32];
+    key.copy_from_slice(&bytes);
+    Ok(key)
 }
 
 impl Settings {
@@ -92,6 +130,15 @@ impl Settings {
             }
             None => None,
         };
+        let secret_key_source = match (&global.secret_key_file, std::env::var_os(SECRET_KEY_VAR)) {
+            (Some(_), Some(_)) => anyhow::bail!(
+                "both a secret key file (--secret-key-file or $DEVSPM_SECRET_KEY_FILE) and the key \
+                 itself ($DEVSPM_SECRET_KEY) are given; give one of them"
+            ),
+            (Some(path), None) => Some(SecretKeySource::File(path.clone())),
+            (None, Some(_)) => Some(SecretKeySource::Environment),
+            (None, None) => None,
+        };
         let mut catalogue = Catalogue::builtin();
         catalogue.extend(config.catalogue_extensions());
         Ok(Settings {
@@ -105,7 +152,50 @@ impl Settings {
             policy,
             secret_rules,
             quiet: global.quiet,
+            secret_key_source,
         })
+    }
+
+    /// The secret-hashing key kept outside the database, if one is configured.
+    pub fn external_secret_key(&self) -> anyhow::Result<Option<[u8; 32]>> {
+        match &self.secret_key_source {
+            None => Ok(None),
+            Some(SecretKeySource::File(path)) => {
+                let text = match std::fs::read_to_string(path) {
+                    Ok(text) => text,
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => anyhow::bail!(
+                        "secret key file {} does not exist (given with --secret-key-file or \
+                         $DEVSPM_SECRET_KEY_FILE); make one with `devspm secret-key new {}`",
+                        path.display(),
+                        path.display()
+                    ),
+                    Err(e) => {
+                        anyhow::bail!("cannot read secret key file {}: {e}", path.display())
+                    }
+                };
+                let key = parse_secret_key(&text)
+                    .map_err(|why| anyhow::anyhow!("secret key file {}: {why}", path.display()))?;
+                Ok(Some(key))
+            }
+            Some(SecretKeySource::Environment) => {
+                let text = std::env::var(SECRET_KEY_VAR).map_err(|_| {
+                    anyhow::anyhow!(
+                        "${SECRET_KEY_VAR} is not valid text; it must hold 64 hexadecimal digits"
+                    )
+                })?;
+                let key = parse_secret_key(&text)
+                    .map_err(|why| anyhow::anyhow!("${SECRET_KEY_VAR}: {why}"))?;
+                Ok(Some(key))
+            }
+        }
+    }
+
+    /// The key secrets are hashed with in `store`: the external one, checked against the
+    /// database, or the database's own.
+    pub fn secret_key(&self, store: &mut devspm_ledger::SqliteStore) -> anyhow::Result<[u8; 32]> {
+        use devspm_ledger::FindingStore;
+        let external = self.external_secret_key()?;
+        Ok(store.secret_key(external.as_ref())?)
     }
 
     /// Opens the ledger, creating the default data folder when needed.
@@ -230,4 +320,24 @@ fn ignored_local_config(in_effect: Option<&Path>) -> Option<PathBuf> {
             },
         );
     (!same).then(|| local.to_path_buf())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_secret_key;
+
+    #[test]
+    fn keys_are_64_hex_digits_and_bad_ones_are_described_not_quoted() {
+        let hex = "00112233445566778899aabbccddeeff00112233445566778899AABBCCDDEEFF";
+        let key = parse_secret_key(&format!("  {hex}\n")).expect("a key");
+        assert_eq!(key[1], 0x11);
+        assert_eq!(key[31], 0xff);
+        assert_eq!(
+            parse_secret_key("abc").unwrap_err(),
+            "it must hold a 32-byte key as 64 hexadecimal digits, and holds 3 characters"
+        );
+        let bad = parse_secret_key(&hex.replace('0', "g")).unwrap_err();
+        assert!(bad.ends_with("holds 64 characters that are not all hexadecimal digits"));
+        assert!(!bad.contains("gg11"));
+    }
 }

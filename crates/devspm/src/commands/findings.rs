@@ -77,6 +77,13 @@ fn short(sha: &str) -> String {
 }
 
 fn location(r: &FindingRow) -> String {
+    // A secret found in a commit message lives in that commit, not in a file.
+    if r.method.as_deref() == Some("commit-message") {
+        return format!(
+            "message of {}",
+            short(r.first_revision.as_deref().unwrap_or(""))
+        );
+    }
     match (&r.package, &r.version, &r.path, r.start_line) {
         (Some(p), Some(v), _, _) => format!("{p} {v}"),
         (_, _, Some(path), Some(line)) => format!("{path}:{line}"),
@@ -207,7 +214,7 @@ fn csv(rows: &[FindingRow]) -> String {
 }
 
 /// `devspm export sarif`: the input SARIF with `properties.devspm` on every result that was
-/// imported and attributed.
+/// imported and attributed, and with its secrets redacted as import redacted them.
 pub fn export(
     settings: &Settings,
     global: &GlobalArgs,
@@ -239,12 +246,17 @@ pub fn export(
     })?;
     // Match results to findings the way import identified them: re-run the importer over
     // the file and recompute each result's finding id.
-    let ids = super::import::finding_ids_of(&mut store, &repo, &input, revision.as_deref())?;
+    let export =
+        super::import::finding_ids_of(&mut store, settings, &repo, &input, revision.as_deref())?;
+    let ids = &export.ids;
     let by_id: HashMap<&str, &FindingRow> = rows.iter().map(|r| (r.finding.as_str(), r)).collect();
     let text = std::fs::read_to_string(&input)
         .with_context(|| format!("cannot read {}", input.display()))?;
     let mut sarif: serde_json::Value = serde_json::from_str(&text)
         .with_context(|| format!("{} is not valid JSON", input.display()))?;
+    // What import kept out of the record stays out of the export: the secrets the producer
+    // declared and those the detector finds in any text.
+    export.redactor.redact_json(&mut sarif, &export.secrets);
     let mut enriched = 0u64;
     let mut total = 0u64;
     if let Some(runs) = sarif.get_mut("runs").and_then(|r| r.as_array_mut()) {

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use devspm_core::NewEvent;
 use devspm_core::event::HookOverride;
-use devspm_ledger::{FindingStore, Store};
+use devspm_ledger::Store;
 use devspm_secrets::HashKey;
 
 use crate::cli::{GlobalArgs, HookInstallArgs, HookName, HookRunArgs};
@@ -157,21 +157,27 @@ fn pre_commit(
     repo: &devspm_git::Repo,
 ) -> anyhow::Result<i32> {
     let scanner = super::secrets::scanner(settings.secret_rules.as_deref())?;
-    // The ledger's key makes the hashes match those of `scan`; without a ledger a throwaway key
-    // still lets the message tell secrets apart.
-    // Without waiting for another writer (a commit is not held up): the ledger is read-only
-    // then, which is enough for its key; recording an override waits for the writer below.
+    // The ledger's key makes the hashes match those of `scan`; without a ledger (or without the
+    // key it is kept with) a throwaway key still lets the message tell secrets apart. Only
+    // recording an override needs the database's own key. The ledger is opened without waiting
+    // for another writer (a commit is not held up): read-only then, which is enough for its
+    // key; recording an override waits for the writer below.
     let mut store = match settings.try_open_store() {
         Ok(Some(store)) => Some(store),
         _ => settings.open_store_read_only().ok(),
     };
-    let key = match store.as_mut().map(|s| s.secret_key()) {
-        Some(Ok(k)) => k,
-        _ => {
-            let mut k = [0u8; 32];
-            getrandom_fill(&mut k);
-            k
-        }
+    let ledger_key = store.as_mut().map(|s| settings.secret_key(s));
+    let key = match &ledger_key {
+        Some(Ok(key)) => *key,
+        _ => settings
+            .external_secret_key()
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| {
+                let mut k = [0u8; 32];
+                getrandom_fill(&mut k);
+                k
+            }),
     };
     let work_tree = repo.path.clone();
     let scan = devspm_secrets::scan_staged(&work_tree, &scanner, &HashKey(key))?;
@@ -219,6 +225,10 @@ fn pre_commit(
             settings.db_path.display()
         );
     };
+    // The override names each secret by the database's keyed hash: no other key will do.
+    if let Some(Err(e)) = ledger_key {
+        return Err(e.context("the override cannot be recorded"));
+    }
     let (name, email) = git_identity(&work_tree);
     let mut book = store.alias_book()?;
     let (alias, pii) = book.alias_for(name.as_bytes(), email.as_bytes());

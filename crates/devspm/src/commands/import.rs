@@ -266,6 +266,8 @@ struct Identifier<'a> {
     cli_revision: Option<String>,
     tool_override: Option<String>,
     key: [u8; 32],
+    /// Replaces the secrets in every free-text field before anything is fingerprinted or kept.
+    redactor: super::secrets::Redactor,
     workdir: Option<PathBuf>,
     tree_cache: HashMap<String, HashSet<String>>,
     /// File contents by (revision, path): results come grouped by file.
@@ -301,10 +303,12 @@ struct FileState {
 impl<'a> Identifier<'a> {
     fn new(
         store: &mut SqliteStore,
+        settings: &Settings,
         repo: &'a devspm_git::Repo,
         revision: Option<&str>,
         tool_override: Option<String>,
     ) -> anyhow::Result<Identifier<'a>> {
+        let key = settings.secret_key(store)?;
         let blamer = Blamer::new(repo, BlameOptions::default());
         let cli_revision = match revision {
             Some(rev) => Some(blamer.resolve(rev).with_context(|| {
@@ -319,7 +323,8 @@ impl<'a> Identifier<'a> {
             head: devspm_git::head_commit(repo)?,
             cli_revision,
             tool_override,
-            key: store.secret_key()?,
+            key,
+            redactor: super::secrets::Redactor::new(settings.secret_rules.as_deref(), key)?,
             workdir: workdir_of(&repo.path),
             tree_cache: HashMap::new(),
             contents: HashMap::new(),
@@ -345,6 +350,18 @@ impl<'a> Identifier<'a> {
             .map(std::rc::Rc::new);
         self.contents.insert(key, read.clone());
         read
+    }
+
+    /// What of a scanner's result may be kept: every free-text field with the secrets the
+    /// built-in detector finds replaced by their keyed hash and preview (before anything is
+    /// fingerprinted: a plain hash of a text holding a secret would confirm a guess of it), and
+    /// the message capped at [`devspm_core::text::MAX_FINDING_MESSAGE_BYTES`].
+    fn clean(&self, raw: &mut RawFinding) {
+        raw.for_each_text_mut(&mut |text| self.redactor.redact_in_place(text));
+        devspm_core::text::cap_text(
+            &mut raw.message,
+            devspm_core::text::MAX_FINDING_MESSAGE_BYTES,
+        );
     }
 
     fn identify(&mut self, raw: &RawFinding, file: &mut FileState) -> Identified {
@@ -446,22 +463,43 @@ impl<'a> Identifier<'a> {
     }
 }
 
-/// For `export sarif`: the finding id of each result of `file`, by the result's JSON path.
+/// What `export sarif` needs to know of an input file, read the way import read it.
+pub struct ExportIds {
+    /// The finding id of each result, by the result's JSON path.
+    pub ids: HashMap<String, String>,
+    /// The secret values the producer declared (gitleaks' `Secret`, its SARIF snippet …): the
+    /// export must not repeat them. Held in memory for the export only.
+    pub secrets: HashSet<String>,
+    /// The detector that redacted the stored text, to redact the exported text the same way.
+    pub redactor: super::secrets::Redactor,
+}
+
+/// For `export sarif`: the finding id of each result of `file`, and what must not be exported.
 pub fn finding_ids_of(
     store: &mut SqliteStore,
+    settings: &Settings,
     repo: &devspm_git::Repo,
     file: &Path,
     revision: Option<&str>,
-) -> anyhow::Result<HashMap<String, String>> {
-    let mut identifier = Identifier::new(store, repo, revision, None)?;
+) -> anyhow::Result<ExportIds> {
+    let mut identifier = Identifier::new(store, settings, repo, revision, None)?;
     let mut state = FileState::default();
     let mut ids = HashMap::new();
-    devspm_findings::import::import_file(file, &mut |raw: RawFinding| {
+    let mut secrets = HashSet::new();
+    devspm_findings::import::import_file(file, &mut |mut raw: RawFinding| {
+        identifier.clean(&mut raw);
         let found = identifier.identify(&raw, &mut state);
         ids.insert(raw.origin.clone(), found.id);
+        if let Some(secret) = raw.secret.take().filter(|s| s.len() >= 4) {
+            secrets.insert(secret);
+        }
         Ok(())
     })?;
-    Ok(ids)
+    Ok(ExportIds {
+        ids,
+        secrets,
+        redactor: identifier.redactor,
+    })
 }
 
 pub fn run(settings: &Settings, global: &GlobalArgs, args: &ImportArgs) -> anyhow::Result<i32> {
@@ -479,6 +517,7 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &ImportArgs) -> anyho
     let mut store = settings.open_store()?;
     let mut identifier = Identifier::new(
         &mut store,
+        settings,
         &repo,
         args.revision.as_deref(),
         args.tool.clone(),
@@ -501,7 +540,8 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &ImportArgs) -> anyho
         let source_sha256 = sha256_file(file)?;
         let mut batches: BTreeMap<String, ToolBatch> = BTreeMap::new();
         let mut state = FileState::default();
-        let summary = devspm_findings::import::import_file(file, &mut |raw: RawFinding| {
+        let summary = devspm_findings::import::import_file(file, &mut |mut raw: RawFinding| {
+            identifier.clean(&mut raw);
             let found = identifier.identify(&raw, &mut state);
             let batch = match batches.get_mut(&found.tool) {
                 Some(b) => b,
@@ -604,7 +644,16 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &ImportArgs) -> anyho
         // A producer that reported nothing still reported: what it found before is fixed.
         let tools: Vec<String> = match &args.tool {
             Some(t) => vec![t.clone()],
-            None => summary.tools.clone(),
+            // Redacted as the results' tool names were, so that both name the same batch.
+            None => summary
+                .tools
+                .iter()
+                .map(|t| {
+                    let mut t = t.clone();
+                    identifier.redactor.redact_in_place(&mut t);
+                    t
+                })
+                .collect(),
         };
         let file_revision = state.revision.clone().or_else(|| {
             args.revision

@@ -106,6 +106,12 @@ fn ingest_one(
         mailmap_links: store.mailmap_links_with_lines(&repo.id)?,
     };
     let mut aliases = store.alias_book()?;
+    // Commit messages are stored with their secrets replaced (see `message_secrets`).
+    let mut ingest_options = options(flags);
+    ingest_options.message_filter = Some(std::sync::Arc::new(super::secrets::Redactor::new(
+        settings.secret_rules.as_deref(),
+        settings.secret_key(store)?,
+    )?));
     let progress = IngestProgress::new(global, &repo.name);
     let mut appended = AppendSummary::default();
     // Both callbacks reach the store: loading recorded commits (only when something changed)
@@ -128,7 +134,7 @@ fn ingest_one(
         known,
         &mut load_commits,
         &mut aliases,
-        &options(flags),
+        &ingest_options,
         &progress,
         &mut |events| {
             let mut store = shared
@@ -191,6 +197,7 @@ pub fn record_quietly(
     resolve_identities(store, settings)?;
     super::ai_detect::catch_up(store, &settings.catalogue)?;
     repository_analyzers(store, repo, &ingest.report, global, settings)?;
+    super::message_secrets::catch_up(store, settings)?;
     Ok(ingest.report.refs_updated + ingest.report.refs_deleted > 0)
 }
 
@@ -249,8 +256,7 @@ fn run_detectors(
             Some(super::advisories::NO_DATA_HINT),
         ),
     };
-    let secrets =
-        super::secrets::detect(store, repo, settings.secret_rules.as_deref(), refs_moved)?;
+    let secrets = super::secrets::detect(store, repo, settings, refs_moved)?;
     Ok(DetectorsSection {
         secrets,
         dependencies,
@@ -409,6 +415,7 @@ pub fn scan(settings: &Settings, global: &GlobalArgs, args: &ScanArgs) -> anyhow
     let ai_events = ingest.ai_events_appended
         + super::ai_detect::catch_up(&mut store, &settings.catalogue)?
         + repository_analyzers(&mut store, &repo, &ingest.report, global, settings)?;
+    super::message_secrets::catch_up(&mut store, settings)?;
     let detectors = if args.no_detectors {
         None
     } else {
@@ -506,6 +513,7 @@ pub fn ingest_git(
     for (repo, result) in repos.iter().zip(&results) {
         ai_events += repository_analyzers(&mut store, repo, &result.report, global, settings)?;
     }
+    super::message_secrets::catch_up(&mut store, settings)?;
     match global.format {
         Format::Json => emit_json(&serde_json::json!({
             "database": store.location(),

@@ -3,8 +3,9 @@
 //! keyed hash and a redacted preview — never the value — and attributed by secret history to
 //! the commit that first added it, with whether it is still present at HEAD.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
+use devspm_core::event::Redaction;
 use devspm_core::finding::{AgentPart, Attribution, IntroducingCommit, SecretRef};
 use devspm_findings::attribute::ENGINE;
 use devspm_ledger::{FindingStore, GovernanceStore, SqliteStore};
@@ -52,6 +53,87 @@ pub fn scanner(extension: Option<&str>) -> anyhow::Result<Scanner> {
     })
 }
 
+/// The built-in detector as a redactor of text about to be stored or exported: commit
+/// messages during ingest, every free-text field of an imported result, the SARIF that
+/// `export sarif` writes. Each secret becomes `[REDACTED <rule> <preview> hmac:<keyed hash>]`.
+pub struct Redactor {
+    scanner: Scanner,
+    key: HashKey,
+}
+
+impl std::fmt::Debug for Redactor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Redactor")
+            .field("scanner", &self.scanner)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Redactor {
+    /// The built-in rules extended by `[secrets]` of devspm.toml, hashing under `key`.
+    pub fn new(extension: Option<&str>, key: [u8; 32]) -> anyhow::Result<Redactor> {
+        Ok(Redactor {
+            scanner: scanner(extension)?,
+            key: HashKey(key),
+        })
+    }
+
+    /// Replaces the secrets in `text`, if any.
+    pub fn redact_in_place(&self, text: &mut String) {
+        if let Some((redacted, _)) = self.scanner.redact_str(text, &self.key) {
+            *text = redacted;
+        }
+    }
+
+    /// Replaces, in every string of `value`, each of the `known` secret values (with the
+    /// redacted preview devspm keeps of them) and every secret the detector finds.
+    pub fn redact_json(&self, value: &mut serde_json::Value, known: &HashSet<String>) {
+        match value {
+            serde_json::Value::String(text) => {
+                for secret in known {
+                    if text.contains(secret.as_str()) {
+                        *text = text.replace(
+                            secret.as_str(),
+                            &format!(
+                                "[REDACTED {}]",
+                                devspm_findings::fingerprint::redact(secret)
+                            ),
+                        );
+                    }
+                }
+                self.redact_in_place(text);
+            }
+            serde_json::Value::Array(items) => {
+                items.iter_mut().for_each(|v| self.redact_json(v, known));
+            }
+            serde_json::Value::Object(members) => {
+                members
+                    .values_mut()
+                    .for_each(|v| self.redact_json(v, known));
+            }
+            _ => {}
+        }
+    }
+}
+
+impl devspm_git::MessageFilter for Redactor {
+    fn redact(&self, message: &[u8]) -> Option<(Vec<u8>, Vec<Redaction>)> {
+        let redacted = self.scanner.redact(message, &self.key)?;
+        let redactions = redacted
+            .secrets
+            .into_iter()
+            .map(|s| Redaction {
+                rule: s.rule_id,
+                line: s.line,
+                column: s.column,
+                hash: s.secret_hash,
+                preview: s.preview,
+            })
+            .collect();
+        Some((redacted.text, redactions))
+    }
+}
+
 fn short(sha: &str) -> &str {
     &sha[..sha.len().min(12)]
 }
@@ -62,16 +144,17 @@ fn short(sha: &str) -> &str {
 pub fn detect(
     store: &mut SqliteStore,
     repo: &devspm_git::Repo,
-    extension: Option<&str>,
+    settings: &crate::settings::Settings,
     refs_moved: bool,
 ) -> anyhow::Result<SecretScan> {
+    let extension = settings.secret_rules.as_deref();
     let scanner = scanner(extension)?;
     let rules = rules_version(extension);
     let known_blobs = store.scanned_blobs(&repo.id, &rules)?;
     if !refs_moved && !known_blobs.is_empty() {
         return Ok(SecretScan::default());
     }
-    let key = store.secret_key()?;
+    let key = settings.secret_key(store)?;
     let options = HistoryOptions {
         known_blobs,
         hash_key: HashKey(key),

@@ -45,6 +45,8 @@ fn isolate(cmd: &mut StdCommand, home: &Path) {
         "DEVSPM_CONFIG",
         "DEVSPM_BUSY_TIMEOUT_MS",
         "DEVSPM_TOKEN",
+        "DEVSPM_SECRET_KEY",
+        "DEVSPM_SECRET_KEY_FILE",
     ] {
         cmd.env_remove(var);
     }
