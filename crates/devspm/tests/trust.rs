@@ -228,3 +228,40 @@ fn tools_list_since_is_commit_time_and_kinds_are_checked() {
         "{bad:?}"
     );
 }
+
+/// `ci audit` takes a repository, its `.github/workflows` folder, or a folder of several
+/// repositories, as zizmor does; an explicit PATH with no CI file in it is an error, never
+/// "0 files audited … passed".
+#[test]
+fn ci_audit_reads_workflow_folders_and_folders_of_repositories() {
+    let sb = Sandbox::new();
+    let workflow = "on: pull_request_target\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n";
+    let mut repos = Vec::new();
+    for name in ["one", "two"] {
+        let r = sb.repo(&format!("org/{name}"));
+        r.write(".github/workflows/ci.yml", workflow);
+        r.commit(ALICE, "CI\n");
+        repos.push(r);
+    }
+    let audit = |path: &std::path::Path| {
+        let run = sb.run(&[
+            "--format",
+            "json",
+            "ci",
+            "audit",
+            "--no-record",
+            path.to_str().unwrap(),
+        ]);
+        assert!(run.code == 0 || run.code == 4, "{run:?}");
+        u(&run.json(), "/files_audited")
+    };
+    assert_eq!(audit(&repos[0].path), 1);
+    assert_eq!(audit(&repos[0].path.join(".github/workflows")), 1);
+    assert_eq!(audit(&repos[0].path.join(".github")), 1);
+    assert_eq!(audit(&sb.path().join("org")), 2);
+
+    let empty = sb.path().join("nothing-here");
+    std::fs::create_dir_all(&empty).unwrap();
+    sb.run(&["ci", "audit", "--no-record", empty.to_str().unwrap()])
+        .assert_error(&["nothing-here: no CI configuration found"]);
+}

@@ -131,7 +131,8 @@ pub(crate) fn walk(root: &Path, dir: &Path, depth: usize, visit: &mut dyn FnMut(
     }
 }
 
-pub(crate) fn to_slash(path: &Path) -> String {
+/// A relative path with `/` separators, as CI files name each other.
+pub fn to_slash(path: &Path) -> String {
     path.to_string_lossy().replace('\\', "/")
 }
 

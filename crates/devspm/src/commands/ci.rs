@@ -90,6 +90,63 @@ fn pin_word(pin: Pin) -> &'static str {
     }
 }
 
+/// What a PATH given to `ci audit` names, as (folder to audit as a repository root, only the
+/// files under this prefix): a file as itself; a `.github/workflows` (or `.github`) folder as
+/// its repository with only those files, as zizmor reads it; a folder with CI files of its own
+/// as itself; otherwise every repository below it (a folder of checkouts). Empty when none of
+/// these holds a CI file.
+fn expand_path(path: &Path) -> Vec<(PathBuf, Option<&'static str>)> {
+    if path.is_file() {
+        return vec![(path.to_path_buf(), None)];
+    }
+    let absolute = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    let names: Vec<String> = absolute
+        .components()
+        .rev()
+        .take(2)
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    let (up, only) = match names.as_slice() {
+        [last, parent, ..] if last == "workflows" && parent == ".github" => {
+            (2, Some(".github/workflows/"))
+        }
+        [last, ..] if last == ".github" => (1, Some(".github/")),
+        _ => (0, None),
+    };
+    if let Some(prefix) = only {
+        let root = absolute
+            .ancestors()
+            .nth(up)
+            .unwrap_or(&absolute)
+            .to_path_buf();
+        let found = ci::discover(&root)
+            .iter()
+            .any(|f| ci::to_slash(f).starts_with(prefix));
+        return if found {
+            vec![(root, only)]
+        } else {
+            Vec::new()
+        };
+    }
+    if !ci::discover(path).is_empty() && devspm_git::open(path).is_ok() {
+        return vec![(path.to_path_buf(), None)];
+    }
+    let repositories: Vec<(PathBuf, Option<&'static str>)> =
+        devspm_git::discover_repositories(path, 4)
+            .into_iter()
+            .filter(|repo| !ci::discover(repo).is_empty())
+            .map(|repo| (repo, None))
+            .collect();
+    if !repositories.is_empty() {
+        return repositories;
+    }
+    if ci::discover(path).is_empty() {
+        Vec::new()
+    } else {
+        vec![(path.to_path_buf(), None)]
+    }
+}
+
 /// What HEAD holds: CI files, their inventory and their audit.
 struct HeadAudit {
     head: String,
@@ -342,23 +399,45 @@ impl Target {
 
 pub fn audit(settings: &Settings, global: &GlobalArgs, args: &CiAuditArgs) -> anyhow::Result<i32> {
     let config = audit_config(settings);
-    let paths = if args.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
+    let explicit = !args.paths.is_empty();
+    let given = if explicit {
         args.paths.clone()
+    } else {
+        vec![PathBuf::from(".")]
     };
-    let mut targets = Vec::new();
-    let mut store = None;
-    for path in &paths {
+    // Each PATH becomes what it names: a file, a repository (or any folder with CI files), the
+    // `.github/workflows` folder of a repository, or a folder of several repositories.
+    let mut paths: Vec<(PathBuf, Option<&'static str>)> = Vec::new();
+    for path in &given {
         if !path.exists() {
             anyhow::bail!("{}: no such file or directory", path.display());
         }
+        let expanded = expand_path(path);
+        if expanded.is_empty() {
+            if explicit {
+                anyhow::bail!(
+                    "{}: no CI configuration found (looked for .github/workflows/*.yml, action.yml, .github/dependabot.yml, .gitlab-ci.yml, in it and in the repositories below it)",
+                    path.display()
+                );
+            }
+            paths.push((path.clone(), None));
+        } else {
+            paths.extend(expanded);
+        }
+    }
+    let mut targets = Vec::new();
+    let mut store = None;
+    for (path, only) in &paths {
         let (root, files) = if path.is_file() {
             let root = path.parent().unwrap_or(Path::new(".")).to_path_buf();
             let name = path.file_name().map(PathBuf::from).unwrap_or_default();
             (root, vec![name])
         } else {
-            (path.clone(), ci::discover(path))
+            let mut files = ci::discover(path);
+            if let Some(prefix) = only {
+                files.retain(|f| ci::to_slash(f).starts_with(prefix));
+            }
+            (path.clone(), files)
         };
         let mut report = if path.is_file() && ci::classify(&path.to_string_lossy()).is_none() {
             // A file given by name is audited as what its name says, else as a workflow.
