@@ -182,6 +182,10 @@ pub struct PolicyConfig {
     pub mcp_servers: ListConfig,
     /// Commits must be signed (gpg, ssh or x509).
     pub require_signed_commits: bool,
+    /// The baseline of `require_signed_commits`: commits authored before this day
+    /// (`YYYY-MM-DD`, UTC) are not checked — the history from before a team adopted signing
+    /// is not a violation.
+    pub require_signed_commits_since: Option<String>,
     pub thresholds: Thresholds,
 }
 
@@ -300,6 +304,8 @@ pub struct Verdict {
 pub struct Policy {
     lists: Vec<(Category, Lists)>,
     pub require_signed_commits: bool,
+    /// Commits authored before this time (Unix seconds) are not checked for signatures.
+    pub signed_commits_since: Option<i64>,
     pub thresholds: Thresholds,
     /// Whether the file had a `[policy]` table at all.
     pub declared: bool,
@@ -399,9 +405,25 @@ impl Policy {
                 "[policy.thresholds] max_unsigned_ratio must be between 0.0 and 1.0".into(),
             );
         }
+        let signed_commits_since = match &config.require_signed_commits_since {
+            None => None,
+            Some(day) => Some(
+                day.trim()
+                    .parse::<jiff::civil::Date>()
+                    .ok()
+                    .and_then(|d| format!("{d}T00:00:00Z").parse::<jiff::Timestamp>().ok())
+                    .map(|t| t.as_second())
+                    .ok_or_else(|| {
+                        format!(
+                            "require_signed_commits_since = \"{day}\" is not a day (YYYY-MM-DD)"
+                        )
+                    })?,
+            ),
+        };
         Ok(Policy {
             lists,
             require_signed_commits: config.require_signed_commits,
+            signed_commits_since,
             thresholds: config.thresholds.clone(),
             declared: true,
         })

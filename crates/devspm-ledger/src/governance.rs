@@ -93,8 +93,13 @@ pub trait GovernanceStore {
     /// Tools in use, repositories first, then workstations; newest first within each.
     fn tool_uses(&self, filter: &ToolFilter) -> Result<Vec<ToolUseRow>, LedgerError>;
 
-    /// Signed/unsigned commit counts per developer identity (reachable commits only).
-    fn signing(&self, repo_id: Option<&str>) -> Result<Vec<SigningRow>, LedgerError>;
+    /// Signed/unsigned commit counts per developer identity (reachable commits only; with
+    /// `since`, only commits authored at or after it, in Unix seconds).
+    fn signing(
+        &self,
+        repo_id: Option<&str>,
+        since: Option<i64>,
+    ) -> Result<Vec<SigningRow>, LedgerError>;
 
     /// Replaces the advisories of `source` with `advisories`.
     fn replace_advisories(
@@ -239,7 +244,11 @@ impl GovernanceStore for SqliteStore {
         Ok(rows)
     }
 
-    fn signing(&self, repo_id: Option<&str>) -> Result<Vec<SigningRow>, LedgerError> {
+    fn signing(
+        &self,
+        repo_id: Option<&str>,
+        since: Option<i64>,
+    ) -> Result<Vec<SigningRow>, LedgerError> {
         let err = self.sql_err();
         let conn = self.connection();
         let book = crate::pii::PiiBook::load(conn).map_err(&err)?;
@@ -253,12 +262,13 @@ impl GovernanceStore for SqliteStore {
                  LEFT JOIN identities i ON i.identity_id = al.identity_id
                  WHERE (?1 IS NULL OR c.repo_id = ?1) AND c.unreachable_seq IS NULL
                    AND COALESCE(i.kind, 'developer') = 'developer'
+                   AND (?2 IS NULL OR c.author_time >= ?2)
                  GROUP BY 1, 2
                  ORDER BY 1, 5 DESC, 2",
             )
             .map_err(&err)?;
         let rows = stmt
-            .query_map(params![repo_id], |r| {
+            .query_map(params![repo_id, since], |r| {
                 let alias: String = r.get(2)?;
                 Ok(SigningRow {
                     repository: r.get(0)?,

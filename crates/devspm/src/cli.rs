@@ -445,6 +445,12 @@ pub struct PolicyCheckArgs {
     /// Only this recorded repository (a path, name or id); workstations are then left out.
     #[arg(long, value_name = "REPO")]
     pub repo: Option<String>,
+
+    /// Check commit signing only for commits authored since this day (YYYY-MM-DD) or this long
+    /// ago (90d, 36h). The policy's `require_signed_commits_since` is a baseline this cannot
+    /// reach behind.
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -265,3 +265,64 @@ fn ci_audit_reads_workflow_folders_and_folders_of_repositories() {
     sb.run(&["ci", "audit", "--no-record", empty.to_str().unwrap()])
         .assert_error(&["nothing-here: no CI configuration found"]);
 }
+
+/// `policy check` on signing: one row per developer (every alias of a person counted once),
+/// the repository's share once, a short "why", and `--since` / a baseline in the policy that
+/// leave old history alone.
+#[test]
+fn policy_check_signing_is_per_identity_with_a_baseline() {
+    let sb = Sandbox::new();
+    let r = sb.repo("app");
+    // Alice under two names (same e-mail) and Bob: all unsigned, dated from November 2023.
+    r.commit(ALICE, "one\n");
+    r.commit(("Alice M", "alice@example.com"), "two\n");
+    r.commit(BOB, "three\n");
+    sb.scan(&r.path);
+    let config = sb.path().join("policy.toml");
+    let write_policy = |extra: &str| {
+        std::fs::write(
+            &config,
+            format!("[policy]\nrequire_signed_commits = true\n{extra}"),
+        )
+        .unwrap()
+    };
+    let check = |args: &[&str]| {
+        let mut all = vec!["--config", config.to_str().unwrap(), "policy", "check"];
+        all.extend_from_slice(args);
+        sb.run(&all)
+    };
+    write_policy("");
+    let run = check(&[]);
+    run.assert_code(4);
+    assert!(
+        run.stdout
+            .contains("signing: app: 3 of 3 commits unsigned (100.0%; tolerated 0.0%)"),
+        "{run:?}"
+    );
+    let rows: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("unsigned-commits"))
+        .collect();
+    assert_eq!(rows.len(), 2, "one row per developer: {run:?}");
+    assert!(
+        rows[0].contains("2 of 2 commits unsigned")
+            && rows[0].contains("signed commits are required")
+    );
+
+    // Only recent history: nothing since a week ago.
+    check(&["--since", "7d"]).assert_code(0);
+    // A baseline in the policy: the history before it is not a violation, and --since cannot
+    // reach behind it.
+    write_policy("require_signed_commits_since = \"2025-01-01\"\n");
+    check(&[]).assert_code(0);
+    check(&["--since", "2020-01-01"]).assert_code(0);
+    write_policy("require_signed_commits_since = \"January\"\n");
+    let bad = check(&[]);
+    assert_eq!(bad.code, 1);
+    assert!(
+        bad.stderr
+            .contains("require_signed_commits_since = \"January\" is not a day"),
+        "{bad:?}"
+    );
+}

@@ -97,6 +97,7 @@ pub fn check(
         .transpose()?;
     let mut checked = Checked::default();
     let mut violations = Vec::new();
+    let mut signing_summary: Vec<String> = Vec::new();
 
     // Tools in repositories, judged now, with the current policy.
     let tools = store.tool_uses(&ToolFilter {
@@ -184,9 +185,29 @@ pub fn check(
         }
     }
 
-    // Commit signing.
+    // Commit signing: per developer identity, since the baseline and --since.
+    let asked = args
+        .since
+        .as_deref()
+        .map(super::tools::parse_since)
+        .transpose()?
+        .and_then(|t| {
+            // A day, or a UTC time without its offset.
+            let t = if t.len() == 10 {
+                format!("{t}T00:00:00Z")
+            } else {
+                format!("{t}Z")
+            };
+            t.parse::<jiff::Timestamp>().ok()
+        })
+        .map(|t| t.as_second());
+    let since = match (asked, policy.signed_commits_since) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    };
+    let since_text = since.map(|s| format!(" since {}", output::date(Some(s))));
     if policy.require_signed_commits {
-        let rows = store.signing(repo_id.as_deref())?;
+        let rows = store.signing(repo_id.as_deref(), since)?;
         checked.developers = rows.len();
         let mut per_repo: std::collections::BTreeMap<&str, (u64, u64)> = Default::default();
         for r in &rows {
@@ -203,21 +224,35 @@ pub fn check(
             if unsigned == 0 || ratio <= policy.thresholds.max_unsigned_ratio {
                 continue;
             }
-            for r in rows
+            // One row per developer (most unsigned first), the repository's share once.
+            signing_summary.push(format!(
+                "{repository}: {unsigned} of {commits} commits{} unsigned ({:.1}%; tolerated {:.1}%)",
+                since_text.as_deref().unwrap_or(""),
+                ratio * 100.0,
+                policy.thresholds.max_unsigned_ratio * 100.0
+            ));
+            let mut offenders: Vec<_> = rows
                 .iter()
                 .filter(|r| r.repository == repository && r.unsigned > 0)
-            {
+                .collect();
+            offenders.sort_by(|a, b| {
+                b.unsigned
+                    .cmp(&a.unsigned)
+                    .then(a.identity.cmp(&b.identity))
+            });
+            for r in offenders {
                 violations.push(Violation {
                     kind: "unsigned-commits",
                     fails: true,
-                    item: format!("{} of {} commits unsigned", r.unsigned, r.commits),
+                    item: format!(
+                        "{} of {} commits{} unsigned",
+                        r.unsigned,
+                        r.commits,
+                        since_text.as_deref().unwrap_or("")
+                    ),
                     place: repository.to_owned(),
                     who: r.identity_name.clone().or_else(|| Some(r.identity.clone())),
-                    reason: format!(
-                        "the policy requires signed commits; {unsigned} of {commits} commits in {repository} are unsigned ({:.1}%, tolerated {:.1}%)",
-                        ratio * 100.0,
-                        policy.thresholds.max_unsigned_ratio * 100.0
-                    ),
+                    reason: "signed commits are required".to_owned(),
                     rule: Some("require_signed_commits".into()),
                 });
             }
@@ -281,6 +316,9 @@ pub fn check(
             if violations.is_empty() {
                 text.push_str("No violations.\n");
             } else {
+                for line in &signing_summary {
+                    text.push_str(&format!("signing: {}\n", escape(line)));
+                }
                 let mut table = Table::new(&[
                     ("violation", false),
                     ("item", false),
@@ -288,7 +326,20 @@ pub fn check(
                     ("who", false),
                     ("why", false),
                 ]);
+                // The ten developers with the most unsigned commits per repository; JSON has
+                // every one.
+                let mut shown_per_place: std::collections::HashMap<&str, usize> =
+                    Default::default();
+                let mut hidden = 0usize;
                 for v in &violations {
+                    if v.kind == "unsigned-commits" {
+                        let shown = shown_per_place.entry(v.place.as_str()).or_default();
+                        if *shown >= 10 {
+                            hidden += 1;
+                            continue;
+                        }
+                        *shown += 1;
+                    }
                     table.row(vec![
                         if v.fails {
                             v.kind.to_owned()
@@ -303,6 +354,11 @@ pub fn check(
                 }
                 text.push('\n');
                 text.push_str(&table.render(""));
+                if hidden > 0 {
+                    text.push_str(&format!(
+                        "… and {hidden} more developers with unsigned commits (--format json lists every one)\n"
+                    ));
+                }
                 let failing = violations.iter().filter(|v| v.fails).count();
                 text.push_str(&format!(
                     "\n{} violations, {failing} failing the check{}.\n",
