@@ -145,6 +145,13 @@ pub enum AccountMatch {
     Login,
     /// Not in the catalogue, but a GitHub `[bot]` account: automation.
     GenericBot(String),
+    /// Not in the catalogue, but an automation account by its address (`release-bot@…`,
+    /// `ci_bot@…`, `*-bot@users.noreply.github.com`), or a bot's name at a no-reply address:
+    /// `slug` names the bot identity, `why` is the evidence in one phrase.
+    Automation {
+        slug: String,
+        why: String,
+    },
 }
 
 /// The agents and bots devspm knows.
@@ -229,12 +236,18 @@ impl Catalogue {
             }
         }
         let bot_login = noreply
-            .map(|(_, login)| login)
+            .as_ref()
+            .map(|(_, login)| login.clone())
             .filter(|login| login.ends_with("[bot]"))
             .or_else(|| {
+                // `[bot]` is GitHub's marker for app accounts, not part of a person's name.
                 let name = name.trim().to_ascii_lowercase();
-                (name.ends_with("[bot]") && !name.contains(' ')).then_some(name)
-            })?;
+                name.ends_with("[bot]")
+                    .then(|| name.split_whitespace().collect::<Vec<_>>().join(""))
+            });
+        let Some(bot_login) = bot_login else {
+            return automation(name, &email_lc, noreply.as_ref().map(|(_, l)| l.as_str()));
+        };
         let slug = bot_login.trim_end_matches("[bot]").to_owned();
         let account = Account {
             id: slug.clone(),
@@ -259,6 +272,83 @@ impl Catalogue {
             AccountMatch::GenericBot(bot_login),
         ))
     }
+}
+
+/// An automation account that the catalogue does not name, by evidence a person's alias does
+/// not have: an address whose local part (or GitHub login) is a bot's (`release-bot`,
+/// `ci_bot`, `bot`, `…-robot`), or a name that ends in "bot" at a no-reply address. A name
+/// alone never makes a bot: "Abbot Jones <abbot@example.org>" stays a person.
+fn automation(
+    name: &str,
+    email_lc: &str,
+    noreply_login: Option<&str>,
+) -> Option<(KnownAccount, AccountMatch)> {
+    let botlike = |word: &str| {
+        word == "bot"
+            || word == "robot"
+            || ["-bot", "_bot", "-robot", "_robot", "-automation"]
+                .iter()
+                .any(|s| word.ends_with(s))
+    };
+    let local = email_lc.split('@').next().unwrap_or_default();
+    let (slug, why) = if let Some(login) = noreply_login.filter(|l| botlike(l)) {
+        (
+            login.to_owned(),
+            format!("GitHub account `{login}` in a no-reply address"),
+        )
+    } else if !local.is_empty() && email_lc.contains('@') && botlike(local) {
+        (
+            local.to_owned(),
+            format!("the address `{email_lc}` is a bot's"),
+        )
+    } else {
+        let lower = name.trim().to_ascii_lowercase();
+        let noreply_address = local.contains("noreply")
+            || local.contains("no-reply")
+            || local.contains("no_reply")
+            || email_lc.ends_with("@users.noreply.github.com");
+        let named_bot = lower.ends_with(" bot") || lower.ends_with("-bot") || lower == "bot";
+        if !(named_bot && noreply_address) {
+            return None;
+        }
+        let slug: String = lower
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect::<String>()
+            .split('-')
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>()
+            .join("-");
+        (
+            slug,
+            format!(
+                "named `{}` at the no-reply address `{email_lc}`",
+                name.trim()
+            ),
+        )
+    };
+    let account = Account {
+        id: slug.clone(),
+        name: slug.clone(),
+        vendor: None,
+        emails: Vec::new(),
+        logins: Vec::new(),
+        github_ids: Vec::new(),
+        trailers: Vec::new(),
+        messages: Vec::new(),
+        name_suffixes: Vec::new(),
+        subject_prefixes: Vec::new(),
+        assisted_names: Vec::new(),
+        branches: Vec::new(),
+        variants: Vec::new(),
+    };
+    Some((
+        KnownAccount {
+            kind: IdentityKind::Bot,
+            account,
+        },
+        AccountMatch::Automation { slug, why },
+    ))
 }
 
 /// Parses a GitHub no-reply address: `ID+login@users.noreply.github.com` or
@@ -365,5 +455,64 @@ mod tests {
             Some((None, "octo".into()))
         );
         assert_eq!(github_noreply("octo@example.com"), None);
+    }
+
+    /// Release automation and bots the catalogue does not name are bots by their address (or a
+    /// bot's name at a no-reply address), each with the evidence; a person is never a bot by
+    /// name alone.
+    #[test]
+    fn automation_accounts_are_bots_by_their_address_never_by_a_name_alone() {
+        let catalogue = Catalogue::builtin();
+        let bot = |name: &str, email: &str| {
+            catalogue
+                .classify(name, email)
+                .filter(|(k, _)| k.kind == IdentityKind::Bot)
+                .map(|(k, how)| (k.account.id, how))
+        };
+        let automation = |slug: &str, why: &str| {
+            Some((
+                slug.to_owned(),
+                AccountMatch::Automation {
+                    slug: slug.to_owned(),
+                    why: why.to_owned(),
+                },
+            ))
+        };
+        assert_eq!(
+            bot("release-bot", "release-bot@acme.example"),
+            automation(
+                "release-bot",
+                "the address `release-bot@acme.example` is a bot's"
+            )
+        );
+        assert_eq!(
+            bot("Deploy", "123+acme-ci-bot@users.noreply.github.com"),
+            automation(
+                "acme-ci-bot",
+                "GitHub account `acme-ci-bot` in a no-reply address"
+            )
+        );
+        assert_eq!(
+            bot("Acme Release Bot", "noreply@acme.example"),
+            automation(
+                "acme-release-bot",
+                "named `Acme Release Bot` at the no-reply address `noreply@acme.example`"
+            )
+        );
+        assert_eq!(
+            bot("Mergify [bot]", "mergify@example.org").map(|b| b.0),
+            Some("mergify".to_owned())
+        );
+        // People: names that contain "bot", addresses that merely contain it, a bot's name at
+        // a personal address.
+        for (name, email) in [
+            ("Abbot Jones", "abbot@example.org"),
+            ("Talbot", "talbot@example.org"),
+            ("Robot Fan", "robot.fan@example.org"),
+            ("Release Bot", "alice@example.org"),
+            ("Ann Bot", "ann.bot.smith@example.org"),
+        ] {
+            assert_eq!(catalogue.classify(name, email), None, "{name} <{email}>");
+        }
     }
 }

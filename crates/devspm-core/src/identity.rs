@@ -77,6 +77,9 @@ pub enum Rule {
     CatalogueLogin,
     /// A GitHub `[bot]` account not in the catalogue.
     GithubBotAccount,
+    /// An automation account not in the catalogue, by its address (`release-bot@…`,
+    /// `*-bot@users.noreply.github.com`) or by a bot's name at a no-reply address.
+    AutomationAccount,
     /// `.mailmap` maps this alias to another.
     Mailmap,
     /// Same e-mail address (case-insensitive) as another alias.
@@ -97,6 +100,7 @@ impl Rule {
             Rule::CatalogueGithubId => "catalogue-github-id",
             Rule::CatalogueLogin => "catalogue-login",
             Rule::GithubBotAccount => "github-bot-account",
+            Rule::AutomationAccount => "automation-account",
             Rule::Mailmap => "mailmap",
             Rule::SameEmail => "same-email",
             Rule::GithubNoreply => "github-noreply",
@@ -112,6 +116,7 @@ impl Rule {
             Rule::CatalogueGithubId,
             Rule::CatalogueLogin,
             Rule::GithubBotAccount,
+            Rule::AutomationAccount,
             Rule::Mailmap,
             Rule::SameEmail,
             Rule::GithubNoreply,
@@ -134,6 +139,7 @@ impl Rule {
             }
             Rule::CatalogueLogin => format!("GitHub login of catalogue entry `{detail}`"),
             Rule::GithubBotAccount => format!("GitHub bot account `{detail}`"),
+            Rule::AutomationAccount => format!("automation account: {detail}"),
             Rule::Mailmap => format!(".mailmap of repository {detail} maps it to {via}"),
             Rule::SameEmail => format!("same e-mail address as {via}"),
             Rule::GithubNoreply => format!("same GitHub account ({detail}) as {via}"),
@@ -440,6 +446,7 @@ pub fn resolve(input: &ResolverInput<'_>) -> Vec<NewEvent> {
                     }
                     AccountMatch::Login => (Rule::CatalogueLogin, known.account.id.clone()),
                     AccountMatch::GenericBot(login) => (Rule::GithubBotAccount, login),
+                    AccountMatch::Automation { why, .. } => (Rule::AutomationAccount, why),
                 };
                 new_identities.entry(identity.clone()).or_insert((
                     known.kind,

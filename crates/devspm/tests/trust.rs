@@ -326,3 +326,27 @@ fn policy_check_signing_is_per_identity_with_a_baseline() {
         "{bad:?}"
     );
 }
+
+/// Release automation is a bot, not a developer, and `identities show` says why.
+#[test]
+fn release_automation_is_a_bot_with_its_evidence() {
+    let sb = Sandbox::new();
+    let r = sb.repo("app");
+    r.commit(ALICE, "work\n");
+    r.commit(
+        ("Acme Release Bot", "noreply@acme.example"),
+        "Release 1.0\n",
+    );
+    r.commit(("release-bot", "release-bot@acme.example"), "Release 1.1\n");
+    r.commit(("Abbot Jones", "abbot@example.org"), "human work\n");
+    let out = sb.scan(&r.path);
+    assert_eq!(u(summary(&out), "/developers"), 2, "{:#}", summary(&out));
+    let show = sb.run(&["identities", "show", "release-bot@acme.example"]);
+    show.assert_code(0);
+    assert!(show.stdout.starts_with("bot:release-bot (bot)"), "{show:?}");
+    assert!(
+        show.stdout
+            .contains("automation account: the address `release-bot@acme.example` is a bot's"),
+        "{show:?}"
+    );
+}
