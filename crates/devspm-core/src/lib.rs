@@ -14,6 +14,7 @@ pub mod finding;
 pub mod hex;
 pub mod identity;
 pub mod ids;
+pub mod suggest;
 pub mod text;
 
 pub use event::{Attachment, EventKind, NewEvent, Payload, StoredEvent};

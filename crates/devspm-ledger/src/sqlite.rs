@@ -1950,7 +1950,9 @@ fn identity_rows(
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut out = Vec::with_capacity(rows.len());
-    for mut row in rows {
+    // An identity whose every alias now resolves elsewhere (joined by a later `[[identity]]`
+    // or `.mailmap` link) is history, not a person to list; asked for by id, it is shown.
+    for mut row in rows.into_iter().filter(|r| r.aliases > 0 || only.is_some()) {
         let ids = aliases
             .query_map([&row.identity], |r| r.get::<_, String>(0))?
             .collect::<rusqlite::Result<Vec<_>>>()?;

@@ -710,6 +710,15 @@ pub enum IdentitiesCommand {
         /// An identity id, alias id, e-mail address, name, or agent/bot catalogue id.
         query: String,
     },
+    /// Developers that are likely one person, with the evidence and a ready `[[identity]]`
+    /// block for your configuration (resolution never joins them on its own).
+    ///
+    /// Evidence: a GitHub no-reply login matching another identity's user name, the same full
+    /// name under different e-mail addresses, the same distinctive e-mail user at another
+    /// domain with names that agree. Add the block to the configuration (`--config`,
+    /// `$DEVSPM_CONFIG` or ~/.config/devspm/devspm.toml) and the next `devspm identities` or
+    /// `scan` joins them.
+    Suggest,
     /// Erase a person's personal data (crypto-shredding; see docs/privacy.md).
     ///
     /// Deletes the encryption key and sealed name and e-mail of every alias of the person's

@@ -350,3 +350,58 @@ fn release_automation_is_a_bot_with_its_evidence() {
         "{show:?}"
     );
 }
+
+/// `identities suggest` lists likely duplicates with evidence and a ready `[[identity]]`
+/// block; adding the block to the configuration joins them on the next `identities`, without
+/// a re-scan.
+#[test]
+fn identities_suggest_and_the_configuration_applies_without_a_rescan() {
+    let sb = Sandbox::new();
+    let r = sb.repo("app");
+    r.commit(("Alice Martin", "alice@corp.example"), "one\n");
+    r.commit(("Alice Martin", "alice.m@home.example"), "two\n");
+    r.commit(BOB, "three\n");
+    sb.scan(&r.path);
+    let run = sb.run(&["--format", "json", "identities", "suggest"]);
+    run.assert_code(0);
+    let found = run.json();
+    assert_eq!(found.as_array().unwrap().len(), 1, "{found:#}");
+    assert_eq!(found[0]["evidence"][0], "same full name `alice martin`");
+    let block = found[0]["config"].as_str().unwrap().to_owned();
+    assert!(
+        block.starts_with("[[identity]]\nid = \"alice-martin\"\n"),
+        "{block}"
+    );
+    let table = sb.run(&["identities", "suggest"]);
+    assert!(
+        table
+            .stdout
+            .contains("evidence: same full name `alice martin`"),
+        "{table:?}"
+    );
+
+    let config = sb.path().join("devspm.toml");
+    std::fs::write(&config, &block).unwrap();
+    let developers = |with_config: bool| {
+        let mut args = vec!["--format", "json"];
+        if with_config {
+            args.extend(["--config", config.to_str().unwrap()]);
+        }
+        args.extend(["identities", "list", "--kind", "developer"]);
+        let run = sb.run(&args);
+        run.assert_code(0);
+        run.json().as_array().unwrap().len()
+    };
+    assert_eq!(developers(false), 3);
+    // No scan in between: the configuration applies at once.
+    assert_eq!(developers(true), 2);
+    let after = sb.run(&[
+        "--format",
+        "json",
+        "--config",
+        config.to_str().unwrap(),
+        "identities",
+        "suggest",
+    ]);
+    assert_eq!(after.json().as_array().unwrap().len(), 0);
+}

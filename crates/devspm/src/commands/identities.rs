@@ -36,10 +36,14 @@ fn other_emails(row: &devspm_ledger::IdentityRow) -> String {
 
 pub fn run(settings: &Settings, global: &GlobalArgs, args: IdentitiesArgs) -> anyhow::Result<i32> {
     let mut store = settings.open_store()?;
+    // Identities as the configuration says now: a changed `[[identity]]` applies at once,
+    // without a re-scan (resolution reads only what is recorded).
+    super::scan::resolve_identities(&mut store, settings)?;
     match args
         .command
         .unwrap_or(IdentitiesCommand::List { kind: None })
     {
+        IdentitiesCommand::Suggest => suggest(&store, global),
         IdentitiesCommand::List { kind } => {
             let wanted = kind.map(|k| match k {
                 KindFilter::Developer => "developer",
@@ -301,5 +305,98 @@ fn forget(
         );
     }
     emit(&out)?;
+    Ok(0)
+}
+
+/// `identities suggest`: likely duplicate developers with their evidence and a ready block.
+fn suggest(store: &devspm_ledger::SqliteStore, global: &GlobalArgs) -> anyhow::Result<i32> {
+    use devspm_core::suggest::{Person, identity_block, suggest};
+    let rows: Vec<devspm_ledger::IdentityRow> = store
+        .identities()?
+        .into_iter()
+        .filter(|r| r.kind == "developer" && !r.forgotten)
+        .collect();
+    let people: Vec<Person> = rows
+        .iter()
+        .map(|r| Person {
+            identity: r.identity.clone(),
+            aliases: r
+                .alias_list
+                .iter()
+                .filter_map(|a| devspm_core::commit::parse_ident(a))
+                .map(|(n, e)| (n.to_owned(), e.to_owned()))
+                .collect(),
+            commits: r.commits,
+        })
+        .collect();
+    let found = suggest(&people);
+    let by_id: std::collections::HashMap<&str, &devspm_ledger::IdentityRow> =
+        rows.iter().map(|r| (r.identity.as_str(), r)).collect();
+    // A block id from the stronger identity's name: `Alice Martin` → `alice-martin`.
+    let block_id = |identity: &str| {
+        let name = by_id.get(identity).map_or(identity, |r| r.name.as_str());
+        let slug: String = name
+            .to_lowercase()
+            .chars()
+            .map(|c| if c.is_alphanumeric() { c } else { '-' })
+            .collect();
+        let slug = slug
+            .split('-')
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>()
+            .join("-");
+        if slug.is_empty() {
+            identity.to_owned()
+        } else {
+            slug
+        }
+    };
+    if global.format == Format::Json {
+        let out: Vec<serde_json::Value> = found
+            .iter()
+            .map(|s| {
+                serde_json::json!({
+                    "identities": s.identities,
+                    "evidence": s.evidence,
+                    "aliases": s.aliases,
+                    "config": identity_block(s, &block_id(&s.identities[0])),
+                })
+            })
+            .collect();
+        emit_json(&out)?;
+        return Ok(0);
+    }
+    if found.is_empty() {
+        emit("No likely duplicate developers found.\n")?;
+        return Ok(0);
+    }
+    let describe = |identity: &str| match by_id.get(identity) {
+        Some(r) => format!(
+            "{} {} <{}> ({} commits)",
+            r.identity,
+            r.name,
+            r.email,
+            count(r.commits)
+        ),
+        None => identity.to_owned(),
+    };
+    let mut text = format!(
+        "{} pairs of developers are likely one person. Resolution keeps them apart until your configuration says otherwise: add a block below to it (--config, $DEVSPM_CONFIG or ~/.config/devspm/devspm.toml) to join a pair.\n",
+        found.len()
+    );
+    for s in &found {
+        text.push_str(&format!(
+            "\n{}\n  and {}\n",
+            escape(&describe(&s.identities[0])),
+            escape(&describe(&s.identities[1]))
+        ));
+        for e in &s.evidence {
+            text.push_str(&format!("  evidence: {}\n", escape(e)));
+        }
+        for line in identity_block(s, &block_id(&s.identities[0])).lines() {
+            text.push_str(&format!("    {}\n", escape(line)));
+        }
+    }
+    emit(&text)?;
     Ok(0)
 }
