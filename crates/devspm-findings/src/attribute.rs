@@ -10,8 +10,9 @@ use std::collections::BTreeMap;
 use devspm_core::finding::{AgentPart, Attribution, IntroducingCommit};
 use devspm_git::LineOrigin;
 
-/// Version of the attribution rules; a newer engine re-attributes findings.
-pub const ENGINE: u32 = 1;
+/// Version of the attribution rules; a newer engine re-attributes findings. Engine 2: lines
+/// are followed past changes of the version they reference (`ref-change`).
+pub const ENGINE: u32 = 2;
 
 /// What attribution needs to know about commits, from the ledger.
 pub trait CommitLookup {

@@ -37,6 +37,10 @@ pub struct BlameOptions {
     pub ignore_revs: Vec<String>,
     /// How many commits one line may be followed past.
     pub max_skips: usize,
+    /// Follow lines past commits that only changed the version a line references (`uses:
+    /// owner/action@REF`, `image: name:TAG`, `FROM name:TAG`): a pin or a version bump does not
+    /// write the step, the job or the container around it.
+    pub follow_ref_changes: bool,
 }
 
 impl Default for BlameOptions {
@@ -46,6 +50,7 @@ impl Default for BlameOptions {
             ignore_revs_file: true,
             ignore_revs: Vec::new(),
             max_skips: 8,
+            follow_ref_changes: true,
         }
     }
 }
@@ -138,6 +143,35 @@ struct BlobLines {
     /// The whole blob without whitespace, and where each line starts in it.
     stripped_len_before: Vec<usize>,
     stripped_hash: [u8; 32],
+}
+
+/// A line (whitespace removed) without the version it references, when it references one:
+/// `-uses:actions/checkout@v4#comment` → `-uses:actions/checkout@`; `image:node:18` →
+/// `image:node:`; `FROMnode:18-alpine` → `FROMnode:`. `None` for any other line.
+fn without_ref(line: &[u8]) -> Option<Vec<u8>> {
+    let find = |needle: &[u8]| line.windows(needle.len()).position(|w| w == needle);
+    if let Some(at) = find(b"uses:") {
+        let after = at + 5;
+        let ref_at = after + line[after..].iter().position(|&b| b == b'@')?;
+        return Some(line[..=ref_at].to_vec());
+    }
+    let start = if let Some(at) = find(b"image:") {
+        at + 6
+    } else if line.len() > 4 && line[..4].eq_ignore_ascii_case(b"FROM") {
+        4
+    } else {
+        return None;
+    };
+    let rest = &line[start..];
+    // A digest, else a tag: the last `:` after the last `/` (a registry's port comes before).
+    let cut = match rest.iter().position(|&b| b == b'@') {
+        Some(at) => at,
+        None => {
+            let name_from = rest.iter().rposition(|&b| b == b'/').map_or(0, |p| p + 1);
+            name_from + rest[name_from..].iter().position(|&b| b == b':')?
+        }
+    };
+    Some(line[..=start + cut].to_vec())
 }
 
 fn line_hash(line: &[u8]) -> u64 {
@@ -609,6 +643,25 @@ impl Blamer {
             };
             return Ok(Some((parent, parent_path, mapped, reason)));
         }
+        // Only the referenced version changed (a pin, a bump): the line is older than that.
+        if self.options.follow_ref_changes
+            && !ignored
+            && let Some(unversioned) = without_ref(n)
+        {
+            let (Ok(new), Ok(old_bytes)) = (
+                self.repo.find_blob(child_blob).map(|b| b.data.clone()),
+                self.repo.find_blob(parent_blob).map(|b| b.data.clone()),
+            ) else {
+                return Ok(None);
+            };
+            if let Some(mapped) = crate::szz::map_through_diff(&old_bytes, &new, line, None)
+                && let Some(before) = old.normalized.get((mapped - 1) as usize)
+                && before != n
+                && without_ref(before).as_deref() == Some(unversioned.as_slice())
+            {
+                return Ok(Some((parent, parent_path, mapped, "ref-change")));
+            }
+        }
         if n.len() < MIN_MOVED_LEN && !ignored {
             return Ok(None);
         }
@@ -691,6 +744,32 @@ impl Blamer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn references_without_their_version() {
+        let cut = |line: &str| {
+            without_ref(&strip_ws(line.as_bytes())).map(|v| String::from_utf8(v).unwrap())
+        };
+        assert_eq!(
+            cut("      - uses: actions/checkout@v4").as_deref(),
+            Some("-uses:actions/checkout@")
+        );
+        assert_eq!(
+            cut("  - uses: actions/checkout@11bd719 # v4.2.2").as_deref(),
+            Some("-uses:actions/checkout@")
+        );
+        assert_eq!(
+            cut("    image: node:18-alpine").as_deref(),
+            Some("image:node:")
+        );
+        assert_eq!(
+            cut("image: registry:5000/team/app@sha256:abc").as_deref(),
+            Some("image:registry:5000/team/app@")
+        );
+        assert_eq!(cut("FROM rust:1.80 AS build").as_deref(), Some("FROMrust:"));
+        assert_eq!(cut("    run: make test"), None);
+        assert_eq!(cut("    image: node"), None);
+    }
     use std::path::Path;
     use std::process::Command;
 
@@ -839,6 +918,7 @@ mod tests {
                 ignore_revs_file: false,
                 ignore_revs: Vec::new(),
                 max_skips: 0,
+                follow_ref_changes: false,
             },
         );
         let blame = plain.blame(&head, "lib/a.py", &[9]).unwrap().unwrap();

@@ -38,6 +38,8 @@ pub struct PendingFinding {
     pub revision: Option<String>,
     /// The stored payload's secret hash, for secret findings.
     pub secret_hash: Option<String>,
+    /// The rule that flagged it.
+    pub rule: String,
 }
 
 /// A line-level AI record: the agent and the inclusive line ranges it wrote.
@@ -264,7 +266,8 @@ impl FindingStore for SqliteStore {
             .prepare(
                 "SELECT f.finding_id, f.repo_id, f.kind, f.tool, f.path, f.start_line, f.end_line, f.ecosystem,
                         f.package, f.version, f.last_revision,
-                        (SELECT json_extract(e.payload, '$.secret.hash') FROM events e WHERE e.seq = f.first_seq)
+                        (SELECT json_extract(e.payload, '$.secret.hash') FROM events e WHERE e.seq = f.first_seq),
+                        f.rule
                  FROM findings f LEFT JOIN attributions a ON a.finding_id = f.finding_id
                  WHERE (?1 IS NULL OR f.repo_id = ?1) AND f.status = 'open'
                    AND (a.finding_id IS NULL OR a.engine < ?2)
@@ -286,6 +289,7 @@ impl FindingStore for SqliteStore {
                     version: r.get(9)?,
                     revision: r.get(10)?,
                     secret_hash: r.get(11)?,
+                    rule: r.get(12)?,
                 })
             })
             .map_err(&err)?;

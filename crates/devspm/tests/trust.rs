@@ -405,3 +405,45 @@ fn identities_suggest_and_the_configuration_applies_without_a_rescan() {
     ]);
     assert_eq!(after.json().as_array().unwrap().len(), 0);
 }
+
+/// A CI finding is attributed to the commit that introduced the risky construct, followed past
+/// a later commit that only pinned the action to a SHA (a security fix); a finding about the
+/// reference itself goes to the commit that last changed it.
+#[test]
+fn ci_findings_are_attributed_past_pins_to_the_risk() {
+    let sb = Sandbox::new();
+    let r = sb.repo("app");
+    let workflow = |checkout: &str| {
+        format!(
+            "on: push\npermissions: {{}}\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: {checkout}\n      - run: make test\n"
+        )
+    };
+    r.write(".github/workflows/ci.yml", workflow("actions/checkout@v4"));
+    let alice = r.commit(ALICE, "Add CI\n");
+    r.write(
+        ".github/workflows/ci.yml",
+        workflow("actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2"),
+    );
+    r.commit(BOB, "Pin actions to SHAs\n");
+    r.write(".github/workflows/ci.yml", workflow("actions/checkout@v5"));
+    let carol = r.commit(CAROL, "Back to a tag, v5\n");
+    sb.scan(&r.path);
+    let run = sb.run(&["--format", "json", "findings", "--tool", "devspm-ci-audit"]);
+    run.assert_code(0);
+    let rows = run.json();
+    let introduced = |rule: &str| {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == rule)
+            .unwrap_or_else(|| panic!("no {rule} in {rows:#}"))["introduced_in"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    // The step without `persist-credentials: false` was written by Alice; Bob's pin and
+    // Carol's move back to a tag changed only what it references.
+    assert_eq!(introduced("artipacked"), alice);
+    // The unpinned reference is Carol's.
+    assert_eq!(introduced("unpinned-uses"), carol);
+}

@@ -88,6 +88,22 @@ struct FileJob {
     cached: HashMap<u32, LineOrigin>,
 }
 
+/// A file version's blame as the cache keeps it: line origins found by one attribution engine
+/// (a cache entry of another engine, or of the older bare-list form, is a miss).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct CachedBlame {
+    engine: u32,
+    lines: Vec<LineOrigin>,
+}
+
+/// Rules whose risk is the version a line references (the CI audit's pinning rules): they are
+/// attributed to the commit that last changed the reference, not past it.
+const REF_RULES: [&str; 3] = [
+    "unpinned-uses",
+    "unpinned-images",
+    "known-compromised-action",
+];
+
 /// Attributes the repository's pending findings (with `again`, every open finding). `secrets`
 /// maps finding ids to secret values known in this run only.
 pub fn attribute_pending(
@@ -218,7 +234,9 @@ pub fn attribute_pending(
                 let cached: HashMap<u32, LineOrigin> = lookup
                     .store
                     .blame_cached(&repo.id, path, &blob)?
-                    .and_then(|json| serde_json::from_str::<Vec<LineOrigin>>(&json).ok())
+                    .and_then(|json| serde_json::from_str::<CachedBlame>(&json).ok())
+                    .filter(|c| c.engine == ENGINE)
+                    .map(|c| c.lines)
                     .map(|v| v.into_iter().map(|o| (o.line, o)).collect())
                     .unwrap_or_default();
                 jobs.insert(
@@ -249,7 +267,10 @@ pub fn attribute_pending(
                 &repo.id,
                 &job.path,
                 &job.blob,
-                &serde_json::to_string(&all)?,
+                &serde_json::to_string(&CachedBlame {
+                    engine: ENGINE,
+                    lines: all,
+                })?,
             )?;
         }
     }
@@ -289,7 +310,18 @@ pub fn attribute_pending(
                     .and_then(|fb| fb.lines.iter().find(|o| o.line == line).cloned())
             })
         };
-        let origins: Vec<LineOrigin> = lines.iter().filter_map(|&l| origin_of(l)).collect();
+        let mut origins: Vec<LineOrigin> = lines.iter().filter_map(|&l| origin_of(l)).collect();
+        // Blame follows a line past changes of the version it references (a pin, a bump):
+        // right for a risk in the step around it, wrong for a rule about the reference itself,
+        // whose risk the latest change of the reference set.
+        if REF_RULES.contains(&f.rule.as_str()) {
+            for o in &mut origins {
+                if let Some(at) = o.skipped.iter().position(|s| s.reason == "ref-change") {
+                    o.commit = o.skipped[at].commit.clone();
+                    o.skipped.truncate(at);
+                }
+            }
+        }
         if origins.is_empty() {
             events.push(attribute::unattributable(
                 &f.finding,

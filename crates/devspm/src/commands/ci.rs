@@ -245,7 +245,15 @@ pub fn inspect_head(
     for u in &audit.uses {
         lines.entry(&u.path).or_default().push(u.line);
     }
-    let mut blamer = devspm_git::Blamer::new(repo, devspm_git::BlameOptions::default());
+    // Who wrote the line as it names the tool now, its version included: a pin or a bump is
+    // what put this version there.
+    let mut blamer = devspm_git::Blamer::new(
+        repo,
+        devspm_git::BlameOptions {
+            follow_ref_changes: false,
+            ..devspm_git::BlameOptions::default()
+        },
+    );
     let mut origin: HashMap<(String, u32), String> = HashMap::new();
     for (path, wanted) in &lines {
         if let Ok(Ok(blame)) = blamer.blame(&audit.head, path, wanted) {

@@ -220,6 +220,7 @@ fn szz(
             ignore_revs_file: false,
             ignore_revs: Vec::new(),
             max_skips: 0,
+            follow_ref_changes: false,
         },
         SzzVariant::Devspm => BlameOptions::default(),
     };
