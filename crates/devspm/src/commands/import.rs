@@ -115,8 +115,13 @@ pub fn record_internal_findings(
     }
     let source_sha256 = devspm_core::hex::encode(&source.finalize());
     let import = import_id(&repo.id, tool, Some(revision), &source_sha256, partial);
-    if store.import_recorded(&import)? || (known.is_empty() && findings.is_empty()) {
+    if known.is_empty() && findings.is_empty() {
         return Ok(0);
+    }
+    if store.import_recorded(&import)? {
+        // Recorded by an earlier run, which may have been killed before it attributed them.
+        let report = super::attribution::attribute_pending(store, repo, &HashMap::new(), false)?;
+        return Ok(report.attributed + report.unattributable);
     }
     let mut seen: Vec<String> = Vec::new();
     let mut events = Vec::new();

@@ -146,32 +146,88 @@ fn ingest_one(
     })
 }
 
-/// The repository-level AI analyzers — agent-branch evidence, AI tooling at HEAD, git-ai notes
-/// and Agent Trace records — run only when refs changed: a re-scan of an unchanged repository
-/// stays a ref listing (a new note moves `refs/notes/ai`).
+/// What the repository analyzers read, as one digest: the refs the ledger recorded for the
+/// repository and the commit HEAD names. An analyzer's completion marker holds the digest it
+/// completed over (with anything else its answer depends on, such as the secret rules).
+pub fn refs_state(store: &SqliteStore, repo: &devspm_git::Repo) -> anyhow::Result<String> {
+    use sha2::{Digest, Sha256};
+    let mut refs = store.repository_state(&repo.id)?.refs;
+    refs.sort();
+    let mut h = Sha256::new();
+    for (name, target) in &refs {
+        h.update(&name.0);
+        h.update(b"\0");
+        h.update(target.as_bytes());
+        h.update(b"\n");
+    }
+    h.update(b"HEAD\0");
+    h.update(
+        devspm_git::head_commit(repo)?
+            .unwrap_or_default()
+            .as_bytes(),
+    );
+    Ok(devspm_core::hex::encode(&h.finalize())[..32].to_owned())
+}
+
+/// What the repository analyzers did in one run.
+#[derive(Default)]
+struct AnalyzersRun {
+    events: u64,
+    /// Whether the CI inventory of HEAD ran (and recorded its audit).
+    ci_ran: bool,
+}
+
+/// The CI inventory's completion marker.
+const CI_INVENTORY: &str = "ci-inventory";
+
+/// The repository-level analyzers — agent-branch evidence, AI tooling at HEAD, git-ai notes,
+/// Agent Trace records and the CI inventory — read the repository at its refs. Each runs when
+/// the refs (or HEAD) differ from those it last completed over, and marks its completion only
+/// after its results are on record: a run killed in between runs it again on the next scan
+/// (its appends are idempotent), where inferring "done" from "no ref moved since the last
+/// ingest" skipped it for good. A re-scan of an unchanged repository stays a ref listing.
 fn repository_analyzers(
     store: &mut SqliteStore,
     repo: &devspm_git::Repo,
-    report: &IngestReport,
     global: &GlobalArgs,
     settings: &Settings,
-) -> anyhow::Result<u64> {
-    if report.refs_updated + report.refs_deleted == 0 {
-        return Ok(0);
-    }
+) -> anyhow::Result<AnalyzersRun> {
+    type Analyzer<'a> = &'a dyn Fn(&mut SqliteStore) -> anyhow::Result<u64>;
     let catalogue = &settings.catalogue;
-    Ok(
-        super::ai_detect::branch_evidence(store, &report.repo, catalogue)?
-            + super::ai_tooling::inspect_head(store, repo, global.quiet)?
-            + super::ai_notes::read_notes(store, repo, catalogue, global.quiet)?
-            + super::ai_notes::read_agent_traces(store, repo, catalogue, global.quiet)?
-            + super::ci::inspect_head(store, repo, settings)?,
-    )
+    let quiet = global.quiet;
+    let analyzers: [(&str, Analyzer<'_>); 5] = [
+        ("ai-branch-evidence", &|store| {
+            super::ai_detect::branch_evidence(store, &repo.id, catalogue)
+        }),
+        ("ai-tooling", &|store| {
+            super::ai_tooling::inspect_head(store, repo, quiet)
+        }),
+        ("ai-notes", &|store| {
+            super::ai_notes::read_notes(store, repo, catalogue, quiet)
+        }),
+        ("agent-trace", &|store| {
+            super::ai_notes::read_agent_traces(store, repo, catalogue, quiet)
+        }),
+        (CI_INVENTORY, &|store| {
+            super::ci::inspect_head(store, repo, settings)
+        }),
+    ];
+    let state = refs_state(store, repo)?;
+    let mut run = AnalyzersRun::default();
+    for (name, analyze) in analyzers {
+        if store.analyzed(name, &repo.id)?.as_deref() == Some(state.as_str()) {
+            continue;
+        }
+        run.events += analyze(store)?;
+        store.mark_analyzed(name, &repo.id, &state)?;
+        run.ci_ran |= name == CI_INVENTORY;
+    }
+    Ok(run)
 }
 
 /// Brings the ledger's record of `repo` up to date (new commits, identities, AI evidence)
 /// without printing, so that findings can be attributed to recorded commits. Returns whether
-/// refs moved (and so the repository analyzers, the CI audit of HEAD among them, ran).
+/// the CI inventory of HEAD ran (and so recorded HEAD's CI audit).
 pub fn record_quietly(
     store: &mut SqliteStore,
     repo: &devspm_git::Repo,
@@ -182,11 +238,10 @@ pub fn record_quietly(
         refs: Vec::new(),
         threads: None,
     };
-    let ingest = ingest_one(store, repo, &flags, global, settings)?;
+    ingest_one(store, repo, &flags, global, settings)?;
     resolve_identities(store, settings)?;
     super::ai_detect::catch_up(store, &settings.catalogue)?;
-    repository_analyzers(store, repo, &ingest.report, global, settings)?;
-    Ok(ingest.report.refs_updated + ingest.report.refs_deleted > 0)
+    Ok(repository_analyzers(store, repo, global, settings)?.ci_ran)
 }
 
 /// Resolves every alias against the current evidence and appends what changed.
@@ -233,7 +288,6 @@ fn run_detectors(
     store: &mut SqliteStore,
     repo: &devspm_git::Repo,
     settings: &Settings,
-    refs_moved: bool,
 ) -> anyhow::Result<DetectorsSection> {
     let (dependencies, hint) = match super::advisories::load_index(store)? {
         Some(index) => (super::advisories::detect(store, repo, &index)?, None),
@@ -242,8 +296,7 @@ fn run_detectors(
             Some(super::advisories::NO_DATA_HINT),
         ),
     };
-    let secrets =
-        super::secrets::detect(store, repo, settings.secret_rules.as_deref(), refs_moved)?;
+    let secrets = super::secrets::detect(store, repo, settings)?;
     Ok(DetectorsSection {
         secrets,
         dependencies,
@@ -377,12 +430,11 @@ pub fn scan(settings: &Settings, global: &GlobalArgs, args: &ScanArgs) -> anyhow
     let identity_events = resolve_identities(&mut store, settings)?;
     let ai_events = ingest.ai_events_appended
         + super::ai_detect::catch_up(&mut store, &settings.catalogue)?
-        + repository_analyzers(&mut store, &repo, &ingest.report, global, settings)?;
+        + repository_analyzers(&mut store, &repo, global, settings)?.events;
     let detectors = if args.no_detectors {
         None
     } else {
-        let refs_moved = ingest.report.refs_updated + ingest.report.refs_deleted > 0;
-        Some(run_detectors(&mut store, &repo, settings, refs_moved)?)
+        Some(run_detectors(&mut store, &repo, settings)?)
     };
     let summary = store.repository_summary(&ingest.report.repo, args.top)?;
     let findings = findings_section(&store, &ingest.report.repo)?;
@@ -469,8 +521,8 @@ pub fn ingest_git(
     let identity_events = resolve_identities(&mut store, settings)?;
     let mut ai_events = results.iter().map(|r| r.ai_events_appended).sum::<u64>()
         + super::ai_detect::catch_up(&mut store, &settings.catalogue)?;
-    for (repo, result) in repos.iter().zip(&results) {
-        ai_events += repository_analyzers(&mut store, repo, &result.report, global, settings)?;
+    for repo in &repos {
+        ai_events += repository_analyzers(&mut store, repo, global, settings)?.events;
     }
     match global.format {
         Format::Json => emit_json(&serde_json::json!({

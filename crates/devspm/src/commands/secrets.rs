@@ -7,12 +7,13 @@ use std::collections::{BTreeMap, HashMap};
 
 use devspm_core::finding::{AgentPart, Attribution, IntroducingCommit, SecretRef};
 use devspm_findings::attribute::ENGINE;
-use devspm_ledger::{FindingStore, GovernanceStore, SqliteStore};
+use devspm_ledger::{FindingStore, GovernanceStore, SqliteStore, Store};
 use devspm_secrets::{HashKey, HistoryOptions, Scanner, SecretFinding};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::import::InternalFinding;
+use crate::settings::Settings;
 
 /// The producer name secret findings are recorded under.
 pub const TOOL: &str = "devspm-secrets";
@@ -56,21 +57,23 @@ fn short(sha: &str) -> &str {
     &sha[..sha.len().min(12)]
 }
 
-/// Scans the blobs of `repo` not read before and records the secrets found. When no ref moved
-/// since a complete scan with the same rules, there is nothing new to read and the history is
-/// not walked at all.
+/// Scans the blobs of `repo` not read before and records the secrets found. When the refs are
+/// those of the last completed scan with the same rules, there is nothing new to read and the
+/// history is not walked at all. That completion is marked only once the findings and the
+/// scanned blobs are on record, so a scan killed before the end walks again next time (and
+/// reads what it had not recorded), whatever ingest recorded in between.
 pub fn detect(
     store: &mut SqliteStore,
     repo: &devspm_git::Repo,
-    extension: Option<&str>,
-    refs_moved: bool,
+    settings: &Settings,
 ) -> anyhow::Result<SecretScan> {
-    let scanner = scanner(extension)?;
-    let rules = rules_version(extension);
-    let known_blobs = store.scanned_blobs(&repo.id, &rules)?;
-    if !refs_moved && !known_blobs.is_empty() {
+    let scanner = scanner(settings.secret_rules.as_deref())?;
+    let rules = rules_version(settings.secret_rules.as_deref());
+    let state = format!("{}/{rules}", super::scan::refs_state(store, repo)?);
+    if store.analyzed(TOOL, &repo.id)?.as_deref() == Some(state.as_str()) {
         return Ok(SecretScan::default());
     }
+    let known_blobs = store.scanned_blobs(&repo.id, &rules)?;
     let key = store.secret_key()?;
     let options = HistoryOptions {
         known_blobs,
@@ -88,6 +91,7 @@ pub fn detect(
     };
     let Some(head) = history.head.clone() else {
         store.add_scanned_blobs(&repo.id, &rules, &history.scanned_blobs)?;
+        store.mark_analyzed(TOOL, &repo.id, &state)?;
         return Ok(scan);
     };
     // One finding per (rule, path, value): its oldest occurrence is the introduction.
@@ -195,5 +199,6 @@ pub fn detect(
     )?;
     // Only once the findings are on record: a crash before this reads the blobs again.
     store.add_scanned_blobs(&repo.id, &rules, &history.scanned_blobs)?;
+    store.mark_analyzed(TOOL, &repo.id, &state)?;
     Ok(scan)
 }
