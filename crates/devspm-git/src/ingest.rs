@@ -60,6 +60,10 @@ pub struct IngestOptions {
     pub threads: usize,
     /// Commits per ledger transaction.
     pub batch_size: usize,
+    /// Blobs larger than this (bytes) are not read: their lines are not counted, and each is
+    /// recorded as a `blob_too_large` gap with its size. Keeps memory bounded whatever a
+    /// repository holds (one 1.5 GB file used to cost 3 GB).
+    pub max_blob_bytes: u64,
 }
 
 impl Default for IngestOptions {
@@ -68,6 +72,7 @@ impl Default for IngestOptions {
             refs: Vec::new(),
             threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
             batch_size: 2000,
+            max_blob_bytes: devspm_core::config::DEFAULT_MAX_BLOB_BYTES,
         }
     }
 }
@@ -285,10 +290,19 @@ pub fn ingest(
             let builder = &builder;
             let counts = &counts;
             let caches = (&pack_cache, &packs);
+            let max_blob_bytes = options.max_blob_bytes;
             std::thread::Builder::new()
                 .name(format!("devspm-read-{n}"))
                 .spawn_scoped(scope, move || {
-                    read_commits(shared, work_rx, msg_tx, builder, counts, caches)
+                    read_commits(
+                        shared,
+                        work_rx,
+                        msg_tx,
+                        builder,
+                        counts,
+                        caches,
+                        max_blob_bytes,
+                    )
                 })
                 .map_err(|e| read_err(format!("cannot start a reader thread: {e}")))?;
         }
@@ -781,9 +795,10 @@ fn read_commits(
     builder: &EventBuilder<'_>,
     counts: &LineCounts,
     (pack_cache, packs): (&crate::repo::SharedPackCache, &crate::packread::PackObjects),
+    max_blob_bytes: u64,
 ) {
     let repo = crate::repo::reader_handle(shared, 0, pack_cache);
-    let mut reader = match Reader::new(repo, counts, packs) {
+    let mut reader = match Reader::new(repo, counts, packs, max_blob_bytes) {
         Ok(r) => r,
         Err(e) => {
             let events = builder
@@ -888,6 +903,17 @@ impl EventBuilder<'_> {
 
     fn commit(&self, f: CommitFacts, out: &mut Vec<NewEvent>) {
         let id = f.id.to_string();
+        for o in &f.oversized {
+            out.extend(self.gap(
+                "blob_too_large",
+                o.blob.to_string(),
+                format!(
+                    "{} in commit {id} {}, over the size limit ([limits] max_blob_bytes): its lines were not counted",
+                    o.path.to_lossy(),
+                    o.size_text()
+                ),
+            ));
+        }
         if f.shallow_boundary {
             out.extend(self.gap(
                 "shallow_boundary",

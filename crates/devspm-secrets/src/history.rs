@@ -105,6 +105,17 @@ pub struct MissingObject {
     pub context: String,
 }
 
+/// A blob over the scanner's size limit ([`crate::Limits::max_file_bytes`]): not read.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct OversizedBlob {
+    /// Hex id.
+    pub id: String,
+    /// Where it was first seen.
+    pub path: String,
+    pub commit: String,
+    pub size: u64,
+}
+
 /// Counters of a history scan.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct HistoryStats {
@@ -138,6 +149,9 @@ pub struct HistoryScan {
     /// [`HistoryOptions::known_blobs`].
     pub scanned_blobs: Vec<String>,
     pub missing: Vec<MissingObject>,
+    /// Blobs not read because they are over the size limit (sorted by id); not in
+    /// `scanned_blobs`, so a run with a higher limit reads them.
+    pub oversized: Vec<OversizedBlob>,
     /// Oversized blobs, malformed trees and the like, one sentence each.
     pub warnings: Vec<String>,
     pub stats: HistoryStats,
@@ -264,6 +278,7 @@ pub fn scan_history_with_progress(
         }
         scanned.extend(output.scanned);
         missing.extend(output.missing);
+        scan.oversized.extend(output.oversized);
         scan.warnings.extend(output.warnings);
         let s = output.stats;
         scan.stats.blobs_scanned += s.blobs_scanned;
@@ -318,6 +333,7 @@ pub fn scan_history_with_progress(
     let mut scanned: Vec<String> = scanned.iter().map(ToString::to_string).collect();
     scanned.sort_unstable();
     scan.scanned_blobs = scanned;
+    scan.oversized.sort_by(|a, b| a.id.cmp(&b.id));
     missing.sort_by(|a, b| (a.kind, &a.id).cmp(&(b.kind, &b.id)));
     missing.dedup_by(|a, b| a.id == b.id && a.kind == b.kind);
     scan.missing = missing;
@@ -648,6 +664,7 @@ struct WorkerOutput {
     hashes: HashMap<ObjectId, HashSet<String>>,
     scanned: Vec<ObjectId>,
     missing: Vec<MissingObject>,
+    oversized: Vec<OversizedBlob>,
     warnings: Vec<String>,
     stats: HistoryStats,
 }
@@ -704,6 +721,12 @@ impl Worker<'_> {
                 job.blob,
                 self.scanner.limits().max_file_bytes
             ));
+            out.oversized.push(OversizedBlob {
+                id: job.blob.to_string(),
+                path: job.path,
+                commit: self.commits[job.commit].id.to_string(),
+                size,
+            });
             return 0;
         }
         let object = match self.repo.find_object(job.blob) {
@@ -1146,6 +1169,16 @@ mod tests {
             scan.warnings.iter().any(|w| w.contains("big.txt")),
             "{:?}",
             scan.warnings
+        );
+        let big = repo.git(&["rev-parse", "HEAD:big.txt"]);
+        assert_eq!(
+            scan.oversized,
+            [OversizedBlob {
+                id: big,
+                path: "big.txt".into(),
+                commit: repo.git(&["rev-parse", "HEAD"]),
+                size: 4096 + 1 + 41,
+            }]
         );
     }
 }

@@ -29,7 +29,7 @@ pub use filter::{is_placeholder, shannon_entropy};
 pub use finding::{FileScan, HashKey, SecretFinding};
 pub use history::{
     HistoryOptions, HistoryProgress, HistoryScan, HistoryStats, MissingObject, NoProgress,
-    scan_history, scan_history_with_progress,
+    OversizedBlob, scan_history, scan_history_with_progress,
 };
 pub use rules::{
     AllowlistSpec, BUILTIN_RULES, Confidence, Rule, RuleAllowlistSpec, RuleConfig, RuleSpec,

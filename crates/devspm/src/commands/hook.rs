@@ -120,7 +120,7 @@ fn pre_commit(
     global: &GlobalArgs,
     repo: &devspm_git::Repo,
 ) -> anyhow::Result<i32> {
-    let scanner = super::secrets::scanner(settings.secret_rules.as_deref())?;
+    let scanner = super::secrets::scanner(settings)?;
     // The ledger's key makes the hashes match those of `scan`; without a ledger a throwaway key
     // still lets the message tell secrets apart.
     let mut store = settings.open_store().ok();

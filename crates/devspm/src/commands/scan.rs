@@ -57,9 +57,10 @@ impl devspm_git::Progress for IngestProgress {
     }
 }
 
-fn options(flags: &IngestFlags) -> IngestOptions {
+fn options(flags: &IngestFlags, settings: &Settings) -> IngestOptions {
     let mut options = IngestOptions {
         refs: flags.refs.clone(),
+        max_blob_bytes: settings.config.limits.max_blob_bytes,
         ..IngestOptions::default()
     };
     if let Some(threads) = flags.threads {
@@ -124,7 +125,7 @@ fn ingest_one(
         known,
         &mut load_commits,
         &mut aliases,
-        &options(flags),
+        &options(flags, settings),
         &progress,
         &mut |events| {
             let mut store = shared
@@ -308,7 +309,7 @@ fn render_detectors(d: &DetectorsSection) -> String {
     let mut out = String::from("\nDetectors:\n");
     let s = &d.secrets;
     out.push_str(&format!(
-        "  secrets       {} new blobs read ({:.1} MB, {:.1} s): {} secrets, {} still at HEAD{}\n",
+        "  secrets       {} new blobs read ({:.1} MB, {:.1} s): {} secrets, {} still at HEAD{}{}\n",
         count(s.blobs_scanned),
         s.megabytes_scanned,
         s.seconds,
@@ -316,6 +317,14 @@ fn render_detectors(d: &DetectorsSection) -> String {
         count(s.present_at_head as u64),
         if s.missing_objects > 0 {
             format!("; {} objects missing from the clone", s.missing_objects)
+        } else {
+            String::new()
+        },
+        if s.oversized_blobs > 0 {
+            format!(
+                "; {} blobs over the size limit not read (recorded as gaps)",
+                s.oversized_blobs
+            )
         } else {
             String::new()
         }

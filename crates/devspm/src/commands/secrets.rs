@@ -5,10 +5,11 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use devspm_core::event::IngestGap;
 use devspm_core::finding::{AgentPart, Attribution, IntroducingCommit, SecretRef};
 use devspm_findings::attribute::ENGINE;
 use devspm_ledger::{FindingStore, GovernanceStore, SqliteStore, Store};
-use devspm_secrets::{HashKey, HistoryOptions, Scanner, SecretFinding};
+use devspm_secrets::{HashKey, HistoryOptions, Limits, RuleConfig, Scanner, SecretFinding};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -29,6 +30,8 @@ pub struct SecretScan {
     /// Of those, still present at HEAD.
     pub present_at_head: usize,
     pub missing_objects: usize,
+    /// Blobs over `[limits] max_blob_bytes`, not read (each recorded as a gap).
+    pub oversized_blobs: usize,
     pub warnings: Vec<String>,
     pub events_appended: u64,
 }
@@ -45,12 +48,18 @@ fn rules_version(extension: Option<&str>) -> String {
     devspm_core::hex::encode(&h.finalize())[..16].to_owned()
 }
 
-/// The scanner: built-in rules, extended by `[secrets]` of devspm.toml.
-pub fn scanner(extension: Option<&str>) -> anyhow::Result<Scanner> {
-    Ok(match extension {
-        Some(text) => Scanner::with_extensions(&[text])?,
-        None => Scanner::builtin()?,
-    })
+/// The scanner: built-in rules, extended by `[secrets]` of devspm.toml, reading no file
+/// larger than `[limits] max_blob_bytes`.
+pub fn scanner(settings: &Settings) -> anyhow::Result<Scanner> {
+    let rules = match settings.secret_rules.as_deref() {
+        Some(text) => RuleConfig::with_extensions(&[text])?,
+        None => RuleConfig::builtin()?,
+    };
+    let limits = Limits {
+        max_file_bytes: settings.config.limits.max_blob_bytes,
+        ..Limits::default()
+    };
+    Ok(Scanner::new(&rules, limits)?)
 }
 
 fn short(sha: &str) -> &str {
@@ -67,9 +76,14 @@ pub fn detect(
     repo: &devspm_git::Repo,
     settings: &Settings,
 ) -> anyhow::Result<SecretScan> {
-    let scanner = scanner(settings.secret_rules.as_deref())?;
+    let scanner = scanner(settings)?;
     let rules = rules_version(settings.secret_rules.as_deref());
-    let state = format!("{}/{rules}", super::scan::refs_state(store, repo)?);
+    // A raised size limit reads what the last scan left out: it is part of the state too.
+    let state = format!(
+        "{}/{rules}/{}",
+        super::scan::refs_state(store, repo)?,
+        scanner.limits().max_file_bytes
+    );
     if store.analyzed(TOOL, &repo.id)?.as_deref() == Some(state.as_str()) {
         return Ok(SecretScan::default());
     }
@@ -87,8 +101,27 @@ pub fn detect(
         seconds: history.elapsed_seconds,
         missing_objects: history.missing.len(),
         warnings: history.warnings.iter().map(ToString::to_string).collect(),
+        oversized_blobs: history.oversized.len(),
         ..Default::default()
     };
+    // What was not read is on record, with its size.
+    let gaps: Vec<_> = history
+        .oversized
+        .iter()
+        .map(|o| {
+            IngestGap {
+                repo: repo.id.clone(),
+                what: "blob_not_searched".into(),
+                object: o.id.clone(),
+                detail: format!(
+                    "{} in commit {} is {} bytes, over the size limit ([limits] max_blob_bytes): not searched for secrets",
+                    o.path, o.commit, o.size
+                ),
+            }
+            .into_event("devspm:secrets")
+        })
+        .collect();
+    scan.events_appended += store.append(gaps)?.appended;
     let Some(head) = history.head.clone() else {
         store.add_scanned_blobs(&repo.id, &rules, &history.scanned_blobs)?;
         store.mark_analyzed(TOOL, &repo.id, &state)?;
@@ -188,7 +221,7 @@ pub fn detect(
         findings.push(internal);
     }
     scan.found = findings.len();
-    scan.events_appended = super::import::record_internal_findings(
+    scan.events_appended += super::import::record_internal_findings(
         store,
         repo,
         TOOL,
