@@ -114,13 +114,16 @@ pub trait FindingStore: Store {
     fn import_recorded(&self, import: &str) -> Result<bool, LedgerError>;
 
     /// Open findings of a repository (or all) without an attribution by engine `engine` or
-    /// newer. (A finding seen again at a later revision keeps its attribution: its flagged
-    /// content is unchanged — else its fingerprint, and so the finding, would differ.)
-    fn pending_attribution(
-        &self,
-        repo: Option<&str>,
-        engine: u32,
-    ) -> Result<Vec<PendingFinding>, LedgerError>;
+    /// newer, as keys for [`FindingStore::pending_findings`], in attribution order (by
+    /// repository, file and line, so that a batch of them shares files). Keys, not rows: a
+    /// million pending findings cost 8 MB here and are read a batch at a time. (A finding seen
+    /// again at a later revision keeps its attribution: its flagged content is unchanged — else
+    /// its fingerprint, and so the finding, would differ.)
+    fn pending_attribution(&self, repo: Option<&str>, engine: u32)
+    -> Result<Vec<i64>, LedgerError>;
+
+    /// The findings with these keys (from [`FindingStore::pending_attribution`]), in order.
+    fn pending_findings(&self, keys: &[i64]) -> Result<Vec<PendingFinding>, LedgerError>;
 
     /// Author and time of recorded commits.
     fn commit_facts(
@@ -216,39 +219,59 @@ impl FindingStore for SqliteStore {
         &self,
         repo: Option<&str>,
         engine: u32,
-    ) -> Result<Vec<PendingFinding>, LedgerError> {
+    ) -> Result<Vec<i64>, LedgerError> {
         let err = self.sql_err();
         let conn = self.connection();
         let mut stmt = conn
             .prepare(
-                "SELECT f.finding_id, f.repo_id, f.kind, f.tool, f.path, f.start_line, f.end_line, f.ecosystem,
-                        f.package, f.version, f.last_revision,
-                        (SELECT json_extract(e.payload, '$.secret.hash') FROM events e WHERE e.seq = f.first_seq)
+                "SELECT f.rowid
                  FROM findings f LEFT JOIN attributions a ON a.finding_id = f.finding_id
                  WHERE (?1 IS NULL OR f.repo_id = ?1) AND f.status = 'open'
                    AND (a.finding_id IS NULL OR a.engine < ?2)
-                 ORDER BY f.repo_id, f.path, f.start_line",
+                 ORDER BY f.repo_id, f.path, f.start_line, f.finding_id",
             )
             .map_err(&err)?;
         let rows = stmt
-            .query_map(params![repo, engine], |r| {
-                Ok(PendingFinding {
-                    finding: r.get(0)?,
-                    repo: r.get(1)?,
-                    kind: r.get(2)?,
-                    tool: r.get(3)?,
-                    path: r.get(4)?,
-                    start_line: r.get(5)?,
-                    end_line: r.get(6)?,
-                    ecosystem: r.get(7)?,
-                    package: r.get(8)?,
-                    version: r.get(9)?,
-                    revision: r.get(10)?,
-                    secret_hash: r.get(11)?,
-                })
-            })
+            .query_map(params![repo, engine], |r| r.get(0))
             .map_err(&err)?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(&err)
+        rows.collect::<rusqlite::Result<Vec<i64>>>().map_err(&err)
+    }
+
+    fn pending_findings(&self, keys: &[i64]) -> Result<Vec<PendingFinding>, LedgerError> {
+        let err = self.sql_err();
+        let conn = self.connection();
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT f.finding_id, f.repo_id, f.kind, f.tool, f.path, f.start_line, f.end_line, f.ecosystem,
+                        f.package, f.version, f.last_revision,
+                        (SELECT json_extract(e.payload, '$.secret.hash') FROM events e WHERE e.seq = f.first_seq)
+                 FROM findings f WHERE f.rowid = ?1",
+            )
+            .map_err(&err)?;
+        let mut out = Vec::with_capacity(keys.len());
+        for key in keys {
+            let row = stmt
+                .query_row([key], |r| {
+                    Ok(PendingFinding {
+                        finding: r.get(0)?,
+                        repo: r.get(1)?,
+                        kind: r.get(2)?,
+                        tool: r.get(3)?,
+                        path: r.get(4)?,
+                        start_line: r.get(5)?,
+                        end_line: r.get(6)?,
+                        ecosystem: r.get(7)?,
+                        package: r.get(8)?,
+                        version: r.get(9)?,
+                        revision: r.get(10)?,
+                        secret_hash: r.get(11)?,
+                    })
+                })
+                .optional()
+                .map_err(&err)?;
+            out.extend(row);
+        }
+        Ok(out)
     }
 
     fn commit_facts(

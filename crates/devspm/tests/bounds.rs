@@ -1,8 +1,9 @@
 //! Resource bounds: what a repository holds cannot make devspm read unbounded amounts at once.
 //! Files over `[limits] max_blob_bytes` are not read — ingest does not count their lines, the
 //! secret detector does not search them — and each is recorded as a gap with its size, so the
-//! record says what was not examined. (Peak memory itself is measured by `bench/memory.sh`,
-//! not asserted here.)
+//! record says what was not examined. An import keeps a bounded number of warnings and
+//! attributes its findings in batches of bounded size, one transaction each. (Peak memory
+//! itself is measured by `bench/memory.sh`, not asserted here.)
 
 mod common;
 
@@ -122,5 +123,108 @@ fn blobs_over_the_size_limit_are_not_read_and_are_recorded_as_gaps_with_their_si
     let out = sb.scan(&r.path);
     assert_eq!(out["summary"]["ingest_gaps"], json!({}), "{out:#}");
     assert_eq!(out["detectors"]["secrets"]["found"], 2, "{out:#}");
+    sb.assert_verifies();
+}
+
+/// A SARIF file with `results` results of rule `R1`, result `i` on line `i + 1` of `path`.
+fn sarif(path: &str, results: usize) -> String {
+    let results: Vec<String> = (0..results)
+        .map(|i| {
+            format!(
+                r#"{{"ruleId":"R1","level":"warning","message":{{"text":"finding {i}"}},"locations":[{{"physicalLocation":{{"artifactLocation":{{"uri":"{path}"}},"region":{{"startLine":{line}}}}}}}]}}"#,
+                line = i + 1
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"version":"2.1.0","runs":[{{"tool":{{"driver":{{"name":"bench-scanner","rules":[{{"id":"R1"}}]}}}},"results":[{}]}}]}}"#,
+        results.join(",")
+    )
+}
+
+#[test]
+fn an_import_keeps_the_first_thousand_warnings_and_counts_the_rest() {
+    let sb = Sandbox::new();
+    let r = sb.repo("app");
+    r.commit_file(ALICE, "README.md", "app\n", "Initial commit");
+    // 1,005 results on a file outside the repository: one warning each.
+    let file = sb.path().join("elsewhere.sarif");
+    std::fs::write(&file, sarif("/elsewhere/gone.c", 1005)).unwrap();
+    let run = sb.run(&[
+        "--format",
+        "json",
+        "import",
+        file.to_str().unwrap(),
+        "--repo",
+        r.path.to_str().unwrap(),
+    ]);
+    run.assert_code(0);
+    let out = run.json();
+    let warnings = out["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 1001, "{:#?}", &warnings[..3]);
+    assert_eq!(warnings[1000], "… and 5 more warnings");
+    assert_eq!(out["runs"][0]["unplaced"], 1005);
+    assert_eq!(sb.query_i64("SELECT count(*) FROM findings"), 1005);
+    // On a terminal: fifty, and the count of the rest.
+    let run = sb.run(&[
+        "import",
+        file.to_str().unwrap(),
+        "--repo",
+        r.path.to_str().unwrap(),
+    ]);
+    run.assert_code(0);
+    assert_eq!(run.stderr.lines().count(), 51, "{run:?}");
+    assert_eq!(
+        run.stderr.lines().last(),
+        Some("devspm: warning: … and 955 more warnings (see --format json)")
+    );
+}
+
+#[test]
+fn an_import_is_attributed_in_whole_batches_and_a_crash_keeps_the_batches_done() {
+    let sb = Sandbox::new();
+    let r = sb.repo("app");
+    let lines: String = (1..=25).map(|n| format!("line {n}\n")).collect();
+    r.commit_file(ALICE, "src/main.c", &lines, "Add main");
+    let file = sb.path().join("scan.sarif");
+    std::fs::write(&file, sarif("src/main.c", 25)).unwrap();
+    let import = |abort_at: Option<u64>| {
+        let mut cmd = sb.devspm_process();
+        cmd.args(["--quiet", "import"])
+            .arg(&file)
+            .arg("--repo")
+            .arg(&r.path)
+            .env("DEVSPM_ATTRIBUTION_BATCH", "10");
+        if let Some(n) = abort_at {
+            cmd.env("DEVSPM_TEST_ABORT_AT_COMMIT", n.to_string());
+        }
+        cmd.output().unwrap().status
+    };
+    // (A crash before the schema exists leaves no table.)
+    let attributed = || {
+        sb.conn()
+            .query_row("SELECT count(*) FROM attributions", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .unwrap_or(0)
+    };
+    // Crash the import at every write in turn: attributions are recorded ten at a time.
+    let mut seen = std::collections::BTreeSet::new();
+    for n in 1.. {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", sb.db().display()));
+        }
+        let status = import(Some(n));
+        if status.success() {
+            break;
+        }
+        assert_eq!(status.code(), None, "killed, not failed");
+        seen.insert(attributed());
+        // The rerun finds the import on record and attributes what is left.
+        assert!(import(None).success());
+        assert_eq!(attributed(), 25);
+    }
+    assert_eq!(seen, [0, 10, 20].into_iter().collect());
+    assert_eq!(attributed(), 25);
     sb.assert_verifies();
 }
