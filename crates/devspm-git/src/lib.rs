@@ -29,6 +29,7 @@ pub use graph::ParentGraph;
 pub use ingest::{
     IngestOptions, IngestReport, KnownHistory, NoProgress, Progress, RecordedCommits, ingest,
 };
+pub use packread::{Lookup, PackObjects, Scratch, Shared, TooLarge};
 pub use repo::{Repo, SharedPackCache, discover_repositories, hooks_dir, open, shallow_commits};
 pub use szz::{FixChanges, FixMiss, FixedFile, similarity};
 

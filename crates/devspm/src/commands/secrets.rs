@@ -114,8 +114,13 @@ pub fn detect(
                 what: "blob_not_searched".into(),
                 object: o.id.clone(),
                 detail: format!(
-                    "{} in commit {} is {} bytes, over the size limit ([limits] max_blob_bytes): not searched for secrets",
-                    o.path, o.commit, o.size
+                    "{} in commit {} is {} bytes{}, over the size limit ([limits] max_blob_bytes): not searched for secrets",
+                    o.path,
+                    o.commit,
+                    o.size,
+                    o.base
+                        .map(|b| format!(" stored as a delta of a {b}-byte version"))
+                        .unwrap_or_default()
                 ),
             }
             .into_event("devspm:secrets")
