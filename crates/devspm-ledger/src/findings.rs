@@ -103,6 +103,21 @@ pub struct FindingRow {
 
 /// The ledger queries of the findings capability.
 pub trait FindingStore: Store {
+    /// Whether a producer has any finding recorded in a repository.
+    fn has_findings(&self, repo: &str, tool: &str) -> Result<bool, LedgerError>;
+
+    /// Whether a finding with this id is recorded.
+    fn finding_recorded(&self, finding: &str) -> Result<bool, LedgerError>;
+
+    /// Calls `each` with the id and status (`open`, `fixed`) of every finding of a producer in
+    /// a repository, one row at a time (an import of a million results does not hold them).
+    fn for_each_finding(
+        &self,
+        repo: &str,
+        tool: &str,
+        each: &mut dyn FnMut(&str, &str),
+    ) -> Result<(), LedgerError>;
+
     /// Findings recorded for a producer in a repository.
     fn known_findings(
         &self,
@@ -175,6 +190,50 @@ pub trait FindingStore: Store {
 }
 
 impl FindingStore for SqliteStore {
+    fn has_findings(&self, repo: &str, tool: &str) -> Result<bool, LedgerError> {
+        self.connection()
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM findings WHERE repo_id = ?1 AND tool = ?2)",
+            )
+            .and_then(|mut s| s.query_row(params![repo, tool], |r| r.get(0)))
+            .map_err(self.sql_err())
+    }
+
+    fn finding_recorded(&self, finding: &str) -> Result<bool, LedgerError> {
+        self.connection()
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM findings WHERE finding_id = ?1)")
+            .and_then(|mut s| s.query_row([finding], |r| r.get(0)))
+            .map_err(self.sql_err())
+    }
+
+    fn for_each_finding(
+        &self,
+        repo: &str,
+        tool: &str,
+        each: &mut dyn FnMut(&str, &str),
+    ) -> Result<(), LedgerError> {
+        let err = self.sql_err();
+        let mut stmt = self
+            .connection()
+            .prepare_cached(
+                "SELECT finding_id, status FROM findings WHERE repo_id = ?1 AND tool = ?2",
+            )
+            .map_err(&err)?;
+        let mut rows = stmt.query(params![repo, tool]).map_err(&err)?;
+        while let Some(row) = rows.next().map_err(&err)? {
+            let id: &str = row
+                .get_ref(0)
+                .and_then(|v| v.as_str().map_err(Into::into))
+                .map_err(&err)?;
+            let status: &str = row
+                .get_ref(1)
+                .and_then(|v| v.as_str().map_err(Into::into))
+                .map_err(&err)?;
+            each(id, status);
+        }
+        Ok(())
+    }
+
     fn known_findings(
         &self,
         repo: &str,

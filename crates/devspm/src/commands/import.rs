@@ -237,25 +237,23 @@ struct ToolBatch {
     seen_set: HashSet<u128>,
     /// Findings first seen by this batch (their events are in the run's spool).
     new: u64,
-    known: HashMap<String, devspm_ledger::findings::KnownFinding>,
+    /// Whether the producer has findings on record in the repository (each result is then
+    /// looked up by id, instead of holding every known finding in memory).
+    has_known: bool,
     results: u64,
     duplicates: u64,
     unplaced: u64,
 }
 
 impl ToolBatch {
-    fn new(
-        tool: String,
-        import_id: String,
-        known: HashMap<String, devspm_ledger::findings::KnownFinding>,
-    ) -> ToolBatch {
+    fn new(tool: String, import_id: String, has_known: bool) -> ToolBatch {
         ToolBatch {
             tool,
             import_id,
             seen: Vec::new(),
             seen_set: HashSet::new(),
             new: 0,
-            known,
+            has_known,
             results: 0,
             duplicates: 0,
             unplaced: 0,
@@ -560,8 +558,8 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &ImportArgs) -> anyho
             let batch = match batches.get_mut(&found.tool) {
                 Some(b) => b,
                 None => {
-                    let known = store
-                        .known_findings(&repo.id, &found.tool)
+                    let has_known = store
+                        .has_findings(&repo.id, &found.tool)
                         .map_err(|e| e.to_string())?;
                     let import_id = import_id(
                         &repo.id,
@@ -573,7 +571,7 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &ImportArgs) -> anyho
                     batches.entry(found.tool.clone()).or_insert(ToolBatch::new(
                         found.tool.clone(),
                         import_id,
-                        known,
+                        has_known,
                     ))
                 }
             };
@@ -600,7 +598,9 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &ImportArgs) -> anyho
             if batch.seen_set.insert(key) {
                 batch.seen.push(id.clone());
             }
-            if !batch.known.contains_key(&found.fingerprint) && recorded_now.insert(key) {
+            let known =
+                batch.has_known && store.finding_recorded(&id).map_err(|e| e.to_string())?;
+            if !known && recorded_now.insert(key) {
                 let payload = FindingRecorded {
                     finding: id.clone(),
                     repo: repo.id.clone(),
@@ -671,7 +671,7 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &ImportArgs) -> anyho
             if batches.contains_key(&tool) {
                 continue;
             }
-            let known = store.known_findings(&repo.id, &tool)?;
+            let has_known = store.has_findings(&repo.id, &tool)?;
             batches.insert(
                 tool.clone(),
                 ToolBatch::new(
@@ -683,7 +683,7 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &ImportArgs) -> anyho
                         &source_sha256,
                         args.partial,
                     ),
-                    known,
+                    has_known,
                 ),
             );
         }
@@ -692,15 +692,15 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &ImportArgs) -> anyho
             let already = store.import_recorded(&batch.import_id)?;
             let mut fixed = Vec::new();
             let mut reopened = Vec::new();
-            for known in batch.known.values() {
-                let seen = batch.seen_set.contains(&id_key(&[&known.finding]));
-                if known.status == "open" && !seen && !args.partial {
-                    fixed.push(known.finding.clone());
+            store.for_each_finding(&repo.id, &batch.tool, &mut |finding, status| {
+                let seen = batch.seen_set.contains(&id_key(&[finding]));
+                if status == "open" && !seen && !args.partial {
+                    fixed.push(finding.to_owned());
                 }
-                if known.status == "fixed" && seen {
-                    reopened.push(known.finding.clone());
+                if status == "fixed" && seen {
+                    reopened.push(finding.to_owned());
                 }
-            }
+            })?;
             fixed.sort();
             reopened.sort();
             let new = batch.new;
