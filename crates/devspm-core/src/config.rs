@@ -33,6 +33,32 @@ pub struct Config {
     /// Read and validated by `devspm-secrets` (the same shape as its embedded rules file).
     #[serde(default)]
     pub secrets: Option<toml::Table>,
+    /// `[limits]`: resource bounds.
+    #[serde(default)]
+    pub limits: LimitsConfig,
+}
+
+/// The default of [`LimitsConfig::max_blob_bytes`]: 32 MiB, the secret detector's long-standing
+/// file limit. Git itself stops diffing at `core.bigFileThreshold` (512 MiB); counting lines of
+/// two such files at once on each reader thread would cost gigabytes.
+pub const DEFAULT_MAX_BLOB_BYTES: u64 = 32 << 20;
+
+/// `[limits]`: how much of a repository devspm reads at once.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LimitsConfig {
+    /// Files (blobs) larger than this many bytes are not read: ingest does not count their
+    /// lines and the secret detector does not search them. Each is recorded as a gap that
+    /// names the file and its size, so the record says what was not examined.
+    pub max_blob_bytes: u64,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        LimitsConfig {
+            max_blob_bytes: DEFAULT_MAX_BLOB_BYTES,
+        }
+    }
 }
 
 /// A person declared in the configuration file.

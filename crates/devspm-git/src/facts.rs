@@ -51,6 +51,44 @@ pub(crate) struct CommitFacts {
     pub shallow_boundary: bool,
     pub files: Vec<FileChange>,
     pub gaps: Vec<String>,
+    /// Blobs of the changed files over the size limit, whose lines were not counted.
+    pub oversized: Vec<Oversized>,
+}
+
+/// A blob not read because it is larger than the limit ([`crate::IngestOptions::max_blob_bytes`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Oversized {
+    pub path: GitBytes,
+    pub blob: ObjectId,
+    pub size: u64,
+    /// The size of the version it is stored as a delta of, when that is what is too large.
+    pub base: Option<u64>,
+}
+
+impl Oversized {
+    /// "is N bytes", or "is N bytes stored as a delta of a M-byte version".
+    pub fn size_text(&self) -> String {
+        match self.base {
+            None => format!("is {} bytes", self.size),
+            Some(base) => format!(
+                "is {} bytes stored as a delta of a {base}-byte version",
+                self.size
+            ),
+        }
+    }
+}
+
+/// Why the lines of a blob pair were not counted.
+#[derive(Debug)]
+pub(crate) enum Uncounted {
+    /// A side is missing or corrupt.
+    Unreadable,
+    /// A side (or the version it is stored as a delta of) is larger than the limit: not read.
+    TooLarge {
+        blob: ObjectId,
+        size: u64,
+        base: Option<u64>,
+    },
 }
 
 /// Line counts already computed, by (old blob, new blob); `None` marks a binary pair.
@@ -111,14 +149,24 @@ pub(crate) struct Reader<'c> {
     /// Reused by the tree diff.
     tree_state: gix::diff::tree::State,
     shallow: std::collections::HashSet<ObjectId>,
+    /// Blobs larger than this are not read.
+    max_blob_bytes: u64,
+    /// Oversized blobs met by the diff of the commit being read.
+    oversized: Vec<Oversized>,
 }
 
 impl<'c> Reader<'c> {
     pub fn new(
-        repo: gix::Repository,
+        mut repo: gix::Repository,
         counts: &'c LineCounts,
         packs: &'c PackObjects,
+        max_blob_bytes: u64,
     ) -> Result<Reader<'c>, String> {
+        // Rename detection reads blobs too: past the limit it treats them as binary (sized from
+        // their headers, never read), as git does past `core.bigFileThreshold`.
+        repo.config_snapshot_mut()
+            .set_raw_value("core.bigFileThreshold", max_blob_bytes.to_string().as_str())
+            .map_err(|e| e.to_string())?;
         let tree_cache = repo
             .diff_resource_cache_for_tree_diff()
             .map_err(|e| e.to_string())?;
@@ -132,6 +180,8 @@ impl<'c> Reader<'c> {
             scratch: RefCell::default(),
             tree_state: gix::diff::tree::State::default(),
             shallow,
+            max_blob_bytes,
+            oversized: Vec::new(),
         })
     }
 
@@ -212,6 +262,18 @@ impl<'c> Reader<'c> {
         if files.iter().any(|f| f.unreadable) {
             gaps.push("some blobs are missing from the object database".to_owned());
         }
+        let mut oversized = std::mem::take(&mut self.oversized);
+        oversized.sort_by(|a, b| (&a.path.0, a.blob).cmp(&(&b.path.0, b.blob)));
+        oversized.dedup();
+        for o in &oversized {
+            gaps.push(format!(
+                "lines of {} not counted: blob {} {}, over the {}-byte limit",
+                o.path.to_lossy(),
+                o.blob,
+                o.size_text(),
+                self.max_blob_bytes
+            ));
+        }
         Ok(CommitFacts {
             id,
             tree,
@@ -225,6 +287,7 @@ impl<'c> Reader<'c> {
             shallow_boundary,
             files,
             gaps,
+            oversized,
         })
     }
 
@@ -255,6 +318,8 @@ impl<'c> Reader<'c> {
             counts,
             packs,
             scratch,
+            max_blob_bytes,
+            oversized,
             ..
         } = self;
         let new_tree = tree_bytes(repo, packs, scratch, tree)?;
@@ -272,8 +337,12 @@ impl<'c> Reader<'c> {
             buffers: blobs,
             packs,
             scratch,
+            limit: *max_blob_bytes,
+            oversized,
         };
         let mut diff = |renames| {
+            // A failed first attempt is diffed again: keep only what the second one meets.
+            blobs.oversized.clear();
             diff_trees(
                 (&old_tree, &new_tree, tree.kind()),
                 renames,
@@ -461,7 +530,14 @@ fn file_change(
                 file.removed = Some(u64::from(removed));
             }
             Ok(None) => file.binary = true,
-            Err(_) => file.unreadable = true,
+            Err(Uncounted::Unreadable) => file.unreadable = true,
+            // Neither binary nor unreadable: its counts are unknown, and the commit says why.
+            Err(Uncounted::TooLarge { blob, size, base }) => blobs.oversized.push(Oversized {
+                path: file.path.clone(),
+                blob,
+                size,
+                base,
+            }),
         }
     }
     Some(file)
@@ -480,6 +556,10 @@ pub(crate) struct BlobSource<'a> {
     buffers: &'a mut BlobBuffers,
     packs: &'a PackObjects,
     scratch: &'a RefCell<Scratch>,
+    /// Blobs larger than this are not read: memory stays bounded whatever a repository holds.
+    limit: u64,
+    /// The blobs not read for that reason.
+    oversized: &'a mut Vec<Oversized>,
 }
 
 /// How much of a file git inspects for a NUL byte to call it binary.
@@ -491,17 +571,33 @@ impl BlobSource<'_> {
     /// Blobs are read straight from the object database, not through gix's diff pipeline: line
     /// counts need neither worktree conversion nor diff drivers, and skipping the pipeline saves
     /// a copy of every blob and an attribute lookup per path. Binary detection is git's default
-    /// (a NUL byte in the first 8,000 bytes); counts use Myers, git's default algorithm.
+    /// (a NUL byte in the first 8,000 bytes); counts use Myers, git's default algorithm. A side
+    /// larger than the limit is not read (the new side is looked at first: it is the blob this
+    /// commit brings).
     fn line_counts(
         &mut self,
         (old, new): (ObjectId, ObjectId),
-    ) -> Result<Option<(u32, u32)>, String> {
+    ) -> Result<Option<(u32, u32)>, Uncounted> {
         let BlobBuffers {
             old: old_buf,
             new: new_buf,
         } = &mut *self.buffers;
-        let old = load(self.repo, self.packs, self.scratch, old, old_buf)?;
-        let new = load(self.repo, self.packs, self.scratch, new, new_buf)?;
+        let new = load(
+            self.repo,
+            self.packs,
+            self.scratch,
+            new,
+            new_buf,
+            self.limit,
+        )?;
+        let old = load(
+            self.repo,
+            self.packs,
+            self.scratch,
+            old,
+            old_buf,
+            self.limit,
+        )?;
         let (old, new) = (old.bytes(), new.bytes());
         let binary = |data: &[u8]| data[..data.len().min(BINARY_SNIFF)].contains(&0);
         if binary(old) || binary(new) {
@@ -531,25 +627,48 @@ impl Blob<'_> {
 }
 
 /// The bytes of a blob (empty for the null id): from the packs when it is there, else read
-/// through gitoxide into `buf` (loose objects, and the errors for missing ones).
+/// through gitoxide into `buf` (loose objects, and the errors for missing ones). A blob larger
+/// than `limit` is not read: its size comes from the pack entry or the object header.
 fn load<'b>(
     repo: &gix::Repository,
     packs: &PackObjects,
     scratch: &RefCell<Scratch>,
     id: ObjectId,
     buf: &'b mut Vec<u8>,
-) -> Result<Blob<'b>, String> {
+    limit: u64,
+) -> Result<Blob<'b>, Uncounted> {
+    use crate::packread::Lookup;
+    use gix::objs::FindHeader;
     if id.is_null() {
         return Ok(Blob::Read(&[]));
     }
-    let shared = match scratch.try_borrow_mut() {
-        Ok(mut scratch) => packs.blob(&id, &mut scratch),
-        Err(_) => None,
+    let found = match scratch.try_borrow_mut() {
+        Ok(mut scratch) => packs.blob_within(&id, limit, &mut scratch),
+        Err(_) => Lookup::Elsewhere,
     };
-    if let Some(data) = shared {
-        return Ok(Blob::Shared(data));
+    match found {
+        Lookup::Found(data) => return Ok(Blob::Shared(data)),
+        Lookup::TooLarge(t) => {
+            return Err(Uncounted::TooLarge {
+                blob: id,
+                size: t.size,
+                base: t.base,
+            });
+        }
+        Lookup::Elsewhere => {}
     }
-    read_blob(repo, id, buf).map(Blob::Read)
+    if let Ok(Some(header)) = repo.objects.try_header(&id)
+        && header.size > limit
+    {
+        return Err(Uncounted::TooLarge {
+            blob: id,
+            size: header.size,
+            base: None,
+        });
+    }
+    read_blob(repo, id, buf)
+        .map(Blob::Read)
+        .map_err(|_| Uncounted::Unreadable)
 }
 
 /// The bytes of a blob (empty for the null id), read into `buf`.

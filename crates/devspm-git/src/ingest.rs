@@ -65,6 +65,10 @@ pub struct IngestOptions {
     /// Replaces secrets in commit messages before they are hashed and stored (see
     /// [`crate::MessageFilter`]); `None` keeps messages as they are.
     pub message_filter: Option<Arc<dyn crate::MessageFilter>>,
+    /// Blobs larger than this (bytes) are not read: their lines are not counted, and each is
+    /// recorded as a `blob_too_large` gap with its size. Keeps memory bounded whatever a
+    /// repository holds (one 1.5 GB file used to cost 3 GB).
+    pub max_blob_bytes: u64,
 }
 
 impl Default for IngestOptions {
@@ -74,6 +78,7 @@ impl Default for IngestOptions {
             threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
             batch_size: 2000,
             message_filter: None,
+            max_blob_bytes: devspm_core::config::DEFAULT_MAX_BLOB_BYTES,
         }
     }
 }
@@ -301,10 +306,19 @@ pub fn ingest(
             let builder = &builder;
             let counts = &counts;
             let caches = (&pack_cache, &packs);
+            let max_blob_bytes = options.max_blob_bytes;
             std::thread::Builder::new()
                 .name(format!("devspm-read-{n}"))
                 .spawn_scoped(scope, move || {
-                    read_commits(shared, work_rx, msg_tx, builder, counts, caches)
+                    read_commits(
+                        shared,
+                        work_rx,
+                        msg_tx,
+                        builder,
+                        counts,
+                        caches,
+                        max_blob_bytes,
+                    )
                 })
                 .map_err(|e| read_err(format!("cannot start a reader thread: {e}")))?;
         }
@@ -800,9 +814,10 @@ fn read_commits(
     builder: &EventBuilder<'_>,
     counts: &LineCounts,
     (pack_cache, packs): (&crate::repo::SharedPackCache, &crate::packread::PackObjects),
+    max_blob_bytes: u64,
 ) {
     let repo = crate::repo::reader_handle(shared, 0, pack_cache);
-    let mut reader = match Reader::new(repo, counts, packs) {
+    let mut reader = match Reader::new(repo, counts, packs, max_blob_bytes) {
         Ok(r) => r,
         Err(e) => {
             let events = builder
@@ -968,6 +983,17 @@ impl EventBuilder<'_> {
             && let Ok(mut touched) = self.mailmap_commits.lock()
         {
             touched.push(id.clone());
+        }
+        for o in &f.oversized {
+            out.extend(self.gap(
+                "blob_too_large",
+                o.blob.to_string(),
+                format!(
+                    "{} in commit {id} {}, over the size limit ([limits] max_blob_bytes): its lines were not counted",
+                    o.path.to_lossy(),
+                    o.size_text()
+                ),
+            ));
         }
         if f.shallow_boundary {
             out.extend(self.gap(

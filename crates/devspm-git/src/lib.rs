@@ -32,6 +32,7 @@ pub use ingest::{
     IngestOptions, IngestReport, KnownHistory, NoProgress, Progress, RecordedCommits, ingest,
 };
 pub use message::MessageFilter;
+pub use packread::{Lookup, PackObjects, Scratch, Shared, TooLarge};
 pub use repo::{
     Repo, SharedPackCache, discover, discover_repositories, hooks_dir, open, shallow_commits,
 };

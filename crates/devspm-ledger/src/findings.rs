@@ -107,6 +107,21 @@ pub struct FindingRow {
 
 /// The ledger queries of the findings capability.
 pub trait FindingStore: Store {
+    /// Whether a producer has any finding recorded in a repository.
+    fn has_findings(&self, repo: &str, tool: &str) -> Result<bool, LedgerError>;
+
+    /// Whether a finding with this id is recorded.
+    fn finding_recorded(&self, finding: &str) -> Result<bool, LedgerError>;
+
+    /// Calls `each` with the id and status (`open`, `fixed`) of every finding of a producer in
+    /// a repository, one row at a time (an import of a million results does not hold them).
+    fn for_each_finding(
+        &self,
+        repo: &str,
+        tool: &str,
+        each: &mut dyn FnMut(&str, &str),
+    ) -> Result<(), LedgerError>;
+
     /// Findings recorded for a producer in a repository.
     fn known_findings(
         &self,
@@ -118,13 +133,16 @@ pub trait FindingStore: Store {
     fn import_recorded(&self, import: &str) -> Result<bool, LedgerError>;
 
     /// Open findings of a repository (or all) without an attribution by engine `engine` or
-    /// newer. (A finding seen again at a later revision keeps its attribution: its flagged
-    /// content is unchanged — else its fingerprint, and so the finding, would differ.)
-    fn pending_attribution(
-        &self,
-        repo: Option<&str>,
-        engine: u32,
-    ) -> Result<Vec<PendingFinding>, LedgerError>;
+    /// newer, as keys for [`FindingStore::pending_findings`], in attribution order (by
+    /// repository, file and line, so that a batch of them shares files). Keys, not rows: a
+    /// million pending findings cost 8 MB here and are read a batch at a time. (A finding seen
+    /// again at a later revision keeps its attribution: its flagged content is unchanged — else
+    /// its fingerprint, and so the finding, would differ.)
+    fn pending_attribution(&self, repo: Option<&str>, engine: u32)
+    -> Result<Vec<i64>, LedgerError>;
+
+    /// The findings with these keys (from [`FindingStore::pending_attribution`]), in order.
+    fn pending_findings(&self, keys: &[i64]) -> Result<Vec<PendingFinding>, LedgerError>;
 
     /// Author and time of recorded commits.
     fn commit_facts(
@@ -215,6 +233,50 @@ fn key_from_hex(hex: &str) -> [u8; 32] {
 }
 
 impl FindingStore for SqliteStore {
+    fn has_findings(&self, repo: &str, tool: &str) -> Result<bool, LedgerError> {
+        self.connection()
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM findings WHERE repo_id = ?1 AND tool = ?2)",
+            )
+            .and_then(|mut s| s.query_row(params![repo, tool], |r| r.get(0)))
+            .map_err(self.sql_err())
+    }
+
+    fn finding_recorded(&self, finding: &str) -> Result<bool, LedgerError> {
+        self.connection()
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM findings WHERE finding_id = ?1)")
+            .and_then(|mut s| s.query_row([finding], |r| r.get(0)))
+            .map_err(self.sql_err())
+    }
+
+    fn for_each_finding(
+        &self,
+        repo: &str,
+        tool: &str,
+        each: &mut dyn FnMut(&str, &str),
+    ) -> Result<(), LedgerError> {
+        let err = self.sql_err();
+        let mut stmt = self
+            .connection()
+            .prepare_cached(
+                "SELECT finding_id, status FROM findings WHERE repo_id = ?1 AND tool = ?2",
+            )
+            .map_err(&err)?;
+        let mut rows = stmt.query(params![repo, tool]).map_err(&err)?;
+        while let Some(row) = rows.next().map_err(&err)? {
+            let id: &str = row
+                .get_ref(0)
+                .and_then(|v| v.as_str().map_err(Into::into))
+                .map_err(&err)?;
+            let status: &str = row
+                .get_ref(1)
+                .and_then(|v| v.as_str().map_err(Into::into))
+                .map_err(&err)?;
+            each(id, status);
+        }
+        Ok(())
+    }
+
     fn known_findings(
         &self,
         repo: &str,
@@ -259,41 +321,61 @@ impl FindingStore for SqliteStore {
         &self,
         repo: Option<&str>,
         engine: u32,
-    ) -> Result<Vec<PendingFinding>, LedgerError> {
+    ) -> Result<Vec<i64>, LedgerError> {
         let err = self.sql_err();
         let conn = self.connection();
         let mut stmt = conn
             .prepare(
+                "SELECT f.rowid
+                 FROM findings f LEFT JOIN attributions a ON a.finding_id = f.finding_id
+                 WHERE (?1 IS NULL OR f.repo_id = ?1) AND f.status = 'open'
+                   AND (a.finding_id IS NULL OR a.engine < ?2)
+                 ORDER BY f.repo_id, f.path, f.start_line, f.finding_id",
+            )
+            .map_err(&err)?;
+        let rows = stmt
+            .query_map(params![repo, engine], |r| r.get(0))
+            .map_err(&err)?;
+        rows.collect::<rusqlite::Result<Vec<i64>>>().map_err(&err)
+    }
+
+    fn pending_findings(&self, keys: &[i64]) -> Result<Vec<PendingFinding>, LedgerError> {
+        let err = self.sql_err();
+        let conn = self.connection();
+        let mut stmt = conn
+            .prepare_cached(
                 "SELECT f.finding_id, f.repo_id, f.kind, f.tool, f.path, f.start_line, f.end_line, f.ecosystem,
                         f.package, f.version, f.last_revision,
                         (SELECT json_extract(e.payload, '$.secret.hash') FROM events e WHERE e.seq = f.first_seq),
                         f.rule
-                 FROM findings f LEFT JOIN attributions a ON a.finding_id = f.finding_id
-                 WHERE (?1 IS NULL OR f.repo_id = ?1) AND f.status = 'open'
-                   AND (a.finding_id IS NULL OR a.engine < ?2)
-                 ORDER BY f.repo_id, f.path, f.start_line",
+                 FROM findings f WHERE f.rowid = ?1",
             )
             .map_err(&err)?;
-        let rows = stmt
-            .query_map(params![repo, engine], |r| {
-                Ok(PendingFinding {
-                    finding: r.get(0)?,
-                    repo: r.get(1)?,
-                    kind: r.get(2)?,
-                    tool: r.get(3)?,
-                    path: r.get(4)?,
-                    start_line: r.get(5)?,
-                    end_line: r.get(6)?,
-                    ecosystem: r.get(7)?,
-                    package: r.get(8)?,
-                    version: r.get(9)?,
-                    revision: r.get(10)?,
-                    secret_hash: r.get(11)?,
-                    rule: r.get(12)?,
+        let mut out = Vec::with_capacity(keys.len());
+        for key in keys {
+            let row = stmt
+                .query_row([key], |r| {
+                    Ok(PendingFinding {
+                        finding: r.get(0)?,
+                        repo: r.get(1)?,
+                        kind: r.get(2)?,
+                        tool: r.get(3)?,
+                        path: r.get(4)?,
+                        start_line: r.get(5)?,
+                        end_line: r.get(6)?,
+                        ecosystem: r.get(7)?,
+                        package: r.get(8)?,
+                        version: r.get(9)?,
+                        revision: r.get(10)?,
+                        secret_hash: r.get(11)?,
+                        rule: r.get(12)?,
+                    })
                 })
-            })
-            .map_err(&err)?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(&err)
+                .optional()
+                .map_err(&err)?;
+            out.extend(row);
+        }
+        Ok(out)
     }
 
     fn commit_facts(

@@ -227,6 +227,21 @@ pub trait Store {
     /// The event sequence number an analyzer has processed up to (0: nothing yet).
     fn cursor(&self, analyzer: &str) -> Result<u64, LedgerError>;
 
+    /// The input state (an opaque digest the analyzer chose, e.g. of the repository's refs)
+    /// over which `analyzer` last completed in repository `repo_id`; `None` when it never did.
+    fn analyzed(&self, analyzer: &str, repo_id: &str) -> Result<Option<String>, LedgerError>;
+
+    /// Records that `analyzer` completed over `state` in repository `repo_id`. A completion
+    /// marker may only claim work whose results are on record: call it after the analyzer's
+    /// last append, so that a run killed before it does the work again (appends are
+    /// idempotent) instead of skipping it for good.
+    fn mark_analyzed(
+        &mut self,
+        analyzer: &str,
+        repo_id: &str,
+        state: &str,
+    ) -> Result<(), LedgerError>;
+
     /// Content kept outside the chain, by SHA-256 (`None` if absent or redacted).
     fn content(&self, sha256: &str) -> Result<Option<Vec<u8>>, LedgerError>;
 

@@ -226,6 +226,8 @@ impl SqliteStore {
         };
         let err = store.sql_err();
         store.set_busy_timeout()?;
+        #[cfg(debug_assertions)]
+        store.abort_at_commit_for_tests();
         // The first statement that reads the file: a file that is not SQLite fails here, and a
         // database of a newer devspm or another application is refused before anything changes.
         store.check_compatible()?;
@@ -248,6 +250,29 @@ impl SqliteStore {
             .map_err(&err)?;
         store.migrate()?;
         Ok(store)
+    }
+
+    /// Fault injection for the crash tests, in debug builds only: with
+    /// `DEVSPM_TEST_ABORT_AT_COMMIT=N` the process aborts when its Nth write transaction is
+    /// about to commit, leaving the database exactly as a `kill -9` at any moment between
+    /// commits N-1 and N would. Running N = 1, 2, … until a run completes covers every state
+    /// a crash can leave (tests/crash_safety.rs).
+    #[cfg(debug_assertions)]
+    fn abort_at_commit_for_tests(&mut self) {
+        let Some(at) = std::env::var("DEVSPM_TEST_ABORT_AT_COMMIT")
+            .ok()
+            .and_then(|v| v.parse::<u64>().ok())
+        else {
+            return;
+        };
+        let mut commits = 0u64;
+        let _ = self.conn.commit_hook(Some(move || {
+            commits += 1;
+            if commits >= at {
+                std::process::abort();
+            }
+            false
+        }));
     }
 
     /// A mapper from SQLite errors to ledger errors that name this database.
@@ -761,6 +786,33 @@ impl Store for SqliteStore {
             .optional()
             .map_err(self.sql_err())?;
         Ok(value.and_then(|v| v.parse().ok()).unwrap_or(0))
+    }
+
+    fn analyzed(&self, analyzer: &str, repo_id: &str) -> Result<Option<String>, LedgerError> {
+        self.conn
+            .query_row(
+                "SELECT value FROM ledger_meta WHERE name = ?1",
+                [format!("analyzed:{analyzer}:{repo_id}")],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(self.sql_err())
+    }
+
+    fn mark_analyzed(
+        &mut self,
+        analyzer: &str,
+        repo_id: &str,
+        state: &str,
+    ) -> Result<(), LedgerError> {
+        self.conn
+            .execute(
+                "INSERT INTO ledger_meta (name, value) VALUES (?1, ?2)
+                 ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                params![format!("analyzed:{analyzer}:{repo_id}"), state],
+            )
+            .map(drop)
+            .map_err(self.sql_err())
     }
 
     fn content(&self, sha256: &str) -> Result<Option<Vec<u8>>, LedgerError> {

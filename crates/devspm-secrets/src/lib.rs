@@ -32,7 +32,7 @@ pub use filter::{is_placeholder, shannon_entropy};
 pub use finding::{FileScan, HashKey, SecretFinding};
 pub use history::{
     HistoryOptions, HistoryProgress, HistoryScan, HistoryStats, MissingObject, NoProgress,
-    scan_history, scan_history_with_progress,
+    OversizedBlob, scan_history, scan_history_with_progress,
 };
 pub use redact::{Redacted, marker};
 pub use rules::{

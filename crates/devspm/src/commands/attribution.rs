@@ -27,6 +27,19 @@ use serde::Serialize;
 /// its first lines).
 const MAX_LINES_PER_FINDING: u32 = 200;
 
+/// Findings attributed (and their events appended) per batch by default
+/// (`DEVSPM_ATTRIBUTION_BATCH` sets another): memory follows the batch, not the number of
+/// pending findings (an import of a million results attributes a million).
+const BATCH: usize = 10_000;
+
+fn batch_size() -> usize {
+    std::env::var("DEVSPM_ATTRIBUTION_BATCH")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(BATCH)
+}
+
 /// What an attribution run did.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct AttributionReport {
@@ -121,6 +134,28 @@ pub fn attribute_pending(
     }
     let head = devspm_git::head_commit(repo)?;
     let blamer = Blamer::new(repo, BlameOptions::default());
+    // Each batch is one transaction: a run killed midway leaves whole batches, and the next
+    // run attributes the rest.
+    for keys in pending.chunks(batch_size()) {
+        let findings = store.pending_findings(keys)?;
+        let batch = attribute_batch(store, repo, secrets, (&head, &blamer), findings)?;
+        report.attributed += batch.attributed;
+        report.unattributable += batch.unattributable;
+        report.files_blamed += batch.files_blamed;
+        report.files_cached += batch.files_cached;
+    }
+    Ok(report)
+}
+
+/// Attributes one batch of pending findings and appends their events.
+fn attribute_batch(
+    store: &mut SqliteStore,
+    repo: &Repo,
+    secrets: &HashMap<String, String>,
+    (head, blamer): (&Option<String>, &Blamer),
+    pending: Vec<PendingFinding>,
+) -> anyhow::Result<AttributionReport> {
+    let mut report = AttributionReport::default();
     let mut events = Vec::new();
     // Line targets: finding → (revision, path, lines); dependency findings become line targets
     // on their lockfile.
@@ -153,9 +188,9 @@ pub fn attribute_pending(
             continue;
         };
         if f.kind == "dependency" {
-            match locate_dependency(&blamer, &f, &revision)? {
+            match locate_dependency(blamer, &f, &revision)? {
                 Ok((path, line)) => {
-                    let added = first_added(&lookup, &blamer, &f, &path, &revision)?;
+                    let added = first_added(&lookup, blamer, &f, &path, &revision)?;
                     package_added.insert(f.finding.clone(), added);
                     targets.push((f, revision, path, vec![line], "lockfile-history"));
                 }
@@ -173,9 +208,7 @@ pub fn attribute_pending(
             && let Some(value) = secrets.get(&f.finding)
             && let Some(path) = &f.path
         {
-            events.push(secret_history(
-                &lookup, &blamer, &f, path, value, &revision,
-            )?);
+            events.push(secret_history(&lookup, blamer, &f, path, value, &revision)?);
             continue;
         }
         let Some(path) = f.path.clone() else {

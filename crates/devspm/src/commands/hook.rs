@@ -156,7 +156,7 @@ fn pre_commit(
     global: &GlobalArgs,
     repo: &devspm_git::Repo,
 ) -> anyhow::Result<i32> {
-    let scanner = super::secrets::scanner(settings.secret_rules.as_deref())?;
+    let scanner = super::secrets::scanner(settings)?;
     // The ledger's key makes the hashes match those of `scan`; without a ledger (or without the
     // key it is kept with) a throwaway key still lets the message tell secrets apart. Only
     // recording an override needs the database's own key. The ledger is opened without waiting

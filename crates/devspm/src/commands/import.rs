@@ -115,8 +115,13 @@ pub fn record_internal_findings(
     }
     let source_sha256 = devspm_core::hex::encode(&source.finalize());
     let import = import_id(&repo.id, tool, Some(revision), &source_sha256, partial);
-    if store.import_recorded(&import)? || (known.is_empty() && findings.is_empty()) {
+    if known.is_empty() && findings.is_empty() {
         return Ok(0);
+    }
+    if store.import_recorded(&import)? {
+        // Recorded by an earlier run, which may have been killed before it attributed them.
+        let report = super::attribution::attribute_pending(store, repo, &HashMap::new(), false)?;
+        return Ok(report.attributed + report.unattributable);
     }
     let mut seen: Vec<String> = Vec::new();
     let mut events = Vec::new();
@@ -228,28 +233,27 @@ struct ToolBatch {
     tool: String,
     import_id: String,
     seen: Vec<String>,
-    seen_set: HashSet<String>,
+    /// [`id_key`]s of `seen`.
+    seen_set: HashSet<u128>,
     /// Findings first seen by this batch (their events are in the run's spool).
     new: u64,
-    known: HashMap<String, devspm_ledger::findings::KnownFinding>,
+    /// Whether the producer has findings on record in the repository (each result is then
+    /// looked up by id, instead of holding every known finding in memory).
+    has_known: bool,
     results: u64,
     duplicates: u64,
     unplaced: u64,
 }
 
 impl ToolBatch {
-    fn new(
-        tool: String,
-        import_id: String,
-        known: HashMap<String, devspm_ledger::findings::KnownFinding>,
-    ) -> ToolBatch {
+    fn new(tool: String, import_id: String, has_known: bool) -> ToolBatch {
         ToolBatch {
             tool,
             import_id,
             seen: Vec::new(),
             seen_set: HashSet::new(),
             new: 0,
-            known,
+            has_known,
             results: 0,
             duplicates: 0,
             unplaced: 0,
@@ -297,7 +301,51 @@ type Place = Option<(String, Option<u32>)>;
 struct FileState {
     revision: Option<String>,
     revision_set: bool,
-    places: HashMap<(String, String), Place>,
+    /// [`id_key`] of (tool, fingerprint) → [`id_key`] of the first place it was seen at: a
+    /// million results keep 32 bytes each here, not their strings.
+    places: HashMap<u128, u128>,
+}
+
+/// A 128-bit key for a string (or a few, joined) kept only to be compared: two different
+/// strings share one with probability 2^-128. Sets of keys instead of strings keep an import's
+/// memory in proportion to its results small.
+fn id_key(parts: &[&str]) -> u128 {
+    use std::hash::{Hash, Hasher};
+    let half = |seed: u8| {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        seed.hash(&mut h);
+        parts.hash(&mut h);
+        h.finish()
+    };
+    (u128::from(half(0)) << 64) | u128::from(half(1))
+}
+
+/// The warnings of an import: the first [`Warnings::KEPT`] are kept, the rest only counted
+/// (an import of a million unplaceable results must not hold a million sentences).
+#[derive(Default)]
+struct Warnings {
+    kept: Vec<String>,
+    total: usize,
+}
+
+impl Warnings {
+    const KEPT: usize = 1000;
+
+    fn push(&mut self, warning: String) {
+        self.total += 1;
+        if self.kept.len() < Self::KEPT {
+            self.kept.push(warning);
+        }
+    }
+
+    /// The kept warnings, and a last line counting the others.
+    fn into_vec(self) -> Vec<String> {
+        let mut out = self.kept;
+        if self.total > out.len() {
+            out.push(format!("… and {} more warnings", self.total - out.len()));
+        }
+        out
+    }
 }
 
 impl<'a> Identifier<'a> {
@@ -324,7 +372,7 @@ impl<'a> Identifier<'a> {
             cli_revision,
             tool_override,
             key,
-            redactor: super::secrets::Redactor::new(settings.secret_rules.as_deref(), key)?,
+            redactor: super::secrets::Redactor::new(settings, key)?,
             workdir: workdir_of(&repo.path),
             tree_cache: HashMap::new(),
             contents: HashMap::new(),
@@ -429,8 +477,12 @@ impl<'a> Identifier<'a> {
             flagged.as_deref(),
             secret_hash.as_deref(),
         );
-        let place_key = path.clone().map(|p| (p, lines.map(|l| l.0)));
-        let (fp, duplicate) = match file.places.get(&(tool.clone(), fp.clone())) {
+        let place_key: Place = path.clone().map(|p| (p, lines.map(|l| l.0)));
+        let place_key = match &place_key {
+            None => id_key(&[]),
+            Some((p, line)) => id_key(&[p, &line.map(|l| l.to_string()).unwrap_or_default()]),
+        };
+        let (fp, duplicate) = match file.places.get(&id_key(&[&tool, &fp])) {
             None => (fp, false),
             Some(first) if *first == place_key => (fp, true),
             // The same content flagged at two places: tell the occurrences apart.
@@ -438,7 +490,7 @@ impl<'a> Identifier<'a> {
                 let mut n = 2;
                 while file
                     .places
-                    .contains_key(&(tool.clone(), format!("{fp}#{n}")))
+                    .contains_key(&id_key(&[&tool, &format!("{fp}#{n}")]))
                 {
                     n += 1;
                 }
@@ -446,7 +498,7 @@ impl<'a> Identifier<'a> {
             }
         };
         if !duplicate {
-            file.places.insert((tool.clone(), fp.clone()), place_key);
+            file.places.insert(id_key(&[&tool, &fp]), place_key);
         }
         Identified {
             id: finding_id(&self.repo.id, &tool, &fp),
@@ -524,10 +576,10 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &ImportArgs) -> anyho
     )?;
     let mut events: Vec<NewEvent> = Vec::new();
     let mut runs: Vec<ImportedRun> = Vec::new();
-    let mut warnings: Vec<String> = Vec::new();
+    let mut warnings = Warnings::default();
     let mut secrets: HashMap<String, String> = HashMap::new();
     // Findings recorded earlier in this run (a finding in two files is recorded once).
-    let mut recorded_now: HashSet<String> = HashSet::new();
+    let mut recorded_now: HashSet<u128> = HashSet::new();
     // New findings' events wait on disk until every file has been read, so that memory does
     // not grow with the size of the input.
     let mut spool = Spool::new()?;
@@ -546,8 +598,8 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &ImportArgs) -> anyho
             let batch = match batches.get_mut(&found.tool) {
                 Some(b) => b,
                 None => {
-                    let known = store
-                        .known_findings(&repo.id, &found.tool)
+                    let has_known = store
+                        .has_findings(&repo.id, &found.tool)
                         .map_err(|e| e.to_string())?;
                     let import_id = import_id(
                         &repo.id,
@@ -559,7 +611,7 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &ImportArgs) -> anyho
                     batches.entry(found.tool.clone()).or_insert(ToolBatch::new(
                         found.tool.clone(),
                         import_id,
-                        known,
+                        has_known,
                     ))
                 }
             };
@@ -582,10 +634,13 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &ImportArgs) -> anyho
             if let Some(value) = secret {
                 secrets.insert(id.clone(), value.to_owned());
             }
-            if batch.seen_set.insert(id.clone()) {
+            let key = id_key(&[&id]);
+            if batch.seen_set.insert(key) {
                 batch.seen.push(id.clone());
             }
-            if !batch.known.contains_key(&found.fingerprint) && recorded_now.insert(id.clone()) {
+            let known =
+                batch.has_known && store.finding_recorded(&id).map_err(|e| e.to_string())?;
+            if !known && recorded_now.insert(key) {
                 let payload = FindingRecorded {
                     finding: id.clone(),
                     repo: repo.id.clone(),
@@ -665,7 +720,7 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &ImportArgs) -> anyho
             if batches.contains_key(&tool) {
                 continue;
             }
-            let known = store.known_findings(&repo.id, &tool)?;
+            let has_known = store.has_findings(&repo.id, &tool)?;
             batches.insert(
                 tool.clone(),
                 ToolBatch::new(
@@ -677,7 +732,7 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &ImportArgs) -> anyho
                         &source_sha256,
                         args.partial,
                     ),
-                    known,
+                    has_known,
                 ),
             );
         }
@@ -686,15 +741,15 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &ImportArgs) -> anyho
             let already = store.import_recorded(&batch.import_id)?;
             let mut fixed = Vec::new();
             let mut reopened = Vec::new();
-            for known in batch.known.values() {
-                let seen = batch.seen_set.contains(&known.finding);
-                if known.status == "open" && !seen && !args.partial {
-                    fixed.push(known.finding.clone());
+            store.for_each_finding(&repo.id, &batch.tool, &mut |finding, status| {
+                let seen = batch.seen_set.contains(&id_key(&[finding]));
+                if status == "open" && !seen && !args.partial {
+                    fixed.push(finding.to_owned());
                 }
-                if known.status == "fixed" && seen {
-                    reopened.push(known.finding.clone());
+                if status == "fixed" && seen {
+                    reopened.push(finding.to_owned());
                 }
-            }
+            })?;
             fixed.sort();
             reopened.sort();
             let new = batch.new;
@@ -753,14 +808,16 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &ImportArgs) -> anyho
         )?)
     };
     drop(secrets);
+    let total = warnings.total;
+    let warnings = warnings.into_vec();
     if !global.quiet {
         for w in warnings.iter().take(50) {
             eprintln!("devspm: warning: {}", escape(w));
         }
-        if warnings.len() > 50 {
+        if total > 50 {
             eprintln!(
                 "devspm: warning: … and {} more warnings (see --format json)",
-                warnings.len() - 50
+                total - 50
             );
         }
     }

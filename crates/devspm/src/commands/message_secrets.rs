@@ -53,7 +53,7 @@ fn digest(parts: &[&str]) -> String {
 pub fn catch_up(store: &mut SqliteStore, settings: &Settings) -> anyhow::Result<u64> {
     let mut cursor = store.cursor(ANALYZER)?;
     // What each rule is called and how severe it is (user rules included).
-    let scanner = super::secrets::scanner(settings.secret_rules.as_deref())?;
+    let scanner = super::secrets::scanner(settings)?;
     let rules: HashMap<&str, (&str, &str)> = scanner
         .rules()
         .iter()

@@ -57,9 +57,10 @@ impl devspm_git::Progress for IngestProgress {
     }
 }
 
-fn options(flags: &IngestFlags) -> IngestOptions {
+fn options(flags: &IngestFlags, settings: &Settings) -> IngestOptions {
     let mut options = IngestOptions {
         refs: flags.refs.clone(),
+        max_blob_bytes: settings.config.limits.max_blob_bytes,
         ..IngestOptions::default()
     };
     if let Some(threads) = flags.threads {
@@ -107,9 +108,9 @@ fn ingest_one(
     };
     let mut aliases = store.alias_book()?;
     // Commit messages are stored with their secrets replaced (see `message_secrets`).
-    let mut ingest_options = options(flags);
+    let mut ingest_options = options(flags, settings);
     ingest_options.message_filter = Some(std::sync::Arc::new(super::secrets::Redactor::new(
-        settings.secret_rules.as_deref(),
+        settings,
         settings.secret_key(store)?,
     )?));
     let progress = IngestProgress::new(global, &repo.name);
@@ -156,32 +157,88 @@ fn ingest_one(
     })
 }
 
-/// The repository-level AI analyzers — agent-branch evidence, AI tooling at HEAD, git-ai notes
-/// and Agent Trace records — run only when refs changed: a re-scan of an unchanged repository
-/// stays a ref listing (a new note moves `refs/notes/ai`).
+/// What the repository analyzers read, as one digest: the refs the ledger recorded for the
+/// repository and the commit HEAD names. An analyzer's completion marker holds the digest it
+/// completed over (with anything else its answer depends on, such as the secret rules).
+pub fn refs_state(store: &SqliteStore, repo: &devspm_git::Repo) -> anyhow::Result<String> {
+    use sha2::{Digest, Sha256};
+    let mut refs = store.repository_state(&repo.id)?.refs;
+    refs.sort();
+    let mut h = Sha256::new();
+    for (name, target) in &refs {
+        h.update(&name.0);
+        h.update(b"\0");
+        h.update(target.as_bytes());
+        h.update(b"\n");
+    }
+    h.update(b"HEAD\0");
+    h.update(
+        devspm_git::head_commit(repo)?
+            .unwrap_or_default()
+            .as_bytes(),
+    );
+    Ok(devspm_core::hex::encode(&h.finalize())[..32].to_owned())
+}
+
+/// What the repository analyzers did in one run.
+#[derive(Default)]
+struct AnalyzersRun {
+    events: u64,
+    /// Whether the CI inventory of HEAD ran (and recorded its audit).
+    ci_ran: bool,
+}
+
+/// The CI inventory's completion marker.
+const CI_INVENTORY: &str = "ci-inventory";
+
+/// The repository-level analyzers — agent-branch evidence, AI tooling at HEAD, git-ai notes,
+/// Agent Trace records and the CI inventory — read the repository at its refs. Each runs when
+/// the refs (or HEAD) differ from those it last completed over, and marks its completion only
+/// after its results are on record: a run killed in between runs it again on the next scan
+/// (its appends are idempotent), where inferring "done" from "no ref moved since the last
+/// ingest" skipped it for good. A re-scan of an unchanged repository stays a ref listing.
 fn repository_analyzers(
     store: &mut SqliteStore,
     repo: &devspm_git::Repo,
-    report: &IngestReport,
     global: &GlobalArgs,
     settings: &Settings,
-) -> anyhow::Result<u64> {
-    if report.refs_updated + report.refs_deleted == 0 {
-        return Ok(0);
-    }
+) -> anyhow::Result<AnalyzersRun> {
+    type Analyzer<'a> = &'a dyn Fn(&mut SqliteStore) -> anyhow::Result<u64>;
     let catalogue = &settings.catalogue;
-    Ok(
-        super::ai_detect::branch_evidence(store, &report.repo, catalogue)?
-            + super::ai_tooling::inspect_head(store, repo, global.quiet)?
-            + super::ai_notes::read_notes(store, repo, catalogue, global.quiet)?
-            + super::ai_notes::read_agent_traces(store, repo, catalogue, global.quiet)?
-            + super::ci::inspect_head(store, repo, settings)?,
-    )
+    let quiet = global.quiet;
+    let analyzers: [(&str, Analyzer<'_>); 5] = [
+        ("ai-branch-evidence", &|store| {
+            super::ai_detect::branch_evidence(store, &repo.id, catalogue)
+        }),
+        ("ai-tooling", &|store| {
+            super::ai_tooling::inspect_head(store, repo, quiet)
+        }),
+        ("ai-notes", &|store| {
+            super::ai_notes::read_notes(store, repo, catalogue, quiet)
+        }),
+        ("agent-trace", &|store| {
+            super::ai_notes::read_agent_traces(store, repo, catalogue, quiet)
+        }),
+        (CI_INVENTORY, &|store| {
+            super::ci::inspect_head(store, repo, settings)
+        }),
+    ];
+    let state = refs_state(store, repo)?;
+    let mut run = AnalyzersRun::default();
+    for (name, analyze) in analyzers {
+        if store.analyzed(name, &repo.id)?.as_deref() == Some(state.as_str()) {
+            continue;
+        }
+        run.events += analyze(store)?;
+        store.mark_analyzed(name, &repo.id, &state)?;
+        run.ci_ran |= name == CI_INVENTORY;
+    }
+    Ok(run)
 }
 
 /// Brings the ledger's record of `repo` up to date (new commits, identities, AI evidence)
 /// without printing, so that findings can be attributed to recorded commits. Returns whether
-/// refs moved (and so the repository analyzers, the CI audit of HEAD among them, ran).
+/// the CI inventory of HEAD ran (and so recorded HEAD's CI audit).
 pub fn record_quietly(
     store: &mut SqliteStore,
     repo: &devspm_git::Repo,
@@ -193,12 +250,12 @@ pub fn record_quietly(
         threads: None,
         batch_size: None,
     };
-    let ingest = ingest_one(store, repo, &flags, global, settings)?;
+    ingest_one(store, repo, &flags, global, settings)?;
     resolve_identities(store, settings)?;
     super::ai_detect::catch_up(store, &settings.catalogue)?;
-    repository_analyzers(store, repo, &ingest.report, global, settings)?;
+    let analyzed = repository_analyzers(store, repo, global, settings)?;
     super::message_secrets::catch_up(store, settings)?;
-    Ok(ingest.report.refs_updated + ingest.report.refs_deleted > 0)
+    Ok(analyzed.ci_ran)
 }
 
 /// Resolves every alias against the current evidence and appends what changed.
@@ -247,7 +304,6 @@ fn run_detectors(
     store: &mut SqliteStore,
     repo: &devspm_git::Repo,
     settings: &Settings,
-    refs_moved: bool,
 ) -> anyhow::Result<DetectorsSection> {
     let (dependencies, hint) = match super::advisories::load_index(store)? {
         Some(index) => (super::advisories::detect(store, repo, &index)?, None),
@@ -256,7 +312,7 @@ fn run_detectors(
             Some(super::advisories::NO_DATA_HINT),
         ),
     };
-    let secrets = super::secrets::detect(store, repo, settings, refs_moved)?;
+    let secrets = super::secrets::detect(store, repo, settings)?;
     Ok(DetectorsSection {
         secrets,
         dependencies,
@@ -268,7 +324,7 @@ fn render_detectors(d: &DetectorsSection) -> String {
     let mut out = String::from("\nDetectors:\n");
     let s = &d.secrets;
     out.push_str(&format!(
-        "  secrets       {} new blobs read ({:.1} MB, {:.1} s): {} secrets, {} still at HEAD{}\n",
+        "  secrets       {} new blobs read ({:.1} MB, {:.1} s): {} secrets, {} still at HEAD{}{}\n",
         count(s.blobs_scanned),
         s.megabytes_scanned,
         s.seconds,
@@ -276,6 +332,14 @@ fn render_detectors(d: &DetectorsSection) -> String {
         count(s.present_at_head as u64),
         if s.missing_objects > 0 {
             format!("; {} objects missing from the clone", s.missing_objects)
+        } else {
+            String::new()
+        },
+        if s.oversized_blobs > 0 {
+            format!(
+                "; {} blobs over the size limit not read (recorded as gaps)",
+                s.oversized_blobs
+            )
         } else {
             String::new()
         }
@@ -414,13 +478,12 @@ pub fn scan(settings: &Settings, global: &GlobalArgs, args: &ScanArgs) -> anyhow
     let identity_events = resolve_identities(&mut store, settings)?;
     let ai_events = ingest.ai_events_appended
         + super::ai_detect::catch_up(&mut store, &settings.catalogue)?
-        + repository_analyzers(&mut store, &repo, &ingest.report, global, settings)?;
+        + repository_analyzers(&mut store, &repo, global, settings)?.events;
     super::message_secrets::catch_up(&mut store, settings)?;
     let detectors = if args.no_detectors {
         None
     } else {
-        let refs_moved = ingest.report.refs_updated + ingest.report.refs_deleted > 0;
-        Some(run_detectors(&mut store, &repo, settings, refs_moved)?)
+        Some(run_detectors(&mut store, &repo, settings)?)
     };
     let summary = store.repository_summary(&ingest.report.repo, args.top)?;
     let findings = findings_section(&store, &ingest.report.repo)?;
@@ -510,8 +573,8 @@ pub fn ingest_git(
     let identity_events = resolve_identities(&mut store, settings)?;
     let mut ai_events = results.iter().map(|r| r.ai_events_appended).sum::<u64>()
         + super::ai_detect::catch_up(&mut store, &settings.catalogue)?;
-    for (repo, result) in repos.iter().zip(&results) {
-        ai_events += repository_analyzers(&mut store, repo, &result.report, global, settings)?;
+    for repo in &repos {
+        ai_events += repository_analyzers(&mut store, repo, global, settings)?.events;
     }
     super::message_secrets::catch_up(&mut store, settings)?;
     match global.format {

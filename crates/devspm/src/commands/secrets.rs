@@ -5,15 +5,17 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use devspm_core::event::IngestGap;
 use devspm_core::event::Redaction;
 use devspm_core::finding::{AgentPart, Attribution, IntroducingCommit, SecretRef};
 use devspm_findings::attribute::ENGINE;
-use devspm_ledger::{FindingStore, GovernanceStore, SqliteStore};
-use devspm_secrets::{HashKey, HistoryOptions, Scanner, SecretFinding};
+use devspm_ledger::{FindingStore, GovernanceStore, SqliteStore, Store};
+use devspm_secrets::{HashKey, HistoryOptions, Limits, RuleConfig, Scanner, SecretFinding};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::import::InternalFinding;
+use crate::settings::Settings;
 
 /// The producer name secret findings are recorded under.
 pub const TOOL: &str = "devspm-secrets";
@@ -29,6 +31,8 @@ pub struct SecretScan {
     /// Of those, still present at HEAD.
     pub present_at_head: usize,
     pub missing_objects: usize,
+    /// Blobs over `[limits] max_blob_bytes`, not read (each recorded as a gap).
+    pub oversized_blobs: usize,
     pub warnings: Vec<String>,
     pub events_appended: u64,
 }
@@ -45,12 +49,18 @@ fn rules_version(extension: Option<&str>) -> String {
     devspm_core::hex::encode(&h.finalize())[..16].to_owned()
 }
 
-/// The scanner: built-in rules, extended by `[secrets]` of devspm.toml.
-pub fn scanner(extension: Option<&str>) -> anyhow::Result<Scanner> {
-    Ok(match extension {
-        Some(text) => Scanner::with_extensions(&[text])?,
-        None => Scanner::builtin()?,
-    })
+/// The scanner: built-in rules, extended by `[secrets]` of devspm.toml, reading no file
+/// larger than `[limits] max_blob_bytes`.
+pub fn scanner(settings: &Settings) -> anyhow::Result<Scanner> {
+    let rules = match settings.secret_rules.as_deref() {
+        Some(text) => RuleConfig::with_extensions(&[text])?,
+        None => RuleConfig::builtin()?,
+    };
+    let limits = Limits {
+        max_file_bytes: settings.config.limits.max_blob_bytes,
+        ..Limits::default()
+    };
+    Ok(Scanner::new(&rules, limits)?)
 }
 
 /// The built-in detector as a redactor of text about to be stored or exported: commit
@@ -70,10 +80,10 @@ impl std::fmt::Debug for Redactor {
 }
 
 impl Redactor {
-    /// The built-in rules extended by `[secrets]` of devspm.toml, hashing under `key`.
-    pub fn new(extension: Option<&str>, key: [u8; 32]) -> anyhow::Result<Redactor> {
+    /// The built-in rules extended by `[secrets]` of the configuration, hashing under `key`.
+    pub fn new(settings: &Settings, key: [u8; 32]) -> anyhow::Result<Redactor> {
         Ok(Redactor {
-            scanner: scanner(extension)?,
+            scanner: scanner(settings)?,
             key: HashKey(key),
         })
     }
@@ -138,22 +148,28 @@ fn short(sha: &str) -> &str {
     &sha[..sha.len().min(12)]
 }
 
-/// Scans the blobs of `repo` not read before and records the secrets found. When no ref moved
-/// since a complete scan with the same rules, there is nothing new to read and the history is
-/// not walked at all.
+/// Scans the blobs of `repo` not read before and records the secrets found. When the refs are
+/// those of the last completed scan with the same rules, there is nothing new to read and the
+/// history is not walked at all. That completion is marked only once the findings and the
+/// scanned blobs are on record, so a scan killed before the end walks again next time (and
+/// reads what it had not recorded), whatever ingest recorded in between.
 pub fn detect(
     store: &mut SqliteStore,
     repo: &devspm_git::Repo,
-    settings: &crate::settings::Settings,
-    refs_moved: bool,
+    settings: &Settings,
 ) -> anyhow::Result<SecretScan> {
-    let extension = settings.secret_rules.as_deref();
-    let scanner = scanner(extension)?;
-    let rules = rules_version(extension);
-    let known_blobs = store.scanned_blobs(&repo.id, &rules)?;
-    if !refs_moved && !known_blobs.is_empty() {
+    let scanner = scanner(settings)?;
+    let rules = rules_version(settings.secret_rules.as_deref());
+    // A raised size limit reads what the last scan left out: it is part of the state too.
+    let state = format!(
+        "{}/{rules}/{}",
+        super::scan::refs_state(store, repo)?,
+        scanner.limits().max_file_bytes
+    );
+    if store.analyzed(TOOL, &repo.id)?.as_deref() == Some(state.as_str()) {
         return Ok(SecretScan::default());
     }
+    let known_blobs = store.scanned_blobs(&repo.id, &rules)?;
     let key = settings.secret_key(store)?;
     let options = HistoryOptions {
         known_blobs,
@@ -167,10 +183,35 @@ pub fn detect(
         seconds: history.elapsed_seconds,
         missing_objects: history.missing.len(),
         warnings: history.warnings.iter().map(ToString::to_string).collect(),
+        oversized_blobs: history.oversized.len(),
         ..Default::default()
     };
+    // What was not read is on record, with its size.
+    let gaps: Vec<_> = history
+        .oversized
+        .iter()
+        .map(|o| {
+            IngestGap {
+                repo: repo.id.clone(),
+                what: "blob_not_searched".into(),
+                object: o.id.clone(),
+                detail: format!(
+                    "{} in commit {} is {} bytes{}, over the size limit ([limits] max_blob_bytes): not searched for secrets",
+                    o.path,
+                    o.commit,
+                    o.size,
+                    o.base
+                        .map(|b| format!(" stored as a delta of a {b}-byte version"))
+                        .unwrap_or_default()
+                ),
+            }
+            .into_event("devspm:secrets")
+        })
+        .collect();
+    scan.events_appended += store.append(gaps)?.appended;
     let Some(head) = history.head.clone() else {
         store.add_scanned_blobs(&repo.id, &rules, &history.scanned_blobs)?;
+        store.mark_analyzed(TOOL, &repo.id, &state)?;
         return Ok(scan);
     };
     // One finding per (rule, path, value): its oldest occurrence is the introduction.
@@ -267,7 +308,7 @@ pub fn detect(
         findings.push(internal);
     }
     scan.found = findings.len();
-    scan.events_appended = super::import::record_internal_findings(
+    scan.events_appended += super::import::record_internal_findings(
         store,
         repo,
         TOOL,
@@ -278,5 +319,6 @@ pub fn detect(
     )?;
     // Only once the findings are on record: a crash before this reads the blobs again.
     store.add_scanned_blobs(&repo.id, &rules, &history.scanned_blobs)?;
+    store.mark_analyzed(TOOL, &repo.id, &state)?;
     Ok(scan)
 }
