@@ -63,7 +63,7 @@ fn blobs_over_the_size_limit_are_not_read_and_are_recorded_as_gaps_with_their_si
     let out = scan_with(&sb, &config, &r.path);
     assert_eq!(
         out["summary"]["ingest_gaps"],
-        json!({ "blob_too_large": 2, "blob_not_searched": 2 }),
+        json!({ "blob_too_large": 2, "blob_not_searched": 2, "commits_with_gaps": 2 }),
         "{out:#}"
     );
     let mut expected = vec![

@@ -393,7 +393,7 @@ fn a_ci_audit_killed_at_any_write_leaves_its_findings_attributed_after_the_rerun
         "Changed files in CI",
     );
     // `ci audit` records the repository, then its findings, then attributes them.
-    sb.run(&["advisories", "status"]).assert_code(0);
+    sb.run(&["rebuild"]).assert_code(0);
     let fresh = sb.path().join("fresh.db");
     std::fs::copy(sb.db(), &fresh).unwrap();
     let audit = ["ci", "audit"];
