@@ -115,6 +115,13 @@ pub struct FindingsImported {
     /// Whether findings missing from this import were left open (a partial scan).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub partial: bool,
+    /// Seen findings recorded at a revision this import's revision does not descend from (a
+    /// scan of an older or unrelated revision): what the scan saw there, which changes nothing
+    /// of where they stand — their last revision is left as it is. A scan is evidence of a fix
+    /// only for a later revision on the same line of history, so such a scan also fixes and
+    /// reopens nothing that stands further along.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub behind: Vec<String>,
 }
 
 fn is_zero(n: &u64) -> bool {

@@ -13,6 +13,34 @@ pub struct RevisionFile {
     pub content: Result<Vec<u8>, String>,
 }
 
+/// Every commit `revision` descends from, itself included (full hex ids): the line of history
+/// a scan of `revision` speaks for. An unreadable commit ends the walk there.
+pub fn ancestors(
+    repo: &Repo,
+    revision: &str,
+) -> Result<std::collections::HashSet<String>, GitError> {
+    let read_err = |reason: String| GitError::Read {
+        path: repo.path.display().to_string(),
+        reason,
+    };
+    let local = repo.inner.to_thread_local();
+    let id = gix::ObjectId::from_hex(revision.as_bytes()).map_err(|e| read_err(e.to_string()))?;
+    let walk = local
+        .rev_walk([id])
+        .all()
+        .map_err(|e| read_err(e.to_string()))?;
+    let mut out = std::collections::HashSet::new();
+    for info in walk {
+        match info {
+            Ok(info) => {
+                out.insert(info.id.to_string());
+            }
+            Err(_) => break,
+        }
+    }
+    Ok(out)
+}
+
 /// The commit HEAD points at, or `None` for an unborn HEAD.
 pub fn head_commit(repo: &Repo) -> Result<Option<String>, GitError> {
     let local = repo.inner.to_thread_local();

@@ -25,7 +25,8 @@ mod szz;
 
 pub use blame::{BlameMiss, BlameOptions, Blamer, FileBlame, LineOrigin, SkippedCommit};
 pub use files::{
-    Note, RevisionFile, blob_id, branch_heads, files_at, head_commit, legacy_authorship, notes,
+    Note, RevisionFile, ancestors, blob_id, branch_heads, files_at, head_commit, legacy_authorship,
+    notes,
 };
 pub use graph::ParentGraph;
 pub use ingest::{

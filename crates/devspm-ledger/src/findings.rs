@@ -42,6 +42,18 @@ pub struct PendingFinding {
     pub rule: String,
 }
 
+/// Where a recorded finding stands, for the lifecycle of an import.
+#[derive(Clone, Copy, Debug)]
+pub struct FindingState<'a> {
+    pub finding: &'a str,
+    /// `open` or `fixed`.
+    pub status: &'a str,
+    /// The revision the finding was last seen at, if known.
+    pub last_revision: Option<&'a str>,
+    /// The revision at which it was found fixed, if it is.
+    pub fixed_revision: Option<&'a str>,
+}
+
 /// A line-level AI record: the agent and the inclusive line ranges it wrote.
 pub type AgentLines = (String, Vec<[u32; 2]>);
 
@@ -119,7 +131,7 @@ pub trait FindingStore: Store {
         &self,
         repo: &str,
         tool: &str,
-        each: &mut dyn FnMut(&str, &str),
+        each: &mut dyn FnMut(&FindingState<'_>),
     ) -> Result<(), LedgerError>;
 
     /// Findings recorded for a producer in a repository.
@@ -253,16 +265,20 @@ impl FindingStore for SqliteStore {
         &self,
         repo: &str,
         tool: &str,
-        each: &mut dyn FnMut(&str, &str),
+        each: &mut dyn FnMut(&FindingState<'_>),
     ) -> Result<(), LedgerError> {
         let err = self.sql_err();
         let mut stmt = self
             .connection()
             .prepare_cached(
-                "SELECT finding_id, status FROM findings WHERE repo_id = ?1 AND tool = ?2",
+                "SELECT finding_id, status, last_revision, fixed_revision FROM findings
+                 WHERE repo_id = ?1 AND tool = ?2",
             )
             .map_err(&err)?;
         let mut rows = stmt.query(params![repo, tool]).map_err(&err)?;
+        let text = |row: &rusqlite::Row<'_>, i: usize| -> rusqlite::Result<Option<String>> {
+            row.get::<_, Option<String>>(i)
+        };
         while let Some(row) = rows.next().map_err(&err)? {
             let id: &str = row
                 .get_ref(0)
@@ -272,7 +288,14 @@ impl FindingStore for SqliteStore {
                 .get_ref(1)
                 .and_then(|v| v.as_str().map_err(Into::into))
                 .map_err(&err)?;
-            each(id, status);
+            let last = text(row, 2).map_err(&err)?;
+            let fixed = text(row, 3).map_err(&err)?;
+            each(&FindingState {
+                finding: id,
+                status,
+                last_revision: last.as_deref(),
+                fixed_revision: fixed.as_deref(),
+            });
         }
         Ok(())
     }

@@ -32,7 +32,7 @@ use devspm_core::identity::{
 
 pub use audit::{AuditStore, ConsistencyProof, InclusionProof, StoredCheckpoint};
 pub use evidence::EvidenceStore;
-pub use findings::{FindingFilter, FindingRow, FindingStore};
+pub use findings::{FindingFilter, FindingRow, FindingState, FindingStore};
 pub use governance::{GovernanceStore, ToolFilter, ToolUseRow};
 pub use projection::TABLES as PROJECTION_TABLES;
 pub use replay_check::{ProjectionProblem, ProjectionReport};

@@ -242,7 +242,7 @@ pub(crate) fn apply(conn: &Connection, seq: u64, payload: &Payload) -> rusqlite:
             let mut seen = conn.prepare_cached(
                 "UPDATE findings SET last_seq = ?1, last_revision = COALESCE(?2, last_revision) WHERE finding_id = ?3",
             )?;
-            for f in &p.seen {
+            for f in p.seen.iter().filter(|f| !p.behind.contains(f)) {
                 seen.execute(params![seq, p.revision, f])?;
             }
             let mut fixed = conn.prepare_cached(

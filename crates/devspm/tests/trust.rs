@@ -447,3 +447,84 @@ fn ci_findings_are_attributed_past_pins_to_the_risk() {
     // The unpinned reference is Carol's.
     assert_eq!(introduced("unpinned-uses"), carol);
 }
+
+/// The finding lifecycle follows the commit graph: a scan of an older (or unrelated) revision
+/// records what it saw there and changes nothing recorded further along; a later scan on the
+/// same line of history fixes what it no longer sees.
+#[test]
+fn a_scan_of_an_older_revision_fixes_nothing_at_head() {
+    let sb = Sandbox::new();
+    let r = sb.repo("app");
+    let old = r.commit_file(ALICE, "app.py", "a = 1\n", "old code");
+    r.commit_file(BOB, "app.py", "a = 1\nb = 2\n", "new code");
+    sb.scan(&r.path);
+    let report = |name: &str, rules: &[(&str, &str)]| {
+        let path = sb.path().join(name);
+        std::fs::write(&path, sarif(rules)).unwrap();
+        path
+    };
+    let import = |path: &std::path::Path, extra: &[&str]| {
+        let mut args = vec!["--format", "json", "import", "--repo"];
+        let repo = r.path.to_str().unwrap().to_owned();
+        args.push(&repo);
+        args.extend_from_slice(extra);
+        args.push(path.to_str().unwrap());
+        let run = sb.run(&args);
+        run.assert_code(0);
+        run.json()
+    };
+    let status = || {
+        let run = sb.run(&["--format", "json", "findings", "--all-repos"]);
+        let mut rows: Vec<(String, String)> = run
+            .json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["rule"].as_str().unwrap().to_owned(),
+                    f["status"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        rows.sort();
+        rows
+    };
+    // HEAD: R1 on line 1, R2 on line 2 (added by the newer commit).
+    import(
+        &report("head.sarif", &[("R1", "error"), ("R2", "error")]),
+        &[],
+    );
+    // The older revision has no line 2: its scan reports R1 only.
+    let older = import(
+        &report("old.sarif", &[("R1", "error")]),
+        &["--revision", &old],
+    );
+    assert_eq!(u(&older, "/runs/0/fixed"), 0, "{older:#}");
+    assert!(
+        older["warnings"][0]
+            .as_str()
+            .unwrap()
+            .contains("this older or unrelated scan leaves them where they stand"),
+        "{older:#}"
+    );
+    assert_eq!(
+        status(),
+        vec![
+            ("R1".to_owned(), "open".to_owned()),
+            ("R2".to_owned(), "open".to_owned())
+        ]
+    );
+    // A later commit removes line 2; its scan fixes R2.
+    r.commit_file(CAROL, "app.py", "a = 1\n", "remove b");
+    let later = import(&report("later.sarif", &[("R1", "error")]), &[]);
+    assert_eq!(u(&later, "/runs/0/fixed"), 1, "{later:#}");
+    assert_eq!(
+        status(),
+        vec![
+            ("R1".to_owned(), "open".to_owned()),
+            ("R2".to_owned(), "fixed".to_owned())
+        ]
+    );
+    sb.assert_verifies();
+}

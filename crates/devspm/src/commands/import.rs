@@ -193,6 +193,7 @@ pub fn record_internal_findings(
             reopened,
             duplicates: 0,
             partial,
+            behind: Vec::new(),
         },
     ));
     events.extend(attributions);
@@ -737,21 +738,48 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &ImportArgs) -> anyho
             );
         }
         state.revision = file_revision;
+        // The lifecycle follows the commit graph, not the order of imports: a scan of revision R
+        // speaks for R's line of history. What it misses is fixed only where it was last seen
+        // at an ancestor of R; what it sees again reopens only what was fixed at an ancestor
+        // of R; a finding recorded at a later or unrelated revision is left where it stands.
+        let line_of_history = match &state.revision {
+            Some(r) => Some(devspm_git::ancestors(&repo, r)?),
+            None => None,
+        };
+        let on_the_line = |at: Option<&str>| match (&line_of_history, at) {
+            (Some(line), Some(at)) => line.contains(at),
+            _ => true,
+        };
         for (_, batch) in batches {
             let already = store.import_recorded(&batch.import_id)?;
             let mut fixed = Vec::new();
             let mut reopened = Vec::new();
-            store.for_each_finding(&repo.id, &batch.tool, &mut |finding, status| {
-                let seen = batch.seen_set.contains(&id_key(&[finding]));
-                if status == "open" && !seen && !args.partial {
-                    fixed.push(finding.to_owned());
+            let mut behind = Vec::new();
+            store.for_each_finding(&repo.id, &batch.tool, &mut |f| {
+                let seen = batch.seen_set.contains(&id_key(&[f.finding]));
+                let current = on_the_line(f.last_revision);
+                if seen && !current {
+                    behind.push(f.finding.to_owned());
                 }
-                if status == "fixed" && seen {
-                    reopened.push(finding.to_owned());
+                if f.status == "open" && !seen && !args.partial && current {
+                    fixed.push(f.finding.to_owned());
+                }
+                if f.status == "fixed" && seen && on_the_line(f.fixed_revision) {
+                    reopened.push(f.finding.to_owned());
                 }
             })?;
             fixed.sort();
             reopened.sort();
+            behind.sort();
+            if !already && !behind.is_empty() {
+                warnings.push(format!(
+                    "{}: {} of the findings {} reports were recorded at a later revision than {}, or on another branch: this older or unrelated scan leaves them where they stand, and fixes nothing recorded further along",
+                    file.display(),
+                    behind.len(),
+                    batch.tool,
+                    state.revision.as_deref().map_or("its revision", |r| &r[..r.len().min(10)])
+                ));
+            }
             let new = batch.new;
             runs.push(ImportedRun {
                 file: file.display().to_string(),
@@ -789,6 +817,7 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &ImportArgs) -> anyho
                     reopened,
                     duplicates: batch.duplicates,
                     partial: args.partial,
+                    behind,
                 },
             ));
         }

@@ -231,6 +231,7 @@ fn repository_events(
             reopened: Vec::new(),
             duplicates: 0,
             partial: true,
+            behind: Vec::new(),
         },
     ));
     events.extend(attributions);
