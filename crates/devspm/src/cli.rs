@@ -545,6 +545,11 @@ pub struct ImportArgs {
     /// Record findings without attributing them (run `devspm attribute` later).
     #[arg(long)]
     pub no_attribute: bool,
+
+    /// Import a report even when most of its results name files the repository does not have
+    /// at the revision (by default refused: it is probably of another repository).
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

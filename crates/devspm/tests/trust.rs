@@ -528,3 +528,51 @@ fn a_scan_of_an_older_revision_fixes_nothing_at_head() {
     );
     sb.assert_verifies();
 }
+
+/// A report of another repository is refused, naming files it mentions that this repository
+/// does not have; `--force` imports it anyway.
+#[test]
+fn a_report_of_another_repository_is_refused_unless_forced() {
+    let sb = Sandbox::new();
+    let r = sb.repo("app");
+    r.commit_file(ALICE, "app.py", "a = 1\nb = 2\n", "code");
+    sb.scan(&r.path);
+    let results: Vec<serde_json::Value> = [
+        "netbox/models.py",
+        "netbox/views.py",
+        "netbox/api.py",
+        "app.py",
+    ]
+    .iter()
+    .map(|path| {
+        serde_json::json!({
+            "ruleId": "B101", "level": "warning", "message": { "text": "assert used" },
+            "locations": [{ "physicalLocation": {
+                "artifactLocation": { "uri": path }, "region": { "startLine": 1 }
+            }}]
+        })
+    })
+    .collect();
+    let report = sb.path().join("bandit.sarif");
+    std::fs::write(
+        &report,
+        serde_json::json!({
+            "version": "2.1.0",
+            "runs": [{ "tool": { "driver": { "name": "bandit" } }, "results": results }]
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let repo = r.path.to_str().unwrap();
+    let file = report.to_str().unwrap();
+    sb.run(&["import", "--repo", repo, file]).assert_error(&[
+        "3 of the 4 results name files that app does not have",
+        "netbox/models.py, netbox/views.py, netbox/api.py",
+        "--force",
+        "nothing was imported",
+    ]);
+    assert_eq!(sb.query_i64("SELECT count(*) FROM findings"), 0);
+    sb.run(&["import", "--force", "--repo", repo, file])
+        .assert_code(0);
+    assert_eq!(sb.query_i64("SELECT count(*) FROM findings"), 4);
+}

@@ -287,6 +287,9 @@ struct Identified {
     path: Option<String>,
     foreign: Option<String>,
     unplaced: Option<String>,
+    /// The result names a file that the revision's tree does not have (or none of the
+    /// repository's): the path as the result gave it.
+    missing: Option<String>,
     lines: Option<(u32, u32)>,
     secret_hash: Option<String>,
     revision: Option<String>,
@@ -438,11 +441,16 @@ impl<'a> Identifier<'a> {
             .tree_cache
             .entry(rev.clone())
             .or_insert_with(|| blamer.tree_paths(&rev).unwrap_or_default());
-        let (path, foreign, unplaced) = match raw.location.as_ref().map(|l| &l.path) {
-            None => (None, None, None),
+        let (path, foreign, unplaced, missing) = match raw.location.as_ref().map(|l| &l.path) {
+            None => (None, None, None, None),
             Some(p) => match place(p, self.workdir.as_deref(), files) {
-                Placed::InRepo { path, .. } => (Some(path), None, None),
-                Placed::Outside { reason } => (None, Some(p.clone()), Some(reason)),
+                Placed::InRepo { path, exists } => {
+                    let missing = (!exists).then(|| path.clone());
+                    (Some(path), None, None, missing)
+                }
+                Placed::Outside { reason } => {
+                    (None, Some(p.clone()), Some(reason), Some(p.clone()))
+                }
             },
         };
         let lines = raw
@@ -508,6 +516,7 @@ impl<'a> Identifier<'a> {
             path,
             foreign,
             unplaced,
+            missing,
             lines,
             secret_hash,
             revision,
@@ -593,9 +602,23 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &ImportArgs) -> anyho
         let source_sha256 = sha256_file(file)?;
         let mut batches: BTreeMap<String, ToolBatch> = BTreeMap::new();
         let mut state = FileState::default();
+        // Results naming a file, and those naming one the revision does not have (a few kept
+        // as examples): a report of another repository or revision is refused below.
+        let mut with_path = 0u64;
+        let mut missing: Vec<String> = Vec::new();
+        let mut missing_count = 0u64;
         let summary = devspm_findings::import::import_file(file, &mut |mut raw: RawFinding| {
             identifier.clean(&mut raw);
             let found = identifier.identify(&raw, &mut state);
+            if raw.location.is_some() {
+                with_path += 1;
+            }
+            if let Some(path) = &found.missing {
+                missing_count += 1;
+                if missing.len() < 3 && !missing.contains(path) {
+                    missing.push(path.clone());
+                }
+            }
             let batch = match batches.get_mut(&found.tool) {
                 Some(b) => b,
                 None => {
@@ -694,6 +717,21 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &ImportArgs) -> anyho
         let summary = summary.map_err(|e| {
             anyhow::anyhow!(e).context("nothing was imported (an import is all or nothing)")
         })?;
+        // Most results name files this repository does not have at the revision: the report
+        // is of another repository (or revision). Nothing is imported unless --force.
+        if !args.force && with_path >= 3 && missing_count * 2 > with_path {
+            anyhow::bail!(
+                "{}: {missing_count} of the {with_path} results name files that {} does not have at {} (e.g. {}): the report is probably of another repository or another revision — check --repo and --revision, or import it anyway with --force; nothing was imported",
+                file.display(),
+                repo.name,
+                state
+                    .revision
+                    .as_deref()
+                    .map_or("its revision".to_owned(), |r| r[..r.len().min(10)]
+                        .to_owned()),
+                missing.join(", ")
+            );
+        }
         for w in &summary.warnings {
             warnings.push(format!("{}: {w}", file.display()));
         }
