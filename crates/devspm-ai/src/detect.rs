@@ -318,11 +318,25 @@ pub fn model_in_name(name: &str) -> Option<String> {
         .then(|| bare.to_owned())
 }
 
-/// Whether a line has the shape of a git trailer: `Key: value`, the key a token.
+/// Whether a line belongs with trailers: `Key: value` (the key a token), or an issue
+/// reference that GitHub and others put beside them (`Closes #19731`, `Fixes org/repo#12`).
 fn trailer_shaped(line: &str) -> bool {
-    line.split_once(':').is_some_and(|(key, _)| {
+    let trailer = line.split_once(':').is_some_and(|(key, _)| {
         !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-    })
+    });
+    let reference = || {
+        let mut words = line.split_whitespace();
+        let (Some(verb), Some(target), None) = (words.next(), words.next(), words.next()) else {
+            return false;
+        };
+        const VERBS: [&str; 12] = [
+            "close", "closes", "closed", "fix", "fixes", "fixed", "resolve", "resolves",
+            "resolved", "ref", "refs", "see",
+        ];
+        VERBS.contains(&verb.to_ascii_lowercase().as_str())
+            && (target.contains('#') || target.starts_with("https://"))
+    };
+    trailer || reference()
 }
 
 /// `Co-authored-by: Name <e-mail>` lines of a message outside its final trailer block (which
@@ -350,9 +364,11 @@ fn body_co_authors(message: &str) -> Vec<(usize, String, String)> {
     }
     let all_trailers =
         |&(first, end): &(usize, usize)| lines[first..end].iter().all(|l| trailer_shaped(l));
-    // The final paragraph is the trailer block the ledger records when it is all trailers.
+    // The final paragraph is skipped when it is the trailer block the ledger records (the
+    // ledger's rule, git's: all trailers, or a quarter with a git-generated one).
+    let recorded_block = !devspm_core::commit::parse_trailers(message.as_bytes()).is_empty();
     let trailer_start = match paragraphs.last() {
-        Some(last) if last.0 > 0 && all_trailers(last) => last.0,
+        Some(last) if last.0 > 0 && recorded_block => last.0,
         _ => lines.len(),
     };
     let mut fenced = false;
@@ -778,6 +794,17 @@ mod tests {
                 "`Co-authored-by:` line 5 of the message body".to_owned(),
                 "noreply@anthropic.com".to_owned()
             )]
+        );
+    }
+
+    /// A co-author line beside an issue reference in the last paragraph (`Closes #19731`):
+    /// not a trailer block by git's rule, still the co-author GitHub shows.
+    #[test]
+    fn a_co_author_beside_an_issue_reference_is_evidence() {
+        let message = "Add ModuleBayType (#22648)\n\nCo-authored-by: Claude Sonnet 4.6 <noreply@anthropic.com>\nCloses #19731\n";
+        assert_eq!(
+            run(ANN, ANN, &[], message),
+            vec![("claude-code".to_owned(), "co-author", "exact")]
         );
     }
 
