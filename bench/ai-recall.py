@@ -61,6 +61,10 @@ MARKERS = {
         "devin",
         lambda a, c, an, cn, co, m: any(noreply_login(e, "devin-ai-integration[bot]") for e in [a, c, *co]),
     ),
+    "OpenHands (openhands@all-hands.dev)": (
+        "openhands",
+        lambda a, c, an, cn, co, m: "openhands@all-hands.dev" in (a, c, *co),
+    ),
     "Codex (codex@openai.com, noreply@openai.com)": (
         "codex",
         lambda a, c, an, cn, co, m: any(e in ("codex@openai.com", "noreply@openai.com") for e in [a, c, *co]),
