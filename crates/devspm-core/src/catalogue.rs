@@ -55,6 +55,28 @@ pub struct Account {
     pub variants: Vec<Variant>,
 }
 
+impl Account {
+    /// An account the catalogue does not name (a bot recognised by its login or address),
+    /// with no markers of its own.
+    fn uncatalogued(id: &str, name: &str) -> Account {
+        Account {
+            id: id.to_owned(),
+            name: name.to_owned(),
+            vendor: None,
+            emails: Vec::new(),
+            logins: Vec::new(),
+            github_ids: Vec::new(),
+            trailers: Vec::new(),
+            messages: Vec::new(),
+            name_suffixes: Vec::new(),
+            subject_prefixes: Vec::new(),
+            assisted_names: Vec::new(),
+            branches: Vec::new(),
+            variants: Vec::new(),
+        }
+    }
+}
+
 /// A product sharing another account's identity, recognised by its display name.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -249,21 +271,8 @@ impl Catalogue {
             return automation(name, &email_lc, noreply.as_ref().map(|(_, l)| l.as_str()));
         };
         let slug = bot_login.trim_end_matches("[bot]").to_owned();
-        let account = Account {
-            id: slug.clone(),
-            name: bot_login.clone(),
-            vendor: None,
-            emails: Vec::new(),
-            logins: vec![bot_login.clone()],
-            github_ids: Vec::new(),
-            trailers: Vec::new(),
-            messages: Vec::new(),
-            name_suffixes: Vec::new(),
-            subject_prefixes: Vec::new(),
-            assisted_names: Vec::new(),
-            branches: Vec::new(),
-            variants: Vec::new(),
-        };
+        let mut account = Account::uncatalogued(&slug, &bot_login);
+        account.logins.push(bot_login.clone());
         Some((
             KnownAccount {
                 kind: IdentityKind::Bot,
@@ -327,21 +336,7 @@ fn automation(
             ),
         )
     };
-    let account = Account {
-        id: slug.clone(),
-        name: slug.clone(),
-        vendor: None,
-        emails: Vec::new(),
-        logins: Vec::new(),
-        github_ids: Vec::new(),
-        trailers: Vec::new(),
-        messages: Vec::new(),
-        name_suffixes: Vec::new(),
-        subject_prefixes: Vec::new(),
-        assisted_names: Vec::new(),
-        branches: Vec::new(),
-        variants: Vec::new(),
-    };
+    let account = Account::uncatalogued(&slug, &slug);
     Some((
         KnownAccount {
             kind: IdentityKind::Bot,

@@ -7,26 +7,7 @@ use common::*;
 
 /// A SARIF report of `rules` (id, level) on lines 1.. of `app.py`.
 fn sarif(rules: &[(&str, &str)]) -> String {
-    let results: Vec<serde_json::Value> = rules
-        .iter()
-        .enumerate()
-        .map(|(i, (rule, level))| {
-            serde_json::json!({
-                "ruleId": rule,
-                "level": level,
-                "message": { "text": format!("problem {rule}") },
-                "locations": [{ "physicalLocation": {
-                    "artifactLocation": { "uri": "app.py" },
-                    "region": { "startLine": i + 1 }
-                }}]
-            })
-        })
-        .collect();
-    serde_json::json!({
-        "version": "2.1.0",
-        "runs": [{ "tool": { "driver": { "name": "lint" } }, "results": results }]
-    })
-    .to_string()
+    line_sarif(rules)
 }
 
 fn import(sb: &Sandbox, repo: &Repo, report: &str) {

@@ -577,3 +577,28 @@ pub fn rich_repo(sandbox: &Sandbox) -> RichRepo {
         octopus,
     }
 }
+
+/// A SARIF report from tool `lint` of `rules` (id, level), one result per line of `app.py`
+/// (the first on line 1).
+pub fn line_sarif(rules: &[(&str, &str)]) -> String {
+    let results: Vec<Value> = rules
+        .iter()
+        .enumerate()
+        .map(|(i, (rule, level))| {
+            serde_json::json!({
+                "ruleId": rule,
+                "level": level,
+                "message": { "text": format!("problem {rule}") },
+                "locations": [{ "physicalLocation": {
+                    "artifactLocation": { "uri": "app.py" },
+                    "region": { "startLine": i + 1 }
+                }}]
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "version": "2.1.0",
+        "runs": [{ "tool": { "driver": { "name": "lint" } }, "results": results }]
+    })
+    .to_string()
+}
