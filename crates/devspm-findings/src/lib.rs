@@ -8,6 +8,7 @@
 pub mod attribute;
 pub mod fingerprint;
 pub mod import;
+pub mod lifecycle;
 pub mod lockfile;
 mod model;
 pub mod paths;

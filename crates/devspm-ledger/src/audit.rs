@@ -743,5 +743,4 @@ mod tests {
             .unwrap();
         assert!(problem(&store).unwrap().problem.contains("another root"));
     }
-
 }

@@ -309,7 +309,7 @@ fn forget(
 }
 
 /// `identities suggest`: likely duplicate developers with their evidence and a ready block.
-fn suggest(store: &devspm_ledger::SqliteStore, global: &GlobalArgs) -> anyhow::Result<i32> {
+fn suggest(store: &impl Store, global: &GlobalArgs) -> anyhow::Result<i32> {
     use devspm_core::suggest::{Person, identity_block, suggest};
     let rows: Vec<devspm_ledger::IdentityRow> = store
         .identities()?

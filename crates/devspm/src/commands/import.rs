@@ -776,10 +776,8 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &ImportArgs) -> anyho
             );
         }
         state.revision = file_revision;
-        // The lifecycle follows the commit graph, not the order of imports: a scan of revision R
-        // speaks for R's line of history. What it misses is fixed only where it was last seen
-        // at an ancestor of R; what it sees again reopens only what was fixed at an ancestor
-        // of R; a finding recorded at a later or unrelated revision is left where it stands.
+        // The lifecycle follows the commit graph (`devspm_findings::lifecycle`): the scan
+        // speaks for its revision's ancestors.
         let line_of_history = match &state.revision {
             Some(r) => Some(devspm_git::ancestors(&repo, r)?),
             None => None,
@@ -794,17 +792,22 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &ImportArgs) -> anyho
             let mut reopened = Vec::new();
             let mut behind = Vec::new();
             store.for_each_finding(&repo.id, &batch.tool, &mut |f| {
+                use devspm_findings::lifecycle::{Change, change};
                 let seen = batch.seen_set.contains(&id_key(&[f.finding]));
-                let current = on_the_line(f.last_revision);
-                if seen && !current {
-                    behind.push(f.finding.to_owned());
-                }
-                if f.status == "open" && !seen && !args.partial && current {
-                    fixed.push(f.finding.to_owned());
-                }
-                if f.status == "fixed" && seen && on_the_line(f.fixed_revision) {
-                    reopened.push(f.finding.to_owned());
-                }
+                let list = match change(
+                    f.status,
+                    f.last_revision,
+                    f.fixed_revision,
+                    seen,
+                    args.partial,
+                    &on_the_line,
+                ) {
+                    Change::Fixed => &mut fixed,
+                    Change::Reopened => &mut reopened,
+                    Change::Behind => &mut behind,
+                    Change::Unchanged => return,
+                };
+                list.push(f.finding.to_owned());
             })?;
             fixed.sort();
             reopened.sort();

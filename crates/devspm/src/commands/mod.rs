@@ -26,7 +26,7 @@ pub mod tools;
 /// a warning names it — the same answer on every run, where an error would stop the first
 /// scan after its commits were recorded and let the next one pass.
 pub fn files_or_gap(
-    store: &mut devspm_ledger::SqliteStore,
+    store: &mut impl devspm_ledger::Store,
     repo: &devspm_git::Repo,
     revision: &str,
     select: &dyn Fn(&str) -> bool,
@@ -45,13 +45,12 @@ pub fn files_or_gap(
 /// Records that the tree of `revision` cannot be read (once per revision), warning the first
 /// time.
 pub fn record_unreadable_tree(
-    store: &mut devspm_ledger::SqliteStore,
+    store: &mut impl devspm_ledger::Store,
     repo: &devspm_git::Repo,
     revision: &str,
     reason: &str,
     quiet: bool,
 ) -> anyhow::Result<()> {
-    use devspm_ledger::Store;
     let gap = devspm_core::event::IngestGap {
         repo: repo.id.clone(),
         what: "unreadable_tree".into(),
