@@ -250,24 +250,50 @@ fn line_key(line: &[u8]) -> Option<Vec<u8>> {
     (!key.is_empty() && key[0] != b'#').then_some(key)
 }
 
-/// The `.mailmap` of a commit as a set of line keys (empty when it has none).
-fn keys_at(local: &gix::Repository, commit: gix::ObjectId) -> HashSet<Vec<u8>> {
-    let text = local
-        .find_commit(commit)
-        .ok()
-        .and_then(|c| c.tree().ok())
-        .and_then(|t| {
-            let entry = t.find_entry(MAILMAP)?;
-            if !entry.mode().is_blob() {
-                return None;
-            }
-            local
-                .find_blob(entry.object_id())
-                .ok()
-                .map(|b| b.data.clone())
-        })
-        .unwrap_or_default();
-    text.lines().filter_map(line_key).collect()
+/// The `.mailmap` line keys of commits, each commit and each version of the file read once:
+/// a commit's parents are often other commits that touched the file, and most of them share
+/// its version.
+#[derive(Default)]
+struct KeysAt {
+    by_commit: HashMap<gix::ObjectId, std::rc::Rc<HashSet<Vec<u8>>>>,
+    by_blob: HashMap<gix::ObjectId, std::rc::Rc<HashSet<Vec<u8>>>>,
+}
+
+impl KeysAt {
+    /// The `.mailmap` of a commit as a set of line keys (empty when it has none).
+    fn get(
+        &mut self,
+        local: &gix::Repository,
+        commit: gix::ObjectId,
+    ) -> std::rc::Rc<HashSet<Vec<u8>>> {
+        if let Some(keys) = self.by_commit.get(&commit) {
+            return keys.clone();
+        }
+        let blob = local
+            .find_commit(commit)
+            .ok()
+            .and_then(|c| c.tree().ok())
+            .and_then(|t| {
+                let entry = t.find_entry(MAILMAP)?;
+                entry.mode().is_blob().then(|| entry.object_id())
+            });
+        let keys = match blob {
+            None => std::rc::Rc::new(HashSet::new()),
+            Some(blob) => self
+                .by_blob
+                .entry(blob)
+                .or_insert_with(|| {
+                    let text = local
+                        .find_blob(blob)
+                        .map(|b| b.data.clone())
+                        .unwrap_or_default();
+                    std::rc::Rc::new(text.lines().filter_map(line_key).collect())
+                })
+                .clone(),
+        };
+        self.by_commit.insert(commit, keys.clone());
+        keys
+    }
 }
 
 /// Finds, for `lines` of `text` (HEAD's `.mailmap`), the commit that added each among the
@@ -289,6 +315,7 @@ fn origins_by_content(
     let reachable = graph.reachable([head_hex.as_str()]);
     // What each touching commit (reachable from HEAD) added: lines none of its parents had.
     let mut added: Vec<(gix::ObjectId, HashSet<Vec<u8>>)> = Vec::new();
+    let mut keys_at = KeysAt::default();
     for hex in &history.touched {
         if !reachable.contains(hex.as_str()) {
             continue;
@@ -299,9 +326,9 @@ fn origins_by_content(
         let Ok(commit) = local.find_commit(id) else {
             continue;
         };
-        let mut keys = keys_at(local, id);
+        let mut keys: HashSet<Vec<u8>> = (*keys_at.get(local, id)).clone();
         for parent in commit.parent_ids() {
-            let before = keys_at(local, parent.detach());
+            let before = keys_at.get(local, parent.detach());
             keys.retain(|k| !before.contains(k));
         }
         if !keys.is_empty() {
