@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 
 use crate::bytes::GitBytes;
 use crate::commit::SignatureKind;
-pub use crate::finding::{Attribution, FindingRecorded, FindingsImported};
+pub use crate::finding::{Attribution, FindingRecorded, FindingsImported, ImportWithdrawn};
 
 /// What kind of fact an event records. Stored as its snake_case name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -72,11 +72,15 @@ pub enum EventKind {
     /// A developer committed past a blocking pre-commit check (`DEVSPM_ALLOW=1`): what was
     /// overridden, by whom ([`HookOverride`]).
     HookOverride,
+    /// An import recorded by mistake was withdrawn (`devspm import --undo`): the findings only
+    /// it saw are withdrawn and the ones it fixed or reopened stand where they stood before it
+    /// ([`ImportWithdrawn`]). Nothing is deleted from the ledger.
+    ImportWithdrawn,
 }
 
 impl EventKind {
     /// Every kind, for help texts and validation.
-    pub const ALL: [EventKind; 20] = [
+    pub const ALL: [EventKind; 21] = [
         EventKind::RepositoryRegistered,
         EventKind::CommitRecorded,
         EventKind::RefUpdated,
@@ -97,6 +101,7 @@ impl EventKind {
         EventKind::WorkstationToolSeen,
         EventKind::AdvisoriesImported,
         EventKind::HookOverride,
+        EventKind::ImportWithdrawn,
     ];
 
     /// The stored name of the kind.
@@ -122,6 +127,7 @@ impl EventKind {
             EventKind::WorkstationToolSeen => "workstation_tool_seen",
             EventKind::AdvisoriesImported => "advisories_imported",
             EventKind::HookOverride => "hook_override",
+            EventKind::ImportWithdrawn => "import_withdrawn",
         }
     }
 
@@ -178,6 +184,7 @@ pub enum Payload {
     WorkstationToolSeen(WorkstationToolSeen),
     AdvisoriesImported(AdvisoriesImported),
     HookOverride(HookOverride),
+    ImportWithdrawn(ImportWithdrawn),
 }
 
 macro_rules! payload_kinds {
@@ -230,6 +237,7 @@ payload_kinds!(
     WorkstationToolSeen,
     AdvisoriesImported,
     HookOverride,
+    ImportWithdrawn,
 );
 
 macro_rules! into_payload {
@@ -263,6 +271,7 @@ into_payload!(
     WorkstationToolSeen,
     AdvisoriesImported,
     HookOverride,
+    ImportWithdrawn,
 );
 
 /// An event as a collector or analyzer proposes it, before the ledger orders and hashes it.

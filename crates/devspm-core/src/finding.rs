@@ -124,6 +124,52 @@ pub struct FindingsImported {
     pub behind: Vec<String>,
 }
 
+/// Payload of [`crate::EventKind::ImportWithdrawn`]: an import recorded by mistake (a report of
+/// another repository, the wrong revision) is withdrawn. The event carries every change it makes,
+/// so that projections follow from events alone: the findings first recorded by the import and
+/// seen by no other import are withdrawn, and every other finding it touched is set back to
+/// where it stood before it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportWithdrawn {
+    /// The withdrawn import's id.
+    pub import: String,
+    pub repo: String,
+    pub tool: String,
+    /// Findings that only this import saw: no longer shown, counted or gated on.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub withdrawn: Vec<String>,
+    /// Findings the import fixed, reopened or saw again, as they stood before it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub restored: Vec<RestoredFinding>,
+}
+
+/// What the ledger holds of a recorded finding that an import touched: with the producer's
+/// earlier imports, enough to set it back to where it stood before that import.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FindingSnapshot {
+    /// `open`, `fixed` or `withdrawn`.
+    pub status: String,
+    /// The revision and sequence number of its `finding_recorded` event.
+    pub first_revision: Option<String>,
+    pub first_seq: u64,
+    pub reopened: u32,
+}
+
+/// Where a finding stood before a withdrawn import.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RestoredFinding {
+    pub finding: String,
+    /// `open` or `fixed`.
+    pub status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_revision: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixed_revision: Option<String>,
+    /// The sequence number of the event that last saw it.
+    pub last_seq: u64,
+    pub reopened: u32,
+}
+
 fn is_zero(n: &u64) -> bool {
     *n == 0
 }

@@ -151,6 +151,9 @@ pub struct ScannerRun {
     /// The `findings_imported` event and when it was recorded.
     pub seq: u64,
     pub at: String,
+    /// The `import_withdrawn` event that withdrew it, if one did (`devspm import --undo`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub withdrawn_seq: Option<u64>,
 }
 
 /// A recorded history rewrite (force-push).
@@ -479,7 +482,7 @@ impl EvidenceStore for SqliteStore {
                 "SELECT f.finding_id, f.tool, f.rule, f.kind, f.severity, f.status, f.message, f.path, f.start_line,
                         f.fixed_revision, a.primary_commit = ?2, a.method, a.confidence, a.agents, f.first_seq, a.seq
                  FROM attributions a JOIN findings f ON f.finding_id = a.finding_id
-                 WHERE a.repo_id = ?1 AND a.status = 'attributed'
+                 WHERE a.repo_id = ?1 AND a.status = 'attributed' AND f.status <> 'withdrawn'
                    AND (a.primary_commit = ?2 OR instr(',' || a.commits || ',', ',' || ?2 || ',') > 0)
                  ORDER BY f.status DESC, f.severity, f.path, f.start_line, f.finding_id",
             )
@@ -514,7 +517,7 @@ impl EvidenceStore for SqliteStore {
         self.connection()
             .prepare(
                 "SELECT i.repo_id, i.tool, i.format, i.revision, i.results, i.new, i.fixed, i.reopened, i.seq,
-                        COALESCE(e.at, '')
+                        COALESCE(e.at, ''), i.withdrawn_seq
                  FROM finding_imports i LEFT JOIN events e ON e.seq = i.seq
                  WHERE (?1 IS NULL OR i.repo_id = ?1) ORDER BY i.seq",
             )
@@ -531,6 +534,7 @@ impl EvidenceStore for SqliteStore {
                         reopened: r.get::<_, i64>(7)? as u64,
                         seq: r.get::<_, i64>(8)? as u64,
                         at: r.get(9)?,
+                        withdrawn_seq: r.get::<_, Option<i64>>(10)?.map(|s| s as u64),
                     })
                 })?
                 .collect()

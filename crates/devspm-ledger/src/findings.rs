@@ -54,6 +54,30 @@ pub struct FindingState<'a> {
     pub fixed_revision: Option<&'a str>,
 }
 
+/// One recorded import of a producer's results.
+#[derive(Clone, Debug, Serialize)]
+pub struct ImportRecord {
+    pub import: String,
+    pub repo: String,
+    pub tool: String,
+    /// `sarif`, `gitleaks` … or `devspm` for devspm's own analyzers.
+    pub format: String,
+    /// The input file's name.
+    pub source: String,
+    pub revision: Option<String>,
+    pub results: u64,
+    pub new: u64,
+    pub fixed: u64,
+    pub reopened: u64,
+    pub seq: u64,
+    /// When the import was recorded (the event's time, RFC 3339).
+    pub at: String,
+    /// The sequence number of the event that withdrew it (`devspm import --undo`).
+    pub withdrawn_seq: Option<u64>,
+}
+
+pub use devspm_core::finding::FindingSnapshot;
+
 /// A line-level AI record: the agent and the inclusive line ranges it wrote.
 pub type AgentLines = (String, Vec<[u32; 2]>);
 
@@ -144,6 +168,24 @@ pub trait FindingStore: Store {
     /// Whether an import with this id is recorded.
     fn import_recorded(&self, import: &str) -> Result<bool, LedgerError>;
 
+    /// The imports of a repository (or all), oldest first; devspm's own analyzers' runs are
+    /// included (format `devspm`).
+    fn imports(&self, repo: Option<&str>) -> Result<Vec<ImportRecord>, LedgerError>;
+
+    /// The imports of one producer in one repository, oldest first, each with its recorded
+    /// payload (the findings it saw, fixed and reopened).
+    fn import_history(
+        &self,
+        repo: &str,
+        tool: &str,
+    ) -> Result<Vec<(ImportRecord, devspm_core::finding::FindingsImported)>, LedgerError>;
+
+    /// What the ledger holds of these findings (absent ids are left out).
+    fn finding_snapshots(
+        &self,
+        findings: &[&str],
+    ) -> Result<HashMap<String, FindingSnapshot>, LedgerError>;
+
     /// Open findings of a repository (or all) without an attribution by engine `engine` or
     /// newer, as keys for [`FindingStore::pending_findings`], in attribution order (by
     /// repository, file and line, so that a batch of them shares files). Keys, not rows: a
@@ -227,6 +269,30 @@ const GIVE_THE_KEY: &str = "give it with --secret-key-file PATH (or $DEVSPM_SECR
 
 /// What identifies a secret-hashing key without revealing it: HMAC-SHA-256 of a fixed label
 /// under the key, hex.
+/// The columns [`import_record`] reads, and the event payload as column 12.
+const IMPORT_COLUMNS: &str =
+    "SELECT i.import_id, i.repo_id, i.tool, i.format, i.source, i.revision, i.results, i.new,
+        i.fixed, i.reopened, i.seq, i.withdrawn_seq, COALESCE(e.payload, ''), COALESCE(e.at, '')
+ FROM finding_imports i LEFT JOIN events e ON e.seq = i.seq";
+
+fn import_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<ImportRecord> {
+    Ok(ImportRecord {
+        import: r.get(0)?,
+        repo: r.get(1)?,
+        tool: r.get(2)?,
+        format: r.get(3)?,
+        source: r.get(4)?,
+        revision: r.get(5)?,
+        results: r.get::<_, i64>(6)? as u64,
+        new: r.get::<_, i64>(7)? as u64,
+        fixed: r.get::<_, i64>(8)? as u64,
+        reopened: r.get::<_, i64>(9)? as u64,
+        seq: r.get::<_, i64>(10)? as u64,
+        withdrawn_seq: r.get::<_, Option<i64>>(11)?.map(|s| s as u64),
+        at: r.get(13)?,
+    })
+}
+
 fn check_value(key: &[u8; 32]) -> String {
     devspm_core::hex::encode(&devspm_core::ids::hmac_sha256(
         key,
@@ -338,6 +404,81 @@ impl FindingStore for SqliteStore {
             .optional()
             .map(|r| r.is_some())
             .map_err(&err)
+    }
+
+    fn imports(&self, repo: Option<&str>) -> Result<Vec<ImportRecord>, LedgerError> {
+        let err = self.sql_err();
+        let mut stmt = self
+            .connection()
+            .prepare(&format!(
+                "{IMPORT_COLUMNS} WHERE (?1 IS NULL OR i.repo_id = ?1) ORDER BY i.seq"
+            ))
+            .map_err(&err)?;
+        stmt.query_map(params![repo], import_record)
+            .and_then(|rows| rows.collect())
+            .map_err(&err)
+    }
+
+    fn import_history(
+        &self,
+        repo: &str,
+        tool: &str,
+    ) -> Result<Vec<(ImportRecord, devspm_core::finding::FindingsImported)>, LedgerError> {
+        let err = self.sql_err();
+        let mut stmt = self
+            .connection()
+            .prepare(&format!(
+                "{IMPORT_COLUMNS} WHERE i.repo_id = ?1 AND i.tool = ?2 ORDER BY i.seq"
+            ))
+            .map_err(&err)?;
+        let rows = stmt
+            .query_map(params![repo, tool], |r| {
+                Ok((import_record(r)?, r.get::<_, String>(12)?))
+            })
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(&err)?;
+        rows.into_iter()
+            .map(|(record, payload)| {
+                let parsed: devspm_core::finding::FindingsImported = serde_json::from_str(&payload)
+                    .map_err(|e| LedgerError::BadEvent {
+                        path: self.location().to_owned(),
+                        seq: record.seq,
+                        reason: format!("its findings_imported payload does not parse: {e}"),
+                    })?;
+                Ok((record, parsed))
+            })
+            .collect()
+    }
+
+    fn finding_snapshots(
+        &self,
+        findings: &[&str],
+    ) -> Result<HashMap<String, FindingSnapshot>, LedgerError> {
+        let err = self.sql_err();
+        let mut stmt = self
+            .connection()
+            .prepare_cached(
+                "SELECT status, first_revision, first_seq, reopened FROM findings WHERE finding_id = ?1",
+            )
+            .map_err(&err)?;
+        let mut out = HashMap::new();
+        for id in findings {
+            let row = stmt
+                .query_row([id], |r| {
+                    Ok(FindingSnapshot {
+                        status: r.get(0)?,
+                        first_revision: r.get(1)?,
+                        first_seq: r.get::<_, i64>(2)? as u64,
+                        reopened: r.get(3)?,
+                    })
+                })
+                .optional()
+                .map_err(&err)?;
+            if let Some(row) = row {
+                out.insert((*id).to_owned(), row);
+            }
+        }
+        Ok(out)
     }
 
     fn pending_attribution(
@@ -679,7 +820,7 @@ impl FindingStore for SqliteStore {
                  LEFT JOIN aliases al ON al.alias_id = a.author_alias
                  LEFT JOIN identities i ON i.identity_id = al.identity_id
                  WHERE (?1 IS NULL OR f.repo_id = ?1) AND (?2 IS NULL OR f.tool = ?2)
-                   AND (?3 IS NULL OR f.status = ?3) AND (?4 IS NULL OR i.team = ?4)
+                   AND (f.status = ?3 OR ?3 IS NULL AND f.status <> 'withdrawn') AND (?4 IS NULL OR i.team = ?4)
                  ORDER BY f.repo_id, f.status DESC, f.path, f.start_line, f.finding_id",
             )
             .map_err(&err)?;

@@ -32,7 +32,9 @@ use devspm_core::identity::{
 
 pub use audit::{AuditStore, ConsistencyProof, InclusionProof, StoredCheckpoint};
 pub use evidence::EvidenceStore;
-pub use findings::{FindingFilter, FindingRow, FindingState, FindingStore};
+pub use findings::{
+    FindingFilter, FindingRow, FindingSnapshot, FindingState, FindingStore, ImportRecord,
+};
 pub use governance::{GovernanceStore, ToolFilter, ToolUseRow};
 pub use projection::TABLES as PROJECTION_TABLES;
 pub use replay_check::{ProjectionProblem, ProjectionReport};
@@ -41,7 +43,7 @@ pub use views::{AiReport, AiRow, IdentityDetail, IdentityRow, LinkEvidence, Repo
 pub use writer_lock::lock_path;
 
 /// The schema version this build writes and reads.
-pub const SCHEMA_VERSION: i64 = 6;
+pub const SCHEMA_VERSION: i64 = 7;
 
 /// A name and an e-mail address as git recorded them (bytes, not necessarily UTF-8).
 pub type NameEmail = (Vec<u8>, Vec<u8>);

@@ -239,8 +239,12 @@ pub(crate) fn apply(conn: &Connection, seq: u64, payload: &Payload) -> rusqlite:
                 p.reopened.len() as i64,
                 seq
             ])?;
+            // A withdrawn finding (`import_withdrawn`) that a later import reports is open again.
             let mut seen = conn.prepare_cached(
-                "UPDATE findings SET last_seq = ?1, last_revision = COALESCE(?2, last_revision) WHERE finding_id = ?3",
+                "UPDATE findings SET last_seq = ?1, last_revision = COALESCE(?2, last_revision),
+                    status = CASE status WHEN 'withdrawn' THEN 'open' ELSE status END,
+                    status_seq = CASE status WHEN 'withdrawn' THEN ?1 ELSE status_seq END
+                 WHERE finding_id = ?3",
             )?;
             for f in p.seen.iter().filter(|f| !p.behind.contains(f)) {
                 seen.execute(params![seq, p.revision, f])?;
@@ -256,6 +260,35 @@ pub(crate) fn apply(conn: &Connection, seq: u64, payload: &Payload) -> rusqlite:
             )?;
             for f in &p.reopened {
                 reopened.execute(params![seq, f])?;
+            }
+        }
+        Payload::ImportWithdrawn(p) => {
+            conn.prepare_cached(
+                "UPDATE finding_imports SET withdrawn_seq = ?1 WHERE import_id = ?2",
+            )?
+            .execute(params![seq, p.import])?;
+            let mut withdrawn = conn.prepare_cached(
+                "UPDATE findings SET status = 'withdrawn', last_revision = NULL, fixed_revision = NULL, status_seq = ?1
+                 WHERE finding_id = ?2",
+            )?;
+            for f in &p.withdrawn {
+                withdrawn.execute(params![seq, f])?;
+            }
+            let mut restored = conn.prepare_cached(
+                "UPDATE findings SET status_seq = CASE WHEN status = ?2 THEN status_seq ELSE ?1 END,
+                    status = ?2, last_revision = ?3, fixed_revision = ?4, last_seq = ?5, reopened = ?6
+                 WHERE finding_id = ?7",
+            )?;
+            for f in &p.restored {
+                restored.execute(params![
+                    seq,
+                    f.status,
+                    f.last_revision,
+                    f.fixed_revision,
+                    f.last_seq as i64,
+                    f.reopened,
+                    f.finding
+                ])?;
             }
         }
         Payload::Attribution(p) => {

@@ -32,13 +32,14 @@ use crate::{
 const APPLICATION_ID: i64 = 0x6473_706d;
 
 /// Schema migrations, in order; migration `i` brings the schema to version `i + 1`.
-const MIGRATIONS: [&str; 6] = [
+const MIGRATIONS: [&str; 7] = [
     include_str!("migrations/0001_ledger.sql"),
     include_str!("migrations/0002_ai.sql"),
     include_str!("migrations/0003_findings.sql"),
     include_str!("migrations/0004_merkle.sql"),
     include_str!("migrations/0005_pii.sql"),
     include_str!("migrations/0006_governance.sql"),
+    include_str!("migrations/0007_withdrawn_imports.sql"),
 ];
 
 /// For tests that make a database look older: takes out what schema 6 added, so that its

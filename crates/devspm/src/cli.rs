@@ -521,8 +521,25 @@ pub struct IngestGitArgs {
 #[derive(Debug, Args)]
 pub struct ImportArgs {
     /// Scanner output files (JSON or SARIF).
-    #[arg(required = true, value_name = "FILE")]
+    #[arg(required_unless_present_any = ["undo", "list"], value_name = "FILE")]
     pub files: Vec<PathBuf>,
+
+    /// Withdraw an import recorded by mistake (its id is in the import's output and in
+    /// `--list`): the findings only it saw are withdrawn, and those it fixed or reopened stand
+    /// where they stood before it. Recorded as an `import_withdrawn` event; nothing is deleted.
+    /// Only a producer's latest import in a repository can be withdrawn (withdraw later ones
+    /// first).
+    #[arg(long, value_name = "IMPORT_ID", conflicts_with_all = ["files", "list"])]
+    pub undo: Option<String>,
+
+    /// List the recorded imports (of the repository given by --repo, or the current one; all
+    /// with --all-repos): id, tool, file, revision, counts, and whether withdrawn.
+    #[arg(long, conflicts_with = "files")]
+    pub list: bool,
+
+    /// With --list: the imports of every recorded repository.
+    #[arg(long, requires = "list")]
+    pub all_repos: bool,
 
     /// The repository the results are about.
     #[arg(long, default_value = ".", value_name = "PATH")]
@@ -578,7 +595,7 @@ pub struct FindingsArgs {
     /// Only findings of this tool (e.g. semgrep, bandit, gitleaks).
     #[arg(long, value_name = "TOOL")]
     pub tool: Option<String>,
-    /// Only open or only fixed findings (default: both).
+    /// Only open, fixed or withdrawn findings (default: open and fixed).
     #[arg(long, value_enum, value_name = "STATUS")]
     pub status: Option<StatusArg>,
     /// Exit with status 4 when a listed open finding is at or above this severity (for CI).
@@ -611,6 +628,8 @@ impl SeverityArg {
 pub enum StatusArg {
     Open,
     Fixed,
+    /// Found only by an import that was withdrawn (`devspm import --undo`); hidden otherwise.
+    Withdrawn,
 }
 
 #[derive(Debug, Args)]
@@ -623,8 +642,9 @@ pub struct AttributeArgs {
     #[arg(long, value_name = "COMMIT", conflicts_with = "fixes_from")]
     pub fix: Option<String>,
 
-    /// A file of fixing commits, one per line: `COMMIT [CVE-ID] [DISCLOSURE-DATE]` (date as
-    /// YYYY-MM-DD; candidates committed after it are dropped). `#` starts a comment.
+    /// A file of fixing commits, one per line: `COMMIT [ADVISORY-ID] [DISCLOSURE-DATE]`
+    /// (CVE-…, GHSA-…, OSV-…, RUSTSEC-…, PYSEC-…, GO-…; date as YYYY-MM-DD: candidates
+    /// committed after it are dropped). `#` starts a comment.
     #[arg(long, value_name = "FILE")]
     pub fixes_from: Option<PathBuf>,
 
@@ -635,10 +655,23 @@ pub struct AttributeArgs {
     #[arg(long, value_enum, default_value_t = SzzVariant::Devspm)]
     pub variant: SzzVariant,
 
-    /// V-SZZ: follow each line back through earlier versions of it to the commit that first
-    /// wrote the code (answers "since when was it vulnerable" rather than "what broke it").
-    #[arg(long)]
+    /// Which commit a traced line is blamed on. `auto` (default): `earliest` for a fix of a
+    /// vulnerability (an advisory id — CVE, GHSA, OSV, RUSTSEC, PYSEC, GO — given with it, or
+    /// an imported finding with an advisory id that it fixed), `change` for any other fix, and
+    /// when both are traced the other answer is shown beside it if it differs. `change`: the
+    /// commit that last changed the line (what `Fixes:` trailers name: "what broke it").
+    /// `earliest` (V-SZZ): follow the line back through its earlier versions to the commit that
+    /// first wrote the code ("since when was it exploitable").
+    #[arg(long, value_enum, default_value_t = SzzTrace::Auto)]
+    pub trace: SzzTrace,
+
+    /// Same as `--trace earliest`.
+    #[arg(long, hide = true, conflicts_with = "trace")]
     pub earliest: bool,
+
+    /// With --fix: an advisory id (CVE-…, GHSA-…) the fix is for; makes it a vulnerability fix.
+    #[arg(long, value_name = "ID", requires = "fix")]
+    pub advisory: Option<String>,
 
     /// With --fix: the disclosure date (YYYY-MM-DD); candidates committed after it are dropped.
     #[arg(long, value_name = "DATE")]
@@ -658,6 +691,13 @@ pub struct AttributeArgs {
 pub enum SzzVariant {
     Devspm,
     Basic,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SzzTrace {
+    Auto,
+    Change,
+    Earliest,
 }
 
 #[derive(Debug, Subcommand)]

@@ -132,6 +132,25 @@ fn run(cli: cli::Cli) -> anyhow::Result<i32> {
             )
         );
     }
+    if global.verbose > 1 {
+        eprintln!(
+            "devspm: devspm {}; writer lock {}; secret-hashing key {}; {} thread(s) available",
+            env!("CARGO_PKG_VERSION"),
+            output::escape(
+                &devspm_ledger::lock_path(&settings.db_path)
+                    .display()
+                    .to_string()
+            ),
+            match &settings.secret_key_source {
+                Some(settings::SecretKeySource::File(p)) =>
+                    output::escape(&format!("from the file {}", p.display())).into_owned(),
+                Some(settings::SecretKeySource::Environment) =>
+                    "from $DEVSPM_SECRET_KEY".to_owned(),
+                None => "kept in the database".to_owned(),
+            },
+            std::thread::available_parallelism().map_or(1, |n| n.get())
+        );
+    }
     // A configuration in the current directory used to be read; it no longer is (it may be a
     // scanned repository's). Said once per run, unless the operator chose a file or -q.
     if let Some(local) = &settings.ignored_local_config
@@ -148,44 +167,66 @@ fn run(cli: cli::Cli) -> anyhow::Result<i32> {
             local.display()
         );
     }
-    match cli.command {
-        cli::Command::Scan(args) => commands::scan::scan(&settings, global, &args),
+    let started = std::time::Instant::now();
+    let verbose = global.verbose;
+    let result = dispatch(cli.command, &settings, global);
+    if verbose > 0 {
+        eprintln!(
+            "devspm: {} after {:.2} s",
+            match &result {
+                Ok(code) => format!("finished with exit status {code}"),
+                Err(_) => "failed".to_owned(),
+            },
+            started.elapsed().as_secs_f64()
+        );
+    }
+    result
+}
+
+/// Runs one parsed command.
+fn dispatch(
+    command: cli::Command,
+    settings: &settings::Settings,
+    global: &cli::GlobalArgs,
+) -> anyhow::Result<i32> {
+    match command {
+        cli::Command::Scan(args) => commands::scan::scan(settings, global, &args),
         cli::Command::Ingest(cli::IngestCommand::Git(args)) => {
-            commands::scan::ingest_git(&settings, global, &args)
+            commands::scan::ingest_git(settings, global, &args)
         }
-        cli::Command::Identities(args) => commands::identities::run(&settings, global, args),
-        cli::Command::Ai(args) => commands::ai::run(&settings, global, &args),
-        cli::Command::Import(args) => commands::import::run(&settings, global, &args),
-        cli::Command::Findings(args) => commands::findings::run(&settings, global, &args),
-        cli::Command::Attribute(args) => commands::szz::run(&settings, global, &args),
-        cli::Command::Export(command) => commands::findings::export(&settings, global, command),
-        cli::Command::Audit(command) => commands::audit::run(&settings, global, command),
-        cli::Command::Rebuild => commands::audit::rebuild(&settings, global),
+        cli::Command::Identities(args) => commands::identities::run(settings, global, args),
+        cli::Command::Ai(args) => commands::ai::run(settings, global, &args),
+        cli::Command::Import(args) => commands::import::run(settings, global, &args),
+        cli::Command::Findings(args) => commands::findings::run(settings, global, &args),
+        cli::Command::Attribute(args) => commands::szz::run(settings, global, &args),
+        cli::Command::Export(command) => commands::findings::export(settings, global, command),
+        cli::Command::Audit(command) => commands::audit::run(settings, global, command),
+        cli::Command::Rebuild => commands::audit::rebuild(settings, global),
         cli::Command::Ci(cli::CiCommand::Audit(args)) => {
-            commands::ci::audit(&settings, global, &args)
+            commands::ci::audit(settings, global, &args)
         }
         cli::Command::Tools(cli::ToolsCommand::Scan(args)) => {
-            commands::tools::scan(&settings, global, &args)
+            commands::tools::scan(settings, global, &args)
         }
         cli::Command::Tools(cli::ToolsCommand::List(args)) => {
-            commands::tools::list(&settings, global, &args)
+            commands::tools::list(settings, global, &args)
         }
         cli::Command::Policy(cli::PolicyCommand::Check(args)) => {
-            commands::policy::check(&settings, global, &args)
+            commands::policy::check(settings, global, &args)
         }
         cli::Command::Advisories(cli::AdvisoriesCommand::Import(args)) => {
             commands::advisories::check_paths(&args.paths)?;
-            commands::advisories::import(&settings, global, &args)
+            commands::advisories::import(settings, global, &args)
         }
         cli::Command::Advisories(cli::AdvisoriesCommand::Status) => {
-            commands::advisories::status(&settings, global)
+            commands::advisories::status(settings, global)
         }
         cli::Command::Hook(cli::HookCommand::Install(args)) => {
-            commands::hook::install(&settings, global, &args)
+            commands::hook::install(settings, global, &args)
         }
-        cli::Command::SecretKey(command) => commands::secret_key::run(&settings, global, command),
+        cli::Command::SecretKey(command) => commands::secret_key::run(settings, global, command),
         cli::Command::Hook(cli::HookCommand::Run(args)) => {
-            commands::hook::run(&settings, global, &args)
+            commands::hook::run(settings, global, &args)
         }
     }
 }

@@ -38,6 +38,36 @@ pub fn emit_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
     emit(&text)
 }
 
+/// Warnings shown by default before "… and N more"; `-v` shows every one, `-q` none.
+pub const WARNINGS_SHOWN: usize = 20;
+
+/// Writes warnings to standard error the same way on every command: none with `-q`, the first
+/// [`WARNINGS_SHOWN`] by default, all with `-v`. `total` counts warnings beyond those held.
+pub fn warnings(global: &crate::cli::GlobalArgs, warnings: &[String], total: usize) {
+    if global.quiet {
+        return;
+    }
+    let shown = if global.verbose > 0 {
+        warnings.len()
+    } else {
+        warnings.len().min(WARNINGS_SHOWN)
+    };
+    for w in &warnings[..shown] {
+        eprintln!("devspm: warning: {}", escape(w));
+    }
+    let more = total.max(warnings.len()) - shown;
+    if more > 0 {
+        eprintln!(
+            "devspm: warning: … and {more} more warning(s) ({})",
+            if shown < warnings.len() {
+                "-v shows them all; --format json lists them"
+            } else {
+                "--format json lists them"
+            }
+        );
+    }
+}
+
 /// 12345 → "12,345".
 pub fn count(n: u64) -> String {
     let digits = n.to_string();

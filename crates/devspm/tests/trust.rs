@@ -557,3 +557,168 @@ fn a_report_of_another_repository_is_refused_unless_forced() {
         .assert_code(0);
     assert_eq!(sb.query_i64("SELECT count(*) FROM findings"), 4);
 }
+
+/// An import recorded by mistake is withdrawn by `import --undo`: recorded as an event, the
+/// findings only it saw are withdrawn (hidden, not gated on), the ones it fixed or reopened
+/// stand where they stood before it, the ledger and its projections verify, and the same file
+/// can be imported again.
+#[test]
+fn a_mistaken_import_is_withdrawn_by_an_event() {
+    let sb = Sandbox::new();
+    let r = sb.repo("app");
+    r.commit_file(ALICE, "app.py", "a = 1\nb = 2\n", "code");
+    sb.scan(&r.path);
+    let repo = r.path.to_str().unwrap().to_owned();
+    let write = |name: &str, text: String| {
+        let path = sb.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_owned()
+    };
+    let import = |file: &str, extra: &[&str]| {
+        let mut args = vec!["--format", "json", "import", "--repo", repo.as_str()];
+        args.extend_from_slice(extra);
+        args.push(file);
+        let run = sb.run(&args);
+        run.assert_code(0);
+        run.json()
+    };
+    let status = || {
+        let mut rows: Vec<(String, String)> = sb
+            .run(&["--format", "json", "findings", "--all-repos"])
+            .json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["rule"].as_str().unwrap().to_owned(),
+                    f["status"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        rows.sort();
+        rows
+    };
+    let rows = |list: &[(&str, &str)]| {
+        list.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect::<Vec<_>>()
+    };
+    // R1 and R2; a second scan (another configuration) no longer reports R2: fixed.
+    import(
+        &write(
+            "head.sarif",
+            line_sarif(&[("R1", "error"), ("R2", "error")]),
+        ),
+        &[],
+    );
+    import(&write("later.sarif", line_sarif(&[("R1", "error")])), &[]);
+    assert_eq!(status(), rows(&[("R1", "open"), ("R2", "fixed")]));
+
+    // The mistake: the same producer's report of another repository, forced in. It reports
+    // R2 again (reopened), misses R1 (fixed) and brings three findings of files app lacks.
+    let foreign: Vec<serde_json::Value> = [("R2", "app.py", 2), ("X1", "netbox/a.py", 1)]
+        .iter()
+        .chain(&[("X2", "netbox/b.py", 2), ("X3", "netbox/c.py", 3)])
+        .map(|(rule, path, line)| {
+            serde_json::json!({
+                "ruleId": rule, "level": "error", "message": { "text": format!("problem {rule}") },
+                "locations": [{ "physicalLocation": {
+                    "artifactLocation": { "uri": path }, "region": { "startLine": line }
+                }}]
+            })
+        })
+        .collect();
+    let mistake = write(
+        "other.sarif",
+        serde_json::json!({
+            "version": "2.1.0",
+            "runs": [{ "tool": { "driver": { "name": "lint" } }, "results": foreign }]
+        })
+        .to_string(),
+    );
+    let out = import(&mistake, &["--force"]);
+    let id = out["runs"][0]["import"].as_str().unwrap().to_owned();
+    assert!(id.starts_with("i_"), "{out:#}");
+    assert_eq!(
+        status(),
+        rows(&[
+            ("R1", "fixed"),
+            ("R2", "open"),
+            ("X1", "open"),
+            ("X2", "open"),
+            ("X3", "open")
+        ])
+    );
+    let events_before = sb.event_count();
+
+    // Only the latest import of a producer can be withdrawn.
+    let listed = sb.run(&["--format", "json", "import", "--list", "--repo", &repo]);
+    listed.assert_code(0);
+    let ids: Vec<String> = listed
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["import"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids.len(), 3, "{listed:?}");
+    assert_eq!(ids[2], id);
+    sb.run(&["import", "--undo", &ids[1]]).assert_error(&[
+        "not the latest",
+        &id,
+        "withdraw them first",
+    ]);
+    sb.run(&["import", "--undo", "i_0000000000000000"])
+        .assert_error(&["no import with id", "devspm import --list"]);
+
+    let undo = sb.run(&["--format", "json", "import", "--undo", &id]);
+    undo.assert_code(0);
+    let undo = undo.json();
+    assert_eq!(
+        (
+            u(&undo, "/withdrawn"),
+            u(&undo, "/open_again"),
+            u(&undo, "/fixed_again")
+        ),
+        (3, 1, 1),
+        "{undo:#}"
+    );
+    // One event, nothing deleted; everything as before the mistake.
+    assert_eq!(sb.event_count(), events_before + 1);
+    assert_eq!(status(), rows(&[("R1", "open"), ("R2", "fixed")]));
+    let withdrawn = sb.run(&[
+        "--format",
+        "json",
+        "findings",
+        "--all-repos",
+        "--status",
+        "withdrawn",
+    ]);
+    assert_eq!(withdrawn.json().as_array().unwrap().len(), 3);
+    // The gate ignores them: R1 (error → high) is the only open finding.
+    sb.run(&["findings", "--all-repos", "--fail-on", "critical"])
+        .assert_code(0);
+    sb.run(&["import", "--undo", &id])
+        .assert_error(&["already withdrawn"]);
+    sb.assert_verifies();
+    let rebuilt = sb.run(&["rebuild"]);
+    rebuilt.assert_code(0);
+    assert_eq!(status(), rows(&[("R1", "open"), ("R2", "fixed")]));
+
+    // The same file imported again is a new import that counts its findings again.
+    let again = import(&mistake, &["--force"]);
+    assert_ne!(again["runs"][0]["import"].as_str().unwrap(), id);
+    assert_eq!(u(&again, "/runs/0/new"), 3, "{again:#}");
+    assert_eq!(
+        status(),
+        rows(&[
+            ("R1", "fixed"),
+            ("R2", "open"),
+            ("X1", "open"),
+            ("X2", "open"),
+            ("X3", "open")
+        ])
+    );
+    sb.assert_verifies();
+}

@@ -41,6 +41,7 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &FindingsArgs) -> any
         status: args.status.map(|s| match s {
             StatusArg::Open => "open".to_owned(),
             StatusArg::Fixed => "fixed".to_owned(),
+            StatusArg::Withdrawn => "withdrawn".to_owned(),
         }),
         min_severity: args.severity.map(|s| s.as_str().to_owned()),
         agent: args.agent.clone(),

@@ -205,6 +205,8 @@ pub fn record_internal_findings(
 /// What one producer's results in one file did.
 #[derive(Clone, Debug, Serialize)]
 pub struct ImportedRun {
+    /// The import's id (`devspm import --undo` takes it).
+    pub import: String,
     pub file: String,
     pub format: String,
     pub tool: String,
@@ -565,6 +567,12 @@ pub fn finding_ids_of(
 }
 
 pub fn run(settings: &Settings, global: &GlobalArgs, args: &ImportArgs) -> anyhow::Result<i32> {
+    if let Some(id) = &args.undo {
+        return super::import_undo::undo(settings, global, id);
+    }
+    if args.list {
+        return super::import_undo::list(settings, global, args);
+    }
     for file in &args.files {
         if !file.is_file() {
             anyhow::bail!("{}: no such file", file.display());
@@ -577,6 +585,13 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &ImportArgs) -> anyho
         )
     })?;
     let mut store = settings.open_store()?;
+    // Imports withdrawn by `--undo`: the same file imported again is a new import.
+    let withdrawn: HashSet<String> = store
+        .imports(Some(&repo.id))?
+        .into_iter()
+        .filter(|r| r.withdrawn_seq.is_some())
+        .map(|r| r.import)
+        .collect();
     let mut identifier = Identifier::new(
         &mut store,
         settings,
@@ -625,12 +640,15 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &ImportArgs) -> anyho
                     let has_known = store
                         .has_findings(&repo.id, &found.tool)
                         .map_err(|e| e.to_string())?;
-                    let import_id = import_id(
-                        &repo.id,
-                        &found.tool,
-                        state.revision.as_deref(),
-                        &source_sha256,
-                        args.partial,
+                    let import_id = live_import_id(
+                        import_id(
+                            &repo.id,
+                            &found.tool,
+                            state.revision.as_deref(),
+                            &source_sha256,
+                            args.partial,
+                        ),
+                        &withdrawn,
                     );
                     batches.entry(found.tool.clone()).or_insert(ToolBatch::new(
                         found.tool.clone(),
@@ -764,12 +782,15 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &ImportArgs) -> anyho
                 tool.clone(),
                 ToolBatch::new(
                     tool.clone(),
-                    import_id(
-                        &repo.id,
-                        &tool,
-                        file_revision.as_deref(),
-                        &source_sha256,
-                        args.partial,
+                    live_import_id(
+                        import_id(
+                            &repo.id,
+                            &tool,
+                            file_revision.as_deref(),
+                            &source_sha256,
+                            args.partial,
+                        ),
+                        &withdrawn,
                     ),
                     has_known,
                 ),
@@ -791,9 +812,14 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &ImportArgs) -> anyho
             let mut fixed = Vec::new();
             let mut reopened = Vec::new();
             let mut behind = Vec::new();
+            // Withdrawn findings reported again: open again, counted as new.
+            let mut revived = 0u64;
             store.for_each_finding(&repo.id, &batch.tool, &mut |f| {
                 use devspm_findings::lifecycle::{Change, change};
                 let seen = batch.seen_set.contains(&id_key(&[f.finding]));
+                if seen && f.status == "withdrawn" {
+                    revived += 1;
+                }
                 let list = match change(
                     f.status,
                     f.last_revision,
@@ -821,8 +847,9 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &ImportArgs) -> anyho
                     state.revision.as_deref().map_or("its revision", |r| &r[..r.len().min(10)])
                 ));
             }
-            let new = batch.new;
+            let new = batch.new + revived;
             runs.push(ImportedRun {
+                import: batch.import_id.clone(),
                 file: file.display().to_string(),
                 format: summary.format.as_str().to_owned(),
                 tool: batch.tool.clone(),
@@ -880,17 +907,7 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &ImportArgs) -> anyho
     drop(secrets);
     let total = warnings.total;
     let warnings = warnings.into_vec();
-    if !global.quiet {
-        for w in warnings.iter().take(50) {
-            eprintln!("devspm: warning: {}", escape(w));
-        }
-        if total > 50 {
-            eprintln!(
-                "devspm: warning: … and {} more warnings (see --format json)",
-                total - 50
-            );
-        }
-    }
+    crate::output::warnings(global, &warnings[..warnings.len().min(total)], total);
     match global.format {
         Format::Json => emit_json(&ImportOutput {
             database: store.location().to_owned(),
@@ -1012,6 +1029,17 @@ fn render(
         ]);
     }
     let mut out = format!("Imported into {}\n\n{}", escape(repo), t.render("  "));
+    let recorded: Vec<&str> = runs
+        .iter()
+        .filter(|r| !r.already_imported)
+        .map(|r| r.import.as_str())
+        .collect();
+    if !recorded.is_empty() {
+        out.push_str(&format!(
+            "\nRecorded as import {} (a mistake? `devspm import --undo ID` withdraws one).\n",
+            recorded.join(", ")
+        ));
+    }
     if let Some(a) = attribution {
         out.push_str(&format!(
             "\nAttribution: {} attributed, {} unattributable ({} files blamed, {} from cache)\n",
@@ -1051,6 +1079,17 @@ fn sha256_file(path: &Path) -> anyhow::Result<String> {
         hasher.update(&buf[..n]);
     }
     Ok(devspm_core::hex::encode(&hasher.finalize()))
+}
+
+/// `base`, or — when an import with that id was withdrawn — the id of importing the same
+/// results again (derived from it, so the same input still gives the same id).
+fn live_import_id(base: String, withdrawn: &HashSet<String>) -> String {
+    let mut id = base;
+    while withdrawn.contains(&id) {
+        let digest = Sha256::digest(format!("{id}\0imported again after withdrawal").as_bytes());
+        id = format!("i_{}", &devspm_core::hex::encode(&digest)[..16]);
+    }
+    id
 }
 
 fn import_id(

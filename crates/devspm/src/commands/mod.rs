@@ -12,6 +12,7 @@ pub mod findings;
 pub mod hook;
 pub mod identities;
 pub mod import;
+pub mod import_undo;
 pub mod message_secrets;
 pub mod policy;
 pub mod scan;

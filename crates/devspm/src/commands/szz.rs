@@ -12,10 +12,14 @@
 //!   candidates committed after the disclosure date are dropped (Fan et al. 2019); a fix that
 //!   only adds lines is traced through the lines around the addition. Candidates are ranked by
 //!   the lines they own, so the first is the best single answer.
-//! - `--earliest` adds V-SZZ (Bao et al. 2022): when the blamed commit only modified an older
-//!   version of a line, follow it back to the commit that first wrote it. It targets "when did
-//!   the vulnerable code first exist" (a CVE's affected versions), not "which change broke it"
-//!   (what `Fixes:` trailers name), and is off by default.
+//!
+//! Two traces of each line: `change` blames the commit that last changed it ("which change
+//! broke it", what `Fixes:` trailers name); `earliest` (V-SZZ, Bao et al. 2022) follows a line
+//! that the blamed commit only modified back through its earlier versions to the commit that
+//! first wrote it ("since when was the vulnerable code there", a CVE's affected versions). By
+//! default a fix of a vulnerability (an advisory id given with it, or an imported finding with
+//! one that it fixed) is traced to the earliest version, with the change-trace answer shown
+//! beside it when it differs, and any other fix by the change trace.
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::BufRead;
@@ -27,7 +31,7 @@ use devspm_git::{BlameOptions, Blamer, FixChanges, Repo};
 use devspm_ledger::{FindingStore, SqliteStore, Store};
 use serde::Serialize;
 
-use crate::cli::{AttributeArgs, Format, GlobalArgs, SzzVariant};
+use crate::cli::{AttributeArgs, Format, GlobalArgs, SzzTrace, SzzVariant};
 use crate::output::{Table, date, emit, emit_json, escape};
 use crate::settings::Settings;
 
@@ -35,6 +39,7 @@ use crate::settings::Settings;
 #[derive(Clone, Debug)]
 struct FixInput {
     commit: String,
+    /// The advisory (CVE, GHSA, OSV, RUSTSEC …) the fix is for: a vulnerability fix.
     cve: Option<String>,
     /// Unix seconds of the end of the disclosure day.
     disclosed: Option<i64>,
@@ -58,9 +63,17 @@ pub struct Inducing {
 #[derive(Clone, Debug, Serialize)]
 pub struct SzzResult {
     pub fix: String,
+    /// The advisory the fix is for (a CVE, GHSA, OSV, RUSTSEC … id), when it is known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cve: Option<String>,
+    /// Where the advisory id came from: `input` (given with the fix) or `finding` (an imported
+    /// finding with it was fixed by this commit).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub advisory_from: Option<&'static str>,
     pub variant: &'static str,
+    /// `earliest` (lines followed back to the commit that first wrote them) or `change` (the
+    /// commit that last changed them).
+    pub trace: &'static str,
     /// `attributed` or `unattributable`.
     pub status: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -71,6 +84,10 @@ pub struct SzzResult {
     pub lines_filtered: u32,
     /// Candidates dropped for being committed after the disclosure date.
     pub after_disclosure: u32,
+    /// The other trace's answer, when both were traced and they differ (a vulnerability fix:
+    /// the commits that last changed the lines, beside the ones that first wrote them).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub other_trace: Vec<Inducing>,
 }
 
 pub fn run(settings: &Settings, global: &GlobalArgs, args: &AttributeArgs) -> anyhow::Result<i32> {
@@ -92,7 +109,14 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &AttributeArgs) -> an
         return Ok(0);
     }
     let variant = args.variant;
-    let results = szz(&repo, &fixes, variant, args.earliest)?;
+    let trace = if args.earliest {
+        SzzTrace::Earliest
+    } else {
+        args.trace
+    };
+    // Fixes of imported findings that carry advisory ids are vulnerability fixes too.
+    let advisories = fixed_advisories(&store, &repo)?;
+    let results = szz(&repo, &fixes, variant, trace, &advisories)?;
     if !args.no_record {
         record(&mut store, &repo, &results)?;
     }
@@ -103,12 +127,53 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &AttributeArgs) -> an
     Ok(0)
 }
 
+/// The advisory ids (CVE, GHSA, OSV, RUSTSEC, PYSEC, GO …) of fixed findings, by the full sha
+/// of the revision at which each was found fixed.
+fn fixed_advisories(store: &SqliteStore, repo: &Repo) -> anyhow::Result<HashMap<String, String>> {
+    let mut out: HashMap<String, String> = HashMap::new();
+    for row in store.findings(&devspm_ledger::FindingFilter {
+        repo: Some(repo.id.clone()),
+        status: Some("fixed".to_owned()),
+        ..Default::default()
+    })? {
+        let (Some(fixed), Some(id)) = (
+            row.fixed_revision,
+            row.identifiers.iter().find(|i| is_advisory_id(i)),
+        ) else {
+            continue;
+        };
+        // The lowest id, so that the choice does not depend on row order.
+        let entry = out.entry(fixed).or_insert_with(|| id.clone());
+        if id < entry {
+            *entry = id.clone();
+        }
+    }
+    Ok(out)
+}
+
+/// Whether a word is an advisory id: CVE-…, GHSA-…, OSV-…, RUSTSEC-…, PYSEC-…, GO-… (what
+/// links a fix to a vulnerability).
+pub fn is_advisory_id(word: &str) -> bool {
+    let upper = word.to_ascii_uppercase();
+    ["CVE-", "GHSA-", "OSV-", "RUSTSEC-", "PYSEC-", "GO-", "GSD-"]
+        .iter()
+        .any(|p| upper.starts_with(p) && upper.len() > p.len())
+}
+
 fn fix_inputs(args: &AttributeArgs) -> anyhow::Result<Vec<FixInput>> {
     let mut out = Vec::new();
     if let Some(fix) = &args.fix {
+        if let Some(id) = &args.advisory
+            && !is_advisory_id(id)
+        {
+            anyhow::bail!(
+                "--advisory {}: not an advisory id (CVE-…, GHSA-…, OSV-…, RUSTSEC-…, PYSEC-…, GO-…)",
+                escape(id)
+            );
+        }
         out.push(FixInput {
             commit: fix.clone(),
-            cve: None,
+            cve: args.advisory.clone(),
             disclosed: args
                 .disclosed
                 .as_deref()
@@ -133,14 +198,12 @@ fn fix_inputs(args: &AttributeArgs) -> anyhow::Result<Vec<FixInput>> {
                 disclosed: None,
             };
             for part in parts {
-                if part.to_ascii_uppercase().starts_with("CVE-")
-                    || part.to_ascii_uppercase().starts_with("GHSA-")
-                {
+                if is_advisory_id(part) {
                     input.cve = Some(part.to_owned());
                 } else {
                     input.disclosed = Some(parse_day(part).with_context(|| {
                         format!(
-                            "{}:{}: `{part}` is neither an advisory id (CVE-…, GHSA-…) nor a date (YYYY-MM-DD)",
+                            "{}:{}: `{part}` is neither an advisory id (CVE-…, GHSA-…, OSV-…, RUSTSEC-…) nor a date (YYYY-MM-DD)",
                             path.display(),
                             n + 1
                         )
@@ -212,7 +275,8 @@ fn szz(
     repo: &Repo,
     fixes: &[FixInput],
     variant: SzzVariant,
-    earliest: bool,
+    trace: SzzTrace,
+    advisories: &HashMap<String, String>,
 ) -> anyhow::Result<Vec<SzzResult>> {
     let options = match variant {
         SzzVariant::Basic => BlameOptions {
@@ -223,12 +287,6 @@ fn szz(
             follow_ref_changes: false,
         },
         SzzVariant::Devspm => BlameOptions::default(),
-    };
-    let variant_name = match (variant, earliest) {
-        (SzzVariant::Basic, false) => "basic",
-        (SzzVariant::Basic, true) => "basic+earliest",
-        (SzzVariant::Devspm, false) => "devspm",
-        (SzzVariant::Devspm, true) => "devspm+earliest",
     };
     let next = std::sync::atomic::AtomicUsize::new(0);
     let results = std::sync::Mutex::new(BTreeMap::new());
@@ -246,8 +304,12 @@ fn szz(
                     let Some(fix) = fixes.get(i) else {
                         break;
                     };
-                    let result = one_fix(&mut blamer, fix, variant, variant_name, earliest)
-                        .unwrap_or_else(|e| failed(fix, variant_name, e.to_string()));
+                    let result = one_fix(&mut blamer, fix, variant, trace, advisories)
+                        .unwrap_or_else(|e| {
+                            let earliest = trace == SzzTrace::Earliest
+                                || (trace == SzzTrace::Auto && fix.cve.is_some());
+                            failed(fix, variant_name(variant, earliest), e.to_string())
+                        });
                     if let Ok(mut r) = results.lock() {
                         r.insert(i, result);
                     }
@@ -262,36 +324,76 @@ fn szz(
         .collect())
 }
 
+fn variant_name(variant: SzzVariant, earliest: bool) -> &'static str {
+    match (variant, earliest) {
+        (SzzVariant::Basic, false) => "basic",
+        (SzzVariant::Basic, true) => "basic+earliest",
+        (SzzVariant::Devspm, false) => "devspm",
+        (SzzVariant::Devspm, true) => "devspm+earliest",
+    }
+}
+
 fn failed(fix: &FixInput, variant: &'static str, reason: String) -> SzzResult {
     SzzResult {
         fix: fix.commit.clone(),
         cve: fix.cve.clone(),
+        advisory_from: fix.cve.as_ref().map(|_| "input"),
         variant,
+        trace: if variant.ends_with("+earliest") {
+            "earliest"
+        } else {
+            "change"
+        },
         status: "unattributable",
         reason: Some(reason),
         inducing: Vec::new(),
         lines_considered: 0,
         lines_filtered: 0,
         after_disclosure: 0,
+        other_trace: Vec::new(),
     }
 }
+
+/// Traced lines per candidate commit: commit → (lines, files).
+type Found = BTreeMap<String, (u32, Vec<String>)>;
 
 fn one_fix(
     blamer: &mut Blamer,
     fix: &FixInput,
     variant: SzzVariant,
-    variant_name: &'static str,
-    earliest: bool,
+    trace: SzzTrace,
+    advisories: &HashMap<String, String>,
 ) -> anyhow::Result<SzzResult> {
     let changes: FixChanges = match blamer.fix_changes(&fix.commit)? {
         Ok(c) => c,
-        Err(miss) => return Ok(failed(fix, variant_name, miss.to_string())),
+        Err(miss) => {
+            let earliest = trace == SzzTrace::Earliest;
+            return Ok(failed(
+                fix,
+                variant_name(variant, earliest),
+                miss.to_string(),
+            ));
+        }
     };
+    // The advisory: given with the fix, else that of an imported finding it fixed.
+    let (advisory, advisory_from) = match (&fix.cve, advisories.get(&changes.fix)) {
+        (Some(id), _) => (Some(id.clone()), Some("input")),
+        (None, Some(id)) => (Some(id.clone()), Some("finding")),
+        (None, None) => (None, None),
+    };
+    let earliest = match trace {
+        SzzTrace::Earliest => true,
+        SzzTrace::Change => false,
+        SzzTrace::Auto => advisory.is_some(),
+    };
+    // Both traces, to show the change-trace answer beside a vulnerability's earliest one.
+    let both = trace == SzzTrace::Auto && earliest;
+    let variant_name = variant_name(variant, earliest);
     let devspm = variant == SzzVariant::Devspm;
     let mut considered = 0u32;
     let mut filtered = 0u32;
-    // commit → (lines, files)
-    let mut found: BTreeMap<String, (u32, Vec<String>)> = BTreeMap::new();
+    let mut found: Found = BTreeMap::new();
+    let mut found_change: Found = BTreeMap::new();
     // The lines to blame, per file: those the fix deleted or changed, less (devspm variant)
     // blank and comment lines.
     let mut selected: Vec<(&devspm_git::FixedFile, Vec<u32>)> = Vec::new();
@@ -320,6 +422,14 @@ fn one_fix(
             }
         }
     }
+    let count = |found: &mut Found, commit: &str, path: &str| {
+        let entry = found.entry(commit.to_owned()).or_default();
+        entry.0 += 1;
+        // The file's name in the inducing commit (before any later rename).
+        if !entry.1.iter().any(|p| p == path) {
+            entry.1.push(path.to_owned());
+        }
+    };
     for (file, lines) in selected {
         if lines.is_empty() {
             continue;
@@ -332,46 +442,93 @@ fn one_fix(
             if origin.boundary {
                 continue;
             }
+            if !earliest {
+                count(&mut found, &origin.commit, &origin.path);
+                continue;
+            }
+            if both {
+                count(&mut found_change, &origin.commit, &origin.path);
+            }
+            // V-SZZ: follow a modified line back to the commit that first wrote it.
             let mut commit = origin.commit.clone();
-            let mut origin_path = origin.path.clone();
-            if earliest {
-                // V-SZZ: follow a modified line back to the commit that first wrote it.
-                let mut path = origin.path.clone();
-                let mut line = origin.source_line;
-                for _ in 0..16 {
-                    let Some((parent, old_line)) = blamer.earlier_version(&commit, &path, line)?
-                    else {
-                        break;
-                    };
-                    let Ok(older) = blamer.blame(&parent, &path, &[old_line])? else {
-                        break;
-                    };
-                    let Some(o) = older.lines.into_iter().next() else {
-                        break;
-                    };
-                    if o.boundary {
-                        break;
-                    }
-                    commit = o.commit;
-                    path = o.path;
-                    line = o.source_line;
+            let mut path = origin.path.clone();
+            let mut line = origin.source_line;
+            for _ in 0..16 {
+                let Some((parent, old_line)) = blamer.earlier_version(&commit, &path, line)? else {
+                    break;
+                };
+                let Ok(older) = blamer.blame(&parent, &path, &[old_line])? else {
+                    break;
+                };
+                let Some(o) = older.lines.into_iter().next() else {
+                    break;
+                };
+                if o.boundary {
+                    break;
                 }
-                origin_path = path;
+                commit = o.commit;
+                path = o.path;
+                line = o.source_line;
             }
-            let entry = found.entry(commit).or_default();
-            entry.0 += 1;
-            // The file's name in the inducing commit (before any later rename).
-            if !entry.1.contains(&origin_path) {
-                entry.1.push(origin_path.clone());
-            }
+            count(&mut found, &commit, &path);
         }
     }
+    let (inducing, after_disclosure) = rank(blamer, found, devspm, fix.disclosed);
+    let other_trace = if both {
+        let (change, _) = rank(blamer, found_change, devspm, fix.disclosed);
+        let mut a: Vec<&str> = change.iter().map(|i| i.commit.as_str()).collect();
+        let mut b: Vec<&str> = inducing.iter().map(|i| i.commit.as_str()).collect();
+        a.sort_unstable();
+        b.sort_unstable();
+        if a == b { Vec::new() } else { change }
+    } else {
+        Vec::new()
+    };
+    let status = if inducing.is_empty() {
+        "unattributable"
+    } else {
+        "attributed"
+    };
+    let reason = inducing.is_empty().then(|| {
+        if changes.files.is_empty() {
+            "the fix changes no existing text file".to_owned()
+        } else if after_disclosure > 0 {
+            "every candidate was committed after the disclosure date".to_owned()
+        } else {
+            "no deleted or changed line of the fix carries code".to_owned()
+        }
+    });
+    Ok(SzzResult {
+        fix: changes.fix,
+        cve: advisory,
+        advisory_from,
+        variant: variant_name,
+        trace: if earliest { "earliest" } else { "change" },
+        status,
+        reason,
+        inducing,
+        lines_considered: considered,
+        lines_filtered: filtered,
+        after_disclosure,
+        other_trace,
+    })
+}
+
+/// Candidates ranked by traced lines (the oldest first on a tie), the first marked primary;
+/// with the devspm variant, those committed after the disclosure date are dropped (and
+/// counted).
+fn rank(
+    blamer: &Blamer,
+    found: Found,
+    devspm: bool,
+    disclosed: Option<i64>,
+) -> (Vec<Inducing>, u32) {
     let mut inducing = Vec::new();
     let mut after_disclosure = 0;
     for (commit, (lines, files)) in found {
         let time = blamer.author_time(&commit);
         if devspm
-            && let (Some(limit), Some(t)) = (fix.disclosed, time)
+            && let (Some(limit), Some(t)) = (disclosed, time)
             && t > limit
         {
             after_disclosure += 1;
@@ -394,31 +551,7 @@ fn one_fix(
     if let Some(first) = inducing.first_mut() {
         first.primary = true;
     }
-    let status = if inducing.is_empty() {
-        "unattributable"
-    } else {
-        "attributed"
-    };
-    let reason = inducing.is_empty().then(|| {
-        if changes.files.is_empty() {
-            "the fix changes no existing text file".to_owned()
-        } else if after_disclosure > 0 {
-            "every candidate was committed after the disclosure date".to_owned()
-        } else {
-            "no deleted or changed line of the fix carries code".to_owned()
-        }
-    });
-    Ok(SzzResult {
-        fix: changes.fix,
-        cve: fix.cve.clone(),
-        variant: variant_name,
-        status,
-        reason,
-        inducing,
-        lines_considered: considered,
-        lines_filtered: filtered,
-        after_disclosure,
-    })
+    (inducing, after_disclosure)
 }
 
 /// Records each result as an `attribution` event (finding `fix:<sha>`, method `szz`).
@@ -471,14 +604,18 @@ fn record(store: &mut SqliteStore, repo: &Repo, results: &[SzzResult]) -> anyhow
                     _ => "low",
                 }
                 .to_owned(),
-                evidence: vec![format!(
-                    "{} of {} deleted/changed lines considered ({} filtered as not evidence), traced to {} commit(s) with {total} line(s){}",
-                    r.lines_considered - r.lines_filtered,
-                    r.lines_considered,
-                    r.lines_filtered,
-                    r.inducing.len(),
-                    r.cve.as_deref().map(|c| format!("; fixes {c}")).unwrap_or_default()
-                )],
+                evidence: {
+                    let mut evidence = vec![format!(
+                        "{} of {} deleted/changed lines considered ({} filtered as not evidence), traced to {} commit(s) with {total} line(s){}",
+                        r.lines_considered - r.lines_filtered,
+                        r.lines_considered,
+                        r.lines_filtered,
+                        r.inducing.len(),
+                        r.cve.as_deref().map(|c| format!("; fixes {c}")).unwrap_or_default()
+                    )];
+                    evidence.push(trace_note(r));
+                    evidence
+                },
                 package_added: None,
                 present_at_head: None,
                 engine: ENGINE,
@@ -488,6 +625,38 @@ fn record(store: &mut SqliteStore, repo: &Repo, results: &[SzzResult]) -> anyhow
         .collect();
     store.append(events)?;
     Ok(())
+}
+
+/// Why the result names the commits it names: the trace used, and the other trace's answer
+/// when it differs.
+fn trace_note(r: &SzzResult) -> String {
+    let mut note = match (r.trace, r.advisory_from) {
+        ("earliest", Some("input")) => {
+            "each line followed back to the commit that first wrote it (V-SZZ), as for every fix of an advisory".to_owned()
+        }
+        ("earliest", Some(_)) => {
+            "each line followed back to the commit that first wrote it (V-SZZ): the commit fixed a finding with this advisory id".to_owned()
+        }
+        ("earliest", None) => {
+            "each line followed back to the commit that first wrote it (V-SZZ, --trace earliest)".to_owned()
+        }
+        _ => "each line blamed on the commit that last changed it".to_owned(),
+    };
+    if !r.other_trace.is_empty() {
+        note.push_str(&format!(
+            "; the commits that last changed those lines differ: {}",
+            r.other_trace
+                .iter()
+                .map(|i| format!(
+                    "{} ({} line(s))",
+                    &i.commit[..i.commit.len().min(12)],
+                    i.lines
+                ))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    note
 }
 
 fn render(results: &[SzzResult]) -> String {
@@ -527,6 +696,7 @@ fn render(results: &[SzzResult]) -> String {
                 ]);
             }
             out.push_str(&t.render("  "));
+            out.push_str(&format!("  ({})\n", escape(&trace_note(r))));
         }
     }
     out

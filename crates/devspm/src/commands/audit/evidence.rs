@@ -1799,9 +1799,12 @@ fn practices_markdown(p: &Pack<'_>) -> String {
                 for r in p.scanners {
                     let _ = writeln!(
                         o,
-                        "| {} ({}) | {} | {} | `{}` | {} | {} | {} | {} |",
+                        "| {} ({}){} | {} | {} | `{}` | {} | {} | {} | {} |",
                         r.seq,
                         &r.at[..r.at.len().min(10)],
+                        r.withdrawn_seq
+                            .map(|w| format!(", withdrawn by event {w}"))
+                            .unwrap_or_default(),
                         md(&r.tool),
                         r.format,
                         r.revision.as_deref().map(short).unwrap_or("-"),
