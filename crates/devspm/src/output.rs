@@ -42,7 +42,8 @@ pub fn emit_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
 pub const WARNINGS_SHOWN: usize = 20;
 
 /// Writes warnings to standard error the same way on every command: none with `-q`, the first
-/// [`WARNINGS_SHOWN`] by default, all with `-v`. `total` counts warnings beyond those held.
+/// [`WARNINGS_SHOWN`] by default, all that are held with `-v`. `total` also counts warnings
+/// that were not held (a command keeps a bounded number).
 pub fn warnings(global: &crate::cli::GlobalArgs, warnings: &[String], total: usize) {
     if global.quiet {
         return;
@@ -58,11 +59,11 @@ pub fn warnings(global: &crate::cli::GlobalArgs, warnings: &[String], total: usi
     let more = total.max(warnings.len()) - shown;
     if more > 0 {
         eprintln!(
-            "devspm: warning: … and {more} more warning(s) ({})",
+            "devspm: warning: … and {more} more warning(s){}",
             if shown < warnings.len() {
-                "-v shows them all; --format json lists them"
+                " (-v shows them)"
             } else {
-                "--format json lists them"
+                ", not kept"
             }
         );
     }

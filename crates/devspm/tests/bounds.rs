@@ -167,7 +167,7 @@ fn an_import_keeps_the_first_thousand_warnings_and_counts_the_rest() {
     assert_eq!(warnings[1000], "… and 5 more warnings");
     assert_eq!(out["runs"][0]["unplaced"], 1005);
     assert_eq!(sb.query_i64("SELECT count(*) FROM findings"), 1005);
-    // On a terminal: fifty, and the count of the rest.
+    // On a terminal: twenty, and the count of the rest; with -v the thousand kept.
     let run = sb.run(&[
         "import",
         "--force",
@@ -176,10 +176,29 @@ fn an_import_keeps_the_first_thousand_warnings_and_counts_the_rest() {
         r.path.to_str().unwrap(),
     ]);
     run.assert_code(0);
-    assert_eq!(run.stderr.lines().count(), 51, "{run:?}");
+    assert_eq!(run.stderr.lines().count(), 21, "{run:?}");
     assert_eq!(
         run.stderr.lines().last(),
-        Some("devspm: warning: … and 955 more warnings (see --format json)")
+        Some("devspm: warning: … and 985 more warning(s) (-v shows them)")
+    );
+    let run = sb.run(&[
+        "-v",
+        "import",
+        "--force",
+        file.to_str().unwrap(),
+        "--repo",
+        r.path.to_str().unwrap(),
+    ]);
+    run.assert_code(0);
+    let warnings: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("devspm: warning: "))
+        .collect();
+    assert_eq!(warnings.len(), 1001, "{run:?}");
+    assert_eq!(
+        warnings[1000],
+        "devspm: warning: … and 5 more warning(s), not kept"
     );
 }
 

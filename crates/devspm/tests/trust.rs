@@ -10,6 +10,27 @@ fn sarif(rules: &[(&str, &str)]) -> String {
     line_sarif(rules)
 }
 
+/// A SARIF report of `tool` with one result per (rule, level, path, line), message
+/// `problem RULE`.
+fn results_sarif(tool: &str, results: &[(&str, &str, &str, usize)]) -> String {
+    let results: Vec<serde_json::Value> = results
+        .iter()
+        .map(|(rule, level, path, line)| {
+            serde_json::json!({
+                "ruleId": rule, "level": level, "message": { "text": format!("problem {rule}") },
+                "locations": [{ "physicalLocation": {
+                    "artifactLocation": { "uri": path }, "region": { "startLine": line }
+                }}]
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "version": "2.1.0",
+        "runs": [{ "tool": { "driver": { "name": tool } }, "results": results }]
+    })
+    .to_string()
+}
+
 fn import(sb: &Sandbox, repo: &Repo, report: &str) {
     let path = sb.path().join(format!(
         "{}.sarif",
@@ -518,32 +539,17 @@ fn a_report_of_another_repository_is_refused_unless_forced() {
     let r = sb.repo("app");
     r.commit_file(ALICE, "app.py", "a = 1\nb = 2\n", "code");
     sb.scan(&r.path);
-    let results: Vec<serde_json::Value> = [
+    let report = sb.path().join("bandit.sarif");
+    let results: Vec<(&str, &str, &str, usize)> = [
         "netbox/models.py",
         "netbox/views.py",
         "netbox/api.py",
         "app.py",
     ]
     .iter()
-    .map(|path| {
-        serde_json::json!({
-            "ruleId": "B101", "level": "warning", "message": { "text": "assert used" },
-            "locations": [{ "physicalLocation": {
-                "artifactLocation": { "uri": path }, "region": { "startLine": 1 }
-            }}]
-        })
-    })
+    .map(|path| ("B101", "warning", *path, 1))
     .collect();
-    let report = sb.path().join("bandit.sarif");
-    std::fs::write(
-        &report,
-        serde_json::json!({
-            "version": "2.1.0",
-            "runs": [{ "tool": { "driver": { "name": "bandit" } }, "results": results }]
-        })
-        .to_string(),
-    )
-    .unwrap();
+    std::fs::write(&report, results_sarif("bandit", &results)).unwrap();
     let repo = r.path.to_str().unwrap();
     let file = report.to_str().unwrap();
     sb.run(&["import", "--repo", repo, file]).assert_error(&[
@@ -617,25 +623,17 @@ fn a_mistaken_import_is_withdrawn_by_an_event() {
 
     // The mistake: the same producer's report of another repository, forced in. It reports
     // R2 again (reopened), misses R1 (fixed) and brings three findings of files app lacks.
-    let foreign: Vec<serde_json::Value> = [("R2", "app.py", 2), ("X1", "netbox/a.py", 1)]
-        .iter()
-        .chain(&[("X2", "netbox/b.py", 2), ("X3", "netbox/c.py", 3)])
-        .map(|(rule, path, line)| {
-            serde_json::json!({
-                "ruleId": rule, "level": "error", "message": { "text": format!("problem {rule}") },
-                "locations": [{ "physicalLocation": {
-                    "artifactLocation": { "uri": path }, "region": { "startLine": line }
-                }}]
-            })
-        })
-        .collect();
     let mistake = write(
         "other.sarif",
-        serde_json::json!({
-            "version": "2.1.0",
-            "runs": [{ "tool": { "driver": { "name": "lint" } }, "results": foreign }]
-        })
-        .to_string(),
+        results_sarif(
+            "lint",
+            &[
+                ("R2", "error", "app.py", 2),
+                ("X1", "error", "netbox/a.py", 1),
+                ("X2", "error", "netbox/b.py", 2),
+                ("X3", "error", "netbox/c.py", 3),
+            ],
+        ),
     );
     let out = import(&mistake, &["--force"]);
     let id = out["runs"][0]["import"].as_str().unwrap().to_owned();
@@ -721,4 +719,192 @@ fn a_mistaken_import_is_withdrawn_by_an_event() {
         ])
     );
     sb.assert_verifies();
+}
+
+/// A vulnerability fix (an advisory id given with it, or an imported finding with one that it
+/// fixed) is traced to the commit that first wrote the code (V-SZZ), with the commit that last
+/// changed it shown beside; any other fix is traced to that last change.
+#[test]
+fn vulnerability_fixes_are_traced_to_the_earliest_version() {
+    let sb = Sandbox::new();
+    let r = sb.repo("lib");
+    let v1 =
+        "int parse(char *dst, char *buf, int len) {\n  memcpy(dst, buf, len);\n  return 0;\n}\n";
+    let written = r.commit_file(ALICE, "parse.c", v1, "parser");
+    let v2 = v1.replace("memcpy(dst, buf, len);", "memcpy(dst, buf, len + 1);");
+    let changed = r.commit_file(BOB, "parse.c", &v2, "copy the terminator");
+    // A scanner flags the copy before the fix.
+    let report = |name: &str, flagged: bool| {
+        let results: &[(&str, &str, &str, usize)] = if flagged {
+            &[("CVE-2026-11111", "error", "parse.c", 2)]
+        } else {
+            &[]
+        };
+        let path = sb.path().join(name);
+        std::fs::write(&path, results_sarif("cscan", results)).unwrap();
+        path.to_str().unwrap().to_owned()
+    };
+    let repo = r.path.to_str().unwrap().to_owned();
+    sb.run(&["import", "--repo", &repo, &report("before.sarif", true)])
+        .assert_code(0);
+    let v3 = v1.replace(
+        "memcpy(dst, buf, len);",
+        "memcpy(dst, buf, len < 64 ? len : 64);",
+    );
+    let fix = r.commit_file(CAROL, "parse.c", &v3, "bound the copy");
+    let szz = |extra: &[&str]| -> serde_json::Value {
+        let mut args = vec![
+            "--format",
+            "json",
+            "attribute",
+            "--repo",
+            repo.as_str(),
+            "--fix",
+            fix.as_str(),
+            "--no-record",
+        ];
+        args.extend_from_slice(extra);
+        let run = sb.run(&args);
+        run.assert_code(0);
+        run.json()[0].clone()
+    };
+    let commits = |list: &serde_json::Value| -> Vec<String> {
+        list.as_array()
+            .map(|l| {
+                l.iter()
+                    .map(|c| c["commit"].as_str().unwrap().to_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    // A plain bug fix: the change that broke it.
+    let plain = szz(&[]);
+    assert_eq!(plain["trace"], "change", "{plain:#}");
+    assert_eq!(commits(&plain["inducing"]), vec![changed.clone()]);
+    assert!(plain.get("other_trace").is_none(), "{plain:#}");
+    // A fix of an advisory: the commit that first wrote the line, and the other answer beside.
+    let vuln = szz(&["--advisory", "CVE-2026-22222"]);
+    assert_eq!(
+        (&vuln["trace"], &vuln["variant"], &vuln["advisory_from"]),
+        (
+            &serde_json::json!("earliest"),
+            &serde_json::json!("devspm+earliest"),
+            &serde_json::json!("input")
+        ),
+        "{vuln:#}"
+    );
+    assert_eq!(commits(&vuln["inducing"]), vec![written.clone()]);
+    assert_eq!(commits(&vuln["other_trace"]), vec![changed.clone()]);
+    // --trace change keeps the change trace for a vulnerability too.
+    let forced = szz(&["--advisory", "CVE-2026-22222", "--trace", "change"]);
+    assert_eq!(commits(&forced["inducing"]), vec![changed.clone()]);
+    let text = sb.run(&[
+        "attribute",
+        "--repo",
+        &repo,
+        "--fix",
+        &fix,
+        "--advisory",
+        "CVE-2026-22222",
+        "--no-record",
+    ]);
+    text.assert_code(0);
+    assert!(
+        text.stdout.contains("first wrote it (V-SZZ)") && text.stdout.contains(&changed[..12]),
+        "{text:?}"
+    );
+    // The scanner's next run no longer reports it: the fix fixed a finding with an advisory
+    // id, so it is a vulnerability fix without being told.
+    sb.run(&["import", "--repo", &repo, &report("after.sarif", false)])
+        .assert_code(0);
+    let linked = szz(&[]);
+    assert_eq!(
+        (&linked["trace"], &linked["cve"], &linked["advisory_from"]),
+        (
+            &serde_json::json!("earliest"),
+            &serde_json::json!("CVE-2026-11111"),
+            &serde_json::json!("finding")
+        ),
+        "{linked:#}"
+    );
+    assert_eq!(commits(&linked["inducing"]), vec![written]);
+    sb.run(&[
+        "attribute",
+        "--repo",
+        &repo,
+        "--fix",
+        &fix,
+        "--advisory",
+        "CWE-79",
+    ])
+    .assert_error(&["not an advisory id"]);
+}
+
+/// `-q` prints results and errors only; `-v` adds every warning and the time taken; `-vv` the
+/// settings in detail.
+#[test]
+fn verbosity_is_the_same_on_every_command() {
+    let sb = Sandbox::new();
+    let r = sb.repo("app");
+    r.commit_file(ALICE, "app.py", "a = 1\n", "code");
+    sb.scan(&r.path);
+    // The same result 31 times: 30 duplicates, one warning each.
+    let report = sb.path().join("r.sarif");
+    std::fs::write(
+        &report,
+        results_sarif("lint", &[("R", "warning", "app.py", 1); 31]),
+    )
+    .unwrap();
+    let repo = r.path.to_str().unwrap();
+    let file = report.to_str().unwrap();
+    let warnings = |run: &Run| run.stderr.matches("devspm: warning: ").count();
+    let quiet = sb.run(&[
+        "-q",
+        "import",
+        "--force",
+        "--no-attribute",
+        "--repo",
+        repo,
+        file,
+    ]);
+    quiet.assert_code(0);
+    assert_eq!(quiet.stderr, "", "{quiet:?}");
+    let normal = sb.run(&["import", "--no-attribute", "--repo", repo, file]);
+    normal.assert_code(0);
+    // 20 shown, then one line counting the rest and saying how to see them.
+    assert_eq!(warnings(&normal), 21, "{normal:?}");
+    assert!(
+        normal
+            .stderr
+            .contains("… and 10 more warning(s) (-v shows them)")
+    );
+    let verbose = sb.run(&[
+        "-v",
+        "import",
+        "--force",
+        "--no-attribute",
+        "--repo",
+        repo,
+        file,
+    ]);
+    verbose.assert_code(0);
+    assert_eq!(warnings(&verbose), 30, "{verbose:?}");
+    assert!(verbose.stderr.contains("devspm: database "), "{verbose:?}");
+    assert!(
+        verbose.stderr.contains("finished with exit status 0 after"),
+        "{verbose:?}"
+    );
+    let vv = sb.run(&["-vv", "findings", "--all-repos"]);
+    vv.assert_code(0);
+    assert!(
+        vv.stderr.contains("writer lock") && vv.stderr.contains("secret-hashing key"),
+        "{vv:?}"
+    );
+    assert!(
+        !sb.run(&["-v", "findings", "--all-repos"])
+            .stderr
+            .contains("writer lock")
+    );
+    let both = sb.run(&["-q", "-v", "findings"]);
+    both.assert_code(2);
 }

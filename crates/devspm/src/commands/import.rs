@@ -905,9 +905,9 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &ImportArgs) -> anyho
         )?)
     };
     drop(secrets);
-    let total = warnings.total;
+    let (total, held) = (warnings.total, warnings.kept.len());
     let warnings = warnings.into_vec();
-    crate::output::warnings(global, &warnings[..warnings.len().min(total)], total);
+    crate::output::warnings(global, &warnings[..held], total);
     match global.format {
         Format::Json => emit_json(&ImportOutput {
             database: store.location().to_owned(),

@@ -1,0 +1,47 @@
+//! The engine's errors, typed so that a front end can map each to what it means there: an exit
+//! status for the CLI, a status code for an HTTP server.
+
+use devspm_git::GitError;
+use devspm_ledger::LedgerError;
+
+/// Why a pipeline stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// The ledger refused or failed (busy, newer schema, disk full …).
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+    /// A repository could not be read.
+    #[error(transparent)]
+    Git(#[from] GitError),
+    /// The request cannot be done as asked (a bad input file, an unknown option value): the
+    /// caller can fix it. HTTP 400/422.
+    #[error("{0}")]
+    Invalid(String),
+    /// What the request names does not exist (an import id, a repository). HTTP 404.
+    #[error("{0}")]
+    NotFound(String),
+    /// The request conflicts with what is recorded (withdrawing an import that later ones
+    /// build on). HTTP 409.
+    #[error("{0}")]
+    Conflict(String),
+    /// A file could not be read or written.
+    #[error("{what}: {source}")]
+    Io {
+        what: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The interrupt flag was raised; what was recorded so far is consistent.
+    #[error("interrupted; what was recorded so far is kept and the next run goes on from there")]
+    Interrupted,
+}
+
+impl EngineError {
+    /// An I/O error about `what` (a path, "standard input" …).
+    pub fn io(what: impl Into<String>, source: std::io::Error) -> EngineError {
+        EngineError::Io {
+            what: what.into(),
+            source,
+        }
+    }
+}
