@@ -38,11 +38,21 @@ Examples:
 Exit status: 0 success, 1 error, 2 usage error, 3 ledger verification failed, 4 findings at
 or above --fail-on.";
 
+/// `devspm --version`: the version, the commit and the date it was built from (`build.rs`).
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("DEVSPM_BUILD_COMMIT"),
+    ", ",
+    env!("DEVSPM_BUILD_DATE"),
+    ")"
+);
+
 /// devspm — Developer Security Posture Management.
 #[derive(Debug, Parser)]
 #[command(
     name = "devspm",
-    version,
+    version = VERSION,
     about = "Developer Security Posture Management: who or what introduced every change.",
     long_about = LONG_ABOUT,
     after_help = AFTER_HELP,
@@ -205,6 +215,27 @@ pub enum Command {
     /// of it (docs/privacy.md).
     #[command(subcommand)]
     SecretKey(SecretKeyCommand),
+
+    /// The effective configuration: every setting, its value and where it came from (a flag,
+    /// the environment, the configuration file, or the default).
+    #[command(subcommand)]
+    Config(ConfigCommand),
+
+    /// Print a shell completion script: `devspm completions bash > /etc/bash_completion.d/devspm`,
+    /// `devspm completions zsh > "${fpath[1]}/_devspm"`, `devspm completions fish >
+    /// ~/.config/fish/completions/devspm.fish`, `devspm completions powershell >> $PROFILE`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+
+    /// Write man pages: `devspm.1` and one page per subcommand (`devspm-scan.1` …) into DIR
+    /// (then `man -l DIR/devspm.1`, or install them under a `man1` folder of MANPATH).
+    Man {
+        /// The folder to write the pages into (created if missing).
+        #[arg(long, short, value_name = "DIR")]
+        out: std::path::PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -989,4 +1020,10 @@ pub enum Framework {
     Ssdf,
     /// AICPA SOC 2 Trust Services Criteria (CC8.1 change management, CC7.1/CC7.2 monitoring).
     Soc2,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print the effective configuration and where each value came from.
+    Show,
 }

@@ -115,6 +115,12 @@ fn run(cli: cli::Cli) -> anyhow::Result<i32> {
             "--format csv is available for `devspm ai`, `devspm findings` and `devspm audit export`, --format markdown for `devspm ai`, --format sarif for `devspm ci audit` (findings: `devspm export sarif`); use table or json here".to_owned(),
         ).into());
     }
+    // About devspm itself: no database or configuration needed.
+    match &cli.command {
+        cli::Command::Completions { shell } => return commands::meta::completions(*shell),
+        cli::Command::Man { out } => return commands::meta::man(out),
+        _ => {}
+    }
     let settings = settings::Settings::resolve(&cli.global)?;
     let global = &cli.global;
     if global.verbose > 0 {
@@ -225,6 +231,9 @@ fn dispatch(
             commands::hook::install(settings, global, &args)
         }
         cli::Command::SecretKey(command) => commands::secret_key::run(settings, global, command),
+        cli::Command::Config(cli::ConfigCommand::Show) => commands::meta::show(settings, global),
+        cli::Command::Completions { shell } => commands::meta::completions(shell),
+        cli::Command::Man { out } => commands::meta::man(&out),
         cli::Command::Hook(cli::HookCommand::Run(args)) => {
             commands::hook::run(settings, global, &args)
         }

@@ -14,6 +14,7 @@ pub mod identities;
 pub mod import;
 pub mod import_undo;
 pub mod message_secrets;
+pub mod meta;
 pub mod policy;
 pub mod scan;
 pub mod secret_key;
