@@ -105,14 +105,14 @@ fn run(cli: cli::Cli) -> anyhow::Result<i32> {
             | cli::Command::Findings(_)
             | cli::Command::Audit(cli::AuditCommand::Export { .. })
     );
-    let markdown_ok = matches!(cli.command, cli::Command::Ai(_));
+    let markdown_ok = matches!(cli.command, cli::Command::Ai(_) | cli::Command::Findings(_));
     let sarif_ok = matches!(cli.command, cli::Command::Ci(_));
     if (cli.global.format == cli::Format::Csv && !csv_ok)
         || (cli.global.format == cli::Format::Markdown && !markdown_ok)
         || (cli.global.format == cli::Format::Sarif && !sarif_ok)
     {
         return Err(UsageError(
-            "--format csv is available for `devspm ai`, `devspm findings` and `devspm audit export`, --format markdown for `devspm ai`, --format sarif for `devspm ci audit` (findings: `devspm export sarif`); use table or json here".to_owned(),
+            "--format csv is available for `devspm ai`, `devspm findings` and `devspm audit export`, --format markdown for `devspm ai` and `devspm findings`, --format sarif for `devspm ci audit` (findings: `devspm export sarif`); use table or json here".to_owned(),
         ).into());
     }
     // About devspm itself: no database or configuration needed.

@@ -409,6 +409,27 @@ fn hostile_text_never_reaches_the_terminal_raw_and_json_keeps_it_exact() {
             "{line}"
         );
     }
+    // Markdown (a CI job summary): one table row per finding, nothing rendered as markup.
+    let md = run(&sb, &["--format", "markdown", "findings"], 0).text();
+    assert!(md.contains(r"Mallory\\x1b\]0;pwned\\x07"), "{md}");
+    let body_rows = md
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| Severity"))
+        .count();
+    let severities = rows
+        .iter()
+        .map(|r| r["severity"].as_str().unwrap())
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    assert_eq!(body_rows, rows.len() + severities, "{md}");
+    // Links and images are escaped in text cells and inert inside code spans.
+    assert!(md.contains(r"\!\[x\](https"), "{md}");
+    assert!(
+        md.lines()
+            .flat_map(|l| l.split(" | "))
+            .all(|cell| cell.starts_with('`') || !cell.contains("![x](")),
+        "{md}"
+    );
     let developer_names: Vec<&str> = rows
         .iter()
         .filter_map(|r| r["developer_name"].as_str())

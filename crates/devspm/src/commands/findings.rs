@@ -52,6 +52,7 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &FindingsArgs) -> any
     match global.format {
         Format::Json => emit_json(&rows)?,
         Format::Csv => emit(&csv(&rows))?,
+        Format::Markdown => emit(&markdown(&rows))?,
         _ => emit(&table(&rows))?,
     }
     if let Some(level) = args.fail_on {
@@ -126,6 +127,17 @@ fn age_days(r: &FindingRow) -> Option<i64> {
     Some(((now - at) / 86_400).max(0))
 }
 
+/// Open findings, attributed findings, and findings with AI involvement.
+fn counts(rows: &[FindingRow]) -> (usize, usize, usize) {
+    let open = rows.iter().filter(|r| r.status == "open").count();
+    let attributed = rows
+        .iter()
+        .filter(|r| r.attribution.as_deref() == Some("attributed"))
+        .count();
+    let ai = rows.iter().filter(|r| !r.agents.is_empty()).count();
+    (open, attributed, ai)
+}
+
 fn table(rows: &[FindingRow]) -> String {
     if rows.is_empty() {
         return "No findings recorded (import scanner results with `devspm import FILE`).\n"
@@ -157,17 +169,83 @@ fn table(rows: &[FindingRow]) -> String {
             age_days(r).map_or_else(|| "-".to_owned(), |d| format!("{d}d")),
         ]);
     }
-    let open = rows.iter().filter(|r| r.status == "open").count();
-    let attributed = rows
-        .iter()
-        .filter(|r| r.attribution.as_deref() == Some("attributed"))
-        .count();
-    let ai = rows.iter().filter(|r| !r.agents.is_empty()).count();
+    let (open, attributed, ai) = counts(rows);
     format!(
         "{} findings ({open} open), {attributed} attributed, {ai} with AI involvement\n\n{}",
         rows.len(),
         t.render("")
     )
+}
+
+/// Rows a Markdown report lists before it counts the rest (a pull-request comment or a job
+/// summary must stay readable, and GitHub caps a step summary at 1 MiB).
+const MARKDOWN_ROWS: usize = 300;
+
+/// `--format markdown`: for a CI job summary or a pull-request comment. Open findings first,
+/// most severe first; every outside value escaped (`devspm_report::markdown`).
+fn markdown(rows: &[FindingRow]) -> String {
+    use devspm_report::markdown::{code, text};
+    let mut out = String::from("## devspm findings\n\n");
+    if rows.is_empty() {
+        out.push_str("No findings recorded.\n");
+        return out;
+    }
+    let (open, attributed, ai) = counts(rows);
+    out.push_str(&format!(
+        "**{} findings** ({open} open), {attributed} attributed to the commit that introduced them, {ai} with AI involvement.\n\n",
+        rows.len()
+    ));
+    let mut by_severity: std::collections::BTreeMap<u8, (String, usize, usize)> =
+        std::collections::BTreeMap::new();
+    for r in rows {
+        let e = by_severity
+            .entry(severity_rank(&r.severity))
+            .or_insert_with(|| (r.severity.clone(), 0, 0));
+        if r.status == "open" {
+            e.1 += 1;
+        } else {
+            e.2 += 1;
+        }
+    }
+    out.push_str("| Severity | Open | Fixed |\n|---|---:|---:|\n");
+    for (name, open, fixed) in by_severity.values().rev() {
+        out.push_str(&format!("| {} | {open} | {fixed} |\n", text(name)));
+    }
+    let mut sorted: Vec<&FindingRow> = rows.iter().collect();
+    sorted.sort_by_key(|r| {
+        (
+            r.status != "open",
+            std::cmp::Reverse(severity_rank(&r.severity)),
+            std::cmp::Reverse(age_days(r)),
+        )
+    });
+    out.push_str(
+        "\n| Severity | Status | Tool | Rule | Where | Introduced by | Agents | Age |\n|---|---|---|---|---|---|---|---:|\n",
+    );
+    for r in sorted.iter().take(MARKDOWN_ROWS) {
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
+            text(&r.severity),
+            text(&r.status),
+            text(&r.tool),
+            text(&truncate(&r.rule, 60)),
+            code(&location(r)),
+            text(&introduced_by(r)),
+            if r.agents.is_empty() {
+                "-".to_owned()
+            } else {
+                text(&r.agents.join(", "))
+            },
+            age_days(r).map_or_else(|| "-".to_owned(), |d| format!("{d}d")),
+        ));
+    }
+    if rows.len() > MARKDOWN_ROWS {
+        out.push_str(&format!(
+            "\n… and {} more (`devspm findings --format json` lists them all).\n",
+            rows.len() - MARKDOWN_ROWS
+        ));
+    }
+    out
 }
 
 fn truncate(s: &str, max: usize) -> String {

@@ -26,7 +26,7 @@ pub const CAROL: Person<'static> = ("Carol Diaz", "carol@example.com");
 
 /// The environment every `git` and `devspm` run gets: the sandbox as HOME and config folders,
 /// no system config, and nothing inherited that could point git elsewhere.
-fn isolate(cmd: &mut StdCommand, home: &Path) {
+pub fn isolate(cmd: &mut StdCommand, home: &Path) {
     for var in [
         "GIT_DIR",
         "GIT_WORK_TREE",
