@@ -18,7 +18,9 @@ use sha2::{Digest, Sha256};
 
 use crate::bytes::GitBytes;
 use crate::commit::SignatureKind;
-pub use crate::finding::{Attribution, FindingRecorded, FindingsImported, ImportWithdrawn};
+pub use crate::finding::{
+    Attribution, FindingRecorded, FindingTriaged, FindingsImported, ImportWithdrawn,
+};
 
 /// What kind of fact an event records. Stored as its snake_case name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -76,11 +78,14 @@ pub enum EventKind {
     /// it saw are withdrawn and the ones it fixed or reopened stand where they stood before it
     /// ([`ImportWithdrawn`]). Nothing is deleted from the ledger.
     ImportWithdrawn,
+    /// Someone triaged a finding: false positive, accepted risk, won't fix, or open again
+    /// ([`FindingTriaged`]).
+    FindingTriaged,
 }
 
 impl EventKind {
     /// Every kind, for help texts and validation.
-    pub const ALL: [EventKind; 21] = [
+    pub const ALL: [EventKind; 22] = [
         EventKind::RepositoryRegistered,
         EventKind::CommitRecorded,
         EventKind::RefUpdated,
@@ -102,6 +107,7 @@ impl EventKind {
         EventKind::AdvisoriesImported,
         EventKind::HookOverride,
         EventKind::ImportWithdrawn,
+        EventKind::FindingTriaged,
     ];
 
     /// The stored name of the kind.
@@ -128,6 +134,7 @@ impl EventKind {
             EventKind::AdvisoriesImported => "advisories_imported",
             EventKind::HookOverride => "hook_override",
             EventKind::ImportWithdrawn => "import_withdrawn",
+            EventKind::FindingTriaged => "finding_triaged",
         }
     }
 
@@ -185,6 +192,7 @@ pub enum Payload {
     AdvisoriesImported(AdvisoriesImported),
     HookOverride(HookOverride),
     ImportWithdrawn(ImportWithdrawn),
+    FindingTriaged(FindingTriaged),
 }
 
 macro_rules! payload_kinds {
@@ -238,6 +246,7 @@ payload_kinds!(
     AdvisoriesImported,
     HookOverride,
     ImportWithdrawn,
+    FindingTriaged,
 );
 
 macro_rules! into_payload {
@@ -272,6 +281,7 @@ into_payload!(
     AdvisoriesImported,
     HookOverride,
     ImportWithdrawn,
+    FindingTriaged,
 );
 
 /// An event as a collector or analyzer proposes it, before the ledger orders and hashes it.

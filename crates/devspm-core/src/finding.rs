@@ -143,6 +143,28 @@ pub struct ImportWithdrawn {
     pub restored: Vec<RestoredFinding>,
 }
 
+/// The triage states a finding can be put in (`devspm findings triage`).
+pub const TRIAGE_STATES: [&str; 4] = ["false-positive", "accepted-risk", "wont-fix", "open"];
+
+/// Payload of [`crate::EventKind::FindingTriaged`]: a person's judgement of a finding. The
+/// latest one stands; `open` clears the earlier ones. A judgement with an expiry date stops
+/// counting after that day (the finding is open again without another event).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FindingTriaged {
+    pub finding: String,
+    pub repo: String,
+    /// One of [`TRIAGE_STATES`].
+    pub state: String,
+    /// Why, as given (secrets redacted, capped at 1 KiB).
+    pub reason: String,
+    /// The last day the judgement holds (YYYY-MM-DD, UTC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
+    /// Alias id of who triaged (their name and e-mail travel as a sealed attachment).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
+}
+
 /// What the ledger holds of a recorded finding that an import touched: with the producer's
 /// earlier imports, enough to set it back to where it stood before that import.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -10,6 +10,7 @@
 
 pub mod context;
 pub mod error;
+pub mod triage;
 
 pub use context::{Context, Diagnostics, Interrupt, NoProgress, Progress, Silent};
 pub use error::EngineError;

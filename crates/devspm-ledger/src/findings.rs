@@ -139,6 +139,31 @@ pub struct FindingRow {
     pub developer_name: Option<String>,
     pub team: Option<String>,
     pub agents: Vec<String>,
+    /// The standing triage judgement (`devspm findings triage`), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub triage: Option<Triage>,
+}
+
+/// A finding's standing triage judgement.
+#[derive(Clone, Debug, Serialize)]
+pub struct Triage {
+    /// `false-positive`, `accepted-risk` or `wont-fix`.
+    pub state: String,
+    pub reason: String,
+    /// The last day it holds (YYYY-MM-DD), if it expires.
+    pub expires: Option<String>,
+    /// False once the expiry day has passed: the finding counts as open again.
+    pub active: bool,
+    /// Alias id, and name and e-mail (absent once erased), of who triaged.
+    pub by: Option<String>,
+    pub by_name: Option<String>,
+}
+
+impl FindingRow {
+    /// Open and not set aside by a standing triage judgement: what `--fail-on` gates on.
+    pub fn is_actionable(&self) -> bool {
+        self.status == "open" && !self.triage.as_ref().is_some_and(|t| t.active)
+    }
 }
 
 /// The ledger queries of the findings capability.
@@ -179,6 +204,9 @@ pub trait FindingStore: Store {
         repo: &str,
         tool: &str,
     ) -> Result<Vec<(ImportRecord, devspm_core::finding::FindingsImported)>, LedgerError>;
+
+    /// The findings whose id is `id` or starts with it (`f_3a9c…`): id, repository, status.
+    fn findings_by_id(&self, id: &str) -> Result<Vec<(String, String, String)>, LedgerError>;
 
     /// What the ledger holds of these findings (absent ids are left out).
     fn finding_snapshots(
@@ -448,6 +476,21 @@ impl FindingStore for SqliteStore {
                 Ok((record, parsed))
             })
             .collect()
+    }
+
+    fn findings_by_id(&self, id: &str) -> Result<Vec<(String, String, String)>, LedgerError> {
+        let err = self.sql_err();
+        // The prefix is matched as text, never as a pattern (`_` and `%` are literal).
+        let mut stmt = self
+            .connection()
+            .prepare(
+                "SELECT finding_id, repo_id, status FROM findings
+                 WHERE substr(finding_id, 1, length(?1)) = ?1 ORDER BY finding_id LIMIT 20",
+            )
+            .map_err(&err)?;
+        stmt.query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .and_then(|rows| rows.collect())
+            .map_err(&err)
     }
 
     fn finding_snapshots(
@@ -807,14 +850,17 @@ impl FindingStore for SqliteStore {
         let min_rank = filter.min_severity.as_deref().map(severity_rank);
         // Names and e-mails are sealed: decrypt them all once (docs/privacy.md).
         let book = crate::pii::PiiBook::load(conn).map_err(&err)?;
+        // A judgement holds through its expiry day (UTC).
+        let today = jiff::Timestamp::now().strftime("%Y-%m-%d").to_string();
         let mut stmt = conn
             .prepare(
                 "SELECT f.finding_id, COALESCE(r.name, f.repo_id), f.tool, f.rule, f.kind, f.severity, f.status, f.message,
                         f.identifiers, f.path, f.start_line, f.end_line, f.package, f.version, f.secret_preview,
                         f.first_revision, f.last_revision, f.fixed_revision, f.reopened,
                         a.status, a.method, a.reason, a.confidence, a.primary_commit, a.author_time, a.commits, a.agents,
-                        al.identity_id, i.team, a.author_alias
+                        al.identity_id, i.team, a.author_alias, t.state, t.reason, t.expires, t.by_alias
                  FROM findings f
+                 LEFT JOIN finding_triage t ON t.finding_id = f.finding_id
                  LEFT JOIN repositories r ON r.repo_id = f.repo_id
                  LEFT JOIN attributions a ON a.finding_id = f.finding_id
                  LEFT JOIN aliases al ON al.alias_id = a.author_alias
@@ -839,6 +885,24 @@ impl FindingStore for SqliteStore {
                     };
                     let commits = split(r.get(25)?);
                     let author: Option<String> = r.get(29)?;
+                    let triage = match r.get::<_, Option<String>>(30)? {
+                        Some(state) => {
+                            let expires: Option<String> = r.get(32)?;
+                            let by: Option<String> = r.get(33)?;
+                            Some(Triage {
+                                active: expires.as_deref().is_none_or(|e| e >= today.as_str()),
+                                state,
+                                reason: r.get(31)?,
+                                expires,
+                                by_name: by
+                                    .as_deref()
+                                    .and_then(|a| book.text(a))
+                                    .map(|(name, email)| format!("{name} <{email}>")),
+                                by,
+                            })
+                        }
+                        None => None,
+                    };
                     let row = FindingRow {
                         finding: r.get(0)?,
                         repository: r.get(1)?,
@@ -874,6 +938,7 @@ impl FindingStore for SqliteStore {
                             .as_deref()
                             .and_then(|a| book.text(a))
                             .map(|(name, email)| format!("{name} <{email}>")),
+                        triage,
                     };
                     Ok((row, author))
                 },
@@ -957,5 +1022,81 @@ pub fn severity_rank(name: &str) -> u8 {
         "low" => 2,
         "info" => 1,
         _ => 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use devspm_core::NewEvent;
+    use devspm_core::finding::{FindingRecorded, FindingTriaged};
+
+    use super::*;
+
+    fn recorded(id: &str) -> NewEvent {
+        NewEvent::new(
+            format!("finding/r/{id}"),
+            "tool:t",
+            "repo:r",
+            FindingRecorded {
+                finding: id.to_owned(),
+                repo: "r".into(),
+                tool: "t".into(),
+                tool_version: None,
+                rule: "R".into(),
+                kind: "code".into(),
+                severity: "high".into(),
+                message: "m".into(),
+                identifiers: Vec::new(),
+                path: Some("a.py".into()),
+                start_line: Some(1),
+                end_line: Some(1),
+                foreign_path: None,
+                package: None,
+                secret: None,
+                fingerprint: format!("content:v1:{id}"),
+                revision: None,
+                import: "i_1".into(),
+            },
+        )
+    }
+
+    fn triaged(id: &str, expires: &str) -> NewEvent {
+        NewEvent::new(
+            format!("triage/{id}"),
+            "a_1",
+            format!("finding:{id}"),
+            FindingTriaged {
+                finding: id.to_owned(),
+                repo: "r".into(),
+                state: "accepted-risk".into(),
+                reason: "why".into(),
+                expires: Some(expires.to_owned()),
+                by: None,
+            },
+        )
+    }
+
+    /// A judgement holds through its expiry day; after it the finding counts again, with no
+    /// event needed.
+    #[test]
+    fn an_expired_judgement_no_longer_sets_a_finding_aside() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = SqliteStore::open(&dir.path().join("t.db")).unwrap();
+        store
+            .append(vec![
+                recorded("f_expired"),
+                recorded("f_standing"),
+                triaged("f_expired", "2000-01-01"),
+                triaged("f_standing", "2999-12-31"),
+            ])
+            .unwrap();
+        let rows = store.findings(&FindingFilter::default()).unwrap();
+        let row = |id: &str| rows.iter().find(|r| r.finding == id).unwrap();
+        assert!(row("f_expired").is_actionable());
+        assert_eq!(
+            row("f_expired").triage.as_ref().map(|t| t.active),
+            Some(false)
+        );
+        assert!(!row("f_standing").is_actionable());
     }
 }

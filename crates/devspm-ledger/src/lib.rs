@@ -33,7 +33,7 @@ use devspm_core::identity::{
 pub use audit::{AuditStore, ConsistencyProof, InclusionProof, StoredCheckpoint};
 pub use evidence::EvidenceStore;
 pub use findings::{
-    FindingFilter, FindingRow, FindingSnapshot, FindingState, FindingStore, ImportRecord,
+    FindingFilter, FindingRow, FindingSnapshot, FindingState, FindingStore, ImportRecord, Triage,
 };
 pub use governance::{GovernanceStore, ToolFilter, ToolUseRow};
 pub use projection::TABLES as PROJECTION_TABLES;
@@ -43,7 +43,7 @@ pub use views::{AiReport, AiRow, IdentityDetail, IdentityRow, LinkEvidence, Repo
 pub use writer_lock::lock_path;
 
 /// The schema version this build writes and reads.
-pub const SCHEMA_VERSION: i64 = 7;
+pub const SCHEMA_VERSION: i64 = 8;
 
 /// A name and an e-mail address as git recorded them (bytes, not necessarily UTF-8).
 pub type NameEmail = (Vec<u8>, Vec<u8>);

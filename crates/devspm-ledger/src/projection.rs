@@ -8,7 +8,7 @@ use devspm_core::event::CommitRecorded;
 use rusqlite::{Connection, params};
 
 /// Every projection table, in the order `rebuild` clears them.
-pub const TABLES: [&str; 18] = [
+pub const TABLES: [&str; 19] = [
     "repositories",
     "refs",
     "commits",
@@ -24,6 +24,7 @@ pub const TABLES: [&str; 18] = [
     "ai_line_ranges",
     "findings",
     "finding_imports",
+    "finding_triage",
     "attributions",
     "workstation_tools",
     "advisory_sources",
@@ -260,6 +261,18 @@ pub(crate) fn apply(conn: &Connection, seq: u64, payload: &Payload) -> rusqlite:
             )?;
             for f in &p.reopened {
                 reopened.execute(params![seq, f])?;
+            }
+        }
+        Payload::FindingTriaged(p) => {
+            if p.state == "open" {
+                conn.prepare_cached("DELETE FROM finding_triage WHERE finding_id = ?1")?
+                    .execute([&p.finding])?;
+            } else {
+                conn.prepare_cached(
+                    "INSERT OR REPLACE INTO finding_triage (finding_id, repo_id, state, reason, expires, by_alias, seq)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )?
+                .execute(params![p.finding, p.repo, p.state, p.reason, p.expires, p.by, seq])?;
             }
         }
         Payload::ImportWithdrawn(p) => {

@@ -601,7 +601,10 @@ pub struct ImportArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct FindingsArgs {
+    #[command(subcommand)]
+    pub command: Option<FindingsCommand>,
     /// Only findings of this recorded repository (a path, name or locator). Default: the
     /// repository the current directory is in, if any; else every repository.
     #[arg(long, value_name = "REPO", conflicts_with = "all_repos")]
@@ -630,8 +633,64 @@ pub struct FindingsArgs {
     #[arg(long, value_enum, value_name = "STATUS")]
     pub status: Option<StatusArg>,
     /// Exit with status 4 when a listed open finding is at or above this severity (for CI).
+    /// Findings triaged as false positive, accepted risk or won't fix do not count until their
+    /// judgement expires.
     #[arg(long, value_enum, value_name = "LEVEL")]
     pub fail_on: Option<SeverityArg>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FindingsCommand {
+    /// Record a judgement of a finding: a false positive, an accepted risk, won't fix, or open
+    /// again. Recorded as an event (the finding itself is not edited), shown in every view,
+    /// honoured by --fail-on until it expires, and attributed to you (`git config user.name`
+    /// and `user.email`, or --by).
+    ///
+    /// Example: devspm findings triage f_3a9c41d2 --state accepted-risk --reason "internal
+    /// tool, no untrusted input" --expires 2027-06-30
+    Triage(TriageArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TriageArgs {
+    /// The finding's id (`devspm findings --format json` lists them), or a unique prefix of
+    /// at least 6 characters.
+    #[arg(value_name = "FINDING")]
+    pub finding: String,
+    #[arg(long, value_enum)]
+    pub state: TriageStateArg,
+    /// Why (required except for `open`); secrets in it are redacted, and it is cut at 1 KiB.
+    #[arg(long, value_name = "TEXT", required_if_eq_any = [("state", "false-positive"), ("state", "accepted-risk"), ("state", "wont-fix")])]
+    pub reason: Option<String>,
+    /// The last day the judgement holds (YYYY-MM-DD, UTC); after it the finding counts as open.
+    #[arg(long, value_name = "DATE")]
+    pub expires: Option<String>,
+    /// Who triages, as `Name <email>`. Default: `git config user.name` and `user.email`.
+    #[arg(long, value_name = "WHO")]
+    pub by: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TriageStateArg {
+    /// Not a problem: the scanner is wrong here.
+    FalsePositive,
+    /// A real problem, accepted (say why, and until when).
+    AcceptedRisk,
+    /// A real problem that will not be fixed.
+    WontFix,
+    /// Clear the judgement: the finding counts again.
+    Open,
+}
+
+impl TriageStateArg {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TriageStateArg::FalsePositive => "false-positive",
+            TriageStateArg::AcceptedRisk => "accepted-risk",
+            TriageStateArg::WontFix => "wont-fix",
+            TriageStateArg::Open => "open",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -30,6 +30,9 @@ pub(crate) fn repo_filter(
 }
 
 pub fn run(settings: &Settings, global: &GlobalArgs, args: &FindingsArgs) -> anyhow::Result<i32> {
+    if let Some(crate::cli::FindingsCommand::Triage(t)) = &args.command {
+        return triage(settings, global, t);
+    }
     let store = settings.open_store_read_only()?;
     let repo = match &args.repo {
         Some(r) => Some(repo_filter(&store, r)?),
@@ -59,7 +62,7 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &FindingsArgs) -> any
         let min = severity_rank(level.as_str());
         let failing = rows
             .iter()
-            .filter(|r| r.status == "open" && severity_rank(&r.severity) >= min)
+            .filter(|r| r.is_actionable() && severity_rank(&r.severity) >= min)
             .count();
         if failing > 0 {
             if !global.quiet {
@@ -72,6 +75,86 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &FindingsArgs) -> any
         }
     }
     Ok(0)
+}
+
+/// `devspm findings triage`.
+fn triage(
+    settings: &Settings,
+    global: &GlobalArgs,
+    args: &crate::cli::TriageArgs,
+) -> anyhow::Result<i32> {
+    let mut store = settings.open_store()?;
+    let (name, email) = match &args.by {
+        Some(who) => parse_person(who)
+            .with_context(|| format!("--by {}: expected `Name <email>`", escape(who)))?,
+        None => super::hook::git_identity(Path::new(".")),
+    };
+    let mut reason = args.reason.clone().unwrap_or_default();
+    // A reason is stored text: no secret value in it, as for every message devspm keeps.
+    let key = settings.secret_key(&mut store)?;
+    super::secrets::Redactor::new(settings, key)?.redact_in_place(&mut reason);
+    let outcome = devspm_engine::triage::triage(
+        &mut store,
+        &devspm_engine::triage::TriageRequest {
+            finding: &args.finding,
+            state: args.state.as_str(),
+            reason: &reason,
+            expires: args.expires.as_deref(),
+            by: (&name, &email),
+        },
+    )
+    .map_err(|e| match e {
+        devspm_engine::EngineError::Invalid(m) => anyhow::Error::new(crate::UsageError(m)),
+        other => anyhow::Error::new(other),
+    })?;
+    match global.format {
+        Format::Json => emit_json(&outcome)?,
+        _ => emit(&format!(
+            "{} {}: {}{}\n",
+            outcome.finding,
+            if outcome.recorded {
+                "triaged"
+            } else {
+                "already stands as"
+            },
+            outcome.state,
+            outcome
+                .expires
+                .as_deref()
+                .map(|e| format!(" until {e}"))
+                .unwrap_or_default()
+        ))?,
+    }
+    Ok(0)
+}
+
+/// `Name <email>` → (name, email).
+fn parse_person(text: &str) -> Option<(String, String)> {
+    let (name, rest) = text.split_once('<')?;
+    let email = rest.strip_suffix('>')?.trim();
+    (!email.is_empty() && email.contains('@')).then(|| (name.trim().to_owned(), email.to_owned()))
+}
+
+/// The status as shown: `open`, `fixed`, or `open (accepted-risk until 2027-06-30)`.
+fn status(r: &FindingRow) -> String {
+    match &r.triage {
+        Some(t) if t.active => format!(
+            "{} ({}{})",
+            r.status,
+            t.state,
+            t.expires
+                .as_deref()
+                .map(|e| format!(" until {e}"))
+                .unwrap_or_default()
+        ),
+        Some(t) => format!(
+            "{} ({} expired {})",
+            r.status,
+            t.state,
+            t.expires.as_deref().unwrap_or("")
+        ),
+        None => r.status.clone(),
+    }
 }
 
 fn short(sha: &str) -> String {
@@ -156,7 +239,7 @@ fn table(rows: &[FindingRow]) -> String {
     for r in rows {
         t.row(vec![
             r.severity.clone(),
-            r.status.clone(),
+            status(r),
             r.tool.clone(),
             truncate(&r.rule, 40),
             truncate(&location(r), 50),
@@ -226,7 +309,7 @@ fn markdown(rows: &[FindingRow]) -> String {
         out.push_str(&format!(
             "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
             text(&r.severity),
-            text(&r.status),
+            text(&status(r)),
             text(&r.tool),
             text(&truncate(&r.rule, 60)),
             code(&location(r)),
@@ -260,7 +343,7 @@ fn truncate(s: &str, max: usize) -> String {
 
 fn csv(rows: &[FindingRow]) -> String {
     let mut out = String::from(
-        "finding,repository,tool,rule,kind,severity,status,path,line,package,version,identifiers,attribution,method,confidence,introduced_in,introduced_at,developer,developer_name,team,agents,reason\n",
+        "finding,repository,tool,rule,kind,severity,status,path,line,package,version,identifiers,attribution,method,confidence,introduced_in,introduced_at,developer,developer_name,team,agents,reason,triage,triage_reason,triage_expires,triage_by\n",
     );
     for r in rows {
         let cells = [
@@ -286,6 +369,28 @@ fn csv(rows: &[FindingRow]) -> String {
             r.team.clone().unwrap_or_default(),
             r.agents.join(" "),
             r.reason.clone().unwrap_or_default(),
+            r.triage
+                .as_ref()
+                .map(|t| {
+                    if t.active {
+                        t.state.clone()
+                    } else {
+                        format!("{} (expired)", t.state)
+                    }
+                })
+                .unwrap_or_default(),
+            r.triage
+                .as_ref()
+                .map(|t| t.reason.clone())
+                .unwrap_or_default(),
+            r.triage
+                .as_ref()
+                .and_then(|t| t.expires.clone())
+                .unwrap_or_default(),
+            r.triage
+                .as_ref()
+                .and_then(|t| t.by_name.clone().or_else(|| t.by.clone()))
+                .unwrap_or_default(),
         ];
         out.push_str(&devspm_report::csv::record(&cells));
     }
@@ -359,6 +464,21 @@ pub fn export(
                     p.insert("devspm".to_owned(), devspm_properties(row));
                     enriched += 1;
                 }
+                // A standing triage judgement is a SARIF suppression: code scanning shows the
+                // alert as dismissed, with the reason.
+                if let Some(t) = row.triage.as_ref().filter(|t| t.active) {
+                    let suppressions = object
+                        .entry("suppressions")
+                        .or_insert_with(|| serde_json::json!([]));
+                    if let Some(list) = suppressions.as_array_mut() {
+                        list.push(serde_json::json!({
+                            "kind": "external",
+                            "status": "accepted",
+                            "justification": format!("{}: {}", t.state, t.reason),
+                            "properties": { "devspm": { "state": t.state, "expires": t.expires, "by": t.by } }
+                        }));
+                    }
+                }
             }
         }
     }
@@ -394,5 +514,12 @@ fn devspm_properties(r: &FindingRow) -> serde_json::Value {
         "developer": r.developer,
         "team": r.team,
         "agents": r.agents,
+        "triage": r.triage.as_ref().map(|t| serde_json::json!({
+            "state": t.state,
+            "reason": t.reason,
+            "expires": t.expires,
+            "active": t.active,
+            "by": t.by,
+        })),
     })
 }

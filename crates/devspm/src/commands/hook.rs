@@ -264,7 +264,7 @@ fn pre_commit(
 }
 
 /// `user.name` and `user.email` as git sees them in the repository (empty when unset).
-fn git_identity(dir: &Path) -> (String, String) {
+pub(crate) fn git_identity(dir: &Path) -> (String, String) {
     let get = |key: &str| {
         std::process::Command::new("git")
             .arg("-C")
