@@ -21,6 +21,7 @@
 pub mod csv;
 pub mod json;
 pub mod markdown;
+pub mod style;
 pub mod table;
 pub mod terminal;
 

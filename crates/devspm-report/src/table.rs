@@ -1,7 +1,9 @@
 //! The plain-text table every human-readable listing uses: aligned columns whose cells are
 //! escaped for the terminal as they are added, so that no table can forget to.
 
-use unicode_width::UnicodeWidthStr;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+use crate::style::{Style, paint};
 
 /// A plain-text table with left-aligned columns (right-aligned where `numeric`).
 ///
@@ -13,7 +15,14 @@ pub struct Table {
     headers: Vec<&'static str>,
     numeric: Vec<bool>,
     rows: Vec<Vec<String>>,
+    /// Per column: how to colour a cell (by its text), when colour is on.
+    painters: Vec<Option<fn(&str) -> Option<Style>>>,
+    /// Per column: whether [`Table::render_fit`] may shorten it (in the middle).
+    shrinkable: Vec<bool>,
 }
+
+/// The narrowest a shrinkable column becomes.
+const MIN_SHRUNK: usize = 12;
 
 impl Table {
     /// A table with these `(header, numeric)` columns.
@@ -22,7 +31,22 @@ impl Table {
             headers: columns.iter().map(|c| c.0).collect(),
             numeric: columns.iter().map(|c| c.1).collect(),
             rows: Vec::new(),
+            painters: vec![None; columns.len()],
+            shrinkable: vec![false; columns.len()],
         }
+    }
+
+    /// Colours the cells of `column` by their text (e.g. [`crate::style::severity`]).
+    pub fn paint(&mut self, column: usize, painter: fn(&str) -> Option<Style>) -> &mut Table {
+        self.painters[column] = Some(painter);
+        self
+    }
+
+    /// Lets [`Table::render_fit`] shorten `column` in the middle when the table is too wide
+    /// (paths, names, messages; never counts or dates). A trailing `:LINE` is always kept.
+    pub fn shrink(&mut self, column: usize) -> &mut Table {
+        self.shrinkable[column] = true;
+        self
     }
 
     /// Adds a row of raw cells (escaped here).
@@ -40,23 +64,62 @@ impl Table {
 
     /// The table, each line starting with `indent` and ending with a line feed.
     pub fn render(&self, indent: &str) -> String {
+        self.render_fit(indent, None)
+    }
+
+    /// The table fitted to `width` terminal cells when given (a terminal's width; `None` in a
+    /// pipe, where scripts want every character): shrinkable columns are shortened in the
+    /// middle, widest first, down to a minimum, and the table may stay wider than `width` when
+    /// that is not enough.
+    pub fn render_fit(&self, indent: &str, width: Option<usize>) -> String {
         let mut widths: Vec<usize> = self.headers.iter().map(|h| h.width()).collect();
         for row in &self.rows {
             for (i, cell) in row.iter().enumerate() {
                 widths[i] = widths[i].max(cell.width());
             }
         }
+        if let Some(max) = width {
+            let total = |w: &[usize]| {
+                indent.width() + w.iter().sum::<usize>() + 2 * w.len().saturating_sub(1)
+            };
+            while total(&widths) > max {
+                let widest = (0..widths.len())
+                    .filter(|&i| {
+                        self.shrinkable[i] && widths[i] > MIN_SHRUNK.max(self.headers[i].width())
+                    })
+                    .max_by_key(|&i| widths[i]);
+                match widest {
+                    Some(i) => widths[i] -= 1,
+                    None => break,
+                }
+            }
+        }
         let mut out = String::new();
-        let line = |cells: Vec<&str>, out: &mut String| {
+        let line = |cells: Vec<&str>, header: bool, out: &mut String| {
             out.push_str(indent);
             let last = cells.len() - 1;
             for (i, cell) in cells.iter().enumerate() {
+                let shortened;
+                let cell = if cell.width() > widths[i] {
+                    shortened = middle(cell, widths[i]);
+                    shortened.as_str()
+                } else {
+                    cell
+                };
                 let pad = widths[i].saturating_sub(cell.width());
+                let painted = match (header, self.painters[i]) {
+                    (true, _) => paint(cell, Style::Heading),
+                    (false, Some(painter)) => match painter(cell) {
+                        Some(style) => paint(cell, style),
+                        None => cell.to_owned(),
+                    },
+                    (false, None) => cell.to_owned(),
+                };
                 if self.numeric[i] {
                     out.push_str(&" ".repeat(pad));
-                    out.push_str(cell);
+                    out.push_str(&painted);
                 } else {
-                    out.push_str(cell);
+                    out.push_str(&painted);
                     if i != last {
                         out.push_str(&" ".repeat(pad));
                     }
@@ -67,17 +130,74 @@ impl Table {
             }
             out.push('\n');
         };
-        line(self.headers.clone(), &mut out);
+        line(self.headers.clone(), true, &mut out);
         for row in &self.rows {
-            line(row.iter().map(String::as_str).collect(), &mut out);
+            line(row.iter().map(String::as_str).collect(), false, &mut out);
         }
         out
     }
 }
 
+/// `cell` cut to `width` terminal cells in the middle (`src/very/lo…/file.rs:12`): a third of
+/// the room for the start, the rest for the end, where the file name and the line number are.
+/// A trailing `:LINE` is kept whole.
+fn middle(cell: &str, width: usize) -> String {
+    let line = cell
+        .rfind(':')
+        .filter(|&at| at + 1 < cell.len() && cell[at + 1..].chars().all(|c| c.is_ascii_digit()))
+        .map_or("", |at| &cell[at..]);
+    let body = &cell[..cell.len() - line.len()];
+    let room = width.saturating_sub(line.width() + 1);
+    if room < 2 {
+        // Too narrow for both ends: the end is what tells files apart.
+        return format!("…{}", take_end(cell, width.saturating_sub(1)));
+    }
+    let head = room / 3;
+    format!(
+        "{}…{}{line}",
+        take_start(body, head),
+        take_end(body, room - head)
+    )
+}
+
+fn take_start(text: &str, width: usize) -> &str {
+    let mut used = 0;
+    for (at, c) in text.char_indices() {
+        used += c.width().unwrap_or(0);
+        if used > width {
+            return &text[..at];
+        }
+    }
+    text
+}
+
+fn take_end(text: &str, width: usize) -> &str {
+    let mut used = 0;
+    for (at, c) in text.char_indices().rev() {
+        used += c.width().unwrap_or(0);
+        if used > width {
+            return &text[at + c.len_utf8()..];
+        }
+    }
+    text
+}
+
+impl Table {
+    /// Rows added so far.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::Table;
+    use unicode_width::UnicodeWidthStr;
+
+    use super::{Style, Table};
 
     #[test]
     fn tables_align() {
@@ -101,6 +221,52 @@ mod tests {
              Mallory\\x1b]0;pwned\\x07  1\n\
              ok\\n[ERROR] forged       2\n"
         );
+    }
+
+    #[test]
+    fn a_wide_table_is_fitted_by_shortening_paths_in_the_middle() {
+        let mut t = Table::new(&[("sev", false), ("where", false), ("n", true)]);
+        t.shrink(1);
+        t.row(vec![
+            "high".into(),
+            "crates/devspm-findings/src/import/very_long_module_name.rs:1234".into(),
+            "7".into(),
+        ]);
+        let fitted = t.render_fit("", Some(40));
+        let row = fitted.lines().nth(1).unwrap();
+        assert!(row.width() <= 40, "{fitted}");
+        assert!(
+            row.contains('…') && row.contains("name.rs:1234"),
+            "{fitted}"
+        );
+        assert!(row.starts_with("high  crates"), "{fitted}");
+        // In a pipe (no width), nothing is cut.
+        assert!(t.render("").contains("very_long_module_name.rs:1234"));
+        // Too narrow for every column: shrinkable ones stop at their minimum.
+        let tight = t.render_fit("", Some(5));
+        assert!(tight.lines().nth(1).unwrap().contains(":1234"), "{tight}");
+    }
+
+    #[test]
+    fn colour_wraps_cells_after_alignment() {
+        let mut t = Table::new(&[("sev", false), ("n", true)]);
+        t.paint(0, crate::style::severity);
+        t.row(vec!["high".into(), "1".into()]);
+        t.row(vec!["x\u{1b}[31m".into(), "2".into()]);
+        crate::style::set_enabled(true);
+        let out = t.render("");
+        crate::style::set_enabled(false);
+        assert_eq!(
+            out,
+            "\x1b[1msev\x1b[0m        \x1b[1mn\x1b[0m\n\x1b[31mhigh\x1b[0m       1\nx\\x1b[31m  2\n"
+        );
+        // The painted guard passes the colour and still escapes anything else; the plain one
+        // passes nothing.
+        assert_eq!(crate::terminal::guard_painted(&out), out.as_str());
+        assert_eq!(crate::terminal::guard_painted("\x1b[2J"), "\\x1b[2J");
+        assert_ne!(crate::terminal::guard(&out), out.as_str());
+        // Off (the default), paint changes nothing.
+        assert_eq!(crate::style::paint("high", Style::High), "high");
     }
 
     #[test]

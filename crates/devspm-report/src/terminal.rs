@@ -105,6 +105,33 @@ pub fn guard(text: &str) -> Cow<'_, str> {
     escape_unless(text, |c| c == '\n' || !needs_escape(c))
 }
 
+/// [`guard`] for output painted by [`crate::style::paint`] (colour on): the colour sequences
+/// it writes pass, every other character that needs it is escaped.
+pub fn guard_painted(text: &str) -> Cow<'_, str> {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut changed = false;
+    let mut at = 0;
+    while let Some(c) = text[at..].chars().next() {
+        if let Some(len) = crate::style::sgr_at(text, at) {
+            out.push_str(&text[at..at + len]);
+            at += len;
+            continue;
+        }
+        if c == '\n' || !needs_escape(c) {
+            out.push(c);
+        } else {
+            changed = true;
+            push_escape(&mut out, c);
+        }
+        at += c.len_utf8();
+    }
+    if changed {
+        Cow::Owned(out)
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
 /// `text` with every character that is not `clean` replaced by its visible escape.
 fn escape_unless(text: &str, clean: impl Fn(char) -> bool) -> Cow<'_, str> {
     if text.chars().all(&clean) {

@@ -104,6 +104,19 @@ pub struct GlobalArgs {
     /// Print more detail about what is being done (repeat for more).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+
+    /// Colour severities, statuses and headings: `auto` on a terminal unless `NO_COLOR` is set
+    /// (`CLICOLOR_FORCE=1` colours pipes too), `always`, or `never`. JSON, CSV, Markdown and
+    /// SARIF are never coloured.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
 }
 
 /// Output formats.

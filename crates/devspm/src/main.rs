@@ -115,6 +115,9 @@ fn run(cli: cli::Cli) -> anyhow::Result<i32> {
             "--format csv is available for `devspm ai`, `devspm findings` and `devspm audit export`, --format markdown for `devspm ai` and `devspm findings`, --format sarif for `devspm ci audit` (findings: `devspm export sarif`); use table or json here".to_owned(),
         ).into());
     }
+    devspm_report::style::set_enabled(
+        output::colour_wanted(cli.global.color) && matches!(cli.global.format, cli::Format::Table),
+    );
     // About devspm itself: no database or configuration needed.
     match &cli.command {
         cli::Command::Completions { shell } => return commands::meta::completions(*shell),

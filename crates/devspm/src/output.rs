@@ -17,7 +17,11 @@ pub use devspm_report::terminal::escape;
 /// a control, bidi or invisible character that still reaches it is escaped here (and, in debug
 /// builds, which the tests run, is reported as the bug it is).
 pub fn emit(text: &str) -> anyhow::Result<()> {
-    let text = devspm_report::terminal::guard(text);
+    let text = if devspm_report::style::enabled() {
+        devspm_report::terminal::guard_painted(text)
+    } else {
+        devspm_report::terminal::guard(text)
+    };
     debug_assert!(
         matches!(text, Cow::Borrowed(_)),
         "outside text reached standard output without devspm_report escaping: {text}"
@@ -36,6 +40,66 @@ pub fn emit_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
     let mut text = devspm_report::json::to_string_pretty(value)?;
     text.push('\n');
     emit(&text)
+}
+
+/// Whether to colour: `--color`, then `NO_COLOR` (any value but empty turns colour off), then
+/// `CLICOLOR_FORCE` (any value but empty or `0` turns it on in pipes too), then whether
+/// standard output is a terminal (and `TERM` is not `dumb`).
+pub fn colour_wanted(choice: crate::cli::ColorChoice) -> bool {
+    use std::io::IsTerminal;
+    let set = |var: &str| std::env::var_os(var).is_some_and(|v| !v.is_empty());
+    match choice {
+        crate::cli::ColorChoice::Always => true,
+        crate::cli::ColorChoice::Never => false,
+        crate::cli::ColorChoice::Auto => {
+            if set("NO_COLOR") {
+                false
+            } else if set("CLICOLOR_FORCE")
+                && std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| v != "0")
+            {
+                true
+            } else {
+                std::io::stdout().is_terminal()
+                    && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
+            }
+        }
+    }
+}
+
+/// The width of the terminal standard output writes to, for fitting tables; `None` in a pipe
+/// or a file (scripts get every character). `COLUMNS` overrides the terminal's own size.
+pub fn terminal_width() -> Option<usize> {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    if let Some(n) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse().ok())
+    {
+        return Some(n).filter(|&n: &usize| n >= 20);
+    }
+    window_columns()
+}
+
+#[cfg(target_os = "linux")]
+fn window_columns() -> Option<usize> {
+    use std::os::fd::AsRawFd;
+    let mut size = libc::winsize {
+        ws_row: 0,
+        ws_col: 0,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // SAFETY: TIOCGWINSZ fills a `winsize` for a terminal descriptor; `size` is a valid,
+    // exclusively borrowed `winsize` for the duration of the call.
+    let ok = unsafe { libc::ioctl(std::io::stdout().as_raw_fd(), libc::TIOCGWINSZ, &mut size) };
+    (ok == 0 && size.ws_col >= 20).then_some(usize::from(size.ws_col))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn window_columns() -> Option<usize> {
+    None
 }
 
 /// Warnings shown by default before "… and N more"; `-v` shows every one, `-q` none.

@@ -210,6 +210,20 @@ fn age_days(r: &FindingRow) -> Option<i64> {
     Some(((now - at) / 86_400).max(0))
 }
 
+/// Open findings first, most severe first, oldest first.
+fn by_urgency(rows: &[FindingRow]) -> Vec<&FindingRow> {
+    let mut sorted: Vec<&FindingRow> = rows.iter().collect();
+    sorted.sort_by_key(|r| {
+        (
+            !r.is_actionable(),
+            r.status != "open",
+            std::cmp::Reverse(severity_rank(&r.severity)),
+            std::cmp::Reverse(age_days(r)),
+        )
+    });
+    sorted
+}
+
 /// Open findings, attributed findings, and findings with AI involvement.
 fn counts(rows: &[FindingRow]) -> (usize, usize, usize) {
     let open = rows.iter().filter(|r| r.status == "open").count();
@@ -236,7 +250,12 @@ fn table(rows: &[FindingRow]) -> String {
         ("agents", false),
         ("age", true),
     ]);
-    for r in rows {
+    t.paint(0, devspm_report::style::severity)
+        .paint(1, devspm_report::style::status)
+        .shrink(3)
+        .shrink(4)
+        .shrink(5);
+    for r in by_urgency(rows) {
         t.row(vec![
             r.severity.clone(),
             status(r),
@@ -256,7 +275,7 @@ fn table(rows: &[FindingRow]) -> String {
     format!(
         "{} findings ({open} open), {attributed} attributed, {ai} with AI involvement\n\n{}",
         rows.len(),
-        t.render("")
+        t.render_fit("", crate::output::terminal_width())
     )
 }
 
@@ -294,14 +313,7 @@ fn markdown(rows: &[FindingRow]) -> String {
     for (name, open, fixed) in by_severity.values().rev() {
         out.push_str(&format!("| {} | {open} | {fixed} |\n", text(name)));
     }
-    let mut sorted: Vec<&FindingRow> = rows.iter().collect();
-    sorted.sort_by_key(|r| {
-        (
-            r.status != "open",
-            std::cmp::Reverse(severity_rank(&r.severity)),
-            std::cmp::Reverse(age_days(r)),
-        )
-    });
+    let sorted = by_urgency(rows);
     out.push_str(
         "\n| Severity | Status | Tool | Rule | Where | Introduced by | Agents | Age |\n|---|---|---|---|---|---|---|---:|\n",
     );
