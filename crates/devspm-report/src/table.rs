@@ -16,10 +16,13 @@ pub struct Table {
     numeric: Vec<bool>,
     rows: Vec<Vec<String>>,
     /// Per column: how to colour a cell (by its text), when colour is on.
-    painters: Vec<Option<fn(&str) -> Option<Style>>>,
+    painters: Vec<Option<Painter>>,
     /// Per column: whether [`Table::render_fit`] may shorten it (in the middle).
     shrinkable: Vec<bool>,
 }
+
+/// How a column's cells are coloured: the style for a cell's text, if any.
+pub type Painter = fn(&str) -> Option<Style>;
 
 /// The narrowest a shrinkable column becomes.
 const MIN_SHRUNK: usize = 12;
@@ -37,7 +40,7 @@ impl Table {
     }
 
     /// Colours the cells of `column` by their text (e.g. [`crate::style::severity`]).
-    pub fn paint(&mut self, column: usize, painter: fn(&str) -> Option<Style>) -> &mut Table {
+    pub fn paint(&mut self, column: usize, painter: Painter) -> &mut Table {
         self.painters[column] = Some(painter);
         self
     }

@@ -11,19 +11,12 @@ fn colour_follows_the_flag_and_the_environment() {
     let sb = Sandbox::new();
     let r = sb.repo("app");
     r.commit_file(ALICE, "app.py", "a = 1\nb = 2\n", "code");
-    let report = sb.path().join("lint.sarif");
-    std::fs::write(
-        &report,
-        line_sarif(&[("R1", "error"), ("R\u{1b}[2J", "note")]),
-    )
-    .unwrap();
-    sb.run(&[
-        "import",
-        "--repo",
-        r.path.to_str().unwrap(),
-        report.to_str().unwrap(),
-    ])
-    .assert_code(0);
+    let report = import_line_sarif(
+        &sb,
+        &r,
+        "lint.sarif",
+        &[("R1", "error"), ("R\u{1b}[2J", "note")],
+    );
     let with = |args: &[&str], env: &[(&str, &str)]| {
         let mut cmd = sb.devspm();
         for (k, v) in env {

@@ -19,15 +19,7 @@ fn a_triaged_finding_is_shown_gated_and_attributed() {
     let sb = Sandbox::new();
     let r = sb.repo("app");
     r.commit_file(ALICE, "app.py", "a = 1\nb = 2\n", "code");
-    let report = sb.path().join("lint.sarif");
-    std::fs::write(&report, line_sarif(&[("R1", "error"), ("R2", "note")])).unwrap();
-    sb.run(&[
-        "import",
-        "--repo",
-        r.path.to_str().unwrap(),
-        report.to_str().unwrap(),
-    ])
-    .assert_code(0);
+    let report = import_line_sarif(&sb, &r, "lint.sarif", &[("R1", "error"), ("R2", "note")]);
     let gate = || {
         sb.run(&["findings", "--all-repos", "--fail-on", "high"])
             .code

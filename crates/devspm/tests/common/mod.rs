@@ -580,6 +580,21 @@ pub fn rich_repo(sandbox: &Sandbox) -> RichRepo {
 
 /// A SARIF report from tool `lint` of `rules` (id, level), one result per line of `app.py`
 /// (the first on line 1).
+/// Writes `line_sarif(rules)` to `name` in the sandbox and imports it into `repo`; returns the
+/// report's path.
+pub fn import_line_sarif(sb: &Sandbox, repo: &Repo, name: &str, rules: &[(&str, &str)]) -> PathBuf {
+    let report = sb.path().join(name);
+    std::fs::write(&report, line_sarif(rules)).unwrap();
+    sb.run(&[
+        "import",
+        "--repo",
+        repo.path.to_str().unwrap(),
+        report.to_str().unwrap(),
+    ])
+    .assert_code(0);
+    report
+}
+
 pub fn line_sarif(rules: &[(&str, &str)]) -> String {
     let results: Vec<Value> = rules
         .iter()
