@@ -11,7 +11,7 @@ fn colour_follows_the_flag_and_the_environment() {
     let sb = Sandbox::new();
     let r = sb.repo("app");
     r.commit_file(ALICE, "app.py", "a = 1\nb = 2\n", "code");
-    let report = import_line_sarif(
+    import_line_sarif(
         &sb,
         &r,
         "lint.sarif",
