@@ -17,7 +17,6 @@ pub mod governance;
 pub mod merkle;
 mod pii;
 mod projection;
-mod replay_check;
 mod sqlite;
 pub mod views;
 mod writer_lock;
@@ -37,7 +36,6 @@ pub use findings::{
 };
 pub use governance::{GovernanceStore, ToolFilter, ToolUseRow};
 pub use projection::TABLES as PROJECTION_TABLES;
-pub use replay_check::{ProjectionProblem, ProjectionReport};
 pub use sqlite::{ReadOnly, SqliteStore};
 pub use views::{AiReport, AiRow, IdentityDetail, IdentityRow, LinkEvidence, RepositorySummary};
 pub use writer_lock::lock_path;
@@ -100,6 +98,30 @@ pub struct VerifyReport {
     pub tree_root: Option<String>,
     /// `None` when everything verified.
     pub problem: Option<ChainProblem>,
+}
+
+/// The first projection row that does not match the events.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct ProjectionProblem {
+    /// The projection table.
+    pub table: String,
+    /// The row, by its key columns (`finding_id=f_…`).
+    pub row: String,
+    /// What is wrong, in one sentence.
+    pub problem: String,
+}
+
+/// The outcome of comparing the projections with a replay of the events.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ProjectionReport {
+    /// Events replayed.
+    pub events_replayed: u64,
+    /// Projection tables compared.
+    pub tables_checked: u64,
+    /// Rows compared (in the ledger's tables).
+    pub rows_checked: u64,
+    /// `None` when every table matches.
+    pub problem: Option<ProjectionProblem>,
 }
 
 /// What `forget` erased.

@@ -1,7 +1,7 @@
 //! Helpers every importer shares: advisory and weakness identifiers, severity words and
 //! scores, package URLs and OSV ecosystem names, package and location builders, short messages,
-//! the blank finding importers fill in, and the last checks applied to every finding before it
-//! leaves the importer (sorted identifiers, no secret outside `RawFinding::secret`).
+//! and the blank finding importers fill in. The last checks applied to every finding are in
+//! `finalize`, below the streaming plumbing that applies them.
 
 use serde_json::Value;
 
@@ -9,9 +9,6 @@ use super::cvss;
 use super::stream::Ctx;
 use super::uri;
 use crate::{FindingKind, Location, RawFinding, Severity};
-
-/// What replaces a secret value found in a message.
-pub(crate) const REDACTED: &str = "[REDACTED]";
 
 /// Normalises one token to a known identifier: `CWE-79` (from `cwe-079`, `CWE-79`), `CVE-…`,
 /// `GHSA-xxxx-xxxx-xxxx` (lower-case body), `RUSTSEC-…`, `PYSEC-…`, `GO-…`, `GSD-…`, `MAL-…`,
@@ -526,52 +523,6 @@ pub(crate) fn tool_name(name: &str) -> String {
     lower.split_whitespace().collect::<Vec<_>>().join("-")
 }
 
-/// Replaces every occurrence of `secret` in `text`.
-pub(crate) fn redact(text: &str, secret: &str) -> String {
-    if secret.is_empty() || !text.contains(secret) {
-        text.to_string()
-    } else {
-        text.replace(secret, REDACTED)
-    }
-}
-
-/// The checks every finding passes before it is handed to the sink: identifiers sorted and
-/// unique; a secret kept only in `secret` (redacted from the message, rule and fingerprint;
-/// no snippet for secrets); a message that is never empty.
-pub(crate) fn finalize(f: &mut RawFinding) {
-    f.identifiers.retain(|id| !id.trim().is_empty());
-    f.identifiers.sort();
-    f.identifiers.dedup();
-    if f.kind == FindingKind::Secret {
-        f.snippet = None;
-    }
-    f.secret = f.secret.take().filter(|s| !s.trim().is_empty());
-    if let Some(secret) = f.secret.as_deref() {
-        f.message = redact(&f.message, secret);
-        f.rule = redact(&f.rule, secret);
-        if let Some(fp) = f.producer_fingerprint.as_mut() {
-            *fp = redact(fp, secret);
-        }
-        if f.snippet.as_deref().is_some_and(|s| s.contains(secret)) {
-            f.snippet = None;
-        }
-        if let Some(loc) = f.location.as_mut() {
-            loc.path = redact(&loc.path, secret);
-        }
-    }
-    let message = f.message.trim();
-    if message.is_empty() {
-        f.message = f.rule.clone();
-    } else if message.len() != f.message.len() {
-        f.message = message.to_string();
-    }
-    if let Some(s) = f.snippet.as_deref()
-        && s.trim().is_empty()
-    {
-        f.snippet = None;
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -684,11 +635,10 @@ mod tests {
     }
 
     #[test]
-    fn texts_are_shortened_and_secrets_redacted() {
+    fn texts_are_shortened() {
         assert_eq!(short("\n## Impact\nmore", 80), "Impact");
         assert_eq!(truncate("abcdef", 3), "abc…");
         assert_eq!(tool_name("Semgrep OSS"), "semgrep");
         assert_eq!(tool_name("Nosey Parker"), "nosey-parker");
-        assert_eq!(redact("key is s3cr3t!", "s3cr3t"), "key is [REDACTED]!");
     }
 }

@@ -31,6 +31,7 @@ mod cvss;
 mod cyclonedx;
 mod detect;
 mod detect_secrets;
+mod finalize;
 mod gitleaks;
 mod grype;
 mod osv_scanner;

@@ -23,7 +23,7 @@ use serde::de::{
 };
 
 use super::ImportWarning;
-use super::common;
+use super::finalize::finalize;
 use crate::RawFinding;
 
 /// The message of the `serde` error raised to unwind the parser when the sink fails; the
@@ -179,7 +179,7 @@ impl<'s> Ctx<'s> {
     /// no secret outside `secret`). On failure the sink's message is kept and [`Abort`]
     /// returned: the caller must unwind with [`abort`].
     pub(crate) fn emit(&mut self, mut finding: RawFinding) -> Result<(), Abort> {
-        common::finalize(&mut finding);
+        finalize(&mut finding);
         self.results += 1;
         if let Some(sink) = self.sink.as_mut() {
             let origin = finding.origin.clone();

@@ -1,4 +1,5 @@
-//! The embedded SQLite store: one file, WAL mode, versioned migrations run on open.
+//! The embedded SQLite store: one file, WAL mode, versioned migrations run on open; appends,
+//! rebuild, ingest state, identities and erasure ([`Store`] on SQLite).
 //!
 //! Durability choice: `synchronous = NORMAL` in WAL mode survives a killed process (the case the
 //! ledger must handle: `kill -9` mid-ingest loses at most the open batch, never a committed one,
@@ -9,22 +10,27 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use devspm_core::event::{GENESIS_HASH, chain_hash};
-use devspm_core::identity::{
-    AliasBook, AliasLink, AliasRecord, Assignment, IdentityState, Judgement, LinkReason, Rule,
-    Verdict,
-};
+use devspm_core::identity::{AliasBook, AliasLink, AliasRecord, Assignment, IdentityState, Rule};
 use devspm_core::{Attachment, NewEvent, bytes::GitBytes, event::IdentityKind};
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior, params};
 
+use super::error::map_sql_error;
+use super::replay_check;
+use super::tree::{SqlNodes, build_tree};
+use super::views::{
+    ai_report, ai_summary, alias_counts, contributors, identity_commit_counts, identity_rows,
+    link_evidence, link_judgements,
+};
+use crate::audit::{MIN_STORED_LEVEL, event_leaf};
 use crate::merkle::Frontier;
 use crate::pii::{Needles, PiiBook};
 use crate::projection;
 use crate::views::{
-    AgentShare, AiReport, AiRow, AiSummary, AliasEvidence, Contributor, IdentityDetail,
-    IdentityRow, LinkEvidence, RepositorySummary, RewriteRow, ToolRow,
+    AiReport, AliasEvidence, Contributor, IdentityDetail, IdentityRow, RepositorySummary,
+    RewriteRow,
 };
 use crate::{
-    AppendSummary, ChainProblem, ForgetReport, Head, LedgerError, RecordedCommits, RepositoryState,
+    AppendSummary, ForgetReport, Head, LedgerError, RecordedCommits, RepositoryState,
     ResolverState, SCHEMA_VERSION, Store, VerifyReport,
 };
 
@@ -33,14 +39,14 @@ const APPLICATION_ID: i64 = 0x6473_706d;
 
 /// Schema migrations, in order; migration `i` brings the schema to version `i + 1`.
 const MIGRATIONS: [&str; 8] = [
-    include_str!("migrations/0001_ledger.sql"),
-    include_str!("migrations/0002_ai.sql"),
-    include_str!("migrations/0003_findings.sql"),
-    include_str!("migrations/0004_merkle.sql"),
-    include_str!("migrations/0005_pii.sql"),
-    include_str!("migrations/0006_governance.sql"),
-    include_str!("migrations/0007_withdrawn_imports.sql"),
-    include_str!("migrations/0008_triage.sql"),
+    include_str!("../migrations/0001_ledger.sql"),
+    include_str!("../migrations/0002_ai.sql"),
+    include_str!("../migrations/0003_findings.sql"),
+    include_str!("../migrations/0004_merkle.sql"),
+    include_str!("../migrations/0005_pii.sql"),
+    include_str!("../migrations/0006_governance.sql"),
+    include_str!("../migrations/0007_withdrawn_imports.sql"),
+    include_str!("../migrations/0008_triage.sql"),
 ];
 
 /// For tests that make a database look older: takes out what schema 6 added, so that its
@@ -66,8 +72,8 @@ const WITHDRAWN_MIGRATION: i64 = 7;
 
 /// The SQLite implementation of [`Store`].
 pub struct SqliteStore {
-    conn: Connection,
-    path: String,
+    pub(super) conn: Connection,
+    pub(super) path: String,
     /// How the file was opened, when not for writing.
     read_only: Option<ReadOnly>,
     /// Held by a store opened for writing, for as long as it lives (declared after the
@@ -387,7 +393,7 @@ impl SqliteStore {
                 })?;
             }
             if target == MERKLE_MIGRATION {
-                crate::audit::build_tree(&tx, &self.path)?;
+                build_tree(&tx, &self.path)?;
             }
             if target == PII_MIGRATION && !already_sealed {
                 sealed = crate::pii::migrate_plaintext(&tx).map_err(&err)?;
@@ -457,7 +463,7 @@ impl SqliteStore {
         let at = now();
         // The Merkle tree grows in the same transaction: its right edge is loaded once per batch
         // (one read per 1-bit of the size) and each event writes the subtrees it completes.
-        let mut frontier = Frontier::load(&mut crate::audit::SqlNodes::new(&tx, &self.path), seq)?;
+        let mut frontier = Frontier::load(&mut SqlNodes::new(&tx, &self.path), seq)?;
         let mut completed = Vec::new();
         {
             // A key already recorded makes the insert a no-op (idempotent append): the event is
@@ -509,11 +515,8 @@ impl SqliteStore {
                 // An error here drops the transaction: the whole batch rolls back.
                 projection::apply(&tx, next, &event.payload).map_err(&err)?;
                 completed.clear();
-                frontier.push(crate::audit::event_leaf(&hash), &mut completed);
-                for (level, idx, node) in completed
-                    .iter()
-                    .filter(|n| n.0 >= crate::audit::MIN_STORED_LEVEL)
-                {
+                frontier.push(event_leaf(&hash), &mut completed);
+                for (level, idx, node) in completed.iter().filter(|n| n.0 >= MIN_STORED_LEVEL) {
                     insert_node
                         .execute(params![level, *idx as i64, &node[..]])
                         .map_err(&err)?;
@@ -576,56 +579,6 @@ impl SqliteStore {
         self.append_with(events, None)
     }
 
-    /// Counts the contents referred to by `commit_recorded` events that are absent because an
-    /// `identity_forgotten` event erased them, and names the first one absent without such a
-    /// record.
-    fn check_erasures(&self) -> rusqlite::Result<(u64, Option<ChainProblem>)> {
-        let mut erased = std::collections::HashSet::new();
-        let mut stmt = self
-            .conn
-            .prepare("SELECT payload FROM events WHERE kind = 'identity_forgotten' ORDER BY seq")?;
-        let mut rows = stmt.query([])?;
-        while let Some(row) = rows.next()? {
-            let payload: String = row.get(0)?;
-            // The chain has verified: a payload that does not parse lists nothing.
-            if let Ok(p) = serde_json::from_str::<devspm_core::event::IdentityForgotten>(&payload) {
-                erased.extend(p.contents);
-            }
-        }
-        drop(rows);
-        let mut stmt = self.conn.prepare(
-            "SELECT m.seq, m.key, m.sha FROM (
-                 SELECT seq, key, json_extract(payload, '$.message.sha256') AS sha
-                 FROM events WHERE kind = 'commit_recorded'
-             ) m
-             WHERE m.sha IS NOT NULL
-               AND NOT EXISTS (SELECT 1 FROM contents c WHERE c.sha256 = m.sha AND c.bytes IS NOT NULL)
-             ORDER BY m.seq",
-        )?;
-        let mut rows = stmt.query([])?;
-        let mut counted = std::collections::HashSet::new();
-        while let Some(row) = rows.next()? {
-            let seq: i64 = row.get(0)?;
-            let key: String = row.get(1)?;
-            let sha: String = row.get(2)?;
-            if erased.contains(&sha) {
-                counted.insert(sha);
-                continue;
-            }
-            return Ok((
-                counted.len() as u64,
-                Some(ChainProblem {
-                    seq: 0,
-                    key: Some(format!("content/{sha}")),
-                    problem: format!(
-                        "stored content {sha} (the commit message of event {seq}, {key}) was deleted, and no identity_forgotten event records its erasure"
-                    ),
-                }),
-            ));
-        }
-        Ok((counted.len() as u64, None))
-    }
-
     /// Direct access for tests that tamper with the file the way an attacker would.
     pub fn connection(&self) -> &Connection {
         &self.conn
@@ -636,7 +589,7 @@ impl SqliteStore {
         &mut self.conn
     }
 
-    fn read_head(conn: &Connection) -> rusqlite::Result<Option<Head>> {
+    pub(super) fn read_head(conn: &Connection) -> rusqlite::Result<Option<Head>> {
         let seq: Option<String> = conn
             .query_row(
                 "SELECT value FROM ledger_meta WHERE name = 'head_seq'",
@@ -669,61 +622,6 @@ fn uri_path(path: &Path) -> String {
         }
     }
     out
-}
-
-/// Maps an SQLite error to a ledger error a person can act on.
-pub(crate) fn map_sql_error(path: &str, e: rusqlite::Error) -> LedgerError {
-    if let rusqlite::Error::SqliteFailure(failure, _) = &e {
-        match failure.code {
-            ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => {
-                return LedgerError::Locked { path: path.into() };
-            }
-            ErrorCode::NotADatabase => {
-                return LedgerError::NotADatabase {
-                    path: path.into(),
-                    reason: "the file is not an SQLite database, or it is encrypted or corrupt"
-                        .into(),
-                };
-            }
-            ErrorCode::DatabaseCorrupt => {
-                return LedgerError::NotADatabase {
-                    path: path.into(),
-                    reason: "the SQLite file is corrupt".into(),
-                };
-            }
-            ErrorCode::DiskFull | ErrorCode::SystemIoFailure => {
-                return LedgerError::Refused {
-                    path: path.into(),
-                    reason: format!(
-                        "the file could not be written ({}: the disk is full, the file-size limit of `ulimit -f` was reached, or the disk failed); the transaction in progress was rolled back and everything recorded before it is intact: free space or raise the limit, then run the command again",
-                        failure
-                            .to_string()
-                            .split_once(": ")
-                            .map_or_else(|| failure.to_string(), |(_, what)| what.to_owned())
-                    ),
-                };
-            }
-            ErrorCode::CannotOpen | ErrorCode::PermissionDenied | ErrorCode::ReadOnly => {
-                return LedgerError::Open {
-                    path: path.into(),
-                    reason: e.to_string(),
-                };
-            }
-            _ => {}
-        }
-    }
-    // An error in a statement reads "… in <the whole SQL text> at offset N": the statement is
-    // ours, not the user's, and a migration's is pages long. The message alone says it.
-    if let rusqlite::Error::SqlInputError { msg, .. } = &e {
-        return LedgerError::Refused {
-            path: path.into(),
-            reason: msg.clone(),
-        };
-    }
-    LedgerError::Sql {
-        path: path.into(),
-        source: e,
-    }
 }
 
 /// The current time as the ledger writes it: RFC 3339, UTC, milliseconds.
@@ -847,188 +745,14 @@ impl Store for SqliteStore {
     }
 
     fn verify(&self, progress: &mut dyn FnMut(u64)) -> Result<VerifyReport, LedgerError> {
-        let err = self.sql_err();
-        // One read transaction for the whole check: every statement below reads the same
-        // snapshot, so events another process appends meanwhile are neither half-seen nor
-        // mistaken for missing ones (the head recorded in `ledger_meta` and the events agree).
-        let snapshot = self.conn.unchecked_transaction().map_err(&err)?;
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT seq, key, kind, at, actor, subject, payload, prev_hash, hash FROM events ORDER BY seq",
-            )
-            .map_err(&err)?;
-        let mut rows = stmt.query([]).map_err(&err)?;
-        let mut tree = crate::audit::TreeChecker::new();
-        let mut tree_problem = None;
-        let mut expected = 1u64;
-        let mut prev = GENESIS_HASH.to_owned();
-        let mut last: Option<Head> = None;
-        let mut problem = None;
-        while let Some(row) = rows.next().map_err(&err)? {
-            let seq: i64 = row.get(0).map_err(&err)?;
-            let key: String = row.get(1).map_err(&err)?;
-            let fields: [String; 5] = [
-                row.get(2).map_err(&err)?,
-                row.get(3).map_err(&err)?,
-                row.get(4).map_err(&err)?,
-                row.get(5).map_err(&err)?,
-                row.get(6).map_err(&err)?,
-            ];
-            let prev_hash: String = row.get(7).map_err(&err)?;
-            let hash: String = row.get(8).map_err(&err)?;
-            let seq = seq as u64;
-            if seq != expected {
-                problem = Some(ChainProblem {
-                    seq: expected,
-                    key: None,
-                    problem: format!(
-                        "event {expected} is missing: the chain jumps from event {} to event {seq} (events deleted or renumbered)",
-                        expected - 1
-                    ),
-                });
-                break;
-            }
-            let computed = chain_hash(
-                &prev_hash,
-                seq,
-                [
-                    &key, &fields[0], &fields[1], &fields[2], &fields[3], &fields[4],
-                ],
-            );
-            if computed != hash {
-                problem = Some(ChainProblem {
-                    seq,
-                    key: Some(key),
-                    problem: format!(
-                        "event {seq} was altered: its stored hash does not match its content (kind {}, recorded {})",
-                        fields[0], fields[1]
-                    ),
-                });
-                break;
-            }
-            if prev_hash != prev {
-                problem = Some(ChainProblem {
-                    seq,
-                    key: Some(key),
-                    problem: format!(
-                        "event {seq} does not follow event {}: its prev_hash is not that event's hash (events removed, reordered or re-hashed)",
-                        seq - 1
-                    ),
-                });
-                break;
-            }
-            // A chain problem takes precedence (it names the event); the first tree problem is
-            // reported when the chain itself verifies.
-            if tree_problem.is_none() {
-                tree_problem = tree.push(&self.conn, &hash).map_err(&err)?;
-            }
-            prev = hash.clone();
-            last = Some(Head { seq, hash });
-            expected += 1;
-            if seq.is_multiple_of(10_000) {
-                progress(seq);
-            }
-        }
-        drop(rows);
-        let checked = expected - 1;
-        if problem.is_none() {
-            let recorded = Self::read_head(&self.conn).map_err(&err)?;
-            match (&recorded, &last) {
-                (Some(r), Some(l)) if r.seq > l.seq => {
-                    problem = Some(ChainProblem {
-                        seq: l.seq + 1,
-                        key: None,
-                        problem: format!(
-                            "events {}..={} are missing: the ledger head records {} events but the chain ends at event {}",
-                            l.seq + 1,
-                            r.seq,
-                            r.seq,
-                            l.seq
-                        ),
-                    })
-                }
-                (Some(r), None) => {
-                    problem = Some(ChainProblem {
-                        seq: 1,
-                        key: None,
-                        problem: format!(
-                            "every event is missing: the ledger head records {} events but none are stored",
-                            r.seq
-                        ),
-                    })
-                }
-                (Some(r), Some(l)) if r.seq == l.seq && r.hash != l.hash => {
-                    problem = Some(ChainProblem {
-                        seq: l.seq,
-                        key: None,
-                        problem: format!(
-                            "event {} is not the event the ledger head recorded (its hash differs)",
-                            l.seq
-                        ),
-                    })
-                }
-                _ => {}
-            }
-        }
-        if problem.is_none() {
-            problem = match tree_problem {
-                Some(p) => Some(p),
-                None => tree.finish(&self.conn).map_err(&err)?,
-            };
-        }
-        if problem.is_none() {
-            problem = crate::audit::check_stored_checkpoints(self, checked)?;
-        }
-        // Content kept outside the chain must still match the address the chain commits to.
-        let mut contents_checked = 0;
-        if problem.is_none() {
-            let mut stmt = self
-                .conn
-                .prepare("SELECT sha256, bytes FROM contents WHERE bytes IS NOT NULL")
-                .map_err(&err)?;
-            let mut rows = stmt.query([]).map_err(&err)?;
-            while let Some(row) = rows.next().map_err(&err)? {
-                let address: String = row.get(0).map_err(&err)?;
-                let bytes: Vec<u8> = row.get(1).map_err(&err)?;
-                contents_checked += 1;
-                if devspm_core::ids::content_hash(&bytes) != address {
-                    problem = Some(ChainProblem {
-                        seq: 0,
-                        key: Some(format!("content/{address}")),
-                        problem: format!(
-                            "stored content {address} (a commit message) was altered: its bytes no longer match its SHA-256"
-                        ),
-                    });
-                    break;
-                }
-            }
-        }
-        // Content the chain commits to may be absent only where an `identity_forgotten` event
-        // records its erasure; anything else missing was deleted behind the ledger's back.
-        let mut contents_redacted = 0;
-        if problem.is_none() {
-            let (redacted, missing) = self.check_erasures().map_err(&err)?;
-            contents_redacted = redacted;
-            problem = missing;
-        }
-        drop(snapshot);
-        Ok(VerifyReport {
-            events: checked,
-            head: last,
-            contents_checked,
-            contents_redacted,
-            tree_nodes_checked: tree.nodes_checked(),
-            tree_root: (problem.is_none()).then(|| crate::merkle::to_hex(&tree.root())),
-            problem,
-        })
+        self.verify_ledger(progress)
     }
 
     fn check_projections(
         &self,
         progress: &mut dyn FnMut(u64),
     ) -> Result<crate::ProjectionReport, LedgerError> {
-        crate::replay_check::check(&self.conn, &self.path, progress)
+        replay_check::check(&self.conn, &self.path, progress)
     }
 
     fn rebuild(&mut self, progress: &mut dyn FnMut(u64)) -> Result<u64, LedgerError> {
@@ -1042,7 +766,7 @@ impl Store for SqliteStore {
             tx.execute(&format!("DELETE FROM {table}"), [])
                 .map_err(&err)?;
         }
-        let replayed = crate::replay_check::replay_events(&tx, &tx, &path, progress)?;
+        let replayed = replay_check::replay_events(&tx, &tx, &path, progress)?;
         tx.commit().map_err(&err)?;
         Ok(replayed)
     }
@@ -1653,557 +1377,6 @@ impl Store for SqliteStore {
     }
 }
 
-/// AI tooling at each repository's latest inspected revision (one repository, or all).
-fn tool_rows(conn: &Connection, repo_id: Option<&str>) -> rusqlite::Result<Vec<ToolRow>> {
-    conn
-        .prepare(
-            "SELECT path, kind, name, pinned, risks, introduced_in, repo_id FROM tools_seen t
-             WHERE (?1 IS NULL OR repo_id = ?1) AND revision = (
-                 SELECT revision FROM tools_seen l WHERE l.repo_id = t.repo_id ORDER BY seq DESC LIMIT 1)
-             ORDER BY repo_id, kind, path, name",
-        )?
-        .query_map([repo_id], |r| {
-            let risks: String = r.get(4)?;
-            Ok(ToolRow {
-                repo: r.get(6)?,
-                path: r.get(0)?,
-                kind: r.get(1)?,
-                name: r.get(2)?,
-                pinned: r.get(3)?,
-                risks: risks
-                    .split(',')
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_owned)
-                    .collect(),
-                introduced_in: r.get(5)?,
-            })
-        })?
-        .collect()
-}
-
-/// The `devspm ai` report.
-fn ai_report(conn: &Connection, repo: Option<&str>) -> rusqlite::Result<AiReport> {
-    // Per commit: its AI involvement (any, exact) and its lines; `?1 IS NULL` means every repo.
-    const PER_COMMIT: &str = "
-        WITH ai AS (
-            SELECT repo_id, sha, max(confidence = 'exact') AS exact, max(accountable) AS accountable
-            FROM ai_involvements WHERE ?1 IS NULL OR repo_id = ?1 GROUP BY repo_id, sha
-        )
-        SELECT c.repo_id, c.sha, c.author_time, c.lines_added + c.lines_removed AS lines,
-               ai.sha IS NOT NULL AS is_ai, coalesce(ai.exact, 0) AS exact, ai.accountable,
-               c.committer_alias, c.author_alias
-        FROM commits c LEFT JOIN ai ON ai.repo_id = c.repo_id AND ai.sha = c.sha
-        WHERE ?1 IS NULL OR c.repo_id = ?1";
-    // Who is accountable for a commit: for an AI-involved one, the human the detector named
-    // (committer if human, else a human co-author, else the author if human); for any other,
-    // the committer if a developer, else the author if a developer. Each developer's AI share
-    // is the AI-involved commits they are accountable for over all the commits they are
-    // accountable for — a share, never above 100%.
-    let mut developer_of: HashMap<String, String> = HashMap::new();
-    {
-        let mut stmt = conn.prepare(
-            "SELECT a.alias_id, a.identity_id FROM aliases a
-             JOIN identities i ON i.identity_id = a.identity_id WHERE i.kind = 'developer'",
-        )?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            developer_of.insert(r.get(0)?, r.get(1)?);
-        }
-    }
-    let mut total = AiRow::new(String::new());
-    let mut lines = 0u64;
-    let mut by_month: BTreeMap<String, AiRow> = BTreeMap::new();
-    let mut by_repository: BTreeMap<String, AiRow> = BTreeMap::new();
-    let mut by_developer: HashMap<String, AiRow> = HashMap::new();
-    let mut stmt = conn.prepare(PER_COMMIT)?;
-    let mut rows = stmt.query([repo])?;
-    let add = |row: &mut AiRow, is_ai: bool, exact: bool, commit_lines: u64| {
-        row.commits += 1;
-        if is_ai {
-            row.ai_commits += 1;
-            row.ai_lines += commit_lines;
-            if !exact {
-                row.heuristic_only += 1;
-            }
-        }
-    };
-    while let Some(r) = rows.next()? {
-        let time: i64 = r.get(2)?;
-        let commit_lines = r.get::<_, i64>(3)? as u64;
-        let is_ai: bool = r.get(4)?;
-        let exact: bool = r.get(5)?;
-        let accountable: Option<String> = r.get(6)?;
-        let repo_id: String = r.get(0)?;
-        let entry = by_repository
-            .entry(repo_id.clone())
-            .or_insert_with(|| AiRow::new(repo_id));
-        add(entry, is_ai, exact, commit_lines);
-        lines += commit_lines;
-        add(&mut total, is_ai, exact, commit_lines);
-        let month = jiff::Timestamp::from_second(time)
-            .map(|t| t.strftime("%Y-%m").to_string())
-            .unwrap_or_else(|_| "unknown".into());
-        let entry = by_month
-            .entry(month.clone())
-            .or_insert_with(|| AiRow::new(month));
-        add(entry, is_ai, exact, commit_lines);
-        let committer: String = r.get(7)?;
-        let author: String = r.get(8)?;
-        let accountable = if is_ai {
-            accountable.and_then(|alias| developer_of.get(&alias).cloned())
-        } else {
-            developer_of
-                .get(&committer)
-                .or_else(|| developer_of.get(&author))
-                .cloned()
-        };
-        if let Some(identity) = accountable {
-            let entry = by_developer
-                .entry(identity.clone())
-                .or_insert_with(|| AiRow::new(identity));
-            add(entry, is_ai, exact, commit_lines);
-        }
-    }
-    drop(rows);
-    // Developers with no AI-involved commit are not listed.
-    let mut by_developer: Vec<AiRow> = by_developer
-        .into_values()
-        .filter(|row| row.ai_commits > 0)
-        .collect();
-    let book = PiiBook::load(conn)?;
-    let names: HashMap<String, String> = identity_rows(conn, &book, None)?
-        .into_iter()
-        .map(|r| (r.identity, r.name))
-        .collect();
-    for row in &mut by_developer {
-        if let Some(name) = names.get(&row.key) {
-            row.name = name.clone();
-        }
-    }
-    by_developer.sort_by(|a, b| b.ai_commits.cmp(&a.ai_commits).then(a.key.cmp(&b.key)));
-    let mut team_of = conn.prepare_cached("SELECT team FROM identities WHERE identity_id = ?1")?;
-    let mut by_team: BTreeMap<String, AiRow> = BTreeMap::new();
-    for row in &by_developer {
-        let team: Option<String> = team_of
-            .query_row([&row.key], |r| r.get(0))
-            .optional()?
-            .flatten();
-        let Some(team) = team else { continue };
-        let entry = by_team
-            .entry(team.clone())
-            .or_insert_with(|| AiRow::new(team));
-        entry.commits += row.commits;
-        entry.ai_commits += row.ai_commits;
-        entry.heuristic_only += row.heuristic_only;
-        entry.ai_lines += row.ai_lines;
-    }
-    let mut repo_name = conn.prepare_cached("SELECT name FROM repositories WHERE repo_id = ?1")?;
-    let mut by_repository: Vec<AiRow> = by_repository.into_values().collect();
-    for row in &mut by_repository {
-        row.name = repo_name
-            .query_row([&row.key], |r| r.get(0))
-            .optional()?
-            .unwrap_or_default();
-    }
-    let by_agent = conn
-        .prepare(
-            "WITH per AS (
-                 SELECT i.repo_id, i.sha, i.agent, max(i.confidence = 'exact') AS exact,
-                        c.lines_added + c.lines_removed AS lines
-                 FROM ai_involvements i JOIN commits c ON c.repo_id = i.repo_id AND c.sha = i.sha
-                 WHERE ?1 IS NULL OR i.repo_id = ?1 GROUP BY i.repo_id, i.sha, i.agent
-             )
-             SELECT agent, count(*), sum(exact = 0), sum(lines) FROM per GROUP BY agent ORDER BY 2 DESC, agent",
-        )?
-        .query_map([repo], |r| {
-            Ok(AiRow {
-                key: r.get(0)?,
-                name: String::new(),
-                commits: r.get::<_, i64>(1)? as u64,
-                ai_commits: r.get::<_, i64>(1)? as u64,
-                heuristic_only: r.get::<_, i64>(2)? as u64,
-                ai_lines: r.get::<_, i64>(3)? as u64,
-            })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(AiReport {
-        repo: repo.map(str::to_owned),
-        commits: total.commits,
-        ai_commits: total.ai_commits,
-        share: if total.commits > 0 {
-            total.ai_commits as f64 / total.commits as f64
-        } else {
-            0.0
-        },
-        lines,
-        ai_lines: total.ai_lines,
-        heuristic_only: total.heuristic_only,
-        by_agent,
-        by_developer,
-        by_team: by_team.into_values().collect(),
-        by_repository,
-        by_month: by_month.into_values().collect(),
-        tools: tool_rows(conn, repo)?,
-    })
-}
-
-/// AI involvement of one repository's commits.
-fn ai_summary(conn: &Connection, repo_id: &str, total: u64) -> rusqlite::Result<AiSummary> {
-    let (commits, exact): (i64, i64) = conn.query_row(
-        "SELECT count(DISTINCT sha), count(DISTINCT CASE WHEN confidence = 'exact' THEN sha END)
-         FROM ai_involvements WHERE repo_id = ?1",
-        [repo_id],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
-    let by_agent = conn
-        .prepare(
-            "SELECT agent, count(DISTINCT sha), count(DISTINCT CASE WHEN confidence = 'exact' THEN sha END)
-             FROM ai_involvements WHERE repo_id = ?1 GROUP BY agent ORDER BY 2 DESC, agent",
-        )?
-        .query_map([repo_id], |r| {
-            Ok(AgentShare {
-                agent: r.get(0)?,
-                commits: r.get::<_, i64>(1)? as u64,
-                exact_commits: r.get::<_, i64>(2)? as u64,
-            })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    let tools = tool_rows(conn, Some(repo_id))?;
-    let (line_level_commits, orphaned_records): (i64, i64) = conn.query_row(
-        "SELECT count(DISTINCT CASE WHEN orphaned = 0 THEN sha END), count(DISTINCT CASE WHEN orphaned = 1 THEN sha END)
-         FROM ai_line_ranges WHERE repo_id = ?1",
-        [repo_id],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
-    Ok(AiSummary {
-        tools,
-        line_level_commits: line_level_commits as u64,
-        orphaned_records: orphaned_records as u64,
-        commits: commits as u64,
-        share: if total > 0 {
-            commits as f64 / total as f64
-        } else {
-            0.0
-        },
-        heuristic_only_commits: (commits - exact) as u64,
-        by_agent,
-    })
-}
-
-/// Rows of (identity, kind, alias, count) from a query taking the repository id as `?1`.
-fn alias_counts(
-    conn: &Connection,
-    sql: &str,
-    repo_id: &str,
-) -> rusqlite::Result<Vec<(String, String, String, u64)>> {
-    conn.prepare(sql)?
-        .query_map([repo_id], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, i64>(3)? as u64))
-        })?
-        .collect()
-}
-
-/// Folds per-alias counts into per-identity contributors, most commits first; the display name
-/// is the alias with the most commits.
-fn contributors(book: &PiiBook, per_alias: Vec<(String, String, String, u64)>) -> Vec<Contributor> {
-    let mut by_identity: HashMap<String, (String, u64, String, u64)> = HashMap::new();
-    for (identity, kind, alias, count) in per_alias {
-        let entry = by_identity
-            .entry(identity)
-            .or_insert_with(|| (kind, 0, alias.clone(), 0));
-        entry.1 += count;
-        if count > entry.3 || (count == entry.3 && alias < entry.2) {
-            entry.2 = alias;
-            entry.3 = count;
-        }
-    }
-    let mut out = Vec::with_capacity(by_identity.len());
-    for (identity, (kind, commits, alias, _)) in by_identity {
-        // An erased person shows as their pseudonymous id.
-        let (name, email) = book
-            .text(&alias)
-            .unwrap_or_else(|| (identity.clone(), String::new()));
-        out.push(Contributor {
-            identity,
-            kind,
-            name,
-            email,
-            commits,
-        });
-    }
-    out.sort_by(|a, b| {
-        b.commits
-            .cmp(&a.commits)
-            .then(a.name.cmp(&b.name))
-            .then(a.identity.cmp(&b.identity))
-    });
-    out
-}
-
-/// Per-identity counts of *distinct* commits from rows of (identity, kind, alias, sha): an
-/// identity named twice in one commit (author and signed-off-by) counts that commit once.
-fn identity_commit_counts(
-    conn: &Connection,
-    sql: &str,
-    repo_id: &str,
-) -> rusqlite::Result<Vec<(String, String, String, u64)>> {
-    let mut shas: HashMap<(String, String), std::collections::HashSet<String>> = HashMap::new();
-    let mut per_alias: HashMap<(String, String, String), u64> = HashMap::new();
-    let mut stmt = conn.prepare(sql)?;
-    let mut rows = stmt.query([repo_id])?;
-    while let Some(row) = rows.next()? {
-        let (identity, kind, alias, sha): (String, String, String, String) =
-            (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?);
-        *per_alias
-            .entry((identity.clone(), kind.clone(), alias))
-            .or_default() += 1;
-        shas.entry((identity, kind)).or_default().insert(sha);
-    }
-    // One row per identity: its most frequent alias (for the name) with the distinct count.
-    let mut best: HashMap<(String, String), (String, u64)> = HashMap::new();
-    for ((identity, kind, alias), n) in per_alias {
-        let slot = best.entry((identity, kind)).or_insert((alias.clone(), 0));
-        if n > slot.1 || (n == slot.1 && alias < slot.0) {
-            *slot = (alias, n);
-        }
-    }
-    Ok(best
-        .into_iter()
-        .map(|((identity, kind), (alias, _))| {
-            let distinct = shas
-                .get(&(identity.clone(), kind.clone()))
-                .map_or(0, |s| s.len() as u64);
-            (identity, kind, alias, distinct)
-        })
-        .collect())
-}
-
-/// Identity rows, all or one.
-fn identity_rows(
-    conn: &Connection,
-    book: &PiiBook,
-    only: Option<&str>,
-) -> rusqlite::Result<Vec<IdentityRow>> {
-    let mut stmt = conn.prepare(
-        "SELECT i.identity_id, i.kind, i.slug, i.team,
-                (SELECT count(*) FROM aliases a WHERE a.identity_id = i.identity_id),
-                count(c.sha), min(c.author_time), max(c.author_time), count(DISTINCT c.repo_id)
-         FROM identities i
-         LEFT JOIN aliases a ON a.identity_id = i.identity_id
-         LEFT JOIN commits c ON c.author_alias = a.alias_id
-         WHERE ?1 IS NULL OR i.identity_id = ?1
-         GROUP BY i.identity_id ORDER BY count(c.sha) DESC, i.identity_id",
-    )?;
-    let mut aliases = conn.prepare_cached(
-        "SELECT a.alias_id FROM aliases a WHERE a.identity_id = ?1
-         ORDER BY (SELECT count(*) FROM commits c WHERE c.author_alias = a.alias_id) DESC, a.alias_id",
-    )?;
-    let rows = stmt
-        .query_map([only], |r| {
-            Ok(IdentityRow {
-                identity: r.get(0)?,
-                kind: r.get(1)?,
-                slug: r.get(2)?,
-                team: r.get(3)?,
-                name: String::new(),
-                email: String::new(),
-                aliases: r.get::<_, i64>(4)? as u64,
-                alias_list: Vec::new(),
-                commits: r.get::<_, i64>(5)? as u64,
-                first_seen: r.get(6)?,
-                last_seen: r.get(7)?,
-                repositories: r.get::<_, i64>(8)? as u64,
-                forgotten: false,
-            })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    let mut out = Vec::with_capacity(rows.len());
-    // An identity whose every alias now resolves elsewhere (joined by a later `[[identity]]`
-    // or `.mailmap` link) is history, not a person to list; asked for by id, it is shown.
-    for mut row in rows.into_iter().filter(|r| r.aliases > 0 || only.is_some()) {
-        let ids = aliases
-            .query_map([&row.identity], |r| r.get::<_, String>(0))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        // The name shown is that of the alias with the most commits that still has one; an
-        // alias whose personal data was erased shows as its id.
-        match ids.iter().find_map(|id| book.text(id)) {
-            Some((name, email)) => {
-                row.name = name;
-                row.email = email;
-            }
-            None if !ids.is_empty() => {
-                row.name = row.identity.clone();
-                row.forgotten = true;
-            }
-            None => {}
-        }
-        row.alias_list = ids
-            .iter()
-            .map(|id| match book.text(id) {
-                Some((name, email)) => format!("{name} <{email}>"),
-                None => id.clone(),
-            })
-            .collect();
-        out.push(row);
-    }
-    Ok(out)
-}
-
-/// The latest judgement of each `.mailmap` link, with its sequence number, from the
-/// `alias_link_judged` events (there is no projection table: they are few, and read only by
-/// resolution and `identities show`).
-fn link_judgements(
-    conn: &Connection,
-) -> rusqlite::Result<HashMap<devspm_core::identity::LinkKey, Judgement>> {
-    let mut out: HashMap<devspm_core::identity::LinkKey, Judgement> = HashMap::new();
-    for (_, judged) in link_judgement_events(conn)? {
-        let key = (judged.alias, judged.canonical, judged.repo);
-        let revision = out.get(&key).map_or(0, |j| j.revision) + 1;
-        out.insert(
-            key,
-            Judgement {
-                verdict: judged.verdict,
-                reason: judged.reason,
-                revision,
-            },
-        );
-    }
-    Ok(out)
-}
-
-/// Every `alias_link_judged` event in order: (seq, payload).
-fn link_judgement_events(
-    conn: &Connection,
-) -> rusqlite::Result<Vec<(u64, devspm_core::event::AliasLinkJudged)>> {
-    let mut stmt = conn
-        .prepare("SELECT seq, payload FROM events WHERE kind = 'alias_link_judged' ORDER BY seq")?;
-    let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
-    let mut out = Vec::new();
-    for row in rows {
-        let (seq, payload) = row?;
-        // The chain is verified elsewhere; a payload that does not parse is skipped here.
-        if let Ok(judged) = serde_json::from_str(&payload) {
-            out.push((seq as u64, judged));
-        }
-    }
-    Ok(out)
-}
-
-/// The judged `.mailmap` links to or from an alias of `identity` (all but `plain` ones), with
-/// the line that declared each and who added it, oldest judgement first.
-fn link_evidence(
-    conn: &Connection,
-    book: &PiiBook,
-    identity: &str,
-) -> rusqlite::Result<Vec<LinkEvidence>> {
-    let mut latest: BTreeMap<(String, String, String), (u64, devspm_core::event::AliasLinkJudged)> =
-        BTreeMap::new();
-    for (seq, judged) in link_judgement_events(conn)? {
-        let key = (
-            judged.repo.clone(),
-            judged.alias.clone(),
-            judged.canonical.clone(),
-        );
-        latest.insert(key, (seq, judged));
-    }
-    let mut identity_of =
-        conn.prepare_cached("SELECT identity_id FROM aliases WHERE alias_id = ?1")?;
-    let mut identity_of = |alias: &str| -> rusqlite::Result<Option<String>> {
-        identity_of.query_row([alias], |r| r.get(0)).optional()
-    };
-    let shown = |alias: &str| match book.text(alias) {
-        Some((name, email)) => format!("{name} <{email}>"),
-        None => alias.to_owned(),
-    };
-    let mut out = Vec::new();
-    let mut judged: Vec<(u64, devspm_core::event::AliasLinkJudged)> =
-        latest.into_values().collect();
-    judged.sort_by_key(|j| j.0);
-    for (judged_seq, j) in judged {
-        if Verdict::parse(&j.verdict) == Some(Verdict::Plain) {
-            continue;
-        }
-        let alias_identity = identity_of(&j.alias)?;
-        let canonical_identity = identity_of(&j.canonical)?;
-        let ours = |i: &Option<String>| i.as_deref() == Some(identity);
-        if !ours(&alias_identity) && !ours(&canonical_identity) {
-            continue;
-        }
-        let link: Option<(i64, String)> = conn
-            .query_row(
-                "SELECT l.seq, e.payload FROM alias_links l JOIN events e ON e.seq = l.seq
-                 WHERE l.alias_id = ?1 AND l.canonical = ?2 AND l.source = 'mailmap' AND l.repo_id = ?3",
-                params![j.alias, j.canonical, j.repo],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        let (linked_by_event, line) = match link {
-            Some((seq, payload)) => (
-                seq as u64,
-                serde_json::from_str::<devspm_core::event::AliasLinked>(&payload)
-                    .ok()
-                    .and_then(|l| l.line),
-            ),
-            None => (0, None),
-        };
-        let added_by_side = match line.as_ref().and_then(|l| l.added_by.as_deref()) {
-            Some(author) => {
-                let theirs = identity_of(author)?;
-                let theirs = theirs.is_some().then_some(theirs);
-                Some(
-                    if author == j.alias {
-                        "alias"
-                    } else if author == j.canonical {
-                        "canonical"
-                    } else if alias_identity == canonical_identity {
-                        // Joined: the author is in the joined identity, or outside it.
-                        if theirs == Some(alias_identity.clone()) {
-                            "one-side"
-                        } else {
-                            "neither"
-                        }
-                    } else if theirs == Some(canonical_identity.clone()) {
-                        "canonical"
-                    } else if theirs == Some(alias_identity.clone()) {
-                        "alias"
-                    } else {
-                        "neither"
-                    }
-                    .to_owned(),
-                )
-            }
-            None => None,
-        };
-        let repository: Option<String> = conn
-            .query_row(
-                "SELECT name FROM repositories WHERE repo_id = ?1",
-                [&j.repo],
-                |r| r.get(0),
-            )
-            .optional()?;
-        out.push(LinkEvidence {
-            explanation: LinkReason::parse(&j.reason).map_or_else(
-                || format!("reason `{}`", j.reason),
-                |r| r.explain().to_owned(),
-            ),
-            verdict: j.verdict,
-            reason: j.reason,
-            alias: shown(&j.alias),
-            canonical: shown(&j.canonical),
-            repository: repository.unwrap_or_else(|| j.repo.clone()),
-            path: line.as_ref().map(|l| l.path.clone()),
-            revision: line.as_ref().map(|l| l.revision.clone()),
-            line: line.as_ref().map(|l| l.line),
-            added_in: line.as_ref().and_then(|l| l.added_in.clone()),
-            added_by: line.as_ref().and_then(|l| l.added_by.as_deref()).map(shown),
-            added_by_side,
-            linked_by_event,
-            judged_by_event: judged_seq,
-        });
-    }
-    Ok(out)
-}
-
 #[cfg(test)]
 mod tests {
     use devspm_core::event::{
@@ -2212,6 +1385,7 @@ mod tests {
     use devspm_core::{Attachment, NewEvent, commit::SignatureKind};
 
     use super::*;
+    use crate::ChainProblem;
 
     fn repo_event() -> NewEvent {
         NewEvent::new(

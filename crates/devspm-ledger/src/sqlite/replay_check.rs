@@ -15,31 +15,8 @@ use devspm_core::event::EventKind;
 use rusqlite::Connection;
 use rusqlite::types::Value;
 
-use crate::{LedgerError, projection};
-
-/// The first projection row that does not match the events.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct ProjectionProblem {
-    /// The projection table.
-    pub table: String,
-    /// The row, by its key columns (`finding_id=f_…`).
-    pub row: String,
-    /// What is wrong, in one sentence.
-    pub problem: String,
-}
-
-/// The outcome of comparing the projections with a replay of the events.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
-pub struct ProjectionReport {
-    /// Events replayed.
-    pub events_replayed: u64,
-    /// Projection tables compared.
-    pub tables_checked: u64,
-    /// Rows compared (in the ledger's tables).
-    pub rows_checked: u64,
-    /// `None` when every table matches.
-    pub problem: Option<ProjectionProblem>,
-}
+use super::error::map_sql_error;
+use crate::{LedgerError, ProjectionProblem, ProjectionReport, projection};
 
 /// Replays every event of `source` into `target`'s projection tables, in sequence order.
 pub(crate) fn replay_events(
@@ -48,7 +25,7 @@ pub(crate) fn replay_events(
     path: &str,
     progress: &mut dyn FnMut(u64),
 ) -> Result<u64, LedgerError> {
-    let err = |e| crate::sqlite::map_sql_error(path, e);
+    let err = |e| map_sql_error(path, e);
     let mut stmt = source
         .prepare("SELECT seq, kind, payload FROM events ORDER BY seq")
         .map_err(err)?;
@@ -86,7 +63,7 @@ pub(crate) fn check(
     path: &str,
     progress: &mut dyn FnMut(u64),
 ) -> Result<ProjectionReport, LedgerError> {
-    let err = |e| crate::sqlite::map_sql_error(path, e);
+    let err = |e| map_sql_error(path, e);
     // Events and projections from one snapshot: a concurrent append changes neither.
     let snapshot = conn.unchecked_transaction().map_err(err)?;
     // A private temporary database (an empty file name): on disk, deleted when closed.
