@@ -10,6 +10,7 @@ pub mod catalogue;
 pub mod commit;
 pub mod config;
 pub mod event;
+pub mod evidence;
 pub mod finding;
 pub mod hex;
 pub mod identity;

@@ -24,6 +24,15 @@ pub enum EngineError {
     /// build on). HTTP 409.
     #[error("{0}")]
     Conflict(String),
+    /// The ledger does not verify (an event altered, removed or reordered), so the pipeline
+    /// refused to vouch for it (`refused`: "sign a checkpoint", "write an evidence pack"). The
+    /// CLI exits 3.
+    #[error("LEDGER VERIFICATION FAILED in {location}: {problem}; refusing to {refused}")]
+    Tampered {
+        location: String,
+        problem: String,
+        refused: &'static str,
+    },
     /// A file could not be read or written.
     #[error("{what}: {source}")]
     Io {

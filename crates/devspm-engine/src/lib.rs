@@ -8,8 +8,10 @@
 //! context's [`Diagnostics`], progress to its [`Progress`], and long runs stop early when its
 //! interrupt flag is raised.
 
+pub mod audit;
 pub mod context;
 pub mod error;
+pub mod evidence;
 pub mod triage;
 
 pub use context::{Context, Diagnostics, Interrupt, NoProgress, Progress, Silent};

@@ -11,6 +11,9 @@ use serde::Serialize;
 
 use crate::{LedgerError, SqliteStore, Store};
 
+// The rows of the pack live on the vocabulary floor, where the renderers see them too.
+pub use devspm_core::evidence::{IntroducedFinding, RepositoryRow, RewriteRecord, ScannerRun};
+
 /// Trailer keys (lower case) that record a review or an approval by someone else.
 pub const REVIEW_TRAILERS: [&str; 5] = [
     "reviewed-by",
@@ -110,70 +113,6 @@ pub struct AiRecord {
     pub lines: Option<u64>,
     /// The `ai_involvement` event.
     pub seq: u64,
-}
-
-/// A finding whose attribution names a commit.
-#[derive(Clone, Debug, Serialize)]
-pub struct IntroducedFinding {
-    pub finding: String,
-    pub tool: String,
-    pub rule: String,
-    pub kind: String,
-    pub severity: String,
-    /// `open` or `fixed`.
-    pub status: String,
-    pub message: String,
-    pub path: Option<String>,
-    pub start_line: Option<u32>,
-    pub fixed_revision: Option<String>,
-    /// The commit is the primary introducing commit (else one of the others).
-    pub primary: bool,
-    pub method: String,
-    pub confidence: String,
-    pub agents: Vec<String>,
-    /// The `finding_recorded` event.
-    pub finding_seq: u64,
-    /// The `attribution` event.
-    pub attribution_seq: u64,
-}
-
-/// One recorded scanner import.
-#[derive(Clone, Debug, Serialize)]
-pub struct ScannerRun {
-    pub repo: String,
-    pub tool: String,
-    pub format: String,
-    pub revision: Option<String>,
-    pub results: u64,
-    pub new: u64,
-    pub fixed: u64,
-    pub reopened: u64,
-    /// The `findings_imported` event and when it was recorded.
-    pub seq: u64,
-    pub at: String,
-    /// The `import_withdrawn` event that withdrew it, if one did (`devspm import --undo`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub withdrawn_seq: Option<u64>,
-}
-
-/// A recorded history rewrite (force-push).
-#[derive(Clone, Debug, Serialize)]
-pub struct RewriteRecord {
-    pub repo: String,
-    pub ref_name: String,
-    pub old_tip: String,
-    pub new_tip: String,
-    pub unreachable: u64,
-    pub seq: u64,
-    pub at: String,
-}
-
-/// A recorded repository.
-#[derive(Clone, Debug, Serialize)]
-pub struct RepositoryRow {
-    pub repo: String,
-    pub name: String,
-    pub locator: String,
 }
 
 /// The read-only queries of evidence packs.

@@ -15,12 +15,17 @@
 //! | CSV | [`csv::field`] ([`csv::quote`] for byte-exact exports) | the terminal's list, plus formulas and quote breakout |
 //! | JSON | [`json::to_string_pretty`], [`json::to_string`] | raw DEL, C1, bidi and invisible characters (written as `\uXXXX`; the strings round-trip exactly) |
 //!
+//! [`evidence`] renders the evidence pack (`devspm audit evidence`) in Markdown; [`number`]
+//! formats counts and percentages.
+//!
 //! Escaping is for display only: the ledger records the original text, and JSON carries it.
 //! The notation is described in [`terminal`].
 
 pub mod csv;
+pub mod evidence;
 pub mod json;
 pub mod markdown;
+pub mod number;
 pub mod style;
 pub mod table;
 pub mod terminal;

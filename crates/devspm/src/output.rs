@@ -5,6 +5,7 @@
 use std::borrow::Cow;
 use std::io::Write;
 
+pub use devspm_report::number::{count, percent};
 pub use devspm_report::table::Table;
 /// One-line outside text (a name, an e-mail, a path, a tool or rule name, a message) made safe
 /// for the terminal; every `format!` of such text into human output goes through it (tables
@@ -133,19 +134,6 @@ pub fn warnings(global: &crate::cli::GlobalArgs, warnings: &[String], total: usi
     }
 }
 
-/// 12345 → "12,345".
-pub fn count(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// Unix seconds → "2026-11-28" (UTC).
 pub fn date(seconds: Option<i64>) -> String {
     seconds
@@ -153,19 +141,11 @@ pub fn date(seconds: Option<i64>) -> String {
         .map_or_else(|| "-".to_owned(), |t| t.strftime("%Y-%m-%d").to_string())
 }
 
-/// 0.1234 → "12.3%".
-pub fn percent(ratio: f64) -> String {
-    format!("{:.1}%", ratio * 100.0)
-}
-
 #[cfg(test)]
 mod tests {
     #[test]
     fn formats() {
-        assert_eq!(super::count(0), "0");
-        assert_eq!(super::count(1234567), "1,234,567");
         assert_eq!(super::date(Some(0)), "1970-01-01");
         assert_eq!(super::date(None), "-");
-        assert_eq!(super::percent(0.5), "50.0%");
     }
 }

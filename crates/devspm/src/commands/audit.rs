@@ -1,9 +1,14 @@
-//! `devspm audit` and `devspm rebuild`: checking and replaying the ledger; keys, checkpoints,
-//! proofs and exports live in `audit/checkpoints.rs`, evidence packs in `audit/evidence.rs`.
+//! `devspm audit` and `devspm rebuild`: flags → `devspm_engine::audit` → output and exit status.
+//! Keys, checkpoints, proofs and exports are rendered in `audit/checkpoints.rs`, evidence
+//! packs in `audit/evidence.rs`.
 
 use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use devspm_ledger::Store;
+use devspm_engine::EngineError;
+use devspm_engine::audit as engine;
+use devspm_ledger::{AuditStore, Store};
 
 use crate::EXIT_VERIFY_FAILED;
 use crate::cli::{AuditCommand, Format, GlobalArgs};
@@ -56,187 +61,33 @@ pub fn run(settings: &Settings, global: &GlobalArgs, command: AuditCommand) -> a
         } => evidence::run(
             &mut store,
             global,
-            &evidence::Request {
-                framework,
+            &devspm_engine::evidence::PackRequest {
+                framework: match framework {
+                    crate::cli::Framework::Ssdf => devspm_engine::evidence::Framework::Ssdf,
+                    crate::cli::Framework::Soc2 => devspm_engine::evidence::Framework::Soc2,
+                },
                 since,
                 until,
                 repo,
                 sample,
-                output,
                 key,
             },
+            &output,
         ),
         AuditCommand::Verify {
             quick,
             checkpoint,
             public_key,
-        } => {
-            // A checkpoint kept elsewhere is checked first: its signature needs no database.
-            let signed = match (&checkpoint, &public_key) {
-                (Some(file), Some(key)) => match checkpoints::read_signed(file, key)? {
-                    Ok(cp) => Some((file.clone(), cp)),
-                    Err(problem) => {
-                        eprintln!(
-                            "devspm: CHECKPOINT VERIFICATION FAILED: {}",
-                            escape(&problem)
-                        );
-                        return Ok(EXIT_VERIFY_FAILED);
-                    }
-                },
-                _ => None,
-            };
-            let show = !global.quiet && std::io::stderr().is_terminal();
-            let report = store.verify(&mut |n| {
-                if show {
-                    eprint!("\rverified {n} events");
-                }
-            })?;
-            if show {
-                eprint!("\r");
-            }
-            // The projections are compared with a replay of the events once the events
-            // themselves are known to be intact.
-            let projections = if quick || report.problem.is_some() {
-                None
-            } else {
-                let checked = store.check_projections(&mut |n| {
-                    if show {
-                        eprint!("\rreplayed {n} events");
-                    }
-                })?;
-                if show {
-                    eprint!("\r");
-                }
-                Some(checked)
-            };
-            let projection_problem = projections.as_ref().and_then(|p| p.problem.as_ref());
-            let against = match (&signed, &report.problem) {
-                (Some((file, cp)), None) => Some(checkpoints::against_ledger(&store, file, cp)?),
-                _ => None,
-            };
-            if global.format == Format::Json {
-                emit_json(&serde_json::json!({
-                    "database": store.location(),
-                    "ok": report.problem.is_none()
-                        && projection_problem.is_none()
-                        && against.as_ref().is_none_or(|a| a.is_ok()),
-                    "report": report,
-                    "projections": projections,
-                    "opened": opened_as(&store),
-                    "checkpoint": against.as_ref().map(|a| match a {
-                        Ok(text) => serde_json::json!({ "ok": true, "detail": text }),
-                        Err(problem) => serde_json::json!({ "ok": false, "problem": problem }),
-                    }),
-                }))?;
-            } else if let Some(Err(problem)) = &against {
-                eprintln!(
-                    "devspm: CHECKPOINT VERIFICATION FAILED: {}",
-                    escape(problem)
-                );
-            } else if let Some(problem) = projection_problem {
-                eprintln!(
-                    "devspm: LEDGER VERIFICATION FAILED in {}: {}",
-                    escape(store.location()),
-                    escape(&problem.problem)
-                );
-                eprintln!(
-                    "devspm: the {} events verify, but what views and --fail-on read was changed without them",
-                    count(report.events)
-                );
-            } else {
-                match &report.problem {
-                    None => emit(&format!(
-                        "ledger verified: {} events chain correctly{}; {} Merkle tree nodes match{}; {} stored commit messages match their hashes{}\n{}{}{}",
-                        count(report.events),
-                        report
-                            .head
-                            .as_ref()
-                            .map(|h| format!(" up to head {} ({})", h.seq, &h.hash[..16]))
-                            .unwrap_or_default(),
-                        count(report.tree_nodes_checked),
-                        report
-                            .tree_root
-                            .as_ref()
-                            .map(|r| format!(" (root {})", &r[..16]))
-                            .unwrap_or_default(),
-                        count(report.contents_checked),
-                        if report.contents_redacted > 0 {
-                            format!(
-                                "; {} redacted by a recorded erasure (identity_forgotten)",
-                                count(report.contents_redacted)
-                            )
-                        } else {
-                            String::new()
-                        },
-                        match &projections {
-                            Some(p) => format!(
-                                "projections match the events: {} rows in {} tables, replayed from {} events\n",
-                                count(p.rows_checked),
-                                p.tables_checked,
-                                count(p.events_replayed)
-                            ),
-                            None => "projections not checked (--quick)\n".to_owned(),
-                        },
-                        against
-                            .as_ref()
-                            .and_then(|a| a.as_ref().ok())
-                            .map(|text| format!("{}\n", escape(text)))
-                            .unwrap_or_default(),
-                        match opened_as(&store) {
-                            Some(note) if !global.quiet => format!("note: {}\n", escape(&note)),
-                            _ => String::new(),
-                        }
-                    ))?,
-                    Some(problem) => {
-                        eprintln!(
-                            "devspm: LEDGER VERIFICATION FAILED in {}: {}{}",
-                            escape(store.location()),
-                            escape(&problem.problem),
-                            problem
-                                .key
-                                .as_ref()
-                                .map(|k| format!(" [key {}]", escape(k)))
-                                .unwrap_or_default()
-                        );
-                        eprintln!(
-                            "devspm: the {} events before it verify; restore the database from a backup or investigate who changed it",
-                            count(report.events)
-                        );
-                    }
-                }
-            }
-            Ok(
-                if report.problem.is_some()
-                    || projection_problem.is_some()
-                    || against.is_some_and(|a| a.is_err())
-                {
-                    EXIT_VERIFY_FAILED
-                } else {
-                    0
-                },
-            )
-        }
+        } => verify(
+            &store,
+            engine::opened_note(&store),
+            global,
+            quick,
+            checkpoint.zip(public_key),
+        ),
         AuditCommand::Log { kind, after, limit } => {
-            if let Some(kind) = &kind
-                && devspm_core::EventKind::parse(kind).is_none()
-            {
-                let known: Vec<&str> = devspm_core::EventKind::ALL
-                    .iter()
-                    .map(|k| k.as_str())
-                    .collect();
-                anyhow::bail!(
-                    "unknown event kind `{kind}`; known kinds: {}",
-                    known.join(", ")
-                );
-            }
-            let events = store.events(kind.as_deref(), after, limit)?;
             let mut out = String::new();
-            for e in events {
-                let payload: serde_json::Value = serde_json::from_str(&e.payload)?;
-                let line = serde_json::json!({
-                    "seq": e.seq, "key": e.key, "kind": e.kind, "at": e.at, "actor": e.actor,
-                    "subject": e.subject, "payload": payload, "prev_hash": e.prev_hash, "hash": e.hash,
-                });
+            for line in engine::events(&store, kind.as_deref(), after, limit)? {
                 out.push_str(&devspm_report::json::to_string(&line)?);
                 out.push('\n');
             }
@@ -246,30 +97,182 @@ pub fn run(settings: &Settings, global: &GlobalArgs, command: AuditCommand) -> a
     }
 }
 
-/// How a read-only store reads its file, when that is worth saying.
-fn opened_as(store: &devspm_ledger::SqliteStore) -> Option<String> {
-    match store.read_only() {
-        Some(devspm_ledger::ReadOnly::Immutable) => {
-            let wal = format!("{}-wal", store.location());
-            let pending = std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0);
-            Some(format!(
-                "the database was read as an immutable file (its folder is read-only){}",
-                if pending {
-                    format!(
-                        "; {wal} was not read: copy the database with its -wal file into a writable folder, or checkpoint it before copying"
-                    )
-                } else {
-                    String::new()
-                }
-            ))
+/// A ledger that does not verify, reported by the engine: the sentence on standard error and
+/// exit status 3. Other errors go up.
+fn refused(error: EngineError) -> anyhow::Result<i32> {
+    match error {
+        EngineError::Tampered {
+            location,
+            problem,
+            refused,
+        } => {
+            eprintln!(
+                "devspm: LEDGER VERIFICATION FAILED in {}: {}; refusing to {refused}",
+                escape(&location),
+                escape(&problem)
+            );
+            Ok(EXIT_VERIFY_FAILED)
         }
-        _ => None,
+        other => Err(other.into()),
     }
+}
+
+/// `verified N events`, then `replayed N events`, overwritten in place on a terminal.
+struct VerifyProgress {
+    show: bool,
+    replaying: AtomicBool,
+}
+
+impl devspm_engine::Progress for VerifyProgress {
+    fn start(&self, phase: &str, _total: Option<u64>) {
+        self.replaying
+            .store(phase == engine::PHASE_PROJECTIONS, Ordering::Relaxed);
+    }
+
+    fn at(&self, done: u64) {
+        if self.show {
+            let verb = if self.replaying.load(Ordering::Relaxed) {
+                "replayed"
+            } else {
+                "verified"
+            };
+            eprint!("\r{verb} {done} events");
+        }
+    }
+
+    fn finish(&self) {
+        if self.show {
+            eprint!("\r");
+        }
+    }
+}
+
+/// `audit verify`; `opened` says how a read-only store reads its file, when worth saying.
+fn verify(
+    store: &(impl Store + AuditStore),
+    opened: Option<String>,
+    global: &GlobalArgs,
+    quick: bool,
+    checkpoint: Option<(PathBuf, String)>,
+) -> anyhow::Result<i32> {
+    // A checkpoint kept elsewhere is checked first: its signature needs no database.
+    let signed = match &checkpoint {
+        Some((file, key)) => match engine::checkpoints::read_signed(file, key)? {
+            Ok(cp) => Some((file.as_path(), cp)),
+            Err(problem) => {
+                eprintln!(
+                    "devspm: CHECKPOINT VERIFICATION FAILED: {}",
+                    escape(&problem)
+                );
+                return Ok(EXIT_VERIFY_FAILED);
+            }
+        },
+        None => None,
+    };
+    let progress = VerifyProgress {
+        show: !global.quiet && std::io::stderr().is_terminal(),
+        replaying: AtomicBool::new(false),
+    };
+    let verified = engine::verify(
+        store,
+        quick,
+        signed.as_ref().map(|(file, cp)| (*file, cp)),
+        &progress,
+    )?;
+    let report = &verified.report;
+    if global.format == Format::Json {
+        emit_json(&serde_json::json!({
+            "database": verified.database,
+            "ok": verified.ok(),
+            "report": report,
+            "projections": verified.projections,
+            "opened": opened,
+            "checkpoint": verified.checkpoint.as_ref().map(|a| match a {
+                Ok(text) => serde_json::json!({ "ok": true, "detail": text }),
+                Err(problem) => serde_json::json!({ "ok": false, "problem": problem }),
+            }),
+        }))?;
+    } else if let Some(Err(problem)) = &verified.checkpoint {
+        eprintln!(
+            "devspm: CHECKPOINT VERIFICATION FAILED: {}",
+            escape(problem)
+        );
+    } else if let Some(problem) = verified.projection_problem() {
+        eprintln!(
+            "devspm: LEDGER VERIFICATION FAILED in {}: {}",
+            escape(&verified.database),
+            escape(&problem.problem)
+        );
+        eprintln!(
+            "devspm: the {} events verify, but what views and --fail-on read was changed without them",
+            count(report.events)
+        );
+    } else if let Some(problem) = &report.problem {
+        eprintln!(
+            "devspm: LEDGER VERIFICATION FAILED in {}: {}{}",
+            escape(&verified.database),
+            escape(&problem.problem),
+            problem
+                .key
+                .as_ref()
+                .map(|k| format!(" [key {}]", escape(k)))
+                .unwrap_or_default()
+        );
+        eprintln!(
+            "devspm: the {} events before it verify; restore the database from a backup or investigate who changed it",
+            count(report.events)
+        );
+    } else {
+        emit(&format!(
+            "ledger verified: {} events chain correctly{}; {} Merkle tree nodes match{}; {} stored commit messages match their hashes{}\n{}{}{}",
+            count(report.events),
+            report
+                .head
+                .as_ref()
+                .map(|h| format!(" up to head {} ({})", h.seq, &h.hash[..16]))
+                .unwrap_or_default(),
+            count(report.tree_nodes_checked),
+            report
+                .tree_root
+                .as_ref()
+                .map(|r| format!(" (root {})", &r[..16]))
+                .unwrap_or_default(),
+            count(report.contents_checked),
+            if report.contents_redacted > 0 {
+                format!(
+                    "; {} redacted by a recorded erasure (identity_forgotten)",
+                    count(report.contents_redacted)
+                )
+            } else {
+                String::new()
+            },
+            match &verified.projections {
+                Some(p) => format!(
+                    "projections match the events: {} rows in {} tables, replayed from {} events\n",
+                    count(p.rows_checked),
+                    p.tables_checked,
+                    count(p.events_replayed)
+                ),
+                None => "projections not checked (--quick)\n".to_owned(),
+            },
+            verified
+                .checkpoint
+                .as_ref()
+                .and_then(|a| a.as_ref().ok())
+                .map(|text| format!("{}\n", escape(text)))
+                .unwrap_or_default(),
+            match opened {
+                Some(note) if !global.quiet => format!("note: {}\n", escape(&note)),
+                _ => String::new(),
+            }
+        ))?;
+    }
+    Ok(if verified.ok() { 0 } else { EXIT_VERIFY_FAILED })
 }
 
 pub fn rebuild(settings: &Settings, global: &GlobalArgs) -> anyhow::Result<i32> {
     let mut store = settings.open_store()?;
-    let replayed = store.rebuild(&mut |_| {})?;
+    let replayed = engine::rebuild(&mut store, &devspm_engine::NoProgress)?;
     if global.format == Format::Json {
         emit_json(
             &serde_json::json!({ "database": store.location(), "events_replayed": replayed }),
