@@ -7,9 +7,59 @@
 //! advisories, governance); nothing here prints, reads flags or exits. Warnings go to the
 //! context's [`Diagnostics`], progress to its [`Progress`], and long runs stop early when its
 //! interrupt flag is raised.
+//!
+//! The modules, each using only those listed before it:
+//!
+//! - [`repository`]: what analyzers read of a repository (files of a revision, refs digest);
+//! - [`attribution`]: who introduced each pending finding (blame, lockfile and secret history);
+//! - [`findings`]: findings devspm makes itself, recorded as imports and attributed;
+//! - analyzers: [`ai_detect`] (commit-level AI detector), [`ai_notes`] (git-ai notes, Agent
+//!   Trace), [`ai_tooling`] (AI configuration at the branch heads), [`ci`] (CI inventory and
+//!   audit at HEAD);
+//! - detectors: [`secrets`] (and [`message_secrets`], secrets redacted from commit messages),
+//!   [`advisories`] (vulnerable dependencies);
+//! - [`scan`]: ingest, identity resolution, the analyzers and detectors in order.
 
 pub mod context;
 pub mod error;
 
-pub use context::{Context, Diagnostics, Interrupt, NoProgress, Progress, Silent};
+pub mod repository;
+
+pub mod attribution;
+pub mod findings;
+
+pub mod ai_detect;
+pub mod ai_notes;
+pub mod ai_tooling;
+pub mod ci;
+
+pub mod advisories;
+pub mod message_secrets;
+pub mod secrets;
+
+pub mod scan;
+
+pub use context::{
+    Context, DatabaseKey, Diagnostics, Interrupt, NoProgress, Progress, SecretKey, Silent,
+};
 pub use error::EngineError;
+
+/// The ledger as the pipelines use it: events and projections ([`devspm_ledger::Store`]),
+/// findings ([`devspm_ledger::FindingStore`]) and governance data
+/// ([`devspm_ledger::GovernanceStore`]). Every store implementing the three is one.
+pub trait Ledger: devspm_ledger::FindingStore + devspm_ledger::GovernanceStore {}
+
+impl<T: devspm_ledger::FindingStore + devspm_ledger::GovernanceStore + ?Sized> Ledger for T {}
+
+/// The payload of a recorded event, read as `T` (only the fields an analyzer needs); a payload
+/// that does not read is a damaged event, named by its sequence number.
+fn recorded_payload<T: serde::de::DeserializeOwned>(
+    store: &impl devspm_ledger::Store,
+    event: &devspm_core::StoredEvent,
+) -> Result<T, devspm_ledger::LedgerError> {
+    serde_json::from_str(&event.payload).map_err(|e| devspm_ledger::LedgerError::BadEvent {
+        path: store.location().to_owned(),
+        seq: event.seq,
+        reason: e.to_string(),
+    })
+}
