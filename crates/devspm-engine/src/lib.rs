@@ -18,7 +18,8 @@
 //!   audit at HEAD);
 //! - detectors: [`secrets`] (and [`message_secrets`], secrets redacted from commit messages),
 //!   [`advisories`] (vulnerable dependencies);
-//! - [`scan`]: ingest, identity resolution, the analyzers and detectors in order.
+//! - [`scan`]: ingest, identity resolution, the analyzers and detectors in order;
+//! - [`ci_audit`]: `ci audit` of files on disk, attributed through the scan's record.
 
 pub mod context;
 pub mod error;
@@ -38,6 +39,8 @@ pub mod message_secrets;
 pub mod secrets;
 
 pub mod scan;
+
+pub mod ci_audit;
 
 pub use context::{
     Context, DatabaseKey, Diagnostics, Interrupt, NoProgress, Progress, SecretKey, Silent,

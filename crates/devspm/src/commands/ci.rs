@@ -1,14 +1,14 @@
-//! `devspm ci audit`: audit workflows, actions, Dependabot and GitLab CI configuration, and
-//! attribute each finding to the commit, developer and agent that wrote the offending line.
-//! The inventory and audit of HEAD recorded during `scan`/`ingest` are the engine's
-//! (`devspm_engine::ci`).
+//! `devspm ci audit`: which paths the command line names (a file, a repository, its
+//! `.github/workflows`, a folder of repositories), the engine's audit and attribution of each
+//! (`devspm_engine::ci_audit`), and the findings as a table, JSON or SARIF with an exit status
+//! a CI job can gate on.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-use devspm_engine::ci::{TOOL, audit_config, audit_head, inspect_head};
-use devspm_governance::ci::{self, AuditReport, CiFinding, FileKind};
-use devspm_ledger::{FindingFilter, FindingStore};
+use devspm_engine::ci::{TOOL, audit_config};
+use devspm_engine::ci_audit::{self, AuditTarget, Gate, Introduced};
+use devspm_governance::ci::{self, CiFinding};
 use serde::Serialize;
 
 use crate::cli::{CiAuditArgs, Format, GlobalArgs};
@@ -17,10 +17,6 @@ use crate::settings::Settings;
 
 /// Exit status when findings reach the threshold (as `devspm findings --fail-on`).
 const EXIT_FINDINGS: i32 = 4;
-
-/// The rule of a CI file that could not be audited (`devspm_governance::ci`'s
-/// `unauditable-file`): it fails `ci audit` whatever the threshold.
-const UNAUDITABLE: &str = "unauditable-file";
 
 /// What a PATH given to `ci audit` names, as (folder to audit as a repository root, only the
 /// files under this prefix): a file as itself; a `.github/workflows` (or `.github`) folder as
@@ -79,28 +75,6 @@ fn expand_path(path: &Path) -> Vec<(PathBuf, Option<&'static str>)> {
     }
 }
 
-fn severity_rank(word: &str) -> u8 {
-    match word {
-        "critical" => 5,
-        "high" => 4,
-        "medium" => 3,
-        "low" => 2,
-        "info" => 1,
-        _ => 0,
-    }
-}
-
-/// Who introduced a finding's line, from the ledger.
-#[derive(Clone, Debug, Serialize)]
-struct Introduced {
-    commit: Option<String>,
-    developer: Option<String>,
-    agents: Vec<String>,
-    method: Option<String>,
-    confidence: Option<String>,
-    reason: Option<String>,
-}
-
 #[derive(Serialize)]
 struct AuditedFinding<'a> {
     #[serde(flatten)]
@@ -111,30 +85,6 @@ struct AuditedFinding<'a> {
     /// The file differs from HEAD: the finding is on an uncommitted line and not recorded.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     uncommitted: bool,
-}
-
-struct Target {
-    root: PathBuf,
-    name: String,
-    report: AuditReport,
-    introduced: HashMap<(String, String, u32), Introduced>,
-    uncommitted: Vec<String>,
-}
-
-impl Target {
-    /// Who introduced a finding's line, and whether the file has uncommitted changes (then
-    /// nobody is named: the line on disk may not be the committed one).
-    fn introduced_for(&self, f: &CiFinding) -> (Option<Introduced>, bool) {
-        let uncommitted = self.uncommitted.contains(&f.path);
-        let introduced = if uncommitted {
-            None
-        } else {
-            self.introduced
-                .get(&(f.rule_id.clone(), f.path.clone(), f.line))
-                .cloned()
-        };
-        (introduced, uncommitted)
-    }
 }
 
 pub fn audit(settings: &Settings, global: &GlobalArgs, args: &CiAuditArgs) -> anyhow::Result<i32> {
@@ -168,39 +118,7 @@ pub fn audit(settings: &Settings, global: &GlobalArgs, args: &CiAuditArgs) -> an
     let mut targets = Vec::new();
     let mut store = None;
     for (path, only) in &paths {
-        let (root, files) = if path.is_file() {
-            let root = path.parent().unwrap_or(Path::new(".")).to_path_buf();
-            let name = path.file_name().map(PathBuf::from).unwrap_or_default();
-            (root, vec![name])
-        } else {
-            let mut files = ci::discover(path);
-            if let Some(prefix) = only {
-                files.retain(|f| ci::to_slash(f).starts_with(prefix));
-            }
-            (path.clone(), files)
-        };
-        let mut report = if path.is_file() && ci::classify(&path.to_string_lossy()).is_none() {
-            // A file given by name is audited as what its name says, else as a workflow.
-            let bytes = std::fs::read(path)
-                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
-            let name = path.to_string_lossy().into_owned();
-            let kind = if name.ends_with(".gitlab-ci.yml") {
-                FileKind::GitlabCi
-            } else {
-                FileKind::Workflow
-            };
-            ci::audit_bytes_as(&name, kind, &bytes, &config)
-        } else {
-            ci::audit_files(&root, &files, &config)
-        };
-        report.sort();
-        let mut target = Target {
-            name: path.display().to_string(),
-            root: root.clone(),
-            report,
-            introduced: HashMap::new(),
-            uncommitted: Vec::new(),
-        };
+        let mut target = ci_audit::audit_path(path, *only, &config)?;
         // A repository's findings are recorded and attributed (unless --no-record).
         if !args.no_record
             && path.is_dir()
@@ -212,78 +130,19 @@ pub fn audit(settings: &Settings, global: &GlobalArgs, args: &CiAuditArgs) -> an
             let Some(store) = store.as_mut() else {
                 unreachable!("opened above")
             };
-            // Recording audits HEAD when refs moved; otherwise HEAD's audit is recorded here
-            // (the first audit of a repository scanned before, or a changed policy).
-            let ctx = settings.context();
-            if !devspm_engine::scan::bring_up_to_date(&ctx, store, &repo)? {
-                inspect_head(&ctx, store, &repo)?;
-            }
-            target.name = repo.name.clone();
-            let head = audit_head(&repo, &config)?;
-            if let Some(head) = &head {
-                for path in target
-                    .report
-                    .findings
-                    .iter()
-                    .map(|f| f.path.clone())
-                    .collect::<std::collections::BTreeSet<_>>()
-                {
-                    let on_disk = std::fs::read(root.join(&path)).ok();
-                    let same = on_disk.is_some_and(|bytes| {
-                        head.blobs.get(&path).is_some_and(|blob| {
-                            devspm_git::blob_id(&bytes).as_deref() == Some(blob.as_str())
-                        })
-                    });
-                    if !same {
-                        target.uncommitted.push(path);
-                    }
-                }
-            }
-            for row in store.findings(&FindingFilter {
-                repo: Some(repo.id.clone()),
-                tool: Some(TOOL.to_owned()),
-                status: Some("open".into()),
-                ..Default::default()
-            })? {
-                let (Some(path), Some(line)) = (row.path.clone(), row.start_line) else {
-                    continue;
-                };
-                target.introduced.insert(
-                    (row.rule.clone(), path, line),
-                    Introduced {
-                        commit: row.introduced_in.clone(),
-                        developer: row.developer_name.clone().or(row.developer.clone()),
-                        agents: row.agents.clone(),
-                        method: row.method.clone(),
-                        confidence: row.confidence.clone(),
-                        reason: row.reason.clone(),
-                    },
-                );
-            }
+            ci_audit::attribute(&settings.context(), store, &repo, &config, &mut target)?;
         }
         targets.push(target);
     }
-
     let threshold = args
         .fail_on
         .map(|s| s.as_str().to_owned())
         .unwrap_or_else(|| settings.policy.thresholds.ci_severity.clone());
-    let worst = targets
-        .iter()
-        .flat_map(|t| t.report.findings.iter())
-        .map(|f| severity_rank(f.severity.as_str()))
-        .max()
-        .unwrap_or(0);
-    // A file that could not be audited fails the gate whatever the threshold: an audit that
-    // could not look has not passed.
-    let not_audited = targets
-        .iter()
-        .flat_map(|t| t.report.findings.iter())
-        .filter(|f| f.rule_id == UNAUDITABLE)
-        .map(|f| (&f.path, f.line))
-        .collect::<std::collections::BTreeSet<_>>()
-        .len();
-    let failed = (worst > 0 && worst >= severity_rank(&threshold)) || not_audited > 0;
+    let Gate {
+        failed,
+        not_audited,
+        ..
+    } = ci_audit::gate(&targets, &threshold);
 
     match global.format {
         Format::Json => {
@@ -332,7 +191,7 @@ pub fn audit(settings: &Settings, global: &GlobalArgs, args: &CiAuditArgs) -> an
                 for f in &t.report.findings {
                     total += 1;
                     by_severity
-                        .entry(severity_rank(f.severity.as_str()))
+                        .entry(ci_audit::severity_rank(f.severity.as_str()))
                         .or_insert_with(|| (f.severity.as_str().to_owned(), 0))
                         .1 += 1;
                     let (introduced, uncommitted) = t.introduced_for(f);
@@ -433,7 +292,7 @@ pub fn audit(settings: &Settings, global: &GlobalArgs, args: &CiAuditArgs) -> an
 
 /// SARIF 2.1.0 of the audit, with the introducing commit, developer and agents of each result in
 /// `properties.devspm`.
-fn sarif(targets: &[Target]) -> serde_json::Value {
+fn sarif(targets: &[AuditTarget]) -> serde_json::Value {
     let rules = ci::rules();
     let rule_index: HashMap<&str, usize> =
         rules.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
