@@ -35,8 +35,9 @@ pub mod ai_tooling;
 pub mod ci;
 
 pub mod advisories;
-pub mod message_secrets;
 pub mod secrets;
+
+pub mod message_secrets;
 
 pub mod scan;
 
@@ -65,4 +66,34 @@ fn recorded_payload<T: serde::de::DeserializeOwned>(
         seq: event.seq,
         reason: e.to_string(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    /// Each module names only modules declared before it in `lib.rs`, so the engine's modules
+    /// form no cycle (the binary's `scan` ↔ `import` ↔ `secrets` circle must not come back).
+    #[test]
+    fn modules_use_only_modules_declared_before_them() {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let lib = std::fs::read_to_string(src.join("lib.rs")).expect("lib.rs");
+        let order: Vec<&str> = lib
+            .lines()
+            .filter_map(|l| l.strip_prefix("pub mod ")?.strip_suffix(';'))
+            .collect();
+        assert!(order.len() > 10, "{order:?}");
+        for (at, module) in order.iter().enumerate() {
+            let text = std::fs::read_to_string(src.join(format!("{module}.rs"))).expect(module);
+            for later in &order[at + 1..] {
+                let named = [format!("crate::{later}::"), format!("crate::{later};")]
+                    .iter()
+                    .any(|p| text.contains(p.as_str()));
+                assert!(
+                    !named,
+                    "{module} uses {later}, which lib.rs declares after it"
+                );
+            }
+        }
+    }
 }
