@@ -65,7 +65,7 @@ pub fn verify<S: Store + AuditStore>(
     signed: Option<(&Path, &Checkpoint)>,
     progress: &dyn Progress,
 ) -> Result<Verification, EngineError> {
-    progress.start(PHASE_CHAIN, None);
+    progress.start(PHASE_CHAIN, "", None);
     let report = store.verify(&mut |n| progress.at(n))?;
     progress.finish();
     // The projections are compared with a replay of the events once the events themselves
@@ -73,7 +73,7 @@ pub fn verify<S: Store + AuditStore>(
     let projections = if quick || report.problem.is_some() {
         None
     } else {
-        progress.start(PHASE_PROJECTIONS, None);
+        progress.start(PHASE_PROJECTIONS, "", None);
         let checked = store.check_projections(&mut |n| progress.at(n))?;
         progress.finish();
         Some(checked)
@@ -131,7 +131,7 @@ pub fn opened_note(store: &SqliteStore) -> Option<String> {
 
 /// Rebuilds every projection from the events; returns the number of events replayed.
 pub fn rebuild<S: Store>(store: &mut S, progress: &dyn Progress) -> Result<u64, EngineError> {
-    progress.start(PHASE_PROJECTIONS, None);
+    progress.start(PHASE_PROJECTIONS, "", None);
     let replayed = store.rebuild(&mut |n| progress.at(n))?;
     progress.finish();
     Ok(replayed)

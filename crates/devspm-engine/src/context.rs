@@ -1,12 +1,15 @@
 //! What a pipeline runs with: the operator's configuration and catalogue (resolved by the
-//! front end from flags, environment and files — or, on a server, from the request), and the
-//! three channels back to the front end: diagnostics, progress and an interrupt flag.
+//! front end from flags, environment and files — or, on a server, from the request), where the
+//! secret-hashing key comes from, and the three channels back to the front end: diagnostics,
+//! progress and an interrupt flag.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use devspm_core::catalogue::Catalogue;
 use devspm_core::config::Config;
 use devspm_governance::policy::Policy;
+
+use crate::EngineError;
 
 /// Receives what a pipeline has to say besides its result: warnings (a skipped file, an
 /// unreadable note) and notes. A CLI prints them to standard error (escaped, unless `-q`); a
@@ -26,24 +29,51 @@ impl Diagnostics for Silent {
     fn warn(&self, _message: String) {}
 }
 
-/// Receives progress of long phases; every method has a silent default.
+/// Receives progress of long phases; every method has a silent default. One phase runs at a
+/// time.
 pub trait Progress: Sync {
-    /// A phase starts (`"secret scan"`, `"attribution"`), with the number of steps if known.
-    fn start(&self, _phase: &str, _total: Option<u64>) {}
+    /// A phase starts: `phase` names it (`"ingest"`), `subject` is what it works on (a
+    /// repository's name: outside text), `total` its number of steps when known.
+    fn start(&self, _phase: &str, _subject: &str, _total: Option<u64>) {}
+    /// The number of steps of the current phase became known (ingest knows it once its walk
+    /// is done).
+    fn total(&self, _total: u64) {}
     /// `done` steps of the current phase are complete.
     fn at(&self, _done: u64) {}
-    /// The current phase ended.
+    /// The current phase ended (also when it failed).
     fn finish(&self) {}
-    /// Ingest progress (commits), which `devspm-git` reports on its own channel.
-    fn ingest(&self) -> &dyn devspm_git::Progress {
-        &devspm_git::NoProgress
-    }
 }
 
 /// Progress that is dropped.
 pub struct NoProgress;
 
 impl Progress for NoProgress {}
+
+/// Where the secret-hashing key kept outside the database comes from (a key file, an
+/// environment variable, a key service). It is asked for only by the pipelines that hash
+/// secrets, so that a missing key file fails those and not, say, a listing of identities.
+pub trait SecretKey: Sync {
+    /// The key kept outside the database, or `None` when the database keeps its own.
+    fn external(&self) -> Result<Option<[u8; 32]>, EngineError>;
+}
+
+/// No key outside the database: secrets are hashed with the database's own key.
+pub struct DatabaseKey;
+
+impl SecretKey for DatabaseKey {
+    fn external(&self) -> Result<Option<[u8; 32]>, EngineError> {
+        Ok(None)
+    }
+}
+
+impl<F> SecretKey for F
+where
+    F: Fn() -> Result<Option<[u8; 32]>, EngineError> + Sync,
+{
+    fn external(&self) -> Result<Option<[u8; 32]>, EngineError> {
+        self()
+    }
+}
 
 /// Raised by the front end (Ctrl-C, a cancelled request); long runs check it between steps and
 /// stop with [`crate::EngineError::Interrupted`], leaving the ledger consistent.
@@ -84,8 +114,8 @@ pub struct Context<'a> {
     pub policy: &'a Policy,
     /// `[secrets]` of the configuration as TOML text, for the secret detector.
     pub secret_rules: Option<&'a str>,
-    /// The secret-hashing key when it is kept outside the database (`None`: the database's own).
-    pub secret_key: Option<[u8; 32]>,
+    /// The secret-hashing key when it is kept outside the database, read when first needed.
+    pub secret_key: &'a dyn SecretKey,
     pub diagnostics: &'a dyn Diagnostics,
     pub progress: &'a dyn Progress,
     pub interrupt: &'a Interrupt,

@@ -13,6 +13,10 @@ pub enum EngineError {
     /// A repository could not be read.
     #[error(transparent)]
     Git(#[from] GitError),
+    /// The secret detector could not run (a bad rule of `[secrets]`, an unreadable
+    /// repository).
+    #[error(transparent)]
+    Secrets(#[from] devspm_secrets::SecretsError),
     /// The request cannot be done as asked (a bad input file, an unknown option value): the
     /// caller can fix it. HTTP 400/422.
     #[error("{0}")]

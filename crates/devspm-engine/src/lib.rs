@@ -7,6 +7,19 @@
 //! advisories, governance); nothing here prints, reads flags or exits. Warnings go to the
 //! context's [`Diagnostics`], progress to its [`Progress`], and long runs stop early when its
 //! interrupt flag is raised.
+//!
+//! The modules, each using only those listed before it:
+//!
+//! - [`repository`]: what analyzers read of a repository (files of a revision, refs digest);
+//! - [`attribution`]: who introduced each pending finding (blame, lockfile and secret history);
+//! - [`findings`]: findings devspm makes itself, recorded as imports and attributed;
+//! - analyzers: [`ai_detect`] (commit-level AI detector), [`ai_notes`] (git-ai notes, Agent
+//!   Trace), [`ai_tooling`] (AI configuration at the branch heads), [`ci`] (CI inventory and
+//!   audit at HEAD);
+//! - detectors: [`secrets`] (and [`message_secrets`], secrets redacted from commit messages),
+//!   [`advisories`] (vulnerable dependencies);
+//! - [`scan`]: ingest, identity resolution, the analyzers and detectors in order;
+//! - [`ci_audit`]: `ci audit` of files on disk, attributed through the scan's record.
 
 pub mod audit;
 pub mod context;
@@ -14,5 +27,76 @@ pub mod error;
 pub mod evidence;
 pub mod triage;
 
-pub use context::{Context, Diagnostics, Interrupt, NoProgress, Progress, Silent};
+pub mod repository;
+
+pub mod attribution;
+pub mod findings;
+
+pub mod ai_detect;
+pub mod ai_notes;
+pub mod ai_tooling;
+pub mod ci;
+
+pub mod advisories;
+pub mod secrets;
+
+pub mod message_secrets;
+
+pub mod scan;
+
+pub mod ci_audit;
+
+pub use context::{
+    Context, DatabaseKey, Diagnostics, Interrupt, NoProgress, Progress, SecretKey, Silent,
+};
 pub use error::EngineError;
+
+/// The ledger as the pipelines use it: events and projections ([`devspm_ledger::Store`]),
+/// findings ([`devspm_ledger::FindingStore`]) and governance data
+/// ([`devspm_ledger::GovernanceStore`]). Every store implementing the three is one.
+pub trait Ledger: devspm_ledger::FindingStore + devspm_ledger::GovernanceStore {}
+
+impl<T: devspm_ledger::FindingStore + devspm_ledger::GovernanceStore + ?Sized> Ledger for T {}
+
+/// The payload of a recorded event, read as `T` (only the fields an analyzer needs); a payload
+/// that does not read is a damaged event, named by its sequence number.
+fn recorded_payload<T: serde::de::DeserializeOwned>(
+    store: &impl devspm_ledger::Store,
+    event: &devspm_core::StoredEvent,
+) -> Result<T, devspm_ledger::LedgerError> {
+    serde_json::from_str(&event.payload).map_err(|e| devspm_ledger::LedgerError::BadEvent {
+        path: store.location().to_owned(),
+        seq: event.seq,
+        reason: e.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    /// Each module names only modules declared before it in `lib.rs`, so the engine's modules
+    /// form no cycle (the binary's `scan` ↔ `import` ↔ `secrets` circle must not come back).
+    #[test]
+    fn modules_use_only_modules_declared_before_them() {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let lib = std::fs::read_to_string(src.join("lib.rs")).expect("lib.rs");
+        let order: Vec<&str> = lib
+            .lines()
+            .filter_map(|l| l.strip_prefix("pub mod ")?.strip_suffix(';'))
+            .collect();
+        assert!(order.len() > 10, "{order:?}");
+        for (at, module) in order.iter().enumerate() {
+            let text = std::fs::read_to_string(src.join(format!("{module}.rs"))).expect(module);
+            for later in &order[at + 1..] {
+                let named = [format!("crate::{later}::"), format!("crate::{later};")]
+                    .iter()
+                    .any(|p| text.contains(p.as_str()));
+                assert!(
+                    !named,
+                    "{module} uses {later}, which lib.rs declares after it"
+                );
+            }
+        }
+    }
+}

@@ -4,6 +4,7 @@
 //! Exit status: 0 success, 1 error, 2 usage error (clap), 3 ledger verification failed, 4
 //! findings at or above `--fail-on`.
 
+mod channels;
 mod cli;
 mod commands;
 mod output;
@@ -224,7 +225,6 @@ fn dispatch(
             commands::policy::check(settings, global, &args)
         }
         cli::Command::Advisories(cli::AdvisoriesCommand::Import(args)) => {
-            commands::advisories::check_paths(&args.paths)?;
             commands::advisories::import(settings, global, &args)
         }
         cli::Command::Advisories(cli::AdvisoriesCommand::Status) => {

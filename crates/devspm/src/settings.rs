@@ -37,6 +37,10 @@ pub struct Settings {
     /// Where the secret-hashing key comes from when it is kept outside the database; read when
     /// a command first needs it (see [`Settings::secret_key`]).
     pub secret_key_source: Option<SecretKeySource>,
+    /// Where the engine's warnings and progress go.
+    pub terminal: crate::channels::Terminal,
+    /// Never raised yet: Ctrl-C ends the process, and the ledger is safe against that.
+    pub interrupt: devspm_engine::Interrupt,
 }
 
 /// A secret-hashing key kept outside the database.
@@ -153,6 +157,8 @@ impl Settings {
             secret_rules,
             quiet: global.quiet,
             secret_key_source,
+            terminal: crate::channels::Terminal::new(global.quiet),
+            interrupt: devspm_engine::Interrupt::new(),
         })
     }
 
@@ -193,9 +199,21 @@ impl Settings {
     /// The key secrets are hashed with in `store`: the external one, checked against the
     /// database, or the database's own.
     pub fn secret_key(&self, store: &mut devspm_ledger::SqliteStore) -> anyhow::Result<[u8; 32]> {
-        use devspm_ledger::FindingStore;
-        let external = self.external_secret_key()?;
-        Ok(store.secret_key(external.as_ref())?)
+        Ok(devspm_engine::secrets::secret_key(&self.context(), store)?)
+    }
+
+    /// What the engine's pipelines run with.
+    pub fn context(&self) -> devspm_engine::Context<'_> {
+        devspm_engine::Context {
+            config: &self.config,
+            catalogue: &self.catalogue,
+            policy: &self.policy,
+            secret_rules: self.secret_rules.as_deref(),
+            secret_key: self,
+            diagnostics: &self.terminal,
+            progress: &self.terminal,
+            interrupt: &self.interrupt,
+        }
     }
 
     /// Opens the ledger, creating the default data folder when needed.
@@ -267,6 +285,14 @@ impl Settings {
             }
             other => Ok(other?),
         }
+    }
+}
+
+/// The external key, read when a pipeline first needs it.
+impl devspm_engine::SecretKey for Settings {
+    fn external(&self) -> Result<Option<[u8; 32]>, devspm_engine::EngineError> {
+        self.external_secret_key()
+            .map_err(|e| devspm_engine::EngineError::Invalid(format!("{e:#}")))
     }
 }
 

@@ -9,7 +9,7 @@ use crate::settings::Settings;
 pub fn run(settings: &Settings, global: &GlobalArgs, args: &AiArgs) -> anyhow::Result<i32> {
     let mut store = settings.open_store()?;
     // Commits recorded before the detector existed (or by an older one) are examined first.
-    super::ai_detect::catch_up(&mut store, &settings.catalogue)?;
+    devspm_engine::ai_detect::catch_up(&mut store, &settings.catalogue)?;
     let repo = match &args.path {
         Some(path) => {
             let opened = devspm_git::open(path)?;

@@ -124,7 +124,7 @@ struct VerifyProgress {
 }
 
 impl devspm_engine::Progress for VerifyProgress {
-    fn start(&self, phase: &str, _total: Option<u64>) {
+    fn start(&self, phase: &str, _subject: &str, _total: Option<u64>) {
         self.replaying
             .store(phase == engine::PHASE_PROJECTIONS, Ordering::Relaxed);
     }

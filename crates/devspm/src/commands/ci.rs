@@ -1,94 +1,22 @@
-//! CI/CD governance: `devspm ci audit` (audit workflows, actions, Dependabot and GitLab CI
-//! configuration; attribute each finding to the commit, developer and agent that wrote the
-//! offending line) and the repository inventory recorded during `scan`/`ingest` (every action,
-//! reusable workflow, container image and pre-commit hook at HEAD becomes a `tool_seen` event
-//! with its ref, line and introducing commit).
+//! `devspm ci audit`: which paths the command line names (a file, a repository, its
+//! `.github/workflows`, a folder of repositories), the engine's audit and attribution of each
+//! (`devspm_engine::ci_audit`), and the findings as a table, JSON or SARIF with an exit status
+//! a CI job can gate on.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-use devspm_core::NewEvent;
-use devspm_core::event::ToolSeen;
-use devspm_governance::ci::{self, AuditConfig, AuditReport, CiFinding, FileKind, UsesPolicy};
-use devspm_governance::inventory::{self, Pin, RepoToolUse};
-use devspm_governance::policy::{Category, RequiredPin};
-use devspm_ledger::{FindingFilter, FindingStore, SqliteStore, Store};
+use devspm_engine::ci::{TOOL, audit_config};
+use devspm_engine::ci_audit::{self, AuditTarget, Gate, Introduced};
+use devspm_governance::ci::{self, CiFinding};
 use serde::Serialize;
 
 use crate::cli::{CiAuditArgs, Format, GlobalArgs};
 use crate::output::{self, Table, escape};
 use crate::settings::Settings;
 
-/// The producer name CI audit findings are recorded under.
-pub const TOOL: &str = "devspm-ci-audit";
-
-/// CI files larger than this are not read from history (the audit's own limit applies too).
-const MAX_CI_BYTES: u64 = 8 << 20;
-
 /// Exit status when findings reach the threshold (as `devspm findings --fail-on`).
 const EXIT_FINDINGS: i32 = 4;
-
-/// The rule of a CI file that could not be audited (`devspm_governance::ci`'s
-/// `unauditable-file`): it fails `ci audit` whatever the threshold.
-const UNAUDITABLE: &str = "unauditable-file";
-
-/// The audit configuration the policy implies: `[policy.actions] pin` entries become the
-/// per-owner pinning rules of `unpinned-uses`.
-pub fn audit_config(settings: &Settings) -> AuditConfig {
-    let mut config = AuditConfig::default();
-    for (pattern, required) in settings.policy.pin_entries(Category::Action) {
-        let pattern = if pattern.contains('/') || pattern == "*" {
-            pattern
-        } else {
-            format!("{pattern}/*")
-        };
-        let policy = match required {
-            RequiredPin::Sha => UsesPolicy::HashPin,
-            RequiredPin::Tag => UsesPolicy::RefPin,
-            RequiredPin::Any => UsesPolicy::Any,
-        };
-        config
-            .unpinned_uses
-            .policies
-            .insert(pattern.to_lowercase(), policy);
-    }
-    config
-}
-
-/// Files the inventory or the audit read: CI configuration, pre-commit config, Dockerfiles.
-fn is_ci_file(path: &str) -> bool {
-    if ci::classify(path).is_some() {
-        return true;
-    }
-    let name = path.rsplit('/').next().unwrap_or(path);
-    let lower = name.to_ascii_lowercase();
-    path == ".pre-commit-config.yaml"
-        || path == ".pre-commit-config.yml"
-        || lower == "dockerfile"
-        || lower == "containerfile"
-        || lower.starts_with("dockerfile.")
-        || lower.ends_with(".dockerfile")
-}
-
-fn tool_kind(kind: inventory::ToolKind) -> &'static str {
-    match kind {
-        inventory::ToolKind::Action => "action",
-        inventory::ToolKind::ReusableWorkflow => "reusable_workflow",
-        inventory::ToolKind::ContainerImage => "container_image",
-        inventory::ToolKind::PrecommitHook => "precommit_hook",
-        inventory::ToolKind::CiInclude => "ci_include",
-    }
-}
-
-fn pin_word(pin: Pin) -> &'static str {
-    match pin {
-        Pin::Sha => "sha",
-        Pin::Digest => "digest",
-        Pin::Tag => "tag",
-        Pin::Branch => "branch",
-        Pin::None => "none",
-    }
-}
 
 /// What a PATH given to `ci audit` names, as (folder to audit as a repository root, only the
 /// files under this prefix): a file as itself; a `.github/workflows` (or `.github`) folder as
@@ -147,228 +75,6 @@ fn expand_path(path: &Path) -> Vec<(PathBuf, Option<&'static str>)> {
     }
 }
 
-/// What HEAD holds: CI files, their inventory and their audit.
-struct HeadAudit {
-    head: String,
-    /// path → blob at HEAD.
-    blobs: HashMap<String, String>,
-    uses: Vec<RepoToolUse>,
-    report: AuditReport,
-}
-
-/// Reads the CI files at HEAD (with GitLab local includes) and audits them.
-fn audit_head(repo: &devspm_git::Repo, config: &AuditConfig) -> anyhow::Result<Option<HeadAudit>> {
-    let Some(head) = devspm_git::head_commit(repo)? else {
-        return Ok(None);
-    };
-    let mut files = devspm_git::files_at(repo, &head, &is_ci_file, MAX_CI_BYTES)?;
-    let mut includes: Vec<String> = Vec::new();
-    for f in &files {
-        if ci::classify(&f.path) == Some(FileKind::GitlabCi)
-            && let Ok(bytes) = &f.content
-        {
-            includes.extend(ci::gitlab_local_includes(bytes));
-        }
-    }
-    let mut included = Vec::new();
-    if !includes.is_empty() {
-        let wanted: Vec<String> = includes
-            .iter()
-            .map(|p| p.trim_start_matches('/').to_owned())
-            .filter(|p| !files.iter().any(|f| &f.path == p))
-            .collect();
-        included = devspm_git::files_at(
-            repo,
-            &head,
-            &|p| wanted.iter().any(|w| w == p),
-            MAX_CI_BYTES,
-        )?;
-    }
-    let mut audit = HeadAudit {
-        head,
-        blobs: HashMap::new(),
-        uses: Vec::new(),
-        report: AuditReport::default(),
-    };
-    for (file, as_include) in files
-        .drain(..)
-        .map(|f| (f, false))
-        .chain(included.into_iter().map(|f| (f, true)))
-    {
-        audit.blobs.insert(file.path.clone(), file.blob.clone());
-        let bytes = match &file.content {
-            Ok(bytes) => bytes,
-            // A CI file that cannot be read is not audited: a finding, never silence.
-            Err(reason) if as_include || ci::classify(&file.path).is_some() => {
-                audit
-                    .report
-                    .merge(ci::unreadable(&file.path, reason, config));
-                continue;
-            }
-            Err(_) => continue,
-        };
-        let part = if as_include {
-            ci::audit_bytes_as(&file.path, FileKind::GitlabCi, bytes, config)
-        } else {
-            ci::audit_bytes(&file.path, bytes, config)
-        };
-        audit.report.merge(part);
-        audit
-            .uses
-            .extend(inventory::collect_bytes(&file.path, bytes).uses);
-    }
-    audit.report.sort();
-    Ok(Some(audit))
-}
-
-/// The inventory and audit of HEAD, recorded: `tool_seen` events for every CI dependency (with
-/// the commit that wrote its line), and the audit's findings as findings of [`TOOL`],
-/// attributed. Returns the events appended.
-pub fn inspect_head(
-    store: &mut SqliteStore,
-    repo: &devspm_git::Repo,
-    settings: &Settings,
-) -> anyhow::Result<u64> {
-    let audit = match audit_head(repo, &audit_config(settings)) {
-        Ok(Some(audit)) => audit,
-        Ok(None) => return Ok(0),
-        Err(e) => match e.downcast_ref::<devspm_git::GitError>() {
-            Some(devspm_git::GitError::UnreadableTree { commit, reason, .. }) => {
-                super::record_unreadable_tree(store, repo, commit, reason, settings.quiet)?;
-                return Ok(0);
-            }
-            _ => return Err(e),
-        },
-    };
-    // Who wrote each line that names a tool.
-    let mut lines: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
-    for u in &audit.uses {
-        lines.entry(&u.path).or_default().push(u.line);
-    }
-    // Who wrote the line as it names the tool now, its version included: a pin or a bump is
-    // what put this version there.
-    let mut blamer = devspm_git::Blamer::new(
-        repo,
-        devspm_git::BlameOptions {
-            follow_ref_changes: false,
-            ..devspm_git::BlameOptions::default()
-        },
-    );
-    let mut origin: HashMap<(String, u32), String> = HashMap::new();
-    for (path, wanted) in &lines {
-        if let Ok(Ok(blame)) = blamer.blame(&audit.head, path, wanted) {
-            for l in blame.lines {
-                origin.insert(((*path).to_owned(), l.line), l.commit);
-            }
-        }
-    }
-    let commits: Vec<String> = {
-        let mut c: Vec<String> = origin.values().cloned().collect();
-        c.sort();
-        c.dedup();
-        c
-    };
-    let facts = store.commit_facts(&repo.id, &commits)?;
-    let mut events = Vec::new();
-    for u in &audit.uses {
-        let introduced_in = origin.get(&(u.path.clone(), u.line)).cloned();
-        let introduced_by = introduced_in
-            .as_ref()
-            .and_then(|c| facts.get(c))
-            .map(|f| f.author.clone());
-        let blob = audit.blobs.get(&u.path).cloned().unwrap_or_default();
-        let mut details = BTreeMap::new();
-        details.insert("pin".to_owned(), pin_word(u.pin).to_owned());
-        let payload = ToolSeen {
-            repo: repo.id.clone(),
-            revision: audit.head.clone(),
-            path: u.path.clone(),
-            blob: blob.clone(),
-            kind: tool_kind(u.kind).to_owned(),
-            name: u.name.clone(),
-            details,
-            pinned: Some(matches!(u.pin, Pin::Sha | Pin::Digest)),
-            secret_keys: Vec::new(),
-            risks: Vec::new(),
-            introduced_in,
-            introduced_by: introduced_by.clone(),
-            version: (!u.reference.is_empty()).then(|| u.reference.clone()),
-            line: Some(u.line),
-        };
-        events.push(NewEvent::new(
-            format!(
-                "tool/{}/{}/{}@{}/{}/{}",
-                repo.id, u.path, u.name, u.reference, u.line, blob
-            ),
-            introduced_by.unwrap_or_else(|| "devspm:ci-inventory".to_owned()),
-            format!("tool:{}/{}", repo.id, u.path),
-            payload,
-        ));
-    }
-    let appended = store.append(events)?.appended;
-    let findings = internal_findings(&audit.report.findings);
-    let recorded = super::import::record_internal_findings(
-        store,
-        repo,
-        TOOL,
-        &audit.head,
-        findings,
-        Vec::new(),
-        false,
-    )?;
-    Ok(appended + recorded)
-}
-
-/// CI findings as findings of [`TOOL`]. A finding's identity is its rule, file and evidence
-/// (not its line, so that it survives edits above it); the same evidence twice in one file is
-/// told apart by its occurrence.
-fn internal_findings(findings: &[CiFinding]) -> Vec<super::import::InternalFinding> {
-    let mut seen: HashMap<(String, String, String), u32> = HashMap::new();
-    findings
-        .iter()
-        .map(|f| {
-            let n = seen
-                .entry((f.rule_id.clone(), f.path.clone(), f.evidence.clone()))
-                .or_default();
-            *n += 1;
-            super::import::InternalFinding::config(
-                f.rule_id.clone(),
-                f.severity.as_str().to_owned(),
-                f.message.clone(),
-                f.path.clone(),
-                Some(f.line),
-                if *n == 1 {
-                    f.evidence.clone()
-                } else {
-                    format!("{}#{n}", f.evidence)
-                },
-            )
-        })
-        .collect()
-}
-
-fn severity_rank(word: &str) -> u8 {
-    match word {
-        "critical" => 5,
-        "high" => 4,
-        "medium" => 3,
-        "low" => 2,
-        "info" => 1,
-        _ => 0,
-    }
-}
-
-/// Who introduced a finding's line, from the ledger.
-#[derive(Clone, Debug, Serialize)]
-struct Introduced {
-    commit: Option<String>,
-    developer: Option<String>,
-    agents: Vec<String>,
-    method: Option<String>,
-    confidence: Option<String>,
-    reason: Option<String>,
-}
-
 #[derive(Serialize)]
 struct AuditedFinding<'a> {
     #[serde(flatten)]
@@ -381,32 +87,8 @@ struct AuditedFinding<'a> {
     uncommitted: bool,
 }
 
-struct Target {
-    root: PathBuf,
-    name: String,
-    report: AuditReport,
-    introduced: HashMap<(String, String, u32), Introduced>,
-    uncommitted: Vec<String>,
-}
-
-impl Target {
-    /// Who introduced a finding's line, and whether the file has uncommitted changes (then
-    /// nobody is named: the line on disk may not be the committed one).
-    fn introduced_for(&self, f: &CiFinding) -> (Option<Introduced>, bool) {
-        let uncommitted = self.uncommitted.contains(&f.path);
-        let introduced = if uncommitted {
-            None
-        } else {
-            self.introduced
-                .get(&(f.rule_id.clone(), f.path.clone(), f.line))
-                .cloned()
-        };
-        (introduced, uncommitted)
-    }
-}
-
 pub fn audit(settings: &Settings, global: &GlobalArgs, args: &CiAuditArgs) -> anyhow::Result<i32> {
-    let config = audit_config(settings);
+    let config = audit_config(&settings.policy);
     let explicit = !args.paths.is_empty();
     let given = if explicit {
         args.paths.clone()
@@ -436,39 +118,7 @@ pub fn audit(settings: &Settings, global: &GlobalArgs, args: &CiAuditArgs) -> an
     let mut targets = Vec::new();
     let mut store = None;
     for (path, only) in &paths {
-        let (root, files) = if path.is_file() {
-            let root = path.parent().unwrap_or(Path::new(".")).to_path_buf();
-            let name = path.file_name().map(PathBuf::from).unwrap_or_default();
-            (root, vec![name])
-        } else {
-            let mut files = ci::discover(path);
-            if let Some(prefix) = only {
-                files.retain(|f| ci::to_slash(f).starts_with(prefix));
-            }
-            (path.clone(), files)
-        };
-        let mut report = if path.is_file() && ci::classify(&path.to_string_lossy()).is_none() {
-            // A file given by name is audited as what its name says, else as a workflow.
-            let bytes = std::fs::read(path)
-                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
-            let name = path.to_string_lossy().into_owned();
-            let kind = if name.ends_with(".gitlab-ci.yml") {
-                FileKind::GitlabCi
-            } else {
-                FileKind::Workflow
-            };
-            ci::audit_bytes_as(&name, kind, &bytes, &config)
-        } else {
-            ci::audit_files(&root, &files, &config)
-        };
-        report.sort();
-        let mut target = Target {
-            name: path.display().to_string(),
-            root: root.clone(),
-            report,
-            introduced: HashMap::new(),
-            uncommitted: Vec::new(),
-        };
+        let mut target = ci_audit::audit_path(path, *only, &config)?;
         // A repository's findings are recorded and attributed (unless --no-record).
         if !args.no_record
             && path.is_dir()
@@ -480,77 +130,19 @@ pub fn audit(settings: &Settings, global: &GlobalArgs, args: &CiAuditArgs) -> an
             let Some(store) = store.as_mut() else {
                 unreachable!("opened above")
             };
-            // Recording audits HEAD when refs moved; otherwise HEAD's audit is recorded here
-            // (the first audit of a repository scanned before, or a changed policy).
-            if !super::scan::record_quietly(store, &repo, global, settings)? {
-                inspect_head(store, &repo, settings)?;
-            }
-            target.name = repo.name.clone();
-            let head = audit_head(&repo, &config)?;
-            if let Some(head) = &head {
-                for path in target
-                    .report
-                    .findings
-                    .iter()
-                    .map(|f| f.path.clone())
-                    .collect::<std::collections::BTreeSet<_>>()
-                {
-                    let on_disk = std::fs::read(root.join(&path)).ok();
-                    let same = on_disk.is_some_and(|bytes| {
-                        head.blobs.get(&path).is_some_and(|blob| {
-                            devspm_git::blob_id(&bytes).as_deref() == Some(blob.as_str())
-                        })
-                    });
-                    if !same {
-                        target.uncommitted.push(path);
-                    }
-                }
-            }
-            for row in store.findings(&FindingFilter {
-                repo: Some(repo.id.clone()),
-                tool: Some(TOOL.to_owned()),
-                status: Some("open".into()),
-                ..Default::default()
-            })? {
-                let (Some(path), Some(line)) = (row.path.clone(), row.start_line) else {
-                    continue;
-                };
-                target.introduced.insert(
-                    (row.rule.clone(), path, line),
-                    Introduced {
-                        commit: row.introduced_in.clone(),
-                        developer: row.developer_name.clone().or(row.developer.clone()),
-                        agents: row.agents.clone(),
-                        method: row.method.clone(),
-                        confidence: row.confidence.clone(),
-                        reason: row.reason.clone(),
-                    },
-                );
-            }
+            ci_audit::attribute(&settings.context(), store, &repo, &config, &mut target)?;
         }
         targets.push(target);
     }
-
     let threshold = args
         .fail_on
         .map(|s| s.as_str().to_owned())
         .unwrap_or_else(|| settings.policy.thresholds.ci_severity.clone());
-    let worst = targets
-        .iter()
-        .flat_map(|t| t.report.findings.iter())
-        .map(|f| severity_rank(f.severity.as_str()))
-        .max()
-        .unwrap_or(0);
-    // A file that could not be audited fails the gate whatever the threshold: an audit that
-    // could not look has not passed.
-    let not_audited = targets
-        .iter()
-        .flat_map(|t| t.report.findings.iter())
-        .filter(|f| f.rule_id == UNAUDITABLE)
-        .map(|f| (&f.path, f.line))
-        .collect::<std::collections::BTreeSet<_>>()
-        .len();
-    let failed = (worst > 0 && worst >= severity_rank(&threshold)) || not_audited > 0;
+    let Gate {
+        failed,
+        not_audited,
+        ..
+    } = ci_audit::gate(&targets, &threshold);
 
     match global.format {
         Format::Json => {
@@ -599,7 +191,7 @@ pub fn audit(settings: &Settings, global: &GlobalArgs, args: &CiAuditArgs) -> an
                 for f in &t.report.findings {
                     total += 1;
                     by_severity
-                        .entry(severity_rank(f.severity.as_str()))
+                        .entry(ci_audit::severity_rank(f.severity.as_str()))
                         .or_insert_with(|| (f.severity.as_str().to_owned(), 0))
                         .1 += 1;
                     let (introduced, uncommitted) = t.introduced_for(f);
@@ -700,7 +292,7 @@ pub fn audit(settings: &Settings, global: &GlobalArgs, args: &CiAuditArgs) -> an
 
 /// SARIF 2.1.0 of the audit, with the introducing commit, developer and agents of each result in
 /// `properties.devspm`.
-fn sarif(targets: &[Target]) -> serde_json::Value {
+fn sarif(targets: &[AuditTarget]) -> serde_json::Value {
     let rules = ci::rules();
     let rule_index: HashMap<&str, usize> =
         rules.iter().enumerate().map(|(i, r)| (r.id, i)).collect();

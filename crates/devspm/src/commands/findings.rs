@@ -92,7 +92,7 @@ fn triage(
     let mut reason = args.reason.clone().unwrap_or_default();
     // A reason is stored text: no secret value in it, as for every message devspm keeps.
     let key = settings.secret_key(&mut store)?;
-    super::secrets::Redactor::new(settings, key)?.redact_in_place(&mut reason);
+    devspm_engine::secrets::Redactor::new(&settings.context(), key)?.redact_in_place(&mut reason);
     let outcome = devspm_engine::triage::triage(
         &mut store,
         &devspm_engine::triage::TriageRequest {

@@ -145,7 +145,7 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &HookRunArgs) -> anyh
                 }
                 return Ok(0);
             };
-            super::scan::record_quietly(&mut store, &repo, global, settings)?;
+            devspm_engine::scan::bring_up_to_date(&settings.context(), &mut store, &repo)?;
             Ok(0)
         }
     }
@@ -156,7 +156,7 @@ fn pre_commit(
     global: &GlobalArgs,
     repo: &devspm_git::Repo,
 ) -> anyhow::Result<i32> {
-    let scanner = super::secrets::scanner(settings)?;
+    let scanner = devspm_engine::secrets::scanner(&settings.context())?;
     // The ledger's key makes the hashes match those of `scan`; without a ledger (or without the
     // key it is kept with) a throwaway key still lets the message tell secrets apart. Only
     // recording an override needs the database's own key. The ledger is opened without waiting

@@ -38,7 +38,7 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: IdentitiesArgs) -> an
     let mut store = settings.open_store()?;
     // Identities as the configuration says now: a changed `[[identity]]` applies at once,
     // without a re-scan (resolution reads only what is recorded).
-    super::scan::resolve_identities(&mut store, settings)?;
+    devspm_engine::scan::resolve_identities(&settings.context(), &mut store)?;
     match args
         .command
         .unwrap_or(IdentitiesCommand::List { kind: None })

@@ -262,7 +262,7 @@ pub fn check(
     // CI audit findings at or above the threshold.
     let findings = store.findings(&FindingFilter {
         repo: repo_id.clone(),
-        tool: Some(super::ci::TOOL.to_owned()),
+        tool: Some(devspm_engine::ci::TOOL.to_owned()),
         status: Some("open".into()),
         min_severity: Some(policy.thresholds.ci_severity.clone()),
         ..Default::default()

@@ -93,12 +93,16 @@ pub struct SzzResult {
 pub fn run(settings: &Settings, global: &GlobalArgs, args: &AttributeArgs) -> anyhow::Result<i32> {
     let repo = devspm_git::open(&args.repo)?;
     let mut store = settings.open_store()?;
-    super::scan::record_quietly(&mut store, &repo, global, settings)?;
+    devspm_engine::scan::bring_up_to_date(&settings.context(), &mut store, &repo)?;
     let fixes = fix_inputs(args)?;
     if fixes.is_empty() {
         // No fixes: attribute whatever findings are pending.
-        let report =
-            super::attribution::attribute_pending(&mut store, &repo, &HashMap::new(), args.again)?;
+        let report = devspm_engine::attribution::attribute_pending(
+            &mut store,
+            &repo,
+            &HashMap::new(),
+            args.again,
+        )?;
         match global.format {
             Format::Json => emit_json(&report)?,
             _ => emit(&format!(

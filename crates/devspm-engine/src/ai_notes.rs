@@ -8,7 +8,10 @@ use devspm_ai::gitai::parse_note;
 use devspm_core::NewEvent;
 use devspm_core::catalogue::Catalogue;
 use devspm_core::event::{AiEvidence, AiInvolvement, AiLines, IngestGap};
-use devspm_ledger::{SqliteStore, Store};
+use devspm_ledger::Store;
+
+use crate::repository::files_or_gap;
+use crate::{Diagnostics, EngineError};
 
 const NOTES_REF: &str = "refs/notes/ai";
 
@@ -48,11 +51,11 @@ fn record_involvement(
 
 /// Reads the repository's git-ai notes; returns the events appended.
 pub fn read_notes(
-    store: &mut SqliteStore,
+    store: &mut impl Store,
     repo: &devspm_git::Repo,
     catalogue: &Catalogue,
-    quiet: bool,
-) -> anyhow::Result<u64> {
+    diagnostics: &dyn Diagnostics,
+) -> Result<u64, EngineError> {
     // Current notes, then legacy `authorship/0.0.1` records under `refs/ai/authorship/`, each
     // line record kept with its source.
     let mut notes: Vec<(devspm_git::Note, &str, &str)> = devspm_git::notes(repo, NOTES_REF)?
@@ -78,13 +81,10 @@ pub fn read_notes(
         let lines = match parsed {
             Ok(lines) => lines,
             Err(reason) => {
-                if !quiet {
-                    eprintln!(
-                        "devspm: warning: skipped the git-ai note of commit {commit} in {}: {}",
-                        crate::output::escape(&repo.name),
-                        crate::output::escape(&reason)
-                    );
-                }
+                diagnostics.warn(format!(
+                    "skipped the git-ai note of commit {commit} in {}: {reason}",
+                    repo.name
+                ));
                 events.push(
                     IngestGap {
                         repo: repo.id.clone(),
@@ -155,11 +155,11 @@ const MAX_TRACES_BYTES: u64 = 64 << 20;
 /// Reads Agent Trace records (`.agent-trace/traces.jsonl`) at HEAD and at the other branch
 /// heads; returns the events appended.
 pub fn read_agent_traces(
-    store: &mut SqliteStore,
+    store: &mut impl Store,
     repo: &devspm_git::Repo,
     catalogue: &Catalogue,
-    quiet: bool,
-) -> anyhow::Result<u64> {
+    diagnostics: &dyn Diagnostics,
+) -> Result<u64, EngineError> {
     let Some(head) = devspm_git::head_commit(repo)? else {
         return Ok(0);
     };
@@ -175,19 +175,19 @@ pub fn read_agent_traces(
     let mut read_blobs = std::collections::HashSet::new();
     let mut appended = 0;
     for revision in revisions {
-        let files = super::files_or_gap(
+        let files = files_or_gap(
             store,
             repo,
             &revision,
             &|p| p == TRACES_PATH,
             MAX_TRACES_BYTES,
-            quiet,
+            diagnostics,
         )?;
         let Some(file) = files.into_iter().next() else {
             continue;
         };
         if read_blobs.insert(file.blob.clone()) {
-            appended += read_traces_file(store, repo, catalogue, quiet, file)?;
+            appended += read_traces_file(store, repo, catalogue, diagnostics, file)?;
         }
     }
     Ok(appended)
@@ -195,22 +195,15 @@ pub fn read_agent_traces(
 
 /// Reads one version of the traces file; returns the events appended.
 fn read_traces_file(
-    store: &mut SqliteStore,
+    store: &mut impl Store,
     repo: &devspm_git::Repo,
     catalogue: &Catalogue,
-    quiet: bool,
+    diagnostics: &dyn Diagnostics,
     file: devspm_git::RevisionFile,
-) -> anyhow::Result<u64> {
+) -> Result<u64, EngineError> {
     let mut events = Vec::new();
     let skip = |detail: String, object: String, events: &mut Vec<NewEvent>| {
-        if !quiet {
-            eprintln!(
-                "devspm: warning: skipped {} in {}: {}",
-                crate::output::escape(&object),
-                crate::output::escape(&repo.name),
-                crate::output::escape(&detail)
-            );
-        }
+        diagnostics.warn(format!("skipped {object} in {}: {detail}", repo.name));
         events.push(
             IngestGap {
                 repo: repo.id.clone(),

@@ -9,13 +9,14 @@ use devspm_core::event::IngestGap;
 use devspm_core::event::Redaction;
 use devspm_core::finding::{AgentPart, Attribution, IntroducingCommit, SecretRef};
 use devspm_findings::attribute::ENGINE;
-use devspm_ledger::{FindingStore, GovernanceStore, SqliteStore, Store};
+use devspm_ledger::{FindingStore, GovernanceStore};
 use devspm_secrets::{HashKey, HistoryOptions, Limits, RuleConfig, Scanner, SecretFinding};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::import::InternalFinding;
-use crate::settings::Settings;
+use crate::findings::{InternalFinding, internal_finding_id, record_internal_findings};
+use crate::repository::refs_state;
+use crate::{Context, EngineError};
 
 /// The producer name secret findings are recorded under.
 pub const TOOL: &str = "devspm-secrets";
@@ -51,16 +52,26 @@ fn rules_version(extension: Option<&str>) -> String {
 
 /// The scanner: built-in rules, extended by `[secrets]` of devspm.toml, reading no file
 /// larger than `[limits] max_blob_bytes`.
-pub fn scanner(settings: &Settings) -> anyhow::Result<Scanner> {
-    let rules = match settings.secret_rules.as_deref() {
+pub fn scanner(ctx: &Context<'_>) -> Result<Scanner, EngineError> {
+    let rules = match ctx.secret_rules {
         Some(text) => RuleConfig::with_extensions(&[text])?,
         None => RuleConfig::builtin()?,
     };
     let limits = Limits {
-        max_file_bytes: settings.config.limits.max_blob_bytes,
+        max_file_bytes: ctx.config.limits.max_blob_bytes,
         ..Limits::default()
     };
     Ok(Scanner::new(&rules, limits)?)
+}
+
+/// The key secrets are hashed with in `store`: the one kept outside the database (checked
+/// against the database), or the database's own.
+pub fn secret_key(
+    ctx: &Context<'_>,
+    store: &mut impl FindingStore,
+) -> Result<[u8; 32], EngineError> {
+    let external = ctx.secret_key.external()?;
+    Ok(store.secret_key(external.as_ref())?)
 }
 
 /// The built-in detector as a redactor of text about to be stored or exported: commit
@@ -81,9 +92,9 @@ impl std::fmt::Debug for Redactor {
 
 impl Redactor {
     /// The built-in rules extended by `[secrets]` of the configuration, hashing under `key`.
-    pub fn new(settings: &Settings, key: [u8; 32]) -> anyhow::Result<Redactor> {
+    pub fn new(ctx: &Context<'_>, key: [u8; 32]) -> Result<Redactor, EngineError> {
         Ok(Redactor {
-            scanner: scanner(settings)?,
+            scanner: scanner(ctx)?,
             key: HashKey(key),
         })
     }
@@ -154,23 +165,23 @@ fn short(sha: &str) -> &str {
 /// scanned blobs are on record, so a scan killed before the end walks again next time (and
 /// reads what it had not recorded), whatever ingest recorded in between.
 pub fn detect(
-    store: &mut SqliteStore,
+    ctx: &Context<'_>,
+    store: &mut (impl FindingStore + GovernanceStore),
     repo: &devspm_git::Repo,
-    settings: &Settings,
-) -> anyhow::Result<SecretScan> {
-    let scanner = scanner(settings)?;
-    let rules = rules_version(settings.secret_rules.as_deref());
+) -> Result<SecretScan, EngineError> {
+    let scanner = scanner(ctx)?;
+    let rules = rules_version(ctx.secret_rules);
     // A raised size limit reads what the last scan left out: it is part of the state too.
     let state = format!(
         "{}/{rules}/{}",
-        super::scan::refs_state(store, repo)?,
+        refs_state(store, repo)?,
         scanner.limits().max_file_bytes
     );
     if store.analyzed(TOOL, &repo.id)?.as_deref() == Some(state.as_str()) {
         return Ok(SecretScan::default());
     }
     let known_blobs = store.scanned_blobs(&repo.id, &rules)?;
-    let key = settings.secret_key(store)?;
+    let key = secret_key(ctx, store)?;
     let options = HistoryOptions {
         known_blobs,
         hash_key: HashKey(key),
@@ -258,7 +269,7 @@ pub fn detect(
         if let Some(commit) = &f.commit {
             let fact = facts.get(commit);
             let attribution = Attribution {
-                finding: super::import::internal_finding_id(&repo.id, TOOL, &internal),
+                finding: internal_finding_id(&repo.id, TOOL, &internal),
                 repo: repo.id.clone(),
                 method: "secret-history".to_owned(),
                 status: "attributed".to_owned(),
@@ -308,15 +319,8 @@ pub fn detect(
         findings.push(internal);
     }
     scan.found = findings.len();
-    scan.events_appended += super::import::record_internal_findings(
-        store,
-        repo,
-        TOOL,
-        &head,
-        findings,
-        attributions,
-        true,
-    )?;
+    scan.events_appended +=
+        record_internal_findings(store, repo, TOOL, &head, findings, attributions, true)?;
     // Only once the findings are on record: a crash before this reads the blobs again.
     store.add_scanned_blobs(&repo.id, &rules, &history.scanned_blobs)?;
     store.mark_analyzed(TOOL, &repo.id, &state)?;

@@ -16,8 +16,10 @@ use devspm_ai::{CommitView, PersonView, TrailerView, detect};
 use devspm_core::catalogue::Catalogue;
 use devspm_core::event::{AiEvidence, AiInvolvement, EventKind, TrailerRecord};
 use devspm_core::{Attachment, NewEvent, Payload};
-use devspm_ledger::{AppendSummary, LedgerError, SqliteStore, Store};
+use devspm_ledger::{AppendSummary, LedgerError, Store};
 use serde::Deserialize;
+
+use crate::EngineError;
 
 /// The cursor name; a new detector version starts over on a new cursor.
 pub const ANALYZER: &str = "ai-commit-detector-v2";
@@ -121,7 +123,7 @@ fn involvement_events(
 }
 
 /// Every alias's name and e-mail, from the ledger.
-pub fn load_people(store: &SqliteStore) -> Result<People, LedgerError> {
+pub fn load_people(store: &impl Store) -> Result<People, LedgerError> {
     Ok(store
         .alias_book()?
         .entries()
@@ -161,7 +163,7 @@ struct MessageRef {
 }
 
 /// Detects AI involvement in every commit recorded since the cursor; returns events appended.
-pub fn catch_up(store: &mut SqliteStore, catalogue: &Catalogue) -> anyhow::Result<u64> {
+pub fn catch_up(store: &mut impl Store, catalogue: &Catalogue) -> Result<u64, EngineError> {
     let mut cursor = store.cursor(ANALYZER)?;
     let head = store.head()?.map_or(0, |h| h.seq);
     if cursor >= head {
@@ -176,7 +178,7 @@ pub fn catch_up(store: &mut SqliteStore, catalogue: &Catalogue) -> anyhow::Resul
         };
         let mut out = Vec::new();
         for event in &batch {
-            let commit: CommitHead = serde_json::from_str(&event.payload)?;
+            let commit: CommitHead = crate::recorded_payload(store, event)?;
             let message = store
                 .content(&commit.message.sha256)?
                 .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
@@ -214,7 +216,7 @@ impl Inline<'_> {
     /// transaction. The cursor must stand at the head before the first batch (run [`catch_up`]).
     pub fn append(
         &mut self,
-        store: &mut SqliteStore,
+        store: &mut impl Store,
         mut events: Vec<NewEvent>,
     ) -> Result<AppendSummary, LedgerError> {
         let mut found = Vec::new();
@@ -269,10 +271,10 @@ impl Inline<'_> {
 /// `codex/*`, `cursor/*` or `claude/*` branch (remote-tracking or local) and from no other ref.
 /// Appends `ai_involvement` events (role `assisted`, marker `branch …`); idempotent.
 pub fn branch_evidence(
-    store: &mut SqliteStore,
+    store: &mut impl Store,
     repo_id: &str,
     catalogue: &Catalogue,
-) -> anyhow::Result<u64> {
+) -> Result<u64, EngineError> {
     let refs = store.repository_state(repo_id)?.refs;
     let mut agent_refs = Vec::new();
     let mut other_tips = Vec::new();

@@ -19,9 +19,11 @@ use devspm_core::finding::{Attribution, IntroducingCommit};
 use devspm_findings::attribute::{self, CommitLookup, ENGINE};
 use devspm_findings::lockfile::LockfileKind;
 use devspm_git::{BlameMiss, BlameOptions, Blamer, FileBlame, LineOrigin, Repo};
+use devspm_ledger::FindingStore;
 use devspm_ledger::findings::PendingFinding;
-use devspm_ledger::{FindingStore, SqliteStore, Store};
 use serde::Serialize;
+
+use crate::EngineError;
 
 /// How many lines of one finding are blamed at most (a finding spanning a whole file names
 /// its first lines).
@@ -51,13 +53,13 @@ pub struct AttributionReport {
 }
 
 /// Commit facts for attribution, looked up in the ledger once per commit.
-struct LedgerLookup<'a> {
-    store: &'a SqliteStore,
+struct LedgerLookup<'a, S> {
+    store: &'a S,
     repo: String,
     authors: std::cell::RefCell<HashMap<String, Option<(String, i64)>>>,
 }
 
-impl CommitLookup for LedgerLookup<'_> {
+impl<S: FindingStore> CommitLookup for LedgerLookup<'_, S> {
     fn author(&self, commit: &str) -> Option<(String, i64)> {
         if let Some(hit) = self.authors.borrow().get(commit) {
             return hit.clone();
@@ -92,6 +94,9 @@ impl CommitLookup for LedgerLookup<'_> {
 /// A file at a revision: (revision, path).
 type FileKey = (String, String);
 
+/// The fresh blame of each file version, or why it could not be blamed.
+type FileBlames = HashMap<FileKey, Result<FileBlame, String>>;
+
 /// One file version to blame and the lines wanted from it.
 struct FileJob {
     revision: String,
@@ -120,11 +125,11 @@ const REF_RULES: [&str; 3] = [
 /// Attributes the repository's pending findings (with `again`, every open finding). `secrets`
 /// maps finding ids to secret values known in this run only.
 pub fn attribute_pending(
-    store: &mut SqliteStore,
+    store: &mut impl FindingStore,
     repo: &Repo,
     secrets: &HashMap<String, String>,
     again: bool,
-) -> anyhow::Result<AttributionReport> {
+) -> Result<AttributionReport, EngineError> {
     // An attribution by an engine newer than this one counts as missing when `again`.
     let engine = if again { u32::MAX } else { ENGINE };
     let pending = store.pending_attribution(Some(&repo.id), engine)?;
@@ -149,12 +154,12 @@ pub fn attribute_pending(
 
 /// Attributes one batch of pending findings and appends their events.
 fn attribute_batch(
-    store: &mut SqliteStore,
+    store: &mut impl FindingStore,
     repo: &Repo,
     secrets: &HashMap<String, String>,
     (head, blamer): (&Option<String>, &Blamer),
     pending: Vec<PendingFinding>,
-) -> anyhow::Result<AttributionReport> {
+) -> Result<AttributionReport, EngineError> {
     let mut report = AttributionReport::default();
     let mut events = Vec::new();
     // Line targets: finding → (revision, path, lines); dependency findings become line targets
@@ -303,7 +308,8 @@ fn attribute_batch(
                 &serde_json::to_string(&CachedBlame {
                     engine: ENGINE,
                     lines: all,
-                })?,
+                })
+                .map_err(|e| EngineError::Invalid(format!("cannot encode a blame: {e}")))?,
             )?;
         }
     }
@@ -431,7 +437,7 @@ fn short(sha: &str) -> &str {
 fn blame_jobs(
     repo: &Repo,
     jobs: &mut BTreeMap<(String, String), FileJob>,
-) -> anyhow::Result<HashMap<(String, String), Result<FileBlame, String>>> {
+) -> Result<FileBlames, EngineError> {
     // (file key, revision, path, lines to blame)
     let work: Vec<(FileKey, String, String, Vec<u32>)> = jobs
         .iter_mut()
@@ -484,7 +490,7 @@ fn locate_dependency(
     blamer: &Blamer,
     f: &PendingFinding,
     revision: &str,
-) -> anyhow::Result<Result<(String, u32), String>> {
+) -> Result<Result<(String, u32), String>, EngineError> {
     let (Some(name), Some(version)) = (&f.package, &f.version) else {
         return Ok(Err("the finding names no package and version".to_owned()));
     };
@@ -532,12 +538,12 @@ fn is_lock_name(path: &str) -> bool {
 
 /// The first recorded commit whose version of the lockfile names the package at all.
 fn first_added(
-    lookup: &LedgerLookup,
+    lookup: &LedgerLookup<'_, impl FindingStore>,
     blamer: &Blamer,
     f: &PendingFinding,
     path: &str,
     revision: &str,
-) -> anyhow::Result<Option<IntroducingCommit>> {
+) -> Result<Option<IntroducingCommit>, EngineError> {
     let Some(name) = &f.package else {
         return Ok(None);
     };
@@ -577,13 +583,13 @@ fn first_added(
 
 /// Secret history: the first recorded version of the file that holds the value.
 fn secret_history(
-    lookup: &LedgerLookup,
+    lookup: &LedgerLookup<'_, impl FindingStore>,
     blamer: &Blamer,
     f: &PendingFinding,
     path: &str,
     value: &str,
     revision: &str,
-) -> anyhow::Result<Attribution> {
+) -> Result<Attribution, EngineError> {
     let needle = value.as_bytes();
     let contains =
         |data: &[u8]| !needle.is_empty() && data.windows(needle.len()).any(|w| w == needle);

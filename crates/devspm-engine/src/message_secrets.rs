@@ -1,6 +1,6 @@
 //! Secrets in commit messages, as findings.
 //!
-//! Ingest never stores a secret found in a commit message: the [`super::secrets::Redactor`]
+//! Ingest never stores a secret found in a commit message: the [`crate::secrets::Redactor`]
 //! replaces it before the message is hashed into the chain, and the commit's `commit_recorded`
 //! event lists each replacement (`message.redactions`: rule, line, keyed hash, preview). This
 //! analyzer turns every such replacement into a secret finding of `devspm-secrets`, attributed
@@ -20,11 +20,11 @@ use devspm_core::finding::{
 };
 use devspm_core::{NewEvent, hex};
 use devspm_findings::attribute::ENGINE;
-use devspm_ledger::{FindingStore, SqliteStore, Store};
+use devspm_ledger::FindingStore;
 use sha2::{Digest, Sha256};
 
-use super::secrets::TOOL;
-use crate::settings::Settings;
+use crate::secrets::TOOL;
+use crate::{Context, EngineError};
 
 /// The cursor name; a new version of the analyzer starts over on a new cursor.
 pub const ANALYZER: &str = "message-secrets-v1";
@@ -50,10 +50,10 @@ fn digest(parts: &[&str]) -> String {
 
 /// Records a finding for every secret redacted from a commit message since the cursor;
 /// returns the events appended.
-pub fn catch_up(store: &mut SqliteStore, settings: &Settings) -> anyhow::Result<u64> {
+pub fn catch_up(ctx: &Context<'_>, store: &mut impl FindingStore) -> Result<u64, EngineError> {
     let mut cursor = store.cursor(ANALYZER)?;
     // What each rule is called and how severe it is (user rules included).
-    let scanner = super::secrets::scanner(settings)?;
+    let scanner = crate::secrets::scanner(ctx)?;
     let rules: HashMap<&str, (&str, &str)> = scanner
         .rules()
         .iter()
@@ -71,7 +71,7 @@ pub fn catch_up(store: &mut SqliteStore, settings: &Settings) -> anyhow::Result<
             .iter()
             .filter(|e| e.payload.contains("\"redactions\":"))
         {
-            let commit: CommitRecorded = serde_json::from_str(&event.payload)?;
+            let commit: CommitRecorded = crate::recorded_payload(store, event)?;
             if !commit.message.redactions.is_empty() {
                 by_repo.entry(commit.repo.clone()).or_default().push(commit);
             }
@@ -88,11 +88,11 @@ pub fn catch_up(store: &mut SqliteStore, settings: &Settings) -> anyhow::Result<
 
 /// The findings, attributions and the import that saw them, for one repository's commits.
 fn repository_events(
-    store: &SqliteStore,
+    store: &impl FindingStore,
     repo: &str,
     commits: &[CommitRecorded],
     rules: &HashMap<&str, (&str, &str)>,
-) -> anyhow::Result<Vec<NewEvent>> {
+) -> Result<Vec<NewEvent>, EngineError> {
     let shas: Vec<String> = commits.iter().map(|c| c.id.clone()).collect();
     let agents = store.commit_agents(repo, &shas)?;
     let known = store.known_findings(repo, TOOL)?;

@@ -7,7 +7,11 @@
 use devspm_ai::tooling::{classify_path, inspect};
 use devspm_core::NewEvent;
 use devspm_core::event::{IngestGap, ToolRisk, ToolSeen};
-use devspm_ledger::{SqliteStore, Store};
+use devspm_ledger::FindingStore;
+
+use crate::findings::{InternalFinding, record_internal_findings};
+use crate::repository::files_or_gap;
+use crate::{Diagnostics, EngineError};
 
 /// Configuration files larger than this are not read.
 const MAX_CONFIG_BYTES: u64 = 1 << 20;
@@ -18,10 +22,10 @@ const MAX_BRANCHES: usize = 200;
 
 /// Inspects every local branch head and HEAD; returns the events appended.
 pub fn inspect_head(
-    store: &mut SqliteStore,
+    store: &mut impl FindingStore,
     repo: &devspm_git::Repo,
-    quiet: bool,
-) -> anyhow::Result<u64> {
+    diagnostics: &dyn Diagnostics,
+) -> Result<u64, EngineError> {
     let Some(head) = devspm_git::head_commit(repo)? else {
         return Ok(0);
     };
@@ -38,12 +42,19 @@ pub fn inspect_head(
     revisions.dedup();
     revisions.truncate(MAX_BRANCHES);
     for revision in &revisions {
-        inspect_revision(store, repo, revision, quiet, &mut events, None)?;
+        inspect_revision(store, repo, revision, diagnostics, &mut events, None)?;
     }
-    inspect_revision(store, repo, &head, quiet, &mut events, Some(&mut risky))?;
+    inspect_revision(
+        store,
+        repo,
+        &head,
+        diagnostics,
+        &mut events,
+        Some(&mut risky),
+    )?;
     let appended = store.append(events)?.appended;
     // Risky settings at HEAD are findings too, attributed to the commit that wrote them.
-    let findings = super::import::record_internal_findings(
+    let findings = record_internal_findings(
         store,
         repo,
         "devspm-ai-tooling",
@@ -58,20 +69,20 @@ pub fn inspect_head(
 /// The tool inventory of one revision, appended to `events`; its risky settings to `risky`
 /// when given.
 fn inspect_revision(
-    store: &mut SqliteStore,
+    store: &mut impl FindingStore,
     repo: &devspm_git::Repo,
     head: &str,
-    quiet: bool,
+    diagnostics: &dyn Diagnostics,
     events: &mut Vec<NewEvent>,
-    mut risky: Option<&mut Vec<super::import::InternalFinding>>,
-) -> anyhow::Result<()> {
-    let files = super::files_or_gap(
+    mut risky: Option<&mut Vec<InternalFinding>>,
+) -> Result<(), EngineError> {
+    let files = files_or_gap(
         store,
         repo,
         head,
         &|path| classify_path(path).is_some(),
         MAX_CONFIG_BYTES,
-        quiet,
+        diagnostics,
     )?;
     for file in files {
         let Some(kind) = classify_path(&file.path) else {
@@ -82,14 +93,7 @@ fn inspect_revision(
         let items = match items {
             Ok(items) => items,
             Err(reason) => {
-                if !quiet {
-                    eprintln!(
-                        "devspm: warning: skipped {} in {}: {}",
-                        crate::output::escape(&file.path),
-                        crate::output::escape(&repo.name),
-                        crate::output::escape(&reason)
-                    );
-                }
+                diagnostics.warn(format!("skipped {} in {}: {reason}", file.path, repo.name));
                 let object = format!("{}@{}", file.path, file.blob);
                 events.push(
                     IngestGap {
@@ -109,7 +113,7 @@ fn inspect_revision(
                 let Some(risky) = risky.as_deref_mut() else {
                     break;
                 };
-                risky.push(super::import::InternalFinding::config(
+                risky.push(InternalFinding::config(
                     risk.rule.to_owned(),
                     risk.severity.to_owned(),
                     format!("{} ({}): {}", item.name, file.path, risk.message),

@@ -1,0 +1,199 @@
+//! `ci audit`'s pipeline: audit the CI configuration a path holds (a file, a repository or a
+//! part of one), and — for a repository — record it and name who introduced each finding's
+//! line; then the gate: whether the findings reach the threshold.
+//!
+//! Which paths a command line names (a folder of repositories, a `.github/workflows` folder) is
+//! the front end's business; a server audits the repositories it was asked about.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use devspm_governance::ci::{self, AuditConfig, AuditReport, CiFinding, FileKind};
+use devspm_ledger::FindingFilter;
+use serde::Serialize;
+
+use crate::ci::{TOOL, audit_head, inspect_head};
+use crate::{Context, EngineError, Ledger};
+
+/// The rule of a CI file that could not be audited (`devspm_governance::ci`'s
+/// `unauditable-file`): it fails the gate whatever the threshold.
+pub const UNAUDITABLE: &str = "unauditable-file";
+
+/// Who introduced a finding's line, from the ledger.
+#[derive(Clone, Debug, Serialize)]
+pub struct Introduced {
+    pub commit: Option<String>,
+    pub developer: Option<String>,
+    pub agents: Vec<String>,
+    pub method: Option<String>,
+    pub confidence: Option<String>,
+    pub reason: Option<String>,
+}
+
+/// The audit of one path.
+pub struct AuditTarget {
+    /// The folder the findings' paths are relative to.
+    pub root: PathBuf,
+    /// The path as given, or the repository's name once attributed.
+    pub name: String,
+    pub report: AuditReport,
+    /// Who introduced each open finding: (rule, path, line) → introduction.
+    pub introduced: HashMap<(String, String, u32), Introduced>,
+    /// Files whose content on disk differs from HEAD.
+    pub uncommitted: Vec<String>,
+}
+
+impl AuditTarget {
+    /// Who introduced a finding's line, and whether the file has uncommitted changes (then
+    /// nobody is named: the line on disk may not be the committed one).
+    pub fn introduced_for(&self, f: &CiFinding) -> (Option<Introduced>, bool) {
+        let uncommitted = self.uncommitted.contains(&f.path);
+        let introduced = if uncommitted {
+            None
+        } else {
+            self.introduced
+                .get(&(f.rule_id.clone(), f.path.clone(), f.line))
+                .cloned()
+        };
+        (introduced, uncommitted)
+    }
+}
+
+/// Audits the CI files of `path` on disk: a file (audited as what its name says, else as a
+/// workflow), or every CI file of a folder, only those under `only` when given.
+pub fn audit_path(
+    path: &Path,
+    only: Option<&str>,
+    config: &AuditConfig,
+) -> Result<AuditTarget, EngineError> {
+    let (root, files) = if path.is_file() {
+        let root = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+        let name = path.file_name().map(PathBuf::from).unwrap_or_default();
+        (root, vec![name])
+    } else {
+        let mut files = ci::discover(path);
+        if let Some(prefix) = only {
+            files.retain(|f| ci::to_slash(f).starts_with(prefix));
+        }
+        (path.to_path_buf(), files)
+    };
+    let mut report = if path.is_file() && ci::classify(&path.to_string_lossy()).is_none() {
+        let bytes = std::fs::read(path)
+            .map_err(|e| EngineError::io(format!("cannot read {}", path.display()), e))?;
+        let name = path.to_string_lossy().into_owned();
+        let kind = if name.ends_with(".gitlab-ci.yml") {
+            FileKind::GitlabCi
+        } else {
+            FileKind::Workflow
+        };
+        ci::audit_bytes_as(&name, kind, &bytes, config)
+    } else {
+        ci::audit_files(&root, &files, config)
+    };
+    report.sort();
+    Ok(AuditTarget {
+        name: path.display().to_string(),
+        root,
+        report,
+        introduced: HashMap::new(),
+        uncommitted: Vec::new(),
+    })
+}
+
+/// Records `repo` (the audit of HEAD included) and names, for each finding of `target`, who
+/// introduced its line — unless the file on disk differs from HEAD.
+pub fn attribute<S: Ledger + Send>(
+    ctx: &Context<'_>,
+    store: &mut S,
+    repo: &devspm_git::Repo,
+    config: &AuditConfig,
+    target: &mut AuditTarget,
+) -> Result<(), EngineError> {
+    // Recording audits HEAD when refs moved; otherwise HEAD's audit is recorded here (the
+    // first audit of a repository scanned before, or a changed policy).
+    if !crate::scan::bring_up_to_date(ctx, store, repo)? {
+        inspect_head(ctx, store, repo)?;
+    }
+    target.name = repo.name.clone();
+    if let Some(head) = audit_head(repo, config)? {
+        let paths: BTreeSet<String> = target
+            .report
+            .findings
+            .iter()
+            .map(|f| f.path.clone())
+            .collect();
+        for path in paths {
+            let on_disk = std::fs::read(target.root.join(&path)).ok();
+            let same = on_disk.is_some_and(|bytes| {
+                head.blobs.get(&path).is_some_and(|blob| {
+                    devspm_git::blob_id(&bytes).as_deref() == Some(blob.as_str())
+                })
+            });
+            if !same {
+                target.uncommitted.push(path);
+            }
+        }
+    }
+    for row in store.findings(&FindingFilter {
+        repo: Some(repo.id.clone()),
+        tool: Some(TOOL.to_owned()),
+        status: Some("open".into()),
+        ..Default::default()
+    })? {
+        let (Some(path), Some(line)) = (row.path.clone(), row.start_line) else {
+            continue;
+        };
+        target.introduced.insert(
+            (row.rule.clone(), path, line),
+            Introduced {
+                commit: row.introduced_in.clone(),
+                developer: row.developer_name.clone().or(row.developer.clone()),
+                agents: row.agents.clone(),
+                method: row.method.clone(),
+                confidence: row.confidence.clone(),
+                reason: row.reason.clone(),
+            },
+        );
+    }
+    Ok(())
+}
+
+/// A severity word's rank, higher is worse (unknown words: 0).
+pub fn severity_rank(word: &str) -> u8 {
+    match word {
+        "critical" => 5,
+        "high" => 4,
+        "medium" => 3,
+        "low" => 2,
+        "info" => 1,
+        _ => 0,
+    }
+}
+
+/// The gate's verdict over every target.
+#[derive(Clone, Copy, Debug)]
+pub struct Gate {
+    /// A finding reached the threshold, or a file could not be audited.
+    pub failed: bool,
+    /// Files that could not be audited (`unauditable-file` findings, by place).
+    pub not_audited: usize,
+}
+
+/// Whether the audit fails at `threshold` (a severity word). A file that could not be audited
+/// fails the gate whatever the threshold: an audit that could not look has not passed.
+pub fn gate(targets: &[AuditTarget], threshold: &str) -> Gate {
+    let findings = || targets.iter().flat_map(|t| t.report.findings.iter());
+    let worst = findings()
+        .map(|f| severity_rank(f.severity.as_str()))
+        .max()
+        .unwrap_or(0);
+    let not_audited = findings()
+        .filter(|f| f.rule_id == UNAUDITABLE)
+        .map(|f| (&f.path, f.line))
+        .collect::<BTreeSet<_>>()
+        .len();
+    Gate {
+        failed: (worst > 0 && worst >= severity_rank(threshold)) || not_audited > 0,
+        not_audited,
+    }
+}

@@ -1,0 +1,435 @@
+//! The scan pipeline: record a repository's history into the ledger (with the AI detector
+//! running on each batch as it is written and commit messages stored with their secrets
+//! replaced), resolve identities, run the repository analyzers and the analyzers of recorded
+//! commits, then — for `scan` — the built-in detectors, and summarise.
+//!
+//! [`bring_up_to_date`] is the same record without the detectors or a summary: what every
+//! command that attributes findings or records a commit runs first.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use devspm_core::identity::{ResolverInput, resolve};
+use devspm_git::{IngestOptions, IngestReport, KnownHistory};
+use devspm_ledger::{AppendSummary, FindingFilter, RepositorySummary};
+use serde::Serialize;
+
+use crate::repository::refs_state;
+use crate::{Context, EngineError, Ledger, Progress};
+
+/// How to read a repository, as the operator asked.
+#[derive(Clone, Debug, Default)]
+pub struct IngestSettings {
+    /// Only these refs (full or short names, or prefixes ending in `*`); empty: every ref.
+    pub refs: Vec<String>,
+    /// Reader threads (default: one per CPU).
+    pub threads: Option<usize>,
+    /// Commits per ledger transaction.
+    pub batch_size: Option<usize>,
+}
+
+impl IngestSettings {
+    fn options(&self, ctx: &Context<'_>) -> IngestOptions {
+        let mut options = IngestOptions {
+            refs: self.refs.clone(),
+            max_blob_bytes: ctx.config.limits.max_blob_bytes,
+            ..IngestOptions::default()
+        };
+        if let Some(threads) = self.threads {
+            options.threads = threads.max(1);
+        }
+        if let Some(batch) = self.batch_size {
+            options.batch_size = batch;
+        }
+        options
+    }
+}
+
+/// What one repository's ingest appended.
+#[derive(Serialize)]
+pub struct RepositoryIngest {
+    #[serde(flatten)]
+    pub report: IngestReport,
+    /// Events recorded from the repository (commits, refs, gaps, links).
+    pub events_appended: u64,
+    /// `ai_involvement` events the detector appended with them.
+    #[serde(skip)]
+    pub ai_events_appended: u64,
+}
+
+/// Ingest's progress, passed on to the context's [`Progress`] as the phase `ingest`.
+struct IngestProgress<'a>(&'a dyn Progress);
+
+impl devspm_git::Progress for IngestProgress<'_> {
+    fn walked(&self, new_commits: u64) {
+        self.0.total(new_commits);
+    }
+
+    fn recorded(&self, commits: u64) {
+        self.0.at(commits);
+    }
+}
+
+/// Records one repository's new history into the ledger. Stops between batches when the
+/// interrupt flag is raised: what was appended stays, and the next run goes on from there.
+pub fn ingest<S: Ledger + Send>(
+    ctx: &Context<'_>,
+    store: &mut S,
+    repo: &devspm_git::Repo,
+    settings: &IngestSettings,
+) -> Result<RepositoryIngest, EngineError> {
+    // The AI detector runs on each batch as it is written; it starts from an up-to-date cursor.
+    let mut ai_events = crate::ai_detect::catch_up(store, ctx.catalogue)?;
+    let mut detector = crate::ai_detect::Inline {
+        people: crate::ai_detect::load_people(store)?,
+        catalogue: ctx.catalogue,
+        appended: 0,
+    };
+    let state = store.repository_state(&repo.id)?;
+    let known = KnownHistory {
+        registered: state.registered,
+        refs: state.refs,
+        gaps: state.gaps,
+        mailmap_links: store.mailmap_links_with_lines(&repo.id)?,
+    };
+    let mut aliases = store.alias_book()?;
+    // Commit messages are stored with their secrets replaced (see `message_secrets`).
+    let mut options = settings.options(ctx);
+    let key = crate::secrets::secret_key(ctx, store)?;
+    options.message_filter = Some(std::sync::Arc::new(crate::secrets::Redactor::new(
+        ctx, key,
+    )?));
+    let mut appended = AppendSummary::default();
+    let interrupt = ctx.interrupt;
+    // Both callbacks reach the store: loading recorded commits (only when something changed)
+    // and appending batches (on ingest's writer thread).
+    let shared = Mutex::new(&mut *store);
+    let mut load_commits = || {
+        let store = shared
+            .lock()
+            .map_err(|_| "the ledger is unavailable".to_owned())?;
+        store
+            .recorded_commits(&repo.id)
+            .map(|r| devspm_git::RecordedCommits {
+                commits: r.commits,
+                lost: r.lost,
+            })
+            .map_err(|e| e.to_string())
+    };
+    ctx.progress.start("ingest", &repo.name, None);
+    let report = devspm_git::ingest(
+        repo,
+        known,
+        &mut load_commits,
+        &mut aliases,
+        &options,
+        &IngestProgress(ctx.progress),
+        &mut |events| {
+            if interrupt.raised() {
+                return Err("interrupted".to_owned());
+            }
+            let mut store = shared
+                .lock()
+                .map_err(|_| "the ledger is unavailable".to_owned())?;
+            appended += detector
+                .append(&mut **store, events)
+                .map_err(|e| e.to_string())?;
+            Ok(())
+        },
+    );
+    ctx.progress.finish();
+    interrupt.check()?;
+    let report = report?;
+    ai_events += detector.appended;
+    Ok(RepositoryIngest {
+        report,
+        events_appended: appended.appended - detector.appended,
+        ai_events_appended: ai_events,
+    })
+}
+
+/// Resolves every alias against the current evidence and appends what changed.
+pub fn resolve_identities(ctx: &Context<'_>, store: &mut impl Ledger) -> Result<u64, EngineError> {
+    let state = store.resolver_state()?;
+    let events = resolve(&ResolverInput {
+        aliases: &state.aliases,
+        links: &state.links,
+        authored: &state.authored,
+        judgements: &state.judgements,
+        current: &state.current,
+        identities: &state.identities,
+        catalogue: ctx.catalogue,
+        config: ctx.config,
+    });
+    Ok(store.append(events)?.appended)
+}
+
+/// What the repository analyzers did in one run.
+#[derive(Default)]
+struct AnalyzersRun {
+    events: u64,
+    /// Whether the CI inventory of HEAD ran (and recorded its audit).
+    ci_ran: bool,
+}
+
+/// The CI inventory's completion marker.
+const CI_INVENTORY: &str = "ci-inventory";
+
+/// The repository-level analyzers — agent-branch evidence, AI tooling at HEAD, git-ai notes,
+/// Agent Trace records and the CI inventory — read the repository at its refs. Each runs when
+/// the refs (or HEAD) differ from those it last completed over, and marks its completion only
+/// after its results are on record: a run killed in between runs it again on the next scan
+/// (its appends are idempotent), where inferring "done" from "no ref moved since the last
+/// ingest" skipped it for good. A re-scan of an unchanged repository stays a ref listing.
+fn repository_analyzers<S: Ledger>(
+    ctx: &Context<'_>,
+    store: &mut S,
+    repo: &devspm_git::Repo,
+) -> Result<AnalyzersRun, EngineError> {
+    type Analyzer<'a, S> = &'a dyn Fn(&mut S) -> Result<u64, EngineError>;
+    let catalogue = ctx.catalogue;
+    let diagnostics = ctx.diagnostics;
+    let analyzers: [(&str, Analyzer<'_, S>); 5] = [
+        ("ai-branch-evidence", &|store| {
+            crate::ai_detect::branch_evidence(store, &repo.id, catalogue)
+        }),
+        ("ai-tooling", &|store| {
+            crate::ai_tooling::inspect_head(store, repo, diagnostics)
+        }),
+        ("ai-notes", &|store| {
+            crate::ai_notes::read_notes(store, repo, catalogue, diagnostics)
+        }),
+        ("agent-trace", &|store| {
+            crate::ai_notes::read_agent_traces(store, repo, catalogue, diagnostics)
+        }),
+        (CI_INVENTORY, &|store| {
+            crate::ci::inspect_head(ctx, store, repo)
+        }),
+    ];
+    let state = refs_state(store, repo)?;
+    let mut run = AnalyzersRun::default();
+    for (name, analyze) in analyzers {
+        ctx.interrupt.check()?;
+        if store.analyzed(name, &repo.id)?.as_deref() == Some(state.as_str()) {
+            continue;
+        }
+        run.events += analyze(store)?;
+        store.mark_analyzed(name, &repo.id, &state)?;
+        run.ci_ran |= name == CI_INVENTORY;
+    }
+    Ok(run)
+}
+
+/// What the analyzers run after an ingest appended.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Analysis {
+    /// Identity resolution events.
+    pub identity_events_appended: u64,
+    /// AI involvement and line-level events of the analyzers of recorded commits and of the
+    /// repositories (the inline detector's are counted with the ingest).
+    pub ai_events_appended: u64,
+    /// Whether the CI inventory of HEAD ran (and so recorded HEAD's CI audit).
+    pub ci_inventory_ran: bool,
+}
+
+/// Runs what follows the ingest of `repos`: identity resolution, the AI detector on commits
+/// recorded without it, each repository's analyzers, and the findings of secrets redacted from
+/// commit messages.
+pub fn analyze<S: Ledger>(
+    ctx: &Context<'_>,
+    store: &mut S,
+    repos: &[&devspm_git::Repo],
+) -> Result<Analysis, EngineError> {
+    let mut analysis = Analysis {
+        identity_events_appended: resolve_identities(ctx, store)?,
+        ai_events_appended: crate::ai_detect::catch_up(store, ctx.catalogue)?,
+        ci_inventory_ran: false,
+    };
+    for repo in repos {
+        let run = repository_analyzers(ctx, store, repo)?;
+        analysis.ai_events_appended += run.events;
+        analysis.ci_inventory_ran |= run.ci_ran;
+    }
+    crate::message_secrets::catch_up(ctx, store)?;
+    Ok(analysis)
+}
+
+/// Brings the ledger's record of `repo` up to date (new commits, identities, AI evidence,
+/// the repository analyzers), so that findings can be attributed to recorded commits. Returns
+/// whether the CI inventory of HEAD ran (and so recorded HEAD's CI audit).
+pub fn bring_up_to_date<S: Ledger + Send>(
+    ctx: &Context<'_>,
+    store: &mut S,
+    repo: &devspm_git::Repo,
+) -> Result<bool, EngineError> {
+    ingest(ctx, store, repo, &IngestSettings::default())?;
+    Ok(analyze(ctx, store, &[repo])?.ci_inventory_ran)
+}
+
+/// What `scan` is asked to do besides recording.
+#[derive(Clone, Debug, Default)]
+pub struct ScanOptions {
+    pub ingest: IngestSettings,
+    /// Top contributors listed in the summary.
+    pub top: usize,
+    /// Run the built-in detectors (secrets, vulnerable dependencies).
+    pub detectors: bool,
+}
+
+/// What a scan did and what the ledger now says about the repository.
+#[derive(Serialize)]
+pub struct ScanReport {
+    /// Where the ledger is.
+    pub database: String,
+    pub ingest: RepositoryIngest,
+    pub identity_events_appended: u64,
+    pub ai_events_appended: u64,
+    pub summary: RepositorySummary,
+    /// Present when findings were imported for the repository.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub findings: Option<FindingsSection>,
+    /// What the built-in detectors did (absent when they did not run).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detectors: Option<DetectorsSection>,
+}
+
+/// The built-in detectors' part of the scan summary.
+#[derive(Serialize)]
+pub struct DetectorsSection {
+    pub secrets: crate::secrets::SecretScan,
+    pub dependencies: crate::advisories::DependencyScan,
+    /// Set when no advisory data is loaded: how to load it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dependencies_hint: Option<&'static str>,
+}
+
+/// The findings part of the scan summary.
+#[derive(Serialize)]
+pub struct FindingsSection {
+    pub open: u64,
+    pub fixed: u64,
+    /// Open findings per severity, highest first.
+    pub open_by_severity: Vec<(String, u64)>,
+    pub attributed: u64,
+    pub unattributable: u64,
+    /// Open findings an AI agent took part in introducing.
+    pub open_with_ai: u64,
+    /// Who introduced the open findings: (developer, open findings), most first.
+    pub introduced_by: Vec<(String, u64)>,
+}
+
+/// Records `repo`, runs the analyzers and (unless turned off) the built-in detectors, and
+/// summarises the repository as the ledger now holds it.
+pub fn scan<S: Ledger + Send>(
+    ctx: &Context<'_>,
+    store: &mut S,
+    repo: &devspm_git::Repo,
+    options: &ScanOptions,
+) -> Result<ScanReport, EngineError> {
+    let ingest = ingest(ctx, store, repo, &options.ingest)?;
+    let analysis = analyze(ctx, store, &[repo])?;
+    let detectors = if options.detectors {
+        ctx.interrupt.check()?;
+        Some(run_detectors(ctx, store, repo)?)
+    } else {
+        None
+    };
+    let summary = store.repository_summary(&ingest.report.repo, options.top)?;
+    let findings = findings_section(store, &ingest.report.repo)?;
+    Ok(ScanReport {
+        database: store.location().to_owned(),
+        identity_events_appended: analysis.identity_events_appended,
+        ai_events_appended: ingest.ai_events_appended + analysis.ai_events_appended,
+        ingest,
+        summary,
+        findings,
+        detectors,
+    })
+}
+
+/// Runs the built-in detectors on the repository at HEAD and records what they find.
+fn run_detectors(
+    ctx: &Context<'_>,
+    store: &mut impl Ledger,
+    repo: &devspm_git::Repo,
+) -> Result<DetectorsSection, EngineError> {
+    let (dependencies, hint) = match crate::advisories::load_index(store)? {
+        Some(index) => (crate::advisories::detect(store, repo, &index)?, None),
+        None => (
+            crate::advisories::DependencyScan::default(),
+            Some(crate::advisories::NO_DATA_HINT),
+        ),
+    };
+    let secrets = crate::secrets::detect(ctx, store, repo)?;
+    Ok(DetectorsSection {
+        secrets,
+        dependencies,
+        dependencies_hint: hint,
+    })
+}
+
+fn findings_section(
+    store: &impl Ledger,
+    repo: &str,
+) -> Result<Option<FindingsSection>, EngineError> {
+    let rows = store.findings(&FindingFilter {
+        repo: Some(repo.to_owned()),
+        ..Default::default()
+    })?;
+    if rows.is_empty() {
+        return Ok(None);
+    }
+    let open: Vec<_> = rows.iter().filter(|r| r.status == "open").collect();
+    let mut by_severity: Vec<(String, u64)> = Vec::new();
+    for level in ["critical", "high", "medium", "low", "info", "unknown"] {
+        let n = open.iter().filter(|r| r.severity == level).count() as u64;
+        if n > 0 {
+            by_severity.push((level.to_owned(), n));
+        }
+    }
+    // Grouped by resolved identity (one developer with several aliases is one row), shown by
+    // the identity's display name: the name and e-mail of its alias with the most commits.
+    let mut people: HashMap<String, u64> = HashMap::new();
+    for r in &open {
+        if let Some(who) = r.developer.clone().or_else(|| r.developer_name.clone()) {
+            *people.entry(who).or_default() += 1;
+        }
+    }
+    let names: HashMap<String, String> = if people.is_empty() {
+        Default::default()
+    } else {
+        store
+            .identities()?
+            .into_iter()
+            .map(|i| {
+                let shown = if i.email.is_empty() {
+                    i.name
+                } else {
+                    format!("{} <{}>", i.name, i.email)
+                };
+                (i.identity, shown)
+            })
+            .collect()
+    };
+    let mut introduced_by: Vec<(String, u64)> = people
+        .into_iter()
+        .map(|(who, n)| (names.get(&who).cloned().unwrap_or(who), n))
+        .collect();
+    introduced_by.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    introduced_by.truncate(5);
+    Ok(Some(FindingsSection {
+        open: open.len() as u64,
+        fixed: rows.iter().filter(|r| r.status == "fixed").count() as u64,
+        open_by_severity: by_severity,
+        attributed: rows
+            .iter()
+            .filter(|r| r.attribution.as_deref() == Some("attributed"))
+            .count() as u64,
+        unattributable: rows
+            .iter()
+            .filter(|r| r.attribution.as_deref() == Some("unattributable"))
+            .count() as u64,
+        open_with_ai: open.iter().filter(|r| !r.agents.is_empty()).count() as u64,
+        introduced_by,
+    }))
+}
