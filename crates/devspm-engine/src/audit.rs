@@ -4,7 +4,8 @@
 //! auditor verifies without devspm in [`export`], evidence packs in [`crate::evidence`].
 //!
 //! Everything here reaches storage through the ledger's traits ([`Store`], [`AuditStore`]),
-//! so it runs the same on any backend; only [`opened_note`] is about the SQLite file itself.
+//! so it runs the same on any backend (what is said about the file a read-only store reads is
+//! [`crate::store::opened_note`]).
 
 pub mod checkpoints;
 pub mod export;
@@ -12,9 +13,7 @@ pub mod export;
 use std::path::Path;
 
 use devspm_ledger::checkpoint::Checkpoint;
-use devspm_ledger::{
-    AuditStore, ProjectionProblem, ProjectionReport, SqliteStore, Store, VerifyReport,
-};
+use devspm_ledger::{AuditStore, ProjectionProblem, ProjectionReport, Store, VerifyReport};
 use serde::Serialize;
 
 use crate::{EngineError, Progress};
@@ -104,28 +103,6 @@ pub(crate) fn verified<S: Store>(
             refused,
         }),
         None => Ok(report),
-    }
-}
-
-/// How a read-only store reads its file, when that is worth saying: an immutable file (its
-/// folder is read-only) does not see a pending `-wal` file.
-pub fn opened_note(store: &SqliteStore) -> Option<String> {
-    match store.read_only() {
-        Some(devspm_ledger::ReadOnly::Immutable) => {
-            let wal = format!("{}-wal", store.location());
-            let pending = std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0);
-            Some(format!(
-                "the database was read as an immutable file (its folder is read-only){}",
-                if pending {
-                    format!(
-                        "; {wal} was not read: copy the database with its -wal file into a writable folder, or checkpoint it before copying"
-                    )
-                } else {
-                    String::new()
-                }
-            ))
-        }
-        _ => None,
     }
 }
 

@@ -17,6 +17,14 @@ pub enum EngineError {
     /// repository).
     #[error(transparent)]
     Secrets(#[from] devspm_secrets::SecretsError),
+    /// A scanner report cannot be read: unreadable, not well-formed JSON, not the output of a
+    /// supported scanner. HTTP 422.
+    #[error(transparent)]
+    Report(Box<devspm_findings::import::ImportError>),
+    /// An import stopped on one of its reports (unreadable, malformed, or a result that could
+    /// not be stored); nothing of the run was recorded. HTTP 422.
+    #[error("nothing was imported (an import is all or nothing): {0}")]
+    NothingImported(#[source] Box<devspm_findings::import::ImportError>),
     /// The request cannot be done as asked (a bad input file, an unknown option value): the
     /// caller can fix it. HTTP 400/422.
     #[error("{0}")]
@@ -47,6 +55,12 @@ pub enum EngineError {
     /// The interrupt flag was raised; what was recorded so far is consistent.
     #[error("interrupted; what was recorded so far is kept and the next run goes on from there")]
     Interrupted,
+}
+
+impl From<devspm_findings::import::ImportError> for EngineError {
+    fn from(e: devspm_findings::import::ImportError) -> EngineError {
+        EngineError::Report(Box::new(e))
+    }
 }
 
 impl EngineError {

@@ -19,7 +19,16 @@
 //! - detectors: [`secrets`] (and [`message_secrets`], secrets redacted from commit messages),
 //!   [`advisories`] (vulnerable dependencies);
 //! - [`scan`]: ingest, identity resolution, the analyzers and detectors in order;
-//! - [`ci_audit`]: `ci audit` of files on disk, attributed through the scan's record.
+//! - [`ci_audit`]: `ci audit` of files on disk, attributed through the scan's record;
+//! - [`import`]: scanner reports into findings (lifecycle, attribution), withdrawing an import;
+//!   [`sarif_export`]: a SARIF report written back with attributions and triage;
+//! - [`identities`] (list, show, suggest, forget), [`ai_report`] (AI involvement),
+//!   [`tools`] (workstation inventory, tool uses, the tool-spread signal), [`policy`] (the
+//!   policy check), [`hook`] (the pre-commit check and its recorded override).
+//!
+//! [`store`] is where a front end opens the ledger: the one module that names a backend.
+
+pub mod store;
 
 pub mod audit;
 pub mod context;
@@ -46,6 +55,16 @@ pub mod scan;
 
 pub mod ci_audit;
 
+pub mod import;
+pub mod sarif_export;
+
+pub mod ai_report;
+pub mod hook;
+pub mod identities;
+pub mod tools;
+
+pub mod policy;
+
 pub use context::{
     Context, DatabaseKey, Diagnostics, Interrupt, NoProgress, Progress, SecretKey, Silent,
 };
@@ -69,6 +88,14 @@ fn recorded_payload<T: serde::de::DeserializeOwned>(
         seq: event.seq,
         reason: e.to_string(),
     })
+}
+
+/// Unix seconds → `2026-11-28` (UTC), as views show days; `-` without a time (or out of
+/// range).
+fn date(seconds: Option<i64>) -> String {
+    seconds
+        .and_then(|s| jiff::Timestamp::from_second(s).ok())
+        .map_or_else(|| "-".to_owned(), |t| t.strftime("%Y-%m-%d").to_string())
 }
 
 #[cfg(test)]

@@ -1,11 +1,47 @@
 //! What the repository analyzers read of a repository besides its recorded history: the files
 //! of a revision (with the gap recorded when a damaged tree cannot be read) and the digest of
-//! the repository's refs that each analyzer's completion marker holds.
+//! the repository's refs that each analyzer's completion marker holds; and which recorded
+//! repository a query is about (one named by path, name or id, or the one the caller is in).
 
 use devspm_ledger::Store;
 use sha2::{Digest, Sha256};
 
-use crate::{Diagnostics, EngineError};
+use crate::{Context, Diagnostics, EngineError};
+
+/// The id of the recorded repository `value` names: a path to a repository, or a recorded
+/// name, locator or id.
+pub fn recorded(store: &impl Store, value: &str) -> Result<String, EngineError> {
+    if let Ok(repo) = devspm_git::open(std::path::Path::new(value))
+        && store.find_repository(&repo.id)?.is_some()
+    {
+        return Ok(repo.id);
+    }
+    store.find_repository(value)?.ok_or_else(|| {
+        EngineError::NotFound(format!(
+            "no recorded repository matches {value:?} (give its path, its name as `devspm scan` prints it, or its id)"
+        ))
+    })
+}
+
+/// The repository a query of findings or AI involvement is about when none was named: the
+/// one `dir` is in (so a gate run inside a repository gates on it, not on every repository in
+/// the ledger), or `None` outside any repository or when `all` repositories are asked for. A
+/// note to the diagnostics says which.
+pub fn default_repository(
+    ctx: &Context<'_>,
+    dir: Option<&std::path::Path>,
+    all: bool,
+) -> Option<devspm_git::Repo> {
+    if all {
+        return None;
+    }
+    let repo = devspm_git::discover(dir?)?;
+    ctx.diagnostics.note(format!(
+        "showing {} (the repository you are in; --all-repos for every repository)",
+        repo.name
+    ));
+    Some(repo)
+}
 
 /// What the repository analyzers read, as one digest: the refs the ledger recorded for the
 /// repository and the commit HEAD names. An analyzer's completion marker holds the digest it

@@ -5,7 +5,7 @@
 
 use devspm_core::NewEvent;
 use devspm_core::finding::{FindingTriaged, TRIAGE_STATES};
-use devspm_ledger::{FindingStore, SqliteStore, Store};
+use devspm_ledger::FindingStore;
 use serde::Serialize;
 
 use crate::EngineError;
@@ -41,7 +41,7 @@ pub struct TriageOutcome {
 
 /// Records a triage judgement of one finding.
 pub fn triage(
-    store: &mut SqliteStore,
+    store: &mut impl FindingStore,
     request: &TriageRequest<'_>,
 ) -> Result<TriageOutcome, EngineError> {
     if !TRIAGE_STATES.contains(&request.state) {

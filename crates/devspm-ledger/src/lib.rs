@@ -229,6 +229,13 @@ pub trait Store {
     /// their attachments and projections.
     fn append(&mut self, events: Vec<NewEvent>) -> Result<AppendSummary, LedgerError>;
 
+    /// Appends events read from a source too large to hold in memory (a spooled import), in
+    /// one transaction: the first `Err` from the source rolls everything back.
+    fn append_streamed(
+        &mut self,
+        events: &mut dyn Iterator<Item = Result<NewEvent, LedgerError>>,
+    ) -> Result<AppendSummary, LedgerError>;
+
     /// Appends events and moves an analyzer's cursor to `seq` in the same transaction, so an
     /// analyzer killed midway resumes exactly where its last committed batch ended.
     fn append_and_advance(

@@ -37,6 +37,12 @@ impl devspm_engine::Diagnostics for Terminal {
             eprintln!("devspm: warning: {}", escape(&message));
         }
     }
+
+    fn note(&self, message: String) {
+        if !self.quiet {
+            eprintln!("devspm: {}", escape(&message));
+        }
+    }
 }
 
 /// Only ingest shows a bar (new commits read), only on a terminal and never with `-q`.

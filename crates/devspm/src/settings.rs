@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use devspm_core::catalogue::Catalogue;
 use devspm_core::config::Config;
+use devspm_engine::store::AnyStore;
 
 use crate::cli::GlobalArgs;
 
@@ -198,7 +199,10 @@ impl Settings {
 
     /// The key secrets are hashed with in `store`: the external one, checked against the
     /// database, or the database's own.
-    pub fn secret_key(&self, store: &mut devspm_ledger::SqliteStore) -> anyhow::Result<[u8; 32]> {
+    pub fn secret_key(
+        &self,
+        store: &mut impl devspm_ledger::FindingStore,
+    ) -> anyhow::Result<[u8; 32]> {
         Ok(devspm_engine::secrets::secret_key(&self.context(), store)?)
     }
 
@@ -216,21 +220,25 @@ impl Settings {
         }
     }
 
+    /// Says, unless `-q`, that another process is writing to the ledger and this one waits.
+    fn waiting(&self) -> impl FnMut(&str) + '_ {
+        move |holder| {
+            if !self.quiet {
+                eprintln!(
+                    "devspm: waiting for {} to finish writing to {} …",
+                    crate::output::escape(holder),
+                    crate::output::escape(&self.db_path.display().to_string())
+                );
+            }
+        }
+    }
+
     /// Opens the ledger, creating the default data folder when needed.
-    pub fn open_store(&self) -> anyhow::Result<devspm_ledger::SqliteStore> {
+    pub fn open_store(&self) -> anyhow::Result<AnyStore> {
         self.check_db_folder()?;
-        let quiet = self.quiet;
-        Ok(devspm_ledger::SqliteStore::open_writer(
+        Ok(devspm_engine::store::open(
             &self.db_path,
-            Some(&mut |holder| {
-                if !quiet {
-                    eprintln!(
-                        "devspm: waiting for {} to finish writing to {} …",
-                        crate::output::escape(holder),
-                        crate::output::escape(&self.db_path.display().to_string())
-                    );
-                }
-            }),
+            Some(&mut self.waiting()),
         )?)
     }
 
@@ -257,34 +265,19 @@ impl Settings {
 
     /// Opens the ledger for writing unless another process is writing to it (`Ok(None)`):
     /// for git hooks, which must never hold up a commit.
-    pub fn try_open_store(&self) -> anyhow::Result<Option<devspm_ledger::SqliteStore>> {
+    pub fn try_open_store(&self) -> anyhow::Result<Option<AnyStore>> {
         self.check_db_folder()?;
-        match devspm_ledger::SqliteStore::open_writer(&self.db_path, None) {
-            Err(devspm_ledger::LedgerError::Locked { .. }) => Ok(None),
-            other => Ok(Some(other?)),
-        }
+        Ok(devspm_engine::store::try_open(&self.db_path)?)
     }
 
     /// Opens the ledger for reading only (nothing is written to the file, and no writer is
     /// waited for). A database of an older schema is upgraded first when the file is
     /// writable.
-    pub fn open_store_read_only(&self) -> anyhow::Result<devspm_ledger::SqliteStore> {
-        use devspm_ledger::LedgerError;
-        match devspm_ledger::SqliteStore::open_read_only(&self.db_path) {
-            Err(LedgerError::OlderSchema { .. })
-                if std::fs::metadata(&self.db_path).is_ok_and(|m| !m.permissions().readonly()) =>
-            {
-                drop(self.open_store()?);
-                Ok(devspm_ledger::SqliteStore::open_read_only(&self.db_path)?)
-            }
-            Err(LedgerError::Open { reason, .. }) if !self.db_path.exists() => {
-                anyhow::bail!(
-                    "no ledger at {} ({reason}): record something first (`devspm scan`), or point --db at an existing ledger",
-                    self.db_path.display()
-                )
-            }
-            other => Ok(other?),
-        }
+    pub fn open_store_read_only(&self) -> anyhow::Result<AnyStore> {
+        Ok(devspm_engine::store::open_read_only(
+            &self.db_path,
+            Some(&mut self.waiting()),
+        )?)
     }
 }
 

@@ -570,15 +570,6 @@ impl SqliteStore {
         Ok(summary)
     }
 
-    /// Appends events read from a source too large to hold in memory (a spooled import), in
-    /// one transaction: the first `Err` from the source rolls everything back.
-    pub fn append_streamed(
-        &mut self,
-        events: impl Iterator<Item = Result<NewEvent, LedgerError>>,
-    ) -> Result<AppendSummary, LedgerError> {
-        self.append_with(events, None)
-    }
-
     /// Direct access for tests that tamper with the file the way an attacker would.
     pub fn connection(&self) -> &Connection {
         &self.conn
@@ -670,6 +661,13 @@ impl Store for SqliteStore {
 
     fn append(&mut self, events: Vec<NewEvent>) -> Result<AppendSummary, LedgerError> {
         self.append_with(events.into_iter().map(Ok), None)
+    }
+
+    fn append_streamed(
+        &mut self,
+        events: &mut dyn Iterator<Item = Result<NewEvent, LedgerError>>,
+    ) -> Result<AppendSummary, LedgerError> {
+        self.append_with(events, None)
     }
 
     fn append_and_advance(

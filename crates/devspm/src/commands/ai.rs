@@ -1,6 +1,8 @@
-//! `devspm ai`: AI involvement in recorded commits, by agent, accountable developer and month.
+//! `devspm ai`: flags → `devspm_engine::ai_report` (AI involvement in recorded commits, by
+//! agent, accountable developer, team, repository and month) → a table, CSV, Markdown or JSON.
 
-use devspm_ledger::{AiRow, Store};
+use devspm_engine::ai_report::Scope;
+use devspm_ledger::AiRow;
 
 use crate::cli::{AiArgs, Format, GlobalArgs};
 use crate::output::{Table, count, emit, emit_json, escape, percent};
@@ -8,32 +10,13 @@ use crate::settings::Settings;
 
 pub fn run(settings: &Settings, global: &GlobalArgs, args: &AiArgs) -> anyhow::Result<i32> {
     let mut store = settings.open_store()?;
-    // Commits recorded before the detector existed (or by an older one) are examined first.
-    devspm_engine::ai_detect::catch_up(&mut store, &settings.catalogue)?;
-    let repo = match &args.path {
-        Some(path) => {
-            let opened = devspm_git::open(path)?;
-            if store.find_repository(&opened.id)?.is_none() {
-                anyhow::bail!(
-                    "{} is not recorded in {} yet: run `devspm scan {}` first",
-                    path.display(),
-                    store.location(),
-                    path.display()
-                );
-            }
-            Some(opened.id)
-        }
-        None => match super::default_repository(args.all_repos, global.quiet) {
-            Some(opened) if store.find_repository(&opened.id)?.is_some() => Some(opened.id),
-            Some(opened) => anyhow::bail!(
-                "the repository you are in ({}) is not recorded in {} yet: run `devspm scan` first, or --all-repos for every recorded repository",
-                opened.path.display(),
-                store.location()
-            ),
-            None => None,
-        },
+    let here = std::env::current_dir().ok();
+    let scope = match &args.path {
+        Some(path) => Scope::Path(path),
+        None if args.all_repos => Scope::All,
+        None => Scope::Around(here.as_deref()),
     };
-    let report = store.ai_report(repo.as_deref())?;
+    let report = devspm_engine::ai_report::report(&settings.context(), &mut store, scope)?;
     match global.format {
         Format::Json => {
             emit_json(&report)?;

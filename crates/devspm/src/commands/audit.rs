@@ -80,7 +80,7 @@ pub fn run(settings: &Settings, global: &GlobalArgs, command: AuditCommand) -> a
             public_key,
         } => verify(
             &store,
-            engine::opened_note(&store),
+            devspm_engine::store::opened_note(&store),
             global,
             quick,
             checkpoint.zip(public_key),

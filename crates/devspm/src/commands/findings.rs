@@ -1,33 +1,15 @@
 //! `devspm findings` (findings with who or what introduced them) and `devspm export sarif`
 //! (imported SARIF written back with each result's attribution).
 
-use std::collections::HashMap;
 use std::path::Path;
 
 use anyhow::Context;
+use devspm_ledger::FindingStore;
 use devspm_ledger::findings::{FindingFilter, FindingRow, severity_rank};
-use devspm_ledger::{FindingStore, Store};
 
 use crate::cli::{ExportCommand, FindingsArgs, Format, GlobalArgs, StatusArg};
 use crate::output::{Table, date, emit, emit_json, escape};
 use crate::settings::Settings;
-
-/// The repository id for a `--repo` value: a path to a repository, or a recorded name/locator.
-pub(crate) fn repo_filter(
-    store: &devspm_ledger::SqliteStore,
-    value: &str,
-) -> anyhow::Result<String> {
-    if let Ok(repo) = devspm_git::open(Path::new(value))
-        && store.find_repository(&repo.id)?.is_some()
-    {
-        return Ok(repo.id);
-    }
-    store.find_repository(value)?.with_context(|| {
-        format!(
-            "no recorded repository matches {value:?} (give its path, its name as `devspm scan` prints it, or its id)"
-        )
-    })
-}
 
 pub fn run(settings: &Settings, global: &GlobalArgs, args: &FindingsArgs) -> anyhow::Result<i32> {
     if let Some(crate::cli::FindingsCommand::Triage(t)) = &args.command {
@@ -35,8 +17,15 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &FindingsArgs) -> any
     }
     let store = settings.open_store_read_only()?;
     let repo = match &args.repo {
-        Some(r) => Some(repo_filter(&store, r)?),
-        None => super::default_repository(args.all_repos, global.quiet).map(|r| r.id),
+        Some(r) => Some(devspm_engine::repository::recorded(&store, r)?),
+        // The repository the current directory is in (a gate run inside a repository gates on
+        // it), unless --all-repos.
+        None => devspm_engine::repository::default_repository(
+            &settings.context(),
+            std::env::current_dir().ok().as_deref(),
+            args.all_repos,
+        )
+        .map(|r| r.id),
     };
     let filter = FindingFilter {
         repo,
@@ -87,7 +76,7 @@ fn triage(
     let (name, email) = match &args.by {
         Some(who) => parse_person(who)
             .with_context(|| format!("--by {}: expected `Name <email>`", escape(who)))?,
-        None => super::hook::git_identity(Path::new(".")),
+        None => devspm_engine::hook::git_identity(Path::new(".")),
     };
     let mut reason = args.reason.clone().unwrap_or_default();
     // A reason is stored text: no secret value in it, as for every message devspm keeps.
@@ -410,7 +399,8 @@ fn csv(rows: &[FindingRow]) -> String {
 }
 
 /// `devspm export sarif`: the input SARIF with `properties.devspm` on every result that was
-/// imported and attributed, and with its secrets redacted as import redacted them.
+/// imported and attributed, and with its secrets redacted as import redacted them
+/// (`devspm_engine::sarif_export`).
 pub fn export(
     settings: &Settings,
     global: &GlobalArgs,
@@ -422,79 +412,19 @@ pub fn export(
         revision,
         output,
     } = command;
-    // Only SARIF can carry the attribution back: anything else is refused before anything is
-    // written, naming what the file is.
-    match devspm_findings::import::detect_file(&input)? {
-        devspm_findings::import::Format::Sarif => {}
-        other => {
-            anyhow::bail!(
-                "{} is {} output, not SARIF: `devspm export sarif` writes the attribution into a SARIF file's results (`devspm findings --format json` has it for any format)",
-                input.display(),
-                other.title()
-            );
-        }
-    }
+    // Anything but SARIF is refused before anything is written, naming what the file is.
+    let mut report = devspm_engine::import::ImportInput::open(&input)?;
+    devspm_engine::sarif_export::require_sarif(&mut report)?;
     let repo = devspm_git::open(&repo)?;
     let mut store = settings.open_store()?;
-    let rows = store.findings(&FindingFilter {
-        repo: Some(repo.id.clone()),
-        ..FindingFilter::default()
-    })?;
-    // Match results to findings the way import identified them: re-run the importer over
-    // the file and recompute each result's finding id.
-    let export =
-        super::import::finding_ids_of(&mut store, settings, &repo, &input, revision.as_deref())?;
-    let ids = &export.ids;
-    let by_id: HashMap<&str, &FindingRow> = rows.iter().map(|r| (r.finding.as_str(), r)).collect();
-    let text = std::fs::read_to_string(&input)
-        .with_context(|| format!("cannot read {}", input.display()))?;
-    let mut sarif: serde_json::Value = serde_json::from_str(&text)
-        .with_context(|| format!("{} is not valid JSON", input.display()))?;
-    // What import kept out of the record stays out of the export: the secrets the producer
-    // declared and those the detector finds in any text.
-    export.redactor.redact_json(&mut sarif, &export.secrets);
-    let mut enriched = 0u64;
-    let mut total = 0u64;
-    if let Some(runs) = sarif.get_mut("runs").and_then(|r| r.as_array_mut()) {
-        for (run_index, run) in runs.iter_mut().enumerate() {
-            let Some(results) = run.get_mut("results").and_then(|r| r.as_array_mut()) else {
-                continue;
-            };
-            for (result_index, result) in results.iter_mut().enumerate() {
-                total += 1;
-                let origin = format!("$.runs[{run_index}].results[{result_index}]");
-                let Some(row) = ids.get(&origin).and_then(|id| by_id.get(id.as_str())) else {
-                    continue;
-                };
-                let Some(object) = result.as_object_mut() else {
-                    continue;
-                };
-                let properties = object
-                    .entry("properties")
-                    .or_insert_with(|| serde_json::json!({}));
-                if let Some(p) = properties.as_object_mut() {
-                    p.insert("devspm".to_owned(), devspm_properties(row));
-                    enriched += 1;
-                }
-                // A standing triage judgement is a SARIF suppression: code scanning shows the
-                // alert as dismissed, with the reason.
-                if let Some(t) = row.triage.as_ref().filter(|t| t.active) {
-                    let suppressions = object
-                        .entry("suppressions")
-                        .or_insert_with(|| serde_json::json!([]));
-                    if let Some(list) = suppressions.as_array_mut() {
-                        list.push(serde_json::json!({
-                            "kind": "external",
-                            "status": "accepted",
-                            "justification": format!("{}: {}", t.state, t.reason),
-                            "properties": { "devspm": { "state": t.state, "expires": t.expires, "by": t.by } }
-                        }));
-                    }
-                }
-            }
-        }
-    }
-    let mut out = devspm_report::json::to_string_pretty(&sarif)?;
+    let enriched = devspm_engine::sarif_export::enrich(
+        &settings.context(),
+        &mut store,
+        &repo,
+        report,
+        revision.as_deref(),
+    )?;
+    let mut out = devspm_report::json::to_string_pretty(&enriched.document)?;
     out.push('\n');
     match output {
         Some(path) => {
@@ -502,36 +432,14 @@ pub fn export(
                 .with_context(|| format!("cannot write {}", path.display()))?;
             if !global.quiet {
                 eprintln!(
-                    "devspm: wrote {} ({enriched} of {total} results carry an attribution)",
-                    escape(&path.display().to_string())
+                    "devspm: wrote {} ({} of {} results carry an attribution)",
+                    escape(&path.display().to_string()),
+                    enriched.enriched,
+                    enriched.results
                 );
             }
         }
         None => emit(&out)?,
     }
     Ok(0)
-}
-
-fn devspm_properties(r: &FindingRow) -> serde_json::Value {
-    serde_json::json!({
-        "finding": r.finding,
-        "status": r.status,
-        "attribution": r.attribution,
-        "method": r.method,
-        "confidence": r.confidence,
-        "reason": r.reason,
-        "introducedIn": r.introduced_in,
-        "introducedAt": r.introduced_at.map(|t| date(Some(t))),
-        "otherCommits": r.other_commits,
-        "developer": r.developer,
-        "team": r.team,
-        "agents": r.agents,
-        "triage": r.triage.as_ref().map(|t| serde_json::json!({
-            "state": t.state,
-            "reason": t.reason,
-            "expires": t.expires,
-            "active": t.active,
-            "by": t.by,
-        })),
-    })
 }

@@ -1,14 +1,10 @@
 //! Git hooks: `devspm hook install` writes a pre-commit hook (blocks commits that add secrets,
 //! with an override that is itself recorded) and a post-commit hook (records the new commit, with
 //! its AI evidence, into the local ledger at once), respecting `core.hooksPath` and chaining any
-//! hook already there; `devspm hook run` is what those hooks call.
+//! hook already there; `devspm hook run` is what those hooks call (the check and the override's
+//! record are `devspm_engine::hook`'s).
 
 use std::path::{Path, PathBuf};
-
-use devspm_core::NewEvent;
-use devspm_core::event::HookOverride;
-use devspm_ledger::Store;
-use devspm_secrets::HashKey;
 
 use crate::cli::{GlobalArgs, HookInstallArgs, HookName, HookRunArgs};
 use crate::output;
@@ -156,45 +152,24 @@ fn pre_commit(
     global: &GlobalArgs,
     repo: &devspm_git::Repo,
 ) -> anyhow::Result<i32> {
-    let scanner = devspm_engine::secrets::scanner(&settings.context())?;
-    // The ledger's key makes the hashes match those of `scan`; without a ledger (or without the
-    // key it is kept with) a throwaway key still lets the message tell secrets apart. Only
-    // recording an override needs the database's own key. The ledger is opened without waiting
-    // for another writer (a commit is not held up): read-only then, which is enough for its
-    // key; recording an override waits for the writer below.
+    // The ledger is opened without waiting for another writer (a commit is not held up):
+    // read-only then, which is enough for its key; recording an override waits for the
+    // writer below.
     let mut store = match settings.try_open_store() {
         Ok(Some(store)) => Some(store),
         _ => settings.open_store_read_only().ok(),
     };
-    let ledger_key = store.as_mut().map(|s| settings.secret_key(s));
-    let key = match &ledger_key {
-        Some(Ok(key)) => *key,
-        _ => settings
-            .external_secret_key()
-            .ok()
-            .flatten()
-            .unwrap_or_else(|| {
-                let mut k = [0u8; 32];
-                getrandom_fill(&mut k);
-                k
-            }),
-    };
     let work_tree = repo.path.clone();
-    let scan = devspm_secrets::scan_staged(&work_tree, &scanner, &HashKey(key))?;
-    if scan.findings.is_empty() {
+    let check = devspm_engine::hook::check_staged(&settings.context(), store.as_mut(), &work_tree)?;
+    if check.secrets.is_empty() {
         return Ok(0);
     }
-    let blocked: Vec<String> = scan
-        .findings
-        .iter()
-        .map(|f| format!("{} {}:{} {}", f.rule_id, f.path, f.line, f.secret_hash))
-        .collect();
     let mut text = format!(
         "devspm: this commit adds {} secret{}:\n",
-        scan.findings.len(),
-        if scan.findings.len() == 1 { "" } else { "s" }
+        check.secrets.len(),
+        if check.secrets.len() == 1 { "" } else { "s" }
     );
-    for f in &scan.findings {
+    for f in &check.secrets {
         text.push_str(&format!(
             "  {}:{}  {} ({})  {}\n",
             output::escape(&f.path),
@@ -216,7 +191,10 @@ fn pre_commit(
     }
     // Overridden: say so, and record who overrode what (waiting for another writer if the
     // ledger was only readable above).
-    if store.as_ref().is_some_and(|s| s.read_only().is_some()) {
+    if store
+        .as_ref()
+        .is_some_and(devspm_engine::store::is_read_only)
+    {
         store = Some(settings.open_store()?);
     }
     let Some(store) = store.as_mut() else {
@@ -225,35 +203,14 @@ fn pre_commit(
             settings.db_path.display()
         );
     };
-    // The override names each secret by the database's keyed hash: no other key will do.
-    if let Some(Err(e)) = ledger_key {
-        return Err(e.context("the override cannot be recorded"));
-    }
-    let (name, email) = git_identity(&work_tree);
-    let mut book = store.alias_book()?;
-    let (alias, pii) = book.alias_for(name.as_bytes(), email.as_bytes());
-    let head = devspm_git::head_commit(repo)?;
-    let payload = HookOverride {
-        repo: repo.id.clone(),
-        hook: "pre-commit".into(),
-        identity: (!email.is_empty()).then(|| alias.clone()),
-        head: head.clone(),
-        blocked: blocked.clone(),
-        reason: std::env::var("DEVSPM_ALLOW_REASON")
-            .ok()
-            .filter(|r| !r.trim().is_empty()),
-    };
-    let stamp = jiff::Timestamp::now().to_string();
-    let mut event = NewEvent::new(
-        format!("hook-override/{}/{}/{stamp}", repo.id, alias),
-        alias,
-        format!("repo:{}", repo.id),
-        payload,
-    );
-    if let Some(p) = pii {
-        event.attachments.push(p);
-    }
-    store.append(vec![event])?;
+    let (name, email) = devspm_engine::hook::git_identity(&work_tree);
+    devspm_engine::hook::record_override(
+        store,
+        repo,
+        check,
+        (&name, &email),
+        std::env::var("DEVSPM_ALLOW_REASON").ok(),
+    )?;
     if !global.quiet {
         text.push_str(
             "Committing anyway (DEVSPM_ALLOW=1); the override is recorded on the ledger.\n",
@@ -261,33 +218,4 @@ fn pre_commit(
         eprint!("{text}");
     }
     Ok(0)
-}
-
-/// `user.name` and `user.email` as git sees them in the repository (empty when unset).
-pub(crate) fn git_identity(dir: &Path) -> (String, String) {
-    let get = |key: &str| {
-        std::process::Command::new("git")
-            .arg("-C")
-            .arg(dir)
-            .args(["config", key])
-            .output()
-            .ok()
-            .filter(|o| o.status.success())
-            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
-            .unwrap_or_default()
-    };
-    (get("user.name"), get("user.email"))
-}
-
-fn getrandom_fill(buf: &mut [u8]) {
-    // A throwaway key for display only; the time is enough when the OS source fails.
-    if std::fs::File::open("/dev/urandom")
-        .and_then(|mut f| std::io::Read::read_exact(&mut f, buf))
-        .is_err()
-    {
-        let t = jiff::Timestamp::now().as_nanosecond().to_le_bytes();
-        for (i, b) in buf.iter_mut().enumerate() {
-            *b = t[i % t.len()];
-        }
-    }
 }

@@ -1,8 +1,8 @@
-//! `devspm identities`: who is who, and why; and erasing a person (`forget`).
+//! `devspm identities`: flags → `devspm_engine::identities` (who is who and why, likely
+//! duplicates, erasing a person) → tables, sentences or JSON; `forget` asks for confirmation
+//! on a terminal.
 
 use std::io::{BufRead, IsTerminal, Write};
-
-use devspm_ledger::Store;
 
 use crate::cli::{Format, GlobalArgs, IdentitiesArgs, IdentitiesCommand, KindFilter};
 use crate::output::{Table, count, date, emit, emit_json, escape};
@@ -36,25 +36,22 @@ fn other_emails(row: &devspm_ledger::IdentityRow) -> String {
 
 pub fn run(settings: &Settings, global: &GlobalArgs, args: IdentitiesArgs) -> anyhow::Result<i32> {
     let mut store = settings.open_store()?;
-    // Identities as the configuration says now: a changed `[[identity]]` applies at once,
-    // without a re-scan (resolution reads only what is recorded).
-    devspm_engine::scan::resolve_identities(&settings.context(), &mut store)?;
+    let ctx = settings.context();
     match args
         .command
         .unwrap_or(IdentitiesCommand::List { kind: None })
     {
-        IdentitiesCommand::Suggest => suggest(&store, global),
+        IdentitiesCommand::Suggest => suggest(
+            devspm_engine::identities::suggestions(&ctx, &mut store)?,
+            global,
+        ),
         IdentitiesCommand::List { kind } => {
             let wanted = kind.map(|k| match k {
                 KindFilter::Developer => "developer",
                 KindFilter::Agent => "agent",
                 KindFilter::Bot => "bot",
             });
-            let rows: Vec<_> = store
-                .identities()?
-                .into_iter()
-                .filter(|r| wanted.is_none_or(|w| r.kind == w))
-                .collect();
+            let rows = devspm_engine::identities::list(&ctx, &mut store, wanted)?;
             if global.format == Format::Json {
                 emit_json(&rows)?;
                 return Ok(0);
@@ -93,12 +90,7 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: IdentitiesArgs) -> an
             Ok(0)
         }
         IdentitiesCommand::Show { query } => {
-            let details = store.identity_detail(&query)?;
-            if details.is_empty() {
-                anyhow::bail!(
-                    "no identity matches `{query}` (try an e-mail address, a name, an identity id from `devspm identities`, or an agent id such as claude-code)"
-                );
-            }
+            let details = devspm_engine::identities::show(&ctx, &mut store, &query)?;
             if global.format == Format::Json {
                 emit_json(&details)?;
                 return Ok(0);
@@ -149,7 +141,10 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: IdentitiesArgs) -> an
             emit(&out)?;
             Ok(0)
         }
-        IdentitiesCommand::Forget { query, yes } => forget(&mut store, global, &query, yes),
+        IdentitiesCommand::Forget { query, yes } => {
+            let row = devspm_engine::identities::forget_target(&ctx, &mut store, &query)?;
+            forget(&mut store, global, &row, yes)
+        }
     }
 }
 
@@ -206,55 +201,13 @@ fn short(sha: &str) -> &str {
     sha.get(..10).unwrap_or(sha)
 }
 
-/// `devspm identities forget X`: crypto-shreds one person's personal data.
+/// `devspm identities forget X`: crypto-shreds one person's personal data, once confirmed.
 fn forget(
-    store: &mut devspm_ledger::SqliteStore,
+    store: &mut impl devspm_ledger::Store,
     global: &GlobalArgs,
-    query: &str,
+    row: &devspm_ledger::IdentityRow,
     yes: bool,
 ) -> anyhow::Result<i32> {
-    let mut details = store.identity_detail(query)?;
-    if details.is_empty() {
-        anyhow::bail!(
-            "no identity matches `{query}`; nothing was erased (give an e-mail address, a name, an identity id from `devspm identities`, or an alias id)"
-        );
-    }
-    if details.len() > 1 {
-        let candidates: Vec<String> = details
-            .iter()
-            .map(|d| {
-                let r = &d.row;
-                format!(
-                    "{} ({} <{}>, {} commits)",
-                    r.identity,
-                    r.name,
-                    r.email,
-                    count(r.commits)
-                )
-            })
-            .collect();
-        anyhow::bail!(
-            "`{query}` matches {} identities: {}; nothing was erased: name the one to forget by its identity id or e-mail",
-            details.len(),
-            candidates.join(", ")
-        );
-    }
-    let detail = details.remove(0);
-    let row = &detail.row;
-    if row.kind != "developer" {
-        anyhow::bail!(
-            "{} is {} {}, not a person: it holds no personal data to erase; nothing was erased",
-            row.identity,
-            if row.kind == "agent" { "an" } else { "a" },
-            row.kind
-        );
-    }
-    if row.forgotten {
-        anyhow::bail!(
-            "the personal data of {} was already erased; nothing left to forget",
-            row.identity
-        );
-    }
     if !yes {
         if !std::io::stdin().is_terminal() {
             anyhow::bail!(
@@ -277,7 +230,7 @@ fn forget(
             return Ok(1);
         }
     }
-    let report = store.forget(&row.identity)?;
+    let report = devspm_engine::identities::forget(store, &row.identity)?;
     if global.format == Format::Json {
         emit_json(&report)?;
         return Ok(0);
@@ -309,68 +262,19 @@ fn forget(
 }
 
 /// `identities suggest`: likely duplicate developers with their evidence and a ready block.
-fn suggest(store: &impl Store, global: &GlobalArgs) -> anyhow::Result<i32> {
-    use devspm_core::suggest::{Person, identity_block, suggest};
-    let rows: Vec<devspm_ledger::IdentityRow> = store
-        .identities()?
-        .into_iter()
-        .filter(|r| r.kind == "developer" && !r.forgotten)
-        .collect();
-    let people: Vec<Person> = rows
-        .iter()
-        .map(|r| Person {
-            identity: r.identity.clone(),
-            aliases: r
-                .alias_list
-                .iter()
-                .filter_map(|a| devspm_core::commit::parse_ident(a))
-                .map(|(n, e)| (n.to_owned(), e.to_owned()))
-                .collect(),
-            commits: r.commits,
-        })
-        .collect();
-    let found = suggest(&people);
-    let by_id: std::collections::HashMap<&str, &devspm_ledger::IdentityRow> =
-        rows.iter().map(|r| (r.identity.as_str(), r)).collect();
-    // A block id from the stronger identity's name: `Alice Martin` → `alice-martin`.
-    let block_id = |identity: &str| {
-        let name = by_id.get(identity).map_or(identity, |r| r.name.as_str());
-        let slug: String = name
-            .to_lowercase()
-            .chars()
-            .map(|c| if c.is_alphanumeric() { c } else { '-' })
-            .collect();
-        let slug = slug
-            .split('-')
-            .filter(|p| !p.is_empty())
-            .collect::<Vec<_>>()
-            .join("-");
-        if slug.is_empty() {
-            identity.to_owned()
-        } else {
-            slug
-        }
-    };
+fn suggest(
+    found: devspm_engine::identities::Suggestions,
+    global: &GlobalArgs,
+) -> anyhow::Result<i32> {
     if global.format == Format::Json {
-        let out: Vec<serde_json::Value> = found
-            .iter()
-            .map(|s| {
-                serde_json::json!({
-                    "identities": s.identities,
-                    "evidence": s.evidence,
-                    "aliases": s.aliases,
-                    "config": identity_block(s, &block_id(&s.identities[0])),
-                })
-            })
-            .collect();
-        emit_json(&out)?;
+        emit_json(&found.pairs)?;
         return Ok(0);
     }
-    if found.is_empty() {
+    if found.pairs.is_empty() {
         emit("No likely duplicate developers found.\n")?;
         return Ok(0);
     }
-    let describe = |identity: &str| match by_id.get(identity) {
+    let describe = |identity: &str| match found.people.get(identity) {
         Some(r) => format!(
             "{} {} <{}> ({} commits)",
             r.identity,
@@ -382,9 +286,9 @@ fn suggest(store: &impl Store, global: &GlobalArgs) -> anyhow::Result<i32> {
     };
     let mut text = format!(
         "{} pairs of developers are likely one person. Resolution keeps them apart until your configuration says otherwise: add a block below to it (--config, $DEVSPM_CONFIG or ~/.config/devspm/devspm.toml) to join a pair.\n",
-        found.len()
+        found.pairs.len()
     );
-    for s in &found {
+    for s in &found.pairs {
         text.push_str(&format!(
             "\n{}\n  and {}\n",
             escape(&describe(&s.identities[0])),
@@ -393,7 +297,7 @@ fn suggest(store: &impl Store, global: &GlobalArgs) -> anyhow::Result<i32> {
         for e in &s.evidence {
             text.push_str(&format!("  evidence: {}\n", escape(e)));
         }
-        for line in identity_block(s, &block_id(&s.identities[0])).lines() {
+        for line in s.config.lines() {
             text.push_str(&format!("    {}\n", escape(line)));
         }
     }

@@ -1,0 +1,384 @@
+//! Tools in use: the workstation inventory (editor, JetBrains and browser extensions, AI CLIs,
+//! MCP servers, git hygiene, plaintext credential files — each item judged by the policy and
+//! recorded as a `workstation_tool_seen` event tied to the developer), the recorded uses of
+//! tools across repositories and workstations, and the tool-spread signal over them (the same
+//! workflow file appearing in many repositories at once).
+
+use std::path::Path;
+
+use devspm_core::NewEvent;
+use devspm_core::event::{ToolRisk, WorkstationToolSeen};
+use devspm_governance::policy::{Category, Item, Policy, Status, Verdict};
+use devspm_inventory::{
+    InventoryItem, ItemDetails, ItemKind, ScanOptions, ScanWarning, WorkstationReport,
+};
+use devspm_ledger::{GovernanceStore, Store, ToolFilter, ToolUseRow};
+use serde::Serialize;
+
+use crate::{Context, EngineError};
+
+/// The policy category of a workstation item, if the policy governs that kind.
+pub fn category_of(kind: ItemKind) -> Option<Category> {
+    match kind {
+        ItemKind::VscodeExtension | ItemKind::JetbrainsPlugin => Some(Category::Extension),
+        ItemKind::BrowserExtension => Some(Category::BrowserExtension),
+        ItemKind::AiCli | ItemKind::AgentSettings => Some(Category::AiTool),
+        ItemKind::McpServer => Some(Category::McpServer),
+        ItemKind::GitConfig | ItemKind::CredentialFile => None,
+    }
+}
+
+/// The names the policy matches an item by, with their versions: an MCP server by the package
+/// it launches (`@scope/pkg@1.2.3` → `@scope/pkg`, `1.2.3`) or its URL, and by its own name;
+/// everything else by id.
+fn policy_names(item: &InventoryItem) -> Vec<(String, Option<String>)> {
+    let mut names = Vec::new();
+    if let ItemDetails::McpServer(m) = &item.details {
+        if let Some(package) = m.package.as_deref() {
+            names.push(split_package(package));
+        } else if let Some(url) = m.url.as_deref() {
+            names.push((url.to_owned(), None));
+        }
+    }
+    names.push((item.id.clone(), item.version.clone()));
+    names
+}
+
+/// `@scope/pkg@1.2.3`, `pkg@1.2.3`, `pkg==1.2.3` → (name, version).
+fn split_package(package: &str) -> (String, Option<String>) {
+    if let Some((name, version)) = package.split_once("==") {
+        return (name.to_owned(), Some(version.to_owned()));
+    }
+    let start = usize::from(package.starts_with('@'));
+    match package[start..].rfind('@') {
+        Some(at) => (
+            package[..start + at].to_owned(),
+            Some(package[start + at + 1..].to_owned()),
+        ),
+        None => (package.to_owned(), None),
+    }
+}
+
+/// The verdict for one workstation item (`None` for kinds the policy does not govern). An item
+/// known by several names (an MCP server and its package) is denied if any name is denied, and
+/// approved if any name is on an allow list.
+pub fn verdict_of(policy: &Policy, item: &InventoryItem) -> Option<Verdict> {
+    let category = category_of(item.kind)?;
+    let verdicts: Vec<Verdict> = policy_names(item)
+        .iter()
+        .map(|(name, version)| {
+            policy.verdict(&Item {
+                category,
+                name,
+                version: version.as_deref(),
+                pin: None,
+            })
+        })
+        .collect();
+    verdicts
+        .iter()
+        .find(|v| v.status == Status::Denied)
+        .or_else(|| {
+            verdicts
+                .iter()
+                .find(|v| v.status == Status::Approved && v.rule.is_some())
+        })
+        .or_else(|| verdicts.first())
+        .cloned()
+}
+
+/// A risk's severity as its word in the record (`info` when it has none).
+pub fn severity_word(severity: devspm_inventory::Severity) -> String {
+    serde_json::to_value(severity)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_else(|| "info".to_owned())
+}
+
+/// This machine's host name.
+pub fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .or_else(|_| std::fs::read_to_string("/etc/hostname"))
+        .ok()
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .or_else(|| std::env::var("COMPUTERNAME").ok())
+        .unwrap_or_else(|| "unknown-host".to_owned())
+}
+
+/// One inventory item with the policy's verdict.
+#[derive(Debug, Serialize)]
+pub struct JudgedItem {
+    #[serde(flatten)]
+    pub item: InventoryItem,
+    /// `None` for kinds the policy does not govern.
+    pub verdict: Option<Verdict>,
+}
+
+/// What a workstation scan found and recorded.
+#[derive(Debug, Serialize)]
+pub struct WorkstationScan {
+    pub host: String,
+    pub home: String,
+    /// The developer's e-mail (git's `user.email`, or as given).
+    pub identity: Option<String>,
+    /// Where the sightings were recorded (`None` when they were not).
+    pub database: Option<String>,
+    /// New sightings recorded.
+    pub recorded: u64,
+    pub items: Vec<JudgedItem>,
+    pub warnings: Vec<ScanWarning>,
+    pub summary: ScanSummary,
+}
+
+/// The items by verdict.
+#[derive(Debug, Serialize, Default)]
+pub struct ScanSummary {
+    pub items: usize,
+    /// Approved, or of a kind the policy does not govern.
+    pub approved: usize,
+    pub unapproved: usize,
+    pub denied: usize,
+    pub risks: usize,
+}
+
+/// Inventories the home folder `home` of machine `host`, judges each item by the policy and,
+/// when `store` is given, records every item as a sighting tied to the developer (an unchanged
+/// machine adds nothing on the next scan).
+pub fn scan_workstation(
+    ctx: &Context<'_>,
+    store: Option<&mut impl Store>,
+    home: &Path,
+    options: &ScanOptions,
+    host: String,
+) -> Result<WorkstationScan, EngineError> {
+    let report: WorkstationReport = devspm_inventory::scan_home(home, options);
+    let items: Vec<JudgedItem> = report
+        .items
+        .into_iter()
+        .map(|item| JudgedItem {
+            verdict: verdict_of(ctx.policy, &item),
+            item,
+        })
+        .collect();
+    let mut summary = ScanSummary {
+        items: items.len(),
+        ..Default::default()
+    };
+    for judged in &items {
+        summary.risks += judged.item.risks.len();
+        match judged.verdict.as_ref().map(|v| v.status) {
+            Some(Status::Approved) | None => summary.approved += 1,
+            Some(Status::Unapproved) => summary.unapproved += 1,
+            Some(Status::Denied) => summary.denied += 1,
+        }
+    }
+    let email = report.identity.as_ref().map(|i| i.email.clone());
+    let (recorded, database) = match store {
+        Some(store) => (
+            record(store, &host, email.as_deref(), &items)?,
+            Some(store.location().to_owned()),
+        ),
+        None => (0, None),
+    };
+    Ok(WorkstationScan {
+        host,
+        home: report.home,
+        identity: email,
+        database,
+        recorded,
+        items,
+        warnings: report.warnings,
+        summary,
+    })
+}
+
+/// Records each item as a `workstation_tool_seen` event; returns the events appended.
+fn record(
+    store: &mut impl Store,
+    host: &str,
+    email: Option<&str>,
+    items: &[JudgedItem],
+) -> Result<u64, EngineError> {
+    let mut book = store.alias_book()?;
+    let (alias, mut pii) = match email {
+        Some(e) => {
+            let (alias, pii) = book.alias_for(b"", e.as_bytes());
+            (Some(alias), pii)
+        }
+        None => (None, None),
+    };
+    let mut events = Vec::new();
+    for JudgedItem { item, verdict } in items {
+        let payload = WorkstationToolSeen {
+            host: host.to_owned(),
+            identity: alias.clone(),
+            kind: item.kind.as_str().to_owned(),
+            id: item.id.clone(),
+            name: item.name.clone(),
+            version: item.version.clone(),
+            source: item.source.clone(),
+            path: item.path.clone(),
+            risks: item
+                .risks
+                .iter()
+                .map(|r| ToolRisk {
+                    rule: r.rule.clone(),
+                    severity: severity_word(r.severity),
+                    message: r.message.clone(),
+                })
+                .collect(),
+            verdict: verdict.as_ref().map(|v| v.status.as_str().to_owned()),
+            verdict_reason: verdict.as_ref().map(|v| v.reason.clone()),
+        };
+        // Keyed by what was seen: an unchanged machine adds nothing on the next scan; a new
+        // version, a new risk or a new verdict is a new sighting.
+        let json = serde_json::to_string(&payload)
+            .map_err(|e| EngineError::Invalid(format!("a sighting cannot be written: {e}")))?;
+        let digest = devspm_core::hex::encode(&sha2::Digest::finalize(
+            <sha2::Sha256 as sha2::Digest>::new_with_prefix(json.as_bytes()),
+        ));
+        let mut event = NewEvent::new(
+            format!(
+                "workstation/{host}/{}/{}/{}",
+                alias.as_deref().unwrap_or("-"),
+                item.kind.as_str(),
+                &digest[..16]
+            ),
+            alias
+                .clone()
+                .unwrap_or_else(|| "devspm:tools-scan".to_owned()),
+            format!("host:{host}"),
+            payload,
+        );
+        if let Some(p) = pii.take() {
+            event.attachments.push(p);
+        }
+        events.push(event);
+    }
+    Ok(store.append(events)?.appended)
+}
+
+/// The recorded uses of tools that `filter` selects, with the tool-spread signals over them.
+#[derive(Debug, Serialize)]
+pub struct ToolUses {
+    pub rows: Vec<ToolUseRow>,
+    /// One sentence per workflow file that spread across repositories at once.
+    pub signals: Vec<String>,
+}
+
+/// The recorded uses of tools that `filter` selects (an unknown kind is
+/// [`EngineError::Invalid`]), and the tool-spread signals over them.
+pub fn uses(store: &impl GovernanceStore, filter: &ToolFilter) -> Result<ToolUses, EngineError> {
+    if let Some(kind) = &filter.kind {
+        check_kind(kind)?;
+    }
+    let rows = store.tool_uses(filter)?;
+    let signals = spread_signals(&rows);
+    Ok(ToolUses { rows, signals })
+}
+
+/// Every kind of tool `tools list` knows (repository inventory, AI tooling, workstation).
+pub const TOOL_KINDS: [&str; 14] = [
+    "action",
+    "reusable_workflow",
+    "container_image",
+    "precommit_hook",
+    "ci_include",
+    "mcp_server",
+    "ai_instructions",
+    "agent_settings",
+    "vscode_extension",
+    "jetbrains_plugin",
+    "browser_extension",
+    "ai_cli",
+    "git_config",
+    "credential_file",
+];
+
+/// Refuses a kind of tool that is not one of [`TOOL_KINDS`].
+pub fn check_kind(kind: &str) -> Result<(), EngineError> {
+    if TOOL_KINDS.contains(&kind) {
+        return Ok(());
+    }
+    Err(EngineError::Invalid(format!(
+        "--kind {kind}: unknown kind; one of {}",
+        TOOL_KINDS.join(", ")
+    )))
+}
+
+/// `--since`: a day (`2026-11-01`, UTC) or a span back from now (`7d`, `36h`), as the RFC 3339
+/// prefix event times are compared with.
+pub fn parse_since(text: &str) -> Result<String, EngineError> {
+    let text = text.trim();
+    if let Ok(day) = text.parse::<jiff::civil::Date>() {
+        return Ok(day.to_string());
+    }
+    let (number, unit) = text.split_at(text.len().saturating_sub(1));
+    let hours = match (number.parse::<i64>(), unit) {
+        (Ok(n), "d") if n >= 0 => n * 24,
+        (Ok(n), "h") if n >= 0 => n,
+        _ => {
+            return Err(EngineError::Invalid(format!(
+                "--since {text:?} is neither a day (YYYY-MM-DD) nor a span back from now (7d, 36h)"
+            )));
+        }
+    };
+    let then = jiff::Timestamp::now()
+        .checked_sub(jiff::SignedDuration::from_hours(hours))
+        .map_err(|_| EngineError::Invalid(format!("--since {text:?} reaches too far back")))?;
+    Ok(then.strftime("%Y-%m-%dT%H:%M:%S").to_string())
+}
+
+/// Repositories that must gain the same workflow file within [`SPREAD_WINDOW`] for it to be a
+/// signal.
+const SPREAD_REPOSITORIES: usize = 3;
+const SPREAD_WINDOW: i64 = 24 * 3600;
+
+/// "The same workflow file appeared in many repositories at once" (the Shai-Hulud worm, 2025):
+/// a `.github/workflows/` path introduced, by commit time, in at least three repositories within
+/// a day. Each sentence names the file, the repositories and the window.
+pub fn spread_signals(rows: &[ToolUseRow]) -> Vec<String> {
+    use std::collections::BTreeMap;
+    // path → repository → earliest introduction of a tool in that file.
+    let mut first: BTreeMap<&str, BTreeMap<&str, i64>> = BTreeMap::new();
+    for r in rows {
+        let (Some(repo), Some(at)) = (r.repository.as_deref(), r.introduced_at) else {
+            continue;
+        };
+        if !r.path.starts_with(".github/workflows/") {
+            continue;
+        }
+        let slot = first.entry(&r.path).or_default().entry(repo).or_insert(at);
+        *slot = (*slot).min(at);
+    }
+    let mut signals = Vec::new();
+    for (path, repos) in first {
+        let mut times: Vec<(i64, &str)> = repos.iter().map(|(r, t)| (*t, *r)).collect();
+        times.sort();
+        // The largest group of introductions within one window.
+        let mut best = (0, 0);
+        let mut start = 0;
+        for end in 0..times.len() {
+            while times[end].0 - times[start].0 > SPREAD_WINDOW {
+                start += 1;
+            }
+            if end + 1 - start > best.1 - best.0 {
+                best = (start, end + 1);
+            }
+        }
+        let group = &times[best.0..best.1];
+        if group.len() >= SPREAD_REPOSITORIES {
+            let names: Vec<&str> = group.iter().map(|(_, r)| *r).collect();
+            signals.push(format!(
+                "{path} was introduced in {} repositories within {} h ({}), from {}: a workflow spreading across repositories at once is how the Shai-Hulud worm moved",
+                group.len(),
+                (group[group.len() - 1].0 - group[0].0) / 3600,
+                names.join(", "),
+                crate::date(Some(group[0].0)),
+            ));
+        }
+    }
+    signals
+}
