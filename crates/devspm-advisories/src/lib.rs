@@ -11,12 +11,11 @@
 //!   packages or a dependency file (read with `devspm-findings`' lockfile parsers);
 //! - [`version`] and [`evaluate`] hold the orderings (SemVer, PEP 440, RubyGems, a loose one for
 //!   the rest) and the OSV/RustSec evaluation rules, usable on their own;
-//! - [`cvss`] turns CVSS vectors into scores and our severity scale.
+//! - CVSS vectors are scored by `devspm_findings::cvss` ([`Cvss::assess`]), as imports are.
 //!
 //! Every model type derives serde `Serialize`/`Deserialize`: store an [`Advisory`] as a JSON
 //! document and read it back to rebuild an index without the files.
 
-pub mod cvss;
 pub mod evaluate;
 mod index;
 pub mod load;

@@ -21,7 +21,7 @@ pub struct Advisory {
     /// A one-line summary: OSV `summary`, else the first line of `details`; RustSec's title.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
-    /// Our scale, from the CVSS vector when there is one (see [`crate::cvss`]), else the
+    /// Our scale, from the CVSS vector when there is one (see [`devspm_findings::cvss`]), else the
     /// database's own rating, else RustSec's informational kind (unsound → low, other
     /// notices → info), else unknown.
     pub severity: Severity,
@@ -55,16 +55,31 @@ impl Advisory {
     }
 }
 
-/// A CVSS vector and, where we compute it, its base score.
+/// A CVSS vector and its base score.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Cvss {
     /// The vector as written: `CVSS:3.1/AV:N/…`, `CVSS:4.0/…`, or a bare CVSS v2 vector.
     pub vector: String,
-    /// The base score (CVSS v2 and v3 formulas). `None` for CVSS v4, whose severity is
-    /// estimated from its metrics instead (see [`crate::cvss`]), and for vectors we could
-    /// not read.
+    /// The base score ([`devspm_findings::cvss`]). `None` only in advisories stored before
+    /// CVSS v4 vectors were scored (their band was an estimate then).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub score: Option<f64>,
+}
+
+impl Cvss {
+    /// The CVSS of `vector` and the severity band its score gives, or `None` when the vector
+    /// cannot be read (unknown version, missing or unknown base metrics).
+    pub fn assess(vector: &str) -> Option<(Cvss, Severity)> {
+        let vector = vector.trim();
+        let (score, severity) = devspm_findings::cvss::assess(vector)?;
+        Some((
+            Cvss {
+                vector: vector.to_string(),
+                score: Some(score),
+            },
+            severity,
+        ))
+    }
 }
 
 /// RustSec's informational advisory kinds (`[advisory] informational = "…"`, or

@@ -28,9 +28,9 @@ mod xml;
 use std::path::{Path, PathBuf};
 
 pub use report::{
-    AgentSettings, AiCli, BrowserExtension, CredentialFile, GitConfig, Identity, InventoryItem,
-    ItemDetails, ItemKind, JetbrainsPlugin, McpServer, Risk, ScanWarning, Severity, TokenCount,
-    VscodeExtension, WorkstationReport,
+    AgentSettings, AiCli, BrowserExtension, ConditionalInclude, CredentialFile, GitConfig,
+    Identity, InventoryItem, ItemDetails, ItemKind, JetbrainsPlugin, McpServer, Risk, ScanWarning,
+    Severity, TokenCount, VscodeExtension, WorkstationReport,
 };
 
 /// The shape of [`WorkstationReport`] this crate writes.

@@ -199,6 +199,19 @@ pub struct GitConfig {
     pub signing_key_present: bool,
     /// Effective `credential.helper` values (an empty value resets the list, as in git).
     pub credential_helpers: Vec<String>,
+    /// Files `[includeIf]` brings in, with their condition: they apply only inside
+    /// repositories that match it, so they are not part of the values above.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub conditional_includes: Vec<ConditionalInclude>,
+}
+
+/// A file included by `[includeIf "<condition>"] path = …`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ConditionalInclude {
+    /// The condition as written: `gitdir:~/work/`, `onbranch:main`, `hasconfig:remote.*.url:…`.
+    pub condition: String,
+    /// The file, home-relative.
+    pub file: String,
 }
 
 /// A file that holds (or is meant to hold) credentials in plaintext.

@@ -9,7 +9,14 @@
 //! Key strings (as Go's `golang.org/x/mod/sumdb/note` writes them):
 //! - verifier: `<name>+<8 hex digits key id>+<base64(0x01 ‖ 32-byte public key)>`
 //! - signer: `PRIVATE+KEY+<name>+<8 hex digits key id>+<base64(0x01 ‖ 32-byte seed)>`
+//!
+//! Base64 is the `base64` crate's standard engine (RFC 4648 alphabet, padding written), which
+//! decodes strictly: padding required and canonical, no stray bits in the last digit, no
+//! whitespace or other characters. A signature or key has one spelling, so two checkpoints
+//! that differ in their text never verify as the same note.
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use sha2::{Digest, Sha256};
 
@@ -104,7 +111,9 @@ impl NoteSigner {
             return Err(bad("expected PRIVATE+KEY+<name>+<key id>+<key>"));
         };
         check_key_name(name)?;
-        let raw = base64_decode(key).ok_or_else(|| bad("the key is not base64"))?;
+        let raw = BASE64
+            .decode(key)
+            .map_err(|_| bad("the key is not base64"))?;
         if raw.len() != 33 || raw[0] != ALG_ED25519 {
             return Err(bad("the key is not an Ed25519 key (0x01 and 32 bytes)"));
         }
@@ -123,7 +132,7 @@ impl NoteSigner {
             "PRIVATE+KEY+{}+{}+{}",
             self.name,
             devspm_core::hex::encode(&self.id),
-            base64_encode(&raw)
+            BASE64.encode(&raw)
         )
     }
 
@@ -148,14 +157,14 @@ impl NoteSigner {
                 "the origin must be one non-empty line".into(),
             ));
         }
-        let body = format!("{origin}\n{size}\n{}\n", base64_encode(root));
+        let body = format!("{origin}\n{size}\n{}\n", BASE64.encode(root));
         let signature = self.key.sign(body.as_bytes());
         let mut blob = self.id.to_vec();
         blob.extend_from_slice(&signature.to_bytes());
         Ok(format!(
             "{body}\n\u{2014} {} {}\n",
             self.name,
-            base64_encode(&blob)
+            BASE64.encode(&blob)
         ))
     }
 }
@@ -174,7 +183,9 @@ impl NoteVerifier {
             return Err(bad("expected three parts separated by `+`"));
         };
         check_key_name(name)?;
-        let raw = base64_decode(key).ok_or_else(|| bad("the key is not base64"))?;
+        let raw = BASE64
+            .decode(key)
+            .map_err(|_| bad("the key is not base64"))?;
         if raw.len() != 33 || raw[0] != ALG_ED25519 {
             return Err(bad("the key is not an Ed25519 key (0x01 and 32 bytes)"));
         }
@@ -200,7 +211,7 @@ impl NoteVerifier {
             "{}+{}+{}",
             self.name,
             devspm_core::hex::encode(&self.id),
-            base64_encode(&raw)
+            BASE64.encode(&raw)
         )
     }
 
@@ -289,7 +300,9 @@ impl Checkpoint {
         let root_line = lines
             .next()
             .ok_or_else(|| bad("no root hash line".into()))?;
-        let root: Hash = base64_decode(root_line)
+        let root: Hash = BASE64
+            .decode(root_line)
+            .ok()
             .and_then(|r| r.try_into().ok())
             .ok_or_else(|| bad(format!("root hash `{root_line}` is not 32 bytes of base64")))?;
         if !sigs.ends_with('\n') {
@@ -305,7 +318,9 @@ impl Checkpoint {
             let (name, blob) = rest
                 .split_once(' ')
                 .ok_or_else(|| bad(format!("signature line `{line}` has no signature")))?;
-            let raw = base64_decode(blob)
+            let raw = BASE64
+                .decode(blob)
+                .ok()
                 .filter(|r| r.len() >= 5)
                 .ok_or_else(|| bad(format!("signature of `{name}` is not base64")))?;
             signatures.push(NoteSignature {
@@ -327,58 +342,6 @@ impl Checkpoint {
     }
 }
 
-const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/// Standard base64 with padding.
-pub fn base64_encode(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(B64[(n >> (18 - 6 * i)) as usize & 63] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
-/// Strict standard base64 with padding; `None` for anything else.
-pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
-    let text = text.as_bytes();
-    if !text.len().is_multiple_of(4) {
-        return None;
-    }
-    let mut out = Vec::with_capacity(text.len() / 4 * 3);
-    for (i, chunk) in text.chunks(4).enumerate() {
-        let last = i == text.len() / 4 - 1;
-        let pad = chunk.iter().rev().take_while(|&&c| c == b'=').count();
-        if pad > 2 || (pad > 0 && !last) {
-            return None;
-        }
-        let mut n = 0u32;
-        for &c in &chunk[..4 - pad] {
-            let v = B64.iter().position(|&d| d == c)? as u32;
-            n = (n << 6) | v;
-        }
-        n <<= 6 * pad as u32;
-        let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
-        // Non-canonical encodings (stray bits in the last digit) are refused.
-        if (pad == 1 && bytes[2] != 0) || (pad == 2 && (bytes[1] != 0 || bytes[2] != 0)) {
-            return None;
-        }
-        out.extend_from_slice(&bytes[..3 - pad]);
-    }
-    Some(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -394,13 +357,14 @@ mod tests {
             (b"fooba", "Zm9vYmE="),
             (b"foobar", "Zm9vYmFy"),
         ] {
-            assert_eq!(base64_encode(raw), text);
-            assert_eq!(base64_decode(text).unwrap(), raw);
+            assert_eq!(BASE64.encode(raw), text);
+            assert_eq!(BASE64.decode(text).unwrap(), raw);
         }
-        assert_eq!(base64_decode("Zm9"), None);
-        assert_eq!(base64_decode("Zh=="), None);
-        assert_eq!(base64_decode("Z=9v"), None);
-        assert_eq!(base64_decode("Zm9v*A=="), None);
+        // Strict: a missing pad, stray bits in the last digit, padding inside, a foreign
+        // character, whitespace, padding left out.
+        for bad in ["Zm9", "Zh==", "Z=9v", "Zm9v*A==", "Zm9v\n", " Zm9v", "Zg"] {
+            assert!(BASE64.decode(bad).is_err(), "{bad:?}");
+        }
     }
 
     /// The example key of golang.org/x/mod/sumdb/note's documentation.
@@ -421,7 +385,9 @@ mod tests {
         assert!(sig.contains("PeterNeumann"));
         // Not a checkpoint (no size line), but the signature over the body must verify.
         let body = note.split_once("\n\n").unwrap().0.to_owned() + "\n";
-        let blob = base64_decode(sig.trim_end().rsplit_once(' ').unwrap().1).unwrap();
+        let blob = BASE64
+            .decode(sig.trim_end().rsplit_once(' ').unwrap().1)
+            .unwrap();
         assert_eq!(&blob[..4], &verifier.id);
         let signature = Signature::from_slice(&blob[4..]).unwrap();
         verifier

@@ -12,7 +12,7 @@
 //! | terminal text | [`terminal::escape`] (one line), [`terminal::escape_lines`] | escape sequences (title, screen clear, colours, hyperlinks), overwriting (`\r`, `\b`), C1 controls, bidi reordering, invisible characters, forged rows and log lines |
 //! | tables | [`table::Table`] escapes every cell | the same, for every table |
 //! | Markdown | [`markdown::text`], [`markdown::code`] | the terminal's list, plus links, images, raw HTML, entities, emphasis, broken table rows, forged headings and lists |
-//! | CSV | [`csv::field`] ([`csv::quote`] for byte-exact exports) | the terminal's list, plus formulas and quote breakout |
+//! | CSV | [`csv::cell`], records written by [`csv::Writer`] (the `csv` crate; [`csv::Writer::exact`] for byte-exact exports) | the terminal's list, plus formulas and quote breakout |
 //! | JSON | [`json::to_string_pretty`], [`json::to_string`] | raw DEL, C1, bidi and invisible characters (written as `\uXXXX`; the strings round-trip exactly) |
 //!
 //! [`evidence`] renders the evidence pack (`devspm audit evidence`) in Markdown; [`number`]
@@ -168,6 +168,9 @@ mod catalogue {
             } else {
                 assert!(!field.contains([',', '"']), "{id}");
             }
+            // A record of it, written by the csv crate, is the same cell twice and one line.
+            let line = crate::csv::record(&[text.as_str(), text.as_str()]);
+            assert_eq!(line, format!("{field},{field}\n"), "{id}");
         }
     }
 

@@ -3,8 +3,8 @@
 //! Reads the fields of OSV schema 1.x that matching and reporting need, ignoring the rest, so
 //! that additions within 1.x (new fields, new reference types) are harmless. A record with a
 //! `schema_version` of 2 or more is skipped: its ranges might not mean what 1.x says.
-//! Severity comes from the first readable CVSS vector (v3 preferred for its exact score, then
-//! v4, then v2) at the record level, else in `affected[].severity`, else in RustSec's
+//! Severity comes from the first readable CVSS vector (v3 preferred, the version databases
+//! and tools still rank by, then v4, then v2) at the record level, else in `affected[].severity`, else in RustSec's
 //! `affected[].database_specific.cvss`; else from GHSA's `database_specific.severity` word;
 //! else from RustSec's informational kind.
 
@@ -14,7 +14,6 @@ use serde_json::Value;
 use devspm_findings::lockfile::normalize_name;
 
 use super::{FileOutcome, MAX_REFERENCES, Problem, first_line, one_line};
-use crate::cvss;
 use crate::model::{
     Advisory, AdvisorySource, Affected, Cvss, Event, Informational, Range, RangeKind, Severity,
     SourceFormat,
@@ -200,7 +199,7 @@ fn convert(file: &str, format: SourceFormat, raw: RawOsv) -> FileOutcome {
         .as_ref()
         .and_then(|d| d.get("severity"))
         .and_then(Value::as_str)
-        .and_then(cvss::severity_from_word);
+        .and_then(severity_from_word);
     let (cvss, severity) = match cvss_found {
         Some((cvss, severity)) => (Some(cvss), severity),
         None => (
@@ -272,7 +271,7 @@ fn pick_cvss(
     let mut sorted: Vec<&RawSeverity> = entries.iter().filter(|e| rank(e) < 3).collect();
     sorted.sort_by_key(|e| rank(e));
     for entry in sorted {
-        match cvss::assess(&entry.score) {
+        match Cvss::assess(&entry.score) {
             Some(found) => return Some(found),
             None => problems.push(Problem::new(
                 None,
@@ -281,6 +280,18 @@ fn pick_cvss(
         }
     }
     None
+}
+
+/// The band of a database's own rating word (GHSA's `database_specific.severity`:
+/// `CRITICAL`, `HIGH`, `MODERATE`, `LOW`).
+fn severity_from_word(word: &str) -> Option<Severity> {
+    match word.trim().to_ascii_lowercase().as_str() {
+        "critical" => Some(Severity::Critical),
+        "high" | "important" => Some(Severity::High),
+        "moderate" | "medium" => Some(Severity::Medium),
+        "low" | "negligible" => Some(Severity::Low),
+        _ => None,
+    }
 }
 
 fn pick_references(raw: Vec<RawReference>) -> Vec<String> {

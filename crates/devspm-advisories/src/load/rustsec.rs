@@ -14,8 +14,9 @@ use serde::Deserialize;
 
 use super::osv::informational_severity;
 use super::{FileOutcome, MAX_REFERENCES, Problem, line_of, one_line};
-use crate::cvss;
-use crate::model::{Advisory, AdvisorySource, Affected, Informational, Requirements, SourceFormat};
+use crate::model::{
+    Advisory, AdvisorySource, Affected, Cvss, Informational, Requirements, SourceFormat,
+};
 use crate::version::semver::Requirement;
 
 #[derive(Deserialize)]
@@ -176,7 +177,7 @@ fn convert(file: &str, raw: RawFile, markdown: &str) -> FileOutcome {
         }
     }
     let informational = a.informational.as_deref().map(Informational::parse);
-    let (cvss, severity) = match a.cvss.as_deref().map(|v| (v, cvss::assess(v))) {
+    let (cvss, severity) = match a.cvss.as_deref().map(|v| (v, Cvss::assess(v))) {
         Some((_, Some((cvss, severity)))) => (Some(cvss), severity),
         Some((vector, None)) => {
             problems.push(Problem::new(

@@ -2,8 +2,9 @@
 //!
 //! An advisory range only means something under its ecosystem's ordering: `1.0.0-rc.1` is
 //! before `1.0.0` in SemVer, `1.0.post1` after `1.0` in PEP 440, `1.0.0.pre` before `1.0.0`
-//! in RubyGems. Each ordering is implemented here rather than borrowed, so that one crate
-//! decides them all and every edge case is tested beside its rule:
+//! in RubyGems. One module per ordering decides it, with every edge case tested beside its
+//! rule; SemVer and PEP 440 are read and ordered by well-kept crates (`semver`, `pep440_rs`),
+//! with only the leniency real data needs added here:
 //! - [`semver`][]: SemVer 2.0 (crates.io, npm, Go with its `v` prefix, `+incompatible` and
 //!   pseudo-versions, which are pre-releases and sort as such), and Cargo-style requirements
 //!   (`>= 1.2.3, < 2`, `^1.2`, `~1.2`, `=1.2.3`) for RustSec's native advisories;
@@ -66,7 +67,7 @@ impl Scheme {
     pub fn parse(self, text: &str) -> Option<Version> {
         match self {
             Scheme::Semver => semver::Version::parse(text).map(Version::Semver),
-            Scheme::Pep440 => pep440::Version::parse(text).map(Version::Pep440),
+            Scheme::Pep440 => pep440::parse(text).map(Version::Pep440),
             Scheme::RubyGems => rubygems::Version::parse(text).map(Version::RubyGems),
             Scheme::Loose => loose::Version::parse(text).map(Version::Loose),
         }

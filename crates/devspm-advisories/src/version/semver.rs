@@ -1,206 +1,108 @@
-//! SemVer 2.0 versions and Cargo-style version requirements.
+//! SemVer 2.0 versions and Cargo-style version requirements, on the `semver` crate.
 //!
-//! Precedence follows section 11 of SemVer 2.0: major, minor, patch numerically, then a
-//! version with pre-release identifiers before the same version without; identifiers compare
-//! numerically when both are digits, ASCII otherwise, digits before letters, and a shorter
-//! list first when one is a prefix of the other. Build metadata (`+…`) is ignored, which is
-//! also what makes Go's `+incompatible` harmless. Go pseudo-versions
+//! Precedence is the crate's, section 11 of SemVer 2.0: major, minor, patch numerically, then
+//! a version with pre-release identifiers before the same version without; identifiers compare
+//! numerically when both are digits, ASCII otherwise, digits before letters, and a shorter list
+//! first when one is a prefix of the other. Build metadata (`+…`) is dropped when a version is
+//! read, which is also what makes Go's `+incompatible` harmless. Go pseudo-versions
 //! (`v0.0.0-20191109021931-daa7c04131f5`, `v1.2.4-0.2019…`) are pre-releases by construction
 //! and sort as such.
 //!
-//! Reading is lenient where real data is: a leading `v` or `=`, missing minor and patch
-//! (`1.2` = `1.2.0`, so that OSV's `introduced: "0"` and loose npm data read), leading zeros.
-//! Numbers are arbitrary-precision (compared as digit strings), so a 14-digit Go timestamp
-//! or a longer one never overflows.
+//! What is ours is the leniency real data needs and the crate (strict, as Cargo is) refuses: a
+//! leading `v` or `=`, missing minor and patch (`1.2` = `1.2.0`, so that OSV's
+//! `introduced: "0"` and loose npm data read), leading zeros (`01.2.3` = `1.2.3`, also in
+//! numeric pre-release identifiers). [`Version::parse`] puts the text in canonical form and
+//! lets the crate read it. A major, minor or patch number above 2⁶⁴ − 1 does not read as
+//! SemVer; a range that names one is read under the loose ordering (see
+//! [`crate::evaluate`]), which compares numbers of any length.
 //!
 //! [`Requirement`] reads the requirements RustSec writes in `[versions] patched` and
-//! `unaffected`: comma-separated comparators, each `>=`, `>`, `<=`, `<`, `=`, `^`, `~`, a
-//! wildcard (`1.*`), or a bare version (caret, as in Cargo). A version satisfies a
-//! requirement when it satisfies every comparator, under plain precedence. This is how the
-//! `rustsec` crate (cargo-audit, cargo-deny) turns requirements into ranges, and we follow it
-//! so that our results agree with theirs, rather than Cargo's rule that a pre-release only
-//! matches a comparator naming the same release: a partial version is padded with zeros for
-//! `=`, `>`, `>=`, `<` and `<=` (`<= 1.2` is `<= 1.2.0`, `< 2` admits `2.0.0-alpha`), while
-//! `^` and `~` end just below the first pre-release of their upper bound (`^1.2` is
-//! `>= 1.2.0, < 2.0.0-0`).
+//! `unaffected` with the crate's `VersionReq` grammar (the one RustSec reads them with):
+//! comma-separated comparators, each `>=`, `>`, `<=`, `<`, `=`, `^`, `~`, a wildcard (`1.*`),
+//! or a bare version (caret, as in Cargo). Their meaning is not the crate's
+//! `VersionReq::matches`, which lets a pre-release satisfy only a comparator naming the same
+//! release (Cargo's rule): a version satisfies a requirement when it satisfies every
+//! comparator, under plain precedence. This is how the `rustsec` crate (cargo-audit,
+//! cargo-deny) turns requirements into ranges, and we follow it so that our results agree with
+//! theirs: a partial version is padded with zeros for `=`, `>`, `>=`, `<` and `<=`
+//! (`<= 1.2` is `<= 1.2.0`, `< 2` admits `2.0.0-alpha`), while `^`, `~` and wildcards end just
+//! below the first pre-release of their upper bound (`^1.2` is `>= 1.2.0, < 2.0.0-0`).
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 
-use super::{cmp_digits, strip_decoration};
+use semver::{BuildMetadata, Prerelease};
+
+use super::strip_decoration;
 
 /// A SemVer 2.0 version (build metadata dropped).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Version {
-    major: String,
-    minor: String,
-    patch: String,
-    pre: Vec<Identifier>,
-}
-
-/// One pre-release identifier.
-#[derive(Clone, Debug, PartialEq, Eq)]
-enum Identifier {
-    /// Digits only (leading zeros kept as written, compared by value).
-    Numeric(String),
-    Alphanumeric(String),
-}
-
-impl Ord for Identifier {
-    fn cmp(&self, other: &Identifier) -> Ordering {
-        match (self, other) {
-            (Identifier::Numeric(a), Identifier::Numeric(b)) => cmp_digits(a, b),
-            (Identifier::Numeric(_), Identifier::Alphanumeric(_)) => Ordering::Less,
-            (Identifier::Alphanumeric(_), Identifier::Numeric(_)) => Ordering::Greater,
-            (Identifier::Alphanumeric(a), Identifier::Alphanumeric(b)) => a.cmp(b),
-        }
-    }
-}
-
-impl PartialOrd for Identifier {
-    fn partial_cmp(&self, other: &Identifier) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for Version {
-    fn cmp(&self, other: &Version) -> Ordering {
-        cmp_digits(&self.major, &other.major)
-            .then_with(|| cmp_digits(&self.minor, &other.minor))
-            .then_with(|| cmp_digits(&self.patch, &other.patch))
-            .then_with(|| match (self.pre.is_empty(), other.pre.is_empty()) {
-                (true, true) => Ordering::Equal,
-                (true, false) => Ordering::Greater,
-                (false, true) => Ordering::Less,
-                (false, false) => self.pre.cmp(&other.pre),
-            })
-    }
-}
-
-impl PartialOrd for Version {
-    fn partial_cmp(&self, other: &Version) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-/// A version as written in a requirement: the minor and patch may be missing.
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct Partial {
-    major: String,
-    minor: Option<String>,
-    patch: Option<String>,
-    pre: Vec<Identifier>,
-}
-
-/// Digits without leading zeros (`"0"` stays), so that equal numbers are equal strings.
-fn canonical_digits(s: &str) -> String {
-    let trimmed = s.trim_start_matches('0');
-    if trimmed.is_empty() {
-        "0".to_string()
-    } else {
-        trimmed.to_string()
-    }
-}
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Version(semver::Version);
 
 fn is_digits(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
 }
 
-fn parse_pre(pre: &str) -> Option<Vec<Identifier>> {
-    pre.split('.')
-        .map(|id| {
-            if id.is_empty() || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
-                None
-            } else if is_digits(id) {
-                Some(Identifier::Numeric(canonical_digits(id)))
-            } else {
-                Some(Identifier::Alphanumeric(id.to_string()))
-            }
+/// Pre-release identifiers with the leading zeros of numeric ones removed (`rc.01` → `rc.1`),
+/// which the crate refuses and we compare by value.
+fn canonical_pre(pre: &str) -> Cow<'_, str> {
+    let zero_led = |id: &str| id.len() > 1 && id.starts_with('0') && is_digits(id);
+    if !pre.split('.').any(zero_led) {
+        return Cow::Borrowed(pre);
+    }
+    let ids: Vec<&str> = pre
+        .split('.')
+        .map(|id| match id.trim_start_matches('0') {
+            "" if is_digits(id) => "0",
+            trimmed if zero_led(id) => trimmed,
+            _ => id,
         })
-        .collect()
-}
-
-impl Partial {
-    /// `text` with one to three numeric components, an optional pre-release and build.
-    fn parse(text: &str) -> Option<Partial> {
-        let text = strip_decoration(text);
-        let text = text.split_once('+').map_or(text, |(core, _)| core);
-        let (core, pre) = match text.split_once('-') {
-            Some((core, pre)) => (core, parse_pre(pre)?),
-            None => (text, Vec::new()),
-        };
-        let mut parts = core.split('.');
-        let major = canonical_digits(parts.next().filter(|p| is_digits(p))?);
-        let mut next = || -> Option<Option<String>> {
-            match parts.next() {
-                None => Some(None),
-                Some(p) if is_digits(p) => Some(Some(canonical_digits(p))),
-                Some(_) => None,
-            }
-        };
-        let minor = next()?;
-        let patch = next()?;
-        if parts.next().is_some() || (minor.is_none() && patch.is_some()) {
-            return None;
-        }
-        Some(Partial {
-            major,
-            minor,
-            patch,
-            pre,
-        })
-    }
-
-    fn is_full(&self) -> bool {
-        self.minor.is_some() && self.patch.is_some()
-    }
-
-    /// The version with missing components zero.
-    fn floor(&self) -> Version {
-        Version {
-            major: self.major.clone(),
-            minor: self.minor.clone().unwrap_or_else(|| "0".into()),
-            patch: self.patch.clone().unwrap_or_else(|| "0".into()),
-            pre: self.pre.clone(),
-        }
-    }
-}
-
-/// `digits + 1`, for digit strings of any length.
-fn increment(digits: &str) -> String {
-    let mut bytes: Vec<u8> = digits.bytes().collect();
-    for b in bytes.iter_mut().rev() {
-        if *b == b'9' {
-            *b = b'0';
-        } else {
-            *b += 1;
-            return String::from_utf8_lossy(&bytes).into_owned();
-        }
-    }
-    let mut out = String::with_capacity(bytes.len() + 1);
-    out.push('1');
-    out.push_str(&String::from_utf8_lossy(&bytes));
-    out
-}
-
-/// The lowest version of `major.minor.patch`: its first conceivable pre-release, `-0`.
-fn lowest(major: String, minor: String, patch: String) -> Version {
-    Version {
-        major,
-        minor,
-        patch,
-        pre: vec![Identifier::Numeric("0".into())],
-    }
+        .collect();
+    Cow::Owned(ids.join("."))
 }
 
 impl Version {
     /// A SemVer version; missing minor and patch read as zero. `None` when `text` is not one.
     pub fn parse(text: &str) -> Option<Version> {
-        Partial::parse(text).map(|p| p.floor())
+        let text = strip_decoration(text);
+        let text = text.split_once('+').map_or(text, |(core, _)| core);
+        let (core, pre) = match text.split_once('-') {
+            // The crate reads an empty pre-release as none; `1.0.0-` is not a version.
+            Some((_, "")) => return None,
+            Some((core, pre)) => (core, Prerelease::new(&canonical_pre(pre)).ok()?),
+            None => (text, Prerelease::EMPTY),
+        };
+        let mut numbers = [0u64; 3];
+        let mut parts = core.split('.');
+        for (i, number) in numbers.iter_mut().enumerate() {
+            match parts.next() {
+                Some(part) if is_digits(part) => *number = part.parse().ok()?,
+                None if i > 0 => break,
+                _ => return None,
+            }
+        }
+        if parts.next().is_some() {
+            return None;
+        }
+        let [major, minor, patch] = numbers;
+        Some(Version(semver::Version {
+            major,
+            minor,
+            patch,
+            pre,
+            build: BuildMetadata::EMPTY,
+        }))
     }
 
     /// Whether the version has pre-release identifiers.
     pub fn is_prerelease(&self) -> bool {
-        !self.pre.is_empty()
+        !self.0.pre.is_empty()
+    }
+}
+
+impl std::fmt::Display for Version {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
     }
 }
 
@@ -241,15 +143,12 @@ pub struct Requirement {
 
 impl Requirement {
     /// A requirement such as `>= 1.2.3, < 2`, `^0.3`, `~1.2`, `=1.2.3`, `1.*`, `*`. `None`
-    /// when a comparator cannot be read.
+    /// when it does not read.
     pub fn parse(text: &str) -> Option<Requirement> {
+        let requirement = semver::VersionReq::parse(text).ok()?;
         let mut comparators = Vec::new();
-        for piece in text.split(',') {
-            let piece = piece.trim();
-            if piece.is_empty() {
-                return None;
-            }
-            expand(piece, &mut comparators)?;
+        for comparator in &requirement.comparators {
+            expand(comparator, &mut comparators)?;
         }
         Some(Requirement { comparators })
     }
@@ -269,93 +168,57 @@ impl Requirement {
     }
 }
 
-impl std::fmt::Display for Version {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}.{}.{}", self.major, self.minor, self.patch)?;
-        for (i, id) in self.pre.iter().enumerate() {
-            f.write_str(if i == 0 { "-" } else { "." })?;
-            match id {
-                Identifier::Numeric(s) | Identifier::Alphanumeric(s) => f.write_str(s)?,
-            }
-        }
-        Ok(())
-    }
+/// The lowest version of `major.minor.patch`: its first conceivable pre-release, `-0`.
+fn lowest(major: u64, minor: u64, patch: u64) -> Option<Version> {
+    Some(Version(semver::Version {
+        major,
+        minor,
+        patch,
+        pre: Prerelease::new("0").ok()?,
+        build: BuildMetadata::EMPTY,
+    }))
 }
 
-/// Pushes the plain comparators one requirement piece stands for.
-fn expand(piece: &str, out: &mut Vec<Comparator>) -> Option<()> {
-    let (op, rest) = if let Some(rest) = piece.strip_prefix(">=") {
-        (">=", rest)
-    } else if let Some(rest) = piece.strip_prefix("<=") {
-        ("<=", rest)
-    } else if let Some(rest) = piece.strip_prefix('>') {
-        (">", rest)
-    } else if let Some(rest) = piece.strip_prefix('<') {
-        ("<", rest)
-    } else if let Some(rest) = piece.strip_prefix('=') {
-        ("=", rest)
-    } else if let Some(rest) = piece.strip_prefix('^') {
-        ("^", rest)
-    } else if let Some(rest) = piece.strip_prefix('~') {
-        ("~", rest)
-    } else {
-        ("", piece)
-    };
-    let rest = rest.trim();
-    // Wildcards: `*`, `1.*`, `1.2.*` (also `x`/`X`) mean the partial version they leave.
-    let trimmed = rest.trim_end_matches(['*', 'x', 'X']).trim_end_matches('.');
-    let is_wildcard = trimmed.len() != rest.len();
-    if is_wildcard && trimmed.is_empty() {
-        return Some(()); // `*`: any version
-    }
-    let p = Partial::parse(trimmed)?;
+/// Pushes the plain comparators one comparator of the crate stands for; `None` when a bound
+/// would overflow or the operator is one the crate added after this was written.
+fn expand(c: &semver::Comparator, out: &mut Vec<Comparator>) -> Option<()> {
+    let floor = Version(semver::Version {
+        major: c.major,
+        minor: c.minor.unwrap_or(0),
+        patch: c.patch.unwrap_or(0),
+        pre: c.pre.clone(),
+        build: BuildMetadata::EMPTY,
+    });
+    let next_major = || lowest(c.major.checked_add(1)?, 0, 0);
+    let next_minor = |minor: u64| lowest(c.major, minor.checked_add(1)?, 0);
     let mut push = |op: Op, version: Version| out.push(Comparator { op, version });
-    let next_major = || lowest(increment(&p.major), "0".into(), "0".into());
-    let next_minor = |minor: &str| lowest(p.major.clone(), increment(minor), "0".into());
-    let op = if is_wildcard { "=" } else { op };
-    match op {
-        ">=" => push(Op::Ge, p.floor()),
-        ">" => push(Op::Gt, p.floor()),
-        "<" => push(Op::Lt, p.floor()),
-        "<=" => push(Op::Le, p.floor()),
-        "=" if !is_wildcard => push(Op::Eq, p.floor()),
-        "=" => {
-            if p.is_full() {
-                push(Op::Eq, p.floor());
-            } else {
-                push(Op::Ge, p.floor());
-                match &p.minor {
-                    Some(minor) => push(Op::Lt, next_minor(minor)),
-                    None => push(Op::Lt, next_major()),
-                }
-            }
-        }
-        "~" => {
-            push(Op::Ge, p.floor());
-            match &p.minor {
-                Some(minor) => push(Op::Lt, next_minor(minor)),
-                None => push(Op::Lt, next_major()),
-            }
-        }
-        _ => {
-            // Caret, written or implied: compatible updates, which for 0.x means the first
-            // non-zero component may not change.
-            push(Op::Ge, p.floor());
-            let zero = |s: &str| s.bytes().all(|b| b == b'0');
-            let upper = if !zero(&p.major) {
-                next_major()
-            } else {
-                match (&p.minor, &p.patch) {
-                    (None, _) => next_major(),
-                    (Some(minor), _) if !zero(minor) => next_minor(minor),
-                    (Some(minor), None) => next_minor(minor),
-                    (Some(minor), Some(patch)) => {
-                        lowest(p.major.clone(), minor.clone(), increment(patch))
-                    }
-                }
+    match c.op {
+        semver::Op::GreaterEq => push(Op::Ge, floor),
+        semver::Op::Greater => push(Op::Gt, floor),
+        semver::Op::Less => push(Op::Lt, floor),
+        semver::Op::LessEq => push(Op::Le, floor),
+        semver::Op::Exact => push(Op::Eq, floor),
+        // `~1.2.3` and `~1.2` stay below 1.3, `~1` below 2; `1.2.*` and `1.*` the same.
+        semver::Op::Tilde | semver::Op::Wildcard => {
+            let upper = match c.minor {
+                Some(minor) => next_minor(minor)?,
+                None => next_major()?,
             };
+            push(Op::Ge, floor);
             push(Op::Lt, upper);
         }
+        // Caret, written or implied: compatible updates, which for 0.x means the first
+        // non-zero component may not change.
+        semver::Op::Caret => {
+            let upper = match (c.major, c.minor, c.patch) {
+                (0, Some(0), Some(patch)) => lowest(0, 0, patch.checked_add(1)?)?,
+                (0, Some(minor), _) => next_minor(minor)?,
+                _ => next_major()?,
+            };
+            push(Op::Ge, floor);
+            push(Op::Lt, upper);
+        }
+        _ => return None,
     }
     Some(())
 }
@@ -398,7 +261,12 @@ mod tests {
         assert_eq!(v("1"), v("1.0.0"));
         assert_eq!(v("1.2"), v("1.2.0"));
         assert_eq!(v("01.2.3"), v("1.2.3"));
-        assert!(v("18446744073709551616.0.0") > v("18446744073709551615.0.0"));
+        assert_eq!(v("1.0.0-rc.01"), v("1.0.0-rc.1"));
+        assert!(v("1.0.0-rc.010") > v("1.0.0-rc.9"));
+        assert_eq!(v("1.0.0-0"), v("1.0.0-000"));
+        assert!(v("18446744073709551615.0.0") > v("18446744073709551614.0.0"));
+        // Past u64: not SemVer here (a range naming one is read under the loose ordering).
+        assert!(Version::parse("18446744073709551616.0.0").is_none());
     }
 
     #[test]
@@ -453,6 +321,7 @@ mod tests {
             ("^0.3.1", &["0.3.1", "0.3.9"], &["0.4.0", "0.3.0"]),
             ("^0.0.3", &["0.0.3"], &["0.0.4", "0.0.2"]),
             ("^0", &["0.0.0", "0.9.9"], &["1.0.0"]),
+            ("^0.0", &["0.0.0", "0.0.9"], &["0.1.0"]),
             ("~1.2", &["1.2.0", "1.2.9"], &["1.3.0", "1.1.0"]),
             ("~1.2.3", &["1.2.3", "1.2.9"], &["1.3.0", "1.2.2"]),
             ("~1", &["1.0.0", "1.9.0"], &["2.0.0"]),
@@ -485,7 +354,7 @@ mod tests {
         assert_eq!(req(">= 1.2.3, < 2").lower_bound().as_deref(), Some("1.2.3"));
         assert_eq!(req("^0.9").lower_bound().as_deref(), Some("0.9.0"));
         assert_eq!(req("< 0.12").lower_bound(), None);
-        assert_eq!(increment("199"), "200");
-        assert_eq!(increment("99"), "100");
+        assert_eq!(req("^0.0").lower_bound().as_deref(), Some("0.0.0"));
+        assert!(Requirement::parse("^18446744073709551615").is_none());
     }
 }

@@ -172,6 +172,17 @@ pub(crate) struct OutFile {
     out: BufWriter<File>,
 }
 
+/// Plain bytes, for writers that take an `io::Write` (the CSV writer).
+impl Write for OutFile {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.out.write(bytes)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}
+
 impl OutFile {
     pub(crate) fn create(dir: &Path, name: &str) -> Result<OutFile, EngineError> {
         let path = dir.join(name);
@@ -272,13 +283,19 @@ pub fn export<S: Store + AuditStore>(
     std::fs::create_dir_all(dir)
         .map_err(|e| EngineError::io(format!("cannot create {}", dir.display()), e))?;
     let mut out = OutFile::create(dir, "events.jsonl")?;
-    let mut csv_out = request
-        .csv
-        .then(|| OutFile::create(dir, "events.csv"))
-        .transpose()?;
-    if let Some(c) = &mut csv_out {
-        c.write(CSV_HEADER.as_bytes())?;
-    }
+    // RFC 4180 quoting only: the cells are the exact hashed text a verifier re-hashes, so
+    // nothing is escaped. They are devspm's own keys, ids and JSON, which never start with a
+    // formula character.
+    let csv_path = dir.join("events.csv");
+    let csv_failed =
+        |e: std::io::Error| EngineError::io(format!("cannot write {}", csv_path.display()), e);
+    let mut csv_out = if request.csv {
+        let mut file = OutFile::create(dir, "events.csv")?;
+        file.write(CSV_HEADER.as_bytes())?;
+        Some(devspm_report::csv::Writer::exact(file))
+    } else {
+        None
+    };
     let mut proofs_out = partial
         .then(|| OutFile::create(dir, "proofs.jsonl"))
         .transpose()?;
@@ -318,12 +335,7 @@ pub fn export<S: Store + AuditStore>(
                     e.prev_hash.clone(),
                     e.hash.clone(),
                 ];
-                // RFC 4180 quoting only: the cells are the exact hashed text a verifier
-                // re-hashes, so nothing is escaped. They are devspm's own keys, ids and JSON,
-                // which never start with a formula character.
-                let row: Vec<_> = cells.iter().map(|s| devspm_report::csv::quote(s)).collect();
-                c.write(row.join(",").as_bytes())?;
-                c.write(b"\n")?;
+                c.record(&cells).map_err(csv_failed)?;
             }
             if let (Some(p), Some(size), Some(cp)) = (&mut proofs_out, proof_size, &latest) {
                 let proof = store.inclusion_proof(e.seq, size)?;
@@ -345,7 +357,7 @@ pub fn export<S: Store + AuditStore>(
     }
     out.finish()?;
     if let Some(c) = csv_out {
-        c.finish()?;
+        c.finish().map_err(csv_failed)?.finish()?;
     }
     if let Some(p) = proofs_out {
         p.finish()?;

@@ -3,8 +3,8 @@
 //! RustSec advisory and the crate it affects.
 //!
 //! Mapping (dependency findings, ecosystem `crates.io`): rule = `advisory.id`; identifiers =
-//! it and `advisory.aliases`; severity = the CVSS v3 score of `advisory.cvss` (unknown when
-//! the advisory has none or a CVSS v4 vector), `info` for informational warnings; message =
+//! it and `advisory.aliases`; severity = the CVSS score of `advisory.cvss` (v3 or v4; unknown
+//! when the advisory has none), `info` for informational warnings; message =
 //! `advisory.title` (prefixed `[unsound]` etc. for warnings); fixes = `versions.patched`
 //! (semver requirements such as `>=1.11.1`). cargo-audit does not name the lockfile it read,
 //! so there is no location. Yanked crates carry no advisory and are not findings.

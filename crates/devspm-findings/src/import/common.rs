@@ -5,10 +5,9 @@
 
 use serde_json::Value;
 
-use super::cvss;
 use super::stream::Ctx;
 use super::uri;
-use crate::{FindingKind, Location, RawFinding, Severity};
+use crate::{FindingKind, Location, RawFinding, Severity, cvss};
 
 /// Normalises one token to a known identifier: `CWE-79` (from `cwe-079`, `CWE-79`), `CVE-…`,
 /// `GHSA-xxxx-xxxx-xxxx` (lower-case body), `RUSTSEC-…`, `PYSEC-…`, `GO-…`, `GSD-…`, `MAL-…`,
@@ -117,7 +116,7 @@ pub(crate) fn severity_word(word: &str) -> Option<Severity> {
     })
 }
 
-/// A severity from a CVSS base score (`"7.5"`, `7.5`) or a CVSS v2/v3 vector.
+/// A severity from a CVSS base score (`"7.5"`, `7.5`) or a CVSS v2, v3 or v4 vector.
 pub(crate) fn severity_score(text: &str) -> Option<Severity> {
     let t = text.trim();
     if let Ok(score) = t.parse::<f64>() {

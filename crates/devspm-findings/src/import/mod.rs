@@ -27,7 +27,6 @@
 
 mod cargo_audit;
 mod common;
-mod cvss;
 mod cyclonedx;
 mod detect;
 mod detect_secrets;

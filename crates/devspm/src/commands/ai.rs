@@ -23,7 +23,7 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &AiArgs) -> anyhow::R
             return Ok(0);
         }
         Format::Csv => {
-            emit(&csv(&report))?;
+            emit(&csv(&report)?)?;
             return Ok(0);
         }
         Format::Markdown => {
@@ -198,41 +198,57 @@ fn sections(report: &devspm_ledger::AiReport) -> [(&'static str, &[AiRow]); 5] {
 
 /// One CSV table: `breakdown,key,name,commits,ai_commits,heuristic_only,ai_lines`, with a
 /// `total` row first.
-fn csv(report: &devspm_ledger::AiReport) -> String {
-    use devspm_report::csv::field;
+fn csv(report: &devspm_ledger::AiReport) -> std::io::Result<String> {
+    type Writer = devspm_report::csv::Writer<Vec<u8>>;
+    /// One row: the breakdown, key and name, then the four counts (blank where `None`).
+    fn row(out: &mut Writer, text: [&str; 3], counts: [Option<u64>; 4]) -> std::io::Result<()> {
+        let counts = counts.map(|n| n.map(|n| n.to_string()).unwrap_or_default());
+        let cells: Vec<&str> = text
+            .into_iter()
+            .chain(counts.iter().map(String::as_str))
+            .collect();
+        out.record(&cells)
+    }
+    let counts = |r: &AiRow| [r.commits, r.ai_commits, r.heuristic_only, r.ai_lines].map(Some);
+    let mut out = Writer::report(Vec::new());
+    out.record(&[
+        "breakdown",
+        "key",
+        "name",
+        "commits",
+        "ai_commits",
+        "heuristic_only",
+        "ai_lines",
+    ])?;
+    row(
+        &mut out,
+        ["total", report.repo.as_deref().unwrap_or("all"), ""],
+        [
+            report.commits,
+            report.ai_commits,
+            report.heuristic_only,
+            report.ai_lines,
+        ]
+        .map(Some),
+    )?;
     // `tool` rows: key `repo:path`, name `kind name`, heuristic_only holds the number of risky
     // settings.
-    let mut out = String::from("breakdown,key,name,commits,ai_commits,heuristic_only,ai_lines\n");
-    out.push_str(&format!(
-        "total,{},,{},{},{},{}\n",
-        field(report.repo.as_deref().unwrap_or("all")),
-        report.commits,
-        report.ai_commits,
-        report.heuristic_only,
-        report.ai_lines
-    ));
     for tool in &report.tools {
-        out.push_str(&format!(
-            "tool,{},{},,,{},\n",
-            field(&format!("{}:{}", tool.repo, tool.path)),
-            field(&format!("{} {}", tool.kind, tool.name)),
-            tool.risks.len()
-        ));
+        let key = format!("{}:{}", tool.repo, tool.path);
+        let name = format!("{} {}", tool.kind, tool.name);
+        let risks = u64::try_from(tool.risks.len()).unwrap_or(u64::MAX);
+        row(
+            &mut out,
+            ["tool", &key, &name],
+            [None, None, Some(risks), None],
+        )?;
     }
     for (section, rows) in sections(report) {
-        for row in rows {
-            out.push_str(&format!(
-                "{section},{},{},{},{},{},{}\n",
-                field(&row.key),
-                field(&row.name),
-                row.commits,
-                row.ai_commits,
-                row.heuristic_only,
-                row.ai_lines
-            ));
+        for r in rows {
+            row(&mut out, [section, &r.key, &r.name], counts(r))?;
         }
     }
-    out
+    Ok(out.into_string())
 }
 
 /// The report as Markdown tables (for a pull-request comment or a wiki page).

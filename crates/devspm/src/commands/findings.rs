@@ -43,7 +43,7 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &FindingsArgs) -> any
     let rows = store.findings(&filter)?;
     match global.format {
         Format::Json => emit_json(&rows)?,
-        Format::Csv => emit(&csv(&rows))?,
+        Format::Csv => emit(&csv(&rows)?)?,
         Format::Markdown => emit(&markdown(&rows))?,
         _ => emit(&table(&rows))?,
     }
@@ -342,10 +342,36 @@ fn truncate(s: &str, max: usize) -> String {
     }
 }
 
-fn csv(rows: &[FindingRow]) -> String {
-    let mut out = String::from(
-        "finding,repository,tool,rule,kind,severity,status,path,line,package,version,identifiers,attribution,method,confidence,introduced_in,introduced_at,developer,developer_name,team,agents,reason,triage,triage_reason,triage_expires,triage_by\n",
-    );
+fn csv(rows: &[FindingRow]) -> std::io::Result<String> {
+    let mut out = devspm_report::csv::Writer::report(Vec::new());
+    out.record(&[
+        "finding",
+        "repository",
+        "tool",
+        "rule",
+        "kind",
+        "severity",
+        "status",
+        "path",
+        "line",
+        "package",
+        "version",
+        "identifiers",
+        "attribution",
+        "method",
+        "confidence",
+        "introduced_in",
+        "introduced_at",
+        "developer",
+        "developer_name",
+        "team",
+        "agents",
+        "reason",
+        "triage",
+        "triage_reason",
+        "triage_expires",
+        "triage_by",
+    ])?;
     for r in rows {
         let cells = [
             r.finding.clone(),
@@ -393,9 +419,9 @@ fn csv(rows: &[FindingRow]) -> String {
                 .and_then(|t| t.by_name.clone().or_else(|| t.by.clone()))
                 .unwrap_or_default(),
         ];
-        out.push_str(&devspm_report::csv::record(&cells));
+        out.record(&cells)?;
     }
-    out
+    Ok(out.into_string())
 }
 
 /// `devspm export sarif`: the input SARIF with `properties.devspm` on every result that was

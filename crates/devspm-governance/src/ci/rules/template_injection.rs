@@ -414,6 +414,17 @@ mod tests {
     }
 
     #[test]
+    fn from_json_and_case_pass_attacker_text_through() {
+        let found = workflow(
+            "template-injection",
+            "on: issues\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo ${{ fromJSON(github.event.issue.body) }}\n      - run: echo ${{ case(github.event.issue.title == 'x', 'fixed', github.event.issue.title) }}\n      - run: echo ${{ fromJSON(github.event.issue.body) == 'x' }}\n",
+        );
+        let lines: Vec<u32> = found.iter().map(|f| f.line).collect();
+        assert_eq!(lines, [6, 7]);
+        assert!(found.iter().all(|f| f.severity == Severity::High));
+    }
+
+    #[test]
     fn github_script_is_a_sink() {
         let found = workflow(
             "template-injection",
