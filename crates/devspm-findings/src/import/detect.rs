@@ -55,6 +55,10 @@ pub(crate) struct Survey {
     has_lockfile: bool,
     has_plugins_used: bool,
     has_errors: bool,
+    /// How many `errors` a Semgrep report lists.
+    pub(crate) errors: u64,
+    /// A log line's `logger` (TruffleHog's, when its log is mixed into its `--json` output).
+    logger: Option<String>,
     has_paths: bool,
     has_source_metadata: bool,
     has_detector: bool,
@@ -198,11 +202,15 @@ impl<'de> Visitor<'de> for Top<'_, '_, '_> {
                 "issues" => s.issues = Some(map.next_value_seed(Skip::new(ctx, 2))?),
                 "hotspots" => s.hotspots = Some(map.next_value_seed(Skip::new(ctx, 2))?),
                 "dependencies" => s.dependencies = map.next_value_seed(ShapeOf { ctx })?,
-                "errors" | "paths" | "SourceMetadata" | "DetectorName" | "DetectorType"
-                | "fixes" | "advisories" | "actions" | "packageManager" | "dependencyCount"
-                | "paging" | "ps" => {
+                "errors" => {
+                    s.has_errors = true;
+                    s.errors = map.next_value_seed(ShapeOf { ctx })?.map_or(0, |a| a.len);
+                }
+                "logger" => s.logger = map.next_value::<Text>()?.owned(),
+                "paths" | "SourceMetadata" | "DetectorName" | "DetectorType" | "fixes"
+                | "advisories" | "actions" | "packageManager" | "dependencyCount" | "paging"
+                | "ps" => {
                     let flag = match key.as_str() {
-                        "errors" => &mut s.has_errors,
                         "paths" => &mut s.has_paths,
                         "SourceMetadata" => &mut s.has_source_metadata,
                         "DetectorName" | "DetectorType" => &mut s.has_detector,
@@ -493,12 +501,17 @@ impl Survey {
     }
 
     /// The JSON Lines format the (first) document is a record of: a cargo-deny diagnostic,
-    /// log line or summary, or a TruffleHog result. Further documents are read only then.
+    /// log line or summary, or a TruffleHog result or log line. Further documents are read only
+    /// then.
     pub(crate) fn json_lines(&self) -> Option<Format> {
         if self.top != Some(JsonKind::Object) {
             return None;
         }
-        if self.has_source_metadata && self.has_detector {
+        let trufflehog_log = self
+            .logger
+            .as_deref()
+            .is_some_and(|l| l.starts_with("trufflehog"));
+        if (self.has_source_metadata && self.has_detector) || trufflehog_log {
             return Some(Format::Trufflehog);
         }
         let cargo_deny = matches!(

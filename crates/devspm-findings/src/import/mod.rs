@@ -306,7 +306,7 @@ pub fn import_reader<R: Read + Seek>(
             Format::CargoAudit => cargo_audit::stream(de, ctx),
             Format::DetectSecrets => detect_secrets::stream(de, ctx),
             Format::Trufflehog3 => trufflehog3::stream(de, ctx),
-            Format::Semgrep => semgrep::stream(de, ctx, survey.version.clone()),
+            Format::Semgrep => semgrep::stream(de, ctx, survey.version.clone(), survey.errors),
             Format::NpmAudit => npm_audit::stream(de, ctx),
             Format::PipAudit => pip_audit::stream(de, ctx),
             Format::Snyk => snyk::stream(de, ctx, &survey.snyk_targets()),

@@ -10,7 +10,8 @@
 //! Semgrep's SARIF gives it). Without a login Semgrep writes `requires login` in place of the
 //! lines and the fingerprint: then there is neither. Results ignored in the source
 //! (`nosemgrep`, `extra.is_ignored`) are not findings; tool version from the top-level
-//! `version`. `metavars` and `dataflow_trace` are never read.
+//! `version`; the `errors` Semgrep lists are counted in one warning. `metavars` and
+//! `dataflow_trace` are never read.
 
 use serde::Deserialize;
 use serde::de::Deserializer;
@@ -50,12 +51,24 @@ struct ExtraIn {
     is_ignored: Value,
 }
 
-/// Streams the results of a Semgrep JSON report; `version` is the report's top-level one.
+/// Streams the results of a Semgrep JSON report; `version` is the report's top-level one,
+/// `errors` how many `errors` it lists.
 pub(super) fn stream<'de, D: Deserializer<'de>>(
     d: D,
     ctx: &mut Ctx<'_>,
     version: Option<String>,
+    errors: u64,
 ) -> Result<(), D::Error> {
+    if errors > 0 {
+        ctx.warn(
+            "$.errors".to_string(),
+            format!(
+                "Semgrep reported {errors} error{} (a file it could not parse, a rule that \
+                 failed …): its results may be incomplete",
+                if errors == 1 { "" } else { "s" }
+            ),
+        );
+    }
     let version = version.as_deref();
     stream_array_field(d, ctx, "results", || {
         Each::new(move |ctx: &mut Ctx<'_>, r: ResultIn| convert(ctx, version, r))
@@ -144,7 +157,8 @@ mod tests {
 
     #[test]
     fn logged_in_results_keep_lines_and_fingerprints() {
-        let report = r#"{"version": "1.97.0", "errors": [], "results": [
+        let report = r#"{"version": "1.97.0", "errors": [{"code": 3, "level": "warn",
+          "type": ["PartialParsing", []], "message": "Syntax error", "path": "b.py"}], "results": [
           {"check_id": "python.lang.security.audit.dangerous-subprocess-use",
            "path": "app/run.py", "start": {"line": 4, "col": 5}, "end": {"line": 5, "col": 9},
            "extra": {"message": "Detected subprocess function with user input",
@@ -170,7 +184,12 @@ mod tests {
         let loc = f.location.as_ref().unwrap();
         assert_eq!((loc.start_line, loc.end_line), (Some(4), Some(5)));
         assert!(f.snippet.as_deref().unwrap().contains("shell=True"));
-        assert_eq!(summary.warnings.len(), 1);
-        assert!(summary.warnings[0].message.contains("nosemgrep"));
+        assert_eq!(summary.warnings.len(), 2, "{:?}", summary.warnings);
+        assert!(
+            summary.warnings[0]
+                .message
+                .starts_with("Semgrep reported 1 error ")
+        );
+        assert!(summary.warnings[1].message.contains("nosemgrep"));
     }
 }

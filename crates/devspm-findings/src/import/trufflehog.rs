@@ -1,5 +1,6 @@
 //! TruffleHog v3 JSON Lines (`trufflehog git|github|filesystem … --json`, the Go scanner): one
-//! result a line.
+//! result a line. Log lines mixed in (`2>&1`: `{"level": …, "logger": "trufflehog", …}`) are
+//! counted in one warning.
 //!
 //! Mapping (secret findings): rule = `DetectorName` (`AWS`, `PrivateKey`, `URI` …); message =
 //! `DetectorDescription` (else `<detector> detected a secret`), saying when TruffleHog verified
@@ -62,6 +63,13 @@ struct SourceIn {
 
 /// Converts one record of a TruffleHog JSON Lines file.
 pub(super) fn convert(ctx: &mut Ctx<'_>, r: RecordIn) -> Result<(), Abort> {
+    if r.source_metadata.0.is_none() && r.detector_name.get().is_none() {
+        ctx.skip(
+            "TruffleHog log lines (its log mixed into the `--json` output) are not findings",
+            ctx.path(),
+        );
+        return Ok(());
+    }
     let rule = r
         .detector_name
         .owned()
@@ -193,6 +201,29 @@ mod tests {
                 assert!(!json.contains(never), "{never} in {json}");
             }
         }
+    }
+
+    /// `trufflehog … --json 2>&1`: the log (zap's JSON) comes first and between results.
+    #[test]
+    fn log_lines_mixed_in_are_counted() {
+        let text = concat!(
+            r#"{"level":"info-0","ts":"2026-12-07T07:00:00Z","logger":"trufflehog","msg":"running source","source_manager_worker_id":"x"}"#,
+            "\n",
+            r#"{"SourceMetadata":{"Data":{"Filesystem":{"file":"a.env","line":1}}},"DetectorName":"URI","DecoderName":"PLAIN","Verified":false,"Raw":"https://u:p@example.com"}"#,
+            "\n",
+            r#"{"level":"info-0","ts":"2026-12-07T07:00:01Z","logger":"trufflehog","msg":"finished scanning","chunks":2}"#,
+            "\n"
+        );
+        let (findings, summary) = import_str(text);
+        assert_eq!(summary.format, Format::Trufflehog);
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].origin, "line 2: $");
+        assert_eq!(summary.warnings.len(), 1, "{:?}", summary.warnings);
+        assert!(
+            summary.warnings[0]
+                .message
+                .starts_with("2 results not imported: TruffleHog log")
+        );
     }
 
     #[test]
