@@ -200,12 +200,52 @@ fn real_secret_scanner_json() {
 }
 
 #[test]
-fn unsupported_real_outputs_are_refused_with_a_reason() {
-    if let Some(path) = shared("cargo-deny-0.20.2-nushell-0.114.1.jsonl") {
-        let err = import_file(&path, &mut |_| Ok(())).unwrap_err();
-        assert!(matches!(err, ImportError::Json { line: 2, .. }), "{err:?}");
-        assert!(err.to_string().contains("JSON Lines"), "{err}");
-    }
+fn real_cargo_deny_json_lines() {
+    let Some(path) = shared("cargo-deny-0.20.2-nushell-0.114.1.jsonl") else {
+        return;
+    };
+    let (findings, summary) = import(&path);
+    assert_eq!(summary.format, Format::CargoDeny);
+    // 3 vulnerabilities, 3 unmaintained and 2 unsound crates; the 2 yanked ones are counted.
+    assert_eq!(findings.len(), 8);
+    assert_eq!(
+        tally(&findings, |f| f
+            .message
+            .split(']')
+            .next()
+            .unwrap()
+            .to_string())
+        .into_iter()
+        .filter(|(k, _)| k.starts_with('['))
+        .collect::<Vec<_>>(),
+        [
+            ("[unmaintained".to_string(), 3),
+            ("[unsound".to_string(), 2)
+        ]
+    );
+    assert_eq!(
+        severities(&findings),
+        [
+            (Severity::Unknown, 1),
+            (Severity::Info, 5),
+            (Severity::High, 2)
+        ]
+        .into_iter()
+        .collect()
+    );
+    assert!(findings.iter().all(|f| f.kind == FindingKind::Dependency
+        && f.location.is_none()
+        && f.package.as_ref().unwrap().ecosystem == "crates.io"));
+    let messages: Vec<String> = summary.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert!(
+        messages[0].starts_with("line 1: $.fields.message: cargo-deny logged an error"),
+        "{messages:?}"
+    );
+    assert!(
+        messages[1].starts_with("line 10: $: 2 results not imported"),
+        "{messages:?}"
+    );
 }
 
 // SARIF slices ---------------------------------------------------------------------------------
@@ -667,5 +707,555 @@ fn sarif_of_another_version_is_refused() {
     assert!(
         message.contains("old.sarif") && message.contains("`2.0.0`") && message.contains("2.1.0"),
         "{message}"
+    );
+}
+
+// JSON Lines ------------------------------------------------------------------------------------
+
+#[test]
+fn cargo_deny_slice() {
+    let (findings, summary) = import(&fixture("cargo-deny-0.20.2-nushell-0.114.1.slice.jsonl"));
+    assert_eq!(summary.format, Format::CargoDeny);
+    assert_eq!(summary.tools, ["cargo-deny"]);
+    assert_eq!(findings.len(), 3);
+    let by_rule: BTreeMap<&str, &RawFinding> =
+        findings.iter().map(|f| (f.rule.as_str(), f)).collect();
+    let h2 = by_rule["RUSTSEC-2026-0258"];
+    assert_eq!(h2.identifiers, ["GHSA-q83h-524g-xf6h", "RUSTSEC-2026-0258"]);
+    // No CVSS vector in the advisory.
+    assert_eq!(h2.severity, Severity::Unknown);
+    assert_eq!(h2.message, "h2 unbounded empty DATA frames");
+    let p = h2.package.as_ref().unwrap();
+    assert_eq!(
+        (p.name.as_str(), p.version.as_str(), p.manifest.as_deref()),
+        ("h2", "0.4.13", None)
+    );
+    assert_eq!(p.fixed, [">=0.4.16"]);
+    assert_eq!(h2.origin, "line 3: $");
+    // CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H = 7.5
+    assert_eq!(by_rule["RUSTSEC-2026-0194"].severity, Severity::High);
+    let bincode = by_rule["RUSTSEC-2025-0141"];
+    assert_eq!(bincode.severity, Severity::Info);
+    assert_eq!(bincode.message, "[unmaintained] Bincode is unmaintained");
+    assert!(bincode.package.as_ref().unwrap().fixed.is_empty());
+    assert_eq!(summary.warnings.len(), 2, "{:?}", summary.warnings);
+    // cargo-audit and cargo-deny read the same advisories the same way.
+    assert!(findings.iter().all(|f| f.tool == "cargo-deny"));
+}
+
+#[test]
+fn trufflehog_v3_json_lines() {
+    let (findings, summary) = import(&fixture("defectdojo-trufflehog-v3_git.jsonl"));
+    assert_eq!(summary.format, Format::Trufflehog);
+    assert_eq!(
+        tally(&findings, |f| f.rule.clone()),
+        [("AWS", 1), ("PrivateKey", 1), ("URI", 2)]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect()
+    );
+    let aws = &findings[0];
+    assert_eq!(aws.kind, FindingKind::Secret);
+    // Verified live by TruffleHog.
+    assert_eq!(aws.severity, Severity::Critical);
+    assert_eq!(
+        aws.message,
+        "AWS detected a secret (verified as live by TruffleHog)"
+    );
+    // TruffleHog 3 before 3.14 wrote `Raw` base64-encoded.
+    assert_eq!(aws.secret.as_deref(), Some("AKIAYVP4CIPPERUVIFXG"));
+    let loc = aws.location.as_ref().unwrap();
+    assert_eq!((loc.path.as_str(), loc.start_line), ("keys", Some(4)));
+    assert_eq!(
+        aws.revision.as_deref(),
+        Some("fbc14303ffbf8fb1c2c1914e8dda7d0121633aca")
+    );
+    assert_eq!(aws.origin, "line 1: $");
+    assert_eq!(findings[3].origin, "line 4: $");
+    assert!(
+        findings[2]
+            .secret
+            .as_deref()
+            .unwrap()
+            .starts_with("-----BEGIN OPENSSH PRIVATE KEY-----")
+    );
+    assert_eq!(summary.warnings.len(), 1, "{:?}", summary.warnings);
+    assert!(summary.warnings[0].message.contains("base64"));
+    assert_no_secret_leaks(&findings, &summary);
+    for f in &findings {
+        let json = serde_json::to_string(f).unwrap();
+        // `Raw` as written, `ExtraData` (an account id and ARN) and the author's e-mail.
+        for never in [
+            "QUtJQVlW",
+            "595918472158",
+            "counters-MacBook",
+            "admin:admin",
+        ] {
+            assert!(!json.contains(never), "{never} in {json}");
+        }
+    }
+}
+
+// Semgrep, npm audit, pip-audit, Snyk, SonarQube ------------------------------------------------
+
+#[test]
+fn semgrep_json_and_sarif_of_one_run_give_the_same_findings() {
+    let (json, summary) = import(&fixture("semgrep-1.187.0-nushell-3e1172d4.slice.json"));
+    assert_eq!(summary.format, Format::Semgrep);
+    assert_eq!(summary.tools, ["semgrep"]);
+    assert!(summary.warnings.is_empty(), "{:?}", summary.warnings);
+    let (sarif, _) = import(&fixture("semgrep-1.187.0-nushell-3e1172d4.slice.sarif"));
+    assert_eq!(json.len(), 5);
+    let key = |f: &RawFinding| {
+        let loc = f.location.clone().unwrap();
+        (
+            f.tool.clone(),
+            f.tool_version.clone(),
+            f.rule.clone(),
+            f.kind,
+            f.severity,
+            f.message.clone(),
+            f.identifiers.clone(),
+            loc,
+            f.producer_fingerprint.clone(),
+        )
+    };
+    assert_eq!(
+        json.iter().map(key).collect::<Vec<_>>(),
+        sarif.iter().map(key).collect::<Vec<_>>()
+    );
+    assert_eq!(json[0].severity, Severity::Low);
+    assert_eq!(json[2].severity, Severity::Medium);
+    assert_eq!(json[0].tool_version.as_deref(), Some("1.187.0"));
+    // Without a login Semgrep's JSON holds no lines (its SARIF does).
+    assert!(json.iter().all(|f| f.snippet.is_none()));
+}
+
+#[test]
+fn npm_audit_json() {
+    let (findings, summary) = import(&fixture("defectdojo-npm-audit-7-one_vuln.json"));
+    assert_eq!(summary.format, Format::NpmAudit);
+    assert_eq!(findings.len(), 2);
+    let f = &findings[0];
+    assert_eq!(f.tool, "npm-audit");
+    assert_eq!(f.rule, "GHSA-gxpj-cx7g-858c");
+    assert_eq!(f.identifiers, ["CWE-400", "GHSA-gxpj-cx7g-858c"]);
+    // npm's `moderate`.
+    assert_eq!(f.severity, Severity::Medium);
+    assert_eq!(f.message, "Regular Expression Denial of Service in debug");
+    let p = f.package.as_ref().unwrap();
+    assert_eq!(
+        (p.ecosystem.as_str(), p.name.as_str(), p.version.as_str()),
+        ("npm", "debug", "")
+    );
+    assert_eq!(p.fixed, [">=2.6.9"]);
+    assert_eq!(f.origin, "$.vulnerabilities.debug.via[0]");
+    assert_eq!(findings[1].severity, Severity::High);
+    // `ms`, the third entry of `via`, is a dependency name, not an advisory.
+    assert!(summary.warnings.is_empty(), "{:?}", summary.warnings);
+
+    let (findings, summary) = import(&fixture("defectdojo-npm-audit-7-many_vulns.json"));
+    assert_eq!(
+        keys(&findings),
+        [
+            ("GHSA-gxpj-cx7g-858c", "debug"),
+            ("GHSA-c2qf-rxjj-qqgw", "semver"),
+            ("GHSA-3787-6prv-h9w3", "undici"),
+        ]
+    );
+    // `undici <=5.28.2`: the next version is not known.
+    assert!(findings[2].package.as_ref().unwrap().fixed.is_empty());
+    assert_eq!(findings[2].severity, Severity::Low);
+    assert_eq!(summary.warnings.len(), 1);
+    assert!(
+        summary.warnings[0]
+            .message
+            .starts_with("3 results not imported"),
+        "{:?}",
+        summary.warnings
+    );
+}
+
+/// (rule, package name) of each finding.
+fn keys(findings: &[RawFinding]) -> Vec<(&str, &str)> {
+    findings
+        .iter()
+        .map(|f| (f.rule.as_str(), f.package.as_ref().unwrap().name.as_str()))
+        .collect()
+}
+
+#[test]
+fn pip_audit_json_old_and_new() {
+    for name in [
+        "defectdojo-pip-audit-many_vulns_new.json",
+        "defectdojo-pip-audit-many_vulns.json",
+    ] {
+        let (findings, summary) = import(&fixture(name));
+        assert_eq!(summary.format, Format::PipAudit, "{name}");
+        assert_eq!(findings.len(), 7, "{name}");
+        let django = findings
+            .iter()
+            .find(|f| f.rule == "PYSEC-2021-439")
+            .unwrap();
+        assert_eq!(django.identifiers, ["PYSEC-2021-439"]);
+        assert_eq!(django.severity, Severity::Unknown);
+        assert!(django.message.starts_with("In Django 2.2 before 2.2.25"));
+        let p = django.package.as_ref().unwrap();
+        assert_eq!(
+            (p.ecosystem.as_str(), p.name.as_str(), p.version.as_str()),
+            ("PyPI", "django", "3.2.9")
+        );
+        assert_eq!(p.fixed, ["2.2.25", "3.1.14", "3.2.10"]);
+        // azure-devops is not on PyPI: pip-audit skipped it.
+        assert_eq!(summary.warnings.len(), 1, "{name}");
+        assert!(summary.warnings[0].message.contains("skip_reason"));
+    }
+    let (findings, _) = import(&fixture("defectdojo-pip-audit-many_vulns_new.json"));
+    assert_eq!(findings[0].origin, "$.dependencies[1].vulns[0]");
+}
+
+#[test]
+fn snyk_open_source_json() {
+    let (findings, summary) = import(&fixture("defectdojo-snyk-single_project_one_vuln.json"));
+    assert_eq!(summary.format, Format::Snyk);
+    assert_eq!(findings.len(), 1);
+    let f = &findings[0];
+    assert_eq!(f.tool, "snyk");
+    assert_eq!(f.rule, "SNYK-JAVA-ORGAPACHESANTUARIO-460281");
+    assert_eq!(
+        f.identifiers,
+        [
+            "CVE-2019-12400",
+            "CWE-611",
+            "SNYK-JAVA-ORGAPACHESANTUARIO-460281"
+        ]
+    );
+    assert_eq!(f.severity, Severity::Medium);
+    let p = f.package.as_ref().unwrap();
+    assert_eq!(
+        (p.ecosystem.as_str(), p.name.as_str(), p.version.as_str()),
+        ("Maven", "org.apache.santuario:xmlsec", "2.1.1")
+    );
+    assert_eq!(p.fixed, ["2.1.4"]);
+    // `displayTargetFile` comes after the vulnerabilities; the first pass read it.
+    assert_eq!(p.manifest.as_deref(), Some("pom.xml"));
+    assert_eq!(f.location.as_ref().unwrap().path, "pom.xml");
+
+    let (findings, summary) = import(&fixture(
+        "defectdojo-snyk-all_projects_issue4277.slice.json",
+    ));
+    assert_eq!(summary.format, Format::Snyk);
+    let got: Vec<(&str, &str, &str, &str)> = findings
+        .iter()
+        .map(|f| {
+            let p = f.package.as_ref().unwrap();
+            (
+                f.rule.as_str(),
+                p.version.as_str(),
+                p.ecosystem.as_str(),
+                p.manifest.as_deref().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "SNYK-DOTNET-MICROSOFTASPNETCORESERVERIIS-451561",
+                "2.2.0",
+                "NuGet",
+                "company.Api.project/src/obj/project.assets.json"
+            ),
+            (
+                "SNYK-JS-KINDOF-537849",
+                "6.0.2",
+                "npm",
+                "company.Ux.project/package-lock.json"
+            ),
+            (
+                "SNYK-JS-MINIMIST-559764",
+                "1.2.0",
+                "npm",
+                "company.Ux.project/package-lock.json"
+            ),
+            (
+                "SNYK-JS-MINIMIST-559764",
+                "0.0.8",
+                "npm",
+                "company.Ux.project/package-lock.json"
+            ),
+        ]
+    );
+    // Snyk's NSP number is no identifier.
+    assert_eq!(
+        findings[1].identifiers,
+        [
+            "CVE-2019-20149",
+            "CWE-20",
+            "GHSA-6c8f-qphg-qjgp",
+            "SNYK-JS-KINDOF-537849"
+        ]
+    );
+    let messages: Vec<&str> = summary
+        .warnings
+        .iter()
+        .map(|w| w.message.as_str())
+        .collect();
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert!(
+        messages[0].starts_with("1 result not imported: Snyk licence"),
+        "{messages:?}"
+    );
+    assert!(
+        messages[1].starts_with("3 results not imported: Snyk lists"),
+        "{messages:?}"
+    );
+    assert_eq!(summary.warnings[1].json_path, "$[0].vulnerabilities[1]");
+}
+
+#[test]
+fn snyk_container_json() {
+    let (findings, summary) = import(&fixture(
+        "defectdojo-snyk-snykcontainer_issue_epss.slice.json",
+    ));
+    assert_eq!(summary.format, Format::Snyk);
+    assert!(summary.warnings.is_empty(), "{:?}", summary.warnings);
+    let got: Vec<(&str, &str, &str, &str)> = findings
+        .iter()
+        .map(|f| {
+            let p = f.package.as_ref().unwrap();
+            (
+                f.rule.as_str(),
+                p.ecosystem.as_str(),
+                p.name.as_str(),
+                p.version.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "SNYK-DEBIAN11-GCC10-5901313",
+                "Debian:11",
+                "gcc-10",
+                "10.2.1-6"
+            ),
+            ("SNYK-JS-EXPRESSJWT-575022", "npm", "express-jwt", "0.1.3"),
+            (
+                "SNYK-JS-JSONWEBTOKEN-3180022",
+                "npm",
+                "jsonwebtoken",
+                "0.4.0"
+            ),
+        ]
+    );
+    assert_eq!(findings[0].severity, Severity::Low);
+    // An image has no manifest in the repository.
+    assert!(findings.iter().all(|f| f.location.is_none()));
+    assert_eq!(findings[2].origin, "$.applications[0].vulnerabilities[1]");
+}
+
+#[test]
+fn snyk_code_is_sarif() {
+    let (findings, summary) = import(&fixture(
+        "defectdojo-snyk-code-snykcode_issue_9270.slice.sarif",
+    ));
+    assert_eq!(summary.format, Format::Sarif);
+    assert_eq!(summary.tools, ["snyk-code"]);
+    assert_eq!(findings.len(), 4);
+    assert!(findings.iter().all(|f| f.kind == FindingKind::Code));
+    let f = findings
+        .iter()
+        .find(|f| f.rule == "javascript/NoHardcodedPasswords")
+        .unwrap();
+    assert_eq!(f.identifiers, ["CWE-259", "CWE-798"]);
+    assert_eq!(f.severity, Severity::Medium);
+    assert_eq!(
+        f.location.as_ref().unwrap().path,
+        "frontend/src/app/oauth/oauth.component.spec.ts"
+    );
+    // The result's `error` level over its rule's `warning`.
+    assert_eq!(findings[0].rule, "javascript/XSS");
+    assert_eq!(findings[0].severity, Severity::High);
+}
+
+#[test]
+fn sonarqube_issues_and_hotspots() {
+    let (findings, summary) = import(&fixture("defectdojo-sonarqube-findings_over_api.json"));
+    assert_eq!(summary.format, Format::SonarQube);
+    assert_eq!(findings.len(), 3);
+    let f = &findings[0];
+    assert_eq!(f.tool, "sonarqube");
+    assert_eq!(f.rule, "OWASP:UsingComponentWithKnownVulnerability");
+    assert_eq!(f.identifiers, ["CWE-937"]);
+    assert_eq!(f.severity, Severity::Medium);
+    assert_eq!(
+        f.producer_fingerprint.as_deref(),
+        Some("key:fjioefjwoefijo")
+    );
+    // The project itself, not a file.
+    assert!(f.location.is_none());
+    assert_eq!(findings[2].severity, Severity::High);
+    assert_eq!(summary.warnings.len(), 1, "{:?}", summary.warnings);
+    assert!(
+        summary.warnings[0]
+            .message
+            .starts_with("2 results not imported: SonarQube bugs and code smells")
+    );
+
+    let (findings, summary) = import(&fixture(
+        "defectdojo-sonarqube-findings_over_api_hotspots.json",
+    ));
+    assert_eq!(summary.format, Format::SonarQube);
+    assert_eq!(findings.len(), 4);
+    let f = &findings[0];
+    assert_eq!(f.rule, "typescript:7777");
+    assert_eq!(f.severity, Severity::High);
+    let loc = f.location.as_ref().unwrap();
+    assert_eq!(
+        (loc.path.as_str(), loc.start_line, loc.end_line),
+        ("src/app/component.asdf", Some(47), Some(47))
+    );
+    assert_eq!(findings[1].severity, Severity::Low);
+
+    let (findings, summary) = import(&fixture("defectdojo-sonarqube-sonar-single-finding.json"));
+    assert_eq!(summary.format, Format::SonarQube);
+    assert_eq!(findings.len(), 1);
+    let f = &findings[0];
+    assert_eq!(f.rule, "python:S4502");
+    // sonar-report's CRITICAL is one below BLOCKER.
+    assert_eq!(f.severity, Severity::High);
+    assert_eq!(
+        f.message,
+        "Make sure disabling CSRF protection is safe here."
+    );
+    let loc = f.location.as_ref().unwrap();
+    assert_eq!(
+        (loc.path.as_str(), loc.start_line),
+        ("vulnerable-flask-app.py", Some(8))
+    );
+}
+
+// Detection -------------------------------------------------------------------------------------
+
+/// Every fixture is recognised from its content alone, whatever its name.
+#[test]
+fn every_fixture_is_recognised_from_its_content() {
+    let expected = |name: &str| -> Format {
+        let starts = |p: &str| name.starts_with(p);
+        if name.ends_with(".sarif") {
+            Format::Sarif
+        } else if starts("cargo-audit") {
+            Format::CargoAudit
+        } else if starts("cargo-deny") {
+            Format::CargoDeny
+        } else if starts("defectdojo-trufflehog") {
+            Format::Trufflehog
+        } else if starts("trufflehog3") {
+            Format::Trufflehog3
+        } else if starts("detect-secrets") {
+            Format::DetectSecrets
+        } else if starts("gitleaks") {
+            Format::Gitleaks
+        } else if starts("grype") {
+            Format::Grype
+        } else if name.ends_with(".cdx.json") || starts("osv-scanner-cyclonedx") {
+            Format::CycloneDx
+        } else if starts("osv-scanner") {
+            Format::OsvScanner
+        } else if starts("trivy") {
+            Format::Trivy
+        } else if starts("semgrep") {
+            Format::Semgrep
+        } else if starts("defectdojo-npm-audit") {
+            Format::NpmAudit
+        } else if starts("defectdojo-pip-audit") {
+            Format::PipAudit
+        } else if starts("defectdojo-snyk") {
+            Format::Snyk
+        } else if starts("defectdojo-sonarqube") {
+            Format::SonarQube
+        } else {
+            panic!("no expected format for {name}")
+        }
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut seen = std::collections::HashSet::new();
+    for entry in std::fs::read_dir(fixture("")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_string();
+        if name.ends_with(".md") {
+            continue;
+        }
+        let neutral = dir.path().join("report");
+        std::fs::copy(&path, &neutral).unwrap();
+        let got = devspm_findings::import::detect_file(&neutral)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(got, expected(&name), "{name}");
+        seen.insert(got);
+    }
+    assert_eq!(seen.len(), Format::ALL.len(), "{seen:?}");
+}
+
+#[test]
+fn near_misses_are_not_taken_for_another_format() {
+    for (doc, want) in [
+        // Semgrep with no result still has `errors`; OSV-Scanner has neither it nor `paths`.
+        (r#"{"results": [], "errors": []}"#, Some(Format::Semgrep)),
+        (r#"{"results": []}"#, Some(Format::OsvScanner)),
+        // pip-audit with nothing to report, with and without `fixes`.
+        (
+            r#"{"dependencies": [], "fixes": []}"#,
+            Some(Format::PipAudit),
+        ),
+        (r#"{"dependencies": []}"#, Some(Format::PipAudit)),
+        // A CycloneDX SBOM has `dependencies` too.
+        (
+            r#"{"bomFormat": "CycloneDX", "specVersion": "1.5", "dependencies": []}"#,
+            Some(Format::CycloneDx),
+        ),
+        // cargo-audit's `vulnerabilities` is an object, Snyk's an array beside its project.
+        (r#"{"vulnerabilities": [], "ok": true}"#, None),
+        (
+            r#"{"vulnerabilities": [], "ok": true, "packageManager": "npm"}"#,
+            Some(Format::Snyk),
+        ),
+        (r#"{"issues": []}"#, None),
+        (r#"{"issues": [], "paging": {}}"#, Some(Format::SonarQube)),
+        (r#"{"hotspots": [], "paging": {}}"#, Some(Format::SonarQube)),
+        (r#"{"type": "diagnostic"}"#, None),
+        (
+            r#"{"type": "summary", "fields": {}}"#,
+            Some(Format::CargoDeny),
+        ),
+        (r#"{"SourceMetadata": {}}"#, None),
+        (
+            r#"{"SourceMetadata": {}, "DetectorName": "AWS"}"#,
+            Some(Format::Trufflehog),
+        ),
+        (
+            r#"{"auditReportVersion": 2, "vulnerabilities": {}}"#,
+            Some(Format::NpmAudit),
+        ),
+    ] {
+        let got = devspm_findings::import::detect_reader("t", std::io::Cursor::new(doc));
+        match want {
+            Some(format) => assert_eq!(got.unwrap(), format, "{doc}"),
+            None => assert!(
+                matches!(got, Err(ImportError::UnknownFormat { .. })),
+                "{doc}: {got:?}"
+            ),
+        }
+    }
+    // npm 6 wrote another report.
+    let err = devspm_findings::import::detect_reader(
+        "t",
+        std::io::Cursor::new(r#"{"actions": [], "advisories": {}, "muted": [], "metadata": {}}"#),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, ImportError::UnsupportedVersion { .. }) && err.to_string().contains("npm 7"),
+        "{err}"
     );
 }

@@ -2,6 +2,8 @@
 //! results, as some producers write it) imports result by result, without the file ever being
 //! held in memory. Alone in its test binary so that the process's peak memory is its own.
 
+mod support;
+
 use std::io::{BufWriter, Write};
 use std::time::Instant;
 
@@ -9,13 +11,6 @@ use devspm_findings::Severity;
 use devspm_findings::import::import_file;
 
 const RESULTS: u64 = 200_000;
-
-/// The process's peak resident memory in KiB (Linux), if known.
-fn peak_rss_kib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
-}
 
 #[test]
 fn a_large_sarif_log_streams_in_bounded_memory() {
@@ -63,7 +58,7 @@ fn a_large_sarif_log_streams_in_bounded_memory() {
     let size = std::fs::metadata(&path).unwrap().len();
     assert!(size > 32 << 20, "{size}");
 
-    let before = peak_rss_kib();
+    let before = support::peak_rss_kib();
     let started = Instant::now();
     let mut count = 0u64;
     let mut high = 0u64;
@@ -96,13 +91,5 @@ fn a_large_sarif_log_streams_in_bounded_memory() {
     assert!(summary.warnings.is_empty(), "{:?}", summary.warnings);
     eprintln!("imported {RESULTS} results ({size} bytes) in {elapsed:?}");
 
-    if let (Some(before), Some(after)) = (before, peak_rss_kib()) {
-        let grown_mib = after.saturating_sub(before) / 1024;
-        eprintln!("peak memory grew by {grown_mib} MiB");
-        assert!(
-            grown_mib < 16,
-            "peak memory grew by {grown_mib} MiB importing a {} MiB file",
-            size >> 20
-        );
-    }
+    support::assert_bounded(before, size);
 }

@@ -16,7 +16,8 @@
 //! | JSON | [`json::to_string_pretty`], [`json::to_string`] | raw DEL, C1, bidi and invisible characters (written as `\uXXXX`; the strings round-trip exactly) |
 //!
 //! [`evidence`] renders the evidence pack (`devspm audit evidence`) in Markdown; [`number`]
-//! formats counts and percentages.
+//! formats counts and percentages; [`vex`] writes dependency findings as a CycloneDX VEX
+//! document (for DefectDojo and Dependency-Track).
 //!
 //! Escaping is for display only: the ledger records the original text, and JSON carries it.
 //! The notation is described in [`terminal`].
@@ -29,6 +30,7 @@ pub mod number;
 pub mod style;
 pub mod table;
 pub mod terminal;
+pub mod vex;
 
 #[cfg(test)]
 mod catalogue {

@@ -159,10 +159,14 @@ pub enum Command {
     /// whose hands, and how much rests on heuristic evidence only.
     Ai(AiArgs),
 
-    /// Import scanner results (SARIF, OSV-Scanner, gitleaks, Trivy, Grype, CycloneDX) and
-    /// attribute each finding to the commit, developer and AI agent that introduced it.
+    /// Import scanner results (SARIF, CycloneDX, and the JSON of Semgrep, SonarQube, gitleaks,
+    /// TruffleHog, Trivy, Grype, OSV-Scanner, cargo-audit, cargo-deny, npm audit, pip-audit,
+    /// Snyk …) and attribute each finding to the commit, developer and AI agent that introduced
+    /// it.
     ///
-    /// The format is recognised from the content. Files are streamed (a 1 GB input is fine)
+    /// The format is recognised from the content (the list is in the README, "Scanner
+    /// formats"); JSON Lines (cargo-deny, TruffleHog) is read record by record. Files are
+    /// streamed (a 1 GB input is fine)
     /// and all files of one run are recorded in one transaction: a malformed file imports
     /// nothing. Importing the same results again adds nothing; a finding that a later import
     /// of the same tool no longer reports is marked fixed at that revision, and reopened if it

@@ -397,6 +397,8 @@ const GITLEAKS_EXPORT: &str = "gitleaks-8.28.0-export.json";
 const GITLEAKS_HEAD: &str = "gitleaks-8.28.0-head.json";
 const GITLEAKS_MOVED: &str = "gitleaks-8.28.0-moved.json";
 const OSV_HEAD: &str = "osv-scanner-head.json";
+/// Semgrep's JSON output of the same rules on the same tree (Semgrep 1.187.0).
+const SEMGREP_JSON_HEAD: &str = "semgrep-1.187.0-head.json";
 
 /// The fixtures' lines match the rebuilt repository: each SARIF result's snippet is the line
 /// it points at.
@@ -943,6 +945,37 @@ fn a_secret_attributed_later_is_not_mislabelled_as_secret_history() {
         assert_ne!(secret["method"], "secret-history", "{secret:#}");
         assert_ne!(secret["confidence"], "high", "{secret:#}");
     }
+}
+
+/// Semgrep's JSON output is attributed as its SARIF is, and names the same findings: importing
+/// the SARIF of the same rules on the same tree afterwards adds nothing.
+#[test]
+fn semgrep_json_is_attributed_like_its_sarif() {
+    let sb = Sandbox::new();
+    let app = build_app(&sb);
+    let out = import(&sb, app.path(), &[&fx(SEMGREP_JSON_HEAD)]);
+    assert_eq!(out["runs"][0]["format"], "semgrep", "{out:#}");
+    assert_eq!(out["runs"][0]["tool"], "semgrep", "{out:#}");
+    assert_eq!(u(&out, "/runs/0/new"), 4, "{out:#}");
+    assert_eq!(out["warnings"], serde_json::json!([]), "{out:#}");
+    assert_eq!(u(&out, "/attribution/attributed"), 4, "{out:#}");
+    let rows = findings(&sb, &[]);
+    let shell = row(&rows, "semgrep", "subprocess-shell-true");
+    assert_eq!(shell["path"], "app/helpers.py");
+    assert_eq!(shell["start_line"], 9);
+    assert_eq!(shell["severity"], "high");
+    assert_introduced(&app, shell, &app.alice_runner, ALICE, &[]);
+    let pickle = row(&rows, "semgrep", "pickle-loads");
+    assert_eq!(pickle["identifiers"], serde_json::json!(["CWE-502"]));
+    assert_introduced(&app, pickle, &app.dave_pickle, DAVE, &["claude-code"]);
+    let cleanup = row(&rows, "semgrep", "os-system");
+    assert_eq!(cleanup["path"], "scripts/clean up.py");
+    assert_introduced(&app, cleanup, &app.carol_cleanup, CAROL, &[]);
+
+    let sarif = import(&sb, app.path(), &[&fx(SEMGREP_HEAD)]);
+    assert_eq!(u(&sarif, "/runs/0/results"), 4, "{sarif:#}");
+    assert_eq!(u(&sarif, "/runs/0/new"), 0, "{sarif:#}");
+    assert_eq!(findings(&sb, &[]).len(), 4);
 }
 
 #[test]

@@ -17,6 +17,7 @@ use serde_json::Value;
 
 const GH_IN_SARIF: &str = "ghp_xqPjZnibNJJyGh7W1foQLqgTwPkESHYKp8z3";
 const GH_IN_GITLEAKS: &str = "ghp_8QOUc9UJyzPZHdly7UJE4jq5wYSuEC9HPqQw";
+const GH_IN_TRUFFLEHOG: &str = "ghp_9naHVck6pbd4ZRj2SxphvDTwrzqwo72n3wZu";
 const GH_IN_MESSAGE: &str = "ghp_Wl1rnA3VMLm3ZunBN0Tpf7zdZfxZn3h4OhcL";
 const AWS_IN_SARIF: &str = "AKIAQE7BIZ7ZLMQJHNDT";
 const AWS_IN_TRAILER: &str = "AKIAUUDK2FTQZ6EFPOQK";
@@ -207,7 +208,8 @@ fn recorded_secret_hashes(sb: &Sandbox) -> Vec<String> {
 /// Scanner reports whose free text holds tokens the report does not declare as its secret:
 /// gitleaks SARIF with the token at the end of the message and no snippet, another SAST tool's
 /// message, rule id and snippet, a redacted gitleaks JSON report whose description holds a
-/// token, and a trufflehog3 rule message.
+/// token, a trufflehog3 rule message, and a TruffleHog v3 result (JSON Lines) whose `Raw`,
+/// `Redacted`, `ExtraData` and description all hold the token.
 fn write_reports(sb: &Sandbox) -> Vec<PathBuf> {
     let sarif = format!(
         r#"{{"version": "2.1.0", "runs": [
@@ -231,11 +233,16 @@ fn write_reports(sb: &Sandbox) -> Vec<PathBuf> {
         r#"[{{"rule": {{"id": "high-entropy", "message": "High entropy string {GH_IN_SARIF}", "severity": "MEDIUM"}},
   "path": "config.py", "line": "2", "secret": "", "context": {{"2": "TOKEN = '{GH_IN_SARIF}'"}}}}]"#
     );
+    let trufflehog = format!(
+        r#"{{"SourceMetadata":{{"Data":{{"Filesystem":{{"file":"config.py","line":2}}}}}},"SourceID":1,"SourceType":15,"SourceName":"trufflehog - filesystem","DetectorType":8,"DetectorName":"Github","DetectorDescription":"GitHub token {GH_IN_TRUFFLEHOG}","DecoderName":"PLAIN","Verified":false,"Raw":"{GH_IN_TRUFFLEHOG}","RawV2":"","Redacted":"{GH_IN_TRUFFLEHOG}","ExtraData":{{"username":"{GH_IN_TRUFFLEHOG}"}},"StructuredData":null}}
+"#
+    );
     let mut files = Vec::new();
     for (name, text) in [
         ("report.sarif", sarif),
         ("gitleaks.json", gitleaks),
         ("trufflehog3.json", trufflehog3),
+        ("trufflehog.jsonl", trufflehog),
     ] {
         let path = sb.path().join(name);
         std::fs::write(&path, text).unwrap();
@@ -299,6 +306,12 @@ fn secrets_in_scanner_free_text_are_stored_nowhere() {
             marker("github-pat", GH_IN_SARIF, &key)
         )));
 
+    assert!(
+        rows.iter()
+            .any(|r| r["tool"] == "trufflehog" && r["message"] == "GitHub token [REDACTED]"),
+        "{rows:#?}"
+    );
+
     let table = sb.run(&["findings"]);
     table.assert_code(0);
     let export = sb.run(&[
@@ -321,7 +334,7 @@ fn secrets_in_scanner_free_text_are_stored_nowhere() {
     log.assert_code(0);
     let hits = found(
         &sb,
-        &[GH_IN_SARIF, GH_IN_GITLEAKS, AWS_IN_SARIF],
+        &[GH_IN_SARIF, GH_IN_GITLEAKS, GH_IN_TRUFFLEHOG, AWS_IN_SARIF],
         &[
             ("import output", &import.stdout),
             ("import warnings", &import.stderr),

@@ -24,14 +24,19 @@ struct EntryIn {
     package: Obj<PackageIn>,
 }
 
+/// A RustSec advisory as cargo-audit and cargo-deny write it.
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct AdvisoryIn {
+pub(super) struct AdvisoryIn {
     id: Text,
     title: Text,
     description: Text,
     aliases: List<Text>,
     cvss: Text,
+    /// The crate the advisory is about.
+    pub(super) package: Text,
+    /// `unmaintained`, `unsound`, `notice` for informational advisories.
+    pub(super) informational: Text,
 }
 
 #[derive(Deserialize, Default)]
@@ -70,7 +75,7 @@ impl<'s> Fields<'s> for Top {
                 map.next_value_seed(Object::strict(ctx, list))?;
             }
             "warnings" => {
-                let kinds = EachMember::new(|ctx: &mut Ctx<'_>, kind: &str, e: EntryIn| {
+                let kinds = EachMember::elements(|ctx: &mut Ctx<'_>, kind: &str, e: EntryIn| {
                     convert(ctx, e, Some(kind))
                 });
                 map.next_value_seed(Object::strict(ctx, kinds))?;
@@ -91,6 +96,37 @@ fn convert(ctx: &mut Ctx<'_>, entry: EntryIn, warning: Option<&str>) -> Result<(
         );
         return Ok(());
     };
+    let package = entry.package.0.unwrap_or_default();
+    let fixed = entry
+        .versions
+        .get()
+        .map(|v| v.patched.iter().filter_map(Text::owned).collect())
+        .unwrap_or_default();
+    let krate = Krate {
+        name: package.name.owned(),
+        version: package.version.owned(),
+        fixed,
+    };
+    emit_advisory(ctx, "cargo-audit", advisory, krate, warning)
+}
+
+/// The crate a RustSec advisory was found in, and the versions that fix it.
+pub(super) struct Krate {
+    pub(super) name: Option<String>,
+    pub(super) version: Option<String>,
+    pub(super) fixed: Vec<String>,
+}
+
+/// Emits the dependency finding of a RustSec advisory reported by `tool` (cargo-audit,
+/// cargo-deny) against a crate; `informational` is the advisory's informational kind
+/// (`unsound` …) or the warning it was listed under, `None` for a vulnerability.
+pub(super) fn emit_advisory(
+    ctx: &mut Ctx<'_>,
+    tool: &str,
+    advisory: AdvisoryIn,
+    krate: Krate,
+    informational: Option<&str>,
+) -> Result<(), Abort> {
     let id = advisory.id.owned();
     let rule = id.clone().unwrap_or_else(|| {
         common::unknown_rule(
@@ -102,7 +138,7 @@ fn convert(ctx: &mut Ctx<'_>, entry: EntryIn, warning: Option<&str>) -> Result<(
     let identifiers = common::advisory_ids(
         std::iter::once(id.as_deref()).chain(advisory.aliases.iter().map(Text::get)),
     );
-    let severity = match warning {
+    let severity = match informational {
         Some(_) => Severity::Info,
         None => advisory
             .cvss
@@ -115,26 +151,21 @@ fn convert(ctx: &mut Ctx<'_>, entry: EntryIn, warning: Option<&str>) -> Result<(
         .owned()
         .or_else(|| advisory.description.get().map(|d| common::short(d, 200)))
         .unwrap_or_default();
-    let message = match warning {
+    let message = match informational {
         Some(kind) => format!("[{kind}] {title}"),
         None => title,
     };
-    let package = entry.package.0.unwrap_or_default();
     ctx.emit(RawFinding {
         message,
         identifiers,
         package: Some(Package {
             ecosystem: "crates.io".to_string(),
-            name: package.name.owned().unwrap_or_default(),
-            version: package.version.owned().unwrap_or_default(),
+            name: krate.name.or(advisory.package.owned()).unwrap_or_default(),
+            version: krate.version.unwrap_or_default(),
             manifest: None,
-            fixed: entry
-                .versions
-                .get()
-                .map(|v| v.patched.iter().filter_map(Text::owned).collect())
-                .unwrap_or_default(),
+            fixed: krate.fixed,
         }),
         origin: ctx.path(),
-        ..common::finding("cargo-audit", rule, FindingKind::Dependency, severity)
+        ..common::finding(tool, rule, FindingKind::Dependency, severity)
     })
 }

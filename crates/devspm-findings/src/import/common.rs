@@ -489,6 +489,31 @@ pub(crate) fn line_range(
     (Some(start), Some(end))
 }
 
+/// The location of a result in the file `path` names (normalised), with its lines from the
+/// start and end values (see [`line_range`]); `None`, with a warning about the field at the
+/// current path followed by `path_suffix`, when the result names no file.
+pub(crate) fn location(
+    ctx: &mut Ctx<'_>,
+    (path, path_suffix): (Option<&str>, &str),
+    start: (&Value, &str),
+    end: (&Value, &str),
+    suffix: &dyn Fn(&str) -> String,
+) -> Option<Location> {
+    let Some(path) = path else {
+        ctx.warn(
+            ctx.path_with(path_suffix),
+            "the result names no file; it is imported without a location",
+        );
+        return None;
+    };
+    let (start_line, end_line) = line_range(ctx, start, end, suffix);
+    Some(Location {
+        path: uri::normalize_path(path),
+        start_line,
+        end_line,
+    })
+}
+
 /// The first line of a description, without markdown heading marks, at most `max`
 /// characters (cut at a character boundary, with `…`).
 pub(crate) fn short(text: &str, max: usize) -> String {
@@ -513,11 +538,14 @@ pub(crate) fn truncate(text: &str, max: usize) -> String {
 }
 
 /// A tool name as devspm stores it: lower case, words joined by `-`; every Semgrep edition
-/// (`Semgrep OSS`, `Semgrep PRO`) is `semgrep`.
+/// (`Semgrep OSS`, `Semgrep PRO`) is `semgrep`; Snyk Code's `SnykCode` is `snyk-code`.
 pub(crate) fn tool_name(name: &str) -> String {
     let lower = name.trim().to_lowercase();
     if lower == "semgrep" || lower.starts_with("semgrep ") {
         return "semgrep".to_string();
+    }
+    if lower == "snykcode" {
+        return "snyk-code".to_string();
     }
     lower.split_whitespace().collect::<Vec<_>>().join("-")
 }
@@ -639,5 +667,6 @@ mod tests {
         assert_eq!(truncate("abcdef", 3), "abc…");
         assert_eq!(tool_name("Semgrep OSS"), "semgrep");
         assert_eq!(tool_name("Nosey Parker"), "nosey-parker");
+        assert_eq!(tool_name("SnykCode"), "snyk-code");
     }
 }

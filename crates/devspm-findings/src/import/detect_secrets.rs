@@ -8,11 +8,11 @@
 //! again from it. Entries audited as false positives (`is_secret: false`) are not findings.
 
 use serde::Deserialize;
-use serde::de::{Deserializer, IgnoredAny, MapAccess};
+use serde::de::Deserializer;
 use serde_json::Value;
 
 use super::common;
-use super::stream::{Abort, Ctx, EachMember, Fields, Object, Text};
+use super::stream::{Abort, Ctx, EachMember, Text, stream_object_field};
 use super::uri;
 use crate::{FindingKind, Location, RawFinding, Severity};
 
@@ -29,28 +29,9 @@ struct SecretIn {
 
 /// Streams the secrets of a detect-secrets report.
 pub(super) fn stream<'de, D: Deserializer<'de>>(d: D, ctx: &mut Ctx<'_>) -> Result<(), D::Error> {
-    serde::de::DeserializeSeed::deserialize(Object::strict(ctx, Top), d)?;
-    Ok(())
-}
-
-struct Top;
-
-impl<'s> Fields<'s> for Top {
-    fn field<'de, A: MapAccess<'de>>(
-        &mut self,
-        ctx: &mut Ctx<'s>,
-        key: &str,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        if key == "results" {
-            let files =
-                EachMember::new(|ctx: &mut Ctx<'_>, file: &str, s: SecretIn| convert(ctx, file, s));
-            map.next_value_seed(Object::strict(ctx, files))?;
-        } else {
-            map.next_value::<IgnoredAny>()?;
-        }
-        Ok(())
-    }
+    stream_object_field(d, ctx, "results", || {
+        EachMember::elements(|ctx: &mut Ctx<'_>, file: &str, s: SecretIn| convert(ctx, file, s))
+    })
 }
 
 fn convert(ctx: &mut Ctx<'_>, file: &str, s: SecretIn) -> Result<(), Abort> {

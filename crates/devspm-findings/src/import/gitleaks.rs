@@ -14,8 +14,7 @@ use serde_json::Value;
 
 use super::common::{self, ids_in_text};
 use super::stream::{Abort, Array, Ctx, Each, List, Text};
-use super::uri;
-use crate::{FindingKind, Location, RawFinding, Severity};
+use crate::{FindingKind, RawFinding, Severity};
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -68,28 +67,13 @@ fn convert(ctx: &mut Ctx<'_>, leak: LeakIn) -> Result<(), Abort> {
             ctx.path_with(".Secret"),
         );
     }
-    let location = match leak.file.get() {
-        Some(file) => {
-            let (start_line, end_line) = common::line_range(
-                ctx,
-                (&leak.start_line, "StartLine"),
-                (&leak.end_line, "EndLine"),
-                &|field| format!(".{field}"),
-            );
-            Some(Location {
-                path: uri::normalize_path(file),
-                start_line,
-                end_line,
-            })
-        }
-        None => {
-            ctx.warn(
-                ctx.path_with(".File"),
-                "the leak names no file; it is imported without a location",
-            );
-            None
-        }
-    };
+    let location = common::location(
+        ctx,
+        (leak.file.get(), ".File"),
+        (&leak.start_line, "StartLine"),
+        (&leak.end_line, "EndLine"),
+        &|field| format!(".{field}"),
+    );
     let mut identifiers = Vec::new();
     for tag in leak.tags.iter().filter_map(Text::get) {
         ids_in_text(tag, &mut identifiers);

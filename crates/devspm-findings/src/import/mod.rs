@@ -3,8 +3,19 @@
 //! Formats: SARIF 2.1.0 from any producer (`sarif`), OSV-Scanner JSON (`osv_scanner`),
 //! gitleaks JSON (`gitleaks`), Trivy JSON (`trivy`), Grype JSON (`grype`), CycloneDX 1.4–1.6
 //! JSON with `vulnerabilities` (`cyclonedx`), cargo-audit JSON (`cargo_audit`),
-//! detect-secrets JSON (`detect_secrets`) and trufflehog3 JSON (`trufflehog3`). Each module's
-//! documentation says how its fields map to the finding model.
+//! detect-secrets JSON (`detect_secrets`), trufflehog3 JSON (`trufflehog3`), Semgrep JSON
+//! (`semgrep`), npm audit JSON (`npm_audit`), pip-audit JSON (`pip_audit`), Snyk Open Source
+//! and Container JSON (`snyk`; Snyk Code writes SARIF), SonarQube issues and hotspots JSON
+//! (`sonarqube`), and two JSON Lines formats: cargo-deny (`cargo_deny`) and TruffleHog v3
+//! (`trufflehog`). Each module's documentation says how its fields map to the finding model.
+//!
+//! # JSON Lines
+//!
+//! A JSON Lines file is a sequence of JSON documents, one a line. The first pass recognises
+//! the format from the first document; only a record of a JSON Lines format lets it go on to
+//! the next document (any other file must hold one document). Each record is read whole (so
+//! memory is bounded by the largest record) and its JSON paths start with the line it starts
+//! on: `line 3: $.fields.advisory`.
 //!
 //! # Two passes, bounded memory
 //!
@@ -26,6 +37,7 @@
 //! result is still imported with what could be read.
 
 mod cargo_audit;
+mod cargo_deny;
 mod common;
 mod cyclonedx;
 mod detect;
@@ -33,10 +45,16 @@ mod detect_secrets;
 mod finalize;
 mod gitleaks;
 mod grype;
+mod npm_audit;
 mod osv_scanner;
+mod pip_audit;
 mod sarif;
+mod semgrep;
+mod snyk;
+mod sonarqube;
 mod stream;
 mod trivy;
+mod trufflehog;
 mod trufflehog3;
 pub mod uri;
 
@@ -47,7 +65,7 @@ use std::path::Path;
 
 use serde_json::error::Category;
 
-use self::stream::Ctx;
+use self::stream::{Ctx, Seg, Skip};
 use crate::RawFinding;
 
 /// The input formats devspm imports. More may be added: match with a wildcard arm.
@@ -63,16 +81,25 @@ pub enum Format {
     CargoAudit,
     DetectSecrets,
     Trufflehog3,
+    CargoDeny,
+    Trufflehog,
+    Semgrep,
+    NpmAudit,
+    PipAudit,
+    Snyk,
+    SonarQube,
 }
 
 /// The formats, in the order error messages list them.
 const SUPPORTED: &str = "SARIF 2.1.0 (CodeQL, Semgrep, Bandit, zizmor, Checkov, gitleaks, \
                          Trivy, Grype …), OSV-Scanner JSON, gitleaks JSON, Trivy JSON, Grype \
                          JSON, CycloneDX 1.4–1.6 JSON with vulnerabilities, cargo-audit JSON, \
-                         detect-secrets JSON and trufflehog3 JSON";
+                         detect-secrets JSON, trufflehog3 JSON, Semgrep JSON, npm audit JSON \
+                         (npm 7+), pip-audit JSON, Snyk JSON, SonarQube issues JSON, and the \
+                         JSON Lines of cargo-deny and TruffleHog v3";
 
 impl Format {
-    pub const ALL: [Format; 9] = [
+    pub const ALL: [Format; 16] = [
         Format::Sarif,
         Format::OsvScanner,
         Format::Gitleaks,
@@ -82,10 +109,18 @@ impl Format {
         Format::CargoAudit,
         Format::DetectSecrets,
         Format::Trufflehog3,
+        Format::CargoDeny,
+        Format::Trufflehog,
+        Format::Semgrep,
+        Format::NpmAudit,
+        Format::PipAudit,
+        Format::Snyk,
+        Format::SonarQube,
     ];
 
     /// The format's short name: `sarif`, `osv-scanner`, `gitleaks`, `trivy`, `grype`,
-    /// `cyclonedx`, `cargo-audit`, `detect-secrets`, `trufflehog3`.
+    /// `cyclonedx`, `cargo-audit`, `detect-secrets`, `trufflehog3`, `cargo-deny`, `trufflehog`,
+    /// `semgrep`, `npm-audit`, `pip-audit`, `snyk`, `sonarqube`.
     pub fn as_str(self) -> &'static str {
         match self {
             Format::Sarif => "sarif",
@@ -97,6 +132,13 @@ impl Format {
             Format::CargoAudit => "cargo-audit",
             Format::DetectSecrets => "detect-secrets",
             Format::Trufflehog3 => "trufflehog3",
+            Format::CargoDeny => "cargo-deny",
+            Format::Trufflehog => "trufflehog",
+            Format::Semgrep => "semgrep",
+            Format::NpmAudit => "npm-audit",
+            Format::PipAudit => "pip-audit",
+            Format::Snyk => "snyk",
+            Format::SonarQube => "sonarqube",
         }
     }
 
@@ -119,6 +161,13 @@ impl Format {
             Format::CargoAudit => "cargo-audit JSON",
             Format::DetectSecrets => "detect-secrets JSON",
             Format::Trufflehog3 => "trufflehog3 JSON",
+            Format::CargoDeny => "cargo-deny JSON Lines",
+            Format::Trufflehog => "TruffleHog JSON Lines",
+            Format::Semgrep => "Semgrep JSON",
+            Format::NpmAudit => "npm audit JSON",
+            Format::PipAudit => "pip-audit JSON",
+            Format::Snyk => "Snyk JSON",
+            Format::SonarQube => "SonarQube issues JSON",
         }
     }
 }
@@ -237,9 +286,7 @@ pub fn import_reader<R: Read + Seek>(
     };
     let start = reader.stream_position().map_err(io)?;
     let mut survey_ctx = Ctx::new(name, None);
-    let survey = run_pass(&mut reader, &mut survey_ctx, None, |de, ctx| {
-        detect::survey(de, ctx)
-    })?;
+    let survey = run_pass(&mut reader, &mut survey_ctx, None, survey_documents)?;
     let format = survey.format(name)?;
     reader.seek(SeekFrom::Start(start)).map_err(io)?;
 
@@ -258,6 +305,13 @@ pub fn import_reader<R: Read + Seek>(
             Format::CargoAudit => cargo_audit::stream(de, ctx),
             Format::DetectSecrets => detect_secrets::stream(de, ctx),
             Format::Trufflehog3 => trufflehog3::stream(de, ctx),
+            Format::Semgrep => semgrep::stream(de, ctx, survey.version.clone(), survey.errors),
+            Format::NpmAudit => npm_audit::stream(de, ctx),
+            Format::PipAudit => pip_audit::stream(de, ctx),
+            Format::Snyk => snyk::stream(de, ctx, &survey.snyk_targets()),
+            Format::SonarQube => sonarqube::stream(de, ctx, survey.sonar_component.as_deref()),
+            Format::CargoDeny => each_record(de, ctx, cargo_deny::convert),
+            Format::Trufflehog => each_record(de, ctx, trufflehog::convert),
         },
     )?;
     let (results, warnings) = ctx.finish();
@@ -296,10 +350,52 @@ pub fn detect_file(path: &Path) -> Result<Format, ImportError> {
 /// Recognises the format of an input without importing it.
 pub fn detect_reader<R: Read>(name: &str, mut reader: R) -> Result<Format, ImportError> {
     let mut ctx = Ctx::new(name, None);
-    run_pass(&mut reader, &mut ctx, None, |de, ctx| {
-        detect::survey(de, ctx)
-    })?
-    .format(name)
+    run_pass(&mut reader, &mut ctx, None, survey_documents)?.format(name)
+}
+
+/// The first pass: surveys the first document and, when it is a record of a JSON Lines
+/// format, skips every further one (so that a broken record fails the import before any
+/// finding is emitted). Another format's file must end after its one document: `run_pass`
+/// then refuses what follows.
+fn survey_documents<R: Read>(
+    de: &mut JsonDeserializer<R>,
+    ctx: &mut Ctx<'_>,
+) -> Result<detect::Survey, serde_json::Error> {
+    let survey = detect::survey(&mut *de, ctx)?;
+    if survey.json_lines().is_some() {
+        while let Some(line) = next_document(de)? {
+            ctx.push(Seg::Line(line));
+            serde::de::DeserializeSeed::deserialize(Skip::new(ctx, 2), &mut *de)?;
+            ctx.pop();
+        }
+    }
+    Ok(survey)
+}
+
+/// Reads every record of a JSON Lines input into a `T` (whole: records are small) and hands it
+/// to `convert`, the record's line first in the path.
+fn each_record<R: Read, T: serde::de::DeserializeOwned>(
+    de: &mut JsonDeserializer<R>,
+    ctx: &mut Ctx<'_>,
+    convert: fn(&mut Ctx<'_>, T) -> Result<(), stream::Abort>,
+) -> Result<(), serde_json::Error> {
+    while let Some(line) = next_document(de)? {
+        ctx.push(Seg::Line(line));
+        let record = T::deserialize(&mut *de)?;
+        convert(ctx, record).map_err(stream::abort)?;
+        ctx.pop();
+    }
+    Ok(())
+}
+
+/// The line the next document starts on, or `None` at the end of the input (only whitespace
+/// left). `end` fails only on input that follows (its error names where) or on I/O.
+fn next_document<R: Read>(de: &mut JsonDeserializer<R>) -> Result<Option<u64>, serde_json::Error> {
+    match de.end() {
+        Ok(()) => Ok(None),
+        Err(e) if e.is_io() => Err(e),
+        Err(e) => Ok(Some(e.line() as u64)),
+    }
 }
 
 type JsonDeserializer<R> = serde_json::Deserializer<serde_json::de::IoRead<BufReader<R>>>;
@@ -366,6 +462,13 @@ fn json_error(ctx: &mut Ctx<'_>, format: Option<Format>, e: serde_json::Error) -
                 Some(Format::CargoAudit) => "a value does not fit cargo-audit's JSON report",
                 Some(Format::DetectSecrets) => "a value does not fit detect-secrets' JSON report",
                 Some(Format::Trufflehog3) => "a value does not fit trufflehog3's JSON report",
+                Some(Format::CargoDeny) => "a value does not fit cargo-deny's JSON output",
+                Some(Format::Trufflehog) => "a value does not fit TruffleHog's JSON output",
+                Some(Format::Semgrep) => "a value does not fit Semgrep's JSON output",
+                Some(Format::NpmAudit) => "a value does not fit npm audit's JSON report",
+                Some(Format::PipAudit) => "a value does not fit pip-audit's JSON report",
+                Some(Format::Snyk) => "a value does not fit Snyk's JSON report",
+                Some(Format::SonarQube) => "a value does not fit SonarQube's issues JSON",
                 None => "unexpected value",
             },
             "Check the file was written by a supported scanner version, unmodified",
@@ -375,8 +478,9 @@ fn json_error(ctx: &mut Ctx<'_>, format: Option<Format>, e: serde_json::Error) -
     let position = format!(" at line {} column {}", e.line(), e.column());
     let detail = text.strip_suffix(&position).unwrap_or(&text).to_string();
     let advice = if detail.starts_with("trailing characters") && ctx.path() == "$" {
-        "The file holds more than one JSON document; JSON Lines output (such as cargo-deny's) is \
-         not supported: ask the scanner for a single JSON or SARIF document"
+        "The file holds more than one JSON document, and the first is not a record of a JSON \
+         Lines format devspm reads (cargo-deny's or TruffleHog's): ask the scanner for a single \
+         JSON or SARIF document"
     } else {
         advice
     };

@@ -25,12 +25,14 @@ use super::stream::{
 use super::uri;
 use crate::{FindingKind, Package, RawFinding, Severity};
 
-/// The sources of the results, in order, from the first pass.
+/// The sources of the results, from the first pass.
 #[derive(Debug, Default)]
 pub(crate) struct Meta {
     /// Whether `results` is an array (detect-secrets, for one, has an object there).
     pub(crate) results_is_array: bool,
-    sources: Vec<Option<Source>>,
+    /// The results that name a source, by index in `results` (ascending). Only those are kept:
+    /// another format's `results` (Semgrep's) costs nothing here however long it is.
+    sources: Vec<(usize, Source)>,
 }
 
 #[derive(Debug, Clone)]
@@ -122,7 +124,13 @@ pub(super) fn survey_field<'de, A: MapAccess<'de>>(
         return Ok(false);
     }
     let sources = &mut meta.sources;
-    let survey = SurveyEach::new(|s: SourceSurvey| sources.push(s.source));
+    let mut index = 0;
+    let survey = SurveyEach::new(|s: SourceSurvey| {
+        if let Some(source) = s.source {
+            sources.push((index, source));
+        }
+        index += 1;
+    });
     let survey = map.next_value_seed(Array::lenient(ctx, survey))?;
     if survey.saw_array() {
         meta.results_is_array = true;
@@ -173,7 +181,11 @@ pub(super) fn stream<'de, D: Deserializer<'de>>(
 ) -> Result<(), D::Error> {
     stream_array_field(d, ctx, "results", || {
         ObjectEach::new(|i: usize| {
-            let source = meta.sources.get(i).and_then(Option::as_ref);
+            let source = meta
+                .sources
+                .binary_search_by_key(&i, |(index, _)| *index)
+                .ok()
+                .map(|at| &meta.sources[at].1);
             ArrayField::new("packages", move || {
                 Each::new(move |ctx: &mut Ctx<'_>, p: PackageIn| convert(ctx, source, p))
             })

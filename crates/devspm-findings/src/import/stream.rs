@@ -47,13 +47,27 @@ pub(crate) fn abort<E: de::Error>(_: Abort) -> E {
 pub(crate) enum Seg {
     Key(String),
     Index(u64),
+    /// The record of a JSON Lines input that starts on this line (1-based); always first.
+    Line(u64),
 }
 
-/// Renders a path as JSONPath: `$.runs[0].results[12]`, `$['$schema']`.
+/// Renders a path as JSONPath: `$.runs[0].results[12]`, `$['$schema']`; in a JSON Lines
+/// input, the record's line first: `line 3: $.fields.advisory`.
 pub(crate) fn render_path(path: &[Seg]) -> String {
-    let mut out = String::from("$");
-    for seg in path {
+    let mut out = String::new();
+    let rest = match path.first() {
+        Some(Seg::Line(line)) => {
+            let _ = write!(out, "line {line}: ");
+            &path[1..]
+        }
+        _ => path,
+    };
+    out.push('$');
+    for seg in rest {
         match seg {
+            Seg::Line(line) => {
+                let _ = write!(out, "[line {line}]");
+            }
             Seg::Index(i) => {
                 let _ = write!(out, "[{i}]");
             }
@@ -447,16 +461,25 @@ where
     }
 }
 
-/// A [`Fields`] handler that reads the member `key` as a strict array, with a fresh [`Elements`]
-/// handler from `make` each time the member appears, and skips every other member.
+/// A [`Fields`] handler that reads the member `key` (or either of two) as a strict array, with
+/// a fresh [`Elements`] handler from `make` each time such a member appears, and skips every
+/// other member.
 pub(crate) struct ArrayField<F> {
-    key: &'static str,
+    keys: [&'static str; 2],
     make: F,
 }
 
 impl<F> ArrayField<F> {
     pub(crate) fn new(key: &'static str, make: F) -> Self {
-        ArrayField { key, make }
+        ArrayField {
+            keys: [key, key],
+            make,
+        }
+    }
+
+    /// Reads both `keys` the same way (SonarQube's `issues` and `hotspots`).
+    pub(crate) fn either(keys: [&'static str; 2], make: F) -> Self {
+        ArrayField { keys, make }
     }
 }
 
@@ -471,7 +494,7 @@ where
         key: &str,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        if key == self.key {
+        if self.keys.contains(&key) {
             map.next_value_seed(Array::strict(ctx, (self.make)()))?;
         } else {
             map.next_value::<IgnoredAny>()?;
@@ -496,17 +519,31 @@ where
     Ok(())
 }
 
-/// A [`Fields`] handler that reads every member as a strict array, deserializing each element
-/// into `T` and handing it to `f` with the member's name (a detect-secrets file, a cargo-audit
-/// warning kind).
+/// A [`Fields`] handler that hands `f` a `T` with the name of the member it came from: each
+/// element of every member read as a strict array ([`EachMember::elements`]: a detect-secrets
+/// file, a cargo-audit warning kind), or every member's value ([`EachMember::values`]: an npm
+/// audit package entry).
 pub(crate) struct EachMember<T, F> {
     f: F,
+    elements: bool,
     _t: PhantomData<fn() -> T>,
 }
 
 impl<T, F> EachMember<T, F> {
-    pub(crate) fn new(f: F) -> Self {
-        EachMember { f, _t: PhantomData }
+    pub(crate) fn elements(f: F) -> Self {
+        EachMember {
+            f,
+            elements: true,
+            _t: PhantomData,
+        }
+    }
+
+    pub(crate) fn values(f: F) -> Self {
+        EachMember {
+            f,
+            elements: false,
+            _t: PhantomData,
+        }
     }
 }
 
@@ -522,8 +559,54 @@ where
         map: &mut A,
     ) -> Result<(), A::Error> {
         let f = &mut self.f;
-        next_each(map, ctx, |ctx, value: T| f(ctx, key, value))
+        if self.elements {
+            next_each(map, ctx, |ctx, value: T| f(ctx, key, value))
+        } else {
+            let value = map.next_value::<T>()?;
+            f(ctx, key, value).map_err(abort)
+        }
     }
+}
+
+/// Streams a document that is a strict object whose member `key` is an object read with the
+/// [`Fields`] handler `make` builds (each time the member appears); every other member is
+/// skipped.
+pub(crate) fn stream_object_field<'de, 's, D, F, H>(
+    d: D,
+    ctx: &mut Ctx<'s>,
+    key: &'static str,
+    make: F,
+) -> Result<(), D::Error>
+where
+    D: Deserializer<'de>,
+    F: FnMut() -> H,
+    H: Fields<'s>,
+{
+    struct ObjectField<F> {
+        key: &'static str,
+        make: F,
+    }
+    impl<'s, F, H> Fields<'s> for ObjectField<F>
+    where
+        F: FnMut() -> H,
+        H: Fields<'s>,
+    {
+        fn field<'de, A: MapAccess<'de>>(
+            &mut self,
+            ctx: &mut Ctx<'s>,
+            key: &str,
+            map: &mut A,
+        ) -> Result<(), A::Error> {
+            if key == self.key {
+                map.next_value_seed(Object::strict(ctx, (self.make)()))?;
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+            Ok(())
+        }
+    }
+    Object::strict(ctx, ObjectField { key, make }).deserialize(d)?;
+    Ok(())
 }
 
 /// Streams a document that is a strict object whose member `key` is the array of results,
@@ -946,6 +1029,8 @@ mod tests {
         assert_eq!(render_path(&[Seg::Key("$schema".into())]), "$['$schema']");
         assert_eq!(render_path(&[Seg::Key("it's".into())]), "$['it\\'s']");
         assert_eq!(render_path(&[]), "$");
+        let record = [Seg::Line(3), Seg::Key("fields".into())];
+        assert_eq!(render_path(&record), "line 3: $.fields");
     }
 
     #[test]

@@ -13,8 +13,7 @@ use serde_json::Value;
 
 use super::common;
 use super::stream::{Abort, Array, Ctx, Each, Obj, Text};
-use super::uri;
-use crate::{FindingKind, Location, RawFinding, Severity};
+use crate::{FindingKind, RawFinding, Severity};
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -43,26 +42,13 @@ pub(super) fn stream<'de, D: Deserializer<'de>>(d: D, ctx: &mut Ctx<'_>) -> Resu
 fn convert(ctx: &mut Ctx<'_>, f: FindingIn) -> Result<(), Abort> {
     let rule_in = f.rule.0.unwrap_or_default();
     let rule = rule_in.id.owned().unwrap_or_else(|| "unknown".to_string());
-    let location = match f.path.get() {
-        Some(path) => {
-            let (start_line, end_line) =
-                common::line_range(ctx, (&f.line, "line"), (&Value::Null, "line"), &|field| {
-                    format!(".{field}")
-                });
-            Some(Location {
-                path: uri::normalize_path(path),
-                start_line,
-                end_line,
-            })
-        }
-        None => {
-            ctx.warn(
-                ctx.path_with(".path"),
-                "the finding names no file; it is imported without a location",
-            );
-            None
-        }
-    };
+    let location = common::location(
+        ctx,
+        (f.path.get(), ".path"),
+        (&f.line, "line"),
+        (&Value::Null, "line"),
+        &|field| format!(".{field}"),
+    );
     ctx.emit(RawFinding {
         message: rule_in
             .message
