@@ -142,6 +142,9 @@ pub struct FindingRow {
     /// The standing triage judgement (`devspm findings triage`), if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub triage: Option<Triage>,
+    /// The package's ecosystem (`crates.io`, `PyPI`, `npm` …) for dependency findings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ecosystem: Option<String>,
 }
 
 /// A finding's standing triage judgement.
@@ -858,7 +861,7 @@ impl FindingStore for SqliteStore {
                         f.identifiers, f.path, f.start_line, f.end_line, f.package, f.version, f.secret_preview,
                         f.first_revision, f.last_revision, f.fixed_revision, f.reopened,
                         a.status, a.method, a.reason, a.confidence, a.primary_commit, a.author_time, a.commits, a.agents,
-                        al.identity_id, i.team, a.author_alias, t.state, t.reason, t.expires, t.by_alias
+                        al.identity_id, i.team, a.author_alias, t.state, t.reason, t.expires, t.by_alias, f.ecosystem
                  FROM findings f
                  LEFT JOIN finding_triage t ON t.finding_id = f.finding_id
                  LEFT JOIN repositories r ON r.repo_id = f.repo_id
@@ -939,6 +942,7 @@ impl FindingStore for SqliteStore {
                             .and_then(|a| book.text(a))
                             .map(|(name, email)| format!("{name} <{email}>")),
                         triage,
+                        ecosystem: r.get(34)?,
                     };
                     Ok((row, author))
                 },

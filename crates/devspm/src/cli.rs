@@ -825,6 +825,19 @@ pub enum ExportCommand {
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// Write the dependency findings as a CycloneDX 1.5 VEX document (JSON), for DefectDojo's
+    /// CycloneDX parser and Dependency-Track's VEX upload: each vulnerability with its
+    /// component, severity, fix versions, introducing commit, and devspm's analysis (resolved
+    /// when fixed; a triage judgement as false_positive or will_not_fix).
+    Vex {
+        /// Only findings of this recorded repository (a path, name or locator). Default: the
+        /// repository the current directory is in, if any; else every repository.
+        #[arg(long, value_name = "REPO")]
+        repo: Option<String>,
+        /// Where to write (default: standard output).
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -1679,3 +1679,34 @@ fn generate_fixture_repository() {
         .unwrap();
     assert!(status.success());
 }
+
+/// `export vex`: the dependency findings as a CycloneDX 1.5 VEX document, with the advisory,
+/// the component and the introducing commit.
+#[test]
+fn export_vex_writes_dependency_findings_as_cyclonedx() {
+    let (sb, app, rows, _) = with_findings();
+    let run = sb.run(&["export", "vex", "--repo", app.path()]);
+    run.assert_code(0);
+    let doc = run.json();
+    assert_eq!(doc["bomFormat"], "CycloneDX", "{doc:#}");
+    assert_eq!(doc["specVersion"], "1.5");
+    let vulns = doc["vulnerabilities"].as_array().unwrap();
+    assert_eq!(vulns.len(), rows.len(), "{doc:#}");
+    assert_eq!(vulns[0]["id"], rows[0]["rule"]);
+    let component = doc["components"][0]["bom-ref"].as_str().unwrap();
+    assert!(component.starts_with("pkg:"), "{doc:#}");
+    assert_eq!(vulns[0]["affects"][0]["ref"], component);
+    // To a file, the same document.
+    let path = sb.path().join("vex.json");
+    sb.run(&[
+        "export",
+        "vex",
+        "--repo",
+        app.path(),
+        "-o",
+        path.to_str().unwrap(),
+    ])
+    .assert_code(0);
+    let written: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(written["vulnerabilities"], doc["vulnerabilities"]);
+}

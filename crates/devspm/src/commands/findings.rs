@@ -432,12 +432,15 @@ pub fn export(
     global: &GlobalArgs,
     command: ExportCommand,
 ) -> anyhow::Result<i32> {
-    let ExportCommand::Sarif {
-        input,
-        repo,
-        revision,
-        output,
-    } = command;
+    let (input, repo, revision, output) = match command {
+        ExportCommand::Sarif {
+            input,
+            repo,
+            revision,
+            output,
+        } => (input, repo, revision, output),
+        ExportCommand::Vex { repo, output } => return export_vex(settings, global, repo, output),
+    };
     // Anything but SARIF is refused before anything is written, naming what the file is.
     let mut report = devspm_engine::import::ImportInput::open(&input)?;
     devspm_engine::sarif_export::require_sarif(&mut report)?;
@@ -462,6 +465,94 @@ pub fn export(
                     escape(&path.display().to_string()),
                     enriched.enriched,
                     enriched.results
+                );
+            }
+        }
+        None => emit(&out)?,
+    }
+    Ok(0)
+}
+
+/// `devspm export vex`: the dependency findings as a CycloneDX 1.5 VEX document
+/// (`devspm_report::vex`).
+fn export_vex(
+    settings: &Settings,
+    global: &GlobalArgs,
+    repo: Option<String>,
+    output: Option<std::path::PathBuf>,
+) -> anyhow::Result<i32> {
+    let store = settings.open_store_read_only()?;
+    let repo = match &repo {
+        Some(r) => Some(devspm_engine::repository::recorded(&store, r)?),
+        None => devspm_engine::repository::default_repository(
+            &settings.context(),
+            std::env::current_dir().ok().as_deref(),
+            false,
+        )
+        .map(|r| r.id),
+    };
+    let rows = store.findings(&FindingFilter {
+        repo,
+        ..Default::default()
+    })?;
+    let packages: Vec<Option<devspm_core::finding::PackageRef>> = rows
+        .iter()
+        .map(|r| match (&r.ecosystem, &r.package, &r.version) {
+            (Some(ecosystem), Some(name), Some(version)) => {
+                Some(devspm_core::finding::PackageRef {
+                    ecosystem: ecosystem.clone(),
+                    name: name.clone(),
+                    version: version.clone(),
+                    manifest: r.path.clone(),
+                    fixed: Vec::new(),
+                })
+            }
+            _ => None,
+        })
+        .collect();
+    let findings: Vec<devspm_report::vex::VexFinding<'_>> =
+        rows.iter()
+            .zip(&packages)
+            .map(|(r, package)| devspm_report::vex::VexFinding {
+                finding: &r.finding,
+                tool: &r.tool,
+                rule: &r.rule,
+                severity: &r.severity,
+                message: &r.message,
+                identifiers: &r.identifiers,
+                package: package.as_ref(),
+                status: &r.status,
+                triage: r.triage.as_ref().filter(|t| t.active).map(|t| {
+                    devspm_report::vex::Triage {
+                        state: &t.state,
+                        reason: &t.reason,
+                        expires: t.expires.as_deref(),
+                    }
+                }),
+                introduced_by: r.introduced_in.as_deref(),
+            })
+            .collect();
+    let timestamp = jiff::Timestamp::now()
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+        .to_string();
+    let document = devspm_report::vex::render(
+        &findings,
+        &devspm_report::vex::Producer {
+            version: env!("CARGO_PKG_VERSION"),
+            timestamp: &timestamp,
+        },
+    );
+    let mut out = devspm_report::json::to_string_pretty(&document)?;
+    out.push('\n');
+    let written = findings.iter().filter(|f| f.package.is_some()).count();
+    match output {
+        Some(path) => {
+            std::fs::write(&path, out)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            if !global.quiet {
+                eprintln!(
+                    "devspm: wrote {} ({written} dependency finding(s))",
+                    escape(&path.display().to_string())
                 );
             }
         }
