@@ -19,7 +19,8 @@
 //! - detectors: [`secrets`] (and [`message_secrets`], secrets redacted from commit messages),
 //!   [`advisories`] (vulnerable dependencies);
 //! - [`scan`]: ingest, identity resolution, the analyzers and detectors in order;
-//! - [`ci_audit`]: `ci audit` of files on disk, attributed through the scan's record.
+//! - [`ci_audit`]: `ci audit` of files on disk, attributed through the scan's record;
+//! - [`posture`]: metrics and explainable scores per developer, team, agent and repository.
 
 pub mod audit;
 pub mod context;
@@ -45,6 +46,8 @@ pub mod message_secrets;
 pub mod scan;
 
 pub mod ci_audit;
+
+pub mod posture;
 
 pub use context::{
     Context, DatabaseKey, Diagnostics, Interrupt, NoProgress, Progress, SecretKey, Silent,
