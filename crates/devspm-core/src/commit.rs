@@ -51,6 +51,16 @@ impl SignatureKind {
     }
 }
 
+/// Trailer keys (lower case) that record a review or an approval by someone else: the evidence
+/// pack's review evidence and posture's self-merge rule read the same list.
+pub const REVIEW_TRAILERS: [&str; 5] = [
+    "reviewed-by",
+    "acked-by",
+    "approved-by",
+    "tested-by",
+    "reviewed-on",
+];
+
 /// A `Key: value` line from a message's trailer block (continuation lines folded in).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Trailer {

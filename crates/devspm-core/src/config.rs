@@ -36,6 +36,64 @@ pub struct Config {
     /// `[limits]`: resource bounds.
     #[serde(default)]
     pub limits: LimitsConfig,
+    /// `[posture]`: the window, the weights of the score's factors and how small samples are
+    /// shrunk (`docs/posture.md`). Every key is optional; `devspm-posture` holds the defaults.
+    #[serde(default)]
+    pub posture: PostureConfig,
+}
+
+/// `[posture]`: overrides of the posture score's defaults. Unset keys keep the defaults that
+/// `devspm-posture` documents beside each factor (and `docs/posture.md` lists).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PostureConfig {
+    /// Days in the default window (ending on the day of the newest recorded commit).
+    pub window_days: Option<u32>,
+    /// Changed lines of prior at the organisation's rate that a subject's finding rate is
+    /// shrunk with (a Bayesian prior; `docs/posture.md`).
+    pub prior_lines: Option<f64>,
+    /// Commits of prior at the organisation's share for the share factors (signing,
+    /// self-merge).
+    pub prior_commits: Option<f64>,
+    /// Fixed findings of prior at the organisation's median time to remediate.
+    pub prior_fixes: Option<f64>,
+    /// Severity-weighted findings per 1,000 changed lines at which the finding-rate factor is
+    /// 0.5.
+    pub reference_rate: Option<f64>,
+    /// Days to remediate at which the remediation factor is 0.5.
+    pub reference_days: Option<f64>,
+    /// The share of the organisation's commits that must be signed for signing to count as
+    /// the practice (below it the signing factor is unknown).
+    pub signing_practice: Option<f64>,
+    /// `[posture.weights]`: the weight of each factor.
+    pub weights: PostureWeights,
+    /// `[posture.severity_weights]`: what a finding of each severity counts for in the finding
+    /// rate.
+    pub severity_weights: SeverityWeights,
+}
+
+/// `[posture.weights]`: one key per factor of the posture score.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PostureWeights {
+    pub finding_rate: Option<f64>,
+    pub remediation_time: Option<f64>,
+    pub open_secrets: Option<f64>,
+    pub signed_commits: Option<f64>,
+    pub self_merged: Option<f64>,
+    pub hook_overrides: Option<f64>,
+}
+
+/// `[posture.severity_weights]`: one key per severity.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SeverityWeights {
+    pub critical: Option<f64>,
+    pub high: Option<f64>,
+    pub medium: Option<f64>,
+    pub low: Option<f64>,
+    pub info: Option<f64>,
+    pub unknown: Option<f64>,
 }
 
 /// The default of [`LimitsConfig::max_blob_bytes`]: 32 MiB, the secret detector's long-standing
@@ -183,6 +241,19 @@ merge_on_full_name = true
         assert!(err.contains("devspm.toml"), "{err}");
         assert!(err.contains("line 3"), "{err}");
         assert!(err.contains("teem"), "{err}");
+    }
+
+    #[test]
+    fn posture_overrides_parse_and_reject_unknown_factors() {
+        let text = "[posture]\nwindow_days = 30\n[posture.weights]\nfinding_rate = 0.5\n";
+        let config = Config::parse(text, "devspm.toml").unwrap();
+        assert_eq!(config.posture.window_days, Some(30));
+        assert_eq!(config.posture.weights.finding_rate, Some(0.5));
+        assert_eq!(config.posture.weights.open_secrets, None);
+        let err = Config::parse("[posture.weights]\nlines = 1.0\n", "devspm.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("lines") && err.contains("line 2"), "{err}");
     }
 
     #[test]

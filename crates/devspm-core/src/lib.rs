@@ -15,6 +15,7 @@ pub mod finding;
 pub mod hex;
 pub mod identity;
 pub mod ids;
+pub mod posture;
 pub mod suggest;
 pub mod text;
 

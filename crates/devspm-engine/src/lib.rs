@@ -24,7 +24,8 @@
 //!   [`sarif_export`]: a SARIF report written back with attributions and triage;
 //! - [`identities`] (list, show, suggest, forget), [`ai_report`] (AI involvement),
 //!   [`tools`] (workstation inventory, tool uses, the tool-spread signal), [`policy`] (the
-//!   policy check), [`hook`] (the pre-commit check and its recorded override).
+//!   policy check), [`hook`] (the pre-commit check and its recorded override);
+//! - [`posture`]: metrics and explainable scores per developer, team, agent and repository.
 //!
 //! [`store`] is where a front end opens the ledger: the one module that names a backend.
 
@@ -64,6 +65,8 @@ pub mod identities;
 pub mod tools;
 
 pub mod policy;
+
+pub mod posture;
 
 pub use context::{
     Context, DatabaseKey, Diagnostics, Interrupt, NoProgress, Progress, SecretKey, Silent,

@@ -15,13 +15,7 @@ use crate::{LedgerError, SqliteStore, Store};
 pub use devspm_core::evidence::{IntroducedFinding, RepositoryRow, RewriteRecord, ScannerRun};
 
 /// Trailer keys (lower case) that record a review or an approval by someone else.
-pub const REVIEW_TRAILERS: [&str; 5] = [
-    "reviewed-by",
-    "acked-by",
-    "approved-by",
-    "tested-by",
-    "reviewed-on",
-];
+pub use devspm_core::commit::REVIEW_TRAILERS;
 
 /// A change of the period, with what population statistics need.
 #[derive(Clone, Debug, Serialize)]

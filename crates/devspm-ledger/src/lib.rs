@@ -16,6 +16,7 @@ pub mod findings;
 pub mod governance;
 pub mod merkle;
 mod pii;
+pub mod posture;
 mod projection;
 mod sqlite;
 pub mod views;
@@ -35,6 +36,7 @@ pub use findings::{
     FindingFilter, FindingRow, FindingSnapshot, FindingState, FindingStore, ImportRecord, Triage,
 };
 pub use governance::{GovernanceStore, ToolFilter, ToolUseRow};
+pub use posture::PostureStore;
 pub use projection::TABLES as PROJECTION_TABLES;
 pub use sqlite::{ReadOnly, SqliteStore};
 pub use views::{AiReport, AiRow, IdentityDetail, IdentityRow, LinkEvidence, RepositorySummary};

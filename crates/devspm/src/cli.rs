@@ -34,6 +34,7 @@ Examples:
   devspm policy check                  exit 4 on denied tools, unsigned commits, CI findings
   devspm advisories import ~/advisory-db   load advisories; `scan` then checks lockfiles
   devspm hook install                  block commits that add secrets
+  devspm posture                       posture and an explainable score per developer, team, agent
 
 Exit status: 0 success, 1 error, 2 usage error, 3 ledger verification failed, 4 findings at
 or above --fail-on.";
@@ -92,8 +93,8 @@ pub struct GlobalArgs {
     pub secret_key_file: Option<PathBuf>,
 
     /// Output format: a human table, JSON for scripts and CI jobs; `devspm ai`, `devspm
-    /// findings` and `devspm audit export` also write CSV, `devspm ai` Markdown, `devspm ci
-    /// audit` SARIF.
+    /// findings`, `devspm posture` and `devspm audit export` also write CSV, `devspm ai`,
+    /// `devspm findings` and `devspm posture` Markdown, `devspm ci audit` SARIF.
     #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 
@@ -227,6 +228,11 @@ pub enum Command {
     /// Git hooks: block commits that add secrets, record each commit as it is made.
     #[command(subcommand)]
     Hook(HookCommand),
+
+    /// Security posture per developer, team, AI agent and repository: where risk enters, who
+    /// fixes it, signing, self-merges, hook overrides, and an explainable 0–100 score
+    /// (docs/posture.md).
+    Posture(crate::commands::posture::PostureArgs),
 
     /// The key secrets are hashed with: make a key file, or move the database's own key out
     /// of it (docs/privacy.md).

@@ -118,6 +118,22 @@ fn run(sb: &Sandbox, args: &[&str], code: i32) -> Raw {
     raw
 }
 
+/// Asserts that JSON kept the names of the hostile authors byte for byte.
+fn assert_names_exact(cases: &BTreeMap<String, String>, names: &[&str]) {
+    for id in [
+        "ansi-osc-title",
+        "ansi-clear",
+        "bidi-override",
+        "emoji-wide",
+        "sql-ish",
+    ] {
+        assert!(
+            names.contains(&cases[id].as_str()),
+            "{id} not exact in {names:?}"
+        );
+    }
+}
+
 /// A path for git's fast-import: C-quoted, every byte outside printable ASCII as octal.
 fn quoted_path(path: &str) -> String {
     let mut out = String::from("\"");
@@ -358,18 +374,7 @@ fn hostile_text_never_reaches_the_terminal_raw_and_json_keeps_it_exact() {
         .iter()
         .map(|i| i["name"].as_str().unwrap())
         .collect();
-    for id in [
-        "ansi-osc-title",
-        "ansi-clear",
-        "bidi-override",
-        "emoji-wide",
-        "sql-ish",
-    ] {
-        assert!(
-            names.contains(&cases[id].as_str()),
-            "{id} not exact in {names:?}"
-        );
-    }
+    assert_names_exact(&cases, &names);
     let emails: Vec<&str> = ids
         .as_array()
         .unwrap()
@@ -664,4 +669,64 @@ fn ci_audit_fails_closed_on_a_file_it_cannot_parse() {
         rows[0]["developer_name"],
         "Alice Martin <alice@example.com>"
     );
+}
+
+/// `devspm posture` and `posture explain` over the hostile repository, with a hostile team name
+/// from the configuration: every format inert on the terminal (a formula-looking team is
+/// defused in CSV, a `|` cannot split a Markdown cell), JSON exact.
+#[test]
+fn posture_shows_hostile_names_inert_in_every_format() {
+    let sb = Sandbox::new();
+    let cases = catalogue();
+    let (repo, _) = hostile_repo(&sb, &cases);
+    let team = "=HYPERLINK(\"http://x\")\u{1b}[31m|team\u{202e}";
+    let config = sb.path().join("devspm.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[[identity]]\nid = \"mallory\"\nteam = {}\naliases = [\"ansi-osc-title@example.com\"]\n",
+            serde_json::to_string(team).unwrap()
+        ),
+    )
+    .unwrap();
+    let config = s(&config);
+    run(&sb, &["--config", config, "scan", s(&repo.path)], 0);
+    let table = run(&sb, &["--config", config, "posture"], 0).text();
+    assert!(table.contains("Mallory\\x1b]0;pwned\\x07"), "{table}");
+    assert!(table.contains("\\x1b[31m|team\\u{202e}"), "{table}");
+    let csv = run(&sb, &["--config", config, "--format", "csv", "posture"], 0).text();
+    for line in csv.lines() {
+        for start in [",=", ",+", ",-", ",@"] {
+            assert!(!line.contains(start), "formula cell: {line}");
+        }
+    }
+    assert!(csv.contains("'=HYPERLINK"), "{csv}");
+    let md = run(
+        &sb,
+        &["--config", config, "--format", "markdown", "posture"],
+        0,
+    )
+    .text();
+    assert!(md.contains("\\|team"), "{md}");
+    assert!(md.contains(r"Mallory\\x1b\]0;pwned\\x07"), "{md}");
+    let json = run(&sb, &["--config", config, "--format", "json", "posture"], 0).json();
+    let names: Vec<&str> = json["subjects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_names_exact(&cases, &names);
+    assert!(names.contains(&team), "{names:?}");
+    for subject in ["ansi-osc-title@example.com", &format!("team:{team}")] {
+        for format in ["table", "csv", "markdown", "json"] {
+            run(
+                &sb,
+                &[
+                    "--config", config, "--format", format, "posture", "explain", subject,
+                ],
+                0,
+            );
+        }
+    }
 }

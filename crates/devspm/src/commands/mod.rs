@@ -10,6 +10,7 @@ pub mod identities;
 pub mod import;
 pub mod meta;
 pub mod policy;
+pub mod posture;
 pub mod scan;
 pub mod secret_key;
 pub mod szz;

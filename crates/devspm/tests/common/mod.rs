@@ -596,17 +596,26 @@ pub fn import_line_sarif(sb: &Sandbox, repo: &Repo, name: &str, rules: &[(&str, 
 }
 
 pub fn line_sarif(rules: &[(&str, &str)]) -> String {
-    let results: Vec<Value> = rules
+    let at: Vec<(&str, &str, usize)> = rules
         .iter()
         .enumerate()
-        .map(|(i, (rule, level))| {
+        .map(|(i, (rule, level))| (*rule, *level, i + 1))
+        .collect();
+    sarif_at(&at)
+}
+
+/// A SARIF report from tool `lint`: one result per (rule, level, line) of `app.py`.
+pub fn sarif_at(results: &[(&str, &str, usize)]) -> String {
+    let results: Vec<Value> = results
+        .iter()
+        .map(|(rule, level, line)| {
             serde_json::json!({
                 "ruleId": rule,
                 "level": level,
                 "message": { "text": format!("problem {rule}") },
                 "locations": [{ "physicalLocation": {
                     "artifactLocation": { "uri": "app.py" },
-                    "region": { "startLine": i + 1 }
+                    "region": { "startLine": line }
                 }}]
             })
         })

@@ -1,0 +1,153 @@
+//! The facts posture is computed from, as plain data: what the ledger's posture queries return
+//! (`devspm_ledger::PostureStore`) and what `devspm-posture` turns into metrics and scores.
+//!
+//! They sit on the vocabulary floor for the same reason as the evidence pack's rows: the ledger
+//! answers with them and the posture crate reads them, and neither may depend on the other.
+//! Every fact names the event behind it (a sequence number) or the commit or finding it is
+//! about, so that a score can be traced back to the record.
+
+use serde::Serialize;
+
+/// Trailer keys (lower case) that name a co-author: another person on the change (an agent
+/// co-author is not a person and reviews nothing).
+pub const CO_AUTHOR_TRAILERS: [&str; 1] = ["co-authored-by"];
+
+/// A recorded, reachable commit.
+#[derive(Clone, Debug, Serialize)]
+pub struct CommitFact {
+    pub repo: String,
+    pub sha: String,
+    /// Sequence number of its `commit_recorded` event.
+    pub seq: u64,
+    pub author_alias: String,
+    /// The identity the author alias resolves to (`None` when not resolved yet).
+    pub author_identity: Option<String>,
+    pub committer_alias: String,
+    pub committer_identity: Option<String>,
+    /// Seconds since the Unix epoch.
+    pub author_time: i64,
+    pub committer_time: i64,
+    pub parent_count: u32,
+    /// Lines added plus lines removed (against the first parent).
+    pub lines: u64,
+    /// `none`, `gpg`, `ssh`, `x509` or `unknown`.
+    pub signature: String,
+    /// The trailers that can show review by someone else: review and approval
+    /// ([`crate::commit::REVIEW_TRAILERS`]) and co-author ([`CO_AUTHOR_TRAILERS`]) keys.
+    pub review_trailers: Vec<TrailerFact>,
+    /// AI agents with a commit-level involvement (catalogue ids, sorted, distinct).
+    pub agents: Vec<String>,
+    /// The human the AI detector names accountable for an AI-involved commit, as an identity.
+    pub accountable_identity: Option<String>,
+    /// Whether the commit is reachable from the repository's default branch; `None` when the
+    /// default branch is not known. Filled by the caller from the commit graph, not the query.
+    pub on_default_branch: Option<bool>,
+}
+
+/// A trailer of a commit; `alias` and `identity` are set when it names a person or an agent.
+#[derive(Clone, Debug, Serialize)]
+pub struct TrailerFact {
+    pub key: String,
+    pub value: Option<String>,
+    pub alias: Option<String>,
+    pub identity: Option<String>,
+}
+
+/// A recorded finding (not withdrawn), with its attribution, fix and triage.
+#[derive(Clone, Debug, Serialize)]
+pub struct FindingFact {
+    pub finding: String,
+    pub repo: String,
+    pub tool: String,
+    /// `code`, `dependency`, `secret` or `config`.
+    pub kind: String,
+    /// `critical`, `high`, `medium`, `low`, `info` or `unknown`.
+    pub severity: String,
+    /// `open` or `fixed`.
+    pub status: String,
+    /// Its `finding_recorded` event.
+    pub first_seq: u64,
+    /// The event that set its status (the import that found it fixed, for a fixed one).
+    pub status_seq: u64,
+    /// The primary introducing commit of an attributed finding.
+    pub introduced_in: Option<String>,
+    pub introduced_alias: Option<String>,
+    pub introduced_identity: Option<String>,
+    /// Author time of the introducing commit (seconds since the epoch).
+    pub introduced_at: Option<i64>,
+    /// AI agents with a commit-level involvement in the introducing commit.
+    pub introduced_agents: Vec<String>,
+    /// The `attribution` event.
+    pub attribution_seq: Option<u64>,
+    /// The revision at which an import found it fixed, and that commit's committer time when
+    /// the commit is recorded.
+    pub fixed_revision: Option<String>,
+    pub fixed_at: Option<i64>,
+    /// The standing triage judgement: state, last day it holds (YYYY-MM-DD), its event.
+    pub triage: Option<TriageFact>,
+}
+
+/// A finding's standing triage judgement.
+#[derive(Clone, Debug, Serialize)]
+pub struct TriageFact {
+    /// `false-positive`, `accepted-risk` or `wont-fix`.
+    pub state: String,
+    pub expires: Option<String>,
+    pub seq: u64,
+}
+
+/// A developer, agent or bot identity that has at least one alias.
+#[derive(Clone, Debug, Serialize)]
+pub struct IdentityFact {
+    pub identity: String,
+    /// `developer`, `agent` or `bot`.
+    pub kind: String,
+    /// The catalogue id of an agent or bot.
+    pub slug: Option<String>,
+    /// The team from the configuration file.
+    pub team: Option<String>,
+    /// Name and e-mail of the alias with the most authored commits that still has personal
+    /// data (`None` once erased).
+    pub name: Option<String>,
+    pub email: Option<String>,
+    /// Every alias's e-mail and name (for finding a developer by either), lower case.
+    pub known_as: Vec<String>,
+}
+
+/// A `hook_override` event: someone committed past a blocking pre-commit check.
+#[derive(Clone, Debug, Serialize)]
+pub struct HookOverrideFact {
+    pub seq: u64,
+    /// When it was recorded (seconds since the epoch).
+    pub at: i64,
+    pub repo: String,
+    pub alias: Option<String>,
+    pub identity: Option<String>,
+    /// How many secrets the check had blocked.
+    pub blocked: u64,
+}
+
+/// The (not withdrawn) imports of one producer in one repository: what makes findings known.
+#[derive(Clone, Debug, Serialize)]
+pub struct ScanCoverage {
+    pub repo: String,
+    pub tool: String,
+    /// Imports recorded; 0 for a built-in detector that completed a run without finding
+    /// anything (it records an import only when it finds something).
+    pub imports: u64,
+    /// The first and latest import events (0 when there is none).
+    pub first_seq: u64,
+    pub last_seq: u64,
+    /// Secret findings this producer has recorded in any repository (a producer that reports
+    /// secrets somewhere looks for them everywhere it runs).
+    pub secret_findings: u64,
+}
+
+/// A recorded repository, with the refs that may be its default branch.
+#[derive(Clone, Debug, Serialize)]
+pub struct RepositoryFact {
+    pub repo: String,
+    pub name: String,
+    /// (ref name, target commit) of the candidate refs that exist.
+    pub refs: Vec<(String, String)>,
+}
