@@ -461,10 +461,12 @@ fn blame_jobs(
         .min(work.len().max(1));
     let next = std::sync::atomic::AtomicUsize::new(0);
     let results = std::sync::Mutex::new(HashMap::new());
+    // One cache of what the walks learn for all threads: files of one revision share history.
+    let cache = devspm_git::BlameCache::new(repo);
     std::thread::scope(|scope| {
         for _ in 0..threads {
             scope.spawn(|| {
-                let mut blamer = Blamer::new(repo, BlameOptions::default());
+                let mut blamer = Blamer::with_cache(repo, BlameOptions::default(), &cache);
                 loop {
                     let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     let Some((key, revision, path, lines)) = work.get(i) else {

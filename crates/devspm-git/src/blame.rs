@@ -24,6 +24,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use gix::ObjectId;
 use gix::bstr::{BStr, ByteSlice};
 
+use crate::blame_walk::{Walk, WalkCache, lock};
+use crate::packread::{Objects, PackObjects, Scratch};
 use crate::{GitError, Repo};
 
 /// How hard blame tries to look past commits that did not write a line.
@@ -119,11 +121,41 @@ impl std::fmt::Display for BlameMiss {
     }
 }
 
-/// Blames lines of files of one repository; holds caches of blob lines across calls.
+/// What blames of one repository learn about its history (commits, trees, diffs, renames,
+/// the origin of each blamed line), shared by blamers on several threads: made by
+/// [`Blamer::new`], handed to [`Blamer::with_cache`] for the others.
+#[derive(Clone)]
+pub struct BlameCache(std::sync::Arc<WalkCache>);
+
+impl BlameCache {
+    /// An empty cache for `repo`.
+    pub fn new(repo: &Repo) -> BlameCache {
+        let local = repo.inner.to_thread_local();
+        let packs = PackObjects::open(
+            &local,
+            crate::repo::mb_from_env("DEVSPM_DECODED_CACHE_MB").unwrap_or(DECODED_CACHE_BYTES),
+        )
+        .remembering_locations();
+        BlameCache(std::sync::Arc::new(WalkCache::new(packs)))
+    }
+}
+
+/// The decoded objects kept for all threads' blame walks: the trees and file versions of one
+/// walk through a long history (curl's `lib/` tree is 10 KB in each of 20,000 commits) are
+/// read again by the next walk through the same commits.
+const DECODED_CACHE_BYTES: usize = 128 << 20;
+
+/// Blames lines of files of one repository; holds caches of blob lines across calls, and
+/// shares what its walks through the history learn ([`BlameCache`]) with other blamers.
 pub struct Blamer {
     pub(crate) repo: gix::Repository,
     options: BlameOptions,
     pub(crate) shallow: HashSet<ObjectId>,
+    walk: BlameCache,
+    /// Lines in each blob blamed (`None`: binary).
+    line_counts: HashMap<ObjectId, Option<u32>>,
+    scratch: std::cell::RefCell<Scratch>,
+    resource_cache: Option<gix::diff::blob::Platform>,
     /// Ignore-revs per revision tree (the file can differ between revisions).
     ignore_cache: HashMap<ObjectId, HashSet<ObjectId>>,
     lines_cache: HashMap<ObjectId, std::rc::Rc<BlobLines>>,
@@ -218,10 +250,6 @@ impl BlobLines {
         }
     }
 
-    fn len(&self) -> u32 {
-        self.normalized.len() as u32
-    }
-
     /// The 1-based line holding the `offset`-th non-whitespace byte.
     fn line_at_stripped_offset(&self, offset: usize) -> u32 {
         let idx = self
@@ -257,6 +285,11 @@ const MIN_MOVED_LEN: usize = 3;
 impl Blamer {
     /// A blamer over `repo`.
     pub fn new(repo: &Repo, options: BlameOptions) -> Blamer {
+        Blamer::with_cache(repo, options, &BlameCache::new(repo))
+    }
+
+    /// A blamer over `repo` that shares `cache` with others (one per thread).
+    pub fn with_cache(repo: &Repo, options: BlameOptions, cache: &BlameCache) -> Blamer {
         let mut local = repo.inner.to_thread_local();
         local.object_cache_size_if_unset(32 << 20);
         let shallow = local
@@ -272,7 +305,16 @@ impl Blamer {
             ignore_cache: HashMap::new(),
             lines_cache: HashMap::new(),
             lines_cache_bytes: 0,
+            walk: cache.clone(),
+            line_counts: HashMap::new(),
+            scratch: std::cell::RefCell::new(Scratch::default()),
+            resource_cache: None,
         }
+    }
+
+    /// The cache this blamer shares, for blamers on other threads.
+    pub fn cache(&self) -> BlameCache {
+        self.walk.clone()
     }
 
     pub(crate) fn err(&self, reason: impl std::fmt::Display) -> GitError {
@@ -463,12 +505,22 @@ impl Blamer {
             Ok(blob) => blob,
             Err(miss) => return Ok(Err(miss)),
         };
-        let data = self.repo.find_blob(blob).map_err(|e| self.err(e))?;
-        if data.data[..data.data.len().min(8000)].contains(&0) {
+        let total = match self.line_counts.get(&blob) {
+            Some(&known) => known,
+            None => {
+                let data = self.repo.find_blob(blob).map_err(|e| self.err(e))?;
+                let count = (!data.data[..data.data.len().min(8000)].contains(&0))
+                    .then(|| data.data.lines_with_terminator().count() as u32);
+                if self.line_counts.len() >= 100_000 {
+                    self.line_counts.clear();
+                }
+                self.line_counts.insert(blob, count);
+                count
+            }
+        };
+        let Some(total) = total else {
             return Ok(Err(BlameMiss::Binary));
-        }
-        let total = BlobLines::new(&data.data).len();
-        drop(data);
+        };
         let mut wanted: Vec<u32> = lines.to_vec();
         wanted.sort_unstable();
         wanted.dedup();
@@ -540,54 +592,102 @@ impl Blamer {
         }))
     }
 
-    /// gix blame of some lines: line → (commit, path in commit, line in commit).
+    /// gitoxide's blame of some lines ([`crate::blame_walk`]): line → (commit, path in
+    /// commit, line in commit). Lines blamed before from the same commit and path, by this
+    /// blamer or one sharing its cache, are answered from the cache; one walk covers the rest.
     fn raw_blame(
-        &self,
+        &mut self,
         commit: ObjectId,
         path: &str,
         lines: impl Iterator<Item = u32>,
     ) -> Result<HashMap<u32, (ObjectId, String, u32)>, GitError> {
-        let mut ranges: Vec<std::ops::RangeInclusive<u32>> = Vec::new();
         let mut sorted: Vec<u32> = lines.collect();
         sorted.sort_unstable();
         sorted.dedup();
-        for l in &sorted {
-            match ranges.last_mut() {
-                Some(r) if *r.end() + 1 == *l => *r = *r.start()..=*l,
-                _ => ranges.push(*l..=*l),
+        let cache = self.walk.0.clone();
+        let path_id = cache.path_id(BStr::new(path.as_bytes()));
+        let mut out = HashMap::new();
+        let mut missing: Vec<u32> = Vec::new();
+        {
+            let known = lock(&cache.lines);
+            for &l in &sorted {
+                match known.get(&(commit, path_id, l)) {
+                    Some(Some((origin, source_path, source_line))) => {
+                        out.insert(
+                            l,
+                            (*origin, cache.path(*source_path).to_string(), *source_line),
+                        );
+                    }
+                    Some(None) => {}
+                    None => missing.push(l),
+                }
             }
         }
-        let options = gix::repository::blame_file::Options {
-            diff_algorithm: Some(gix::diff::blob::Algorithm::Histogram),
-            ranges: gix::blame::BlameRanges::from_one_based_inclusive_ranges(ranges)
-                .map_err(|e| self.err(e))?,
-            since: None,
+        if missing.is_empty() {
+            return Ok(out);
+        }
+        // 0-based, end-exclusive ranges of consecutive lines.
+        let mut ranges: Vec<std::ops::Range<u32>> = Vec::new();
+        for l in missing.iter().filter(|&&l| l > 0) {
+            match ranges.last_mut() {
+                Some(r) if r.end == *l - 1 => r.end = *l,
+                _ => ranges.push(*l - 1..*l),
+            }
+        }
+        if self.resource_cache.is_none() {
+            let created = self
+                .repo
+                .diff_resource_cache_for_tree_diff()
+                .map_err(|e| self.err(e))?;
+            self.resource_cache = Some(created);
+        }
+        let Some(resource_cache) = self.resource_cache.as_mut() else {
+            return Ok(out);
+        };
+        let objects = Objects {
+            packs: &cache.packs,
+            scratch: &self.scratch,
+            fallback: &self.repo.objects,
+        };
+        let mut walk = Walk {
+            cache: &cache,
+            odb: &objects,
+            resource_cache,
+            algorithm: gix::diff::blob::Algorithm::Histogram,
             rewrites: Some(gix::diff::Rewrites::default()),
         };
-        let outcome = self
-            .repo
-            .blame_file(BStr::new(path.as_bytes()), commit, options)
-            .map_err(|e| self.err(format!("blame of {path} at {commit}: {e}")))?;
-        let mut out = HashMap::new();
-        for entry in &outcome.entries {
+        let entries = walk
+            .blame(commit, BStr::new(path.as_bytes()), &ranges)
+            .map_err(|e| GitError::Read {
+                path: self.repo.path().display().to_string(),
+                reason: format!("blame of {path} at {commit}: {e}"),
+            })?;
+        let mut found: HashMap<u32, (ObjectId, u32, u32)> = HashMap::new();
+        for entry in &entries {
             let source = entry
                 .source_file_name
                 .as_ref()
-                .map(|n| n.to_str_lossy().into_owned())
-                .unwrap_or_else(|| path.to_owned());
-            for k in 0..entry.len.get() {
+                .map_or(path_id, |n| cache.path_id(n.as_ref()));
+            for k in 0..entry.len {
                 let blamed = entry.start_in_blamed_file + k + 1;
-                if sorted.binary_search(&blamed).is_ok() {
-                    out.insert(
+                if missing.binary_search(&blamed).is_ok() {
+                    found.insert(
                         blamed,
-                        (
-                            entry.commit_id,
-                            source.clone(),
-                            entry.start_in_source_file + k + 1,
-                        ),
+                        (entry.commit_id, source, entry.start_in_source_file + k + 1),
                     );
                 }
             }
+        }
+        let mut known = lock(&cache.lines);
+        if known.len() >= 1_000_000 {
+            known.clear();
+        }
+        for &l in &missing {
+            let origin = found.get(&l).copied();
+            if let Some((c, p, sl)) = origin {
+                out.insert(l, (c, cache.path(p).to_string(), sl));
+            }
+            known.insert((commit, path_id, l), origin);
         }
         Ok(out)
     }
@@ -742,7 +842,7 @@ impl Blamer {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -774,7 +874,7 @@ mod tests {
     use std::process::Command;
 
     /// Runs git in `dir` with a fixed identity and date; returns stdout.
-    fn git(dir: &Path, who: &str, date: &str, args: &[&str]) -> String {
+    pub(crate) fn git(dir: &Path, who: &str, date: &str, args: &[&str]) -> String {
         let out = Command::new("git")
             .current_dir(dir)
             .args(args)
@@ -802,7 +902,14 @@ mod tests {
         String::from_utf8(out.stdout).unwrap().trim().to_owned()
     }
 
-    fn commit(dir: &Path, who: &str, date: &str, file: &str, content: &str, msg: &str) -> String {
+    pub(crate) fn commit(
+        dir: &Path,
+        who: &str,
+        date: &str,
+        file: &str,
+        content: &str,
+        msg: &str,
+    ) -> String {
         if let Some(parent) = Path::new(file).parent() {
             std::fs::create_dir_all(dir.join(parent)).unwrap();
         }
@@ -887,6 +994,21 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(blame.past_end, vec![99]);
+        // A blamer sharing the cache (another thread's) answers the same, for lines blamed
+        // before and others.
+        let mut sibling = Blamer::with_cache(&repo, BlameOptions::default(), &blamer.cache());
+        assert_eq!(
+            sibling
+                .blame(&head, "lib/a.py", &[99, 10, 9, 5, 4])
+                .unwrap(),
+            Ok(blame.clone())
+        );
+        let some = sibling.blame(&head, "lib/a.py", &[1, 9]).unwrap().unwrap();
+        let fresh = Blamer::new(&repo, BlameOptions::default())
+            .blame(&head, "lib/a.py", &[1, 9])
+            .unwrap()
+            .unwrap();
+        assert_eq!(some, fresh);
         // `value = compute_something(` — reformatted, moved, renamed: Alice's.
         let o = origin(&blame, 4);
         assert_eq!(o.commit, alice, "{o:?}");

@@ -11,6 +11,7 @@
 //! and returns events.
 
 mod blame;
+mod blame_walk;
 mod facts;
 mod files;
 mod graph;
@@ -23,7 +24,9 @@ mod packread;
 mod repo;
 mod szz;
 
-pub use blame::{BlameMiss, BlameOptions, Blamer, FileBlame, LineOrigin, SkippedCommit};
+pub use blame::{
+    BlameCache, BlameMiss, BlameOptions, Blamer, FileBlame, LineOrigin, SkippedCommit,
+};
 pub use files::{
     Note, RevisionFile, ancestors, blob_id, branch_heads, files_at, head_commit, legacy_authorship,
     notes,

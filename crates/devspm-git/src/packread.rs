@@ -21,6 +21,7 @@
 //! object through the repository as before, which reports missing or corrupt objects with
 //! gitoxide's own errors.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -67,7 +68,16 @@ pub struct PackObjects {
     /// the replacement (or not, with `GIT_NO_REPLACE_OBJECTS`) as git does.
     replaced: std::collections::HashSet<gix::ObjectId>,
     cache: Mutex<Lru>,
+    /// Where each object read so far is, for readers that read the same objects again and
+    /// again (blame walks: a pack index lookup is a binary search over every object).
+    locations: Option<Locations>,
 }
+
+/// Object id → (pack, offset).
+type Locations = Mutex<HashMap<gix::ObjectId, (usize, u64), foldhash::fast::RandomState>>;
+
+/// Locations remembered before the map is emptied (40 bytes each).
+const MAX_LOCATIONS: usize = 1_000_000;
 
 /// Per-thread scratch space for inflating delta instructions.
 pub struct Scratch {
@@ -113,7 +123,14 @@ impl PackObjects {
             bundles,
             replaced: store.replacements().map(|(original, _)| original).collect(),
             cache: Mutex::new(Lru::new(cache_bytes)),
+            locations: None,
         }
+    }
+
+    /// Remembers where each object read is, so that reading it again skips the pack index.
+    pub(crate) fn remembering_locations(mut self) -> PackObjects {
+        self.locations = Some(Mutex::default());
+        self
     }
 
     /// The content of blob `id` if it is at most `limit` bytes and every version its delta
@@ -160,10 +177,25 @@ impl PackObjects {
     }
 
     fn locate(&self, id: &gix::hash::oid) -> Option<(usize, u64)> {
-        self.bundles.iter().enumerate().find_map(|(n, bundle)| {
+        if let Some(known) = &self.locations
+            && let Ok(known) = known.lock()
+            && let Some(&at) = known.get(id)
+        {
+            return Some(at);
+        }
+        let at = self.bundles.iter().enumerate().find_map(|(n, bundle)| {
             let index = bundle.index.lookup(id)?;
             Some((n, bundle.index.pack_offset_at_index(index)))
-        })
+        })?;
+        if let Some(known) = &self.locations
+            && let Ok(mut known) = known.lock()
+        {
+            if known.len() >= MAX_LOCATIONS {
+                known.clear();
+            }
+            known.insert(id.to_owned(), at);
+        }
+        Some(at)
     }
 
     /// Decodes the entry at `offset` of pack `pack`, resolving its delta chain from the nearest
@@ -315,8 +347,8 @@ impl PackObjects {
     }
 }
 
-/// An object database for gitoxide's tree diff: objects from the packs through the shared
-/// cache, anything else from the repository.
+/// An object database for gitoxide's tree diff and blame walk: objects from the packs through
+/// the shared cache, anything else from the repository.
 pub(crate) struct Objects<'a> {
     pub packs: &'a PackObjects,
     pub scratch: &'a std::cell::RefCell<Scratch>,
@@ -612,6 +644,16 @@ mod tests {
             }
         }
         assert!(deltas > 50, "the pack should hold deltas, has {deltas}");
+        // Remembering where objects are changes nothing read, the first time or the next.
+        let remembering = PackObjects::open(&repo, 1 << 20).remembering_locations();
+        for _ in 0..2 {
+            for id in &ids {
+                let expected = repo.find_object(*id).expect("gix reads it");
+                let (kind, data) = remembering.object(id, &mut scratch).expect("decoded");
+                assert_eq!(kind, expected.kind, "{id}");
+                assert_eq!(data.as_slice(), &expected.data[..], "{id}");
+            }
+        }
 
         // Over a size limit, a blob is not decoded: its size comes from the entry (a whole
         // object) or the delta's header, cold or cached.

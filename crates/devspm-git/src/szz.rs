@@ -187,27 +187,48 @@ impl Blamer {
         path: &str,
         line: u32,
     ) -> Result<Option<(String, u32)>, GitError> {
+        Ok(self
+            .earlier_versions(commit, path, &[line])?
+            .into_iter()
+            .next()
+            .flatten())
+    }
+
+    /// [`Blamer::earlier_version`] of several lines of one file at one commit, diffing the
+    /// two versions once.
+    pub fn earlier_versions(
+        &self,
+        commit: &str,
+        path: &str,
+        lines: &[u32],
+    ) -> Result<Vec<Option<(String, u32)>>, GitError> {
+        let none = || vec![None; lines.len()];
         let Some(id) = self.resolve_id(commit) else {
-            return Ok(None);
+            return Ok(none());
         };
         if self.shallow.contains(&id) {
-            return Ok(None);
+            return Ok(none());
         }
         let c = self.repo.find_commit(id).map_err(|e| self.err(e))?;
         let Some(parent) = c.parent_ids().next().map(|p| p.detach()) else {
-            return Ok(None);
+            return Ok(none());
         };
         drop(c);
         let (Ok(new_blob), Ok(old_blob)) = (self.entry_at(id, path)?, self.entry_at(parent, path)?)
         else {
-            return Ok(None);
+            return Ok(none());
         };
         let (Ok(new), Ok(old)) = (self.repo.find_blob(new_blob), self.repo.find_blob(old_blob))
         else {
-            return Ok(None);
+            return Ok(none());
         };
         let (new, old) = (new.data.clone(), old.data.clone());
-        Ok(map_through_diff(&old, &new, line, Some(0.75)).map(|l| (parent.to_string(), l)))
+        let mapper = LineMapper::new(&old, &new);
+        let parent = parent.to_string();
+        Ok(lines
+            .iter()
+            .map(|&line| mapper.map(line, Some(0.75)).map(|l| (parent.clone(), l)))
+            .collect())
     }
 }
 
@@ -221,32 +242,55 @@ pub(crate) fn map_through_diff(
     line: u32,
     min_similarity: Option<f64>,
 ) -> Option<u32> {
-    let new_lines: Vec<&[u8]> = new.lines().collect();
-    let old_lines: Vec<&[u8]> = old.lines().collect();
-    let target = strip(new_lines.get((line as usize).checked_sub(1)?)?);
-    let input = InternedInput::new(byte_lines(old), byte_lines(new));
-    let diff = Diff::compute(Algorithm::Histogram, &input);
-    let index = line - 1;
-    let hunk = diff.hunks().find(|h| h.after.contains(&index))?;
-    if hunk.before.is_empty() {
-        return None;
+    LineMapper::new(old, new).map(line, min_similarity)
+}
+
+/// Two versions of a file and the diff between them, to map many lines through it.
+struct LineMapper<'a> {
+    old_lines: Vec<&'a [u8]>,
+    new_lines: Vec<&'a [u8]>,
+    /// (before, after) line ranges (0-based) of each hunk.
+    hunks: Vec<(std::ops::Range<u32>, std::ops::Range<u32>)>,
+}
+
+impl<'a> LineMapper<'a> {
+    fn new(old: &'a [u8], new: &'a [u8]) -> LineMapper<'a> {
+        let input = InternedInput::new(byte_lines(old), byte_lines(new));
+        let diff = Diff::compute(Algorithm::Histogram, &input);
+        LineMapper {
+            old_lines: old.lines().collect(),
+            new_lines: new.lines().collect(),
+            hunks: diff.hunks().map(|h| (h.before, h.after)).collect(),
+        }
     }
-    let best = hunk
-        .before
-        .clone()
-        .filter_map(|i| {
-            old_lines
-                .get(i as usize)
-                .map(|l| (i, similarity(&strip(l), &target)))
-        })
-        .max_by(|a, b| a.1.total_cmp(&b.1));
-    match (best, min_similarity) {
-        (Some((i, score)), Some(min)) if score >= min => Some(i + 1),
-        (Some(_), Some(_)) | (None, _) => None,
-        (Some((i, score)), None) if score > 0.0 => Some(i + 1),
-        (Some(_), None) => {
-            let offset = (index - hunk.after.start).min(hunk.before.len() as u32 - 1);
-            Some(hunk.before.start + offset + 1)
+
+    /// [`map_through_diff`] of one line.
+    fn map(&self, line: u32, min_similarity: Option<f64>) -> Option<u32> {
+        let target = strip(self.new_lines.get((line as usize).checked_sub(1)?)?);
+        let index = line - 1;
+        let (before, after) = self
+            .hunks
+            .iter()
+            .find(|(_, after)| after.contains(&index))?;
+        if before.is_empty() {
+            return None;
+        }
+        let best = before
+            .clone()
+            .filter_map(|i| {
+                self.old_lines
+                    .get(i as usize)
+                    .map(|l| (i, similarity(&strip(l), &target)))
+            })
+            .max_by(|a, b| a.1.total_cmp(&b.1));
+        match (best, min_similarity) {
+            (Some((i, score)), Some(min)) if score >= min => Some(i + 1),
+            (Some(_), Some(_)) | (None, _) => None,
+            (Some((i, score)), None) if score > 0.0 => Some(i + 1),
+            (Some(_), None) => {
+                let offset = (index - after.start).min(before.len() as u32 - 1);
+                Some(before.start + offset + 1)
+            }
         }
     }
 }
@@ -273,4 +317,60 @@ pub fn similarity(a: &[u8], b: &[u8]) -> f64 {
         }
     }
     2.0 * f64::from(common) / ((a.len() - 1) + (b.len() - 1)) as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::blame::tests::{commit, git};
+    use crate::{BlameOptions, Blamer};
+
+    /// The lines of one version mapped through one diff are each mapped as on their own: a
+    /// modified line to the version it replaced, an added or unchanged one to nothing.
+    #[test]
+    fn earlier_versions_map_each_line_as_on_its_own() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        git(
+            dir,
+            "Setup",
+            "2024-01-01T00:00:00Z",
+            &["init", "-q", "-b", "main"],
+        );
+        let alice = commit(
+            dir,
+            "Alice",
+            "2024-01-01T10:00:00Z",
+            "a.c",
+            "int f(int n) {\n  int total = header + body;\n  copy(out, in, total);\n  check(out);\n  return total;\n}\n",
+            "alice",
+        );
+        let bob = commit(
+            dir,
+            "Bob",
+            "2024-02-01T10:00:00Z",
+            "a.c",
+            "int f(int n) {\n  log(n);\n  int total = header + body + 1;\n  copy(out, in, total + 1);\n  something_else_entirely();\n  return total;\n}\n",
+            "bob",
+        );
+        let repo = crate::open(dir).unwrap();
+        let blamer = Blamer::new(&repo, BlameOptions::default());
+        let lines: Vec<u32> = (0..=9).collect();
+        let all = blamer.earlier_versions(&bob, "a.c", &lines).unwrap();
+        let one: Vec<_> = lines
+            .iter()
+            .map(|&l| blamer.earlier_version(&bob, "a.c", l).unwrap())
+            .collect();
+        assert_eq!(all, one);
+        let at = |line: usize| all[line].as_ref().map(|(c, l)| (c.as_str(), *l));
+        assert_eq!(at(3), Some((alice.as_str(), 2)));
+        assert_eq!(at(4), Some((alice.as_str(), 3)));
+        for unmapped in [0, 1, 2, 5, 6, 7, 8, 9] {
+            assert_eq!(at(unmapped), None, "line {unmapped}: {all:?}");
+        }
+        // The first commit has no earlier version.
+        assert_eq!(
+            blamer.earlier_versions(&alice, "a.c", &[2]).unwrap(),
+            vec![None]
+        );
+    }
 }

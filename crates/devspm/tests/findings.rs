@@ -1206,6 +1206,106 @@ fn szz_marks_one_primary_candidate() {
     assert_eq!(inducing[0]["primary"], true, "{out:#}");
 }
 
+/// V-SZZ: a vulnerability fix's lines are followed back through their earlier versions, all
+/// lines of a file a version at a time: the copy line Carol and then Bob only modified goes
+/// back to Alice, who wrote it, and so does the length line Bob modified; the log call Bob
+/// added stays his. The commits that last changed the lines are shown beside.
+#[test]
+fn szz_follows_a_vulnerability_fix_to_the_earliest_versions() {
+    let sb = Sandbox::new();
+    let repo = sb.repo("vszz");
+    let parse = |copy: &str, length: &str, log: bool| {
+        format!(
+            "int parse(char *out, const char *buf, int header_length, int body_length) {{\n\
+             \x20   int total_length = 0;\n\
+             \x20   {copy}\n\
+             \x20   {length}\n{}\
+             \x20   return total_length;\n\
+             }}\n",
+            if log {
+                "    log_length(\"parse\", total_length);\n"
+            } else {
+                ""
+            }
+        )
+    };
+    let alice = repo.commit_file(
+        ALICE,
+        "src/parse.c",
+        &parse(
+            "memcpy(out, buf, header_length + body_length);",
+            "total_length = header_length + body_length;",
+            false,
+        ),
+        "Parse messages\n",
+    );
+    let bob = repo.commit_file(
+        BOB,
+        "src/parse.c",
+        &parse(
+            "memcpy(out, buf, header_length + body_length + 1);",
+            "total_length = header_length + body_length + 1;",
+            true,
+        ),
+        "Count the terminator\n",
+    );
+    let carol = repo.commit_file(
+        CAROL,
+        "src/parse.c",
+        &parse(
+            "memcpy(out, buf, (size_t)header_length + body_length + 1);",
+            "total_length = header_length + body_length + 1;",
+            true,
+        ),
+        "Widen before adding\n",
+    );
+    let fixed = "int parse(char *out, const char *buf, int header_length, int body_length) {\n\
+                 \x20   int total_length = 0;\n\
+                 \x20   if (header_length < 0 || body_length < 0) return -1;\n\
+                 \x20   return total_length;\n\
+                 }\n";
+    let fix = repo.commit_file(DAVE, "src/parse.c", fixed, "Check the lengths\n");
+    sb.scan(&repo.path);
+    let run = sb.run(&[
+        "--format",
+        "json",
+        "attribute",
+        "--repo",
+        repo.path.to_str().unwrap(),
+        "--fix",
+        &fix,
+        "--advisory",
+        "CVE-2024-0001",
+        "--no-record",
+    ]);
+    run.assert_code(0);
+    let out = run.json();
+    let result = &out[0];
+    assert_eq!(result["trace"], "earliest", "{out:#}");
+    let lines = |list: &Value| -> Vec<(String, u64)> {
+        let mut v: Vec<(String, u64)> = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| {
+                (
+                    i["commit"].as_str().unwrap().to_owned(),
+                    i["lines"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let mut earliest = vec![(alice.clone(), 2), (bob.clone(), 1)];
+    earliest.sort();
+    assert_eq!(lines(&result["inducing"]), earliest, "{out:#}");
+    let mut change = vec![(bob, 2), (carol, 1)];
+    change.sort();
+    assert_eq!(lines(&result["other_trace"]), change, "{out:#}");
+    assert_eq!(result["inducing"][0]["commit"], alice.as_str(), "{out:#}");
+}
+
 // ---------------------------------------------------------------------------------------------
 // 5. Bad input
 

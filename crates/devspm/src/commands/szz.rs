@@ -27,7 +27,7 @@ use std::io::BufRead;
 use anyhow::Context;
 use devspm_core::finding::{Attribution, IntroducingCommit};
 use devspm_findings::attribute::ENGINE;
-use devspm_git::{BlameOptions, Blamer, FixChanges, Repo};
+use devspm_git::{BlameCache, BlameOptions, Blamer, FixChanges, Repo};
 use devspm_ledger::{FindingStore, SqliteStore, Store};
 use serde::Serialize;
 
@@ -299,10 +299,12 @@ fn szz(
         .unwrap_or(2)
         .clamp(1, 4)
         .min(fixes.len());
+    // One cache for all threads: fixes of the same files walk the same history.
+    let cache = BlameCache::new(repo);
     std::thread::scope(|scope| {
         for _ in 0..threads {
             scope.spawn(|| {
-                let mut blamer = Blamer::new(repo, options.clone());
+                let mut blamer = Blamer::with_cache(repo, options.clone(), &cache);
                 loop {
                     let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     let Some(fix) = fixes.get(i) else {
@@ -434,6 +436,8 @@ fn one_fix(
             entry.1.push(path.to_owned());
         }
     };
+    // V-SZZ: the lines to follow back to the commit that first wrote them, in blame order.
+    let mut traced: Vec<Trace> = Vec::new();
     for (file, lines) in selected {
         if lines.is_empty() {
             continue;
@@ -453,29 +457,17 @@ fn one_fix(
             if both {
                 count(&mut found_change, &origin.commit, &origin.path);
             }
-            // V-SZZ: follow a modified line back to the commit that first wrote it.
-            let mut commit = origin.commit.clone();
-            let mut path = origin.path.clone();
-            let mut line = origin.source_line;
-            for _ in 0..16 {
-                let Some((parent, old_line)) = blamer.earlier_version(&commit, &path, line)? else {
-                    break;
-                };
-                let Ok(older) = blamer.blame(&parent, &path, &[old_line])? else {
-                    break;
-                };
-                let Some(o) = older.lines.into_iter().next() else {
-                    break;
-                };
-                if o.boundary {
-                    break;
-                }
-                commit = o.commit;
-                path = o.path;
-                line = o.source_line;
-            }
-            count(&mut found, &commit, &path);
+            traced.push(Trace {
+                commit: origin.commit,
+                path: origin.path,
+                line: origin.source_line,
+                done: false,
+            });
         }
+    }
+    follow_to_earliest(blamer, &mut traced)?;
+    for t in &traced {
+        count(&mut found, &t.commit, &t.path);
     }
     let (inducing, after_disclosure) = rank(blamer, found, devspm, fix.disclosed);
     let other_trace = if both {
@@ -516,6 +508,68 @@ fn one_fix(
         after_disclosure,
         other_trace,
     })
+}
+
+/// A line being followed back through its earlier versions: where it is now.
+struct Trace {
+    commit: String,
+    path: String,
+    line: u32,
+    /// No earlier version (the line was new there, or could not be followed).
+    done: bool,
+}
+
+/// Follows each line back, at most 16 versions, to the commit that first wrote it: while the
+/// commit that last wrote it only modified an earlier version of it, the commit that wrote
+/// that version. All lines go a step at a time, so that the lines of one file at one commit
+/// are mapped through one diff and blamed together in the parent.
+fn follow_to_earliest(blamer: &mut Blamer, traced: &mut [Trace]) -> anyhow::Result<()> {
+    for _ in 0..16 {
+        // Lines still going, by (commit, path).
+        let mut at: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
+        for (i, t) in traced.iter().enumerate().filter(|(_, t)| !t.done) {
+            at.entry((t.commit.clone(), t.path.clone()))
+                .or_default()
+                .push(i);
+        }
+        if at.is_empty() {
+            break;
+        }
+        // Each line's earlier version, by (parent, path).
+        let mut earlier: BTreeMap<(String, String), Vec<(usize, u32)>> = BTreeMap::new();
+        for ((commit, path), lines) in at {
+            let numbers: Vec<u32> = lines.iter().map(|&i| traced[i].line).collect();
+            let versions = blamer.earlier_versions(&commit, &path, &numbers)?;
+            for (&i, version) in lines.iter().zip(versions) {
+                match version {
+                    Some((parent, old_line)) => earlier
+                        .entry((parent, path.clone()))
+                        .or_default()
+                        .push((i, old_line)),
+                    None => traced[i].done = true,
+                }
+            }
+        }
+        for ((parent, path), lines) in earlier {
+            let numbers: Vec<u32> = lines.iter().map(|&(_, l)| l).collect();
+            // Not blamable there (no such file, binary): the lines stop where they are.
+            let blame = blamer.blame(&parent, &path, &numbers)?.ok();
+            for (i, old_line) in lines {
+                let older = blame
+                    .as_ref()
+                    .and_then(|b| b.lines.iter().find(|o| o.line == old_line));
+                match older {
+                    Some(o) if !o.boundary => {
+                        traced[i].commit = o.commit.clone();
+                        traced[i].path = o.path.clone();
+                        traced[i].line = o.source_line;
+                    }
+                    _ => traced[i].done = true,
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Candidates ranked by traced lines (the oldest first on a tie), the first marked primary;
