@@ -213,14 +213,6 @@ fn line_hash(line: &[u8]) -> u64 {
     h.finish()
 }
 
-/// A line with its whitespace removed.
-pub(crate) fn strip_ws(line: &[u8]) -> Vec<u8> {
-    line.iter()
-        .copied()
-        .filter(|b| !b.is_ascii_whitespace())
-        .collect()
-}
-
 impl BlobLines {
     fn new(data: &[u8]) -> BlobLines {
         use sha2::Digest;
@@ -230,7 +222,7 @@ impl BlobLines {
         let mut total = 0usize;
         let mut hasher = sha2::Sha256::new();
         for line in data.lines_with_terminator() {
-            let n = strip_ws(line);
+            let n = crate::linemap::strip_ws(line);
             raw.push(line_hash(line.trim_end()));
             stripped_len_before.push(total);
             total += n.len();
@@ -754,7 +746,7 @@ impl Blamer {
             ) else {
                 return Ok(None);
             };
-            if let Some(mapped) = crate::szz::map_through_diff(&old_bytes, &new, line, None)
+            if let Some(mapped) = crate::linemap::map_through_diff(&old_bytes, &new, line, None)
                 && let Some(before) = old.normalized.get((mapped - 1) as usize)
                 && before != n
                 && without_ref(before).as_deref() == Some(unversioned.as_slice())
@@ -790,7 +782,7 @@ impl Blamer {
             ) else {
                 return Ok(None);
             };
-            if let Some(mapped) = crate::szz::map_through_diff(&old, &new, line, None) {
+            if let Some(mapped) = crate::linemap::map_through_diff(&old, &new, line, None) {
                 return Ok(Some((parent, parent_path, mapped, "ignore-revs")));
             }
         }
@@ -848,7 +840,8 @@ pub(crate) mod tests {
     #[test]
     fn references_without_their_version() {
         let cut = |line: &str| {
-            without_ref(&strip_ws(line.as_bytes())).map(|v| String::from_utf8(v).unwrap())
+            without_ref(&crate::linemap::strip_ws(line.as_bytes()))
+                .map(|v| String::from_utf8(v).unwrap())
         };
         assert_eq!(
             cut("      - uses: actions/checkout@v4").as_deref(),

@@ -17,6 +17,7 @@ mod files;
 mod graph;
 mod ingest;
 mod linecount;
+mod linemap;
 mod mailmap;
 pub mod mapped;
 mod message;
@@ -35,12 +36,13 @@ pub use graph::ParentGraph;
 pub use ingest::{
     IngestOptions, IngestReport, KnownHistory, NoProgress, Progress, RecordedCommits, ingest,
 };
+pub use linemap::similarity;
 pub use message::MessageFilter;
 pub use packread::{Lookup, PackObjects, Scratch, Shared, TooLarge};
 pub use repo::{
     Repo, SharedPackCache, discover, discover_repositories, hooks_dir, open, shallow_commits,
 };
-pub use szz::{FixChanges, FixMiss, FixedFile, similarity};
+pub use szz::{FixChanges, FixMiss, FixedFile};
 
 /// Why a repository could not be read at all. (Partial damage — a missing blob, a shallow
 /// boundary — is not an error: it becomes an `ingest_gap` event and ingest goes on.)

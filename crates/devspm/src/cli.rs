@@ -232,7 +232,7 @@ pub enum Command {
     /// Security posture per developer, team, AI agent and repository: where risk enters, who
     /// fixes it, signing, self-merges, hook overrides, and an explainable 0–100 score
     /// (docs/posture.md).
-    Posture(crate::commands::posture::PostureArgs),
+    Posture(PostureArgs),
 
     /// The key secrets are hashed with: make a key file, or move the database's own key out
     /// of it (docs/privacy.md).
@@ -1121,4 +1121,60 @@ pub enum Framework {
 pub enum ConfigCommand {
     /// Print the effective configuration and where each value came from.
     Show,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  devspm posture                               every developer, team, agent and repository, last 90 days
+  devspm posture --team platform --since 2026-01-01
+  devspm posture --repo . --format markdown    this repository's developers, for a CI job summary
+  devspm posture explain alice@example.com     each factor of Alice's score, with its evidence
+  devspm posture explain agent:claude-code --format json
+
+The score is 0–100, higher is better: the weighted mean of the factors that are known
+(docs/posture.md lists them, their formulas and default weights; [posture] of devspm.toml
+overrides them). A factor without data is left out, never counted as zero risk.")]
+pub struct PostureArgs {
+    #[command(subcommand)]
+    pub command: Option<PostureCommand>,
+
+    /// Only this developer: an identity id, or an e-mail or name of one of their aliases.
+    #[arg(long, value_name = "X")]
+    pub developer: Option<String>,
+
+    /// Only this team (from `team = …` in devspm.toml) and its developers.
+    #[arg(long, value_name = "T")]
+    pub team: Option<String>,
+
+    /// Only this AI agent (its catalogue id, e.g. claude-code).
+    #[arg(long, value_name = "A")]
+    pub agent: Option<String>,
+
+    /// Only facts of this recorded repository (a path to it, its name or id); the priors
+    /// small samples are shrunk toward still come from every repository.
+    #[arg(long, value_name = "R", global = true)]
+    pub repo: Option<String>,
+
+    /// First day of the window (YYYY-MM-DD, UTC). Default: [posture] window_days (90) days up
+    /// to --until.
+    #[arg(long, value_name = "DATE", global = true)]
+    pub since: Option<String>,
+
+    /// Last day of the window (YYYY-MM-DD, UTC, inclusive). Default: the day of the newest
+    /// recorded commit.
+    #[arg(long, value_name = "DATE", global = true)]
+    pub until: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PostureCommand {
+    /// One subject's score factor by factor: raw value, normalised value, weight, contribution,
+    /// the formula with its numbers, and the commits, findings and events behind it.
+    Explain {
+        /// `developer:X`, `team:X`, `agent:X`, `repo:X`, or X alone: an identity id, e-mail or
+        /// name, an agent id, a team, a repository (path, name or id).
+        #[arg(value_name = "SUBJECT")]
+        subject: String,
+    },
 }

@@ -5,7 +5,6 @@
 
 use std::collections::HashMap;
 
-use clap::{Args, Subcommand};
 use devspm_engine::posture::PostureRequest;
 use devspm_posture::factors::{EvidenceItem, Status};
 use devspm_posture::report::{Organisation, RepositoryCoverage};
@@ -13,68 +12,12 @@ use devspm_posture::score::FactorResult;
 use devspm_posture::{Explanation, PostureReport, SubjectKind, SubjectPosture, Window};
 use devspm_report::number::{count, percent};
 
-use crate::cli::{Format, GlobalArgs};
+use crate::cli::{Format, GlobalArgs, PostureArgs, PostureCommand};
 use crate::output::{Table, emit, emit_json, escape, terminal_width};
 use crate::settings::Settings;
 
 /// Evidence items shown per factor in a table or Markdown (JSON and CSV list every one).
 const EVIDENCE_SHOWN: usize = 20;
-
-#[derive(Debug, Args)]
-#[command(after_help = "\
-Examples:
-  devspm posture                               every developer, team, agent and repository, last 90 days
-  devspm posture --team platform --since 2026-01-01
-  devspm posture --repo . --format markdown    this repository's developers, for a CI job summary
-  devspm posture explain alice@example.com     each factor of Alice's score, with its evidence
-  devspm posture explain agent:claude-code --format json
-
-The score is 0–100, higher is better: the weighted mean of the factors that are known
-(docs/posture.md lists them, their formulas and default weights; [posture] of devspm.toml
-overrides them). A factor without data is left out, never counted as zero risk.")]
-pub struct PostureArgs {
-    #[command(subcommand)]
-    pub command: Option<PostureCommand>,
-
-    /// Only this developer: an identity id, or an e-mail or name of one of their aliases.
-    #[arg(long, value_name = "X")]
-    pub developer: Option<String>,
-
-    /// Only this team (from `team = …` in devspm.toml) and its developers.
-    #[arg(long, value_name = "T")]
-    pub team: Option<String>,
-
-    /// Only this AI agent (its catalogue id, e.g. claude-code).
-    #[arg(long, value_name = "A")]
-    pub agent: Option<String>,
-
-    /// Only facts of this recorded repository (a path to it, its name or id); the priors
-    /// small samples are shrunk toward still come from every repository.
-    #[arg(long, value_name = "R", global = true)]
-    pub repo: Option<String>,
-
-    /// First day of the window (YYYY-MM-DD, UTC). Default: [posture] window_days (90) days up
-    /// to --until.
-    #[arg(long, value_name = "DATE", global = true)]
-    pub since: Option<String>,
-
-    /// Last day of the window (YYYY-MM-DD, UTC, inclusive). Default: the day of the newest
-    /// recorded commit.
-    #[arg(long, value_name = "DATE", global = true)]
-    pub until: Option<String>,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum PostureCommand {
-    /// One subject's score factor by factor: raw value, normalised value, weight, contribution,
-    /// the formula with its numbers, and the commits, findings and events behind it.
-    Explain {
-        /// `developer:X`, `team:X`, `agent:X`, `repo:X`, or X alone: an identity id, e-mail or
-        /// name, an agent id, a team, a repository (path, name or id).
-        #[arg(value_name = "SUBJECT")]
-        subject: String,
-    },
-}
 
 pub fn run(settings: &Settings, global: &GlobalArgs, args: &PostureArgs) -> anyhow::Result<i32> {
     let store = settings.open_store_read_only()?;
