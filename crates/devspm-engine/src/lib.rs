@@ -25,7 +25,8 @@
 //! - [`identities`] (list, show, suggest, forget), [`ai_report`] (AI involvement),
 //!   [`tools`] (workstation inventory, tool uses, the tool-spread signal), [`policy`] (the
 //!   policy check), [`hook`] (the pre-commit check and its recorded override);
-//! - [`posture`]: metrics and explainable scores per developer, team, agent and repository.
+//! - [`posture`]: metrics and explainable scores per developer, team, agent and repository;
+//! - [`szz`]: the commits that introduced what a fixing commit fixed (SZZ, V-SZZ).
 //!
 //! [`store`] is where a front end opens the ledger: the one module that names a backend.
 
@@ -67,6 +68,8 @@ pub mod tools;
 pub mod policy;
 
 pub mod posture;
+
+pub mod szz;
 
 pub use context::{
     Context, DatabaseKey, Diagnostics, Interrupt, NoProgress, Progress, SecretKey, Silent,

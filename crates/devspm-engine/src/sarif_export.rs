@@ -145,3 +145,61 @@ fn devspm_properties(r: &FindingRow) -> serde_json::Value {
         })),
     })
 }
+
+/// The dependency findings of a repository (or all) as a CycloneDX 1.5 VEX document
+/// (`devspm_report::vex`), and how many findings it holds. `version` is devspm's, `timestamp`
+/// RFC 3339 UTC.
+pub fn vex(
+    store: &impl devspm_ledger::FindingStore,
+    repo: Option<String>,
+    version: &str,
+    timestamp: &str,
+) -> Result<(serde_json::Value, usize), EngineError> {
+    let rows = store.findings(&FindingFilter {
+        repo,
+        ..Default::default()
+    })?;
+    let packages: Vec<Option<devspm_core::finding::PackageRef>> = rows
+        .iter()
+        .map(|r| match (&r.ecosystem, &r.package, &r.version) {
+            (Some(ecosystem), Some(name), Some(version)) => {
+                Some(devspm_core::finding::PackageRef {
+                    ecosystem: ecosystem.clone(),
+                    name: name.clone(),
+                    version: version.clone(),
+                    manifest: r.path.clone(),
+                    fixed: Vec::new(),
+                })
+            }
+            _ => None,
+        })
+        .collect();
+    let findings: Vec<devspm_report::vex::VexFinding<'_>> =
+        rows.iter()
+            .zip(&packages)
+            .map(|(r, package)| devspm_report::vex::VexFinding {
+                finding: &r.finding,
+                tool: &r.tool,
+                rule: &r.rule,
+                severity: &r.severity,
+                message: &r.message,
+                identifiers: &r.identifiers,
+                package: package.as_ref(),
+                status: &r.status,
+                triage: r.triage.as_ref().filter(|t| t.active).map(|t| {
+                    devspm_report::vex::Triage {
+                        state: &t.state,
+                        reason: &t.reason,
+                        expires: t.expires.as_deref(),
+                    }
+                }),
+                introduced_by: r.introduced_in.as_deref(),
+            })
+            .collect();
+    let document = devspm_report::vex::render(
+        &findings,
+        &devspm_report::vex::Producer { version, timestamp },
+    );
+    let written = findings.iter().filter(|f| f.package.is_some()).count();
+    Ok((document, written))
+}

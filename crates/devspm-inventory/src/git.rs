@@ -8,7 +8,7 @@
 //! skipped.
 //!
 //! `[includeIf "<condition>"] path` files are read in place too, and their entries keep the
-//! condition: they apply only inside repositories that match it (`gitdir:~/work/`,
+//! condition: they apply only inside repositories that match it (`gitdir:~/projects/`,
 //! `onbranch:…`, `hasconfig:remote.*.url:…`), and this is the configuration outside any
 //! repository. So the reported values are the unconditional ones, the conditional files are
 //! listed with their conditions, and each condition is evaluated as git would in a matching
@@ -314,7 +314,7 @@ mod tests {
         let (item, email_file, warnings) = scan_home(&[
             (
                 ".gitconfig",
-                "[user]\n\temail = me@home.example\n[commit]\n\tgpgsign = true\n[includeIf \"gitdir:~/work/\"]\n\tpath = ~/.gitconfig-work\n[includeIf \"onbranch:main\"]\n\tpath = /etc/outside\n",
+                "[user]\n\temail = me@home.example\n[commit]\n\tgpgsign = true\n[includeIf \"gitdir:~/projects/\"]\n\tpath = ~/.gitconfig-work\n[includeIf \"onbranch:main\"]\n\tpath = /etc/outside\n",
             ),
             (
                 ".gitconfig-work",
@@ -339,8 +339,8 @@ mod tests {
         assert_eq!(
             conditional,
             [
-                ("gitdir:~/work/", ".gitconfig-work"),
-                ("gitdir:~/work/", ".gitconfig-work-more")
+                ("gitdir:~/projects/", ".gitconfig-work"),
+                ("gitdir:~/projects/", ".gitconfig-work-more")
             ]
         );
         // Inside a work repository: plaintext credentials and unsigned commits.
@@ -354,12 +354,12 @@ mod tests {
             [
                 (
                     "git-credential-store",
-                    "credential.helper = store: git keeps passwords and tokens in plaintext in ~/.git-credentials (in repositories matching [includeIf \"gitdir:~/work/\"])",
+                    "credential.helper = store: git keeps passwords and tokens in plaintext in ~/.git-credentials (in repositories matching [includeIf \"gitdir:~/projects/\"])",
                     None
                 ),
                 (
                     "git-commits-unsigned",
-                    "commit.gpgsign is not true: commits are not signed, so their author cannot be verified (in repositories matching [includeIf \"gitdir:~/work/\"])",
+                    "commit.gpgsign is not true: commits are not signed, so their author cannot be verified (in repositories matching [includeIf \"gitdir:~/projects/\"])",
                     None
                 ),
             ]

@@ -491,60 +491,13 @@ fn export_vex(
         )
         .map(|r| r.id),
     };
-    let rows = store.findings(&FindingFilter {
-        repo,
-        ..Default::default()
-    })?;
-    let packages: Vec<Option<devspm_core::finding::PackageRef>> = rows
-        .iter()
-        .map(|r| match (&r.ecosystem, &r.package, &r.version) {
-            (Some(ecosystem), Some(name), Some(version)) => {
-                Some(devspm_core::finding::PackageRef {
-                    ecosystem: ecosystem.clone(),
-                    name: name.clone(),
-                    version: version.clone(),
-                    manifest: r.path.clone(),
-                    fixed: Vec::new(),
-                })
-            }
-            _ => None,
-        })
-        .collect();
-    let findings: Vec<devspm_report::vex::VexFinding<'_>> =
-        rows.iter()
-            .zip(&packages)
-            .map(|(r, package)| devspm_report::vex::VexFinding {
-                finding: &r.finding,
-                tool: &r.tool,
-                rule: &r.rule,
-                severity: &r.severity,
-                message: &r.message,
-                identifiers: &r.identifiers,
-                package: package.as_ref(),
-                status: &r.status,
-                triage: r.triage.as_ref().filter(|t| t.active).map(|t| {
-                    devspm_report::vex::Triage {
-                        state: &t.state,
-                        reason: &t.reason,
-                        expires: t.expires.as_deref(),
-                    }
-                }),
-                introduced_by: r.introduced_in.as_deref(),
-            })
-            .collect();
     let timestamp = jiff::Timestamp::now()
         .strftime("%Y-%m-%dT%H:%M:%SZ")
         .to_string();
-    let document = devspm_report::vex::render(
-        &findings,
-        &devspm_report::vex::Producer {
-            version: env!("CARGO_PKG_VERSION"),
-            timestamp: &timestamp,
-        },
-    );
+    let (document, written) =
+        devspm_engine::sarif_export::vex(&store, repo, env!("CARGO_PKG_VERSION"), &timestamp)?;
     let mut out = devspm_report::json::to_string_pretty(&document)?;
     out.push('\n');
-    let written = findings.iter().filter(|f| f.package.is_some()).count();
     match output {
         Some(path) => {
             std::fs::write(&path, out)

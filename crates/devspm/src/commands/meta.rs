@@ -7,6 +7,8 @@ use anyhow::Context;
 use clap::CommandFactory;
 use serde::Serialize;
 
+use devspm_core::event::IdentityKind;
+
 use crate::cli::{Cli, Format, GlobalArgs};
 use crate::output::{Table, emit, emit_json};
 use crate::settings::{SecretKeySource, Settings};
@@ -84,6 +86,29 @@ pub fn show(settings: &Settings, global: &GlobalArgs) -> anyhow::Result<i32> {
         }
     };
     let config = &settings.config;
+    // Catalogue entries of a kind, with those the configuration adds.
+    let catalogued =
+        |setting: &'static str, kind: IdentityKind, added: usize, table: &str| Setting {
+            setting,
+            value: format!(
+                "{} catalogued{}",
+                settings
+                    .catalogue
+                    .accounts
+                    .iter()
+                    .filter(|a| a.kind == kind)
+                    .count(),
+                match added {
+                    0 => String::new(),
+                    n => format!(" ({n} from [[{table}]])"),
+                }
+            ),
+            from: if added == 0 {
+                "built-in catalogue".to_owned()
+            } else {
+                format!("built-in catalogue and {}", in_file(true))
+            },
+        };
     let mut rows = vec![
         Setting {
             setting: "database",
@@ -149,48 +174,13 @@ pub fn show(settings: &Settings, global: &GlobalArgs) -> anyhow::Result<i32> {
             ),
             from: in_file(!config.identity.is_empty()),
         },
-        Setting {
-            setting: "AI agents",
-            value: format!(
-                "{} catalogued{}",
-                settings
-                    .catalogue
-                    .accounts
-                    .iter()
-                    .filter(|a| a.kind == devspm_core::event::IdentityKind::Agent)
-                    .count(),
-                match config.agent.len() {
-                    0 => String::new(),
-                    n => format!(" ({n} from [[agent]])"),
-                }
-            ),
-            from: if config.agent.is_empty() {
-                "built-in catalogue".to_owned()
-            } else {
-                format!("built-in catalogue and {}", in_file(true))
-            },
-        },
-        Setting {
-            setting: "bots",
-            value: format!(
-                "{} catalogued{}",
-                settings
-                    .catalogue
-                    .accounts
-                    .iter()
-                    .filter(|a| a.kind == devspm_core::event::IdentityKind::Bot)
-                    .count(),
-                match config.bot.len() {
-                    0 => String::new(),
-                    n => format!(" ({n} from [[bot]])"),
-                }
-            ),
-            from: if config.bot.is_empty() {
-                "built-in catalogue".to_owned()
-            } else {
-                format!("built-in catalogue and {}", in_file(true))
-            },
-        },
+        catalogued(
+            "AI agents",
+            IdentityKind::Agent,
+            config.agent.len(),
+            "agent",
+        ),
+        catalogued("bots", IdentityKind::Bot, config.bot.len(), "bot"),
         Setting {
             setting: "resolution.merge_on_full_name",
             value: config.resolution.merge_on_full_name.to_string(),
