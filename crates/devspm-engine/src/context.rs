@@ -3,6 +3,7 @@
 //! secret-hashing key comes from, and the three channels back to the front end: diagnostics,
 //! progress and an interrupt flag.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use devspm_core::catalogue::Catalogue;
@@ -78,11 +79,17 @@ where
 /// Raised by the front end (Ctrl-C, a cancelled request); long runs check it between steps and
 /// stop with [`crate::EngineError::Interrupted`], leaving the ledger consistent.
 #[derive(Debug, Default)]
-pub struct Interrupt(AtomicBool);
+pub struct Interrupt(Arc<AtomicBool>);
 
 impl Interrupt {
     pub fn new() -> Interrupt {
         Interrupt::default()
+    }
+
+    /// The flag itself, for whatever raises it from outside the run: a signal handler (which
+    /// may only store to an atomic) or a request's cancellation.
+    pub fn flag(&self) -> Arc<AtomicBool> {
+        Arc::clone(&self.0)
     }
 
     /// Asks running pipelines to stop.

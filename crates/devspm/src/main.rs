@@ -2,7 +2,8 @@
 //! every failure to one clear sentence and an exit status a CI job can gate on.
 //!
 //! Exit status: 0 success, 1 error, 2 usage error (clap), 3 ledger verification failed, 4
-//! findings at or above `--fail-on`.
+//! findings at or above `--fail-on`, 130 interrupted (Ctrl-C or SIGTERM; what was recorded is
+//! kept).
 
 mod channels;
 mod cli;
@@ -80,6 +81,34 @@ pub const EXIT_VERIFY_FAILED: i32 = 3;
 /// The exit status of `devspm findings --fail-on` when a finding meets the threshold.
 pub const EXIT_FINDINGS: i32 = 4;
 
+/// The exit status of a run stopped by Ctrl-C or SIGTERM (128 + SIGINT, as shells report it).
+pub const EXIT_INTERRUPTED: i32 = 130;
+
+/// Ctrl-C (SIGINT) and SIGTERM raise the engine's interrupt flag: a long run stops at its next
+/// step with what it recorded committed, and says so. A second signal while the first is being
+/// honoured ends the process at once (the default action): the ledger's transactions keep it
+/// consistent either way, and the next run goes on from its last commit.
+fn watch_interrupts(interrupt: &devspm_engine::Interrupt) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        let flag = interrupt.flag();
+        // The conditional default goes first: on the second signal the flag is already set.
+        signal_hook::flag::register_conditional_default(signal, std::sync::Arc::clone(&flag))?;
+        signal_hook::flag::register(signal, flag)?;
+    }
+    Ok(())
+}
+
+/// Whether a run failed because it was interrupted.
+fn interrupted(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        matches!(
+            cause.downcast_ref::<devspm_engine::EngineError>(),
+            Some(devspm_engine::EngineError::Interrupted)
+        )
+    })
+}
+
 fn main() {
     tune_allocator();
     ignore_file_size_signal();
@@ -89,7 +118,9 @@ fn main() {
         Err(error) => {
             // Errors name paths, repositories, identities and tool names: outside text.
             eprintln!("devspm: error: {}", output::escape(&describe(&error)));
-            if error.downcast_ref::<UsageError>().is_some() {
+            if interrupted(&error) {
+                EXIT_INTERRUPTED
+            } else if error.downcast_ref::<UsageError>().is_some() {
                 EXIT_USAGE
             } else {
                 1
@@ -130,6 +161,7 @@ fn run(cli: cli::Cli) -> anyhow::Result<i32> {
         _ => {}
     }
     let settings = settings::Settings::resolve(&cli.global)?;
+    watch_interrupts(&settings.interrupt)?;
     let global = &cli.global;
     if global.verbose > 0 {
         eprintln!(

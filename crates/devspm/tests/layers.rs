@@ -1,0 +1,168 @@
+//! The workspace's floors, checked from `cargo metadata`: front ends → engine → ledger traits
+//! and capability crates → core, with storage backends beside the ledger's traits. A crate that
+//! reaches past its floor (a front end opening a database driver or a backend crate itself, a
+//! library depending on the binary, a capability crate reading the ledger) fails here, with
+//! the edge named, before it becomes a habit.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+/// The crate that is a front end: it selects nothing, the engine opens the ledger for it.
+const FRONT_ENDS: &[&str] = &["devspm"];
+
+/// Crates that speak to a database themselves: only the ledger and its backends may use them.
+const DRIVERS: &[&str] = &[
+    "rusqlite",
+    "libsqlite3-sys",
+    "postgres",
+    "tokio-postgres",
+    "sqlx",
+];
+
+/// Capability crates: pure logic over the vocabulary, below the ledger and the engine.
+const CAPABILITIES: &[&str] = &[
+    "devspm-git",
+    "devspm-ai",
+    "devspm-findings",
+    "devspm-governance",
+    "devspm-inventory",
+    "devspm-secrets",
+    "devspm-advisories",
+    "devspm-posture",
+    "devspm-report",
+];
+
+/// Each workspace crate's dependencies, as (name, kind) with kind "normal", "dev" or "build".
+fn workspace_dependencies() -> BTreeMap<String, BTreeSet<(String, String)>> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let out = std::process::Command::new(cargo)
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--offline",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("cargo metadata runs");
+    assert!(
+        out.status.success(),
+        "cargo metadata failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let metadata: Value = serde_json::from_slice(&out.stdout).expect("cargo metadata is JSON");
+    let mut crates = BTreeMap::new();
+    for package in metadata["packages"].as_array().expect("packages") {
+        let name = package["name"].as_str().expect("name").to_owned();
+        let dependencies = package["dependencies"]
+            .as_array()
+            .expect("dependencies")
+            .iter()
+            .map(|d| {
+                (
+                    d["name"].as_str().expect("dependency name").to_owned(),
+                    d["kind"].as_str().unwrap_or("normal").to_owned(),
+                )
+            })
+            .collect();
+        crates.insert(name, dependencies);
+    }
+    crates
+}
+
+fn is_backend(name: &str) -> bool {
+    name.starts_with("devspm-ledger-")
+}
+
+/// Every edge that breaks a floor, as "crate → dependency (kind): why".
+fn violations(crates: &BTreeMap<String, BTreeSet<(String, String)>>) -> Vec<String> {
+    let mut wrong = Vec::new();
+    for (name, dependencies) in crates {
+        for (dependency, kind) in dependencies {
+            let normal = kind == "normal";
+            let edge = format!("{name} → {dependency} ({kind})");
+            if FRONT_ENDS.contains(&dependency.as_str()) {
+                wrong.push(format!("{edge}: nothing depends on a front end"));
+            }
+            if normal
+                && DRIVERS.contains(&dependency.as_str())
+                && name != "devspm-ledger"
+                && !is_backend(name)
+            {
+                wrong.push(format!(
+                    "{edge}: only the ledger's backends speak to a database"
+                ));
+            }
+            if normal && is_backend(dependency) && name != "devspm-engine" {
+                wrong.push(format!(
+                    "{edge}: a backend is chosen by the engine (`devspm_engine::store`), not used directly"
+                ));
+            }
+            if normal && dependency == "devspm-engine" && !FRONT_ENDS.contains(&name.as_str()) {
+                wrong.push(format!("{edge}: only front ends sit above the engine"));
+            }
+            if CAPABILITIES.contains(&name.as_str())
+                && normal
+                && (dependency == "devspm-ledger" || is_backend(dependency))
+            {
+                wrong.push(format!(
+                    "{edge}: capability crates get facts from the engine, not from the ledger"
+                ));
+            }
+            if name == "devspm-core" && dependency.starts_with("devspm") {
+                wrong.push(format!("{edge}: the vocabulary is the lowest floor"));
+            }
+        }
+    }
+    wrong
+}
+
+#[test]
+fn every_crate_stays_on_its_floor() {
+    let crates = workspace_dependencies();
+    for expected in ["devspm", "devspm-core", "devspm-engine", "devspm-ledger"] {
+        assert!(
+            crates.contains_key(expected),
+            "cargo metadata lists {expected}"
+        );
+    }
+    let wrong = violations(&crates);
+    assert!(
+        wrong.is_empty(),
+        "dependencies that break the floors (docs/architecture.md):\n{}",
+        wrong.join("\n")
+    );
+}
+
+#[test]
+fn the_rules_catch_what_they_are_for() {
+    let edges = |list: &[(&str, &str, &str)]| {
+        let mut crates: BTreeMap<String, BTreeSet<(String, String)>> = BTreeMap::new();
+        for (name, dependency, kind) in list {
+            crates
+                .entry((*name).to_owned())
+                .or_default()
+                .insert(((*dependency).to_owned(), (*kind).to_owned()));
+        }
+        crates
+    };
+    let bad = edges(&[
+        ("devspm", "rusqlite", "normal"),
+        ("devspm", "devspm-ledger-postgres", "normal"),
+        ("devspm-posture", "devspm-ledger", "normal"),
+        ("devspm-report", "devspm", "dev"),
+        ("devspm-git", "devspm-engine", "normal"),
+        ("devspm-core", "devspm-ledger", "normal"),
+    ]);
+    assert_eq!(violations(&bad).len(), 6, "{:#?}", violations(&bad));
+    let good = edges(&[
+        ("devspm", "devspm-engine", "normal"),
+        ("devspm", "rusqlite", "dev"),
+        ("devspm-engine", "devspm-ledger-postgres", "normal"),
+        ("devspm-ledger-postgres", "postgres", "normal"),
+        ("devspm-ledger", "rusqlite", "normal"),
+    ]);
+    assert_eq!(violations(&good), Vec::<String>::new());
+}
