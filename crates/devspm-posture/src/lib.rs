@@ -15,6 +15,7 @@
 //! Not built yet (issue 14): insider-threat signals, the HTML report, pseudonymised output,
 //! teams from CODEOWNERS, shadow tools and policy violations as metrics, who fixed a finding.
 
+mod configure;
 pub mod factors;
 pub mod graph;
 pub mod metrics;
