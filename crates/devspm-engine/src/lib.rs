@@ -25,6 +25,8 @@
 //! - [`identities`] (list, show, suggest, forget), [`ai_report`] (AI involvement),
 //!   [`tools`] (workstation inventory, tool uses, the tool-spread signal), [`policy`] (the
 //!   policy check), [`hook`] (the pre-commit check and its recorded override);
+//! - [`views`]: every finding-producing pipeline's findings as the one view the renderers of
+//!   `devspm-report` take (table, CSV, Markdown, SARIF);
 //! - [`posture`]: metrics and explainable scores per developer, team, agent and repository;
 //! - [`szz`]: the commits that introduced what a fixing commit fixed (SZZ, V-SZZ).
 //!
@@ -67,6 +69,8 @@ pub mod tools;
 
 pub mod policy;
 
+pub mod views;
+
 pub mod posture;
 
 pub mod szz;
@@ -99,9 +103,7 @@ fn recorded_payload<T: serde::de::DeserializeOwned>(
 /// Unix seconds → `2026-11-28` (UTC), as views show days; `-` without a time (or out of
 /// range).
 fn date(seconds: Option<i64>) -> String {
-    seconds
-        .and_then(|s| jiff::Timestamp::from_second(s).ok())
-        .map_or_else(|| "-".to_owned(), |t| t.strftime("%Y-%m-%d").to_string())
+    devspm_report::findings::date(seconds)
 }
 
 #[cfg(test)]

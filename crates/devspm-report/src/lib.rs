@@ -15,7 +15,9 @@
 //! | CSV | [`csv::cell`], records written by [`csv::Writer`] (the `csv` crate; [`csv::Writer::exact`] for byte-exact exports) | the terminal's list, plus formulas and quote breakout |
 //! | JSON | [`json::to_string_pretty`], [`json::to_string`] | raw DEL, C1, bidi and invisible characters (written as `\uXXXX`; the strings round-trip exactly) |
 //!
-//! [`evidence`] renders the evidence pack (`devspm audit evidence`) in Markdown; [`number`]
+//! [`findings`] renders findings — from any command that produces them — as a table fitted
+//! to the terminal, CSV and Markdown, and [`sarif`] as SARIF 2.1.0 with each result's
+//! attribution: one view and one builder for every command. [`evidence`] renders the evidence pack (`devspm audit evidence`) in Markdown; [`number`]
 //! formats counts and percentages; [`vex`] writes dependency findings as a CycloneDX VEX
 //! document (for DefectDojo and Dependency-Track).
 //!
@@ -24,9 +26,11 @@
 
 pub mod csv;
 pub mod evidence;
+pub mod findings;
 pub mod json;
 pub mod markdown;
 pub mod number;
+pub mod sarif;
 pub mod style;
 pub mod table;
 pub mod terminal;

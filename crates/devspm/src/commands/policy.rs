@@ -55,7 +55,15 @@ pub fn check(
             violations,
             failed,
         })?,
-        _ => {
+        format @ (Format::Csv | Format::Markdown | Format::Sarif) => {
+            crate::output::emit_findings(
+                format,
+                "devspm policy check",
+                &devspm_engine::views::policy(&report),
+                &[],
+            )?;
+        }
+        Format::Table => {
             let mut text = format!(
                 "Policy {}: checked {} repository tools, {} workstation tools, {} developers' signing, {} open CI findings at or above {}.\n",
                 escape(&config.display().to_string()),

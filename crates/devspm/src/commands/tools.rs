@@ -55,7 +55,13 @@ pub fn scan(settings: &Settings, global: &GlobalArgs, args: &ToolsScanArgs) -> a
     };
     match global.format {
         Format::Json => output::emit_json(&report)?,
-        _ => {
+        format @ (Format::Csv | Format::Markdown | Format::Sarif) => output::emit_findings(
+            format,
+            &format!("devspm tools scan of {}", report.host),
+            &devspm_engine::views::workstation(&report),
+            &[],
+        )?,
+        Format::Table => {
             let mut text = render_scan(&report);
             if let Some(db) = &report.database
                 && !global.quiet
