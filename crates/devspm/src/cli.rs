@@ -423,8 +423,8 @@ pub struct ToolsScanArgs {
     pub search_path: bool,
 
     /// Also send the report (the JSON that --format json prints) to this URL with an HTTP POST,
-    /// e.g. a devspm server's inventory endpoint. Needs `curl` on PATH; the token is handed to
-    /// curl on its standard input, never on a command line.
+    /// e.g. a devspm server's inventory endpoint, with `Authorization: Bearer TOKEN` (HTTPS
+    /// through rustls with its bundled root certificates; no redirects; a 60 s deadline).
     #[arg(long, value_name = "URL", requires = "token")]
     pub submit: Option<String>,
 

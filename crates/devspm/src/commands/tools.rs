@@ -50,7 +50,10 @@ pub fn scan(settings: &Settings, global: &GlobalArgs, args: &ToolsScanArgs) -> a
         host,
     )?;
     let submitted = match (&args.submit, &args.token) {
-        (Some(url), Some(token)) => Some(submit(url, token, &serde_json::to_vec(&report)?)?),
+        (Some(url), Some(token)) => Some(format!(
+            "HTTP {}",
+            devspm_engine::submit::post_json(url, token, &serde_json::to_vec(&report)?)?
+        )),
         _ => None,
     };
     match global.format {
@@ -77,7 +80,9 @@ pub fn scan(settings: &Settings, global: &GlobalArgs, args: &ToolsScanArgs) -> a
             {
                 text.push_str(&format!(
                     "Submitted to {}: {}.\n",
-                    escape(args.submit.as_deref().unwrap_or("")),
+                    escape(&devspm_engine::submit::shown(
+                        args.submit.as_deref().unwrap_or("")
+                    )),
                     escape(status)
                 ));
             }
@@ -261,62 +266,4 @@ pub fn list(settings: &Settings, global: &GlobalArgs, args: &ToolsListArgs) -> a
     }
     output::emit(&text)?;
     Ok(0)
-}
-
-/// A value for curl's config syntax: quoted, with `\\` and `"` escaped.
-fn curl_quote(value: &str) -> anyhow::Result<String> {
-    if value.contains(['\n', '\r']) {
-        anyhow::bail!("--submit/--token must not contain line breaks");
-    }
-    Ok(format!(
-        "\"{}\"",
-        value.replace('\\', "\\\\").replace('"', "\\\"")
-    ))
-}
-
-/// POSTs `body` (JSON) to `url` with a bearer token, through curl: options, the token included,
-/// go to curl on its standard input (`-K -`); the body goes through a private temporary file.
-/// Returns the HTTP status line; a non-2xx answer is an error naming the status and the body.
-fn submit(url: &str, token: &str, body: &[u8]) -> anyhow::Result<String> {
-    use std::io::Write;
-    if !(url.starts_with("https://") || url.starts_with("http://")) {
-        anyhow::bail!("--submit {url:?} is not an http:// or https:// URL");
-    }
-    let mut file = tempfile::NamedTempFile::new()?;
-    file.write_all(body)?;
-    file.flush()?;
-    let config = format!(
-        "url = {}\nrequest = \"POST\"\nheader = {}\nheader = \"Content-Type: application/json\"\ndata-binary = {}\nsilent\nshow-error\nwrite-out = \"\\n%{{http_code}}\"\nmax-time = 60\n",
-        curl_quote(url)?,
-        curl_quote(&format!("Authorization: Bearer {token}"))?,
-        curl_quote(&format!("@{}", file.path().display()))?,
-    );
-    let mut child = std::process::Command::new("curl")
-        .args(["-K", "-"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .map_err(|e| anyhow::anyhow!("--submit needs curl on PATH ({e}); or record locally and send the JSON of `--format json` yourself"))?;
-    if let Some(mut stdin) = child.stdin.take() {
-        stdin.write_all(config.as_bytes())?;
-    }
-    let out = child.wait_with_output()?;
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let (answer, code) = stdout.rsplit_once('\n').unwrap_or(("", stdout.as_ref()));
-    if !out.status.success() {
-        anyhow::bail!(
-            "--submit to {url} failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        );
-    }
-    let code: u16 = code.trim().parse().unwrap_or(0);
-    if !(200..300).contains(&code) {
-        let answer: String = answer.chars().take(200).collect();
-        anyhow::bail!(
-            "--submit to {url} was refused: HTTP {code} {}",
-            answer.trim()
-        );
-    }
-    Ok(format!("HTTP {code}"))
 }
