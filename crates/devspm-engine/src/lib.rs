@@ -77,7 +77,8 @@ pub mod posture;
 pub mod szz;
 
 pub use context::{
-    Context, DatabaseKey, Diagnostics, Interrupt, NoProgress, Progress, SecretKey, Silent,
+    Context, DatabaseKey, Diagnostics, Interrupt, NoProgress, Phase, Progress, SecretKey, Silent,
+    phase,
 };
 pub use error::EngineError;
 

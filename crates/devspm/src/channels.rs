@@ -1,5 +1,8 @@
 //! The CLI's ends of the engine's channels: warnings on standard error (escaped, none with
-//! `-q`) and a progress bar for ingest on a terminal.
+//! `-q`) and a progress bar for every phase the engine reports (`devspm_engine::phase`:
+//! ingest, the secret scan, dependency matching, imports, attribution, SZZ, evidence packs,
+//! verification), drawn by indicatif on standard error only when it is a terminal and never
+//! with `-q`: a pipe or a log file gets no progress bytes.
 
 use std::io::IsTerminal;
 use std::sync::Mutex;
@@ -45,22 +48,50 @@ impl devspm_engine::Diagnostics for Terminal {
     }
 }
 
-/// Only ingest shows a bar (new commits read), only on a terminal and never with `-q`.
+/// What the bar of a phase counts (its unit).
+fn unit(phase: &str) -> &'static str {
+    use devspm_engine::phase;
+    match phase {
+        phase::INGEST => "new commits",
+        phase::SECRETS => "blobs searched for secrets",
+        phase::ADVISORIES => "lockfiles matched against advisories",
+        phase::IMPORT => "results imported",
+        phase::ATTRIBUTION => "findings attributed",
+        phase::SZZ => "fixes traced",
+        phase::EVIDENCE => "changes gathered",
+        phase::CHAIN => "events verified",
+        phase::PROJECTIONS => "events replayed",
+        _ => "steps",
+    }
+}
+
+/// Every phase gets a bar (a counter while its total is unknown), only on a terminal and never
+/// with `-q`; indicatif draws at most 20 times a second and not at all for a phase that ends
+/// before its first tick.
 impl devspm_engine::Progress for Terminal {
-    fn start(&self, phase: &str, subject: &str, _total: Option<u64>) {
-        if phase != "ingest" || self.quiet || !std::io::stderr().is_terminal() {
+    fn start(&self, phase: &str, subject: &str, total: Option<u64>) {
+        if self.quiet || !std::io::stderr().is_terminal() {
             return;
         }
-        let bar = ProgressBar::new(0);
+        let counted = match total {
+            Some(_) => "{wide_bar} {human_pos}/{human_len}",
+            None => "{spinner} {human_pos}",
+        };
+        let bar =
+            ProgressBar::with_draw_target(total, indicatif::ProgressDrawTarget::stderr_with_hz(20));
         bar.set_style(
-            ProgressStyle::with_template(
-                "{prefix} [{elapsed_precise}] {wide_bar} {human_pos}/{human_len} new commits (eta {eta})",
-            )
+            ProgressStyle::with_template(&format!(
+                "{{prefix}} [{{elapsed_precise}}] {counted} {} {}",
+                unit(phase),
+                if total.is_some() { "(eta {eta})" } else { "" }
+            ))
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
         bar.set_prefix(escape(subject).into_owned());
-        if let Ok(mut slot) = self.bar.lock() {
-            *slot = Some(bar);
+        if let Ok(mut slot) = self.bar.lock()
+            && let Some(old) = slot.replace(bar)
+        {
+            old.finish_and_clear();
         }
     }
 
