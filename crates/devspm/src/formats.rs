@@ -243,4 +243,56 @@ mod tests {
             ]
         );
     }
+
+    /// The README's command table and the command line agree: every command (but the hidden
+    /// ones) has a row, and every row names a command that exists.
+    #[test]
+    fn every_command_is_in_the_readme_table() {
+        let readme = include_str!("../../../README.md");
+        let table = readme
+            .split("| command | what it does |")
+            .nth(1)
+            .expect("the README has a command table");
+        let mut documented = std::collections::BTreeSet::new();
+        for row in table.lines().skip(1).take_while(|l| l.starts_with('|')) {
+            // The first cell (a `\|` inside it is an escaped bar).
+            let cell = row[1..].replace("\\|", "/");
+            let cell = cell.split('|').next().unwrap_or_default();
+            for span in cell.split('`').skip(1).step_by(2) {
+                let Some(rest) = span.strip_prefix("devspm ") else {
+                    continue;
+                };
+                let words: Vec<&str> = rest
+                    .split_whitespace()
+                    .take_while(|w| {
+                        w.chars().all(|c| c.is_ascii_lowercase() || c == '-') && !w.starts_with('-')
+                    })
+                    .collect();
+                documented.insert(words.join(" "));
+            }
+        }
+        let mut all = Vec::new();
+        leaves(&Cli::command(), Vec::new(), &mut all);
+        let mut commands = std::collections::BTreeSet::new();
+        for (path, leaf) in &all {
+            if leaf.is_hide_set() || path.is_empty() {
+                continue;
+            }
+            let name = path.join(" ");
+            // `identities list` is `identities [list]`.
+            let shown = name.strip_suffix(" list").unwrap_or(&name).to_owned();
+            assert!(
+                documented.contains(&name) || documented.contains(&shown),
+                "`devspm {name}` has no row in the README's command table"
+            );
+            commands.insert(name);
+            commands.insert(shown);
+        }
+        for row in &documented {
+            assert!(
+                commands.contains(row),
+                "the README documents `devspm {row}`, which is not a command"
+            );
+        }
+    }
 }
