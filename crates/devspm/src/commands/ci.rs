@@ -189,6 +189,15 @@ pub fn audit(settings: &Settings, global: &GlobalArgs, args: &CiAuditArgs) -> an
                     ("evidence", false),
                     ("introduced by", false),
                 ]);
+                // On a narrow terminal: paths and names shortened (never the line), then the
+                // evidence dropped.
+                table
+                    .paint(0, devspm_report::style::severity)
+                    .shrink(1)
+                    .shrink(2)
+                    .shrink_end(3, 20)
+                    .drop_rank(3, 1)
+                    .shrink(4);
                 for f in &t.report.findings {
                     total += 1;
                     by_severity
@@ -239,7 +248,7 @@ pub fn audit(settings: &Settings, global: &GlobalArgs, args: &CiAuditArgs) -> an
                     }
                 ));
                 if !t.report.findings.is_empty() {
-                    text.push_str(&table.render("  "));
+                    text.push_str(&table.render_fit("  ", output::terminal_width()));
                 }
                 for f in &t.report.findings {
                     if global.verbose > 0 {

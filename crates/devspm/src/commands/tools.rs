@@ -110,6 +110,12 @@ fn render_scan(report: &WorkstationScan) -> String {
         ("verdict", false),
         ("risks", false),
     ]);
+    table
+        .shrink(1)
+        .shrink(3)
+        .drop_rank(3, 2)
+        .shrink_end(5, 20)
+        .drop_rank(2, 1);
     for judged in &report.items {
         let item = &judged.item;
         table.row(vec![
@@ -131,7 +137,7 @@ fn render_scan(report: &WorkstationScan) -> String {
     if report.items.is_empty() {
         text.push_str("  No developer tools found in the known locations.\n");
     } else {
-        text.push_str(&table.render("  "));
+        text.push_str(&table.render_fit("  ", output::terminal_width()));
     }
     let summary = &report.summary;
     text.push_str(&format!(
@@ -212,6 +218,12 @@ pub fn list(settings: &Settings, global: &GlobalArgs, args: &ToolsListArgs) -> a
         ("who", false),
         ("since", false),
     ]);
+    table
+        .shrink(0)
+        .shrink(1)
+        .shrink(3)
+        .shrink(4)
+        .drop_rank(2, 1);
     for r in rows {
         let place = match r.origin {
             "workstation" => format!("{}:~/{}", r.host.as_deref().unwrap_or("?"), r.path),
@@ -254,7 +266,7 @@ pub fn list(settings: &Settings, global: &GlobalArgs, args: &ToolsListArgs) -> a
         .collect();
     let hosts: std::collections::BTreeSet<_> =
         rows.iter().filter_map(|r| r.host.as_deref()).collect();
-    let mut text = table.render("");
+    let mut text = table.render_fit("", output::terminal_width());
     text.push_str(&format!(
         "\n{} uses in {} repositories and on {} workstations.\n",
         rows.len(),
