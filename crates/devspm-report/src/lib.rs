@@ -192,4 +192,69 @@ mod catalogue {
             assert_eq!(back, strings);
         }
     }
+
+    /// Every finding renderer with every hostile string in every outside field: the table and
+    /// CSV stay one row per finding and inert, Markdown keeps its table rows, and SARIF (as
+    /// the front end writes it, through [`crate::json`]) is inert and carries the exact text.
+    #[test]
+    fn finding_renderers_keep_hostile_text_inert() {
+        use crate::findings::{Attribution, Finding};
+        for (id, text) in cases() {
+            let finding = Finding {
+                id: "f1".into(),
+                repository: text.clone(),
+                tool: text.clone(),
+                rule: text.clone(),
+                kind: "code".into(),
+                severity: "high".into(),
+                status: "open".into(),
+                message: text.clone(),
+                path: Some(format!("{text}.py")),
+                line: Some(7),
+                attribution: Attribution {
+                    state: Some("attributed".into()),
+                    developer_name: Some(text.clone()),
+                    agents: vec![text.clone()],
+                    ..Attribution::default()
+                },
+                ..Finding::default()
+            };
+            let findings = [finding];
+            for width in [None, Some(60), Some(160)] {
+                let table = crate::findings::table(&findings, width, 0);
+                assert_inert(&id, &table, true);
+                assert_eq!(table.lines().count(), 4, "{id}: {table:?}");
+                assert!(table.contains(":7"), "{id}: the line was cut: {table}");
+            }
+            let csv = crate::findings::csv(&findings).unwrap();
+            assert_inert(&id, &csv, true);
+            assert_eq!(csv.lines().count(), 2, "{id}: {csv:?}");
+            let md = crate::findings::markdown("t", &findings, 0);
+            assert_inert(&id, &md, true);
+            let row = md.lines().last().unwrap();
+            assert_eq!(
+                row.replace("\\\\", "")
+                    .replace("\\|", "")
+                    .matches('|')
+                    .count(),
+                10,
+                "{id}: {row}"
+            );
+            let producer = crate::sarif::Producer {
+                version: "0",
+                information_uri: "https://example.invalid",
+            };
+            let sarif = crate::sarif::document(&producer, &[], &findings);
+            let written = crate::json::to_string_pretty(&sarif).unwrap();
+            assert_inert(&id, &written, true);
+            let back: serde_json::Value = serde_json::from_str(&written).unwrap();
+            let result = &back["runs"][0]["results"][0];
+            assert_eq!(
+                result["message"]["text"].as_str(),
+                Some(text.as_str()),
+                "{id}"
+            );
+            assert_eq!(result["ruleId"].as_str(), Some(text.as_str()), "{id}");
+        }
+    }
 }
