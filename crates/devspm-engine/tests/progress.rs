@@ -204,4 +204,47 @@ fn a_scan_and_an_import_report_each_phase_from_start_to_end() {
         repo.name.clone(),
         Some(2)
     )));
+
+    // SZZ over a fixing commit: one phase, one step per fix traced.
+    std::fs::write(repo_dir.join("f0.py"), "print('bye')\n").unwrap();
+    git(&repo_dir, &["commit", "-q", "-am", "Fix the greeting"]);
+    let fix = String::from_utf8(
+        Command::new("git")
+            .current_dir(&repo_dir)
+            .args(["rev-parse", "HEAD"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    devspm_engine::scan::bring_up_to_date(&ctx, &mut store, &repo).unwrap();
+    recording.take();
+    let fixes = devspm_engine::szz::fix_inputs(&devspm_engine::szz::FixRequest {
+        fix: Some(fix.trim()),
+        advisory: None,
+        disclosed: None,
+        fixes_from: None,
+    })
+    .unwrap();
+    let traced = devspm_engine::szz::attribute_fixes(
+        &mut store,
+        &repo,
+        &fixes,
+        (
+            devspm_engine::szz::SzzVariant::Devspm,
+            devspm_engine::szz::SzzTrace::Auto,
+        ),
+        true,
+        &recording,
+    )
+    .unwrap();
+    assert_eq!(traced.len(), 1);
+    let calls = recording.take();
+    let seen = phases(&calls);
+    assert_names(&seen, &[phase::SZZ]);
+    assert_eq!(seen[0].1, 1, "{calls:?}");
+    assert_eq!(
+        calls[0],
+        Call::Start(phase::SZZ.to_owned(), repo.name.clone(), Some(1))
+    );
 }
