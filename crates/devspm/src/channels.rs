@@ -14,7 +14,8 @@ use crate::output::escape;
 /// Standard error as the engine's diagnostics and progress receiver.
 pub struct Terminal {
     quiet: bool,
-    bar: Mutex<Option<ProgressBar>>,
+    /// The current phase's bar and what it counts.
+    bar: Mutex<Option<(ProgressBar, &'static str)>>,
 }
 
 impl Terminal {
@@ -25,11 +26,11 @@ impl Terminal {
         }
     }
 
-    fn with_bar(&self, f: impl FnOnce(&ProgressBar)) {
+    fn with_bar(&self, f: impl FnOnce(&ProgressBar, &'static str)) {
         if let Ok(bar) = self.bar.lock()
-            && let Some(bar) = bar.as_ref()
+            && let Some((bar, unit)) = bar.as_ref()
         {
-            f(bar);
+            f(bar, unit);
         }
     }
 }
@@ -65,47 +66,52 @@ fn unit(phase: &str) -> &'static str {
     }
 }
 
-/// Every phase gets a bar (a counter while its total is unknown), only on a terminal and never
-/// with `-q`; indicatif draws at most 20 times a second and not at all for a phase that ends
-/// before its first tick.
+/// A bar of `unit`s: a bar with the total and an estimate when the total is known, else a
+/// counter.
+fn style(unit: &str, known: bool) -> ProgressStyle {
+    let template = if known {
+        format!(
+            "{{prefix}} [{{elapsed_precise}}] {{wide_bar}} {{human_pos}}/{{human_len}} {unit} (eta {{eta}})"
+        )
+    } else {
+        format!("{{prefix}} [{{elapsed_precise}}] {{spinner}} {{human_pos}} {unit}")
+    };
+    ProgressStyle::with_template(&template).unwrap_or_else(|_| ProgressStyle::default_bar())
+}
+
+/// Every phase gets a bar (a counter until its total is known), only on a terminal and never
+/// with `-q`; indicatif draws at most 20 times a second.
 impl devspm_engine::Progress for Terminal {
     fn start(&self, phase: &str, subject: &str, total: Option<u64>) {
         if self.quiet || !std::io::stderr().is_terminal() {
             return;
         }
-        let counted = match total {
-            Some(_) => "{wide_bar} {human_pos}/{human_len}",
-            None => "{spinner} {human_pos}",
-        };
+        let unit = unit(phase);
         let bar =
             ProgressBar::with_draw_target(total, indicatif::ProgressDrawTarget::stderr_with_hz(20));
-        bar.set_style(
-            ProgressStyle::with_template(&format!(
-                "{{prefix}} [{{elapsed_precise}}] {counted} {} {}",
-                unit(phase),
-                if total.is_some() { "(eta {eta})" } else { "" }
-            ))
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-        );
+        bar.set_style(style(unit, total.is_some()));
         bar.set_prefix(escape(subject).into_owned());
         if let Ok(mut slot) = self.bar.lock()
-            && let Some(old) = slot.replace(bar)
+            && let Some((old, _)) = slot.replace((bar, unit))
         {
             old.finish_and_clear();
         }
     }
 
     fn total(&self, total: u64) {
-        self.with_bar(|bar| bar.set_length(total));
+        self.with_bar(|bar, unit| {
+            bar.set_length(total);
+            bar.set_style(style(unit, true));
+        });
     }
 
     fn at(&self, done: u64) {
-        self.with_bar(|bar| bar.set_position(done));
+        self.with_bar(|bar, _| bar.set_position(done));
     }
 
     fn finish(&self) {
         if let Ok(mut slot) = self.bar.lock()
-            && let Some(bar) = slot.take()
+            && let Some((bar, _)) = slot.take()
         {
             bar.finish_and_clear();
         }

@@ -122,6 +122,8 @@ fn progress_on_a_terminal_only_and_never_with_quiet() {
     std::fs::remove_file(sb.db()).unwrap();
     let drawn = on_a_terminal(&sb, &["scan", &path]);
     assert!(drawn.contains("new commits"), "{drawn}");
+    // Once the walk knows how many commits there are, the counter becomes a bar with a total.
+    assert!(drawn.contains("/3,000 new commits"), "{drawn}");
     assert!(drawn.contains("blobs searched for secrets"), "{drawn}");
 
     // -q on a terminal: nothing but results and errors.
