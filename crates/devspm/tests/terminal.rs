@@ -126,6 +126,30 @@ fn progress_on_a_terminal_only_and_never_with_quiet() {
     assert!(drawn.contains("/3,000 new commits"), "{drawn}");
     assert!(drawn.contains("blobs searched for secrets"), "{drawn}");
 
+    // Verification and evidence packs report their phases too.
+    let verified = on_a_terminal(&sb, &["audit", "verify"]);
+    assert!(verified.contains("events verified"), "{verified}");
+    assert!(verified.contains("events replayed"), "{verified}");
+    let key = sb.path().join("checkpoint.key");
+    sb.run(&["audit", "keygen", "-o", key.to_str().unwrap()])
+        .assert_code(0);
+    let pack = sb.path().join("pack");
+    let packed = on_a_terminal(
+        &sb,
+        &[
+            "audit",
+            "evidence",
+            "--framework",
+            "ssdf",
+            "--key",
+            key.to_str().unwrap(),
+            "-o",
+            pack.to_str().unwrap(),
+        ],
+    );
+    assert!(packed.contains("changes gathered"), "{packed}");
+    assert!(pack.join("index.md").is_file());
+
     // -q on a terminal: nothing but results and errors.
     std::fs::remove_file(sb.db()).unwrap();
     let quiet = on_a_terminal(&sb, &["-q", "scan", &path]);
