@@ -204,12 +204,15 @@ pub struct DependencyScan {
 
 /// Matches every lockfile and manifest at HEAD against the loaded advisories and records the
 /// matches as findings of [`TOOL`] (informational advisories — unmaintained, unsound, notices —
-/// are not vulnerabilities and are left out, as cargo-audit does).
+/// are not vulnerabilities and are left out, as cargo-audit does). Progress: the phase
+/// [`crate::phase::ADVISORIES`], one step per lockfile.
 pub fn detect(
+    ctx: &crate::Context<'_>,
     store: &mut impl FindingStore,
     repo: &devspm_git::Repo,
     index: &AdvisoryIndex,
 ) -> Result<DependencyScan, EngineError> {
+    let phase = crate::Phase::start(ctx.progress, crate::phase::ADVISORIES, &repo.name, None);
     let mut scan = DependencyScan {
         checked: true,
         ..Default::default()
@@ -225,8 +228,10 @@ pub fn detect(
     };
     // An unreadable tree was warned about by the analyzers that ran before.
     let files = files_or_gap(store, repo, &head, &select, MAX_LOCKFILE_BYTES, &Silent)?;
+    phase.total(files.len() as u64);
     let mut findings = Vec::new();
-    for file in files {
+    for (done, file) in files.into_iter().enumerate() {
+        phase.at(done as u64);
         let bytes = match file.content {
             Ok(b) => b,
             Err(reason) => {

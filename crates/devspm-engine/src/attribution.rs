@@ -123,12 +123,14 @@ const REF_RULES: [&str; 3] = [
 ];
 
 /// Attributes the repository's pending findings (with `again`, every open finding). `secrets`
-/// maps finding ids to secret values known in this run only.
+/// maps finding ids to secret values known in this run only. Progress: the phase
+/// [`crate::phase::ATTRIBUTION`], one step per finding.
 pub fn attribute_pending(
     store: &mut impl FindingStore,
     repo: &Repo,
     secrets: &HashMap<String, String>,
     again: bool,
+    progress: &dyn crate::Progress,
 ) -> Result<AttributionReport, EngineError> {
     // An attribution by an engine newer than this one counts as missing when `again`.
     let engine = if again { u32::MAX } else { ENGINE };
@@ -137,6 +139,13 @@ pub fn attribute_pending(
     if pending.is_empty() {
         return Ok(report);
     }
+    let phase = crate::Phase::start(
+        progress,
+        crate::phase::ATTRIBUTION,
+        &repo.name,
+        Some(pending.len() as u64),
+    );
+    let mut done = 0u64;
     let head = devspm_git::head_commit(repo)?;
     let blamer = Blamer::new(repo, BlameOptions::default());
     // Each batch is one transaction: a run killed midway leaves whole batches, and the next
@@ -148,6 +157,8 @@ pub fn attribute_pending(
         report.unattributable += batch.unattributable;
         report.files_blamed += batch.files_blamed;
         report.files_cached += batch.files_cached;
+        done += keys.len() as u64;
+        phase.at(done);
     }
     Ok(report)
 }

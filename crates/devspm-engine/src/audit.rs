@@ -19,10 +19,10 @@ use serde::Serialize;
 use crate::{EngineError, Progress};
 
 /// The `Progress` phase of re-walking the chain (steps: events verified).
-pub const PHASE_CHAIN: &str = "chain";
+pub const PHASE_CHAIN: &str = crate::phase::CHAIN;
 /// The `Progress` phase of replaying the events to compare the projections (steps: events
 /// replayed).
-pub const PHASE_PROJECTIONS: &str = "projections";
+pub const PHASE_PROJECTIONS: &str = crate::phase::PROJECTIONS;
 
 /// What [`verify`] found.
 #[derive(Clone, Debug, Serialize)]
@@ -95,7 +95,16 @@ pub(crate) fn verified<S: Store>(
     store: &S,
     refused: &'static str,
 ) -> Result<VerifyReport, EngineError> {
-    let report = store.verify(&mut |_| {})?;
+    verified_with(store, refused, &|_| {})
+}
+
+/// [`verified`], telling `at` the events verified so far.
+pub(crate) fn verified_with<S: Store>(
+    store: &S,
+    refused: &'static str,
+    at: &dyn Fn(u64),
+) -> Result<VerifyReport, EngineError> {
+    let report = store.verify(&mut |n| at(n))?;
     match report.problem {
         Some(problem) => Err(EngineError::Tampered {
             location: store.location().to_owned(),

@@ -249,7 +249,7 @@ pub fn inspect_head(
 /// CI findings as findings of [`TOOL`]. A finding's identity is its rule, file and evidence
 /// (not its line, so that it survives edits above it); the same evidence twice in one file is
 /// told apart by its occurrence.
-fn internal_findings(findings: &[CiFinding]) -> Vec<InternalFinding> {
+pub(crate) fn internal_findings(findings: &[CiFinding]) -> Vec<InternalFinding> {
     let mut seen: HashMap<(String, String, String), u32> = HashMap::new();
     findings
         .iter()

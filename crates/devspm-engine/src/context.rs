@@ -50,6 +50,63 @@ pub struct NoProgress;
 
 impl Progress for NoProgress {}
 
+/// The phases pipelines report, by the names [`Progress::start`] receives. A front end shows
+/// each as it likes (the CLI: a bar on a terminal); a phase's steps are what its doc says.
+pub mod phase {
+    /// Commit ingest: new commits recorded (the total once the walk is done).
+    pub const INGEST: &str = "ingest";
+    /// The secret detector: blobs read and searched (no total: blobs are found as the walk
+    /// goes).
+    pub const SECRETS: &str = "secrets";
+    /// The dependency detector: lockfiles matched against the loaded advisories.
+    pub const ADVISORIES: &str = "advisories";
+    /// Import of scanner reports: files read.
+    pub const IMPORT: &str = "import";
+    /// Attribution of pending findings: findings attributed.
+    pub const ATTRIBUTION: &str = "attribution";
+    /// SZZ: fixing commits traced.
+    pub const SZZ: &str = "szz";
+    /// An evidence pack: sampled changes gathered.
+    pub const EVIDENCE: &str = "evidence";
+    /// Verification of the hash chain: events checked.
+    pub const CHAIN: &str = "chain";
+    /// Verification (or rebuild) of the projections: events replayed.
+    pub const PROJECTIONS: &str = "projections";
+}
+
+/// A phase in progress: started by [`Phase::start`], finished when dropped, so that a phase
+/// that fails (`?`) still ends for the front end.
+pub struct Phase<'a>(&'a dyn Progress);
+
+impl<'a> Phase<'a> {
+    /// Starts `phase` on `subject` (outside text) with `total` steps when known.
+    pub fn start(
+        progress: &'a dyn Progress,
+        phase: &str,
+        subject: &str,
+        total: Option<u64>,
+    ) -> Phase<'a> {
+        progress.start(phase, subject, total);
+        Phase(progress)
+    }
+
+    /// `done` steps are complete.
+    pub fn at(&self, done: u64) {
+        self.0.at(done);
+    }
+
+    /// The number of steps became known.
+    pub fn total(&self, total: u64) {
+        self.0.total(total);
+    }
+}
+
+impl Drop for Phase<'_> {
+    fn drop(&mut self) {
+        self.0.finish();
+    }
+}
+
 /// Where the secret-hashing key kept outside the database comes from (a key file, an
 /// environment variable, a key service). It is asked for only by the pipelines that hash
 /// secrets, so that a missing key file fails those and not, say, a listing of identities.

@@ -36,7 +36,7 @@ use sha2::{Digest, Sha256};
 
 use crate::EngineError;
 use crate::audit::export::{OutFile, write_file};
-use crate::audit::{checkpoints, event_line, parse_date, recorded_repository, verified};
+use crate::audit::{checkpoints, event_line, parse_date, recorded_repository};
 
 /// Version of the sampling rule, part of the seed (a new rule gives new samples).
 const SAMPLING: &str = "devspm-evidence-sample-v1";
@@ -97,10 +97,14 @@ fn day(seconds: i64) -> String {
 /// Builds the pack and writes it into `dir` (created; refused when it exists and is not an
 /// empty folder): `index.md`, `practices.md`, `VERIFY.md`, `index.json`, `changes/`,
 /// `checkpoint.txt`, `verifier.pub`, `events.jsonl`, `cited-events.jsonl` and `proofs/`.
+///
+/// Progress: the phases [`crate::phase::CHAIN`] (the ledger verified first) and
+/// [`crate::phase::EVIDENCE`] (one step per sampled change gathered).
 pub fn write_pack<S: PackStore>(
     store: &mut S,
     request: &PackRequest,
     dir: &Path,
+    progress: &dyn crate::Progress,
 ) -> Result<EvidencePack, EngineError> {
     if dir.exists()
         && (!dir.is_dir()
@@ -114,7 +118,7 @@ pub fn write_pack<S: PackStore>(
             dir.display()
         )));
     }
-    let mut pack = build(store, request)?;
+    let mut pack = build(store, request, progress)?;
     write_folder(store, &mut pack, dir)?;
     Ok(pack)
 }
@@ -125,6 +129,7 @@ pub fn write_pack<S: PackStore>(
 pub fn build<S: PackStore>(
     store: &mut S,
     request: &PackRequest,
+    progress: &dyn crate::Progress,
 ) -> Result<EvidencePack, EngineError> {
     if request.sample == 0 {
         return Err(EngineError::Invalid(
@@ -194,7 +199,10 @@ pub fn build<S: PackStore>(
     }
 
     // The ledger must verify before anything is said about it.
-    let report = verified(store, "write an evidence pack")?;
+    let report = {
+        let phase = crate::Phase::start(progress, crate::phase::CHAIN, "", None);
+        crate::audit::verified_with(store, "write an evidence pack", &|n| phase.at(n))?
+    };
 
     // Findings (the existing view), and who introduced the severe open ones.
     let findings = store.findings(&FindingFilter {
@@ -313,7 +321,14 @@ pub fn build<S: PackStore>(
         .collect::<HashSet<_>>()
         .len()
         > 1;
-    for (c, why) in &chosen {
+    let phase = crate::Phase::start(
+        progress,
+        crate::phase::EVIDENCE,
+        &scope,
+        Some(chosen.len() as u64),
+    );
+    for (done, (c, why)) in chosen.iter().enumerate() {
+        phase.at(done as u64);
         let facts = store.change_facts(&c.repo, &c.sha)?.ok_or_else(|| {
             EngineError::NotFound(format!("commit {} vanished from the ledger", c.sha))
         })?;
@@ -336,6 +351,7 @@ pub fn build<S: PackStore>(
         }
         changes.push(change);
     }
+    drop(phase);
     if let Some((&last, _)) = cited.iter().next_back()
         && last > checkpoint.size
     {

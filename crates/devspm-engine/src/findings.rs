@@ -107,8 +107,7 @@ pub fn record_internal_findings(
     }
     if store.import_recorded(&import)? {
         // Recorded by an earlier run, which may have been killed before it attributed them.
-        let report = crate::attribution::attribute_pending(store, repo, &HashMap::new(), false)?;
-        return Ok(report.attributed + report.unattributable);
+        return attribute_pending(store, repo);
     }
     let mut seen: Vec<String> = Vec::new();
     let mut events = Vec::new();
@@ -185,8 +184,23 @@ pub fn record_internal_findings(
     ));
     events.extend(attributions);
     let appended = store.append(events)?.appended;
-    let report = crate::attribution::attribute_pending(store, repo, &HashMap::new(), false)?;
-    Ok(appended + report.attributed + report.unattributable)
+    Ok(appended + attribute_pending(store, repo)?)
+}
+
+/// Attributes the repository's pending findings (the detector's phase is the one the front
+/// end shows); returns the attribution events appended.
+fn attribute_pending(
+    store: &mut impl FindingStore,
+    repo: &devspm_git::Repo,
+) -> Result<u64, EngineError> {
+    let report = crate::attribution::attribute_pending(
+        store,
+        repo,
+        &HashMap::new(),
+        false,
+        &crate::NoProgress,
+    )?;
+    Ok(report.attributed + report.unattributable)
 }
 
 /// The id of an import: what was imported (producer, revision, source digest) and whether

@@ -242,6 +242,9 @@ pub fn import<S: Ledger + Send, R: Read + Seek>(
     // New findings' events wait on disk until every report has been read, so that memory
     // does not grow with the size of the input.
     let mut spool = Spool::new()?;
+    // Progress: results read, over every report.
+    let phase = crate::Phase::start(ctx.progress, crate::phase::IMPORT, &repo.name, None);
+    let mut results_read = 0u64;
 
     for mut input in inputs {
         ctx.interrupt.check()?;
@@ -256,6 +259,8 @@ pub fn import<S: Ledger + Send, R: Read + Seek>(
         let mut missing_count = 0u64;
         let summary =
             devspm_findings::import::import_reader(file, &mut input.reader, &mut |mut raw| {
+                results_read += 1;
+                phase.at(results_read);
                 identifier.clean(&mut raw);
                 let found = identifier.identify(&raw, &mut state);
                 if raw.location.is_some() {
@@ -484,6 +489,7 @@ pub fn import<S: Ledger + Send, R: Read + Seek>(
         }
     }
     drop(identifier);
+    drop(phase);
     // Every report was read: bring the record of the repository up to date (attribution
     // needs its commits), then append the findings in one transaction.
     crate::scan::bring_up_to_date(ctx, store, repo)?;
@@ -492,7 +498,11 @@ pub fn import<S: Ledger + Send, R: Read + Seek>(
     store.append_streamed(&mut spooled)?;
     let attribution = if options.attribute {
         Some(crate::attribution::attribute_pending(
-            store, repo, &secrets, false,
+            store,
+            repo,
+            &secrets,
+            false,
+            ctx.progress,
         )?)
     } else {
         None

@@ -24,7 +24,9 @@
 //!   [`sarif_export`]: a SARIF report written back with attributions and triage;
 //! - [`identities`] (list, show, suggest, forget), [`ai_report`] (AI involvement),
 //!   [`tools`] (workstation inventory, tool uses, the tool-spread signal), [`policy`] (the
-//!   policy check), [`hook`] (the pre-commit check and its recorded override);
+//!   policy check), [`submit`] (a report POSTed to a server over HTTPS), [`hook`] (the pre-commit check and its recorded override);
+//! - [`views`]: every finding-producing pipeline's findings as the one view the renderers of
+//!   `devspm-report` take (table, CSV, Markdown, SARIF);
 //! - [`posture`]: metrics and explainable scores per developer, team, agent and repository;
 //! - [`szz`]: the commits that introduced what a fixing commit fixed (SZZ, V-SZZ).
 //!
@@ -63,16 +65,20 @@ pub mod sarif_export;
 pub mod ai_report;
 pub mod hook;
 pub mod identities;
+pub mod submit;
 pub mod tools;
 
 pub mod policy;
+
+pub mod views;
 
 pub mod posture;
 
 pub mod szz;
 
 pub use context::{
-    Context, DatabaseKey, Diagnostics, Interrupt, NoProgress, Progress, SecretKey, Silent,
+    Context, DatabaseKey, Diagnostics, Interrupt, NoProgress, Phase, Progress, SecretKey, Silent,
+    phase,
 };
 pub use error::EngineError;
 
@@ -99,9 +105,7 @@ fn recorded_payload<T: serde::de::DeserializeOwned>(
 /// Unix seconds → `2026-11-28` (UTC), as views show days; `-` without a time (or out of
 /// range).
 fn date(seconds: Option<i64>) -> String {
-    seconds
-        .and_then(|s| jiff::Timestamp::from_second(s).ok())
-        .map_or_else(|| "-".to_owned(), |t| t.strftime("%Y-%m-%d").to_string())
+    devspm_report::findings::date(seconds)
 }
 
 #[cfg(test)]

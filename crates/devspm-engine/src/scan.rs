@@ -116,7 +116,7 @@ pub fn ingest<S: Ledger + Send>(
             })
             .map_err(|e| e.to_string())
     };
-    ctx.progress.start("ingest", &repo.name, None);
+    ctx.progress.start(crate::phase::INGEST, &repo.name, None);
     let report = devspm_git::ingest(
         repo,
         known,
@@ -354,11 +354,20 @@ fn run_detectors(
     repo: &devspm_git::Repo,
 ) -> Result<DetectorsSection, EngineError> {
     let (dependencies, hint) = match crate::advisories::load_index(store)? {
-        Some(index) => (crate::advisories::detect(store, repo, &index)?, None),
-        None => (
-            crate::advisories::DependencyScan::default(),
-            Some(crate::advisories::NO_DATA_HINT),
-        ),
+        Some(index) => (crate::advisories::detect(ctx, store, repo, &index)?, None),
+        None => {
+            // Nothing to match against: the phase starts and ends at once.
+            drop(crate::Phase::start(
+                ctx.progress,
+                crate::phase::ADVISORIES,
+                &repo.name,
+                Some(0),
+            ));
+            (
+                crate::advisories::DependencyScan::default(),
+                Some(crate::advisories::NO_DATA_HINT),
+            )
+        }
     };
     let secrets = crate::secrets::detect(ctx, store, repo)?;
     Ok(DetectorsSection {

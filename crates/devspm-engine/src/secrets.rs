@@ -159,16 +159,27 @@ fn short(sha: &str) -> &str {
     &sha[..sha.len().min(12)]
 }
 
+/// The history scan's progress as the phase's steps: blobs read and searched.
+struct BlobProgress<'a, 'p>(&'a crate::Phase<'p>);
+
+impl devspm_secrets::HistoryProgress for BlobProgress<'_, '_> {
+    fn blobs_scanned(&self, blobs: u64, _bytes: u64) {
+        self.0.at(blobs);
+    }
+}
+
 /// Scans the blobs of `repo` not read before and records the secrets found. When the refs are
 /// those of the last completed scan with the same rules, there is nothing new to read and the
 /// history is not walked at all. That completion is marked only once the findings and the
 /// scanned blobs are on record, so a scan killed before the end walks again next time (and
-/// reads what it had not recorded), whatever ingest recorded in between.
+/// reads what it had not recorded), whatever ingest recorded in between. Progress: the phase
+/// [`crate::phase::SECRETS`], one step per blob read.
 pub fn detect(
     ctx: &Context<'_>,
     store: &mut (impl FindingStore + GovernanceStore),
     repo: &devspm_git::Repo,
 ) -> Result<SecretScan, EngineError> {
+    let phase = crate::Phase::start(ctx.progress, crate::phase::SECRETS, &repo.name, None);
     let scanner = scanner(ctx)?;
     let rules = rules_version(ctx.secret_rules);
     // A raised size limit reads what the last scan left out: it is part of the state too.
@@ -187,7 +198,12 @@ pub fn detect(
         hash_key: HashKey(key),
         ..HistoryOptions::default()
     };
-    let history = devspm_secrets::scan_history(&repo.path, &scanner, &options)?;
+    let history = devspm_secrets::scan_history_with_progress(
+        &repo.path,
+        &scanner,
+        &options,
+        &BlobProgress(&phase),
+    )?;
     let mut scan = SecretScan {
         blobs_scanned: history.scanned_blobs.len() as u64,
         megabytes_scanned: history.stats.bytes_scanned as f64 / 1e6,

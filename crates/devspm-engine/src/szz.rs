@@ -268,7 +268,9 @@ fn szz(
     variant: SzzVariant,
     trace: SzzTrace,
     advisories: &HashMap<String, String>,
+    phase: &crate::Phase<'_>,
 ) -> Result<Vec<SzzResult>, EngineError> {
+    let traced = std::sync::atomic::AtomicU64::new(0);
     let options = match variant {
         SzzVariant::Basic => BlameOptions {
             skip_cosmetic: false,
@@ -306,6 +308,7 @@ fn szz(
                     if let Ok(mut r) = results.lock() {
                         r.insert(i, result);
                     }
+                    phase.at(traced.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1);
                 }
             });
         }
@@ -717,17 +720,25 @@ fn day(seconds: Option<i64>) -> String {
 
 /// Runs SZZ on `fixes` and, unless `no_record`, records each result as an `attribution` event.
 /// A fix is a vulnerability fix when an advisory id came with it, or when an imported finding
-/// with one was found fixed at that commit.
+/// with one was found fixed at that commit. Progress: the phase [`crate::phase::SZZ`], one
+/// step per fix traced.
 pub fn attribute_fixes(
     store: &mut impl FindingStore,
     repo: &Repo,
     fixes: &[FixInput],
-    variant: SzzVariant,
-    trace: SzzTrace,
+    (variant, trace): (SzzVariant, SzzTrace),
     no_record: bool,
+    progress: &dyn crate::Progress,
 ) -> Result<Vec<SzzResult>, EngineError> {
     let advisories = fixed_advisories(store, repo)?;
-    let results = szz(repo, fixes, variant, trace, &advisories)?;
+    let phase = crate::Phase::start(
+        progress,
+        crate::phase::SZZ,
+        &repo.name,
+        Some(fixes.len() as u64),
+    );
+    let results = szz(repo, fixes, variant, trace, &advisories, &phase)?;
+    drop(phase);
     if !no_record {
         record(store, repo, &results)?;
     }

@@ -15,7 +15,9 @@
 //! | CSV | [`csv::cell`], records written by [`csv::Writer`] (the `csv` crate; [`csv::Writer::exact`] for byte-exact exports) | the terminal's list, plus formulas and quote breakout |
 //! | JSON | [`json::to_string_pretty`], [`json::to_string`] | raw DEL, C1, bidi and invisible characters (written as `\uXXXX`; the strings round-trip exactly) |
 //!
-//! [`evidence`] renders the evidence pack (`devspm audit evidence`) in Markdown; [`number`]
+//! [`findings`] renders findings — from any command that produces them — as a table fitted
+//! to the terminal, CSV and Markdown, and [`sarif`] as SARIF 2.1.0 with each result's
+//! attribution: one view and one builder for every command. [`evidence`] renders the evidence pack (`devspm audit evidence`) in Markdown; [`number`]
 //! formats counts and percentages; [`vex`] writes dependency findings as a CycloneDX VEX
 //! document (for DefectDojo and Dependency-Track).
 //!
@@ -24,9 +26,11 @@
 
 pub mod csv;
 pub mod evidence;
+pub mod findings;
 pub mod json;
 pub mod markdown;
 pub mod number;
+pub mod sarif;
 pub mod style;
 pub mod table;
 pub mod terminal;
@@ -186,6 +190,71 @@ mod catalogue {
             assert_inert("json", &text, true);
             let back: Vec<String> = serde_json::from_str(&text).unwrap();
             assert_eq!(back, strings);
+        }
+    }
+
+    /// Every finding renderer with every hostile string in every outside field: the table and
+    /// CSV stay one row per finding and inert, Markdown keeps its table rows, and SARIF (as
+    /// the front end writes it, through [`crate::json`]) is inert and carries the exact text.
+    #[test]
+    fn finding_renderers_keep_hostile_text_inert() {
+        use crate::findings::{Attribution, Finding};
+        for (id, text) in cases() {
+            let finding = Finding {
+                id: "f1".into(),
+                repository: text.clone(),
+                tool: text.clone(),
+                rule: text.clone(),
+                kind: "code".into(),
+                severity: "high".into(),
+                status: "open".into(),
+                message: text.clone(),
+                path: Some(format!("{text}.py")),
+                line: Some(7),
+                attribution: Attribution {
+                    state: Some("attributed".into()),
+                    developer_name: Some(text.clone()),
+                    agents: vec![text.clone()],
+                    ..Attribution::default()
+                },
+                ..Finding::default()
+            };
+            let findings = [finding];
+            for width in [None, Some(60), Some(160)] {
+                let table = crate::findings::table(&findings, width, 0);
+                assert_inert(&id, &table, true);
+                assert_eq!(table.lines().count(), 4, "{id}: {table:?}");
+                assert!(table.contains(":7"), "{id}: the line was cut: {table}");
+            }
+            let csv = crate::findings::csv(&findings).unwrap();
+            assert_inert(&id, &csv, true);
+            assert_eq!(csv.lines().count(), 2, "{id}: {csv:?}");
+            let md = crate::findings::markdown("t", &findings, 0);
+            assert_inert(&id, &md, true);
+            let row = md.lines().last().unwrap();
+            assert_eq!(
+                row.replace("\\\\", "")
+                    .replace("\\|", "")
+                    .matches('|')
+                    .count(),
+                10,
+                "{id}: {row}"
+            );
+            let producer = crate::sarif::Producer {
+                version: "0",
+                information_uri: "https://example.invalid",
+            };
+            let sarif = crate::sarif::document(&producer, &[], &findings);
+            let written = crate::json::to_string_pretty(&sarif).unwrap();
+            assert_inert(&id, &written, true);
+            let back: serde_json::Value = serde_json::from_str(&written).unwrap();
+            let result = &back["runs"][0]["results"][0];
+            assert_eq!(
+                result["message"]["text"].as_str(),
+                Some(text.as_str()),
+                "{id}"
+            );
+            assert_eq!(result["ruleId"].as_str(), Some(text.as_str()), "{id}");
         }
     }
 }

@@ -19,6 +19,12 @@ pub struct Table {
     painters: Vec<Option<Painter>>,
     /// Per column: whether [`Table::render_fit`] may shorten it (in the middle).
     shrinkable: Vec<bool>,
+    /// Per column: the narrowest [`Table::render_fit`] shortens it to.
+    minimum: Vec<usize>,
+    /// Per column: shortened at its end (prose) rather than in the middle (paths).
+    cut_end: Vec<bool>,
+    /// Per column: when [`Table::render_fit`] drops it (rank 1 first), if ever.
+    drop_rank: Vec<Option<u8>>,
 }
 
 /// How a column's cells are coloured: the style for a cell's text, if any.
@@ -36,6 +42,9 @@ impl Table {
             rows: Vec::new(),
             painters: vec![None; columns.len()],
             shrinkable: vec![false; columns.len()],
+            minimum: vec![MIN_SHRUNK; columns.len()],
+            cut_end: vec![false; columns.len()],
+            drop_rank: vec![None; columns.len()],
         }
     }
 
@@ -49,6 +58,28 @@ impl Table {
     /// (paths, names, messages; never counts or dates). A trailing `:LINE` is always kept.
     pub fn shrink(&mut self, column: usize) -> &mut Table {
         self.shrinkable[column] = true;
+        self
+    }
+
+    /// [`Table::shrink`], down to `minimum` cells instead of the default 12.
+    pub fn shrink_to(&mut self, column: usize, minimum: usize) -> &mut Table {
+        self.shrinkable[column] = true;
+        self.minimum[column] = minimum;
+        self
+    }
+
+    /// Lets [`Table::render_fit`] shorten `column` at its end, down to `minimum` cells: for
+    /// prose (a message), whose start says the most.
+    pub fn shrink_end(&mut self, column: usize, minimum: usize) -> &mut Table {
+        self.cut_end[column] = true;
+        self.shrink_to(column, minimum)
+    }
+
+    /// Lets [`Table::render_fit`] leave `column` out when shrinking is not enough: the column
+    /// of the lowest `rank` goes first (a message before the agents, the agents before the
+    /// tool). Columns never given a rank are never dropped.
+    pub fn drop_rank(&mut self, column: usize, rank: u8) -> &mut Table {
+        self.drop_rank[column] = Some(rank);
         self
     }
 
@@ -72,39 +103,79 @@ impl Table {
 
     /// The table fitted to `width` terminal cells when given (a terminal's width; `None` in a
     /// pipe, where scripts want every character): shrinkable columns are shortened in the
-    /// middle, widest first, down to a minimum, and the table may stay wider than `width` when
-    /// that is not enough.
+    /// middle, widest first, down to their minimum; when that is not enough, columns with a
+    /// drop rank are left out, lowest rank first, until the table fits. It may stay wider than
+    /// `width` when nothing more may go.
     pub fn render_fit(&self, indent: &str, width: Option<usize>) -> String {
-        let mut widths: Vec<usize> = self.headers.iter().map(|h| h.width()).collect();
+        let mut natural: Vec<usize> = self.headers.iter().map(|h| h.width()).collect();
         for row in &self.rows {
             for (i, cell) in row.iter().enumerate() {
-                widths[i] = widths[i].max(cell.width());
+                natural[i] = natural[i].max(cell.width());
             }
         }
+        let mut shown = vec![true; natural.len()];
+        let mut widths = natural.clone();
         if let Some(max) = width {
-            let total = |w: &[usize]| {
-                indent.width() + w.iter().sum::<usize>() + 2 * w.len().saturating_sub(1)
-            };
-            while total(&widths) > max {
-                let widest = (0..widths.len())
-                    .filter(|&i| {
-                        self.shrinkable[i] && widths[i] > MIN_SHRUNK.max(self.headers[i].width())
-                    })
-                    .max_by_key(|&i| widths[i]);
-                match widest {
-                    Some(i) => widths[i] -= 1,
+            // Shrink what may shrink; when that is not enough, drop the next column by rank
+            // and start again from the natural widths.
+            loop {
+                widths = natural.clone();
+                let total = |w: &[usize]| {
+                    let (sum, n) = w
+                        .iter()
+                        .zip(&shown)
+                        .filter(|(_, s)| **s)
+                        .fold((0, 0), |(sum, n), (w, _)| (sum + w, n + 1));
+                    indent.width() + sum + 2 * usize::saturating_sub(n, 1)
+                };
+                // Columns that may be dropped shrink before those that may not (lowest rank
+                // first), and the widest of a rank first.
+                while total(&widths) > max {
+                    let widest = (0..widths.len())
+                        .filter(|&i| {
+                            shown[i]
+                                && self.shrinkable[i]
+                                && widths[i] > self.minimum[i].max(self.headers[i].width())
+                        })
+                        .min_by_key(|&i| {
+                            (
+                                self.drop_rank[i].unwrap_or(u8::MAX),
+                                std::cmp::Reverse(widths[i]),
+                            )
+                        });
+                    match widest {
+                        Some(i) => widths[i] -= 1,
+                        None => break,
+                    }
+                }
+                if total(&widths) <= max {
+                    break;
+                }
+                let next = (0..shown.len())
+                    .filter(|&i| shown[i])
+                    .filter_map(|i| self.drop_rank[i].map(|rank| (rank, i)))
+                    .min();
+                match next {
+                    Some((_, i)) => shown[i] = false,
                     None => break,
                 }
             }
         }
         let mut out = String::new();
+        let last = shown.iter().rposition(|s| *s).unwrap_or(0);
         let line = |cells: Vec<&str>, header: bool, out: &mut String| {
             out.push_str(indent);
-            let last = cells.len() - 1;
             for (i, cell) in cells.iter().enumerate() {
+                if !shown[i] {
+                    continue;
+                }
                 let shortened;
                 let cell = if cell.width() > widths[i] {
-                    shortened = middle(cell, widths[i]);
+                    shortened = if self.cut_end[i] {
+                        format!("{}…", take_start(cell, widths[i].saturating_sub(1)))
+                    } else {
+                        middle(cell, widths[i])
+                    };
                     shortened.as_str()
                 } else {
                     cell

@@ -1,5 +1,8 @@
 //! The CLI's ends of the engine's channels: warnings on standard error (escaped, none with
-//! `-q`) and a progress bar for ingest on a terminal.
+//! `-q`) and a progress bar for every phase the engine reports (`devspm_engine::phase`:
+//! ingest, the secret scan, dependency matching, imports, attribution, SZZ, evidence packs,
+//! verification), drawn by indicatif on standard error only when it is a terminal and never
+//! with `-q`: a pipe or a log file gets no progress bytes.
 
 use std::io::IsTerminal;
 use std::sync::Mutex;
@@ -11,7 +14,8 @@ use crate::output::escape;
 /// Standard error as the engine's diagnostics and progress receiver.
 pub struct Terminal {
     quiet: bool,
-    bar: Mutex<Option<ProgressBar>>,
+    /// The current phase's bar and what it counts.
+    bar: Mutex<Option<(ProgressBar, &'static str)>>,
 }
 
 impl Terminal {
@@ -22,11 +26,11 @@ impl Terminal {
         }
     }
 
-    fn with_bar(&self, f: impl FnOnce(&ProgressBar)) {
+    fn with_bar(&self, f: impl FnOnce(&ProgressBar, &'static str)) {
         if let Ok(bar) = self.bar.lock()
-            && let Some(bar) = bar.as_ref()
+            && let Some((bar, unit)) = bar.as_ref()
         {
-            f(bar);
+            f(bar, unit);
         }
     }
 }
@@ -45,36 +49,69 @@ impl devspm_engine::Diagnostics for Terminal {
     }
 }
 
-/// Only ingest shows a bar (new commits read), only on a terminal and never with `-q`.
+/// What the bar of a phase counts (its unit).
+fn unit(phase: &str) -> &'static str {
+    use devspm_engine::phase;
+    match phase {
+        phase::INGEST => "new commits",
+        phase::SECRETS => "blobs searched for secrets",
+        phase::ADVISORIES => "lockfiles matched against advisories",
+        phase::IMPORT => "results imported",
+        phase::ATTRIBUTION => "findings attributed",
+        phase::SZZ => "fixes traced",
+        phase::EVIDENCE => "changes gathered",
+        phase::CHAIN => "events verified",
+        phase::PROJECTIONS => "events replayed",
+        _ => "steps",
+    }
+}
+
+/// A bar of `unit`s: a bar with the total and an estimate when the total is known, else a
+/// counter.
+fn style(unit: &str, known: bool) -> ProgressStyle {
+    let template = if known {
+        format!(
+            "{{prefix}} [{{elapsed_precise}}] {{wide_bar}} {{human_pos}}/{{human_len}} {unit} (eta {{eta}})"
+        )
+    } else {
+        format!("{{prefix}} [{{elapsed_precise}}] {{spinner}} {{human_pos}} {unit}")
+    };
+    ProgressStyle::with_template(&template).unwrap_or_else(|_| ProgressStyle::default_bar())
+}
+
+/// Every phase gets a bar (a counter until its total is known), only on a terminal and never
+/// with `-q`; indicatif draws at most 20 times a second.
 impl devspm_engine::Progress for Terminal {
-    fn start(&self, phase: &str, subject: &str, _total: Option<u64>) {
-        if phase != "ingest" || self.quiet || !std::io::stderr().is_terminal() {
+    fn start(&self, phase: &str, subject: &str, total: Option<u64>) {
+        if self.quiet || !std::io::stderr().is_terminal() {
             return;
         }
-        let bar = ProgressBar::new(0);
-        bar.set_style(
-            ProgressStyle::with_template(
-                "{prefix} [{elapsed_precise}] {wide_bar} {human_pos}/{human_len} new commits (eta {eta})",
-            )
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-        );
+        let unit = unit(phase);
+        let bar =
+            ProgressBar::with_draw_target(total, indicatif::ProgressDrawTarget::stderr_with_hz(20));
+        bar.set_style(style(unit, total.is_some()));
         bar.set_prefix(escape(subject).into_owned());
-        if let Ok(mut slot) = self.bar.lock() {
-            *slot = Some(bar);
+        if let Ok(mut slot) = self.bar.lock()
+            && let Some((old, _)) = slot.replace((bar, unit))
+        {
+            old.finish_and_clear();
         }
     }
 
     fn total(&self, total: u64) {
-        self.with_bar(|bar| bar.set_length(total));
+        self.with_bar(|bar, unit| {
+            bar.set_length(total);
+            bar.set_style(style(unit, true));
+        });
     }
 
     fn at(&self, done: u64) {
-        self.with_bar(|bar| bar.set_position(done));
+        self.with_bar(|bar, _| bar.set_position(done));
     }
 
     fn finish(&self) {
         if let Ok(mut slot) = self.bar.lock()
-            && let Some(bar) = slot.take()
+            && let Some((bar, _)) = slot.take()
         {
             bar.finish_and_clear();
         }

@@ -92,9 +92,11 @@ pub struct GlobalArgs {
     )]
     pub secret_key_file: Option<PathBuf>,
 
-    /// Output format: a human table, JSON for scripts and CI jobs; `devspm ai`, `devspm
-    /// findings`, `devspm posture` and `devspm audit export` also write CSV, `devspm ai`,
-    /// `devspm findings` and `devspm posture` Markdown, `devspm ci audit` SARIF.
+    /// Output format: a human table, JSON for scripts and CI jobs. The commands that produce
+    /// findings (`scan`, `import`, `findings`, `ci audit`, `tools scan`, `policy check`) also
+    /// write their findings as CSV, Markdown and SARIF 2.1.0 (with each finding's attribution);
+    /// `ai` and `posture` write CSV and Markdown, `audit export` CSV. Another choice is refused
+    /// (exit 2) with the list of what the command writes.
     #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 
@@ -127,7 +129,7 @@ pub enum Format {
     Json,
     Csv,
     Markdown,
-    /// SARIF 2.1.0 (`devspm ci audit`).
+    /// SARIF 2.1.0, from the commands that produce findings.
     Sarif,
 }
 
@@ -423,8 +425,8 @@ pub struct ToolsScanArgs {
     pub search_path: bool,
 
     /// Also send the report (the JSON that --format json prints) to this URL with an HTTP POST,
-    /// e.g. a devspm server's inventory endpoint. Needs `curl` on PATH; the token is handed to
-    /// curl on its standard input, never on a command line.
+    /// e.g. a devspm server's inventory endpoint, with `Authorization: Bearer TOKEN` (HTTPS
+    /// through rustls with its bundled root certificates; no redirects; a 60 s deadline).
     #[arg(long, value_name = "URL", requires = "token")]
     pub submit: Option<String>,
 

@@ -8,6 +8,7 @@
 mod channels;
 mod cli;
 mod commands;
+mod formats;
 mod output;
 mod settings;
 
@@ -131,26 +132,7 @@ fn main() {
 }
 
 fn run(cli: cli::Cli) -> anyhow::Result<i32> {
-    let csv_ok = matches!(
-        cli.command,
-        cli::Command::Ai(_)
-            | cli::Command::Findings(_)
-            | cli::Command::Posture(_)
-            | cli::Command::Audit(cli::AuditCommand::Export { .. })
-    );
-    let markdown_ok = matches!(
-        cli.command,
-        cli::Command::Ai(_) | cli::Command::Findings(_) | cli::Command::Posture(_)
-    );
-    let sarif_ok = matches!(cli.command, cli::Command::Ci(_));
-    if (cli.global.format == cli::Format::Csv && !csv_ok)
-        || (cli.global.format == cli::Format::Markdown && !markdown_ok)
-        || (cli.global.format == cli::Format::Sarif && !sarif_ok)
-    {
-        return Err(UsageError(
-            "--format csv is available for `devspm ai`, `devspm findings`, `devspm posture` and `devspm audit export`, --format markdown for `devspm ai`, `devspm findings` and `devspm posture`, --format sarif for `devspm ci audit` (findings: `devspm export sarif`); use table or json here".to_owned(),
-        ).into());
-    }
+    formats::check(&cli.command, cli.global.format)?;
     devspm_report::style::set_enabled(
         output::colour_wanted(cli.global.color) && matches!(cli.global.format, cli::Format::Table),
     );

@@ -43,6 +43,33 @@ pub fn emit_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
     emit(&text)
 }
 
+/// Findings in the chosen format: the table fitted to the terminal, CSV, Markdown under
+/// `title`, or SARIF 2.1.0 with `rules` as the producers' catalogue (`devspm_report::findings`,
+/// `devspm_report::sarif`). JSON is each command's own report, written by the command.
+pub fn emit_findings(
+    format: crate::cli::Format,
+    title: &str,
+    findings: &[devspm_report::findings::Finding],
+    rules: &[devspm_report::sarif::Rule],
+) -> anyhow::Result<()> {
+    use crate::cli::Format;
+    let now = jiff::Timestamp::now().as_second();
+    match format {
+        Format::Csv => emit(&devspm_report::findings::csv(findings)?),
+        Format::Markdown => emit(&devspm_report::findings::markdown(title, findings, now)),
+        Format::Sarif => emit_json(&devspm_report::sarif::document(
+            &devspm_engine::views::producer(),
+            rules,
+            findings,
+        )),
+        Format::Table | Format::Json => emit(&devspm_report::findings::table(
+            findings,
+            terminal_width(),
+            now,
+        )),
+    }
+}
+
 /// Whether to colour: `--color`, then `NO_COLOR` (any value but empty turns colour off), then
 /// `CLICOLOR_FORCE` (any value but empty or `0` turns it on in pipes too), then whether
 /// standard output is a terminal (and `TERM` is not `dumb`).
@@ -135,11 +162,7 @@ pub fn warnings(global: &crate::cli::GlobalArgs, warnings: &[String], total: usi
 }
 
 /// Unix seconds → "2026-11-28" (UTC).
-pub fn date(seconds: Option<i64>) -> String {
-    seconds
-        .and_then(|s| jiff::Timestamp::from_second(s).ok())
-        .map_or_else(|| "-".to_owned(), |t| t.strftime("%Y-%m-%d").to_string())
-}
+pub use devspm_report::findings::date;
 
 #[cfg(test)]
 mod tests {

@@ -126,7 +126,9 @@ fn scan_counts_ai_involvement_exactly_and_ignores_traps() {
     refused.assert_code(2);
     assert!(
         refused.stderr.starts_with("devspm: error: ")
-            && refused.stderr.contains("available for `devspm ai`")
+            && refused.stderr.contains(
+                "--format csv is not available for `devspm identities`; it writes table, json"
+            )
             && refused.stdout.is_empty(),
         "{refused:?}"
     );

@@ -630,48 +630,81 @@ fn secrets_table_of_the_config_adds_rules_and_bad_rules_are_refused() {
     .assert_error(&["[secrets]", "no-such-rule"]);
 }
 
-/// A one-request HTTP server (Python's http.server): answers `status`, saves the request's
-/// Authorization header and body next to `dir`; returns its port.
-fn one_shot_server(dir: &std::path::Path, status: u16) -> (u16, std::process::Child) {
-    let script = format!(
-        r#"
-import http.server, sys
-class H(http.server.BaseHTTPRequestHandler):
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers.get('Content-Length', 0)))
-        open(r'{dir}/auth.txt', 'w').write(self.headers.get('Authorization', ''))
-        open(r'{dir}/body.json', 'wb').write(body)
-        self.send_response({status}); self.end_headers(); self.wfile.write(b'{{"ok": true}}')
-    def log_message(self, *a): pass
-s = http.server.HTTPServer(('127.0.0.1', 0), H)
-print(s.server_address[1], flush=True)
-s.handle_request()
-"#,
-        dir = dir.display()
-    );
-    let mut child = std::process::Command::new("python3")
-        .args(["-c", &script])
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("python3");
-    let mut line = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
-        &mut line,
-    )
-    .unwrap();
-    (line.trim().parse().unwrap(), child)
+/// One HTTP request as a server received it.
+struct Received {
+    method: String,
+    path: String,
+    /// Header names lower-cased.
+    headers: std::collections::HashMap<String, String>,
+    body: Vec<u8>,
+}
+
+/// A one-request HTTP server on a loopback port (a std `TcpListener` on a thread): reads one
+/// request, answers `status` with a small JSON body, and returns what it received.
+fn one_shot_server(status: u16) -> (u16, std::thread::JoinHandle<Received>) {
+    use std::io::{BufRead, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        let (stream, _) = listener.accept().unwrap();
+        stream
+            .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+            .unwrap();
+        let mut reader = std::io::BufReader::new(stream.try_clone().unwrap());
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+        let mut parts = line.split_whitespace();
+        let method = parts.next().unwrap_or_default().to_owned();
+        let path = parts.next().unwrap_or_default().to_owned();
+        let mut headers = std::collections::HashMap::new();
+        loop {
+            let mut header = String::new();
+            reader.read_line(&mut header).unwrap();
+            let header = header.trim_end();
+            if header.is_empty() {
+                break;
+            }
+            if let Some((k, v)) = header.split_once(':') {
+                headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_owned());
+            }
+        }
+        let length: usize = headers
+            .get("content-length")
+            .and_then(|l| l.parse().ok())
+            .unwrap_or(0);
+        let mut body = vec![0u8; length];
+        reader.read_exact(&mut body).unwrap();
+        let answer = "{\"ok\": true}";
+        let mut stream = stream;
+        write!(
+            stream,
+            "HTTP/1.1 {status} Answer\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{answer}",
+            answer.len()
+        )
+        .unwrap();
+        Received {
+            method,
+            path,
+            headers,
+            body,
+        }
+    });
+    (port, server)
 }
 
 #[test]
 fn tools_scan_submits_the_report_over_http_with_the_token_kept_off_the_command_line() {
     let sb = Sandbox::new();
     let home = prepared_home(&sb);
-    let (port, mut server) = one_shot_server(sb.path(), 201);
-    let url = format!("http://127.0.0.1:{port}/api/v1/inventory");
+    // No curl needed: PATH names an empty folder.
+    let empty = sb.path().join("empty-path");
+    std::fs::create_dir_all(&empty).unwrap();
+    let (port, server) = one_shot_server(201);
+    let url = format!("http://127.0.0.1:{port}/api/v1/inventory?site=lab");
     let run = Run::from(
         sb.devspm()
             .env("DEVSPM_TOKEN", "t0ken-for-test")
+            .env("PATH", &empty)
             .args([
                 "tools",
                 "scan",
@@ -684,38 +717,60 @@ fn tools_scan_submits_the_report_over_http_with_the_token_kept_off_the_command_l
             .unwrap(),
     );
     run.assert_code(0);
-    assert!(run.stdout.contains("Submitted to"), "{run:?}");
-    server.wait().unwrap();
-    assert_eq!(
-        std::fs::read_to_string(sb.path().join("auth.txt")).unwrap(),
-        "Bearer t0ken-for-test"
+    assert!(
+        run.stdout.contains(&format!(
+            "Submitted to http://127.0.0.1:{port}/api/v1/inventory?…: HTTP 201."
+        )),
+        "{run:?}"
     );
-    let body: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(sb.path().join("body.json")).unwrap()).unwrap();
+    let got = server.join().unwrap();
+    assert_eq!(got.method, "POST");
+    assert_eq!(got.path, "/api/v1/inventory?site=lab");
+    assert_eq!(got.headers["authorization"], "Bearer t0ken-for-test");
+    assert_eq!(got.headers["content-type"], "application/json");
+    assert!(
+        got.headers["user-agent"].starts_with("devspm/"),
+        "{:?}",
+        got.headers
+    );
+    let body: serde_json::Value = serde_json::from_slice(&got.body).unwrap();
     assert_eq!(body["identity"], "ann@example.com");
     assert!(body["items"].as_array().unwrap().len() >= 5);
     assert!(!body.to_string().contains("ghp_FAKE"));
 
-    // A refusing server is one clear error with the status.
-    let (port, mut server) = one_shot_server(sb.path(), 401);
+    // A refusing server is one clear error with the status and what it said.
+    let (port, server) = one_shot_server(401);
     let url = format!("http://127.0.0.1:{port}/api/v1/inventory");
-    let run = Run::from(
-        sb.devspm()
-            .env("DEVSPM_TOKEN", "wrong")
-            .args([
-                "tools",
-                "scan",
-                "--no-record",
-                "--home",
-                home.to_str().unwrap(),
-                "--submit",
-                &url,
-            ])
-            .output()
-            .unwrap(),
-    );
-    server.wait().unwrap();
-    run.assert_error(&["--submit", "HTTP 401"]);
+    let submit = |token: &str, url: &str| {
+        Run::from(
+            sb.devspm()
+                .env("DEVSPM_TOKEN", token)
+                .args(["tools", "scan", "--no-record", "--home"])
+                .arg(&home)
+                .args(["--submit", url])
+                .output()
+                .unwrap(),
+        )
+    };
+    let refused = submit("wrong", &url);
+    server.join().unwrap();
+    refused.assert_error(&[&format!(
+        "--submit to http://127.0.0.1:{port}/api/v1/inventory was refused: HTTP 401 {{\"ok\": true}}"
+    )]);
+    // Nobody listening: the URL without its credentials, and never the token.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://ops:pa55word@127.0.0.1:{closed}/inv");
+    let down = submit("t0ken-for-test", &url);
+    down.assert_error(&[&format!(
+        "--submit to http://…@127.0.0.1:{closed}/inv failed: connection refused"
+    )]);
+    for secret in ["pa55word", "ops:", "t0ken-for-test"] {
+        assert!(!down.stderr.contains(secret), "{down:?}");
+    }
     // No token: a usage error from the flag parser.
     sb.run(&[
         "tools",

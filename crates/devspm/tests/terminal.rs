@@ -75,3 +75,84 @@ fn colour_follows_the_flag_and_the_environment() {
         assert!(!out.contains("\u{1b}["), "{format}: {out}");
     }
 }
+
+/// `devspm ARGS` under a pseudo-terminal (util-linux `script`), as a person runs it: standard
+/// output and error both go to the terminal; returns what the terminal received.
+fn on_a_terminal(sb: &Sandbox, args: &[&str]) -> String {
+    let quote = |s: &str| format!("'{}'", s.replace('\'', r"'\''"));
+    let mut line = vec![
+        quote(devspm_bin().to_str().unwrap()),
+        "--db".to_owned(),
+        quote(sb.db().to_str().unwrap()),
+    ];
+    line.extend(args.iter().map(|a| quote(a)));
+    let mut cmd = std::process::Command::new("script");
+    isolate(&mut cmd, &sb.home());
+    let out = cmd
+        .current_dir(sb.path())
+        .env("TERM", "xterm-256color")
+        .env("COLUMNS", "120")
+        .args(["-qfec", &line.join(" "), "/dev/null"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("script (util-linux) runs");
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Progress bars are drawn on a terminal, on standard error, for every long phase; a pipe and
+/// `-q` get no progress byte.
+#[test]
+fn progress_on_a_terminal_only_and_never_with_quiet() {
+    let sb = Sandbox::new();
+    let r = sb.repo("big");
+    r.fast_import(3000, 7);
+    let path = r.path.to_str().unwrap().to_owned();
+
+    // Piped: standard error holds no carriage return, no escape, no bar.
+    let piped = sb.run(&["scan", &path]);
+    piped.assert_code(0);
+    assert!(
+        !piped.stderr.contains('\r') && !piped.stderr.contains('\u{1b}'),
+        "{piped:?}"
+    );
+    assert!(!piped.stderr.contains("new commits"), "{piped:?}");
+
+    // The same work on a terminal draws the bars (a fresh ledger: ingest runs again).
+    std::fs::remove_file(sb.db()).unwrap();
+    let drawn = on_a_terminal(&sb, &["scan", &path]);
+    assert!(drawn.contains("new commits"), "{drawn}");
+    // Once the walk knows how many commits there are, the counter becomes a bar with a total.
+    assert!(drawn.contains("/3,000 new commits"), "{drawn}");
+    assert!(drawn.contains("blobs searched for secrets"), "{drawn}");
+
+    // Verification and evidence packs report their phases too.
+    let verified = on_a_terminal(&sb, &["audit", "verify"]);
+    assert!(verified.contains("events verified"), "{verified}");
+    assert!(verified.contains("events replayed"), "{verified}");
+    let key = sb.path().join("checkpoint.key");
+    sb.run(&["audit", "keygen", "-o", key.to_str().unwrap()])
+        .assert_code(0);
+    let pack = sb.path().join("pack");
+    let packed = on_a_terminal(
+        &sb,
+        &[
+            "audit",
+            "evidence",
+            "--framework",
+            "ssdf",
+            "--key",
+            key.to_str().unwrap(),
+            "-o",
+            pack.to_str().unwrap(),
+        ],
+    );
+    assert!(packed.contains("changes gathered"), "{packed}");
+    assert!(pack.join("index.md").is_file());
+
+    // -q on a terminal: nothing but results and errors.
+    std::fs::remove_file(sb.db()).unwrap();
+    let quiet = on_a_terminal(&sb, &["-q", "scan", &path]);
+    assert!(!quiet.contains("new commits"), "{quiet}");
+    assert!(!quiet.contains('\r'), "{quiet:?}");
+}

@@ -2,9 +2,7 @@
 //! Keys, checkpoints, proofs and exports are rendered in `audit/checkpoints.rs`, evidence
 //! packs in `audit/evidence.rs`.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use devspm_engine::EngineError;
 use devspm_engine::audit as engine;
@@ -72,7 +70,7 @@ pub fn run(settings: &Settings, global: &GlobalArgs, command: AuditCommand) -> a
                 sample,
                 key,
             },
-            &output,
+            (&output, settings.context().progress),
         ),
         AuditCommand::Verify {
             quick,
@@ -81,7 +79,7 @@ pub fn run(settings: &Settings, global: &GlobalArgs, command: AuditCommand) -> a
         } => verify(
             &store,
             devspm_engine::store::opened_note(&store),
-            global,
+            (global, settings.context().progress),
             quick,
             checkpoint.zip(public_key),
         ),
@@ -117,41 +115,11 @@ fn refused(error: EngineError) -> anyhow::Result<i32> {
     }
 }
 
-/// `verified N events`, then `replayed N events`, overwritten in place on a terminal.
-struct VerifyProgress {
-    show: bool,
-    replaying: AtomicBool,
-}
-
-impl devspm_engine::Progress for VerifyProgress {
-    fn start(&self, phase: &str, _subject: &str, _total: Option<u64>) {
-        self.replaying
-            .store(phase == engine::PHASE_PROJECTIONS, Ordering::Relaxed);
-    }
-
-    fn at(&self, done: u64) {
-        if self.show {
-            let verb = if self.replaying.load(Ordering::Relaxed) {
-                "replayed"
-            } else {
-                "verified"
-            };
-            eprint!("\r{verb} {done} events");
-        }
-    }
-
-    fn finish(&self) {
-        if self.show {
-            eprint!("\r");
-        }
-    }
-}
-
 /// `audit verify`; `opened` says how a read-only store reads its file, when worth saying.
 fn verify(
     store: &(impl Store + AuditStore),
     opened: Option<String>,
-    global: &GlobalArgs,
+    (global, progress): (&GlobalArgs, &dyn devspm_engine::Progress),
     quick: bool,
     checkpoint: Option<(PathBuf, String)>,
 ) -> anyhow::Result<i32> {
@@ -169,15 +137,11 @@ fn verify(
         },
         None => None,
     };
-    let progress = VerifyProgress {
-        show: !global.quiet && std::io::stderr().is_terminal(),
-        replaying: AtomicBool::new(false),
-    };
     let verified = engine::verify(
         store,
         quick,
         signed.as_ref().map(|(file, cp)| (*file, cp)),
-        &progress,
+        progress,
     )?;
     let report = &verified.report;
     if global.format == Format::Json {
@@ -272,7 +236,7 @@ fn verify(
 
 pub fn rebuild(settings: &Settings, global: &GlobalArgs) -> anyhow::Result<i32> {
     let mut store = settings.open_store()?;
-    let replayed = engine::rebuild(&mut store, &devspm_engine::NoProgress)?;
+    let replayed = engine::rebuild(&mut store, settings.context().progress)?;
     if global.format == Format::Json {
         emit_json(
             &serde_json::json!({ "database": store.location(), "events_replayed": replayed }),

@@ -3,11 +3,11 @@
 //! (`devspm_engine::ci_audit`), and the findings as a table, JSON or SARIF with an exit status
 //! a CI job can gate on.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use devspm_engine::ci::{TOOL, audit_config};
-use devspm_engine::ci_audit::{self, AuditTarget, Gate, Introduced};
+use devspm_engine::ci::audit_config;
+use devspm_engine::ci_audit::{self, Gate, Introduced};
 use devspm_governance::ci::{self, CiFinding};
 use serde::Serialize;
 
@@ -173,10 +173,11 @@ pub fn audit(settings: &Settings, global: &GlobalArgs, args: &CiAuditArgs) -> an
                 "failed": failed,
             }))?;
         }
-        Format::Sarif => {
-            output::emit_json(&sarif(&targets))?;
+        format @ (Format::Csv | Format::Markdown | Format::Sarif) => {
+            let (findings, rules) = devspm_engine::views::ci_audit(&targets);
+            output::emit_findings(format, "devspm ci audit", &findings, &rules)?;
         }
-        _ => {
+        Format::Table => {
             let mut text = String::new();
             let mut total = 0;
             let mut by_severity: BTreeMap<u8, (String, usize)> = BTreeMap::new();
@@ -188,6 +189,15 @@ pub fn audit(settings: &Settings, global: &GlobalArgs, args: &CiAuditArgs) -> an
                     ("evidence", false),
                     ("introduced by", false),
                 ]);
+                // On a narrow terminal: paths and names shortened (never the line), then the
+                // evidence dropped.
+                table
+                    .paint(0, devspm_report::style::severity)
+                    .shrink(1)
+                    .shrink(2)
+                    .shrink_end(3, 20)
+                    .drop_rank(3, 1)
+                    .shrink(4);
                 for f in &t.report.findings {
                     total += 1;
                     by_severity
@@ -238,7 +248,7 @@ pub fn audit(settings: &Settings, global: &GlobalArgs, args: &CiAuditArgs) -> an
                     }
                 ));
                 if !t.report.findings.is_empty() {
-                    text.push_str(&table.render("  "));
+                    text.push_str(&table.render_fit("  ", output::terminal_width()));
                 }
                 for f in &t.report.findings {
                     if global.verbose > 0 {
@@ -288,67 +298,4 @@ pub fn audit(settings: &Settings, global: &GlobalArgs, args: &CiAuditArgs) -> an
         }
     }
     Ok(if failed { EXIT_FINDINGS } else { 0 })
-}
-
-/// SARIF 2.1.0 of the audit, with the introducing commit, developer and agents of each result in
-/// `properties.devspm`.
-fn sarif(targets: &[AuditTarget]) -> serde_json::Value {
-    let rules = ci::rules();
-    let rule_index: HashMap<&str, usize> =
-        rules.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
-    let level = |s: &str| match s {
-        "critical" | "high" => "error",
-        "medium" => "warning",
-        _ => "note",
-    };
-    let mut results = Vec::new();
-    for t in targets {
-        for f in &t.report.findings {
-            let (introduced, uncommitted) = t.introduced_for(f);
-            let mut result = serde_json::json!({
-                "ruleId": f.rule_id,
-                "level": level(f.severity.as_str()),
-                "message": { "text": f.message },
-                "locations": [{
-                    "physicalLocation": {
-                        "artifactLocation": { "uri": f.path },
-                        "region": { "startLine": f.line, "startColumn": f.column, "endLine": f.end_line }
-                    }
-                }],
-                "properties": {
-                    "severity": f.severity.as_str(),
-                    "confidence": f.confidence.as_str(),
-                    "evidence": f.evidence,
-                    "devspm": {
-                        "repository": t.name,
-                        "introduced": introduced,
-                        "uncommitted": uncommitted,
-                    }
-                }
-            });
-            if let Some(i) = rule_index.get(f.rule_id.as_str()) {
-                result["ruleIndex"] = serde_json::json!(i);
-            }
-            results.push(result);
-        }
-    }
-    serde_json::json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": { "driver": {
-                "name": TOOL,
-                "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://github.com/devspm/devspm",
-                "rules": rules.iter().map(|r| serde_json::json!({
-                    "id": r.id,
-                    "shortDescription": { "text": r.description },
-                    "help": { "text": r.help },
-                    "defaultConfiguration": { "level": level(r.default_severity.as_str()) },
-                    "properties": { "severity": r.default_severity.as_str() }
-                })).collect::<Vec<_>>()
-            }},
-            "results": results
-        }]
-    })
 }

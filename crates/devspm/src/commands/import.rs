@@ -52,7 +52,19 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &ImportArgs) -> anyho
     crate::output::warnings(global, warnings.kept(), warnings.total());
     match global.format {
         Format::Json => emit_json(&report)?,
-        _ => emit(&render(&report))?,
+        // The findings of the imported producers in this repository, attributed.
+        format @ (Format::Csv | Format::Markdown | Format::Sarif) => {
+            let tools: std::collections::HashSet<String> =
+                report.runs.iter().map(|r| r.tool.clone()).collect();
+            let findings = devspm_engine::views::recorded_in(&store, &repo.id, Some(&tools))?;
+            crate::output::emit_findings(
+                format,
+                &format!("devspm import into {}", report.repository),
+                &findings,
+                &[],
+            )?;
+        }
+        Format::Table => emit(&render(&report))?,
     }
     Ok(0)
 }

@@ -55,7 +55,15 @@ pub fn check(
             violations,
             failed,
         })?,
-        _ => {
+        format @ (Format::Csv | Format::Markdown | Format::Sarif) => {
+            crate::output::emit_findings(
+                format,
+                "devspm policy check",
+                &devspm_engine::views::policy(&report),
+                &[],
+            )?;
+        }
+        Format::Table => {
             let mut text = format!(
                 "Policy {}: checked {} repository tools, {} workstation tools, {} developers' signing, {} open CI findings at or above {}.\n",
                 escape(&config.display().to_string()),
@@ -78,6 +86,7 @@ pub fn check(
                     ("who", false),
                     ("why", false),
                 ]);
+                table.shrink(1).shrink(2).shrink(3).shrink_end(4, 24);
                 // The ten developers with the most unsigned commits per repository; JSON has
                 // every one.
                 let mut shown_per_place: std::collections::HashMap<&str, usize> =
@@ -105,7 +114,7 @@ pub fn check(
                     ]);
                 }
                 text.push('\n');
-                text.push_str(&table.render(""));
+                text.push_str(&table.render_fit("", output::terminal_width()));
                 if hidden > 0 {
                     text.push_str(&format!(
                         "… and {hidden} more developers with unsigned commits (--format json lists every one)\n"

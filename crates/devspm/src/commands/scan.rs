@@ -37,10 +37,20 @@ pub fn scan(settings: &Settings, global: &GlobalArgs, args: &ScanArgs) -> anyhow
     )?;
     match global.format {
         Format::Json => emit_json(&report)?,
+        // The repository's findings after the scan, for a code-scanning upload, a spreadsheet
+        // or a job summary.
+        format @ (Format::Csv | Format::Markdown | Format::Sarif) => {
+            let findings = devspm_engine::views::recorded_in(&store, &repo.id, None)?;
+            crate::output::emit_findings(
+                format,
+                &format!("devspm scan of {}", report.summary.name),
+                &findings,
+                &[],
+            )?;
+        }
         // -q: errors only (the record is made all the same; `--format json` still prints the
         // report a script asked for).
         _ if global.quiet => {}
-        // csv and markdown are refused for this command before it runs (main.rs).
         _ => {
             let mut text = render_summary(&report.summary, &report.ingest, &report.database);
             if let Some(d) = &report.detectors {

@@ -27,6 +27,7 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &AttributeArgs) -> an
             &repo,
             &HashMap::new(),
             args.again,
+            settings.context().progress,
         )?;
         match global.format {
             Format::Json => emit_json(&report)?,
@@ -50,9 +51,9 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &AttributeArgs) -> an
         &mut store,
         &repo,
         &fixes,
-        variant,
-        trace,
+        (variant, trace),
         args.no_record,
+        settings.context().progress,
     )?;
     match global.format {
         Format::Json => emit_json(&results)?,

@@ -50,12 +50,21 @@ pub fn scan(settings: &Settings, global: &GlobalArgs, args: &ToolsScanArgs) -> a
         host,
     )?;
     let submitted = match (&args.submit, &args.token) {
-        (Some(url), Some(token)) => Some(submit(url, token, &serde_json::to_vec(&report)?)?),
+        (Some(url), Some(token)) => Some(format!(
+            "HTTP {}",
+            devspm_engine::submit::post_json(url, token, &serde_json::to_vec(&report)?)?
+        )),
         _ => None,
     };
     match global.format {
         Format::Json => output::emit_json(&report)?,
-        _ => {
+        format @ (Format::Csv | Format::Markdown | Format::Sarif) => output::emit_findings(
+            format,
+            &format!("devspm tools scan of {}", report.host),
+            &devspm_engine::views::workstation(&report),
+            &[],
+        )?,
+        Format::Table => {
             let mut text = render_scan(&report);
             if let Some(db) = &report.database
                 && !global.quiet
@@ -71,7 +80,9 @@ pub fn scan(settings: &Settings, global: &GlobalArgs, args: &ToolsScanArgs) -> a
             {
                 text.push_str(&format!(
                     "Submitted to {}: {}.\n",
-                    escape(args.submit.as_deref().unwrap_or("")),
+                    escape(&devspm_engine::submit::shown(
+                        args.submit.as_deref().unwrap_or("")
+                    )),
                     escape(status)
                 ));
             }
@@ -99,6 +110,12 @@ fn render_scan(report: &WorkstationScan) -> String {
         ("verdict", false),
         ("risks", false),
     ]);
+    table
+        .shrink(1)
+        .shrink(3)
+        .drop_rank(3, 2)
+        .shrink_end(5, 20)
+        .drop_rank(2, 1);
     for judged in &report.items {
         let item = &judged.item;
         table.row(vec![
@@ -120,7 +137,7 @@ fn render_scan(report: &WorkstationScan) -> String {
     if report.items.is_empty() {
         text.push_str("  No developer tools found in the known locations.\n");
     } else {
-        text.push_str(&table.render("  "));
+        text.push_str(&table.render_fit("  ", output::terminal_width()));
     }
     let summary = &report.summary;
     text.push_str(&format!(
@@ -201,6 +218,12 @@ pub fn list(settings: &Settings, global: &GlobalArgs, args: &ToolsListArgs) -> a
         ("who", false),
         ("since", false),
     ]);
+    table
+        .shrink(0)
+        .shrink(1)
+        .shrink(3)
+        .shrink(4)
+        .drop_rank(2, 1);
     for r in rows {
         let place = match r.origin {
             "workstation" => format!("{}:~/{}", r.host.as_deref().unwrap_or("?"), r.path),
@@ -243,7 +266,7 @@ pub fn list(settings: &Settings, global: &GlobalArgs, args: &ToolsListArgs) -> a
         .collect();
     let hosts: std::collections::BTreeSet<_> =
         rows.iter().filter_map(|r| r.host.as_deref()).collect();
-    let mut text = table.render("");
+    let mut text = table.render_fit("", output::terminal_width());
     text.push_str(&format!(
         "\n{} uses in {} repositories and on {} workstations.\n",
         rows.len(),
@@ -255,62 +278,4 @@ pub fn list(settings: &Settings, global: &GlobalArgs, args: &ToolsListArgs) -> a
     }
     output::emit(&text)?;
     Ok(0)
-}
-
-/// A value for curl's config syntax: quoted, with `\\` and `"` escaped.
-fn curl_quote(value: &str) -> anyhow::Result<String> {
-    if value.contains(['\n', '\r']) {
-        anyhow::bail!("--submit/--token must not contain line breaks");
-    }
-    Ok(format!(
-        "\"{}\"",
-        value.replace('\\', "\\\\").replace('"', "\\\"")
-    ))
-}
-
-/// POSTs `body` (JSON) to `url` with a bearer token, through curl: options, the token included,
-/// go to curl on its standard input (`-K -`); the body goes through a private temporary file.
-/// Returns the HTTP status line; a non-2xx answer is an error naming the status and the body.
-fn submit(url: &str, token: &str, body: &[u8]) -> anyhow::Result<String> {
-    use std::io::Write;
-    if !(url.starts_with("https://") || url.starts_with("http://")) {
-        anyhow::bail!("--submit {url:?} is not an http:// or https:// URL");
-    }
-    let mut file = tempfile::NamedTempFile::new()?;
-    file.write_all(body)?;
-    file.flush()?;
-    let config = format!(
-        "url = {}\nrequest = \"POST\"\nheader = {}\nheader = \"Content-Type: application/json\"\ndata-binary = {}\nsilent\nshow-error\nwrite-out = \"\\n%{{http_code}}\"\nmax-time = 60\n",
-        curl_quote(url)?,
-        curl_quote(&format!("Authorization: Bearer {token}"))?,
-        curl_quote(&format!("@{}", file.path().display()))?,
-    );
-    let mut child = std::process::Command::new("curl")
-        .args(["-K", "-"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .map_err(|e| anyhow::anyhow!("--submit needs curl on PATH ({e}); or record locally and send the JSON of `--format json` yourself"))?;
-    if let Some(mut stdin) = child.stdin.take() {
-        stdin.write_all(config.as_bytes())?;
-    }
-    let out = child.wait_with_output()?;
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let (answer, code) = stdout.rsplit_once('\n').unwrap_or(("", stdout.as_ref()));
-    if !out.status.success() {
-        anyhow::bail!(
-            "--submit to {url} failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        );
-    }
-    let code: u16 = code.trim().parse().unwrap_or(0);
-    if !(200..300).contains(&code) {
-        let answer: String = answer.chars().take(200).collect();
-        anyhow::bail!(
-            "--submit to {url} was refused: HTTP {code} {}",
-            answer.trim()
-        );
-    }
-    Ok(format!("HTTP {code}"))
 }

@@ -13,9 +13,9 @@ pub fn run(
     store: &mut impl PackStore,
     global: &GlobalArgs,
     request: &PackRequest,
-    dir: &Path,
+    (dir, progress): (&Path, &dyn devspm_engine::Progress),
 ) -> anyhow::Result<i32> {
-    let pack = match write_pack(store, request, dir) {
+    let pack = match write_pack(store, request, dir, progress) {
         Ok(pack) => pack,
         Err(error) => return super::refused(error),
     };
