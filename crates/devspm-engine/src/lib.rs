@@ -42,6 +42,7 @@ pub mod repository;
 
 pub mod attribution;
 pub mod findings;
+pub mod gate;
 
 pub mod ai_detect;
 pub mod ai_notes;
