@@ -1,11 +1,12 @@
 //! `ci audit`'s pipeline: audit the CI configuration a path holds (a file, a repository or a
 //! part of one), and — for a repository — record it and name who introduced each finding's
-//! line; then the gate: whether the findings reach the threshold.
+//! line; then the gate: whether the findings reach the threshold, with triage judgements,
+//! ignores and path contexts honoured as by every other `--fail-on` (`gate.rs`).
 //!
 //! Which paths a command line names (a folder of repositories, a `.github/workflows` folder) is
 //! the front end's business; a server audits the repositories it was asked about.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use devspm_governance::ci::{self, AuditConfig, AuditReport, CiFinding, FileKind};
@@ -41,6 +42,14 @@ pub struct AuditTarget {
     pub introduced: HashMap<(String, String, u32), Introduced>,
     /// Files whose content on disk differs from HEAD.
     pub uncommitted: Vec<String>,
+    /// Recorded findings a standing triage judgement sets aside: (rule, path, line).
+    pub triaged: HashSet<(String, String, u32)>,
+    /// Path context and ignore of each finding, in the order of `report.findings` (filled by
+    /// [`gate`]).
+    pub assessed: Vec<(
+        devspm_core::gating::PathContext,
+        Option<crate::gate::Ignored>,
+    )>,
 }
 
 impl AuditTarget {
@@ -97,6 +106,8 @@ pub fn audit_path(
         report,
         introduced: HashMap::new(),
         uncommitted: Vec::new(),
+        triaged: HashSet::new(),
+        assessed: Vec::new(),
     })
 }
 
@@ -143,6 +154,11 @@ pub fn attribute<S: Ledger + Send>(
         let (Some(path), Some(line)) = (row.path.clone(), row.start_line) else {
             continue;
         };
+        if row.triage.as_ref().is_some_and(|t| t.active) {
+            target
+                .triaged
+                .insert((row.rule.clone(), path.clone(), line));
+        }
         target.introduced.insert(
             (row.rule.clone(), path, line),
             Introduced {
@@ -171,29 +187,89 @@ pub fn severity_rank(word: &str) -> u8 {
 }
 
 /// The gate's verdict over every target.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Gate {
     /// A finding reached the threshold, or a file could not be audited.
     pub failed: bool,
     /// Files that could not be audited (`unauditable-file` findings, by place).
     pub not_audited: usize,
+    /// Findings an ignore sets aside (whatever their severity).
+    pub ignored: usize,
+    /// The findings' gate (`gate.rs`), summed over the targets.
+    pub outcome: crate::gate::GateOutcome,
 }
 
-/// Whether the audit fails at `threshold` (a severity word). A file that could not be audited
-/// fails the gate whatever the threshold: an audit that could not look has not passed.
-pub fn gate(targets: &[AuditTarget], threshold: &str) -> Gate {
-    let findings = || targets.iter().flat_map(|t| t.report.findings.iter());
-    let worst = findings()
-        .map(|f| severity_rank(f.severity.as_str()))
-        .max()
-        .unwrap_or(0);
-    let not_audited = findings()
+/// Whether the audit fails at `threshold` (a severity word): the one `--fail-on` gate over
+/// each target's findings, with its triage judgements (recorded findings), the ignores of the
+/// configuration and of the repository at the target's root, and `[fail_on] contexts`; fills
+/// each target's `assessed`. A file that could not be audited fails the gate whatever the
+/// threshold: an audit that could not look has not passed.
+pub fn gate(
+    ctx: &Context<'_>,
+    targets: &mut [AuditTarget],
+    threshold: &str,
+) -> Result<Gate, EngineError> {
+    let mut outcome = crate::gate::GateOutcome {
+        threshold: threshold.to_owned(),
+        ..Default::default()
+    };
+    let mut ignored = 0;
+    for target in targets.iter_mut() {
+        let repo = devspm_git::open(&target.root).ok();
+        let rules = crate::gate::rules(ctx, repo.as_ref())?;
+        target.assessed = target
+            .report
+            .findings
+            .iter()
+            .map(|f| {
+                let subject = devspm_findings::ignore::Subject {
+                    tool: TOOL,
+                    kind: "config",
+                    rule: &f.rule_id,
+                    path: Some(&f.path),
+                    line: Some(f.line),
+                    ..Default::default()
+                };
+                (
+                    rules.contexts.classify(Some(&f.path)),
+                    rules.ignored(&subject),
+                )
+            })
+            .collect();
+        ignored += target.assessed.iter().filter(|(_, i)| i.is_some()).count();
+        let inputs =
+            target
+                .report
+                .findings
+                .iter()
+                .zip(&target.assessed)
+                .map(|(f, (context, ignored))| crate::gate::GateInput {
+                    severity: f.severity.as_str(),
+                    open: true,
+                    triaged: target
+                        .triaged
+                        .contains(&(f.rule_id.clone(), f.path.clone(), f.line)),
+                    ignored: ignored.is_some(),
+                    context: *context,
+                });
+        let o = crate::gate::gate(inputs, threshold, &rules.fail_on);
+        outcome.failing += o.failing;
+        outcome.triaged += o.triaged;
+        outcome.ignored += o.ignored;
+        outcome.context_not_counted += o.context_not_counted;
+    }
+    let not_audited = targets
+        .iter()
+        .flat_map(|t| t.report.findings.iter())
         .filter(|f| f.rule_id == UNAUDITABLE)
         .map(|f| (&f.path, f.line))
         .collect::<BTreeSet<_>>()
         .len();
-    Gate {
-        failed: (worst > 0 && worst >= severity_rank(threshold)) || not_audited > 0,
+    outcome.failed = outcome.failing > 0;
+    Ok(Gate {
+        failed: outcome.failed || not_audited > 0,
         not_audited,
-    }
+        ignored,
+        outcome,
+    })
 }

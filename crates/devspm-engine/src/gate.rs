@@ -339,18 +339,36 @@ pub fn gate<'a>(
     outcome
 }
 
-/// The recorded findings of one repository (open and fixed), assessed, with the rules they
-/// were assessed by: what `scan`, `import` and `policy check` gate on after they ran.
+/// The recorded findings of one repository (open and fixed; of these `tools` only, unless
+/// empty), assessed, with the rules they were assessed by: what `scan`, `import` and
+/// `policy check` gate on after they ran.
 pub fn repository_findings(
     ctx: &Context<'_>,
     store: &impl devspm_ledger::FindingStore,
     repo: &devspm_git::Repo,
+    tools: &[String],
 ) -> Result<(Rules, Assessment), EngineError> {
-    let rules = rules(ctx, Some(repo))?;
-    let rows = store.findings(&devspm_ledger::findings::FindingFilter {
+    let filter = devspm_ledger::findings::FindingFilter {
         repo: Some(repo.id.clone()),
         ..Default::default()
-    })?;
+    };
+    recorded_findings(ctx, store, &filter, Some(repo), tools)
+}
+
+/// The recorded findings `filter` selects (of these `tools` only, unless empty), assessed with
+/// the configuration's rules and, when the repository is at hand, its own ignore files.
+pub fn recorded_findings(
+    ctx: &Context<'_>,
+    store: &impl devspm_ledger::FindingStore,
+    filter: &devspm_ledger::findings::FindingFilter,
+    at_hand: Option<&devspm_git::Repo>,
+    tools: &[String],
+) -> Result<(Rules, Assessment), EngineError> {
+    let rules = rules(ctx, at_hand)?;
+    let mut rows = store.findings(filter)?;
+    if !tools.is_empty() {
+        rows.retain(|r| tools.contains(&r.tool));
+    }
     let assessment = rules.assess_all(rows);
     Ok((rules, assessment))
 }

@@ -15,9 +15,6 @@ use crate::cli::{CiAuditArgs, Format, GlobalArgs};
 use crate::output::{self, Table, escape};
 use crate::settings::Settings;
 
-/// Exit status when findings reach the threshold (as `devspm findings --fail-on`).
-const EXIT_FINDINGS: i32 = 4;
-
 /// What a PATH given to `ci audit` names, as (folder to audit as a repository root, only the
 /// files under this prefix): a file as itself; a `.github/workflows` (or `.github`) folder as
 /// its repository with only those files, as zizmor reads it; a folder with CI files of its own
@@ -85,6 +82,30 @@ struct AuditedFinding<'a> {
     /// The file differs from HEAD: the finding is on an uncommitted line and not recorded.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     uncommitted: bool,
+    context: devspm_core::gating::PathContext,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ignored: Option<&'a devspm_engine::gate::Ignored>,
+}
+
+/// The findings of a target a listing shows, with their context and ignore: every finding
+/// no ignore sets aside (with `show_ignored`, every finding).
+fn listed(
+    t: &AuditTarget,
+    show_ignored: bool,
+) -> impl Iterator<
+    Item = (
+        &CiFinding,
+        &(
+            devspm_core::gating::PathContext,
+            Option<devspm_engine::gate::Ignored>,
+        ),
+    ),
+> {
+    t.report
+        .findings
+        .iter()
+        .zip(&t.assessed)
+        .filter(move |(_, (_, ignored))| show_ignored || ignored.is_none())
 }
 
 pub fn audit(settings: &Settings, global: &GlobalArgs, args: &CiAuditArgs) -> anyhow::Result<i32> {
@@ -138,11 +159,13 @@ pub fn audit(settings: &Settings, global: &GlobalArgs, args: &CiAuditArgs) -> an
         .fail_on
         .map(|s| s.as_str().to_owned())
         .unwrap_or_else(|| settings.policy.thresholds.ci_severity.clone());
+    let gate = ci_audit::gate(&settings.context(), &mut targets, &threshold)?;
     let Gate {
         failed,
         not_audited,
+        ignored,
         ..
-    } = ci_audit::gate(&targets, &threshold);
+    } = gate.clone();
 
     match global.format {
         Format::Json => {
@@ -152,13 +175,15 @@ pub fn audit(settings: &Settings, global: &GlobalArgs, args: &CiAuditArgs) -> an
             for t in &targets {
                 files += t.report.files_audited;
                 warnings.extend(t.report.warnings.iter());
-                for f in &t.report.findings {
+                for (f, (context, ignored)) in listed(t, args.show_ignored) {
                     let (introduced, uncommitted) = t.introduced_for(f);
                     findings.push(AuditedFinding {
                         finding: f,
                         repository: &t.name,
                         introduced,
                         uncommitted,
+                        context: *context,
+                        ignored: ignored.as_ref(),
                     });
                 }
             }
@@ -167,6 +192,7 @@ pub fn audit(settings: &Settings, global: &GlobalArgs, args: &CiAuditArgs) -> an
                 "files_audited": files,
                 "files_not_audited": not_audited,
                 "suppressed": suppressed,
+                "ignored": ignored,
                 "findings": findings,
                 "warnings": warnings,
                 "threshold": threshold,
@@ -185,10 +211,22 @@ pub fn audit(settings: &Settings, global: &GlobalArgs, args: &CiAuditArgs) -> an
                     ("severity", false),
                     ("rule", false),
                     ("where", false),
+                    ("context", false),
                     ("evidence", false),
                     ("introduced by", false),
                 ]);
-                for f in &t.report.findings {
+                let mut reasons = String::new();
+                for (f, (context, ignored)) in listed(t, args.show_ignored) {
+                    if let Some(i) = ignored {
+                        reasons.push_str(&format!(
+                            "  {}:{} {}: ignored by {}: {}\n",
+                            escape(&f.path),
+                            f.line,
+                            f.rule_id,
+                            escape(&i.by),
+                            escape(&i.reason)
+                        ));
+                    }
                     total += 1;
                     by_severity
                         .entry(ci_audit::severity_rank(f.severity.as_str()))
@@ -222,6 +260,7 @@ pub fn audit(settings: &Settings, global: &GlobalArgs, args: &CiAuditArgs) -> an
                         f.severity.as_str().to_owned(),
                         f.rule_id.clone(),
                         format!("{}:{}:{}", f.path, f.line, f.column),
+                        context.to_string(),
                         evidence,
                         who,
                     ]);
@@ -240,6 +279,7 @@ pub fn audit(settings: &Settings, global: &GlobalArgs, args: &CiAuditArgs) -> an
                 if !t.report.findings.is_empty() {
                     text.push_str(&table.render("  "));
                 }
+                text.push_str(&reasons);
                 for f in &t.report.findings {
                     if global.verbose > 0 {
                         text.push_str(&format!(
@@ -267,11 +307,16 @@ pub fn audit(settings: &Settings, global: &GlobalArgs, args: &CiAuditArgs) -> an
                 .map(|(s, n)| format!("{n} {s}"))
                 .collect();
             text.push_str(&format!(
-                "{total} findings{}. Threshold: {threshold}{}.\n",
+                "{total} findings{}{}. Threshold: {threshold}{}.\n",
                 if summary.is_empty() {
                     String::new()
                 } else {
                     format!(" ({})", summary.join(", "))
+                },
+                match (ignored, args.show_ignored) {
+                    (0, _) => String::new(),
+                    (n, true) => format!(", {n} ignored (listed)"),
+                    (n, false) => format!(", {n} ignored (--show-ignored lists them)"),
                 },
                 if not_audited > 0 {
                     format!(
@@ -287,7 +332,10 @@ pub fn audit(settings: &Settings, global: &GlobalArgs, args: &CiAuditArgs) -> an
             output::emit(&text)?;
         }
     }
-    Ok(if failed { EXIT_FINDINGS } else { 0 })
+    if args.fail_on.is_some() && !global.quiet && global.format == Format::Table {
+        eprintln!("devspm: {}", gate.outcome.sentence());
+    }
+    Ok(if failed { crate::EXIT_FINDINGS } else { 0 })
 }
 
 /// SARIF 2.1.0 of the audit, with the introducing commit, developer and agents of each result in

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use anyhow::Context;
-use devspm_ledger::FindingStore;
+use devspm_engine::gate::Assessed;
 use devspm_ledger::findings::{FindingFilter, FindingRow, severity_rank};
 
 use crate::cli::{ExportCommand, FindingsArgs, Format, GlobalArgs, StatusArg};
@@ -16,16 +16,20 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &FindingsArgs) -> any
         return triage(settings, global, t);
     }
     let store = settings.open_store_read_only()?;
-    let repo = match &args.repo {
-        Some(r) => Some(devspm_engine::repository::recorded(&store, r)?),
-        // The repository the current directory is in (a gate run inside a repository gates on
-        // it), unless --all-repos.
+    let ctx = settings.context();
+    // The repository the current directory is in (a gate run inside a repository gates on
+    // it), unless --repo or --all-repos; when it is at hand its own ignore files are read.
+    let at_hand = match &args.repo {
+        Some(r) => devspm_git::open(Path::new(r)).ok(),
         None => devspm_engine::repository::default_repository(
-            &settings.context(),
+            &ctx,
             std::env::current_dir().ok().as_deref(),
             args.all_repos,
-        )
-        .map(|r| r.id),
+        ),
+    };
+    let repo = match &args.repo {
+        Some(r) => Some(devspm_engine::repository::recorded(&store, r)?),
+        None => at_hand.as_ref().map(|r| r.id.clone()),
     };
     let filter = FindingFilter {
         repo,
@@ -40,30 +44,42 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &FindingsArgs) -> any
         developer: args.developer.clone(),
         team: args.team.clone(),
     };
-    let rows = store.findings(&filter)?;
+    let (rules, assessment) =
+        devspm_engine::gate::recorded_findings(&ctx, &store, &filter, at_hand.as_ref(), &[])?;
+    let rows = assessment.listed(args.show_ignored);
     match global.format {
         Format::Json => emit_json(&rows)?,
         Format::Csv => emit(&csv(&rows)?)?,
-        Format::Markdown => emit(&markdown(&rows))?,
-        _ => emit(&table(&rows))?,
+        Format::Markdown => emit(&markdown(&rows, assessment.ignored, args.show_ignored))?,
+        _ => emit(&table(&rows, assessment.ignored, args.show_ignored))?,
     }
-    if let Some(level) = args.fail_on {
-        let min = severity_rank(level.as_str());
-        let failing = rows
-            .iter()
-            .filter(|r| r.is_actionable() && severity_rank(&r.severity) >= min)
-            .count();
-        if failing > 0 {
-            if !global.quiet {
-                eprintln!(
-                    "devspm: {failing} open finding(s) at or above {} (--fail-on)",
-                    level.as_str()
-                );
-            }
-            return Ok(crate::EXIT_FINDINGS);
-        }
+    gate_exit(global, args.fail_on, &assessment, &rules.fail_on)
+}
+
+/// The exit status of `--fail-on` over assessed findings (`devspm_engine::gate`), with its
+/// sentence on standard error.
+pub fn gate_exit(
+    global: &GlobalArgs,
+    fail_on: Option<crate::cli::SeverityArg>,
+    assessment: &devspm_engine::gate::Assessment,
+    config: &devspm_core::gating::FailOnConfig,
+) -> anyhow::Result<i32> {
+    let outcome = fail_on.map(|level| assessment.gate(level.as_str(), config));
+    Ok(gate_status(global, outcome.as_ref()))
+}
+
+/// The exit status of a gate the engine ran (0 when none was asked for), with its sentence
+/// on standard error.
+pub fn gate_status(global: &GlobalArgs, outcome: Option<&devspm_engine::gate::GateOutcome>) -> i32 {
+    let Some(outcome) = outcome else { return 0 };
+    if !global.quiet {
+        eprintln!("devspm: {}", outcome.sentence());
     }
-    Ok(0)
+    if outcome.failed {
+        crate::EXIT_FINDINGS
+    } else {
+        0
+    }
 }
 
 /// `devspm findings triage`.
@@ -78,11 +94,9 @@ fn triage(
             .with_context(|| format!("--by {}: expected `Name <email>`", escape(who)))?,
         None => devspm_engine::hook::git_identity(Path::new(".")),
     };
-    let mut reason = args.reason.clone().unwrap_or_default();
-    // A reason is stored text: no secret value in it, as for every message devspm keeps.
-    let key = settings.secret_key(&mut store)?;
-    devspm_engine::secrets::Redactor::new(&settings.context(), key)?.redact_in_place(&mut reason);
+    let reason = args.reason.clone().unwrap_or_default();
     let outcome = devspm_engine::triage::triage(
+        &settings.context(),
         &mut store,
         &devspm_engine::triage::TriageRequest {
             finding: &args.finding,
@@ -124,8 +138,15 @@ fn parse_person(text: &str) -> Option<(String, String)> {
     (!email.is_empty() && email.contains('@')).then(|| (name.trim().to_owned(), email.to_owned()))
 }
 
-/// The status as shown: `open`, `fixed`, or `open (accepted-risk until 2027-06-30)`.
-fn status(r: &FindingRow) -> String {
+/// The status as shown: `open`, `fixed`, `open (accepted-risk until 2027-06-30)`, or
+/// `open (ignored by .cargo/audit.toml:5)`.
+fn status(a: &Assessed) -> String {
+    let r = &a.row;
+    if let Some(i) = &a.ignored
+        && r.status == "open"
+    {
+        return format!("{} (ignored by {})", r.status, i.by);
+    }
     match &r.triage {
         Some(t) if t.active => format!(
             "{} ({}{})",
@@ -199,12 +220,23 @@ fn age_days(r: &FindingRow) -> Option<i64> {
     Some(((now - at) / 86_400).max(0))
 }
 
+/// The path context as shown: `fixture`, or `fixture (not gated)` when `[fail_on] contexts`
+/// leaves it out.
+fn context(a: &Assessed) -> String {
+    if a.context_counts {
+        a.context.to_string()
+    } else {
+        format!("{} (not gated)", a.context)
+    }
+}
+
 /// Open findings first, most severe first, oldest first.
-fn by_urgency(rows: &[FindingRow]) -> Vec<&FindingRow> {
-    let mut sorted: Vec<&FindingRow> = rows.iter().collect();
-    sorted.sort_by_key(|r| {
+fn by_urgency<'a>(rows: &[&'a Assessed]) -> Vec<&'a Assessed> {
+    let mut sorted: Vec<&Assessed> = rows.to_vec();
+    sorted.sort_by_key(|a| {
+        let r = &a.row;
         (
-            !r.is_actionable(),
+            !r.is_actionable() || a.ignored.is_some(),
             r.status != "open",
             std::cmp::Reverse(severity_rank(&r.severity)),
             std::cmp::Reverse(age_days(r)),
@@ -214,20 +246,31 @@ fn by_urgency(rows: &[FindingRow]) -> Vec<&FindingRow> {
 }
 
 /// Open findings, attributed findings, and findings with AI involvement.
-fn counts(rows: &[FindingRow]) -> (usize, usize, usize) {
-    let open = rows.iter().filter(|r| r.status == "open").count();
+fn counts(rows: &[&Assessed]) -> (usize, usize, usize) {
+    let open = rows.iter().filter(|a| a.row.status == "open").count();
     let attributed = rows
         .iter()
-        .filter(|r| r.attribution.as_deref() == Some("attributed"))
+        .filter(|a| a.row.attribution.as_deref() == Some("attributed"))
         .count();
-    let ai = rows.iter().filter(|r| !r.agents.is_empty()).count();
+    let ai = rows.iter().filter(|a| !a.row.agents.is_empty()).count();
     (open, attributed, ai)
 }
 
-fn table(rows: &[FindingRow]) -> String {
+/// "; 3 ignored (--show-ignored lists them)", or nothing.
+fn ignored_note(ignored: usize, shown: bool) -> String {
+    match (ignored, shown) {
+        (0, _) => String::new(),
+        (n, true) => format!("; {n} ignored (listed)"),
+        (n, false) => format!("; {n} ignored (--show-ignored lists them)"),
+    }
+}
+
+fn table(rows: &[&Assessed], ignored: usize, shown: bool) -> String {
     if rows.is_empty() {
-        return "No findings recorded (import scanner results with `devspm import FILE`).\n"
-            .to_owned();
+        return format!(
+            "No findings recorded (import scanner results with `devspm import FILE`){}.\n",
+            ignored_note(ignored, shown)
+        );
     }
     let mut t = Table::new(&[
         ("severity", false),
@@ -235,6 +278,7 @@ fn table(rows: &[FindingRow]) -> String {
         ("tool", false),
         ("rule", false),
         ("where", false),
+        ("context", false),
         ("introduced by", false),
         ("agents", false),
         ("age", true),
@@ -243,14 +287,26 @@ fn table(rows: &[FindingRow]) -> String {
         .paint(1, devspm_report::style::status)
         .shrink(3)
         .shrink(4)
-        .shrink(5);
-    for r in by_urgency(rows) {
+        .shrink(6);
+    let mut reasons = String::new();
+    for a in by_urgency(rows) {
+        let r = &a.row;
+        if let Some(i) = &a.ignored {
+            reasons.push_str(&format!(
+                "  {} {}: ignored by {}: {}\n",
+                escape(&r.rule),
+                escape(&location(r)),
+                escape(&i.by),
+                escape(&i.reason)
+            ));
+        }
         t.row(vec![
             r.severity.clone(),
-            status(r),
+            status(a),
             r.tool.clone(),
             truncate(&r.rule, 40),
             truncate(&location(r), 50),
+            context(a),
             introduced_by(r),
             if r.agents.is_empty() {
                 "-".to_owned()
@@ -262,9 +318,15 @@ fn table(rows: &[FindingRow]) -> String {
     }
     let (open, attributed, ai) = counts(rows);
     format!(
-        "{} findings ({open} open), {attributed} attributed, {ai} with AI involvement\n\n{}",
+        "{} findings ({open} open), {attributed} attributed, {ai} with AI involvement{}\n\n{}{}",
         rows.len(),
-        t.render_fit("", crate::output::terminal_width())
+        ignored_note(ignored, shown),
+        t.render_fit("", crate::output::terminal_width()),
+        if reasons.is_empty() {
+            String::new()
+        } else {
+            format!("\nIgnored:\n{reasons}")
+        }
     )
 }
 
@@ -274,21 +336,25 @@ const MARKDOWN_ROWS: usize = 300;
 
 /// `--format markdown`: for a CI job summary or a pull-request comment. Open findings first,
 /// most severe first; every outside value escaped (`devspm_report::markdown`).
-fn markdown(rows: &[FindingRow]) -> String {
+fn markdown(rows: &[&Assessed], ignored: usize, shown: bool) -> String {
     use devspm_report::markdown::{code, text};
     let mut out = String::from("## devspm findings\n\n");
     if rows.is_empty() {
-        out.push_str("No findings recorded.\n");
+        out.push_str(&format!(
+            "No findings recorded{}.\n",
+            text(&ignored_note(ignored, shown))
+        ));
         return out;
     }
     let (open, attributed, ai) = counts(rows);
     out.push_str(&format!(
-        "**{} findings** ({open} open), {attributed} attributed to the commit that introduced them, {ai} with AI involvement.\n\n",
-        rows.len()
+        "**{} findings** ({open} open), {attributed} attributed to the commit that introduced them, {ai} with AI involvement{}.\n\n",
+        rows.len(),
+        text(&ignored_note(ignored, shown))
     ));
     let mut by_severity: std::collections::BTreeMap<u8, (String, usize, usize)> =
         std::collections::BTreeMap::new();
-    for r in rows {
+    for r in rows.iter().map(|a| &a.row) {
         let e = by_severity
             .entry(severity_rank(&r.severity))
             .or_insert_with(|| (r.severity.clone(), 0, 0));
@@ -304,16 +370,22 @@ fn markdown(rows: &[FindingRow]) -> String {
     }
     let sorted = by_urgency(rows);
     out.push_str(
-        "\n| Severity | Status | Tool | Rule | Where | Introduced by | Agents | Age |\n|---|---|---|---|---|---|---|---:|\n",
+        "\n| Severity | Status | Tool | Rule | Where | Context | Introduced by | Agents | Age |\n|---|---|---|---|---|---|---|---|---:|\n",
     );
-    for r in sorted.iter().take(MARKDOWN_ROWS) {
+    for a in sorted.iter().take(MARKDOWN_ROWS) {
+        let r = &a.row;
+        let mut shown_status = text(&status(a));
+        if let Some(i) = &a.ignored {
+            shown_status.push_str(&format!(": {}", text(&i.reason)));
+        }
         out.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
             text(&r.severity),
-            text(&status(r)),
+            shown_status,
             text(&r.tool),
             text(&truncate(&r.rule, 60)),
             code(&location(r)),
+            text(&context(a)),
             text(&introduced_by(r)),
             if r.agents.is_empty() {
                 "-".to_owned()
@@ -342,7 +414,7 @@ fn truncate(s: &str, max: usize) -> String {
     }
 }
 
-fn csv(rows: &[FindingRow]) -> std::io::Result<String> {
+fn csv(rows: &[&Assessed]) -> std::io::Result<String> {
     let mut out = devspm_report::csv::Writer::report(Vec::new());
     out.record(&[
         "finding",
@@ -371,8 +443,13 @@ fn csv(rows: &[FindingRow]) -> std::io::Result<String> {
         "triage_reason",
         "triage_expires",
         "triage_by",
+        "context",
+        "context_counts",
+        "ignored_by",
+        "ignored_reason",
     ])?;
-    for r in rows {
+    for a in rows {
+        let r = &a.row;
         let cells = [
             r.finding.clone(),
             r.repository.clone(),
@@ -417,6 +494,13 @@ fn csv(rows: &[FindingRow]) -> std::io::Result<String> {
             r.triage
                 .as_ref()
                 .and_then(|t| t.by_name.clone().or_else(|| t.by.clone()))
+                .unwrap_or_default(),
+            a.context.to_string(),
+            a.context_counts.to_string(),
+            a.ignored.as_ref().map(|i| i.by.clone()).unwrap_or_default(),
+            a.ignored
+                .as_ref()
+                .map(|i| i.reason.clone())
                 .unwrap_or_default(),
         ];
         out.record(&cells)?;

@@ -46,6 +46,7 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &ImportArgs) -> anyho
             partial: args.partial,
             force: args.force,
             attribute: !args.no_attribute,
+            fail_on: args.fail_on.map(|l| l.as_str().to_owned()),
         },
     )?;
     let warnings = &report.warnings;
@@ -54,7 +55,10 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &ImportArgs) -> anyho
         Format::Json => emit_json(&report)?,
         _ => emit(&render(&report))?,
     }
-    Ok(0)
+    Ok(crate::commands::findings::gate_status(
+        global,
+        report.gate.as_ref(),
+    ))
 }
 
 fn render(report: &ImportReport) -> String {
@@ -113,6 +117,12 @@ fn render(report: &ImportReport) -> String {
             count(a.files_cached)
         ));
         out.push_str("List them with `devspm findings`.\n");
+    }
+    if report.ignored > 0 {
+        out.push_str(&format!(
+            "{} open findings ignored (`devspm findings --show-ignored` lists them with the reason).\n",
+            count(report.ignored as u64)
+        ));
     }
     out
 }

@@ -17,6 +17,8 @@ struct CheckOutput<'a> {
     checked: &'a devspm_engine::policy::Checked,
     violations: &'a [devspm_engine::policy::Violation],
     failed: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    gate: Option<&'a devspm_engine::gate::GateOutcome>,
 }
 
 pub fn check(
@@ -46,7 +48,35 @@ pub fn check(
         Some(text) => devspm_engine::policy::signing_since(text)?,
         None => None,
     };
-    let report = devspm_engine::policy::check(&settings.context(), &store, repo_id, since)?;
+    let report = devspm_engine::policy::check(&settings.context(), &store, repo_id.clone(), since)?;
+    // --fail-on: the recorded findings of the repository checked (--repo, else the one the
+    // current directory is in), through the one gate.
+    let gate = match args.fail_on {
+        Some(level) => {
+            let ctx = settings.context();
+            let at_hand = match &args.repo {
+                Some(r) => devspm_git::open(std::path::Path::new(r)).ok(),
+                None => devspm_engine::repository::default_repository(
+                    &ctx,
+                    std::env::current_dir().ok().as_deref(),
+                    false,
+                ),
+            };
+            let filter = devspm_ledger::findings::FindingFilter {
+                repo: repo_id.or_else(|| at_hand.as_ref().map(|r| r.id.clone())),
+                ..Default::default()
+            };
+            let (rules, assessment) = devspm_engine::gate::recorded_findings(
+                &ctx,
+                &store,
+                &filter,
+                at_hand.as_ref(),
+                &[],
+            )?;
+            Some(assessment.gate(level.as_str(), &rules.fail_on))
+        }
+        None => None,
+    };
     let (checked, violations, failed) = (&report.checked, &report.violations, report.failed);
     match global.format {
         Format::Json => output::emit_json(&CheckOutput {
@@ -54,6 +84,7 @@ pub fn check(
             checked,
             violations,
             failed,
+            gate: gate.as_ref(),
         })?,
         _ => {
             let mut text = format!(
@@ -125,5 +156,6 @@ pub fn check(
             output::emit(&text)?;
         }
     }
-    Ok(if failed { EXIT_VIOLATIONS } else { 0 })
+    let gated = crate::commands::findings::gate_status(global, gate.as_ref());
+    Ok(if failed { EXIT_VIOLATIONS } else { gated })
 }

@@ -33,6 +33,7 @@ pub fn scan(settings: &Settings, global: &GlobalArgs, args: &ScanArgs) -> anyhow
             ingest: ingest_settings(&args.ingest),
             top: args.top,
             detectors: !args.no_detectors,
+            fail_on: args.fail_on.map(|l| l.as_str().to_owned()),
         },
     )?;
     match global.format {
@@ -55,7 +56,10 @@ pub fn scan(settings: &Settings, global: &GlobalArgs, args: &ScanArgs) -> anyhow
             emit(&text)?
         }
     }
-    Ok(0)
+    Ok(crate::commands::findings::gate_status(
+        global,
+        report.gate.as_ref(),
+    ))
 }
 
 pub fn ingest_git(
@@ -177,14 +181,25 @@ fn render_findings(f: &FindingsSection, repo_name: &str) -> String {
         .iter()
         .map(|(s, n)| format!("{n} {s}"))
         .collect();
+    let contexts: Vec<String> = f
+        .open_by_context
+        .iter()
+        .map(|(c, n)| format!("{n} {c}"))
+        .collect();
     let mut out = format!(
-        "\nFindings: {} open ({}), {} fixed; {} attributed, {} unattributable; {} open with AI involvement\n",
+        "\nFindings: {} open ({}; by path context: {}), {} ignored, {} fixed; {} attributed, {} unattributable; {} open with AI involvement\n",
         count(f.open),
         if severities.is_empty() {
             "none".to_owned()
         } else {
             severities.join(", ")
         },
+        if contexts.is_empty() {
+            "none".to_owned()
+        } else {
+            contexts.join(", ")
+        },
+        count(f.ignored),
         count(f.fixed),
         count(f.attributed),
         count(f.unattributable),
@@ -197,8 +212,16 @@ fn render_findings(f: &FindingsSection, repo_name: &str) -> String {
         }
         out.push_str(&t.render("  "));
     }
+    for e in &f.expired_ignores {
+        out.push_str(&format!(
+            "  expired ignore at {} ({}) on {}: no longer applied\n",
+            escape(&e.source),
+            escape(&e.selects),
+            e.expired
+        ));
+    }
     out.push_str(&format!(
-        "  (devspm findings --repo {} lists them)\n",
+        "  (devspm findings --repo {} lists them; --show-ignored the ignored ones)\n",
         crate::output::escape(&shell_word(repo_name))
     ));
     out

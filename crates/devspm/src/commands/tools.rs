@@ -78,7 +78,14 @@ pub fn scan(settings: &Settings, global: &GlobalArgs, args: &ToolsScanArgs) -> a
             output::emit(&text)?;
         }
     }
-    Ok(0)
+    let gate = args
+        .fail_on
+        .map(|l| devspm_engine::tools::gate(&settings.context(), &report, l.as_str()))
+        .transpose()?;
+    Ok(crate::commands::findings::gate_status(
+        global,
+        gate.as_ref(),
+    ))
 }
 
 fn render_scan(report: &WorkstationScan) -> String {
