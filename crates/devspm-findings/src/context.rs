@@ -96,7 +96,7 @@ const FILE_NAMES: &[(PathContext, &[&str], &[&str])] = &[
             "tests.cs",
             "test.php",
         ],
-        &["test_"],
+        &["test_", "testutil", "test_util", "test_helper"],
     ),
     (
         PathContext::Docs,
@@ -182,6 +182,7 @@ mod tests {
             ("README", PathContext::Production),
             ("crates/a/tests/e2e.rs", PathContext::Test),
             ("pkg/server_test.go", PathContext::Test),
+            ("crates/x/src/testutil.rs", PathContext::Test),
             ("app/test_login.py", PathContext::Test),
             ("web/Button.spec.tsx", PathContext::Test),
             ("src/test/java/FooTest.java", PathContext::Test),

@@ -354,7 +354,8 @@ Examples:
   devspm ci audit .github/workflows/release.yml --no-record
 
 Exit status: 0 below the threshold, 4 at or above it (default: [policy.thresholds]
-ci_severity, else high), 1 on errors.")]
+ci_severity, else high), 1 on errors. Findings triaged (until their judgement expires) or
+ignored ([[ignore]] in devspm.toml), and contexts [fail_on] leaves out, do not count.")]
     Audit(CiAuditArgs),
 }
 
