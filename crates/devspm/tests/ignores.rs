@@ -672,3 +672,45 @@ fn fail_on_on_import_tools_scan_and_policy_check() {
     passed.assert_code(0);
     assert!(passed.stderr.contains("2 ignored"), "{passed:?}");
 }
+
+/// A repository's ignore file is attacker-controlled text: its reason reaches every output
+/// escaped, and JSON keeps it exactly.
+#[test]
+fn a_hostile_ignore_reason_is_escaped_in_every_format() {
+    let sb = Sandbox::new();
+    let (r, _) = secrets_repo(&sb);
+    let hostile = "rotated \u{1b}]0;pwned\u{7} \u{202e}txt.exe | =cmd() [x](http://e.example)";
+    r.commit_file(
+        ALICE,
+        ".gitleaksignore",
+        &format!("# {hostile}\nsrc/config.py:aws-access-key-id:1\n"),
+        "Ignore",
+    );
+    let repo = r.path.to_str().unwrap();
+    sb.run(&["scan", repo]).assert_code(0);
+    for format in ["table", "markdown", "csv"] {
+        let run = sb.run(&[
+            "--format",
+            format,
+            "findings",
+            "--repo",
+            repo,
+            "--show-ignored",
+        ]);
+        run.assert_code(0);
+        assert!(run.stdout.contains("pwned"), "{format}: {run:?}");
+        for bad in ['\u{1b}', '\u{7}', '\u{202e}'] {
+            assert!(!run.stdout.contains(bad), "{format}: {bad:?} in {run:?}");
+        }
+    }
+    let all = rows(&sb.run(&[
+        "--format",
+        "json",
+        "findings",
+        "--repo",
+        repo,
+        "--show-ignored",
+    ]));
+    let config = all.iter().find(|f| f["path"] == "src/config.py").unwrap();
+    assert_eq!(config["ignored"]["reason"], hostile);
+}

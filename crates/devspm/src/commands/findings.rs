@@ -17,20 +17,15 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &FindingsArgs) -> any
     }
     let store = settings.open_store_read_only()?;
     let ctx = settings.context();
-    // The repository the current directory is in (a gate run inside a repository gates on
-    // it), unless --repo or --all-repos; when it is at hand its own ignore files are read.
-    let at_hand = match &args.repo {
-        Some(r) => devspm_git::open(Path::new(r)).ok(),
-        None => devspm_engine::repository::default_repository(
-            &ctx,
-            std::env::current_dir().ok().as_deref(),
-            args.all_repos,
-        ),
-    };
-    let repo = match &args.repo {
-        Some(r) => Some(devspm_engine::repository::recorded(&store, r)?),
-        None => at_hand.as_ref().map(|r| r.id.clone()),
-    };
+    // --repo, else the repository the current directory is in (a gate run inside a
+    // repository gates on it) unless --all-repos.
+    let (repo, at_hand) = devspm_engine::repository::scope(
+        &ctx,
+        &store,
+        args.repo.as_deref(),
+        std::env::current_dir().ok().as_deref(),
+        args.all_repos,
+    )?;
     let filter = FindingFilter {
         repo,
         tool: args.tool.clone(),
@@ -566,15 +561,13 @@ fn export_vex(
     output: Option<std::path::PathBuf>,
 ) -> anyhow::Result<i32> {
     let store = settings.open_store_read_only()?;
-    let repo = match &repo {
-        Some(r) => Some(devspm_engine::repository::recorded(&store, r)?),
-        None => devspm_engine::repository::default_repository(
-            &settings.context(),
-            std::env::current_dir().ok().as_deref(),
-            false,
-        )
-        .map(|r| r.id),
-    };
+    let (repo, _) = devspm_engine::repository::scope(
+        &settings.context(),
+        &store,
+        repo.as_deref(),
+        std::env::current_dir().ok().as_deref(),
+        false,
+    )?;
     let timestamp = jiff::Timestamp::now()
         .strftime("%Y-%m-%dT%H:%M:%SZ")
         .to_string();

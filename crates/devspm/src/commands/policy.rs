@@ -48,22 +48,21 @@ pub fn check(
         Some(text) => devspm_engine::policy::signing_since(text)?,
         None => None,
     };
-    let report = devspm_engine::policy::check(&settings.context(), &store, repo_id.clone(), since)?;
+    let report = devspm_engine::policy::check(&settings.context(), &store, repo_id, since)?;
     // --fail-on: the recorded findings of the repository checked (--repo, else the one the
     // current directory is in), through the one gate.
     let gate = match args.fail_on {
         Some(level) => {
             let ctx = settings.context();
-            let at_hand = match &args.repo {
-                Some(r) => devspm_git::open(std::path::Path::new(r)).ok(),
-                None => devspm_engine::repository::default_repository(
-                    &ctx,
-                    std::env::current_dir().ok().as_deref(),
-                    false,
-                ),
-            };
+            let (repo, at_hand) = devspm_engine::repository::scope(
+                &ctx,
+                &store,
+                args.repo.as_deref(),
+                std::env::current_dir().ok().as_deref(),
+                false,
+            )?;
             let filter = devspm_ledger::findings::FindingFilter {
-                repo: repo_id.or_else(|| at_hand.as_ref().map(|r| r.id.clone())),
+                repo,
                 ..Default::default()
             };
             let (rules, assessment) = devspm_engine::gate::recorded_findings(
