@@ -56,6 +56,20 @@ fn rows(run: &Run) -> Vec<Value> {
     run.json().as_array().unwrap().clone()
 }
 
+/// `devspm [GLOBAL…] --format json findings --repo REPO --show-ignored`.
+fn shown(sb: &Sandbox, global: &[&str], repo: &str) -> Vec<Value> {
+    let mut args = global.to_vec();
+    args.extend([
+        "--format",
+        "json",
+        "findings",
+        "--repo",
+        repo,
+        "--show-ignored",
+    ]);
+    rows(&sb.run(&args))
+}
+
 fn by_rule<'a>(rows: &'a [Value], rule: &str) -> &'a Value {
     rows.iter()
         .find(|r| r["rule"] == rule)
@@ -96,14 +110,7 @@ fn cargo_audit_toml_ignores_are_honoured_counted_listed_and_can_be_turned_off() 
     assert_eq!(listed[0]["rule"], "RUSTSEC-2099-0002");
     assert_eq!(listed[0]["context"], "production");
     assert!(listed[0].get("ignored").is_none());
-    let all = rows(&sb.run(&[
-        "--format",
-        "json",
-        "findings",
-        "--repo",
-        repo,
-        "--show-ignored",
-    ]));
+    let all = shown(&sb, &[], repo);
     assert_eq!(all.len(), 2);
     let ignored = &by_rule(&all, "RUSTSEC-2099-0001")["ignored"];
     assert_eq!(ignored["by"], ".cargo/audit.toml:4");
@@ -168,16 +175,7 @@ fn cargo_audit_toml_ignores_are_honoured_counted_listed_and_can_be_turned_off() 
     let passed = gate(&["--config", &cfg]);
     passed.assert_code(0);
     assert!(passed.stderr.contains("2 ignored — passed"), "{passed:?}");
-    let all = rows(&sb.run(&[
-        "--config",
-        &cfg,
-        "--format",
-        "json",
-        "findings",
-        "--repo",
-        repo,
-        "--show-ignored",
-    ]));
+    let all = shown(&sb, &["--config", &cfg], repo);
     let ignored = &by_rule(&all, "RUSTSEC-2099-0002")["ignored"];
     assert!(
         ignored["by"].as_str().unwrap().ends_with("devspm.toml:1"),
@@ -314,14 +312,7 @@ fn gitleaksignore_path_contexts_and_a_production_only_gate() {
         "{report:#}"
     );
 
-    let all = rows(&sb.run(&[
-        "--format",
-        "json",
-        "findings",
-        "--repo",
-        repo,
-        "--show-ignored",
-    ]));
+    let all = shown(&sb, &[], repo);
     let context_of = |path: &str| {
         all.iter()
             .find(|f| f["path"] == path)
@@ -403,16 +394,7 @@ fn gitleaksignore_path_contexts_and_a_production_only_gate() {
 
     // Extra globs: the operator calls `src/legacy.py` a fixture; its ignore still stands.
     let cfg = config(&sb, "[contexts]\nfixture = [\"src/legacy.py\"]\n");
-    let all = rows(&sb.run(&[
-        "--config",
-        &cfg,
-        "--format",
-        "json",
-        "findings",
-        "--repo",
-        repo,
-        "--show-ignored",
-    ]));
+    let all = shown(&sb, &["--config", &cfg], repo);
     let legacy = all.iter().find(|f| f["path"] == "src/legacy.py").unwrap();
     assert_eq!(legacy["context"], "fixture");
 }
@@ -438,16 +420,7 @@ fn gitleaksignore_without_commit_and_config_path_globs() {
     ]));
     let paths: Vec<&str> = listed.iter().filter_map(|f| f["path"].as_str()).collect();
     assert_eq!(paths, ["src/config.py", "src/legacy.py"], "{listed:#?}");
-    let all = rows(&sb.run(&[
-        "--config",
-        &cfg,
-        "--format",
-        "json",
-        "findings",
-        "--repo",
-        repo,
-        "--show-ignored",
-    ]));
+    let all = shown(&sb, &["--config", &cfg], repo);
     let of = |path: &str| all.iter().find(|f| f["path"] == path).unwrap()["ignored"].clone();
     assert_eq!(of("tests/test_login.py")["by"], ".gitleaksignore:1");
     assert!(
@@ -703,14 +676,7 @@ fn a_hostile_ignore_reason_is_escaped_in_every_format() {
             assert!(!run.stdout.contains(bad), "{format}: {bad:?} in {run:?}");
         }
     }
-    let all = rows(&sb.run(&[
-        "--format",
-        "json",
-        "findings",
-        "--repo",
-        repo,
-        "--show-ignored",
-    ]));
+    let all = shown(&sb, &[], repo);
     let config = all.iter().find(|f| f["path"] == "src/config.py").unwrap();
     assert_eq!(config["ignored"]["reason"], hostile);
 }
