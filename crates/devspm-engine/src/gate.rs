@@ -61,16 +61,25 @@ pub fn rules(ctx: &Context<'_>, repo: Option<&devspm_git::Repo>) -> Result<Rules
     let rules: Vec<_> = config.ignore.iter().map(|r| r.get_ref().clone()).collect();
     let mut ignores = IgnoreSet::from_config(&rules, origin);
     let honour = config.triage.honour_repository_ignores;
-    if honour
-        && let Some(repo) = repo
-        && let Some(head) = devspm_git::head_commit(repo)?
-    {
-        let files = devspm_git::files_at(
-            repo,
-            &head,
-            &|p| REPOSITORY_FILES.contains(&p),
-            MAX_IGNORE_FILE_BYTES,
-        )?;
+    if honour && let Some(repo) = repo {
+        // The repository is evidence: a damaged tree (recorded as a gap by the analyzers)
+        // leaves its ignore files unread, with a warning, and never stops the command.
+        let files = devspm_git::head_commit(repo).and_then(|head| match head {
+            Some(head) => devspm_git::files_at(
+                repo,
+                &head,
+                &|p| REPOSITORY_FILES.contains(&p),
+                MAX_IGNORE_FILE_BYTES,
+            ),
+            None => Ok(Vec::new()),
+        });
+        let files = files.unwrap_or_else(|e| {
+            ctx.diagnostics.warn(format!(
+                "{}: the repository's ignore files could not be read ({e}); only the configuration's ignores apply",
+                repo.name
+            ));
+            Vec::new()
+        });
         for file in files {
             match file.content {
                 Ok(bytes) => {
