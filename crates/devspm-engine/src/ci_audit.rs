@@ -52,7 +52,23 @@ pub struct AuditTarget {
     )>,
 }
 
+/// A finding's path context and the ignore that sets it aside, if any.
+pub type Assessment = (
+    devspm_core::gating::PathContext,
+    Option<crate::gate::Ignored>,
+);
+
 impl AuditTarget {
+    /// The findings a listing shows, with their context and ignore: every finding no ignore
+    /// sets aside (with `show_ignored`, every finding). Empty before [`gate`] ran.
+    pub fn listed(&self, show_ignored: bool) -> impl Iterator<Item = (&CiFinding, &Assessment)> {
+        self.report
+            .findings
+            .iter()
+            .zip(&self.assessed)
+            .filter(move |(_, (_, ignored))| show_ignored || ignored.is_none())
+    }
+
     /// Who introduced a finding's line, and whether the file has uncommitted changes (then
     /// nobody is named: the line on disk may not be the committed one).
     pub fn introduced_for(&self, f: &CiFinding) -> (Option<Introduced>, bool) {
@@ -66,6 +82,94 @@ impl AuditTarget {
         };
         (introduced, uncommitted)
     }
+}
+
+/// What a PATH given to `ci audit` names, as (folder to audit as a repository root, only the
+/// files under this prefix): a file as itself; a `.github/workflows` (or `.github`) folder as
+/// its repository with only those files, as zizmor reads it; a folder with CI files of its own
+/// as itself; otherwise every repository below it (a folder of checkouts). Empty when none of
+/// these holds a CI file.
+pub fn expand_path(path: &Path) -> Vec<(PathBuf, Option<&'static str>)> {
+    if path.is_file() {
+        return vec![(path.to_path_buf(), None)];
+    }
+    let absolute = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    let names: Vec<String> = absolute
+        .components()
+        .rev()
+        .take(2)
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    let (up, only) = match names.as_slice() {
+        [last, parent, ..] if last == "workflows" && parent == ".github" => {
+            (2, Some(".github/workflows/"))
+        }
+        [last, ..] if last == ".github" => (1, Some(".github/")),
+        _ => (0, None),
+    };
+    if let Some(prefix) = only {
+        let root = absolute
+            .ancestors()
+            .nth(up)
+            .unwrap_or(&absolute)
+            .to_path_buf();
+        let found = ci::discover(&root)
+            .iter()
+            .any(|f| ci::to_slash(f).starts_with(prefix));
+        return if found {
+            vec![(root, only)]
+        } else {
+            Vec::new()
+        };
+    }
+    if !ci::discover(path).is_empty() && devspm_git::open(path).is_ok() {
+        return vec![(path.to_path_buf(), None)];
+    }
+    let repositories: Vec<(PathBuf, Option<&'static str>)> =
+        devspm_git::discover_repositories(path, 4)
+            .into_iter()
+            .filter(|repo| !ci::discover(repo).is_empty())
+            .map(|repo| (repo, None))
+            .collect();
+    if !repositories.is_empty() {
+        return repositories;
+    }
+    if ci::discover(path).is_empty() {
+        Vec::new()
+    } else {
+        vec![(path.to_path_buf(), None)]
+    }
+}
+
+/// What the PATHs of a command line name ([`expand_path`]); none given is `.`, which may hold
+/// no CI file (an empty audit), where a PATH given that holds none is an error.
+pub fn resolve_paths(
+    given: &[PathBuf],
+) -> Result<Vec<(PathBuf, Option<&'static str>)>, EngineError> {
+    let explicit = !given.is_empty();
+    let dot = [PathBuf::from(".")];
+    let mut paths = Vec::new();
+    for path in if explicit { given } else { &dot[..] } {
+        if !path.exists() {
+            return Err(EngineError::NotFound(format!(
+                "{}: no such file or directory",
+                path.display()
+            )));
+        }
+        let expanded = expand_path(path);
+        if expanded.is_empty() {
+            if explicit {
+                return Err(EngineError::NotFound(format!(
+                    "{}: no CI configuration found (looked for .github/workflows/*.yml, action.yml, .github/dependabot.yml, .gitlab-ci.yml, in it and in the repositories below it)",
+                    path.display()
+                )));
+            }
+            paths.push((path.clone(), None));
+        } else {
+            paths.extend(expanded);
+        }
+    }
+    Ok(paths)
 }
 
 /// Audits the CI files of `path` on disk: a file (audited as what its name says, else as a

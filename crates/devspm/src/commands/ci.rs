@@ -1,10 +1,9 @@
-//! `devspm ci audit`: which paths the command line names (a file, a repository, its
-//! `.github/workflows`, a folder of repositories), the engine's audit and attribution of each
+//! `devspm ci audit`: the engine's reading of the paths given (a file, a repository, its
+//! `.github/workflows`, a folder of repositories), audit, attribution and gate of each
 //! (`devspm_engine::ci_audit`), and the findings as a table, JSON or SARIF with an exit status
 //! a CI job can gate on.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::{Path, PathBuf};
 
 use devspm_engine::ci::{TOOL, audit_config};
 use devspm_engine::ci_audit::{self, AuditTarget, Gate, Introduced};
@@ -14,63 +13,6 @@ use serde::Serialize;
 use crate::cli::{CiAuditArgs, Format, GlobalArgs};
 use crate::output::{self, Table, escape};
 use crate::settings::Settings;
-
-/// What a PATH given to `ci audit` names, as (folder to audit as a repository root, only the
-/// files under this prefix): a file as itself; a `.github/workflows` (or `.github`) folder as
-/// its repository with only those files, as zizmor reads it; a folder with CI files of its own
-/// as itself; otherwise every repository below it (a folder of checkouts). Empty when none of
-/// these holds a CI file.
-fn expand_path(path: &Path) -> Vec<(PathBuf, Option<&'static str>)> {
-    if path.is_file() {
-        return vec![(path.to_path_buf(), None)];
-    }
-    let absolute = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
-    let names: Vec<String> = absolute
-        .components()
-        .rev()
-        .take(2)
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect();
-    let (up, only) = match names.as_slice() {
-        [last, parent, ..] if last == "workflows" && parent == ".github" => {
-            (2, Some(".github/workflows/"))
-        }
-        [last, ..] if last == ".github" => (1, Some(".github/")),
-        _ => (0, None),
-    };
-    if let Some(prefix) = only {
-        let root = absolute
-            .ancestors()
-            .nth(up)
-            .unwrap_or(&absolute)
-            .to_path_buf();
-        let found = ci::discover(&root)
-            .iter()
-            .any(|f| ci::to_slash(f).starts_with(prefix));
-        return if found {
-            vec![(root, only)]
-        } else {
-            Vec::new()
-        };
-    }
-    if !ci::discover(path).is_empty() && devspm_git::open(path).is_ok() {
-        return vec![(path.to_path_buf(), None)];
-    }
-    let repositories: Vec<(PathBuf, Option<&'static str>)> =
-        devspm_git::discover_repositories(path, 4)
-            .into_iter()
-            .filter(|repo| !ci::discover(repo).is_empty())
-            .map(|repo| (repo, None))
-            .collect();
-    if !repositories.is_empty() {
-        return repositories;
-    }
-    if ci::discover(path).is_empty() {
-        Vec::new()
-    } else {
-        vec![(path.to_path_buf(), None)]
-    }
-}
 
 #[derive(Serialize)]
 struct AuditedFinding<'a> {
@@ -87,55 +29,11 @@ struct AuditedFinding<'a> {
     ignored: Option<&'a devspm_engine::gate::Ignored>,
 }
 
-/// The findings of a target a listing shows, with their context and ignore: every finding
-/// no ignore sets aside (with `show_ignored`, every finding).
-fn listed(
-    t: &AuditTarget,
-    show_ignored: bool,
-) -> impl Iterator<
-    Item = (
-        &CiFinding,
-        &(
-            devspm_core::gating::PathContext,
-            Option<devspm_engine::gate::Ignored>,
-        ),
-    ),
-> {
-    t.report
-        .findings
-        .iter()
-        .zip(&t.assessed)
-        .filter(move |(_, (_, ignored))| show_ignored || ignored.is_none())
-}
-
 pub fn audit(settings: &Settings, global: &GlobalArgs, args: &CiAuditArgs) -> anyhow::Result<i32> {
     let config = audit_config(&settings.policy);
-    let explicit = !args.paths.is_empty();
-    let given = if explicit {
-        args.paths.clone()
-    } else {
-        vec![PathBuf::from(".")]
-    };
     // Each PATH becomes what it names: a file, a repository (or any folder with CI files), the
     // `.github/workflows` folder of a repository, or a folder of several repositories.
-    let mut paths: Vec<(PathBuf, Option<&'static str>)> = Vec::new();
-    for path in &given {
-        if !path.exists() {
-            anyhow::bail!("{}: no such file or directory", path.display());
-        }
-        let expanded = expand_path(path);
-        if expanded.is_empty() {
-            if explicit {
-                anyhow::bail!(
-                    "{}: no CI configuration found (looked for .github/workflows/*.yml, action.yml, .github/dependabot.yml, .gitlab-ci.yml, in it and in the repositories below it)",
-                    path.display()
-                );
-            }
-            paths.push((path.clone(), None));
-        } else {
-            paths.extend(expanded);
-        }
-    }
+    let paths = ci_audit::resolve_paths(&args.paths)?;
     let mut targets = Vec::new();
     let mut store = None;
     for (path, only) in &paths {
@@ -175,7 +73,7 @@ pub fn audit(settings: &Settings, global: &GlobalArgs, args: &CiAuditArgs) -> an
             for t in &targets {
                 files += t.report.files_audited;
                 warnings.extend(t.report.warnings.iter());
-                for (f, (context, ignored)) in listed(t, args.show_ignored) {
+                for (f, (context, ignored)) in t.listed(args.show_ignored) {
                     let (introduced, uncommitted) = t.introduced_for(f);
                     findings.push(AuditedFinding {
                         finding: f,
@@ -216,7 +114,7 @@ pub fn audit(settings: &Settings, global: &GlobalArgs, args: &CiAuditArgs) -> an
                     ("introduced by", false),
                 ]);
                 let mut reasons = String::new();
-                for (f, (context, ignored)) in listed(t, args.show_ignored) {
+                for (f, (context, ignored)) in t.listed(args.show_ignored) {
                     if let Some(i) = ignored {
                         reasons.push_str(&format!(
                             "  {}:{} {}: ignored by {}: {}\n",
