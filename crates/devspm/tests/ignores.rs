@@ -282,6 +282,10 @@ fn secrets_repo(sb: &Sandbox) -> (Repo, String) {
     );
     r.write("tests/test_login.py", format!("TOKEN = \"{pat}\"\n"));
     r.write(
+        "src/allowed.py",
+        format!("KEY = \"{}\"  # gitleaks:allow\n", key("T6HJULYSM2PQYCZW")),
+    );
+    r.write(
         "src/legacy.py",
         format!("\n\nKEY = \"{}\"\n", key("S5GITKXRL7OPXBZV")),
     );
@@ -306,6 +310,8 @@ fn gitleaksignore_path_contexts_and_a_production_only_gate() {
     scan.assert_code(4);
     let report = scan.json();
     assert_eq!(report["findings"]["ignored"], 1, "{report:#}");
+    // The inline marker is honoured by the detector at scan time, and counted.
+    assert_eq!(report["detectors"]["secrets"]["inline_allowed"], 1, "{report:#}");
     assert_eq!(
         report["findings"]["open_by_context"],
         serde_json::json!([["production", 1], ["test", 1], ["fixture", 1]]),

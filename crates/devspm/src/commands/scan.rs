@@ -141,12 +141,20 @@ fn render_detectors(d: &DetectorsSection) -> String {
     let mut out = String::from("\nDetectors:\n");
     let s = &d.secrets;
     out.push_str(&format!(
-        "  secrets       {} new blobs read ({:.1} MB, {:.1} s): {} secrets, {} still at HEAD{}{}\n",
+        "  secrets       {} new blobs read ({:.1} MB, {:.1} s): {} secrets, {} still at HEAD{}{}{}\n",
         count(s.blobs_scanned),
         s.megabytes_scanned,
         s.seconds,
         count(s.found as u64),
         count(s.present_at_head as u64),
+        if s.inline_allowed > 0 {
+            format!(
+                "; {} allowed inline (gitleaks:allow), not recorded",
+                count(s.inline_allowed)
+            )
+        } else {
+            String::new()
+        },
         if s.missing_objects > 0 {
             format!("; {} objects missing from the clone", s.missing_objects)
         } else {
