@@ -9,6 +9,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use crate::catalogue::{Account, CatalogueFile};
+use crate::gating::{ContextsConfig, FailOnConfig, IgnoreRule, TriageConfig};
 
 /// The parsed configuration file.
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -40,6 +41,22 @@ pub struct Config {
     /// shrunk (`docs/posture.md`). Every key is optional; `devspm-posture` holds the defaults.
     #[serde(default)]
     pub posture: PostureConfig,
+    /// `[[ignore]]`: findings set aside by the operator, each with a reason and an optional
+    /// last day (`docs/configuration.md`, "Ignores").
+    #[serde(default)]
+    pub ignore: Vec<toml::Spanned<IgnoreRule>>,
+    /// `[contexts]`: extra path globs per context.
+    #[serde(default)]
+    pub contexts: ContextsConfig,
+    /// `[fail_on]`: which contexts count toward `--fail-on`.
+    #[serde(default)]
+    pub fail_on: FailOnConfig,
+    /// `[triage]`: whether a repository's own ignore files are honoured.
+    #[serde(default)]
+    pub triage: TriageConfig,
+    /// The file this configuration was read from, as given (for "ignored by FILE:LINE").
+    #[serde(skip)]
+    pub origin: Option<String>,
 }
 
 /// `[posture]`: overrides of the posture score's defaults. Unset keys keep the defaults that
@@ -160,10 +177,17 @@ pub enum ConfigError {
 impl Config {
     /// Parses configuration text; `origin` names the file in errors.
     pub fn parse(text: &str, origin: &str) -> Result<Config, ConfigError> {
-        let config: Config = toml::from_str(text).map_err(|e| ConfigError::Invalid {
+        let mut config: Config = toml::from_str(text).map_err(|e| ConfigError::Invalid {
             path: origin.to_owned(),
             message: describe_toml_error(text, &e),
         })?;
+        config.origin = Some(origin.to_owned());
+        for rule in &mut config.ignore {
+            let start = rule.span().start.min(text.len());
+            // The span starts at the entry's `[[ignore]]` header.
+            let line = text[..start].matches('\n').count() + 1;
+            rule.get_mut().line = line;
+        }
         let mut seen = std::collections::HashSet::new();
         for identity in &config.identity {
             if !seen.insert(identity.id.as_str()) {
@@ -261,5 +285,59 @@ merge_on_full_name = true
         let text = "[[identity]]\nid = \"a\"\n[[identity]]\nid = \"a\"\n";
         let err = Config::parse(text, "x.toml").unwrap_err().to_string();
         assert!(err.contains("declared twice"), "{err}");
+    }
+
+    #[test]
+    fn ignores_contexts_and_fail_on_parse_with_their_lines() {
+        let text = "[triage]\nhonour_repository_ignores = false\n\n[[ignore]]\nadvisory = \"RUSTSEC-2026-0194\"\nreason = \"waiting for calamine\"\nexpires = \"2027-01-31\"\n\n[[ignore]]\npath = \"tests/fixtures/**\"\nrule = \"generic-api-key\"\nreason = \"fake keys\"\n\n[contexts]\nfixture = [\"qa/data/**\"]\n\n[fail_on]\ncontexts = [\"production\"]\n";
+        let config = Config::parse(text, "devspm.toml").unwrap();
+        assert!(!config.triage.honour_repository_ignores);
+        assert_eq!(config.ignore.len(), 2);
+        assert_eq!(config.ignore[0].get_ref().line, 4);
+        assert_eq!(
+            config.ignore[0].get_ref().expires.as_deref(),
+            Some("2027-01-31")
+        );
+        assert_eq!(config.ignore[1].get_ref().line, 9);
+        assert_eq!(
+            config.contexts.globs,
+            vec![(crate::gating::PathContext::Fixture, "qa/data/**".to_owned())]
+        );
+        assert_eq!(
+            config.fail_on.contexts,
+            Some(vec![crate::gating::PathContext::Production])
+        );
+    }
+
+    #[test]
+    fn bad_ignores_name_the_file_and_line() {
+        for (text, line, what) in [
+            ("[[ignore]]\nrule = \"x\"\n", "line 1", "reason"),
+            ("\n[[ignore]]\nreason = \"r\"\n", "line 2", "at least one"),
+            (
+                "[[ignore]]\nrule = \"x\"\nreason = \"r\"\nexpires = \"2027-02-30\"\n",
+                "line 1",
+                "not a date",
+            ),
+            (
+                "[[ignore]]\npath = \"a/[\"\nreason = \"r\"\n",
+                "line 1",
+                "not a valid glob",
+            ),
+            (
+                "[[ignore]]\nrule = \"x\"\nreason = \"r\"\nuntil = \"2027-01-01\"\n",
+                "line 4",
+                "until",
+            ),
+            ("[fail_on]\ncontexts = [\"prod\"]\n", "line 2", "prod"),
+            ("[contexts]\ntest = [\"a/[\"]\n", "line", "not a valid glob"),
+        ] {
+            let err = Config::parse(text, "conf/devspm.toml")
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("conf/devspm.toml"), "{err}");
+            assert!(err.contains(line), "{text:?}: {err}");
+            assert!(err.contains(what), "{text:?}: {err}");
+        }
     }
 }

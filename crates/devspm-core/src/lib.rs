@@ -12,6 +12,7 @@ pub mod config;
 pub mod event;
 pub mod evidence;
 pub mod finding;
+pub mod gating;
 pub mod hex;
 pub mod identity;
 pub mod ids;

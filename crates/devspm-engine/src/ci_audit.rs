@@ -1,11 +1,12 @@
 //! `ci audit`'s pipeline: audit the CI configuration a path holds (a file, a repository or a
 //! part of one), and — for a repository — record it and name who introduced each finding's
-//! line; then the gate: whether the findings reach the threshold.
+//! line; then the gate: whether the findings reach the threshold, with triage judgements,
+//! ignores and path contexts honoured as by every other `--fail-on` (`gate.rs`).
 //!
 //! Which paths a command line names (a folder of repositories, a `.github/workflows` folder) is
 //! the front end's business; a server audits the repositories it was asked about.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use devspm_governance::ci::{self, AuditConfig, AuditReport, CiFinding, FileKind};
@@ -41,9 +42,33 @@ pub struct AuditTarget {
     pub introduced: HashMap<(String, String, u32), Introduced>,
     /// Files whose content on disk differs from HEAD.
     pub uncommitted: Vec<String>,
+    /// Recorded findings a standing triage judgement sets aside: (rule, path, line).
+    pub triaged: HashSet<(String, String, u32)>,
+    /// Path context and ignore of each finding, in the order of `report.findings` (filled by
+    /// [`gate`]).
+    pub assessed: Vec<(
+        devspm_core::gating::PathContext,
+        Option<crate::gate::Ignored>,
+    )>,
 }
 
+/// A finding's path context and the ignore that sets it aside, if any.
+pub type Assessment = (
+    devspm_core::gating::PathContext,
+    Option<crate::gate::Ignored>,
+);
+
 impl AuditTarget {
+    /// The findings a listing shows, with their context and ignore: every finding no ignore
+    /// sets aside (with `show_ignored`, every finding). Empty before [`gate`] ran.
+    pub fn listed(&self, show_ignored: bool) -> impl Iterator<Item = (&CiFinding, &Assessment)> {
+        self.report
+            .findings
+            .iter()
+            .zip(&self.assessed)
+            .filter(move |(_, (_, ignored))| show_ignored || ignored.is_none())
+    }
+
     /// Who introduced a finding's line, and whether the file has uncommitted changes (then
     /// nobody is named: the line on disk may not be the committed one).
     pub fn introduced_for(&self, f: &CiFinding) -> (Option<Introduced>, bool) {
@@ -57,6 +82,94 @@ impl AuditTarget {
         };
         (introduced, uncommitted)
     }
+}
+
+/// What a PATH given to `ci audit` names, as (folder to audit as a repository root, only the
+/// files under this prefix): a file as itself; a `.github/workflows` (or `.github`) folder as
+/// its repository with only those files, as zizmor reads it; a folder with CI files of its own
+/// as itself; otherwise every repository below it (a folder of checkouts). Empty when none of
+/// these holds a CI file.
+pub fn expand_path(path: &Path) -> Vec<(PathBuf, Option<&'static str>)> {
+    if path.is_file() {
+        return vec![(path.to_path_buf(), None)];
+    }
+    let absolute = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    let names: Vec<String> = absolute
+        .components()
+        .rev()
+        .take(2)
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    let (up, only) = match names.as_slice() {
+        [last, parent, ..] if last == "workflows" && parent == ".github" => {
+            (2, Some(".github/workflows/"))
+        }
+        [last, ..] if last == ".github" => (1, Some(".github/")),
+        _ => (0, None),
+    };
+    if let Some(prefix) = only {
+        let root = absolute
+            .ancestors()
+            .nth(up)
+            .unwrap_or(&absolute)
+            .to_path_buf();
+        let found = ci::discover(&root)
+            .iter()
+            .any(|f| ci::to_slash(f).starts_with(prefix));
+        return if found {
+            vec![(root, only)]
+        } else {
+            Vec::new()
+        };
+    }
+    if !ci::discover(path).is_empty() && devspm_git::open(path).is_ok() {
+        return vec![(path.to_path_buf(), None)];
+    }
+    let repositories: Vec<(PathBuf, Option<&'static str>)> =
+        devspm_git::discover_repositories(path, 4)
+            .into_iter()
+            .filter(|repo| !ci::discover(repo).is_empty())
+            .map(|repo| (repo, None))
+            .collect();
+    if !repositories.is_empty() {
+        return repositories;
+    }
+    if ci::discover(path).is_empty() {
+        Vec::new()
+    } else {
+        vec![(path.to_path_buf(), None)]
+    }
+}
+
+/// What the PATHs of a command line name ([`expand_path`]); none given is `.`, which may hold
+/// no CI file (an empty audit), where a PATH given that holds none is an error.
+pub fn resolve_paths(
+    given: &[PathBuf],
+) -> Result<Vec<(PathBuf, Option<&'static str>)>, EngineError> {
+    let explicit = !given.is_empty();
+    let dot = [PathBuf::from(".")];
+    let mut paths = Vec::new();
+    for path in if explicit { given } else { &dot[..] } {
+        if !path.exists() {
+            return Err(EngineError::NotFound(format!(
+                "{}: no such file or directory",
+                path.display()
+            )));
+        }
+        let expanded = expand_path(path);
+        if expanded.is_empty() {
+            if explicit {
+                return Err(EngineError::NotFound(format!(
+                    "{}: no CI configuration found (looked for .github/workflows/*.yml, action.yml, .github/dependabot.yml, .gitlab-ci.yml, in it and in the repositories below it)",
+                    path.display()
+                )));
+            }
+            paths.push((path.clone(), None));
+        } else {
+            paths.extend(expanded);
+        }
+    }
+    Ok(paths)
 }
 
 /// Audits the CI files of `path` on disk: a file (audited as what its name says, else as a
@@ -97,6 +210,8 @@ pub fn audit_path(
         report,
         introduced: HashMap::new(),
         uncommitted: Vec::new(),
+        triaged: HashSet::new(),
+        assessed: Vec::new(),
     })
 }
 
@@ -143,6 +258,11 @@ pub fn attribute<S: Ledger + Send>(
         let (Some(path), Some(line)) = (row.path.clone(), row.start_line) else {
             continue;
         };
+        if row.triage.as_ref().is_some_and(|t| t.active) {
+            target
+                .triaged
+                .insert((row.rule.clone(), path.clone(), line));
+        }
         target.introduced.insert(
             (row.rule.clone(), path, line),
             Introduced {
@@ -171,29 +291,89 @@ pub fn severity_rank(word: &str) -> u8 {
 }
 
 /// The gate's verdict over every target.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Gate {
     /// A finding reached the threshold, or a file could not be audited.
     pub failed: bool,
     /// Files that could not be audited (`unauditable-file` findings, by place).
     pub not_audited: usize,
+    /// Findings an ignore sets aside (whatever their severity).
+    pub ignored: usize,
+    /// The findings' gate (`gate.rs`), summed over the targets.
+    pub outcome: crate::gate::GateOutcome,
 }
 
-/// Whether the audit fails at `threshold` (a severity word). A file that could not be audited
-/// fails the gate whatever the threshold: an audit that could not look has not passed.
-pub fn gate(targets: &[AuditTarget], threshold: &str) -> Gate {
-    let findings = || targets.iter().flat_map(|t| t.report.findings.iter());
-    let worst = findings()
-        .map(|f| severity_rank(f.severity.as_str()))
-        .max()
-        .unwrap_or(0);
-    let not_audited = findings()
+/// Whether the audit fails at `threshold` (a severity word): the one `--fail-on` gate over
+/// each target's findings, with its triage judgements (recorded findings), the ignores of the
+/// configuration and of the repository at the target's root, and `[fail_on] contexts`; fills
+/// each target's `assessed`. A file that could not be audited fails the gate whatever the
+/// threshold: an audit that could not look has not passed.
+pub fn gate(
+    ctx: &Context<'_>,
+    targets: &mut [AuditTarget],
+    threshold: &str,
+) -> Result<Gate, EngineError> {
+    let mut outcome = crate::gate::GateOutcome {
+        threshold: threshold.to_owned(),
+        ..Default::default()
+    };
+    let mut ignored = 0;
+    for target in targets.iter_mut() {
+        let repo = devspm_git::open(&target.root).ok();
+        let rules = crate::gate::rules(ctx, repo.as_ref())?;
+        target.assessed = target
+            .report
+            .findings
+            .iter()
+            .map(|f| {
+                let subject = devspm_findings::ignore::Subject {
+                    tool: TOOL,
+                    kind: "config",
+                    rule: &f.rule_id,
+                    path: Some(&f.path),
+                    line: Some(f.line),
+                    ..Default::default()
+                };
+                (
+                    rules.contexts.classify(Some(&f.path)),
+                    rules.ignored(&subject),
+                )
+            })
+            .collect();
+        ignored += target.assessed.iter().filter(|(_, i)| i.is_some()).count();
+        let inputs =
+            target
+                .report
+                .findings
+                .iter()
+                .zip(&target.assessed)
+                .map(|(f, (context, ignored))| crate::gate::GateInput {
+                    severity: f.severity.as_str(),
+                    open: true,
+                    triaged: target
+                        .triaged
+                        .contains(&(f.rule_id.clone(), f.path.clone(), f.line)),
+                    ignored: ignored.is_some(),
+                    context: *context,
+                });
+        let o = crate::gate::gate(inputs, threshold, &rules.fail_on);
+        outcome.failing += o.failing;
+        outcome.triaged += o.triaged;
+        outcome.ignored += o.ignored;
+        outcome.context_not_counted += o.context_not_counted;
+    }
+    let not_audited = targets
+        .iter()
+        .flat_map(|t| t.report.findings.iter())
         .filter(|f| f.rule_id == UNAUDITABLE)
         .map(|f| (&f.path, f.line))
         .collect::<BTreeSet<_>>()
         .len();
-    Gate {
-        failed: (worst > 0 && worst >= severity_rank(threshold)) || not_audited > 0,
+    outcome.failed = outcome.failing > 0;
+    Ok(Gate {
+        failed: outcome.failed || not_audited > 0,
         not_audited,
-    }
+        ignored,
+        outcome,
+    })
 }

@@ -96,6 +96,9 @@ pub struct ImportOptions {
     pub force: bool,
     /// Attribute the new findings (blame, lockfile and secret history) after recording them.
     pub attribute: bool,
+    /// `--fail-on`: gate the open findings of the imported tools in the repository at this
+    /// severity word (`gate.rs`).
+    pub fail_on: Option<String>,
 }
 
 /// What one producer's results in one report did.
@@ -129,6 +132,11 @@ pub struct ImportReport {
     pub warnings: Warnings,
     /// `None` when attribution was not asked for.
     pub attribution: Option<AttributionReport>,
+    /// Open findings of the imported tools in the repository that an ignore sets aside.
+    pub ignored: usize,
+    /// The `--fail-on` gate over the imported tools' findings, when asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gate: Option<crate::gate::GateOutcome>,
 }
 
 /// The warnings of an import: the first [`Warnings::KEPT`] are kept, the rest only counted
@@ -507,12 +515,19 @@ pub fn import<S: Ledger + Send, R: Read + Seek>(
     } else {
         None
     };
+    let tools: Vec<String> = runs.iter().map(|r| r.tool.clone()).collect();
+    let (rules, assessment) = crate::gate::repository_findings(ctx, store, repo, &tools)?;
     Ok(ImportReport {
         database: store.location().to_owned(),
         repository: repo.name.clone(),
         runs,
         warnings,
         attribution,
+        ignored: assessment.ignored,
+        gate: options
+            .fail_on
+            .as_deref()
+            .map(|level| assessment.gate(level, &rules.fail_on)),
     })
 }
 

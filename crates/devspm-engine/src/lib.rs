@@ -13,11 +13,14 @@
 //! - [`repository`]: what analyzers read of a repository (files of a revision, refs digest);
 //! - [`attribution`]: who introduced each pending finding (blame, lockfile and secret history);
 //! - [`findings`]: findings devspm makes itself, recorded as imports and attributed;
+//! - [`gate`]: path contexts, ignores (configuration and the repository's own files) and the
+//!   one `--fail-on` gate;
 //! - analyzers: [`ai_detect`] (commit-level AI detector), [`ai_notes`] (git-ai notes, Agent
 //!   Trace), [`ai_tooling`] (AI configuration at the branch heads), [`ci`] (CI inventory and
 //!   audit at HEAD);
 //! - detectors: [`secrets`] (and [`message_secrets`], secrets redacted from commit messages),
-//!   [`advisories`] (vulnerable dependencies);
+//!   [`advisories`] (vulnerable dependencies); [`triage`] (judgements, their reasons
+//!   redacted by the secret detector's rules);
 //! - [`scan`]: ingest, identity resolution, the analyzers and detectors in order;
 //! - [`ci_audit`]: `ci audit` of files on disk, attributed through the scan's record;
 //! - [`import`]: scanner reports into findings (lifecycle, attribution), withdrawing an import;
@@ -38,12 +41,12 @@ pub mod audit;
 pub mod context;
 pub mod error;
 pub mod evidence;
-pub mod triage;
 
 pub mod repository;
 
 pub mod attribution;
 pub mod findings;
+pub mod gate;
 
 pub mod ai_detect;
 pub mod ai_notes;
@@ -52,6 +55,7 @@ pub mod ci;
 
 pub mod advisories;
 pub mod secrets;
+pub mod triage;
 
 pub mod message_secrets;
 

@@ -43,6 +43,29 @@ pub fn default_repository(
     Some(repo)
 }
 
+/// The repository a query or gate of findings is about, as (recorded id, the repository
+/// itself when it is at hand): the one `named` (a path, recorded name, locator or id), else
+/// the one `dir` is in unless `all` — `(None, None)` for every repository. The repository at
+/// hand is what its own ignore files are read from.
+pub fn scope(
+    ctx: &Context<'_>,
+    store: &impl Store,
+    named: Option<&str>,
+    dir: Option<&std::path::Path>,
+    all: bool,
+) -> Result<(Option<String>, Option<devspm_git::Repo>), EngineError> {
+    Ok(match named {
+        Some(value) => (
+            Some(recorded(store, value)?),
+            devspm_git::open(std::path::Path::new(value)).ok(),
+        ),
+        None => {
+            let repo = default_repository(ctx, dir, all);
+            (repo.as_ref().map(|r| r.id.clone()), repo)
+        }
+    })
+}
+
 /// What the repository analyzers read, as one digest: the refs the ledger recorded for the
 /// repository and the commit HEAD names. An analyzer's completion marker holds the digest it
 /// completed over (with anything else its answer depends on, such as the secret rules).

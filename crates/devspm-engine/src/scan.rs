@@ -11,7 +11,7 @@ use std::sync::Mutex;
 
 use devspm_core::identity::{ResolverInput, resolve};
 use devspm_git::{IngestOptions, IngestReport, KnownHistory};
-use devspm_ledger::{AppendSummary, FindingFilter, RepositorySummary};
+use devspm_ledger::{AppendSummary, RepositorySummary};
 use serde::Serialize;
 
 use crate::repository::refs_state;
@@ -274,6 +274,8 @@ pub struct ScanOptions {
     pub top: usize,
     /// Run the built-in detectors (secrets, vulnerable dependencies).
     pub detectors: bool,
+    /// `--fail-on`: gate the repository's findings at this severity word.
+    pub fail_on: Option<String>,
 }
 
 /// What a scan did and what the ledger now says about the repository.
@@ -291,6 +293,9 @@ pub struct ScanReport {
     /// What the built-in detectors did (absent when they did not run).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detectors: Option<DetectorsSection>,
+    /// The `--fail-on` gate over the repository's findings, when asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gate: Option<crate::gate::GateOutcome>,
 }
 
 /// The built-in detectors' part of the scan summary.
@@ -306,7 +311,15 @@ pub struct DetectorsSection {
 /// The findings part of the scan summary.
 #[derive(Serialize)]
 pub struct FindingsSection {
+    /// Open findings no ignore sets aside.
     pub open: u64,
+    /// Open findings an ignore sets aside (`devspm findings --show-ignored` lists them).
+    pub ignored: u64,
+    /// Open findings (not ignored) per path context, most first.
+    pub open_by_context: Vec<(devspm_core::gating::PathContext, u64)>,
+    /// Ignores past their last day (no longer applied).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub expired_ignores: Vec<crate::gate::ExpiredIgnore>,
     pub fixed: u64,
     /// Open findings per severity, highest first.
     pub open_by_severity: Vec<(String, u64)>,
@@ -335,7 +348,12 @@ pub fn scan<S: Ledger + Send>(
         None
     };
     let summary = store.repository_summary(&ingest.report.repo, options.top)?;
-    let findings = findings_section(store, &ingest.report.repo)?;
+    let (rules, assessment) = crate::gate::repository_findings(ctx, store, repo, &[])?;
+    let gate = options
+        .fail_on
+        .as_deref()
+        .map(|level| assessment.gate(level, &rules.fail_on));
+    let findings = findings_section(store, &assessment)?;
     Ok(ScanReport {
         database: store.location().to_owned(),
         identity_events_appended: analysis.identity_events_appended,
@@ -344,6 +362,7 @@ pub fn scan<S: Ledger + Send>(
         summary,
         findings,
         detectors,
+        gate,
     })
 }
 
@@ -379,16 +398,27 @@ fn run_detectors(
 
 fn findings_section(
     store: &impl Ledger,
-    repo: &str,
+    assessment: &crate::gate::Assessment,
 ) -> Result<Option<FindingsSection>, EngineError> {
-    let rows = store.findings(&FindingFilter {
-        repo: Some(repo.to_owned()),
-        ..Default::default()
-    })?;
-    if rows.is_empty() {
+    if assessment.findings.is_empty() {
         return Ok(None);
     }
-    let open: Vec<_> = rows.iter().filter(|r| r.status == "open").collect();
+    let rows: Vec<&devspm_ledger::findings::FindingRow> =
+        assessment.findings.iter().map(|a| &a.row).collect();
+    let open: Vec<_> = assessment
+        .findings
+        .iter()
+        .filter(|a| a.row.status == "open" && a.ignored.is_none())
+        .collect();
+    let mut open_by_context: Vec<(devspm_core::gating::PathContext, u64)> = Vec::new();
+    for a in &open {
+        match open_by_context.iter_mut().find(|(c, _)| *c == a.context) {
+            Some((_, n)) => *n += 1,
+            None => open_by_context.push((a.context, 1)),
+        }
+    }
+    open_by_context.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let open: Vec<_> = open.into_iter().map(|a| &a.row).collect();
     let mut by_severity: Vec<(String, u64)> = Vec::new();
     for level in ["critical", "high", "medium", "low", "info", "unknown"] {
         let n = open.iter().filter(|r| r.severity == level).count() as u64;
@@ -428,6 +458,9 @@ fn findings_section(
     introduced_by.truncate(5);
     Ok(Some(FindingsSection {
         open: open.len() as u64,
+        ignored: assessment.ignored as u64,
+        open_by_context,
+        expired_ignores: assessment.expired_ignores.clone(),
         fixed: rows.iter().filter(|r| r.status == "fixed").count() as u64,
         open_by_severity: by_severity,
         attributed: rows

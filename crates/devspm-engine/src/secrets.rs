@@ -34,6 +34,9 @@ pub struct SecretScan {
     pub missing_objects: usize,
     /// Blobs over `[limits] max_blob_bytes`, not read (each recorded as a gap).
     pub oversized_blobs: usize,
+    /// Lines of the blobs read this time holding a secret that an inline `gitleaks:allow` or
+    /// `devspm:allow` marker allows (not recorded as findings).
+    pub inline_allowed: u64,
     pub warnings: Vec<String>,
     pub events_appended: u64,
 }
@@ -211,6 +214,7 @@ pub fn detect(
         missing_objects: history.missing.len(),
         warnings: history.warnings.iter().map(ToString::to_string).collect(),
         oversized_blobs: history.oversized.len(),
+        inline_allowed: history.stats.inline_allowed,
         ..Default::default()
     };
     // What was not read is on record, with its size.

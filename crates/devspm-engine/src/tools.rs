@@ -95,6 +95,49 @@ pub fn severity_word(severity: devspm_inventory::Severity) -> String {
         .unwrap_or_else(|| "info".to_owned())
 }
 
+/// The `--fail-on` gate over a workstation scan's risks (`gate.rs`): a risk at or above
+/// `threshold` fails it unless an `[[ignore]]` of the configuration sets it aside (by `rule`,
+/// `path` relative to the home folder, or `tool = "devspm-inventory"`). Risks are not
+/// recorded findings, so no triage applies; their context is production.
+pub fn gate(
+    ctx: &Context<'_>,
+    report: &WorkstationScan,
+    threshold: &str,
+) -> Result<crate::gate::GateOutcome, EngineError> {
+    let rules = crate::gate::rules(ctx, None)?;
+    let words: Vec<(String, bool)> = report
+        .items
+        .iter()
+        .flat_map(|j| j.item.risks.iter().map(move |r| (&j.item, r)))
+        .map(|(item, risk)| {
+            let ignored = rules
+                .ignored(&devspm_findings::ignore::Subject {
+                    tool: "devspm-inventory",
+                    kind: "config",
+                    rule: &risk.rule,
+                    path: Some(&item.path),
+                    line: risk.line,
+                    ..Default::default()
+                })
+                .is_some();
+            (severity_word(risk.severity), ignored)
+        })
+        .collect();
+    Ok(crate::gate::gate(
+        words
+            .iter()
+            .map(|(severity, ignored)| crate::gate::GateInput {
+                severity,
+                open: true,
+                triaged: false,
+                ignored: *ignored,
+                context: devspm_core::gating::PathContext::Production,
+            }),
+        threshold,
+        &rules.fail_on,
+    ))
+}
+
 /// This machine's host name.
 pub fn host_name() -> String {
     std::fs::read_to_string("/proc/sys/kernel/hostname")

@@ -8,7 +8,7 @@ use devspm_core::finding::{FindingTriaged, TRIAGE_STATES};
 use devspm_ledger::FindingStore;
 use serde::Serialize;
 
-use crate::EngineError;
+use crate::{Context, EngineError};
 
 /// The longest reason kept, in bytes; a longer one is cut at a character boundary.
 pub const MAX_REASON_BYTES: usize = 1024;
@@ -19,7 +19,8 @@ pub struct TriageRequest<'a> {
     pub finding: &'a str,
     /// One of [`TRIAGE_STATES`].
     pub state: &'a str,
-    /// Why: required for every state but `open`. The caller redacts secrets from it.
+    /// Why: required for every state but `open`. Secrets in it are redacted before it is
+    /// stored, as in every message devspm keeps.
     pub reason: &'a str,
     /// The last day the judgement holds (YYYY-MM-DD).
     pub expires: Option<&'a str>,
@@ -41,6 +42,7 @@ pub struct TriageOutcome {
 
 /// Records a triage judgement of one finding.
 pub fn triage(
+    ctx: &Context<'_>,
     store: &mut impl FindingStore,
     request: &TriageRequest<'_>,
 ) -> Result<TriageOutcome, EngineError> {
@@ -106,6 +108,9 @@ pub fn triage(
         }
     };
     let mut reason = reason.to_owned();
+    // A reason is stored text: no secret value in it.
+    let key = crate::secrets::secret_key(ctx, store)?;
+    crate::secrets::Redactor::new(ctx, key)?.redact_in_place(&mut reason);
     if reason.len() > MAX_REASON_BYTES {
         let mut cut = MAX_REASON_BYTES;
         while !reason.is_char_boundary(cut) {

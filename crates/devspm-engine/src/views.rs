@@ -72,25 +72,54 @@ pub fn recorded(r: &FindingRow) -> Finding {
             by_name: t.by_name.clone(),
         }),
         properties: serde_json::Map::new(),
+        context: None,
+        context_not_gated: false,
+        ignored: None,
     }
 }
 
-/// The findings recorded for repository `repo` (an id), of the producers in `tools` when
-/// given (an import's tools), as views.
+/// A recorded finding with its path context and ignore (`crate::gate`) as the view.
+pub fn assessed(a: &crate::gate::Assessed) -> Finding {
+    Finding {
+        context: Some(a.context.to_string()),
+        context_not_gated: !a.context_counts,
+        ignored: a.ignored.as_ref().map(|i| devspm_report::findings::Ignore {
+            by: i.by.clone(),
+            reason: i.reason.clone(),
+            expires: i.expires.clone(),
+        }),
+        ..recorded(&a.row)
+    }
+}
+
+/// An assessment's findings as a listing shows them (with `show_ignored`, the ignored ones
+/// too), and how many ignored findings it hides.
+pub fn listing(assessment: &crate::gate::Assessment, show_ignored: bool) -> (Vec<Finding>, usize) {
+    let listed = assessment.listed(show_ignored);
+    let hidden = assessment.findings.len() - listed.len();
+    (listed.into_iter().map(assessed).collect(), hidden)
+}
+
+/// The findings recorded for repository `repo` (the one at hand), of the producers in `tools`
+/// when given (an import's tools), as views with their path contexts and ignores; with
+/// `show_ignored` the ignored ones too (as SARIF suppressions, CSV columns), else they are
+/// only counted (the second value).
 pub fn recorded_in(
+    ctx: &crate::Context<'_>,
     store: &impl FindingStore,
-    repo: &str,
+    repo: &devspm_git::Repo,
     tools: Option<&HashSet<String>>,
-) -> Result<Vec<Finding>, EngineError> {
-    let rows = store.findings(&FindingFilter {
-        repo: Some(repo.to_owned()),
+    show_ignored: bool,
+) -> Result<(Vec<Finding>, usize), EngineError> {
+    let filter = FindingFilter {
+        repo: Some(repo.id.clone()),
         ..FindingFilter::default()
-    })?;
-    Ok(rows
-        .iter()
-        .filter(|r| tools.is_none_or(|t| t.contains(&r.tool)))
-        .map(recorded)
-        .collect())
+    };
+    let tools: Vec<String> = tools
+        .map(|t| t.iter().cloned().collect())
+        .unwrap_or_default();
+    let (_, assessment) = crate::gate::recorded_findings(ctx, store, &filter, Some(repo), &tools)?;
+    Ok(listing(&assessment, show_ignored))
 }
 
 /// A CI audit's results, with who introduced each line, and the CI rules as a SARIF
@@ -98,12 +127,17 @@ pub fn recorded_in(
 pub fn ci_audit(targets: &[AuditTarget]) -> (Vec<Finding>, Vec<Rule>) {
     let mut findings = Vec::new();
     for t in targets {
-        for (f, internal) in t
+        for (i, (f, internal)) in t
             .report
             .findings
             .iter()
             .zip(crate::ci::internal_findings(&t.report.findings))
+            .enumerate()
         {
+            let (context, ignored) = match t.assessed.get(i) {
+                Some((context, ignored)) => (Some(context.to_string()), ignored.as_ref()),
+                None => (None, None),
+            };
             let (introduced, uncommitted) = t.introduced_for(f);
             let mut properties = serde_json::Map::new();
             properties.insert("confidence".into(), f.confidence.as_str().into());
@@ -143,6 +177,12 @@ pub fn ci_audit(targets: &[AuditTarget]) -> (Vec<Finding>, Vec<Rule>) {
                 column: Some(f.column),
                 attribution,
                 properties,
+                context,
+                ignored: ignored.map(|i| devspm_report::findings::Ignore {
+                    by: i.by.clone(),
+                    reason: i.reason.clone(),
+                    expires: i.expires.clone(),
+                }),
                 ..Finding::default()
             });
         }

@@ -140,6 +140,7 @@ fn a_scan_and_an_import_report_each_phase_from_start_to_end() {
             ingest: Default::default(),
             top: 5,
             detectors: true,
+            fail_on: None,
         },
     )
     .unwrap();

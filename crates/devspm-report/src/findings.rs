@@ -44,6 +44,13 @@ pub struct Finding {
     pub in_message_of: Option<String>,
     pub attribution: Attribution,
     pub triage: Option<Triage>,
+    /// The path context (`production`, `test`, `fixture`, `example`, `docs`, `vendored`,
+    /// `generated`), for findings the gate judges by path.
+    pub context: Option<String>,
+    /// `[fail_on] contexts` leaves this finding's context out of `--fail-on` (still listed).
+    pub context_not_gated: bool,
+    /// An ignore (`[[ignore]]`, `.cargo/audit.toml`, `.gitleaksignore` …) that sets it aside.
+    pub ignored: Option<Ignore>,
     /// Producer-specific properties carried into SARIF's `properties` (CI evidence, the
     /// policy entry that decided …).
     #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
@@ -71,6 +78,15 @@ pub struct Attribution {
     pub agents: Vec<String>,
 }
 
+/// The ignore that sets a finding aside: where it is written and why.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Ignore {
+    /// `FILE:LINE` of the ignore.
+    pub by: String,
+    pub reason: String,
+    pub expires: Option<String>,
+}
+
 /// A standing (or expired) triage judgement.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Triage {
@@ -84,9 +100,21 @@ pub struct Triage {
 }
 
 impl Finding {
-    /// Open and not set aside by a standing triage judgement.
+    /// Open and set aside neither by a standing triage judgement nor by an ignore.
     pub fn is_actionable(&self) -> bool {
-        self.status == "open" && !self.triage.as_ref().is_some_and(|t| t.active)
+        self.status == "open"
+            && !self.triage.as_ref().is_some_and(|t| t.active)
+            && self.ignored.is_none()
+    }
+
+    /// The path context as shown: `fixture`, `fixture (not gated)` when `[fail_on] contexts`
+    /// leaves it out, or `-`.
+    pub fn context_label(&self) -> String {
+        match &self.context {
+            None => "-".to_owned(),
+            Some(c) if self.context_not_gated => format!("{c} (not gated)"),
+            Some(c) => c.clone(),
+        }
     }
 
     /// Where: `message of abc1234567`, `name 1.2.3`, `path:line`, `path`, or `-`.
@@ -102,8 +130,14 @@ impl Finding {
         }
     }
 
-    /// The status as shown: `open`, `fixed`, or `open (accepted-risk until 2027-06-30)`.
+    /// The status as shown: `open`, `fixed`, `open (accepted-risk until 2027-06-30)`, or
+    /// `open (ignored by .cargo/audit.toml:5)`.
     pub fn status_label(&self) -> String {
+        if let Some(i) = &self.ignored
+            && self.status == "open"
+        {
+            return format!("{} (ignored by {})", self.status, i.by);
+        }
         match &self.triage {
             Some(t) if t.active => format!(
                 "{} ({}{})",
@@ -208,11 +242,12 @@ pub fn counts(rows: &[Finding]) -> (usize, usize, usize) {
 /// | column | shrinks to (cells) | drop rank |
 /// |---|---|---|
 /// | severity | — | never |
-/// | status | — | 4 |
-/// | tool | — | 3 |
-/// | rule | 16, in the middle | 5 |
+/// | status | — | 5 |
+/// | tool | — | 4 |
+/// | rule | 16, in the middle | 6 |
 /// | where | 20, in the middle, never the `:LINE` | never |
 /// | introduced by | 18, in the middle | never |
+/// | context | — | 3 |
 /// | agents | — | 2 |
 /// | age | — | never |
 /// | message | 24, at its end | 1 |
@@ -222,21 +257,34 @@ pub fn counts(rows: &[Finding]) -> (usize, usize, usize) {
 /// agents, and 60 columns keep severity, where, introduced by and age.
 pub const TABLE_COLUMNS: &[(&str, Option<usize>, Option<u8>)] = &[
     ("severity", None, None),
-    ("status", None, Some(4)),
-    ("tool", None, Some(3)),
-    ("rule", Some(16), Some(5)),
+    ("status", None, Some(5)),
+    ("tool", None, Some(4)),
+    ("rule", Some(16), Some(6)),
     ("where", Some(20), None),
     ("introduced by", Some(18), None),
+    ("context", None, Some(3)),
     ("agents", None, Some(2)),
     ("age", None, None),
     ("message", Some(24), Some(1)),
 ];
 
+/// "; 3 ignored (--show-ignored lists them)", "; 3 ignored (listed)", or nothing: the
+/// ignored findings a listing hides (`hidden`) or shows.
+pub fn ignored_note(rows: &[Finding], hidden: usize) -> String {
+    let shown = rows.iter().filter(|r| r.ignored.is_some()).count();
+    match (hidden, shown) {
+        (0, 0) => String::new(),
+        (0, n) => format!("; {n} ignored (listed)"),
+        (n, _) => format!("; {n} ignored (--show-ignored lists them)"),
+    }
+}
+
 /// The findings as a table fitted to `width` terminal cells when given (none in a pipe: every
-/// column, nothing cut), after a one-line count. `now` dates the age column.
-pub fn table(rows: &[Finding], width: Option<usize>, now: i64) -> String {
+/// column, nothing cut), after a one-line count (with the `hidden` ignored findings counted),
+/// and the reason of each ignored finding shown. `now` dates the age column.
+pub fn table(rows: &[Finding], hidden: usize, width: Option<usize>, now: i64) -> String {
     if rows.is_empty() {
-        return "No findings.\n".to_owned();
+        return format!("No findings{}.\n", ignored_note(rows, hidden));
     }
     let columns: Vec<(&'static str, bool)> = TABLE_COLUMNS
         .iter()
@@ -259,7 +307,17 @@ pub fn table(rows: &[Finding], width: Option<usize>, now: i64) -> String {
             t.drop_rank(i, *rank);
         }
     }
+    let mut reasons = String::new();
     for r in by_urgency(rows, now) {
+        if let Some(i) = &r.ignored {
+            reasons.push_str(&format!(
+                "  {} {}: ignored by {}: {}\n",
+                crate::terminal::escape(&r.rule),
+                crate::terminal::escape(&r.location()),
+                crate::terminal::escape(&i.by),
+                crate::terminal::escape(&i.reason)
+            ));
+        }
         t.row(vec![
             r.severity.clone(),
             r.status_label(),
@@ -267,6 +325,7 @@ pub fn table(rows: &[Finding], width: Option<usize>, now: i64) -> String {
             truncate(&r.rule, 40),
             r.location(),
             r.introduced_by(),
+            r.context_label(),
             if r.attribution.agents.is_empty() {
                 "-".to_owned()
             } else {
@@ -279,9 +338,15 @@ pub fn table(rows: &[Finding], width: Option<usize>, now: i64) -> String {
     }
     let (open, attributed, ai) = counts(rows);
     format!(
-        "{} findings ({open} open), {attributed} attributed, {ai} with AI involvement\n\n{}",
+        "{} findings ({open} open), {attributed} attributed, {ai} with AI involvement{}\n\n{}{}",
         rows.len(),
-        t.render_fit("", width)
+        ignored_note(rows, hidden),
+        t.render_fit("", width),
+        if reasons.is_empty() {
+            String::new()
+        } else {
+            format!("\nIgnored:\n{reasons}")
+        }
     )
 }
 
@@ -291,17 +356,21 @@ pub const MARKDOWN_ROWS: usize = 300;
 
 /// Markdown for a CI job summary or a pull-request comment, under the heading `title`: counts
 /// by severity, then the findings, open first and most severe first.
-pub fn markdown(title: &str, rows: &[Finding], now: i64) -> String {
+pub fn markdown(title: &str, rows: &[Finding], hidden: usize, now: i64) -> String {
     use crate::markdown::{code, text};
     let mut out = format!("## {}\n\n", text(title));
     if rows.is_empty() {
-        out.push_str("No findings.\n");
+        out.push_str(&format!(
+            "No findings{}.\n",
+            text(&ignored_note(rows, hidden))
+        ));
         return out;
     }
     let (open, attributed, ai) = counts(rows);
     out.push_str(&format!(
-        "**{} findings** ({open} open), {attributed} attributed to the commit that introduced them, {ai} with AI involvement.\n\n",
-        rows.len()
+        "**{} findings** ({open} open), {attributed} attributed to the commit that introduced them, {ai} with AI involvement{}.\n\n",
+        rows.len(),
+        text(&ignored_note(rows, hidden))
     ));
     let mut by_severity: std::collections::BTreeMap<u8, (String, usize, usize)> =
         std::collections::BTreeMap::new();
@@ -320,16 +389,21 @@ pub fn markdown(title: &str, rows: &[Finding], now: i64) -> String {
         out.push_str(&format!("| {} | {open} | {fixed} |\n", text(name)));
     }
     out.push_str(
-        "\n| Severity | Status | Tool | Rule | Where | Introduced by | Agents | Age | Message |\n|---|---|---|---|---|---|---|---:|---|\n",
+        "\n| Severity | Status | Tool | Rule | Where | Context | Introduced by | Agents | Age | Message |\n|---|---|---|---|---|---|---|---|---:|---|\n",
     );
     for r in by_urgency(rows, now).iter().take(MARKDOWN_ROWS) {
+        let mut status = text(&r.status_label());
+        if let Some(i) = &r.ignored {
+            status.push_str(&format!(": {}", text(&i.reason)));
+        }
         out.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
             text(&r.severity),
-            text(&r.status_label()),
+            status,
             text(&r.tool),
             text(&truncate(&r.rule, 60)),
             code(&r.location()),
+            text(&r.context_label()),
             text(&r.introduced_by()),
             if r.attribution.agents.is_empty() {
                 "-".to_owned()
@@ -379,6 +453,10 @@ pub const CSV_COLUMNS: &[&str] = &[
     "triage_expires",
     "triage_by",
     "message",
+    "context",
+    "context_counts",
+    "ignored_by",
+    "ignored_reason",
 ];
 
 /// CSV: a header of [`CSV_COLUMNS`] and one record per finding, every cell through
@@ -425,6 +503,17 @@ pub fn csv(rows: &[Finding]) -> std::io::Result<String> {
             t.and_then(|t| t.by_name.clone().or_else(|| t.by.clone()))
                 .unwrap_or_default(),
             r.message.clone(),
+            r.context.clone().unwrap_or_default(),
+            if r.context.is_some() {
+                (!r.context_not_gated).to_string()
+            } else {
+                String::new()
+            },
+            r.ignored.as_ref().map(|i| i.by.clone()).unwrap_or_default(),
+            r.ignored
+                .as_ref()
+                .map(|i| i.reason.clone())
+                .unwrap_or_default(),
         ];
         out.record(&cells)?;
     }
@@ -545,7 +634,7 @@ mod tests {
     fn tables_fit_60_100_and_160_columns() {
         let rows = rows();
         for width in [60usize, 100, 160] {
-            let out = table(&rows, Some(width), NOW);
+            let out = table(&rows, 0, Some(width), NOW);
             for line in out.lines().skip(2) {
                 assert!(line.width() <= width, "{width}: {line:?} is wider\n{out}");
             }
@@ -565,7 +654,7 @@ mod tests {
         // The lowest-value columns go first: at 160 every column shows (the message cut at its
         // end), at 100 the message and the agents are dropped, at 60 the tool, status and
         // rule as well.
-        let wide = header(&table(&rows, Some(160), NOW));
+        let wide = header(&table(&rows, 0, Some(160), NOW));
         assert_eq!(
             wide,
             vec![
@@ -575,12 +664,13 @@ mod tests {
                 "rule",
                 "where",
                 "introduced by",
+                "context",
                 "agents",
                 "age",
                 "message"
             ]
         );
-        let medium = header(&table(&rows, Some(100), NOW));
+        let medium = header(&table(&rows, 0, Some(100), NOW));
         assert_eq!(
             medium,
             vec![
@@ -590,13 +680,14 @@ mod tests {
                 "rule",
                 "where",
                 "introduced by",
+                "context",
                 "age"
             ]
         );
-        let narrow = header(&table(&rows, Some(60), NOW));
+        let narrow = header(&table(&rows, 0, Some(60), NOW));
         assert_eq!(narrow, vec!["severity", "where", "introduced by", "age"]);
         // A pipe gets everything, uncut.
-        let piped = table(&rows, None, NOW);
+        let piped = table(&rows, 0, None, NOW);
         assert!(piped.contains(
             "services/billing/internal/very/deeply/nested/module/subprocess_wrapper.py:12345"
         ));
@@ -610,7 +701,7 @@ mod tests {
         let csv = csv(std::slice::from_ref(&f)).unwrap();
         assert!(csv.starts_with("finding,repository,tool,rule"), "{csv}");
         assert!(csv.contains("'=HYPERLINK"), "{csv}");
-        let md = markdown("devspm findings", &[f], NOW);
+        let md = markdown("devspm findings", &[f], 0, NOW);
         assert!(md.contains("R\\|\\<img src=x\\>"), "{md}");
         assert!(!md.replace("\\<", "").contains('<'), "{md}");
     }

@@ -221,7 +221,7 @@ mod catalogue {
             };
             let findings = [finding];
             for width in [None, Some(60), Some(160)] {
-                let table = crate::findings::table(&findings, width, 0);
+                let table = crate::findings::table(&findings, 0, width, 0);
                 assert_inert(&id, &table, true);
                 assert_eq!(table.lines().count(), 4, "{id}: {table:?}");
                 assert!(table.contains(":7"), "{id}: the line was cut: {table}");
@@ -229,7 +229,7 @@ mod catalogue {
             let csv = crate::findings::csv(&findings).unwrap();
             assert_inert(&id, &csv, true);
             assert_eq!(csv.lines().count(), 2, "{id}: {csv:?}");
-            let md = crate::findings::markdown("t", &findings, 0);
+            let md = crate::findings::markdown("t", &findings, 0, 0);
             assert_inert(&id, &md, true);
             let row = md.lines().last().unwrap();
             assert_eq!(
@@ -237,7 +237,7 @@ mod catalogue {
                     .replace("\\|", "")
                     .matches('|')
                     .count(),
-                10,
+                11,
                 "{id}: {row}"
             );
             let producer = crate::sarif::Producer {

@@ -174,6 +174,12 @@ fn result(f: &Finding, rule_index: Option<usize>) -> Value {
             "developerName": a.developer_name,
             "team": a.team,
             "agents": a.agents,
+            "context": f.context,
+            "ignored": f.ignored.as_ref().map(|i| json!({
+                "by": i.by,
+                "reason": i.reason,
+                "expires": i.expires,
+            })),
             "triage": f.triage.as_ref().map(|t| json!({
                 "state": t.state,
                 "reason": t.reason,
@@ -184,7 +190,14 @@ fn result(f: &Finding, rule_index: Option<usize>) -> Value {
         }),
     );
     result["properties"] = Value::Object(properties);
-    if let Some(t) = f.triage.as_ref().filter(|t| t.active) {
+    if let Some(i) = &f.ignored {
+        result["suppressions"] = json!([{
+            "kind": "external",
+            "status": "accepted",
+            "justification": format!("ignored by {}: {}", i.by, i.reason),
+            "properties": { "devspm": { "ignoredBy": i.by, "expires": i.expires } }
+        }]);
+    } else if let Some(t) = f.triage.as_ref().filter(|t| t.active) {
         result["suppressions"] = json!([{
             "kind": "external",
             "status": "accepted",

@@ -160,6 +160,9 @@ pub struct HistoryStats {
     pub allowed_path_blobs: u64,
     /// Blobs with more matches than the per-file limit.
     pub truncated_blobs: u64,
+    /// Lines of the blobs read holding a secret an inline marker (`gitleaks:allow`,
+    /// `devspm:allow`) allows.
+    pub inline_allowed: u64,
 }
 
 /// The result of a history scan.
@@ -321,6 +324,7 @@ pub fn scan_history_with_progress(
         scan.stats.oversized_blobs += s.oversized_blobs;
         scan.stats.allowed_path_blobs += s.allowed_path_blobs;
         scan.stats.truncated_blobs += s.truncated_blobs;
+        scan.stats.inline_allowed += s.inline_allowed;
     }
 
     // Still there at HEAD?
@@ -870,6 +874,7 @@ impl Worker<'_> {
         if scan.truncated {
             out.stats.truncated_blobs += 1;
         }
+        out.stats.inline_allowed += scan.inline_allowed as u64;
         if !scan.matches.is_empty() {
             let commit = self.commits[job.commit].id.to_string();
             let blob = job.blob.to_string();

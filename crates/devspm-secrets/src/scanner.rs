@@ -77,6 +77,9 @@ pub struct ContentScan {
     pub skipped: Option<Skipped>,
     /// More than [`Limits::max_matches_per_file`] matches: the rest were dropped.
     pub truncated: bool,
+    /// Lines holding a secret that an inline marker (`gitleaks:allow`, `devspm:allow`) allows:
+    /// not reported as matches, counted so that a summary can say how many were set aside.
+    pub inline_allowed: usize,
 }
 
 /// Compiled rules, prefilter and allowlist. Build once, share across threads (`Sync`).
@@ -235,6 +238,7 @@ impl Scanner {
             path,
             lines: LineIndex::default(),
             allowed_lines: HashMap::new(),
+            allowed_hits: std::collections::BTreeSet::new(),
             candidates: Vec::new(),
         };
         let mut i = 0;
@@ -251,7 +255,7 @@ impl Scanner {
         for &rule_index in &self.unconditional {
             self.run_rule(rule_index, None, &mut search);
         }
-        let mut candidates = search.candidates;
+        let mut candidates = std::mem::take(&mut search.candidates);
         candidates.sort_by_key(|m| (m.secret.start, m.rule));
         // Overlapping matches are one secret seen by two rules (a `token = "ghp_…"` line is
         // both a GitHub token and a generic secret): keep the more confident, then the rule
@@ -275,6 +279,7 @@ impl Scanner {
             matches: kept,
             skipped: None,
             truncated,
+            inline_allowed: search.allowed_hits.len(),
         }
     }
 
@@ -344,6 +349,7 @@ impl Scanner {
             let line = search.lines.line_of(content, range.start);
             let end_line = search.lines.line_of(content, range.end.saturating_sub(1));
             if search.line_allowed(line) || (end_line != line && search.line_allowed(end_line)) {
+                search.allowed_hits.insert(line);
                 continue;
             }
             let line_start = search.lines.start_of(content, line);
@@ -398,6 +404,8 @@ struct Search<'a> {
     lines: LineIndex,
     /// Lines (0-based) already checked for an inline allow marker.
     allowed_lines: HashMap<usize, bool>,
+    /// Lines (0-based) where a secret was allowed by an inline marker.
+    allowed_hits: std::collections::BTreeSet<usize>,
     candidates: Vec<Match>,
 }
 
@@ -612,6 +620,7 @@ mod tests {
             scan.matches.iter().map(|m| m.line).collect::<Vec<_>>(),
             vec![3, 4]
         );
+        assert_eq!(scan.inline_allowed, 2);
 
         let key = HashKey([7; 32]);
         let hash = crate::finding::hash_of(token.as_bytes(), 0..token.len(), &key);

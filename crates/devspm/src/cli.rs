@@ -356,7 +356,8 @@ Examples:
   devspm ci audit .github/workflows/release.yml --no-record
 
 Exit status: 0 below the threshold, 4 at or above it (default: [policy.thresholds]
-ci_severity, else high), 1 on errors.")]
+ci_severity, else high), 1 on errors. Findings triaged (until their judgement expires) or
+ignored ([[ignore]] in devspm.toml), and contexts [fail_on] leaves out, do not count.")]
     Audit(CiAuditArgs),
 }
 
@@ -374,6 +375,11 @@ pub struct CiAuditArgs {
     /// Do not record findings in the ledger (and so do not attribute them).
     #[arg(long)]
     pub no_record: bool,
+
+    /// Also list findings an ignore sets aside ([[ignore]] in devspm.toml), with the ignore's
+    /// file, line and reason.
+    #[arg(long)]
+    pub show_ignored: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -423,6 +429,10 @@ pub struct ToolsScanArgs {
     /// With --home: also look for AI CLIs on this process's PATH (on by default without --home).
     #[arg(long)]
     pub search_path: bool,
+
+    /// Exit with status 4 when a risk found is at or above this severity ([[ignore]] honoured).
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub fail_on: Option<SeverityArg>,
 
     /// Also send the report (the JSON that --format json prints) to this URL with an HTTP POST,
     /// e.g. a devspm server's inventory endpoint, with `Authorization: Bearer TOKEN` (HTTPS
@@ -507,6 +517,12 @@ pub struct PolicyCheckArgs {
     /// reach behind.
     #[arg(long, value_name = "WHEN")]
     pub since: Option<String>,
+
+    /// Also exit with status 4 when an open recorded finding of the repository (--repo, else
+    /// the one the current directory is in) is at or above this severity, as `devspm findings
+    /// --fail-on` (triage, ignores and [fail_on] contexts honoured).
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub fail_on: Option<SeverityArg>,
 }
 
 #[derive(Debug, Args)]
@@ -526,6 +542,11 @@ pub struct ScanArgs {
     /// advisory data is loaded).
     #[arg(long)]
     pub no_detectors: bool,
+
+    /// Exit with status 4 when an open finding of this repository is at or above this
+    /// severity, as `devspm findings --fail-on` (triage, ignores and [fail_on] contexts honoured).
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub fail_on: Option<SeverityArg>,
 }
 
 /// Flags shared by `scan` and `ingest git`.
@@ -623,6 +644,11 @@ pub struct ImportArgs {
     /// at the revision (by default refused: it is probably of another repository).
     #[arg(long)]
     pub force: bool,
+
+    /// Exit with status 4 when an open finding of the imported tools in this repository is at
+    /// or above this severity (triage, ignores and [fail_on] contexts honoured).
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub fail_on: Option<SeverityArg>,
 }
 
 #[derive(Debug, Args)]
@@ -659,9 +685,13 @@ pub struct FindingsArgs {
     pub status: Option<StatusArg>,
     /// Exit with status 4 when a listed open finding is at or above this severity (for CI).
     /// Findings triaged as false positive, accepted risk or won't fix do not count until their
-    /// judgement expires.
+    /// judgement expires; ignored findings and contexts [fail_on] leaves out do not count.
     #[arg(long, value_enum, value_name = "LEVEL")]
     pub fail_on: Option<SeverityArg>,
+    /// Also list findings an ignore sets aside ([[ignore]] in devspm.toml, the repository's
+    /// .cargo/audit.toml or .gitleaksignore), with the ignore's file, line and reason.
+    #[arg(long)]
+    pub show_ignored: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -50,13 +50,19 @@ pub fn emit_findings(
     format: crate::cli::Format,
     title: &str,
     findings: &[devspm_report::findings::Finding],
+    hidden_ignored: usize,
     rules: &[devspm_report::sarif::Rule],
 ) -> anyhow::Result<()> {
     use crate::cli::Format;
     let now = jiff::Timestamp::now().as_second();
     match format {
         Format::Csv => emit(&devspm_report::findings::csv(findings)?),
-        Format::Markdown => emit(&devspm_report::findings::markdown(title, findings, now)),
+        Format::Markdown => emit(&devspm_report::findings::markdown(
+            title,
+            findings,
+            hidden_ignored,
+            now,
+        )),
         Format::Sarif => emit_json(&devspm_report::sarif::document(
             &devspm_engine::views::producer(),
             rules,
@@ -64,6 +70,7 @@ pub fn emit_findings(
         )),
         Format::Table | Format::Json => emit(&devspm_report::findings::table(
             findings,
+            hidden_ignored,
             terminal_width(),
             now,
         )),

@@ -197,15 +197,6 @@ impl Settings {
         }
     }
 
-    /// The key secrets are hashed with in `store`: the external one, checked against the
-    /// database, or the database's own.
-    pub fn secret_key(
-        &self,
-        store: &mut impl devspm_ledger::FindingStore,
-    ) -> anyhow::Result<[u8; 32]> {
-        Ok(devspm_engine::secrets::secret_key(&self.context(), store)?)
-    }
-
     /// What the engine's pipelines run with.
     pub fn context(&self) -> devspm_engine::Context<'_> {
         devspm_engine::Context {

@@ -1613,7 +1613,7 @@ fn findings_filters_fail_on_and_csv() {
     let lines: Vec<&str> = csv.stdout.lines().collect();
     assert_eq!(
         lines[0],
-        "finding,repository,tool,rule,kind,severity,status,path,line,package,version,identifiers,attribution,method,confidence,introduced_in,introduced_at,developer,developer_name,team,agents,reason,triage,triage_reason,triage_expires,triage_by,message"
+        "finding,repository,tool,rule,kind,severity,status,path,line,package,version,identifiers,attribution,method,confidence,introduced_in,introduced_at,developer,developer_name,team,agents,reason,triage,triage_reason,triage_expires,triage_by,message,context,context_counts,ignored_by,ignored_reason"
     );
     assert_eq!(lines.len(), 13, "{}", csv.stdout);
     assert!(

@@ -10,7 +10,7 @@ use common::*;
 use serde_json::Value;
 
 /// The CSV header every finding-producing command writes.
-const CSV_HEADER: &str = "finding,repository,tool,rule,kind,severity,status,path,line,package,version,identifiers,attribution,method,confidence,introduced_in,introduced_at,developer,developer_name,team,agents,reason,triage,triage_reason,triage_expires,triage_by,message";
+const CSV_HEADER: &str = "finding,repository,tool,rule,kind,severity,status,path,line,package,version,identifiers,attribution,method,confidence,introduced_in,introduced_at,developer,developer_name,team,agents,reason,triage,triage_reason,triage_expires,triage_by,message,context,context_counts,ignored_by,ignored_reason";
 
 /// SARIF 2.1.0's required shape (§3.13 sarifLog, §3.14 run, §3.19 tool, §3.27 result, §3.49
 /// reportingDescriptor): checks what the schema requires and what code scanning reads.

@@ -617,8 +617,8 @@ fn ci_audit_fails_closed_on_a_file_it_cannot_parse() {
         run.stdout,
         format!(
             "{name} — 0 files audited, 1 findings\n  \
-             severity  rule              where                          evidence      introduced by\n  \
-             high      unauditable-file  .github/workflows/bad.yml:2:1  invalid YAML  -\n\n\
+             severity  rule              where                          context     evidence      introduced by\n  \
+             high      unauditable-file  .github/workflows/bad.yml:2:1  production  invalid YAML  -\n\n\
              1 findings (1 high). Threshold: high — failed: 1 file could not be audited (unauditable-file).\n"
         ),
         "{run:?}"

@@ -171,8 +171,9 @@ fn scan_summary_hints_and_counts_say_what_they_mean() {
     let run = sb.run(&["scan", r.path.to_str().unwrap()]);
     run.assert_code(0);
     assert!(
-        run.stdout
-            .contains("  (devspm findings --repo app lists them)\n"),
+        run.stdout.contains(
+            "  (devspm findings --repo app lists them; --show-ignored the ignored ones)\n"
+        ),
         "{run:?}"
     );
     assert!(

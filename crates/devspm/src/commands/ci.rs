@@ -1,79 +1,18 @@
-//! `devspm ci audit`: which paths the command line names (a file, a repository, its
-//! `.github/workflows`, a folder of repositories), the engine's audit and attribution of each
+//! `devspm ci audit`: the engine's reading of the paths given (a file, a repository, its
+//! `.github/workflows`, a folder of repositories), audit, attribution and gate of each
 //! (`devspm_engine::ci_audit`), and the findings as a table, JSON or SARIF with an exit status
 //! a CI job can gate on.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 
 use devspm_engine::ci::audit_config;
 use devspm_engine::ci_audit::{self, Gate, Introduced};
-use devspm_governance::ci::{self, CiFinding};
+use devspm_governance::ci::CiFinding;
 use serde::Serialize;
 
 use crate::cli::{CiAuditArgs, Format, GlobalArgs};
 use crate::output::{self, Table, escape};
 use crate::settings::Settings;
-
-/// Exit status when findings reach the threshold (as `devspm findings --fail-on`).
-const EXIT_FINDINGS: i32 = 4;
-
-/// What a PATH given to `ci audit` names, as (folder to audit as a repository root, only the
-/// files under this prefix): a file as itself; a `.github/workflows` (or `.github`) folder as
-/// its repository with only those files, as zizmor reads it; a folder with CI files of its own
-/// as itself; otherwise every repository below it (a folder of checkouts). Empty when none of
-/// these holds a CI file.
-fn expand_path(path: &Path) -> Vec<(PathBuf, Option<&'static str>)> {
-    if path.is_file() {
-        return vec![(path.to_path_buf(), None)];
-    }
-    let absolute = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
-    let names: Vec<String> = absolute
-        .components()
-        .rev()
-        .take(2)
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect();
-    let (up, only) = match names.as_slice() {
-        [last, parent, ..] if last == "workflows" && parent == ".github" => {
-            (2, Some(".github/workflows/"))
-        }
-        [last, ..] if last == ".github" => (1, Some(".github/")),
-        _ => (0, None),
-    };
-    if let Some(prefix) = only {
-        let root = absolute
-            .ancestors()
-            .nth(up)
-            .unwrap_or(&absolute)
-            .to_path_buf();
-        let found = ci::discover(&root)
-            .iter()
-            .any(|f| ci::to_slash(f).starts_with(prefix));
-        return if found {
-            vec![(root, only)]
-        } else {
-            Vec::new()
-        };
-    }
-    if !ci::discover(path).is_empty() && devspm_git::open(path).is_ok() {
-        return vec![(path.to_path_buf(), None)];
-    }
-    let repositories: Vec<(PathBuf, Option<&'static str>)> =
-        devspm_git::discover_repositories(path, 4)
-            .into_iter()
-            .filter(|repo| !ci::discover(repo).is_empty())
-            .map(|repo| (repo, None))
-            .collect();
-    if !repositories.is_empty() {
-        return repositories;
-    }
-    if ci::discover(path).is_empty() {
-        Vec::new()
-    } else {
-        vec![(path.to_path_buf(), None)]
-    }
-}
 
 #[derive(Serialize)]
 struct AuditedFinding<'a> {
@@ -85,36 +24,16 @@ struct AuditedFinding<'a> {
     /// The file differs from HEAD: the finding is on an uncommitted line and not recorded.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     uncommitted: bool,
+    context: devspm_core::gating::PathContext,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ignored: Option<&'a devspm_engine::gate::Ignored>,
 }
 
 pub fn audit(settings: &Settings, global: &GlobalArgs, args: &CiAuditArgs) -> anyhow::Result<i32> {
     let config = audit_config(&settings.policy);
-    let explicit = !args.paths.is_empty();
-    let given = if explicit {
-        args.paths.clone()
-    } else {
-        vec![PathBuf::from(".")]
-    };
     // Each PATH becomes what it names: a file, a repository (or any folder with CI files), the
     // `.github/workflows` folder of a repository, or a folder of several repositories.
-    let mut paths: Vec<(PathBuf, Option<&'static str>)> = Vec::new();
-    for path in &given {
-        if !path.exists() {
-            anyhow::bail!("{}: no such file or directory", path.display());
-        }
-        let expanded = expand_path(path);
-        if expanded.is_empty() {
-            if explicit {
-                anyhow::bail!(
-                    "{}: no CI configuration found (looked for .github/workflows/*.yml, action.yml, .github/dependabot.yml, .gitlab-ci.yml, in it and in the repositories below it)",
-                    path.display()
-                );
-            }
-            paths.push((path.clone(), None));
-        } else {
-            paths.extend(expanded);
-        }
-    }
+    let paths = ci_audit::resolve_paths(&args.paths)?;
     let mut targets = Vec::new();
     let mut store = None;
     for (path, only) in &paths {
@@ -138,11 +57,13 @@ pub fn audit(settings: &Settings, global: &GlobalArgs, args: &CiAuditArgs) -> an
         .fail_on
         .map(|s| s.as_str().to_owned())
         .unwrap_or_else(|| settings.policy.thresholds.ci_severity.clone());
+    let gate = ci_audit::gate(&settings.context(), &mut targets, &threshold)?;
     let Gate {
         failed,
         not_audited,
+        ignored,
         ..
-    } = ci_audit::gate(&targets, &threshold);
+    } = gate.clone();
 
     match global.format {
         Format::Json => {
@@ -152,13 +73,15 @@ pub fn audit(settings: &Settings, global: &GlobalArgs, args: &CiAuditArgs) -> an
             for t in &targets {
                 files += t.report.files_audited;
                 warnings.extend(t.report.warnings.iter());
-                for f in &t.report.findings {
+                for (f, (context, ignored)) in t.listed(args.show_ignored) {
                     let (introduced, uncommitted) = t.introduced_for(f);
                     findings.push(AuditedFinding {
                         finding: f,
                         repository: &t.name,
                         introduced,
                         uncommitted,
+                        context: *context,
+                        ignored: ignored.as_ref(),
                     });
                 }
             }
@@ -167,6 +90,7 @@ pub fn audit(settings: &Settings, global: &GlobalArgs, args: &CiAuditArgs) -> an
                 "files_audited": files,
                 "files_not_audited": not_audited,
                 "suppressed": suppressed,
+                "ignored": ignored,
                 "findings": findings,
                 "warnings": warnings,
                 "threshold": threshold,
@@ -175,7 +99,7 @@ pub fn audit(settings: &Settings, global: &GlobalArgs, args: &CiAuditArgs) -> an
         }
         format @ (Format::Csv | Format::Markdown | Format::Sarif) => {
             let (findings, rules) = devspm_engine::views::ci_audit(&targets);
-            output::emit_findings(format, "devspm ci audit", &findings, &rules)?;
+            output::emit_findings(format, "devspm ci audit", &findings, 0, &rules)?;
         }
         Format::Table => {
             let mut text = String::new();
@@ -186,19 +110,32 @@ pub fn audit(settings: &Settings, global: &GlobalArgs, args: &CiAuditArgs) -> an
                     ("severity", false),
                     ("rule", false),
                     ("where", false),
+                    ("context", false),
                     ("evidence", false),
                     ("introduced by", false),
                 ]);
                 // On a narrow terminal: paths and names shortened (never the line), then the
-                // evidence dropped.
+                // evidence dropped, then the context.
                 table
                     .paint(0, devspm_report::style::severity)
                     .shrink(1)
                     .shrink(2)
-                    .shrink_end(3, 20)
-                    .drop_rank(3, 1)
-                    .shrink(4);
-                for f in &t.report.findings {
+                    .shrink_end(4, 20)
+                    .drop_rank(4, 1)
+                    .drop_rank(3, 2)
+                    .shrink(5);
+                let mut reasons = String::new();
+                for (f, (context, ignored)) in t.listed(args.show_ignored) {
+                    if let Some(i) = ignored {
+                        reasons.push_str(&format!(
+                            "  {}:{} {}: ignored by {}: {}\n",
+                            escape(&f.path),
+                            f.line,
+                            f.rule_id,
+                            escape(&i.by),
+                            escape(&i.reason)
+                        ));
+                    }
                     total += 1;
                     by_severity
                         .entry(ci_audit::severity_rank(f.severity.as_str()))
@@ -232,6 +169,7 @@ pub fn audit(settings: &Settings, global: &GlobalArgs, args: &CiAuditArgs) -> an
                         f.severity.as_str().to_owned(),
                         f.rule_id.clone(),
                         format!("{}:{}:{}", f.path, f.line, f.column),
+                        context.to_string(),
                         evidence,
                         who,
                     ]);
@@ -250,6 +188,7 @@ pub fn audit(settings: &Settings, global: &GlobalArgs, args: &CiAuditArgs) -> an
                 if !t.report.findings.is_empty() {
                     text.push_str(&table.render_fit("  ", output::terminal_width()));
                 }
+                text.push_str(&reasons);
                 for f in &t.report.findings {
                     if global.verbose > 0 {
                         text.push_str(&format!(
@@ -277,11 +216,16 @@ pub fn audit(settings: &Settings, global: &GlobalArgs, args: &CiAuditArgs) -> an
                 .map(|(s, n)| format!("{n} {s}"))
                 .collect();
             text.push_str(&format!(
-                "{total} findings{}. Threshold: {threshold}{}.\n",
+                "{total} findings{}{}. Threshold: {threshold}{}.\n",
                 if summary.is_empty() {
                     String::new()
                 } else {
                     format!(" ({})", summary.join(", "))
+                },
+                match (ignored, args.show_ignored) {
+                    (0, _) => String::new(),
+                    (n, true) => format!(", {n} ignored (listed)"),
+                    (n, false) => format!(", {n} ignored (--show-ignored lists them)"),
                 },
                 if not_audited > 0 {
                     format!(
@@ -297,5 +241,8 @@ pub fn audit(settings: &Settings, global: &GlobalArgs, args: &CiAuditArgs) -> an
             output::emit(&text)?;
         }
     }
-    Ok(if failed { EXIT_FINDINGS } else { 0 })
+    if args.fail_on.is_some() && !global.quiet && global.format == Format::Table {
+        eprintln!("devspm: {}", gate.outcome.sentence());
+    }
+    Ok(if failed { crate::EXIT_FINDINGS } else { 0 })
 }

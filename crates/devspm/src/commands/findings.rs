@@ -4,8 +4,7 @@
 use std::path::Path;
 
 use anyhow::Context;
-use devspm_ledger::FindingStore;
-use devspm_ledger::findings::{FindingFilter, severity_rank};
+use devspm_ledger::findings::FindingFilter;
 
 use crate::cli::{ExportCommand, FindingsArgs, Format, GlobalArgs, StatusArg};
 use crate::output::{emit, emit_json, escape};
@@ -16,17 +15,16 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &FindingsArgs) -> any
         return triage(settings, global, t);
     }
     let store = settings.open_store_read_only()?;
-    let repo = match &args.repo {
-        Some(r) => Some(devspm_engine::repository::recorded(&store, r)?),
-        // The repository the current directory is in (a gate run inside a repository gates on
-        // it), unless --all-repos.
-        None => devspm_engine::repository::default_repository(
-            &settings.context(),
-            std::env::current_dir().ok().as_deref(),
-            args.all_repos,
-        )
-        .map(|r| r.id),
-    };
+    let ctx = settings.context();
+    // --repo, else the repository the current directory is in (a gate run inside a
+    // repository gates on it) unless --all-repos.
+    let (repo, at_hand) = devspm_engine::repository::scope(
+        &ctx,
+        &store,
+        args.repo.as_deref(),
+        std::env::current_dir().ok().as_deref(),
+        args.all_repos,
+    )?;
     let filter = FindingFilter {
         repo,
         tool: args.tool.clone(),
@@ -40,34 +38,45 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &FindingsArgs) -> any
         developer: args.developer.clone(),
         team: args.team.clone(),
     };
-    let rows = store.findings(&filter)?;
+    let (rules, assessment) =
+        devspm_engine::gate::recorded_findings(&ctx, &store, &filter, at_hand.as_ref(), &[])?;
     match global.format {
-        Format::Json => emit_json(&rows)?,
-        Format::Table if rows.is_empty() => {
+        Format::Json => emit_json(&assessment.listed(args.show_ignored))?,
+        Format::Table if assessment.findings.is_empty() => {
             emit("No findings recorded (import scanner results with `devspm import FILE`).\n")?
         }
         format => {
-            let views: Vec<_> = rows.iter().map(devspm_engine::views::recorded).collect();
-            crate::output::emit_findings(format, "devspm findings", &views, &[])?;
+            let (views, hidden) = devspm_engine::views::listing(&assessment, args.show_ignored);
+            crate::output::emit_findings(format, "devspm findings", &views, hidden, &[])?;
         }
     }
-    if let Some(level) = args.fail_on {
-        let min = severity_rank(level.as_str());
-        let failing = rows
-            .iter()
-            .filter(|r| r.is_actionable() && severity_rank(&r.severity) >= min)
-            .count();
-        if failing > 0 {
-            if !global.quiet {
-                eprintln!(
-                    "devspm: {failing} open finding(s) at or above {} (--fail-on)",
-                    level.as_str()
-                );
-            }
-            return Ok(crate::EXIT_FINDINGS);
-        }
+    gate_exit(global, args.fail_on, &assessment, &rules.fail_on)
+}
+
+/// The exit status of `--fail-on` over assessed findings (`devspm_engine::gate`), with its
+/// sentence on standard error.
+pub fn gate_exit(
+    global: &GlobalArgs,
+    fail_on: Option<crate::cli::SeverityArg>,
+    assessment: &devspm_engine::gate::Assessment,
+    config: &devspm_core::gating::FailOnConfig,
+) -> anyhow::Result<i32> {
+    let outcome = fail_on.map(|level| assessment.gate(level.as_str(), config));
+    Ok(gate_status(global, outcome.as_ref()))
+}
+
+/// The exit status of a gate the engine ran (0 when none was asked for), with its sentence
+/// on standard error.
+pub fn gate_status(global: &GlobalArgs, outcome: Option<&devspm_engine::gate::GateOutcome>) -> i32 {
+    let Some(outcome) = outcome else { return 0 };
+    if !global.quiet {
+        eprintln!("devspm: {}", outcome.sentence());
     }
-    Ok(0)
+    if outcome.failed {
+        crate::EXIT_FINDINGS
+    } else {
+        0
+    }
 }
 
 /// `devspm findings triage`.
@@ -82,11 +91,9 @@ fn triage(
             .with_context(|| format!("--by {}: expected `Name <email>`", escape(who)))?,
         None => devspm_engine::hook::git_identity(Path::new(".")),
     };
-    let mut reason = args.reason.clone().unwrap_or_default();
-    // A reason is stored text: no secret value in it, as for every message devspm keeps.
-    let key = settings.secret_key(&mut store)?;
-    devspm_engine::secrets::Redactor::new(&settings.context(), key)?.redact_in_place(&mut reason);
+    let reason = args.reason.clone().unwrap_or_default();
     let outcome = devspm_engine::triage::triage(
+        &settings.context(),
         &mut store,
         &devspm_engine::triage::TriageRequest {
             finding: &args.finding,
@@ -186,15 +193,13 @@ fn export_vex(
     output: Option<std::path::PathBuf>,
 ) -> anyhow::Result<i32> {
     let store = settings.open_store_read_only()?;
-    let repo = match &repo {
-        Some(r) => Some(devspm_engine::repository::recorded(&store, r)?),
-        None => devspm_engine::repository::default_repository(
-            &settings.context(),
-            std::env::current_dir().ok().as_deref(),
-            false,
-        )
-        .map(|r| r.id),
-    };
+    let (repo, _) = devspm_engine::repository::scope(
+        &settings.context(),
+        &store,
+        repo.as_deref(),
+        std::env::current_dir().ok().as_deref(),
+        false,
+    )?;
     let timestamp = jiff::Timestamp::now()
         .strftime("%Y-%m-%dT%H:%M:%SZ")
         .to_string();

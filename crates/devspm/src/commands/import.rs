@@ -46,6 +46,7 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &ImportArgs) -> anyho
             partial: args.partial,
             force: args.force,
             attribute: !args.no_attribute,
+            fail_on: args.fail_on.map(|l| l.as_str().to_owned()),
         },
     )?;
     let warnings = &report.warnings;
@@ -56,17 +57,27 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &ImportArgs) -> anyho
         format @ (Format::Csv | Format::Markdown | Format::Sarif) => {
             let tools: std::collections::HashSet<String> =
                 report.runs.iter().map(|r| r.tool.clone()).collect();
-            let findings = devspm_engine::views::recorded_in(&store, &repo.id, Some(&tools))?;
+            let (findings, hidden) = devspm_engine::views::recorded_in(
+                &settings.context(),
+                &store,
+                &repo,
+                Some(&tools),
+                format != Format::Markdown,
+            )?;
             crate::output::emit_findings(
                 format,
                 &format!("devspm import into {}", report.repository),
                 &findings,
+                hidden,
                 &[],
             )?;
         }
         Format::Table => emit(&render(&report))?,
     }
-    Ok(0)
+    Ok(crate::commands::findings::gate_status(
+        global,
+        report.gate.as_ref(),
+    ))
 }
 
 fn render(report: &ImportReport) -> String {
@@ -125,6 +136,12 @@ fn render(report: &ImportReport) -> String {
             count(a.files_cached)
         ));
         out.push_str("List them with `devspm findings`.\n");
+    }
+    if report.ignored > 0 {
+        out.push_str(&format!(
+            "{} open findings ignored (`devspm findings --show-ignored` lists them with the reason).\n",
+            count(report.ignored as u64)
+        ));
     }
     out
 }

@@ -17,6 +17,8 @@ struct CheckOutput<'a> {
     checked: &'a devspm_engine::policy::Checked,
     violations: &'a [devspm_engine::policy::Violation],
     failed: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    gate: Option<&'a devspm_engine::gate::GateOutcome>,
 }
 
 pub fn check(
@@ -47,6 +49,33 @@ pub fn check(
         None => None,
     };
     let report = devspm_engine::policy::check(&settings.context(), &store, repo_id, since)?;
+    // --fail-on: the recorded findings of the repository checked (--repo, else the one the
+    // current directory is in), through the one gate.
+    let gate = match args.fail_on {
+        Some(level) => {
+            let ctx = settings.context();
+            let (repo, at_hand) = devspm_engine::repository::scope(
+                &ctx,
+                &store,
+                args.repo.as_deref(),
+                std::env::current_dir().ok().as_deref(),
+                false,
+            )?;
+            let filter = devspm_ledger::findings::FindingFilter {
+                repo,
+                ..Default::default()
+            };
+            let (rules, assessment) = devspm_engine::gate::recorded_findings(
+                &ctx,
+                &store,
+                &filter,
+                at_hand.as_ref(),
+                &[],
+            )?;
+            Some(assessment.gate(level.as_str(), &rules.fail_on))
+        }
+        None => None,
+    };
     let (checked, violations, failed) = (&report.checked, &report.violations, report.failed);
     match global.format {
         Format::Json => output::emit_json(&CheckOutput {
@@ -54,12 +83,14 @@ pub fn check(
             checked,
             violations,
             failed,
+            gate: gate.as_ref(),
         })?,
         format @ (Format::Csv | Format::Markdown | Format::Sarif) => {
             crate::output::emit_findings(
                 format,
                 "devspm policy check",
                 &devspm_engine::views::policy(&report),
+                0,
                 &[],
             )?;
         }
@@ -134,5 +165,6 @@ pub fn check(
             output::emit(&text)?;
         }
     }
-    Ok(if failed { EXIT_VIOLATIONS } else { 0 })
+    let gated = crate::commands::findings::gate_status(global, gate.as_ref());
+    Ok(if failed { EXIT_VIOLATIONS } else { gated })
 }

@@ -33,6 +33,7 @@ pub fn scan(settings: &Settings, global: &GlobalArgs, args: &ScanArgs) -> anyhow
             ingest: ingest_settings(&args.ingest),
             top: args.top,
             detectors: !args.no_detectors,
+            fail_on: args.fail_on.map(|l| l.as_str().to_owned()),
         },
     )?;
     match global.format {
@@ -40,11 +41,18 @@ pub fn scan(settings: &Settings, global: &GlobalArgs, args: &ScanArgs) -> anyhow
         // The repository's findings after the scan, for a code-scanning upload, a spreadsheet
         // or a job summary.
         format @ (Format::Csv | Format::Markdown | Format::Sarif) => {
-            let findings = devspm_engine::views::recorded_in(&store, &repo.id, None)?;
+            let (findings, hidden) = devspm_engine::views::recorded_in(
+                &settings.context(),
+                &store,
+                &repo,
+                None,
+                format != Format::Markdown,
+            )?;
             crate::output::emit_findings(
                 format,
                 &format!("devspm scan of {}", report.summary.name),
                 &findings,
+                hidden,
                 &[],
             )?;
         }
@@ -65,7 +73,10 @@ pub fn scan(settings: &Settings, global: &GlobalArgs, args: &ScanArgs) -> anyhow
             emit(&text)?
         }
     }
-    Ok(0)
+    Ok(crate::commands::findings::gate_status(
+        global,
+        report.gate.as_ref(),
+    ))
 }
 
 pub fn ingest_git(
@@ -147,12 +158,20 @@ fn render_detectors(d: &DetectorsSection) -> String {
     let mut out = String::from("\nDetectors:\n");
     let s = &d.secrets;
     out.push_str(&format!(
-        "  secrets       {} new blobs read ({:.1} MB, {:.1} s): {} secrets, {} still at HEAD{}{}\n",
+        "  secrets       {} new blobs read ({:.1} MB, {:.1} s): {} secrets, {} still at HEAD{}{}{}\n",
         count(s.blobs_scanned),
         s.megabytes_scanned,
         s.seconds,
         count(s.found as u64),
         count(s.present_at_head as u64),
+        if s.inline_allowed > 0 {
+            format!(
+                "; {} allowed inline (gitleaks:allow), not recorded",
+                count(s.inline_allowed)
+            )
+        } else {
+            String::new()
+        },
         if s.missing_objects > 0 {
             format!("; {} objects missing from the clone", s.missing_objects)
         } else {
@@ -187,14 +206,25 @@ fn render_findings(f: &FindingsSection, repo_name: &str) -> String {
         .iter()
         .map(|(s, n)| format!("{n} {s}"))
         .collect();
+    let contexts: Vec<String> = f
+        .open_by_context
+        .iter()
+        .map(|(c, n)| format!("{n} {c}"))
+        .collect();
     let mut out = format!(
-        "\nFindings: {} open ({}), {} fixed; {} attributed, {} unattributable; {} open with AI involvement\n",
+        "\nFindings: {} open ({}; by path context: {}), {} ignored, {} fixed; {} attributed, {} unattributable; {} open with AI involvement\n",
         count(f.open),
         if severities.is_empty() {
             "none".to_owned()
         } else {
             severities.join(", ")
         },
+        if contexts.is_empty() {
+            "none".to_owned()
+        } else {
+            contexts.join(", ")
+        },
+        count(f.ignored),
         count(f.fixed),
         count(f.attributed),
         count(f.unattributable),
@@ -207,8 +237,16 @@ fn render_findings(f: &FindingsSection, repo_name: &str) -> String {
         }
         out.push_str(&t.render("  "));
     }
+    for e in &f.expired_ignores {
+        out.push_str(&format!(
+            "  expired ignore at {} ({}) on {}: no longer applied\n",
+            escape(&e.source),
+            escape(&e.selects),
+            e.expired
+        ));
+    }
     out.push_str(&format!(
-        "  (devspm findings --repo {} lists them)\n",
+        "  (devspm findings --repo {} lists them; --show-ignored the ignored ones)\n",
         crate::output::escape(&shell_word(repo_name))
     ));
     out

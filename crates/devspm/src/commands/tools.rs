@@ -62,6 +62,7 @@ pub fn scan(settings: &Settings, global: &GlobalArgs, args: &ToolsScanArgs) -> a
             format,
             &format!("devspm tools scan of {}", report.host),
             &devspm_engine::views::workstation(&report),
+            0,
             &[],
         )?,
         Format::Table => {
@@ -89,7 +90,14 @@ pub fn scan(settings: &Settings, global: &GlobalArgs, args: &ToolsScanArgs) -> a
             output::emit(&text)?;
         }
     }
-    Ok(0)
+    let gate = args
+        .fail_on
+        .map(|l| devspm_engine::tools::gate(&settings.context(), &report, l.as_str()))
+        .transpose()?;
+    Ok(crate::commands::findings::gate_status(
+        global,
+        gate.as_ref(),
+    ))
 }
 
 fn render_scan(report: &WorkstationScan) -> String {

@@ -1,0 +1,439 @@
+//! What counts: every finding's path context, the ignore that sets it aside (if any), and the
+//! one `--fail-on` gate every finding-producing command exits by.
+//!
+//! Ignores and contexts are evaluated when a finding is viewed or gated, from the operator's
+//! configuration and the repository's own ignore files at HEAD; nothing is recorded for them.
+//! The ledger stays a record of what the detectors and scanners saw: an ignore that expires,
+//! is removed from `devspm.toml` or is deleted from the repository stops applying at once,
+//! without an event to undo, and no ignore can remove a finding from the record. Triage
+//! judgements, by contrast, are decisions of a person and are recorded as events
+//! (`triage.rs`).
+//!
+//! The gate ([`gate`]) counts an open finding at or above the threshold unless a standing
+//! triage judgement or an ignore in force sets it aside, or its context does not count under
+//! `[fail_on] contexts`. Every finding set aside is counted in the outcome, so a summary can
+//! say how many were not counted and why.
+
+use devspm_core::gating::{FailOnConfig, PathContext};
+use devspm_findings::context::ContextRules;
+use devspm_findings::ignore::{IgnoreSet, REPOSITORY_FILES, Subject};
+use devspm_ledger::findings::{FindingRow, severity_rank};
+use serde::Serialize;
+
+use crate::{Context, EngineError};
+
+/// Largest repository ignore file read (larger ones are reported and skipped).
+const MAX_IGNORE_FILE_BYTES: u64 = 1 << 20;
+
+/// The rules of one repository: ignores, contexts and which contexts count.
+pub struct Rules {
+    pub ignores: IgnoreSet,
+    pub contexts: ContextRules,
+    pub fail_on: FailOnConfig,
+    /// Today (UTC, YYYY-MM-DD): ignores whose last day is before it no longer apply.
+    pub today: String,
+    /// Whether the repository's own ignore files were read.
+    pub repository_ignores: bool,
+}
+
+/// An ignore past its last day: reported, no longer applied.
+#[derive(Clone, Debug, Serialize)]
+pub struct ExpiredIgnore {
+    /// `FILE:LINE`.
+    pub source: String,
+    pub selects: String,
+    pub reason: String,
+    pub expired: String,
+}
+
+/// Today's date, UTC.
+pub fn today() -> String {
+    jiff::Timestamp::now().strftime("%Y-%m-%d").to_string()
+}
+
+/// The rules for `repo` (or for no repository in particular): the configuration's ignores,
+/// contexts and `[fail_on]`, and — unless `[triage] honour_repository_ignores = false` — the
+/// repository's ignore files at HEAD. Problems with a repository file and expired ignores are
+/// warnings to the diagnostics.
+pub fn rules(ctx: &Context<'_>, repo: Option<&devspm_git::Repo>) -> Result<Rules, EngineError> {
+    let config = ctx.config;
+    let origin = config.origin.as_deref().unwrap_or("devspm.toml");
+    let rules: Vec<_> = config.ignore.iter().map(|r| r.get_ref().clone()).collect();
+    let mut ignores = IgnoreSet::from_config(&rules, origin);
+    let honour = config.triage.honour_repository_ignores;
+    if honour && let Some(repo) = repo {
+        // The repository is evidence: a damaged tree (recorded as a gap by the analyzers)
+        // leaves its ignore files unread, with a warning, and never stops the command.
+        let files = devspm_git::head_commit(repo).and_then(|head| match head {
+            Some(head) => devspm_git::files_at(
+                repo,
+                &head,
+                &|p| REPOSITORY_FILES.contains(&p),
+                MAX_IGNORE_FILE_BYTES,
+            ),
+            None => Ok(Vec::new()),
+        });
+        let files = files.unwrap_or_else(|e| {
+            ctx.diagnostics.warn(format!(
+                "{}: the repository's ignore files could not be read ({e}); only the configuration's ignores apply",
+                repo.name
+            ));
+            Vec::new()
+        });
+        for file in files {
+            match file.content {
+                Ok(bytes) => {
+                    let text = String::from_utf8_lossy(&bytes);
+                    for w in ignores.add_repository_file(&file.path, &text) {
+                        ctx.diagnostics.warn(format!(
+                            "{}: {}:{}: {}",
+                            repo.name, w.file, w.line, w.message
+                        ));
+                    }
+                }
+                Err(reason) => ctx
+                    .diagnostics
+                    .warn(format!("{}: {} not read: {reason}", repo.name, file.path)),
+            }
+        }
+    }
+    let today = today();
+    for e in ignores.expired(&today) {
+        ctx.diagnostics.warn(format!(
+            "the ignore at {} ({}) expired on {}: it no longer applies",
+            e.source,
+            e.selects,
+            e.expires.as_deref().unwrap_or("")
+        ));
+    }
+    Ok(Rules {
+        ignores,
+        contexts: ContextRules::new(&config.contexts),
+        fail_on: config.fail_on.clone(),
+        today,
+        repository_ignores: honour && repo.is_some(),
+    })
+}
+
+impl Rules {
+    /// Ignores past their last day.
+    pub fn expired(&self) -> Vec<ExpiredIgnore> {
+        self.ignores
+            .expired(&self.today)
+            .map(|i| ExpiredIgnore {
+                source: i.source.to_string(),
+                selects: i.selects.clone(),
+                reason: i.reason.clone(),
+                expired: i.expires.clone().unwrap_or_default(),
+            })
+            .collect()
+    }
+
+    /// The ignore in force that sets `subject` aside, as shown.
+    pub fn ignored(&self, subject: &Subject<'_>) -> Option<Ignored> {
+        self.ignores
+            .matching(subject, &self.today)
+            .map(|i| Ignored {
+                by: i.source.to_string(),
+                reason: i.reason.clone(),
+                expires: i.expires.clone(),
+                repository: i.source.repository,
+            })
+    }
+
+    /// Context, ignore and whether the context counts, for one recorded finding.
+    pub fn assess(&self, row: FindingRow) -> Assessed {
+        let context = self.contexts.classify(row.path.as_deref());
+        let commits: Vec<&str> = [
+            row.first_revision.as_deref(),
+            row.introduced_in.as_deref(),
+            row.last_revision.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let ignored = self.ignored(&Subject {
+            finding: Some(&row.finding),
+            tool: &row.tool,
+            kind: &row.kind,
+            rule: &row.rule,
+            path: row.path.as_deref(),
+            line: row.start_line,
+            identifiers: &row.identifiers,
+            ecosystem: row.ecosystem.as_deref(),
+            commits,
+        });
+        Assessed {
+            context,
+            context_counts: self.fail_on.counts(context),
+            ignored,
+            row,
+        }
+    }
+
+    /// [`Rules::assess`] over rows, with the counts a summary shows.
+    pub fn assess_all(&self, rows: Vec<FindingRow>) -> Assessment {
+        let findings: Vec<Assessed> = rows.into_iter().map(|r| self.assess(r)).collect();
+        let ignored = findings
+            .iter()
+            .filter(|f| f.ignored.is_some() && f.row.status == "open")
+            .count();
+        Assessment {
+            ignored,
+            expired_ignores: self.expired(),
+            repository_ignores: self.repository_ignores,
+            findings,
+        }
+    }
+}
+
+/// The ignore that sets a finding aside.
+#[derive(Clone, Debug, Serialize)]
+pub struct Ignored {
+    /// `FILE:LINE` of the ignore.
+    pub by: String,
+    pub reason: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
+    /// The ignore is a file of the scanned repository (evidence), not the configuration.
+    pub repository: bool,
+}
+
+/// A recorded finding with its context and ignore.
+#[derive(Clone, Debug, Serialize)]
+pub struct Assessed {
+    #[serde(flatten)]
+    pub row: FindingRow,
+    pub context: PathContext,
+    /// Whether findings of this context count toward `--fail-on` (`[fail_on] contexts`).
+    pub context_counts: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ignored: Option<Ignored>,
+}
+
+impl Assessed {
+    pub fn gate_input(&self) -> GateInput<'_> {
+        GateInput {
+            severity: &self.row.severity,
+            open: self.row.status == "open",
+            triaged: self.row.triage.as_ref().is_some_and(|t| t.active),
+            ignored: self.ignored.is_some(),
+            context: self.context,
+        }
+    }
+}
+
+/// Findings with their contexts and ignores, and what a summary counts.
+#[derive(Clone, Debug, Serialize)]
+pub struct Assessment {
+    pub findings: Vec<Assessed>,
+    /// Open findings an ignore sets aside.
+    pub ignored: usize,
+    pub expired_ignores: Vec<ExpiredIgnore>,
+    /// Whether the repository's own ignore files were read.
+    pub repository_ignores: bool,
+}
+
+impl Assessment {
+    /// The findings a default listing shows: every one an ignore does not set aside (with
+    /// `show_ignored`, every one).
+    pub fn listed(&self, show_ignored: bool) -> Vec<&Assessed> {
+        self.findings
+            .iter()
+            .filter(|f| show_ignored || f.ignored.is_none())
+            .collect()
+    }
+
+    /// The gate over these findings.
+    pub fn gate(&self, threshold: &str, fail_on: &FailOnConfig) -> GateOutcome {
+        gate(
+            self.findings.iter().map(Assessed::gate_input),
+            threshold,
+            fail_on,
+        )
+    }
+}
+
+/// What the gate knows of one finding.
+#[derive(Clone, Copy, Debug)]
+pub struct GateInput<'a> {
+    pub severity: &'a str,
+    /// Open (not fixed, not withdrawn).
+    pub open: bool,
+    /// A standing triage judgement (false positive, accepted risk, won't fix) sets it aside.
+    pub triaged: bool,
+    /// An ignore in force sets it aside.
+    pub ignored: bool,
+    pub context: PathContext,
+}
+
+/// The outcome of `--fail-on`.
+#[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
+pub struct GateOutcome {
+    /// The severity word the gate ran at.
+    pub threshold: String,
+    /// Open findings at or above the threshold that count.
+    pub failing: usize,
+    /// Open findings at or above the threshold set aside by triage.
+    pub triaged: usize,
+    /// … by an ignore.
+    pub ignored: usize,
+    /// … because their path context does not count (`[fail_on] contexts`).
+    pub context_not_counted: usize,
+    pub failed: bool,
+}
+
+impl GateOutcome {
+    /// One sentence for standard error.
+    pub fn sentence(&self) -> String {
+        let mut aside = Vec::new();
+        if self.triaged > 0 {
+            aside.push(format!("{} triaged", self.triaged));
+        }
+        if self.ignored > 0 {
+            aside.push(format!("{} ignored", self.ignored));
+        }
+        if self.context_not_counted > 0 {
+            aside.push(format!(
+                "{} in contexts [fail_on] does not count",
+                self.context_not_counted
+            ));
+        }
+        format!(
+            "{} open finding(s) at or above {} (--fail-on){}{}",
+            self.failing,
+            self.threshold,
+            if aside.is_empty() {
+                String::new()
+            } else {
+                format!("; not counted: {}", aside.join(", "))
+            },
+            if self.failed {
+                " — failed"
+            } else {
+                " — passed"
+            }
+        )
+    }
+}
+
+/// The one `--fail-on` gate: an open finding at or above `threshold` fails it unless triage,
+/// an ignore or its context (`fail_on`) sets it aside. An unknown threshold word is the
+/// lowest severity.
+pub fn gate<'a>(
+    inputs: impl IntoIterator<Item = GateInput<'a>>,
+    threshold: &str,
+    fail_on: &FailOnConfig,
+) -> GateOutcome {
+    let min = severity_rank(threshold).max(1);
+    let mut outcome = GateOutcome {
+        threshold: threshold.to_owned(),
+        ..Default::default()
+    };
+    for i in inputs {
+        if !i.open || severity_rank(i.severity) < min {
+            continue;
+        }
+        if i.triaged {
+            outcome.triaged += 1;
+        } else if i.ignored {
+            outcome.ignored += 1;
+        } else if !fail_on.counts(i.context) {
+            outcome.context_not_counted += 1;
+        } else {
+            outcome.failing += 1;
+        }
+    }
+    outcome.failed = outcome.failing > 0;
+    outcome
+}
+
+/// The recorded findings of one repository (open and fixed; of these `tools` only, unless
+/// empty), assessed, with the rules they were assessed by: what `scan`, `import` and
+/// `policy check` gate on after they ran.
+pub fn repository_findings(
+    ctx: &Context<'_>,
+    store: &impl devspm_ledger::FindingStore,
+    repo: &devspm_git::Repo,
+    tools: &[String],
+) -> Result<(Rules, Assessment), EngineError> {
+    let filter = devspm_ledger::findings::FindingFilter {
+        repo: Some(repo.id.clone()),
+        ..Default::default()
+    };
+    recorded_findings(ctx, store, &filter, Some(repo), tools)
+}
+
+/// The recorded findings `filter` selects (of these `tools` only, unless empty), assessed with
+/// the configuration's rules and, when the repository is at hand, its own ignore files.
+pub fn recorded_findings(
+    ctx: &Context<'_>,
+    store: &impl devspm_ledger::FindingStore,
+    filter: &devspm_ledger::findings::FindingFilter,
+    at_hand: Option<&devspm_git::Repo>,
+    tools: &[String],
+) -> Result<(Rules, Assessment), EngineError> {
+    let rules = rules(ctx, at_hand)?;
+    let mut rows = store.findings(filter)?;
+    if !tools.is_empty() {
+        rows.retain(|r| tools.contains(&r.tool));
+    }
+    let assessment = rules.assess_all(rows);
+    Ok((rules, assessment))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(severity: &str) -> GateInput<'_> {
+        GateInput {
+            severity,
+            open: true,
+            triaged: false,
+            ignored: false,
+            context: PathContext::Production,
+        }
+    }
+
+    #[test]
+    fn the_gate_counts_what_is_not_set_aside() {
+        let all = FailOnConfig::default();
+        let production = FailOnConfig {
+            contexts: Some(vec![PathContext::Production]),
+        };
+        let inputs = [
+            input("critical"),
+            GateInput {
+                triaged: true,
+                ..input("critical")
+            },
+            GateInput {
+                ignored: true,
+                ..input("high")
+            },
+            GateInput {
+                context: PathContext::Fixture,
+                ..input("high")
+            },
+            GateInput {
+                open: false,
+                ..input("critical")
+            },
+            input("low"),
+        ];
+        let o = gate(inputs, "high", &all);
+        assert_eq!(
+            (o.failing, o.triaged, o.ignored, o.context_not_counted),
+            (2, 1, 1, 0)
+        );
+        assert!(o.failed);
+        let o = gate(inputs, "high", &production);
+        assert_eq!((o.failing, o.context_not_counted), (1, 1));
+        let o = gate(inputs[1..].iter().copied(), "high", &production);
+        assert!(!o.failed);
+        assert!(o.sentence().contains("1 triaged, 1 ignored, 1 in contexts"));
+        let o = gate(inputs, "low", &all);
+        assert_eq!(o.failing, 3);
+    }
+}
