@@ -7,7 +7,11 @@
 //! projections, and projections can always be rebuilt from the events alone.
 //!
 //! [`Store`] is the seam between devspm and its database: SQLite ([`SqliteStore`]) is the
-//! embedded default; a PostgreSQL backend is a second implementation of the same trait.
+//! embedded default. [`EventLog`] is the part of it every backend has (the event log and its
+//! verification); `devspm-ledger-postgres` implements it, with [`AuditStore`], on PostgreSQL.
+//! The hash chain ([`chain`]), the Merkle tree and proofs ([`merkle`], [`audit`]) are this
+//! crate's code that both backends call, so identical events give identical hashes and roots;
+//! [`conformance`] (feature `conformance`) holds the tests every backend passes.
 
 pub mod audit;
 pub mod chain;

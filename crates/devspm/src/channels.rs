@@ -45,17 +45,23 @@ impl devspm_engine::Diagnostics for Terminal {
     }
 }
 
-/// Only ingest shows a bar (new commits read), only on a terminal and never with `-q`.
+/// Ingest (new commits read) and `migrate` (events copied) show a bar, only on a terminal and
+/// never with `-q`.
 impl devspm_engine::Progress for Terminal {
-    fn start(&self, phase: &str, subject: &str, _total: Option<u64>) {
-        if phase != "ingest" || self.quiet || !std::io::stderr().is_terminal() {
+    fn start(&self, phase: &str, subject: &str, total: Option<u64>) {
+        let unit = match phase {
+            "ingest" => "new commits",
+            devspm_engine::migrate::PHASE_MIGRATE => "events copied",
+            _ => return,
+        };
+        if self.quiet || !std::io::stderr().is_terminal() {
             return;
         }
-        let bar = ProgressBar::new(0);
+        let bar = ProgressBar::new(total.unwrap_or(0));
         bar.set_style(
-            ProgressStyle::with_template(
-                "{prefix} [{elapsed_precise}] {wide_bar} {human_pos}/{human_len} new commits (eta {eta})",
-            )
+            ProgressStyle::with_template(&format!(
+                "{{prefix}} [{{elapsed_precise}}] {{wide_bar}} {{human_pos}}/{{human_len}} {unit} (eta {{eta}})"
+            ))
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
         bar.set_prefix(escape(subject).into_owned());

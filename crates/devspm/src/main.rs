@@ -216,6 +216,7 @@ fn dispatch(
         cli::Command::Export(command) => commands::findings::export(settings, global, command),
         cli::Command::Audit(command) => commands::audit::run(settings, global, command),
         cli::Command::Rebuild => commands::audit::rebuild(settings, global),
+        cli::Command::Migrate(args) => commands::audit::migrate(settings, global, &args),
         cli::Command::Ci(cli::CiCommand::Audit(args)) => {
             commands::ci::audit(settings, global, &args)
         }
