@@ -15,7 +15,8 @@
 //!
 //! Modules: `schema` (migrations, the schema version), `append` (appends and verbatim copies),
 //! `verify` (the chain, tree, checkpoint and content check), `tree` ([`AuditStore`] and the
-//! tree's rows), `error` (PostgreSQL errors as ledger errors, the URL without its password).
+//! tree's rows), `error` (PostgreSQL errors as ledger errors, the URL without its password),
+//! `scratch` (throwaway ledgers in databases of their own, for tests and benchmarks).
 
 mod append;
 mod error;
@@ -89,19 +90,6 @@ impl PgStore {
     /// with the database the way an attacker with database access would.
     pub fn execute_for_tests(&self, sql: &str) -> Result<u64, LedgerError> {
         self.with(|c| c.execute(sql, &[]))
-    }
-
-    /// The stored contents (commit messages) by address, for copies.
-    pub fn has_content(&self, sha256: &str) -> Result<bool, LedgerError> {
-        self.with(|c| {
-            c.query_opt("SELECT 1 FROM contents WHERE sha256 = $1", &[&sha256])
-                .map(|r| r.is_some())
-        })
-    }
-
-    /// A value kept beside the chain in `ledger_meta`.
-    pub fn meta(&self, name: &str) -> Result<Option<String>, LedgerError> {
-        self.with(|c| read_meta(c, name))
     }
 }
 
