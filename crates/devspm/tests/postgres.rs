@@ -381,6 +381,27 @@ fn bad_locations_get_one_clear_error() {
     run.assert_error(&["postgresql://devspm@127.0.0.1:1/ledger"]);
     assert!(!run.stderr.contains("hunter2"));
 
+    // Neither -v nor `config show` prints the password.
+    for args in [vec!["-vv", "audit", "verify"], vec!["config", "show"]] {
+        let run = Run::from(
+            sandbox
+                .devspm_without_db()
+                .args(["--db", "postgres://devspm:hunter2@127.0.0.1:1/ledger"])
+                .args(&args)
+                .output()
+                .unwrap(),
+        );
+        assert!(
+            run.stdout.contains("postgres://devspm@127.0.0.1:1/ledger")
+                || run.stderr.contains("postgres://devspm@127.0.0.1:1/ledger"),
+            "{run:?}"
+        );
+        assert!(
+            !run.stdout.contains("hunter2") && !run.stderr.contains("hunter2"),
+            "{run:?}"
+        );
+    }
+
     // A file where a URL is expected, and the reverse.
     let run = Run::from(
         sandbox
