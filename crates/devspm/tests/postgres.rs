@@ -295,6 +295,25 @@ fn a_diverged_copy_is_refused_and_tampering_is_named() {
         run.stderr.contains("event 3 was altered") || run.stderr.contains("event 4 was altered"),
         "{run:?}"
     );
+    // Contents kept outside the chain: an altered commit message, a deleted one.
+    for (sql, needle) in [
+        (
+            "UPDATE contents SET bytes = 'forged'::bytea WHERE sha256 = (SELECT min(sha256) FROM contents)",
+            "was altered: its bytes no longer match its SHA-256",
+        ),
+        (
+            "DELETE FROM contents WHERE sha256 = (SELECT min(sha256) FROM contents)",
+            "was deleted, and no identity_forgotten event records its erasure",
+        ),
+    ] {
+        let copy = Database::new();
+        migrate(&first, &copy, &[]).assert_code(0);
+        copy.execute(sql);
+        let run = on(&first, &copy, &["audit", "verify"]);
+        run.assert_code(3);
+        assert!(run.stderr.contains(needle), "{run:?}");
+    }
+
     // Signing a checkpoint over a tampered copy is refused.
     let key = first.path().join("k");
     first
@@ -456,5 +475,33 @@ fn the_binary_reaches_postgresql_only_through_the_engine() {
                 .any(|l| l.trim_start().starts_with(backend)),
             "the binary depends on {backend} directly"
         );
+    }
+}
+
+#[test]
+fn a_ledger_with_a_recorded_erasure_verifies_on_postgresql_with_the_messages_redacted() {
+    let sandbox = Sandbox::new();
+    let repo = sandbox.repo("r");
+    repo.commit_file(ALICE, "a.txt", "a\n", "Alice Martin writes a");
+    repo.commit_file(BOB, "b.txt", "b\n", "Bob reviews alice@example.com");
+    sandbox.scan(&repo.path);
+    sandbox
+        .run(&["identities", "forget", ALICE.1, "--yes"])
+        .assert_code(0);
+    let sqlite = verify_json(&sandbox.run(&["--format", "json", "audit", "verify"]));
+    assert!(
+        sqlite["report"]["contents_redacted"].as_u64().unwrap() >= 1,
+        "{sqlite}"
+    );
+    let db = Database::new();
+    migrate(&sandbox, &db, &[]).assert_code(0);
+    let pg = verify_json(&on(&sandbox, &db, &["--format", "json", "audit", "verify"]));
+    for field in [
+        "events",
+        "tree_root",
+        "contents_checked",
+        "contents_redacted",
+    ] {
+        assert_eq!(sqlite["report"][field], pg["report"][field], "{field}");
     }
 }
