@@ -11,8 +11,8 @@
 #              clone of git/git)
 #
 # Environment:
-#   CARGO_TARGET_DIR          cargo target dir (default /var/tmp/devspm-target); the binary is
-#                             $CARGO_TARGET_DIR/release/devspm
+#   CARGO_TARGET_DIR          cargo target dir (default: the checkout's target/); the binary
+#                             is $CARGO_TARGET_DIR/release/devspm
 #   DEVSPM_BIN                use this binary and skip `cargo build`
 #   DEVSPM_TEST_POSTGRES_URL  the server (default postgres://postgres@127.0.0.1:5432/postgres);
 #                             a database devspm_bench_<pid> is created there and dropped on exit
@@ -27,7 +27,7 @@ esac
 
 SCRIPT_DIR=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(dirname "$SCRIPT_DIR")
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/devspm-target}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 SERVER="${DEVSPM_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 REPO=$1
 
