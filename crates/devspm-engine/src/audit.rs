@@ -13,7 +13,9 @@ pub mod export;
 use std::path::Path;
 
 use devspm_ledger::checkpoint::Checkpoint;
-use devspm_ledger::{AuditStore, ProjectionProblem, ProjectionReport, Store, VerifyReport};
+use devspm_ledger::{
+    AuditStore, EventLog, ProjectionProblem, ProjectionReport, Store, VerifyReport,
+};
 use serde::Serialize;
 
 use crate::{EngineError, Progress};
@@ -32,7 +34,8 @@ pub struct Verification {
     /// The chain, the Merkle tree, recorded checkpoints and stored contents.
     pub report: VerifyReport,
     /// The projections compared with a replay of the events; `None` when not checked (asked
-    /// to be quick, or the events themselves do not verify).
+    /// to be quick, the events themselves do not verify, or the backend keeps no projections:
+    /// PostgreSQL, so far).
     pub projections: Option<ProjectionReport>,
     /// A signed checkpoint kept elsewhere, checked against the verified ledger: what was
     /// verified, or the problem (see [`checkpoints::against_ledger`]).
@@ -58,7 +61,7 @@ impl Verification {
 /// checkpoint kept elsewhere (`file`, already checked with [`checkpoints::read_signed`])
 /// against the verified ledger. Reports progress in the phases [`PHASE_CHAIN`] and
 /// [`PHASE_PROJECTIONS`].
-pub fn verify<S: Store + AuditStore>(
+pub fn verify<S: EventLog + AuditStore>(
     store: &S,
     quick: bool,
     signed: Option<(&Path, &Checkpoint)>,
@@ -68,14 +71,14 @@ pub fn verify<S: Store + AuditStore>(
     let report = store.verify(&mut |n| progress.at(n))?;
     progress.finish();
     // The projections are compared with a replay of the events once the events themselves
-    // are known to be intact.
+    // are known to be intact (on a backend that keeps projections).
     let projections = if quick || report.problem.is_some() {
         None
     } else {
         progress.start(PHASE_PROJECTIONS, "", None);
-        let checked = store.check_projections(&mut |n| progress.at(n))?;
+        let checked = store.check_projections_kept(&mut |n| progress.at(n))?;
         progress.finish();
-        Some(checked)
+        checked
     };
     let checkpoint = match (signed, &report.problem) {
         (Some((file, cp)), None) => Some(checkpoints::against_ledger(store, file, cp)?),
@@ -91,7 +94,7 @@ pub fn verify<S: Store + AuditStore>(
 
 /// Verifies the ledger before a pipeline vouches for it; a ledger that does not verify is
 /// [`EngineError::Tampered`] (`refused`: what the pipeline then refuses to do).
-pub(crate) fn verified<S: Store>(
+pub(crate) fn verified<S: EventLog>(
     store: &S,
     refused: &'static str,
 ) -> Result<VerifyReport, EngineError> {
@@ -99,12 +102,12 @@ pub(crate) fn verified<S: Store>(
 }
 
 /// [`verified`], telling `at` the events verified so far.
-pub(crate) fn verified_with<S: Store>(
+pub(crate) fn verified_with<S: EventLog>(
     store: &S,
     refused: &'static str,
     at: &dyn Fn(u64),
 ) -> Result<VerifyReport, EngineError> {
-    let report = store.verify(&mut |n| at(n))?;
+    let report = EventLog::verify(store, &mut |n| at(n))?;
     match report.problem {
         Some(problem) => Err(EngineError::Tampered {
             location: store.location().to_owned(),
@@ -125,7 +128,7 @@ pub fn rebuild<S: Store>(store: &mut S, progress: &dyn Progress) -> Result<u64, 
 
 /// Events as JSON objects, oldest first: of one kind (`None`: every kind), after sequence
 /// number `after`, at most `limit`. The payload is parsed; the other fields are as hashed.
-pub fn events<S: Store>(
+pub fn events<S: EventLog>(
     store: &S,
     kind: Option<&str>,
     after: u64,

@@ -33,7 +33,8 @@
 //! - [`posture`]: metrics and explainable scores per developer, team, agent and repository;
 //! - [`szz`]: the commits that introduced what a fixing commit fixed (SZZ, V-SZZ).
 //!
-//! [`store`] is where a front end opens the ledger: the one module that names a backend.
+//! [`store`] is where a front end opens the ledger: the one module that names a backend;
+//! [`migrate`] copies an SQLite ledger to PostgreSQL.
 
 pub mod store;
 
@@ -79,6 +80,8 @@ pub mod views;
 pub mod posture;
 
 pub mod szz;
+
+pub mod migrate;
 
 pub use context::{
     Context, DatabaseKey, Diagnostics, Interrupt, NoProgress, Phase, Progress, SecretKey, Silent,

@@ -2,14 +2,187 @@
 //! says where the ledger is and gets an [`AnyStore`], which every pipeline uses through the
 //! ledger's traits (`Store`, `FindingStore`, `GovernanceStore` …), never by its type.
 //!
-//! Today the only backend is the embedded SQLite file; a second one (PostgreSQL) makes
-//! [`AnyStore`] an enum over both, chosen here from the location, and nothing above changes.
+//! Two backends: the embedded SQLite file (every command) and PostgreSQL (`postgres://…`),
+//! which keeps the event log, the Merkle tree and checkpoints but no projections yet. A
+//! location is told apart here ([`location`]); the commands that run on both open a
+//! [`LogStore`] ([`open_log`]), the others an [`AnyStore`] (SQLite), and given a PostgreSQL URL
+//! they refuse with one sentence that lists what PostgreSQL supports so far
+//! ([`POSTGRES_COMMANDS`]).
 
 use std::path::Path;
 
-use devspm_ledger::{LedgerError, ReadOnly, SqliteStore, Store};
+use devspm_core::{NewEvent, StoredEvent};
+use devspm_ledger::audit::{AuditStore, ConsistencyProof, InclusionProof, StoredCheckpoint};
+use devspm_ledger::checkpoint::Checkpoint;
+use devspm_ledger::merkle::Hash;
+use devspm_ledger::{
+    AppendSummary, EventLog, Head, LedgerError, ProjectionReport, ReadOnly, SqliteStore, Store,
+    VerifyReport,
+};
+use devspm_ledger_postgres::{Open, PgStore};
 
 use crate::EngineError;
+
+/// The commands that run on a PostgreSQL ledger so far.
+pub const POSTGRES_COMMANDS: &str = "`audit verify`, `audit log`, `audit checkpoint`, `audit prove`, `audit consistency` and `migrate`";
+
+/// Where a ledger is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Location<'a> {
+    /// An SQLite file.
+    File(&'a Path),
+    /// A PostgreSQL database (`postgres://…` or `postgresql://…`).
+    Postgres(&'a str),
+}
+
+/// Tells a PostgreSQL URL from a file path.
+pub fn location(db: &Path) -> Location<'_> {
+    match db.to_str() {
+        Some(url) if devspm_ledger_postgres::is_postgres_url(url) => Location::Postgres(url),
+        _ => Location::File(db),
+    }
+}
+
+/// A URL as messages show it: without its password.
+pub fn shown(url: &str) -> String {
+    devspm_ledger_postgres::redact_url(url)
+}
+
+/// The SQLite file at `db`, or the refusal of a command that does not run on PostgreSQL yet.
+fn sqlite_only(db: &Path) -> Result<&Path, EngineError> {
+    match location(db) {
+        Location::File(path) => Ok(path),
+        Location::Postgres(url) => Err(EngineError::Invalid(format!(
+            "{}: this command does not run on a PostgreSQL ledger yet; PostgreSQL supports only {POSTGRES_COMMANDS} so far (run it on an SQLite ledger: --db PATH.db)",
+            shown(url)
+        ))),
+    }
+}
+
+/// A ledger opened by a command that runs on either backend: the event log, its integrity, the
+/// Merkle tree and checkpoints ([`EventLog`], [`AuditStore`]).
+pub enum LogStore {
+    Sqlite(SqliteStore),
+    Postgres(Box<PgStore>),
+}
+
+/// Opens the ledger at `db` for a command that runs on either backend: for reading only
+/// (`write == false`: an SQLite file as [`open_read_only`]) or to record checkpoints. A
+/// PostgreSQL database must already hold a ledger (`devspm migrate` makes one).
+pub fn open_log(
+    db: &Path,
+    write: bool,
+    on_wait: Option<&mut dyn FnMut(&str)>,
+) -> Result<LogStore, EngineError> {
+    Ok(match location(db) {
+        Location::Postgres(url) => {
+            LogStore::Postgres(Box::new(PgStore::open(url, Open::Existing)?))
+        }
+        Location::File(_) if write => LogStore::Sqlite(open(db, on_wait)?),
+        Location::File(_) => LogStore::Sqlite(open_read_only(db, on_wait)?),
+    })
+}
+
+/// Opens (creating its schema if needed) the PostgreSQL ledger at `url` for a copy.
+pub(crate) fn open_postgres_for_copy(url: &str) -> Result<PgStore, EngineError> {
+    Ok(PgStore::open(url, Open::Create)?)
+}
+
+/// What `audit verify` says about how a [`LogStore`] was opened (see [`opened_note`]).
+pub fn log_opened_note(store: &LogStore) -> Option<String> {
+    match store {
+        LogStore::Sqlite(s) => opened_note(s),
+        LogStore::Postgres(_) => None,
+    }
+}
+
+/// Calls the same method on whichever backend holds the ledger.
+macro_rules! either {
+    ($self:expr, $s:ident => $call:expr) => {
+        match $self {
+            LogStore::Sqlite($s) => $call,
+            LogStore::Postgres(boxed) => {
+                let $s = &**boxed;
+                $call
+            }
+        }
+    };
+    (mut $self:expr, $s:ident => $call:expr) => {
+        match $self {
+            LogStore::Sqlite($s) => $call,
+            LogStore::Postgres(boxed) => {
+                let $s = &mut **boxed;
+                $call
+            }
+        }
+    };
+}
+
+impl EventLog for LogStore {
+    fn location(&self) -> &str {
+        either!(self, s => EventLog::location(s))
+    }
+
+    fn append(&mut self, events: Vec<NewEvent>) -> Result<AppendSummary, LedgerError> {
+        either!(mut self, s => EventLog::append(s, events))
+    }
+
+    fn head(&self) -> Result<Option<Head>, LedgerError> {
+        either!(self, s => EventLog::head(s))
+    }
+
+    fn events(
+        &self,
+        kind: Option<&str>,
+        after_seq: u64,
+        limit: usize,
+    ) -> Result<Vec<StoredEvent>, LedgerError> {
+        either!(self, s => EventLog::events(s, kind, after_seq, limit))
+    }
+
+    fn verify(&self, progress: &mut dyn FnMut(u64)) -> Result<VerifyReport, LedgerError> {
+        either!(self, s => EventLog::verify(s, progress))
+    }
+
+    fn check_projections_kept(
+        &self,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<Option<ProjectionReport>, LedgerError> {
+        either!(self, s => s.check_projections_kept(progress))
+    }
+}
+
+impl AuditStore for LogStore {
+    fn tree_size(&self) -> Result<u64, LedgerError> {
+        either!(self, s => s.tree_size())
+    }
+
+    fn tree_root(&self, size: u64) -> Result<Hash, LedgerError> {
+        either!(self, s => s.tree_root(size))
+    }
+
+    fn inclusion_proof(&self, seq: u64, size: u64) -> Result<InclusionProof, LedgerError> {
+        either!(self, s => s.inclusion_proof(seq, size))
+    }
+
+    fn consistency_proof(&self, old: u64, new: u64) -> Result<ConsistencyProof, LedgerError> {
+        either!(self, s => s.consistency_proof(old, new))
+    }
+
+    fn record_checkpoint(
+        &mut self,
+        checkpoint: &Checkpoint,
+        note: &str,
+        key_name: &str,
+        verifier: &str,
+    ) -> Result<u64, LedgerError> {
+        either!(mut self, s => s.record_checkpoint(checkpoint, note, key_name, verifier))
+    }
+
+    fn checkpoints(&self) -> Result<Vec<StoredCheckpoint>, LedgerError> {
+        either!(self, s => s.checkpoints())
+    }
+}
 
 /// The ledger a front end opened, whichever backend holds it.
 pub type AnyStore = SqliteStore;
@@ -21,13 +194,13 @@ pub fn open(
     location: &Path,
     on_wait: Option<&mut dyn FnMut(&str)>,
 ) -> Result<AnyStore, EngineError> {
-    Ok(SqliteStore::open_writer(location, on_wait)?)
+    Ok(SqliteStore::open_writer(sqlite_only(location)?, on_wait)?)
 }
 
 /// Opens the ledger for writing unless another process is writing to it (`Ok(None)`): for git
 /// hooks, which must never hold up a commit.
 pub fn try_open(location: &Path) -> Result<Option<AnyStore>, EngineError> {
-    match SqliteStore::open_writer(location, None) {
+    match SqliteStore::open_writer(sqlite_only(location)?, None) {
         Err(LedgerError::Locked { .. }) => Ok(None),
         other => Ok(Some(other?)),
     }
@@ -40,7 +213,7 @@ pub fn open_read_only(
     location: &Path,
     on_wait: Option<&mut dyn FnMut(&str)>,
 ) -> Result<AnyStore, EngineError> {
-    match SqliteStore::open_read_only(location) {
+    match SqliteStore::open_read_only(sqlite_only(location)?) {
         Err(LedgerError::OlderSchema { .. })
             if std::fs::metadata(location).is_ok_and(|m| !m.permissions().readonly()) =>
         {
@@ -67,7 +240,7 @@ pub fn is_read_only(store: &AnyStore) -> bool {
 pub fn opened_note(store: &AnyStore) -> Option<String> {
     match store.read_only() {
         Some(ReadOnly::Immutable) => {
-            let wal = format!("{}-wal", store.location());
+            let wal = format!("{}-wal", Store::location(store));
             let pending = std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0);
             Some(format!(
                 "the database was read as an immutable file (its folder is read-only){}",

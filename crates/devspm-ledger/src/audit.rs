@@ -6,7 +6,8 @@
 //! The tree and the checkpoints are not projections: `rebuild` leaves them alone and
 //! `verify` recomputes the tree from the events and compares every stored node. A backend
 //! supplies the stored nodes (through [`merkle::Nodes`] for proofs and `StoredTree` for the
-//! check); the SQLite ones are in `sqlite/tree.rs` and `sqlite/audit.rs`.
+//! check, [`TreeRows`] for the tree's nodes, roots and proofs); the SQLite ones are in
+//! `sqlite/tree.rs` and `sqlite/audit.rs`, the PostgreSQL ones in `devspm-ledger-postgres`.
 
 use std::collections::VecDeque;
 
@@ -27,19 +28,19 @@ pub fn event_leaf(hash_hex: &str) -> Hash {
 /// are recomputed from the events when a proof needs them: storing every node cost one insert
 /// per event at ingest (+8% on git/git), storing from level 4 up costs one per 16 events, and a
 /// proof reads at most 15 more event hashes.
-pub(crate) const MIN_STORED_LEVEL: u32 = 4;
+pub const MIN_STORED_LEVEL: u32 = 4;
 
 /// The events (seq, inclusive) a node covers.
-pub(crate) fn span(level: u32, idx: u64) -> (u64, u64) {
+pub fn span(level: u32, idx: u64) -> (u64, u64) {
     ((idx << level) + 1, (idx + 1) << level)
 }
 
 /// Stored nodes of one level `(index, hash)`, in index order.
-pub(crate) type StoredPage = Vec<(u64, Vec<u8>)>;
+pub type StoredPage = Vec<(u64, Vec<u8>)>;
 
 /// The stored nodes of the tree, level by level in index order: what [`TreeChecker`] reads from
 /// a backend to compare with the tree it recomputes.
-pub(crate) trait StoredTree {
+pub trait StoredTree {
     type Error;
 
     /// Up to `limit` stored nodes `(index, hash)` of `level` whose index is `from` or more, in
@@ -174,6 +175,137 @@ impl TreeChecker {
     }
 }
 
+/// The rows a backend reads for the tree's nodes: event hashes (the leaves, and the levels
+/// below [`MIN_STORED_LEVEL`], recomputed from them) and stored nodes. [`TreeNodes`] turns them
+/// into [`merkle::Nodes`], and [`tree_root`], [`inclusion`] and [`consistency`] into what
+/// [`AuditStore`] returns, the same on every backend.
+pub trait TreeRows {
+    /// Where the rows live, for messages.
+    fn location(&self) -> &str;
+
+    /// The chain hashes of events `first..=last`, in order (fewer when some are missing).
+    fn event_hashes(&mut self, first: u64, last: u64) -> Result<Vec<String>, LedgerError>;
+
+    /// The stored node `(level, idx)` (level ≥ [`MIN_STORED_LEVEL`]), if present.
+    fn stored_node(&mut self, level: u32, idx: u64) -> Result<Option<Vec<u8>>, LedgerError>;
+}
+
+/// Perfect subtrees from a backend's rows: levels below [`MIN_STORED_LEVEL`] recomputed from
+/// the event hashes (one read of up to 8 hashes), the rest read from the stored nodes.
+pub struct TreeNodes<R>(pub R);
+
+impl<R: TreeRows> TreeNodes<R> {
+    fn tree_error(&self, reason: String) -> LedgerError {
+        LedgerError::Tree {
+            path: self.0.location().into(),
+            reason,
+        }
+    }
+}
+
+impl<R: TreeRows> merkle::Nodes for TreeNodes<R> {
+    type Error = LedgerError;
+
+    fn node(&mut self, level: u32, idx: u64) -> Result<Hash, LedgerError> {
+        let (first, last) = span(level, idx);
+        if level < MIN_STORED_LEVEL {
+            let hashes = self.0.event_hashes(first, last)?;
+            if hashes.len() as u64 != last - first + 1 {
+                return Err(self.tree_error(format!(
+                    "event {} is missing, so the Merkle tree cannot be read; run `devspm audit verify`",
+                    first + hashes.len() as u64
+                )));
+            }
+            let mut layer: Vec<Hash> = hashes.iter().map(|h| event_leaf(h)).collect();
+            while layer.len() > 1 {
+                layer = layer
+                    .chunks(2)
+                    .map(|pair| merkle::node_hash(&pair[0], &pair[1]))
+                    .collect();
+            }
+            return Ok(layer[0]);
+        }
+        match self.0.stored_node(level, idx)?.map(<[u8; 32]>::try_from) {
+            Some(Ok(hash)) => Ok(hash),
+            _ => Err(self.tree_error(format!(
+                "Merkle tree node (level {level}, index {idx}, over events {first}..={last}) is missing or malformed; run `devspm audit verify`"
+            ))),
+        }
+    }
+}
+
+/// Refuses a tree larger than the ledger's `current` size.
+fn check_size<R: TreeRows>(
+    nodes: &TreeNodes<R>,
+    current: u64,
+    size: u64,
+) -> Result<(), LedgerError> {
+    if size > current {
+        return Err(nodes.tree_error(format!(
+            "the ledger holds {current} events; there is no tree of {size}"
+        )));
+    }
+    Ok(())
+}
+
+/// [`AuditStore::tree_root`] over a backend's rows; `current` is the ledger's size.
+pub fn tree_root<R: TreeRows>(rows: R, current: u64, size: u64) -> Result<Hash, LedgerError> {
+    let mut nodes = TreeNodes(rows);
+    check_size(&nodes, current, size)?;
+    merkle::root(&mut nodes, size)
+}
+
+/// [`AuditStore::inclusion_proof`] over a backend's rows; `current` is the ledger's size.
+pub fn inclusion<R: TreeRows>(
+    rows: R,
+    current: u64,
+    seq: u64,
+    size: u64,
+) -> Result<InclusionProof, LedgerError> {
+    let mut nodes = TreeNodes(rows);
+    check_size(&nodes, current, size)?;
+    if seq == 0 || seq > size {
+        return Err(nodes.tree_error(format!(
+            "event {seq} is not in the tree of the first {size} events"
+        )));
+    }
+    let path = merkle::inclusion_proof(&mut nodes, seq - 1, size)?
+        .map_err(|e| nodes.tree_error(e.to_string()))?;
+    let root = merkle::root(&mut nodes, size)?;
+    let Some(event_hash) = nodes.0.event_hashes(seq, seq)?.pop() else {
+        return Err(nodes.tree_error(format!("event {seq} is missing")));
+    };
+    Ok(InclusionProof {
+        seq,
+        leaf_index: seq - 1,
+        tree_size: size,
+        leaf_hash: merkle::to_hex(&event_leaf(&event_hash)),
+        event_hash,
+        root_hash: merkle::to_hex(&root),
+        audit_path: path.iter().map(merkle::to_hex).collect(),
+    })
+}
+
+/// [`AuditStore::consistency_proof`] over a backend's rows; `current` is the ledger's size.
+pub fn consistency<R: TreeRows>(
+    rows: R,
+    current: u64,
+    old: u64,
+    new: u64,
+) -> Result<ConsistencyProof, LedgerError> {
+    let mut nodes = TreeNodes(rows);
+    check_size(&nodes, current, new)?;
+    let proof = merkle::consistency_proof(&mut nodes, old, new)?
+        .map_err(|e| nodes.tree_error(e.to_string()))?;
+    Ok(ConsistencyProof {
+        old_size: old,
+        new_size: new,
+        old_root: merkle::to_hex(&merkle::root(&mut nodes, old)?),
+        new_root: merkle::to_hex(&merkle::root(&mut nodes, new)?),
+        proof: proof.iter().map(merkle::to_hex).collect(),
+    })
+}
+
 fn short(hash: &[u8]) -> String {
     let hex = devspm_core::hex::encode(hash);
     hex[..hex.len().min(16)].to_owned()
@@ -182,7 +314,7 @@ fn short(hash: &[u8]) -> String {
 /// Checks the checkpoints stored in the database against the (verified) tree of `size`
 /// events: each must be within the ledger, carry the root of the tree at its size, and verify
 /// with the key recorded beside it.
-pub(crate) fn check_stored_checkpoints<S: AuditStore + ?Sized>(
+pub fn check_stored_checkpoints<S: AuditStore + ?Sized>(
     store: &S,
     size: u64,
 ) -> Result<Option<ChainProblem>, LedgerError> {

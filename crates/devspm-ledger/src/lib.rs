@@ -7,10 +7,17 @@
 //! projections, and projections can always be rebuilt from the events alone.
 //!
 //! [`Store`] is the seam between devspm and its database: SQLite ([`SqliteStore`]) is the
-//! embedded default; a PostgreSQL backend is a second implementation of the same trait.
+//! embedded default. [`EventLog`] is the part of it every backend has (the event log and its
+//! verification); `devspm-ledger-postgres` implements it, with [`AuditStore`], on PostgreSQL.
+//! The hash chain ([`chain`]), the Merkle tree and proofs ([`merkle`], [`audit`]) are this
+//! crate's code that both backends call, so identical events give identical hashes and roots;
+//! [`conformance`] (feature `conformance`) holds the tests every backend passes.
 
 pub mod audit;
+pub mod chain;
 pub mod checkpoint;
+#[cfg(any(test, feature = "conformance"))]
+pub mod conformance;
 pub mod evidence;
 pub mod findings;
 pub mod governance;
@@ -220,6 +227,74 @@ pub enum LedgerError {
         seq: u64,
         reason: String,
     },
+}
+
+/// The event log and its integrity: the part of the ledger every backend has (SQLite and
+/// PostgreSQL), and all that `audit verify`, `audit log`, checkpoints, proofs and `migrate`
+/// need. A backend that keeps projections (SQLite) also implements [`Store`].
+pub trait EventLog {
+    /// Where the log lives (a path or a URL without credentials), for messages.
+    fn location(&self) -> &str;
+
+    /// Appends events in one transaction: idempotent on each event's key (an event whose key
+    /// is recorded is skipped), hash-chained, with their attachments and the Merkle tree.
+    fn append(&mut self, events: Vec<NewEvent>) -> Result<AppendSummary, LedgerError>;
+
+    /// The newest event, if any.
+    fn head(&self) -> Result<Option<Head>, LedgerError>;
+
+    /// Stored events in sequence order, optionally of one kind, starting after `after_seq`.
+    fn events(
+        &self,
+        kind: Option<&str>,
+        after_seq: u64,
+        limit: usize,
+    ) -> Result<Vec<devspm_core::StoredEvent>, LedgerError>;
+
+    /// Re-walks the whole chain; `progress` receives the number of events checked so far.
+    fn verify(&self, progress: &mut dyn FnMut(u64)) -> Result<VerifyReport, LedgerError>;
+
+    /// Compares the projections with a replay of the events (see
+    /// [`Store::check_projections`]); `None` on a backend that keeps no projections yet.
+    fn check_projections_kept(
+        &self,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<Option<ProjectionReport>, LedgerError>;
+}
+
+/// Every [`Store`] (SQLite) is an event log through its own methods.
+impl<T: Store> EventLog for T {
+    fn location(&self) -> &str {
+        Store::location(self)
+    }
+
+    fn append(&mut self, events: Vec<NewEvent>) -> Result<AppendSummary, LedgerError> {
+        Store::append(self, events)
+    }
+
+    fn head(&self) -> Result<Option<Head>, LedgerError> {
+        Store::head(self)
+    }
+
+    fn events(
+        &self,
+        kind: Option<&str>,
+        after_seq: u64,
+        limit: usize,
+    ) -> Result<Vec<devspm_core::StoredEvent>, LedgerError> {
+        Store::events(self, kind, after_seq, limit)
+    }
+
+    fn verify(&self, progress: &mut dyn FnMut(u64)) -> Result<VerifyReport, LedgerError> {
+        Store::verify(self, progress)
+    }
+
+    fn check_projections_kept(
+        &self,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<Option<ProjectionReport>, LedgerError> {
+        Store::check_projections(self, progress).map(Some)
+    }
 }
 
 /// The storage seam. Only the ledger writes; analyzers get data and return events.

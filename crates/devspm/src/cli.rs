@@ -205,6 +205,16 @@ pub enum Command {
     /// events.
     Rebuild,
 
+    /// Copy an SQLite ledger to a PostgreSQL database and verify the copy.
+    ///
+    /// Copies the events in order, as they are (same hashes), with the commit messages and
+    /// signed checkpoints, in batches of one transaction each; then verifies the whole copy
+    /// and checks that its Merkle root is the source's. Run it again after an interruption (or
+    /// after more was recorded in the source): it goes on after the copy's head, and refuses a
+    /// database whose ledger has diverged from the source. PostgreSQL supports only `audit
+    /// verify|log|checkpoint|prove|consistency` and `migrate` so far.
+    Migrate(MigrateArgs),
+
     /// Audit CI/CD configuration: GitHub Actions workflows and actions, Dependabot, GitLab CI.
     ///
     /// Finds unpinned and known-compromised actions, dangerous triggers, template injection,
@@ -523,6 +533,21 @@ pub struct PolicyCheckArgs {
     /// --fail-on` (triage, ignores and [fail_on] contexts honoured).
     #[arg(long, value_enum, value_name = "LEVEL")]
     pub fail_on: Option<SeverityArg>,
+}
+
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    /// The SQLite ledger to copy.
+    #[arg(long, value_name = "PATH")]
+    pub from: PathBuf,
+
+    /// The PostgreSQL database to copy into: postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE.
+    #[arg(long, value_name = "URL")]
+    pub to: PathBuf,
+
+    /// Events copied per transaction.
+    #[arg(long, default_value_t = devspm_engine::migrate::DEFAULT_BATCH, value_name = "N")]
+    pub batch: usize,
 }
 
 #[derive(Debug, Args)]

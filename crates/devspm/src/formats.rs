@@ -63,6 +63,7 @@ pub fn supported(command: &Command) -> (&'static str, &'static [Format]) {
             BASIC,
         ),
         Command::Rebuild => ("rebuild", BASIC),
+        Command::Migrate(_) => ("migrate", BASIC),
         Command::Ci(CiCommand::Audit(_)) => ("ci audit", FINDINGS),
         Command::Tools(ToolsCommand::Scan(_)) => ("tools scan", FINDINGS),
         Command::Tools(ToolsCommand::List(_)) => ("tools list", BASIC),

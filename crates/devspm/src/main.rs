@@ -148,7 +148,9 @@ fn run(cli: cli::Cli) -> anyhow::Result<i32> {
     if global.verbose > 0 {
         eprintln!(
             "devspm: database {}; configuration {}",
-            output::escape(&settings.db_path.display().to_string()),
+            output::escape(&devspm_engine::store::shown(
+                &settings.db_path.display().to_string()
+            )),
             settings.config_path.as_ref().map_or_else(
                 || "none (built-in defaults)".to_owned(),
                 |p| output::escape(&format!(
@@ -164,11 +166,11 @@ fn run(cli: cli::Cli) -> anyhow::Result<i32> {
         eprintln!(
             "devspm: devspm {}; writer lock {}; secret-hashing key {}; {} thread(s) available",
             env!("CARGO_PKG_VERSION"),
-            output::escape(
+            output::escape(&devspm_engine::store::shown(
                 &devspm_ledger::lock_path(&settings.db_path)
                     .display()
                     .to_string()
-            ),
+            )),
             match &settings.secret_key_source {
                 Some(settings::SecretKeySource::File(p)) =>
                     output::escape(&format!("from the file {}", p.display())).into_owned(),
@@ -230,6 +232,7 @@ fn dispatch(
         cli::Command::Export(command) => commands::findings::export(settings, global, command),
         cli::Command::Audit(command) => commands::audit::run(settings, global, command),
         cli::Command::Rebuild => commands::audit::rebuild(settings, global),
+        cli::Command::Migrate(args) => commands::audit::migrate(settings, global, &args),
         cli::Command::Ci(cli::CiCommand::Audit(args)) => {
             commands::ci::audit(settings, global, &args)
         }

@@ -233,8 +233,26 @@ impl Settings {
         )?)
     }
 
+    /// Opens the ledger (SQLite or PostgreSQL) for a command that runs on either backend: to
+    /// read only, or to `write` checkpoints.
+    pub fn open_log(&self, write: bool) -> anyhow::Result<devspm_engine::store::LogStore> {
+        if write {
+            self.check_db_folder()?;
+        }
+        Ok(devspm_engine::store::open_log(
+            &self.db_path,
+            write,
+            Some(&mut self.waiting()),
+        )?)
+    }
+
     /// Creates the default data folder when needed; refuses a database in a missing folder.
     fn check_db_folder(&self) -> anyhow::Result<()> {
+        if let devspm_engine::store::Location::Postgres(_) =
+            devspm_engine::store::location(&self.db_path)
+        {
+            return Ok(()); // a database server, not a folder
+        }
         if self.db_is_default
             && let Some(parent) = self.db_path.parent()
         {

@@ -7,40 +7,13 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{ALICE, BOB, CAROL, Run, Sandbox, rich_repo};
+use common::{ALICE, BOB, CAROL, Run, Sandbox, keygen_and_checkpoint, rich_repo};
 
 /// A sandbox with the rich repository ingested, a key and a checkpoint of the ledger.
 struct Signed {
     sandbox: Sandbox,
     key: PathBuf,
     checkpoint: PathBuf,
-}
-
-/// A signing key (`audit.key`) and a checkpoint of the current ledger (`checkpoint.txt`).
-fn keygen_and_checkpoint(sandbox: &Sandbox) -> (PathBuf, PathBuf) {
-    let key = sandbox.path().join("audit.key");
-    sandbox
-        .run(&[
-            "audit",
-            "keygen",
-            "-o",
-            key.to_str().unwrap(),
-            "--name",
-            "devspm/test",
-        ])
-        .assert_code(0);
-    let checkpoint = sandbox.path().join("checkpoint.txt");
-    sandbox
-        .run(&[
-            "audit",
-            "checkpoint",
-            "--key",
-            key.to_str().unwrap(),
-            "-o",
-            checkpoint.to_str().unwrap(),
-        ])
-        .assert_code(0);
-    (key, checkpoint)
 }
 
 fn signed() -> Signed {

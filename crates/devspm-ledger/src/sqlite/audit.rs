@@ -1,33 +1,15 @@
 //! [`AuditStore`] on SQLite: the tree's size and roots, inclusion and consistency proofs read
-//! from the stored tree ([`SqlNodes`]), and the signed checkpoints kept in `checkpoints`.
+//! from the stored tree (the backend-neutral algorithms of [`crate::audit`] over
+//! `sqlite/tree.rs`'s rows), and the signed checkpoints kept in `checkpoints`.
 
 use rusqlite::params;
 
 use super::store::SqliteStore;
-use super::tree::SqlNodes;
-use crate::audit::{AuditStore, ConsistencyProof, InclusionProof, StoredCheckpoint, event_leaf};
+use super::tree::sql_nodes;
+use crate::audit::{self, AuditStore, ConsistencyProof, InclusionProof, StoredCheckpoint};
 use crate::checkpoint::Checkpoint;
 use crate::merkle::{self, Hash};
 use crate::{LedgerError, Store};
-
-impl SqliteStore {
-    fn tree_error(&self, reason: String) -> LedgerError {
-        LedgerError::Tree {
-            path: self.location().into(),
-            reason,
-        }
-    }
-
-    fn check_size(&self, size: u64) -> Result<(), LedgerError> {
-        let current = self.tree_size()?;
-        if size > current {
-            return Err(self.tree_error(format!(
-                "the ledger holds {current} events; there is no tree of {size}"
-            )));
-        }
-        Ok(())
-    }
-}
 
 impl AuditStore for SqliteStore {
     fn tree_size(&self) -> Result<u64, LedgerError> {
@@ -35,52 +17,18 @@ impl AuditStore for SqliteStore {
     }
 
     fn tree_root(&self, size: u64) -> Result<Hash, LedgerError> {
-        self.check_size(size)?;
-        merkle::root(&mut SqlNodes::new(self.connection(), self.location()), size)
+        let rows = sql_nodes(self.connection(), self.location()).0;
+        audit::tree_root(rows, self.tree_size()?, size)
     }
 
     fn inclusion_proof(&self, seq: u64, size: u64) -> Result<InclusionProof, LedgerError> {
-        self.check_size(size)?;
-        if seq == 0 || seq > size {
-            return Err(self.tree_error(format!(
-                "event {seq} is not in the tree of the first {size} events"
-            )));
-        }
-        let mut nodes = SqlNodes::new(self.connection(), self.location());
-        let path = merkle::inclusion_proof(&mut nodes, seq - 1, size)?
-            .map_err(|e| self.tree_error(e.to_string()))?;
-        let root = merkle::root(&mut nodes, size)?;
-        let event_hash: String = self
-            .connection()
-            .query_row(
-                "SELECT hash FROM events WHERE seq = ?1",
-                [seq as i64],
-                |r| r.get(0),
-            )
-            .map_err(self.sql_err())?;
-        Ok(InclusionProof {
-            seq,
-            leaf_index: seq - 1,
-            tree_size: size,
-            leaf_hash: merkle::to_hex(&event_leaf(&event_hash)),
-            event_hash,
-            root_hash: merkle::to_hex(&root),
-            audit_path: path.iter().map(merkle::to_hex).collect(),
-        })
+        let rows = sql_nodes(self.connection(), self.location()).0;
+        audit::inclusion(rows, self.tree_size()?, seq, size)
     }
 
     fn consistency_proof(&self, old: u64, new: u64) -> Result<ConsistencyProof, LedgerError> {
-        self.check_size(new)?;
-        let mut nodes = SqlNodes::new(self.connection(), self.location());
-        let proof = merkle::consistency_proof(&mut nodes, old, new)?
-            .map_err(|e| self.tree_error(e.to_string()))?;
-        Ok(ConsistencyProof {
-            old_size: old,
-            new_size: new,
-            old_root: merkle::to_hex(&merkle::root(&mut nodes, old)?),
-            new_root: merkle::to_hex(&merkle::root(&mut nodes, new)?),
-            proof: proof.iter().map(merkle::to_hex).collect(),
-        })
+        let rows = sql_nodes(self.connection(), self.location()).0;
+        audit::consistency(rows, self.tree_size()?, old, new)
     }
 
     fn record_checkpoint(
@@ -145,7 +93,7 @@ mod tests {
 
     use super::*;
     use crate::ChainProblem;
-    use crate::checkpoint::NoteSigner;
+    use crate::audit::event_leaf;
     use crate::merkle::Frontier;
 
     fn gap(i: u64) -> NewEvent {
@@ -205,49 +153,6 @@ mod tests {
                 merkle::to_hex(&reference_root(&store, 37))
             );
         }
-    }
-
-    #[test]
-    fn proofs_from_the_store_verify() {
-        let store = store_with(100, 13);
-        for size in [1u64, 2, 50, 64, 99, 100] {
-            let root = store.tree_root(size).unwrap();
-            for seq in 1..=size {
-                let p = store.inclusion_proof(seq, size).unwrap();
-                let path: Vec<Hash> = p
-                    .audit_path
-                    .iter()
-                    .map(|h| merkle::from_hex(h).unwrap())
-                    .collect();
-                merkle::verify_inclusion(
-                    &merkle::from_hex(&p.leaf_hash).unwrap(),
-                    p.leaf_index,
-                    size,
-                    &path,
-                    &root,
-                )
-                .unwrap();
-            }
-            for old in 0..=size {
-                let c = store.consistency_proof(old, size).unwrap();
-                let path: Vec<Hash> = c
-                    .proof
-                    .iter()
-                    .map(|h| merkle::from_hex(h).unwrap())
-                    .collect();
-                merkle::verify_consistency(
-                    old,
-                    size,
-                    &merkle::from_hex(&c.old_root).unwrap(),
-                    &root,
-                    &path,
-                )
-                .unwrap();
-            }
-        }
-        assert!(store.inclusion_proof(101, 100).is_err());
-        assert!(store.inclusion_proof(1, 101).is_err());
-        assert!(store.consistency_proof(5, 101).is_err());
     }
 
     #[test]
@@ -358,27 +263,5 @@ mod tests {
         let p = problem(&store).unwrap();
         assert_eq!(p.key.as_deref(), Some("merkle/4/0"));
         assert!(p.problem.contains("over events 1..=16"), "{}", p.problem);
-    }
-
-    #[test]
-    fn stored_checkpoints_are_checked_by_verify() {
-        let mut store = store_with(9, 9);
-        let signer = NoteSigner::generate("devspm/test").unwrap();
-        let root = store.tree_root(9).unwrap();
-        let note = signer.sign_checkpoint("devspm/test", 9, &root).unwrap();
-        let cp = Checkpoint::parse(&note).unwrap();
-        let verifier = signer.verifier().to_key_string();
-        store
-            .record_checkpoint(&cp, &note, "devspm/test", &verifier)
-            .unwrap();
-        assert!(problem(&store).is_none());
-        store
-            .connection()
-            .execute(
-                "UPDATE checkpoints SET root_hash = ?1",
-                [merkle::to_hex(&[1; 32])],
-            )
-            .unwrap();
-        assert!(problem(&store).unwrap().problem.contains("another root"));
     }
 }

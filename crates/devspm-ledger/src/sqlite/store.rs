@@ -9,20 +9,18 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use devspm_core::event::{GENESIS_HASH, chain_hash};
 use devspm_core::identity::{AliasBook, AliasLink, AliasRecord, Assignment, IdentityState, Rule};
 use devspm_core::{Attachment, NewEvent, bytes::GitBytes, event::IdentityKind};
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior, params};
 
 use super::error::map_sql_error;
 use super::replay_check;
-use super::tree::{SqlNodes, build_tree};
+use super::tree::{build_tree, sql_nodes};
 use super::views::{
     ai_report, ai_summary, alias_counts, contributors, identity_commit_counts, identity_rows,
     link_evidence, link_judgements,
 };
-use crate::audit::{MIN_STORED_LEVEL, event_leaf};
-use crate::merkle::Frontier;
+use crate::chain::{ChainAppender, now};
 use crate::pii::{Needles, PiiBook};
 use crate::projection;
 use crate::views::{
@@ -455,16 +453,11 @@ impl SqliteStore {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(&err)?;
         let head = Self::read_head(&tx).map_err(&err)?;
-        let (mut seq, mut prev) = match head {
-            Some(h) => (h.seq, h.hash),
-            None => (0, GENESIS_HASH.to_owned()),
-        };
-        let head_before = seq;
+        let head_before = head.as_ref().map_or(0, |h| h.seq);
         let at = now();
         // The Merkle tree grows in the same transaction: its right edge is loaded once per batch
         // (one read per 1-bit of the size) and each event writes the subtrees it completes.
-        let mut frontier = Frontier::load(&mut SqlNodes::new(&tx, &self.path), seq)?;
-        let mut completed = Vec::new();
+        let mut chain = ChainAppender::after(&mut sql_nodes(&tx, &self.path), head)?;
         {
             // A key already recorded makes the insert a no-op (idempotent append): the event is
             // skipped and the chain does not advance.
@@ -482,19 +475,14 @@ impl SqliteStore {
                 let event = event?;
                 write_attachments(&tx, &event.attachments).map_err(&err)?;
                 let kind = event.kind.as_str();
-                let next = seq + 1;
-                let hash = chain_hash(
-                    &prev,
-                    next,
-                    [
-                        &event.key,
-                        kind,
-                        &at,
-                        &event.actor,
-                        &event.subject,
-                        &event.payload_json,
-                    ],
-                );
+                let (next, hash) = chain.hash_next([
+                    &event.key,
+                    kind,
+                    &at,
+                    &event.actor,
+                    &event.subject,
+                    &event.payload_json,
+                ]);
                 let inserted = insert
                     .execute(params![
                         next as i64,
@@ -504,7 +492,7 @@ impl SqliteStore {
                         event.actor,
                         event.subject,
                         event.payload_json,
-                        prev,
+                        chain.prev_hash(),
                         hash
                     ])
                     .map_err(&err)?;
@@ -514,18 +502,15 @@ impl SqliteStore {
                 }
                 // An error here drops the transaction: the whole batch rolls back.
                 projection::apply(&tx, next, &event.payload).map_err(&err)?;
-                completed.clear();
-                frontier.push(event_leaf(&hash), &mut completed);
-                for (level, idx, node) in completed.iter().filter(|n| n.0 >= MIN_STORED_LEVEL) {
+                for (level, idx, node) in chain.accept(hash) {
                     insert_node
                         .execute(params![level, *idx as i64, &node[..]])
                         .map_err(&err)?;
                 }
-                seq = next;
-                prev = hash;
                 summary.appended += 1;
             }
         }
+        let (seq, prev) = (chain.seq(), chain.prev_hash().to_owned());
         if let Some((analyzer, position)) = cursor {
             let name = format!("cursor:{analyzer}");
             // `None`: the head after this batch — but only for an analyzer that had seen every
@@ -613,13 +598,6 @@ fn uri_path(path: &Path) -> String {
         }
     }
     out
-}
-
-/// The current time as the ledger writes it: RFC 3339, UTC, milliseconds.
-fn now() -> String {
-    jiff::Timestamp::now()
-        .strftime("%Y-%m-%dT%H:%M:%S%.3fZ")
-        .to_string()
 }
 
 fn write_attachments(conn: &Connection, attachments: &[Attachment]) -> rusqlite::Result<()> {
@@ -1525,7 +1503,7 @@ mod tests {
         let store = seeded();
         let e = store.events(None, 1, 1).unwrap().remove(0);
         let payload = e.payload.replace("1700000000", "1600000000");
-        let hash = chain_hash(
+        let hash = devspm_core::event::chain_hash(
             &e.prev_hash,
             e.seq,
             [&e.key, &e.kind, &e.at, &e.actor, &e.subject, &payload],

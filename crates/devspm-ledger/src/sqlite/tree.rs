@@ -1,54 +1,44 @@
 //! The Merkle tree stored in SQLite (`merkle_nodes`, levels from [`MIN_STORED_LEVEL`] up; the
-//! levels below recomputed from `events.hash`): perfect subtrees read for proofs and appends
-//! ([`SqlNodes`]), the stored nodes read in pages for `verify`'s tree check, and the tree built
+//! levels below recomputed from `events.hash`): the rows read for proofs and appends
+//! ([`SqlRows`], through the backend-neutral [`TreeNodes`]), the stored nodes read in pages for `verify`'s tree check, and the tree built
 //! over the events of a database that predates it.
 
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::error::map_sql_error;
 use crate::LedgerError;
-use crate::audit::{MIN_STORED_LEVEL, StoredPage, StoredTree, event_leaf, span};
-use crate::merkle::{self, Frontier, Hash, Nodes};
+use crate::audit::{MIN_STORED_LEVEL, StoredPage, StoredTree, TreeNodes, TreeRows, event_leaf};
+use crate::merkle::Frontier;
 
-/// Perfect subtrees read from the database: levels below [`MIN_STORED_LEVEL`] recomputed from
-/// `events.hash`, the rest from `merkle_nodes`.
-pub(crate) struct SqlNodes<'c> {
+/// The tree's rows in SQLite: `events.hash` and `merkle_nodes`.
+pub(crate) struct SqlRows<'c> {
     conn: &'c Connection,
     path: &'c str,
 }
 
-impl<'c> SqlNodes<'c> {
-    pub(crate) fn new(conn: &'c Connection, path: &'c str) -> SqlNodes<'c> {
-        SqlNodes { conn, path }
-    }
+/// Perfect subtrees read from the database (levels below [`MIN_STORED_LEVEL`] recomputed from
+/// `events.hash`, the rest from `merkle_nodes`).
+pub(crate) fn sql_nodes<'c>(conn: &'c Connection, path: &'c str) -> TreeNodes<SqlRows<'c>> {
+    TreeNodes(SqlRows { conn, path })
 }
 
-impl Nodes for SqlNodes<'_> {
-    type Error = LedgerError;
+impl TreeRows for SqlRows<'_> {
+    fn location(&self) -> &str {
+        self.path
+    }
 
-    fn node(&mut self, level: u32, idx: u64) -> Result<Hash, LedgerError> {
-        let sql_err = |e| map_sql_error(self.path, e);
-        if level == 0 {
-            let hash: Option<String> = self
-                .conn
-                .prepare_cached("SELECT hash FROM events WHERE seq = ?1")
-                .and_then(|mut s| s.query_row([idx as i64 + 1], |r| r.get(0)).optional())
-                .map_err(sql_err)?;
-            return hash.map(|h| event_leaf(&h)).ok_or_else(|| LedgerError::Tree {
-                path: self.path.into(),
-                reason: format!(
-                    "event {} is missing, so the Merkle tree cannot be read; run `devspm audit verify`",
-                    idx + 1
-                ),
-            });
-        }
-        if level < MIN_STORED_LEVEL {
-            let left = self.node(level - 1, idx * 2)?;
-            let right = self.node(level - 1, idx * 2 + 1)?;
-            return Ok(merkle::node_hash(&left, &right));
-        }
-        let hash: Option<Vec<u8>> = self
-            .conn
+    fn event_hashes(&mut self, first: u64, last: u64) -> Result<Vec<String>, LedgerError> {
+        self.conn
+            .prepare_cached("SELECT hash FROM events WHERE seq BETWEEN ?1 AND ?2 ORDER BY seq")
+            .and_then(|mut s| {
+                s.query_map([first as i64, last as i64], |r| r.get(0))?
+                    .collect()
+            })
+            .map_err(|e| map_sql_error(self.path, e))
+    }
+
+    fn stored_node(&mut self, level: u32, idx: u64) -> Result<Option<Vec<u8>>, LedgerError> {
+        self.conn
             .prepare_cached("SELECT hash FROM merkle_nodes WHERE level = ?1 AND idx = ?2")
             .and_then(|mut s| {
                 s.query_row(params![level, idx as i64], |r| {
@@ -59,15 +49,7 @@ impl Nodes for SqlNodes<'_> {
                 })
                 .optional()
             })
-            .map_err(sql_err)?;
-        let (first, last) = span(level, idx);
-        hash.and_then(|h| h.try_into().ok())
-            .ok_or_else(|| LedgerError::Tree {
-                path: self.path.into(),
-                reason: format!(
-                    "Merkle tree node (level {level}, index {idx}, over events {first}..={last}) is missing or malformed; run `devspm audit verify`"
-                ),
-            })
+            .map_err(|e| map_sql_error(self.path, e))
     }
 }
 

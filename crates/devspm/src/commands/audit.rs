@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use devspm_engine::EngineError;
 use devspm_engine::audit as engine;
-use devspm_ledger::{AuditStore, Store};
+use devspm_ledger::{AuditStore, EventLog};
 
 use crate::EXIT_VERIFY_FAILED;
 use crate::cli::{AuditCommand, Format, GlobalArgs};
@@ -31,22 +31,55 @@ pub fn run(settings: &Settings, global: &GlobalArgs, command: AuditCommand) -> a
             | AuditCommand::Export { .. }
             | AuditCommand::Log { .. }
     );
+    if matches!(
+        command,
+        AuditCommand::Verify { .. }
+            | AuditCommand::Prove { .. }
+            | AuditCommand::Consistency { .. }
+            | AuditCommand::Log { .. }
+            | AuditCommand::Checkpoint { .. }
+    ) {
+        // These run on either backend (SQLite or PostgreSQL), through the event log's traits.
+        let mut log = settings.open_log(!reads_only)?;
+        return match command {
+            AuditCommand::Checkpoint {
+                key,
+                output,
+                origin,
+            } => checkpoints::checkpoint(&mut log, global, &key, output.as_deref(), origin),
+            AuditCommand::Prove { seq, size } => checkpoints::prove(&log, global, seq, size),
+            AuditCommand::Consistency { old_size, new_size } => {
+                checkpoints::consistency(&log, global, old_size, new_size)
+            }
+            AuditCommand::Verify {
+                quick,
+                checkpoint,
+                public_key,
+            } => verify(
+                &log,
+                devspm_engine::store::log_opened_note(&log),
+                (global, settings.context().progress),
+                quick,
+                checkpoint.zip(public_key),
+            ),
+            AuditCommand::Log { kind, after, limit } => {
+                let mut out = String::new();
+                for line in engine::events(&log, kind.as_deref(), after, limit)? {
+                    out.push_str(&devspm_report::json::to_string(&line)?);
+                    out.push('\n');
+                }
+                emit(&out)?;
+                Ok(0)
+            }
+            _ => unreachable!("matched above"),
+        };
+    }
     let mut store = if reads_only {
         settings.open_store_read_only()?
     } else {
         settings.open_store()?
     };
     match command {
-        AuditCommand::Keygen { .. } => unreachable!("handled above"),
-        AuditCommand::Checkpoint {
-            key,
-            output,
-            origin,
-        } => checkpoints::checkpoint(&mut store, global, &key, output.as_deref(), origin),
-        AuditCommand::Prove { seq, size } => checkpoints::prove(&store, global, seq, size),
-        AuditCommand::Consistency { old_size, new_size } => {
-            checkpoints::consistency(&store, global, old_size, new_size)
-        }
         AuditCommand::Export { output } => checkpoints::export(&store, global, &output),
         AuditCommand::Evidence {
             framework,
@@ -72,26 +105,7 @@ pub fn run(settings: &Settings, global: &GlobalArgs, command: AuditCommand) -> a
             },
             (&output, settings.context().progress),
         ),
-        AuditCommand::Verify {
-            quick,
-            checkpoint,
-            public_key,
-        } => verify(
-            &store,
-            devspm_engine::store::opened_note(&store),
-            (global, settings.context().progress),
-            quick,
-            checkpoint.zip(public_key),
-        ),
-        AuditCommand::Log { kind, after, limit } => {
-            let mut out = String::new();
-            for line in engine::events(&store, kind.as_deref(), after, limit)? {
-                out.push_str(&devspm_report::json::to_string(&line)?);
-                out.push('\n');
-            }
-            emit(&out)?;
-            Ok(0)
-        }
+        _ => unreachable!("handled above"),
     }
 }
 
@@ -117,7 +131,7 @@ fn refused(error: EngineError) -> anyhow::Result<i32> {
 
 /// `audit verify`; `opened` says how a read-only store reads its file, when worth saying.
 fn verify(
-    store: &(impl Store + AuditStore),
+    store: &(impl EventLog + AuditStore),
     opened: Option<String>,
     (global, progress): (&GlobalArgs, &dyn devspm_engine::Progress),
     quick: bool,
@@ -217,7 +231,8 @@ fn verify(
                     p.tables_checked,
                     count(p.events_replayed)
                 ),
-                None => "projections not checked (--quick)\n".to_owned(),
+                None if quick => "projections not checked (--quick)\n".to_owned(),
+                None => "projections not checked: this backend keeps none yet\n".to_owned(),
             },
             verified
                 .checkpoint
@@ -246,6 +261,37 @@ pub fn rebuild(settings: &Settings, global: &GlobalArgs) -> anyhow::Result<i32> 
             "projections rebuilt from {} events in {}\n",
             count(replayed),
             escape(store.location())
+        ))?;
+    }
+    Ok(0)
+}
+
+/// `devspm migrate`: an SQLite ledger copied to PostgreSQL and verified there.
+pub fn migrate(
+    settings: &Settings,
+    global: &GlobalArgs,
+    args: &crate::cli::MigrateArgs,
+) -> anyhow::Result<i32> {
+    let done =
+        devspm_engine::migrate::migrate(&args.from, &args.to, args.batch, &settings.terminal);
+    let done = match done {
+        Ok(done) => done,
+        Err(error) => return refused(error),
+    };
+    if global.format == Format::Json {
+        emit_json(&serde_json::to_value(&done)?)?;
+    } else if !global.quiet {
+        emit(&format!(
+            "{} events copied from {} to {} ({} already there), with {} commit messages and {} checkpoints; the copy verifies: {} events, {} Merkle tree nodes, root {} (the source's)\n",
+            count(done.copied),
+            escape(&done.source),
+            escape(&done.target),
+            count(done.already),
+            count(done.contents),
+            count(done.checkpoints),
+            count(done.already + done.copied),
+            count(done.tree_nodes_checked),
+            &done.tree_root[..16.min(done.tree_root.len())]
         ))?;
     }
     Ok(0)

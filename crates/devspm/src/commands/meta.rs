@@ -112,7 +112,7 @@ pub fn show(settings: &Settings, global: &GlobalArgs) -> anyhow::Result<i32> {
     let mut rows = vec![
         Setting {
             setting: "database",
-            value: settings.db_path.display().to_string(),
+            value: devspm_engine::store::shown(&settings.db_path.display().to_string()),
             from: if settings.db_is_default {
                 "default (the platform data folder)".to_owned()
             } else if env_is("DEVSPM_DB", &settings.db_path) {

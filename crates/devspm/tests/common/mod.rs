@@ -626,3 +626,30 @@ pub fn sarif_at(results: &[(&str, &str, usize)]) -> String {
     })
     .to_string()
 }
+
+/// A signing key (`audit.key`) and a checkpoint of the current ledger (`checkpoint.txt`).
+pub fn keygen_and_checkpoint(sandbox: &Sandbox) -> (PathBuf, PathBuf) {
+    let key = sandbox.path().join("audit.key");
+    sandbox
+        .run(&[
+            "audit",
+            "keygen",
+            "-o",
+            key.to_str().unwrap(),
+            "--name",
+            "devspm/test",
+        ])
+        .assert_code(0);
+    let checkpoint = sandbox.path().join("checkpoint.txt");
+    sandbox
+        .run(&[
+            "audit",
+            "checkpoint",
+            "--key",
+            key.to_str().unwrap(),
+            "-o",
+            checkpoint.to_str().unwrap(),
+        ])
+        .assert_code(0);
+    (key, checkpoint)
+}

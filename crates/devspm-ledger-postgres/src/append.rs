@@ -1,0 +1,266 @@
+//! Writing the chain on PostgreSQL: appends of new events (hashed here by the ledger's
+//! [`ChainAppender`]) and verbatim copies of events already chained elsewhere (`devspm
+//! migrate`), each in one transaction that first takes the append lock
+//! (`pg_advisory_xact_lock`), so that writers in several processes append one after the other
+//! and the chain has a single order. Rows go in with `COPY … FROM STDIN BINARY`.
+
+use std::collections::HashSet;
+
+use devspm_core::event::GENESIS_HASH;
+use devspm_core::{Attachment, NewEvent, StoredEvent};
+use devspm_ledger::audit::{StoredCheckpoint, TreeNodes};
+use devspm_ledger::chain::{ChainAppender, now};
+use devspm_ledger::merkle::NewNode;
+use devspm_ledger::{AppendSummary, Head, LedgerError};
+use postgres::Transaction;
+use postgres::binary_copy::BinaryCopyInWriter;
+use postgres::types::Type;
+
+use crate::error::map;
+use crate::tree::PgRows;
+use crate::{PgStore, read_head};
+
+/// The advisory lock key every append takes ("dspm" and 1).
+const APPEND_LOCK: i64 = 0x6473_706d_0000_0001;
+
+/// Events already chained (by another ledger) to be copied as they are, with the contents
+/// their payloads refer to.
+#[derive(Clone, Debug, Default)]
+pub struct CopyBatch {
+    pub events: Vec<StoredEvent>,
+    /// `(sha256, bytes)` of stored contents (commit messages).
+    pub contents: Vec<(String, Vec<u8>)>,
+}
+
+/// Appends new events: idempotent on their keys, hash-chained after the current head.
+pub(crate) fn append(
+    store: &mut PgStore,
+    events: Vec<NewEvent>,
+) -> Result<AppendSummary, LedgerError> {
+    let mut summary = AppendSummary::default();
+    if events.is_empty() {
+        return Ok(summary);
+    }
+    let location = store.location.clone();
+    let err = |e| map(&location, e);
+    let mut client = store.client.borrow_mut();
+    let mut tx = client.transaction().map_err(err)?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&APPEND_LOCK])
+        .map_err(err)?;
+    let head = read_head(&mut tx).map_err(err)?;
+    let keys: Vec<&str> = events.iter().map(|e| e.key.as_str()).collect();
+    let mut recorded: HashSet<String> = tx
+        .query("SELECT key FROM events WHERE key = ANY($1)", &[&keys])
+        .map_err(err)?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let mut chain = ChainAppender::after(&mut TreeNodes(PgRows::new(&mut tx, &location)), head)?;
+    let at = now();
+    let mut rows = Vec::new();
+    let mut nodes = Vec::new();
+    let mut contents = Vec::new();
+    for event in events {
+        // An event whose key is recorded (before, or earlier in this batch) is skipped: the
+        // chain does not advance, and nothing of it is written.
+        if !recorded.insert(event.key.clone()) {
+            summary.skipped += 1;
+            continue;
+        }
+        for attachment in event.attachments {
+            match attachment {
+                Attachment::Content { sha256, bytes } => contents.push((sha256, bytes)),
+                Attachment::AliasPii { .. } | Attachment::Erasure { .. } => {
+                    return Err(LedgerError::Refused {
+                        path: location.clone(),
+                        reason: "personal data (aliases' names and e-mails) and its erasure are not kept on PostgreSQL yet; record this ledger in SQLite and copy it with `devspm migrate`".into(),
+                    });
+                }
+            }
+        }
+        let kind = event.kind.as_str();
+        let (seq, hash) = chain.hash_next([
+            &event.key,
+            kind,
+            &at,
+            &event.actor,
+            &event.subject,
+            &event.payload_json,
+        ]);
+        let prev_hash = chain.prev_hash().to_owned();
+        nodes.extend(chain.accept(hash.clone()).copied());
+        rows.push(StoredEvent {
+            seq,
+            key: event.key,
+            kind: kind.to_owned(),
+            at: at.clone(),
+            actor: event.actor,
+            subject: event.subject,
+            payload: event.payload_json,
+            prev_hash,
+            hash,
+        });
+        summary.appended += 1;
+    }
+    if let Some(head) = chain.head() {
+        write(&mut tx, &rows, &nodes, &contents, &head).map_err(err)?;
+    }
+    tx.commit().map_err(err)?;
+    Ok(summary)
+}
+
+impl PgStore {
+    /// Copies events chained by another ledger, as they are (same sequence numbers, times and
+    /// hashes), after this ledger's head, in one transaction. Each event is checked against the
+    /// chain before it is written: the first must follow this ledger's head, and every hash must
+    /// be what the ledger's own chain computes. Returns the new head.
+    pub fn copy(&mut self, batch: &CopyBatch) -> Result<Option<Head>, LedgerError> {
+        let location = self.location.clone();
+        let err = |e| map(&location, e);
+        let refused = |reason: String| LedgerError::Refused {
+            path: location.clone(),
+            reason,
+        };
+        let mut client = self.client.borrow_mut();
+        let mut tx = client.transaction().map_err(err)?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&APPEND_LOCK])
+            .map_err(err)?;
+        let head = read_head(&mut tx).map_err(err)?;
+        if let Some(first) = batch.events.first() {
+            let (seq, hash) = head
+                .as_ref()
+                .map_or((0, GENESIS_HASH), |h| (h.seq, h.hash.as_str()));
+            if first.seq != seq + 1 || first.prev_hash != hash {
+                return Err(refused(format!(
+                    "event {} cannot follow this ledger's head (event {seq}, hash {}): the two ledgers have diverged",
+                    first.seq,
+                    &hash[..16.min(hash.len())]
+                )));
+            }
+        }
+        let mut chain =
+            ChainAppender::after(&mut TreeNodes(PgRows::new(&mut tx, &location)), head)?;
+        let mut nodes = Vec::new();
+        for e in &batch.events {
+            let (seq, hash) =
+                chain.hash_next([&e.key, &e.kind, &e.at, &e.actor, &e.subject, &e.payload]);
+            if seq != e.seq || hash != e.hash || chain.prev_hash() != e.prev_hash {
+                return Err(refused(format!(
+                    "event {} of the source does not verify (its hash or its link to event {} is wrong); nothing of this batch was copied: run `devspm audit verify` on the source",
+                    e.seq,
+                    e.seq.saturating_sub(1)
+                )));
+            }
+            nodes.extend(chain.accept(hash).copied());
+        }
+        let new_head = chain.head();
+        if let Some(head) = &new_head {
+            write(&mut tx, &batch.events, &nodes, &batch.contents, head).map_err(err)?;
+        }
+        tx.commit().map_err(err)?;
+        Ok(new_head)
+    }
+
+    /// Records a checkpoint as another ledger recorded it (same id and time); `false` when one
+    /// with that id is already recorded.
+    pub fn copy_checkpoint(&mut self, cp: &StoredCheckpoint) -> Result<bool, LedgerError> {
+        self.with(|c| {
+            c.execute(
+                "INSERT INTO checkpoints (id, origin, tree_size, root_hash, key_name, verifier, note, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING",
+                &[
+                    &(cp.id as i64),
+                    &cp.origin,
+                    &(cp.tree_size as i64),
+                    &cp.root_hash,
+                    &cp.key_name,
+                    &cp.verifier,
+                    &cp.note,
+                    &cp.created_at,
+                ],
+            )
+            .map(|n| n == 1)
+        })
+    }
+
+    /// Sets (or with `None` removes) a value of `ledger_meta`.
+    pub fn set_meta(&mut self, name: &str, value: Option<&str>) -> Result<(), LedgerError> {
+        self.with(|c| {
+            match value {
+                Some(v) => c.execute(
+                    "INSERT INTO ledger_meta (name, value) VALUES ($1, $2)
+                     ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                    &[&name, &v],
+                )?,
+                None => c.execute("DELETE FROM ledger_meta WHERE name = $1", &[&name])?,
+            };
+            Ok(())
+        })
+    }
+}
+
+/// Writes chained events, the tree nodes they complete, their contents and the new head.
+fn write(
+    tx: &mut Transaction<'_>,
+    events: &[StoredEvent],
+    nodes: &[NewNode],
+    contents: &[(String, Vec<u8>)],
+    head: &Head,
+) -> Result<(), postgres::Error> {
+    let sink = tx.copy_in(
+        "COPY events (seq, key, kind, at, actor, subject, payload, prev_hash, hash) FROM STDIN BINARY",
+    )?;
+    let mut writer = BinaryCopyInWriter::new(
+        sink,
+        &[
+            Type::INT8,
+            Type::TEXT,
+            Type::TEXT,
+            Type::TEXT,
+            Type::TEXT,
+            Type::TEXT,
+            Type::TEXT,
+            Type::TEXT,
+            Type::TEXT,
+        ],
+    );
+    for e in events {
+        writer.write(&[
+            &(e.seq as i64),
+            &e.key,
+            &e.kind,
+            &e.at,
+            &e.actor,
+            &e.subject,
+            &e.payload,
+            &e.prev_hash,
+            &e.hash,
+        ])?;
+    }
+    writer.finish()?;
+    if !nodes.is_empty() {
+        let sink = tx.copy_in("COPY merkle_nodes (level, idx, hash) FROM STDIN BINARY")?;
+        let mut writer = BinaryCopyInWriter::new(sink, &[Type::INT4, Type::INT8, Type::BYTEA]);
+        for (level, idx, hash) in nodes {
+            writer.write(&[&(*level as i32), &(*idx as i64), &&hash[..]])?;
+        }
+        writer.finish()?;
+    }
+    if !contents.is_empty() {
+        let (shas, bytes): (Vec<&str>, Vec<&[u8]>) = contents
+            .iter()
+            .map(|(s, b)| (s.as_str(), b.as_slice()))
+            .unzip();
+        tx.execute(
+            "INSERT INTO contents (sha256, bytes) SELECT * FROM unnest($1::text[], $2::bytea[])
+             ON CONFLICT (sha256) DO NOTHING",
+            &[&shas, &bytes],
+        )?;
+    }
+    tx.execute(
+        "INSERT INTO ledger_meta (name, value) VALUES ('head_seq', $1), ('head_hash', $2)
+         ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+        &[&head.seq.to_string(), &head.hash],
+    )?;
+    Ok(())
+}

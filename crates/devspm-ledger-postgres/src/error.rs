@@ -1,0 +1,115 @@
+//! PostgreSQL errors as ledger errors, and the database's URL as messages show it (without its
+//! password): connecting (unreachable server, wrong password, missing database) and statements.
+
+use std::time::Duration;
+
+use devspm_ledger::LedgerError;
+use postgres::{Client, Config, NoTls};
+
+/// `url` with any password removed (in the user-info part and in a `password=` parameter),
+/// so that messages, logs and reports never carry it.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let (authority, tail) = match rest.find(['/', '?']) {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    let authority = match authority.rsplit_once('@') {
+        Some((user_info, host)) => {
+            let user = user_info.split_once(':').map_or(user_info, |(u, _)| u);
+            format!("{user}@{host}")
+        }
+        None => authority.to_owned(),
+    };
+    let tail = match tail.split_once('?') {
+        Some((path, query)) => {
+            let kept: Vec<&str> = query
+                .split('&')
+                .filter(|p| !p.to_ascii_lowercase().starts_with("password="))
+                .collect();
+            if kept.is_empty() {
+                path.to_owned()
+            } else {
+                format!("{path}?{}", kept.join("&"))
+            }
+        }
+        None => tail.to_owned(),
+    };
+    format!("{scheme}://{authority}{tail}")
+}
+
+/// Connects, with a 10-second connect timeout unless the URL sets one.
+pub(crate) fn connect(url: &str, location: &str) -> Result<Client, LedgerError> {
+    let mut config: Config = url
+        .parse()
+        .map_err(|e: postgres::Error| LedgerError::Open {
+            path: location.into(),
+            reason: format!("not a usable PostgreSQL URL ({e})"),
+        })?;
+    if config.get_connect_timeout().is_none() {
+        config.connect_timeout(Duration::from_secs(10));
+    }
+    if config.get_application_name().is_none() {
+        config.application_name("devspm");
+    }
+    config.connect(NoTls).map_err(|e| LedgerError::Open {
+        path: location.into(),
+        reason: describe(&e),
+    })
+}
+
+/// One sentence for a PostgreSQL error: the server's message when there is one.
+fn describe(e: &postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => db.message().to_owned(),
+        None => {
+            let text = e.to_string();
+            match std::error::Error::source(e) {
+                Some(cause) if !text.contains(&cause.to_string()) => format!("{text}: {cause}"),
+                _ => text,
+            }
+        }
+    }
+}
+
+/// A PostgreSQL error as a ledger error naming the database.
+pub(crate) fn map(location: &str, e: postgres::Error) -> LedgerError {
+    if e.is_closed() {
+        return LedgerError::Open {
+            path: location.into(),
+            reason: format!(
+                "the connection was lost ({}); the transaction in progress was rolled back and everything committed before it is intact: run the command again",
+                describe(&e)
+            ),
+        };
+    }
+    LedgerError::Refused {
+        path: location.into(),
+        reason: describe(&e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url;
+
+    #[test]
+    fn passwords_never_reach_a_message() {
+        assert_eq!(
+            redact_url("postgres://devspm:s3cret@db.example:5432/ledger"),
+            "postgres://devspm@db.example:5432/ledger"
+        );
+        assert_eq!(
+            redact_url("postgresql://u:p@h/db?sslmode=disable&password=x"),
+            "postgresql://u@h/db?sslmode=disable"
+        );
+        assert_eq!(redact_url("postgres://h/db?password=x"), "postgres://h/db");
+        assert_eq!(
+            redact_url("postgres://postgres@127.0.0.1:5432/postgres"),
+            "postgres://postgres@127.0.0.1:5432/postgres"
+        );
+        assert_eq!(redact_url("postgres://a:b@c"), "postgres://a@c");
+    }
+}

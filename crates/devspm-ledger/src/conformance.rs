@@ -1,0 +1,347 @@
+//! The conformance suite of the event log: the tests every backend passes, written once over
+//! [`EventLog`] and [`AuditStore`]. A backend's own tests run them all with
+//! [`conformance_tests!`](crate::conformance_tests), giving a way to make an empty ledger and a
+//! way to run SQL behind the ledger's back (the tamper tests use SQL that SQLite and PostgreSQL
+//! both accept). Behind the `conformance` feature (and always in this crate's own tests, which
+//! run it against SQLite).
+//!
+//! Every function panics with a message on the first difference, as a test does.
+
+use devspm_core::NewEvent;
+use devspm_core::event::{GENESIS_HASH, IngestGap, RepositoryRegistered};
+
+use crate::audit::{AuditStore, event_leaf};
+use crate::checkpoint::{Checkpoint, NoteSigner};
+use crate::merkle::{self, Frontier, Hash};
+use crate::{EventLog, VerifyReport};
+
+/// A test event: an ingest gap, distinct per `i`.
+pub fn gap(i: u64) -> NewEvent {
+    IngestGap {
+        repo: "r_1".into(),
+        what: "missing_object".into(),
+        object: format!("{i:040x}"),
+        detail: "conformance".into(),
+    }
+    .into_event("devspm:test")
+}
+
+/// A test event of another kind.
+pub fn repository(i: u64) -> NewEvent {
+    NewEvent::new(
+        format!("repo/r_{i}"),
+        "devspm:test",
+        format!("repo:r_{i}"),
+        RepositoryRegistered {
+            repo: format!("r_{i}"),
+            name: format!("demo-{i}"),
+            locator: format!("file:///demo/{i}"),
+        },
+    )
+}
+
+fn verified<S: EventLog>(store: &S) -> VerifyReport {
+    let report = store.verify(&mut |_| {}).expect("verify runs");
+    assert!(report.problem.is_none(), "{report:?}");
+    report
+}
+
+fn append_all<S: EventLog>(store: &mut S, n: u64, batch: u64) {
+    let mut i = 0;
+    while i < n {
+        let end = (i + batch).min(n);
+        store.append((i..end).map(gap).collect()).expect("append");
+        i = end;
+    }
+}
+
+/// The tree rebuilt from the listed events, as a reference.
+fn reference_root<S: EventLog>(store: &S, size: u64) -> Hash {
+    let mut frontier = Frontier::default();
+    let mut sink = Vec::new();
+    for e in store.events(None, 0, size as usize).expect("events") {
+        frontier.push(event_leaf(&e.hash), &mut sink);
+    }
+    frontier.root()
+}
+
+/// Appends chain, re-appends are skipped (also within one batch), the head follows.
+pub fn append_is_idempotent_and_chained<S: EventLog>(mut store: S) {
+    assert_eq!(store.head().unwrap(), None);
+    let first = store.append(vec![gap(1), gap(2), repository(1)]).unwrap();
+    assert_eq!((first.appended, first.skipped), (3, 0));
+    let again = store
+        .append(vec![gap(2), gap(3), gap(3), repository(1), gap(1)])
+        .unwrap();
+    assert_eq!((again.appended, again.skipped), (1, 4));
+    let events = store.events(None, 0, 100).unwrap();
+    assert_eq!(
+        events.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        vec![1, 2, 3, 4]
+    );
+    assert_eq!(events[0].prev_hash, GENESIS_HASH);
+    for pair in events.windows(2) {
+        assert_eq!(pair[1].prev_hash, pair[0].hash);
+    }
+    for e in &events {
+        assert_eq!(e.computed_hash(), e.hash, "event {}", e.seq);
+    }
+    let head = store.head().unwrap().unwrap();
+    assert_eq!((head.seq, &head.hash), (4, &events[3].hash));
+    let report = verified(&store);
+    assert_eq!(report.events, 4);
+    assert_eq!(report.head, Some(head));
+    assert_eq!(store.append(vec![]).unwrap().appended, 0);
+}
+
+/// `events` filters by kind, starts after a sequence number and stops at a limit.
+pub fn events_are_listed_by_kind_and_position<S: EventLog>(mut store: S) {
+    store
+        .append(vec![gap(1), repository(1), gap(2), repository(2), gap(3)])
+        .unwrap();
+    let repos = store.events(Some("repository_registered"), 0, 10).unwrap();
+    assert_eq!(repos.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![2, 4]);
+    assert_eq!(repos[0].key, "repo/r_1");
+    assert_eq!(repos[0].subject, "repo:r_1");
+    assert_eq!(repos[0].actor, "devspm:test");
+    assert!(
+        repos[0].payload.contains("\"demo-1\""),
+        "{}",
+        repos[0].payload
+    );
+    let after = store.events(None, 2, 2).unwrap();
+    assert_eq!(after.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![3, 4]);
+    assert!(store.events(Some("ingest_gap"), 5, 10).unwrap().is_empty());
+    assert_eq!(store.events(Some("ingest_gap"), 0, 10).unwrap().len(), 3);
+}
+
+/// Whatever the batch sizes, every root of every size is the reference tree's, proofs verify,
+/// and `verify` reports the same root.
+pub fn tree_roots_and_proofs_match_a_reference<S: EventLog + AuditStore>(mut store: S) {
+    append_all(&mut store, 100, 13);
+    assert_eq!(store.tree_size().unwrap(), 100);
+    for size in 0..=100 {
+        assert_eq!(
+            store.tree_root(size).unwrap(),
+            reference_root(&store, size),
+            "root of size {size}"
+        );
+    }
+    let report = verified(&store);
+    // Level-4 and level-5 nodes over 100 events: 6 + 3 (+ 1 at level 6).
+    assert_eq!(report.tree_nodes_checked, 10);
+    assert_eq!(
+        report.tree_root.unwrap(),
+        merkle::to_hex(&reference_root(&store, 100))
+    );
+    for size in [1u64, 2, 17, 64, 99, 100] {
+        let root = store.tree_root(size).unwrap();
+        for seq in [1, size / 2 + 1, size] {
+            let p = store.inclusion_proof(seq, size).unwrap();
+            let path: Vec<Hash> = p
+                .audit_path
+                .iter()
+                .map(|h| merkle::from_hex(h).unwrap())
+                .collect();
+            merkle::verify_inclusion(
+                &merkle::from_hex(&p.leaf_hash).unwrap(),
+                p.leaf_index,
+                size,
+                &path,
+                &root,
+            )
+            .unwrap();
+        }
+        for old in [0, 1, size / 3, size] {
+            let c = store.consistency_proof(old, size).unwrap();
+            let path: Vec<Hash> = c
+                .proof
+                .iter()
+                .map(|h| merkle::from_hex(h).unwrap())
+                .collect();
+            merkle::verify_consistency(
+                old,
+                size,
+                &merkle::from_hex(&c.old_root).unwrap(),
+                &root,
+                &path,
+            )
+            .unwrap();
+        }
+    }
+    assert!(store.inclusion_proof(101, 100).is_err());
+    assert!(store.inclusion_proof(1, 101).is_err());
+    assert!(store.consistency_proof(5, 101).is_err());
+}
+
+/// Rows changed behind the ledger's back are named: an edited payload (by its sequence
+/// number), a deleted event, a deleted newest event, a deleted tree node. `sql` runs one
+/// statement on the backend's database.
+pub fn tampering_is_named<S: EventLog>(fresh: &mut dyn FnMut() -> S, sql: &dyn Fn(&S, &str)) {
+    let mut store = fresh();
+    append_all(&mut store, 40, 40);
+    verified(&store);
+    sql(
+        &store,
+        "UPDATE events SET payload = '{\"forged\":true}' WHERE seq = 5",
+    );
+    let problem = store
+        .verify(&mut |_| {})
+        .unwrap()
+        .problem
+        .expect("a problem");
+    assert_eq!(problem.seq, 5, "{problem:?}");
+    assert!(
+        problem.problem.contains("event 5 was altered"),
+        "{problem:?}"
+    );
+    let report = store.verify(&mut |_| {}).unwrap();
+    assert_eq!(report.events, 4);
+    assert_eq!(report.tree_root, None);
+
+    let mut store = fresh();
+    append_all(&mut store, 40, 7);
+    sql(&store, "DELETE FROM events WHERE seq = 7");
+    let problem = store
+        .verify(&mut |_| {})
+        .unwrap()
+        .problem
+        .expect("a problem");
+    assert_eq!(problem.seq, 7, "{problem:?}");
+    assert!(
+        problem.problem.contains("event 7 is missing"),
+        "{problem:?}"
+    );
+
+    let mut store = fresh();
+    append_all(&mut store, 40, 40);
+    sql(&store, "DELETE FROM events WHERE seq = 40");
+    let problem = store
+        .verify(&mut |_| {})
+        .unwrap()
+        .problem
+        .expect("a problem");
+    assert_eq!(problem.seq, 40, "{problem:?}");
+    assert!(
+        problem.problem.contains("events 40..=40 are missing"),
+        "{problem:?}"
+    );
+
+    let mut store = fresh();
+    append_all(&mut store, 40, 40);
+    sql(
+        &store,
+        "DELETE FROM merkle_nodes WHERE level = 4 AND idx = 1",
+    );
+    let problem = store
+        .verify(&mut |_| {})
+        .unwrap()
+        .problem
+        .expect("a problem");
+    assert_eq!(problem.key.as_deref(), Some("merkle/4/1"), "{problem:?}");
+    assert!(
+        problem.problem.contains("over events 17..=32"),
+        "{problem:?}"
+    );
+}
+
+/// A signed checkpoint is recorded, listed and checked by `verify`; a tampered one is named.
+pub fn checkpoints_are_recorded_and_checked<S: EventLog + AuditStore>(
+    mut store: S,
+    sql: &dyn Fn(&S, &str),
+) {
+    append_all(&mut store, 9, 4);
+    let signer = NoteSigner::generate("devspm/test").unwrap();
+    let root = store.tree_root(9).unwrap();
+    let note = signer.sign_checkpoint("devspm/test", 9, &root).unwrap();
+    let cp = Checkpoint::parse(&note).unwrap();
+    let verifier = signer.verifier().to_key_string();
+    let first = store
+        .record_checkpoint(&cp, &note, "devspm/test", &verifier)
+        .unwrap();
+    let second = store
+        .record_checkpoint(&cp, &note, "devspm/test", &verifier)
+        .unwrap();
+    assert_eq!((first, second), (1, 2));
+    let listed = store.checkpoints().unwrap();
+    assert_eq!(listed.len(), 2);
+    assert_eq!(listed[0].tree_size, 9);
+    assert_eq!(listed[0].root_hash, merkle::to_hex(&root));
+    assert_eq!(listed[0].note, note);
+    verified(&store);
+    sql(
+        &store,
+        "UPDATE checkpoints SET root_hash = '0101010101010101010101010101010101010101010101010101010101010101' WHERE id = 2",
+    );
+    let problem = store
+        .verify(&mut |_| {})
+        .unwrap()
+        .problem
+        .expect("a problem");
+    assert_eq!(problem.key.as_deref(), Some("checkpoint/2"), "{problem:?}");
+    assert!(problem.problem.contains("another root"), "{problem:?}");
+}
+
+/// An empty ledger verifies, with the empty tree's root.
+pub fn an_empty_ledger_verifies<S: EventLog + AuditStore>(store: S) {
+    let report = verified(&store);
+    assert_eq!(report.events, 0);
+    assert_eq!(report.head, None);
+    assert_eq!(
+        report.tree_root.unwrap(),
+        merkle::to_hex(&merkle::empty_root())
+    );
+    assert_eq!(store.tree_size().unwrap(), 0);
+    assert_eq!(store.tree_root(0).unwrap(), merkle::empty_root());
+}
+
+/// One `#[test]` per conformance test, for one backend: `$fresh` is an expression that makes an
+/// empty ledger (evaluated once per ledger), `$sql` a `fn(&Store, &str)` that runs one SQL
+/// statement on its database behind the ledger's back.
+#[macro_export]
+macro_rules! conformance_tests {
+    ($fresh:expr, $sql:expr) => {
+        #[test]
+        fn conformance_append_is_idempotent_and_chained() {
+            $crate::conformance::append_is_idempotent_and_chained($fresh);
+        }
+
+        #[test]
+        fn conformance_events_are_listed_by_kind_and_position() {
+            $crate::conformance::events_are_listed_by_kind_and_position($fresh);
+        }
+
+        #[test]
+        fn conformance_tree_roots_and_proofs_match_a_reference() {
+            $crate::conformance::tree_roots_and_proofs_match_a_reference($fresh);
+        }
+
+        #[test]
+        fn conformance_tampering_is_named() {
+            $crate::conformance::tampering_is_named(&mut || $fresh, &$sql);
+        }
+
+        #[test]
+        fn conformance_checkpoints_are_recorded_and_checked() {
+            $crate::conformance::checkpoints_are_recorded_and_checked($fresh, &$sql);
+        }
+
+        #[test]
+        fn conformance_an_empty_ledger_verifies() {
+            $crate::conformance::an_empty_ledger_verifies($fresh);
+        }
+    };
+}
+
+#[cfg(test)]
+mod sqlite {
+    //! The suite against SQLite (in memory).
+
+    use crate::SqliteStore;
+
+    fn sql(store: &SqliteStore, statement: &str) {
+        store.connection().execute_batch(statement).unwrap();
+    }
+
+    crate::conformance_tests!(SqliteStore::open_in_memory().unwrap(), sql);
+}
