@@ -65,8 +65,10 @@ pub struct SignalsConfig {
     /// Pseudo-count added to each hour of the week (and each time-zone offset) before
     /// estimating probabilities.
     pub smoothing: Option<f64>,
-    /// Hours between a new time-zone offset and every offset the developer used before.
+    /// Hours between a commit's time-zone offset and every offset the developer usually works
+    /// in, and the probability of the offset below which it is a signal.
     pub timezone_hours: Option<f64>,
+    pub timezone_probability: Option<f64>,
     /// Lines removed by one commit from which it is a large deletion.
     pub large_deletion_lines: Option<u64>,
     /// Files deleted by one commit from which it is a large deletion.

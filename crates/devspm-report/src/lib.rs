@@ -15,7 +15,7 @@
 //! | CSV | [`csv::cell`], records written by [`csv::Writer`] (the `csv` crate; [`csv::Writer::exact`] for byte-exact exports) | the terminal's list, plus formulas and quote breakout |
 //! | JSON | [`json::to_string_pretty`], [`json::to_string`] | raw DEL, C1, bidi and invisible characters (written as `\uXXXX`; the strings round-trip exactly) |
 //!
-//! [`evidence`] renders the evidence pack (`devspm audit evidence`) in Markdown; [`number`]
+//! [`signals`] renders `devspm signals`; [`evidence`] renders the evidence pack (`devspm audit evidence`) in Markdown; [`number`]
 //! formats counts and percentages; [`vex`] writes dependency findings as a CycloneDX VEX
 //! document (for DefectDojo and Dependency-Track).
 //!
@@ -27,6 +27,7 @@ pub mod evidence;
 pub mod json;
 pub mod markdown;
 pub mod number;
+pub mod signals;
 pub mod style;
 pub mod table;
 pub mod terminal;

@@ -105,6 +105,7 @@ fn run(cli: cli::Cli) -> anyhow::Result<i32> {
         cli::Command::Ai(_)
             | cli::Command::Findings(_)
             | cli::Command::Posture(_)
+            | cli::Command::Signals(_)
             | cli::Command::Audit(cli::AuditCommand::Export { .. })
     );
     let markdown_ok = matches!(
@@ -117,7 +118,7 @@ fn run(cli: cli::Cli) -> anyhow::Result<i32> {
         || (cli.global.format == cli::Format::Sarif && !sarif_ok)
     {
         return Err(UsageError(
-            "--format csv is available for `devspm ai`, `devspm findings`, `devspm posture` and `devspm audit export`, --format markdown for `devspm ai`, `devspm findings` and `devspm posture`, --format sarif for `devspm ci audit` (findings: `devspm export sarif`); use table or json here".to_owned(),
+            "--format csv is available for `devspm ai`, `devspm findings`, `devspm posture`, `devspm signals` and `devspm audit export`, --format markdown for `devspm ai`, `devspm findings` and `devspm posture`, --format sarif for `devspm ci audit` (findings: `devspm export sarif`); use table or json here".to_owned(),
         ).into());
     }
     devspm_report::style::set_enabled(
@@ -238,6 +239,7 @@ fn dispatch(
             commands::hook::install(settings, global, &args)
         }
         cli::Command::Posture(args) => commands::posture::run(settings, global, &args),
+        cli::Command::Signals(args) => commands::signals::run(settings, global, &args),
         cli::Command::SecretKey(command) => commands::secret_key::run(settings, global, command),
         cli::Command::Config(cli::ConfigCommand::Show) => commands::meta::show(settings, global),
         cli::Command::Completions { shell } => commands::meta::completions(shell),

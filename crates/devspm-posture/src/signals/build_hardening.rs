@@ -14,8 +14,11 @@
 //! [`KEYWORDS`]. The engine reads the two versions of each such file from the repository (the
 //! ledger keeps no file contents); without the repository the rule is silent.
 //!
-//! **Severity.** High when a removed line names the feature (a check or flag was changed or
-//! taken out); low when the feature only appears in added lines (a protection added).
+//! **Severity.** High when a removed line names a protection (a check or flag was changed or
+//! taken out); low when protections only appear in added lines (one added), and for lines
+//! naming testing tools ([`TESTING`]: sanitizers, fuzzers), which protect nothing in the
+//! shipped build. `ifunc` counts as a protection-sized risk: the xz-utils backdoor hooked in
+//! through an IFUNC resolver.
 //!
 //! **Noise.** Every edit of a sanitizer or fuzzing target in a Makefile; refactorings of the
 //! build that move a probe.
@@ -29,8 +32,9 @@ pub const RULE: RuleMeta = RuleMeta {
     noise: "every edit of sanitizer, fuzzing or hardening lines of the build, including fixes",
 };
 
-/// Substrings (lower case) of build lines that name a security feature.
-pub const KEYWORDS: [&str; 24] = [
+/// Substrings (lower case) of build lines that name a protection or a security feature check
+/// (high when a removed line names one), and then testing tools (always low).
+pub const KEYWORDS: [&str; 20] = [
     "landlock",
     "seccomp",
     "pledge",
@@ -48,20 +52,19 @@ pub const KEYWORDS: [&str; 24] = [
     "-fpie",
     "-pie",
     "cf-protection",
-    "sanitize",
-    "fuzz",
     "no_new_privs",
     "hardening",
     "ifunc",
-    "-fvisibility",
-    "security",
 ];
+
+/// Testing tools named in build lines: their changes are listed low.
+pub const TESTING: [&str; 2] = ["sanitize", "fuzz"];
 
 fn keywords_in(lines: &[String]) -> Vec<&'static str> {
     let mut found = Vec::new();
     for line in lines {
         let l = line.to_ascii_lowercase();
-        for k in KEYWORDS {
+        for k in KEYWORDS.iter().chain(TESTING.iter()).copied() {
             if l.contains(k) && !found.contains(&k) {
                 found.push(k);
             }
@@ -101,13 +104,16 @@ pub fn check(seen: &Observed<'_>, out: &mut Vec<Raised>) {
     if hit_paths.is_empty() {
         return;
     }
-    let severity = if removed.is_empty() { "low" } else { "high" };
+    let protection = removed.iter().any(|k| !TESTING.contains(k));
+    let severity = if protection { "high" } else { "low" };
     let mut raised = seen.raise(
         &RULE,
         severity,
         "build configuration is reviewed less than code; security feature checks change rarely".to_owned(),
-        if removed.is_empty() {
-            format!("Build configuration adds lines naming {}.", added.join(", "))
+        if !protection {
+            let mut named = removed.clone();
+            named.extend(added.iter().filter(|k| !removed.contains(k)));
+            format!("Build configuration adds or changes lines naming {}.", named.join(", "))
         } else {
             format!(
                 "Build configuration changes or removes lines naming {} (a feature check or flag altered; read the diff).",
@@ -150,6 +156,16 @@ mod tests {
         assert_eq!(s.len(), 1);
         assert_eq!(s[0].signal.severity, "high");
         assert!(s[0].signal.explanation.contains("landlock"));
+    }
+
+    #[test]
+    fn fuzzing_targets_are_low() {
+        let w = build_change(
+            "tests/ossfuzz/Makefile",
+            &["FUZZ_TARGETS = a b"],
+            &["FUZZ_TARGETS = a"],
+        );
+        assert_eq!(of(&w.run(), "build-hardening")[0].signal.severity, "low");
     }
 
     #[test]

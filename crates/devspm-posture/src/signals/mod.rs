@@ -91,8 +91,10 @@ pub struct Thresholds {
     pub hour_probability: f64,
     /// Pseudo-count added to every hour of the week and every offset (0.1).
     pub smoothing: f64,
-    /// Hours between a new time-zone offset and every earlier one for it to count (2).
+    /// Hours between a commit's time-zone offset and every offset the developer usually works
+    /// in for it to count (2), and the probability of the offset below which it does (0.01).
     pub timezone_hours: f64,
+    pub timezone_probability: f64,
     /// Lines removed (5,000) or files deleted (200) by one commit from which it is large.
     pub large_deletion_lines: u64,
     pub large_deletion_files: u64,
@@ -121,6 +123,7 @@ impl Default for Thresholds {
             hour_probability: 0.005,
             smoothing: 0.1,
             timezone_hours: 2.0,
+            timezone_probability: 0.01,
             large_deletion_lines: 5000,
             large_deletion_files: 200,
             practice_commits: 50,

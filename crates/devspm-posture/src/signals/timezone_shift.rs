@@ -7,11 +7,14 @@
 //! different person. The xz-utils attacker committed at +0800 for two years, and a few times
 //! at +0200/+0300 (the commits analysts later used to question who "Jia Tan" was).
 //!
-//! **How unusual.** p = (n₀ + α) / (n + α·(k + 1)), where n₀ = 0 earlier commits in this
-//! offset, n earlier commits, k distinct offsets used and α the smoothing pseudo-count. It
-//! fires when the offset is at least [`super::Thresholds::timezone_hours`] (2) hours from
-//! every offset used before (so daylight saving never fires) and the author has at least
-//! [`super::Thresholds::min_history`] commits.
+//! **How unusual.** p = (nₒ + α) / (n + α·(k + 1)), where nₒ is the author's earlier commits in
+//! this offset, n all their earlier commits, k the distinct offsets they used and α the
+//! smoothing pseudo-count. It fires when p is below
+//! [`super::Thresholds::timezone_probability`] (0.01) and the offset is at least
+//! [`super::Thresholds::timezone_hours`] (2) hours from every offset the author *usually*
+//! works in (a tenth of their commits or more: daylight saving never fires), once the author
+//! has [`super::Thresholds::min_history`] commits. An odd offset seen a few times before the
+//! baseline existed still fires later, as long as it stays rare.
 //!
 //! **Severity.** Medium.
 //!
@@ -41,9 +44,15 @@ pub fn check(seen: &Observed<'_>, out: &mut Vec<Raised>) {
         return;
     }
     let offset = seen.commit.author_offset;
-    let nearest = p
+    // The offsets this developer usually works in: at least a tenth of their commits.
+    let usual: Vec<i32> = p
         .offsets
-        .keys()
+        .iter()
+        .filter(|(_, n)| **n * 10 >= p.authored)
+        .map(|(o, _)| *o)
+        .collect();
+    let nearest = usual
+        .iter()
         .map(|o| (o - offset).unsigned_abs())
         .min()
         .unwrap_or(0);
@@ -52,7 +61,11 @@ pub fn check(seen: &Observed<'_>, out: &mut Vec<Raised>) {
     }
     let n = p.authored as f64;
     let k = p.offsets.len() as f64;
-    let prob = t.smoothing / (n + t.smoothing * (k + 1.0));
+    let here = p.offsets.get(&offset).copied().unwrap_or(0) as f64;
+    let prob = (here + t.smoothing) / (n + t.smoothing * (k + 1.0));
+    if prob >= t.timezone_probability {
+        return;
+    }
     let used: Vec<String> = p
         .offsets
         .iter()
@@ -63,10 +76,11 @@ pub fn check(seen: &Observed<'_>, out: &mut Vec<Raised>) {
         "medium",
         format!("{} earlier commits in offsets {}", p.authored, used.join(", ")),
         format!(
-            "Authored in offset {}, {:.1} hours from every offset this developer used: probability {:.5} (add-{} smoothing).",
+            "Authored in offset {}, {:.1} hours from every offset this developer usually works in: probability {:.5} ({} earlier commits in it; add-{} smoothing).",
             offset_name(offset),
             nearest as f64 / 3600.0,
             prob,
+            here,
             t.smoothing
         ),
     );
@@ -91,9 +105,31 @@ mod tests {
         let r = w.run();
         let s = of(&r, "timezone-shift");
         assert_eq!(s.len(), 1);
-        assert!(s[0].signal.explanation.contains("+0200, 6.0 hours"));
+        assert!(
+            s[0].signal.explanation.contains("+0200, 6.0 hours"),
+            "{}",
+            s[0].signal.explanation
+        );
         let p = s[0].signal.probability.as_ref().unwrap().as_f64().unwrap();
         assert!((p - 0.1 / 30.2).abs() < 1e-6);
+    }
+
+    #[test]
+    fn rare_offset_seen_before_the_baseline_still_fires() {
+        // Like "Jia Tan": two commits at +0200 early on, then hundreds at +0800.
+        let mut w = World::new(people());
+        let mut at = T0;
+        for i in 0..300 {
+            w.commit(ALICE, at).author_offset = if i < 2 { 2 * 3600 } else { 8 * 3600 };
+            at += DAY;
+        }
+        w.commit(ALICE, at).author_offset = 2 * 3600;
+        w.examine(detail(vec![]));
+        let r = w.run();
+        let s = of(&r, "timezone-shift");
+        assert_eq!(s.len(), 1);
+        let p = s[0].signal.probability.as_ref().unwrap().as_f64().unwrap();
+        assert!((p - 2.1 / 300.3).abs() < 1e-6, "{p}");
     }
 
     #[test]
