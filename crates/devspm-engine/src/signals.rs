@@ -21,13 +21,13 @@ use std::collections::{BTreeMap, HashMap};
 use std::time::Instant;
 
 use devspm_core::NewEvent;
-use devspm_core::event::{CommitRecorded, EventKind, HistoryRewritten};
+use devspm_core::event::{EventKind, FileChange, HistoryRewritten, TrailerRecord};
 use devspm_core::signal::{
     SIGNAL_SEVERITIES, SignalGroup, SignalRow, SignalsReport, severity_rank,
 };
 use devspm_ledger::{PostureStore, SignalStore, Store};
 use devspm_posture::signals::{CommitDetail, Input, RewriteFact, TextDiff, Thresholds, paths};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::{Context, EngineError};
 
@@ -46,6 +46,18 @@ const MAX_TEXT_BYTES: u64 = 1 << 20;
 /// Changed lines kept per file (the rules look for keywords; a rewrite of a huge file would
 /// only cost memory).
 const MAX_LINES: usize = 5000;
+
+/// The part of a `commit_recorded` payload the rules read (the message, people and times come
+/// from the projection: parsing less of each payload is most of what a run from scratch costs).
+#[derive(Deserialize)]
+struct Judged {
+    repo: String,
+    id: String,
+    parents: Vec<String>,
+    diff_base: Option<String>,
+    files: Vec<FileChange>,
+    trailers: Vec<TrailerRecord>,
+}
 
 /// What one run of the analyzer did.
 #[derive(Clone, Copy, Debug, Default, Serialize)]
@@ -121,7 +133,7 @@ fn judge<S: Store + PostureStore + SignalStore>(
         };
         ctx.interrupt.check()?;
         for event in batch.iter().filter(|e| e.seq <= head) {
-            let commit: CommitRecorded = crate::recorded_payload(store, event)?;
+            let commit: Judged = crate::recorded_payload(store, event)?;
             let mut detail = CommitDetail::default();
             if commit.parents.len() <= 1 {
                 if let Some(reader) = readers.get(commit.repo.as_str()) {
@@ -182,7 +194,7 @@ fn judge<S: Store + PostureStore + SignalStore>(
 }
 
 /// The changed lines of a commit's build files and `.gitignore`, read from the repository.
-fn text_diffs(reader: &devspm_git::TextReader, commit: &CommitRecorded) -> Vec<TextDiff> {
+fn text_diffs(reader: &devspm_git::TextReader, commit: &Judged) -> Vec<TextDiff> {
     let mut out = Vec::new();
     for f in &commit.files {
         let path = f.path.to_lossy();

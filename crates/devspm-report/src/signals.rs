@@ -18,7 +18,7 @@ use crate::terminal::escape;
 pub const SHOWN_PER_GROUP: usize = 3;
 
 /// Characters of one value shown in the text view before it is shortened.
-const MAX_SHOWN: usize = 160;
+const MAX_SHOWN: usize = 400;
 
 /// Unix seconds as `2026-11-28` (UTC).
 pub fn day(seconds: i64) -> String {

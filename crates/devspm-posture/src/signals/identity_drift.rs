@@ -111,7 +111,13 @@ pub fn check(seen: &Observed<'_>, out: &mut Vec<Raised>) {
     if cases.is_empty() {
         return;
     }
-    let sensitive = seen.sensitive_paths();
+    // `.gitignore` alone is not what an impostor goes for first; CI, ownership, build and
+    // release files are.
+    let sensitive: Vec<(&str, String)> = seen
+        .sensitive_paths()
+        .into_iter()
+        .filter(|(c, _)| *c != "ignore")
+        .collect();
     if !sensitive.is_empty() {
         severity = "high";
         cases.push(format!(

@@ -323,8 +323,9 @@ pub struct Person {
     pub domains: BTreeMap<String, u64>,
     /// Authored commits per hour of the week (author's local time; 0 = Monday 00:00).
     pub hours: Vec<u32>,
-    /// Authored commits per time-zone offset (seconds).
+    /// Authored commits per time-zone offset (seconds), and the last time each was used.
     pub offsets: BTreeMap<i32, u64>,
+    pub offset_last_at: BTreeMap<i32, i64>,
     /// Authored commits they also committed; other identities that committed their work.
     pub self_committed: u64,
     pub committers: BTreeMap<String, u64>,
@@ -348,6 +349,7 @@ impl Person {
             domains: BTreeMap::new(),
             hours: vec![0; 168],
             offsets: BTreeMap::new(),
+            offset_last_at: BTreeMap::new(),
             self_committed: 0,
             committers: BTreeMap::new(),
             committed: 0,
@@ -675,6 +677,7 @@ fn learn(
         }
         p.hours[hour_of_week(c.author_time, c.author_offset)] += 1;
         *p.offsets.entry(c.author_offset).or_default() += 1;
+        p.offset_last_at.insert(c.author_offset, c.author_time);
         if committer.id == author.id {
             p.self_committed += 1;
         } else {

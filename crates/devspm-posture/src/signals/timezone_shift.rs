@@ -18,9 +18,9 @@
 //!
 //! **Severity.** Medium.
 //!
-//! **Noise.** Travel and relocation (once per trip: the next commit in the new offset has it
-//! in its baseline only after this one, so a week abroad is one signal per week-start, grouped
-//! in the default view).
+//! **Noise.** Travel and relocation: one signal per trip (a commit in the same offset within
+//! the previous fortnight ([`TRIP`]) is not judged again), until the offset is a tenth of the
+//! developer's commits.
 
 use super::{Observed, Raised, RuleMeta, offset_name, probability};
 
@@ -30,6 +30,10 @@ pub const RULE: RuleMeta = RuleMeta {
     description: "a commit in a time-zone offset hours away from every offset the author used (with its probability)",
     noise: "travel and relocation: one signal per new offset",
 };
+
+/// Commits in the same unusual offset within this many seconds are one trip: only the first
+/// is a signal.
+pub const TRIP: i64 = 14 * 86_400;
 
 pub fn check(seen: &Observed<'_>, out: &mut Vec<Raised>) {
     let a = &seen.author;
@@ -57,6 +61,13 @@ pub fn check(seen: &Observed<'_>, out: &mut Vec<Raised>) {
         .min()
         .unwrap_or(0);
     if (nearest as f64) < t.timezone_hours * 3600.0 {
+        return;
+    }
+    // One signal per trip: a commit in the same offset within the last fortnight was judged.
+    if p.offset_last_at
+        .get(&offset)
+        .is_some_and(|last| (seen.commit.author_time - last).abs() < TRIP)
+    {
         return;
     }
     let n = p.authored as f64;
@@ -130,6 +141,22 @@ mod tests {
         assert_eq!(s.len(), 1);
         let p = s[0].signal.probability.as_ref().unwrap().as_f64().unwrap();
         assert!((p - 2.1 / 300.3).abs() < 1e-6, "{p}");
+    }
+
+    #[test]
+    fn one_signal_per_trip() {
+        let mut w = World::new(people());
+        let mut at = T0;
+        for _ in 0..100 {
+            w.commit(ALICE, at).author_offset = 3600;
+            at += DAY;
+        }
+        for _ in 0..5 {
+            w.commit(ALICE, at).author_offset = -5 * 3600;
+            w.examine(detail(vec![]));
+            at += DAY;
+        }
+        assert_eq!(of(&w.run(), "timezone-shift").len(), 1);
     }
 
     #[test]
