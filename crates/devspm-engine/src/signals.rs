@@ -26,6 +26,7 @@ use devspm_core::signal::{
     SIGNAL_SEVERITIES, SignalGroup, SignalRow, SignalsReport, severity_rank,
 };
 use devspm_ledger::{PostureStore, SignalStore, Store};
+use devspm_posture::graph::{DEFAULT_BRANCH_CANDIDATES, default_branch, merge_paths};
 use devspm_posture::signals::{CommitDetail, Input, RewriteFact, TextDiff, Thresholds, paths};
 use serde::{Deserialize, Serialize};
 
@@ -176,6 +177,7 @@ fn judge<S: Store + PostureStore + SignalStore>(
         });
     }
     input.history = store.signal_history()?;
+    mark_merge_paths(store, &mut input)?;
     input.aliases = store.signal_aliases()?;
     input.overrides = store
         .hook_overrides()?
@@ -190,6 +192,48 @@ fn judge<S: Store + PostureStore + SignalStore>(
         .map(|r| NewEvent::new(r.key, ACTOR, r.signal.subject.clone(), r.signal))
         .collect();
     run.signals_appended = store.append_and_advance(events, ANALYZER, head)?.appended;
+    Ok(())
+}
+
+/// Fills `on_default_branch` and `merged_by` of the judged commits of every repository with a
+/// default branch (`devspm_posture::graph`: the first-parent chain of its tip and the merges on
+/// it).
+fn mark_merge_paths<S: Store + PostureStore>(
+    store: &S,
+    input: &mut Input,
+) -> Result<(), EngineError> {
+    let mut repos: Vec<&str> = input.examine.keys().map(|(r, _)| r.as_str()).collect();
+    repos.sort_unstable();
+    repos.dedup();
+    let repos: Vec<String> = repos.into_iter().map(str::to_owned).collect();
+    let facts = store.posture_repositories(&DEFAULT_BRANCH_CANDIDATES)?;
+    for repo in repos {
+        let Some(fact) = facts.iter().find(|f| f.repo == repo) else {
+            continue;
+        };
+        let Some((_, tip)) = default_branch(&fact.refs) else {
+            continue;
+        };
+        let parents = store.commit_parents(&repo)?;
+        let paths = merge_paths(tip, &parents);
+        let committer: HashMap<&str, &str> = input
+            .history
+            .iter()
+            .filter(|c| c.repo == repo)
+            .map(|c| (c.sha.as_str(), c.committer_alias.as_str()))
+            .collect();
+        for ((r, sha), detail) in input.examine.iter_mut() {
+            if *r != repo {
+                continue;
+            }
+            let merge = paths.merged_by.get(sha.as_str());
+            detail.on_default_branch =
+                Some(merge.is_some() || paths.first_parent.contains(sha.as_str()));
+            detail.merged_by = merge
+                .and_then(|m| committer.get(m))
+                .map(|a| (*a).to_owned());
+        }
+    }
     Ok(())
 }
 

@@ -241,6 +241,11 @@ pub struct CommitDetail {
     /// Changed lines of its build configuration and `.gitignore` files, where the repository
     /// could be read (empty otherwise: the rules that need them then stay silent).
     pub text_diffs: Vec<TextDiff>,
+    /// Whether it is reachable from the default branch (`None`: no default branch known), and
+    /// the committer alias of the merge commit on the branch's first-parent chain that brought
+    /// it in (`None` for a commit made on the branch itself).
+    pub on_default_branch: Option<bool>,
+    pub merged_by: Option<String>,
 }
 
 /// A `history_rewritten` event.
@@ -536,18 +541,25 @@ pub fn evaluate(input: &Input, thresholds: &Thresholds) -> Vec<Raised> {
         let committer = book.who(&c.committer_alias);
         let detail = input.examine.get(&(c.repo.clone(), c.sha.clone()));
         if let Some(detail) = detail {
-            let reviewed = detail.trailers.iter().any(|t| {
-                let key = t.key.to_ascii_lowercase();
-                let review = REVIEW_TRAILERS.contains(&key.as_str());
-                let coauthor = CO_AUTHOR_TRAILERS.contains(&key.as_str());
-                if key == "reviewed-on" {
-                    return true;
-                }
-                (review || coauthor)
-                    && t.alias.as_deref().is_some_and(|a| {
-                        book.is_person(a) && book.identity(a).unwrap_or(a) != author.id
-                    })
-            });
+            // Merged into the default branch by someone else (a forge's merge button, a
+            // maintainer's merge): reviewed the way that project reviews.
+            let merged = detail
+                .merged_by
+                .as_deref()
+                .is_some_and(|m| book.identity(m).unwrap_or(m) != author.id);
+            let reviewed = merged
+                || detail.trailers.iter().any(|t| {
+                    let key = t.key.to_ascii_lowercase();
+                    let review = REVIEW_TRAILERS.contains(&key.as_str());
+                    let coauthor = CO_AUTHOR_TRAILERS.contains(&key.as_str());
+                    if key == "reviewed-on" {
+                        return true;
+                    }
+                    (review || coauthor)
+                        && t.alias.as_deref().is_some_and(|a| {
+                            book.is_person(a) && book.identity(a).unwrap_or(a) != author.id
+                        })
+                });
             let seen = Observed {
                 commit: c,
                 author: author.clone(),

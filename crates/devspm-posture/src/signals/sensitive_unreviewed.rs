@@ -13,11 +13,18 @@
 //!
 //! **Severity.** Medium; low when the author's own practice is to commit their work unreviewed
 //! (at least [`super::Thresholds::practice_commits`] earlier self-committed commits: the
-//! maintainer of a patch-by-mail project) — the baseline says so.
+//! maintainer of a patch-by-mail project) — the baseline says so — unless a `.gitignore` line
+//! hides a build input: that stays medium whoever commits it (xz-utils' "Update
+//! m4/.gitignore", which hid `build-to-host.m4`, came from its co-maintainer).
 //!
-//! **Approximation.** A pull request merged on a forge has the forge as committer and is not
-//! self-merged; review that happened outside git (a mailing list) is invisible. The default
-//! branch is not consulted: a self-committed change on any recorded ref counts.
+//! **What counts as review.** A review trailer as above; or the commit reached the default
+//! branch through a merge commit (on the branch's first-parent chain) committed by someone
+//! else — a forge's merge button, a maintainer merging a topic. A commit not reachable from
+//! the default branch when it is judged is not judged (a topic branch is where unreviewed work
+//! belongs); with no default branch known, every commit is judged.
+//!
+//! **Approximation.** A pull request squashed or rebased on a forge has the forge as committer
+//! and is not self-merged; review that happened outside git (a mailing list) is invisible.
 //!
 //! **Noise.** Maintainers who commit directly (reported low); projects whose review lives on a
 //! mailing list.
@@ -55,6 +62,10 @@ pub fn check(seen: &Observed<'_>, out: &mut Vec<Raised>) {
     if !a.is_developer() || a.id != c.id || seen.reviewed || seen.commit.parent_count > 1 {
         return;
     }
+    // Not on the default branch (yet): a topic branch is where unreviewed work belongs.
+    if seen.detail.on_default_branch == Some(false) {
+        return;
+    }
     let mut paths: Vec<(&'static str, String)> = Vec::new();
     for (category, path) in seen.sensitive_paths() {
         if category == "ignore" {
@@ -74,7 +85,9 @@ pub fn check(seen: &Observed<'_>, out: &mut Vec<Raised>) {
     }
     let t = seen.thresholds;
     let own = seen.author_history().map_or(0, |p| p.self_committed);
-    let practice = own >= t.practice_commits;
+    // Hiding a build input is never routine: a maintainer's practice does not lower it.
+    let hides = paths.iter().any(|(c, _)| *c == "ignore");
+    let practice = own >= t.practice_commits && !hides;
     let mut categories: Vec<&str> = paths.iter().map(|(c, _)| *c).collect();
     categories.sort_unstable();
     categories.dedup();
@@ -139,6 +152,8 @@ mod tests {
     #[test]
     fn gitignore_hiding_a_macro() {
         let mut w = World::new(people());
+        // Even from a maintainer who always commits directly.
+        w.routine(ALICE, T0 - 100 * DAY, 60);
         w.commit(ALICE, T0);
         let mut d = detail(vec![file(".gitignore", ChangeKind::Modified, 1, 0)]);
         d.text_diffs.push(TextDiff {
@@ -146,6 +161,47 @@ mod tests {
             added: vec!["/m4/build-to-host.m4".to_owned()],
             removed: vec![],
         });
+        w.examine(d);
+        let r = w.run();
+        let s = of(&r, "sensitive-unreviewed");
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].signal.severity, "medium");
+    }
+
+    #[test]
+    fn merged_by_someone_else_or_off_the_branch_is_quiet() {
+        let mut w = World::new(people());
+        w.commit(ALICE, T0);
+        let mut d = detail(vec![file(
+            ".github/workflows/ci.yml",
+            ChangeKind::Modified,
+            1,
+            1,
+        )]);
+        d.on_default_branch = Some(true);
+        d.merged_by = Some(BOB.to_owned());
+        w.examine(d);
+        w.commit(ALICE, T0 + DAY);
+        let mut d = detail(vec![file(
+            ".github/workflows/ci.yml",
+            ChangeKind::Modified,
+            1,
+            1,
+        )]);
+        d.on_default_branch = Some(false);
+        w.examine(d);
+        assert!(of(&w.run(), "sensitive-unreviewed").is_empty());
+        // Merged by herself: still self-merged.
+        let mut w = World::new(people());
+        w.commit(ALICE, T0);
+        let mut d = detail(vec![file(
+            ".github/workflows/ci.yml",
+            ChangeKind::Modified,
+            1,
+            1,
+        )]);
+        d.on_default_branch = Some(true);
+        d.merged_by = Some(ALICE.to_owned());
         w.examine(d);
         assert_eq!(of(&w.run(), "sensitive-unreviewed").len(), 1);
     }
