@@ -458,3 +458,77 @@ fn listing_filters_and_escapes() {
     w.run(&["signals", "--developer", "nobody@example.com"])
         .assert_error(&["nobody@example.com"]);
 }
+
+/// `git commit` through the installed hooks, as Alice, with `extra` environment.
+fn commit_with_hooks(
+    sb: &Sandbox,
+    repo: &Repo,
+    message: &str,
+    extra: &[(&str, &str)],
+) -> std::process::Output {
+    let mut cmd = StdCommand::new("git");
+    cmd.current_dir(&repo.path)
+        .env("HOME", sb.home())
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("DEVSPM_DB", sb.db())
+        .env("DEVSPM_BIN", devspm_bin())
+        .env("GIT_AUTHOR_NAME", ALICE.0)
+        .env("GIT_AUTHOR_EMAIL", ALICE.1)
+        .env("GIT_COMMITTER_NAME", ALICE.0)
+        .env("GIT_COMMITTER_EMAIL", ALICE.1)
+        .args(["commit", "-q", "-m", message]);
+    for (k, v) in extra {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("run git commit")
+}
+
+#[test]
+fn repeated_hook_overrides() {
+    let sb = Sandbox::new();
+    let r = sb.repo("hooked");
+    r.commit_file(ALICE, "README.md", "hello\n", "Start");
+    r.git(&["config", "user.name", ALICE.0]);
+    r.git(&["config", "user.email", ALICE.1]);
+    sb.run(&["hook", "install", r.path.to_str().unwrap()])
+        .assert_code(0);
+    let made = std::cell::Cell::new(0);
+    let overrides = |n: usize| -> u64 {
+        for _ in 0..n {
+            let i = made.get();
+            made.set(i + 1);
+            r.write(
+                format!("deploy{i}.sh"),
+                format!("TOKEN=ghp_{}{i}\n", "x7Kq9Lm2Np4Rs6Tv8Wy0Za1Bc3De5Fg7Hj9"),
+            );
+            r.git(&["add", "-A"]);
+            let blocked = commit_with_hooks(&sb, &r, "deploy", &[]);
+            assert!(!blocked.status.success(), "blocked");
+            let out = commit_with_hooks(&sb, &r, "deploy", &[("DEVSPM_ALLOW", "1")]);
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        sb.scan(&r.path);
+        let v = sb.run(&["--format", "json", "signals", "--all"]).json();
+        v["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|g| g["rule"] == "hook-overrides")
+            .map(|g| g["count"].as_u64().unwrap())
+            .sum()
+    };
+    // Two overrides are two judgements, not a habit.
+    assert_eq!(overrides(2), 0);
+    // The third within a month is.
+    assert_eq!(overrides(1), 1);
+    let v = sb.run(&["--format", "json", "signals"]).json();
+    let g = &v["groups"][0];
+    assert_eq!(g["rule"], "hook-overrides");
+    assert_eq!(g["severity"], "medium");
+    assert_eq!(g["signals"][0]["seqs"].as_array().unwrap().len(), 3);
+    sb.assert_verifies();
+}
