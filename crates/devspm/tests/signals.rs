@@ -459,30 +459,6 @@ fn listing_filters_and_escapes() {
         .assert_error(&["nobody@example.com"]);
 }
 
-/// `git commit` through the installed hooks, as Alice, with `extra` environment.
-fn commit_with_hooks(
-    sb: &Sandbox,
-    repo: &Repo,
-    message: &str,
-    extra: &[(&str, &str)],
-) -> std::process::Output {
-    let mut cmd = StdCommand::new("git");
-    cmd.current_dir(&repo.path)
-        .env("HOME", sb.home())
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("DEVSPM_DB", sb.db())
-        .env("DEVSPM_BIN", devspm_bin())
-        .env("GIT_AUTHOR_NAME", ALICE.0)
-        .env("GIT_AUTHOR_EMAIL", ALICE.1)
-        .env("GIT_COMMITTER_NAME", ALICE.0)
-        .env("GIT_COMMITTER_EMAIL", ALICE.1)
-        .args(["commit", "-q", "-m", message]);
-    for (k, v) in extra {
-        cmd.env(k, v);
-    }
-    cmd.output().expect("run git commit")
-}
-
 #[test]
 fn repeated_hook_overrides() {
     let sb = Sandbox::new();

@@ -108,15 +108,7 @@ mod tests {
             w.commit(ALICE, at + 3600);
             at += 2 * DAY;
         }
-        let keys: Vec<(String, String)> = w
-            .input
-            .history
-            .iter()
-            .map(|c| (c.repo.clone(), c.sha.clone()))
-            .collect();
-        for k in keys {
-            w.input.examine.insert(k, Default::default());
-        }
+        w.examine_all();
         let r = w.run();
         let s = of(&r, "contributor-takeover");
         assert_eq!(s.len(), 1, "{s:?}");
@@ -133,15 +125,7 @@ mod tests {
             w.commit(if i % 10 == 0 { BOB } else { ALICE }, at);
             at += DAY;
         }
-        let keys: Vec<(String, String)> = w
-            .input
-            .history
-            .iter()
-            .map(|c| (c.repo.clone(), c.sha.clone()))
-            .collect();
-        for k in keys {
-            w.input.examine.insert(k, Default::default());
-        }
+        w.examine_all();
         assert!(of(&w.run(), "contributor-takeover").is_empty());
     }
 }

@@ -111,12 +111,13 @@ pub fn check(seen: &Observed<'_>, out: &mut Vec<Raised>) {
     if cases.is_empty() {
         return;
     }
-    // `.gitignore` alone is not what an impostor goes for first; CI, ownership, build and
-    // release files are.
+    // `.gitignore` is not what an impostor goes for first; CI, ownership, build and release
+    // files are. `.mailmap` is where a developer announces a new address (git/git: most first
+    // commits from a new address add it there), so it does not make the drift high.
     let sensitive: Vec<(&str, String)> = seen
         .sensitive_paths()
         .into_iter()
-        .filter(|(c, _)| *c != "ignore")
+        .filter(|(c, p)| *c != "ignore" && !p.ends_with(".mailmap"))
         .collect();
     if !sensitive.is_empty() {
         severity = "high";
@@ -209,6 +210,14 @@ mod tests {
         assert_eq!(s.len(), 1);
         assert_eq!(s[0].signal.subject, "dev_fake");
         assert!(s[0].signal.explanation.contains("dev_alice"));
+    }
+
+    #[test]
+    fn announcing_the_new_address_in_mailmap_is_not_high() {
+        let mut w = with_new_alias("alice@mail.example.net", "Alice Martin");
+        w.examine(detail(vec![file(".mailmap", ChangeKind::Modified, 1, 0)]));
+        let r = w.run();
+        assert_eq!(of(&r, "identity-drift")[0].signal.severity, "medium");
     }
 
     #[test]

@@ -821,6 +821,14 @@ pub(crate) mod testing {
             key.1
         }
 
+        /// Marks every commit as examined, with no detail.
+        pub fn examine_all(&mut self) {
+            for c in &self.input.history {
+                let key = (c.repo.clone(), c.sha.clone());
+                self.input.examine.entry(key).or_default();
+            }
+        }
+
         pub fn run(&self) -> Vec<Raised> {
             self.run_with(&Thresholds::default())
         }
@@ -883,15 +891,7 @@ mod tests {
         let mut w = World::new(people());
         w.routine(ALICE, T0, 30);
         w.commit(ALICE, T0 + 60 * DAY).author_offset = 8 * 3600;
-        let all: Vec<(String, String)> = w
-            .input
-            .history
-            .iter()
-            .map(|c| (c.repo.clone(), c.sha.clone()))
-            .collect();
-        for key in &all {
-            w.input.examine.insert(key.clone(), CommitDetail::default());
-        }
+        w.examine_all();
         let first = w.run();
         let n = w.input.history.len() as u64;
         for c in &mut w.input.history {

@@ -11,10 +11,11 @@
 //! this offset, n all their earlier commits, k the distinct offsets they used and α the
 //! smoothing pseudo-count. It fires when p is below
 //! [`super::Thresholds::timezone_probability`] (0.01) and the offset is at least
-//! [`super::Thresholds::timezone_hours`] (2) hours from every offset the author *usually*
-//! works in (a tenth of their commits or more: daylight saving never fires), once the author
-//! has [`super::Thresholds::min_history`] commits. An odd offset seen a few times before the
-//! baseline existed still fires later, as long as it stays rare.
+//! [`super::Thresholds::timezone_hours`] (2) hours from every offset the author works in (a
+//! tenth of their commits, or at least [`KNOWN`] (3) of them: daylight saving and the places a
+//! developer keeps travelling to never fire), once the author has
+//! [`super::Thresholds::min_history`] commits. An odd offset seen once or twice before the
+//! baseline existed still fires later.
 //!
 //! **Severity.** Medium.
 //!
@@ -30,6 +31,9 @@ pub const RULE: RuleMeta = RuleMeta {
     description: "a commit in a time-zone offset hours away from every offset the author used (with its probability)",
     noise: "travel and relocation: one signal per new offset",
 };
+
+/// Commits in an offset from which it is one the developer knows.
+pub const KNOWN: u64 = 3;
 
 /// Commits in the same unusual offset within this many seconds are one trip: only the first
 /// is a signal.
@@ -48,11 +52,12 @@ pub fn check(seen: &Observed<'_>, out: &mut Vec<Raised>) {
         return;
     }
     let offset = seen.commit.author_offset;
-    // The offsets this developer usually works in: at least a tenth of their commits.
+    // The offsets this developer works in: a tenth of their commits, or a place they keep
+    // coming back to (three commits or more).
     let usual: Vec<i32> = p
         .offsets
         .iter()
-        .filter(|(_, n)| **n * 10 >= p.authored)
+        .filter(|(_, n)| **n * 10 >= p.authored || **n >= KNOWN)
         .map(|(o, _)| *o)
         .collect();
     let nearest = usual
@@ -157,6 +162,20 @@ mod tests {
             at += DAY;
         }
         assert_eq!(of(&w.run(), "timezone-shift").len(), 1);
+    }
+
+    #[test]
+    fn a_place_visited_three_times_is_known() {
+        let mut w = World::new(people());
+        let mut at = T0;
+        for i in 0..200 {
+            let o = if i % 50 == 7 { -4 * 3600 } else { -8 * 3600 };
+            w.commit(ALICE, at).author_offset = o;
+            at += DAY;
+        }
+        w.commit(ALICE, at + 30 * DAY).author_offset = -4 * 3600;
+        w.examine(detail(vec![]));
+        assert!(of(&w.run(), "timezone-shift").is_empty());
     }
 
     #[test]
