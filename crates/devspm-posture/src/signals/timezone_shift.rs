@@ -11,11 +11,11 @@
 //! this offset, n all their earlier commits, k the distinct offsets they used and α the
 //! smoothing pseudo-count. It fires when p is below
 //! [`super::Thresholds::timezone_probability`] (0.01) and the offset is at least
-//! [`super::Thresholds::timezone_hours`] (2) hours from every offset the author works in (a
-//! tenth of their commits, or at least [`KNOWN`] (3) of them: daylight saving and the places a
-//! developer keeps travelling to never fire), once the author has
-//! [`super::Thresholds::min_history`] commits. An odd offset seen once or twice before the
-//! baseline existed still fires later.
+//! [`super::Thresholds::timezone_hours`] (2) hours from every offset the author usually works
+//! in (a tenth of their commits or more: daylight saving never fires), the author has used it
+//! fewer than [`KNOWN`] (3) times (the places a developer keeps travelling to never fire), and
+//! the author has [`super::Thresholds::min_history`] commits. An odd offset seen once or twice
+//! before the baseline existed still fires later ("Jia Tan"'s +0200 of 2024).
 //!
 //! **Severity.** Medium.
 //!
@@ -52,12 +52,15 @@ pub fn check(seen: &Observed<'_>, out: &mut Vec<Raised>) {
         return;
     }
     let offset = seen.commit.author_offset;
-    // The offsets this developer works in: a tenth of their commits, or a place they keep
-    // coming back to (three commits or more).
+    // A place they keep coming back to (three commits or more) is theirs.
+    if p.offsets.get(&offset).copied().unwrap_or(0) >= KNOWN {
+        return;
+    }
+    // The offsets this developer usually works in: at least a tenth of their commits.
     let usual: Vec<i32> = p
         .offsets
         .iter()
-        .filter(|(_, n)| **n * 10 >= p.authored || **n >= KNOWN)
+        .filter(|(_, n)| **n * 10 >= p.authored)
         .map(|(o, _)| *o)
         .collect();
     let nearest = usual
