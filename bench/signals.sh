@@ -16,20 +16,20 @@
 #    signals time of that run.
 # 3. `devspm signals` (the default view), `--all --format json`, each best of RUNS (3).
 #
-# Environment: CARGO_TARGET_DIR (default /var/tmp/devspm-target), DEVSPM (a devspm binary;
+# Environment: CARGO_TARGET_DIR (default: target/ of the checkout), DEVSPM (a devspm binary;
 # skips the release build), NEW_COMMITS, RUNS, KEEP_DB=path (keep the ledger there).
 set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(dirname "$SCRIPT_DIR")
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/devspm-target}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 REPO=${1:?usage: bench/signals.sh REPO [REF...]}
 shift
 REFS=("$@")
 if [ ${#REFS[@]} -eq 0 ]; then REFS=('refs/heads/*' 'refs/tags/*'); fi
 RUNS=${RUNS:-3}
 NEW_COMMITS=${NEW_COMMITS:-5}
-TMP=$(mktemp -d "${TMPDIR:-/var/tmp}/devspm-signals-bench.XXXXXX")
+TMP=$(mktemp -d -t devspm-signals-bench.XXXXXX)
 BRANCH="devspm-signals-bench-$$"
 cleanup() {
   git -C "$REPO" worktree remove --force "$TMP/wt" >/dev/null 2>&1 || true
