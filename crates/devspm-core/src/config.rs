@@ -57,6 +57,55 @@ pub struct Config {
     /// The file this configuration was read from, as given (for "ignored by FILE:LINE").
     #[serde(skip)]
     pub origin: Option<String>,
+    /// `[signals]`: thresholds of the insider-threat signal rules (`docs/posture.md`,
+    /// "Signals"). Every key is optional; `devspm-posture` holds the defaults.
+    #[serde(default)]
+    pub signals: SignalsConfig,
+}
+
+/// `[signals]`: overrides of the signal rules' thresholds. Unset keys keep the defaults that
+/// `devspm-posture::signals` documents beside each rule.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SignalsConfig {
+    /// Earlier commits an identity needs before its own history is a baseline.
+    pub min_history: Option<u64>,
+    /// Share of a committer's earlier commits that must be signed for an unsigned one to be
+    /// a signal.
+    pub signing_share: Option<f64>,
+    /// Share of a developer's earlier commits committed by themselves for a new committer to
+    /// be a signal.
+    pub self_commit_share: Option<f64>,
+    /// Probability under the developer's own hours of the week below which a commit's hour is
+    /// a signal.
+    pub hour_probability: Option<f64>,
+    /// Pseudo-count added to each hour of the week (and each time-zone offset) before
+    /// estimating probabilities.
+    pub smoothing: Option<f64>,
+    /// Hours between a commit's time-zone offset and every offset the developer usually works
+    /// in, and the probability of the offset below which it is a signal.
+    pub timezone_hours: Option<f64>,
+    pub timezone_probability: Option<f64>,
+    /// Lines removed by one commit from which it is a large deletion.
+    pub large_deletion_lines: Option<u64>,
+    /// Files deleted by one commit from which it is a large deletion.
+    pub large_deletion_files: Option<u64>,
+    /// Earlier self-committed commits that make a self-merged sensitive change the
+    /// developer's practice (reported low rather than medium).
+    pub practice_commits: Option<u64>,
+    /// Days after a contributor's first commit in a repository during which a fast-growing
+    /// share is a signal.
+    pub new_contributor_days: Option<u64>,
+    /// Share of a repository's commits in the trailing window from which a new contributor's
+    /// share is a signal.
+    pub contributor_share: Option<f64>,
+    /// Days of the trailing window over which shares are counted.
+    pub share_window_days: Option<u64>,
+    /// Hook overrides by one identity within `override_days` from which they are a signal.
+    pub overrides: Option<u64>,
+    pub override_days: Option<u64>,
+    /// Ref names (full, or prefixes ending in `*`) whose rewrite is a signal.
+    pub protected_refs: Option<Vec<String>>,
 }
 
 /// `[posture]`: overrides of the posture score's defaults. Unset keys keep the defaults that

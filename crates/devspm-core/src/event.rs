@@ -21,6 +21,7 @@ use crate::commit::SignatureKind;
 pub use crate::finding::{
     Attribution, FindingRecorded, FindingTriaged, FindingsImported, ImportWithdrawn,
 };
+pub use crate::signal::Signal;
 
 /// What kind of fact an event records. Stored as its snake_case name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -81,11 +82,14 @@ pub enum EventKind {
     /// Someone triaged a finding: false positive, accepted risk, won't fix, or open again
     /// ([`FindingTriaged`]).
     FindingTriaged,
+    /// An insider-threat rule of `devspm-posture` observed something about an identity: what,
+    /// the evidence and the baseline it deviates from ([`crate::signal::Signal`]).
+    Signal,
 }
 
 impl EventKind {
     /// Every kind, for help texts and validation.
-    pub const ALL: [EventKind; 22] = [
+    pub const ALL: [EventKind; 23] = [
         EventKind::RepositoryRegistered,
         EventKind::CommitRecorded,
         EventKind::RefUpdated,
@@ -108,6 +112,7 @@ impl EventKind {
         EventKind::HookOverride,
         EventKind::ImportWithdrawn,
         EventKind::FindingTriaged,
+        EventKind::Signal,
     ];
 
     /// The stored name of the kind.
@@ -135,6 +140,7 @@ impl EventKind {
             EventKind::HookOverride => "hook_override",
             EventKind::ImportWithdrawn => "import_withdrawn",
             EventKind::FindingTriaged => "finding_triaged",
+            EventKind::Signal => "signal",
         }
     }
 
@@ -193,6 +199,7 @@ pub enum Payload {
     HookOverride(HookOverride),
     ImportWithdrawn(ImportWithdrawn),
     FindingTriaged(FindingTriaged),
+    Signal(Signal),
 }
 
 macro_rules! payload_kinds {
@@ -247,6 +254,7 @@ payload_kinds!(
     HookOverride,
     ImportWithdrawn,
     FindingTriaged,
+    Signal,
 );
 
 macro_rules! into_payload {
@@ -282,6 +290,7 @@ into_payload!(
     HookOverride,
     ImportWithdrawn,
     FindingTriaged,
+    Signal,
 );
 
 /// An event as a collector or analyzer proposes it, before the ledger orders and hashes it.

@@ -17,6 +17,7 @@ pub mod hex;
 pub mod identity;
 pub mod ids;
 pub mod posture;
+pub mod signal;
 pub mod suggest;
 pub mod text;
 

@@ -151,3 +151,37 @@ pub struct RepositoryFact {
     /// (ref name, target commit) of the candidate refs that exist.
     pub refs: Vec<(String, String)>,
 }
+
+/// A recorded commit as the insider-threat signals read history (reachable or not: a commit
+/// rewritten away was still made by someone). Files are not part of it: the rules judge the
+/// files of the commits they examine, and build each identity's baseline from these fields.
+#[derive(Clone, Debug, Serialize)]
+pub struct HistoryCommit {
+    pub repo: String,
+    pub sha: String,
+    /// Sequence number of its `commit_recorded` event.
+    pub seq: u64,
+    pub author_alias: String,
+    pub committer_alias: String,
+    /// Seconds since the Unix epoch, and the time-zone offsets in seconds east of UTC.
+    pub author_time: i64,
+    pub author_offset: i32,
+    pub committer_time: i64,
+    pub committer_offset: i32,
+    pub parent_count: u32,
+    pub lines_added: u64,
+    pub lines_removed: u64,
+    /// `none`, `gpg`, `ssh`, `x509` or `unknown`.
+    pub signature: String,
+}
+
+/// An alias with the identity it resolves to and its personal data (while not erased).
+#[derive(Clone, Debug, Serialize)]
+pub struct AliasFact {
+    pub alias: String,
+    pub identity: Option<String>,
+    /// The identity's kind: `developer`, `agent` or `bot`.
+    pub kind: Option<String>,
+    pub name: Option<String>,
+    pub email: Option<String>,
+}

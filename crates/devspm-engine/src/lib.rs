@@ -59,6 +59,7 @@ pub mod secrets;
 pub mod triage;
 
 pub mod message_secrets;
+pub mod signals;
 
 pub mod scan;
 
@@ -92,9 +93,23 @@ pub use error::EngineError;
 /// The ledger as the pipelines use it: events and projections ([`devspm_ledger::Store`]),
 /// findings ([`devspm_ledger::FindingStore`]) and governance data
 /// ([`devspm_ledger::GovernanceStore`]). Every store implementing the three is one.
-pub trait Ledger: devspm_ledger::FindingStore + devspm_ledger::GovernanceStore {}
+pub trait Ledger:
+    devspm_ledger::FindingStore
+    + devspm_ledger::GovernanceStore
+    + devspm_ledger::PostureStore
+    + devspm_ledger::SignalStore
+{
+}
 
-impl<T: devspm_ledger::FindingStore + devspm_ledger::GovernanceStore + ?Sized> Ledger for T {}
+impl<
+    T: devspm_ledger::FindingStore
+        + devspm_ledger::GovernanceStore
+        + devspm_ledger::PostureStore
+        + devspm_ledger::SignalStore
+        + ?Sized,
+> Ledger for T
+{
+}
 
 /// The payload of a recorded event, read as `T` (only the fields an analyzer needs); a payload
 /// that does not read is a damaged event, named by its sequence number.

@@ -230,11 +230,13 @@ pub struct Analysis {
     pub ai_events_appended: u64,
     /// Whether the CI inventory of HEAD ran (and so recorded HEAD's CI audit).
     pub ci_inventory_ran: bool,
+    /// What the insider-threat signals analyzer did.
+    pub signals: crate::signals::SignalsRun,
 }
 
 /// Runs what follows the ingest of `repos`: identity resolution, the AI detector on commits
-/// recorded without it, each repository's analyzers, and the findings of secrets redacted from
-/// commit messages.
+/// recorded without it, each repository's analyzers, the findings of secrets redacted from
+/// commit messages, and the insider-threat signals.
 pub fn analyze<S: Ledger>(
     ctx: &Context<'_>,
     store: &mut S,
@@ -244,6 +246,7 @@ pub fn analyze<S: Ledger>(
         identity_events_appended: resolve_identities(ctx, store)?,
         ai_events_appended: crate::ai_detect::catch_up(store, ctx.catalogue)?,
         ci_inventory_ran: false,
+        signals: Default::default(),
     };
     for repo in repos {
         let run = repository_analyzers(ctx, store, repo)?;
@@ -251,6 +254,8 @@ pub fn analyze<S: Ledger>(
         analysis.ci_inventory_ran |= run.ci_ran;
     }
     crate::message_secrets::catch_up(ctx, store)?;
+    ctx.interrupt.check()?;
+    analysis.signals = crate::signals::catch_up(ctx, store, repos)?;
     Ok(analysis)
 }
 
@@ -286,6 +291,8 @@ pub struct ScanReport {
     pub ingest: RepositoryIngest,
     pub identity_events_appended: u64,
     pub ai_events_appended: u64,
+    /// What the insider-threat signals analyzer did.
+    pub signals: crate::signals::SignalsRun,
     pub summary: RepositorySummary,
     /// Present when findings were imported for the repository.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -358,6 +365,7 @@ pub fn scan<S: Ledger + Send>(
         database: store.location().to_owned(),
         identity_events_appended: analysis.identity_events_appended,
         ai_events_appended: ingest.ai_events_appended + analysis.ai_events_appended,
+        signals: analysis.signals,
         ingest,
         summary,
         findings,

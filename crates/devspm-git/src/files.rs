@@ -230,3 +230,51 @@ pub fn blob_id(bytes: &[u8]) -> Option<String> {
         .ok()
         .map(|id| id.to_string())
 }
+
+/// Reads small text files by blob id or by path at a revision, with one repository handle for
+/// many reads (the insider-threat signals read both versions of each changed build file).
+/// Anything missing, larger than the limit, or binary (a NUL in the first 8,000 bytes) reads
+/// as `None`: the caller treats it as not inspectable.
+pub struct TextReader {
+    local: gix::Repository,
+    max_bytes: u64,
+}
+
+impl TextReader {
+    pub fn new(repo: &Repo, max_bytes: u64) -> TextReader {
+        TextReader {
+            local: repo.inner.to_thread_local(),
+            max_bytes,
+        }
+    }
+
+    /// The text of a blob.
+    pub fn blob(&self, id: &str) -> Option<Vec<u8>> {
+        let id = gix::ObjectId::from_hex(id.as_bytes()).ok()?;
+        self.read(id)
+    }
+
+    /// The text of the file at `path` in `commit`.
+    pub fn file_at(&self, commit: &str, path: &str) -> Option<Vec<u8>> {
+        let id = gix::ObjectId::from_hex(commit.as_bytes()).ok()?;
+        let tree = self.local.find_commit(id).ok()?.tree().ok()?;
+        let entry = tree.lookup_entry_by_path(path).ok()??;
+        let mode = entry.mode();
+        if mode.is_tree() || mode.is_commit() || mode.is_link() {
+            return None;
+        }
+        self.read(entry.object_id())
+    }
+
+    fn read(&self, id: gix::ObjectId) -> Option<Vec<u8>> {
+        let header = self.local.find_header(id).ok()?;
+        if header.size() > self.max_bytes {
+            return None;
+        }
+        let blob = self.local.find_blob(id).ok()?;
+        if blob.data[..blob.data.len().min(8000)].contains(&0) {
+            return None;
+        }
+        Some(blob.data.clone())
+    }
+}

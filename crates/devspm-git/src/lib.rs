@@ -29,8 +29,8 @@ pub use blame::{
     BlameCache, BlameMiss, BlameOptions, Blamer, FileBlame, LineOrigin, SkippedCommit,
 };
 pub use files::{
-    Note, RevisionFile, ancestors, blob_id, branch_heads, files_at, head_commit, legacy_authorship,
-    notes,
+    Note, RevisionFile, TextReader, ancestors, blob_id, branch_heads, files_at, head_commit,
+    legacy_authorship, notes,
 };
 pub use graph::ParentGraph;
 pub use ingest::{

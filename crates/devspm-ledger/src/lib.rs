@@ -25,6 +25,7 @@ pub mod merkle;
 mod pii;
 pub mod posture;
 mod projection;
+pub mod signals;
 mod sqlite;
 pub mod views;
 mod writer_lock;
@@ -45,6 +46,7 @@ pub use findings::{
 pub use governance::{GovernanceStore, ToolFilter, ToolUseRow};
 pub use posture::PostureStore;
 pub use projection::TABLES as PROJECTION_TABLES;
+pub use signals::SignalStore;
 pub use sqlite::{ReadOnly, SqliteStore};
 pub use views::{AiReport, AiRow, IdentityDetail, IdentityRow, LinkEvidence, RepositorySummary};
 pub use writer_lock::lock_path;

@@ -342,8 +342,12 @@ pub(crate) fn apply(conn: &Connection, seq: u64, payload: &Payload) -> rusqlite:
         }
         // Erasure changes data kept outside the chain (keys, sealed records, contents), which
         // the forget command deletes in the event's transaction; no projection derives from it.
-        // Judgements of links are read from the events themselves (see `sqlite::link_judgements`).
-        Payload::IdentityForgotten(_) | Payload::HookOverride(_) | Payload::AliasLinkJudged(_) => {}
+        // Judgements of links are read from the events themselves (see `sqlite::link_judgements`),
+        // and so are signals (`signals.rs`): a listing reads a few thousand events at most.
+        Payload::IdentityForgotten(_)
+        | Payload::HookOverride(_)
+        | Payload::AliasLinkJudged(_)
+        | Payload::Signal(_) => {}
     }
     Ok(())
 }

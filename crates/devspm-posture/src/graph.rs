@@ -77,3 +77,82 @@ mod tests {
         assert_eq!(on, ["a", "b", "c", "d"]);
     }
 }
+
+/// How each commit reached the default branch: the first-parent chain from `tip` (commits made
+/// or pushed on the branch itself), and for every other commit reachable from `tip`, the merge
+/// commit on that chain that brought it in (the oldest such merge: a commit merged twice was
+/// merged by the first).
+pub struct MergePaths<'a> {
+    pub first_parent: HashSet<&'a str>,
+    pub merged_by: HashMap<&'a str, &'a str>,
+}
+
+/// The [`MergePaths`] of the default branch whose tip is `tip`.
+pub fn merge_paths<'a>(tip: &'a str, parents: &'a HashMap<String, Vec<String>>) -> MergePaths<'a> {
+    let mut chain: Vec<&str> = Vec::new();
+    let mut first_parent: HashSet<&str> = HashSet::new();
+    let mut at = Some(tip);
+    while let Some(c) = at {
+        if !first_parent.insert(c) {
+            break;
+        }
+        chain.push(c);
+        at = parents.get(c).and_then(|p| p.first()).map(|p| p.as_str());
+    }
+    let mut merged_by: HashMap<&str, &str> = HashMap::new();
+    for &merge in chain.iter().rev() {
+        let Some(ps) = parents.get(merge) else {
+            continue;
+        };
+        let mut stack: Vec<&str> = ps.iter().skip(1).map(|p| p.as_str()).collect();
+        while let Some(c) = stack.pop() {
+            if first_parent.contains(c) || merged_by.contains_key(c) {
+                continue;
+            }
+            merged_by.insert(c, merge);
+            if let Some(ps) = parents.get(c) {
+                stack.extend(ps.iter().map(|p| p.as_str()));
+            }
+        }
+    }
+    MergePaths {
+        first_parent,
+        merged_by,
+    }
+}
+
+#[cfg(test)]
+mod merge_path_tests {
+    use super::*;
+
+    #[test]
+    fn topic_commits_belong_to_their_merge() {
+        // a - b ----- m1 - c - m2      (main, first parents)
+        //      \     /        /
+        //       t1 - t2      /
+        //         \         /
+        //          u1 -----
+        let p = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let parents: HashMap<String, Vec<String>> = [
+            ("a", p(&[])),
+            ("b", p(&["a"])),
+            ("t1", p(&["b"])),
+            ("t2", p(&["t1"])),
+            ("m1", p(&["b", "t2"])),
+            ("c", p(&["m1"])),
+            ("u1", p(&["t1"])),
+            ("m2", p(&["c", "u1"])),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        let m = merge_paths("m2", &parents);
+        let mut fp: Vec<&str> = m.first_parent.iter().copied().collect();
+        fp.sort();
+        assert_eq!(fp, vec!["a", "b", "c", "m1", "m2"]);
+        assert_eq!(m.merged_by.get("t1"), Some(&"m1"));
+        assert_eq!(m.merged_by.get("t2"), Some(&"m1"));
+        assert_eq!(m.merged_by.get("u1"), Some(&"m2"));
+        assert_eq!(m.merged_by.len(), 3);
+    }
+}

@@ -12,7 +12,10 @@
 //! - [`graph`]: the default branch and what is reachable from it;
 //! - [`report`]: what [`assess`] and [`explain`] return.
 //!
-//! Not built yet (issue 14): insider-threat signals, the HTML report, pseudonymised output,
+//! - [`signals`]: the insider-threat signal rules, one file each, over each identity's own
+//!   history.
+//!
+//! Not built yet (issue 14): the HTML report, pseudonymised output,
 //! teams from CODEOWNERS, shadow tools and policy violations as metrics, who fixed a finding.
 
 mod configure;
@@ -22,6 +25,7 @@ pub mod metrics;
 pub mod report;
 pub mod score;
 pub mod settings;
+pub mod signals;
 pub mod window;
 
 use std::collections::HashMap;

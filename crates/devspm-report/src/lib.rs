@@ -17,7 +17,7 @@
 //!
 //! [`findings`] renders findings — from any command that produces them — as a table fitted
 //! to the terminal, CSV and Markdown, and [`sarif`] as SARIF 2.1.0 with each result's
-//! attribution: one view and one builder for every command. [`evidence`] renders the evidence pack (`devspm audit evidence`) in Markdown; [`number`]
+//! [`signals`] renders `devspm signals`; [`evidence`] renders the evidence pack (`devspm audit evidence`) in Markdown; [`number`]
 //! formats counts and percentages; [`vex`] writes dependency findings as a CycloneDX VEX
 //! document (for DefectDojo and Dependency-Track).
 //!
@@ -31,6 +31,7 @@ pub mod json;
 pub mod markdown;
 pub mod number;
 pub mod sarif;
+pub mod signals;
 pub mod style;
 pub mod table;
 pub mod terminal;

@@ -35,6 +35,7 @@ Examples:
   devspm advisories import ~/advisory-db   load advisories; `scan` then checks lockfiles
   devspm hook install                  block commits that add secrets
   devspm posture                       posture and an explainable score per developer, team, agent
+  devspm signals                       insider-threat signals an analyst should read, with evidence
 
 Exit status: 0 success, 1 error, 2 usage error, 3 ledger verification failed, 4 findings at
 or above --fail-on.";
@@ -245,6 +246,11 @@ pub enum Command {
     /// fixes it, signing, self-merges, hook overrides, and an explainable 0–100 score
     /// (docs/posture.md).
     Posture(PostureArgs),
+
+    /// Insider-threat signals: identity drift, unsigned commits from signers, odd hours and
+    /// time zones, unreviewed changes to build and CI files, opaque test files, history
+    /// rewrites … each with its evidence and baseline (docs/posture.md, "Signals").
+    Signals(SignalsArgs),
 
     /// The key secrets are hashed with: make a key file, or move the database's own key out
     /// of it (docs/privacy.md).
@@ -1222,6 +1228,30 @@ pub struct PostureArgs {
     /// recorded commit.
     #[arg(long, value_name = "DATE", global = true)]
     pub until: Option<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  devspm signals                          medium and above, grouped by rule, person and repository
+  devspm signals --all                    every signal of every severity
+  devspm signals --developer alice@example.com --since 2026-01-01 --format json")]
+pub struct SignalsArgs {
+    /// Only activity on or after this day (YYYY-MM-DD, UTC).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Lowest severity shown: high, medium, low, info. Default: medium (info with --all).
+    #[arg(long, value_name = "S")]
+    pub severity: Option<String>,
+    /// Only this developer: an identity id, or an e-mail or name of one of their aliases.
+    #[arg(long, value_name = "X")]
+    pub developer: Option<String>,
+    /// Only this recorded repository (a path to it, its name or id).
+    #[arg(long, value_name = "R")]
+    pub repo: Option<String>,
+    /// Every signal of every severity, none summarised away.
+    #[arg(long)]
+    pub all: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -74,6 +74,7 @@ pub fn supported(command: &Command) -> (&'static str, &'static [Format]) {
             Some(PostureCommand::Explain { .. }) => ("posture explain", REPORT),
             None => ("posture", REPORT),
         },
+        Command::Signals(_) => ("signals", &[Format::Table, Format::Json, Format::Csv]),
         Command::SecretKey(_) => ("secret-key", BASIC),
         Command::Config(_) => ("config show", BASIC),
         Command::Completions { .. } => ("completions", BASIC),

@@ -4,33 +4,7 @@
 
 mod common;
 
-use std::process::Command;
-
 use common::*;
-
-/// `git commit` in `repo` with hooks enabled, the sandbox ledger, and `extra` environment.
-fn commit_with_hooks(
-    sb: &Sandbox,
-    repo: &Repo,
-    message: &str,
-    extra: &[(&str, &str)],
-) -> std::process::Output {
-    let mut cmd = Command::new("git");
-    cmd.current_dir(&repo.path)
-        .env("HOME", sb.home())
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("DEVSPM_DB", sb.db())
-        .env("DEVSPM_BIN", devspm_bin())
-        .env("GIT_AUTHOR_NAME", "Alice Martin")
-        .env("GIT_AUTHOR_EMAIL", "alice@example.com")
-        .env("GIT_COMMITTER_NAME", "Alice Martin")
-        .env("GIT_COMMITTER_EMAIL", "alice@example.com")
-        .args(["commit", "-q", "-m", message]);
-    for (k, v) in extra {
-        cmd.env(k, v);
-    }
-    cmd.output().expect("run git commit")
-}
 
 #[test]
 fn pre_commit_blocks_secrets_records_overrides_and_post_commit_records_commits() {

@@ -54,6 +54,7 @@ fn summary_of_a_rich_repository_matches_git() {
         u(&out, "/ingest/events_appended")
             + u(&out, "/identity_events_appended")
             + u(&out, "/ai_events_appended")
+            + u(&out, "/signals/signals_appended")
     );
     // The one commit with a Claude co-author trailer in its trailer block.
     assert_eq!(u(&out, "/ai_events_appended"), 1);

@@ -13,5 +13,6 @@ pub mod policy;
 pub mod posture;
 pub mod scan;
 pub mod secret_key;
+pub mod signals;
 pub mod szz;
 pub mod tools;

@@ -60,7 +60,12 @@ pub fn scan(settings: &Settings, global: &GlobalArgs, args: &ScanArgs) -> anyhow
         // report a script asked for).
         _ if global.quiet => {}
         _ => {
-            let mut text = render_summary(&report.summary, &report.ingest, &report.database);
+            let mut text = render_summary(
+                &report.summary,
+                &report.ingest,
+                &report.signals,
+                &report.database,
+            );
             if let Some(d) = &report.detectors {
                 let at = text.rfind("\nledger: ").unwrap_or(text.len());
                 text.insert_str(at, &render_detectors(d));
@@ -143,10 +148,13 @@ pub fn ingest_git(
             "repositories": results,
             "identity_events_appended": analysis.identity_events_appended,
             "ai_events_appended": ai_events,
+            "signals": analysis.signals,
         }))?,
         _ if !global.quiet => emit(&format!(
-            "identities: {} resolution events; ledger: {}\n",
+            "identities: {} resolution events; signals: {} new ({:.1} s); ledger: {}\n",
             count(analysis.identity_events_appended),
+            count(analysis.signals.signals_appended),
+            analysis.signals.seconds,
             escape(store.location())
         ))?,
         _ => {}
@@ -266,7 +274,12 @@ fn shell_word(text: &str) -> String {
 }
 
 /// The human summary of a scan.
-fn render_summary(s: &RepositorySummary, ingest: &RepositoryIngest, db: &str) -> String {
+fn render_summary(
+    s: &RepositorySummary,
+    ingest: &RepositoryIngest,
+    signals: &devspm_engine::signals::SignalsRun,
+    db: &str,
+) -> String {
     let r = &ingest.report;
     let mut out = String::new();
     out.push_str(&format!(
@@ -281,6 +294,12 @@ fn render_summary(s: &RepositorySummary, ingest: &RepositoryIngest, db: &str) ->
         count(r.refs_updated),
         count(ingest.events_appended),
         r.elapsed_seconds
+    ));
+    out.push_str(&format!(
+        "  signals       {} new from {} commits judged in {:.1} s (`devspm signals`)\n",
+        count(signals.signals_appended),
+        count(signals.commits_examined),
+        signals.seconds
     ));
     out.push_str(&format!(
         "  commits       {} ({} merges) from {} to {}\n",

@@ -653,3 +653,27 @@ pub fn keygen_and_checkpoint(sandbox: &Sandbox) -> (PathBuf, PathBuf) {
         .assert_code(0);
     (key, checkpoint)
 }
+
+/// `git commit` in `repo` with hooks enabled, the sandbox ledger, and `extra` environment.
+pub fn commit_with_hooks(
+    sb: &Sandbox,
+    repo: &Repo,
+    message: &str,
+    extra: &[(&str, &str)],
+) -> Output {
+    let mut cmd = StdCommand::new("git");
+    cmd.current_dir(&repo.path)
+        .env("HOME", sb.home())
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("DEVSPM_DB", sb.db())
+        .env("DEVSPM_BIN", devspm_bin())
+        .env("GIT_AUTHOR_NAME", "Alice Martin")
+        .env("GIT_AUTHOR_EMAIL", "alice@example.com")
+        .env("GIT_COMMITTER_NAME", "Alice Martin")
+        .env("GIT_COMMITTER_EMAIL", "alice@example.com")
+        .args(["commit", "-q", "-m", message]);
+    for (k, v) in extra {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("run git commit")
+}

@@ -1,0 +1,519 @@
+//! Insider-threat signals: the analyzer that runs the rules of `devspm-posture::signals` over
+//! what was recorded since it last ran (in `scan`, after identity resolution), and the listing
+//! `devspm signals` renders.
+//!
+//! **The analyzer** keeps a cursor (`signals-v1`) like the other analyzers of recorded events.
+//! Each run reads every recorded commit without its files (the baselines: one scan of the
+//! `commits` projection), every alias, every hook override, and — in full — the
+//! `commit_recorded` and `history_rewritten` events after the cursor (the commits to judge).
+//! For the judged commits of the repositories at hand it reads both versions of each changed
+//! build file and `.gitignore` from the repository (the ledger keeps no contents), so that the
+//! rules can read the changed lines. The signals are appended with keys made of rule,
+//! repository and commit (or event), and the cursor moves to the ledger's head as it stood
+//! before the run, in the same transaction: a re-run appends nothing, a killed run loses
+//! nothing.
+//!
+//! **The listing** reads the `signal` events, keeps those the filters select, and groups them
+//! by rule, subject and repository, highest severity first. The default is what an analyst
+//! should read: medium and above.
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::Instant;
+
+use devspm_core::NewEvent;
+use devspm_core::event::{EventKind, FileChange, HistoryRewritten, TrailerRecord};
+use devspm_core::signal::{
+    SIGNAL_SEVERITIES, SignalGroup, SignalRow, SignalsReport, severity_rank,
+};
+use devspm_ledger::{PostureStore, SignalStore, Store};
+use devspm_posture::graph::{DEFAULT_BRANCH_CANDIDATES, default_branch, merge_paths};
+use devspm_posture::signals::{CommitDetail, Input, RewriteFact, TextDiff, Thresholds, paths};
+use serde::{Deserialize, Serialize};
+
+use crate::{Context, EngineError};
+
+/// The cursor name; a new version of the rules starts over on a new cursor.
+pub const ANALYZER: &str = "signals-v1";
+
+/// The actor of signal events.
+const ACTOR: &str = "devspm:signals";
+
+/// Events read per query.
+const BATCH: usize = 5000;
+
+/// Build files larger than this are not read for their changed lines.
+const MAX_TEXT_BYTES: u64 = 1 << 20;
+
+/// Changed lines kept per file (the rules look for keywords; a rewrite of a huge file would
+/// only cost memory).
+const MAX_LINES: usize = 5000;
+
+/// The part of a `commit_recorded` payload the rules read (the message, people and times come
+/// from the projection: parsing less of each payload is most of what a run from scratch costs).
+#[derive(Deserialize)]
+struct Judged {
+    repo: String,
+    id: String,
+    parents: Vec<String>,
+    diff_base: Option<String>,
+    files: Vec<FileChange>,
+    trailers: Vec<TrailerRecord>,
+}
+
+/// What one run of the analyzer did.
+#[derive(Clone, Copy, Debug, Default, Serialize)]
+pub struct SignalsRun {
+    /// Commits judged (recorded since the last run) and history replayed for the baselines.
+    pub commits_examined: u64,
+    pub history_commits: u64,
+    /// Build and `.gitignore` files whose two versions were read from the repository.
+    pub files_read: u64,
+    pub signals_appended: u64,
+    pub seconds: f64,
+}
+
+/// The thresholds of the configuration's `[signals]`.
+pub fn thresholds(ctx: &Context<'_>) -> Result<Thresholds, EngineError> {
+    Thresholds::from_config(&ctx.config.signals)
+        .map_err(|e| EngineError::Invalid(format!("configuration {e}")))
+}
+
+/// Runs the rules over what was recorded since the last run; `repos` are the repositories
+/// that can be read for the changed lines of build files.
+pub fn catch_up<S: Store + PostureStore + SignalStore>(
+    ctx: &Context<'_>,
+    store: &mut S,
+    repos: &[&devspm_git::Repo],
+) -> Result<SignalsRun, EngineError> {
+    let started = Instant::now();
+    let thresholds = thresholds(ctx)?;
+    let cursor = store.cursor(ANALYZER)?;
+    let Some(head) = store.head()?.map(|h| h.seq) else {
+        return Ok(SignalsRun::default());
+    };
+    if head <= cursor {
+        return Ok(SignalsRun::default());
+    }
+    let readers: HashMap<&str, devspm_git::TextReader> = repos
+        .iter()
+        .map(|r| {
+            (
+                r.id.as_str(),
+                devspm_git::TextReader::new(r, MAX_TEXT_BYTES),
+            )
+        })
+        .collect();
+    let mut run = SignalsRun::default();
+    ctx.progress.start("signals", "recorded commits", None);
+    let result = judge(ctx, store, &thresholds, &readers, cursor, head, &mut run);
+    ctx.progress.finish();
+    result?;
+    run.seconds = started.elapsed().as_secs_f64();
+    Ok(run)
+}
+
+/// Reads what the rules need, runs them and records their signals.
+fn judge<S: Store + PostureStore + SignalStore>(
+    ctx: &Context<'_>,
+    store: &mut S,
+    thresholds: &Thresholds,
+    readers: &HashMap<&str, devspm_git::TextReader>,
+    cursor: u64,
+    head: u64,
+    run: &mut SignalsRun,
+) -> Result<(), EngineError> {
+    let mut input = Input {
+        cursor,
+        ..Input::default()
+    };
+    let mut after = cursor;
+    loop {
+        let batch = store.events(Some(EventKind::CommitRecorded.as_str()), after, BATCH)?;
+        let Some(last) = batch.last().map(|e| e.seq) else {
+            break;
+        };
+        ctx.interrupt.check()?;
+        for event in batch.iter().filter(|e| e.seq <= head) {
+            let commit: Judged = crate::recorded_payload(store, event)?;
+            let mut detail = CommitDetail::default();
+            if commit.parents.len() <= 1 {
+                if let Some(reader) = readers.get(commit.repo.as_str()) {
+                    detail.text_diffs = text_diffs(reader, &commit);
+                    run.files_read += detail.text_diffs.len() as u64;
+                }
+                detail.files = commit.files;
+                detail.trailers = commit.trailers;
+            }
+            input.examine.insert((commit.repo, commit.id), detail);
+        }
+        ctx.progress.at(input.examine.len() as u64);
+        if last >= head {
+            break;
+        }
+        after = last;
+    }
+    for event in store.events(
+        Some(EventKind::HistoryRewritten.as_str()),
+        cursor,
+        usize::MAX,
+    )? {
+        if event.seq > head {
+            continue;
+        }
+        let r: HistoryRewritten = crate::recorded_payload(store, &event)?;
+        let at = event
+            .at
+            .parse::<jiff::Timestamp>()
+            .map(|t| t.as_second())
+            .unwrap_or(0);
+        input.rewrites.push(RewriteFact {
+            seq: event.seq,
+            at,
+            repo: r.repo,
+            ref_name: r.name.to_lossy(),
+            old_tip: r.old_tip,
+            new_tip: r.new_tip,
+            unreachable: r.unreachable,
+        });
+    }
+    input.history = store.signal_history()?;
+    mark_merge_paths(store, &mut input)?;
+    input.aliases = store.signal_aliases()?;
+    input.overrides = store
+        .hook_overrides()?
+        .into_iter()
+        .filter(|o| o.seq <= head)
+        .collect();
+    run.commits_examined = input.examine.len() as u64;
+    run.history_commits = input.history.len() as u64;
+    let raised = devspm_posture::signals::evaluate(&input, thresholds);
+    let events: Vec<NewEvent> = raised
+        .into_iter()
+        .map(|r| NewEvent::new(r.key, ACTOR, r.signal.subject.clone(), r.signal))
+        .collect();
+    run.signals_appended = store.append_and_advance(events, ANALYZER, head)?.appended;
+    Ok(())
+}
+
+/// Fills `on_default_branch` and `merged_by` of the judged commits of every repository with a
+/// default branch (`devspm_posture::graph`: the first-parent chain of its tip and the merges on
+/// it).
+fn mark_merge_paths<S: Store + PostureStore>(
+    store: &S,
+    input: &mut Input,
+) -> Result<(), EngineError> {
+    let mut repos: Vec<&str> = input.examine.keys().map(|(r, _)| r.as_str()).collect();
+    repos.sort_unstable();
+    repos.dedup();
+    let repos: Vec<String> = repos.into_iter().map(str::to_owned).collect();
+    let facts = store.posture_repositories(&DEFAULT_BRANCH_CANDIDATES)?;
+    for repo in repos {
+        let Some(fact) = facts.iter().find(|f| f.repo == repo) else {
+            continue;
+        };
+        let Some((_, tip)) = default_branch(&fact.refs) else {
+            continue;
+        };
+        let parents = store.commit_parents(&repo)?;
+        let paths = merge_paths(tip, &parents);
+        let committer: HashMap<&str, &str> = input
+            .history
+            .iter()
+            .filter(|c| c.repo == repo)
+            .map(|c| (c.sha.as_str(), c.committer_alias.as_str()))
+            .collect();
+        for ((r, sha), detail) in input.examine.iter_mut() {
+            if *r != repo {
+                continue;
+            }
+            let merge = paths.merged_by.get(sha.as_str());
+            detail.on_default_branch =
+                Some(merge.is_some() || paths.first_parent.contains(sha.as_str()));
+            detail.merged_by = merge
+                .and_then(|m| committer.get(m))
+                .map(|a| (*a).to_owned());
+        }
+    }
+    Ok(())
+}
+
+/// The changed lines of a commit's build files and `.gitignore`, read from the repository.
+fn text_diffs(reader: &devspm_git::TextReader, commit: &Judged) -> Vec<TextDiff> {
+    let mut out = Vec::new();
+    for f in &commit.files {
+        let path = f.path.to_lossy();
+        let name = path.rsplit('/').next().unwrap_or(&path);
+        if !(paths::is_build_config(&path) || name == ".gitignore") || f.binary {
+            continue;
+        }
+        let new = match &f.blob {
+            Some(blob) => match reader.blob(blob) {
+                Some(bytes) => bytes,
+                None => continue,
+            },
+            None => Vec::new(),
+        };
+        let old_path = f.old_path.as_ref().map(|p| p.to_lossy());
+        let old = match &commit.diff_base {
+            Some(base) => reader
+                .file_at(base, old_path.as_deref().unwrap_or(&path))
+                .unwrap_or_default(),
+            None => Vec::new(),
+        };
+        let (added, removed) = changed_lines(&old, &new);
+        out.push(TextDiff {
+            path,
+            added,
+            removed,
+        });
+    }
+    out
+}
+
+/// Lines only in `new` and lines only in `old` (as multisets, in file order), each list cut
+/// at [`MAX_LINES`].
+fn changed_lines(old: &[u8], new: &[u8]) -> (Vec<String>, Vec<String>) {
+    let old = String::from_utf8_lossy(old);
+    let new = String::from_utf8_lossy(new);
+    let mut balance: HashMap<&str, i64> = HashMap::new();
+    for l in old.lines() {
+        *balance.entry(l).or_default() += 1;
+    }
+    for l in new.lines() {
+        *balance.entry(l).or_default() -= 1;
+    }
+    let mut pick = |text: &str, sign: i64| -> Vec<String> {
+        let mut out = Vec::new();
+        for l in text.lines() {
+            if out.len() >= MAX_LINES {
+                break;
+            }
+            if let Some(n) = balance.get_mut(l)
+                && *n * sign > 0
+            {
+                *n -= sign;
+                out.push(l.to_owned());
+            }
+        }
+        out
+    };
+    let removed = pick(&old, 1);
+    let added = pick(&new, -1);
+    (added, removed)
+}
+
+/// What `devspm signals` is asked for.
+#[derive(Clone, Debug, Default)]
+pub struct SignalsRequest<'a> {
+    /// First day (YYYY-MM-DD, UTC) of the activity shown.
+    pub since: Option<&'a str>,
+    /// Lowest severity shown (default: medium; with `all`, info).
+    pub severity: Option<&'a str>,
+    /// An identity id, or an e-mail or name of one of its aliases (case-insensitive).
+    pub developer: Option<&'a str>,
+    /// A repository: a path to it, its name or id.
+    pub repo: Option<&'a str>,
+    /// Every signal, every severity (unless `severity` says otherwise), none grouped away.
+    pub all: bool,
+}
+
+/// The recorded signals the request selects, grouped.
+pub fn list<S: Store + PostureStore + SignalStore>(
+    store: &S,
+    request: &SignalsRequest<'_>,
+) -> Result<SignalsReport, EngineError> {
+    let min = match request.severity {
+        Some(s) => {
+            let s = s.trim().to_ascii_lowercase();
+            if !SIGNAL_SEVERITIES.contains(&s.as_str()) {
+                return Err(EngineError::Invalid(format!(
+                    "--severity {s:?}: expected one of {}",
+                    SIGNAL_SEVERITIES.join(", ")
+                )));
+            }
+            s
+        }
+        None if request.all => "info".to_owned(),
+        None => "medium".to_owned(),
+    };
+    let since = match request.since {
+        Some(text) => {
+            let day = crate::audit::parse_date("--since", text)?;
+            Some(
+                jiff::tz::Offset::UTC
+                    .to_timestamp(day.to_datetime(jiff::civil::Time::midnight()))
+                    .map_err(|e| EngineError::Invalid(format!("--since {text:?}: {e}")))?
+                    .as_second(),
+            )
+        }
+        None => None,
+    };
+    let repo =
+        match request.repo {
+            Some(value) => Some(crate::audit::recorded_repository(store, value)?.ok_or_else(
+                || EngineError::NotFound(format!("no recorded repository matches {value:?}")),
+            )?),
+            None => None,
+        };
+    let aliases = store.signal_aliases()?;
+    let developer: Option<Vec<String>> = match request.developer {
+        Some(query) => {
+            let q = query.trim().to_lowercase();
+            let mut ids: Vec<String> = aliases
+                .iter()
+                .filter(|a| {
+                    a.alias == q
+                        || a.identity.as_deref() == Some(q.as_str())
+                        || a.email
+                            .as_deref()
+                            .is_some_and(|e| e.trim().to_lowercase() == q)
+                        || a.name
+                            .as_deref()
+                            .is_some_and(|n| n.trim().to_lowercase() == q)
+                })
+                .map(|a| a.identity.clone().unwrap_or_else(|| a.alias.clone()))
+                .collect();
+            ids.sort();
+            ids.dedup();
+            if ids.is_empty() {
+                return Err(EngineError::NotFound(format!(
+                    "no identity or alias matches {query:?}"
+                )));
+            }
+            Some(ids)
+        }
+        None => None,
+    };
+    let names: HashMap<String, (Option<String>, Option<String>)> = store
+        .posture_identities()?
+        .into_iter()
+        .map(|i| (i.identity, (i.name, i.email)))
+        .chain(
+            aliases
+                .iter()
+                .map(|a| (a.alias.clone(), (a.name.clone(), a.email.clone()))),
+        )
+        .collect();
+    let repo_names: HashMap<String, String> = store
+        .posture_repositories(&[])?
+        .into_iter()
+        .map(|r| (r.repo, r.name))
+        .collect();
+    let recorded = store.recorded_signals()?;
+    let total = recorded.len() as u64;
+    let min_rank = severity_rank(&min);
+    let mut seen_commit: std::collections::HashSet<(String, String, Vec<String>)> =
+        Default::default();
+    let mut groups: BTreeMap<(String, String, String), SignalGroup> = BTreeMap::new();
+    let mut shown = 0u64;
+    for (seq, signal) in recorded.into_iter().rev() {
+        if severity_rank(&signal.severity) > min_rank
+            || since.is_some_and(|s| signal.at < s)
+            || repo.as_ref().is_some_and(|r| *r != signal.repo)
+            || developer
+                .as_ref()
+                .is_some_and(|d| !d.contains(&signal.subject))
+        {
+            continue;
+        }
+        // The same commit recorded in two repositories (a fork beside its upstream) is one
+        // observation.
+        if !signal.commits.is_empty()
+            && !seen_commit.insert((
+                signal.rule.clone(),
+                signal.subject.clone(),
+                signal.commits.clone(),
+            ))
+        {
+            continue;
+        }
+        shown += 1;
+        let (name, email) = names.get(&signal.subject).cloned().unwrap_or_default();
+        let repo_name = repo_names
+            .get(&signal.repo)
+            .cloned()
+            .unwrap_or_else(|| signal.repo.clone());
+        let group = groups
+            .entry((
+                signal.rule.clone(),
+                signal.subject.clone(),
+                signal.repo.clone(),
+            ))
+            .or_insert_with(|| SignalGroup {
+                rule: signal.rule.clone(),
+                severity: signal.severity.clone(),
+                subject: signal.subject.clone(),
+                name: name.clone(),
+                email: email.clone(),
+                repo: signal.repo.clone(),
+                repo_name: repo_name.clone(),
+                count: 0,
+                first_at: signal.at,
+                last_at: signal.at,
+                signals: Vec::new(),
+            });
+        group.count += 1;
+        group.first_at = group.first_at.min(signal.at);
+        group.last_at = group.last_at.max(signal.at);
+        if severity_rank(&signal.severity) < severity_rank(&group.severity) {
+            group.severity = signal.severity.clone();
+        }
+        group.signals.push(SignalRow {
+            seq,
+            signal,
+            name,
+            email,
+            repo_name,
+        });
+    }
+    let mut groups: Vec<SignalGroup> = groups.into_values().collect();
+    for g in &mut groups {
+        g.signals.sort_by(|a, b| {
+            severity_rank(&a.signal.severity)
+                .cmp(&severity_rank(&b.signal.severity))
+                .then(b.signal.at.cmp(&a.signal.at))
+                .then(b.seq.cmp(&a.seq))
+        });
+    }
+    groups.sort_by(|a, b| {
+        severity_rank(&a.severity)
+            .cmp(&severity_rank(&b.severity))
+            .then(b.last_at.cmp(&a.last_at))
+            .then(a.rule.cmp(&b.rule))
+            .then(a.subject.cmp(&b.subject))
+    });
+    let by_severity = SIGNAL_SEVERITIES
+        .iter()
+        .map(|s| {
+            let n = groups
+                .iter()
+                .flat_map(|g| &g.signals)
+                .filter(|r| r.signal.severity == *s)
+                .count() as u64;
+            (s.to_string(), n)
+        })
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    Ok(SignalsReport {
+        min_severity: min,
+        all: request.all,
+        total,
+        shown,
+        by_severity,
+        groups,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::changed_lines;
+
+    #[test]
+    fn changed_lines_are_a_multiset_difference() {
+        let (added, removed) = changed_lines(b"a\nb\nb\nc\n", b"a\nb\nc\n.\nd\n");
+        assert_eq!(added, vec![".", "d"]);
+        assert_eq!(removed, vec!["b"]);
+        let (added, removed) = changed_lines(b"", b"x\n");
+        assert_eq!((added, removed), (vec!["x".to_owned()], vec![]));
+    }
+}
