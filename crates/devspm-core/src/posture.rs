@@ -151,3 +151,13 @@ pub struct RepositoryFact {
     /// (ref name, target commit) of the candidate refs that exist.
     pub refs: Vec<(String, String)>,
 }
+
+/// A file changed by a reachable non-merge commit (for teams from CODEOWNERS).
+#[derive(Clone, Debug, Serialize)]
+pub struct PathFact {
+    pub repo: String,
+    pub sha: String,
+    pub path: String,
+    /// Lines added plus removed (0 for a binary file).
+    pub lines: u64,
+}

@@ -26,6 +26,9 @@
 //!   [`tools`] (workstation inventory, tool uses, the tool-spread signal), [`policy`] (the
 //!   policy check), [`hook`] (the pre-commit check and its recorded override);
 //! - [`posture`]: metrics and explainable scores per developer, team, agent and repository;
+//!   [`pseudonym`]: every person replaced by a stable keyed pseudonym (`--pseudonymize`);
+//!   [`report`]: the organisation's report (posture with its evidence, findings, AI usage,
+//!   tools, CI audit, teams from CODEOWNERS) that `devspm-report` renders as HTML or Markdown;
 //! - [`szz`]: the commits that introduced what a fixing commit fixed (SZZ, V-SZZ).
 //!
 //! [`store`] is where a front end opens the ledger: the one module that names a backend.
@@ -68,6 +71,8 @@ pub mod tools;
 pub mod policy;
 
 pub mod posture;
+pub mod pseudonym;
+pub mod report;
 
 pub mod szz;
 

@@ -12,8 +12,8 @@ use std::collections::HashMap;
 
 use devspm_core::commit::REVIEW_TRAILERS;
 use devspm_core::posture::{
-    CO_AUTHOR_TRAILERS, CommitFact, FindingFact, HookOverrideFact, IdentityFact, RepositoryFact,
-    ScanCoverage, TrailerFact, TriageFact,
+    CO_AUTHOR_TRAILERS, CommitFact, FindingFact, HookOverrideFact, IdentityFact, PathFact,
+    RepositoryFact, ScanCoverage, TrailerFact, TriageFact,
 };
 use rusqlite::params;
 
@@ -51,6 +51,10 @@ pub trait PostureStore {
     /// Every recorded commit of one repository with its parents (reachable or not), for
     /// walking the graph.
     fn commit_parents(&self, repo: &str) -> Result<HashMap<String, Vec<String>>, LedgerError>;
+
+    /// The files changed by reachable non-merge commits authored in `since <= author time <
+    /// until`, every repository.
+    fn posture_paths(&self, since: i64, until: i64) -> Result<Vec<PathFact>, LedgerError>;
 }
 
 /// Every alias's identity.
@@ -491,6 +495,30 @@ impl PostureStore for SqliteStore {
                 r.get(0).map_err(&err)?,
                 parents.split_whitespace().map(str::to_owned).collect(),
             );
+        }
+        Ok(out)
+    }
+
+    fn posture_paths(&self, since: i64, until: i64) -> Result<Vec<PathFact>, LedgerError> {
+        let err = self.sql_err();
+        let mut stmt = self
+            .connection()
+            .prepare(
+                "SELECT f.repo_id, f.sha, f.path, coalesce(f.added, 0) + coalesce(f.removed, 0)
+                 FROM commits c JOIN commit_files f ON f.repo_id = c.repo_id AND f.sha = c.sha
+                 WHERE c.unreachable_seq IS NULL AND c.parent_count <= 1
+                   AND c.author_time >= ?1 AND c.author_time < ?2",
+            )
+            .map_err(&err)?;
+        let mut rows = stmt.query(params![since, until]).map_err(&err)?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next().map_err(&err)? {
+            out.push(PathFact {
+                repo: r.get(0).map_err(&err)?,
+                sha: r.get(1).map_err(&err)?,
+                path: r.get(2).map_err(&err)?,
+                lines: r.get::<_, i64>(3).map_err(&err)?.max(0) as u64,
+            });
         }
         Ok(out)
     }

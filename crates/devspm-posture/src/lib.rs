@@ -12,9 +12,12 @@
 //! - [`graph`]: the default branch and what is reachable from it;
 //! - [`report`]: what [`assess`] and [`explain`] return.
 //!
-//! Not built yet (issue 14): insider-threat signals, the HTML report, pseudonymised output,
-//! teams from CODEOWNERS, shadow tools and policy violations as metrics, who fixed a finding.
+//! - [`codeowners`]: teams from CODEOWNERS (the owner of the paths a developer changes most).
+//!
+//! Not built yet (issue 14): insider-threat signals, shadow tools and policy violations as
+//! metrics, who fixed a finding.
 
+pub mod codeowners;
 pub mod factors;
 pub mod graph;
 pub mod metrics;
@@ -30,7 +33,7 @@ use devspm_core::posture::{
 };
 
 pub use metrics::{SubjectKind, SubjectRef};
-pub use report::{Explanation, Metrics, PostureReport, SubjectPosture};
+pub use report::{Explanation, Metrics, PostureReport, SubjectEvidence, SubjectPosture};
 pub use settings::Settings;
 pub use window::Window;
 
@@ -90,8 +93,30 @@ pub fn assess(
     settings: &Settings,
     selection: &Selection,
 ) -> PostureReport {
+    assess_inner(facts, request, settings, selection, false)
+}
+
+/// [`assess`], with every subject's evidence kept ([`SubjectPosture::evidence`] and each
+/// factor's): the commits, findings, fixes and events behind each number, for a report that
+/// links every number to what it counts.
+pub fn assess_with_evidence(
+    facts: &Facts,
+    request: &Request,
+    settings: &Settings,
+    selection: &Selection,
+) -> PostureReport {
+    assess_inner(facts, request, settings, selection, true)
+}
+
+fn assess_inner(
+    facts: &Facts,
+    request: &Request,
+    settings: &Settings,
+    selection: &Selection,
+    evidence: bool,
+) -> PostureReport {
     let book = Book::new(facts);
-    let tallies = tallies(facts, &book, request, settings, None);
+    let tallies = tallies(facts, &book, request, settings, None, evidence);
     let names = Names::new(facts);
     let mut subjects: Vec<SubjectPosture> = tallies
         .subjects
@@ -138,7 +163,7 @@ pub fn explain(
     subject: &SubjectRef,
 ) -> Explanation {
     let book = Book::new(facts);
-    let tallies = tallies(facts, &book, request, settings, Some(subject));
+    let tallies = tallies(facts, &book, request, settings, Some(subject), false);
     let names = Names::new(facts);
     let empty;
     let tally = match tallies.subjects.get(subject) {
@@ -153,14 +178,18 @@ pub fn explain(
         scope: scope_of(facts, request),
         settings: settings.clone(),
         organisation: organisation(facts, &book, &tallies.organisation),
-        subject: posture(
-            subject,
-            tally,
-            &tallies.organisation,
-            settings,
-            &names,
-            &book,
-        ),
+        subject: SubjectPosture {
+            // `explain` shows the evidence per factor; the per-metric lists are the report's.
+            evidence: None,
+            ..posture(
+                subject,
+                tally,
+                &tallies.organisation,
+                settings,
+                &names,
+                &book,
+            )
+        },
         recompute: report::RECOMPUTE,
         notes: notes(facts, request),
     }
@@ -247,6 +276,7 @@ fn tallies(
     request: &Request,
     settings: &Settings,
     explain: Option<&SubjectRef>,
+    evidence_all: bool,
 ) -> Tallies {
     metrics::tally(
         facts,
@@ -257,6 +287,7 @@ fn tallies(
             today: &request.today,
             settings,
             explain,
+            evidence_all,
         },
     )
 }
@@ -324,6 +355,7 @@ fn posture(
         known_weight: s.known_weight,
         metrics: Metrics::of(tally, Some(subject.kind)),
         factors: s.factors,
+        evidence: tally.evidence.as_deref().map(SubjectEvidence::of),
     }
 }
 
@@ -642,5 +674,50 @@ mod tests {
                 .iter()
                 .all(|s| s.factors.iter().all(|f| f.evaluation.evidence.is_empty()))
         );
+    }
+
+    #[test]
+    fn every_number_of_a_report_has_its_evidence() {
+        let facts = facts();
+        let report = assess_with_evidence(
+            &facts,
+            &request(None),
+            &Settings::default(),
+            &Selection::default(),
+        );
+        for s in &report.subjects {
+            let e = s.evidence.as_ref().expect("evidence kept");
+            assert_eq!(e.commits.len() as u64, s.metrics.commits, "{}", s.id);
+            assert_eq!(
+                e.findings.len() as u64,
+                s.metrics.findings_introduced,
+                "{}",
+                s.id
+            );
+            assert_eq!(e.fixed.len() as u64, s.metrics.findings_fixed);
+            assert_eq!(e.open_secrets.len() as u64, s.metrics.secrets_open);
+            assert_eq!(e.self_merged.len() as u64, s.metrics.self_merged);
+            assert_eq!(e.hook_overrides.len() as u64, s.metrics.hook_overrides);
+        }
+        let ann = subject(&report, SubjectKind::Developer, "ann");
+        let ids: Vec<&str> = ann
+            .evidence
+            .as_ref()
+            .unwrap()
+            .self_merged
+            .iter()
+            .map(|e| e.id.as_str())
+            .collect();
+        assert_eq!(ids, ["c1", "c3"]);
+        // The scores are those of the listing.
+        let plain = assess(
+            &facts,
+            &request(None),
+            &Settings::default(),
+            &Selection::default(),
+        );
+        for (a, b) in plain.subjects.iter().zip(&report.subjects) {
+            assert_eq!((a.id.as_str(), a.score), (b.id.as_str(), b.score));
+        }
     }
 }

@@ -221,6 +221,8 @@ pub(crate) struct TallyRequest<'a> {
     pub settings: &'a Settings,
     /// The subject whose evidence is kept.
     pub explain: Option<&'a SubjectRef>,
+    /// Keep every subject's evidence (the HTML report links every number to it).
+    pub evidence_all: bool,
 }
 
 /// The organisation's tally and one per subject with facts in the window.
@@ -339,13 +341,18 @@ pub(crate) fn tally(facts: &Facts, book: &Book<'_>, request: &TallyRequest<'_>) 
     let in_scope = |repo: &str| request.scope.is_none_or(|s| s == repo);
     let mut add = |subject: SubjectRef, each: &mut dyn FnMut(&mut Tally, bool)| {
         let explained = request.explain == Some(&subject);
+        let keep = explained || request.evidence_all;
         let tally = subjects.entry(subject).or_insert_with(|| {
             if explained {
                 Tally::with_months(&months, true)
             } else {
-                Tally::default()
+                Tally {
+                    evidence: keep.then(Box::default),
+                    ..Tally::default()
+                }
             }
         });
+        let explained = keep;
         each(tally, explained);
     };
 

@@ -133,6 +133,73 @@ pub struct SubjectPosture {
     pub known_weight: f64,
     pub metrics: Metrics,
     pub factors: Vec<FactorResult>,
+    /// What each number counts (only when asked for: [`crate::assess_with_evidence`],
+    /// [`crate::explain`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<SubjectEvidence>,
+}
+
+/// A commit or finding behind a number: its repository id and its id (commit id, finding id).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Evidenced {
+    pub repo: String,
+    pub id: String,
+}
+
+/// The record behind a subject's numbers, one list per metric: `commits` has as many entries
+/// as [`Metrics::commits`], `findings` as [`Metrics::findings_introduced`], and so on.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct SubjectEvidence {
+    /// Its commits in the window (merges included).
+    pub commits: Vec<Evidenced>,
+    /// Findings it introduced in the window (false positives left out).
+    pub findings: Vec<Evidenced>,
+    /// Findings it introduced that an import found fixed in the window.
+    pub fixed: Vec<Evidenced>,
+    /// Secret findings it introduced in the window that are still open.
+    pub open_secrets: Vec<Evidenced>,
+    /// Its self-merged commits.
+    pub self_merged: Vec<Evidenced>,
+    /// Sequence numbers of its `hook_override` events.
+    pub hook_overrides: Vec<u64>,
+}
+
+impl SubjectEvidence {
+    pub(crate) fn of(e: &crate::metrics::Evidence) -> SubjectEvidence {
+        let pair = |(id, repo): &(String, String)| Evidenced {
+            repo: repo.clone(),
+            id: id.clone(),
+        };
+        SubjectEvidence {
+            commits: e
+                .commits
+                .iter()
+                .map(|c| Evidenced {
+                    repo: c.repo.clone(),
+                    id: c.sha.clone(),
+                })
+                .collect(),
+            findings: e
+                .findings
+                .iter()
+                .map(|f| Evidenced {
+                    repo: f.repo.clone(),
+                    id: f.finding.clone(),
+                })
+                .collect(),
+            fixed: e
+                .fixes
+                .iter()
+                .map(|f| Evidenced {
+                    repo: f.repo.clone(),
+                    id: f.finding.clone(),
+                })
+                .collect(),
+            open_secrets: e.open_secrets.iter().map(pair).collect(),
+            self_merged: e.self_merged.iter().map(pair).collect(),
+            hook_overrides: e.overrides.iter().map(|(seq, _)| *seq).collect(),
+        }
+    }
 }
 
 /// A recorded repository as posture sees it.

@@ -129,6 +129,8 @@ pub enum Format {
     Markdown,
     /// SARIF 2.1.0 (`devspm ci audit`).
     Sarif,
+    /// One self-contained HTML file (`devspm report`).
+    Html,
 }
 
 #[derive(Debug, Subcommand)]
@@ -233,6 +235,12 @@ pub enum Command {
     /// fixes it, signing, self-merges, hook overrides, and an explainable 0–100 score
     /// (docs/posture.md).
     Posture(PostureArgs),
+
+    /// The organisation's report: one self-contained HTML file (overview and trends, teams,
+    /// developers, agents, repositories, findings with who introduced them, AI usage, tools and
+    /// shadow IT, CI audit, signals), every number linked to its evidence; or a Markdown summary
+    /// for a pull-request comment or a CI job summary (docs/posture.md).
+    Report(ReportArgs),
 
     /// The key secrets are hashed with: make a key file, or move the database's own key out
     /// of it (docs/privacy.md).
@@ -1165,6 +1173,42 @@ pub struct PostureArgs {
     /// recorded commit.
     #[arg(long, value_name = "DATE", global = true)]
     pub until: Option<String>,
+
+    /// Show every person (name, e-mail, identity id) as a stable pseudonym keyed by the
+    /// ledger's secret key, for sharing beyond the security team.
+    #[arg(long, global = true)]
+    pub pseudonymize: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  devspm report -o report.html                       the last 90 days, every repository
+  devspm report --format markdown >> \"$GITHUB_STEP_SUMMARY\"
+  devspm report --repo . --since 2026-01-01 --pseudonymize -o shared.html
+
+--format html (the default here), markdown or json. Teams come from devspm.toml, else from
+CODEOWNERS at HEAD (the owner of the files each developer changes most); the report says which.")]
+pub struct ReportArgs {
+    /// Write the report to this file instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Only facts of this recorded repository (a path to it, its name or id).
+    #[arg(long, value_name = "R")]
+    pub repo: Option<String>,
+
+    /// First day of the window (YYYY-MM-DD, UTC). Default: 90 days up to --until.
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+
+    /// Last day of the window (YYYY-MM-DD, UTC, inclusive). Default: the newest commit's day.
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+
+    /// Show every person (name, e-mail, identity id) as a stable keyed pseudonym.
+    #[arg(long)]
+    pub pseudonymize: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -107,17 +107,20 @@ fn run(cli: cli::Cli) -> anyhow::Result<i32> {
             | cli::Command::Posture(_)
             | cli::Command::Audit(cli::AuditCommand::Export { .. })
     );
-    let markdown_ok = matches!(
-        cli.command,
-        cli::Command::Ai(_) | cli::Command::Findings(_) | cli::Command::Posture(_)
-    );
+    let report = matches!(cli.command, cli::Command::Report(_));
+    let markdown_ok = report
+        || matches!(
+            cli.command,
+            cli::Command::Ai(_) | cli::Command::Findings(_) | cli::Command::Posture(_)
+        );
     let sarif_ok = matches!(cli.command, cli::Command::Ci(_));
     if (cli.global.format == cli::Format::Csv && !csv_ok)
         || (cli.global.format == cli::Format::Markdown && !markdown_ok)
         || (cli.global.format == cli::Format::Sarif && !sarif_ok)
+        || (cli.global.format == cli::Format::Html && !report)
     {
         return Err(UsageError(
-            "--format csv is available for `devspm ai`, `devspm findings`, `devspm posture` and `devspm audit export`, --format markdown for `devspm ai`, `devspm findings` and `devspm posture`, --format sarif for `devspm ci audit` (findings: `devspm export sarif`); use table or json here".to_owned(),
+            "--format csv is available for `devspm ai`, `devspm findings`, `devspm posture` and `devspm audit export`, --format markdown for `devspm ai`, `devspm findings`, `devspm posture` and `devspm report`, --format sarif for `devspm ci audit` (findings: `devspm export sarif`), --format html for `devspm report`; use table or json here".to_owned(),
         ).into());
     }
     devspm_report::style::set_enabled(
@@ -238,6 +241,7 @@ fn dispatch(
             commands::hook::install(settings, global, &args)
         }
         cli::Command::Posture(args) => commands::posture::run(settings, global, &args),
+        cli::Command::Report(args) => commands::report::run(settings, global, &args),
         cli::Command::SecretKey(command) => commands::secret_key::run(settings, global, command),
         cli::Command::Config(cli::ConfigCommand::Show) => commands::meta::show(settings, global),
         cli::Command::Completions { shell } => commands::meta::completions(shell),
