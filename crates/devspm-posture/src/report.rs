@@ -123,7 +123,7 @@ pub struct SubjectPosture {
     pub id: String,
     /// Display name (a person's name, a repository's name).
     pub name: String,
-    /// A developer's team (from `devspm.toml`).
+    /// A developer's team (from `devspm.toml`, else from CODEOWNERS).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub team: Option<String>,
     /// 0–100, higher is better; `None` when no factor is known.

@@ -35,6 +35,7 @@ Examples:
   devspm advisories import ~/advisory-db   load advisories; `scan` then checks lockfiles
   devspm hook install                  block commits that add secrets
   devspm posture                       posture and an explainable score per developer, team, agent
+  devspm report -o report.html         one self-contained HTML report, every number linked to evidence
 
 Exit status: 0 success, 1 error, 2 usage error, 3 ledger verification failed, 4 findings at
 or above --fail-on.";
@@ -94,7 +95,8 @@ pub struct GlobalArgs {
 
     /// Output format: a human table, JSON for scripts and CI jobs; `devspm ai`, `devspm
     /// findings`, `devspm posture` and `devspm audit export` also write CSV, `devspm ai`,
-    /// `devspm findings` and `devspm posture` Markdown, `devspm ci audit` SARIF.
+    /// `devspm findings`, `devspm posture` and `devspm report` Markdown, `devspm ci audit`
+    /// SARIF, `devspm report` HTML (its default).
     #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 
