@@ -39,6 +39,9 @@ pub struct CommitFact {
     pub agents: Vec<String>,
     /// The human the AI detector names accountable for an AI-involved commit, as an identity.
     pub accountable_identity: Option<String>,
+    /// Lines line-level records (git-ai notes, Agent Trace) attribute to an AI agent in this
+    /// commit: per file the largest of its records, summed (0 without records).
+    pub ai_recorded_lines: u64,
     /// Whether the commit is reachable from the repository's default branch; `None` when the
     /// default branch is not known. Filled by the caller from the commit graph, not the query.
     pub on_default_branch: Option<bool>,

@@ -84,6 +84,8 @@ pub fn report<S: Store + PostureStore + EvidenceStore + Ledger>(
         ai_commits: m.ai_commits,
         changed_lines: m.changed_lines,
         ai_changed_lines: m.ai_changed_lines,
+        recorded_ai_lines: m.ai_recorded_lines,
+        recorded_ai_line_commits: m.ai_recorded_line_commits,
     });
     let tools = tools(ctx, store, scope)?;
     let mut report = Report {

@@ -130,6 +130,24 @@ impl PostureStore for SqliteStore {
                 }
             }
         }
+        // Line-level AI records: per file the largest record (a git-ai note and an Agent Trace
+        // record of the same lines must not count twice), summed per commit.
+        let mut recorded: HashMap<(String, String), u64> = HashMap::new();
+        {
+            let mut stmt = conn
+                .prepare(
+                    "SELECT repo_id, sha, max(lines) FROM ai_line_ranges WHERE orphaned = 0
+                     GROUP BY repo_id, sha, path",
+                )
+                .map_err(&err)?;
+            let mut rows = stmt.query([]).map_err(&err)?;
+            while let Some(r) = rows.next().map_err(&err)? {
+                let lines: i64 = r.get(2).map_err(&err)?;
+                *recorded
+                    .entry((r.get(0).map_err(&err)?, r.get(1).map_err(&err)?))
+                    .or_default() += lines.max(0) as u64;
+            }
+        }
         let mut trailers: HashMap<(String, String), Vec<TrailerFact>> = HashMap::new();
         {
             // Trailers first, in rowid order (few keys match), then their commit by its unique
@@ -179,6 +197,7 @@ impl PostureStore for SqliteStore {
             let key: (String, String) = (r.get(0).map_err(&err)?, r.get(1).map_err(&err)?);
             let (agents, accountable_identity) = ai.get(&key).cloned().unwrap_or_default();
             let review_trailers = trailers.remove(&key).unwrap_or_default();
+            let ai_recorded_lines = recorded.get(&key).copied().unwrap_or(0);
             let (repo, sha) = key;
             let author_alias: Option<String> = r.get(3).map_err(&err)?;
             let committer_alias: Option<String> = r.get(4).map_err(&err)?;
@@ -198,6 +217,7 @@ impl PostureStore for SqliteStore {
                 review_trailers,
                 agents,
                 accountable_identity,
+                ai_recorded_lines,
                 on_default_branch: None,
             });
         }

@@ -458,6 +458,7 @@ mod tests {
             review_trailers: Vec::new(),
             agents: Vec::new(),
             accountable_identity: None,
+            ai_recorded_lines: 0,
             on_default_branch: Some(true),
         }
     }
@@ -511,6 +512,8 @@ mod tests {
             .review_trailers
             .push(trailer("Co-authored-by", "claude"));
         agent_coauthored.agents = vec!["claude-code".to_owned()];
+        // A git-ai note says 20 of its 30 lines are the agent's.
+        agent_coauthored.ai_recorded_lines = 20;
         agent_coauthored.accountable_identity = Some("ann".to_owned());
         let mut web = commit("r2", "c4", "bob", T + 30, 20);
         web.committer_identity = Some("web-flow".to_owned());
@@ -588,6 +591,10 @@ mod tests {
         // merge is not in the population.
         assert_eq!(ann.metrics.self_merge_commits, 3);
         assert_eq!(ann.metrics.self_merged, 2);
+        // Line-level records: 20 of her 180 changed lines.
+        assert_eq!(ann.metrics.ai_recorded_lines, 20);
+        assert_eq!(ann.metrics.ai_recorded_line_share, Some(20.0 / 180.0));
+        assert_eq!(report.organisation.metrics.ai_recorded_lines, 20);
         // Accountable for all four, one AI-involved.
         assert_eq!(ann.metrics.accountable_commits, Some(4));
         assert_eq!(ann.metrics.ai_share, Some(0.25));
@@ -698,6 +705,10 @@ mod tests {
             assert_eq!(e.open_secrets.len() as u64, s.metrics.secrets_open);
             assert_eq!(e.self_merged.len() as u64, s.metrics.self_merged);
             assert_eq!(e.hook_overrides.len() as u64, s.metrics.hook_overrides);
+            assert_eq!(
+                e.ai_line_commits.len() as u64,
+                s.metrics.ai_recorded_line_commits
+            );
         }
         let ann = subject(&report, SubjectKind::Developer, "ann");
         let ids: Vec<&str> = ann

@@ -90,6 +90,10 @@ pub struct Tally {
     pub signed: u64,
     pub ai_commits: u64,
     pub ai_lines: u64,
+    /// Lines line-level records attribute to an agent (capped at each commit's changed
+    /// lines), and the commits with such records.
+    pub ai_recorded_lines: u64,
+    pub ai_recorded_line_commits: u64,
     /// Changed lines in repositories with scanner results (the finding rate's denominator).
     pub covered_lines: u64,
     pub covered_ai_lines: u64,
@@ -132,6 +136,8 @@ pub struct Evidence {
     pub open_secrets: Vec<(String, String)>,
     pub self_merged: Vec<(String, String)>,
     pub overrides: Vec<(u64, String)>,
+    /// Commits with line-level AI records (commit, repository).
+    pub ai_line_commits: Vec<(String, String)>,
 }
 
 #[derive(Clone, Debug)]
@@ -378,6 +384,9 @@ pub(crate) fn tally(facts: &Facts, book: &Book<'_>, request: &TallyRequest<'_>) 
                 if self_merged {
                     e.self_merged.push((c.sha.clone(), c.repo.clone()));
                 }
+                if c.ai_recorded_lines > 0 && c.parent_count <= 1 {
+                    e.ai_line_commits.push((c.sha.clone(), c.repo.clone()));
+                }
             }
         };
         count_commit(
@@ -529,6 +538,11 @@ fn count_commit(
     if ai {
         t.ai_commits += 1;
         t.ai_lines += lines;
+    }
+    // A merge has no lines of its own, so no recorded AI lines either.
+    if c.ai_recorded_lines > 0 && c.parent_count <= 1 {
+        t.ai_recorded_lines += c.ai_recorded_lines.min(lines);
+        t.ai_recorded_line_commits += 1;
     }
     if covered {
         t.covered_lines += lines;

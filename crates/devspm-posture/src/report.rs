@@ -29,6 +29,12 @@ pub struct Metrics {
     pub accountable_commits: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub accountable_ai_commits: Option<u64>,
+    /// Lines that line-level records (git-ai notes, Agent Trace) attribute to an AI agent, the
+    /// commits with such records, and the share of the changed lines they are (`None` without
+    /// any record: no evidence either way).
+    pub ai_recorded_lines: u64,
+    pub ai_recorded_line_commits: u64,
+    pub ai_recorded_line_share: Option<f64>,
     /// Share of AI-involved commits: over accountable commits for developers and teams, over
     /// all commits for repositories and the organisation; none for agents.
     pub ai_share: Option<f64>,
@@ -83,6 +89,11 @@ impl Metrics {
             signed_share: share(t.signed, t.commits),
             ai_commits: t.ai_commits,
             ai_changed_lines: t.ai_lines,
+            ai_recorded_lines: t.ai_recorded_lines,
+            ai_recorded_line_commits: t.ai_recorded_line_commits,
+            ai_recorded_line_share: (t.ai_recorded_line_commits > 0)
+                .then(|| share(t.ai_recorded_lines, t.lines))
+                .flatten(),
             accountable_commits: accountable.then_some(t.accountable_commits),
             accountable_ai_commits: accountable.then_some(t.accountable_ai_commits),
             ai_share: match kind {
@@ -162,6 +173,8 @@ pub struct SubjectEvidence {
     pub self_merged: Vec<Evidenced>,
     /// Sequence numbers of its `hook_override` events.
     pub hook_overrides: Vec<u64>,
+    /// Its commits with line-level AI records.
+    pub ai_line_commits: Vec<Evidenced>,
 }
 
 impl SubjectEvidence {
@@ -198,6 +211,7 @@ impl SubjectEvidence {
             open_secrets: e.open_secrets.iter().map(pair).collect(),
             self_merged: e.self_merged.iter().map(pair).collect(),
             hook_overrides: e.overrides.iter().map(|(seq, _)| *seq).collect(),
+            ai_line_commits: e.ai_line_commits.iter().map(pair).collect(),
         }
     }
 }

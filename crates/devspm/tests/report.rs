@@ -252,3 +252,47 @@ fn pseudonymized_outputs_name_nobody_and_stay_stable() {
     assert!(plain.contains(ALICE.0) && plain.contains(BOB.0));
     let _ = repo;
 }
+
+#[test]
+fn the_ai_line_share_comes_from_line_level_records() {
+    let sb = Sandbox::new();
+    let r = sb.repo("notes");
+    r.commit_file(ALICE, "src/a.rs", "fn a() {}\n", "Human commit\n");
+    let assisted = r.commit_file(
+        ALICE,
+        "src/b.rs",
+        "fn b() {}\nfn c() {}\nfn d() {}\n",
+        "Assisted\n",
+    );
+    // git-ai says lines 1–2 of src/b.rs are Claude's; line 3 is the human's.
+    let note = "src/b.rs\n  s_c9883b05a2487d::t_9f8e7d6c5b4a32 1-2\n  h_31dce776f88375 3\n---\n{\"schema_version\": \"authorship/3.0.0\", \"sessions\": {\"s_c9883b05a2487d\": {\"agent_id\": {\"tool\": \"claude\", \"model\": \"claude-sonnet-4-5\"}}}, \"humans\": {\"h_31dce776f88375\": {}}}\n";
+    r.git(&["notes", "--ref=ai", "add", "-m", note, &assisted]);
+    sb.scan(&r.path);
+    let posture = sb.run(&["--format", "json", "posture"]).json();
+    let org = &posture["organisation"]["metrics"];
+    let changed = org["changed_lines"].as_u64().unwrap();
+    assert!(changed >= 4, "{org}");
+    assert_eq!(org["ai_recorded_lines"], 2);
+    assert_eq!(org["ai_recorded_line_commits"], 1);
+    assert_eq!(org["ai_recorded_line_share"], 2.0 / changed as f64);
+    // The whole assisted commit is AI-involved: its 3 lines by the commit-level measure.
+    assert_eq!(org["ai_changed_lines"], 3);
+    let report = sb.run(&["--format", "json", "report"]).json();
+    assert_eq!(report["ai"]["recorded_ai_lines"], 2);
+    let alice = report["posture"]["subjects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["kind"] == "developer")
+        .unwrap();
+    assert_eq!(
+        alice["evidence"]["ai_line_commits"][0]["id"],
+        assisted.as_str()
+    );
+    let html = sb.run(&["report"]).stdout;
+    let card = format!(
+        "<div class=\"v\">{:.1}%</div><div class=\"k\">of changed lines written by an agent per line-level records (2 lines in 1 commits",
+        200.0 / changed as f64
+    );
+    assert!(html.contains(&card), "{html}");
+}

@@ -513,13 +513,21 @@ impl Page {
             self.out,
             "<section id=\"ai\"><h2>AI usage</h2><div class=\"cards\">\
 <div class=\"card\"><div class=\"v\">{}</div><div class=\"k\">of commits AI-involved ({} of {})</div></div>\
-<div class=\"card\"><div class=\"v\">{}</div><div class=\"k\">of changed lines in AI-involved commits ({} of {})</div></div></div>",
+<div class=\"card\"><div class=\"v\">{}</div><div class=\"k\">of changed lines in AI-involved commits ({} of {})</div></div>\
+<div class=\"card\"><div class=\"v\">{}</div><div class=\"k\">of changed lines written by an agent per line-level records ({} lines in {} commits with git-ai notes or Agent Trace records; listed per repository)</div></div></div>",
             share(a.ai_commits, a.commits),
             count(a.ai_commits),
             count(a.commits),
             share(a.ai_changed_lines, a.changed_lines),
             count(a.ai_changed_lines),
             count(a.changed_lines),
+            if a.recorded_ai_line_commits == 0 {
+                "–".to_owned()
+            } else {
+                share(a.recorded_ai_lines, a.changed_lines)
+            },
+            count(a.recorded_ai_lines),
+            count(a.recorded_ai_line_commits),
         );
         let agents: Vec<&SubjectPosture> = r
             .posture
@@ -768,6 +776,12 @@ impl Page {
                     &format!("{anchor}-self-merged"),
                     "Self-merged commits",
                     &ev.self_merged,
+                    true,
+                );
+                self.evidence_list(
+                    &format!("{anchor}-ai-lines"),
+                    "Commits with line-level AI records",
+                    &ev.ai_line_commits,
                     true,
                 );
                 if !ev.hook_overrides.is_empty() {

@@ -60,6 +60,10 @@ pub fn render(r: &Report) -> String {
                 percent(r.ai.ai_changed_lines as f64 / r.ai.changed_lines as f64)
             },
         ),
+        (
+            "changed lines written by an agent (line-level records)",
+            opt_percent(m.ai_recorded_line_share),
+        ),
         ("self-merged", opt_percent(o.self_merged_share)),
         (
             "median days to remediate",

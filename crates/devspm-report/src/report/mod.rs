@@ -155,9 +155,12 @@ pub struct AiUsage {
     pub commits: u64,
     pub ai_commits: u64,
     pub changed_lines: u64,
-    /// Changed lines of AI-involved commits (the whole commit counts: line-level records are
-    /// not read yet).
+    /// Changed lines of AI-involved commits (every line of the commit counts).
     pub ai_changed_lines: u64,
+    /// Lines that line-level records (git-ai notes, Agent Trace) attribute to an agent, and
+    /// the commits with such records (each repository's evidence lists them).
+    pub recorded_ai_lines: u64,
+    pub recorded_ai_line_commits: u64,
 }
 
 /// Tools in use and what the policy says of them.
