@@ -194,9 +194,25 @@ impl Pseudonyms {
             t.path = self.scrub(&t.path);
         }
         for v in &mut r.tools.violations {
-            v.who = v.who.as_deref().map(|w| self.scrub(w));
+            if let Some(id) = &v.identity {
+                v.who = Some(self.person(id));
+                v.identity = v.who.clone();
+            } else {
+                v.who = v.who.as_deref().map(|w| self.scrub(w));
+            }
+            v.repository = v.repository.as_deref().map(|x| self.scrub(x));
+            v.item = self.scrub(&v.item);
             v.place = self.scrub(&v.place);
             v.reason = self.scrub(&v.reason);
+        }
+        for c in &mut r.tools.by_subject {
+            if c.kind == "developer" {
+                c.name = self.person(&c.id);
+                c.id = c.name.clone();
+            } else {
+                c.name = self.scrub(&c.name);
+                c.id = self.scrub(&c.id);
+            }
         }
         for s in &mut r.signals {
             if let Some(id) = &s.identity {

@@ -15,7 +15,7 @@ use devspm_ledger::{EvidenceStore, FindingFilter, PostureStore, Store, ToolFilte
 use devspm_posture::{Facts, Selection};
 use devspm_report::report::{
     COMMITS_LISTED, CiAudit, CommitEntry, FindingEntry, Report, ToolEntry, ToolInventory,
-    ToolViolation,
+    ToolViolation, ViolationCount,
 };
 
 use crate::posture::PostureRequest;
@@ -87,7 +87,12 @@ pub fn report<S: Store + PostureStore + EvidenceStore + Ledger>(
         recorded_ai_lines: m.ai_recorded_lines,
         recorded_ai_line_commits: m.ai_recorded_line_commits,
     });
-    let tools = tools(ctx, store, scope)?;
+    let names: HashMap<&str, &IdentityFact> = facts
+        .identities
+        .iter()
+        .map(|i| (i.identity.as_str(), i))
+        .collect();
+    let tools = tools(ctx, store, scope, &names)?;
     let mut report = Report {
         generated_at: jiff::Timestamp::now()
             .strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -252,6 +257,7 @@ fn tools<S: Ledger>(
     ctx: &Context<'_>,
     store: &S,
     scope: Option<&str>,
+    names: &HashMap<&str, &IdentityFact>,
 ) -> Result<ToolInventory, EngineError> {
     let rows = store.tool_uses(&ToolFilter {
         repo_id: scope.map(str::to_owned),
@@ -281,17 +287,68 @@ fn tools<S: Ledger>(
         })
         .collect();
     let check = crate::policy::check(ctx, store, scope.map(str::to_owned), None)?;
-    let violations = check
+    let violations: Vec<ToolViolation> = check
         .violations
         .into_iter()
-        .filter(|v| matches!(v.kind, "denied" | "unapproved"))
         .map(|v| ToolViolation {
             verdict: v.kind.to_owned(),
+            identity: v.identity,
+            repository: v.repository,
             item: v.item,
             place: v.place,
             who: v.who,
             reason: v.reason,
         })
         .collect();
-    Ok(ToolInventory { tools, violations })
+    let by_subject = violation_counts(&violations, names);
+    Ok(ToolInventory {
+        tools,
+        violations,
+        by_subject,
+    })
+}
+
+/// Violations per developer (by identity) and per repository, most first.
+fn violation_counts(
+    violations: &[ToolViolation],
+    names: &HashMap<&str, &IdentityFact>,
+) -> Vec<ViolationCount> {
+    let mut counts: std::collections::BTreeMap<(&str, &str), (u64, u64)> = Default::default();
+    for v in violations {
+        let shadow = u64::from(matches!(v.verdict.as_str(), "denied" | "unapproved"));
+        for key in [
+            v.identity.as_deref().map(|i| ("developer", i)),
+            v.repository.as_deref().map(|r| ("repository", r)),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let entry = counts.entry(key).or_default();
+            entry.0 += shadow;
+            entry.1 += 1;
+        }
+    }
+    let mut out: Vec<ViolationCount> = counts
+        .into_iter()
+        .map(|((kind, id), (shadow_tools, violations))| ViolationCount {
+            kind: kind.to_owned(),
+            id: id.to_owned(),
+            name: match kind {
+                "developer" => names
+                    .get(id)
+                    .and_then(|i| i.name.clone())
+                    .unwrap_or_else(|| id.to_owned()),
+                _ => id.to_owned(),
+            },
+            shadow_tools,
+            violations,
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        a.kind
+            .cmp(&b.kind)
+            .then(b.violations.cmp(&a.violations))
+            .then(a.id.cmp(&b.id))
+    });
+    out
 }

@@ -296,3 +296,86 @@ fn the_ai_line_share_comes_from_line_level_records() {
     );
     assert!(html.contains(&card), "{html}");
 }
+
+#[test]
+fn shadow_tools_and_policy_violations_count_per_developer_and_repository() {
+    let sb = Sandbox::new();
+    let r = sb.repo("gated");
+    r.commit_file(ALICE, "README.md", "hello\n", "Start");
+    r.commit_file(
+        BOB,
+        ".github/workflows/ci.yml",
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - uses: tj-actions/changed-files@v45\n      - uses: someone/unknown-action@v1\n",
+        "CI",
+    );
+    sb.scan(&r.path);
+    let config = sb.path().join("devspm.toml");
+    std::fs::write(
+        &config,
+        "[policy.actions]\nallow = [\"actions/*\"]\ndeny = [\"tj-actions/*\"]\n",
+    )
+    .unwrap();
+    let config = config.to_str().unwrap();
+    let json = sb
+        .run(&["--config", config, "--format", "json", "report"])
+        .json();
+    let tools = &json["tools"];
+    let mut verdicts: Vec<(&str, &str)> = tools["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| matches!(v["verdict"].as_str(), Some("denied" | "unapproved")))
+        .map(|v| (v["verdict"].as_str().unwrap(), v["item"].as_str().unwrap()))
+        .collect();
+    verdicts.sort();
+    assert_eq!(
+        verdicts,
+        [
+            ("denied", "tj-actions/changed-files@v45"),
+            ("unapproved", "someone/unknown-action@v1")
+        ]
+    );
+    let bob = json["posture"]["subjects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == BOB.0)
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let by_subject = tools["by_subject"].as_array().unwrap();
+    let count = |kind: &str, id: &str| {
+        by_subject
+            .iter()
+            .find(|c| c["kind"] == kind && c["id"] == id)
+            .unwrap_or_else(|| panic!("no {kind} {id} in {by_subject:?}"))
+            .clone()
+    };
+    let developer = count("developer", &bob);
+    assert_eq!(developer["shadow_tools"], 2);
+    let all_violations = tools["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["identity"] == bob.as_str())
+        .count() as u64;
+    assert_eq!(developer["violations"], all_violations);
+    assert_eq!(count("repository", "gated")["shadow_tools"], 2);
+    assert!(
+        by_subject
+            .iter()
+            .all(|c| c["kind"] != "developer" || c["id"] == bob.as_str()),
+        "{by_subject:?}"
+    );
+    // In the page, Bob's row links to his detail; pseudonymised, he is not named.
+    let html = sb.run(&["--config", config, "report"]).stdout;
+    assert!(html.contains(&format!(
+        "<td class=\"t\"><a href=\"#s-developer-{bob}\">Bob Stone</a></td><td class=\"n\">2</td>"
+    )));
+    let shared = sb
+        .run(&["--config", config, "report", "--pseudonymize"])
+        .stdout;
+    assert!(!shared.contains("Bob") && !shared.contains("bob@"));
+    assert!(shared.contains("tj-actions/changed-files@v45"));
+}

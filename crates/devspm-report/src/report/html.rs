@@ -572,13 +572,35 @@ impl Page {
 
     fn tools(&mut self, r: &Report) {
         let t = &r.tools;
-        self.w("<section id=\"tools\"><h2>Tool inventory and shadow IT</h2>");
+        self.w("<section id=\"tools\"><h2>Tool inventory, shadow IT and policy violations</h2>");
         if t.violations.is_empty() {
-            self.w("<p>No tool is denied or unapproved by the policy.</p>");
+            self.w("<p>The policy check finds nothing: no tool is denied or unapproved, no unsigned commits or CI findings over its thresholds.</p>");
         } else {
             let _ = write!(
                 self.out,
-                "<h3>Denied and unapproved tools ({})</h3><table><tr><th>verdict</th><th>tool</th><th>where</th><th>who</th><th>why</th></tr>",
+                "<h3>Per developer and repository</h3><div class=\"wrap\"><table><tr><th>kind</th><th>name</th><th class=\"n\">shadow tools</th><th class=\"n\">policy violations</th></tr>"
+            );
+            for c in &t.by_subject {
+                let name = if c.kind == "developer" {
+                    format!(
+                        "<a href=\"#{}\">{}</a>",
+                        subject_anchor("developer", &c.id),
+                        text(&c.name)
+                    )
+                } else {
+                    text(&c.name)
+                };
+                let _ = write!(
+                    self.out,
+                    "<tr><td>{}</td><td class=\"t\">{name}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+                    text(&c.kind),
+                    count(c.shadow_tools),
+                    count(c.violations)
+                );
+            }
+            let _ = write!(
+                self.out,
+                "</table></div><h3>Violations ({})</h3><div class=\"wrap\"><table><tr><th>what</th><th>item</th><th>where</th><th>who</th><th>why</th></tr>",
                 count(t.violations.len() as u64)
             );
             for v in &t.violations {
@@ -597,7 +619,7 @@ impl Page {
                     text(&v.reason)
                 );
             }
-            self.w("</table>");
+            self.w("</table></div>");
         }
         if t.tools.is_empty() {
             self.w("<p class=\"muted\">no tool use recorded</p></section>");

@@ -40,6 +40,12 @@ pub fn render(r: &Report) -> String {
             ""
         }
     );
+    let shadow: Vec<_> = r
+        .tools
+        .violations
+        .iter()
+        .filter(|v| matches!(v.verdict.as_str(), "denied" | "unapproved"))
+        .collect();
     let _ = writeln!(out, "| figure | value |\n|---|---:|");
     for (k, v) in [
         ("commits", count(m.commits)),
@@ -71,7 +77,7 @@ pub fn render(r: &Report) -> String {
         ),
         (
             "shadow IT (denied or unapproved tools)",
-            count(r.tools.violations.len() as u64),
+            count(shadow.len() as u64),
         ),
     ] {
         let _ = writeln!(out, "| {k} | {v} |");
@@ -144,12 +150,12 @@ pub fn render(r: &Report) -> String {
         out.push('\n');
     }
 
-    if !r.tools.violations.is_empty() {
+    if !shadow.is_empty() {
         let _ = writeln!(
             out,
             "### Shadow IT\n\n| verdict | tool | where |\n|---|---|---|"
         );
-        for v in r.tools.violations.iter().take(ROWS) {
+        for v in shadow.iter().take(ROWS) {
             let _ = writeln!(
                 out,
                 "| {} | {} | {} |",

@@ -167,8 +167,25 @@ pub struct AiUsage {
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct ToolInventory {
     pub tools: Vec<ToolEntry>,
-    /// Tools the policy denies or has not approved (shadow IT).
+    /// What the policy check (`devspm policy check`) finds: tools it denies or has not
+    /// approved (shadow IT), developers' unsigned commits, CI findings over its threshold.
     pub violations: Vec<ToolViolation>,
+    /// The violations counted per developer and per repository.
+    pub by_subject: Vec<ViolationCount>,
+}
+
+/// Shadow tools and policy violations of one developer or repository.
+#[derive(Clone, Debug, Serialize)]
+pub struct ViolationCount {
+    /// `developer` or `repository`.
+    pub kind: String,
+    /// Identity id or repository name, and the name shown.
+    pub id: String,
+    pub name: String,
+    /// Denied or unapproved tools it introduced (repository) or runs (workstation).
+    pub shadow_tools: u64,
+    /// Every policy violation, shadow tools included.
+    pub violations: u64,
 }
 
 /// A recorded use of a tool.
@@ -189,11 +206,14 @@ pub struct ToolEntry {
     pub first_seen: String,
 }
 
-/// A tool the policy denies or has not approved.
+/// A policy violation.
 #[derive(Clone, Debug, Serialize)]
 pub struct ToolViolation {
-    /// `denied` or `unapproved` (shadow IT).
+    /// `denied` or `unapproved` (shadow IT), `unsigned-commits` or `ci-finding`.
     pub verdict: String,
+    /// Whose it is (identity id) and in which repository (name), when known.
+    pub identity: Option<String>,
+    pub repository: Option<String>,
     pub item: String,
     pub place: String,
     pub who: Option<String>,
