@@ -86,6 +86,9 @@ pub struct FindingFact {
     /// the commit is recorded.
     pub fixed_revision: Option<String>,
     pub fixed_at: Option<i64>,
+    /// The commit taken to have fixed it (`devspm_posture::fixes`), filled by the caller from
+    /// the commit graph and the commits that changed its file; `None` when unknown.
+    pub fixed_in: Option<String>,
     /// The standing triage judgement: state, last day it holds (YYYY-MM-DD), its event.
     pub triage: Option<TriageFact>,
 }

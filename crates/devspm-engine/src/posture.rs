@@ -42,7 +42,7 @@ pub struct PostureRequest<'a> {
 }
 
 /// Every developer, team, agent and repository with activity in the window, scored.
-pub fn posture<S: Store + PostureStore + EvidenceStore>(
+pub fn posture<S: Store + PostureStore + EvidenceStore + crate::Ledger>(
     ctx: &Context<'_>,
     store: &S,
     request: &PostureRequest<'_>,
@@ -83,7 +83,7 @@ pub fn posture<S: Store + PostureStore + EvidenceStore>(
 /// One subject's posture with the evidence behind each factor. `subject` is `kind:value`
 /// (`developer:`, `team:`, `agent:`, `repo:`) or a value alone: an identity id, e-mail or
 /// name, an agent id, a team, a repository name or id.
-pub fn explain<S: Store + PostureStore + EvidenceStore>(
+pub fn explain<S: Store + PostureStore + EvidenceStore + crate::Ledger>(
     ctx: &Context<'_>,
     store: &S,
     request: &PostureRequest<'_>,
@@ -124,7 +124,7 @@ pub fn explain<S: Store + PostureStore + EvidenceStore>(
 }
 
 /// The settings, the window and the facts of a request.
-pub(crate) fn gather<S: Store + PostureStore + EvidenceStore>(
+pub(crate) fn gather<S: Store + PostureStore + EvidenceStore + crate::Ledger>(
     ctx: &Context<'_>,
     store: &S,
     request: &PostureRequest<'_>,
@@ -169,6 +169,7 @@ pub(crate) fn gather<S: Store + PostureStore + EvidenceStore>(
     };
     detectors_ran(store, &mut facts)?;
     mark_default_branch(store, &mut facts)?;
+    fixing_commits(store, &mut facts)?;
     let teams = teams(store, &mut facts, &window, request.workdir)?;
     Ok((
         settings,
@@ -205,6 +206,65 @@ fn detectors_ran<S: Store + PostureStore + EvidenceStore>(
                     secret_findings: 0,
                 });
             }
+        }
+    }
+    Ok(())
+}
+
+/// Fills `fixed_in` of every finding found fixed: the first change to its file after it was
+/// last seen, on the way to the revision it was found gone at (`devspm_posture::fixes`).
+fn fixing_commits<S: PostureStore + crate::Ledger>(
+    store: &S,
+    facts: &mut Facts,
+) -> Result<(), EngineError> {
+    let fixed: Vec<usize> = (0..facts.findings.len())
+        .filter(|&i| {
+            let f = &facts.findings[i];
+            f.status == "fixed" && f.fixed_revision.is_some() && f.fixed_at.is_some()
+        })
+        .collect();
+    if fixed.is_empty() {
+        return Ok(());
+    }
+    let repos: HashSet<String> = fixed
+        .iter()
+        .map(|&i| facts.findings[i].repo.clone())
+        .collect();
+    for repo in repos {
+        // Where each finding was and when it was last seen.
+        let rows: HashMap<String, devspm_ledger::FindingRow> = store
+            .findings(&devspm_ledger::FindingFilter {
+                repo: Some(repo.clone()),
+                status: Some("fixed".to_owned()),
+                ..Default::default()
+            })?
+            .into_iter()
+            .map(|r| (r.finding.clone(), r))
+            .collect();
+        let parents = store.commit_parents(&repo)?;
+        for &i in &fixed {
+            let f = &facts.findings[i];
+            if f.repo != repo {
+                continue;
+            }
+            let Some(row) = rows.get(&f.finding) else {
+                continue;
+            };
+            let (Some(path), Some(last_seen), Some(gone)) =
+                (&row.path, &row.last_revision, &f.fixed_revision)
+            else {
+                continue;
+            };
+            let Some(between) = devspm_posture::fixes::between(&parents, last_seen, gone) else {
+                continue;
+            };
+            let files = store.commit_paths(&repo, &between)?;
+            let candidates: Vec<(&str, i64, &[String])> = between
+                .iter()
+                .filter_map(|c| files.get(*c).map(|(t, ps)| (*c, *t, ps.as_slice())))
+                .collect();
+            let fix = devspm_posture::fixes::fixing_commit(&candidates, path);
+            facts.findings[i].fixed_in = fix.map(|f| f.commit);
         }
     }
     Ok(())

@@ -184,6 +184,11 @@ impl Pseudonyms {
             } else {
                 f.developer_name = f.developer_name.as_deref().map(|n| self.scrub(n));
             }
+            if let Some(id) = &f.fixed_by {
+                let name = self.person(id);
+                f.fixed_by = Some(name.clone());
+                f.fixed_by_name = Some(name);
+            }
             f.message = self.scrub(&f.message);
             f.location = self.scrub(&f.location);
             f.repository = self.scrub(&f.repository);

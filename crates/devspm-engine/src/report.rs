@@ -229,6 +229,9 @@ fn findings<S: Ledger>(
                 method: r.method,
                 confidence: r.confidence,
                 fixed_revision: r.fixed_revision,
+                fixed_in: fact.and_then(|f| f.fixed_in.clone()),
+                fixed_by: None,
+                fixed_by_name: None,
             }
         })
         .collect();
@@ -238,9 +241,28 @@ fn findings<S: Ledger>(
         .iter()
         .map(|r| (r.name.clone(), r.repo.clone()))
         .collect();
+    let commits: HashMap<(&str, &str), &devspm_core::posture::CommitFact> = facts
+        .commits
+        .iter()
+        .map(|c| ((c.repo.as_str(), c.sha.as_str()), c))
+        .collect();
+    let names: HashMap<&str, &IdentityFact> = facts
+        .identities
+        .iter()
+        .map(|i| (i.identity.as_str(), i))
+        .collect();
     for f in &mut out {
         if f.repo.is_empty() {
             f.repo = ids.get(&f.repository).cloned().unwrap_or_default();
+        }
+        let author = f
+            .fixed_in
+            .as_deref()
+            .and_then(|sha| commits.get(&(f.repo.as_str(), sha)))
+            .and_then(|c| c.author_identity.clone());
+        if let Some(id) = author {
+            f.fixed_by_name = names.get(id.as_str()).and_then(|i| i.name.clone());
+            f.fixed_by = Some(id);
         }
     }
     out.sort_by(|a, b| {

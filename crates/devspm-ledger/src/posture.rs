@@ -15,7 +15,7 @@ use devspm_core::posture::{
     CO_AUTHOR_TRAILERS, CommitFact, FindingFact, HookOverrideFact, IdentityFact, PathFact,
     RepositoryFact, ScanCoverage, TrailerFact, TriageFact,
 };
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 
 use crate::{LedgerError, SqliteStore, Store};
 
@@ -55,6 +55,14 @@ pub trait PostureStore {
     /// The files changed by reachable non-merge commits authored in `since <= author time <
     /// until`, every repository.
     fn posture_paths(&self, since: i64, until: i64) -> Result<Vec<PathFact>, LedgerError>;
+
+    /// The paths each of these recorded commits of `repo` changed (through the commit's own
+    /// index: read-only, unlike a lookup by path), and its author time.
+    fn commit_paths(
+        &self,
+        repo: &str,
+        shas: &[&str],
+    ) -> Result<HashMap<String, (i64, Vec<String>)>, LedgerError>;
 }
 
 /// Every alias's identity.
@@ -286,6 +294,7 @@ impl PostureStore for SqliteStore {
                 attribution_seq: r.get::<_, Option<i64>>(12).map_err(&err)?.map(|s| s as u64),
                 fixed_revision: r.get(13).map_err(&err)?,
                 fixed_at: r.get(14).map_err(&err)?,
+                fixed_in: None,
                 triage,
             });
         }
@@ -539,6 +548,38 @@ impl PostureStore for SqliteStore {
                 path: r.get(2).map_err(&err)?,
                 lines: r.get::<_, i64>(3).map_err(&err)?.max(0) as u64,
             });
+        }
+        Ok(out)
+    }
+
+    fn commit_paths(
+        &self,
+        repo: &str,
+        shas: &[&str],
+    ) -> Result<HashMap<String, (i64, Vec<String>)>, LedgerError> {
+        let err = self.sql_err();
+        let conn = self.connection();
+        let mut time = conn
+            .prepare_cached("SELECT author_time FROM commits WHERE repo_id = ?1 AND sha = ?2")
+            .map_err(&err)?;
+        let mut files = conn
+            .prepare_cached("SELECT path FROM commit_files WHERE repo_id = ?1 AND sha = ?2")
+            .map_err(&err)?;
+        let mut out = HashMap::new();
+        for sha in shas {
+            let Some(at) = time
+                .query_row(params![repo, sha], |r| r.get::<_, i64>(0))
+                .optional()
+                .map_err(&err)?
+            else {
+                continue;
+            };
+            let mut rows = files.query(params![repo, sha]).map_err(&err)?;
+            let mut paths = Vec::new();
+            while let Some(r) = rows.next().map_err(&err)? {
+                paths.push(r.get(0).map_err(&err)?);
+            }
+            out.insert((*sha).to_owned(), (at, paths));
         }
         Ok(out)
     }

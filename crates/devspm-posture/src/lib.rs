@@ -12,13 +12,15 @@
 //! - [`graph`]: the default branch and what is reachable from it;
 //! - [`report`]: what [`assess`] and [`explain`] return.
 //!
-//! - [`codeowners`]: teams from CODEOWNERS (the owner of the paths a developer changes most).
+//! - [`codeowners`]: teams from CODEOWNERS (the owner of the paths a developer changes most);
+//! - [`fixes`]: the commit that fixed a finding, counted for its author like an introduction.
 //!
 //! Not built yet (issue 14): insider-threat signals, shadow tools and policy violations as
-//! metrics, who fixed a finding.
+//! metrics of the score.
 
 pub mod codeowners;
 pub mod factors;
+pub mod fixes;
 pub mod graph;
 pub mod metrics;
 pub mod report;
@@ -400,7 +402,7 @@ fn scope_of(facts: &Facts, request: &Request) -> Option<(String, String)> {
 
 fn notes(facts: &Facts, request: &Request) -> Vec<String> {
     let mut out = vec![
-        "who fixed a finding is not known yet: a fix counts for whoever introduced the finding".to_owned(),
+        "a fix counts for whoever introduced the finding (time to remediate) and, as a fix made, for the author of the fixing commit: the first change to the finding's file after it was last seen (unknown when none, e.g. the file was deleted)".to_owned(),
         "the default branch is approximated (ingest does not record which branch HEAD names): the first of refs/remotes/origin/HEAD, main, master, trunk, origin/main, origin/master, a detached HEAD".to_owned(),
     ];
     for r in &facts.repositories {
@@ -490,6 +492,7 @@ mod tests {
             attribution_seq: Some(2),
             fixed_revision: None,
             fixed_at: None,
+            fixed_in: None,
             triage: None,
         }
     }
@@ -709,6 +712,7 @@ mod tests {
                 e.ai_line_commits.len() as u64,
                 s.metrics.ai_recorded_line_commits
             );
+            assert_eq!(e.fixes_made.len() as u64, s.metrics.fixes_made);
         }
         let ann = subject(&report, SubjectKind::Developer, "ann");
         let ids: Vec<&str> = ann

@@ -14,8 +14,9 @@
 //!   introducing commit (attribution), that developer's team, and every agent involved in that
 //!   commit; it counts as AI-involved when an agent was. Findings judged false positives (a
 //!   standing triage judgement) count for nothing; accepted risks still count.
-//! - a **fix** counts for whoever introduced the finding. Who fixed it is not known yet (the
-//!   commit that made a finding disappear is not attributed).
+//! - a **fix** counts for whoever introduced the finding (time to remediate), and the fixing
+//!   commit ([`crate::fixes`]) counts for its author, their team, its agents and its
+//!   repository as a fix made (`fixes_made`).
 //! - a **hook override** counts for its repository, the developer who overrode and their team.
 //!
 //! The organisation's tally takes every fact of the window, whatever the scope (`--repo`): it
@@ -106,6 +107,8 @@ pub struct Tally {
     pub ai_findings: u64,
     /// Days from introduction to fix of each finding fixed in the window.
     pub remediation_days: Vec<f64>,
+    /// Findings (anyone's) whose fixing commit in the window is the subject's.
+    pub fixes_made: u64,
     pub secrets_introduced: u64,
     pub secrets_open: u64,
     /// Non-merge commits on the default branch, and those of them self-merged.
@@ -138,6 +141,8 @@ pub struct Evidence {
     pub overrides: Vec<(u64, String)>,
     /// Commits with line-level AI records (commit, repository).
     pub ai_line_commits: Vec<(String, String)>,
+    /// Findings it fixed (finding, repository).
+    pub fixes_made: Vec<(String, String)>,
 }
 
 #[derive(Clone, Debug)]
@@ -420,9 +425,35 @@ pub(crate) fn tally(facts: &Facts, book: &Book<'_>, request: &TallyRequest<'_>) 
         }
     }
 
+    let commits: HashMap<(&str, &str), &CommitFact> = facts
+        .commits
+        .iter()
+        .map(|c| ((c.repo.as_str(), c.sha.as_str()), c))
+        .collect();
     for f in &facts.findings {
         if false_positive(f, request.today) {
             continue;
+        }
+        // Who fixed it: the fixing commit's subjects, like an introduction's.
+        let fixer = match (f.status.as_str(), f.fixed_at, &f.fixed_in) {
+            ("fixed", Some(at), Some(sha)) if request.window.contains(at) => {
+                commits.get(&(f.repo.as_str(), sha.as_str()))
+            }
+            _ => None,
+        };
+        if let Some(c) = fixer {
+            organisation.fixes_made += 1;
+            if in_scope(&f.repo) {
+                for subject in commit_subjects(book, c) {
+                    add(subject, &mut |t, explained| {
+                        t.fixes_made += 1;
+                        t.repos.insert(f.repo.clone());
+                        if explained && let Some(e) = t.evidence.as_mut() {
+                            e.fixes_made.push((f.finding.clone(), f.repo.clone()));
+                        }
+                    });
+                }
+            }
         }
         let Some(introduced_at) = f.introduced_at else {
             continue;

@@ -53,8 +53,10 @@ pub struct Metrics {
     pub ai_findings_per_1000_lines: Option<f64>,
     /// Findings it introduced (at any time) that an import found fixed in the window.
     pub findings_fixed: u64,
-    /// Who fixed them: not known yet (the fixing commit is not attributed).
-    pub fixed_by: &'static str,
+    /// Findings (anyone's) whose fixing commit in the window is the subject's
+    /// (`devspm_posture::fixes`: the first change to the finding's file after it was last
+    /// seen).
+    pub fixes_made: u64,
     pub mean_days_to_remediate: Option<f64>,
     pub median_days_to_remediate: Option<f64>,
     pub secrets_introduced: u64,
@@ -112,7 +114,7 @@ impl Metrics {
             human_findings_per_1000_lines: per_1000(t.findings - t.ai_findings, human_lines),
             ai_findings_per_1000_lines: per_1000(t.ai_findings, t.covered_ai_lines),
             findings_fixed: t.remediation_days.len() as u64,
-            fixed_by: "unknown",
+            fixes_made: t.fixes_made,
             mean_days_to_remediate: t.mean_remediation(),
             median_days_to_remediate: t.median_remediation(),
             secrets_introduced: t.secrets_introduced,
@@ -175,6 +177,8 @@ pub struct SubjectEvidence {
     pub hook_overrides: Vec<u64>,
     /// Its commits with line-level AI records.
     pub ai_line_commits: Vec<Evidenced>,
+    /// Findings its commits fixed.
+    pub fixes_made: Vec<Evidenced>,
 }
 
 impl SubjectEvidence {
@@ -212,6 +216,7 @@ impl SubjectEvidence {
             self_merged: e.self_merged.iter().map(pair).collect(),
             hook_overrides: e.overrides.iter().map(|(seq, _)| *seq).collect(),
             ai_line_commits: e.ai_line_commits.iter().map(pair).collect(),
+            fixes_made: e.fixes_made.iter().map(pair).collect(),
         }
     }
 }

@@ -325,7 +325,7 @@ impl Page {
         if kind == SubjectKind::Developer {
             self.w("<th>team</th>");
         }
-        self.w("<th class=\"n\">commits</th><th class=\"n\">changed lines</th><th class=\"n\">findings</th><th class=\"n\">per 1k lines</th><th class=\"n\">human /1k</th><th class=\"n\">AI /1k</th><th class=\"n\">open secrets</th><th class=\"n\">fixed</th><th class=\"n\">median days to fix</th><th class=\"n\">signed</th><th class=\"n\">AI share</th><th class=\"n\">self-merged</th><th class=\"n\">hook overrides</th></tr>");
+        self.w("<th class=\"n\">commits</th><th class=\"n\">changed lines</th><th class=\"n\">findings</th><th class=\"n\">per 1k lines</th><th class=\"n\">human /1k</th><th class=\"n\">AI /1k</th><th class=\"n\">open secrets</th><th class=\"n\">fixed</th><th class=\"n\">fixes made</th><th class=\"n\">median days to fix</th><th class=\"n\">signed</th><th class=\"n\">AI share</th><th class=\"n\">self-merged</th><th class=\"n\">hook overrides</th></tr>");
         for s in rows {
             let anchor = subject_anchor(kind.as_str(), &s.id);
             let m = &s.metrics;
@@ -368,6 +368,7 @@ impl Page {
             );
             self.counted(m.secrets_open, &format!("{anchor}-open-secrets"));
             self.counted(m.findings_fixed, &format!("{anchor}-fixed"));
+            self.counted(m.fixes_made, &format!("{anchor}-fixes-made"));
             let _ = write!(
                 self.out,
                 "<td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">",
@@ -476,7 +477,7 @@ impl Page {
             }
             let _ = write!(
                 self.out,
-                "</td><td class=\"t\">{}</td><td>{}</td><td>{}{}{}</td></tr>",
+                "</td><td class=\"t\">{}</td><td>{}</td><td>{}{}{}",
                 text(&f.agents.join(", ")),
                 text(
                     &[f.method.as_deref(), f.confidence.as_deref()]
@@ -492,10 +493,27 @@ impl Page {
                 f.fixed_revision
                     .as_deref()
                     .map_or_else(String::new, |rev| format!(
-                        " · fixed at {}",
+                        " · found fixed at {}",
                         text(short(rev))
                     )),
             );
+            if let Some(sha) = &f.fixed_in {
+                let _ = write!(
+                    self.out,
+                    " · fixed in <a href=\"#{}\"><code>{}</code></a>",
+                    commit_anchor(&f.repo, sha),
+                    text(short(sha))
+                );
+                if let Some(id) = &f.fixed_by {
+                    let _ = write!(
+                        self.out,
+                        " by <a href=\"#{}\">{}</a>",
+                        subject_anchor("developer", id),
+                        text(f.fixed_by_name.as_deref().unwrap_or(id))
+                    );
+                }
+            }
+            self.w("</td></tr>");
         }
         self.w("</table></div><p class=\"muted\">Event numbers are sequence numbers of the ledger: <code>devspm audit log</code> prints each event, <code>devspm audit prove SEQ</code> proves it is in the ledger.</p></section>");
     }
@@ -786,6 +804,12 @@ impl Page {
                     &format!("{anchor}-fixed"),
                     "Findings fixed",
                     &ev.fixed,
+                    false,
+                );
+                self.evidence_list(
+                    &format!("{anchor}-fixes-made"),
+                    "Findings its commits fixed",
+                    &ev.fixes_made,
                     false,
                 );
                 self.evidence_list(

@@ -135,8 +135,12 @@ pub struct FindingEntry {
     /// Its `finding_recorded` event and its `attribution` event (when in the window's facts).
     pub recorded_seq: Option<u64>,
     pub attribution_seq: Option<u64>,
-    /// The revision at which an import found it fixed.
+    /// The revision at which an import found it fixed, the commit taken to have fixed it
+    /// (`devspm_posture::fixes`), and that commit's author (identity id and name).
     pub fixed_revision: Option<String>,
+    pub fixed_in: Option<String>,
+    pub fixed_by: Option<String>,
+    pub fixed_by_name: Option<String>,
     /// A standing triage judgement (`false-positive` …).
     pub triage: Option<String>,
 }
