@@ -5,8 +5,8 @@
 //! resource the page tried to load), a parse problem. A control page that does log to the
 //! console proves the check sees what Chromium reports.
 //!
-//! The screenshot is written to `$CARGO_TARGET_TMPDIR/report-screenshot.png` (outside the
-//! source tree) for a person to look at. Without Chromium the test says so and passes:
+//! The screenshot and the page are written to `$CARGO_TARGET_TMPDIR/report-screenshot.png` and
+//! `report.html` (outside the source tree) for a person to look at. Without Chromium the test says so and passes:
 //! `.ci/run` installs it.
 
 mod common;
@@ -85,7 +85,9 @@ fn the_report_renders_in_headless_chromium_without_console_errors() {
         "the console check saw nothing on a page that must log a CSP violation"
     );
 
-    let png = Path::new(env!("CARGO_TARGET_TMPDIR")).join("report-screenshot.png");
+    let kept = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    std::fs::copy(&page, kept.join("report.html")).unwrap();
+    let png = kept.join("report-screenshot.png");
     let _ = std::fs::remove_file(&png);
     let console = render(&chromium, &page, &png, &profile);
     assert!(
