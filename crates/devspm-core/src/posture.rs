@@ -89,6 +89,10 @@ pub struct FindingFact {
     /// The commit taken to have fixed it (`devspm_posture::fixes`), filled by the caller from
     /// the commit graph and the commits that changed its file; `None` when unknown.
     pub fixed_in: Option<String>,
+    /// For a secret: whether its attribution found the value still in the file at the
+    /// revision it was scanned at (HEAD for the built-in detector); `None` when not recorded.
+    /// Filled by the caller from the `attribution` event.
+    pub live_at_head: Option<bool>,
     /// The standing triage judgement: state, last day it holds (YYYY-MM-DD), its event.
     pub triage: Option<TriageFact>,
 }

@@ -170,6 +170,7 @@ pub(crate) fn gather<S: Store + PostureStore + EvidenceStore + crate::Ledger>(
     detectors_ran(store, &mut facts)?;
     mark_default_branch(store, &mut facts)?;
     fixing_commits(store, &mut facts)?;
+    secrets_at_head(store, &mut facts)?;
     let teams = teams(store, &mut facts, &window, request.workdir)?;
     Ok((
         settings,
@@ -265,6 +266,26 @@ fn fixing_commits<S: PostureStore + crate::Ledger>(
                 .collect();
             let fix = devspm_posture::fixes::fixing_commit(&candidates, path);
             facts.findings[i].fixed_in = fix.map(|f| f.commit);
+        }
+    }
+    Ok(())
+}
+
+/// Fills `live_at_head` of every open secret from its `attribution` event (the secret
+/// detector records there whether the value is still in the file at HEAD).
+fn secrets_at_head<S: Store>(store: &S, facts: &mut Facts) -> Result<(), EngineError> {
+    for f in facts
+        .findings
+        .iter_mut()
+        .filter(|f| f.kind == "secret" && f.status == "open")
+    {
+        let Some(seq) = f.attribution_seq else {
+            continue;
+        };
+        let event = store.events(Some("attribution"), seq.saturating_sub(1), 1)?;
+        if let Some(e) = event.first().filter(|e| e.seq == seq) {
+            let payload: serde_json::Value = crate::recorded_payload(store, e)?;
+            f.live_at_head = payload["present_at_head"].as_bool();
         }
     }
     Ok(())

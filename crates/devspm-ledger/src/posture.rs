@@ -295,6 +295,7 @@ impl PostureStore for SqliteStore {
                 fixed_revision: r.get(13).map_err(&err)?,
                 fixed_at: r.get(14).map_err(&err)?,
                 fixed_in: None,
+                live_at_head: None,
                 triage,
             });
         }

@@ -493,6 +493,7 @@ mod tests {
             fixed_revision: None,
             fixed_at: None,
             fixed_in: None,
+            live_at_head: None,
             triage: None,
         }
     }
@@ -713,6 +714,7 @@ mod tests {
                 s.metrics.ai_recorded_line_commits
             );
             assert_eq!(e.fixes_made.len() as u64, s.metrics.fixes_made);
+            assert_eq!(e.live_secrets.len() as u64, s.metrics.secrets_live_at_head);
         }
         let ann = subject(&report, SubjectKind::Developer, "ann");
         let ids: Vec<&str> = ann

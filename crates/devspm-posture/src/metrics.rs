@@ -111,6 +111,8 @@ pub struct Tally {
     pub fixes_made: u64,
     pub secrets_introduced: u64,
     pub secrets_open: u64,
+    /// Of those open, the ones whose value is still in the file at HEAD.
+    pub secrets_live_at_head: u64,
     /// Non-merge commits on the default branch, and those of them self-merged.
     pub self_merge_population: u64,
     pub self_merged: u64,
@@ -143,6 +145,8 @@ pub struct Evidence {
     pub ai_line_commits: Vec<(String, String)>,
     /// Findings it fixed (finding, repository).
     pub fixes_made: Vec<(String, String)>,
+    /// Open secrets still in the file at HEAD (finding, repository).
+    pub live_secrets: Vec<(String, String)>,
 }
 
 #[derive(Clone, Debug)]
@@ -483,6 +487,9 @@ pub(crate) fn tally(facts: &Facts, book: &Book<'_>, request: &TallyRequest<'_>) 
                     });
                     if f.kind == "secret" && f.status == "open" {
                         e.open_secrets.push((f.finding.clone(), f.repo.clone()));
+                        if f.live_at_head == Some(true) {
+                            e.live_secrets.push((f.finding.clone(), f.repo.clone()));
+                        }
                     }
                 }
                 if let Some(days) = fixed_days {
@@ -621,6 +628,7 @@ fn count_finding(
         if f.kind == "secret" {
             t.secrets_introduced += 1;
             t.secrets_open += u64::from(f.status == "open");
+            t.secrets_live_at_head += u64::from(f.status == "open" && f.live_at_head == Some(true));
         }
         trend_month(t, introduced_month).findings_introduced += 1;
     }

@@ -61,6 +61,9 @@ pub struct Metrics {
     pub median_days_to_remediate: Option<f64>,
     pub secrets_introduced: u64,
     pub secrets_open: u64,
+    /// Of the open secrets, those whose value is still in the file at HEAD (the rest were
+    /// removed from the tree but stay in history: still to rotate).
+    pub secrets_live_at_head: u64,
     /// Non-merge commits on the default branch, those of them self-merged, and the share.
     pub self_merge_commits: u64,
     pub self_merged: u64,
@@ -119,6 +122,7 @@ impl Metrics {
             median_days_to_remediate: t.median_remediation(),
             secrets_introduced: t.secrets_introduced,
             secrets_open: t.secrets_open,
+            secrets_live_at_head: t.secrets_live_at_head,
             self_merge_commits: t.self_merge_population,
             self_merged: t.self_merged,
             self_merged_share: share(t.self_merged, t.self_merge_population),
@@ -179,6 +183,8 @@ pub struct SubjectEvidence {
     pub ai_line_commits: Vec<Evidenced>,
     /// Findings its commits fixed.
     pub fixes_made: Vec<Evidenced>,
+    /// Its open secrets still in the file at HEAD.
+    pub live_secrets: Vec<Evidenced>,
 }
 
 impl SubjectEvidence {
@@ -217,6 +223,7 @@ impl SubjectEvidence {
             hook_overrides: e.overrides.iter().map(|(seq, _)| *seq).collect(),
             ai_line_commits: e.ai_line_commits.iter().map(pair).collect(),
             fixes_made: e.fixes_made.iter().map(pair).collect(),
+            live_secrets: e.live_secrets.iter().map(pair).collect(),
         }
     }
 }

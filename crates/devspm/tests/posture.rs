@@ -336,6 +336,8 @@ fn small_samples_are_shrunk_and_the_listing_shows_their_size() {
     assert_eq!(carol["metrics"]["commits"], 1);
     assert_eq!(carol["metrics"]["changed_lines"], 1);
     assert_eq!(carol["metrics"]["secrets_open"], 1);
+    // The token is still in the file at HEAD (the detector's attribution says so).
+    assert_eq!(carol["metrics"]["secrets_live_at_head"], 1);
     // Every kind is there: developers, the team, the repository (no agent here).
     let kinds: Vec<&str> = subjects
         .iter()

@@ -91,6 +91,9 @@ fn the_html_report_is_self_contained_escaped_and_links_every_number() {
             ("secrets_open", "open_secrets"),
             ("self_merged", "self_merged"),
             ("hook_overrides", "hook_overrides"),
+            ("fixes_made", "fixes_made"),
+            ("secrets_live_at_head", "live_secrets"),
+            ("ai_recorded_line_commits", "ai_line_commits"),
         ] {
             assert_eq!(
                 m[metric].as_u64().unwrap(),

@@ -195,7 +195,7 @@ impl Page {
         let o = &r.posture.organisation;
         let m = &o.metrics;
         self.w("<section id=\"overview\"><h2>Overview</h2><div class=\"cards\">");
-        let cards: [(String, &str, &str); 9] = [
+        let cards: [(String, &str, &str); 10] = [
             (count(m.commits), "commits", "#commits"),
             (count(m.changed_lines), "changed lines", "#commits"),
             (
@@ -211,6 +211,11 @@ impl Page {
             (
                 count(m.secrets_open),
                 "secrets introduced, still open",
+                "#findings",
+            ),
+            (
+                count(m.secrets_live_at_head),
+                "of them still in the file at HEAD",
                 "#findings",
             ),
             (opt_percent(o.signed_share), "signed commits", "#commits"),
@@ -325,7 +330,7 @@ impl Page {
         if kind == SubjectKind::Developer {
             self.w("<th>team</th>");
         }
-        self.w("<th class=\"n\">commits</th><th class=\"n\">changed lines</th><th class=\"n\">findings</th><th class=\"n\">per 1k lines</th><th class=\"n\">human /1k</th><th class=\"n\">AI /1k</th><th class=\"n\">open secrets</th><th class=\"n\">fixed</th><th class=\"n\">fixes made</th><th class=\"n\">median days to fix</th><th class=\"n\">signed</th><th class=\"n\">AI share</th><th class=\"n\">self-merged</th><th class=\"n\">hook overrides</th></tr>");
+        self.w("<th class=\"n\">commits</th><th class=\"n\">changed lines</th><th class=\"n\">findings</th><th class=\"n\">per 1k lines</th><th class=\"n\">human /1k</th><th class=\"n\">AI /1k</th><th class=\"n\">open secrets</th><th class=\"n\">live at HEAD</th><th class=\"n\">fixed</th><th class=\"n\">fixes made</th><th class=\"n\">median days to fix</th><th class=\"n\">signed</th><th class=\"n\">AI share</th><th class=\"n\">self-merged</th><th class=\"n\">hook overrides</th></tr>");
         for s in rows {
             let anchor = subject_anchor(kind.as_str(), &s.id);
             let m = &s.metrics;
@@ -367,6 +372,7 @@ impl Page {
                 opt(m.ai_findings_per_1000_lines, 2)
             );
             self.counted(m.secrets_open, &format!("{anchor}-open-secrets"));
+            self.counted(m.secrets_live_at_head, &format!("{anchor}-live-secrets"));
             self.counted(m.findings_fixed, &format!("{anchor}-fixed"));
             self.counted(m.fixes_made, &format!("{anchor}-fixes-made"));
             let _ = write!(
@@ -816,6 +822,12 @@ impl Page {
                     &format!("{anchor}-open-secrets"),
                     "Open secrets",
                     &ev.open_secrets,
+                    false,
+                );
+                self.evidence_list(
+                    &format!("{anchor}-live-secrets"),
+                    "Open secrets still in the file at HEAD",
+                    &ev.live_secrets,
                     false,
                 );
                 self.evidence_list(

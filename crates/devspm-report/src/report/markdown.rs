@@ -56,6 +56,10 @@ pub fn render(r: &Report) -> String {
             opt(o.finding_rate, 3),
         ),
         ("secrets introduced, still open", count(m.secrets_open)),
+        (
+            "of them still in the file at HEAD",
+            count(m.secrets_live_at_head),
+        ),
         ("signed commits", opt_percent(o.signed_share)),
         ("AI-involved commits", opt_percent(m.ai_share)),
         (
