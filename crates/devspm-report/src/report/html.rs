@@ -73,6 +73,11 @@ svg.score .poor{fill:var(--poor)}
 pub fn render(r: &Report) -> String {
     let mut p = Page {
         out: String::with_capacity(256 * 1024),
+        listed: r
+            .commits
+            .iter()
+            .map(|c| (c.repo.as_str(), c.sha.as_str()))
+            .collect(),
         repos: r
             .posture
             .organisation
@@ -103,8 +108,14 @@ pub fn render(r: &Report) -> String {
     p.out
 }
 
-struct Page {
+/// Entries shown per evidence list: a page over years of history stays small; the JSON report
+/// has every one.
+const EVIDENCE_SHOWN: usize = 250;
+
+struct Page<'r> {
     out: String,
+    /// The commits with a row of their own.
+    listed: std::collections::HashSet<(&'r str, &'r str)>,
     /// Repository id → name.
     repos: HashMap<String, String>,
 }
@@ -131,7 +142,7 @@ fn heading(kind: SubjectKind) -> (&'static str, &'static str) {
     }
 }
 
-impl Page {
+impl Page<'_> {
     fn w(&mut self, s: &str) {
         self.out.push_str(s);
     }
@@ -146,6 +157,20 @@ impl Page {
                 "<td class=\"n\"><a href=\"#{anchor}\">{}</a></td>",
                 count(n)
             );
+        }
+    }
+
+    /// A commit's short id, linked to its row when it has one (commits older than the window,
+    /// or past the listed ones, have none).
+    fn commit_link(&self, repo: &str, sha: &str) -> String {
+        if self.listed.contains(&(repo, sha)) {
+            format!(
+                "<a href=\"#{}\"><code>{}</code></a>",
+                commit_anchor(repo, sha),
+                text(short(sha))
+            )
+        } else {
+            format!("<code>{}</code>", text(short(sha)))
         }
     }
 
@@ -458,11 +483,10 @@ impl Page {
             );
             match &f.introduced_in {
                 Some(sha) => {
+                    let link = self.commit_link(&f.repo, sha);
                     let _ = write!(
                         self.out,
-                        "<a href=\"#{}\"><code>{}</code></a> {}",
-                        commit_anchor(&f.repo, sha),
-                        text(short(sha)),
+                        "{link} {}",
                         f.introduced_at.as_deref().map_or_else(String::new, text)
                     );
                 }
@@ -504,12 +528,8 @@ impl Page {
                     )),
             );
             if let Some(sha) = &f.fixed_in {
-                let _ = write!(
-                    self.out,
-                    " · fixed in <a href=\"#{}\"><code>{}</code></a>",
-                    commit_anchor(&f.repo, sha),
-                    text(short(sha))
-                );
+                let link = self.commit_link(&f.repo, sha);
+                let _ = write!(self.out, " · fixed in {link}");
                 if let Some(id) = &f.fixed_by {
                     let _ = write!(
                         self.out,
@@ -752,19 +772,33 @@ impl Page {
             "<h3 id=\"{anchor}\">{title} ({})</h3><ul class=\"ev\">",
             count(items.len() as u64)
         );
-        for e in items {
-            let target = if commits {
-                commit_anchor(&e.repo, &e.id)
+        for e in items.iter().take(EVIDENCE_SHOWN) {
+            // A commit without a row of its own (older than the listed ones) is named, not
+            // linked.
+            let linked = !commits || self.listed.contains(&(e.repo.as_str(), e.id.as_str()));
+            let shown = text(if commits { short(&e.id) } else { &e.id });
+            if linked {
+                let target = if commits {
+                    commit_anchor(&e.repo, &e.id)
+                } else {
+                    finding_anchor(&e.id)
+                };
+                let _ = write!(
+                    self.out,
+                    "<li><a href=\"#{target}\"><code>{shown}</code></a></li>"
+                );
             } else {
-                finding_anchor(&e.id)
-            };
-            let _ = write!(
-                self.out,
-                "<li><a href=\"#{target}\"><code>{}</code></a></li>",
-                text(if commits { short(&e.id) } else { &e.id })
-            );
+                let _ = write!(self.out, "<li><code>{shown}</code></li>");
+            }
         }
         self.w("</ul>");
+        if items.len() > EVIDENCE_SHOWN {
+            let _ = write!(
+                self.out,
+                "<p class=\"muted\">and {} more: the JSON report (<code>--format json</code>) and <code>devspm posture explain</code> list every one.</p>",
+                count((items.len() - EVIDENCE_SHOWN) as u64)
+            );
+        }
     }
 
     fn evidence(&mut self, r: &Report) {
