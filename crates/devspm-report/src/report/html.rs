@@ -73,6 +73,13 @@ svg.score .poor{fill:var(--poor)}
 pub fn render(r: &Report) -> String {
     let mut p = Page {
         out: String::with_capacity(256 * 1024),
+        developers: r
+            .posture
+            .subjects
+            .iter()
+            .filter(|s| s.kind == SubjectKind::Developer)
+            .map(|s| s.id.as_str())
+            .collect(),
         listed: r
             .commits
             .iter()
@@ -116,6 +123,8 @@ struct Page<'r> {
     out: String,
     /// The commits with a row of their own.
     listed: std::collections::HashSet<(&'r str, &'r str)>,
+    /// The developers with a detail of their own (subjects of the window).
+    developers: std::collections::HashSet<&'r str>,
     /// Repository id → name.
     repos: HashMap<String, String>,
 }
@@ -171,6 +180,19 @@ impl Page<'_> {
             )
         } else {
             format!("<code>{}</code>", text(short(sha)))
+        }
+    }
+
+    /// A developer's name, linked to their detail when they are a subject of the window.
+    fn developer_link(&self, id: &str, name: &str) -> String {
+        if self.developers.contains(id) {
+            format!(
+                "<a href=\"#{}\">{}</a>",
+                subject_anchor("developer", id),
+                text(name)
+            )
+        } else {
+            text(name)
         }
     }
 
@@ -424,11 +446,10 @@ impl Page<'_> {
         if kind == SubjectKind::Team && !r.teams.members.is_empty() {
             self.w("<h3>Team choices from CODEOWNERS</h3><table><tr><th>developer</th><th>team</th><th class=\"n\">owned changes</th><th class=\"n\">changes</th></tr>");
             for m in &r.teams.members {
+                let who = self.developer_link(&m.identity, &m.name);
                 let _ = write!(
                     self.out,
-                    "<tr><td class=\"t\"><a href=\"#{}\">{}</a></td><td class=\"t\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
-                    subject_anchor("developer", &m.identity),
-                    text(&m.name),
+                    "<tr><td class=\"t\">{who}</td><td class=\"t\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
                     text(&m.team),
                     count(m.owned_changes),
                     count(m.changes)
@@ -495,12 +516,8 @@ impl Page<'_> {
             self.w("</td><td class=\"t\">");
             match (&f.developer, &f.developer_name) {
                 (Some(id), name) => {
-                    let _ = write!(
-                        self.out,
-                        "<a href=\"#{}\">{}</a>",
-                        subject_anchor("developer", id),
-                        text(name.as_deref().unwrap_or(id))
-                    );
+                    let link = self.developer_link(id, name.as_deref().unwrap_or(id));
+                    self.w(&link);
                 }
                 (None, Some(name)) => self.w(&text(name)),
                 (None, None) => self.w("–"),
@@ -531,12 +548,8 @@ impl Page<'_> {
                 let link = self.commit_link(&f.repo, sha);
                 let _ = write!(self.out, " · fixed in {link}");
                 if let Some(id) = &f.fixed_by {
-                    let _ = write!(
-                        self.out,
-                        " by <a href=\"#{}\">{}</a>",
-                        subject_anchor("developer", id),
-                        text(f.fixed_by_name.as_deref().unwrap_or(id))
-                    );
+                    let link = self.developer_link(id, f.fixed_by_name.as_deref().unwrap_or(id));
+                    let _ = write!(self.out, " by {link}");
                 }
             }
             self.w("</td></tr>");
@@ -626,11 +639,7 @@ impl Page<'_> {
             );
             for c in &t.by_subject {
                 let name = if c.kind == "developer" {
-                    format!(
-                        "<a href=\"#{}\">{}</a>",
-                        subject_anchor("developer", &c.id),
-                        text(&c.name)
-                    )
+                    self.developer_link(&c.id, &c.name)
                 } else {
                     text(&c.name)
                 };
@@ -919,17 +928,11 @@ impl Page<'_> {
                 text(&repository),
                 text(&c.time),
             );
-            match &c.author {
-                Some(id) => {
-                    let _ = write!(
-                        self.out,
-                        "<a href=\"#{}\">{}</a>",
-                        subject_anchor("developer", id),
-                        text(&c.author_name)
-                    );
-                }
-                None => self.w(&text(&c.author_name)),
-            }
+            let author = match &c.author {
+                Some(id) => self.developer_link(id, &c.author_name),
+                None => text(&c.author_name),
+            };
+            self.w(&author);
             let _ = write!(
                 self.out,
                 "</td><td class=\"n\">{}</td><td>{}</td><td>{}</td><td class=\"t\">{}</td><td class=\"n\">#{}</td></tr>",
