@@ -10,7 +10,7 @@
 #              temporary folder with `devspm scan` (its time is printed too).
 #
 # Environment:
-#   CARGO_TARGET_DIR  cargo target dir (default /var/tmp/devspm-target); the binary is
+#   CARGO_TARGET_DIR  cargo target dir (default: target/ of the checkout); the binary is
 #                     $CARGO_TARGET_DIR/release/devspm
 #   DEVSPM_BIN        use this binary and skip `cargo build`
 #   DEVSPM_DB         use this existing ledger instead of scanning REPO_PATH into a new one
@@ -32,7 +32,7 @@ repo="$1"
 runs="${BENCH_RUNS:-3}"
 chromium="${CHROMIUM:-/usr/bin/chromium}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/devspm-target}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
 if [ -z "${DEVSPM_BIN:-}" ]; then
   (cd "$root" && cargo build --release --locked -q -p devspm)
   DEVSPM_BIN="$CARGO_TARGET_DIR/release/devspm"
