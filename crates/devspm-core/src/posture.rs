@@ -39,6 +39,9 @@ pub struct CommitFact {
     pub agents: Vec<String>,
     /// The human the AI detector names accountable for an AI-involved commit, as an identity.
     pub accountable_identity: Option<String>,
+    /// Lines line-level records (git-ai notes, Agent Trace) attribute to an AI agent in this
+    /// commit: per file the largest of its records, summed (0 without records).
+    pub ai_recorded_lines: u64,
     /// Whether the commit is reachable from the repository's default branch; `None` when the
     /// default branch is not known. Filled by the caller from the commit graph, not the query.
     pub on_default_branch: Option<bool>,
@@ -83,6 +86,13 @@ pub struct FindingFact {
     /// the commit is recorded.
     pub fixed_revision: Option<String>,
     pub fixed_at: Option<i64>,
+    /// The commit taken to have fixed it (`devspm_posture::fixes`), filled by the caller from
+    /// the commit graph and the commits that changed its file; `None` when unknown.
+    pub fixed_in: Option<String>,
+    /// For a secret: whether its attribution found the value still in the file at the
+    /// revision it was scanned at (HEAD for the built-in detector); `None` when not recorded.
+    /// Filled by the caller from the `attribution` event.
+    pub live_at_head: Option<bool>,
     /// The standing triage judgement: state, last day it holds (YYYY-MM-DD), its event.
     pub triage: Option<TriageFact>,
 }
@@ -184,4 +194,14 @@ pub struct AliasFact {
     pub kind: Option<String>,
     pub name: Option<String>,
     pub email: Option<String>,
+}
+
+/// A file changed by a reachable non-merge commit (for teams from CODEOWNERS).
+#[derive(Clone, Debug, Serialize)]
+pub struct PathFact {
+    pub repo: String,
+    pub sha: String,
+    pub path: String,
+    /// Lines added plus removed (0 for a binary file).
+    pub lines: u64,
 }

@@ -31,6 +31,9 @@
 //! - [`views`]: every finding-producing pipeline's findings as the one view the renderers of
 //!   `devspm-report` take (table, CSV, Markdown, SARIF);
 //! - [`posture`]: metrics and explainable scores per developer, team, agent and repository;
+//!   [`pseudonym`]: every person replaced by a stable keyed pseudonym (`--pseudonymize`);
+//!   [`report`]: the organisation's report (posture with its evidence, findings, AI usage,
+//!   tools, CI audit, teams from CODEOWNERS) that `devspm-report` renders as HTML or Markdown;
 //! - [`szz`]: the commits that introduced what a fixing commit fixed (SZZ, V-SZZ).
 //!
 //! [`store`] is where a front end opens the ledger: the one module that names a backend;
@@ -79,6 +82,8 @@ pub mod policy;
 pub mod views;
 
 pub mod posture;
+pub mod pseudonym;
+pub mod report;
 
 pub mod szz;
 

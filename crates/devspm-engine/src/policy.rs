@@ -48,6 +48,10 @@ pub struct Violation {
     pub item: String,
     pub place: String,
     pub who: Option<String>,
+    /// The identity id of `who`, and the repository (name) the violation is in, when known:
+    /// what the report counts per developer and per repository.
+    pub identity: Option<String>,
+    pub repository: Option<String>,
     pub reason: String,
     pub rule: Option<String>,
 }
@@ -138,6 +142,8 @@ pub fn check(
             },
             place,
             who,
+            identity: t.identity.clone(),
+            repository: t.repository.clone(),
             reason: verdict.reason,
             rule: verdict.rule,
         });
@@ -168,6 +174,8 @@ pub fn check(
                 },
                 place: format!("{}:~/{}", t.host.as_deref().unwrap_or("?"), t.path),
                 who: t.identity_name.clone().or_else(|| t.identity.clone()),
+                identity: t.identity.clone(),
+                repository: None,
                 reason: format!("{} on a workstation ({})", status, t.kind),
                 rule: None,
             });
@@ -226,6 +234,8 @@ pub fn check(
                     ),
                     place: repository.to_owned(),
                     who: r.identity_name.clone().or_else(|| Some(r.identity.clone())),
+                    identity: Some(r.identity.clone()),
+                    repository: Some(repository.to_owned()),
                     reason: "signed commits are required".to_owned(),
                     rule: Some("require_signed_commits".into()),
                 });
@@ -261,6 +271,8 @@ pub fn check(
                     Some(c) => format!("{w} in {}", &c[..c.len().min(10)]),
                     None => w,
                 }),
+            identity: f.developer.clone(),
+            repository: Some(f.repository.clone()),
             reason: f.message.clone(),
             rule: Some(format!(
                 "thresholds.ci_severity = \"{}\"",

@@ -12,10 +12,10 @@ use std::collections::HashMap;
 
 use devspm_core::commit::REVIEW_TRAILERS;
 use devspm_core::posture::{
-    CO_AUTHOR_TRAILERS, CommitFact, FindingFact, HookOverrideFact, IdentityFact, RepositoryFact,
-    ScanCoverage, TrailerFact, TriageFact,
+    CO_AUTHOR_TRAILERS, CommitFact, FindingFact, HookOverrideFact, IdentityFact, PathFact,
+    RepositoryFact, ScanCoverage, TrailerFact, TriageFact,
 };
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 
 use crate::{LedgerError, SqliteStore, Store};
 
@@ -51,6 +51,18 @@ pub trait PostureStore {
     /// Every recorded commit of one repository with its parents (reachable or not), for
     /// walking the graph.
     fn commit_parents(&self, repo: &str) -> Result<HashMap<String, Vec<String>>, LedgerError>;
+
+    /// The files changed by reachable non-merge commits authored in `since <= author time <
+    /// until`, every repository.
+    fn posture_paths(&self, since: i64, until: i64) -> Result<Vec<PathFact>, LedgerError>;
+
+    /// The paths each of these recorded commits of `repo` changed (through the commit's own
+    /// index: read-only, unlike a lookup by path), and its author time.
+    fn commit_paths(
+        &self,
+        repo: &str,
+        shas: &[&str],
+    ) -> Result<HashMap<String, (i64, Vec<String>)>, LedgerError>;
 }
 
 /// Every alias's identity.
@@ -126,6 +138,24 @@ impl PostureStore for SqliteStore {
                 }
             }
         }
+        // Line-level AI records: per file the largest record (a git-ai note and an Agent Trace
+        // record of the same lines must not count twice), summed per commit.
+        let mut recorded: HashMap<(String, String), u64> = HashMap::new();
+        {
+            let mut stmt = conn
+                .prepare(
+                    "SELECT repo_id, sha, max(lines) FROM ai_line_ranges WHERE orphaned = 0
+                     GROUP BY repo_id, sha, path",
+                )
+                .map_err(&err)?;
+            let mut rows = stmt.query([]).map_err(&err)?;
+            while let Some(r) = rows.next().map_err(&err)? {
+                let lines: i64 = r.get(2).map_err(&err)?;
+                *recorded
+                    .entry((r.get(0).map_err(&err)?, r.get(1).map_err(&err)?))
+                    .or_default() += lines.max(0) as u64;
+            }
+        }
         let mut trailers: HashMap<(String, String), Vec<TrailerFact>> = HashMap::new();
         {
             // Trailers first, in rowid order (few keys match), then their commit by its unique
@@ -175,6 +205,7 @@ impl PostureStore for SqliteStore {
             let key: (String, String) = (r.get(0).map_err(&err)?, r.get(1).map_err(&err)?);
             let (agents, accountable_identity) = ai.get(&key).cloned().unwrap_or_default();
             let review_trailers = trailers.remove(&key).unwrap_or_default();
+            let ai_recorded_lines = recorded.get(&key).copied().unwrap_or(0);
             let (repo, sha) = key;
             let author_alias: Option<String> = r.get(3).map_err(&err)?;
             let committer_alias: Option<String> = r.get(4).map_err(&err)?;
@@ -194,6 +225,7 @@ impl PostureStore for SqliteStore {
                 review_trailers,
                 agents,
                 accountable_identity,
+                ai_recorded_lines,
                 on_default_branch: None,
             });
         }
@@ -262,6 +294,8 @@ impl PostureStore for SqliteStore {
                 attribution_seq: r.get::<_, Option<i64>>(12).map_err(&err)?.map(|s| s as u64),
                 fixed_revision: r.get(13).map_err(&err)?,
                 fixed_at: r.get(14).map_err(&err)?,
+                fixed_in: None,
+                live_at_head: None,
                 triage,
             });
         }
@@ -491,6 +525,62 @@ impl PostureStore for SqliteStore {
                 r.get(0).map_err(&err)?,
                 parents.split_whitespace().map(str::to_owned).collect(),
             );
+        }
+        Ok(out)
+    }
+
+    fn posture_paths(&self, since: i64, until: i64) -> Result<Vec<PathFact>, LedgerError> {
+        let err = self.sql_err();
+        let mut stmt = self
+            .connection()
+            .prepare(
+                "SELECT f.repo_id, f.sha, f.path, coalesce(f.added, 0) + coalesce(f.removed, 0)
+                 FROM commits c JOIN commit_files f ON f.repo_id = c.repo_id AND f.sha = c.sha
+                 WHERE c.unreachable_seq IS NULL AND c.parent_count <= 1
+                   AND c.author_time >= ?1 AND c.author_time < ?2",
+            )
+            .map_err(&err)?;
+        let mut rows = stmt.query(params![since, until]).map_err(&err)?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next().map_err(&err)? {
+            out.push(PathFact {
+                repo: r.get(0).map_err(&err)?,
+                sha: r.get(1).map_err(&err)?,
+                path: r.get(2).map_err(&err)?,
+                lines: r.get::<_, i64>(3).map_err(&err)?.max(0) as u64,
+            });
+        }
+        Ok(out)
+    }
+
+    fn commit_paths(
+        &self,
+        repo: &str,
+        shas: &[&str],
+    ) -> Result<HashMap<String, (i64, Vec<String>)>, LedgerError> {
+        let err = self.sql_err();
+        let conn = self.connection();
+        let mut time = conn
+            .prepare_cached("SELECT author_time FROM commits WHERE repo_id = ?1 AND sha = ?2")
+            .map_err(&err)?;
+        let mut files = conn
+            .prepare_cached("SELECT path FROM commit_files WHERE repo_id = ?1 AND sha = ?2")
+            .map_err(&err)?;
+        let mut out = HashMap::new();
+        for sha in shas {
+            let Some(at) = time
+                .query_row(params![repo, sha], |r| r.get::<_, i64>(0))
+                .optional()
+                .map_err(&err)?
+            else {
+                continue;
+            };
+            let mut rows = files.query(params![repo, sha]).map_err(&err)?;
+            let mut paths = Vec::new();
+            while let Some(r) = rows.next().map_err(&err)? {
+                paths.push(r.get(0).map_err(&err)?);
+            }
+            out.insert((*sha).to_owned(), (at, paths));
         }
         Ok(out)
     }

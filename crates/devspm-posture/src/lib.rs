@@ -13,13 +13,16 @@
 //! - [`report`]: what [`assess`] and [`explain`] return.
 //!
 //! - [`signals`]: the insider-threat signal rules, one file each, over each identity's own
-//!   history.
+//!   history;
+//! - [`codeowners`]: teams from CODEOWNERS (the owner of the paths a developer changes most);
+//! - [`fixes`]: the commit that fixed a finding, counted for its author like an introduction.
 //!
-//! Not built yet (issue 14): the HTML report, pseudonymised output,
-//! teams from CODEOWNERS, shadow tools and policy violations as metrics, who fixed a finding.
+//! Not built yet (issue 14): shadow tools and policy violations as metrics of the score.
 
+pub mod codeowners;
 mod configure;
 pub mod factors;
+pub mod fixes;
 pub mod graph;
 pub mod metrics;
 pub mod report;
@@ -35,7 +38,7 @@ use devspm_core::posture::{
 };
 
 pub use metrics::{SubjectKind, SubjectRef};
-pub use report::{Explanation, Metrics, PostureReport, SubjectPosture};
+pub use report::{Explanation, Metrics, PostureReport, SubjectEvidence, SubjectPosture};
 pub use settings::Settings;
 pub use window::Window;
 
@@ -95,8 +98,30 @@ pub fn assess(
     settings: &Settings,
     selection: &Selection,
 ) -> PostureReport {
+    assess_inner(facts, request, settings, selection, false)
+}
+
+/// [`assess`], with every subject's evidence kept ([`SubjectPosture::evidence`] and each
+/// factor's): the commits, findings, fixes and events behind each number, for a report that
+/// links every number to what it counts.
+pub fn assess_with_evidence(
+    facts: &Facts,
+    request: &Request,
+    settings: &Settings,
+    selection: &Selection,
+) -> PostureReport {
+    assess_inner(facts, request, settings, selection, true)
+}
+
+fn assess_inner(
+    facts: &Facts,
+    request: &Request,
+    settings: &Settings,
+    selection: &Selection,
+    evidence: bool,
+) -> PostureReport {
     let book = Book::new(facts);
-    let tallies = tallies(facts, &book, request, settings, None);
+    let tallies = tallies(facts, &book, request, settings, None, evidence);
     let names = Names::new(facts);
     let mut subjects: Vec<SubjectPosture> = tallies
         .subjects
@@ -143,7 +168,7 @@ pub fn explain(
     subject: &SubjectRef,
 ) -> Explanation {
     let book = Book::new(facts);
-    let tallies = tallies(facts, &book, request, settings, Some(subject));
+    let tallies = tallies(facts, &book, request, settings, Some(subject), false);
     let names = Names::new(facts);
     let empty;
     let tally = match tallies.subjects.get(subject) {
@@ -158,14 +183,18 @@ pub fn explain(
         scope: scope_of(facts, request),
         settings: settings.clone(),
         organisation: organisation(facts, &book, &tallies.organisation),
-        subject: posture(
-            subject,
-            tally,
-            &tallies.organisation,
-            settings,
-            &names,
-            &book,
-        ),
+        subject: SubjectPosture {
+            // `explain` shows the evidence per factor; the per-metric lists are the report's.
+            evidence: None,
+            ..posture(
+                subject,
+                tally,
+                &tallies.organisation,
+                settings,
+                &names,
+                &book,
+            )
+        },
         recompute: report::RECOMPUTE,
         notes: notes(facts, request),
     }
@@ -252,6 +281,7 @@ fn tallies(
     request: &Request,
     settings: &Settings,
     explain: Option<&SubjectRef>,
+    evidence_all: bool,
 ) -> Tallies {
     metrics::tally(
         facts,
@@ -262,6 +292,7 @@ fn tallies(
             today: &request.today,
             settings,
             explain,
+            evidence_all,
         },
     )
 }
@@ -329,6 +360,7 @@ fn posture(
         known_weight: s.known_weight,
         metrics: Metrics::of(tally, Some(subject.kind)),
         factors: s.factors,
+        evidence: tally.evidence.as_deref().map(SubjectEvidence::of),
     }
 }
 
@@ -373,7 +405,7 @@ fn scope_of(facts: &Facts, request: &Request) -> Option<(String, String)> {
 
 fn notes(facts: &Facts, request: &Request) -> Vec<String> {
     let mut out = vec![
-        "who fixed a finding is not known yet: a fix counts for whoever introduced the finding".to_owned(),
+        "a fix counts for whoever introduced the finding (time to remediate) and, as a fix made, for the author of the fixing commit: the first change to the finding's file after it was last seen (unknown when none, e.g. the file was deleted)".to_owned(),
         "the default branch is approximated (ingest does not record which branch HEAD names): the first of refs/remotes/origin/HEAD, main, master, trunk, origin/main, origin/master, a detached HEAD".to_owned(),
     ];
     for r in &facts.repositories {
@@ -431,6 +463,7 @@ mod tests {
             review_trailers: Vec::new(),
             agents: Vec::new(),
             accountable_identity: None,
+            ai_recorded_lines: 0,
             on_default_branch: Some(true),
         }
     }
@@ -462,6 +495,8 @@ mod tests {
             attribution_seq: Some(2),
             fixed_revision: None,
             fixed_at: None,
+            fixed_in: None,
+            live_at_head: None,
             triage: None,
         }
     }
@@ -484,6 +519,8 @@ mod tests {
             .review_trailers
             .push(trailer("Co-authored-by", "claude"));
         agent_coauthored.agents = vec!["claude-code".to_owned()];
+        // A git-ai note says 20 of its 30 lines are the agent's.
+        agent_coauthored.ai_recorded_lines = 20;
         agent_coauthored.accountable_identity = Some("ann".to_owned());
         let mut web = commit("r2", "c4", "bob", T + 30, 20);
         web.committer_identity = Some("web-flow".to_owned());
@@ -561,6 +598,10 @@ mod tests {
         // merge is not in the population.
         assert_eq!(ann.metrics.self_merge_commits, 3);
         assert_eq!(ann.metrics.self_merged, 2);
+        // Line-level records: 20 of her 180 changed lines.
+        assert_eq!(ann.metrics.ai_recorded_lines, 20);
+        assert_eq!(ann.metrics.ai_recorded_line_share, Some(20.0 / 180.0));
+        assert_eq!(report.organisation.metrics.ai_recorded_lines, 20);
         // Accountable for all four, one AI-involved.
         assert_eq!(ann.metrics.accountable_commits, Some(4));
         assert_eq!(ann.metrics.ai_share, Some(0.25));
@@ -647,5 +688,56 @@ mod tests {
                 .iter()
                 .all(|s| s.factors.iter().all(|f| f.evaluation.evidence.is_empty()))
         );
+    }
+
+    #[test]
+    fn every_number_of_a_report_has_its_evidence() {
+        let facts = facts();
+        let report = assess_with_evidence(
+            &facts,
+            &request(None),
+            &Settings::default(),
+            &Selection::default(),
+        );
+        for s in &report.subjects {
+            let e = s.evidence.as_ref().expect("evidence kept");
+            assert_eq!(e.commits.len() as u64, s.metrics.commits, "{}", s.id);
+            assert_eq!(
+                e.findings.len() as u64,
+                s.metrics.findings_introduced,
+                "{}",
+                s.id
+            );
+            assert_eq!(e.fixed.len() as u64, s.metrics.findings_fixed);
+            assert_eq!(e.open_secrets.len() as u64, s.metrics.secrets_open);
+            assert_eq!(e.self_merged.len() as u64, s.metrics.self_merged);
+            assert_eq!(e.hook_overrides.len() as u64, s.metrics.hook_overrides);
+            assert_eq!(
+                e.ai_line_commits.len() as u64,
+                s.metrics.ai_recorded_line_commits
+            );
+            assert_eq!(e.fixes_made.len() as u64, s.metrics.fixes_made);
+            assert_eq!(e.live_secrets.len() as u64, s.metrics.secrets_live_at_head);
+        }
+        let ann = subject(&report, SubjectKind::Developer, "ann");
+        let ids: Vec<&str> = ann
+            .evidence
+            .as_ref()
+            .unwrap()
+            .self_merged
+            .iter()
+            .map(|e| e.id.as_str())
+            .collect();
+        assert_eq!(ids, ["c1", "c3"]);
+        // The scores are those of the listing.
+        let plain = assess(
+            &facts,
+            &request(None),
+            &Settings::default(),
+            &Selection::default(),
+        );
+        for (a, b) in plain.subjects.iter().zip(&report.subjects) {
+            assert_eq!((a.id.as_str(), a.score), (b.id.as_str(), b.score));
+        }
     }
 }

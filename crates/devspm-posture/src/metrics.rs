@@ -14,8 +14,9 @@
 //!   introducing commit (attribution), that developer's team, and every agent involved in that
 //!   commit; it counts as AI-involved when an agent was. Findings judged false positives (a
 //!   standing triage judgement) count for nothing; accepted risks still count.
-//! - a **fix** counts for whoever introduced the finding. Who fixed it is not known yet (the
-//!   commit that made a finding disappear is not attributed).
+//! - a **fix** counts for whoever introduced the finding (time to remediate), and the fixing
+//!   commit ([`crate::fixes`]) counts for its author, their team, its agents and its
+//!   repository as a fix made (`fixes_made`).
 //! - a **hook override** counts for its repository, the developer who overrode and their team.
 //!
 //! The organisation's tally takes every fact of the window, whatever the scope (`--repo`): it
@@ -90,6 +91,10 @@ pub struct Tally {
     pub signed: u64,
     pub ai_commits: u64,
     pub ai_lines: u64,
+    /// Lines line-level records attribute to an agent (capped at each commit's changed
+    /// lines), and the commits with such records.
+    pub ai_recorded_lines: u64,
+    pub ai_recorded_line_commits: u64,
     /// Changed lines in repositories with scanner results (the finding rate's denominator).
     pub covered_lines: u64,
     pub covered_ai_lines: u64,
@@ -102,8 +107,12 @@ pub struct Tally {
     pub ai_findings: u64,
     /// Days from introduction to fix of each finding fixed in the window.
     pub remediation_days: Vec<f64>,
+    /// Findings (anyone's) whose fixing commit in the window is the subject's.
+    pub fixes_made: u64,
     pub secrets_introduced: u64,
     pub secrets_open: u64,
+    /// Of those open, the ones whose value is still in the file at HEAD.
+    pub secrets_live_at_head: u64,
     /// Non-merge commits on the default branch, and those of them self-merged.
     pub self_merge_population: u64,
     pub self_merged: u64,
@@ -132,6 +141,12 @@ pub struct Evidence {
     pub open_secrets: Vec<(String, String)>,
     pub self_merged: Vec<(String, String)>,
     pub overrides: Vec<(u64, String)>,
+    /// Commits with line-level AI records (commit, repository).
+    pub ai_line_commits: Vec<(String, String)>,
+    /// Findings it fixed (finding, repository).
+    pub fixes_made: Vec<(String, String)>,
+    /// Open secrets still in the file at HEAD (finding, repository).
+    pub live_secrets: Vec<(String, String)>,
 }
 
 #[derive(Clone, Debug)]
@@ -221,6 +236,8 @@ pub(crate) struct TallyRequest<'a> {
     pub settings: &'a Settings,
     /// The subject whose evidence is kept.
     pub explain: Option<&'a SubjectRef>,
+    /// Keep every subject's evidence (the HTML report links every number to it).
+    pub evidence_all: bool,
 }
 
 /// The organisation's tally and one per subject with facts in the window.
@@ -339,13 +356,18 @@ pub(crate) fn tally(facts: &Facts, book: &Book<'_>, request: &TallyRequest<'_>) 
     let in_scope = |repo: &str| request.scope.is_none_or(|s| s == repo);
     let mut add = |subject: SubjectRef, each: &mut dyn FnMut(&mut Tally, bool)| {
         let explained = request.explain == Some(&subject);
+        let keep = explained || request.evidence_all;
         let tally = subjects.entry(subject).or_insert_with(|| {
             if explained {
                 Tally::with_months(&months, true)
             } else {
-                Tally::default()
+                Tally {
+                    evidence: keep.then(Box::default),
+                    ..Tally::default()
+                }
             }
         });
+        let explained = keep;
         each(tally, explained);
     };
 
@@ -370,6 +392,9 @@ pub(crate) fn tally(facts: &Facts, book: &Book<'_>, request: &TallyRequest<'_>) 
                 });
                 if self_merged {
                     e.self_merged.push((c.sha.clone(), c.repo.clone()));
+                }
+                if c.ai_recorded_lines > 0 && c.parent_count <= 1 {
+                    e.ai_line_commits.push((c.sha.clone(), c.repo.clone()));
                 }
             }
         };
@@ -404,9 +429,35 @@ pub(crate) fn tally(facts: &Facts, book: &Book<'_>, request: &TallyRequest<'_>) 
         }
     }
 
+    let commits: HashMap<(&str, &str), &CommitFact> = facts
+        .commits
+        .iter()
+        .map(|c| ((c.repo.as_str(), c.sha.as_str()), c))
+        .collect();
     for f in &facts.findings {
         if false_positive(f, request.today) {
             continue;
+        }
+        // Who fixed it: the fixing commit's subjects, like an introduction's.
+        let fixer = match (f.status.as_str(), f.fixed_at, &f.fixed_in) {
+            ("fixed", Some(at), Some(sha)) if request.window.contains(at) => {
+                commits.get(&(f.repo.as_str(), sha.as_str()))
+            }
+            _ => None,
+        };
+        if let Some(c) = fixer {
+            organisation.fixes_made += 1;
+            if in_scope(&f.repo) {
+                for subject in commit_subjects(book, c) {
+                    add(subject, &mut |t, explained| {
+                        t.fixes_made += 1;
+                        t.repos.insert(f.repo.clone());
+                        if explained && let Some(e) = t.evidence.as_mut() {
+                            e.fixes_made.push((f.finding.clone(), f.repo.clone()));
+                        }
+                    });
+                }
+            }
         }
         let Some(introduced_at) = f.introduced_at else {
             continue;
@@ -436,6 +487,9 @@ pub(crate) fn tally(facts: &Facts, book: &Book<'_>, request: &TallyRequest<'_>) 
                     });
                     if f.kind == "secret" && f.status == "open" {
                         e.open_secrets.push((f.finding.clone(), f.repo.clone()));
+                        if f.live_at_head == Some(true) {
+                            e.live_secrets.push((f.finding.clone(), f.repo.clone()));
+                        }
                     }
                 }
                 if let Some(days) = fixed_days {
@@ -523,6 +577,11 @@ fn count_commit(
         t.ai_commits += 1;
         t.ai_lines += lines;
     }
+    // A merge has no lines of its own, so no recorded AI lines either.
+    if c.ai_recorded_lines > 0 && c.parent_count <= 1 {
+        t.ai_recorded_lines += c.ai_recorded_lines.min(lines);
+        t.ai_recorded_line_commits += 1;
+    }
     if covered {
         t.covered_lines += lines;
         if ai {
@@ -569,6 +628,7 @@ fn count_finding(
         if f.kind == "secret" {
             t.secrets_introduced += 1;
             t.secrets_open += u64::from(f.status == "open");
+            t.secrets_live_at_head += u64::from(f.status == "open" && f.live_at_head == Some(true));
         }
         trend_month(t, introduced_month).findings_introduced += 1;
     }

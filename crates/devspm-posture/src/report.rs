@@ -29,6 +29,12 @@ pub struct Metrics {
     pub accountable_commits: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub accountable_ai_commits: Option<u64>,
+    /// Lines that line-level records (git-ai notes, Agent Trace) attribute to an AI agent, the
+    /// commits with such records, and the share of the changed lines they are (`None` without
+    /// any record: no evidence either way).
+    pub ai_recorded_lines: u64,
+    pub ai_recorded_line_commits: u64,
+    pub ai_recorded_line_share: Option<f64>,
     /// Share of AI-involved commits: over accountable commits for developers and teams, over
     /// all commits for repositories and the organisation; none for agents.
     pub ai_share: Option<f64>,
@@ -47,12 +53,17 @@ pub struct Metrics {
     pub ai_findings_per_1000_lines: Option<f64>,
     /// Findings it introduced (at any time) that an import found fixed in the window.
     pub findings_fixed: u64,
-    /// Who fixed them: not known yet (the fixing commit is not attributed).
-    pub fixed_by: &'static str,
+    /// Findings (anyone's) whose fixing commit in the window is the subject's
+    /// (`devspm_posture::fixes`: the first change to the finding's file after it was last
+    /// seen).
+    pub fixes_made: u64,
     pub mean_days_to_remediate: Option<f64>,
     pub median_days_to_remediate: Option<f64>,
     pub secrets_introduced: u64,
     pub secrets_open: u64,
+    /// Of the open secrets, those whose value is still in the file at HEAD (the rest were
+    /// removed from the tree but stay in history: still to rotate).
+    pub secrets_live_at_head: u64,
     /// Non-merge commits on the default branch, those of them self-merged, and the share.
     pub self_merge_commits: u64,
     pub self_merged: u64,
@@ -83,6 +94,11 @@ impl Metrics {
             signed_share: share(t.signed, t.commits),
             ai_commits: t.ai_commits,
             ai_changed_lines: t.ai_lines,
+            ai_recorded_lines: t.ai_recorded_lines,
+            ai_recorded_line_commits: t.ai_recorded_line_commits,
+            ai_recorded_line_share: (t.ai_recorded_line_commits > 0)
+                .then(|| share(t.ai_recorded_lines, t.lines))
+                .flatten(),
             accountable_commits: accountable.then_some(t.accountable_commits),
             accountable_ai_commits: accountable.then_some(t.accountable_ai_commits),
             ai_share: match kind {
@@ -101,11 +117,12 @@ impl Metrics {
             human_findings_per_1000_lines: per_1000(t.findings - t.ai_findings, human_lines),
             ai_findings_per_1000_lines: per_1000(t.ai_findings, t.covered_ai_lines),
             findings_fixed: t.remediation_days.len() as u64,
-            fixed_by: "unknown",
+            fixes_made: t.fixes_made,
             mean_days_to_remediate: t.mean_remediation(),
             median_days_to_remediate: t.median_remediation(),
             secrets_introduced: t.secrets_introduced,
             secrets_open: t.secrets_open,
+            secrets_live_at_head: t.secrets_live_at_head,
             self_merge_commits: t.self_merge_population,
             self_merged: t.self_merged,
             self_merged_share: share(t.self_merged, t.self_merge_population),
@@ -123,7 +140,7 @@ pub struct SubjectPosture {
     pub id: String,
     /// Display name (a person's name, a repository's name).
     pub name: String,
-    /// A developer's team (from `devspm.toml`).
+    /// A developer's team (from `devspm.toml`, else from CODEOWNERS).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub team: Option<String>,
     /// 0–100, higher is better; `None` when no factor is known.
@@ -133,6 +150,82 @@ pub struct SubjectPosture {
     pub known_weight: f64,
     pub metrics: Metrics,
     pub factors: Vec<FactorResult>,
+    /// What each number counts (only when asked for: [`crate::assess_with_evidence`],
+    /// [`crate::explain`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<SubjectEvidence>,
+}
+
+/// A commit or finding behind a number: its repository id and its id (commit id, finding id).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Evidenced {
+    pub repo: String,
+    pub id: String,
+}
+
+/// The record behind a subject's numbers, one list per metric: `commits` has as many entries
+/// as [`Metrics::commits`], `findings` as [`Metrics::findings_introduced`], and so on.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct SubjectEvidence {
+    /// Its commits in the window (merges included).
+    pub commits: Vec<Evidenced>,
+    /// Findings it introduced in the window (false positives left out).
+    pub findings: Vec<Evidenced>,
+    /// Findings it introduced that an import found fixed in the window.
+    pub fixed: Vec<Evidenced>,
+    /// Secret findings it introduced in the window that are still open.
+    pub open_secrets: Vec<Evidenced>,
+    /// Its self-merged commits.
+    pub self_merged: Vec<Evidenced>,
+    /// Sequence numbers of its `hook_override` events.
+    pub hook_overrides: Vec<u64>,
+    /// Its commits with line-level AI records.
+    pub ai_line_commits: Vec<Evidenced>,
+    /// Findings its commits fixed.
+    pub fixes_made: Vec<Evidenced>,
+    /// Its open secrets still in the file at HEAD.
+    pub live_secrets: Vec<Evidenced>,
+}
+
+impl SubjectEvidence {
+    pub(crate) fn of(e: &crate::metrics::Evidence) -> SubjectEvidence {
+        let pair = |(id, repo): &(String, String)| Evidenced {
+            repo: repo.clone(),
+            id: id.clone(),
+        };
+        SubjectEvidence {
+            commits: e
+                .commits
+                .iter()
+                .map(|c| Evidenced {
+                    repo: c.repo.clone(),
+                    id: c.sha.clone(),
+                })
+                .collect(),
+            findings: e
+                .findings
+                .iter()
+                .map(|f| Evidenced {
+                    repo: f.repo.clone(),
+                    id: f.finding.clone(),
+                })
+                .collect(),
+            fixed: e
+                .fixes
+                .iter()
+                .map(|f| Evidenced {
+                    repo: f.repo.clone(),
+                    id: f.finding.clone(),
+                })
+                .collect(),
+            open_secrets: e.open_secrets.iter().map(pair).collect(),
+            self_merged: e.self_merged.iter().map(pair).collect(),
+            hook_overrides: e.overrides.iter().map(|(seq, _)| *seq).collect(),
+            ai_line_commits: e.ai_line_commits.iter().map(pair).collect(),
+            fixes_made: e.fixes_made.iter().map(pair).collect(),
+            live_secrets: e.live_secrets.iter().map(pair).collect(),
+        }
+    }
 }
 
 /// A recorded repository as posture sees it.

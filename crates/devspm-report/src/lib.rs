@@ -14,10 +14,13 @@
 //! | Markdown | [`markdown::text`], [`markdown::code`] | the terminal's list, plus links, images, raw HTML, entities, emphasis, broken table rows, forged headings and lists |
 //! | CSV | [`csv::cell`], records written by [`csv::Writer`] (the `csv` crate; [`csv::Writer::exact`] for byte-exact exports) | the terminal's list, plus formulas and quote breakout |
 //! | JSON | [`json::to_string_pretty`], [`json::to_string`] | raw DEL, C1, bidi and invisible characters (written as `\uXXXX`; the strings round-trip exactly) |
+//! | HTML | [`html::text`] (element content and quoted attributes) | the terminal's list, plus tags, scripts, attribute breakout, entities; very long text is cut with the length said; links only to anchors devspm makes (no `javascript:` URL) |
 //!
 //! [`findings`] renders findings — from any command that produces them — as a table fitted
 //! to the terminal, CSV and Markdown, and [`sarif`] as SARIF 2.1.0 with each result's
-//! [`signals`] renders `devspm signals`; [`evidence`] renders the evidence pack (`devspm audit evidence`) in Markdown; [`number`]
+//! attribution: one view and one builder for every command. [`signals`] renders `devspm
+//! signals`. [`report`] is the organisation's report (`devspm report`): its data, one
+//! self-contained HTML file and a Markdown summary. [`evidence`] renders the evidence pack (`devspm audit evidence`) in Markdown; [`number`]
 //! formats counts and percentages; [`vex`] writes dependency findings as a CycloneDX VEX
 //! document (for DefectDojo and Dependency-Track).
 //!
@@ -27,9 +30,11 @@
 pub mod csv;
 pub mod evidence;
 pub mod findings;
+pub mod html;
 pub mod json;
 pub mod markdown;
 pub mod number;
+pub mod report;
 pub mod sarif;
 pub mod signals;
 pub mod style;
@@ -154,6 +159,25 @@ mod catalogue {
             }
             let code = crate::markdown::code(&text);
             assert_inert(&id, &code, false);
+        }
+    }
+
+    #[test]
+    fn html_text_is_inert_and_markup_free() {
+        for (id, text) in cases() {
+            let shown = crate::html::text(&text);
+            assert_inert(&id, &shown, false);
+            assert!(!shown.contains(['<', '>', '"', '\'']), "{id}: {shown:?}");
+            // Every `&` starts one of the references the function writes.
+            for (at, _) in shown.match_indices('&') {
+                let rest = &shown[at..];
+                assert!(
+                    ["&amp;", "&lt;", "&gt;", "&quot;", "&#39;"]
+                        .iter()
+                        .any(|r| rest.starts_with(r)),
+                    "{id}: {shown:?}"
+                );
+            }
         }
     }
 

@@ -36,6 +36,7 @@ Examples:
   devspm hook install                  block commits that add secrets
   devspm posture                       posture and an explainable score per developer, team, agent
   devspm signals                       insider-threat signals an analyst should read, with evidence
+  devspm report -o report.html         one self-contained HTML report, every number linked to evidence
 
 Exit status: 0 success, 1 error, 2 usage error, 3 ledger verification failed, 4 findings at
 or above --fail-on.";
@@ -96,8 +97,9 @@ pub struct GlobalArgs {
     /// Output format: a human table, JSON for scripts and CI jobs. The commands that produce
     /// findings (`scan`, `import`, `findings`, `ci audit`, `tools scan`, `policy check`) also
     /// write their findings as CSV, Markdown and SARIF 2.1.0 (with each finding's attribution);
-    /// `ai` and `posture` write CSV and Markdown, `audit export` CSV. Another choice is refused
-    /// (exit 2) with the list of what the command writes.
+    /// `ai` and `posture` write CSV and Markdown, `signals` and `audit export` CSV, `report`
+    /// HTML (its default) and Markdown. Another choice is refused (exit 2) with the list of what
+    /// the command writes.
     #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 
@@ -132,6 +134,8 @@ pub enum Format {
     Markdown,
     /// SARIF 2.1.0, from the commands that produce findings.
     Sarif,
+    /// One self-contained HTML file (`devspm report`).
+    Html,
 }
 
 #[derive(Debug, Subcommand)]
@@ -251,6 +255,11 @@ pub enum Command {
     /// time zones, unreviewed changes to build and CI files, opaque test files, history
     /// rewrites … each with its evidence and baseline (docs/posture.md, "Signals").
     Signals(SignalsArgs),
+    /// The organisation's report: one self-contained HTML file (overview and trends, teams,
+    /// developers, agents, repositories, findings with who introduced them, AI usage, tools and
+    /// shadow IT, CI audit, signals), every number linked to its evidence; or a Markdown summary
+    /// for a pull-request comment or a CI job summary (docs/posture.md).
+    Report(ReportArgs),
 
     /// The key secrets are hashed with: make a key file, or move the database's own key out
     /// of it (docs/privacy.md).
@@ -1228,6 +1237,42 @@ pub struct PostureArgs {
     /// recorded commit.
     #[arg(long, value_name = "DATE", global = true)]
     pub until: Option<String>,
+
+    /// Show every person (name, e-mail, identity id) as a stable pseudonym keyed by the
+    /// ledger's secret key, for sharing beyond the security team.
+    #[arg(long, global = true)]
+    pub pseudonymize: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  devspm report -o report.html                       the last 90 days, every repository
+  devspm report --format markdown >> \"$GITHUB_STEP_SUMMARY\"
+  devspm report --repo . --since 2026-01-01 --pseudonymize -o shared.html
+
+--format html (the default here), markdown or json. Teams come from devspm.toml, else from
+CODEOWNERS at HEAD (the owner of the files each developer changes most); the report says which.")]
+pub struct ReportArgs {
+    /// Write the report to this file instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Only facts of this recorded repository (a path to it, its name or id).
+    #[arg(long, value_name = "R")]
+    pub repo: Option<String>,
+
+    /// First day of the window (YYYY-MM-DD, UTC). Default: 90 days up to --until.
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+
+    /// Last day of the window (YYYY-MM-DD, UTC, inclusive). Default: the newest commit's day.
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+
+    /// Show every person (name, e-mail, identity id) as a stable keyed pseudonym.
+    #[arg(long)]
+    pub pseudonymize: bool,
 }
 
 #[derive(Debug, Args)]

@@ -74,6 +74,11 @@ pub fn supported(command: &Command) -> (&'static str, &'static [Format]) {
             Some(PostureCommand::Explain { .. }) => ("posture explain", REPORT),
             None => ("posture", REPORT),
         },
+        // HTML is its default: `table` (the global default) means HTML here.
+        Command::Report(_) => (
+            "report",
+            &[Format::Table, Format::Html, Format::Markdown, Format::Json],
+        ),
         Command::Signals(_) => ("signals", &[Format::Table, Format::Json, Format::Csv]),
         Command::SecretKey(_) => ("secret-key", BASIC),
         Command::Config(_) => ("config show", BASIC),
@@ -90,6 +95,7 @@ pub fn name(format: Format) -> &'static str {
         Format::Csv => "csv",
         Format::Markdown => "markdown",
         Format::Sarif => "sarif",
+        Format::Html => "html",
     }
 }
 

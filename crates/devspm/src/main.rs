@@ -256,6 +256,7 @@ fn dispatch(
         }
         cli::Command::Posture(args) => commands::posture::run(settings, global, &args),
         cli::Command::Signals(args) => commands::signals::run(settings, global, &args),
+        cli::Command::Report(args) => commands::report::run(settings, global, &args),
         cli::Command::SecretKey(command) => commands::secret_key::run(settings, global, command),
         cli::Command::Config(cli::ConfigCommand::Show) => commands::meta::show(settings, global),
         cli::Command::Completions { shell } => commands::meta::completions(shell),

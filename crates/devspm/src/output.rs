@@ -68,7 +68,7 @@ pub fn emit_findings(
             rules,
             findings,
         )),
-        Format::Table | Format::Json => emit(&devspm_report::findings::table(
+        Format::Table | Format::Json | Format::Html => emit(&devspm_report::findings::table(
             findings,
             hidden_ignored,
             terminal_width(),

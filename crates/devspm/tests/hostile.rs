@@ -13,25 +13,9 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use common::report_world::catalogue;
 use common::*;
 use serde_json::Value;
-
-/// The shared catalogue (a copy lives in `devspm-report`'s fixtures, with its provenance).
-fn catalogue() -> BTreeMap<String, String> {
-    let text = include_str!("../../devspm-report/tests/fixtures/hostile-strings.json");
-    let value: Value = serde_json::from_str(text).unwrap();
-    value["cases"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| {
-            (
-                c["id"].as_str().unwrap().to_owned(),
-                c["text"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
-}
 
 /// Whether `c` may not reach a terminal raw: C0 controls but tab and line feed, DEL, C1
 /// controls, bidi controls, zero-width characters.

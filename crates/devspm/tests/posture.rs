@@ -336,6 +336,8 @@ fn small_samples_are_shrunk_and_the_listing_shows_their_size() {
     assert_eq!(carol["metrics"]["commits"], 1);
     assert_eq!(carol["metrics"]["changed_lines"], 1);
     assert_eq!(carol["metrics"]["secrets_open"], 1);
+    // The token is still in the file at HEAD (the detector's attribution says so).
+    assert_eq!(carol["metrics"]["secrets_live_at_head"], 1);
     // Every kind is there: developers, the team, the repository (no agent here).
     let kinds: Vec<&str> = subjects
         .iter()
@@ -354,7 +356,37 @@ fn small_samples_are_shrunk_and_the_listing_shows_their_size() {
         developer_scores.windows(2).all(|p| p[0] <= p[1]),
         "{developer_scores:?}"
     );
-    assert_eq!(report["organisation"]["metrics"]["fixed_by"], "unknown");
+    // Who fixed R1: Bob's commit, the first change to app.py after it was last seen.
+    assert_eq!(report["organisation"]["metrics"]["fixes_made"], 1);
+    let bob = subjects
+        .iter()
+        .find(|s| s["kind"] == "developer" && s["name"] == "Bob Stone")
+        .unwrap();
+    assert_eq!(bob["metrics"]["fixes_made"], 1, "{bob}");
+    let alice = subjects
+        .iter()
+        .find(|s| s["kind"] == "developer" && s["name"] == "Alice Martin")
+        .unwrap();
+    assert_eq!(alice["metrics"]["fixes_made"], 0);
+    assert_eq!(alice["metrics"]["findings_fixed"], 1);
+    // The report names the fixing commit and its author, and links Bob's count to the finding.
+    let full = w.run(&["--format", "json", "report"]).json();
+    let fixed: Vec<&Value> = full["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["status"] == "fixed")
+        .collect();
+    assert_eq!(fixed.len(), 1);
+    assert_eq!(fixed[0]["fixed_in"], w.fix.as_str());
+    assert_eq!(fixed[0]["fixed_by_name"], "Bob Stone");
+    let bob = full["posture"]["subjects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["kind"] == "developer" && s["name"] == "Bob Stone")
+        .unwrap();
+    assert_eq!(bob["evidence"]["fixes_made"][0]["id"], fixed[0]["id"]);
 
     // The table shows the sample size beside the score.
     let table = w.run(&["posture"]);

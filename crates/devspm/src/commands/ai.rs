@@ -30,7 +30,7 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &AiArgs) -> anyhow::R
             emit(&markdown(&report))?;
             return Ok(0);
         }
-        Format::Table | Format::Sarif => {}
+        Format::Table | Format::Sarif | Format::Html => {}
     }
     let share = |part: u64, whole: u64| {
         if whole == 0 {

@@ -101,7 +101,7 @@ pub fn audit(settings: &Settings, global: &GlobalArgs, args: &CiAuditArgs) -> an
             let (findings, rules) = devspm_engine::views::ci_audit(&targets);
             output::emit_findings(format, "devspm ci audit", &findings, 0, &rules)?;
         }
-        Format::Table => {
+        Format::Table | Format::Html => {
             let mut text = String::new();
             let mut total = 0;
             let mut by_severity: BTreeMap<u8, (String, usize)> = BTreeMap::new();

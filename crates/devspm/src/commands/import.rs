@@ -72,7 +72,7 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &ImportArgs) -> anyho
                 &[],
             )?;
         }
-        Format::Table => emit(&render(&report))?,
+        Format::Table | Format::Html => emit(&render(&report))?,
     }
     Ok(crate::commands::findings::gate_status(
         global,

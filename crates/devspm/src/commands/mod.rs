@@ -11,6 +11,7 @@ pub mod import;
 pub mod meta;
 pub mod policy;
 pub mod posture;
+pub mod report;
 pub mod scan;
 pub mod secret_key;
 pub mod signals;

@@ -94,7 +94,7 @@ pub fn check(
                 &[],
             )?;
         }
-        Format::Table => {
+        Format::Table | Format::Html => {
             let mut text = format!(
                 "Policy {}: checked {} repository tools, {} workstation tools, {} developers' signing, {} open CI findings at or above {}.\n",
                 escape(&config.display().to_string()),

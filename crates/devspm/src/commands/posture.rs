@@ -20,7 +20,13 @@ use crate::settings::Settings;
 const EVIDENCE_SHOWN: usize = 20;
 
 pub fn run(settings: &Settings, global: &GlobalArgs, args: &PostureArgs) -> anyhow::Result<i32> {
-    let store = settings.open_store_read_only()?;
+    // The pseudonyms' key may have to be made: only then is the ledger opened for writing.
+    let mut store = if args.pseudonymize {
+        settings.open_store()?
+    } else {
+        settings.open_store_read_only()?
+    };
+    let workdir = std::env::current_dir().ok();
     let request = PostureRequest {
         since: args.since.as_deref(),
         until: args.until.as_deref(),
@@ -28,25 +34,36 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &PostureArgs) -> anyh
         developer: args.developer.as_deref(),
         team: args.team.as_deref(),
         agent: args.agent.as_deref(),
+        workdir: workdir.as_deref(),
     };
     let ctx = settings.context();
+    let pseudonyms = match args.pseudonymize {
+        true => Some(devspm_engine::report::pseudonyms(&ctx, &mut store)?),
+        false => None,
+    };
     match &args.command {
         Some(PostureCommand::Explain { subject }) => {
-            let explanation = devspm_engine::posture::explain(&ctx, &store, &request, subject)?;
+            let mut explanation = devspm_engine::posture::explain(&ctx, &store, &request, subject)?;
+            if let Some(p) = &pseudonyms {
+                p.explanation(&mut explanation);
+            }
             match global.format {
                 Format::Json => emit_json(&explanation)?,
                 Format::Csv => emit(&explain_csv(&explanation))?,
                 Format::Markdown => emit(&explain_markdown(&explanation))?,
-                Format::Table | Format::Sarif => emit(&explain_table(&explanation))?,
+                Format::Table | Format::Sarif | Format::Html => emit(&explain_table(&explanation))?,
             }
         }
         None => {
-            let report = devspm_engine::posture::posture(&ctx, &store, &request)?;
+            let mut report = devspm_engine::posture::posture(&ctx, &store, &request)?;
+            if let Some(p) = &pseudonyms {
+                p.posture(&mut report);
+            }
             match global.format {
                 Format::Json => emit_json(&report)?,
                 Format::Csv => emit(&report_csv(&report))?,
                 Format::Markdown => emit(&report_markdown(&report))?,
-                Format::Table | Format::Sarif => emit(&report_table(&report))?,
+                Format::Table | Format::Sarif | Format::Html => emit(&report_table(&report))?,
             }
         }
     }
@@ -288,7 +305,7 @@ const CSV_HEADER: [&str; 38] = [
     "secrets_introduced",
     "secrets_open",
     "findings_fixed",
-    "fixed_by",
+    "fixes_made",
     "mean_days_to_remediate",
     "median_days_to_remediate",
     "signed_commits",
@@ -328,7 +345,7 @@ fn csv_row(head: [String; 6], m: &devspm_posture::Metrics, factors: &[FactorResu
         m.secrets_introduced.to_string(),
         m.secrets_open.to_string(),
         m.findings_fixed.to_string(),
-        m.fixed_by.to_owned(),
+        m.fixes_made.to_string(),
         csv_num(m.mean_days_to_remediate),
         csv_num(m.median_days_to_remediate),
         m.signed_commits.to_string(),

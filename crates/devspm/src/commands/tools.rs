@@ -65,7 +65,7 @@ pub fn scan(settings: &Settings, global: &GlobalArgs, args: &ToolsScanArgs) -> a
             0,
             &[],
         )?,
-        Format::Table => {
+        Format::Table | Format::Html => {
             let mut text = render_scan(&report);
             if let Some(db) = &report.database
                 && !global.quiet

@@ -7,6 +7,8 @@
 
 #![allow(dead_code)]
 
+pub mod report_world;
+
 use std::cell::Cell;
 use std::io::Write;
 use std::path::{Path, PathBuf};
