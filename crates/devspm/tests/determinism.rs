@@ -477,6 +477,15 @@ fn verification_while_another_process_appends_never_reports_tampering() {
     let (verified, runs) = std::thread::scope(|scope| {
         let (sb, done) = (&sb, &done);
         let writer = scope.spawn(move || {
+            // Set when the writer ends, however it ends: a failed scan must stop the reader's
+            // loop so that the failure is reported instead of the test hanging.
+            struct Done<'a>(&'a std::sync::atomic::AtomicBool);
+            impl Drop for Done<'_> {
+                fn drop(&mut self) {
+                    self.0.store(true, std::sync::atomic::Ordering::SeqCst);
+                }
+            }
+            let _done = Done(done);
             for i in 0..40 {
                 r.commit_file(ALICE, &format!("f{}.txt", i % 7), &format!("{i}\n"), "more");
                 sb.run(&[
@@ -487,7 +496,6 @@ fn verification_while_another_process_appends_never_reports_tampering() {
                 ])
                 .assert_code(0);
             }
-            done.store(true, std::sync::atomic::Ordering::SeqCst);
         });
         let mut verified = 0;
         let mut runs = 0;
