@@ -19,7 +19,7 @@
 //! [`findings`] renders findings — from any command that produces them — as a table fitted
 //! to the terminal, CSV and Markdown, and [`sarif`] as SARIF 2.1.0 with each result's
 //! attribution: one view and one builder for every command. [`signals`] renders `devspm
-//! signals`. [`report`] is the organisation's report (`devspm report`): its data, one
+//! signals`, [`posture`] `devspm posture` and `devspm posture explain`, [`ai`] `devspm ai`. [`report`] is the organisation's report (`devspm report`): its data, one
 //! self-contained HTML file and a Markdown summary. [`evidence`] renders the evidence pack (`devspm audit evidence`) in Markdown; [`number`]
 //! formats counts and percentages; [`vex`] writes dependency findings as a CycloneDX VEX
 //! document (for DefectDojo and Dependency-Track).
@@ -27,6 +27,7 @@
 //! Escaping is for display only: the ledger records the original text, and JSON carries it.
 //! The notation is described in [`terminal`].
 
+pub mod ai;
 pub mod csv;
 pub mod evidence;
 pub mod findings;
@@ -34,6 +35,7 @@ pub mod html;
 pub mod json;
 pub mod markdown;
 pub mod number;
+pub mod posture;
 pub mod report;
 pub mod sarif;
 pub mod signals;
