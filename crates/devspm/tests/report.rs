@@ -177,7 +177,13 @@ fn the_markdown_summary_is_inert() {
     // `--format html` is the report's alone.
     let refused = sb.run(&["--format", "html", "posture"]);
     refused.assert_code(2);
-    assert!(refused.stderr.contains("--format html for `devspm report`"));
+    assert!(
+        refused
+            .stderr
+            .contains("--format html is not available for `devspm posture`"),
+        "{}",
+        refused.stderr
+    );
 }
 
 #[test]
