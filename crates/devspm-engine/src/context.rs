@@ -72,6 +72,8 @@ pub mod phase {
     pub const CHAIN: &str = "chain";
     /// Verification (or rebuild) of the projections: events replayed.
     pub const PROJECTIONS: &str = "projections";
+    /// The insider-threat signal rules: recorded commits judged.
+    pub const SIGNALS: &str = "signals";
 }
 
 /// A phase in progress: started by [`Phase::start`], finished when dropped, so that a phase

@@ -104,7 +104,8 @@ pub fn catch_up<S: Store + PostureStore + SignalStore>(
         })
         .collect();
     let mut run = SignalsRun::default();
-    ctx.progress.start("signals", "recorded commits", None);
+    ctx.progress
+        .start(crate::phase::SIGNALS, "recorded commits", None);
     let result = judge(ctx, store, &thresholds, &readers, cursor, head, &mut run);
     ctx.progress.finish();
     result?;

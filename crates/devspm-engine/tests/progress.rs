@@ -146,15 +146,25 @@ fn a_scan_and_an_import_report_each_phase_from_start_to_end() {
     .unwrap();
     let calls = recording.take();
     let seen = phases(&calls);
-    assert_names(&seen, &[phase::INGEST, phase::ADVISORIES, phase::SECRETS]);
+    assert_names(
+        &seen,
+        &[
+            phase::INGEST,
+            phase::SIGNALS,
+            phase::ADVISORIES,
+            phase::SECRETS,
+        ],
+    );
     // Ingest counted its three commits, the secret scan its blobs; each phase names the
     // repository.
     assert_eq!(seen[0].1, 3, "{calls:?}");
     assert_eq!(
-        seen[2].1,
+        seen[3].1,
         report.detectors.as_ref().unwrap().secrets.blobs_scanned
     );
-    assert!(seen[2].1 >= 3, "{calls:?}");
+    assert!(seen[3].1 >= 3, "{calls:?}");
+    // The signal rules judged the three recorded commits.
+    assert_eq!(seen[1].1, 3, "{calls:?}");
     assert!(calls.contains(&Call::Start(
         phase::INGEST.to_owned(),
         repo.name.clone(),
@@ -192,10 +202,20 @@ fn a_scan_and_an_import_report_each_phase_from_start_to_end() {
     .unwrap();
     let calls = recording.take();
     let seen = phases(&calls);
-    assert_names(&seen, &[phase::IMPORT, phase::INGEST, phase::ATTRIBUTION]);
+    // Import brings the history up to date first (nothing new: no commit to judge).
+    assert_names(
+        &seen,
+        &[
+            phase::IMPORT,
+            phase::INGEST,
+            phase::SIGNALS,
+            phase::ATTRIBUTION,
+        ],
+    );
     assert_eq!(seen[0].1, 2, "two results read: {calls:?}");
+    assert_eq!(seen[2].1, 0, "{calls:?}");
     assert_eq!(
-        seen[2].1,
+        seen[3].1,
         imported.attribution.as_ref().unwrap().attributed
             + imported.attribution.as_ref().unwrap().unattributable,
         "{calls:?}"

@@ -62,6 +62,7 @@ fn unit(phase: &str) -> &'static str {
         phase::EVIDENCE => "changes gathered",
         phase::CHAIN => "events verified",
         phase::PROJECTIONS => "events replayed",
+        phase::SIGNALS => "commits judged by the signal rules",
         devspm_engine::migrate::PHASE_MIGRATE => "events copied",
         _ => "steps",
     }
