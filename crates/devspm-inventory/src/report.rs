@@ -208,7 +208,7 @@ pub struct GitConfig {
 /// A file included by `[includeIf "<condition>"] path = …`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ConditionalInclude {
-    /// The condition as written: `gitdir:~/work/`, `onbranch:main`, `hasconfig:remote.*.url:…`.
+    /// The condition as written: `gitdir:~/src/`, `onbranch:main`, `hasconfig:remote.*.url:…`.
     pub condition: String,
     /// The file, home-relative.
     pub file: String,

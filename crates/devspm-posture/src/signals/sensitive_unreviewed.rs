@@ -112,8 +112,8 @@ pub fn check(seen: &Observed<'_>, out: &mut Vec<Raised>) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::TextDiff;
     use super::super::testing::*;
+    use super::super::{CommitDetail, TextDiff};
     use devspm_core::event::{ChangeKind, TrailerRecord};
 
     #[test]
@@ -168,41 +168,31 @@ mod tests {
         assert_eq!(s[0].signal.severity, "medium");
     }
 
+    /// A one-line change to a CI workflow, on the default branch or not, merged by someone.
+    fn workflow_change(on_default_branch: bool, merged_by: Option<&str>) -> CommitDetail {
+        let mut d = detail(vec![file(
+            ".github/workflows/ci.yml",
+            ChangeKind::Modified,
+            1,
+            1,
+        )]);
+        d.on_default_branch = Some(on_default_branch);
+        d.merged_by = merged_by.map(str::to_owned);
+        d
+    }
+
     #[test]
     fn merged_by_someone_else_or_off_the_branch_is_quiet() {
         let mut w = World::new(people());
         w.commit(ALICE, T0);
-        let mut d = detail(vec![file(
-            ".github/workflows/ci.yml",
-            ChangeKind::Modified,
-            1,
-            1,
-        )]);
-        d.on_default_branch = Some(true);
-        d.merged_by = Some(BOB.to_owned());
-        w.examine(d);
+        w.examine(workflow_change(true, Some(BOB)));
         w.commit(ALICE, T0 + DAY);
-        let mut d = detail(vec![file(
-            ".github/workflows/ci.yml",
-            ChangeKind::Modified,
-            1,
-            1,
-        )]);
-        d.on_default_branch = Some(false);
-        w.examine(d);
+        w.examine(workflow_change(false, None));
         assert!(of(&w.run(), "sensitive-unreviewed").is_empty());
         // Merged by herself: still self-merged.
         let mut w = World::new(people());
         w.commit(ALICE, T0);
-        let mut d = detail(vec![file(
-            ".github/workflows/ci.yml",
-            ChangeKind::Modified,
-            1,
-            1,
-        )]);
-        d.on_default_branch = Some(true);
-        d.merged_by = Some(ALICE.to_owned());
-        w.examine(d);
+        w.examine(workflow_change(true, Some(ALICE)));
         assert_eq!(of(&w.run(), "sensitive-unreviewed").len(), 1);
     }
 
