@@ -27,25 +27,7 @@ pub const TOOL: &str = "devspm-advisories";
 /// Lockfiles larger than this are not read (a 2,000-package package-lock.json is ~2 MB).
 const MAX_LOCKFILE_BYTES: u64 = 64 << 20;
 
-/// What to say when no advisory data is loaded.
-pub const NO_DATA_HINT: &str = "No advisory data loaded: dependency findings need it. Load OSV or RustSec data with `devspm advisories import PATH` (a folder of OSV JSON/YAML, an OSV all.zip, or a RustSec advisory-db checkout).";
-
-/// What loading one advisory source did.
-#[derive(Clone, Debug, Serialize)]
-pub struct AdvisoriesImport {
-    /// The source as loaded (its canonical path).
-    pub source: String,
-    pub layout: String,
-    pub files_read: usize,
-    pub advisories: usize,
-    pub withdrawn: usize,
-    pub skipped: usize,
-    pub data_date: Option<String>,
-    pub ecosystems: BTreeMap<String, u64>,
-    /// `false` when the same data was loaded before (nothing changed).
-    pub recorded: bool,
-    pub warnings: Vec<String>,
-}
+pub use devspm_report::advisories::{AdvisoriesImport, AdvisorySource, NO_DATA_HINT};
 
 /// Every path must exist: checked before anything is opened or written.
 pub fn check_paths(paths: &[PathBuf]) -> Result<(), EngineError> {
@@ -171,6 +153,21 @@ pub fn import(
         });
     }
     Ok(outputs)
+}
+
+/// The advisory sources loaded, for `devspm advisories status`.
+pub fn status(store: &impl GovernanceStore) -> Result<Vec<AdvisorySource>, EngineError> {
+    Ok(store
+        .advisory_sources()?
+        .into_iter()
+        .map(|s| AdvisorySource {
+            source: s.source,
+            layout: s.layout,
+            data_date: s.data_date,
+            advisories: s.advisories,
+            loaded_at: s.loaded_at,
+        })
+        .collect())
 }
 
 /// Every stored advisory, indexed for matching (`None` when none is loaded).

@@ -27,6 +27,7 @@
 //! Escaping is for display only: the ledger records the original text, and JSON carries it.
 //! The notation is described in [`terminal`].
 
+pub mod advisories;
 pub mod ai;
 pub mod csv;
 pub mod evidence;
