@@ -6,7 +6,6 @@
 use devspm_core::NewEvent;
 use devspm_core::finding::{FindingTriaged, TRIAGE_STATES};
 use devspm_ledger::FindingStore;
-use serde::Serialize;
 
 use crate::{Context, EngineError};
 
@@ -28,17 +27,7 @@ pub struct TriageRequest<'a> {
     pub by: (&'a str, &'a str),
 }
 
-/// What was recorded.
-#[derive(Debug, Serialize)]
-pub struct TriageOutcome {
-    pub finding: String,
-    pub repo: String,
-    pub status: String,
-    pub state: String,
-    pub expires: Option<String>,
-    /// False when the same judgement already stood (nothing was recorded).
-    pub recorded: bool,
-}
+pub use devspm_report::triage::TriageOutcome;
 
 /// Records a triage judgement of one finding.
 pub fn triage(
@@ -164,4 +153,25 @@ pub fn triage(
     }
     store.append(vec![event])?;
     Ok(outcome)
+}
+
+/// `Name <email>` (as `--by` takes it) → (name, email); `None` when it is not that shape.
+pub fn person(text: &str) -> Option<(String, String)> {
+    let (name, rest) = text.split_once('<')?;
+    let email = rest.strip_suffix('>')?.trim();
+    (!email.is_empty() && email.contains('@')).then(|| (name.trim().to_owned(), email.to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn person_needs_a_name_and_an_email_in_angle_brackets() {
+        assert_eq!(
+            super::person("Ada Lovelace <ada@example.com>"),
+            Some(("Ada Lovelace".to_owned(), "ada@example.com".to_owned()))
+        );
+        assert_eq!(super::person("Ada <>"), None);
+        assert_eq!(super::person("ada@example.com"), None);
+        assert_eq!(super::person("Ada <ada>"), None);
+    }
 }

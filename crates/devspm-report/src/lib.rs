@@ -43,6 +43,7 @@ pub mod signals;
 pub mod style;
 pub mod table;
 pub mod terminal;
+pub mod triage;
 pub mod vex;
 
 #[cfg(test)]

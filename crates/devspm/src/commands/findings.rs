@@ -87,7 +87,7 @@ fn triage(
 ) -> anyhow::Result<i32> {
     let mut store = settings.open_store()?;
     let (name, email) = match &args.by {
-        Some(who) => parse_person(who)
+        Some(who) => devspm_engine::triage::person(who)
             .with_context(|| format!("--by {}: expected `Name <email>`", escape(who)))?,
         None => devspm_engine::hook::git_identity(Path::new(".")),
     };
@@ -109,30 +109,9 @@ fn triage(
     })?;
     match global.format {
         Format::Json => emit_json(&outcome)?,
-        _ => emit(&format!(
-            "{} {}: {}{}\n",
-            outcome.finding,
-            if outcome.recorded {
-                "triaged"
-            } else {
-                "already stands as"
-            },
-            outcome.state,
-            outcome
-                .expires
-                .as_deref()
-                .map(|e| format!(" until {e}"))
-                .unwrap_or_default()
-        ))?,
+        _ => emit(&devspm_report::triage::outcome(&outcome))?,
     }
     Ok(0)
-}
-
-/// `Name <email>` → (name, email).
-fn parse_person(text: &str) -> Option<(String, String)> {
-    let (name, rest) = text.split_once('<')?;
-    let email = rest.strip_suffix('>')?.trim();
-    (!email.is_empty() && email.contains('@')).then(|| (name.trim().to_owned(), email.to_owned()))
 }
 
 /// `devspm export sarif`: the input SARIF with `properties.devspm` on every result that was
