@@ -234,6 +234,74 @@ pub struct Analysis {
     pub signals: crate::signals::SignalsRun,
 }
 
+/// The repositories `devspm ingest git` is given, each opened before the ledger is (a typo
+/// fails before anything is written): each path itself, or with `recursive` every repository
+/// found under it, `max_depth` levels deep.
+pub fn open_repositories(
+    paths: &[std::path::PathBuf],
+    recursive: bool,
+    max_depth: usize,
+) -> Result<Vec<devspm_git::Repo>, EngineError> {
+    let mut found = Vec::new();
+    for path in paths {
+        if !recursive {
+            found.push(path.clone());
+            continue;
+        }
+        if !path.is_dir() {
+            return Err(EngineError::Invalid(format!(
+                "{} is not a folder (--recursive looks for repositories inside a folder)",
+                path.display()
+            )));
+        }
+        let inside = devspm_git::discover_repositories(path, max_depth);
+        if inside.is_empty() {
+            return Err(EngineError::NotFound(format!(
+                "no git repositories found under {} (searched {max_depth} levels deep; see --max-depth)",
+                path.display()
+            )));
+        }
+        found.extend(inside);
+    }
+    Ok(found
+        .iter()
+        .map(|path| devspm_git::open(path))
+        .collect::<Result<Vec<_>, _>>()?)
+}
+
+/// What `devspm ingest git` did over all its repositories.
+#[derive(Serialize)]
+pub struct IngestRun {
+    pub database: String,
+    pub repositories: Vec<RepositoryIngest>,
+    pub identity_events_appended: u64,
+    /// `ai_involvement` events appended during ingest and after it.
+    pub ai_events_appended: u64,
+    pub signals: crate::signals::SignalsRun,
+}
+
+/// After each repository of `devspm ingest git` was ingested ([`ingest`]): the analyzers over
+/// all of them ([`analyze`]), and what the whole run did.
+pub fn finish_ingest<S: Ledger>(
+    ctx: &Context<'_>,
+    store: &mut S,
+    repos: &[devspm_git::Repo],
+    repositories: Vec<RepositoryIngest>,
+) -> Result<IngestRun, EngineError> {
+    let analysis = analyze(ctx, store, &repos.iter().collect::<Vec<_>>())?;
+    Ok(IngestRun {
+        database: store.location().to_owned(),
+        ai_events_appended: repositories
+            .iter()
+            .map(|r| r.ai_events_appended)
+            .sum::<u64>()
+            + analysis.ai_events_appended,
+        repositories,
+        identity_events_appended: analysis.identity_events_appended,
+        signals: analysis.signals,
+    })
+}
+
 /// Runs what follows the ingest of `repos`: identity resolution, the AI detector on commits
 /// recorded without it, each repository's analyzers, the findings of secrets redacted from
 /// commit messages, and the insider-threat signals.

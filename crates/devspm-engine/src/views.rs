@@ -298,6 +298,137 @@ pub fn policy(check: &PolicyCheck) -> Vec<Finding> {
         .collect()
 }
 
+/// A scan's report as the summary `devspm_report::scan` renders.
+pub fn scan_summary(report: &crate::scan::ScanReport) -> devspm_report::scan::Summary {
+    use devspm_report::scan as view;
+    let s = &report.summary;
+    let r = &report.ingest.report;
+    view::Summary {
+        name: s.name.clone(),
+        repo: s.repo.clone(),
+        locator: s.locator.clone(),
+        run: view::Run {
+            new_commits: r.new_commits,
+            refs_updated: r.refs_updated,
+            events_appended: report.ingest.events_appended,
+            seconds: r.elapsed_seconds,
+        },
+        signals: signals_run(&report.signals),
+        commits: s.commits,
+        merges: s.merges,
+        first_commit_time: s.first_commit_time,
+        last_commit_time: s.last_commit_time,
+        lines_added: s.lines_added,
+        lines_removed: s.lines_removed,
+        developers: s.developers,
+        bots: s.bots,
+        agents: s.agents.len() as u64,
+        signed_commits: s.signed_commits,
+        signed_ratio: s.signed_ratio,
+        signatures: s.signatures.iter().map(|(k, n)| (k.clone(), *n)).collect(),
+        unreachable_commits: s.unreachable_commits,
+        history_rewrites: s
+            .history_rewrites
+            .iter()
+            .map(|w| view::Rewrite {
+                event: w.event,
+                ref_name: w.ref_name.clone(),
+                old_tip: w.old_tip.clone(),
+                new_tip: w.new_tip.clone(),
+                unreachable: w.unreachable,
+            })
+            .collect(),
+        ingest_gaps: s.ingest_gaps.iter().map(|(k, n)| (k.clone(), *n)).collect(),
+        ai: view::Ai {
+            commits: s.ai.commits,
+            share: s.ai.share,
+            heuristic_only_commits: s.ai.heuristic_only_commits,
+            by_agent: s
+                .ai
+                .by_agent
+                .iter()
+                .map(|a| (a.agent.clone(), a.commits, a.exact_commits))
+                .collect(),
+            line_level_commits: s.ai.line_level_commits,
+            orphaned_records: s.ai.orphaned_records,
+            tools: s.ai.tools.clone(),
+        },
+        bot_accounts: s
+            .bot_accounts
+            .iter()
+            .map(|a| (a.identity.clone(), a.commits))
+            .collect(),
+        top_contributors: s
+            .top_contributors
+            .iter()
+            .map(|c| view::Contributor {
+                identity: c.identity.clone(),
+                name: c.name.clone(),
+                email: c.email.clone(),
+                commits: c.commits,
+            })
+            .collect(),
+        detectors: report.detectors.as_ref().map(|d| view::Detectors {
+            blobs_scanned: d.secrets.blobs_scanned,
+            megabytes_scanned: d.secrets.megabytes_scanned,
+            seconds: d.secrets.seconds,
+            secrets_found: d.secrets.found as u64,
+            secrets_at_head: d.secrets.present_at_head as u64,
+            inline_allowed: d.secrets.inline_allowed,
+            missing_objects: d.secrets.missing_objects,
+            oversized_blobs: d.secrets.oversized_blobs,
+            dependencies_hint: d.dependencies_hint.map(str::to_owned),
+            lockfiles: d.dependencies.lockfiles as u64,
+            vulnerable: d.dependencies.vulnerable as u64,
+            dependency_warnings: d.dependencies.warnings.clone(),
+        }),
+        findings: report.findings.as_ref().map(|f| view::Findings {
+            open: f.open,
+            ignored: f.ignored,
+            fixed: f.fixed,
+            attributed: f.attributed,
+            unattributable: f.unattributable,
+            open_with_ai: f.open_with_ai,
+            open_by_severity: f.open_by_severity.clone(),
+            open_by_context: f
+                .open_by_context
+                .iter()
+                .map(|(c, n)| (c.to_string(), *n))
+                .collect(),
+            introduced_by: f.introduced_by.clone(),
+            expired_ignores: f
+                .expired_ignores
+                .iter()
+                .map(|e| view::ExpiredIgnore {
+                    source: e.source.clone(),
+                    selects: e.selects.clone(),
+                    expired: e.expired.clone(),
+                })
+                .collect(),
+        }),
+        database: report.database.clone(),
+    }
+}
+
+/// What the signals analyzer did, as the scan and ingest summaries show it.
+pub fn signals_run(run: &crate::signals::SignalsRun) -> devspm_report::scan::Signals {
+    devspm_report::scan::Signals {
+        appended: run.signals_appended,
+        commits_examined: run.commits_examined,
+        seconds: run.seconds,
+    }
+}
+
+/// One repository's ingest, as `devspm ingest git` shows it.
+pub fn ingest_run(ingest: &crate::scan::RepositoryIngest) -> devspm_report::scan::Run {
+    devspm_report::scan::Run {
+        new_commits: ingest.report.new_commits,
+        refs_updated: ingest.report.refs_updated,
+        events_appended: ingest.events_appended,
+        seconds: ingest.report.elapsed_seconds,
+    }
+}
+
 /// A stable id from parts (SHA-256 of the parts joined by NUL, 32 hex digits).
 fn fingerprint(parts: &[&str]) -> String {
     use sha2::{Digest, Sha256};

@@ -39,6 +39,7 @@ pub mod number;
 pub mod posture;
 pub mod report;
 pub mod sarif;
+pub mod scan;
 pub mod signals;
 pub mod style;
 pub mod table;
