@@ -21,7 +21,6 @@ use devspm_findings::lockfile::LockfileKind;
 use devspm_git::{BlameMiss, BlameOptions, Blamer, FileBlame, LineOrigin, Repo};
 use devspm_ledger::FindingStore;
 use devspm_ledger::findings::PendingFinding;
-use serde::Serialize;
 
 use crate::EngineError;
 
@@ -42,15 +41,7 @@ fn batch_size() -> usize {
         .unwrap_or(BATCH)
 }
 
-/// What an attribution run did.
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct AttributionReport {
-    pub attributed: u64,
-    pub unattributable: u64,
-    /// Files blamed with git work (the rest came from the cache).
-    pub files_blamed: u64,
-    pub files_cached: u64,
-}
+pub use devspm_report::attribution::AttributionReport;
 
 /// Commit facts for attribution, looked up in the ledger once per commit.
 struct LedgerLookup<'a, S> {

@@ -29,7 +29,6 @@ use devspm_core::finding::{Attribution, IntroducingCommit};
 use devspm_findings::attribute::ENGINE;
 use devspm_git::{BlameCache, BlameOptions, Blamer, FixChanges, Repo};
 use devspm_ledger::FindingStore;
-use serde::Serialize;
 
 use crate::EngineError;
 
@@ -69,50 +68,7 @@ pub struct FixInput {
     pub disclosed: Option<i64>,
 }
 
-/// A candidate bug-inducing commit.
-#[derive(Clone, Debug, Serialize)]
-pub struct Inducing {
-    pub commit: String,
-    /// The best single answer: the candidate owning the most traced lines (the oldest on a
-    /// tie). Measured precision is much higher for it than for the full candidate set.
-    pub primary: bool,
-    /// Flagged lines traced to it.
-    pub lines: u32,
-    pub files: Vec<String>,
-    pub author_time: Option<i64>,
-    pub date: String,
-}
-
-/// The SZZ result for one fix.
-#[derive(Clone, Debug, Serialize)]
-pub struct SzzResult {
-    pub fix: String,
-    /// The advisory the fix is for (a CVE, GHSA, OSV, RUSTSEC … id), when it is known.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub cve: Option<String>,
-    /// Where the advisory id came from: `input` (given with the fix) or `finding` (an imported
-    /// finding with it was fixed by this commit).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub advisory_from: Option<&'static str>,
-    pub variant: &'static str,
-    /// `earliest` (lines followed back to the commit that first wrote them) or `change` (the
-    /// commit that last changed them).
-    pub trace: &'static str,
-    /// `attributed` or `unattributable`.
-    pub status: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    pub inducing: Vec<Inducing>,
-    /// Lines the fix removed or changed, and how many were left out as not evidence.
-    pub lines_considered: u32,
-    pub lines_filtered: u32,
-    /// Candidates dropped for being committed after the disclosure date.
-    pub after_disclosure: u32,
-    /// The other trace's answer, when both were traced and they differ (a vulnerability fix:
-    /// the commits that last changed the lines, beside the ones that first wrote them).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub other_trace: Vec<Inducing>,
-}
+pub use devspm_report::szz::{Inducing, SzzResult, trace_note};
 
 /// The advisory ids (CVE, GHSA, OSV, RUSTSEC, PYSEC, GO …) of fixed findings, by the full sha
 /// of the revision at which each was found fixed.
@@ -679,43 +635,54 @@ fn record(
     Ok(())
 }
 
-/// Why the result names the commits it names: the trace used, and the other trace's answer
-/// when it differs.
-pub fn trace_note(r: &SzzResult) -> String {
-    let mut note = match (r.trace, r.advisory_from) {
-        ("earliest", Some("input")) => {
-            "each line followed back to the commit that first wrote it (V-SZZ), as for every fix of an advisory".to_owned()
-        }
-        ("earliest", Some(_)) => {
-            "each line followed back to the commit that first wrote it (V-SZZ): the commit fixed a finding with this advisory id".to_owned()
-        }
-        ("earliest", None) => {
-            "each line followed back to the commit that first wrote it (V-SZZ, --trace earliest)".to_owned()
-        }
-        _ => "each line blamed on the commit that last changed it".to_owned(),
-    };
-    if !r.other_trace.is_empty() {
-        note.push_str(&format!(
-            "; the commits that last changed those lines differ: {}",
-            r.other_trace
-                .iter()
-                .map(|i| format!(
-                    "{} ({} line(s))",
-                    &i.commit[..i.commit.len().min(12)],
-                    i.lines
-                ))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
-    }
-    note
-}
-
 /// Unix seconds → "2026-11-28" (UTC), "-" when unknown.
 fn day(seconds: Option<i64>) -> String {
     seconds
         .and_then(|s| jiff::Timestamp::from_second(s).ok())
         .map_or_else(|| "-".to_owned(), |t| t.strftime("%Y-%m-%d").to_string())
+}
+
+/// What `devspm attribute` did.
+pub enum AttributeRun {
+    /// No fix was given: the repository's pending findings were attributed (again).
+    Pending(crate::attribution::AttributionReport),
+    /// SZZ over the fixes given.
+    Fixes(Vec<SzzResult>),
+}
+
+/// `devspm attribute`: brings the repository's record up to date, then runs SZZ over the fixes
+/// `request` names or — when it names none — attributes the pending findings (all of them
+/// again when `again`).
+pub fn attribute<S: crate::Ledger + Send>(
+    ctx: &crate::Context<'_>,
+    store: &mut S,
+    repo: &Repo,
+    request: &FixRequest<'_>,
+    again: bool,
+    method: (SzzVariant, SzzTrace),
+    no_record: bool,
+) -> Result<AttributeRun, EngineError> {
+    crate::scan::bring_up_to_date(ctx, store, repo)?;
+    let fixes = fix_inputs(request)?;
+    if fixes.is_empty() {
+        return Ok(AttributeRun::Pending(
+            crate::attribution::attribute_pending(
+                store,
+                repo,
+                &HashMap::new(),
+                again,
+                ctx.progress,
+            )?,
+        ));
+    }
+    Ok(AttributeRun::Fixes(attribute_fixes(
+        store,
+        repo,
+        &fixes,
+        method,
+        no_record,
+        ctx.progress,
+    )?))
 }
 
 /// Runs SZZ on `fixes` and, unless `no_record`, records each result as an `attribution` event.

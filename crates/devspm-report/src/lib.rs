@@ -29,6 +29,7 @@
 
 pub mod advisories;
 pub mod ai;
+pub mod attribution;
 pub mod csv;
 pub mod evidence;
 pub mod findings;
@@ -42,6 +43,7 @@ pub mod sarif;
 pub mod scan;
 pub mod signals;
 pub mod style;
+pub mod szz;
 pub mod table;
 pub mod terminal;
 pub mod triage;
