@@ -1,6 +1,8 @@
 //! What the git hooks do: the pre-commit check for secrets in what is staged, and the record of
 //! an override when a developer commits them anyway (who, which secrets by their keyed hash,
-//! at which HEAD, and why). Writing the hook files into a repository is the front end's.
+//! at which HEAD, and why); and installing the hooks that run them (`install`: a pre-commit and
+//! a post-commit hook calling `devspm hook run`, respecting `core.hooksPath` and chaining any
+//! hook already there).
 
 use std::path::Path;
 
@@ -22,6 +24,20 @@ pub struct StagedCheck {
 }
 
 impl StagedCheck {
+    /// The staged secrets as the pre-commit hook shows them (`devspm_report::hook::blocked`).
+    pub fn shown(&self) -> Vec<devspm_report::hook::Staged<'_>> {
+        self.secrets
+            .iter()
+            .map(|f| devspm_report::hook::Staged {
+                path: &f.path,
+                line: f.line,
+                description: &f.description,
+                rule: &f.rule_id,
+                preview: &f.preview,
+            })
+            .collect()
+    }
+
     /// The blocked secrets as the override records them: rule, place and keyed hash.
     pub fn blocked(&self) -> Vec<String> {
         self.secrets
@@ -132,4 +148,132 @@ fn throwaway_key() -> [u8; 32] {
         }
     }
     key
+}
+
+/// First line after the shebang of every hook devspm writes: how a later install recognises it.
+const MARKER: &str = "# devspm-hook v1";
+
+/// Suffix of a hook that was there before devspm's and is run first.
+const CHAINED: &str = ".pre-devspm";
+
+/// A word for `sh`: single-quoted, with single quotes inside escaped.
+fn shell_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "'\\''"))
+}
+
+/// The hook script: runs the hook that was there before, then `devspm hook run NAME` with the
+/// binary, database and configuration `devspm hook install` was run with (absolute paths), so
+/// the commits go where install said they would.
+fn hook_script(name: &str, devspm: &Path, db: &Path, config: Option<&Path>) -> String {
+    let mut flags = format!("--db {}", shell_quote(&db.display().to_string()));
+    if let Some(config) = config {
+        flags.push_str(&format!(
+            " --config {}",
+            shell_quote(&config.display().to_string())
+        ));
+    }
+    let one_line = |p: &Path| p.display().to_string().replace(['\n', '\r'], " ");
+    format!(
+        "#!/bin/sh\n{MARKER} — installed by `devspm hook install`; remove this file to uninstall.\n\
+         # Records into the ledger {} (configuration: {}).\n\
+         # A hook that was here before is kept as {name}{CHAINED} and runs first.\n\
+         hook_dir=$(dirname \"$0\")\n\
+         if [ -x \"$hook_dir/{name}{CHAINED}\" ]; then\n  \"$hook_dir/{name}{CHAINED}\" \"$@\" || exit $?\nfi\n\
+         installed_by={}\n\
+         DEVSPM=\"${{DEVSPM_BIN:-$installed_by}}\"\n\
+         if ! command -v \"$DEVSPM\" >/dev/null 2>&1 && [ ! -x \"$DEVSPM\" ]; then DEVSPM=devspm; fi\n\
+         exec \"$DEVSPM\" {flags} hook run {name}\n",
+        one_line(db),
+        config.map_or_else(|| "none".to_owned(), one_line),
+        shell_quote(&devspm.display().to_string()),
+    )
+}
+
+/// Writes the pre-commit and post-commit hooks into `repo`'s hooks folder (`core.hooksPath`
+/// respected): each runs `devspm` (the binary at `devspm`, or `$DEVSPM_BIN`) with the ledger
+/// `db` and the configuration `config`, after any hook that was there before, which is kept
+/// beside it as `NAME.pre-devspm`. An earlier devspm hook is replaced.
+pub fn install(
+    repo: &devspm_git::Repo,
+    devspm: &Path,
+    db: &Path,
+    config: Option<&Path>,
+) -> Result<Vec<devspm_report::hook::Installed>, EngineError> {
+    let dir = devspm_git::hooks_dir(repo);
+    std::fs::create_dir_all(&dir).map_err(|e| {
+        EngineError::io(
+            format!("cannot create the hooks folder {}", dir.display()),
+            e,
+        )
+    })?;
+    let mut installed = Vec::new();
+    for name in ["pre-commit", "post-commit"] {
+        let path = dir.join(name);
+        let mut hook = devspm_report::hook::Installed {
+            path: path.display().to_string(),
+            updated: false,
+            chained_as: None,
+        };
+        match std::fs::read_to_string(&path).ok() {
+            Some(text) if text.contains(MARKER) => hook.updated = true,
+            Some(_) => {
+                let chained = dir.join(format!("{name}{CHAINED}"));
+                if chained.exists() {
+                    return Err(EngineError::Conflict(format!(
+                        "{} exists and is not devspm's, and {} is taken too: move one of them away and run `devspm hook install` again",
+                        path.display(),
+                        chained.display()
+                    )));
+                }
+                std::fs::rename(&path, &chained).map_err(|e| {
+                    EngineError::io(format!("cannot keep the existing {}", path.display()), e)
+                })?;
+                hook.chained_as = Some(chained.display().to_string());
+            }
+            None => {}
+        }
+        std::fs::write(&path, hook_script(name, devspm, db, config))
+            .map_err(|e| EngineError::io(format!("cannot write {}", path.display()), e))?;
+        make_executable(&path)?;
+        installed.push(hook);
+    }
+    Ok(installed)
+}
+
+#[cfg(unix)]
+fn make_executable(path: &Path) -> Result<(), EngineError> {
+    use std::os::unix::fs::PermissionsExt;
+    let cannot = |e| EngineError::io(format!("cannot make {} executable", path.display()), e);
+    let mut perms = std::fs::metadata(path).map_err(cannot)?.permissions();
+    perms.set_mode(0o755);
+    std::fs::set_permissions(path, perms).map_err(cannot)
+}
+
+#[cfg(not(unix))]
+fn make_executable(_: &Path) -> Result<(), EngineError> {
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    #[test]
+    fn quoted_paths_cannot_break_out_of_the_script() {
+        assert_eq!(super::shell_quote("a'b"), "'a'\\''b'");
+        let script = super::hook_script(
+            "pre-commit",
+            Path::new("/opt/dev spm"),
+            Path::new("/x/it's\nrm -rf ~.db"),
+            None,
+        );
+        assert!(script.starts_with("#!/bin/sh\n# devspm-hook v1"));
+        // The database path is quoted on the exec line, and its line break does not end the
+        // comment line that names it.
+        assert!(script.contains("--db '/x/it'\\''s\nrm -rf ~.db' hook run pre-commit"));
+        assert!(
+            script.contains("# Records into the ledger /x/it's rm -rf ~.db (configuration: none).")
+        );
+        assert!(script.contains("installed_by='/opt/dev spm'"));
+    }
 }

@@ -33,6 +33,7 @@ pub mod attribution;
 pub mod csv;
 pub mod evidence;
 pub mod findings;
+pub mod hook;
 pub mod html;
 pub mod json;
 pub mod markdown;
