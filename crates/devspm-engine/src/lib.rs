@@ -27,7 +27,7 @@
 //!   [`sarif_export`]: a SARIF report written back with attributions and triage;
 //! - [`identities`] (list, show, suggest, forget), [`ai_report`] (AI involvement),
 //!   [`tools`] (workstation inventory, tool uses, the tool-spread signal), [`policy`] (the
-//!   policy check), [`submit`] (a report POSTed to a server over HTTPS), [`hook`] (the pre-commit check and its recorded override);
+//!   policy check), [`submit`] (a report POSTed to a server over HTTPS), [`hook`] (the pre-commit check, its recorded override, installing the hooks), [`secret_key`] (key files for the secret-hashing key);
 //! - [`views`]: every finding-producing pipeline's findings as the one view the renderers of
 //!   `devspm-report` take (table, CSV, Markdown, SARIF);
 //! - [`posture`]: metrics and explainable scores per developer, team, agent and repository;
@@ -74,6 +74,7 @@ pub mod sarif_export;
 pub mod ai_report;
 pub mod hook;
 pub mod identities;
+pub mod secret_key;
 pub mod submit;
 pub mod tools;
 

@@ -42,6 +42,7 @@ pub mod posture;
 pub mod report;
 pub mod sarif;
 pub mod scan;
+pub mod secret_key;
 pub mod signals;
 pub mod style;
 pub mod szz;
