@@ -101,25 +101,7 @@ pub struct ImportOptions {
     pub fail_on: Option<String>,
 }
 
-/// What one producer's results in one report did.
-#[derive(Clone, Debug, Serialize)]
-pub struct ImportedRun {
-    /// The import's id (what [`withdraw::withdraw`] takes).
-    pub import: String,
-    pub file: String,
-    pub format: String,
-    pub tool: String,
-    pub revision: Option<String>,
-    pub results: u64,
-    pub new: u64,
-    pub seen: u64,
-    pub fixed: u64,
-    pub reopened: u64,
-    pub duplicates: u64,
-    pub unplaced: u64,
-    /// The same results were imported before: nothing changed.
-    pub already_imported: bool,
-}
+pub use devspm_report::import::ImportedRun;
 
 /// What an import did.
 #[derive(Debug, Serialize)]

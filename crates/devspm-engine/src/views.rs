@@ -298,6 +298,33 @@ pub fn policy(check: &PolicyCheck) -> Vec<Finding> {
         .collect()
 }
 
+/// An import on record as `devspm_report::import` shows it.
+pub fn import_record(r: &devspm_ledger::ImportRecord) -> devspm_report::import::Recorded {
+    devspm_report::import::Recorded {
+        import: r.import.clone(),
+        tool: r.tool.clone(),
+        source: r.source.clone(),
+        revision: r.revision.clone(),
+        results: r.results,
+        new: r.new,
+        fixed: r.fixed,
+        at: r.at.clone(),
+        withdrawn_seq: r.withdrawn_seq,
+    }
+}
+
+/// A withdrawal as `devspm_report::import::withdrawn` shows it.
+pub fn withdrawal(w: &crate::import::withdraw::Withdrawal) -> devspm_report::import::Withdrawn {
+    devspm_report::import::Withdrawn {
+        import: import_record(&w.import),
+        seq: w.seq,
+        withdrawn: w.withdrawn,
+        open_again: w.open_again,
+        fixed_again: w.fixed_again,
+        set_back: w.set_back,
+    }
+}
+
 /// A scan's report as the summary `devspm_report::scan` renders.
 pub fn scan_summary(report: &crate::scan::ScanReport) -> devspm_report::scan::Summary {
     use devspm_report::scan as view;

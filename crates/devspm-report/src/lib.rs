@@ -35,6 +35,7 @@ pub mod evidence;
 pub mod findings;
 pub mod hook;
 pub mod html;
+pub mod import;
 pub mod json;
 pub mod markdown;
 pub mod number;

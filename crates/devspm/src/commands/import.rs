@@ -1,14 +1,13 @@
-//! `devspm import` (flags → `devspm_engine::import` → the runs as a table or JSON),
+//! `devspm import` (flags → `devspm_engine::import` → the runs as a table
+//! (`devspm_report::import`) or JSON),
 //! `devspm import --undo IMPORT_ID` and `devspm import --list`
 //! (`devspm_engine::import::withdraw`).
 
-use std::path::Path;
-
 use anyhow::Context;
-use devspm_engine::import::{ImportInput, ImportOptions, ImportReport};
+use devspm_engine::import::{ImportInput, ImportOptions};
 
 use crate::cli::{Format, GlobalArgs, ImportArgs};
-use crate::output::{Table, count, emit, emit_json, escape};
+use crate::output::{emit, emit_json};
 use crate::settings::Settings;
 
 pub fn run(settings: &Settings, global: &GlobalArgs, args: &ImportArgs) -> anyhow::Result<i32> {
@@ -72,7 +71,12 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &ImportArgs) -> anyho
                 &[],
             )?;
         }
-        Format::Table | Format::Html => emit(&render(&report))?,
+        Format::Table | Format::Html => emit(&devspm_report::import::imported(
+            &report.repository,
+            &report.runs,
+            report.attribution.as_ref(),
+            report.ignored,
+        ))?,
     }
     Ok(crate::commands::findings::gate_status(
         global,
@@ -80,91 +84,14 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &ImportArgs) -> anyho
     ))
 }
 
-fn render(report: &ImportReport) -> String {
-    let mut t = Table::new(&[
-        ("file", false),
-        ("tool", false),
-        ("format", false),
-        ("results", true),
-        ("new", true),
-        ("fixed", true),
-        ("reopened", true),
-        ("duplicates", true),
-    ]);
-    for r in &report.runs {
-        t.row(vec![
-            Path::new(&r.file)
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-            r.tool.clone(),
-            r.format.clone(),
-            count(r.results),
-            if r.already_imported {
-                "(already imported)".into()
-            } else {
-                count(r.new)
-            },
-            count(r.fixed),
-            count(r.reopened),
-            count(r.duplicates),
-        ]);
-    }
-    let mut out = format!(
-        "Imported into {}\n\n{}",
-        escape(&report.repository),
-        t.render("  ")
-    );
-    let recorded: Vec<&str> = report
-        .runs
-        .iter()
-        .filter(|r| !r.already_imported)
-        .map(|r| r.import.as_str())
-        .collect();
-    if !recorded.is_empty() {
-        out.push_str(&format!(
-            "\nRecorded as import {} (a mistake? `devspm import --undo ID` withdraws one).\n",
-            recorded.join(", ")
-        ));
-    }
-    if let Some(a) = &report.attribution {
-        out.push_str(&format!(
-            "\nAttribution: {} attributed, {} unattributable ({} files blamed, {} from cache)\n",
-            count(a.attributed),
-            count(a.unattributable),
-            count(a.files_blamed),
-            count(a.files_cached)
-        ));
-        out.push_str("List them with `devspm findings`.\n");
-    }
-    if report.ignored > 0 {
-        out.push_str(&format!(
-            "{} open findings ignored (`devspm findings --show-ignored` lists them with the reason).\n",
-            count(report.ignored as u64)
-        ));
-    }
-    out
-}
-
 /// `devspm import --undo IMPORT_ID`.
 fn undo(settings: &Settings, global: &GlobalArgs, id: &str) -> anyhow::Result<i32> {
     let mut store = settings.open_store()?;
     let done = devspm_engine::import::withdraw::withdraw(&mut store, id)?;
-    let record = &done.import;
     match global.format {
         Format::Json => emit_json(&done)?,
-        _ => emit(&format!(
-            "Withdrew import {} ({} results of {} from {}, recorded {}): {} finding(s) withdrawn, {} open again, {} fixed again, {} set back to where an earlier import saw them. Recorded as event {}; the import itself stays on the ledger.\n",
-            record.import,
-            count(record.results),
-            escape(&record.tool),
-            escape(&record.source),
-            &record.at[..record.at.len().min(10)],
-            done.withdrawn,
-            done.open_again,
-            done.fixed_again,
-            done.set_back,
-            done.seq
+        _ => emit(&devspm_report::import::withdrawn(
+            &devspm_engine::views::withdrawal(&done),
         ))?,
     }
     Ok(0)
@@ -188,47 +115,13 @@ fn list(settings: &Settings, global: &GlobalArgs, args: &ImportArgs) -> anyhow::
         emit_json(&imports)?;
         return Ok(0);
     }
-    if imports.is_empty() {
-        emit(&format!(
-            "No imports recorded{}.\n",
-            repo.as_ref()
-                .map(|r| format!(" for {}", escape(&r.name)))
-                .unwrap_or_default()
-        ))?;
-        return Ok(0);
-    }
-    let mut t = Table::new(&[
-        ("import", false),
-        ("recorded", false),
-        ("tool", false),
-        ("file", false),
-        ("revision", false),
-        ("results", true),
-        ("new", true),
-        ("fixed", true),
-        ("status", false),
-    ]);
-    for r in &imports {
-        t.row(vec![
-            r.import.clone(),
-            r.at[..r.at.len().min(10)].to_owned(),
-            r.tool.clone(),
-            r.source.clone(),
-            r.revision
-                .as_deref()
-                .map_or("-".to_owned(), |v| v[..v.len().min(10)].to_owned()),
-            count(r.results),
-            count(r.new),
-            count(r.fixed),
-            match r.withdrawn_seq {
-                Some(seq) => format!("withdrawn (event {seq})"),
-                None => "recorded".to_owned(),
-            },
-        ]);
-    }
-    emit(&format!(
-        "{}\nWithdraw one recorded by mistake with `devspm import --undo IMPORT_ID`.\n",
-        t.render("")
+    let shown: Vec<_> = imports
+        .iter()
+        .map(devspm_engine::views::import_record)
+        .collect();
+    emit(&devspm_report::import::list(
+        &shown,
+        repo.as_ref().map(|r| r.name.as_str()),
     ))?;
     Ok(0)
 }
