@@ -298,6 +298,68 @@ pub fn policy(check: &PolicyCheck) -> Vec<Finding> {
         .collect()
 }
 
+/// A workstation scan as `devspm_report::tools::workstation` shows it.
+pub fn workstation_view(scan: &WorkstationScan) -> devspm_report::tools::Workstation {
+    devspm_report::tools::Workstation {
+        host: scan.host.clone(),
+        home: scan.home.clone(),
+        identity: scan.identity.clone(),
+        items: scan
+            .items
+            .iter()
+            .map(|judged| devspm_report::tools::Item {
+                kind: judged.item.kind.as_str().to_owned(),
+                id: judged.item.id.clone(),
+                version: judged.item.version.clone(),
+                source: judged.item.source.clone(),
+                verdict: judged
+                    .verdict
+                    .as_ref()
+                    .map(|v| (v.status.as_str().to_owned(), v.reason.clone())),
+                risks: judged
+                    .item
+                    .risks
+                    .iter()
+                    .map(|r| (r.rule.clone(), crate::tools::severity_word(r.severity)))
+                    .collect(),
+            })
+            .collect(),
+        warnings: scan
+            .warnings
+            .iter()
+            .map(|w| devspm_report::tools::Warning {
+                path: w.path.clone(),
+                line: w.line,
+                message: w.message.clone(),
+            })
+            .collect(),
+        total: scan.summary.items,
+        approved: scan.summary.approved,
+        unapproved: scan.summary.unapproved,
+        denied: scan.summary.denied,
+        risks: scan.summary.risks,
+    }
+}
+
+/// A recorded use of a tool as `devspm_report::tools::uses` shows it.
+pub fn tool_use(r: &devspm_ledger::ToolUseRow) -> devspm_report::tools::Use {
+    devspm_report::tools::Use {
+        origin: r.origin.to_owned(),
+        repository: r.repository.clone(),
+        host: r.host.clone(),
+        kind: r.kind.clone(),
+        name: r.name.clone(),
+        version: r.version.clone(),
+        path: r.path.clone(),
+        line: r.line,
+        introduced_in: r.introduced_in.clone(),
+        introduced_at: r.introduced_at,
+        identity: r.identity.clone(),
+        identity_name: r.identity_name.clone(),
+        first_seen: r.first_seen.clone(),
+    }
+}
+
 /// An import on record as `devspm_report::import` shows it.
 pub fn import_record(r: &devspm_ledger::ImportRecord) -> devspm_report::import::Recorded {
     devspm_report::import::Recorded {

@@ -49,6 +49,7 @@ pub mod style;
 pub mod szz;
 pub mod table;
 pub mod terminal;
+pub mod tools;
 pub mod triage;
 pub mod vex;
 

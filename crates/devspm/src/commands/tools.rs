@@ -1,16 +1,15 @@
 //! `devspm tools scan` and `devspm tools list`: flags → `devspm_engine::tools` (the
 //! workstation inventory judged by the policy and recorded; the recorded uses of tools and the
-//! tool-spread signal) → a table or JSON; `--submit` sends the scan's JSON to a server.
+//! tool-spread signal) → a table (`devspm_report::tools`) or JSON; `--submit` sends the scan's
+//! JSON to a server.
 
 use std::path::PathBuf;
 
-use devspm_engine::tools::{WorkstationScan, severity_word};
-use devspm_governance::policy::Status;
 use devspm_inventory::ScanOptions;
 use devspm_ledger::ToolFilter;
 
 use crate::cli::{Format, GlobalArgs, ToolsListArgs, ToolsScanArgs};
-use crate::output::{self, Table, escape};
+use crate::output;
 use crate::settings::Settings;
 
 pub fn scan(settings: &Settings, global: &GlobalArgs, args: &ToolsScanArgs) -> anyhow::Result<i32> {
@@ -66,26 +65,16 @@ pub fn scan(settings: &Settings, global: &GlobalArgs, args: &ToolsScanArgs) -> a
             &[],
         )?,
         Format::Table | Format::Html => {
-            let mut text = render_scan(&report);
-            if let Some(db) = &report.database
-                && !global.quiet
-            {
-                text.push_str(&format!(
-                    "\nRecorded {} new sightings in {}.\n",
-                    report.recorded,
-                    escape(db)
-                ));
+            let mut text = devspm_report::tools::workstation(
+                &devspm_engine::views::workstation_view(&report),
+                output::terminal_width(),
+            );
+            if let Some(db) = report.database.as_deref().filter(|_| !global.quiet) {
+                text.push_str(&devspm_report::tools::recorded(report.recorded, db));
             }
-            if let Some(status) = &submitted
-                && !global.quiet
-            {
-                text.push_str(&format!(
-                    "Submitted to {}: {}.\n",
-                    escape(&devspm_engine::submit::shown(
-                        args.submit.as_deref().unwrap_or("")
-                    )),
-                    escape(status)
-                ));
+            if let Some(status) = submitted.as_deref().filter(|_| !global.quiet) {
+                let url = devspm_engine::submit::shown(args.submit.as_deref().unwrap_or(""));
+                text.push_str(&devspm_report::tools::submitted(&url, status));
             }
             output::emit(&text)?;
         }
@@ -98,89 +87,6 @@ pub fn scan(settings: &Settings, global: &GlobalArgs, args: &ToolsScanArgs) -> a
         global,
         gate.as_ref(),
     ))
-}
-
-fn render_scan(report: &WorkstationScan) -> String {
-    let mut text = format!(
-        "Workstation {} — home {} — developer {}\n\n",
-        escape(&report.host),
-        escape(&report.home),
-        report.identity.as_deref().map_or(
-            escape("unknown (no git user.email; pass --identity)"),
-            escape
-        )
-    );
-    let mut table = Table::new(&[
-        ("kind", false),
-        ("item", false),
-        ("version", false),
-        ("source", false),
-        ("verdict", false),
-        ("risks", false),
-    ]);
-    table
-        .shrink(1)
-        .shrink(3)
-        .drop_rank(3, 2)
-        .shrink_end(5, 20)
-        .drop_rank(2, 1);
-    for judged in &report.items {
-        let item = &judged.item;
-        table.row(vec![
-            item.kind.as_str().to_owned(),
-            item.id.clone(),
-            item.version.clone().unwrap_or_else(|| "-".into()),
-            item.source.clone(),
-            judged
-                .verdict
-                .as_ref()
-                .map_or("-".to_owned(), |v| v.status.as_str().to_owned()),
-            item.risks
-                .iter()
-                .map(|r| format!("{} ({})", r.rule, severity_word(r.severity)))
-                .collect::<Vec<_>>()
-                .join(", "),
-        ]);
-    }
-    if report.items.is_empty() {
-        text.push_str("  No developer tools found in the known locations.\n");
-    } else {
-        text.push_str(&table.render_fit("  ", output::terminal_width()));
-    }
-    let summary = &report.summary;
-    text.push_str(&format!(
-        "\n{} items: {} approved or not governed, {} unapproved (shadow IT), {} denied; {} risks.\n",
-        summary.items, summary.approved, summary.unapproved, summary.denied, summary.risks
-    ));
-    for judged in &report.items {
-        if let Some(v) = judged
-            .verdict
-            .as_ref()
-            .filter(|v| v.status != Status::Approved)
-        {
-            text.push_str(&format!(
-                "  {}: {} — {}\n",
-                v.status.as_str(),
-                escape(&judged.item.id),
-                escape(&v.reason)
-            ));
-        }
-    }
-    for w in &report.warnings {
-        match w.line {
-            Some(line) => text.push_str(&format!(
-                "warning: {}:{line}: {}\n",
-                escape(&w.path),
-                escape(&w.message)
-            )),
-            None => text.push_str(&format!(
-                "warning: {}: {}\n",
-                escape(&w.path),
-                escape(&w.message)
-            )),
-        }
-    }
-    text
 }
 
 pub fn list(settings: &Settings, global: &GlobalArgs, args: &ToolsListArgs) -> anyhow::Result<i32> {
@@ -207,83 +113,19 @@ pub fn list(settings: &Settings, global: &GlobalArgs, args: &ToolsListArgs) -> a
             origin: args.origin.map(|o| o.as_str().to_owned()),
         },
     )?;
-    let rows = &uses.rows;
     if global.format == Format::Json {
-        output::emit_json(rows)?;
+        output::emit_json(&uses.rows)?;
         return Ok(0);
     }
-    if rows.is_empty() {
-        output::emit(
-            "No tools recorded match. Record some with `devspm scan` (repositories) or `devspm tools scan` (this workstation).\n",
-        )?;
-        return Ok(0);
-    }
-    let mut table = Table::new(&[
-        ("tool", false),
-        ("ref/version", false),
-        ("kind", false),
-        ("where", false),
-        ("who", false),
-        ("since", false),
-    ]);
-    table
-        .shrink(0)
-        .shrink(1)
-        .shrink(3)
-        .shrink(4)
-        .drop_rank(2, 1);
-    for r in rows {
-        let place = match r.origin {
-            "workstation" => format!("{}:~/{}", r.host.as_deref().unwrap_or("?"), r.path),
-            _ => match r.line {
-                Some(line) => format!(
-                    "{}:{}:{line}",
-                    r.repository.as_deref().unwrap_or("?"),
-                    r.path
-                ),
-                None => format!("{}:{}", r.repository.as_deref().unwrap_or("?"), r.path),
-            },
-        };
-        let who = r
-            .identity_name
-            .clone()
-            .or_else(|| r.identity.clone())
-            .unwrap_or_else(|| "-".into());
-        let who = match (&r.introduced_in, r.origin) {
-            (Some(c), "repository") => format!("{who} in {}", &c[..c.len().min(10)]),
-            _ => who,
-        };
-        // Since when: the introducing commit's date in a repository, else when the inventory
-        // first saw it.
-        let since = match r.introduced_at {
-            Some(_) => crate::output::date(r.introduced_at),
-            None => r.first_seen[..r.first_seen.len().min(10)].to_owned(),
-        };
-        table.row(vec![
-            r.name.clone(),
-            r.version.clone().unwrap_or_else(|| "-".into()),
-            r.kind.clone(),
-            place,
-            who,
-            since,
-        ]);
-    }
-    let repositories: std::collections::BTreeSet<_> = rows
+    let rows: Vec<_> = uses
+        .rows
         .iter()
-        .filter_map(|r| r.repository.as_deref())
+        .map(devspm_engine::views::tool_use)
         .collect();
-    let hosts: std::collections::BTreeSet<_> =
-        rows.iter().filter_map(|r| r.host.as_deref()).collect();
-    let mut text = table.render_fit("", output::terminal_width());
-    text.push_str(&format!(
-        "\n{} uses in {} repositories and on {} workstations.\n",
-        rows.len(),
-        repositories.len(),
-        hosts.len()
-    ));
-    for signal in &uses.signals {
-        text.push_str(&format!("signal: {}\n", escape(signal)));
-    }
-    output::emit(&text)?;
+    output::emit(&devspm_report::tools::uses(
+        &rows,
+        &uses.signals,
+        output::terminal_width(),
+    ))?;
     Ok(0)
 }
