@@ -20,16 +20,7 @@ use crate::{Context, EngineError, Ledger};
 /// `unauditable-file`): it fails the gate whatever the threshold.
 pub const UNAUDITABLE: &str = "unauditable-file";
 
-/// Who introduced a finding's line, from the ledger.
-#[derive(Clone, Debug, Serialize)]
-pub struct Introduced {
-    pub commit: Option<String>,
-    pub developer: Option<String>,
-    pub agents: Vec<String>,
-    pub method: Option<String>,
-    pub confidence: Option<String>,
-    pub reason: Option<String>,
-}
+pub use devspm_report::ci::Introduced;
 
 /// The audit of one path.
 pub struct AuditTarget {
@@ -376,4 +367,68 @@ pub fn gate(
         ignored,
         outcome,
     })
+}
+
+/// One finding of `ci audit --format json`: the finding, where, who introduced it, its path
+/// context and the ignore that sets it aside.
+#[derive(Serialize)]
+pub struct AuditedFinding<'a> {
+    #[serde(flatten)]
+    pub finding: &'a CiFinding,
+    pub repository: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub introduced: Option<Introduced>,
+    /// The file differs from HEAD: the finding is on an uncommitted line and not recorded.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub uncommitted: bool,
+    pub context: devspm_core::gating::PathContext,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ignored: Option<&'a crate::gate::Ignored>,
+}
+
+/// `ci audit --format json`: every target's findings listed (the ignored ones only with
+/// `show_ignored`), their warnings, and the verdict at `threshold`.
+#[derive(Serialize)]
+pub struct Listing<'a> {
+    pub files_audited: usize,
+    pub files_not_audited: usize,
+    pub suppressed: usize,
+    pub ignored: usize,
+    pub findings: Vec<AuditedFinding<'a>>,
+    pub warnings: Vec<&'a ci::Warning>,
+    pub threshold: &'a str,
+    pub failed: bool,
+}
+
+/// The targets after [`gate`] as one listing.
+pub fn listing<'a>(
+    targets: &'a [AuditTarget],
+    gate: &Gate,
+    threshold: &'a str,
+    show_ignored: bool,
+) -> Listing<'a> {
+    let mut findings = Vec::new();
+    for t in targets {
+        for (f, (context, ignored)) in t.listed(show_ignored) {
+            let (introduced, uncommitted) = t.introduced_for(f);
+            findings.push(AuditedFinding {
+                finding: f,
+                repository: &t.name,
+                introduced,
+                uncommitted,
+                context: *context,
+                ignored: ignored.as_ref(),
+            });
+        }
+    }
+    Listing {
+        files_audited: targets.iter().map(|t| t.report.files_audited).sum(),
+        files_not_audited: gate.not_audited,
+        suppressed: targets.iter().map(|t| t.report.suppressed).sum(),
+        ignored: gate.ignored,
+        findings,
+        warnings: targets.iter().flat_map(|t| &t.report.warnings).collect(),
+        threshold,
+        failed: gate.failed,
+    }
 }

@@ -298,6 +298,71 @@ pub fn policy(check: &PolicyCheck) -> Vec<Finding> {
         .collect()
 }
 
+/// A CI audit after its gate, as `devspm_report::ci::audit` shows it.
+pub fn ci_audit_text(
+    targets: &[AuditTarget],
+    gate: &crate::ci_audit::Gate,
+    threshold: &str,
+    show_ignored: bool,
+) -> devspm_report::ci::Audit {
+    use devspm_report::ci as view;
+    view::Audit {
+        targets: targets
+            .iter()
+            .map(|t| view::Target {
+                name: t.name.clone(),
+                files_audited: t.report.files_audited,
+                findings: t
+                    .report
+                    .findings
+                    .iter()
+                    .map(|f| view::Message {
+                        path: f.path.clone(),
+                        line: f.line,
+                        rule: f.rule_id.clone(),
+                        message: f.message.clone(),
+                    })
+                    .collect(),
+                suppressed: t.report.suppressed,
+                rows: t
+                    .listed(show_ignored)
+                    .map(|(f, (context, ignored))| {
+                        let (introduced, uncommitted) = t.introduced_for(f);
+                        view::Row {
+                            severity: f.severity.as_str().to_owned(),
+                            rank: crate::ci_audit::severity_rank(f.severity.as_str()),
+                            rule: f.rule_id.clone(),
+                            path: f.path.clone(),
+                            line: f.line,
+                            column: f.column,
+                            context: context.to_string(),
+                            evidence: f.evidence.clone(),
+                            introduced,
+                            uncommitted,
+                            ignored: ignored.as_ref().map(|i| (i.by.clone(), i.reason.clone())),
+                        }
+                    })
+                    .collect(),
+                warnings: t
+                    .report
+                    .warnings
+                    .iter()
+                    .map(|w| view::Warning {
+                        path: t.root.join(&w.path).display().to_string(),
+                        line: w.line,
+                        message: w.message.clone(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        threshold: threshold.to_owned(),
+        ignored: gate.ignored,
+        show_ignored,
+        not_audited: gate.not_audited,
+        failed: gate.failed,
+    }
+}
+
 /// A workstation scan as `devspm_report::tools::workstation` shows it.
 pub fn workstation_view(scan: &WorkstationScan) -> devspm_report::tools::Workstation {
     devspm_report::tools::Workstation {

@@ -30,6 +30,7 @@
 pub mod advisories;
 pub mod ai;
 pub mod attribution;
+pub mod ci;
 pub mod csv;
 pub mod evidence;
 pub mod findings;
