@@ -38,45 +38,7 @@ pub fn pin_level(version: Option<&str>) -> PinLevel {
     }
 }
 
-/// One way the record breaks the policy.
-#[derive(Debug, Serialize)]
-pub struct Violation {
-    /// `denied`, `unapproved`, `unsigned-commits` or `ci-finding`.
-    pub kind: &'static str,
-    /// Whether this violation fails the check.
-    pub fails: bool,
-    pub item: String,
-    pub place: String,
-    pub who: Option<String>,
-    /// The identity id of `who`, and the repository (name) the violation is in, when known:
-    /// what the report counts per developer and per repository.
-    pub identity: Option<String>,
-    pub repository: Option<String>,
-    pub reason: String,
-    pub rule: Option<String>,
-}
-
-/// What was checked.
-#[derive(Debug, Serialize, Default)]
-pub struct Checked {
-    pub repository_tools: usize,
-    pub workstation_tools: usize,
-    pub developers: usize,
-    pub ci_findings: usize,
-}
-
-/// The outcome of a policy check.
-#[derive(Debug, Serialize)]
-pub struct PolicyCheck {
-    pub checked: Checked,
-    /// Tools first (repositories, then workstations), then each repository's developers with
-    /// unsigned commits (most unsigned first), then CI findings.
-    pub violations: Vec<Violation>,
-    /// One sentence per repository whose share of unsigned commits is over the tolerated one.
-    pub signing: Vec<String>,
-    /// Whether a violation fails the check.
-    pub failed: bool,
-}
+pub use devspm_report::policy::{Checked, PolicyCheck, Violation};
 
 /// Checks the record (of repository `repo_id`, or of everything, workstations included)
 /// against `ctx.policy`; commit signing counts commits since `since` (Unix seconds) and the
@@ -319,4 +281,35 @@ mod tests {
         assert_eq!(pin_level(Some("latest")), PinLevel::None);
         assert_eq!(pin_level(None), PinLevel::None);
     }
+}
+
+/// `policy check --format json`: the configuration file, what was checked, the violations,
+/// and the `--fail-on` gate over recorded findings when one was asked for.
+#[derive(Serialize)]
+pub struct Output<'a> {
+    pub policy: Option<String>,
+    pub checked: &'a Checked,
+    pub violations: &'a [Violation],
+    pub failed: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gate: Option<&'a crate::gate::GateOutcome>,
+}
+
+/// `policy check --fail-on LEVEL`: the one gate over the recorded findings of the repository
+/// checked (`named`, else the one `dir` is in).
+pub fn findings_gate(
+    ctx: &Context<'_>,
+    store: &(impl FindingStore + devspm_ledger::Store),
+    named: Option<&str>,
+    dir: Option<&std::path::Path>,
+    level: &str,
+) -> Result<crate::gate::GateOutcome, EngineError> {
+    let (repo, at_hand) = crate::repository::scope(ctx, store, named, dir, false)?;
+    let filter = FindingFilter {
+        repo,
+        ..Default::default()
+    };
+    let (rules, assessment) =
+        crate::gate::recorded_findings(ctx, store, &filter, at_hand.as_ref(), &[])?;
+    Ok(assessment.gate(level, &rules.fail_on))
 }

@@ -40,6 +40,7 @@ pub mod import;
 pub mod json;
 pub mod markdown;
 pub mod number;
+pub mod policy;
 pub mod posture;
 pub mod report;
 pub mod sarif;

@@ -1,25 +1,13 @@
 //! `devspm policy check`: flags → `devspm_engine::policy::check` (the recorded inventory,
 //! commits and CI findings against the `[policy]` of the configuration) → the violations as a
-//! table or JSON, and an exit status for CI gating.
-
-use serde::Serialize;
+//! table (`devspm_report::policy`) or JSON, and an exit status for CI gating.
 
 use crate::cli::{Format, GlobalArgs, PolicyCheckArgs};
-use crate::output::{self, Table, escape};
+use crate::output;
 use crate::settings::Settings;
 
 /// Exit status when the policy is violated (the same as findings at or above --fail-on).
 pub const EXIT_VIOLATIONS: i32 = 4;
-
-#[derive(Serialize)]
-struct CheckOutput<'a> {
-    policy: Option<String>,
-    checked: &'a devspm_engine::policy::Checked,
-    violations: &'a [devspm_engine::policy::Violation],
-    failed: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    gate: Option<&'a devspm_engine::gate::GateOutcome>,
-}
 
 pub fn check(
     settings: &Settings,
@@ -51,38 +39,24 @@ pub fn check(
     let report = devspm_engine::policy::check(&settings.context(), &store, repo_id, since)?;
     // --fail-on: the recorded findings of the repository checked (--repo, else the one the
     // current directory is in), through the one gate.
-    let gate = match args.fail_on {
-        Some(level) => {
-            let ctx = settings.context();
-            let (repo, at_hand) = devspm_engine::repository::scope(
-                &ctx,
+    let gate = args
+        .fail_on
+        .map(|level| {
+            devspm_engine::policy::findings_gate(
+                &settings.context(),
                 &store,
                 args.repo.as_deref(),
                 std::env::current_dir().ok().as_deref(),
-                false,
-            )?;
-            let filter = devspm_ledger::findings::FindingFilter {
-                repo,
-                ..Default::default()
-            };
-            let (rules, assessment) = devspm_engine::gate::recorded_findings(
-                &ctx,
-                &store,
-                &filter,
-                at_hand.as_ref(),
-                &[],
-            )?;
-            Some(assessment.gate(level.as_str(), &rules.fail_on))
-        }
-        None => None,
-    };
-    let (checked, violations, failed) = (&report.checked, &report.violations, report.failed);
+                level.as_str(),
+            )
+        })
+        .transpose()?;
     match global.format {
-        Format::Json => output::emit_json(&CheckOutput {
+        Format::Json => output::emit_json(&devspm_engine::policy::Output {
             policy: Some(config.display().to_string()),
-            checked,
-            violations,
-            failed,
+            checked: &report.checked,
+            violations: &report.violations,
+            failed: report.failed,
             gate: gate.as_ref(),
         })?,
         format @ (Format::Csv | Format::Markdown | Format::Sarif) => {
@@ -94,77 +68,17 @@ pub fn check(
                 &[],
             )?;
         }
-        Format::Table | Format::Html => {
-            let mut text = format!(
-                "Policy {}: checked {} repository tools, {} workstation tools, {} developers' signing, {} open CI findings at or above {}.\n",
-                escape(&config.display().to_string()),
-                checked.repository_tools,
-                checked.workstation_tools,
-                checked.developers,
-                checked.ci_findings,
-                policy.thresholds.ci_severity
-            );
-            if violations.is_empty() {
-                text.push_str("No violations.\n");
-            } else {
-                for line in &report.signing {
-                    text.push_str(&format!("signing: {}\n", escape(line)));
-                }
-                let mut table = Table::new(&[
-                    ("violation", false),
-                    ("item", false),
-                    ("where", false),
-                    ("who", false),
-                    ("why", false),
-                ]);
-                table.shrink(1).shrink(2).shrink(3).shrink_end(4, 24);
-                // The ten developers with the most unsigned commits per repository; JSON has
-                // every one.
-                let mut shown_per_place: std::collections::HashMap<&str, usize> =
-                    Default::default();
-                let mut hidden = 0usize;
-                for v in violations {
-                    if v.kind == "unsigned-commits" {
-                        let shown = shown_per_place.entry(v.place.as_str()).or_default();
-                        if *shown >= 10 {
-                            hidden += 1;
-                            continue;
-                        }
-                        *shown += 1;
-                    }
-                    table.row(vec![
-                        if v.fails {
-                            v.kind.to_owned()
-                        } else {
-                            format!("{} (reported)", v.kind)
-                        },
-                        v.item.clone(),
-                        v.place.clone(),
-                        v.who.clone().unwrap_or_else(|| "-".into()),
-                        v.reason.clone(),
-                    ]);
-                }
-                text.push('\n');
-                text.push_str(&table.render_fit("", output::terminal_width()));
-                if hidden > 0 {
-                    text.push_str(&format!(
-                        "… and {hidden} more developers with unsigned commits (--format json lists every one)\n"
-                    ));
-                }
-                let failing = violations.iter().filter(|v| v.fails).count();
-                text.push_str(&format!(
-                    "\n{} violations, {failing} failing the check{}.\n",
-                    violations.len(),
-                    if failing == 0 {
-                        " (unapproved tools are reported; set thresholds.fail_on_unapproved = true to fail on them)"
-                    } else {
-                        ""
-                    }
-                ));
-            }
-            output::emit(&text)?;
-        }
+        Format::Table | Format::Html => output::emit(&devspm_report::policy::check(
+            &config.display().to_string(),
+            &report,
+            &policy.thresholds.ci_severity,
+            output::terminal_width(),
+        ))?,
     }
     let gated = crate::commands::findings::gate_status(global, gate.as_ref());
-    Ok(if failed { EXIT_VIOLATIONS } else { gated })
+    Ok(if report.failed {
+        EXIT_VIOLATIONS
+    } else {
+        gated
+    })
 }
