@@ -298,6 +298,94 @@ pub fn policy(check: &PolicyCheck) -> Vec<Finding> {
         .collect()
 }
 
+/// An identity row as `devspm_report::identities` shows it.
+pub fn identity(r: &devspm_ledger::IdentityRow) -> devspm_report::identities::Identity {
+    devspm_report::identities::Identity {
+        identity: r.identity.clone(),
+        kind: r.kind.clone(),
+        name: r.name.clone(),
+        email: r.email.clone(),
+        aliases: r.aliases,
+        alias_list: r.alias_list.clone(),
+        commits: r.commits,
+        repositories: r.repositories,
+        first_seen: r.first_seen,
+        last_seen: r.last_seen,
+        team: r.team.clone(),
+    }
+}
+
+/// An identity with its aliases and `.mailmap` links, as `identities show` displays it.
+pub fn identity_detail(d: &devspm_ledger::IdentityDetail) -> devspm_report::identities::Detail {
+    use devspm_report::identities::{Alias, Detail, Link};
+    Detail {
+        identity: identity(&d.row),
+        aliases: d
+            .alias_evidence
+            .iter()
+            .map(|a| Alias {
+                commits: a.commits,
+                name: a.name.clone(),
+                email: a.email.clone(),
+                explanation: a.explanation.clone(),
+                event: a.decided_by_event,
+            })
+            .collect(),
+        links: d
+            .mailmap_links
+            .iter()
+            .map(|l| Link {
+                verdict: l.verdict.clone(),
+                explanation: l.explanation.clone(),
+                alias: l.alias.clone(),
+                canonical: l.canonical.clone(),
+                repository: l.repository.clone(),
+                path: l.path.clone(),
+                revision: l.revision.clone(),
+                line: l.line,
+                added_in: l.added_in.clone(),
+                added_by: l.added_by.clone(),
+                added_by_side: l.added_by_side.clone(),
+                linked_by_event: l.linked_by_event,
+                judged_by_event: l.judged_by_event,
+            })
+            .collect(),
+    }
+}
+
+/// Likely duplicate developers as `identities suggest` shows them.
+pub fn suggestions(found: &crate::identities::Suggestions) -> Vec<devspm_report::identities::Pair> {
+    use devspm_report::identities::{Pair, Person};
+    let person = |id: &String| Person {
+        identity: id.clone(),
+        known: found
+            .people
+            .get(id)
+            .map(|r| (r.name.clone(), r.email.clone(), r.commits)),
+    };
+    found
+        .pairs
+        .iter()
+        .map(|s| Pair {
+            people: [person(&s.identities[0]), person(&s.identities[1])],
+            evidence: s.evidence.clone(),
+            config: s.config.clone(),
+        })
+        .collect()
+}
+
+/// What erasing a person did, as `identities forget` says it.
+pub fn forgotten(r: &devspm_ledger::ForgetReport) -> devspm_report::identities::Forgotten {
+    devspm_report::identities::Forgotten {
+        identity: r.identity.clone(),
+        event: r.event,
+        aliases: r.aliases.len(),
+        contents_redacted: r.contents_redacted,
+        too_short_to_search: r.too_short_to_search,
+        wal_truncated: r.wal_truncated,
+    }
+}
+
 /// A CI audit after its gate, as `devspm_report::ci::audit` shows it.
 pub fn ci_audit_text(
     targets: &[AuditTarget],

@@ -36,6 +36,7 @@ pub mod evidence;
 pub mod findings;
 pub mod hook;
 pub mod html;
+pub mod identities;
 pub mod import;
 pub mod json;
 pub mod markdown;

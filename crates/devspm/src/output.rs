@@ -167,15 +167,3 @@ pub fn warnings(global: &crate::cli::GlobalArgs, warnings: &[String], total: usi
         );
     }
 }
-
-/// Unix seconds → "2026-11-28" (UTC).
-pub use devspm_report::findings::date;
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn formats() {
-        assert_eq!(super::date(Some(0)), "1970-01-01");
-        assert_eq!(super::date(None), "-");
-    }
-}
