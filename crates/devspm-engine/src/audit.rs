@@ -48,6 +48,33 @@ impl Verification {
         self.projections.as_ref().and_then(|p| p.problem.as_ref())
     }
 
+    /// What was verified, as `devspm_report::audit::verify` words it.
+    pub fn shown(&self) -> devspm_report::audit::Verify<'_> {
+        let r = &self.report;
+        devspm_report::audit::Verify {
+            database: &self.database,
+            events: r.events,
+            head: r.head.as_ref().map(|h| (h.seq, h.hash.as_str())),
+            tree_nodes_checked: r.tree_nodes_checked,
+            tree_root: r.tree_root.as_deref(),
+            contents_checked: r.contents_checked,
+            contents_redacted: r.contents_redacted,
+            chain_problem: r
+                .problem
+                .as_ref()
+                .map(|p| (p.problem.as_str(), p.key.as_deref())),
+            projections: self
+                .projections
+                .as_ref()
+                .map(|p| (p.rows_checked, p.tables_checked, p.events_replayed)),
+            projection_problem: self.projection_problem().map(|p| p.problem.as_str()),
+            checkpoint: self
+                .checkpoint
+                .as_ref()
+                .map(|c| c.as_ref().map(String::as_str).map_err(String::as_str)),
+        }
+    }
+
     /// Nothing was altered, removed, reordered or rolled back.
     pub fn ok(&self) -> bool {
         self.report.problem.is_none()

@@ -30,6 +30,7 @@
 pub mod advisories;
 pub mod ai;
 pub mod attribution;
+pub mod audit;
 pub mod ci;
 pub mod csv;
 pub mod evidence;

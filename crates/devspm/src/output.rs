@@ -5,7 +5,6 @@
 use std::borrow::Cow;
 use std::io::Write;
 
-pub use devspm_report::number::count;
 pub use devspm_report::table::Table;
 /// One-line outside text (a name, an e-mail, a path, a tool or rule name, a message) made safe
 /// for the terminal; every `format!` of such text into human output goes through it (tables

@@ -1,4 +1,5 @@
-//! `devspm audit` and `devspm rebuild`: flags → `devspm_engine::audit` → output and exit status.
+//! `devspm audit` and `devspm rebuild`: flags → `devspm_engine::audit` → output
+//! (`devspm_report::audit`) and exit status.
 //! Keys, checkpoints, proofs and exports are rendered in `audit/checkpoints.rs`, evidence
 //! packs in `audit/evidence.rs`.
 
@@ -7,10 +8,11 @@ use std::path::PathBuf;
 use devspm_engine::EngineError;
 use devspm_engine::audit as engine;
 use devspm_ledger::{AuditStore, EventLog};
+use devspm_report::audit;
 
 use crate::EXIT_VERIFY_FAILED;
 use crate::cli::{AuditCommand, Format, GlobalArgs};
-use crate::output::{count, emit, emit_json, escape};
+use crate::output::{emit, emit_json};
 use crate::settings::Settings;
 
 mod checkpoints;
@@ -118,11 +120,7 @@ fn refused(error: EngineError) -> anyhow::Result<i32> {
             problem,
             refused,
         } => {
-            eprintln!(
-                "devspm: LEDGER VERIFICATION FAILED in {}: {}; refusing to {refused}",
-                escape(&location),
-                escape(&problem)
-            );
+            eprint!("{}", audit::tampered(&location, &problem, &refused));
             Ok(EXIT_VERIFY_FAILED)
         }
         other => Err(other.into()),
@@ -142,10 +140,7 @@ fn verify(
         Some((file, key)) => match engine::checkpoints::read_signed(file, key)? {
             Ok(cp) => Some((file.as_path(), cp)),
             Err(problem) => {
-                eprintln!(
-                    "devspm: CHECKPOINT VERIFICATION FAILED: {}",
-                    escape(&problem)
-                );
+                eprint!("{}", audit::checkpoint_failed(&problem));
                 return Ok(EXIT_VERIFY_FAILED);
             }
         },
@@ -157,12 +152,11 @@ fn verify(
         signed.as_ref().map(|(file, cp)| (*file, cp)),
         progress,
     )?;
-    let report = &verified.report;
     if global.format == Format::Json {
         emit_json(&serde_json::json!({
             "database": verified.database,
             "ok": verified.ok(),
-            "report": report,
+            "report": verified.report,
             "projections": verified.projections,
             "opened": opened,
             "checkpoint": verified.checkpoint.as_ref().map(|a| match a {
@@ -170,81 +164,12 @@ fn verify(
                 Err(problem) => serde_json::json!({ "ok": false, "problem": problem }),
             }),
         }))?;
-    } else if let Some(Err(problem)) = &verified.checkpoint {
-        eprintln!(
-            "devspm: CHECKPOINT VERIFICATION FAILED: {}",
-            escape(problem)
-        );
-    } else if let Some(problem) = verified.projection_problem() {
-        eprintln!(
-            "devspm: LEDGER VERIFICATION FAILED in {}: {}",
-            escape(&verified.database),
-            escape(&problem.problem)
-        );
-        eprintln!(
-            "devspm: the {} events verify, but what views and --fail-on read was changed without them",
-            count(report.events)
-        );
-    } else if let Some(problem) = &report.problem {
-        eprintln!(
-            "devspm: LEDGER VERIFICATION FAILED in {}: {}{}",
-            escape(&verified.database),
-            escape(&problem.problem),
-            problem
-                .key
-                .as_ref()
-                .map(|k| format!(" [key {}]", escape(k)))
-                .unwrap_or_default()
-        );
-        eprintln!(
-            "devspm: the {} events before it verify; restore the database from a backup or investigate who changed it",
-            count(report.events)
-        );
     } else {
-        emit(&format!(
-            "ledger verified: {} events chain correctly{}; {} Merkle tree nodes match{}; {} stored commit messages match their hashes{}\n{}{}{}",
-            count(report.events),
-            report
-                .head
-                .as_ref()
-                .map(|h| format!(" up to head {} ({})", h.seq, &h.hash[..16]))
-                .unwrap_or_default(),
-            count(report.tree_nodes_checked),
-            report
-                .tree_root
-                .as_ref()
-                .map(|r| format!(" (root {})", &r[..16]))
-                .unwrap_or_default(),
-            count(report.contents_checked),
-            if report.contents_redacted > 0 {
-                format!(
-                    "; {} redacted by a recorded erasure (identity_forgotten)",
-                    count(report.contents_redacted)
-                )
-            } else {
-                String::new()
-            },
-            match &verified.projections {
-                Some(p) => format!(
-                    "projections match the events: {} rows in {} tables, replayed from {} events\n",
-                    count(p.rows_checked),
-                    p.tables_checked,
-                    count(p.events_replayed)
-                ),
-                None if quick => "projections not checked (--quick)\n".to_owned(),
-                None => "projections not checked: this backend keeps none yet\n".to_owned(),
-            },
-            verified
-                .checkpoint
-                .as_ref()
-                .and_then(|a| a.as_ref().ok())
-                .map(|text| format!("{}\n", escape(text)))
-                .unwrap_or_default(),
-            match opened {
-                Some(note) if !global.quiet => format!("note: {}\n", escape(&note)),
-                _ => String::new(),
-            }
-        ))?;
+        let note = opened.as_deref().filter(|_| !global.quiet);
+        match audit::verify(&verified.shown(), quick, note) {
+            audit::Verdict::Verified(text) => emit(&text)?,
+            audit::Verdict::Failed(text) => eprint!("{text}"),
+        }
     }
     Ok(if verified.ok() { 0 } else { EXIT_VERIFY_FAILED })
 }
@@ -257,11 +182,7 @@ pub fn rebuild(settings: &Settings, global: &GlobalArgs) -> anyhow::Result<i32> 
             &serde_json::json!({ "database": store.location(), "events_replayed": replayed }),
         )?;
     } else if !global.quiet {
-        emit(&format!(
-            "projections rebuilt from {} events in {}\n",
-            count(replayed),
-            escape(store.location())
-        ))?;
+        emit(&audit::rebuilt(replayed, store.location()))?;
     }
     Ok(0)
 }
@@ -281,18 +202,16 @@ pub fn migrate(
     if global.format == Format::Json {
         emit_json(&serde_json::to_value(&done)?)?;
     } else if !global.quiet {
-        emit(&format!(
-            "{} events copied from {} to {} ({} already there), with {} commit messages and {} checkpoints; the copy verifies: {} events, {} Merkle tree nodes, root {} (the source's)\n",
-            count(done.copied),
-            escape(&done.source),
-            escape(&done.target),
-            count(done.already),
-            count(done.contents),
-            count(done.checkpoints),
-            count(done.already + done.copied),
-            count(done.tree_nodes_checked),
-            &done.tree_root[..16.min(done.tree_root.len())]
-        ))?;
+        emit(&audit::migrated(&audit::Migrated {
+            source: &done.source,
+            target: &done.target,
+            copied: done.copied,
+            already: done.already,
+            contents: done.contents,
+            checkpoints: done.checkpoints,
+            tree_nodes_checked: done.tree_nodes_checked,
+            tree_root: &done.tree_root,
+        }))?;
     }
     Ok(0)
 }

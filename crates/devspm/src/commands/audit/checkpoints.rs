@@ -1,6 +1,6 @@
 //! `devspm audit keygen | checkpoint | prove | consistency | export`: flags →
-//! `devspm_engine::audit::{checkpoints, export}` → what is printed or written, and the exit
-//! status.
+//! `devspm_engine::audit::{checkpoints, export}` → what is printed (`devspm_report::audit`) or
+//! written, and the exit status.
 
 use std::path::Path;
 
@@ -9,9 +9,10 @@ use devspm_engine::audit::checkpoints as engine;
 use devspm_engine::audit::export::{ExportRequest, export as export_folder};
 use devspm_ledger::merkle;
 use devspm_ledger::{AuditStore, EventLog, Store};
+use devspm_report::audit;
 
 use crate::cli::{Format, GlobalArgs};
-use crate::output::{count, emit, emit_json, escape};
+use crate::output::{emit, emit_json};
 
 pub fn keygen(global: &GlobalArgs, output: &Path, name: Option<&str>) -> anyhow::Result<i32> {
     let name = name.map_or_else(engine::default_key_name, str::to_owned);
@@ -22,11 +23,10 @@ pub fn keygen(global: &GlobalArgs, output: &Path, name: Option<&str>) -> anyhow:
     } else if global.quiet {
         emit(&format!("{}\n", key.verifier_key))?;
     } else {
-        emit(&format!(
-            "private key written to {} (mode 0600; keep it secret)\nverifier key written to {}:\n{}\n",
-            escape(&key.private_key_file.display().to_string()),
-            escape(&key.public_key_file.display().to_string()),
-            key.verifier_key
+        emit(&audit::keygen(
+            &key.private_key_file.display().to_string(),
+            &key.public_key_file.display().to_string(),
+            &key.verifier_key,
         ))?;
     }
     Ok(0)
@@ -60,13 +60,12 @@ pub fn checkpoint(
         }))?;
     } else if let Some(path) = output {
         if !global.quiet {
-            emit(&format!(
-                "checkpoint #{} of {} events (root {}) signed by {} and written to {}\n",
+            emit(&audit::checkpoint_written(
                 signed.id,
-                count(signed.size),
-                &root[..16],
-                escape(&signed.verifier.label()),
-                escape(&path.display().to_string())
+                signed.size,
+                &root,
+                &signed.verifier.label(),
+                &path.display().to_string(),
             ))?;
         }
     } else {
@@ -90,23 +89,16 @@ pub fn prove(
         value["checkpoint_id"] = serde_json::json!(checkpoint_id);
         emit_json(&value)?;
     } else {
-        let mut out = format!(
-            "event {} (leaf index {}) in the tree of {} events{}\nevent hash  {}\nleaf hash   {}\nroot hash   {}\naudit path ({} hashes, leaf to root):\n",
-            proof.seq,
-            proof.leaf_index,
-            proof.tree_size,
-            checkpoint_id
-                .map(|id| format!(" (checkpoint #{id})"))
-                .unwrap_or_default(),
-            proof.event_hash,
-            proof.leaf_hash,
-            proof.root_hash,
-            proof.audit_path.len()
-        );
-        for h in &proof.audit_path {
-            out.push_str(&format!("  {h}\n"));
-        }
-        emit(&out)?;
+        emit(&audit::inclusion(&audit::Inclusion {
+            seq: proof.seq,
+            leaf_index: proof.leaf_index,
+            tree_size: proof.tree_size,
+            checkpoint: checkpoint_id,
+            event_hash: &proof.event_hash,
+            leaf_hash: &proof.leaf_hash,
+            root_hash: &proof.root_hash,
+            audit_path: &proof.audit_path,
+        }))?;
     }
     Ok(0)
 }
@@ -121,18 +113,11 @@ pub fn consistency(
     if global.format == Format::Json {
         emit_json(&proof)?;
     } else {
-        let mut out = format!(
-            "tree of {} events (root {})\nextends the tree of {} events (root {})\nconsistency proof ({} hashes):\n",
-            proof.new_size,
-            proof.new_root,
-            proof.old_size,
-            proof.old_root,
-            proof.proof.len()
-        );
-        for h in &proof.proof {
-            out.push_str(&format!("  {h}\n"));
-        }
-        emit(&out)?;
+        emit(&audit::consistency(
+            (proof.old_size, &proof.old_root),
+            (proof.new_size, &proof.new_root),
+            &proof.proof,
+        ))?;
     }
     Ok(0)
 }
@@ -170,34 +155,14 @@ pub fn export(
             })),
         }))?;
     } else if !global.quiet {
-        let mut text = format!(
-            "exported {} {}events to {}/events.jsonl{}{}",
-            count(done.events),
-            if done.partial { "matching " } else { "" },
-            escape(&dir.display().to_string()),
-            if csv { " and events.csv" } else { "" },
-            if done.partial {
-                ", each with its inclusion proof in proofs.jsonl"
-            } else {
-                ""
-            },
-        );
-        text.push_str(&match &done.checkpoint {
-            Some(c) => format!(
-                ", checkpoint #{} of {} events to checkpoint.txt and its verifier key to verifier.pub",
-                c.id,
-                count(c.tree_size)
-            ),
-            None => "; no checkpoint yet (run `devspm audit checkpoint --key KEY` first)".into(),
-        });
-        text.push('\n');
-        if newer > 0 {
-            text.push_str(&format!(
-                "{} more matching events are newer than the checkpoint and were left out: sign a new checkpoint (`devspm audit checkpoint --key KEY`) to include them\n",
-                count(newer)
-            ));
-        }
-        emit(&text)?;
+        emit(&audit::exported(&audit::Exported {
+            folder: &dir.display().to_string(),
+            events: done.events,
+            partial: done.partial,
+            csv,
+            checkpoint: done.checkpoint.as_ref().map(|c| (c.id, c.tree_size)),
+            newer,
+        }))?;
     }
     Ok(0)
 }
