@@ -24,6 +24,12 @@
 //! formats counts and percentages; [`vex`] writes dependency findings as a CycloneDX VEX
 //! document (for DefectDojo and Dependency-Track).
 //!
+//! Every other command's text has its module: [`scan`] (the summary, `ingest git`), [`import`],
+//! [`szz`] and [`attribution`] (`attribute`), [`tools`], [`ci`] (`ci audit`), [`policy`],
+//! [`identities`], [`audit`] (verify, checkpoints, proofs, export, evidence, rebuild, migrate),
+//! [`advisories`], [`triage`], [`hook`] and [`secret_key`]. Their inputs are plain views the
+//! engine fills (this crate never depends on the engine or the ledger).
+//!
 //! Escaping is for display only: the ledger records the original text, and JSON carries it.
 //! The notation is described in [`terminal`].
 
