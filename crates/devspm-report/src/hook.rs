@@ -89,7 +89,7 @@ mod tests {
             rule: "aws",
             preview: "AKIA…\r",
         };
-        let text = blocked(&[secret.clone()], false);
+        let text = blocked(std::slice::from_ref(&secret), false);
         assert!(text.starts_with("devspm: this commit adds 1 secret:\n"));
         assert!(!text.contains(['\x1b', '\r', '\u{202e}']), "{text}");
         assert!(text.contains("DEVSPM_ALLOW=1"));

@@ -120,7 +120,7 @@ fn refused(error: EngineError) -> anyhow::Result<i32> {
             problem,
             refused,
         } => {
-            eprint!("{}", audit::tampered(&location, &problem, &refused));
+            eprint!("{}", audit::tampered(&location, &problem, refused));
             Ok(EXIT_VERIFY_FAILED)
         }
         other => Err(other.into()),
