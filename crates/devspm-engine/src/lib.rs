@@ -51,6 +51,7 @@ pub mod repository;
 pub mod attribution;
 pub mod findings;
 pub mod gate;
+pub mod ignores_inline;
 
 pub mod ai_detect;
 pub mod ai_notes;

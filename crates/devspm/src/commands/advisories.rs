@@ -17,7 +17,7 @@ pub fn import(
     devspm_engine::advisories::check_paths(&args.paths)?;
     let mut store = settings.open_store()?;
     let outputs: Vec<AdvisoriesImport> =
-        devspm_engine::advisories::import(&mut store, &args.paths)?;
+        devspm_engine::advisories::import(&settings.context(), &mut store, &args.paths)?;
     match global.format {
         Format::Json => output::emit_json(&outputs)?,
         _ => {

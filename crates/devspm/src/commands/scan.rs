@@ -174,7 +174,7 @@ fn render_detectors(d: &DetectorsSection) -> String {
         count(s.present_at_head as u64),
         if s.inline_allowed > 0 {
             format!(
-                "; {} allowed inline (gitleaks:allow), not recorded",
+                "; {} allowed inline (gitleaks:allow), recorded as ignored",
                 count(s.inline_allowed)
             )
         } else {
