@@ -483,12 +483,15 @@ pub fn recorded_findings(
             for id in others {
                 let row = recorded.iter().find(|r| r.repo == id);
                 let name = row.map_or(id, |r| r.name.as_str());
-                let opened = row
-                    .and_then(|r| r.locator.strip_prefix("file://"))
-                    .and_then(|path| devspm_git::open(std::path::Path::new(path)).ok())
+                let Some(path) = row.and_then(|r| r.locator.strip_prefix("file://")) else {
+                    unread.push(format!("{name} (recorded from a remote: no local path)"));
+                    continue;
+                };
+                let opened = devspm_git::open(std::path::Path::new(path))
+                    .ok()
                     .filter(|repo| repo.id == id);
                 let Some(repo) = opened else {
-                    unread.push(format!("{name} (path not known here)"));
+                    unread.push(format!("{name} ({path} is not that repository any more)"));
                     continue;
                 };
                 let mut ignores = config_ignores(ctx);

@@ -1366,4 +1366,26 @@ mod tests {
             }]
         );
     }
+
+    #[test]
+    fn secrets_allowed_inline_are_findings_that_carry_their_marker() {
+        let repo = GitRepo::new();
+        let token = format!("ghp_{}", random(ALNUM, 36, 700));
+        repo.write(
+            "src/client.py",
+            &format!("TOKEN = \"{token}\"  # gitleaks:allow\n"),
+        );
+        let added = repo.commit("add the client");
+        let scanner = Scanner::builtin().expect("rules");
+        let scan = scan_history(repo.path(), &scanner, &options()).expect("scan");
+        assert_eq!(scan.findings.len(), 1, "{:?}", scan.findings);
+        let f = &scan.findings[0];
+        assert_eq!(f.inline_marker, Some("gitleaks:allow"));
+        assert_eq!((f.path.as_str(), f.line), ("src/client.py", 1));
+        assert_eq!(f.commit.as_deref(), Some(added.as_str()));
+        assert!(f.present_at_head);
+        assert_eq!(scan.stats.inline_allowed, 1);
+        // Never the value: only its keyed hash and a redacted preview.
+        assert!(!f.preview.contains(&token[4..]));
+    }
 }

@@ -660,6 +660,18 @@ mod tests {
             vec![3, 4]
         );
         assert_eq!(scan.inline_allowed, 2);
+        // The allowed ones are kept apart, each with the marker that allows it.
+        assert_eq!(
+            scan.allowed
+                .iter()
+                .map(|(m, marker)| (m.line, *marker))
+                .collect::<Vec<_>>(),
+            vec![(1, "devspm:allow"), (2, "gitleaks:allow")]
+        );
+        assert_eq!(
+            &text.as_bytes()[scan.allowed[1].0.secret.clone()],
+            token.as_bytes()
+        );
 
         let key = HashKey([7; 32]);
         let hash = crate::finding::hash_of(token.as_bytes(), 0..token.len(), &key);

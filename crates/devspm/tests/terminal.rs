@@ -150,6 +150,28 @@ fn progress_on_a_terminal_only_and_never_with_quiet() {
     assert!(packed.contains("changes gathered"), "{packed}");
     assert!(pack.join("index.md").is_file());
 
+    // Loading advisory data counts the files it reads.
+    let osv = sb.path().join("osv");
+    std::fs::create_dir_all(&osv).unwrap();
+    for i in 0..200 {
+        let id = format!("RUSTSEC-2099-{i:04}");
+        std::fs::write(
+            osv.join(format!("{id}.json")),
+            format!(
+                r#"{{"id":"{id}","modified":"2099-01-02T00:00:00Z","summary":"Overflow in crate{i}",
+"affected":[{{"package":{{"ecosystem":"crates.io","name":"crate{i}"}},
+"ranges":[{{"type":"SEMVER","events":[{{"introduced":"0.1.0"}},{{"fixed":"0.9.0"}}]}}]}}]}}"#
+            ),
+        )
+        .unwrap();
+    }
+    let loaded = on_a_terminal(&sb, &["advisories", "import", osv.to_str().unwrap()]);
+    assert!(loaded.contains("advisory files read"), "{loaded}");
+    assert!(loaded.contains("200 advisories"), "{loaded}");
+    let piped = sb.run(&["advisories", "import", osv.to_str().unwrap()]);
+    piped.assert_code(0);
+    assert!(!piped.stderr.contains("advisory files read"), "{piped:?}");
+
     // -q on a terminal: nothing but results and errors.
     std::fs::remove_file(sb.db()).unwrap();
     let quiet = on_a_terminal(&sb, &["-q", "scan", &path]);
