@@ -36,7 +36,7 @@ pub struct Rules {
     pub by_repository: HashMap<String, IgnoreSet>,
     /// Findings an inline marker of their own scanner sets aside at HEAD, by finding id
     /// (`crate::ignores_inline`).
-    pub inline: HashMap<String, Ignored>,
+    pub inline: HashMap<String, crate::ignores_inline::InlineIgnore>,
     pub contexts: ContextRules,
     pub fail_on: FailOnConfig,
     /// Today (UTC, YYYY-MM-DD): ignores whose last day is before it no longer apply.
@@ -213,8 +213,15 @@ impl Rules {
                 self.honour_repository
                     .then(|| crate::ignores_inline::recorded_secret_marker(&row))
                     .flatten()
-            })
-            .or_else(|| self.inline.get(&row.finding).cloned());
+                    .or_else(|| self.inline.get(&row.finding).cloned())
+                    .map(|i| Ignored {
+                        by: i.by,
+                        reason: i.reason,
+                        expires: None,
+                        repository: true,
+                        inline: true,
+                    })
+            });
         Assessed {
             context,
             context_counts: self.fail_on.counts(context),

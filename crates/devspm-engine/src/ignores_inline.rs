@@ -15,7 +15,14 @@ use std::collections::{HashMap, HashSet};
 use devspm_findings::inline;
 use devspm_ledger::findings::FindingRow;
 
-use crate::gate::Ignored;
+/// An inline marker that sets a finding aside: where it is and what it says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InlineIgnore {
+    /// `PATH:LINE` of the marker.
+    pub by: String,
+    /// The marker's text and whose it is.
+    pub reason: String,
+}
 
 /// Largest file read for markers (larger ones are skipped: their findings stay counted).
 const MAX_FILE_BYTES: u64 = 8 << 20;
@@ -28,7 +35,7 @@ pub fn markers_at_head(
     rows: &[FindingRow],
     today: &str,
     warn: &mut dyn FnMut(String),
-) -> HashMap<String, Ignored> {
+) -> HashMap<String, InlineIgnore> {
     let wanted: Vec<&FindingRow> = rows
         .iter()
         .filter(|r| {
@@ -92,12 +99,9 @@ pub fn markers_at_head(
             if let Some(marker) = inline::marker(&row.tool, &row.rule, line, today) {
                 found.insert(
                     row.finding.clone(),
-                    Ignored {
+                    InlineIgnore {
                         by: format!("{path}:{n}"),
                         reason: format!("inline marker `{marker}` ({})", row.tool),
-                        expires: None,
-                        repository: true,
-                        inline: true,
                     },
                 );
                 break;
@@ -109,18 +113,15 @@ pub fn markers_at_head(
 
 /// The ignore a secret of devspm's own detector carries: the inline marker
 /// (`gitleaks:allow`, `devspm:allow`) seen on its line in the blob it was found in.
-pub fn recorded_secret_marker(row: &FindingRow) -> Option<Ignored> {
+pub fn recorded_secret_marker(row: &FindingRow) -> Option<InlineIgnore> {
     let marker = row.inline_marker.as_deref()?;
     let at = match (row.path.as_deref(), row.start_line) {
         (Some(path), Some(line)) => format!("{path}:{line}"),
         (Some(path), None) => path.to_owned(),
         _ => "its line".to_owned(),
     };
-    Some(Ignored {
+    Some(InlineIgnore {
         by: at,
         reason: format!("inline marker `{marker}` on the secret's line"),
-        expires: None,
-        repository: true,
-        inline: true,
     })
 }

@@ -48,10 +48,11 @@ pub mod evidence;
 
 pub mod repository;
 
+pub mod ignores_inline;
+
 pub mod attribution;
 pub mod findings;
 pub mod gate;
-pub mod ignores_inline;
 
 pub mod ai_detect;
 pub mod ai_notes;
