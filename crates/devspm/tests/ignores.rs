@@ -1093,4 +1093,25 @@ fn findings_all_repos_reads_each_repositorys_own_ignores() {
         gate.stderr.contains(&format!("{critical} ignored")),
         "{gate:?}"
     );
+    // `export csv` writes every finding of every repository, the ignored ones with their
+    // ignore, for DefectDojo's generic import.
+    let csv = sb.run(&["export", "csv"]);
+    csv.assert_code(0);
+    let lines: Vec<&str> = csv.stdout.lines().collect();
+    assert!(
+        lines[0].ends_with(",ignored_by,ignored_reason"),
+        "{}",
+        lines[0]
+    );
+    assert_eq!(lines.len() - 1, all.len(), "{}", csv.stdout);
+    assert!(
+        lines.iter().any(|l| l.starts_with(&format!(
+            "{},app,",
+            by_rule(&all, "RUSTSEC-2099-0001")["finding"]
+                .as_str()
+                .unwrap()
+        )) && l.contains(".cargo/audit.toml:4")),
+        "{}",
+        csv.stdout
+    );
 }
