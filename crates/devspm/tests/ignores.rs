@@ -1107,7 +1107,9 @@ fn findings_all_repos_reads_each_repositorys_own_ignores() {
     assert!(
         lines.iter().any(|l| l.starts_with(&format!(
             "{},app,",
-            by_rule(&all, "RUSTSEC-2099-0001")["finding"]
+            all.iter()
+                .find(|f| f["repository"] == "app" && f["rule"] == "RUSTSEC-2099-0001")
+                .unwrap()["finding"]
                 .as_str()
                 .unwrap()
         )) && l.contains(".cargo/audit.toml:4")),
