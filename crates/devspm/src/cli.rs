@@ -916,7 +916,7 @@ pub enum ExportCommand {
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
-    /// Write every recorded finding as CSV (the 27 columns of `findings --format csv`, with
+    /// Write every recorded finding as CSV (the columns of `findings --format csv`, with
     /// ignored findings and their ignore), for DefectDojo's Generic Findings Import or a
     /// spreadsheet.
     Csv {
