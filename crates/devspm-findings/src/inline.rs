@@ -30,15 +30,16 @@ pub enum Reach {
 }
 
 /// The scanners whose markers devspm reads, by the tool name findings are recorded under.
-pub const TOOLS: [&str; 7] = [
-    "bandit", "gosec", "semgrep", "checkov", "tfsec", "trivy", "gitleaks",
+pub const TOOLS: [&str; 8] = [
+    "bandit", "gosec", "semgrep", "checkov", "tfsec", "defsec", "trivy", "gitleaks",
 ];
 
 /// How far the markers of `tool` reach, or `None` if devspm reads none for it.
 pub fn reach(tool: &str) -> Option<Reach> {
     Some(match tool {
         "bandit" | "gitleaks" => Reach::Line,
-        "semgrep" | "gosec" | "tfsec" | "trivy" => Reach::LineOrAbove,
+        // tfsec writes its SARIF as `defsec`, its checks library.
+        "semgrep" | "gosec" | "tfsec" | "defsec" | "trivy" => Reach::LineOrAbove,
         "checkov" => Reach::Range,
         _ => return None,
     })
@@ -71,8 +72,10 @@ pub fn marker(tool: &str, rule: &str, line: &str, today: &str) -> Option<String>
         "gosec" => nosec(line, rule, Style::Gosec),
         "semgrep" => nosemgrep(line, rule),
         "checkov" => prefixed(line, rule, "checkov:skip=", today),
-        "tfsec" => prefixed(line, rule, "tfsec:ignore:", today),
-        "trivy" => prefixed(line, rule, "trivy:ignore:", today),
+        "tfsec" | "defsec" => prefixed(line, rule, "tfsec:ignore:", today),
+        // Trivy reads tfsec's markers too (it took over tfsec's checks).
+        "trivy" => prefixed(line, rule, "trivy:ignore:", today)
+            .or_else(|| prefixed(line, rule, "tfsec:ignore:", today)),
         "gitleaks" => find_ci(line, "gitleaks:allow").map(|at| &line[at..at + 14]),
         _ => None,
     }?;
@@ -334,6 +337,11 @@ mod tests {
         );
         assert!(marker("trivy", "AVD-AWS-0086", line, "2026-12-08").is_none());
         assert!(marker("tfsec", "AVD-AWS-0086", line, TODAY).is_none());
+        assert_eq!(
+            marker("trivy", "AVD-AWS-0086", "#tfsec:ignore:AVD-AWS-0086", TODAY).as_deref(),
+            Some("tfsec:ignore:AVD-AWS-0086")
+        );
+        assert!(marker("defsec", "aws-s3-x", "#tfsec:ignore:aws-s3-x", TODAY).is_some());
     }
 
     #[test]
@@ -354,6 +362,7 @@ mod tests {
         assert_eq!(lines_to_read("semgrep", 1, None), vec![1]);
         assert_eq!(lines_to_read("checkov", 3, Some(5)), vec![3, 4, 5, 2]);
         assert!(lines_to_read("codeql", 3, None).is_empty());
+        assert!(TOOLS.iter().all(|t| reach(t).is_some()));
         // Control characters never reach the kept text.
         assert_eq!(
             marker("semgrep", "r", "# nosemgrep\u{1b}[31m", TODAY).as_deref(),
