@@ -2,7 +2,10 @@
 //! one `--fail-on` gate every finding-producing command exits by.
 //!
 //! Ignores and contexts are evaluated when a finding is viewed or gated, from the operator's
-//! configuration and the repository's own ignore files at HEAD; nothing is recorded for them.
+//! configuration, the repository's own ignore files at HEAD and the inline markers of the
+//! scanners that define them (`ignores_inline.rs`); nothing is recorded for them. The one
+//! exception is the marker devspm's own secret detector sees on a secret's line, which is
+//! part of what it saw (the blob may be gone from HEAD) and so recorded with the finding.
 //! The ledger stays a record of what the detectors and scanners saw: an ignore that expires,
 //! is removed from `devspm.toml` or is deleted from the repository stops applying at once,
 //! without an event to undo, and no ignore can remove a finding from the record. Triage
