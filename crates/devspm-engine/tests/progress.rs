@@ -312,7 +312,8 @@ fn advisories_import_reports_the_files_it_reads() {
         progress: &recording,
         interrupt: &interrupt,
     };
-    let loaded = devspm_engine::advisories::import(&ctx, &mut store, &[osv.clone()]).unwrap();
+    let loaded =
+        devspm_engine::advisories::import(&ctx, &mut store, std::slice::from_ref(&osv)).unwrap();
     assert_eq!(loaded[0].advisories, 130);
     let calls = recording.take();
     let seen = phases(&calls);
