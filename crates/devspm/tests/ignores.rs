@@ -1117,3 +1117,78 @@ fn findings_all_repos_reads_each_repositorys_own_ignores() {
         csv.stdout
     );
 }
+
+/// A file for `findings/` fixtures of `tests/fixtures/findings`.
+fn findings_fixture(name: &str) -> String {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/findings")
+        .join(name)
+        .to_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// Parity with the scanner itself: Bandit run with `--ignore-nosec` reports every result;
+/// once devspm honours the `# nosec` markers, what stays open is exactly what Bandit reports
+/// when it honours them (a `# nosec B602` does not cover B307 on its line).
+#[test]
+fn bandit_nosec_markers_leave_what_bandit_itself_reports() {
+    let sb = Sandbox::new();
+    let r = sb.repo("app");
+    r.write(
+        "run.py",
+        "import subprocess\n\n\ndef run(cmd):\n    subprocess.call(cmd, shell=True)  # nosec B602\n    subprocess.call(cmd, shell=True)\n    eval(cmd)  # nosec B602\n    password = \"hunter2\"  # nosec\n    return password\n",
+    );
+    r.commit(ALICE, "Add the runner");
+    let repo = r.path.to_str().unwrap();
+    sb.run(&[
+        "import",
+        "--repo",
+        repo,
+        &findings_fixture("bandit-1.9.4-nosec-ignore-nosec.sarif"),
+    ])
+    .assert_code(0);
+    let open: Vec<(String, u64)> = rows(&sb.run(&["--format", "json", "findings", "--repo", repo]))
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_owned(),
+                f["start_line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let bandit: Value = serde_json::from_str(
+        &std::fs::read_to_string(findings_fixture("bandit-1.9.4-nosec-default.sarif")).unwrap(),
+    )
+    .unwrap();
+    let mut expected: Vec<(String, u64)> = bandit["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["ruleId"].as_str().unwrap().to_owned(),
+                r["locations"][0]["physicalLocation"]["region"]["startLine"]
+                    .as_u64()
+                    .unwrap(),
+            )
+        })
+        .collect();
+    let mut open = open;
+    open.sort();
+    expected.sort();
+    assert_eq!(open, expected);
+    assert_eq!(expected.len(), 3);
+    let all = shown(&sb, &[], repo);
+    let reasons: Vec<&str> = all
+        .iter()
+        .filter_map(|f| f["ignored"]["reason"].as_str())
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            "inline marker `# nosec B602` (bandit)",
+            "inline marker `# nosec` (bandit)"
+        ]
+    );
+}
