@@ -24,7 +24,10 @@ pub mod version;
 
 pub use evaluate::{is_affected, same_version};
 pub use index::{AdvisoryIndex, IndexStats, Match, MatchError, match_lockfile, match_packages};
-pub use load::{Layout, LoadError, LoadStats, LoadWarning, LoadedAdvisories, load};
+pub use load::{
+    Layout, LoadError, LoadProgress, LoadStats, LoadWarning, LoadedAdvisories, NoLoadProgress,
+    load, load_with_progress,
+};
 pub use model::{
     Advisory, AdvisorySource, Affected, Cvss, Event, Informational, Range, RangeKind, Requirements,
     Severity, SourceFormat,

@@ -63,6 +63,12 @@ pub struct FindingRecorded {
     pub package: Option<PackageRef>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret: Option<SecretRef>,
+    /// The inline marker (`gitleaks:allow`, `devspm:allow`) a detector saw on the finding's
+    /// line where it found it: the finding is recorded, counted and shown as ignored by that
+    /// marker, never gated on. Only the marker's text, never the line. Absent from events
+    /// recorded before schema 9, which never recorded such findings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inline_marker: Option<String>,
     /// `producer:<name>:<value>` or `content:v1:<hex>`.
     pub fingerprint: String,
     /// The revision of the import that first saw it.

@@ -42,16 +42,33 @@ pub fn check_paths(paths: &[PathBuf]) -> Result<(), EngineError> {
     Ok(())
 }
 
+/// A load's progress as the phase's steps: advisory files read.
+struct FileProgress<'a, 'p>(&'a crate::Phase<'p>);
+
+impl devspm_advisories::LoadProgress for FileProgress<'_, '_> {
+    fn total(&self, files: u64) {
+        self.0.total(files);
+    }
+    fn files_read(&self, done: u64) {
+        self.0.at(done);
+    }
+}
+
 /// Loads each advisory source (a folder of OSV JSON/YAML, an OSV zip, a RustSec advisory-db
 /// checkout) into the database, replacing what was loaded from the same source before.
+/// Progress: the phase [`crate::phase::ADVISORY_DATA`] for each source, one step per file read.
 pub fn import(
+    ctx: &crate::Context<'_>,
     store: &mut (impl Store + GovernanceStore),
     paths: &[PathBuf],
 ) -> Result<Vec<AdvisoriesImport>, EngineError> {
     let mut outputs = Vec::new();
     for path in paths {
-        let loaded = devspm_advisories::load(path)
+        let shown = path.display().to_string();
+        let phase = crate::Phase::start(ctx.progress, crate::phase::ADVISORY_DATA, &shown, None);
+        let loaded = devspm_advisories::load_with_progress(path, &FileProgress(&phase))
             .map_err(|e| EngineError::Invalid(format!("{}: {e}", path.display())))?;
+        ctx.interrupt.check()?;
         if loaded.advisories.is_empty() {
             // Nothing usable: say why, and record nothing (a typo must not replace real data).
             return Err(EngineError::Invalid(format!(
@@ -287,5 +304,6 @@ fn finding_of(path: &str, m: Match) -> InternalFinding {
             fixed: m.fixed,
         }),
         secret: None,
+        inline_marker: None,
     }
 }

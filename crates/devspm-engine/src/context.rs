@@ -60,6 +60,9 @@ pub mod phase {
     pub const SECRETS: &str = "secrets";
     /// The dependency detector: lockfiles matched against the loaded advisories.
     pub const ADVISORIES: &str = "advisories";
+    /// `advisories import`: advisory files read from one source (the total once the folder
+    /// or zip is listed).
+    pub const ADVISORY_DATA: &str = "advisory-data";
     /// Import of scanner reports: files read.
     pub const IMPORT: &str = "import";
     /// Attribution of pending findings: findings attributed.

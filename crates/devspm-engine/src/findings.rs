@@ -29,6 +29,9 @@ pub struct InternalFinding {
     pub package: Option<devspm_core::finding::PackageRef>,
     /// For secrets: the keyed hash and redacted preview (never the value).
     pub secret: Option<devspm_core::finding::SecretRef>,
+    /// For secrets: the inline marker (`gitleaks:allow`) on the secret's line, which makes
+    /// the finding ignored (recorded and counted, never gated).
+    pub inline_marker: Option<String>,
 }
 
 impl InternalFinding {
@@ -52,6 +55,7 @@ impl InternalFinding {
             identifiers: Vec::new(),
             package: None,
             secret: None,
+            inline_marker: None,
         }
     }
 }
@@ -141,6 +145,7 @@ pub fn record_internal_findings(
                 foreign_path: None,
                 package: f.package.clone(),
                 secret: f.secret.clone(),
+                inline_marker: f.inline_marker.clone(),
                 fingerprint: fp,
                 revision: Some(revision.to_owned()),
                 import: import.clone(),

@@ -2,7 +2,10 @@
 //! one `--fail-on` gate every finding-producing command exits by.
 //!
 //! Ignores and contexts are evaluated when a finding is viewed or gated, from the operator's
-//! configuration and the repository's own ignore files at HEAD; nothing is recorded for them.
+//! configuration, the repository's own ignore files at HEAD and the inline markers of the
+//! scanners that define them (`ignores_inline.rs`); nothing is recorded for them. The one
+//! exception is the marker devspm's own secret detector sees on a secret's line, which is
+//! part of what it saw (the blob may be gone from HEAD) and so recorded with the finding.
 //! The ledger stays a record of what the detectors and scanners saw: an ignore that expires,
 //! is removed from `devspm.toml` or is deleted from the repository stops applying at once,
 //! without an event to undo, and no ignore can remove a finding from the record. Triage
@@ -13,6 +16,8 @@
 //! triage judgement or an ignore in force sets it aside, or its context does not count under
 //! `[fail_on] contexts`. Every finding set aside is counted in the outcome, so a summary can
 //! say how many were not counted and why.
+
+use std::collections::HashMap;
 
 use devspm_core::gating::{FailOnConfig, PathContext};
 use devspm_findings::context::ContextRules;
@@ -25,15 +30,25 @@ use crate::{Context, EngineError};
 /// Largest repository ignore file read (larger ones are reported and skipped).
 const MAX_IGNORE_FILE_BYTES: u64 = 1 << 20;
 
-/// The rules of one repository: ignores, contexts and which contexts count.
+/// The rules findings are assessed by: ignores, contexts and which contexts count.
 pub struct Rules {
+    /// The configuration's ignores, with the ignore files of the repository at hand.
     pub ignores: IgnoreSet,
+    /// For findings of other repositories whose files were read (`findings --all-repos`):
+    /// the configuration's ignores with that repository's files, by repository id.
+    pub by_repository: HashMap<String, IgnoreSet>,
+    /// Findings an inline marker of their own scanner sets aside at HEAD, by finding id
+    /// (`crate::ignores_inline`).
+    pub inline: HashMap<String, crate::ignores_inline::InlineIgnore>,
     pub contexts: ContextRules,
     pub fail_on: FailOnConfig,
     /// Today (UTC, YYYY-MM-DD): ignores whose last day is before it no longer apply.
     pub today: String,
     /// Whether the repository's own ignore files were read.
     pub repository_ignores: bool,
+    /// `[triage] honour_repository_ignores`: whether what a repository writes (ignore files,
+    /// inline markers) is honoured at all.
+    pub honour_repository: bool,
 }
 
 /// An ignore past its last day: reported, no longer applied.
@@ -57,45 +72,10 @@ pub fn today() -> String {
 /// warnings to the diagnostics.
 pub fn rules(ctx: &Context<'_>, repo: Option<&devspm_git::Repo>) -> Result<Rules, EngineError> {
     let config = ctx.config;
-    let origin = config.origin.as_deref().unwrap_or("devspm.toml");
-    let rules: Vec<_> = config.ignore.iter().map(|r| r.get_ref().clone()).collect();
-    let mut ignores = IgnoreSet::from_config(&rules, origin);
+    let mut ignores = config_ignores(ctx);
     let honour = config.triage.honour_repository_ignores;
     if honour && let Some(repo) = repo {
-        // The repository is evidence: a damaged tree (recorded as a gap by the analyzers)
-        // leaves its ignore files unread, with a warning, and never stops the command.
-        let files = devspm_git::head_commit(repo).and_then(|head| match head {
-            Some(head) => devspm_git::files_at(
-                repo,
-                &head,
-                &|p| REPOSITORY_FILES.contains(&p),
-                MAX_IGNORE_FILE_BYTES,
-            ),
-            None => Ok(Vec::new()),
-        });
-        let files = files.unwrap_or_else(|e| {
-            ctx.diagnostics.warn(format!(
-                "{}: the repository's ignore files could not be read ({e}); only the configuration's ignores apply",
-                repo.name
-            ));
-            Vec::new()
-        });
-        for file in files {
-            match file.content {
-                Ok(bytes) => {
-                    let text = String::from_utf8_lossy(&bytes);
-                    for w in ignores.add_repository_file(&file.path, &text) {
-                        ctx.diagnostics.warn(format!(
-                            "{}: {}:{}: {}",
-                            repo.name, w.file, w.line, w.message
-                        ));
-                    }
-                }
-                Err(reason) => ctx
-                    .diagnostics
-                    .warn(format!("{}: {} not read: {reason}", repo.name, file.path)),
-            }
-        }
+        add_repository_files(ctx, &mut ignores, repo);
     }
     let today = today();
     for e in ignores.expired(&today) {
@@ -108,11 +88,68 @@ pub fn rules(ctx: &Context<'_>, repo: Option<&devspm_git::Repo>) -> Result<Rules
     }
     Ok(Rules {
         ignores,
+        by_repository: HashMap::new(),
+        inline: HashMap::new(),
         contexts: ContextRules::new(&config.contexts),
         fail_on: config.fail_on.clone(),
         today,
         repository_ignores: honour && repo.is_some(),
+        honour_repository: honour,
     })
+}
+
+/// The configuration's `[[ignore]]` entries.
+fn config_ignores(ctx: &Context<'_>) -> IgnoreSet {
+    let config = ctx.config;
+    let origin = config.origin.as_deref().unwrap_or("devspm.toml");
+    let rules: Vec<_> = config.ignore.iter().map(|r| r.get_ref().clone()).collect();
+    IgnoreSet::from_config(&rules, origin)
+}
+
+/// Adds the ignore files of `repo` at HEAD to `ignores`; returns whether they could be read.
+fn add_repository_files(
+    ctx: &Context<'_>,
+    ignores: &mut IgnoreSet,
+    repo: &devspm_git::Repo,
+) -> bool {
+    // The repository is evidence: a damaged tree (recorded as a gap by the analyzers)
+    // leaves its ignore files unread, with a warning, and never stops the command.
+    let files = devspm_git::head_commit(repo).and_then(|head| match head {
+        Some(head) => devspm_git::files_at(
+            repo,
+            &head,
+            &|p| REPOSITORY_FILES.contains(&p),
+            MAX_IGNORE_FILE_BYTES,
+        ),
+        None => Ok(Vec::new()),
+    });
+    let files = match files {
+        Ok(files) => files,
+        Err(e) => {
+            ctx.diagnostics.warn(format!(
+                "{}: the repository's ignore files could not be read ({e}); only the configuration's ignores apply",
+                repo.name
+            ));
+            return false;
+        }
+    };
+    for file in files {
+        match file.content {
+            Ok(bytes) => {
+                let text = String::from_utf8_lossy(&bytes);
+                for w in ignores.add_repository_file(&file.path, &text) {
+                    ctx.diagnostics.warn(format!(
+                        "{}: {}:{}: {}",
+                        repo.name, w.file, w.line, w.message
+                    ));
+                }
+            }
+            Err(reason) => ctx
+                .diagnostics
+                .warn(format!("{}: {} not read: {reason}", repo.name, file.path)),
+        }
+    }
+    true
 }
 
 impl Rules {
@@ -131,14 +168,17 @@ impl Rules {
 
     /// The ignore in force that sets `subject` aside, as shown.
     pub fn ignored(&self, subject: &Subject<'_>) -> Option<Ignored> {
-        self.ignores
-            .matching(subject, &self.today)
-            .map(|i| Ignored {
-                by: i.source.to_string(),
-                reason: i.reason.clone(),
-                expires: i.expires.clone(),
-                repository: i.source.repository,
-            })
+        self.ignored_in(&self.ignores, subject)
+    }
+
+    fn ignored_in(&self, ignores: &IgnoreSet, subject: &Subject<'_>) -> Option<Ignored> {
+        ignores.matching(subject, &self.today).map(|i| Ignored {
+            by: i.source.to_string(),
+            reason: i.reason.clone(),
+            expires: i.expires.clone(),
+            repository: i.source.repository,
+            inline: false,
+        })
     }
 
     /// Context, ignore and whether the context counts, for one recorded finding.
@@ -152,17 +192,39 @@ impl Rules {
         .into_iter()
         .flatten()
         .collect();
-        let ignored = self.ignored(&Subject {
-            finding: Some(&row.finding),
-            tool: &row.tool,
-            kind: &row.kind,
-            rule: &row.rule,
-            path: row.path.as_deref(),
-            line: row.start_line,
-            identifiers: &row.identifiers,
-            ecosystem: row.ecosystem.as_deref(),
-            commits,
-        });
+        let ignores = self
+            .by_repository
+            .get(&row.repo_id)
+            .unwrap_or(&self.ignores);
+        // The operator's ignores first, then the repository's files, then inline markers.
+        let ignored = self
+            .ignored_in(
+                ignores,
+                &Subject {
+                    finding: Some(&row.finding),
+                    tool: &row.tool,
+                    kind: &row.kind,
+                    rule: &row.rule,
+                    path: row.path.as_deref(),
+                    line: row.start_line,
+                    identifiers: &row.identifiers,
+                    ecosystem: row.ecosystem.as_deref(),
+                    commits,
+                },
+            )
+            .or_else(|| {
+                self.honour_repository
+                    .then(|| crate::ignores_inline::recorded_secret_marker(&row))
+                    .flatten()
+                    .or_else(|| self.inline.get(&row.finding).cloned())
+                    .map(|i| Ignored {
+                        by: i.by,
+                        reason: i.reason,
+                        expires: None,
+                        repository: true,
+                        inline: true,
+                    })
+            });
         Assessed {
             context,
             context_counts: self.fail_on.counts(context),
@@ -197,6 +259,9 @@ pub struct Ignored {
     pub expires: Option<String>,
     /// The ignore is a file of the scanned repository (evidence), not the configuration.
     pub repository: bool,
+    /// The ignore is an inline marker on the finding's line (`# nosec`, `gitleaks:allow` …).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub inline: bool,
 }
 
 /// A recorded finding with its context and ignore.
@@ -361,22 +426,102 @@ pub fn repository_findings(
         repo: Some(repo.id.clone()),
         ..Default::default()
     };
-    recorded_findings(ctx, store, &filter, Some(repo), tools)
+    let rows = selected(store, &filter, tools)?;
+    let mut rules = rules(ctx, Some(repo))?;
+    read_inline_markers(ctx, &mut rules, repo, &rows);
+    let assessment = rules.assess_all(rows);
+    Ok((rules, assessment))
+}
+
+/// The rows `filter` selects, of these `tools` only (unless empty).
+fn selected(
+    store: &impl devspm_ledger::FindingStore,
+    filter: &devspm_ledger::findings::FindingFilter,
+    tools: &[String],
+) -> Result<Vec<FindingRow>, EngineError> {
+    let mut rows = store.findings(filter)?;
+    if !tools.is_empty() {
+        rows.retain(|r| tools.contains(&r.tool));
+    }
+    Ok(rows)
+}
+
+/// Reads the inline markers of `repo` at HEAD for `rows` into `rules` (when repository
+/// ignores are honoured).
+fn read_inline_markers(
+    ctx: &Context<'_>,
+    rules: &mut Rules,
+    repo: &devspm_git::Repo,
+    rows: &[FindingRow],
+) {
+    if !rules.honour_repository {
+        return;
+    }
+    let found = crate::ignores_inline::markers_at_head(repo, rows, &rules.today, &mut |w| {
+        ctx.diagnostics.warn(w)
+    });
+    rules.inline.extend(found);
 }
 
 /// The recorded findings `filter` selects (of these `tools` only, unless empty), assessed with
-/// the configuration's rules and, when the repository is at hand, its own ignore files.
+/// the configuration's rules and each repository's own ignore files and inline markers: the
+/// repository at hand's, and — for findings of other repositories (`findings --all-repos`,
+/// `--repo NAME`) — those of every repository whose path the ledger knows (a `file://`
+/// locator) and that can be opened here. One warning names the repositories whose files
+/// could not be read: only the configuration's ignores applied to their findings.
 pub fn recorded_findings(
     ctx: &Context<'_>,
-    store: &impl devspm_ledger::FindingStore,
+    store: &(impl devspm_ledger::FindingStore + devspm_ledger::EvidenceStore),
     filter: &devspm_ledger::findings::FindingFilter,
     at_hand: Option<&devspm_git::Repo>,
     tools: &[String],
 ) -> Result<(Rules, Assessment), EngineError> {
-    let rules = rules(ctx, at_hand)?;
-    let mut rows = store.findings(filter)?;
-    if !tools.is_empty() {
-        rows.retain(|r| tools.contains(&r.tool));
+    let rows = selected(store, filter, tools)?;
+    let mut rules = rules(ctx, at_hand)?;
+    if let Some(repo) = at_hand {
+        read_inline_markers(ctx, &mut rules, repo, &rows);
+    }
+    if rules.honour_repository {
+        let others: std::collections::BTreeSet<&str> = rows
+            .iter()
+            .map(|r| r.repo_id.as_str())
+            .filter(|id| at_hand.is_none_or(|h| h.id != *id))
+            .collect();
+        if !others.is_empty() {
+            let recorded = store.repositories()?;
+            let mut unread = Vec::new();
+            for id in others {
+                let row = recorded.iter().find(|r| r.repo == id);
+                let name = row.map_or(id, |r| r.name.as_str());
+                let Some(path) = row.and_then(|r| r.locator.strip_prefix("file://")) else {
+                    unread.push(format!("{name} (recorded from a remote: no local path)"));
+                    continue;
+                };
+                let opened = devspm_git::open(std::path::Path::new(path))
+                    .ok()
+                    .filter(|repo| repo.id == id);
+                let Some(repo) = opened else {
+                    unread.push(format!("{name} ({path} is not that repository any more)"));
+                    continue;
+                };
+                let mut ignores = config_ignores(ctx);
+                if !add_repository_files(ctx, &mut ignores, &repo) {
+                    unread.push(format!("{name} (unreadable)"));
+                    continue;
+                }
+                rules.by_repository.insert(id.to_owned(), ignores);
+                read_inline_markers(ctx, &mut rules, &repo, &rows);
+            }
+            if !unread.is_empty() {
+                ctx.diagnostics.warn(format!(
+                    "the ignore files and inline markers of {} repositor{} could not be read, so only the configuration's [[ignore]] applied to their findings: {}",
+                    unread.len(),
+                    if unread.len() == 1 { "y" } else { "ies" },
+                    unread.join(", ")
+                ));
+            }
+            rules.repository_ignores |= !rules.by_repository.is_empty();
+        }
     }
     let assessment = rules.assess_all(rows);
     Ok((rules, assessment))

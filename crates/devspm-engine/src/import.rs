@@ -554,6 +554,7 @@ fn recorded(
             hash,
             preview: redact(secret.unwrap_or_default()),
         }),
+        inline_marker: None,
         fingerprint: found.fingerprint.clone(),
         revision: found.revision.clone(),
         import: import.to_owned(),

@@ -48,6 +48,8 @@ pub mod evidence;
 
 pub mod repository;
 
+pub mod ignores_inline;
+
 pub mod attribution;
 pub mod findings;
 pub mod gate;

@@ -141,6 +141,7 @@ fn repository_events(
                     hash: r.hash.clone(),
                     preview: r.preview.clone(),
                 }),
+                inline_marker: None,
                 fingerprint,
                 revision: Some(commit.id.clone()),
                 // Set below, once the import's id is known.

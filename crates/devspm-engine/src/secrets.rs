@@ -35,7 +35,7 @@ pub struct SecretScan {
     /// Blobs over `[limits] max_blob_bytes`, not read (each recorded as a gap).
     pub oversized_blobs: usize,
     /// Lines of the blobs read this time holding a secret that an inline `gitleaks:allow` or
-    /// `devspm:allow` marker allows (not recorded as findings).
+    /// `devspm:allow` marker allows (recorded as findings ignored by that marker).
     pub inline_allowed: u64,
     pub warnings: Vec<String>,
     pub events_appended: u64,
@@ -45,6 +45,9 @@ pub struct SecretScan {
 /// read again.
 fn rules_version(extension: Option<&str>) -> String {
     let mut h = Sha256::new();
+    // What is recorded of a blob changed when secrets allowed inline became findings (ignored
+    // by their marker): blobs read before are read once more to record those.
+    h.update(b"inline-allowed-recorded\0");
     h.update(devspm_secrets::BUILTIN_RULES.as_bytes());
     if let Some(text) = extension {
         h.update(b"\0");
@@ -245,11 +248,19 @@ pub fn detect(
         store.mark_analyzed(TOOL, &repo.id, &state)?;
         return Ok(scan);
     };
-    // One finding per (rule, path, value): its oldest occurrence is the introduction.
-    let mut first: BTreeMap<(String, String, String), &SecretFinding> = BTreeMap::new();
-    let mut present: HashMap<(String, String, String), bool> = HashMap::new();
+    // One finding per (rule, path, value, allowed inline or not): its oldest occurrence is the
+    // introduction. A value allowed by a marker on one line and written bare on another is two
+    // findings: the bare one is the one to act on.
+    type Key = (String, String, String, bool);
+    let mut first: BTreeMap<Key, &SecretFinding> = BTreeMap::new();
+    let mut present: HashMap<Key, bool> = HashMap::new();
     for f in &history.findings {
-        let k = (f.rule_id.clone(), f.path.clone(), f.secret_hash.clone());
+        let k = (
+            f.rule_id.clone(),
+            f.path.clone(),
+            f.secret_hash.clone(),
+            f.inline_marker.is_some(),
+        );
         *present.entry(k.clone()).or_default() |= f.present_at_head;
         first.entry(k).or_insert(f);
     }
@@ -277,7 +288,11 @@ pub fn detect(
             ),
             path: f.path.clone(),
             line: Some(f.line),
-            subject: f.secret_hash.clone(),
+            // The allowed one has an identity of its own (see above).
+            subject: match f.inline_marker {
+                Some(_) => format!("{}#inline-allowed", f.secret_hash),
+                None => f.secret_hash.clone(),
+            },
             kind: "secret",
             identifiers: Vec::new(),
             package: None,
@@ -285,6 +300,7 @@ pub fn detect(
                 hash: f.secret_hash.clone(),
                 preview: f.preview.clone(),
             }),
+            inline_marker: f.inline_marker.map(str::to_owned),
         };
         if let Some(commit) = &f.commit {
             let fact = facts.get(commit);

@@ -7,7 +7,7 @@
 use std::collections::HashSet;
 
 use devspm_ledger::FindingStore;
-use devspm_ledger::findings::{FindingFilter, FindingRow};
+use devspm_ledger::findings::FindingRow;
 use devspm_report::findings::{Attribution, Finding, Triage};
 use devspm_report::sarif::{Producer, Rule};
 
@@ -87,6 +87,7 @@ pub fn assessed(a: &crate::gate::Assessed) -> Finding {
             by: i.by.clone(),
             reason: i.reason.clone(),
             expires: i.expires.clone(),
+            inline: i.inline,
         }),
         ..recorded(&a.row)
     }
@@ -111,14 +112,10 @@ pub fn recorded_in(
     tools: Option<&HashSet<String>>,
     show_ignored: bool,
 ) -> Result<(Vec<Finding>, usize), EngineError> {
-    let filter = FindingFilter {
-        repo: Some(repo.id.clone()),
-        ..FindingFilter::default()
-    };
     let tools: Vec<String> = tools
         .map(|t| t.iter().cloned().collect())
         .unwrap_or_default();
-    let (_, assessment) = crate::gate::recorded_findings(ctx, store, &filter, Some(repo), &tools)?;
+    let (_, assessment) = crate::gate::repository_findings(ctx, store, repo, &tools)?;
     Ok(listing(&assessment, show_ignored))
 }
 
@@ -182,6 +179,7 @@ pub fn ci_audit(targets: &[AuditTarget]) -> (Vec<Finding>, Vec<Rule>) {
                     by: i.by.clone(),
                     reason: i.reason.clone(),
                     expires: i.expires.clone(),
+                    inline: i.inline,
                 }),
                 ..Finding::default()
             });

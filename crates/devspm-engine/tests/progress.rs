@@ -269,3 +269,63 @@ fn a_scan_and_an_import_report_each_phase_from_start_to_end() {
         Call::Start(phase::SZZ.to_owned(), repo.name.clone(), Some(1))
     );
 }
+
+/// `advisories import` reports the files it reads: one phase per source, its total once the
+/// folder is listed, every file counted by the end.
+#[test]
+fn advisories_import_reports_the_files_it_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let osv = dir.path().join("osv");
+    std::fs::create_dir(&osv).unwrap();
+    for i in 0..130 {
+        let id = format!("RUSTSEC-2099-{i:04}");
+        std::fs::write(
+            osv.join(format!("{id}.json")),
+            serde_json::json!({
+                "id": id,
+                "modified": "2099-01-02T00:00:00Z",
+                "published": "2099-01-01T00:00:00Z",
+                "summary": format!("Stack overflow in crate{i}"),
+                "affected": [{
+                    "package": { "ecosystem": "crates.io", "name": format!("crate{i}") },
+                    "ranges": [{ "type": "SEMVER",
+                                 "events": [{ "introduced": "0.1.0" }, { "fixed": "0.9.0" }] }]
+                }]
+            })
+            .to_string(),
+        )
+        .unwrap();
+    }
+    let mut store = devspm_engine::store::open(&dir.path().join("ledger.db"), None).unwrap();
+    let config = devspm_core::config::Config::default();
+    let catalogue = devspm_core::catalogue::Catalogue::builtin();
+    let policy = devspm_governance::policy::Policy::default();
+    let recording = Recording::default();
+    let interrupt = Interrupt::new();
+    let ctx = Context {
+        config: &config,
+        catalogue: &catalogue,
+        policy: &policy,
+        secret_rules: None,
+        secret_key: &DatabaseKey,
+        diagnostics: &Silent,
+        progress: &recording,
+        interrupt: &interrupt,
+    };
+    let loaded =
+        devspm_engine::advisories::import(&ctx, &mut store, std::slice::from_ref(&osv)).unwrap();
+    assert_eq!(loaded[0].advisories, 130);
+    let calls = recording.take();
+    let seen = phases(&calls);
+    assert_names(&seen, &[phase::ADVISORY_DATA]);
+    assert_eq!(seen[0].1, 130, "{calls:?}");
+    assert!(calls.contains(&Call::Total(130)), "{calls:?}");
+    assert_eq!(
+        calls[0],
+        Call::Start(
+            phase::ADVISORY_DATA.to_owned(),
+            osv.display().to_string(),
+            None
+        )
+    );
+}

@@ -13,6 +13,7 @@ pub mod cvss;
 pub mod fingerprint;
 pub mod ignore;
 pub mod import;
+pub mod inline;
 pub mod lifecycle;
 pub mod lockfile;
 mod model;

@@ -145,6 +145,12 @@ pub struct FindingRow {
     /// The package's ecosystem (`crates.io`, `PyPI`, `npm` …) for dependency findings.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ecosystem: Option<String>,
+    /// The repository's id (`r_…`; `repository` is its name).
+    #[serde(skip)]
+    pub repo_id: String,
+    /// The inline marker (`gitleaks:allow`) the detector saw on the finding's line, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inline_marker: Option<String>,
 }
 
 /// A finding's standing triage judgement.
@@ -861,8 +867,10 @@ impl FindingStore for SqliteStore {
                         f.identifiers, f.path, f.start_line, f.end_line, f.package, f.version, f.secret_preview,
                         f.first_revision, f.last_revision, f.fixed_revision, f.reopened,
                         a.status, a.method, a.reason, a.confidence, a.primary_commit, a.author_time, a.commits, a.agents,
-                        al.identity_id, i.team, a.author_alias, t.state, t.reason, t.expires, t.by_alias, f.ecosystem
+                        al.identity_id, i.team, a.author_alias, t.state, t.reason, t.expires, t.by_alias, f.ecosystem,
+                        f.repo_id, m.marker
                  FROM findings f
+                 LEFT JOIN finding_markers m ON m.finding_id = f.finding_id
                  LEFT JOIN finding_triage t ON t.finding_id = f.finding_id
                  LEFT JOIN repositories r ON r.repo_id = f.repo_id
                  LEFT JOIN attributions a ON a.finding_id = f.finding_id
@@ -943,6 +951,8 @@ impl FindingStore for SqliteStore {
                             .map(|(name, email)| format!("{name} <{email}>")),
                         triage,
                         ecosystem: r.get(34)?,
+                        repo_id: r.get(35)?,
+                        inline_marker: r.get(36)?,
                     };
                     Ok((row, author))
                 },
@@ -1057,6 +1067,7 @@ mod tests {
                 foreign_path: None,
                 package: None,
                 secret: None,
+                inline_marker: None,
                 fingerprint: format!("content:v1:{id}"),
                 revision: None,
                 import: "i_1".into(),

@@ -8,7 +8,7 @@ use devspm_core::event::CommitRecorded;
 use rusqlite::{Connection, params};
 
 /// Every projection table, in the order `rebuild` clears them.
-pub const TABLES: [&str; 19] = [
+pub const TABLES: [&str; 20] = [
     "repositories",
     "refs",
     "commits",
@@ -25,6 +25,7 @@ pub const TABLES: [&str; 19] = [
     "findings",
     "finding_imports",
     "finding_triage",
+    "finding_markers",
     "attributions",
     "workstation_tools",
     "advisory_sources",
@@ -220,6 +221,12 @@ pub(crate) fn apply(conn: &Connection, seq: u64, payload: &Payload) -> rusqlite:
                 p.revision,
                 seq
             ])?;
+            if let Some(marker) = &p.inline_marker {
+                conn.prepare_cached(
+                    "INSERT OR IGNORE INTO finding_markers (finding_id, marker) VALUES (?1, ?2)",
+                )?
+                .execute(params![p.finding, marker])?;
+            }
         }
         Payload::FindingsImported(p) => {
             conn.prepare_cached(

@@ -85,6 +85,8 @@ pub struct Ignore {
     pub by: String,
     pub reason: String,
     pub expires: Option<String>,
+    /// An inline marker on the finding's line (`# nosec`, `gitleaks:allow` …), not a list.
+    pub inline: bool,
 }
 
 /// A standing (or expired) triage judgement.

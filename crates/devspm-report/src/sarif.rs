@@ -192,7 +192,8 @@ fn result(f: &Finding, rule_index: Option<usize>) -> Value {
     result["properties"] = Value::Object(properties);
     if let Some(i) = &f.ignored {
         result["suppressions"] = json!([{
-            "kind": "external",
+            // SARIF's own word for a suppression written in the source itself.
+            "kind": if i.inline { "inSource" } else { "external" },
             "status": "accepted",
             "justification": format!("ignored by {}: {}", i.by, i.reason),
             "properties": { "devspm": { "ignoredBy": i.by, "expires": i.expires } }

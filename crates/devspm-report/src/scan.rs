@@ -190,7 +190,7 @@ fn detectors(d: &Detectors) -> String {
         count(d.secrets_at_head),
         if d.inline_allowed > 0 {
             format!(
-                "; {} allowed inline (gitleaks:allow), not recorded",
+                "; {} allowed inline (gitleaks:allow), recorded as ignored",
                 count(d.inline_allowed)
             )
         } else {

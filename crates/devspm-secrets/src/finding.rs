@@ -47,6 +47,11 @@ pub struct SecretFinding {
     /// The same secret is still in the file at the HEAD (or given) revision. Always `false`
     /// for staged and plain-file scans, which have no history.
     pub present_at_head: bool,
+    /// The inline marker (`gitleaks:allow`, `devspm:allow`) on the secret's line, for a
+    /// secret that marker allows (history scans only report those): a finding ignored by the
+    /// marker, never one to act on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inline_marker: Option<&'static str>,
 }
 
 /// The findings of one file or buffer.
@@ -108,6 +113,24 @@ impl Scanner {
             .collect()
     }
 
+    /// Turns the matches an inline marker allows in `content` into findings that carry it.
+    pub(crate) fn allowed_findings(
+        &self,
+        scan: &ContentScan,
+        content: &[u8],
+        place: &Place<'_>,
+        key: &HashKey,
+    ) -> Vec<SecretFinding> {
+        scan.allowed
+            .iter()
+            .filter_map(|(m, marker)| {
+                let mut f = self.finding(m, content, place, key)?;
+                f.inline_marker = Some(marker);
+                Some(f)
+            })
+            .collect()
+    }
+
     pub(crate) fn finding(
         &self,
         m: &Match,
@@ -136,6 +159,7 @@ impl Scanner {
             secret_hash,
             preview,
             present_at_head: false,
+            inline_marker: None,
         })
     }
 }

@@ -168,7 +168,8 @@ pub struct HistoryStats {
 /// The result of a history scan.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct HistoryScan {
-    /// Ordered by introducing commit (oldest first), then path, line and column.
+    /// Ordered by introducing commit (oldest first), then path, line and column. Secrets an
+    /// inline marker allows are here too, with [`SecretFinding::inline_marker`] set.
     pub findings: Vec<SecretFinding>,
     /// Blobs read by this run (hex, sorted), binary ones included: add them to the next run's
     /// [`HistoryOptions::known_blobs`].
@@ -875,7 +876,7 @@ impl Worker<'_> {
             out.stats.truncated_blobs += 1;
         }
         out.stats.inline_allowed += scan.inline_allowed as u64;
-        if !scan.matches.is_empty() {
+        if !scan.matches.is_empty() || !scan.allowed.is_empty() {
             let commit = self.commits[job.commit].id.to_string();
             let blob = job.blob.to_string();
             let place = Place {
@@ -884,7 +885,13 @@ impl Worker<'_> {
                 blob: Some(&blob),
                 line_offset: 0,
             };
-            for finding in self.scanner.findings(&scan, data, &place, self.key) {
+            let allowed = self.scanner.allowed_findings(&scan, data, &place, self.key);
+            for finding in self
+                .scanner
+                .findings(&scan, data, &place, self.key)
+                .into_iter()
+                .chain(allowed)
+            {
                 out.hashes
                     .entry(job.blob)
                     .or_default()
@@ -956,10 +963,10 @@ fn secret_hashes_of(
     let Ok(object) = repo.find_object(blob) else {
         return HashSet::new();
     };
-    scanner
-        .find(Some(path), &object.data)
-        .matches
+    let scan = scanner.find(Some(path), &object.data);
+    scan.matches
         .iter()
+        .chain(scan.allowed.iter().map(|(m, _)| m))
         .map(|m| hash_of(&object.data, m.secret.clone(), key))
         .collect()
 }
@@ -1358,5 +1365,27 @@ mod tests {
                 base: None,
             }]
         );
+    }
+
+    #[test]
+    fn secrets_allowed_inline_are_findings_that_carry_their_marker() {
+        let repo = GitRepo::new();
+        let token = format!("ghp_{}", random(ALNUM, 36, 700));
+        repo.write(
+            "src/client.py",
+            &format!("TOKEN = \"{token}\"  # gitleaks:allow\n"),
+        );
+        let added = repo.commit("add the client");
+        let scanner = Scanner::builtin().expect("rules");
+        let scan = scan_history(repo.path(), &scanner, &options()).expect("scan");
+        assert_eq!(scan.findings.len(), 1, "{:?}", scan.findings);
+        let f = &scan.findings[0];
+        assert_eq!(f.inline_marker, Some("gitleaks:allow"));
+        assert_eq!((f.path.as_str(), f.line), ("src/client.py", 1));
+        assert_eq!(f.commit.as_deref(), Some(added.as_str()));
+        assert!(f.present_at_head);
+        assert_eq!(scan.stats.inline_allowed, 1);
+        // Never the value: only its keyed hash and a redacted preview.
+        assert!(!f.preview.contains(&token[4..]));
     }
 }

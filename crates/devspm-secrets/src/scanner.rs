@@ -23,7 +23,7 @@ use crate::rules::{Rule, RuleConfig};
 pub const BINARY_PROBE_BYTES: usize = 8 << 10;
 
 /// Markers that allow a secret on the line where they appear.
-const INLINE_ALLOW: [&[u8]; 2] = [b"devspm:allow", b"gitleaks:allow"];
+pub const INLINE_ALLOW: [&str; 2] = ["devspm:allow", "gitleaks:allow"];
 
 /// Size limits that keep memory and time bounded on hostile input.
 #[derive(Clone, Copy, Debug)]
@@ -80,6 +80,9 @@ pub struct ContentScan {
     /// Lines holding a secret that an inline marker (`gitleaks:allow`, `devspm:allow`) allows:
     /// not reported as matches, counted so that a summary can say how many were set aside.
     pub inline_allowed: usize,
+    /// The secrets on those lines, each with the marker that allows it: a history scan records
+    /// them as findings ignored by that marker; redaction and the staged check leave them be.
+    pub allowed: Vec<(Match, &'static str)>,
 }
 
 /// Compiled rules, prefilter and allowlist. Build once, share across threads (`Sync`).
@@ -240,6 +243,7 @@ impl Scanner {
             allowed_lines: HashMap::new(),
             allowed_hits: std::collections::BTreeSet::new(),
             candidates: Vec::new(),
+            allowed: Vec::new(),
         };
         let mut i = 0;
         while i < hits.len() {
@@ -255,11 +259,40 @@ impl Scanner {
         for &rule_index in &self.unconditional {
             self.run_rule(rule_index, None, &mut search);
         }
-        let mut candidates = std::mem::take(&mut search.candidates);
+        let mut kept = self.one_per_secret(std::mem::take(&mut search.candidates));
+        let truncated = kept.len() > self.limits.max_matches_per_file;
+        kept.truncate(self.limits.max_matches_per_file);
+        let markers: HashMap<usize, &'static str> = search
+            .allowed
+            .iter()
+            .map(|(m, marker)| (m.secret.start, *marker))
+            .collect();
+        let mut allowed =
+            self.one_per_secret(search.allowed.iter().map(|(m, _)| m.clone()).collect());
+        allowed.truncate(self.limits.max_matches_per_file);
+        ContentScan {
+            matches: kept,
+            skipped: None,
+            truncated,
+            inline_allowed: search.allowed_hits.len(),
+            allowed: allowed
+                .into_iter()
+                .map(|m| {
+                    let marker = markers
+                        .get(&m.secret.start)
+                        .copied()
+                        .unwrap_or("gitleaks:allow");
+                    (m, marker)
+                })
+                .collect(),
+        }
+    }
+
+    /// Overlapping matches are one secret seen by two rules (a `token = "ghp_…"` line is both
+    /// a GitHub token and a generic secret): keeps the more confident, then the rule listed
+    /// first (specific rules come before generic ones).
+    fn one_per_secret(&self, mut candidates: Vec<Match>) -> Vec<Match> {
         candidates.sort_by_key(|m| (m.secret.start, m.rule));
-        // Overlapping matches are one secret seen by two rules (a `token = "ghp_…"` line is
-        // both a GitHub token and a generic secret): keep the more confident, then the rule
-        // listed first (specific rules come before generic ones).
         let mut kept: Vec<Match> = Vec::with_capacity(candidates.len());
         for candidate in candidates {
             if let Some(last) = kept.last_mut()
@@ -273,14 +306,7 @@ impl Scanner {
             }
             kept.push(candidate);
         }
-        let truncated = kept.len() > self.limits.max_matches_per_file;
-        kept.truncate(self.limits.max_matches_per_file);
-        ContentScan {
-            matches: kept,
-            skipped: None,
-            truncated,
-            inline_allowed: search.allowed_hits.len(),
-        }
+        kept
     }
 
     /// Runs one rule: over the lines holding its keywords (`positions`), from the first
@@ -348,17 +374,26 @@ impl Scanner {
             let content = search.content;
             let line = search.lines.line_of(content, range.start);
             let end_line = search.lines.line_of(content, range.end.saturating_sub(1));
-            if search.line_allowed(line) || (end_line != line && search.line_allowed(end_line)) {
-                search.allowed_hits.insert(line);
-                continue;
-            }
+            let marker = search.line_allowed(line).or_else(|| {
+                (end_line != line)
+                    .then(|| search.line_allowed(end_line))
+                    .flatten()
+            });
             let line_start = search.lines.start_of(content, line);
-            search.candidates.push(Match {
+            let found = Match {
                 rule: rule_index,
                 line: u32::try_from(line + 1).unwrap_or(u32::MAX),
                 column: u32::try_from(range.start - line_start + 1).unwrap_or(u32::MAX),
                 secret: range,
-            });
+            };
+            if let Some(marker) = marker {
+                search.allowed_hits.insert(line);
+                if search.allowed.len() <= self.limits.max_matches_per_file * 4 {
+                    search.allowed.push((found, marker));
+                }
+                continue;
+            }
+            search.candidates.push(found);
             if search.candidates.len() > self.limits.max_matches_per_file * 4 {
                 return;
             }
@@ -402,15 +437,18 @@ struct Search<'a> {
     content: &'a [u8],
     path: Option<&'a str>,
     lines: LineIndex,
-    /// Lines (0-based) already checked for an inline allow marker.
-    allowed_lines: HashMap<usize, bool>,
+    /// Lines (0-based) already checked for an inline allow marker, with the marker found.
+    allowed_lines: HashMap<usize, Option<&'static str>>,
     /// Lines (0-based) where a secret was allowed by an inline marker.
     allowed_hits: std::collections::BTreeSet<usize>,
     candidates: Vec<Match>,
+    /// Matches on lines an inline marker allows, with the marker.
+    allowed: Vec<(Match, &'static str)>,
 }
 
 impl Search<'_> {
-    fn line_allowed(&mut self, line: usize) -> bool {
+    /// The inline marker on `line` (0-based), if any.
+    fn line_allowed(&mut self, line: usize) -> Option<&'static str> {
         if let Some(&allowed) = self.allowed_lines.get(&line) {
             return allowed;
         }
@@ -418,7 +456,8 @@ impl Search<'_> {
         let text = &self.content[span];
         let allowed = INLINE_ALLOW
             .iter()
-            .any(|marker| memchr::memmem::find(text, marker).is_some());
+            .copied()
+            .find(|marker| memchr::memmem::find(text, marker.as_bytes()).is_some());
         self.allowed_lines.insert(line, allowed);
         allowed
     }
@@ -621,6 +660,18 @@ mod tests {
             vec![3, 4]
         );
         assert_eq!(scan.inline_allowed, 2);
+        // The allowed ones are kept apart, each with the marker that allows it.
+        assert_eq!(
+            scan.allowed
+                .iter()
+                .map(|(m, marker)| (m.line, *marker))
+                .collect::<Vec<_>>(),
+            vec![(1, "devspm:allow"), (2, "gitleaks:allow")]
+        );
+        assert_eq!(
+            &text.as_bytes()[scan.allowed[1].0.secret.clone()],
+            token.as_bytes()
+        );
 
         let key = HashKey([7; 32]);
         let hash = crate::finding::hash_of(token.as_bytes(), 0..token.len(), &key);

@@ -1,8 +1,8 @@
 //! The CLI's ends of the engine's channels: warnings on standard error (escaped, none with
 //! `-q`) and a progress bar for every phase the engine reports (`devspm_engine::phase`:
-//! ingest, the secret scan, dependency matching, imports, attribution, SZZ, evidence packs,
-//! verification), drawn by indicatif on standard error only when it is a terminal and never
-//! with `-q`: a pipe or a log file gets no progress bytes.
+//! ingest, the secret scan, dependency matching, advisory data loading, imports, attribution,
+//! SZZ, evidence packs, verification), drawn by indicatif on standard error only when it is a
+//! terminal and never with `-q`: a pipe or a log file gets no progress bytes.
 
 use std::io::IsTerminal;
 use std::sync::Mutex;
@@ -56,6 +56,7 @@ fn unit(phase: &str) -> &'static str {
         phase::INGEST => "new commits",
         phase::SECRETS => "blobs searched for secrets",
         phase::ADVISORIES => "lockfiles matched against advisories",
+        phase::ADVISORY_DATA => "advisory files read",
         phase::IMPORT => "results imported",
         phase::ATTRIBUTION => "findings attributed",
         phase::SZZ => "fixes traced",

@@ -916,6 +916,18 @@ pub enum ExportCommand {
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// Write every recorded finding as CSV (the columns of `findings --format csv`, with
+    /// ignored findings and their ignore), for DefectDojo's Generic Findings Import or a
+    /// spreadsheet.
+    Csv {
+        /// Only findings of this recorded repository (a path, name or locator). Default: every
+        /// repository.
+        #[arg(long, value_name = "REPO")]
+        repo: Option<String>,
+        /// Where to write (default: standard output).
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]

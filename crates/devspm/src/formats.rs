@@ -46,6 +46,7 @@ pub fn supported(command: &Command) -> (&'static str, &'static [Format]) {
         // The document they write is SARIF or CycloneDX whatever --format says.
         Command::Export(ExportCommand::Sarif { .. }) => ("export sarif", BASIC),
         Command::Export(ExportCommand::Vex { .. }) => ("export vex", BASIC),
+        Command::Export(ExportCommand::Csv { .. }) => ("export csv", BASIC),
         Command::Audit(AuditCommand::Export { .. }) => {
             ("audit export", &[Format::Table, Format::Json, Format::Csv])
         }

@@ -116,24 +116,11 @@ pub fn terminal_width() -> Option<usize> {
     window_columns()
 }
 
-#[cfg(target_os = "linux")]
+/// The terminal's own width, from the `terminal_size` crate (already built for clap's help
+/// wrapping; it asks the terminal on Unix and the console on Windows).
 fn window_columns() -> Option<usize> {
-    use std::os::fd::AsRawFd;
-    let mut size = libc::winsize {
-        ws_row: 0,
-        ws_col: 0,
-        ws_xpixel: 0,
-        ws_ypixel: 0,
-    };
-    // SAFETY: TIOCGWINSZ fills a `winsize` for a terminal descriptor; `size` is a valid,
-    // exclusively borrowed `winsize` for the duration of the call.
-    let ok = unsafe { libc::ioctl(std::io::stdout().as_raw_fd(), libc::TIOCGWINSZ, &mut size) };
-    (ok == 0 && size.ws_col >= 20).then_some(usize::from(size.ws_col))
-}
-
-#[cfg(not(target_os = "linux"))]
-fn window_columns() -> Option<usize> {
-    None
+    let (terminal_size::Width(w), _) = terminal_size::terminal_size_of(std::io::stdout())?;
+    (w >= 20).then_some(usize::from(w))
 }
 
 /// Warnings shown by default before "… and N more"; `-v` shows every one, `-q` none.

@@ -309,7 +309,8 @@ fn gitleaksignore_path_contexts_and_a_production_only_gate() {
     let scan = sb.run(&["--format", "json", "scan", repo, "--fail-on", "high"]);
     scan.assert_code(4);
     let report = scan.json();
-    assert_eq!(report["findings"]["ignored"], 1, "{report:#}");
+    // The .gitleaksignore entry and the inline `gitleaks:allow`.
+    assert_eq!(report["findings"]["ignored"], 2, "{report:#}");
     // The inline marker is honoured by the detector at scan time, and counted.
     assert_eq!(
         report["detectors"]["secrets"]["inline_allowed"], 1,
@@ -337,6 +338,43 @@ fn gitleaksignore_path_contexts_and_a_production_only_gate() {
         "rotated in 2025, kept for the migration test"
     );
     assert!(all.iter().all(|f| f["context_counts"] == true));
+    // The secret allowed inline is a finding too: ignored by its marker at its line, listed
+    // with --show-ignored, never gated; only the marker is kept, never the line or the value.
+    let allowed = context_of("src/allowed.py");
+    assert_eq!(allowed["ignored"]["by"], "src/allowed.py:1", "{allowed:#}");
+    assert_eq!(
+        allowed["ignored"]["reason"],
+        "inline marker `gitleaks:allow` on the secret's line"
+    );
+    assert_eq!(allowed["ignored"]["inline"], true);
+    assert_eq!(allowed["inline_marker"], "gitleaks:allow");
+    assert_eq!(allowed["status"], "open");
+    assert!(
+        !allowed.to_string().contains("T6HJULYSM2PQYCZW"),
+        "{allowed:#}"
+    );
+    let listed = rows(&sb.run(&["--format", "json", "findings", "--repo", repo]));
+    assert!(listed.iter().all(|f| f["path"] != "src/allowed.py"));
+    // SARIF says the suppression is in the source.
+    let sarif = sb.run(&[
+        "--format",
+        "sarif",
+        "findings",
+        "--repo",
+        repo,
+        "--show-ignored",
+    ]);
+    let doc = sarif.json();
+    let result = doc["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["results"].as_array().unwrap())
+        .find(|r| {
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "src/allowed.py"
+        })
+        .expect("the allowed secret in SARIF");
+    assert_eq!(result["suppressions"][0]["kind"], "inSource", "{result:#}");
 
     // Default policy: every context counts, and the table says which context each is in.
     let table = sb.run(&["findings", "--repo", repo, "--fail-on", "high"]);
@@ -362,7 +400,7 @@ fn gitleaksignore_path_contexts_and_a_production_only_gate() {
     gated.assert_code(4);
     assert!(
         gated.stderr.contains(
-            "1 open finding(s) at or above high (--fail-on); not counted: 1 ignored, 2 in contexts [fail_on] does not count — failed"
+            "1 open finding(s) at or above high (--fail-on); not counted: 2 ignored, 2 in contexts [fail_on] does not count — failed"
         ),
         "{gated:?}"
     );
@@ -397,7 +435,7 @@ fn gitleaksignore_path_contexts_and_a_production_only_gate() {
         "high",
     ]);
     passed.assert_code(0);
-    assert!(passed.stderr.contains("1 triaged, 1 ignored"), "{passed:?}");
+    assert!(passed.stderr.contains("1 triaged, 2 ignored"), "{passed:?}");
     sb.run(&["--config", &cfg, "scan", repo, "--fail-on", "high"])
         .assert_code(0);
 
@@ -688,4 +726,469 @@ fn a_hostile_ignore_reason_is_escaped_in_every_format() {
     let all = shown(&sb, &[], repo);
     let config = all.iter().find(|f| f["path"] == "src/config.py").unwrap();
     assert_eq!(config["ignored"]["reason"], hostile);
+}
+
+/// A real scanner report of the devspm-findings fixtures (real output of real scanners).
+fn scanner_fixture(name: &str) -> String {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../devspm-findings/tests/fixtures/scanners")
+        .join(name)
+        .to_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// A file of `lines` filler lines with the given lines (1-based) replaced.
+fn source(lines: usize, set: &[(usize, &str)]) -> String {
+    let mut out: Vec<String> = (1..=lines).map(|i| format!("# line {i}")).collect();
+    for (n, text) in set {
+        out[n - 1] = (*text).to_owned();
+    }
+    out.join("\n") + "\n"
+}
+
+/// The repository semgrep, bandit and checkov ran on, as far as their results point, with
+/// inline markers of each scanner (and of the wrong scanner) on those lines.
+fn marked_repo(sb: &Sandbox) -> Repo {
+    let r = sb.repo("marked");
+    // Semgrep (nushell @ 3e1172d4): a marker naming the rule by its last part, a bare one on
+    // the line above, bandit's marker (not semgrep's), and a marker for another rule.
+    r.write(
+        "benches/benchmarks.rs",
+        source(
+            140,
+            &[
+                (
+                    124,
+                    "        unsafe { DC_GLOB.set(value) }; // nosemgrep: rust-unsafe-block",
+                ),
+                (131, "        // nosemgrep"),
+                (132, "        unsafe { DC_GLOB.set(self.previous) };"),
+            ],
+        ),
+    );
+    r.write(
+        "crates/nu-cli/src/repl.rs",
+        source(
+            700,
+            &[(
+                694,
+                "        let mut command = std::process::Command::new(cmd); # nosec",
+            )],
+        ),
+    );
+    r.write(
+        "crates/nu-cmd-lang/build.rs",
+        source(
+            25,
+            &[(
+                19,
+                "    Command::new(\"git\") // nosemgrep: rust-unsafe-block",
+            )],
+        ),
+    );
+    r.write(
+        "crates/nu-command/src/debug/info.rs",
+        source(180, &[(174, "        unsafe { libc::getpid() };")]),
+    );
+    // Bandit (netbox @ 43fe81f9): `# nosec B102` for B102, `# nosec` for both results of
+    // line 77, another test id, semgrep's marker, and bandit's marker on the line above.
+    r.write(
+        "netbox/core/management/commands/nbshell.py",
+        source(
+            150,
+            &[(
+                146,
+                "            exec(options['command'], namespace)  # nosec B102",
+            )],
+        ),
+    );
+    r.write(
+        "netbox/core/management/commands/upgrade.py",
+        source(
+            80,
+            &[
+                (11, "import subprocess"),
+                (77, "        subprocess.run(cmd)  # nosec"),
+            ],
+        ),
+    );
+    r.write(
+        "netbox/core/apps.py",
+        source(60, &[(54, "            except Exception:  # nosec B101")]),
+    );
+    r.write(
+        "netbox/core/jobs.py",
+        source(
+            215,
+            &[
+                (208, "            # nosec"),
+                (209, "            response = requests.get(  # nosemgrep"),
+            ],
+        ),
+    );
+    // Checkov (nushell @ 3e1172d4): a skip on the line above its result, one inside the range
+    // of another, and the first one's skip does not cover another check.
+    r.write(
+        "docker/Dockerfile",
+        source(
+            55,
+            &[
+                (7, "# checkov:skip=CKV_DOCKER_7: pinned by digest in CI"),
+                (8, "FROM alpine"),
+            ],
+        ),
+    );
+    r.write(
+        "docker/debian.Dockerfile",
+        source(
+            58,
+            &[(40, "# checkov:skip=CKV_DOCKER_9:apt is needed for wget")],
+        ),
+    );
+    // The other files the reports name, without markers.
+    for (path, lines) in [
+        ("netbox/core/tables/columns.py", 40),
+        ("netbox/core/tests/test_data_backends.py", 90),
+        ("netbox/core/tests/test_jobs.py", 45),
+        ("netbox/core/tests/test_models.py", 45),
+        ("netbox/dcim/management/commands/buildschema.py", 50),
+        ("netbox/extras/lookups.py", 45),
+        ("netbox/ipam/tests/test_api.py", 130),
+        ("netbox/ipam/tests/test_fields.py", 20),
+        ("netbox/netbox/tests/dummy_plugin/views.py", 40),
+        (".github/workflows/winget-submission.yml", 20),
+        (".github/workflows/release-msi.yml", 20),
+        (".github/workflows/labels.yml", 15),
+    ] {
+        r.write(path, source(lines, &[]));
+    }
+    r.commit(ALICE, "Add the sources the scanners read");
+    r
+}
+
+#[test]
+fn inline_markers_of_imported_scanners_are_honoured_for_their_own_scanner_only() {
+    let sb = Sandbox::new();
+    let r = marked_repo(&sb);
+    let repo = r.path.to_str().unwrap();
+    for file in [
+        "semgrep-1.187.0-nushell-3e1172d4.slice.sarif",
+        "bandit-1.9.4-netbox-43fe81f9.slice.sarif",
+        "checkov-3.3.30-nushell-3e1172d4.sarif",
+    ] {
+        sb.run(&["import", "--repo", repo, &scanner_fixture(file)])
+            .assert_code(0);
+    }
+    let all = shown(&sb, &[], repo);
+    let ignored_by = |tool: &str, path: &str, line: u64| -> Option<(String, String)> {
+        let f = all
+            .iter()
+            .find(|f| f["tool"] == tool && f["path"] == path && f["start_line"] == line)
+            .unwrap_or_else(|| panic!("no {tool} finding at {path}:{line}: {all:#?}"));
+        f.get("ignored").map(|i| {
+            assert_eq!(i["inline"], true, "{i}");
+            assert_eq!(i["repository"], true, "{i}");
+            (
+                i["by"].as_str().unwrap().to_owned(),
+                i["reason"].as_str().unwrap().to_owned(),
+            )
+        })
+    };
+    let by = |at: &str, reason: &str| Some((at.to_owned(), reason.to_owned()));
+    assert_eq!(
+        ignored_by("semgrep", "benches/benchmarks.rs", 124),
+        by(
+            "benches/benchmarks.rs:124",
+            "inline marker `nosemgrep: rust-unsafe-block` (semgrep)"
+        )
+    );
+    assert_eq!(
+        ignored_by("semgrep", "benches/benchmarks.rs", 132),
+        by(
+            "benches/benchmarks.rs:131",
+            "inline marker `nosemgrep` (semgrep)"
+        )
+    );
+    // A `# nosec` does not silence semgrep; a nosemgrep for another rule does not either.
+    assert_eq!(
+        ignored_by("semgrep", "crates/nu-cli/src/repl.rs", 694),
+        None
+    );
+    assert_eq!(
+        ignored_by("semgrep", "crates/nu-cmd-lang/build.rs", 19),
+        None
+    );
+    assert_eq!(
+        ignored_by("semgrep", "crates/nu-command/src/debug/info.rs", 174),
+        None
+    );
+    assert_eq!(
+        ignored_by("bandit", "netbox/core/management/commands/nbshell.py", 146),
+        by(
+            "netbox/core/management/commands/nbshell.py:146",
+            "inline marker `# nosec B102` (bandit)"
+        )
+    );
+    let line_77: Vec<&Value> = all
+        .iter()
+        .filter(|f| {
+            f["path"] == "netbox/core/management/commands/upgrade.py" && f["start_line"] == 77
+        })
+        .collect();
+    assert_eq!(line_77.len(), 2, "B603 and B607: {line_77:#?}");
+    assert!(
+        line_77
+            .iter()
+            .all(|f| f["ignored"]["reason"] == "inline marker `# nosec` (bandit)")
+    );
+    assert_eq!(ignored_by("bandit", "netbox/core/apps.py", 54), None);
+    // Semgrep's marker, and bandit's on the line above (bandit reads only the line itself).
+    assert_eq!(ignored_by("bandit", "netbox/core/jobs.py", 209), None);
+    assert_eq!(
+        ignored_by("checkov", "docker/Dockerfile", 8),
+        by(
+            "docker/Dockerfile:7",
+            "inline marker `checkov:skip=CKV_DOCKER_7` (checkov)"
+        )
+    );
+    assert_eq!(
+        ignored_by("checkov", "docker/debian.Dockerfile", 30),
+        by(
+            "docker/debian.Dockerfile:40",
+            "inline marker `checkov:skip=CKV_DOCKER_9` (checkov)"
+        )
+    );
+    let docker_2: Vec<&Value> = all.iter().filter(|f| f["rule"] == "CKV_DOCKER_2").collect();
+    assert_eq!(docker_2.len(), 2);
+    assert!(
+        docker_2.iter().all(|f| f.get("ignored").is_none()),
+        "{docker_2:#?}"
+    );
+    let ignored = all.iter().filter(|f| f.get("ignored").is_some()).count();
+    assert_eq!(ignored, 7, "{all:#?}");
+
+    // Counted in the summary and by the gate, hidden from the default listing.
+    let listed = rows(&sb.run(&["--format", "json", "findings", "--repo", repo]));
+    assert_eq!(listed.len(), all.len() - 7);
+    let table = sb.run(&["findings", "--repo", repo]);
+    assert!(
+        table
+            .stdout
+            .contains("7 ignored (--show-ignored lists them)"),
+        "{table:?}"
+    );
+    let gate = sb.run(&["findings", "--repo", repo, "--fail-on", "info"]);
+    assert!(gate.stderr.contains("not counted: 7 ignored"), "{gate:?}");
+
+    // The operator refuses the repository's say: no marker is honoured.
+    let cfg = config(&sb, "[triage]\nhonour_repository_ignores = false\n");
+    let refused = shown(&sb, &["--config", &cfg], repo);
+    assert!(refused.iter().all(|f| f.get("ignored").is_none()));
+
+    // Markers are read at HEAD: once removed, the finding counts again.
+    r.write(
+        "netbox/core/management/commands/nbshell.py",
+        source(
+            150,
+            &[(146, "            exec(options['command'], namespace)")],
+        ),
+    );
+    r.commit(ALICE, "Drop the nosec");
+    let all = shown(&sb, &[], repo);
+    assert_eq!(all.iter().filter(|f| f.get("ignored").is_some()).count(), 6);
+}
+
+#[test]
+fn secrets_allowed_inline_count_when_the_repository_is_not_honoured() {
+    let sb = Sandbox::new();
+    let (r, _) = secrets_repo(&sb);
+    let repo = r.path.to_str().unwrap();
+    sb.run(&["scan", repo]).assert_code(0);
+    let cfg = config(&sb, "[triage]\nhonour_repository_ignores = false\n");
+    let listed = rows(&sb.run(&[
+        "--config", &cfg, "--format", "json", "findings", "--repo", repo,
+    ]));
+    let allowed = listed
+        .iter()
+        .find(|f| f["path"] == "src/allowed.py")
+        .expect("listed when the marker is not honoured");
+    assert_eq!(allowed["inline_marker"], "gitleaks:allow");
+    assert!(allowed.get("ignored").is_none());
+    // Five secrets, none set aside: the gate counts them all.
+    let gate = sb.run(&[
+        "--config",
+        &cfg,
+        "findings",
+        "--repo",
+        repo,
+        "--fail-on",
+        "high",
+    ]);
+    gate.assert_code(4);
+    assert!(
+        gate.stderr
+            .contains("5 open finding(s) at or above high (--fail-on) — failed"),
+        "{gate:?}"
+    );
+}
+
+#[test]
+fn findings_all_repos_reads_each_repositorys_own_ignores() {
+    let sb = Sandbox::new();
+    let app = vulnerable_repo(&sb);
+    sb.run(&["scan", app.path.to_str().unwrap()]).assert_code(0);
+    let (svc, _) = secrets_repo(&sb);
+    sb.run(&["scan", svc.path.to_str().unwrap()]).assert_code(0);
+    let gone = sb.repo("gone");
+    gone.write("Cargo.lock", lockfile());
+    gone.write(".cargo/audit.toml", AUDIT_TOML);
+    gone.commit(ALICE, "Add dependencies");
+    sb.run(&["scan", gone.path.to_str().unwrap()])
+        .assert_code(0);
+    std::fs::remove_dir_all(&gone.path).unwrap();
+
+    let run = sb.run(&[
+        "--format",
+        "json",
+        "findings",
+        "--all-repos",
+        "--show-ignored",
+    ]);
+    run.assert_code(0);
+    let all = rows(&run);
+    let ignored = |repository: &str| -> Vec<String> {
+        all.iter()
+            .filter(|f| f["repository"] == repository && f.get("ignored").is_some())
+            .map(|f| f["ignored"]["by"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // Each repository's own files, as when it is at hand.
+    assert_eq!(ignored("app"), [".cargo/audit.toml:4"]);
+    let mut svc_ignored = ignored("svc");
+    svc_ignored.sort();
+    assert_eq!(svc_ignored, [".gitleaksignore:2", "src/allowed.py:1"]);
+    // The removed repository: its files cannot be read, and one line says so.
+    assert!(ignored("gone").is_empty());
+    assert_eq!(
+        run.stderr
+            .matches("could not be read, so only the configuration's [[ignore]] applied")
+            .count(),
+        1,
+        "{run:?}"
+    );
+    assert!(run.stderr.contains("of 1 repository"), "{run:?}");
+    assert!(
+        run.stderr.contains("gone (") && run.stderr.contains("is not that repository any more)"),
+        "{run:?}"
+    );
+    // The gate over every repository counts the same.
+    let critical = all
+        .iter()
+        .filter(|f| f.get("ignored").is_some() && f["severity"] == "critical")
+        .count();
+    assert!(critical >= 1);
+    let gate = sb.run(&["findings", "--all-repos", "--fail-on", "critical"]);
+    assert!(
+        gate.stderr.contains(&format!("{critical} ignored")),
+        "{gate:?}"
+    );
+    // `export csv` writes every finding of every repository, the ignored ones with their
+    // ignore, for DefectDojo's generic import.
+    let csv = sb.run(&["export", "csv"]);
+    csv.assert_code(0);
+    let lines: Vec<&str> = csv.stdout.lines().collect();
+    assert!(
+        lines[0].ends_with(",ignored_by,ignored_reason"),
+        "{}",
+        lines[0]
+    );
+    assert_eq!(lines.len() - 1, all.len(), "{}", csv.stdout);
+    assert!(
+        lines.iter().any(|l| l.starts_with(&format!(
+            "{},app,",
+            all.iter()
+                .find(|f| f["repository"] == "app" && f["rule"] == "RUSTSEC-2099-0001")
+                .unwrap()["finding"]
+                .as_str()
+                .unwrap()
+        )) && l.contains(".cargo/audit.toml:4")),
+        "{}",
+        csv.stdout
+    );
+}
+
+/// A file for `findings/` fixtures of `tests/fixtures/findings`.
+fn findings_fixture(name: &str) -> String {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/findings")
+        .join(name)
+        .to_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// Parity with the scanner itself: Bandit run with `--ignore-nosec` reports every result;
+/// once devspm honours the `# nosec` markers, what stays open is exactly what Bandit reports
+/// when it honours them (a `# nosec B602` does not cover B307 on its line).
+#[test]
+fn bandit_nosec_markers_leave_what_bandit_itself_reports() {
+    let sb = Sandbox::new();
+    let r = sb.repo("app");
+    r.write(
+        "run.py",
+        "import subprocess\n\n\ndef run(cmd):\n    subprocess.call(cmd, shell=True)  # nosec B602\n    subprocess.call(cmd, shell=True)\n    eval(cmd)  # nosec B602\n    password = \"hunter2\"  # nosec\n    return password\n",
+    );
+    r.commit(ALICE, "Add the runner");
+    let repo = r.path.to_str().unwrap();
+    sb.run(&[
+        "import",
+        "--repo",
+        repo,
+        &findings_fixture("bandit-1.9.4-nosec-ignore-nosec.sarif"),
+    ])
+    .assert_code(0);
+    let open: Vec<(String, u64)> = rows(&sb.run(&["--format", "json", "findings", "--repo", repo]))
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_owned(),
+                f["start_line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let bandit: Value = serde_json::from_str(
+        &std::fs::read_to_string(findings_fixture("bandit-1.9.4-nosec-default.sarif")).unwrap(),
+    )
+    .unwrap();
+    let mut expected: Vec<(String, u64)> = bandit["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["ruleId"].as_str().unwrap().to_owned(),
+                r["locations"][0]["physicalLocation"]["region"]["startLine"]
+                    .as_u64()
+                    .unwrap(),
+            )
+        })
+        .collect();
+    let mut open = open;
+    open.sort();
+    expected.sort();
+    assert_eq!(open, expected);
+    assert_eq!(expected.len(), 3);
+    let all = shown(&sb, &[], repo);
+    let reasons: Vec<&str> = all
+        .iter()
+        .filter_map(|f| f["ignored"]["reason"].as_str())
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            "inline marker `# nosec B602` (bandit)",
+            "inline marker `# nosec` (bandit)"
+        ]
+    );
 }

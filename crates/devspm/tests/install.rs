@@ -115,3 +115,78 @@ fn config_show_says_where_each_setting_came_from() {
     assert_eq!(row("resolution.merge_on_full_name")["from"], "default");
     assert_eq!(row("secret-hashing key")["value"], "kept in the database");
 }
+
+/// `scripts/release-artefact.sh` packs the binary with its man pages and completions into the
+/// tarball the GitHub Action downloads (`devspm-<target>.tar.gz`, `devspm` at its top level),
+/// and the same binary gives the same bytes.
+#[test]
+fn the_release_artefact_holds_the_binary_man_pages_and_completions() {
+    let sb = Sandbox::new();
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/release-artefact.sh");
+    let pack = |out: &str| {
+        let mut cmd = std::process::Command::new("bash");
+        isolate(&mut cmd, &sb.home());
+        let run = cmd
+            .arg(&script)
+            .current_dir(sb.path())
+            .env("DEVSPM", devspm_bin())
+            .env("TARGET", "x86_64-unknown-linux-gnu")
+            .env("OUT", out)
+            .output()
+            .expect("bash runs");
+        assert!(run.status.success(), "{run:?}");
+        let printed = String::from_utf8(run.stdout).unwrap();
+        sb.path().join(printed.trim())
+    };
+    let tarball = pack("dist");
+    assert!(
+        tarball.ends_with("dist/devspm-x86_64-unknown-linux-gnu.tar.gz"),
+        "{tarball:?}"
+    );
+    // The name action.yml downloads.
+    let action = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../action.yml"),
+    )
+    .unwrap();
+    assert!(action.contains("devspm-x86_64-unknown-linux-gnu.tar.gz"));
+    let list = std::process::Command::new("tar")
+        .arg("-tzf")
+        .arg(&tarball)
+        .output()
+        .unwrap();
+    let names = String::from_utf8(list.stdout).unwrap();
+    for name in [
+        "devspm",
+        "man/man1/devspm.1",
+        "man/man1/devspm-scan.1",
+        "completions/devspm.bash",
+        "completions/_devspm",
+        "completions/devspm.fish",
+        "completions/_devspm.ps1",
+    ] {
+        assert!(names.lines().any(|l| l == name), "{name} missing: {names}");
+    }
+    // Unpacked as the action unpacks it, the binary runs.
+    let unpacked = sb.path().join("unpacked");
+    std::fs::create_dir(&unpacked).unwrap();
+    let ok = std::process::Command::new("tar")
+        .arg("-xzf")
+        .arg(&tarball)
+        .arg("-C")
+        .arg(&unpacked)
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let version = std::process::Command::new(unpacked.join("devspm"))
+        .arg("--version")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&version.stdout).starts_with("devspm "));
+    // Reproducible: packing the same binary again gives the same bytes.
+    let again = pack("again");
+    assert_eq!(
+        std::fs::read(&tarball).unwrap(),
+        std::fs::read(&again).unwrap()
+    );
+}

@@ -150,9 +150,68 @@ fn progress_on_a_terminal_only_and_never_with_quiet() {
     assert!(packed.contains("changes gathered"), "{packed}");
     assert!(pack.join("index.md").is_file());
 
+    // Loading advisory data counts the files it reads.
+    let osv = sb.path().join("osv");
+    std::fs::create_dir_all(&osv).unwrap();
+    for i in 0..200 {
+        let id = format!("RUSTSEC-2099-{i:04}");
+        std::fs::write(
+            osv.join(format!("{id}.json")),
+            format!(
+                r#"{{"id":"{id}","modified":"2099-01-02T00:00:00Z","summary":"Overflow in crate{i}",
+"affected":[{{"package":{{"ecosystem":"crates.io","name":"crate{i}"}},
+"ranges":[{{"type":"SEMVER","events":[{{"introduced":"0.1.0"}},{{"fixed":"0.9.0"}}]}}]}}]}}"#
+            ),
+        )
+        .unwrap();
+    }
+    let loaded = on_a_terminal(&sb, &["advisories", "import", osv.to_str().unwrap()]);
+    assert!(loaded.contains("advisory files read"), "{loaded}");
+    assert!(loaded.contains("200 advisories"), "{loaded}");
+    let piped = sb.run(&["advisories", "import", osv.to_str().unwrap()]);
+    piped.assert_code(0);
+    assert!(!piped.stderr.contains("advisory files read"), "{piped:?}");
+
     // -q on a terminal: nothing but results and errors.
     std::fs::remove_file(sb.db()).unwrap();
     let quiet = on_a_terminal(&sb, &["-q", "scan", &path]);
     assert!(!quiet.contains("new commits"), "{quiet}");
     assert!(!quiet.contains('\r'), "{quiet:?}");
+}
+
+/// Without `COLUMNS`, a table fits the width the terminal itself reports.
+#[test]
+fn tables_fit_the_width_the_terminal_reports() {
+    let sb = Sandbox::new();
+    let r = sb.repo("app");
+    r.commit_file(ALICE, "app.py", "a = 1\nb = 2\n", "code");
+    import_line_sarif(&sb, &r, "lint.sarif", &[("R1", "error"), ("R2", "note")]);
+    let widest = |cols: u32| -> usize {
+        let line = format!(
+            "stty rows 40 cols {cols}; '{}' --db '{}' --color never findings --all-repos",
+            devspm_bin().to_str().unwrap(),
+            sb.db().to_str().unwrap()
+        );
+        let mut cmd = std::process::Command::new("script");
+        isolate(&mut cmd, &sb.home());
+        let out = cmd
+            .current_dir(sb.path())
+            .env_remove("COLUMNS")
+            .env("TERM", "xterm-256color")
+            .args(["-qfec", &line, "/dev/null"])
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("script (util-linux) runs");
+        assert!(out.status.success(), "{out:?}");
+        let text = String::from_utf8_lossy(&out.stdout).replace('\r', "");
+        // The table's rows (the count line above them is a sentence, not a row).
+        text.lines()
+            .skip_while(|l| !l.starts_with("severity"))
+            .take_while(|l| !l.is_empty())
+            .map(|l| l.chars().count())
+            .max()
+            .expect("a table")
+    };
+    assert!(widest(60) <= 60, "{}", widest(60));
+    assert!(widest(200) > 60);
 }

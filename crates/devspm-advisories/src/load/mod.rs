@@ -151,14 +151,34 @@ impl Problem {
 /// data file or a zip bomb).
 const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
+/// Receives a load's progress: the number of files to read once known, and the files read so
+/// far (called from the reading threads, in no particular order of counts).
+pub trait LoadProgress: Sync {
+    fn total(&self, _files: u64) {}
+    fn files_read(&self, _done: u64) {}
+}
+
+/// No progress.
+pub struct NoLoadProgress;
+
+impl LoadProgress for NoLoadProgress {}
+
 /// Loads the advisories at `path` (a folder, a zip or a file; see the module docs).
 pub fn load(path: &Path) -> Result<LoadedAdvisories, LoadError> {
+    load_with_progress(path, &NoLoadProgress)
+}
+
+/// [`load`], telling `progress` how many files there are and how many are read.
+pub fn load_with_progress(
+    path: &Path,
+    progress: &dyn LoadProgress,
+) -> Result<LoadedAdvisories, LoadError> {
     let io = |source| LoadError::Io {
         path: path.to_path_buf(),
         source,
     };
     let metadata = fs::metadata(path).map_err(io)?;
-    let mut loader = Loader::new(path);
+    let mut loader = Loader::new(path, progress);
     if metadata.is_dir() {
         loader.folder(path).map_err(io)?;
         loader.stats.layout = match (loader.osv_files, loader.rustsec_files) {
@@ -235,16 +255,18 @@ fn read_capped(path: &Path) -> std::io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
-struct Loader {
+struct Loader<'p> {
     advisories: Vec<Advisory>,
     stats: LoadStats,
     osv_files: usize,
     rustsec_files: usize,
+    progress: &'p dyn LoadProgress,
 }
 
-impl Loader {
-    fn new(path: &Path) -> Loader {
+impl<'p> Loader<'p> {
+    fn new(path: &Path, progress: &'p dyn LoadProgress) -> Loader<'p> {
         Loader {
+            progress,
             advisories: Vec::new(),
             stats: LoadStats {
                 path: path.display().to_string(),
@@ -269,14 +291,32 @@ impl Loader {
     fn folder(&mut self, dir: &Path) -> std::io::Result<()> {
         let mut files = Vec::new();
         collect(dir, "", &mut files)?;
+        self.progress.total(files.len() as u64);
         let threads = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
             .clamp(1, 8);
         let chunk = files.len().div_ceil(threads).max(1);
+        let done = std::sync::atomic::AtomicU64::new(0);
+        let progress = self.progress;
         let results: Vec<Option<FileRead>> = std::thread::scope(|scope| {
+            let done = &done;
             let handles: Vec<_> = files
                 .chunks(chunk)
-                .map(|part| scope.spawn(move || part.iter().map(read_one).collect::<Vec<_>>()))
+                .map(|part| {
+                    scope.spawn(move || {
+                        part.iter()
+                            .map(|f| {
+                                let read = read_one(f);
+                                let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                                // Every 64 files: a bar needs no more, and the calls stay cheap.
+                                if n % 64 == 63 {
+                                    progress.files_read(n + 1);
+                                }
+                                read
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
                 .collect();
             handles
                 .into_iter()
@@ -286,6 +326,7 @@ impl Loader {
                 })
                 .collect()
         });
+        self.progress.files_read(files.len() as u64);
         for (file, result) in files.iter().zip(results) {
             match result {
                 None => {}
@@ -316,7 +357,11 @@ impl Loader {
             || path.display().to_string(),
             |n| n.to_string_lossy().into(),
         );
+        self.progress.total(archive.len() as u64);
         for index in 0..archive.len() {
+            if index % 64 == 0 {
+                self.progress.files_read(index as u64);
+            }
             let mut entry = match archive.by_index(index) {
                 Ok(entry) => entry,
                 Err(e) => {
@@ -347,6 +392,7 @@ impl Loader {
             }
             self.file(&file, format, &bytes);
         }
+        self.progress.files_read(archive.len() as u64);
         Ok(())
     }
 

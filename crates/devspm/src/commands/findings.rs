@@ -130,6 +130,7 @@ pub fn export(
             output,
         } => (input, repo, revision, output),
         ExportCommand::Vex { repo, output } => return export_vex(settings, global, repo, output),
+        ExportCommand::Csv { repo, output } => return export_csv(settings, global, repo, output),
     };
     // Anything but SARIF is refused before anything is written, naming what the file is.
     let mut report = devspm_engine::import::ImportInput::open(&input)?;
@@ -155,6 +156,43 @@ pub fn export(
                     escape(&path.display().to_string()),
                     enriched.enriched,
                     enriched.results
+                );
+            }
+        }
+        None => emit(&out)?,
+    }
+    Ok(0)
+}
+
+/// `devspm export csv`: every recorded finding (of `repo` when given), ignored ones included,
+/// as `findings --format csv` writes them.
+fn export_csv(
+    settings: &Settings,
+    global: &GlobalArgs,
+    repo: Option<String>,
+    output: Option<std::path::PathBuf>,
+) -> anyhow::Result<i32> {
+    let store = settings.open_store_read_only()?;
+    let ctx = settings.context();
+    let (repo, at_hand) =
+        devspm_engine::repository::scope(&ctx, &store, repo.as_deref(), None, true)?;
+    let filter = FindingFilter {
+        repo,
+        ..FindingFilter::default()
+    };
+    let (_, assessment) =
+        devspm_engine::gate::recorded_findings(&ctx, &store, &filter, at_hand.as_ref(), &[])?;
+    let (views, _) = devspm_engine::views::listing(&assessment, true);
+    let out = devspm_report::findings::csv(&views)?;
+    match output {
+        Some(path) => {
+            std::fs::write(&path, out)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            if !global.quiet {
+                eprintln!(
+                    "devspm: wrote {} ({} finding(s))",
+                    escape(&path.display().to_string()),
+                    views.len()
                 );
             }
         }
