@@ -13,8 +13,7 @@ pub fn import(
 ) -> anyhow::Result<i32> {
     devspm_engine::advisories::check_paths(&args.paths)?;
     let mut store = settings.open_store()?;
-    let outputs: Vec<AdvisoriesImport> =
-        devspm_engine::advisories::import(&settings.context(), &mut store, &args.paths)?;
+    let outputs = devspm_engine::advisories::import(&settings.context(), &mut store, &args.paths)?;
     match global.format {
         Format::Json => output::emit_json(&outputs)?,
         _ => output::emit(&devspm_report::advisories::imports(
