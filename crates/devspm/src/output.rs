@@ -42,6 +42,28 @@ pub fn emit_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
     emit(&text)
 }
 
+/// Writes `text` to the file `-o` named, saying so on standard error (`what`: the sentence's
+/// parenthesis, e.g. "12 finding(s)") unless `-q`; without a file, to standard output.
+pub fn write_or_emit(
+    output: Option<&std::path::Path>,
+    text: &str,
+    global: &crate::cli::GlobalArgs,
+    what: impl FnOnce() -> String,
+) -> anyhow::Result<()> {
+    let Some(path) = output else {
+        return emit(text);
+    };
+    std::fs::write(path, text).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+    if !global.quiet {
+        eprintln!(
+            "devspm: wrote {} ({})",
+            escape(&path.display().to_string()),
+            what()
+        );
+    }
+    Ok(())
+}
+
 /// Findings in the chosen format: the table fitted to the terminal, CSV, Markdown under
 /// `title`, or SARIF 2.1.0 with `rules` as the producers' catalogue (`devspm_report::findings`,
 /// `devspm_report::sarif`). JSON is each command's own report, written by the command.

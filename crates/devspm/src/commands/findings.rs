@@ -7,7 +7,7 @@ use anyhow::Context;
 use devspm_ledger::findings::FindingFilter;
 
 use crate::cli::{ExportCommand, FindingsArgs, Format, GlobalArgs, StatusArg};
-use crate::output::{emit, emit_json, escape};
+use crate::output::{emit, emit_json, escape, write_or_emit};
 use crate::settings::Settings;
 
 pub fn run(settings: &Settings, global: &GlobalArgs, args: &FindingsArgs) -> anyhow::Result<i32> {
@@ -146,21 +146,12 @@ pub fn export(
     )?;
     let mut out = devspm_report::json::to_string_pretty(&enriched.document)?;
     out.push('\n');
-    match output {
-        Some(path) => {
-            std::fs::write(&path, out)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            if !global.quiet {
-                eprintln!(
-                    "devspm: wrote {} ({} of {} results carry an attribution)",
-                    escape(&path.display().to_string()),
-                    enriched.enriched,
-                    enriched.results
-                );
-            }
-        }
-        None => emit(&out)?,
-    }
+    write_or_emit(output.as_deref(), &out, global, || {
+        format!(
+            "{} of {} results carry an attribution",
+            enriched.enriched, enriched.results
+        )
+    })?;
     Ok(0)
 }
 
@@ -184,20 +175,9 @@ fn export_csv(
         devspm_engine::gate::recorded_findings(&ctx, &store, &filter, at_hand.as_ref(), &[])?;
     let (views, _) = devspm_engine::views::listing(&assessment, true);
     let out = devspm_report::findings::csv(&views)?;
-    match output {
-        Some(path) => {
-            std::fs::write(&path, out)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            if !global.quiet {
-                eprintln!(
-                    "devspm: wrote {} ({} finding(s))",
-                    escape(&path.display().to_string()),
-                    views.len()
-                );
-            }
-        }
-        None => emit(&out)?,
-    }
+    write_or_emit(output.as_deref(), &out, global, || {
+        format!("{} finding(s)", views.len())
+    })?;
     Ok(0)
 }
 
@@ -224,18 +204,8 @@ fn export_vex(
         devspm_engine::sarif_export::vex(&store, repo, env!("CARGO_PKG_VERSION"), &timestamp)?;
     let mut out = devspm_report::json::to_string_pretty(&document)?;
     out.push('\n');
-    match output {
-        Some(path) => {
-            std::fs::write(&path, out)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            if !global.quiet {
-                eprintln!(
-                    "devspm: wrote {} ({written} dependency finding(s))",
-                    escape(&path.display().to_string())
-                );
-            }
-        }
-        None => emit(&out)?,
-    }
+    write_or_emit(output.as_deref(), &out, global, || {
+        format!("{written} dependency finding(s)")
+    })?;
     Ok(0)
 }
