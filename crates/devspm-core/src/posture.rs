@@ -32,6 +32,8 @@ pub struct CommitFact {
     pub lines: u64,
     /// `none`, `gpg`, `ssh`, `x509` or `unknown`.
     pub signature: String,
+    /// The key the signature names (unverified; see `CommitRecorded::signing_key`).
+    pub signing_key: Option<String>,
     /// The trailers that can show review by someone else: review and approval
     /// ([`crate::commit::REVIEW_TRAILERS`]) and co-author ([`CO_AUTHOR_TRAILERS`]) keys.
     pub review_trailers: Vec<TrailerFact>,
@@ -183,6 +185,8 @@ pub struct HistoryCommit {
     pub lines_removed: u64,
     /// `none`, `gpg`, `ssh`, `x509` or `unknown`.
     pub signature: String,
+    /// The key the signature names (unverified; see `CommitRecorded::signing_key`).
+    pub signing_key: Option<String>,
 }
 
 /// An alias with the identity it resolves to and its personal data (while not erased).

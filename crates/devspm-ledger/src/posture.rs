@@ -193,7 +193,10 @@ impl PostureStore for SqliteStore {
         let mut stmt = conn
             .prepare(
                 "SELECT repo_id, sha, seq, author_alias, committer_alias, author_time, committer_time,
-                        parent_count, lines_added + lines_removed, signature
+                        parent_count, lines_added + lines_removed, signature,
+                        CASE WHEN signature <> 'none' THEN
+                            (SELECT json_extract(e.payload, '$.signing_key') FROM events e WHERE e.seq = commits.seq)
+                        END
                  FROM commits
                  WHERE author_time >= ?1 AND author_time < ?2 AND unreachable_seq IS NULL
                  ORDER BY author_time, seq",
@@ -222,6 +225,7 @@ impl PostureStore for SqliteStore {
                 parent_count: r.get(7).map_err(&err)?,
                 lines: r.get::<_, i64>(8).map_err(&err)?.max(0) as u64,
                 signature: r.get(9).map_err(&err)?,
+                signing_key: r.get(10).map_err(&err)?,
                 review_trailers,
                 agents,
                 accountable_identity,

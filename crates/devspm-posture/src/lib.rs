@@ -37,6 +37,7 @@ use devspm_core::posture::{
     CommitFact, FindingFact, HookOverrideFact, IdentityFact, RepositoryFact, ScanCoverage,
 };
 
+pub use configure::{EffectiveSetting, effective_settings};
 pub use metrics::{SubjectKind, SubjectRef};
 pub use report::{Explanation, Metrics, PostureReport, SubjectEvidence, SubjectPosture};
 pub use settings::Settings;
@@ -460,6 +461,7 @@ mod tests {
             parent_count: 1,
             lines,
             signature: "none".to_owned(),
+            signing_key: None,
             review_trailers: Vec::new(),
             agents: Vec::new(),
             accountable_identity: None,

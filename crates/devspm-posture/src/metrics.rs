@@ -155,6 +155,9 @@ pub struct CommitEvidence {
     pub repo: String,
     pub lines: u64,
     pub signed: bool,
+    /// `none`, `gpg`, `ssh`, … and the key the signature names (unverified), for `explain`.
+    pub signature: String,
+    pub signing_key: Option<String>,
     /// Its repository has scanner results (its lines count in the finding rate).
     pub covered: bool,
     /// Counted in the self-merge population (a non-merge commit on the default branch).
@@ -387,6 +390,8 @@ pub(crate) fn tally(facts: &Facts, book: &Book<'_>, request: &TallyRequest<'_>) 
                     repo: c.repo.clone(),
                     lines: if c.parent_count > 1 { 0 } else { c.lines },
                     signed: c.signature != "none",
+                    signature: c.signature.clone(),
+                    signing_key: c.signing_key.clone(),
                     covered,
                     self_merge_population: self_population,
                 });

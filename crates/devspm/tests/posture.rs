@@ -476,3 +476,46 @@ fn the_csv_and_markdown_carry_every_subject() {
         explain_md.stdout
     );
 }
+
+#[test]
+fn config_show_lists_posture_weights_and_signal_thresholds_with_their_line() {
+    let sb = Sandbox::new();
+    let config = sb.path().join("devspm.toml");
+    std::fs::write(
+        &config,
+        "# weights\n[posture]\nwindow_days = 30\n\n[posture.weights]\nself_merged = 0.3\n\n[signals]\nmin_history = 7\n",
+    )
+    .unwrap();
+    let path = config.to_str().unwrap();
+    let run = sb.run(&["--format", "json", "--config", path, "config", "show"]);
+    run.assert_code(0);
+    let rows = run.json();
+    let row = |name: &str| {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["setting"] == name)
+            .unwrap_or_else(|| panic!("{name} in {rows:#}"))
+            .clone()
+    };
+    assert_eq!(row("posture.window_days")["value"], "30");
+    assert_eq!(row("posture.window_days")["from"], format!("{path} line 3"));
+    assert_eq!(row("posture.weights.self_merged")["value"], "0.3");
+    assert_eq!(
+        row("posture.weights.self_merged")["from"],
+        format!("{path} line 6")
+    );
+    assert_eq!(row("posture.weights.finding_rate")["from"], "default");
+    assert_eq!(row("signals.min_history")["value"], "7");
+    assert_eq!(row("signals.min_history")["from"], format!("{path} line 9"));
+    assert_eq!(row("signals.signing_share")["value"], "0.9");
+    assert_eq!(row("signals.signing_share")["from"], "default");
+    // The table view carries them too.
+    let table = sb.run(&["--config", path, "config", "show"]);
+    table.assert_code(0);
+    assert!(
+        table.stdout.contains("signals.protected_refs"),
+        "{}",
+        table.stdout
+    );
+}
