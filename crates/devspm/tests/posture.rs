@@ -519,3 +519,46 @@ fn config_show_lists_posture_weights_and_signal_thresholds_with_their_line() {
         table.stdout
     );
 }
+
+#[test]
+fn the_commit_that_deleted_a_findings_file_fixed_it() {
+    let sb = Sandbox::new();
+    let config = sb.path().join("devspm.toml");
+    std::fs::write(&config, "").unwrap();
+    let config = config.to_str().unwrap().to_owned();
+    let r = sb.repo("app");
+    r.commit_file(ALICE, "app.py", "value_1 = 1\nvalue_2 = 2\n", "Add the app");
+    r.commit_file(BOB, "other.py", "x = 0\n", "Add other");
+    let scan = || {
+        sb.run(&["--config", &config, "scan", r.path.to_str().unwrap()])
+            .assert_code(0);
+    };
+    scan();
+    import(&sb, &config, &r, "lint-1.sarif", &[("R1", "error", 1)]);
+    // Carol removes the file: no later version of app.py exists, the deletion is the fix.
+    r.git(&["rm", "-q", "app.py"]);
+    let deletion = r.commit(CAROL, "Remove the app");
+    r.commit_file(BOB, "other.py", "x = 1\n", "Touch other");
+    scan();
+    import(&sb, &config, &r, "lint-2.sarif", &[]);
+    let full = sb
+        .run(&["--config", &config, "--format", "json", "report"])
+        .json();
+    let fixed: Vec<&Value> = full["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["status"] == "fixed")
+        .collect();
+    assert_eq!(fixed.len(), 1, "{:#}", full["findings"]);
+    assert_eq!(fixed[0]["fixed_in"], deletion.as_str());
+    assert_eq!(fixed[0]["fixed_by_name"], "Carol Diaz");
+    let carol = full["posture"]["subjects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["kind"] == "developer" && s["name"] == "Carol Diaz")
+        .unwrap();
+    assert_eq!(carol["metrics"]["fixes_made"], 1, "{carol}");
+    assert_eq!(carol["evidence"]["fixes_made"][0]["id"], fixed[0]["id"]);
+}
