@@ -32,6 +32,8 @@ impl Settings {
             ("signed_commits", w.signed_commits),
             ("self_merged", w.self_merged),
             ("hook_overrides", w.hook_overrides),
+            ("shadow_tools", w.shadow_tools),
+            ("policy_violations", w.policy_violations),
         ];
         let mut weights = BTreeMap::new();
         for factor in FACTORS {
@@ -126,13 +128,15 @@ const POSTURE_KEYS: [(&str, Show<Settings>); 7] = [
 ];
 
 /// The key of each factor's weight (one per factor: a test holds them to [`FACTORS`]).
-const WEIGHT_KEYS: [(&str, &str); 6] = [
+const WEIGHT_KEYS: [(&str, &str); 8] = [
     ("finding_rate", "posture.weights.finding_rate"),
     ("remediation_time", "posture.weights.remediation_time"),
     ("open_secrets", "posture.weights.open_secrets"),
     ("signed_commits", "posture.weights.signed_commits"),
     ("self_merged", "posture.weights.self_merged"),
     ("hook_overrides", "posture.weights.hook_overrides"),
+    ("shadow_tools", "posture.weights.shadow_tools"),
+    ("policy_violations", "posture.weights.policy_violations"),
 ];
 
 const SEVERITY_KEYS: [(&str, &str); 6] = [
@@ -333,6 +337,8 @@ mod tests {
             &mut w.signed_commits,
             &mut w.self_merged,
             &mut w.hook_overrides,
+            &mut w.shadow_tools,
+            &mut w.policy_violations,
         ] {
             *slot = Some(0.0);
         }

@@ -18,7 +18,7 @@ use super::{Evaluation, EvidenceItem, Factor, Inputs, Status, num, shrink_share}
 pub const FACTOR: Factor = Factor {
     id: "signed_commits",
     title: "share of its commits that are signed, shrunk toward the organisation's share",
-    default_weight: 0.10,
+    default_weight: 0.05,
     evaluate,
 };
 
