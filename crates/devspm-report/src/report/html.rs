@@ -928,41 +928,61 @@ impl<'r> Page<'r> {
             .iter()
             .filter(|s| self.is_shown(s.kind, &s.id))
             .collect();
-        // A factor unknown (or not applicable) for the same reason for every listed subject
-        // is said once here, not in every table.
+        // A factor that no listed subject has a value for, unknown for one same reason (and not
+        // applicable, for one reason, to the kinds it does not apply to) is said once here, not
+        // in every table.
         let mut common: Vec<&str> = Vec::new();
-        if let Some(first) = listed.first() {
-            for f in &first.factors {
-                let e = &f.evaluation;
-                if e.status == devspm_posture::factors::Status::Known {
-                    continue;
-                }
-                let same = listed.iter().all(|s| {
-                    s.factors.iter().any(|g| {
-                        g.id == f.id
-                            && g.evaluation.status == e.status
-                            && g.evaluation.reason == e.reason
-                    })
-                });
-                if same {
-                    if common.is_empty() {
-                        self.w("<div class=\"note\">Left out of every score below, for the same reason for every subject listed:<ul>");
+        let ids: Vec<(&'static str, &'static str, f64)> = listed
+            .first()
+            .map(|s| {
+                s.factors
+                    .iter()
+                    .map(|f| (f.id, f.title, f.weight))
+                    .collect()
+            })
+            .unwrap_or_default();
+        for (id, title, weight) in ids {
+            let mut why: Vec<(devspm_posture::factors::Status, Option<&str>)> = Vec::new();
+            let mut known = false;
+            for s in &listed {
+                for g in s.factors.iter().filter(|g| g.id == id) {
+                    let e = &g.evaluation;
+                    if e.status == devspm_posture::factors::Status::Known {
+                        known = true;
+                    } else if !why.contains(&(e.status, e.reason.as_deref())) {
+                        why.push((e.status, e.reason.as_deref()));
                     }
-                    common.push(f.id);
-                    let _ = write!(
-                        self.out,
-                        "<li>{} (<code>{}</code>, weight {:.2}) — {}: {}</li>",
-                        text(f.title),
-                        text(f.id),
-                        f.weight,
-                        status_word(e.status),
-                        text(e.reason.as_deref().unwrap_or(""))
-                    );
                 }
             }
-            if !common.is_empty() {
-                self.w("</ul></div>");
+            let distinct_statuses = why
+                .iter()
+                .map(|(status, _)| status_word(*status))
+                .collect::<HashSet<_>>()
+                .len();
+            if known || why.is_empty() || distinct_statuses != why.len() {
+                continue;
             }
+            if common.is_empty() {
+                self.w("<div class=\"note\">Left out of every score below, for the same reason for every subject listed:<ul>");
+            }
+            common.push(id);
+            let reasons: Vec<String> = why
+                .iter()
+                .map(|(status, reason)| {
+                    format!("{}: {}", status_word(*status), text(reason.unwrap_or("")))
+                })
+                .collect();
+            let _ = write!(
+                self.out,
+                "<li>{} (<code>{}</code>, weight {:.2}) — {}</li>",
+                text(title),
+                text(id),
+                weight,
+                reasons.join("; ")
+            );
+        }
+        if !common.is_empty() {
+            self.w("</ul></div>");
         }
         for s in listed {
             let anchor = subject_anchor(s.kind.as_str(), &s.id);
