@@ -14,6 +14,8 @@
 #                     $CARGO_TARGET_DIR/release/devspm
 #   DEVSPM_BIN        use this binary and skip `cargo build`
 #   DEVSPM_DB         use this existing ledger instead of scanning REPO_PATH into a new one
+#   BENCH_SCAN_ARGS   extra arguments of that scan, e.g. "--ref refs/heads/* --ref refs/tags/*"
+#                     for a mirror whose pull-request refs should not count (split on spaces)
 #   CHROMIUM          the browser (default /usr/bin/chromium)
 #   BENCH_RUNS        runs of each timed step (default 3; min and max are printed)
 #   BENCH_SINCE       also time a report of this window (e.g. 2000-01-01 for all history)
@@ -46,7 +48,8 @@ elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 
 if [ -z "${DEVSPM_DB:-}" ]; then
   t0=$(now)
-  "$DEVSPM_BIN" --db "$db" --quiet scan "$repo" > /dev/null
+  # shellcheck disable=SC2086 # split on purpose; `set -f` keeps the globs for devspm
+  (set -f; "$DEVSPM_BIN" --db "$db" --quiet scan ${BENCH_SCAN_ARGS:-} "$repo" > /dev/null)
   echo "scan (ledger made once):     $(elapsed "$t0" "$(now)") s"
 fi
 

@@ -148,6 +148,8 @@ pub struct PostureWeights {
     pub signed_commits: Option<f64>,
     pub self_merged: Option<f64>,
     pub hook_overrides: Option<f64>,
+    pub shadow_tools: Option<f64>,
+    pub policy_violations: Option<f64>,
 }
 
 /// `[posture.severity_weights]`: one key per severity.

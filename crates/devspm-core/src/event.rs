@@ -572,6 +572,12 @@ pub struct CommitRecorded {
     pub encoding: Option<String>,
     pub trailers: Vec<TrailerRecord>,
     pub signature: SignatureKind,
+    /// The key the signature names, unverified: an OpenPGP issuer fingerprint or key id (upper-
+    /// case hex), or an SSH key's `SHA256:…` fingerprint. Absent when unsigned, when the kind
+    /// carries no readable key (X.509), and in events recorded before it was read — omitted
+    /// from the JSON then, so those events and their hashes are unchanged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signing_key: Option<String>,
     /// The parent the file list was computed against (the first parent); `None` for a root commit
     /// or a shallow boundary, whose files are listed as added.
     pub diff_base: Option<String>,

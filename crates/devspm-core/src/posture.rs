@@ -32,6 +32,8 @@ pub struct CommitFact {
     pub lines: u64,
     /// `none`, `gpg`, `ssh`, `x509` or `unknown`.
     pub signature: String,
+    /// The key the signature names (unverified; see `CommitRecorded::signing_key`).
+    pub signing_key: Option<String>,
     /// The trailers that can show review by someone else: review and approval
     /// ([`crate::commit::REVIEW_TRAILERS`]) and co-author ([`CO_AUTHOR_TRAILERS`]) keys.
     pub review_trailers: Vec<TrailerFact>,
@@ -153,6 +155,31 @@ pub struct ScanCoverage {
     pub secret_findings: u64,
 }
 
+/// A tool in use, as the inventory records it now: in a repository file (who introduced the
+/// line) or on a developer's workstation (whose machine it is). The policy's verdict is not
+/// part of it: the engine judges repository tools with the current `[policy]`; a workstation
+/// tool carries the verdict its scan recorded.
+#[derive(Clone, Debug, Serialize)]
+pub struct ToolFact {
+    /// `repository` or `workstation`.
+    pub origin: String,
+    /// Repository id (repository origin) and host name (workstation origin).
+    pub repo: Option<String>,
+    pub host: Option<String>,
+    /// The identity that introduced it (repository) or whose workstation it is.
+    pub identity: Option<String>,
+    /// Tool kind (`action`, `mcp_server`, `vscode_extension` …), name and version or ref.
+    pub kind: String,
+    pub name: String,
+    pub version: Option<String>,
+    /// Where: the file (repository) or the path under the home folder (workstation).
+    pub path: String,
+    /// The verdict a workstation scan recorded (`approved`, `unapproved`, `denied`).
+    pub recorded_verdict: Option<String>,
+    /// The event that last recorded it (`tool_seen`, `workstation_tool_seen`).
+    pub seq: u64,
+}
+
 /// A recorded repository, with the refs that may be its default branch.
 #[derive(Clone, Debug, Serialize)]
 pub struct RepositoryFact {
@@ -183,6 +210,8 @@ pub struct HistoryCommit {
     pub lines_removed: u64,
     /// `none`, `gpg`, `ssh`, `x509` or `unknown`.
     pub signature: String,
+    /// The key the signature names (unverified; see `CommitRecorded::signing_key`).
+    pub signing_key: Option<String>,
 }
 
 /// An alias with the identity it resolves to and its personal data (while not erased).

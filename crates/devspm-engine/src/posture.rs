@@ -166,6 +166,8 @@ pub(crate) fn gather<S: Store + PostureStore + EvidenceStore + crate::Ledger>(
         repositories: store.posture_repositories(&DEFAULT_BRANCH_CANDIDATES)?,
         unattributed_findings: store.unattributed_findings()?,
         secret_tools: vec![crate::secrets::TOOL.to_owned()],
+        tools: judge_tools(ctx, store.posture_tools()?),
+        policy_declared: ctx.policy.declared,
     };
     detectors_ran(store, &mut facts)?;
     mark_default_branch(store, &mut facts)?;
@@ -182,6 +184,48 @@ pub(crate) fn gather<S: Store + PostureStore + EvidenceStore + crate::Ledger>(
         facts,
         teams,
     ))
+}
+
+/// The policy's verdict on every tool in use: repository tools judged now with the `[policy]`
+/// of the configuration (as `devspm policy check` judges them; none without a policy, or for a
+/// kind no policy category covers), workstation tools with the verdict their scan recorded.
+fn judge_tools(
+    ctx: &Context<'_>,
+    tools: Vec<devspm_core::posture::ToolFact>,
+) -> Vec<devspm_posture::JudgedTool> {
+    use devspm_governance::policy::{Category, Item};
+    tools
+        .into_iter()
+        .filter_map(|tool| {
+            let verdict = if tool.origin == "workstation" {
+                tool.recorded_verdict.clone()?
+            } else {
+                if !ctx.policy.declared {
+                    return None;
+                }
+                let category = crate::policy::repository_category(&tool.kind)?;
+                let pin = matches!(
+                    category,
+                    Category::Action
+                        | Category::ReusableWorkflow
+                        | Category::ContainerImage
+                        | Category::PrecommitHook
+                )
+                .then(|| crate::policy::pin_level(tool.version.as_deref()));
+                ctx.policy
+                    .verdict(&Item {
+                        category,
+                        name: &tool.name,
+                        version: tool.version.as_deref(),
+                        pin,
+                    })
+                    .status
+                    .as_str()
+                    .to_owned()
+            };
+            Some(devspm_posture::JudgedTool { tool, verdict })
+        })
+        .collect()
 }
 
 /// The built-in detectors record an import only when they find something; a completed run is

@@ -47,6 +47,8 @@ pub(crate) struct CommitFacts {
     pub message: Vec<u8>,
     pub encoding: Option<String>,
     pub signature: SignatureKind,
+    /// The key the signature names (`crate::signing_key`), unverified.
+    pub signing_key: Option<String>,
     pub diff_base: Option<ObjectId>,
     pub shallow_boundary: bool,
     pub files: Vec<FileChange>,
@@ -192,39 +194,45 @@ impl<'c> Reader<'c> {
         let commit = self.commit_bytes(id)?;
         let mut gaps = Vec::new();
         let decoded = gix::objs::CommitRef::from_bytes(&commit, id.kind());
-        let (tree, parents, author, committer, signature, message, encoding) = match decoded {
-            Ok(decoded) => {
-                let author = person(decoded.author(), "author", &mut gaps);
-                let committer = person(decoded.committer(), "committer", &mut gaps);
-                let headers = decoded.extra_headers();
-                let signature = headers
-                    .pgp_signature()
-                    .or_else(|| decoded.extra_headers().find("gpgsig-sha256"))
-                    .map_or(SignatureKind::None, |sig| SignatureKind::from_armor(sig));
-                (
-                    decoded.tree(),
-                    decoded.parents().collect::<Vec<ObjectId>>(),
-                    author,
-                    committer,
-                    signature,
-                    decoded.message.to_vec(),
-                    decoded.encoding.map(|e| e.to_str_lossy().into_owned()),
-                )
-            }
-            Err(e) => {
-                gaps.push(format!("commit header is malformed ({e}); read leniently"));
-                let raw = lenient_commit(&commit, &mut gaps);
-                (
-                    raw.tree,
-                    raw.parents,
-                    raw.author,
-                    raw.committer,
-                    raw.signature,
-                    raw.message,
-                    raw.encoding,
-                )
-            }
-        };
+        let (tree, parents, author, committer, (signature, signing_key), message, encoding) =
+            match decoded {
+                Ok(decoded) => {
+                    let author = person(decoded.author(), "author", &mut gaps);
+                    let committer = person(decoded.committer(), "committer", &mut gaps);
+                    let headers = decoded.extra_headers();
+                    let signature = headers
+                        .pgp_signature()
+                        .or_else(|| decoded.extra_headers().find("gpgsig-sha256"))
+                        .map_or((SignatureKind::None, None), |sig| {
+                            (
+                                SignatureKind::from_armor(sig),
+                                crate::signing_key::signing_key(sig),
+                            )
+                        });
+                    (
+                        decoded.tree(),
+                        decoded.parents().collect::<Vec<ObjectId>>(),
+                        author,
+                        committer,
+                        signature,
+                        decoded.message.to_vec(),
+                        decoded.encoding.map(|e| e.to_str_lossy().into_owned()),
+                    )
+                }
+                Err(e) => {
+                    gaps.push(format!("commit header is malformed ({e}); read leniently"));
+                    let raw = lenient_commit(&commit, &mut gaps);
+                    (
+                        raw.tree,
+                        raw.parents,
+                        raw.author,
+                        raw.committer,
+                        (raw.signature, raw.signing_key),
+                        raw.message,
+                        raw.encoding,
+                    )
+                }
+            };
 
         let shallow_boundary = self.shallow.contains(&id);
         let mut diff_base = None;
@@ -283,6 +291,7 @@ impl<'c> Reader<'c> {
             message,
             encoding,
             signature,
+            signing_key,
             diff_base,
             shallow_boundary,
             files,
@@ -719,6 +728,7 @@ struct LenientCommit {
     author: RawPerson,
     committer: RawPerson,
     signature: SignatureKind,
+    signing_key: Option<String>,
     message: Vec<u8>,
     encoding: Option<String>,
 }
@@ -735,6 +745,7 @@ fn lenient_commit(data: &[u8], gaps: &mut Vec<String>) -> LenientCommit {
         author: RawPerson::unknown(),
         committer: RawPerson::unknown(),
         signature: SignatureKind::None,
+        signing_key: None,
         message,
         encoding: None,
     };
@@ -762,6 +773,7 @@ fn lenient_commit(data: &[u8], gaps: &mut Vec<String>) -> LenientCommit {
                 lines.next();
             }
             commit.signature = SignatureKind::from_armor(&armor);
+            commit.signing_key = crate::signing_key::signing_key(&armor);
         }
     }
     for (present, what) in [

@@ -1044,6 +1044,7 @@ impl EventBuilder<'_> {
             encoding: f.encoding,
             trailers,
             signature: f.signature,
+            signing_key: f.signing_key,
             diff_base: f.diff_base.map(|b| b.to_string()),
             shallow_boundary: f.shallow_boundary,
             files: f.files,

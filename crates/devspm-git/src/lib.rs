@@ -23,6 +23,7 @@ pub mod mapped;
 mod message;
 mod packread;
 mod repo;
+mod signing_key;
 mod szz;
 
 pub use blame::{
@@ -42,6 +43,7 @@ pub use packread::{Lookup, PackObjects, Scratch, Shared, TooLarge};
 pub use repo::{
     Repo, SharedPackCache, discover, discover_repositories, hooks_dir, open, shallow_commits,
 };
+pub use signing_key::signing_key;
 pub use szz::{FixChanges, FixMiss, FixedFile};
 
 /// Why a repository could not be read at all. (Partial damage — a missing blob, a shallow

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use devspm_core::commit::REVIEW_TRAILERS;
 use devspm_core::posture::{
     CO_AUTHOR_TRAILERS, CommitFact, FindingFact, HookOverrideFact, IdentityFact, PathFact,
-    RepositoryFact, ScanCoverage, TrailerFact, TriageFact,
+    RepositoryFact, ScanCoverage, ToolFact, TrailerFact, TriageFact,
 };
 use rusqlite::{OptionalExtension, params};
 
@@ -63,6 +63,10 @@ pub trait PostureStore {
         repo: &str,
         shas: &[&str],
     ) -> Result<HashMap<String, (i64, Vec<String>)>, LedgerError>;
+
+    /// Every tool in use, in repository files and on workstations, with the identity behind
+    /// it and its event.
+    fn posture_tools(&self) -> Result<Vec<ToolFact>, LedgerError>;
 }
 
 /// Every alias's identity.
@@ -193,7 +197,10 @@ impl PostureStore for SqliteStore {
         let mut stmt = conn
             .prepare(
                 "SELECT repo_id, sha, seq, author_alias, committer_alias, author_time, committer_time,
-                        parent_count, lines_added + lines_removed, signature
+                        parent_count, lines_added + lines_removed, signature,
+                        CASE WHEN signature <> 'none' THEN
+                            (SELECT json_extract(e.payload, '$.signing_key') FROM events e WHERE e.seq = commits.seq)
+                        END
                  FROM commits
                  WHERE author_time >= ?1 AND author_time < ?2 AND unreachable_seq IS NULL
                  ORDER BY author_time, seq",
@@ -222,6 +229,7 @@ impl PostureStore for SqliteStore {
                 parent_count: r.get(7).map_err(&err)?,
                 lines: r.get::<_, i64>(8).map_err(&err)?.max(0) as u64,
                 signature: r.get(9).map_err(&err)?,
+                signing_key: r.get(10).map_err(&err)?,
                 review_trailers,
                 agents,
                 accountable_identity,
@@ -581,6 +589,58 @@ impl PostureStore for SqliteStore {
                 paths.push(r.get(0).map_err(&err)?);
             }
             out.insert((*sha).to_owned(), (at, paths));
+        }
+        Ok(out)
+    }
+
+    fn posture_tools(&self) -> Result<Vec<ToolFact>, LedgerError> {
+        let err = self.sql_err();
+        let conn = self.connection();
+        let mut out = Vec::new();
+        let mut stmt = conn
+            .prepare(
+                "SELECT t.repo_id, al.identity_id, t.kind, t.name, t.version, t.path, t.seq
+                 FROM tools_seen t LEFT JOIN aliases al ON al.alias_id = t.introduced_by
+                 ORDER BY t.repo_id, t.path, t.name, t.version",
+            )
+            .map_err(&err)?;
+        let mut rows = stmt.query([]).map_err(&err)?;
+        while let Some(r) = rows.next().map_err(&err)? {
+            let version: String = r.get(4).map_err(&err)?;
+            out.push(ToolFact {
+                origin: "repository".to_owned(),
+                repo: Some(r.get(0).map_err(&err)?),
+                host: None,
+                identity: r.get(1).map_err(&err)?,
+                kind: r.get(2).map_err(&err)?,
+                name: r.get(3).map_err(&err)?,
+                version: (!version.is_empty()).then_some(version),
+                path: r.get(5).map_err(&err)?,
+                recorded_verdict: None,
+                seq: r.get::<_, i64>(6).map_err(&err)?.max(0) as u64,
+            });
+        }
+        let mut stmt = conn
+            .prepare(
+                "SELECT w.host, al.identity_id, w.kind, w.item_id, w.version, w.path, w.verdict, w.seq
+                 FROM workstation_tools w LEFT JOIN aliases al ON al.alias_id = w.identity
+                 ORDER BY w.host, w.item_id, w.path",
+            )
+            .map_err(&err)?;
+        let mut rows = stmt.query([]).map_err(&err)?;
+        while let Some(r) = rows.next().map_err(&err)? {
+            out.push(ToolFact {
+                origin: "workstation".to_owned(),
+                repo: None,
+                host: Some(r.get(0).map_err(&err)?),
+                identity: r.get(1).map_err(&err)?,
+                kind: r.get(2).map_err(&err)?,
+                name: r.get(3).map_err(&err)?,
+                version: r.get(4).map_err(&err)?,
+                path: r.get(5).map_err(&err)?,
+                recorded_verdict: r.get(6).map_err(&err)?,
+                seq: r.get::<_, i64>(7).map_err(&err)?.max(0) as u64,
+            });
         }
         Ok(out)
     }

@@ -34,7 +34,10 @@ impl SignalStore for SqliteStore {
             .prepare(
                 "SELECT repo_id, sha, seq, author_alias, committer_alias, author_time,
                         author_offset, committer_time, committer_offset, parent_count,
-                        lines_added, lines_removed, signature
+                        lines_added, lines_removed, signature,
+                        CASE WHEN signature <> 'none' THEN
+                            (SELECT json_extract(e.payload, '$.signing_key') FROM events e WHERE e.seq = commits.seq)
+                        END
                  FROM commits",
             )
             .map_err(&err)?;
@@ -61,6 +64,7 @@ impl SignalStore for SqliteStore {
                 lines_added: count(10)?,
                 lines_removed: count(11)?,
                 signature: r.get(12).map_err(&err)?,
+                signing_key: r.get(13).map_err(&err)?,
             });
         }
         Ok(out)

@@ -6,9 +6,15 @@
 //! reachable from the fix revision and not from the last-seen revision, those that changed the
 //! finding's file. devspm takes the **oldest** of them (the first change to the file after
 //! the finding was last seen) and says how many candidates there were: with one scan per
-//! commit or per pull request there is exactly one. When there is none — the file was
-//! deleted (a deletion writes no new version of it), the revisions are not recorded, or the
-//! finding has no file — who fixed it is unknown, and it counts for nobody.
+//! commit or per pull request there is exactly one.
+//!
+//! A commit that **deleted** the file is a change to it like any other (ingest lists a
+//! deleted path among the commit's files): when the finding went away because its file did,
+//! the deleting commit is the fix, and its author made it. A file **renamed** away is listed
+//! under its new path, so the rename does not match the old one: the first later change to
+//! the old path (none, usually) is taken, or nobody. When no commit on the way changed the
+//! path, the revisions are not recorded, or the finding has no file, who fixed it is unknown,
+//! and it counts for nobody.
 
 use std::collections::HashMap;
 
@@ -116,7 +122,7 @@ mod tests {
         );
         // Scanned at every commit: one candidate.
         assert_eq!(fix(&g, files, "c", "d").unwrap().candidates, 1);
-        // Nothing changed the file on the way (deleted, say): unknown.
+        // Nothing changed the file on the way: unknown.
         assert_eq!(fix(&g, files, "d", "d"), None);
         // A fix revision that is not recorded: unknown.
         assert_eq!(fix(&g, files, "b", "zz"), None);
@@ -128,5 +134,23 @@ mod tests {
         let g = graph(&[("a", &[]), ("b", &["a"]), ("x", &["a"]), ("m", &["b", "x"])]);
         let files: &[(&str, i64, &[&str])] = &[("a", 1, &["app.py"]), ("x", 2, &["app.py"])];
         assert_eq!(fix(&g, files, "b", "m").unwrap().commit, "x");
+    }
+
+    #[test]
+    fn the_commit_that_deleted_the_file_fixed_it() {
+        // a ← b (seen) ← c (deletes app.py) ← d (gone at d, changes other.py).
+        let g = graph(&[("a", &[]), ("b", &["a"]), ("c", &["b"]), ("d", &["c"])]);
+        let files: &[(&str, i64, &[&str])] = &[
+            ("a", 1, &["app.py"]),
+            ("c", 3, &["app.py"]),
+            ("d", 4, &["other.py"]),
+        ];
+        assert_eq!(
+            fix(&g, files, "b", "d"),
+            Some(Fix {
+                commit: "c".into(),
+                candidates: 1
+            })
+        );
     }
 }

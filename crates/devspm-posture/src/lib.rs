@@ -17,7 +17,6 @@
 //! - [`codeowners`]: teams from CODEOWNERS (the owner of the paths a developer changes most);
 //! - [`fixes`]: the commit that fixed a finding, counted for its author like an introduction.
 //!
-//! Not built yet (issue 14): shadow tools and policy violations as metrics of the score.
 
 pub mod codeowners;
 mod configure;
@@ -34,9 +33,10 @@ pub mod window;
 use std::collections::HashMap;
 
 use devspm_core::posture::{
-    CommitFact, FindingFact, HookOverrideFact, IdentityFact, RepositoryFact, ScanCoverage,
+    CommitFact, FindingFact, HookOverrideFact, IdentityFact, RepositoryFact, ScanCoverage, ToolFact,
 };
 
+pub use configure::{EffectiveSetting, effective_settings};
 pub use metrics::{SubjectKind, SubjectRef};
 pub use report::{Explanation, Metrics, PostureReport, SubjectEvidence, SubjectPosture};
 pub use settings::Settings;
@@ -61,6 +61,19 @@ pub struct Facts {
     pub unattributed_findings: u64,
     /// Producers that look for secrets even where they find none (the built-in detector).
     pub secret_tools: Vec<String>,
+    /// Tools in use with the policy's verdict on each (only those a verdict exists for).
+    pub tools: Vec<JudgedTool>,
+    /// Whether the configuration declares a `[policy]` (repository tools are judged by it).
+    pub policy_declared: bool,
+}
+
+/// A tool in use and the policy's verdict on it: `approved`, `unapproved` (shadow IT) or
+/// `denied`. The engine judges repository tools with the current `[policy]`; a workstation
+/// tool carries the verdict its scan recorded.
+#[derive(Clone, Debug)]
+pub struct JudgedTool {
+    pub tool: ToolFact,
+    pub verdict: String,
 }
 
 /// What to compute posture over.
@@ -460,6 +473,7 @@ mod tests {
             parent_count: 1,
             lines,
             signature: "none".to_owned(),
+            signing_key: None,
             review_trailers: Vec::new(),
             agents: Vec::new(),
             accountable_identity: None,

@@ -117,6 +117,11 @@ pub struct Tally {
     pub self_merge_population: u64,
     pub self_merged: u64,
     pub hook_overrides: u64,
+    /// Tools in use with a policy verdict (the subject's inventory), and of them the distinct
+    /// unapproved tools (shadow IT, by name) and denied tools (by name and version).
+    pub tools_judged: u64,
+    pub shadow_tools: BTreeSet<String>,
+    pub denied_tools: BTreeSet<String>,
     /// Repositories the subject's facts come from.
     pub repos: BTreeSet<String>,
     /// Whether any of those repositories has scanner results, looks for secrets, shows a
@@ -141,6 +146,8 @@ pub struct Evidence {
     pub open_secrets: Vec<(String, String)>,
     pub self_merged: Vec<(String, String)>,
     pub overrides: Vec<(u64, String)>,
+    /// Unapproved and denied tool uses, in the order recorded.
+    pub tools: Vec<ToolEvidence>,
     /// Commits with line-level AI records (commit, repository).
     pub ai_line_commits: Vec<(String, String)>,
     /// Findings it fixed (finding, repository).
@@ -155,10 +162,27 @@ pub struct CommitEvidence {
     pub repo: String,
     pub lines: u64,
     pub signed: bool,
+    /// `none`, `gpg`, `ssh`, … and the key the signature names (unverified), for `explain`.
+    pub signature: String,
+    pub signing_key: Option<String>,
     /// Its repository has scanner results (its lines count in the finding rate).
     pub covered: bool,
     /// Counted in the self-merge population (a non-merge commit on the default branch).
     pub self_merge_population: bool,
+}
+
+/// One use of a tool the policy has not approved or denies.
+#[derive(Clone, Debug)]
+pub struct ToolEvidence {
+    /// The `tool_seen` or `workstation_tool_seen` event.
+    pub seq: u64,
+    /// `unapproved` or `denied`.
+    pub verdict: String,
+    /// `name@version` and where: `REPO:path` or `HOST:~/path`.
+    pub item: String,
+    pub place: String,
+    /// The repository id (repository tools).
+    pub repo: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -387,6 +411,8 @@ pub(crate) fn tally(facts: &Facts, book: &Book<'_>, request: &TallyRequest<'_>) 
                     repo: c.repo.clone(),
                     lines: if c.parent_count > 1 { 0 } else { c.lines },
                     signed: c.signature != "none",
+                    signature: c.signature.clone(),
+                    signing_key: c.signing_key.clone(),
                     covered,
                     self_merge_population: self_population,
                 });
@@ -534,6 +560,60 @@ pub(crate) fn tally(facts: &Facts, book: &Book<'_>, request: &TallyRequest<'_>) 
                     e.overrides.push((h.seq, h.repo.clone()));
                 }
             });
+        }
+    }
+
+    // Tools are the inventory as it stands, not an activity of the window: they count for the
+    // subjects the window has (a developer with a shadow tool and no commit is not listed for
+    // it), and workstation tools (no repository) only when no repository scopes the run.
+    for judged in &facts.tools {
+        let tool = &judged.tool;
+        let shadow = judged.verdict == "unapproved";
+        let denied = judged.verdict == "denied";
+        let item = match &tool.version {
+            Some(v) => format!("{}@{v}", tool.name),
+            None => tool.name.clone(),
+        };
+        let count = |t: &mut Tally| {
+            t.tools_judged += 1;
+            if shadow {
+                t.shadow_tools.insert(tool.name.clone());
+            }
+            if denied {
+                t.denied_tools.insert(item.clone());
+            }
+        };
+        count(&mut organisation);
+        match &tool.repo {
+            Some(repo) if !in_scope(repo) => continue,
+            None if request.scope.is_some() => continue,
+            _ => {}
+        }
+        let mut owners = Vec::new();
+        if let Some(repo) = &tool.repo {
+            owners.push(repository(repo));
+        }
+        person_subjects(book, tool.identity.as_deref(), &mut owners);
+        for subject in owners {
+            let Some(t) = subjects.get_mut(&subject) else {
+                continue;
+            };
+            count(t);
+            if (shadow || denied)
+                && let Some(e) = t.evidence.as_mut()
+            {
+                e.tools.push(ToolEvidence {
+                    seq: tool.seq,
+                    verdict: judged.verdict.clone(),
+                    item: item.clone(),
+                    place: match (&tool.repo, &tool.host) {
+                        (Some(repo), _) => format!("{repo}:{}", tool.path),
+                        (None, Some(host)) => format!("{host}:~/{}", tool.path),
+                        (None, None) => tool.path.clone(),
+                    },
+                    repo: tool.repo.clone(),
+                });
+            }
         }
     }
 

@@ -69,6 +69,10 @@ pub struct Metrics {
     pub self_merged: u64,
     pub self_merged_share: Option<f64>,
     pub hook_overrides: u64,
+    /// Distinct tools in use that the policy has not approved (shadow IT) and that it denies;
+    /// `None` without a judged tool (no inventory or no policy: unknown, not zero).
+    pub shadow_tools: Option<u64>,
+    pub policy_violations: Option<u64>,
     /// Per calendar month: every month of the window for the organisation and an explained
     /// subject; in a listing, the months in which the subject was active.
     pub trend: Vec<MonthCounts>,
@@ -127,6 +131,8 @@ impl Metrics {
             self_merged: t.self_merged,
             self_merged_share: share(t.self_merged, t.self_merge_population),
             hook_overrides: t.hook_overrides,
+            shadow_tools: (t.tools_judged > 0).then_some(t.shadow_tools.len() as u64),
+            policy_violations: (t.tools_judged > 0).then_some(t.denied_tools.len() as u64),
             trend: t.trend.values().cloned().collect(),
         }
     }
@@ -185,6 +191,10 @@ pub struct SubjectEvidence {
     pub fixes_made: Vec<Evidenced>,
     /// Its open secrets still in the file at HEAD.
     pub live_secrets: Vec<Evidenced>,
+    /// Sequence numbers of the `tool_seen` / `workstation_tool_seen` events of the tools it
+    /// uses that the policy has not approved, and of those it denies.
+    pub shadow_tools: Vec<u64>,
+    pub denied_tools: Vec<u64>,
 }
 
 impl SubjectEvidence {
@@ -224,6 +234,18 @@ impl SubjectEvidence {
             ai_line_commits: e.ai_line_commits.iter().map(pair).collect(),
             fixes_made: e.fixes_made.iter().map(pair).collect(),
             live_secrets: e.live_secrets.iter().map(pair).collect(),
+            shadow_tools: e
+                .tools
+                .iter()
+                .filter(|t| t.verdict == "unapproved")
+                .map(|t| t.seq)
+                .collect(),
+            denied_tools: e
+                .tools
+                .iter()
+                .filter(|t| t.verdict == "denied")
+                .map(|t| t.seq)
+                .collect(),
         }
     }
 }

@@ -92,7 +92,7 @@ mod tests {
 
     #[test]
     fn unknown_factors_are_left_out_and_the_rest_renormalised() {
-        // Only open_secrets (0.20) and signed_commits (0.10) are known.
+        // Only open_secrets (0.20) and signed_commits (0.05) are known.
         let org = Tally {
             commits: 10,
             signed: 10,
@@ -107,9 +107,9 @@ mod tests {
         };
         let s = score(&inputs(&subject, &org));
         assert_eq!(s.known(), 2);
-        assert!((s.known_weight - 0.30).abs() < 1e-12);
-        // 100 × (0.2/0.3 × 0.5 + 0.1/0.3 × 1.0) = 66.67
-        let expected = 100.0 * (0.2 / 0.3 * 0.5 + 0.1 / 0.3 * 1.0);
+        assert!((s.known_weight - 0.25).abs() < 1e-12);
+        // 100 × (0.2/0.25 × 0.5 + 0.05/0.25 × 1.0) = 60
+        let expected = 100.0 * (0.2 / 0.25 * 0.5 + 0.05 / 0.25 * 1.0);
         assert!((s.score.unwrap() - expected).abs() < 1e-9, "{s:?}");
         let sum: f64 = s.factors.iter().filter_map(|f| f.contribution).sum();
         assert!((sum - s.score.unwrap()).abs() < 1e-9);

@@ -476,3 +476,211 @@ fn the_csv_and_markdown_carry_every_subject() {
         explain_md.stdout
     );
 }
+
+#[test]
+fn config_show_lists_posture_weights_and_signal_thresholds_with_their_line() {
+    let sb = Sandbox::new();
+    let config = sb.path().join("devspm.toml");
+    std::fs::write(
+        &config,
+        "# weights\n[posture]\nwindow_days = 30\n\n[posture.weights]\nself_merged = 0.3\n\n[signals]\nmin_history = 7\n",
+    )
+    .unwrap();
+    let path = config.to_str().unwrap();
+    let run = sb.run(&["--format", "json", "--config", path, "config", "show"]);
+    run.assert_code(0);
+    let rows = run.json();
+    let row = |name: &str| {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["setting"] == name)
+            .unwrap_or_else(|| panic!("{name} in {rows:#}"))
+            .clone()
+    };
+    assert_eq!(row("posture.window_days")["value"], "30");
+    assert_eq!(row("posture.window_days")["from"], format!("{path} line 3"));
+    assert_eq!(row("posture.weights.self_merged")["value"], "0.3");
+    assert_eq!(
+        row("posture.weights.self_merged")["from"],
+        format!("{path} line 6")
+    );
+    assert_eq!(row("posture.weights.finding_rate")["from"], "default");
+    assert_eq!(row("signals.min_history")["value"], "7");
+    assert_eq!(row("signals.min_history")["from"], format!("{path} line 9"));
+    assert_eq!(row("signals.signing_share")["value"], "0.9");
+    assert_eq!(row("signals.signing_share")["from"], "default");
+    // The table view carries them too.
+    let table = sb.run(&["--config", path, "config", "show"]);
+    table.assert_code(0);
+    assert!(
+        table.stdout.contains("signals.protected_refs"),
+        "{}",
+        table.stdout
+    );
+}
+
+#[test]
+fn the_commit_that_deleted_a_findings_file_fixed_it() {
+    let sb = Sandbox::new();
+    let config = sb.path().join("devspm.toml");
+    std::fs::write(&config, "").unwrap();
+    let config = config.to_str().unwrap().to_owned();
+    let r = sb.repo("app");
+    r.commit_file(ALICE, "app.py", "value_1 = 1\nvalue_2 = 2\n", "Add the app");
+    r.commit_file(BOB, "other.py", "x = 0\n", "Add other");
+    let scan = || {
+        sb.run(&["--config", &config, "scan", r.path.to_str().unwrap()])
+            .assert_code(0);
+    };
+    scan();
+    import(&sb, &config, &r, "lint-1.sarif", &[("R1", "error", 1)]);
+    // Carol removes the file: no later version of app.py exists, the deletion is the fix.
+    r.git(&["rm", "-q", "app.py"]);
+    let deletion = r.commit(CAROL, "Remove the app");
+    r.commit_file(BOB, "other.py", "x = 1\n", "Touch other");
+    scan();
+    import(&sb, &config, &r, "lint-2.sarif", &[]);
+    let full = sb
+        .run(&["--config", &config, "--format", "json", "report"])
+        .json();
+    let fixed: Vec<&Value> = full["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["status"] == "fixed")
+        .collect();
+    assert_eq!(fixed.len(), 1, "{:#}", full["findings"]);
+    assert_eq!(fixed[0]["fixed_in"], deletion.as_str());
+    assert_eq!(fixed[0]["fixed_by_name"], "Carol Diaz");
+    let carol = full["posture"]["subjects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["kind"] == "developer" && s["name"] == "Carol Diaz")
+        .unwrap();
+    assert_eq!(carol["metrics"]["fixes_made"], 1, "{carol}");
+    assert_eq!(carol["evidence"]["fixes_made"][0]["id"], fixed[0]["id"]);
+}
+
+/// A workflow step per action, for the tool-inventory factors.
+fn workflow(actions: &[&str]) -> String {
+    let steps: String = actions
+        .iter()
+        .map(|a| format!("      - uses: {a}\n"))
+        .collect();
+    format!(
+        "name: ci\non: push\npermissions:\n  contents: read\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n{steps}"
+    )
+}
+
+#[test]
+fn shadow_tools_and_policy_violations_are_factors_with_their_events_or_unknown() {
+    let sb = Sandbox::new();
+    let config = sb.path().join("devspm.toml");
+    std::fs::write(
+        &config,
+        "[policy.actions]\nallow = [\"actions/*\"]\ndeny = [\"tj-actions/*\"]\n",
+    )
+    .unwrap();
+    let config = config.to_str().unwrap().to_owned();
+    let r = sb.repo("tools");
+    // Alice brings an approved action and one nobody approved; Bob a denied one; Carol none.
+    r.commit_file(
+        ALICE,
+        ".github/workflows/ci.yml",
+        &workflow(&[
+            "actions/checkout@0e58ed8671d6b60d0890c21b07f8835ace038e61",
+            "some-org/lint-action@v1",
+        ]),
+        "CI",
+    );
+    r.commit_file(
+        BOB,
+        ".github/workflows/changes.yml",
+        &workflow(&["tj-actions/changed-files@v35"]),
+        "Changed files",
+    );
+    r.commit_file(CAROL, "src/main.py", "print(1)\n", "Code");
+    sb.run(&["--config", &config, "scan", r.path.to_str().unwrap()])
+        .assert_code(0);
+    let explain = |subject: &str, config: &str| {
+        let run = sb.run(&[
+            "--config", config, "--format", "json", "posture", "explain", subject,
+        ]);
+        run.assert_code(0);
+        run.json()
+    };
+
+    let alice = explain("alice@example.com", &config);
+    let shadow = factor(&alice, "shadow_tools");
+    assert_eq!(shadow["status"], "known", "{shadow:#}");
+    assert_eq!(shadow["raw"], 1.0);
+    close(f(&shadow["normalised"]), 0.5, "one unapproved tool");
+    let evidence = shadow["evidence"].as_array().unwrap();
+    assert_eq!(evidence.len(), 1, "{shadow:#}");
+    assert_eq!(evidence[0]["kind"], "event");
+    assert!(
+        evidence[0]["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("unapproved some-org/lint-action@v1 at "),
+        "{evidence:?}"
+    );
+    // The event is the tool_seen that recorded it.
+    let seq: i64 = evidence[0]["id"].as_str().unwrap().parse().unwrap();
+    assert_eq!(
+        sb.query_i64(&format!(
+            "SELECT count(*) FROM events WHERE seq = {seq} AND kind = 'tool_seen'"
+        )),
+        1
+    );
+    let violations = factor(&alice, "policy_violations");
+    assert_eq!(violations["status"], "known");
+    assert_eq!(violations["raw"], 0.0);
+    // The score is the sum of the known factors' contributions, each weight renormalised.
+    let known: Vec<&Value> = alice["subject"]["factors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["status"] == "known")
+        .collect();
+    let weight: f64 = known.iter().map(|x| f(&x["weight"])).sum();
+    let score: f64 = known
+        .iter()
+        .map(|x| 100.0 * f(&x["weight"]) / weight * f(&x["normalised"]))
+        .sum();
+    close(
+        score,
+        f(&alice["subject"]["score"]),
+        "alice's score by hand",
+    );
+
+    let bob = explain("bob@example.com", &config);
+    let denied = factor(&bob, "policy_violations");
+    assert_eq!(denied["raw"], 1.0, "{denied:#}");
+    assert!(
+        denied["evidence"][0]["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("denied tj-actions/changed-files@v35 at ")
+    );
+    assert_eq!(bob["subject"]["metrics"]["policy_violations"], 1);
+    assert_eq!(bob["subject"]["metrics"]["shadow_tools"], 0);
+
+    // Carol introduced no tool: unknown, never zero risk.
+    let carol = explain("carol@example.com", &config);
+    assert_eq!(factor(&carol, "shadow_tools")["status"], "unknown");
+    assert!(carol["subject"]["metrics"]["shadow_tools"].is_null());
+
+    // Without a [policy] nothing is judged: unknown for everyone, with the reason.
+    let bare = sb.path().join("bare.toml");
+    std::fs::write(&bare, "").unwrap();
+    let alice = explain("alice@example.com", bare.to_str().unwrap());
+    let shadow = factor(&alice, "shadow_tools");
+    assert_eq!(shadow["status"], "unknown");
+    assert!(
+        shadow["reason"].as_str().unwrap().contains("[policy]"),
+        "{shadow:#}"
+    );
+}

@@ -410,3 +410,58 @@ fn shadow_tools_and_policy_violations_count_per_developer_and_repository() {
     assert!(!shared.contains("Bob") && !shared.contains("bob@"));
     assert!(shared.contains("tj-actions/changed-files@v45"));
 }
+
+/// Over a long window with many developers the page stays bounded: 300 developers (those with
+/// the most commits) have a row and a detail, the rest are counted with the command that lists
+/// them, a long evidence list shows 100 entries and how many more there are, and every link
+/// still lands on an anchor; the JSON keeps every subject and every entry.
+#[test]
+fn a_report_over_many_developers_lists_the_most_active_and_says_what_it_left_out() {
+    let sb = Sandbox::new();
+    let r = sb.repo("crowd");
+    // 321 developers: 320 from fast-import (2 or 3 commits each), and Alice with 120.
+    r.fast_import(700, 320);
+    for i in 0..120 {
+        r.commit_file(ALICE, "alice.txt", &format!("{i}\n"), &format!("Alice {i}"));
+    }
+    sb.scan(&r.path);
+    let out = sb.path().join("report.html");
+    sb.run(&[
+        "report",
+        "--since",
+        "2000-01-01",
+        "-o",
+        out.to_str().unwrap(),
+    ])
+    .assert_code(0);
+    let html = std::fs::read_to_string(&out).unwrap();
+    assert_self_contained(&html);
+    let details = html.matches("<details id=\"s-developer-").count();
+    assert_eq!(details, 300);
+    let json = sb
+        .run(&["--format", "json", "report", "--since", "2000-01-01"])
+        .json();
+    let developers: Vec<&Value> = json["posture"]["subjects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["kind"] == "developer")
+        .collect();
+    assert_eq!(developers.len(), 321);
+    // Left out: 21 developers with 2 commits each (the 60 with 3 and Alice are listed).
+    assert!(
+        html.contains("The 300 developers with the most commits in the window are listed; 21 more, with 42 commits between them, are not"),
+        "no note on the developers left out"
+    );
+    assert!(html.contains("--format csv</code> lists every one"));
+    // Alice's 120 commits: 100 listed, then how many more and where.
+    let alice = developers.iter().find(|s| s["name"] == ALICE.0).unwrap();
+    assert_eq!(alice["evidence"]["commits"].as_array().unwrap().len(), 120);
+    let id = alice["id"].as_str().unwrap();
+    assert!(
+        html.contains(&format!(
+            "and 20 more: <code>devspm posture explain {id}</code>"
+        )),
+        "no 'and 20 more' for Alice's commits"
+    );
+}

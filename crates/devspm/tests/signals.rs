@@ -52,13 +52,34 @@ impl World {
         tz: &str,
         message: &str,
     ) -> String {
+        self.commit_with(&[], author, committer, at, tz, message)
+    }
+
+    /// [`World::commit`] with `git` options before the subcommand (`-c …`) and `commit`
+    /// options after it (`-S`), split at `commit`.
+    fn commit_with(
+        &self,
+        args: &[&str],
+        author: Person<'_>,
+        committer: Person<'_>,
+        at: i64,
+        tz: &str,
+        message: &str,
+    ) -> String {
         self.repo.git(&["add", "-A"]);
         let date = format!("{at} {tz}");
+        let (before, after) = match args.iter().position(|a| *a == "commit") {
+            Some(i) => (&args[..i], &args[i + 1..]),
+            None => (args, &[][..]),
+        };
         let mut cmd = StdCommand::new("git");
         isolate(&mut cmd, &self.sb.home());
         let out = cmd
             .current_dir(&self.repo.path)
+            .args(before)
             .args(["commit", "-q", "--allow-empty", "-m", message])
+            .args(after)
+            .env("GNUPGHOME", self.sb.path().join("g"))
             .env("GIT_AUTHOR_NAME", author.0)
             .env("GIT_AUTHOR_EMAIL", author.1)
             .env("GIT_COMMITTER_NAME", committer.0)
@@ -499,4 +520,188 @@ fn repeated_hook_overrides() {
     assert_eq!(g["severity"], "medium");
     assert_eq!(g["signals"][0]["seqs"].as_array().unwrap().len(), 3);
     sb.assert_verifies();
+}
+
+/// An ed25519 key made with `ssh-keygen` in the sandbox: (private key file, the fingerprint
+/// `ssh-keygen -l` prints for it).
+fn ssh_key(w: &World, name: &str) -> (String, String) {
+    let path = w.sb.path().join(name);
+    let out = StdCommand::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-C", name, "-f"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let listed = StdCommand::new("ssh-keygen")
+        .arg("-l")
+        .arg("-f")
+        .arg(path.with_extension("pub"))
+        .output()
+        .unwrap();
+    let listed = String::from_utf8(listed.stdout).unwrap();
+    let fingerprint = listed.split_whitespace().nth(1).unwrap().to_owned();
+    assert!(fingerprint.starts_with("SHA256:"), "{listed}");
+    (path.to_str().unwrap().to_owned(), fingerprint)
+}
+
+/// The `signing_key` of a commit's `commit_recorded` event (`None` when absent from the JSON).
+fn recorded_key(w: &World, sha: &str) -> Option<String> {
+    let payload: String =
+        w.sb.conn()
+            .query_row(
+                "SELECT payload FROM events WHERE kind = 'commit_recorded' AND key LIKE ?1",
+                [format!("commit/%/{sha}")],
+                |r| r.get(0),
+            )
+            .unwrap();
+    let v: Value = serde_json::from_str(&payload).unwrap();
+    v.get("signing_key").map(|k| k.as_str().unwrap().to_owned())
+}
+
+#[test]
+fn a_new_ssh_signing_key_is_raised_with_old_and_new_keys() {
+    let w = World::new("ssh");
+    let (old, old_fp) = ssh_key(&w, "old");
+    let (new, new_fp) = ssh_key(&w, "new");
+    let signed = |key: &str, at: i64, message: &str| {
+        w.repo.write("src/a.c", format!("int a; /* {message} */\n"));
+        w.commit_with(
+            &[
+                "-c",
+                "gpg.format=ssh",
+                "-c",
+                &format!("user.signingkey={key}"),
+                "commit",
+                "-S",
+            ],
+            ALICE,
+            ALICE,
+            at,
+            "+0100",
+            message,
+        )
+    };
+    let first = signed(&old, T0, "first");
+    signed(&old, T0 + DAY, "second");
+    // The same key again: nothing new.
+    let same = signed(&old, T0 + 2 * DAY, "same key");
+    w.repo.write("src/a.c", "int a = 0;\n");
+    let unsigned = w.commit(ALICE, ALICE, T0 + 3 * DAY, "+0100", "unsigned");
+    let other = signed(&new, T0 + 4 * DAY, "other key");
+    w.scan();
+    // Ingest records the key each signature names, as `ssh-keygen -l` prints it, and nothing
+    // for an unsigned commit.
+    assert_eq!(recorded_key(&w, &first).as_deref(), Some(old_fp.as_str()));
+    assert_eq!(recorded_key(&w, &other).as_deref(), Some(new_fp.as_str()));
+    assert_eq!(recorded_key(&w, &unsigned), None);
+    let v = w.run(&["--format", "json", "signals", "--all"]).json();
+    let drift: Vec<&Value> = v["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|g| g["signals"].as_array().unwrap())
+        .filter(|s| s["rule"] == "signing-drift")
+        .collect();
+    // Two: the unsigned commit (medium, her three earlier commits were signed) and the new
+    // key (low); the commit signed again with the old key raises nothing.
+    assert_eq!(drift.len(), 2, "{drift:?}");
+    let unsigned_signal = drift.iter().find(|s| s["severity"] == "medium").unwrap();
+    assert_eq!(unsigned_signal["commits"][0], unsigned.as_str());
+    let s = drift.iter().find(|s| s["severity"] == "low").unwrap();
+    assert_eq!(s["commits"][0], other.as_str());
+    assert!(drift.iter().all(|s| s["commits"][0] != same.as_str()));
+    let explanation = s["explanation"].as_str().unwrap();
+    assert!(explanation.starts_with("New signing key"), "{explanation}");
+    assert!(explanation.contains(&new_fp), "{explanation}");
+    assert!(
+        s["baseline"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("{old_fp} (3 commits)")),
+        "{s}"
+    );
+    // `posture explain` shows the key behind each signed commit, as unverified.
+    let explained = w
+        .run(&[
+            "--format",
+            "json",
+            "posture",
+            "explain",
+            "alice@example.com",
+        ])
+        .json();
+    let text = explained.to_string();
+    assert!(
+        text.contains(&format!("signed (ssh, key {new_fp}, unverified)")),
+        "{text}"
+    );
+    w.sb.assert_verifies();
+}
+
+#[test]
+fn an_openpgp_signature_records_its_issuer_fingerprint() {
+    let w = World::new("gpg");
+    let home = w.sb.path().join("g");
+    std::fs::create_dir_all(&home).unwrap();
+    let gpg = |args: &[&str]| {
+        let out = StdCommand::new("gpg")
+            .env("GNUPGHOME", &home)
+            .args([
+                "--batch",
+                "--quiet",
+                "--pinentry-mode",
+                "loopback",
+                "--passphrase",
+                "",
+            ])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    gpg(&[
+        "--quick-generate-key",
+        "Alice Martin <alice@example.com>",
+        "ed25519",
+        "sign",
+        "never",
+    ]);
+    let listed = gpg(&["--with-colons", "--list-secret-keys"]);
+    let fingerprint = listed
+        .lines()
+        .find_map(|l| l.strip_prefix("fpr:::::::::"))
+        .map(|f| f.trim_end_matches(':').to_owned())
+        .unwrap();
+    w.repo.write("src/a.c", "int a;\n");
+    let sha = w.commit_with(
+        &[
+            "-c",
+            &format!("user.signingkey={fingerprint}"),
+            "commit",
+            "-S",
+        ],
+        ALICE,
+        ALICE,
+        T0,
+        "+0100",
+        "signed with gpg",
+    );
+    w.scan();
+    assert_eq!(
+        recorded_key(&w, &sha).as_deref(),
+        Some(fingerprint.as_str())
+    );
+    let _ = StdCommand::new("gpgconf")
+        .env("GNUPGHOME", &home)
+        .args(["--kill", "gpg-agent"])
+        .output();
 }

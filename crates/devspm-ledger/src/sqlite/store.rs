@@ -1398,6 +1398,7 @@ mod tests {
             encoding: None,
             trailers: vec![],
             signature: SignatureKind::None,
+            signing_key: None,
             diff_base: parents.first().map(|p| p.to_string()),
             shallow_boundary: false,
             files: vec![],

@@ -15,7 +15,7 @@ use crate::metrics::SubjectKind;
 pub const FACTOR: Factor = Factor {
     id: "hook_overrides",
     title: "times it committed past the secret-blocking pre-commit hook in the window",
-    default_weight: 0.10,
+    default_weight: 0.05,
     evaluate,
 };
 

@@ -11,8 +11,10 @@
 mod finding_rate;
 mod hook_overrides;
 mod open_secrets;
+mod policy_violations;
 mod remediation_time;
 mod self_merged;
+mod shadow_tools;
 mod signed_commits;
 
 use serde::Serialize;
@@ -31,13 +33,15 @@ pub struct Factor {
 }
 
 /// Every factor, in the order reports list them.
-pub const FACTORS: [&Factor; 6] = [
+pub const FACTORS: [&Factor; 8] = [
     &finding_rate::FACTOR,
     &remediation_time::FACTOR,
     &open_secrets::FACTOR,
     &signed_commits::FACTOR,
     &self_merged::FACTOR,
     &hook_overrides::FACTOR,
+    &shadow_tools::FACTOR,
+    &policy_violations::FACTOR,
 ];
 
 /// What a factor is evaluated on.
@@ -166,6 +170,56 @@ pub(crate) fn counted(
             num(normalised)
         ),
         evidence,
+    }
+}
+
+/// Why a tool factor has no value (`None` when it has one): agents run no tools of their own,
+/// and a subject without a judged tool has no inventory to count — never zero risk.
+pub(crate) fn tool_inventory(i: &Inputs<'_>, unit: &'static str) -> Option<Evaluation> {
+    if i.kind == SubjectKind::Agent {
+        return Some(Evaluation::not_applicable(
+            "a tool counts for the person who introduced it or whose workstation runs it",
+            unit,
+        ));
+    }
+    if i.organisation.tools_judged == 0 {
+        return Some(Evaluation::unknown(
+            "no tool in use has a policy verdict: no [policy] in devspm.toml judges the tools recorded in repositories, and no workstation inventory recorded a verdict",
+            unit,
+        ));
+    }
+    (i.subject.tools_judged == 0).then(|| {
+        Evaluation::unknown(
+            "no tool of theirs is in the inventory (none recorded in its repositories' files or introduced by them, no workstation inventory of theirs)",
+            unit,
+        )
+    })
+}
+
+/// The uses of tools with `verdict`, as evidence: their `tool_seen` /
+/// `workstation_tool_seen` events.
+pub(crate) fn tool_evidence(i: &Inputs<'_>, verdict: &str) -> Vec<EvidenceItem> {
+    i.subject.evidence.as_ref().map_or_else(Vec::new, |e| {
+        e.tools
+            .iter()
+            .filter(|t| t.verdict == verdict)
+            .map(|t| EvidenceItem {
+                kind: "event",
+                id: t.seq.to_string(),
+                repo: t.repo.clone(),
+                detail: format!("{verdict} {} at {}", t.item, t.place),
+                value: Some(1.0),
+            })
+            .collect()
+    })
+}
+
+/// `a, b, c` (or `none`).
+pub(crate) fn listed(names: &std::collections::BTreeSet<String>) -> String {
+    if names.is_empty() {
+        "none".to_owned()
+    } else {
+        names.iter().cloned().collect::<Vec<_>>().join(", ")
     }
 }
 

@@ -18,7 +18,7 @@ use super::{Evaluation, EvidenceItem, Factor, Inputs, Status, num, shrink_share}
 pub const FACTOR: Factor = Factor {
     id: "signed_commits",
     title: "share of its commits that are signed, shrunk toward the organisation's share",
-    default_weight: 0.10,
+    default_weight: 0.05,
     evaluate,
 };
 
@@ -52,7 +52,11 @@ fn evaluate(i: &Inputs<'_>) -> Evaluation {
                 kind: "commit",
                 id: c.sha.clone(),
                 repo: Some(c.repo.clone()),
-                detail: if c.signed { "signed" } else { "unsigned" }.to_owned(),
+                detail: match (c.signed, &c.signing_key) {
+                    (false, _) => "unsigned".to_owned(),
+                    (true, Some(key)) => format!("signed ({}, key {key}, unverified)", c.signature),
+                    (true, None) => format!("signed ({})", c.signature),
+                },
                 value: Some(if c.signed { 1.0 } else { 0.0 }),
             })
             .collect()

@@ -338,6 +338,8 @@ pub struct Person {
     pub committed: u64,
     pub signed: u64,
     pub signature_kinds: BTreeMap<String, u64>,
+    /// The keys their signatures named (unverified), with commits each.
+    pub signing_keys: BTreeMap<String, u64>,
     /// The most lines one of their non-merge commits removed.
     pub max_removed: u64,
     /// Their first commit in each repository.
@@ -360,6 +362,7 @@ impl Person {
             committed: 0,
             signed: 0,
             signature_kinds: BTreeMap::new(),
+            signing_keys: BTreeMap::new(),
             max_removed: 0,
             first_in_repo: BTreeMap::new(),
         }
@@ -711,6 +714,9 @@ fn learn(
         q.signed += 1;
     }
     *q.signature_kinds.entry(c.signature.clone()).or_default() += 1;
+    if let Some(key) = &c.signing_key {
+        *q.signing_keys.entry(key.clone()).or_default() += 1;
+    }
 }
 
 #[cfg(test)]
@@ -795,6 +801,7 @@ pub(crate) mod testing {
                 lines_added: 1,
                 lines_removed: 0,
                 signature: "none".to_owned(),
+                signing_key: None,
             });
             self.input.history.last_mut().expect("just pushed")
         }

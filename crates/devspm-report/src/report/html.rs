@@ -7,8 +7,15 @@
 //! entries link to the commit's or finding's own row (with its ledger event). Outside text goes
 //! through [`crate::html::text`] and nowhere else; links only ever point to anchors made by
 //! [`super::commit_anchor`], [`super::finding_anchor`] and [`super::subject_anchor`].
+//!
+//! The page stays readable and small over any window: at most [`SUBJECTS_SHOWN`] subjects of a
+//! kind have a row and a detail (those with the most commits; the page says how many more there
+//! are and which command lists them), an evidence list shows at most [`EVIDENCE_SHOWN`] entries
+//! (and says how many more, and where they are), and a factor that is unknown for the same reason
+//! for every listed subject is explained once rather than in every subject's table. The JSON
+//! report (`--format json`) keeps every subject and every entry.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 
 use devspm_posture::report::Evidenced;
@@ -73,13 +80,9 @@ svg.score .poor{fill:var(--poor)}
 pub fn render(r: &Report) -> String {
     let mut p = Page {
         out: String::with_capacity(256 * 1024),
-        developers: r
-            .posture
-            .subjects
-            .iter()
-            .filter(|s| s.kind == SubjectKind::Developer)
-            .map(|s| s.id.as_str())
-            .collect(),
+        developers: HashSet::new(),
+        shown: HashSet::new(),
+        omitted: HashMap::new(),
         listed: r
             .commits
             .iter()
@@ -93,6 +96,7 @@ pub fn render(r: &Report) -> String {
             .map(|x| (x.repo.clone(), x.name.clone()))
             .collect(),
     };
+    p.choose_subjects(r);
     p.head(r);
     p.overview(r);
     for kind in [
@@ -116,15 +120,24 @@ pub fn render(r: &Report) -> String {
 }
 
 /// Entries shown per evidence list: a page over years of history stays small; the JSON report
-/// has every one.
-const EVIDENCE_SHOWN: usize = 250;
+/// and `devspm posture explain` have every one.
+const EVIDENCE_SHOWN: usize = 100;
+
+/// Subjects of one kind with a row and a detail. Over git/git's whole history 2,801 developers
+/// had one each, and their factor tables alone made a page of 11.7 MB; the 300 with the most
+/// commits cover most of the work (the page says how much is left out), and the rest are one
+/// command away.
+const SUBJECTS_SHOWN: usize = 300;
 
 struct Page<'r> {
     out: String,
     /// The commits with a row of their own.
     listed: std::collections::HashSet<(&'r str, &'r str)>,
-    /// The developers with a detail of their own (subjects of the window).
-    developers: std::collections::HashSet<&'r str>,
+    /// The developers with a detail of their own (listed subjects of the window).
+    developers: HashSet<&'r str>,
+    /// The subjects with a row and a detail; per kind, the subjects left out and their commits.
+    shown: HashSet<(SubjectKind, &'r str)>,
+    omitted: HashMap<SubjectKind, (usize, u64)>,
     /// Repository id → name.
     repos: HashMap<String, String>,
 }
@@ -151,9 +164,76 @@ fn heading(kind: SubjectKind) -> (&'static str, &'static str) {
     }
 }
 
-impl Page<'_> {
+impl<'r> Page<'r> {
     fn w(&mut self, s: &str) {
         self.out.push_str(s);
+    }
+
+    /// At most [`SUBJECTS_SHOWN`] subjects of each kind: those with the most commits (ties by
+    /// id), listed in the report's order.
+    fn choose_subjects(&mut self, r: &'r Report) {
+        for kind in [
+            SubjectKind::Team,
+            SubjectKind::Developer,
+            SubjectKind::Agent,
+            SubjectKind::Repository,
+        ] {
+            let mut of_kind: Vec<&'r SubjectPosture> = r
+                .posture
+                .subjects
+                .iter()
+                .filter(|s| s.kind == kind)
+                .collect();
+            if of_kind.len() > SUBJECTS_SHOWN {
+                of_kind.sort_by(|a, b| {
+                    b.metrics
+                        .commits
+                        .cmp(&a.metrics.commits)
+                        .then(a.id.cmp(&b.id))
+                });
+                let rest = &of_kind[SUBJECTS_SHOWN..];
+                self.omitted.insert(
+                    kind,
+                    (rest.len(), rest.iter().map(|s| s.metrics.commits).sum()),
+                );
+                of_kind.truncate(SUBJECTS_SHOWN);
+            }
+            for s in of_kind {
+                self.shown.insert((kind, s.id.as_str()));
+                if kind == SubjectKind::Developer {
+                    self.developers.insert(s.id.as_str());
+                }
+            }
+        }
+    }
+
+    fn is_shown(&self, kind: SubjectKind, id: &str) -> bool {
+        self.shown.contains(&(kind, id))
+    }
+
+    /// The sentence under a kind's table when subjects were left out.
+    fn omitted_note(&mut self, r: &Report, kind: SubjectKind) {
+        let Some(&(n, commits)) = self.omitted.get(&kind) else {
+            return;
+        };
+        let (_, title) = heading(kind);
+        let w = &r.posture.window;
+        let mut command = format!(
+            "devspm posture --since {} --until {}",
+            w.first_day, w.last_day
+        );
+        if let Some((_, name)) = &r.posture.scope {
+            command.push_str(&format!(" --repo {name}"));
+        }
+        let _ = write!(
+            self.out,
+            "<p class=\"note\">The {} {} with the most commits in the window are listed; {} more, with {} commits between them, are not (nor their details): <code>{} --format csv</code> lists every one, <code>devspm posture explain ID</code> any one's evidence, and <code>--format json</code> of this report has them all.</p>",
+            count(SUBJECTS_SHOWN as u64),
+            text(&title.to_lowercase()),
+            count(n as u64),
+            count(commits),
+            text(&command),
+        );
     }
 
     /// A number linking to the list of what it counts (when there is anything to list).
@@ -367,7 +447,7 @@ impl Page<'_> {
             .posture
             .subjects
             .iter()
-            .filter(|s| s.kind == kind)
+            .filter(|s| s.kind == kind && self.is_shown(kind, &s.id))
             .collect();
         if rows.is_empty() {
             self.w("<p class=\"muted\">none in the window</p></section>");
@@ -397,13 +477,16 @@ impl Page<'_> {
             self.w("</td>");
             if kind == SubjectKind::Developer {
                 match &s.team {
-                    Some(team) => {
+                    Some(team) if self.is_shown(SubjectKind::Team, team) => {
                         let _ = write!(
                             self.out,
                             "<td class=\"t\"><a href=\"#{}\">{}</a></td>",
                             subject_anchor("team", team),
                             text(team)
                         );
+                    }
+                    Some(team) => {
+                        let _ = write!(self.out, "<td class=\"t\">{}</td>", text(team));
                     }
                     None => self.w("<td class=\"muted\">–</td>"),
                 }
@@ -443,6 +526,7 @@ impl Page<'_> {
             self.w("</tr>");
         }
         self.w("</table></div>");
+        self.omitted_note(r, kind);
         if kind == SubjectKind::Team && !r.teams.members.is_empty() {
             self.w("<h3>Team choices from CODEOWNERS</h3><table><tr><th>developer</th><th>team</th><th class=\"n\">owned changes</th><th class=\"n\">changes</th></tr>");
             for m in &r.teams.members {
@@ -598,18 +682,36 @@ impl Page<'_> {
             self.w("<table><tr><th>agent</th><th class=\"n\">commits</th><th class=\"n\">changed lines</th><th class=\"n\">findings introduced</th><th class=\"n\">per 1k lines</th></tr>");
             for s in agents {
                 let anchor = subject_anchor("agent", &s.id);
-                let _ = write!(
-                    self.out,
-                    "<tr><td><a href=\"#{anchor}\">{}</a></td>",
-                    text(&s.name)
-                );
-                self.counted(s.metrics.commits, &format!("{anchor}-commits"));
+                let shown = self.is_shown(SubjectKind::Agent, &s.id);
+                if shown {
+                    let _ = write!(
+                        self.out,
+                        "<tr><td><a href=\"#{anchor}\">{}</a></td>",
+                        text(&s.name)
+                    );
+                    self.counted(s.metrics.commits, &format!("{anchor}-commits"));
+                } else {
+                    let _ = write!(
+                        self.out,
+                        "<tr><td>{}</td><td class=\"n\">{}</td>",
+                        text(&s.name),
+                        count(s.metrics.commits)
+                    );
+                }
                 let _ = write!(
                     self.out,
                     "<td class=\"n\">{}</td>",
                     count(s.metrics.changed_lines)
                 );
-                self.counted(s.metrics.findings_introduced, &format!("{anchor}-findings"));
+                if shown {
+                    self.counted(s.metrics.findings_introduced, &format!("{anchor}-findings"));
+                } else {
+                    let _ = write!(
+                        self.out,
+                        "<td class=\"n\">{}</td>",
+                        count(s.metrics.findings_introduced)
+                    );
+                }
                 let _ = write!(
                     self.out,
                     "<td class=\"n\">{}</td></tr>",
@@ -772,7 +874,14 @@ impl Page<'_> {
         self.w("</table></section>");
     }
 
-    fn evidence_list(&mut self, anchor: &str, title: &str, items: &[Evidenced], commits: bool) {
+    fn evidence_list(
+        &mut self,
+        subject: &str,
+        anchor: &str,
+        title: &str,
+        items: &[Evidenced],
+        commits: bool,
+    ) {
         if items.is_empty() {
             return;
         }
@@ -804,15 +913,78 @@ impl Page<'_> {
         if items.len() > EVIDENCE_SHOWN {
             let _ = write!(
                 self.out,
-                "<p class=\"muted\">and {} more: the JSON report (<code>--format json</code>) and <code>devspm posture explain</code> list every one.</p>",
-                count((items.len() - EVIDENCE_SHOWN) as u64)
+                "<p class=\"muted\">and {} more: <code>devspm posture explain {}</code> (with this window) and the JSON report (<code>--format json</code>) list every one.</p>",
+                count((items.len() - EVIDENCE_SHOWN) as u64),
+                text(subject)
             );
         }
     }
 
     fn evidence(&mut self, r: &Report) {
         self.w("<section id=\"evidence\"><h2>Evidence per subject</h2><p>Each subject's score factor by factor (the contributions add up to the score; <code>devspm posture explain</code> shows the same with every formula), and the commits, findings and events each of its numbers counts.</p>");
-        for s in &r.posture.subjects {
+        let listed: Vec<&SubjectPosture> = r
+            .posture
+            .subjects
+            .iter()
+            .filter(|s| self.is_shown(s.kind, &s.id))
+            .collect();
+        // A factor that no listed subject has a value for, unknown for one same reason (and not
+        // applicable, for one reason, to the kinds it does not apply to) is said once here, not
+        // in every table.
+        let mut common: Vec<&str> = Vec::new();
+        let ids: Vec<(&'static str, &'static str, f64)> = listed
+            .first()
+            .map(|s| {
+                s.factors
+                    .iter()
+                    .map(|f| (f.id, f.title, f.weight))
+                    .collect()
+            })
+            .unwrap_or_default();
+        for (id, title, weight) in ids {
+            let mut why: Vec<(devspm_posture::factors::Status, Option<&str>)> = Vec::new();
+            let mut known = false;
+            for s in &listed {
+                for g in s.factors.iter().filter(|g| g.id == id) {
+                    let e = &g.evaluation;
+                    if e.status == devspm_posture::factors::Status::Known {
+                        known = true;
+                    } else if !why.contains(&(e.status, e.reason.as_deref())) {
+                        why.push((e.status, e.reason.as_deref()));
+                    }
+                }
+            }
+            let distinct_statuses = why
+                .iter()
+                .map(|(status, _)| status_word(*status))
+                .collect::<HashSet<_>>()
+                .len();
+            if known || why.is_empty() || distinct_statuses != why.len() {
+                continue;
+            }
+            if common.is_empty() {
+                self.w("<div class=\"note\">Left out of every score below, for the same reason for every subject listed:<ul>");
+            }
+            common.push(id);
+            let reasons: Vec<String> = why
+                .iter()
+                .map(|(status, reason)| {
+                    format!("{}: {}", status_word(*status), text(reason.unwrap_or("")))
+                })
+                .collect();
+            let _ = write!(
+                self.out,
+                "<li>{} (<code>{}</code>, weight {:.2}) — {}</li>",
+                text(title),
+                text(id),
+                weight,
+                reasons.join("; ")
+            );
+        }
+        if !common.is_empty() {
+            self.w("</ul></div>");
+        }
+        for s in listed {
             let anchor = subject_anchor(s.kind.as_str(), &s.id);
             let _ = write!(
                 self.out,
@@ -823,7 +995,7 @@ impl Page<'_> {
                     .map_or_else(|| "n/a".to_owned(), |x| format!("{x:.1}")),
             );
             self.w("<table><tr><th>factor</th><th>status</th><th>value</th><th class=\"n\">normalised</th><th class=\"n\">weight</th><th class=\"n\">contribution</th><th>formula</th></tr>");
-            for f in &s.factors {
+            for f in s.factors.iter().filter(|f| !common.contains(&f.id)) {
                 let e = &f.evaluation;
                 let _ = write!(
                     self.out,
@@ -842,44 +1014,57 @@ impl Page<'_> {
             }
             self.w("</table>");
             if let Some(ev) = &s.evidence {
-                self.evidence_list(&format!("{anchor}-commits"), "Commits", &ev.commits, true);
                 self.evidence_list(
+                    &s.id,
+                    &format!("{anchor}-commits"),
+                    "Commits",
+                    &ev.commits,
+                    true,
+                );
+                self.evidence_list(
+                    &s.id,
                     &format!("{anchor}-findings"),
                     "Findings introduced",
                     &ev.findings,
                     false,
                 );
                 self.evidence_list(
+                    &s.id,
                     &format!("{anchor}-fixed"),
                     "Findings fixed",
                     &ev.fixed,
                     false,
                 );
                 self.evidence_list(
+                    &s.id,
                     &format!("{anchor}-fixes-made"),
                     "Findings its commits fixed",
                     &ev.fixes_made,
                     false,
                 );
                 self.evidence_list(
+                    &s.id,
                     &format!("{anchor}-open-secrets"),
                     "Open secrets",
                     &ev.open_secrets,
                     false,
                 );
                 self.evidence_list(
+                    &s.id,
                     &format!("{anchor}-live-secrets"),
                     "Open secrets still in the file at HEAD",
                     &ev.live_secrets,
                     false,
                 );
                 self.evidence_list(
+                    &s.id,
                     &format!("{anchor}-self-merged"),
                     "Self-merged commits",
                     &ev.self_merged,
                     true,
                 );
                 self.evidence_list(
+                    &s.id,
                     &format!("{anchor}-ai-lines"),
                     "Commits with line-level AI records",
                     &ev.ai_line_commits,
@@ -898,6 +1083,14 @@ impl Page<'_> {
                 }
             }
             self.w("</details>");
+        }
+        for kind in [
+            SubjectKind::Team,
+            SubjectKind::Developer,
+            SubjectKind::Agent,
+            SubjectKind::Repository,
+        ] {
+            self.omitted_note(r, kind);
         }
         self.w("</section>");
     }

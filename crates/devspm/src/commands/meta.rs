@@ -219,6 +219,21 @@ pub fn show(settings: &Settings, global: &GlobalArgs) -> anyhow::Result<i32> {
             ),
         },
     ];
+    // Every [posture] weight and [signals] threshold, resolved by the library that uses them.
+    let text = settings
+        .config_path
+        .as_ref()
+        .and_then(|p| std::fs::read_to_string(p).ok());
+    let file = config_from.as_deref().zip(text.as_deref());
+    for s in devspm_posture::effective_settings(&config.posture, &config.signals, file)
+        .map_err(anyhow::Error::msg)?
+    {
+        rows.push(Setting {
+            setting: s.key,
+            value: s.value,
+            from: s.from,
+        });
+    }
     if let Some(local) = &settings.ignored_local_config {
         rows.push(Setting {
             setting: "./devspm.toml",
