@@ -27,6 +27,7 @@ pub mod posture;
 mod projection;
 pub mod signals;
 mod sqlite;
+pub mod upstream;
 pub mod views;
 mod writer_lock;
 

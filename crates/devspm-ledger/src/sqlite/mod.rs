@@ -12,6 +12,7 @@
 mod audit;
 mod error;
 mod replay_check;
+mod replica;
 mod store;
 mod tree;
 mod verify;
