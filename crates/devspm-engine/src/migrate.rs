@@ -112,11 +112,22 @@ pub fn migrate(
     // the secret-hashing key with its check value (a value the copy already holds is kept, and
     // must then be the source's).
     report.personal_data = target.copy_personal_data(&source.sealed_personal_data()?)?;
-    for (name, value) in source.shared_values()? {
-        let holds = devspm_ledger::upstream::Upstream::share(&mut target, &name, &value)?;
-        if holds != value {
+    let shared = source.shared_values()?;
+    if !shared.is_empty() {
+        let pairs: Vec<(&str, &str)> = shared
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        let holds = devspm_ledger::upstream::Upstream::share(&mut target, &pairs)?;
+        let differs = shared.iter().any(|(name, value)| {
+            devspm_ledger::upstream::SHARED
+                .iter()
+                .zip(&holds)
+                .any(|(n, held)| n == name && held.as_deref() != Some(value.as_str()))
+        });
+        if differs {
             return Err(EngineError::Conflict(format!(
-                "{} already holds another {name} than {}: the two ledgers hash secrets with different keys; copy into an empty database instead",
+                "{} already holds another secret-hashing key than {}: the two ledgers hash secrets with different keys; copy into an empty database instead",
                 report.target, report.source
             )));
         }

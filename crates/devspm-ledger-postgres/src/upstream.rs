@@ -42,6 +42,28 @@ impl PgStore {
     }
 }
 
+/// The advisory lock key that serialises changes of shared values ("dspm" and 2).
+const SHARE_LOCK: i64 = 0x6473_706d_0000_0002;
+
+/// `ledger_meta` values of `names`, in one statement (one snapshot).
+fn read_all(
+    c: &mut impl postgres::GenericClient,
+    names: &[&str],
+) -> Result<Vec<Option<String>>, postgres::Error> {
+    let rows = c.query(
+        "SELECT name, value FROM ledger_meta WHERE name = ANY($1)",
+        &[&names],
+    )?;
+    Ok(names
+        .iter()
+        .map(|n| {
+            rows.iter()
+                .find(|r| r.get::<_, &str>(0) == *n)
+                .map(|r| r.get(1))
+        })
+        .collect())
+}
+
 impl Upstream for PgStore {
     fn location(&self) -> &str {
         &self.location
@@ -105,17 +127,27 @@ impl Upstream for PgStore {
         })
     }
 
-    fn shared(&mut self, name: &str) -> Result<Option<String>, LedgerError> {
-        self.with(|c| read_meta(c, name))
+    fn shared(&mut self, names: &[&str]) -> Result<Vec<Option<String>>, LedgerError> {
+        self.with(|c| read_all(c, names))
     }
 
-    fn share(&mut self, name: &str, value: &str) -> Result<String, LedgerError> {
+    fn share(&mut self, values: &[(&str, &str)]) -> Result<Vec<Option<String>>, LedgerError> {
         self.with(|c| {
-            c.execute(
-                "INSERT INTO ledger_meta (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
-                &[&name, &value],
-            )?;
-            Ok(read_meta(c, name)?.unwrap_or_else(|| value.to_owned()))
+            let mut tx = c.transaction()?;
+            // The rows go in together or not at all: another host's key never gets this
+            // host's check value.
+            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&SHARE_LOCK])?;
+            let names: Vec<&str> = values.iter().map(|(n, _)| *n).collect();
+            if read_all(&mut tx, &names)?.iter().all(Option::is_none) {
+                for (name, value) in values {
+                    tx.execute(
+                        "INSERT INTO ledger_meta (name, value) VALUES ($1, $2)",
+                        &[name, value],
+                    )?;
+                }
+            }
+            tx.commit()?;
+            read_all(c, &devspm_ledger::upstream::SHARED)
         })
     }
 

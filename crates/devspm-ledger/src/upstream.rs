@@ -14,6 +14,10 @@ use devspm_core::{Attachment, NewEvent, StoredEvent};
 
 use crate::{AppendSummary, LedgerError};
 
+/// The `ledger_meta` values every replica shares through the upstream: the secret-hashing key
+/// (absent when kept outside the ledger) and its check value.
+pub const SHARED: [&str; 2] = ["secret_hash_key", "secret_key_check"];
+
 /// The personal data of one alias, sealed by the replica (ChaCha20-Poly1305 under a key of its
 /// own): what the upstream keeps, and returns to every replica. The upstream never sees the
 /// plaintext.
@@ -83,13 +87,13 @@ pub trait Upstream: Send {
     /// The hash of the stored event `seq`, if there is one.
     fn hash_at(&mut self, seq: u64) -> Result<Option<String>, LedgerError>;
 
-    /// A value kept beside the chain and shared by every replica (the secret-hashing key and
-    /// its check value).
-    fn shared(&mut self, name: &str) -> Result<Option<String>, LedgerError>;
+    /// Values kept beside the chain and shared by every replica (the secret-hashing key and
+    /// its check value), read together (one snapshot).
+    fn shared(&mut self, names: &[&str]) -> Result<Vec<Option<String>>, LedgerError>;
 
-    /// Sets a shared value unless one is set already; returns the value that holds (another
-    /// host's, when it set one first).
-    fn share(&mut self, name: &str, value: &str) -> Result<String, LedgerError>;
+    /// Sets shared values, all of them only if none is set yet; returns the values of
+    /// [`SHARED`] that hold (another host's, when it set some first), read together.
+    fn share(&mut self, values: &[(&str, &str)]) -> Result<Vec<Option<String>>, LedgerError>;
 
     /// Deletes a shared value.
     fn unshare(&mut self, name: &str) -> Result<(), LedgerError>;

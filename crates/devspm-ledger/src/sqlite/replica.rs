@@ -23,7 +23,7 @@ const PAGE: usize = 20_000;
 
 /// The `ledger_meta` rows shared through the upstream (the secret-hashing key and its check
 /// value): the replica mirrors the upstream's.
-pub(crate) const SHARED_META: [&str; 2] = ["secret_hash_key", "secret_key_check"];
+pub(crate) const SHARED_META: [&str; 2] = crate::upstream::SHARED;
 
 impl SqliteStore {
     /// Opens (creating if needed) the replica at `path` of the ledger kept by `upstream`, for
@@ -142,55 +142,53 @@ impl SqliteStore {
 
     /// Makes the replica's shared `ledger_meta` rows the upstream's.
     fn mirror_shared(&mut self, upstream: &mut dyn Upstream) -> Result<(), LedgerError> {
+        let values = upstream.shared(&SHARED_META)?;
+        self.set_shared(&values)
+    }
+
+    /// Writes the shared `ledger_meta` rows (`None`: absent), in [`SHARED_META`] order.
+    fn set_shared(&mut self, values: &[Option<String>]) -> Result<(), LedgerError> {
         let err = self.sql_err();
-        for name in SHARED_META {
-            match upstream.shared(name)? {
-                Some(value) => self.conn.execute(
+        let tx = self.conn.unchecked_transaction().map_err(&err)?;
+        for (name, value) in SHARED_META.iter().zip(values) {
+            match value {
+                Some(value) => tx.execute(
                     "INSERT INTO ledger_meta (name, value) VALUES (?1, ?2)
                      ON CONFLICT (name) DO UPDATE SET value = excluded.value",
                     params![name, value],
                 ),
-                None => self
-                    .conn
-                    .execute("DELETE FROM ledger_meta WHERE name = ?1", [name]),
+                None => tx.execute("DELETE FROM ledger_meta WHERE name = ?1", [name]),
             }
             .map_err(&err)?;
         }
-        Ok(())
+        tx.commit().map_err(&err)
     }
 
-    /// Sends the replica's shared `ledger_meta` rows upstream, where a value another host set
-    /// first holds; returns whether a local row changed to the upstream's (the caller then
-    /// reads it again). Nothing without an upstream.
+    /// Sends the replica's shared `ledger_meta` rows upstream, where the values another host
+    /// set first hold; returns whether the local rows changed to the upstream's (the caller
+    /// then reads them again). Nothing without an upstream.
     pub(crate) fn share_meta(&mut self) -> Result<bool, LedgerError> {
-        let err = self.sql_err();
+        let local = self.shared_values()?;
         let Some(up) = self.upstream.as_mut() else {
             return Ok(false);
         };
-        let mut changed = false;
-        for name in SHARED_META {
-            let local: Option<String> = self
-                .conn
-                .query_row(
-                    "SELECT value FROM ledger_meta WHERE name = ?1",
-                    [name],
-                    |r| r.get(0),
-                )
-                .optional()
-                .map_err(&err)?;
-            let Some(local) = local else { continue };
-            let holds = up.share(name, &local)?;
-            if holds != local {
-                self.conn
-                    .execute(
-                        "UPDATE ledger_meta SET value = ?2 WHERE name = ?1",
-                        params![name, holds],
-                    )
-                    .map_err(&err)?;
-                changed = true;
-            }
+        if local.is_empty() {
+            return Ok(false);
         }
-        Ok(changed)
+        let pairs: Vec<(&str, &str)> = local
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        let holds = up.share(&pairs)?;
+        let mine: Vec<Option<String>> = SHARED_META
+            .iter()
+            .map(|name| local.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone()))
+            .collect();
+        if holds == mine {
+            return Ok(false);
+        }
+        self.set_shared(&holds)?;
+        Ok(true)
     }
 
     /// Deletes a shared `ledger_meta` row upstream (nothing without an upstream).
