@@ -1,7 +1,7 @@
 //! `devspm migrate`: copies an SQLite ledger to PostgreSQL — its events in order (as they are:
 //! the same sequence numbers, times and hashes), the commit messages they refer to, its
-//! signed checkpoints, the aliases' sealed personal data with their keys, and the
-//! secret-hashing key — in batches of one transaction each, then verifies the copy (the whole
+//! signed checkpoints, the aliases' sealed personal data with their keys, the analyzers'
+//! completion markers and the secret-hashing key — in batches of one transaction each, then verifies the copy (the whole
 //! chain and the Merkle tree) and compares its root with the source's.
 //!
 //! A copy can stop anywhere (interrupted, the connection lost) and be run again: it goes on
@@ -108,10 +108,13 @@ pub fn migrate(
             report.checkpoints += 1;
         }
     }
-    // Beside the chain: the aliases' sealed personal data with their keys (copied sealed), and
-    // the secret-hashing key with its check value (a value the copy already holds is kept, and
+    // Beside the chain: the aliases' sealed personal data with their keys (copied sealed), the
+    // analyzers' completion markers, and the secret-hashing key with its check value (a value the copy already holds is kept, and
     // must then be the source's).
     report.personal_data = target.copy_personal_data(&source.sealed_personal_data()?)?;
+    for (name, state) in source.completion_markers()? {
+        devspm_ledger::upstream::Upstream::set_marker(&mut target, &name, &state)?;
+    }
     let shared = source.shared_values()?;
     if !shared.is_empty() {
         let pairs: Vec<(&str, &str)> = shared

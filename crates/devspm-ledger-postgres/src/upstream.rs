@@ -151,6 +151,22 @@ impl Upstream for PgStore {
         })
     }
 
+    fn markers(&mut self, prefix: &str) -> Result<Vec<(String, String)>, LedgerError> {
+        self.with(|c| {
+            Ok(c.query(
+                "SELECT name, value FROM ledger_meta WHERE starts_with(name, $1) ORDER BY name",
+                &[&prefix],
+            )?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect())
+        })
+    }
+
+    fn set_marker(&mut self, name: &str, value: &str) -> Result<(), LedgerError> {
+        self.set_meta(name, Some(value))
+    }
+
     fn unshare(&mut self, name: &str) -> Result<(), LedgerError> {
         self.set_meta(name, None)
     }

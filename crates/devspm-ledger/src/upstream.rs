@@ -95,6 +95,14 @@ pub trait Upstream: Send {
     /// [`SHARED`] that hold (another host's, when it set some first), read together.
     fn share(&mut self, values: &[(&str, &str)]) -> Result<Vec<Option<String>>, LedgerError>;
 
+    /// Completion markers of analyzers (`analyzed:<analyzer>:<repo>` → state): what they say
+    /// is a fact every host reads alike (posture counts a repository the secret detector ran on
+    /// as searched), so they are kept upstream. Those whose name starts with `prefix`.
+    fn markers(&mut self, prefix: &str) -> Result<Vec<(String, String)>, LedgerError>;
+
+    /// Records a completion marker (replacing its state).
+    fn set_marker(&mut self, name: &str, value: &str) -> Result<(), LedgerError>;
+
     /// Deletes a shared value.
     fn unshare(&mut self, name: &str) -> Result<(), LedgerError>;
 }

@@ -18,6 +18,9 @@ use crate::chain::ChainAppender;
 use crate::upstream::{Pulled, Upstream};
 use crate::{AppendSummary, LedgerError, projection};
 
+/// The `ledger_meta` names of analyzers' completion markers.
+pub(crate) const MARKER_PREFIX: &str = "analyzed:";
+
 /// Events applied per SQLite transaction while a replica catches up.
 const PAGE: usize = 20_000;
 
@@ -65,6 +68,7 @@ impl SqliteStore {
         }
         store.catch_up(upstream.as_mut())?;
         store.mirror_shared(upstream.as_mut())?;
+        store.mirror_markers(upstream.as_mut())?;
         store.upstream = Some(upstream);
         store.replica_note = note;
         Ok(store)
@@ -116,6 +120,21 @@ impl SqliteStore {
         Ok(out)
     }
 
+    /// The analyzers' completion markers, as `(name, state)` (for a copy to another backend).
+    pub fn completion_markers(&self) -> Result<Vec<(String, String)>, LedgerError> {
+        self.conn
+            .prepare(
+                "SELECT name, value FROM ledger_meta WHERE substr(name, 1, ?2) = ?1 ORDER BY name",
+            )
+            .and_then(|mut s| {
+                s.query_map(params![MARKER_PREFIX, MARKER_PREFIX.len() as i64], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })?
+                .collect()
+            })
+            .map_err(self.sql_err())
+    }
+
     /// Whether this store is the replica of an upstream ledger.
     pub fn has_upstream(&self) -> bool {
         self.upstream.is_some()
@@ -137,6 +156,30 @@ impl SqliteStore {
             if n < PAGE as u64 {
                 return Ok(());
             }
+        }
+    }
+
+    /// Copies the upstream's analyzers' completion markers into the replica.
+    fn mirror_markers(&mut self, upstream: &mut dyn Upstream) -> Result<(), LedgerError> {
+        let err = self.sql_err();
+        let markers = upstream.markers(MARKER_PREFIX)?;
+        let tx = self.conn.unchecked_transaction().map_err(&err)?;
+        for (name, value) in markers {
+            tx.execute(
+                "INSERT INTO ledger_meta (name, value) VALUES (?1, ?2)
+                 ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                params![name, value],
+            )
+            .map_err(&err)?;
+        }
+        tx.commit().map_err(&err)
+    }
+
+    /// Records an analyzer's completion marker upstream first (nothing without an upstream).
+    pub(crate) fn share_marker(&mut self, name: &str, value: &str) -> Result<(), LedgerError> {
+        match self.upstream.as_mut() {
+            Some(up) => up.set_marker(name, value),
+            None => Ok(()),
         }
     }
 
@@ -182,7 +225,12 @@ impl SqliteStore {
         let holds = up.share(&pairs)?;
         let mine: Vec<Option<String>> = SHARED_META
             .iter()
-            .map(|name| local.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone()))
+            .map(|name| {
+                local
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map(|(_, v)| v.clone())
+            })
             .collect();
         if holds == mine {
             return Ok(false);

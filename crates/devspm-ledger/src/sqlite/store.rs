@@ -699,11 +699,14 @@ impl Store for SqliteStore {
         repo_id: &str,
         state: &str,
     ) -> Result<(), LedgerError> {
+        let name = format!("{}{analyzer}:{repo_id}", super::replica::MARKER_PREFIX);
+        // A replica's markers are every host's: recorded upstream first.
+        self.share_marker(&name, state)?;
         self.conn
             .execute(
                 "INSERT INTO ledger_meta (name, value) VALUES (?1, ?2)
                  ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-                params![format!("analyzed:{analyzer}:{repo_id}"), state],
+                params![name, state],
             )
             .map(drop)
             .map_err(self.sql_err())

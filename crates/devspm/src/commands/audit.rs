@@ -232,7 +232,7 @@ fn verify(
                     count(p.events_replayed)
                 ),
                 None if quick => "projections not checked (--quick)\n".to_owned(),
-                None => "projections not checked: this backend keeps none yet\n".to_owned(),
+                None => "projections not checked: PostgreSQL keeps none (each host derives them in its local replica)\n".to_owned(),
             },
             verified
                 .checkpoint
