@@ -5,8 +5,9 @@
 //! key and its check value), and the ledger's id, which names the replica files.
 
 use devspm_core::StoredEvent;
+use devspm_ledger::checkpoint::Checkpoint;
 use devspm_ledger::upstream::{OutgoingEvent, Pulled, SealedPii, Upstream};
-use devspm_ledger::{AppendSummary, EventLog, LedgerError};
+use devspm_ledger::{AppendSummary, AuditStore, EventLog, LedgerError, StoredCheckpoint};
 
 use crate::{PgStore, append, read_meta};
 
@@ -165,6 +166,20 @@ impl Upstream for PgStore {
 
     fn set_marker(&mut self, name: &str, value: &str) -> Result<(), LedgerError> {
         self.set_meta(name, Some(value))
+    }
+
+    fn checkpoints(&mut self) -> Result<Vec<StoredCheckpoint>, LedgerError> {
+        AuditStore::checkpoints(self)
+    }
+
+    fn record_checkpoint(
+        &mut self,
+        checkpoint: &Checkpoint,
+        note: &str,
+        key_name: &str,
+        verifier: &str,
+    ) -> Result<u64, LedgerError> {
+        AuditStore::record_checkpoint(self, checkpoint, note, key_name, verifier)
     }
 
     fn unshare(&mut self, name: &str) -> Result<(), LedgerError> {

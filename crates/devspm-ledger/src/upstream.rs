@@ -12,6 +12,8 @@
 
 use devspm_core::{Attachment, NewEvent, StoredEvent};
 
+use crate::audit::StoredCheckpoint;
+use crate::checkpoint::Checkpoint;
 use crate::{AppendSummary, LedgerError};
 
 /// The `ledger_meta` values every replica shares through the upstream: the secret-hashing key
@@ -102,6 +104,18 @@ pub trait Upstream: Send {
 
     /// Records a completion marker (replacing its state).
     fn set_marker(&mut self, name: &str, value: &str) -> Result<(), LedgerError>;
+
+    /// The signed checkpoints recorded upstream, in order of their ids.
+    fn checkpoints(&mut self) -> Result<Vec<StoredCheckpoint>, LedgerError>;
+
+    /// Records a signed checkpoint upstream; returns its id there.
+    fn record_checkpoint(
+        &mut self,
+        checkpoint: &Checkpoint,
+        note: &str,
+        key_name: &str,
+        verifier: &str,
+    ) -> Result<u64, LedgerError>;
 
     /// Deletes a shared value.
     fn unshare(&mut self, name: &str) -> Result<(), LedgerError>;

@@ -471,7 +471,7 @@ fn a_replica_that_does_not_match_or_was_deleted_is_rebuilt() {
 }
 
 #[test]
-fn findings_imported_on_one_host_are_seen_by_another() {
+fn findings_and_checkpoints_recorded_on_one_host_are_seen_by_another() {
     let sandbox = Sandbox::new();
     let repo = sandbox.repo("app");
     let app: String = (1..=5).map(|i| format!("value_{i} = {i}\n")).collect();
@@ -488,7 +488,34 @@ fn findings_imported_on_one_host_are_seen_by_another() {
         &["import", "--repo", path, report.to_str().unwrap()],
     )
     .assert_code(0);
+    // A checkpoint signed on one host is recorded in PostgreSQL, and every replica gets it.
+    let key = sandbox.path().join("audit.key");
+    a.run(
+        &sandbox,
+        &db.url,
+        &[
+            "audit",
+            "keygen",
+            "-o",
+            key.to_str().unwrap(),
+            "--name",
+            "devspm/test",
+        ],
+    )
+    .assert_code(0);
+    a.run(
+        &sandbox,
+        &db.url,
+        &["audit", "checkpoint", "--key", key.to_str().unwrap()],
+    )
+    .assert_code(0);
+    assert_eq!(db.count("SELECT count(*) FROM checkpoints"), 1);
     let seen = b.json(&sandbox, &db.url, &["findings"]);
+    let checkpoints: i64 = rusqlite::Connection::open(b.replica())
+        .unwrap()
+        .query_row("SELECT count(*) FROM checkpoints", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(checkpoints, 1, "the replica holds PostgreSQL's checkpoint");
     let text = seen.to_string();
     assert!(text.contains("R1") && text.contains("R2"), "{seen}");
     assert_eq!(

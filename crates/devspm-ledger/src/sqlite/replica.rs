@@ -69,6 +69,7 @@ impl SqliteStore {
         store.catch_up(upstream.as_mut())?;
         store.mirror_shared(upstream.as_mut())?;
         store.mirror_markers(upstream.as_mut())?;
+        store.mirror_checkpoints(upstream.as_mut())?;
         store.upstream = Some(upstream);
         store.replica_note = note;
         Ok(store)
@@ -173,6 +174,50 @@ impl SqliteStore {
             .map_err(&err)?;
         }
         tx.commit().map_err(&err)
+    }
+
+    /// Copies the checkpoints recorded upstream that the replica does not hold (same ids).
+    fn mirror_checkpoints(&mut self, upstream: &mut dyn Upstream) -> Result<(), LedgerError> {
+        let err = self.sql_err();
+        let checkpoints = upstream.checkpoints()?;
+        let tx = self.conn.unchecked_transaction().map_err(&err)?;
+        for c in checkpoints {
+            tx.execute(
+                "INSERT OR IGNORE INTO checkpoints
+                     (id, origin, tree_size, root_hash, key_name, verifier, note, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    c.id as i64,
+                    c.origin,
+                    c.tree_size as i64,
+                    c.root_hash,
+                    c.key_name,
+                    c.verifier,
+                    c.note,
+                    c.created_at
+                ],
+            )
+            .map_err(&err)?;
+        }
+        tx.commit().map_err(&err)
+    }
+
+    /// Records a checkpoint upstream, then copies the upstream's checkpoints.
+    pub(super) fn record_upstream_checkpoint(
+        &mut self,
+        checkpoint: &crate::checkpoint::Checkpoint,
+        note: &str,
+        key_name: &str,
+        verifier: &str,
+    ) -> Result<u64, LedgerError> {
+        let Some(mut upstream) = self.upstream.take() else {
+            unreachable!("record_upstream_checkpoint is called on a replica");
+        };
+        let result = upstream
+            .record_checkpoint(checkpoint, note, key_name, verifier)
+            .and_then(|id| self.mirror_checkpoints(upstream.as_mut()).map(|()| id));
+        self.upstream = Some(upstream);
+        result
     }
 
     /// Records an analyzer's completion marker upstream first (nothing without an upstream).
