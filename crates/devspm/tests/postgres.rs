@@ -336,7 +336,7 @@ fn a_migrated_ledger_answers_every_command_like_its_source() {
     migrate(&sandbox, &db, &[]).assert_code(0).json();
     // The personal data went along (sealed, with its keys), so names show on PostgreSQL too;
     // each host reads through a replica of its own.
-    let mut on_postgres = |args: &[&str]| {
+    let on_postgres = |args: &[&str]| {
         let run = Run::from(
             sandbox
                 .devspm_without_db()
