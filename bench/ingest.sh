@@ -18,14 +18,21 @@
 #   BENCH_COMMITS     commits in the generated repository (default 50000)
 #   BENCH_SEED        seed for the generated repository (default 1)
 #   BENCH_STRICT=1    exit 2 when a target is missed
+#   BENCH_DB          a PostgreSQL server URL (postgres://USER@HOST:PORT/DB):
+#                     also time the same full ingest and re-ingest with
+#                     `--db postgres://…` (PostgreSQL as the system of record,
+#                     this host's replica in a temp DEVSPM_CACHE_DIR), into a
+#                     new database created (with psql) on that server and
+#                     dropped on exit; the SQLite figures come from the same run
 #   BENCH_SCOPE       all (default: every ref, `git log --all`) or branches-tags
 #                     (`git log --branches --tags` vs `devspm --ref 'refs/heads/*'
 #                     --ref 'refs/tags/*'`), for snapshots whose other refs (e.g.
 #                     refs/pull/*) reach blobs missing from the snapshot, where
 #                     `git log` dies
 #
-# Targets: devspm/reference <= 0.70, peak RSS <= 400 MB, re-ingest <= 1% of
-# the full ingest. Temporary files (generated repo, database) are removed on exit.
+# Targets: devspm/reference <= 0.70 (PostgreSQL: <= 1.0), peak RSS <= 400 MB,
+# re-ingest <= 1% of the full ingest. Temporary files (generated repo, database)
+# are removed on exit.
 set -euo pipefail
 
 usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
@@ -43,7 +50,13 @@ ROOT=$(dirname "$SCRIPT_DIR")
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/devspm-target}"
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/devspm-bench.XXXXXX")
-cleanup() { rm -rf "$TMP"; }
+PG_NAME=""
+cleanup() {
+  if [ -n "$PG_NAME" ]; then
+    psql -q "$BENCH_DB" -c "DROP DATABASE IF EXISTS $PG_NAME WITH (FORCE)" >/dev/null 2>&1 || true
+  fi
+  rm -rf "$TMP"
+}
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
@@ -167,6 +180,22 @@ log "timing re-ingest of the unchanged repository..."
 run_timed reingest "$DEVSPM" --db "$DB" -q ingest git "${DEVSPM_SCOPE[@]}" "$REPO"
 RE_WALL=$WALL RE_RSS=$RSS_KB
 
+# --- devspm on PostgreSQL ---------------------------------------------------
+if [ -n "${BENCH_DB:-}" ]; then
+  command -v psql >/dev/null 2>&1 || die "BENCH_DB needs psql to create the benchmark's database"
+  PG_NAME="devspm_bench_$$"
+  psql -q "$BENCH_DB" -c "CREATE DATABASE $PG_NAME" >/dev/null || die "cannot create database $PG_NAME with psql on BENCH_DB"
+  PG_URL="${BENCH_DB%/*}/$PG_NAME"
+  export DEVSPM_CACHE_DIR="$TMP/cache"
+  log "timing full ingest on PostgreSQL: $DEVSPM --db ${PG_URL%%://*}://…/$PG_NAME -q ingest git ${DEVSPM_SCOPE[*]} $REPO"
+  run_timed pg-ingest "$DEVSPM" --db "$PG_URL" -q ingest git "${DEVSPM_SCOPE[@]}" "$REPO"
+  PG_WALL=$WALL PG_RSS=$RSS_KB
+  log "timing re-ingest on PostgreSQL..."
+  run_timed pg-reingest "$DEVSPM" --db "$PG_URL" -q ingest git "${DEVSPM_SCOPE[@]}" "$REPO"
+  PG_RE_WALL=$WALL
+  PG_BYTES=$(psql -qtA "$BENCH_DB" -c "SELECT pg_database_size('$PG_NAME')")
+fi
+
 DB_BYTES=0
 for f in "$DB" "$DB-wal" "$DB-shm"; do
   if [ -f "$f" ]; then DB_BYTES=$((DB_BYTES + $(wc -c <"$f"))); fi
@@ -200,6 +229,18 @@ row "devspm peak RSS (MB)" "$(mb "$FULL_RSS")" "target <= 400   [$V_RSS]"
 row "devspm re-ingest (s)" "$RE_WALL" "peak RSS $(mb "$RE_RSS") MB"
 row "re-ingest / full ingest (%)" "$RE_PCT" "target <= 1%    [$V_RE]"
 row "SQLite db size (MB)" "$(calc '%.1f' "$DB_BYTES / 1048576")" "db + wal + shm"
+if [ -n "${BENCH_DB:-}" ]; then
+  PG_RATIO=$(calc '%.2f' "$PG_WALL / ($REF_WALL > 0 ? $REF_WALL : 0.001)")
+  PG_RE_PCT=$(calc '%.2f' "100 * $PG_RE_WALL / ($PG_WALL > 0 ? $PG_WALL : 0.001)")
+  verdict V_PG_RATIO "$PG_RATIO <= 1.0"
+  verdict V_PG_RE "$PG_RE_PCT <= 1"
+  echo "  PostgreSQL (system of record) + this host's SQLite replica"
+  row "devspm full ingest (s)" "$PG_WALL" "peak RSS $(mb "$PG_RSS") MB"
+  row "ratio devspm / reference" "$PG_RATIO" "target <= 1.0   [$V_PG_RATIO]"
+  row "devspm re-ingest (s)" "$PG_RE_WALL"
+  row "re-ingest / full ingest (%)" "$PG_RE_PCT" "target <= 1%    [$V_PG_RE]"
+  row "PostgreSQL database size (MB)" "$(calc '%.1f' "$PG_BYTES / 1048576")"
+fi
 echo
 
 if [ "${BENCH_STRICT:-0}" = 1 ] && [ "$MISSED" -ne 0 ]; then

@@ -1,6 +1,7 @@
 //! `devspm migrate`: copies an SQLite ledger to PostgreSQL — its events in order (as they are:
-//! the same sequence numbers, times and hashes), the commit messages they refer to, and its
-//! signed checkpoints — in batches of one transaction each, then verifies the copy (the whole
+//! the same sequence numbers, times and hashes), the commit messages they refer to, its
+//! signed checkpoints, the aliases' sealed personal data with their keys, the analyzers'
+//! completion markers and the secret-hashing key — in batches of one transaction each, then verifies the copy (the whole
 //! chain and the Merkle tree) and compares its root with the source's.
 //!
 //! A copy can stop anywhere (interrupted, the connection lost) and be run again: it goes on
@@ -40,6 +41,8 @@ pub struct Migration {
     pub contents: u64,
     /// Checkpoints copied by this run.
     pub checkpoints: u64,
+    /// Aliases whose sealed personal data (and key) this run copied.
+    pub personal_data: u64,
     /// The copy's head after this run: the source's.
     pub head: Option<Head>,
     /// The Merkle tree root of the copy, verified equal to the source's.
@@ -81,6 +84,7 @@ pub fn migrate(
         copied: 0,
         contents: 0,
         checkpoints: 0,
+        personal_data: 0,
         head: target_head,
         tree_root: String::new(),
         tree_nodes_checked: 0,
@@ -102,6 +106,33 @@ pub fn migrate(
     for cp in source.checkpoints()? {
         if target.copy_checkpoint(&cp)? {
             report.checkpoints += 1;
+        }
+    }
+    // Beside the chain: the aliases' sealed personal data with their keys (copied sealed), the
+    // analyzers' completion markers, and the secret-hashing key with its check value (a value the copy already holds is kept, and
+    // must then be the source's).
+    report.personal_data = target.copy_personal_data(&source.sealed_personal_data()?)?;
+    for (name, state) in source.completion_markers()? {
+        devspm_ledger::upstream::Upstream::set_marker(&mut target, &name, &state)?;
+    }
+    let shared = source.shared_values()?;
+    if !shared.is_empty() {
+        let pairs: Vec<(&str, &str)> = shared
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        let holds = devspm_ledger::upstream::Upstream::share(&mut target, &pairs)?;
+        let differs = shared.iter().any(|(name, value)| {
+            devspm_ledger::upstream::SHARED
+                .iter()
+                .zip(&holds)
+                .any(|(n, held)| n == name && held.as_deref() != Some(value.as_str()))
+        });
+        if differs {
+            return Err(EngineError::Conflict(format!(
+                "{} already holds another secret-hashing key than {}: the two ledgers hash secrets with different keys; copy into an empty database instead",
+                report.target, report.source
+            )));
         }
     }
     // On arrival: the whole copy verifies (chain, tree, checkpoints, contents), and its root is

@@ -2,14 +2,17 @@
 //! says where the ledger is and gets an [`AnyStore`], which every pipeline uses through the
 //! ledger's traits (`Store`, `FindingStore`, `GovernanceStore` …), never by its type.
 //!
-//! Two backends: the embedded SQLite file (every command) and PostgreSQL (`postgres://…`),
-//! which keeps the event log, the Merkle tree and checkpoints but no projections yet. A
-//! location is told apart here ([`location`]); the commands that run on both open a
-//! [`LogStore`] ([`open_log`]), the others an [`AnyStore`] (SQLite), and given a PostgreSQL URL
-//! they refuse with one sentence that lists what PostgreSQL supports so far
-//! ([`POSTGRES_COMMANDS`]).
+//! Two backends: the embedded SQLite file, and PostgreSQL (`postgres://…`) for a team. On
+//! PostgreSQL, PostgreSQL is the system of record (the events, the Merkle tree, checkpoints,
+//! commit messages, sealed personal data and the secret-hashing key) and each host keeps a
+//! derived read model: an SQLite replica under the cache folder ([`replica_path`]) that is
+//! caught up when opened and that sends every append to PostgreSQL first
+//! (`devspm_ledger::upstream`). So every command runs on both backends through the same code
+//! and gives the same answers. The audit commands that check the system of record itself
+//! (`audit verify`, checkpoints, proofs) open a [`LogStore`] ([`open_log`]), which reads
+//! PostgreSQL directly.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use devspm_core::{NewEvent, StoredEvent};
 use devspm_ledger::audit::{AuditStore, ConsistencyProof, InclusionProof, StoredCheckpoint};
@@ -22,9 +25,6 @@ use devspm_ledger::{
 use devspm_ledger_postgres::{Open, PgStore};
 
 use crate::EngineError;
-
-/// The commands that run on a PostgreSQL ledger so far.
-pub const POSTGRES_COMMANDS: &str = "`audit verify`, `audit log`, `audit checkpoint`, `audit prove`, `audit consistency` and `migrate`";
 
 /// Where a ledger is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,17 +46,6 @@ pub fn location(db: &Path) -> Location<'_> {
 /// A URL as messages show it: without its password.
 pub fn shown(url: &str) -> String {
     devspm_ledger_postgres::redact_url(url)
-}
-
-/// The SQLite file at `db`, or the refusal of a command that does not run on PostgreSQL yet.
-fn sqlite_only(db: &Path) -> Result<&Path, EngineError> {
-    match location(db) {
-        Location::File(path) => Ok(path),
-        Location::Postgres(url) => Err(EngineError::Invalid(format!(
-            "{}: this command does not run on a PostgreSQL ledger yet; PostgreSQL supports only {POSTGRES_COMMANDS} so far (run it on an SQLite ledger: --db PATH.db)",
-            shown(url)
-        ))),
-    }
 }
 
 /// A ledger opened by a command that runs on either backend: the event log, its integrity, the
@@ -184,36 +173,99 @@ impl AuditStore for LogStore {
     }
 }
 
-/// The ledger a front end opened, whichever backend holds it.
+/// The ledger a front end opened, whichever backend holds it: an SQLite file, or the SQLite
+/// replica of a PostgreSQL ledger.
 pub type AnyStore = SqliteStore;
 
+/// The environment variable that chooses the folder of PostgreSQL ledgers' local replicas.
+pub const CACHE_DIR_ENV: &str = "DEVSPM_CACHE_DIR";
+
+/// The cache folder: `$DEVSPM_CACHE_DIR`, else `$XDG_CACHE_HOME/devspm`, else
+/// `~/.cache/devspm`.
+fn cache_dir() -> Result<PathBuf, EngineError> {
+    let set = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+    if let Some(dir) = set(CACHE_DIR_ENV) {
+        return Ok(PathBuf::from(dir));
+    }
+    if let Some(dir) = set("XDG_CACHE_HOME") {
+        return Ok(PathBuf::from(dir).join("devspm"));
+    }
+    if let Some(home) = set("HOME") {
+        return Ok(PathBuf::from(home).join(".cache").join("devspm"));
+    }
+    Err(EngineError::Invalid(format!(
+        "no folder for the local replica of a PostgreSQL ledger: set {CACHE_DIR_ENV} (or XDG_CACHE_HOME or HOME)"
+    )))
+}
+
+/// Where this host keeps its replica of the PostgreSQL ledger with id `ledger_id`
+/// (`replicas/<ledger-id>.db` in the cache folder), creating the folder.
+pub fn replica_path(ledger_id: &str) -> Result<PathBuf, EngineError> {
+    let dir = cache_dir()?.join("replicas");
+    std::fs::create_dir_all(&dir).map_err(|e| {
+        EngineError::Invalid(format!(
+            "cannot create the folder of local replicas {} ({e}): set {CACHE_DIR_ENV} to a writable folder",
+            dir.display()
+        ))
+    })?;
+    // The id is PostgreSQL's own (hex); anything else is kept out of the file name.
+    let safe: String = ledger_id
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect();
+    Ok(dir.join(format!("{safe}.db")))
+}
+
+/// The PostgreSQL ledger at `url` with the path of this host's replica of it.
+fn upstream(url: &str, how: Open) -> Result<(PgStore, PathBuf), EngineError> {
+    let pg = PgStore::open(url, how)?;
+    let path = replica_path(&pg.ledger_id()?)?;
+    Ok((pg, path))
+}
+
 /// Opens (creating if needed) the ledger at `location` for writing, bringing its schema up to
-/// date. While another process writes to it, `on_wait` is told who (and the call waits);
-/// without `on_wait` that is [`LedgerError::Locked`] at once.
+/// date; on PostgreSQL, this host's replica of it, caught up. While another process writes to
+/// it, `on_wait` is told who (and the call waits); without `on_wait` that is
+/// [`LedgerError::Locked`] at once.
 pub fn open(
     location: &Path,
     on_wait: Option<&mut dyn FnMut(&str)>,
 ) -> Result<AnyStore, EngineError> {
-    Ok(SqliteStore::open_writer(sqlite_only(location)?, on_wait)?)
+    Ok(match self::location(location) {
+        Location::File(path) => SqliteStore::open_writer(path, on_wait)?,
+        Location::Postgres(url) => {
+            let (pg, path) = upstream(url, Open::Create)?;
+            SqliteStore::open_replica(&path, Box::new(pg), on_wait)?
+        }
+    })
 }
 
 /// Opens the ledger for writing unless another process is writing to it (`Ok(None)`): for git
 /// hooks, which must never hold up a commit.
 pub fn try_open(location: &Path) -> Result<Option<AnyStore>, EngineError> {
-    match SqliteStore::open_writer(sqlite_only(location)?, None) {
-        Err(LedgerError::Locked { .. }) => Ok(None),
+    match open(location, None) {
+        Err(EngineError::Ledger(LedgerError::Locked { .. })) => Ok(None),
         other => Ok(Some(other?)),
     }
 }
 
 /// Opens the ledger for reading only (nothing is written to it, and no writer is waited for).
 /// A ledger of an older schema is upgraded first when it can be written (`on_wait` as for
-/// [`open`]); a ledger that does not exist is [`EngineError::NotFound`].
+/// [`open`]); a ledger that does not exist is [`EngineError::NotFound`]. On PostgreSQL: this
+/// host's replica, caught up first unless another process on this host is writing to it (then
+/// it is read as that process last left it).
 pub fn open_read_only(
     location: &Path,
     on_wait: Option<&mut dyn FnMut(&str)>,
 ) -> Result<AnyStore, EngineError> {
-    match SqliteStore::open_read_only(sqlite_only(location)?) {
+    if let Location::Postgres(url) = self::location(location) {
+        let (pg, path) = upstream(url, Open::Existing)?;
+        return match SqliteStore::open_replica(&path, Box::new(pg), None) {
+            Err(LedgerError::Locked { .. }) => Ok(SqliteStore::open_read_only(&path)?),
+            other => Ok(other?),
+        };
+    }
+    match SqliteStore::open_read_only(location) {
         Err(LedgerError::OlderSchema { .. })
             if std::fs::metadata(location).is_ok_and(|m| !m.permissions().readonly()) =>
         {
@@ -235,9 +287,19 @@ pub fn is_read_only(store: &AnyStore) -> bool {
     store.read_only().is_some()
 }
 
-/// How a read-only store reads its file, when that is worth saying: an immutable file (its
-/// folder is read-only) does not see a pending `-wal` file.
+/// What opening a PostgreSQL ledger's replica had to do that a person should know (it did
+/// not match PostgreSQL and was rebuilt).
+pub fn replica_note(store: &AnyStore) -> Option<String> {
+    store.replica_note().map(str::to_owned)
+}
+
+/// How the store was opened, when that is worth saying: a PostgreSQL ledger's replica that was
+/// rebuilt, or an immutable file (its folder is read-only) that does not see a pending `-wal`
+/// file.
 pub fn opened_note(store: &AnyStore) -> Option<String> {
+    if let Some(note) = store.replica_note() {
+        return Some(note.to_owned());
+    }
     match store.read_only() {
         Some(ReadOnly::Immutable) => {
             let wal = format!("{}-wal", Store::location(store));

@@ -6,11 +6,12 @@
 
 use std::collections::HashSet;
 
+use devspm_core::StoredEvent;
 use devspm_core::event::GENESIS_HASH;
-use devspm_core::{Attachment, NewEvent, StoredEvent};
 use devspm_ledger::audit::{StoredCheckpoint, TreeNodes};
 use devspm_ledger::chain::{ChainAppender, now};
 use devspm_ledger::merkle::NewNode;
+use devspm_ledger::upstream::{Erasure, OutgoingEvent, SealedPii};
 use devspm_ledger::{AppendSummary, Head, LedgerError};
 use postgres::Transaction;
 use postgres::binary_copy::BinaryCopyInWriter;
@@ -32,13 +33,21 @@ pub struct CopyBatch {
     pub contents: Vec<(String, Vec<u8>)>,
 }
 
-/// Appends new events: idempotent on their keys, hash-chained after the current head.
+/// Events per chunk written with one COPY while a batch streams into its transaction.
+const CHUNK: usize = 10_000;
+
+/// Appends new events: idempotent on their keys, hash-chained after the current head, in one
+/// transaction (the first error from the source rolls everything back). The events stream in
+/// chunks, so a large import does not have to fit in memory. Contents and sealed personal data
+/// are stored with the events that are appended (an event whose key is recorded is skipped
+/// with everything attached to it); an erasure deletes what it names.
 pub(crate) fn append(
-    store: &mut PgStore,
-    events: Vec<NewEvent>,
+    store: &PgStore,
+    events: &mut dyn Iterator<Item = Result<OutgoingEvent, LedgerError>>,
 ) -> Result<AppendSummary, LedgerError> {
     let mut summary = AppendSummary::default();
-    if events.is_empty() {
+    let mut events = events.peekable();
+    if events.peek().is_none() {
         return Ok(summary);
     }
     let location = store.location.clone();
@@ -48,65 +57,117 @@ pub(crate) fn append(
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&APPEND_LOCK])
         .map_err(err)?;
     let head = read_head(&mut tx).map_err(err)?;
-    let keys: Vec<&str> = events.iter().map(|e| e.key.as_str()).collect();
-    let mut recorded: HashSet<String> = tx
-        .query("SELECT key FROM events WHERE key = ANY($1)", &[&keys])
-        .map_err(err)?
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
+    // Rows stored beside the chain by this append carry its first sequence number.
+    let added = head.as_ref().map_or(0, |h| h.seq) as i64 + 1;
     let mut chain = ChainAppender::after(&mut TreeNodes(PgRows::new(&mut tx, &location)), head)?;
     let at = now();
-    let mut rows = Vec::new();
-    let mut nodes = Vec::new();
-    let mut contents = Vec::new();
-    for event in events {
-        // An event whose key is recorded (before, or earlier in this batch) is skipped: the
-        // chain does not advance, and nothing of it is written.
-        if !recorded.insert(event.key.clone()) {
-            summary.skipped += 1;
-            continue;
+    let mut seen: HashSet<String> = HashSet::new();
+    loop {
+        let mut chunk = Vec::with_capacity(CHUNK.min(1024));
+        for event in events.by_ref().take(CHUNK) {
+            // An error from the source drops the transaction: nothing is appended.
+            chunk.push(event?);
         }
-        for attachment in event.attachments {
-            match attachment {
-                Attachment::Content { sha256, bytes } => contents.push((sha256, bytes)),
-                Attachment::AliasPii { .. } | Attachment::Erasure { .. } => {
-                    return Err(LedgerError::Refused {
-                        path: location.clone(),
-                        reason: "personal data (aliases' names and e-mails) and its erasure are not kept on PostgreSQL yet; record this ledger in SQLite and copy it with `devspm migrate`".into(),
-                    });
-                }
+        if chunk.is_empty() {
+            break;
+        }
+        let keys: Vec<&str> = chunk.iter().map(|e| e.key.as_str()).collect();
+        let recorded: HashSet<String> = tx
+            .query("SELECT key FROM events WHERE key = ANY($1)", &[&keys])
+            .map_err(err)?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        let mut rows = Vec::new();
+        let mut nodes = Vec::new();
+        let mut contents = Vec::new();
+        let mut pii = Vec::new();
+        for event in chunk {
+            // An event whose key is recorded (before, or earlier in this batch) is skipped: the
+            // chain does not advance, and nothing of it is written.
+            if recorded.contains(&event.key) || !seen.insert(event.key.clone()) {
+                summary.skipped += 1;
+                continue;
             }
+            if let Some(erasure) = &event.erasure {
+                erase(&mut tx, erasure).map_err(err)?;
+            }
+            contents.extend(event.contents);
+            pii.extend(event.pii);
+            let (seq, hash) = chain.hash_next([
+                &event.key,
+                &event.kind,
+                &at,
+                &event.actor,
+                &event.subject,
+                &event.payload,
+            ]);
+            let prev_hash = chain.prev_hash().to_owned();
+            nodes.extend(chain.accept(hash.clone()).copied());
+            rows.push(StoredEvent {
+                seq,
+                key: event.key,
+                kind: event.kind,
+                at: at.clone(),
+                actor: event.actor,
+                subject: event.subject,
+                payload: event.payload,
+                prev_hash,
+                hash,
+            });
+            summary.appended += 1;
         }
-        let kind = event.kind.as_str();
-        let (seq, hash) = chain.hash_next([
-            &event.key,
-            kind,
-            &at,
-            &event.actor,
-            &event.subject,
-            &event.payload_json,
-        ]);
-        let prev_hash = chain.prev_hash().to_owned();
-        nodes.extend(chain.accept(hash.clone()).copied());
-        rows.push(StoredEvent {
-            seq,
-            key: event.key,
-            kind: kind.to_owned(),
-            at: at.clone(),
-            actor: event.actor,
-            subject: event.subject,
-            payload: event.payload_json,
-            prev_hash,
-            hash,
-        });
-        summary.appended += 1;
+        write(&mut tx, &rows, &nodes, &contents, added).map_err(err)?;
+        store_pii(&mut tx, &pii, added).map_err(err)?;
     }
-    if let Some(head) = chain.head() {
-        write(&mut tx, &rows, &nodes, &contents, &head).map_err(err)?;
+    if let Some(head) = chain.head()
+        && summary.appended > 0
+    {
+        write_head(&mut tx, &head).map_err(err)?;
     }
     tx.commit().map_err(err)?;
     Ok(summary)
+}
+
+/// Stores sealed personal data: an alias that has a record keeps it (appends are idempotent),
+/// and its key goes in only with a record that went in.
+pub(crate) fn store_pii(
+    tx: &mut Transaction<'_>,
+    pii: &[SealedPii],
+    added: i64,
+) -> Result<(), postgres::Error> {
+    if pii.is_empty() {
+        return Ok(());
+    }
+    let statement = tx.prepare(
+        "WITH stored AS (
+             INSERT INTO alias_pii (alias_id, key_id, nonce, sealed, added_seq)
+             VALUES ($1, $1, $3, $4, $5) ON CONFLICT (alias_id) DO NOTHING RETURNING key_id)
+         INSERT INTO pii_keys (key_id, key) SELECT key_id, $2 FROM stored
+         ON CONFLICT (key_id) DO UPDATE SET key = excluded.key",
+    )?;
+    for p in pii {
+        tx.execute(&statement, &[&p.alias, &p.key, &p.nonce, &p.sealed, &added])?;
+    }
+    Ok(())
+}
+
+/// Deletes the sealed personal data and keys of the aliases an erasure names, and its contents.
+fn erase(tx: &mut Transaction<'_>, erasure: &Erasure) -> Result<(), postgres::Error> {
+    tx.execute(
+        "DELETE FROM pii_keys WHERE key_id = ANY($1)
+            OR key_id IN (SELECT key_id FROM alias_pii WHERE alias_id = ANY($1))",
+        &[&erasure.aliases],
+    )?;
+    tx.execute(
+        "DELETE FROM alias_pii WHERE alias_id = ANY($1)",
+        &[&erasure.aliases],
+    )?;
+    tx.execute(
+        "DELETE FROM contents WHERE sha256 = ANY($1)",
+        &[&erasure.contents],
+    )?;
+    Ok(())
 }
 
 impl PgStore {
@@ -155,7 +216,9 @@ impl PgStore {
         }
         let new_head = chain.head();
         if let Some(head) = &new_head {
-            write(&mut tx, &batch.events, &nodes, &batch.contents, head).map_err(err)?;
+            let added = batch.events.first().map_or(head.seq, |e| e.seq) as i64;
+            write(&mut tx, &batch.events, &nodes, &batch.contents, added).map_err(err)?;
+            write_head(&mut tx, head).map_err(err)?;
         }
         tx.commit().map_err(err)?;
         Ok(new_head)
@@ -199,14 +262,18 @@ impl PgStore {
     }
 }
 
-/// Writes chained events, the tree nodes they complete, their contents and the new head.
+/// Writes chained events, the tree nodes they complete and their contents (stored as of
+/// sequence number `added`).
 fn write(
     tx: &mut Transaction<'_>,
     events: &[StoredEvent],
     nodes: &[NewNode],
     contents: &[(String, Vec<u8>)],
-    head: &Head,
+    added: i64,
 ) -> Result<(), postgres::Error> {
+    if events.is_empty() {
+        return Ok(());
+    }
     let sink = tx.copy_in(
         "COPY events (seq, key, kind, at, actor, subject, payload, prev_hash, hash) FROM STDIN BINARY",
     )?;
@@ -252,11 +319,17 @@ fn write(
             .map(|(s, b)| (s.as_str(), b.as_slice()))
             .unzip();
         tx.execute(
-            "INSERT INTO contents (sha256, bytes) SELECT * FROM unnest($1::text[], $2::bytea[])
+            "INSERT INTO contents (sha256, bytes, added_seq)
+             SELECT s, b, $3 FROM unnest($1::text[], $2::bytea[]) AS u (s, b)
              ON CONFLICT (sha256) DO NOTHING",
-            &[&shas, &bytes],
+            &[&shas, &bytes, &added],
         )?;
     }
+    Ok(())
+}
+
+/// Records the head beside the chain.
+fn write_head(tx: &mut Transaction<'_>, head: &Head) -> Result<(), postgres::Error> {
     tx.execute(
         "INSERT INTO ledger_meta (name, value) VALUES ('head_seq', $1), ('head_hash', $2)
          ON CONFLICT (name) DO UPDATE SET value = excluded.value",

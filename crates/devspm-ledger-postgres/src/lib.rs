@@ -10,10 +10,13 @@
 //! serialised across processes and the chain has one order; readers never wait (`verify`
 //! reads one repeatable-read snapshot). Bulk rows go in with `COPY … FROM STDIN BINARY`.
 //!
-//! What is not here yet: projections (the SQL tables views read), identities and personal data,
-//! findings, governance — the commands that need them refuse a PostgreSQL ledger for now.
+//! PostgreSQL is the system of record; projections are not kept here. Each host keeps an SQLite
+//! replica that derives them ([`devspm_ledger::upstream`]): this store is its [`Upstream`]
+//! (`upstream`), which also keeps the sealed personal data of aliases, their keys and the
+//! secret-hashing key, so that every host sees them and an erasure reaches every host.
 //!
 //! Modules: `schema` (migrations, the schema version), `append` (appends and verbatim copies),
+//! `upstream` (the replicas' system of record: pulls, shared values),
 //! `verify` (the chain, tree, checkpoint and content check), `tree` ([`AuditStore`] and the
 //! tree's rows), `error` (PostgreSQL errors as ledger errors, the URL without its password),
 //! `scratch` (throwaway ledgers in databases of their own, for tests and benchmarks).
@@ -23,6 +26,7 @@ mod error;
 mod schema;
 mod scratch;
 mod tree;
+mod upstream;
 mod verify;
 
 use std::cell::RefCell;
@@ -117,7 +121,10 @@ impl EventLog for PgStore {
     }
 
     fn append(&mut self, events: Vec<NewEvent>) -> Result<AppendSummary, LedgerError> {
-        append::append(self, events)
+        let mut events = events
+            .into_iter()
+            .map(|e| Ok(devspm_ledger::upstream::outgoing(e)));
+        append::append(self, &mut events)
     }
 
     fn head(&self) -> Result<Option<Head>, LedgerError> {

@@ -13,10 +13,11 @@ use crate::error::map;
 
 /// The schema version this build writes and reads (PostgreSQL's own numbering: the SQLite
 /// schema's versions also carry projections that this backend does not keep yet).
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// Migrations, in order; migration `i` brings the schema to version `i + 1`.
-const MIGRATIONS: [&str; 1] = [r#"
+const MIGRATIONS: [&str; 2] = [
+    r#"
 CREATE TABLE devspm_schema (
     application text    NOT NULL,
     version     integer NOT NULL
@@ -69,7 +70,35 @@ CREATE TABLE checkpoints (
     note       text   NOT NULL,
     created_at text   NOT NULL
 );
-"#];
+"#,
+    r#"
+-- Version 2: PostgreSQL is the system of record of every host's replica (devspm_ledger::upstream).
+-- `added_seq`: the first sequence number of the append that stored the row, so a replica
+-- catching up after event N reads the rows stored since.
+ALTER TABLE contents ADD COLUMN added_seq bigint NOT NULL DEFAULT 1;
+CREATE INDEX contents_added ON contents (added_seq);
+
+-- Personal data behind alias ids, sealed by devspm (ChaCha20-Poly1305) before it arrives, and
+-- the per-alias keys kept apart: erasing a key shreds the record (`identities forget`).
+CREATE TABLE pii_keys (
+    key_id text  PRIMARY KEY,
+    key    bytea NOT NULL
+);
+CREATE TABLE alias_pii (
+    alias_id  text   PRIMARY KEY,
+    key_id    text   NOT NULL,
+    nonce     bytea  NOT NULL,
+    sealed    bytea  NOT NULL,
+    added_seq bigint NOT NULL DEFAULT 1
+);
+CREATE INDEX alias_pii_added ON alias_pii (added_seq);
+
+-- The ledger's own random id: names each host's replica file.
+INSERT INTO ledger_meta (name, value)
+VALUES ('ledger_id', md5(random()::text || clock_timestamp()::text || pg_backend_pid()::text))
+ON CONFLICT (name) DO NOTHING;
+"#,
+];
 
 /// The advisory lock key that serialises migrations ("dspm" and 0).
 const MIGRATE_LOCK: i64 = 0x6473_706d_0000_0000;

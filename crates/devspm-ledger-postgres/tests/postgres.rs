@@ -150,7 +150,7 @@ fn a_newer_schema_an_empty_database_and_a_foreign_one_are_refused() {
             error,
             LedgerError::NewerSchema {
                 found: 99,
-                supported: 1,
+                supported: devspm_ledger_postgres::SCHEMA_VERSION,
                 ..
             }
         ),

@@ -814,6 +814,10 @@ impl FindingStore for SqliteStore {
         )
         .map_err(&err)?;
         tx.commit().map_err(&err)?;
+        // A replica's key is the upstream's: when another host set one first, use that.
+        if self.share_meta()? {
+            return self.secret_key(external);
+        }
         Ok(key)
     }
 
@@ -840,6 +844,7 @@ impl FindingStore for SqliteStore {
         self.secret_key(None)?;
         // The key's bytes must not linger in free pages or in the write-ahead log (as
         // `identities forget` does it).
+        self.unshare_meta(SECRET_KEY)?;
         let conn = self.connection();
         conn.execute_batch("PRAGMA secure_delete = ON")
             .map_err(&err)?;

@@ -11,7 +11,9 @@
 //! verification); `devspm-ledger-postgres` implements it, with [`AuditStore`], on PostgreSQL.
 //! The hash chain ([`chain`]), the Merkle tree and proofs ([`merkle`], [`audit`]) are this
 //! crate's code that both backends call, so identical events give identical hashes and roots;
-//! [`conformance`] (feature `conformance`) holds the tests every backend passes.
+//! [`conformance`] (feature `conformance`) holds the tests every backend passes. An
+//! [`SqliteStore`] can also be the local replica of a ledger kept elsewhere ([`upstream`]):
+//! every command then runs on the replica while PostgreSQL stays the system of record.
 
 pub mod audit;
 pub mod chain;
@@ -27,6 +29,7 @@ pub mod posture;
 mod projection;
 pub mod signals;
 mod sqlite;
+pub mod upstream;
 pub mod views;
 mod writer_lock;
 

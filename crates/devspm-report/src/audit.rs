@@ -86,7 +86,7 @@ pub fn verify(v: &Verify<'_>, quick: bool, note: Option<&str>) -> Verdict {
                 count(replayed)
             ),
             None if quick => "projections not checked (--quick)\n".to_owned(),
-            None => "projections not checked: this backend keeps none yet\n".to_owned(),
+            None => "projections not checked: PostgreSQL keeps none (each host derives them in its local replica)\n".to_owned(),
         },
         v.checkpoint
             .and_then(Result::ok)

@@ -212,12 +212,12 @@ pub enum Command {
 
     /// Copy an SQLite ledger to a PostgreSQL database and verify the copy.
     ///
-    /// Copies the events in order, as they are (same hashes), with the commit messages and
-    /// signed checkpoints, in batches of one transaction each; then verifies the whole copy
-    /// and checks that its Merkle root is the source's. Run it again after an interruption (or
-    /// after more was recorded in the source): it goes on after the copy's head, and refuses a
-    /// database whose ledger has diverged from the source. PostgreSQL supports only `audit
-    /// verify|log|checkpoint|prove|consistency` and `migrate` so far.
+    /// Copies the events in order, as they are (same hashes), with the commit messages,
+    /// signed checkpoints, sealed personal data and the secret-hashing key, in batches of one
+    /// transaction each; then verifies the whole copy and checks that its Merkle root is the
+    /// source's. Run it again after an interruption (or after more was recorded in the
+    /// source): it goes on after the copy's head, and refuses a database whose ledger has
+    /// diverged from the source. Every command then runs with `--db postgres://…`.
     Migrate(MigrateArgs),
 
     /// Audit CI/CD configuration: GitHub Actions workflows and actions, Dependabot, GitLab CI.

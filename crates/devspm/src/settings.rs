@@ -227,10 +227,16 @@ impl Settings {
     /// Opens the ledger, creating the default data folder when needed.
     pub fn open_store(&self) -> anyhow::Result<AnyStore> {
         self.check_db_folder()?;
-        Ok(devspm_engine::store::open(
-            &self.db_path,
-            Some(&mut self.waiting()),
-        )?)
+        let store = devspm_engine::store::open(&self.db_path, Some(&mut self.waiting()))?;
+        self.say_replica_note(&store);
+        Ok(store)
+    }
+
+    /// Says (as a warning) that a PostgreSQL ledger's local replica had to be rebuilt.
+    fn say_replica_note(&self, store: &AnyStore) {
+        if let Some(note) = devspm_engine::store::replica_note(store) {
+            devspm_engine::Diagnostics::warn(&self.terminal, note);
+        }
     }
 
     /// Opens the ledger (SQLite or PostgreSQL) for a command that runs on either backend: to
@@ -283,10 +289,9 @@ impl Settings {
     /// waited for). A database of an older schema is upgraded first when the file is
     /// writable.
     pub fn open_store_read_only(&self) -> anyhow::Result<AnyStore> {
-        Ok(devspm_engine::store::open_read_only(
-            &self.db_path,
-            Some(&mut self.waiting()),
-        )?)
+        let store = devspm_engine::store::open_read_only(&self.db_path, Some(&mut self.waiting()))?;
+        self.say_replica_note(&store);
+        Ok(store)
     }
 }
 

@@ -2,8 +2,8 @@
 //! `$DEVSPM_TEST_POSTGRES_URL` (default: the local one): `devspm migrate` of a scanned
 //! repository's ledger (same events, root, proofs and checkpoints as SQLite), a migration
 //! stopped midway (not a ledger that verifies) and resumed, a diverged database refused,
-//! tampering named, the commands PostgreSQL does not support yet refused with one error, and
-//! bad locations. Each test works in its own database, dropped afterwards.
+//! tampering named, a migrated ledger answering every command as its source did (its personal
+//! data copied sealed), and bad locations. Each test works in its own database, dropped afterwards.
 
 mod common;
 
@@ -141,7 +141,7 @@ fn a_migrated_ledger_has_the_same_events_root_proofs_and_checkpoints() {
     assert!(text.stdout.starts_with("ledger verified: "), "{text:?}");
     assert!(
         text.stdout
-            .contains("projections not checked: this backend keeps none yet"),
+            .contains("projections not checked: PostgreSQL keeps none"),
         "{text:?}"
     );
 
@@ -328,36 +328,49 @@ fn a_diverged_copy_is_refused_and_tampering_is_named() {
 }
 
 #[test]
-fn commands_that_do_not_run_on_postgresql_yet_say_so_in_one_error() {
+fn a_migrated_ledger_answers_every_command_like_its_source() {
     let sandbox = Sandbox::new();
-    let repo = sandbox.repo("r");
-    repo.commit_file(ALICE, "a.txt", "a\n", "First");
-    // Refused before any connection is made: the server need not hold such a database.
-    let url = "postgres://nobody:s3cret@127.0.0.1:5432/devspm_never_created";
-    for args in [
-        vec!["scan", repo.path.to_str().unwrap()],
-        vec!["identities"],
-        vec!["findings"],
-        vec!["rebuild"],
-        vec!["ai"],
-        vec!["audit", "export", "-o", "out"],
-    ] {
+    let rich = rich_repo(&sandbox);
+    sandbox.scan(&rich.repo.path);
+    let db = Database::new();
+    migrate(&sandbox, &db, &[]).assert_code(0).json();
+    // The personal data went along (sealed, with its keys), so names show on PostgreSQL too;
+    // each host reads through a replica of its own.
+    let on_postgres = |args: &[&str]| {
         let run = Run::from(
             sandbox
                 .devspm_without_db()
+                .env("DEVSPM_CACHE_DIR", sandbox.path().join("cache"))
                 .arg("--db")
-                .arg(url)
-                .args(&args)
+                .arg(&db.url)
+                .args(args)
                 .output()
                 .unwrap(),
         );
-        run.assert_error(&[
-            "does not run on a PostgreSQL ledger yet",
-            "PostgreSQL supports only `audit verify`",
-            "--db PATH.db",
-        ]);
-        assert!(!run.stderr.contains("s3cret"), "{run:?}");
+        run.assert_code(0);
+        run.stdout
+    };
+    for args in [
+        vec!["identities"],
+        vec!["ai"],
+        vec!["findings"],
+        vec!["posture"],
+        vec!["signals"],
+    ] {
+        let sqlite = sandbox.run(&args);
+        sqlite.assert_code(0);
+        assert_eq!(on_postgres(&args), sqlite.stdout, "{args:?}");
     }
+    assert!(on_postgres(&["identities"]).contains("Carol Diaz"));
+    // Scanning again on PostgreSQL records nothing new: the copy is the same ledger.
+    let events = sandbox.event_count();
+    on_postgres(&["scan", rich.repo.path.to_str().unwrap()]);
+    let mut client = postgres::Client::connect(&db.url, postgres::NoTls).unwrap();
+    let copied: i64 = client
+        .query_one("SELECT count(*) FROM events", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(copied, events);
 }
 
 #[test]
@@ -453,7 +466,7 @@ fn bad_locations_get_one_clear_error() {
     migrate(&sandbox, &db, &[]).assert_code(0);
     db.execute("UPDATE devspm_schema SET version = 99");
     let run = on(&sandbox, &db, &["audit", "verify"]);
-    run.assert_error(&["newer devspm", "schema version 99", "supports up to 1"]);
+    run.assert_error(&["newer devspm", "schema version 99", "supports up to 2"]);
     let run = migrate(&sandbox, &db, &[]);
     run.assert_error(&["schema version 99"]);
 }

@@ -38,6 +38,10 @@ impl AuditStore for SqliteStore {
         key_name: &str,
         verifier: &str,
     ) -> Result<u64, LedgerError> {
+        // A replica records the checkpoint upstream, then keeps a copy of it.
+        if self.has_upstream() {
+            return self.record_upstream_checkpoint(checkpoint, note, key_name, verifier);
+        }
         let at = jiff::Timestamp::now()
             .strftime("%Y-%m-%dT%H:%M:%S%.3fZ")
             .to_string();

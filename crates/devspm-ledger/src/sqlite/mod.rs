@@ -2,7 +2,9 @@
 //! migrates the file and implements [`Store`](crate::Store); beside it are its `verify`
 //! (`verify`), its read views (`views`), the replay that `rebuild` and `check_projections` run
 //! (`replay_check`), the stored Merkle tree (`tree`), [`AuditStore`](crate::AuditStore)
-//! (`audit`) and the mapping of SQLite errors to ledger errors (`error`).
+//! (`audit`), the mapping of SQLite errors to ledger errors (`error`), and `replica`: the file as
+//! the local replica of a ledger kept upstream (PostgreSQL), its catch-up and its append path
+//! (`crate::upstream`).
 //!
 //! The algorithms that must give the same answers on every backend (the hash chain, the Merkle
 //! tree and its check, the checkpoints) are below this folder, in the crate's other modules;
@@ -12,6 +14,7 @@
 mod audit;
 mod error;
 mod replay_check;
+mod replica;
 mod store;
 mod tree;
 mod verify;

@@ -75,6 +75,11 @@ pub struct SqliteStore {
     pub(super) path: String,
     /// How the file was opened, when not for writing.
     read_only: Option<ReadOnly>,
+    /// The ledger's system of record when this file is its local replica (see
+    /// `crate::upstream`): appends go there first.
+    pub(super) upstream: Option<Box<dyn crate::upstream::Upstream>>,
+    /// What opening the replica had to do that a person should know.
+    pub(super) replica_note: Option<String>,
     /// Held by a store opened for writing, for as long as it lives (declared after the
     /// connection, so the connection closes first).
     _writer: Option<crate::writer_lock::WriterLock>,
@@ -185,6 +190,8 @@ impl SqliteStore {
             conn,
             path: shown,
             read_only: Some(mode),
+            upstream: None,
+            replica_note: None,
             _writer: None,
         };
         store.set_busy_timeout()?;
@@ -232,6 +239,8 @@ impl SqliteStore {
             conn,
             path,
             read_only: None,
+            upstream: None,
+            replica_note: None,
             _writer: None,
         };
         let err = store.sql_err();
@@ -449,6 +458,9 @@ impl SqliteStore {
         if events.peek().is_none() && cursor.is_none() {
             return Ok(summary);
         }
+        if self.upstream.is_some() {
+            return self.append_via_upstream(&mut events, cursor);
+        }
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -614,19 +626,7 @@ fn write_attachments(conn: &Connection, attachments: &[Attachment]) -> rusqlite:
                 crate::pii::store(conn, alias, name, email)?;
             }
             Attachment::Erasure { aliases, contents } => {
-                for alias in aliases {
-                    conn.prepare_cached(
-                        "DELETE FROM pii_keys WHERE key_id = ?1
-                            OR key_id IN (SELECT key_id FROM alias_pii WHERE alias_id = ?1)",
-                    )?
-                    .execute([alias])?;
-                    conn.prepare_cached("DELETE FROM alias_pii WHERE alias_id = ?1")?
-                        .execute([alias])?;
-                }
-                for sha256 in contents {
-                    conn.prepare_cached("DELETE FROM contents WHERE sha256 = ?1")?
-                        .execute([sha256])?;
-                }
+                super::replica::erase(conn, aliases, contents)?;
             }
         }
     }
@@ -634,8 +634,12 @@ fn write_attachments(conn: &Connection, attachments: &[Attachment]) -> rusqlite:
 }
 
 impl Store for SqliteStore {
+    /// The file, or for a replica the ledger it replicates (the URL without its password).
     fn location(&self) -> &str {
-        &self.path
+        match &self.upstream {
+            Some(upstream) => upstream.location(),
+            None => &self.path,
+        }
     }
 
     fn append(&mut self, events: Vec<NewEvent>) -> Result<AppendSummary, LedgerError> {
@@ -696,11 +700,14 @@ impl Store for SqliteStore {
         repo_id: &str,
         state: &str,
     ) -> Result<(), LedgerError> {
+        let name = format!("{}{analyzer}:{repo_id}", super::replica::MARKER_PREFIX);
+        // A replica's markers are every host's: recorded upstream first.
+        self.share_marker(&name, state)?;
         self.conn
             .execute(
                 "INSERT INTO ledger_meta (name, value) VALUES (?1, ?2)
                  ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-                params![format!("analyzed:{analyzer}:{repo_id}"), state],
+                params![name, state],
             )
             .map(drop)
             .map_err(self.sql_err())
