@@ -53,7 +53,8 @@ pub fn write_or_emit(
     let Some(path) = output else {
         return emit(text);
     };
-    std::fs::write(path, text).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+    std::fs::write(path, text)
+        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
     if !global.quiet {
         eprintln!(
             "devspm: wrote {} ({})",
