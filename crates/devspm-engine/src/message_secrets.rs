@@ -142,6 +142,7 @@ fn repository_events(
                     preview: r.preview.clone(),
                 }),
                 inline_marker: None,
+                scanner_suppression: None,
                 fingerprint,
                 revision: Some(commit.id.clone()),
                 // Set below, once the import's id is known.
