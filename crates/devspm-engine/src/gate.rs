@@ -218,16 +218,18 @@ impl Rules {
                 if !self.honour_repository {
                     return None;
                 }
+                // What the detector or scanner recorded first, then markers read at HEAD.
+                let marker = |i: crate::ignores_inline::InlineIgnore| Ignored {
+                    by: i.by,
+                    reason: i.reason,
+                    expires: None,
+                    repository: true,
+                    inline: true,
+                };
                 crate::ignores_inline::recorded_secret_marker(&row)
-                    .or_else(|| self.inline.get(&row.finding).cloned())
-                    .map(|i| Ignored {
-                        by: i.by,
-                        reason: i.reason,
-                        expires: None,
-                        repository: true,
-                        inline: true,
-                    })
+                    .map(marker)
                     .or_else(|| crate::ignores_inline::scanner_suppression(&row))
+                    .or_else(|| self.inline.get(&row.finding).cloned().map(marker))
             });
         Assessed {
             context,
