@@ -219,17 +219,17 @@ impl Rules {
                     return None;
                 }
                 // What the detector or scanner recorded first, then markers read at HEAD.
-                let marker = |i: crate::ignores_inline::InlineIgnore| Ignored {
-                    by: i.by,
-                    reason: i.reason,
-                    expires: None,
-                    repository: true,
-                    inline: true,
-                };
                 crate::ignores_inline::recorded_secret_marker(&row)
-                    .map(marker)
+                    .map(|i| (i, true))
                     .or_else(|| crate::ignores_inline::scanner_suppression(&row))
-                    .or_else(|| self.inline.get(&row.finding).cloned().map(marker))
+                    .or_else(|| self.inline.get(&row.finding).cloned().map(|i| (i, true)))
+                    .map(|(i, inline)| Ignored {
+                        by: i.by,
+                        reason: i.reason,
+                        expires: None,
+                        repository: true,
+                        inline,
+                    })
             });
         Assessed {
             context,

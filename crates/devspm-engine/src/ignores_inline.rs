@@ -120,7 +120,11 @@ pub fn recorded_secret_marker(row: &FindingRow) -> Option<InlineIgnore> {
     let at = match (row.path.as_deref(), row.start_line) {
         (Some(path), Some(line)) => format!("{path}:{line}"),
         (Some(path), None) => path.to_owned(),
-        _ => "its line".to_owned(),
+        // A secret in a commit message: the message is where the marker is.
+        (None, _) => match row.first_revision.as_deref() {
+            Some(commit) => format!("the message of commit {}", &commit[..commit.len().min(12)]),
+            None => "its line".to_owned(),
+        },
     };
     Some(InlineIgnore {
         by: at,
@@ -129,19 +133,19 @@ pub fn recorded_secret_marker(row: &FindingRow) -> Option<InlineIgnore> {
 }
 
 /// The ignore a scanner's own suppression of its result makes (recorded with the finding):
-/// by `the scanner (TOOL)`, with the suppression's kind and justification as the reason. A
-/// suppression of kind `inSource` is a marker in the code and is written back to SARIF as one.
-pub fn scanner_suppression(row: &FindingRow) -> Option<crate::gate::Ignored> {
+/// by `the scanner (TOOL)`, with the suppression's kind and justification as the reason; and
+/// whether it is of kind `inSource` (a marker in the code, written back to SARIF as one).
+pub fn scanner_suppression(row: &FindingRow) -> Option<(InlineIgnore, bool)> {
     let s = row.scanner_suppression.as_ref()?;
     let reason = match s.justification.as_deref() {
         Some(j) => format!("{} suppression: {j}", s.kind),
         None => format!("{} suppression", s.kind),
     };
-    Some(crate::gate::Ignored {
-        by: format!("the scanner ({})", row.tool),
-        reason,
-        expires: None,
-        repository: true,
-        inline: s.kind == "inSource",
-    })
+    Some((
+        InlineIgnore {
+            by: format!("the scanner ({})", row.tool),
+            reason,
+        },
+        s.kind == "inSource",
+    ))
 }
