@@ -1102,7 +1102,8 @@ mod tests {
             {"ruleId": "d", "message": {"text": "m"}, "suppressions": [{"kind": "inSource"}]},
             {"ruleId": "e", "message": {"text": "m"}, "suppressions": []}]}]}"#;
         let (findings, summary) = import_str(log);
-        let got: Vec<(&str, Option<(&str, Option<&str>)>)> = findings
+        type Kept<'a> = Option<(&'a str, Option<&'a str>)>;
+        let got: Vec<(&str, Kept<'_>)> = findings
             .iter()
             .map(|f| {
                 (
