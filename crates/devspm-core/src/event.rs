@@ -448,6 +448,12 @@ pub struct Redaction {
     pub hash: String,
     /// Enough of the value for a person to tell which one it was (`ghp_…Xy`).
     pub preview: String,
+    /// The inline marker (`devspm:allow`, `gitleaks:allow`) on the value's line: the value is
+    /// redacted all the same, and its finding is recorded as ignored by that marker. Absent
+    /// when there is none (and from every redaction recorded before schema 10, when an allowed
+    /// value was kept in the message).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inline_marker: Option<String>,
 }
 
 /// Payload of [`EventKind::RepositoryRegistered`].

@@ -32,6 +32,16 @@ pub struct PackageRef {
     pub fixed: Vec<String>,
 }
 
+/// How a scanner set one of its own results aside, as its output says (SARIF 2.1.0 §3.35).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScannerSuppression {
+    /// `inSource` (a comment in the code) or `external` (a baseline, a suppression file).
+    pub kind: String,
+    /// The scanner's justification (`nosemgrep` for semgrep), if it gives one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub justification: Option<String>,
+}
+
 /// Payload of [`crate::EventKind::FindingRecorded`]: a finding seen for the first time.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FindingRecorded {
@@ -69,6 +79,12 @@ pub struct FindingRecorded {
     /// recorded before schema 9, which never recorded such findings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inline_marker: Option<String>,
+    /// The scanner's own suppression of the result (a SARIF `suppressions` entry that stands,
+    /// semgrep's `nosemgrep`): the finding is recorded, counted and shown as ignored by the
+    /// scanner, never gated on. Absent from events recorded before schema 10, which left such
+    /// results out of the import.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scanner_suppression: Option<ScannerSuppression>,
     /// `producer:<name>:<value>` or `content:v1:<hex>`.
     pub fingerprint: String,
     /// The revision of the import that first saw it.

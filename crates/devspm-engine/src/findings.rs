@@ -146,6 +146,7 @@ pub fn record_internal_findings(
                 package: f.package.clone(),
                 secret: f.secret.clone(),
                 inline_marker: f.inline_marker.clone(),
+                scanner_suppression: None,
                 fingerprint: fp,
                 revision: Some(revision.to_owned()),
                 import: import.clone(),

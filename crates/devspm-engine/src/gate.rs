@@ -4,8 +4,10 @@
 //! Ignores and contexts are evaluated when a finding is viewed or gated, from the operator's
 //! configuration, the repository's own ignore files at HEAD and the inline markers of the
 //! scanners that define them (`ignores_inline.rs`); nothing is recorded for them. The one
-//! exception is the marker devspm's own secret detector sees on a secret's line, which is
-//! part of what it saw (the blob may be gone from HEAD) and so recorded with the finding.
+//! exceptions are the marker devspm's own secret detector sees on a secret's line, which is
+//! part of what it saw (the blob may be gone from HEAD), and a scanner's own suppression of
+//! a result (SARIF `suppressions`, `nosemgrep`), which is part of what it reported: both are
+//! recorded with the finding.
 //! The ledger stays a record of what the detectors and scanners saw: an ignore that expires,
 //! is removed from `devspm.toml` or is deleted from the repository stops applying at once,
 //! without an event to undo, and no ignore can remove a finding from the record. Triage
@@ -213,16 +215,20 @@ impl Rules {
                 },
             )
             .or_else(|| {
-                self.honour_repository
-                    .then(|| crate::ignores_inline::recorded_secret_marker(&row))
-                    .flatten()
-                    .or_else(|| self.inline.get(&row.finding).cloned())
-                    .map(|i| Ignored {
+                if !self.honour_repository {
+                    return None;
+                }
+                // What the detector or scanner recorded first, then markers read at HEAD.
+                crate::ignores_inline::recorded_secret_marker(&row)
+                    .map(|i| (i, true))
+                    .or_else(|| crate::ignores_inline::scanner_suppression(&row))
+                    .or_else(|| self.inline.get(&row.finding).cloned().map(|i| (i, true)))
+                    .map(|(i, inline)| Ignored {
                         by: i.by,
                         reason: i.reason,
                         expires: None,
                         repository: true,
-                        inline: true,
+                        inline,
                     })
             });
         Assessed {
@@ -259,7 +265,8 @@ pub struct Ignored {
     pub expires: Option<String>,
     /// The ignore is a file of the scanned repository (evidence), not the configuration.
     pub repository: bool,
-    /// The ignore is an inline marker on the finding's line (`# nosec`, `gitleaks:allow` …).
+    /// The ignore is an inline marker on the finding's line (`# nosec`, `gitleaks:allow` …),
+    /// or a scanner's own suppression of kind `inSource`.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub inline: bool,
 }

@@ -8,7 +8,9 @@
 //! counted and listed with `--show-ignored`. Only the marker's text is kept, never the line.
 //! The secrets devspm's own detector found on a line with `gitleaks:allow` or `devspm:allow`
 //! carry their marker on record instead (read from the blob they were found in, which HEAD
-//! may no longer hold): [`recorded_secret_marker`].
+//! may no longer hold): [`recorded_secret_marker`]. So do the results a scanner suppressed
+//! itself (a SARIF `suppressions` entry that stands, semgrep's `nosemgrep`): they are ignored
+//! "by the scanner" with its kind and justification as the reason, [`scanner_suppression`].
 
 use std::collections::{HashMap, HashSet};
 
@@ -118,10 +120,32 @@ pub fn recorded_secret_marker(row: &FindingRow) -> Option<InlineIgnore> {
     let at = match (row.path.as_deref(), row.start_line) {
         (Some(path), Some(line)) => format!("{path}:{line}"),
         (Some(path), None) => path.to_owned(),
-        _ => "its line".to_owned(),
+        // A secret in a commit message: the message is where the marker is.
+        (None, _) => match row.first_revision.as_deref() {
+            Some(commit) => format!("the message of commit {}", &commit[..commit.len().min(12)]),
+            None => "its line".to_owned(),
+        },
     };
     Some(InlineIgnore {
         by: at,
         reason: format!("inline marker `{marker}` on the secret's line"),
     })
+}
+
+/// The ignore a scanner's own suppression of its result makes (recorded with the finding):
+/// by `the scanner (TOOL)`, with the suppression's kind and justification as the reason; and
+/// whether it is of kind `inSource` (a marker in the code, written back to SARIF as one).
+pub fn scanner_suppression(row: &FindingRow) -> Option<(InlineIgnore, bool)> {
+    let s = row.scanner_suppression.as_ref()?;
+    let reason = match s.justification.as_deref() {
+        Some(j) => format!("{} suppression: {j}", s.kind),
+        None => format!("{} suppression", s.kind),
+    };
+    Some((
+        InlineIgnore {
+            by: format!("the scanner ({})", row.tool),
+            reason,
+        },
+        s.kind == "inSource",
+    ))
 }

@@ -20,7 +20,9 @@ use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
 use devspm_core::NewEvent;
-use devspm_core::finding::{FindingRecorded, FindingsImported, PackageRef, SecretRef};
+use devspm_core::finding::{
+    FindingRecorded, FindingsImported, PackageRef, ScannerSuppression, SecretRef,
+};
 use devspm_findings::RawFinding;
 use devspm_findings::fingerprint::redact;
 use devspm_ledger::FindingStore;
@@ -555,6 +557,10 @@ fn recorded(
             preview: redact(secret.unwrap_or_default()),
         }),
         inline_marker: None,
+        scanner_suppression: raw.suppression.as_ref().map(|s| ScannerSuppression {
+            kind: s.kind.clone(),
+            justification: s.justification.as_deref().map(|j| scrub(j, secret)),
+        }),
         fingerprint: found.fingerprint.clone(),
         revision: found.revision.clone(),
         import: import.to_owned(),

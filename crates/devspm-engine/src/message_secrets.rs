@@ -141,7 +141,8 @@ fn repository_events(
                     hash: r.hash.clone(),
                     preview: r.preview.clone(),
                 }),
-                inline_marker: None,
+                inline_marker: r.inline_marker.clone(),
+                scanner_suppression: None,
                 fingerprint,
                 revision: Some(commit.id.clone()),
                 // Set below, once the import's id is known.

@@ -155,6 +155,7 @@ impl devspm_git::MessageFilter for Redactor {
                 column: s.column,
                 hash: s.secret_hash,
                 preview: s.preview,
+                inline_marker: s.inline_marker.map(str::to_owned),
             })
             .collect();
         Some((redacted.text, redactions))

@@ -144,6 +144,7 @@ mod tests {
             origin: "$.runs[0].results[0]".into(),
             snippet: None,
             secret: None,
+            suppression: None,
         }
     }
 

@@ -19,4 +19,4 @@ pub mod lockfile;
 mod model;
 pub mod paths;
 
-pub use model::{FindingKind, Location, Package, RawFinding, Severity};
+pub use model::{FindingKind, Location, Package, RawFinding, Severity, Suppression};

@@ -102,6 +102,16 @@ pub struct Package {
     pub fixed: Vec<String>,
 }
 
+/// How a producer set one of its results aside, as it says (SARIF 2.1.0 §3.35).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Suppression {
+    /// `inSource` (a comment in the code: `nosemgrep`, `# nosec`) or `external` (a baseline,
+    /// a suppression file, a reviewer's decision).
+    pub kind: String,
+    /// The producer's justification, if it gives one (or the marker, for semgrep).
+    pub justification: Option<String>,
+}
+
 /// One result of a scanner, as read from its output.
 ///
 /// `snippet` and `secret` are transient: they exist so the caller can compute a content
@@ -131,6 +141,12 @@ pub struct RawFinding {
     pub revision: Option<String>,
     /// Where in the input file the result is, as a JSON path (`$.runs[0].results[12]`).
     pub origin: String,
+    /// The producer's own suppression of the result (a SARIF `suppressions` entry that stands,
+    /// semgrep's `nosemgrep`): the result is recorded as ignored by the scanner — counted,
+    /// listed with `--show-ignored`, never gated. `None` for results the producer did not set
+    /// aside.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suppression: Option<Suppression>,
     #[serde(skip)]
     pub snippet: Option<String>,
     #[serde(skip)]
@@ -167,6 +183,12 @@ impl RawFinding {
         }
         if let Some(snippet) = self.snippet.as_mut() {
             f(snippet);
+        }
+        if let Some(suppression) = self.suppression.as_mut() {
+            f(&mut suppression.kind);
+            if let Some(justification) = suppression.justification.as_mut() {
+                f(justification);
+            }
         }
     }
 }

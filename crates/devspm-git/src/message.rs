@@ -75,6 +75,7 @@ mod tests {
                 column: at as u32 + 1,
                 hash: "00".repeat(32),
                 preview: "SE…".into(),
+                inline_marker: None,
             };
             let out = format!("{}[REDACTED]{}", &text[..at], &text[end..]);
             Some((out.into_bytes(), vec![redaction]))

@@ -151,6 +151,9 @@ pub struct FindingRow {
     /// The inline marker (`gitleaks:allow`) the detector saw on the finding's line, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub inline_marker: Option<String>,
+    /// The scanner's own suppression of the result (SARIF `suppressions`, `nosemgrep`), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scanner_suppression: Option<devspm_core::finding::ScannerSuppression>,
 }
 
 /// A finding's standing triage judgement.
@@ -873,9 +876,10 @@ impl FindingStore for SqliteStore {
                         f.first_revision, f.last_revision, f.fixed_revision, f.reopened,
                         a.status, a.method, a.reason, a.confidence, a.primary_commit, a.author_time, a.commits, a.agents,
                         al.identity_id, i.team, a.author_alias, t.state, t.reason, t.expires, t.by_alias, f.ecosystem,
-                        f.repo_id, m.marker
+                        f.repo_id, m.marker, sp.kind, sp.justification
                  FROM findings f
                  LEFT JOIN finding_markers m ON m.finding_id = f.finding_id
+                 LEFT JOIN finding_suppressions sp ON sp.finding_id = f.finding_id
                  LEFT JOIN finding_triage t ON t.finding_id = f.finding_id
                  LEFT JOIN repositories r ON r.repo_id = f.repo_id
                  LEFT JOIN attributions a ON a.finding_id = f.finding_id
@@ -958,6 +962,15 @@ impl FindingStore for SqliteStore {
                         ecosystem: r.get(34)?,
                         repo_id: r.get(35)?,
                         inline_marker: r.get(36)?,
+                        scanner_suppression: match (r.get(37)?, r.get(38)?) {
+                            (Some(kind), justification) => {
+                                Some(devspm_core::finding::ScannerSuppression {
+                                    kind,
+                                    justification,
+                                })
+                            }
+                            (None, _) => None,
+                        },
                     };
                     Ok((row, author))
                 },
@@ -1073,6 +1086,7 @@ mod tests {
                 package: None,
                 secret: None,
                 inline_marker: None,
+                scanner_suppression: None,
                 fingerprint: format!("content:v1:{id}"),
                 revision: None,
                 import: "i_1".into(),

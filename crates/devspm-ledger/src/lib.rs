@@ -55,7 +55,7 @@ pub use views::{AiReport, AiRow, IdentityDetail, IdentityRow, LinkEvidence, Repo
 pub use writer_lock::lock_path;
 
 /// The schema version this build writes and reads.
-pub const SCHEMA_VERSION: i64 = 9;
+pub const SCHEMA_VERSION: i64 = 10;
 
 /// A name and an e-mail address as git recorded them (bytes, not necessarily UTF-8).
 pub type NameEmail = (Vec<u8>, Vec<u8>);

@@ -8,7 +8,7 @@ use devspm_core::event::CommitRecorded;
 use rusqlite::{Connection, params};
 
 /// Every projection table, in the order `rebuild` clears them.
-pub const TABLES: [&str; 20] = [
+pub const TABLES: [&str; 21] = [
     "repositories",
     "refs",
     "commits",
@@ -26,6 +26,7 @@ pub const TABLES: [&str; 20] = [
     "finding_imports",
     "finding_triage",
     "finding_markers",
+    "finding_suppressions",
     "attributions",
     "workstation_tools",
     "advisory_sources",
@@ -226,6 +227,12 @@ pub(crate) fn apply(conn: &Connection, seq: u64, payload: &Payload) -> rusqlite:
                     "INSERT OR IGNORE INTO finding_markers (finding_id, marker) VALUES (?1, ?2)",
                 )?
                 .execute(params![p.finding, marker])?;
+            }
+            if let Some(suppression) = &p.scanner_suppression {
+                conn.prepare_cached(
+                    "INSERT OR IGNORE INTO finding_suppressions (finding_id, kind, justification) VALUES (?1, ?2, ?3)",
+                )?
+                .execute(params![p.finding, suppression.kind, suppression.justification])?;
             }
         }
         Payload::FindingsImported(p) => {

@@ -1,7 +1,10 @@
 //! Redaction of free text before it is stored: every secret the rules find in a commit message
 //! or in a scanner's message is replaced by a marker naming its rule, its redacted preview and
 //! its keyed hash — the same three things a finding of this detector keeps — so that the text
-//! can be hashed into the record, stored and shown without the value.
+//! can be hashed into the record, stored and shown without the value. A value on a line an
+//! inline marker (`devspm:allow`, `gitleaks:allow`) allows is replaced as well, and reported
+//! with its marker ([`SecretFinding::inline_marker`]): the marker sets the finding aside, it
+//! does not make the value safe to store.
 //!
 //! ```text
 //! deploy with ghp_0123…  →  deploy with [REDACTED github-pat ghp_…89 hmac:5d41…]
@@ -52,11 +55,24 @@ impl Scanner {
             let before = secrets.len();
             let mut out = Vec::with_capacity(content.len());
             let mut at = 0;
-            // Matches are sorted by position and do not overlap.
-            for m in &scan.matches {
-                let Some(finding) = self.finding(m, content, &place, key) else {
+            // A value an inline marker allows is replaced too, carrying its marker: the text
+            // is stored, and what is stored never holds a value the rules match (the marker
+            // says how the value counts, not that it may be kept).
+            let mut all: Vec<(&crate::scanner::Match, Option<&'static str>)> = scan
+                .matches
+                .iter()
+                .map(|m| (m, None))
+                .chain(scan.allowed.iter().map(|(m, marker)| (m, Some(*marker))))
+                .collect();
+            all.sort_by_key(|(m, _)| (m.secret.start, m.secret.end));
+            for (m, allowed_by) in all {
+                if m.secret.start < at {
+                    continue; // overlaps one already replaced
+                }
+                let Some(mut finding) = self.finding(m, content, &place, key) else {
                     continue;
                 };
+                finding.inline_marker = allowed_by;
                 out.extend_from_slice(&content[at..m.secret.start]);
                 out.extend_from_slice(marker(&finding).as_bytes());
                 at = m.secret.end;

@@ -81,7 +81,8 @@ pub struct ContentScan {
     /// not reported as matches, counted so that a summary can say how many were set aside.
     pub inline_allowed: usize,
     /// The secrets on those lines, each with the marker that allows it: a history scan records
-    /// them as findings ignored by that marker; redaction and the staged check leave them be.
+    /// them as findings ignored by that marker, redaction replaces them (reporting the
+    /// marker) and the staged check leaves them be.
     pub allowed: Vec<(Match, &'static str)>,
 }
 

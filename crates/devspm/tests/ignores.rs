@@ -1192,3 +1192,159 @@ fn bandit_nosec_markers_leave_what_bandit_itself_reports() {
         ]
     );
 }
+
+/// `app/run.py` and `app/hashing.py` as `codeql-suppressions.sarif` and
+/// `semgrep-1.187.0-nosemgrep.json` point into them.
+fn suppressed_repo(sb: &Sandbox) -> Repo {
+    let r = sb.repo("suppressed");
+    r.write(
+        "app/run.py",
+        "import logging\nimport subprocess\n\n\ndef run(cmd, password):\n    subprocess.call(cmd, shell=True)  # nosemgrep  # lgtm[py/command-line-injection]\n\n\n    logging.info(password)\n",
+    );
+    r.write(
+        "app/hashing.py",
+        "import hashlib\n\n\ndef cache_key(text):\n    data = text.encode()\n    return hashlib.md5(data).hexdigest()\n",
+    );
+    r.commit(ALICE, "Run and hash");
+    r
+}
+
+#[test]
+fn scanner_suppressions_are_ignored_by_the_scanner() {
+    let sb = Sandbox::new();
+    let r = suppressed_repo(&sb);
+    let repo = r.path.to_str().unwrap();
+    let codeql = fixture("codeql-suppressions.sarif");
+    let semgrep = fixture("semgrep-1.187.0-nosemgrep.json");
+
+    // The import records all three CodeQL results; its summary counts the two suppressed.
+    let imported = sb.run(&["import", "--repo", repo, &codeql]);
+    imported.assert_code(0);
+    assert!(
+        imported.stdout.contains("2 open findings ignored"),
+        "{imported:?}"
+    );
+    assert!(!imported.stderr.contains("not imported"), "{imported:?}");
+    let json = sb.run(&["--format", "json", "import", "--repo", repo, &semgrep]);
+    json.assert_code(0);
+    // Counted among the findings of the tools the import ran (here semgrep's one).
+    assert_eq!(json.json()["ignored"], 1, "{json:?}");
+
+    let all = shown(&sb, &[], repo);
+    assert_eq!(all.len(), 5, "{all:#?}");
+    let ignore = |tool: &str, rule: &str| -> Option<(String, String, bool)> {
+        let f = all
+            .iter()
+            .find(|f| f["tool"] == tool && f["rule"] == rule)
+            .unwrap_or_else(|| panic!("no {tool} {rule}: {all:#?}"));
+        f.get("ignored").map(|i| {
+            (
+                i["by"].as_str().unwrap().to_owned(),
+                i["reason"].as_str().unwrap().to_owned(),
+                i.get("inline") == Some(&Value::Bool(true)),
+            )
+        })
+    };
+    let by =
+        |by: &str, reason: &str, inline: bool| Some((by.to_owned(), reason.to_owned(), inline));
+    assert_eq!(
+        ignore("codeql", "py/command-line-injection"),
+        by("the scanner (codeql)", "inSource suppression", true)
+    );
+    assert_eq!(
+        ignore("codeql", "py/weak-sensitive-data-hashing"),
+        by(
+            "the scanner (codeql)",
+            "external suppression: cache keys only, never passwords",
+            false
+        )
+    );
+    // `underReview` does not suppress (SARIF 2.1.0 §3.35.3).
+    assert_eq!(
+        ignore("codeql", "py/clear-text-logging-sensitive-data"),
+        None
+    );
+    assert_eq!(
+        ignore("semgrep", "subprocess-shell-true"),
+        by(
+            "the scanner (semgrep)",
+            "inSource suppression: nosemgrep",
+            true
+        )
+    );
+    assert_eq!(ignore("semgrep", "insecure-hash-md5"), None);
+
+    // Hidden from the default listing, counted in its summary and by the gate.
+    let listed = rows(&sb.run(&["--format", "json", "findings", "--repo", repo]));
+    assert_eq!(listed.len(), 2, "{listed:#?}");
+    let table = sb.run(&["findings", "--repo", repo]);
+    assert!(
+        table
+            .stdout
+            .contains("3 ignored (--show-ignored lists them)"),
+        "{table:?}"
+    );
+    let gate = sb.run(&["findings", "--repo", repo, "--fail-on", "high"]);
+    gate.assert_code(4);
+    assert!(
+        gate.stderr.contains("1 open finding(s) at or above high"),
+        "{gate:?}"
+    );
+    assert!(gate.stderr.contains("not counted: 3 ignored"), "{gate:?}");
+
+    // SARIF out says how each was suppressed.
+    let doc = sb
+        .run(&[
+            "--format",
+            "sarif",
+            "findings",
+            "--repo",
+            repo,
+            "--show-ignored",
+        ])
+        .json();
+    let results: Vec<&Value> = doc["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["results"].as_array().unwrap())
+        .collect();
+    let suppression = |rule: &str| {
+        results
+            .iter()
+            .find(|r| r["ruleId"] == rule)
+            .unwrap_or_else(|| panic!("no {rule} in {results:#?}"))
+            .get("suppressions")
+            .cloned()
+    };
+    let hashing = suppression("py/weak-sensitive-data-hashing").unwrap();
+    assert_eq!(hashing[0]["kind"], "external");
+    assert_eq!(hashing[0]["status"], "accepted");
+    assert_eq!(
+        hashing[0]["justification"],
+        "ignored by the scanner (codeql): external suppression: cache keys only, never passwords"
+    );
+    assert_eq!(
+        suppression("py/command-line-injection").unwrap()[0]["kind"],
+        "inSource"
+    );
+    assert_eq!(
+        suppression("subprocess-shell-true").unwrap()[0]["kind"],
+        "inSource"
+    );
+    assert_eq!(suppression("py/clear-text-logging-sensitive-data"), None);
+
+    // The operator refuses the repository's and scanners' say: nothing is set aside.
+    let cfg = config(&sb, "[triage]\nhonour_repository_ignores = false\n");
+    let refused = shown(&sb, &["--config", &cfg], repo);
+    assert!(refused.iter().all(|f| f.get("ignored").is_none()));
+}
+
+fn fixture(name: &str) -> String {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/findings")
+        .join(name)
+        .to_str()
+        .unwrap()
+        .to_owned()
+}

@@ -21,6 +21,7 @@ const GH_IN_TRUFFLEHOG: &str = "ghp_9naHVck6pbd4ZRj2SxphvDTwrzqwo72n3wZu";
 const GH_IN_MESSAGE: &str = "ghp_Wl1rnA3VMLm3ZunBN0Tpf7zdZfxZn3h4OhcL";
 const AWS_IN_SARIF: &str = "AKIAQE7BIZ7ZLMQJHNDT";
 const AWS_IN_TRAILER: &str = "AKIAUUDK2FTQZ6EFPOQK";
+const GH_ALLOWED_IN_MESSAGE: &str = "ghp_R4kzT8wLq2NvYc6HmJ1pXe9BsD3fGa7UoK5i";
 
 /// A key given from outside in some tests (64 hex digits).
 const OUTSIDE_KEY: &str = "8f1c2d3e4a5b6c7d8e9fa0b1c2d3e4f5061728394a5b6c7d8e9f0a1b2c3d4e5f";
@@ -758,4 +759,99 @@ fn huge_free_text_is_stored_once_capped_with_the_hash_of_the_whole() {
         )
     );
     sb.assert_verifies();
+}
+
+/// `devspm:allow` on a commit message's line: the value is still redacted from the stored
+/// message and the chain (the marker says how the finding counts, not that the value may be
+/// kept), and the secret is recorded as a finding ignored by that marker — keyed hash and
+/// preview only — listed with --show-ignored, counted and never gated.
+#[test]
+fn a_secret_allowed_in_a_commit_message_is_redacted_and_recorded_as_ignored() {
+    let sb = Sandbox::new();
+    let repo = app(&sb);
+    let message = format!(
+        "Document the example token\n\nThe docs show {GH_ALLOWED_IN_MESSAGE} # devspm:allow\n"
+    );
+    let sha = repo.commit_file(BOB, "docs.txt", "example\n", &message);
+    let scanned = sb.scan(&repo.path);
+    let key = db_key(&sb);
+
+    let stored = String::from_utf8(stored_message(&sb, &sha)).unwrap();
+    assert_eq!(
+        stored,
+        message.replace(
+            GH_ALLOWED_IN_MESSAGE,
+            &marker("github-pat", GH_ALLOWED_IN_MESSAGE, &key)
+        )
+    );
+    let commit: Value = serde_json::from_str(&commit_payload(&sb, &sha)).unwrap();
+    assert_eq!(
+        commit["message"]["redactions"][0]["inline_marker"], "devspm:allow",
+        "{commit:#}"
+    );
+
+    // Not listed by default, counted as ignored, not gated.
+    let (rows, _) = findings_json(&sb);
+    assert!(
+        rows.iter().all(|r| r["tool"] != "devspm-secrets"),
+        "{rows:#?}"
+    );
+    let listing = sb.run(&["findings", "--repo", repo.path.to_str().unwrap()]);
+    assert!(
+        listing
+            .stdout
+            .contains("1 ignored (--show-ignored lists them)"),
+        "{listing:?}"
+    );
+    sb.run(&[
+        "findings",
+        "--repo",
+        repo.path.to_str().unwrap(),
+        "--fail-on",
+        "info",
+    ])
+    .assert_code(0);
+    let shown = sb.run(&[
+        "--format",
+        "json",
+        "findings",
+        "--repo",
+        repo.path.to_str().unwrap(),
+        "--show-ignored",
+    ]);
+    let shown = shown.json();
+    let allowed = shown
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["tool"] == "devspm-secrets")
+        .unwrap_or_else(|| panic!("no message secret in {shown:#}"));
+    assert_eq!(allowed["rule"], "github-pat");
+    assert_eq!(allowed["inline_marker"], "devspm:allow");
+    assert_eq!(
+        allowed["ignored"]["by"],
+        format!("the message of commit {}", &sha[..12])
+    );
+    assert_eq!(
+        allowed["ignored"]["reason"],
+        "inline marker `devspm:allow` on the secret's line"
+    );
+    assert_eq!(
+        recorded_secret_hashes(&sb),
+        [devspm_findings::fingerprint::secret_hash(
+            &key,
+            GH_ALLOWED_IN_MESSAGE
+        )]
+    );
+    // The value is nowhere: not in events, stored messages, findings, outputs or the file.
+    let hits = found(
+        &sb,
+        &[GH_ALLOWED_IN_MESSAGE],
+        &[
+            ("the scan", &scanned.to_string()),
+            ("findings", &shown.to_string()),
+        ],
+        &[],
+    );
+    assert!(hits.is_empty(), "{hits:#?}");
 }

@@ -424,6 +424,7 @@ pub(crate) fn finding(
         origin: String::new(),
         snippet: None,
         secret: None,
+        suppression: None,
     }
 }
 

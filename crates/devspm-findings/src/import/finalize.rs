@@ -92,6 +92,7 @@ mod tests {
             origin: String::new(),
             snippet: Some("key = s3cr3t".to_string()),
             secret: Some("s3cr3t".to_string()),
+            suppression: None,
         };
         finalize(&mut f);
         assert_eq!(f.identifiers, ["CWE-1", "CWE-2"]);

@@ -32,9 +32,11 @@
 //!   `originalUriBaseIds` (following their own base ids), the URI decoded (see [`super::uri`]).
 //! - snippet: `region.snippet.text`, else `contextRegion.snippet.text`; none for secrets. For
 //!   gitleaks the snippet is the secret itself and goes to `secret`.
-//! - results whose `kind` is `pass`/`notApplicable`, suppressed results (`suppressions` with
-//!   status `accepted`) and results whose `baselineState` is `absent` are not findings: they
-//!   are counted in one warning per reason.
+//! - results whose `kind` is `pass`/`notApplicable` and results whose `baselineState` is
+//!   `absent` are not findings: they are counted in one warning per reason.
+//! - results the producer suppressed (a non-empty `suppressions` with none `underReview` or
+//!   `rejected`, SARIF 2.1.0 §3.35.3) are findings with [`RawFinding::suppression`] set — the
+//!   first entry's `kind` and `justification` — recorded as ignored by the scanner.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -48,7 +50,7 @@ use super::stream::{
     Text, stream_array_field,
 };
 use super::uri;
-use crate::{FindingKind, Location, RawFinding, Severity};
+use crate::{FindingKind, Location, RawFinding, Severity, Suppression};
 
 /// What the first pass learned about one run.
 #[derive(Debug, Default)]
@@ -311,7 +313,41 @@ struct ToolComponentReferenceIn {
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct SuppressionIn {
+    kind: Text,
     status: Text,
+    justification: Text,
+}
+
+/// The suppression that sets a result aside, if one does. SARIF 2.1.0 §3.35.3: a suppression
+/// whose `status` is `underReview` or `rejected` does not suppress the result, and any such
+/// entry means the result is not (yet, or no longer) suppressed — the rule the SARIF SDK's
+/// `Result.TryIsSuppressed` applies. Otherwise a non-empty array (status `accepted` or absent)
+/// suppresses it; the first entry's kind and justification are kept.
+fn standing_suppression(list: &List<Obj<SuppressionIn>>) -> Option<Suppression> {
+    let entries: Vec<&SuppressionIn> = list.iter().filter_map(Obj::get).collect();
+    let pending = entries.iter().any(|s| {
+        s.status.get().is_some_and(|status| {
+            status.eq_ignore_ascii_case("underReview") || status.eq_ignore_ascii_case("rejected")
+        })
+    });
+    if pending {
+        return None;
+    }
+    let first = entries.first()?;
+    Some(Suppression {
+        kind: match first.kind.get() {
+            Some(k) if k.eq_ignore_ascii_case("inSource") => "inSource".to_owned(),
+            Some(k) if k.eq_ignore_ascii_case("external") => "external".to_owned(),
+            // An unknown or missing kind: the producer set it aside, somewhere it did not say.
+            _ => "external".to_owned(),
+        },
+        justification: first
+            .justification
+            .get()
+            .map(str::trim)
+            .filter(|j| !j.is_empty())
+            .map(str::to_owned),
+    })
 }
 
 #[derive(Deserialize, Default)]
@@ -835,18 +871,7 @@ fn convert(ctx: &mut Ctx<'_>, run: &RunMeta, r: ResultIn) -> Result<(), Abort> {
         );
         return Ok(());
     }
-    let suppressed = r.suppressions.iter().filter_map(Obj::get).any(|s| {
-        s.status
-            .get()
-            .is_none_or(|status| status.eq_ignore_ascii_case("accepted"))
-    });
-    if suppressed {
-        ctx.skip(
-            "they are suppressed (`suppressions` with status `accepted`)",
-            ctx.path(),
-        );
-        return Ok(());
-    }
+    let suppression = standing_suppression(&r.suppressions);
     if r.baseline_state.get() == Some("absent") {
         ctx.skip(
             "their `baselineState` is `absent` (no longer present)",
@@ -932,6 +957,7 @@ fn convert(ctx: &mut Ctx<'_>, run: &RunMeta, r: ResultIn) -> Result<(), Abort> {
         origin: ctx.path(),
         snippet,
         secret,
+        suppression,
     })
 }
 
@@ -1031,15 +1057,21 @@ mod tests {
           {"tool": {"driver": {"name": "empty"}}, "results": null}
         ]}"#;
         let (findings, summary) = import_str(log);
-        assert_eq!(findings.len(), 2);
+        assert_eq!(findings.len(), 3);
         assert_eq!(findings[0].tool, "semgrep");
         assert_eq!(findings[0].identifiers, ["CWE-89"]);
         assert_eq!(findings[0].severity, Severity::Medium);
         assert!(findings[0].location.is_none());
-        assert_eq!(findings[1].kind, FindingKind::Config);
-        assert_eq!(findings[1].severity, Severity::Info);
-        assert_eq!(findings[1].origin, "$.runs[1].results[0]");
-        let loc = findings[1].location.as_ref().unwrap();
+        assert_eq!(findings[0].suppression, None);
+        assert_eq!(findings[1].origin, "$.runs[0].results[2]");
+        assert_eq!(
+            findings[1].suppression.as_ref().map(|s| s.kind.as_str()),
+            Some("inSource")
+        );
+        assert_eq!(findings[2].kind, FindingKind::Config);
+        assert_eq!(findings[2].severity, Severity::Info);
+        assert_eq!(findings[2].origin, "$.runs[1].results[0]");
+        let loc = findings[2].location.as_ref().unwrap();
         assert_eq!(loc.path, "C:/build/.github/workflows/ci.yml");
         assert_eq!((loc.start_line, loc.end_line), (Some(3), Some(3)));
         let paths: Vec<&str> = summary
@@ -1052,7 +1084,52 @@ mod tests {
             "{paths:?}"
         );
         assert!(paths.contains(&"$.runs[0].results[1]"), "{paths:?}");
-        assert!(paths.contains(&"$.runs[0].results[2]"), "{paths:?}");
+        assert!(!paths.contains(&"$.runs[0].results[2]"), "{paths:?}");
+    }
+
+    #[test]
+    fn only_suppressions_that_stand_set_a_result_aside() {
+        // SARIF 2.1.0 §3.35.3: `underReview` and `rejected` do not suppress, and outvote an
+        // `accepted` entry beside them; an absent status counts as accepted.
+        let log = r#"{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "CodeQL"}},
+          "results": [
+            {"ruleId": "a", "message": {"text": "m"}, "suppressions": [
+              {"kind": "external", "status": "accepted", "justification": " used only in tests "}]},
+            {"ruleId": "b", "message": {"text": "m"}, "suppressions": [
+              {"kind": "inSource", "status": "underReview"}]},
+            {"ruleId": "c", "message": {"text": "m"}, "suppressions": [
+              {"kind": "external", "status": "rejected"}, {"kind": "inSource"}]},
+            {"ruleId": "d", "message": {"text": "m"}, "suppressions": [{"kind": "inSource"}]},
+            {"ruleId": "e", "message": {"text": "m"}, "suppressions": []}]}]}"#;
+        let (findings, summary) = import_str(log);
+        type Kept<'a> = Option<(&'a str, Option<&'a str>)>;
+        let got: Vec<(&str, Kept<'_>)> = findings
+            .iter()
+            .map(|f| {
+                (
+                    f.rule.as_str(),
+                    f.suppression
+                        .as_ref()
+                        .map(|s| (s.kind.as_str(), s.justification.as_deref())),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("a", Some(("external", Some("used only in tests")))),
+                ("b", None),
+                ("c", None),
+                ("d", Some(("inSource", None))),
+                ("e", None),
+            ]
+        );
+        assert!(
+            summary
+                .warnings
+                .iter()
+                .all(|w| !w.message.contains("suppress"))
+        );
     }
 
     #[test]

@@ -9,7 +9,8 @@
 //! `extra.lines`; fingerprint = `extra.fingerprint` as `matchBasedId/v1:<value>` (the name
 //! Semgrep's SARIF gives it). Without a login Semgrep writes `requires login` in place of the
 //! lines and the fingerprint: then there is neither. Results ignored in the source
-//! (`nosemgrep`, `extra.is_ignored`) are not findings; tool version from the top-level
+//! (`nosemgrep`, `extra.is_ignored`) are findings the scanner suppressed
+//! ([`RawFinding::suppression`]: ignored by the scanner, never gated); tool version from the top-level
 //! `version`; the `errors` Semgrep lists are counted in one warning. `metavars` and
 //! `dataflow_trace` are never read.
 
@@ -19,7 +20,7 @@ use serde_json::{Map, Value};
 
 use super::common::{self, ids_in_text};
 use super::stream::{Abort, Ctx, Each, Obj, Text, stream_array_field};
-use crate::{FindingKind, RawFinding, Severity};
+use crate::{FindingKind, RawFinding, Severity, Suppression};
 
 /// What Semgrep writes in place of data it keeps for logged-in users.
 const REQUIRES_LOGIN: &str = "requires login";
@@ -94,13 +95,12 @@ fn unless_login(text: &Text) -> Option<&str> {
 
 fn convert(ctx: &mut Ctx<'_>, version: Option<&str>, r: ResultIn) -> Result<(), Abort> {
     let extra = r.extra.0.unwrap_or_default();
-    if extra.is_ignored.as_bool() == Some(true) {
-        ctx.skip(
-            "they are ignored in the source (`nosemgrep`)",
-            ctx.path_with(".extra.is_ignored"),
-        );
-        return Ok(());
-    }
+    // Semgrep sets `is_ignored` on a match a `nosemgrep` comment covers (reported with
+    // `--disable-nosem`, or by the app): recorded as ignored by the scanner, never dropped.
+    let suppression = (extra.is_ignored.as_bool() == Some(true)).then(|| Suppression {
+        kind: "inSource".to_owned(),
+        justification: Some("nosemgrep".to_owned()),
+    });
     let rule = r.check_id.owned().unwrap_or_else(|| {
         common::unknown_rule(
             ctx,
@@ -145,6 +145,7 @@ fn convert(ctx: &mut Ctx<'_>, version: Option<&str>, r: ResultIn) -> Result<(), 
             .map(|f| format!("matchBasedId/v1:{}", f.trim())),
         origin: ctx.path(),
         snippet: unless_login(&extra.lines).map(str::to_string),
+        suppression,
         ..common::finding("semgrep", rule, FindingKind::Code, severity)
     })
 }
@@ -172,7 +173,15 @@ mod tests {
           "paths": {"scanned": ["app/run.py"]}}"#;
         let (findings, summary) = import_str(report);
         assert_eq!(summary.format, Format::Semgrep);
-        assert_eq!(findings.len(), 1);
+        assert_eq!(findings.len(), 2);
+        assert_eq!(findings[0].suppression, None);
+        assert_eq!(
+            findings[1].suppression,
+            Some(Suppression {
+                kind: "inSource".into(),
+                justification: Some("nosemgrep".into())
+            })
+        );
         let f = &findings[0];
         assert_eq!(f.tool_version.as_deref(), Some("1.97.0"));
         assert_eq!(f.severity, Severity::High);
@@ -184,12 +193,11 @@ mod tests {
         let loc = f.location.as_ref().unwrap();
         assert_eq!((loc.start_line, loc.end_line), (Some(4), Some(5)));
         assert!(f.snippet.as_deref().unwrap().contains("shell=True"));
-        assert_eq!(summary.warnings.len(), 2, "{:?}", summary.warnings);
+        assert_eq!(summary.warnings.len(), 1, "{:?}", summary.warnings);
         assert!(
             summary.warnings[0]
                 .message
                 .starts_with("Semgrep reported 1 error ")
         );
-        assert!(summary.warnings[1].message.contains("nosemgrep"));
     }
 }

@@ -36,7 +36,7 @@ use crate::{
 const APPLICATION_ID: i64 = 0x6473_706d;
 
 /// Schema migrations, in order; migration `i` brings the schema to version `i + 1`.
-const MIGRATIONS: [&str; 9] = [
+const MIGRATIONS: [&str; 10] = [
     include_str!("../migrations/0001_ledger.sql"),
     include_str!("../migrations/0002_ai.sql"),
     include_str!("../migrations/0003_findings.sql"),
@@ -46,6 +46,7 @@ const MIGRATIONS: [&str; 9] = [
     include_str!("../migrations/0007_withdrawn_imports.sql"),
     include_str!("../migrations/0008_triage.sql"),
     include_str!("../migrations/0009_inline_marker.sql"),
+    include_str!("../migrations/0010_scanner_suppression.sql"),
 ];
 
 /// For tests that make a database look older: takes out what schema 6 added, so that its
