@@ -171,9 +171,7 @@ pub fn audit_path(
     config: &AuditConfig,
 ) -> Result<AuditTarget, EngineError> {
     let (root, files) = if path.is_file() {
-        let root = path.parent().unwrap_or(Path::new(".")).to_path_buf();
-        let name = path.file_name().map(PathBuf::from).unwrap_or_default();
-        (root, vec![name])
+        file_in_its_root(path)
     } else {
         let mut files = ci::discover(path);
         if let Some(prefix) = only {
@@ -204,6 +202,24 @@ pub fn audit_path(
         triaged: HashSet::new(),
         assessed: Vec::new(),
     })
+}
+
+/// A CI file given by itself, as (the folder its kind is told from, its path from there): the
+/// nearest ancestor from which the path reads as a CI file (`.github/workflows/x.yml` from the
+/// repository, `action.yml` from its own folder), so that a workflow named by its path is
+/// audited as a workflow and its local actions are found; else its own folder.
+fn file_in_its_root(path: &Path) -> (PathBuf, Vec<PathBuf>) {
+    let absolute = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    for root in absolute.ancestors().skip(1) {
+        if let Ok(rel) = absolute.strip_prefix(root)
+            && ci::classify(&ci::to_slash(rel)).is_some()
+        {
+            return (root.to_path_buf(), vec![rel.to_path_buf()]);
+        }
+    }
+    let root = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+    let name = path.file_name().map(PathBuf::from).unwrap_or_default();
+    (root, vec![name])
 }
 
 /// Records `repo` (the audit of HEAD included) and names, for each finding of `target`, who

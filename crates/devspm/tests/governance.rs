@@ -122,6 +122,30 @@ fn ci_audit_attributes_each_finding_to_the_commit_that_wrote_its_line() {
         &format!("{}/.github/workflows/ci.yml", r.path.display()),
     ])
     .assert_code(4);
+    // A workflow named by a path relative to the working directory is audited as a workflow
+    // of its repository, with its findings (it once read as no CI file at all).
+    let relative = r
+        .path
+        .strip_prefix(sb.path())
+        .unwrap()
+        .join(".github/workflows/ci.yml");
+    let one = sb.run(&[
+        "--format",
+        "json",
+        "ci",
+        "audit",
+        "--no-record",
+        relative.to_str().unwrap(),
+    ]);
+    one.assert_code(4);
+    let rules: Vec<String> = findings_by_rule(&one.json())
+        .into_iter()
+        .map(|(rule, _, _)| rule)
+        .collect();
+    assert!(
+        rules.contains(&"known-compromised-action".to_owned()),
+        "{rules:?}"
+    );
     let clean = sb.repo("clean");
     clean.commit_file(ALICE, ".github/workflows/ci.yml", SAFE_WORKFLOW, "Add CI");
     sb.run(&["ci", "audit", clean.path.to_str().unwrap()])
