@@ -260,7 +260,8 @@ pub trait EventLog {
     fn verify(&self, progress: &mut dyn FnMut(u64)) -> Result<VerifyReport, LedgerError>;
 
     /// Compares the projections with a replay of the events (see
-    /// [`Store::check_projections`]); `None` on a backend that keeps no projections yet.
+    /// [`Store::check_projections`]); `None` on a backend that keeps no projections
+    /// (PostgreSQL: each host derives them in its replica).
     fn check_projections_kept(
         &self,
         progress: &mut dyn FnMut(u64),
