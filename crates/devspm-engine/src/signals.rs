@@ -94,6 +94,13 @@ pub fn catch_up<S: Store + PostureStore + SignalStore>(
     if head <= cursor {
         return Ok(SignalsRun::default());
     }
+    // Only new commits, history rewrites and hook overrides can raise a signal. When the events
+    // since the cursor hold none of them (the signals this analyzer appended last time, say),
+    // the cursor moves over them without reading every recorded commit's baseline again.
+    if !judgeable_since(store, cursor, head)? {
+        store.append_and_advance(Vec::new(), ANALYZER, head)?;
+        return Ok(SignalsRun::default());
+    }
     let readers: HashMap<&str, devspm_git::TextReader> = repos
         .iter()
         .map(|r| {
@@ -111,6 +118,25 @@ pub fn catch_up<S: Store + PostureStore + SignalStore>(
     result?;
     run.seconds = started.elapsed().as_secs_f64();
     Ok(run)
+}
+
+/// Whether an event the rules judge (a commit, a history rewrite, a hook override) was
+/// recorded after `cursor`, up to `head`.
+fn judgeable_since<S: Store>(store: &S, cursor: u64, head: u64) -> Result<bool, EngineError> {
+    for kind in [
+        EventKind::CommitRecorded,
+        EventKind::HistoryRewritten,
+        EventKind::HookOverride,
+    ] {
+        if store
+            .events(Some(kind.as_str()), cursor, 1)?
+            .first()
+            .is_some_and(|e| e.seq <= head)
+        {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// Reads what the rules need, runs them and records their signals.
