@@ -56,8 +56,31 @@ pub(crate) fn connect(url: &str, location: &str) -> Result<Client, LedgerError> 
     }
     config.connect(NoTls).map_err(|e| LedgerError::Open {
         path: location.into(),
-        reason: describe(&e),
+        reason: with_fix(&e),
     })
+}
+
+/// [`describe`], with what to do when the server named the cause: a database that does not
+/// exist, a login refused, a server not listening.
+fn with_fix(e: &postgres::Error) -> String {
+    use postgres::error::SqlState;
+    let text = describe(e);
+    let fix = match e.code() {
+        Some(c) if *c == SqlState::INVALID_CATALOG_NAME => {
+            "; devspm makes its tables but not the database: create it first (`createdb NAME`, or `CREATE DATABASE name` in psql)"
+        }
+        Some(c)
+            if *c == SqlState::INVALID_PASSWORD
+                || *c == SqlState::INVALID_AUTHORIZATION_SPECIFICATION =>
+        {
+            "; check the user and password in the URL"
+        }
+        None if text.contains("Connection refused") => {
+            "; is PostgreSQL running and listening on that host and port?"
+        }
+        _ => "",
+    };
+    format!("{text}{fix}")
 }
 
 /// One sentence for a PostgreSQL error: the server's message when there is one.

@@ -203,6 +203,7 @@ fn connection_errors_name_the_url_without_its_password() {
         text.contains("postgres://devspm@127.0.0.1:1/ledger"),
         "{text}"
     );
+    assert!(text.contains("is PostgreSQL running"), "{text}");
     let missing = with_database(&server(), "devspm_no_such_database");
     let text = PgStore::open(&missing, Open::Existing)
         .err()
@@ -210,6 +211,8 @@ fn connection_errors_name_the_url_without_its_password() {
         .to_string();
     assert!(text.contains("devspm_no_such_database"), "{text}");
     assert!(text.contains("does not exist"), "{text}");
+    // The fix is named: devspm creates its tables, not the database.
+    assert!(text.contains("create it first"), "{text}");
 }
 
 /// The child half of the concurrency test: appends its share of events to the database named
