@@ -7,64 +7,9 @@
 
 mod common;
 
-use std::sync::atomic::{AtomicU64, Ordering};
-
+use common::pg::Database;
 use common::{ALICE, BOB, Run, Sandbox, keygen_and_checkpoint, rich_repo};
 use serde_json::Value;
-
-fn server() -> String {
-    std::env::var("DEVSPM_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
-}
-
-/// A database of its own on the test server, dropped with this value.
-struct Database {
-    name: String,
-    url: String,
-}
-
-impl Database {
-    fn new() -> Database {
-        static N: AtomicU64 = AtomicU64::new(0);
-        let name = format!(
-            "devspm_cli_{}_{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed)
-        );
-        let mut admin = postgres::Client::connect(&server(), postgres::NoTls)
-            .expect("PostgreSQL is needed for these tests ($DEVSPM_TEST_POSTGRES_URL)");
-        admin
-            .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .unwrap();
-        admin
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .unwrap();
-        let (base, _) = server()
-            .rsplit_once('/')
-            .map(|(b, d)| (b.to_owned(), d.to_owned()))
-            .unwrap();
-        Database {
-            url: format!("{base}/{name}"),
-            name,
-        }
-    }
-
-    fn execute(&self, sql: &str) {
-        let mut client = postgres::Client::connect(&self.url, postgres::NoTls).unwrap();
-        client.batch_execute(sql).unwrap();
-    }
-}
-
-impl Drop for Database {
-    fn drop(&mut self) {
-        if let Ok(mut admin) = postgres::Client::connect(&server(), postgres::NoTls) {
-            let _ = admin.batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ));
-        }
-    }
-}
 
 /// `devspm --db <url> ARGS`.
 fn on(sandbox: &Sandbox, db: &Database, args: &[&str]) -> Run {
@@ -108,7 +53,7 @@ fn a_migrated_ledger_has_the_same_events_root_proofs_and_checkpoints() {
     sandbox.scan(&rich.repo.path);
     let (key, checkpoint) = keygen_and_checkpoint(&sandbox);
     let events = sandbox.event_count() as u64;
-    let db = Database::new();
+    let db = Database::new("cli");
 
     let run = migrate(&sandbox, &db, &["--batch", "7"]);
     run.assert_code(0);
@@ -224,7 +169,7 @@ fn a_stopped_migration_does_not_verify_and_a_rerun_finishes_it() {
     sandbox.scan(&rich.repo.path);
     let events = sandbox.event_count() as u64;
     assert!(events > 10, "{events}");
-    let db = Database::new();
+    let db = Database::new("cli");
     let db_path = sandbox.db();
     let stopped = sandbox
         .devspm_without_db()
@@ -275,7 +220,7 @@ fn a_diverged_copy_is_refused_and_tampering_is_named() {
     repo.commit_file(ALICE, "a.txt", "a\n", "First");
     repo.commit_file(BOB, "b.txt", "b\n", "Second");
     first.scan(&repo.path);
-    let db = Database::new();
+    let db = Database::new("cli");
     migrate(&first, &db, &[]).assert_code(0);
 
     let second = Sandbox::new();
@@ -306,7 +251,7 @@ fn a_diverged_copy_is_refused_and_tampering_is_named() {
             "was deleted, and no identity_forgotten event records its erasure",
         ),
     ] {
-        let copy = Database::new();
+        let copy = Database::new("cli");
         migrate(&first, &copy, &[]).assert_code(0);
         copy.execute(sql);
         let run = on(&first, &copy, &["audit", "verify"]);
@@ -332,7 +277,7 @@ fn a_migrated_ledger_answers_every_command_like_its_source() {
     let sandbox = Sandbox::new();
     let rich = rich_repo(&sandbox);
     sandbox.scan(&rich.repo.path);
-    let db = Database::new();
+    let db = Database::new("cli");
     migrate(&sandbox, &db, &[]).assert_code(0).json();
     // The personal data went along (sealed, with its keys), so names show on PostgreSQL too;
     // each host reads through a replica of its own.
@@ -460,7 +405,7 @@ fn bad_locations_get_one_clear_error() {
     assert!(!run.stderr.contains("pw@"));
 
     // A database without a ledger, and one written by a newer devspm.
-    let db = Database::new();
+    let db = Database::new("cli");
     let run = on(&sandbox, &db, &["audit", "verify"]);
     run.assert_error(&["no devspm ledger in this database yet", "devspm migrate"]);
     migrate(&sandbox, &db, &[]).assert_code(0);
@@ -506,7 +451,7 @@ fn a_ledger_with_a_recorded_erasure_verifies_on_postgresql_with_the_messages_red
         sqlite["report"]["contents_redacted"].as_u64().unwrap() >= 1,
         "{sqlite}"
     );
-    let db = Database::new();
+    let db = Database::new("cli");
     migrate(&sandbox, &db, &[]).assert_code(0);
     let pg = verify_json(&on(&sandbox, &db, &["--format", "json", "audit", "verify"]));
     for field in [

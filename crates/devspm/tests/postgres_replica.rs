@@ -10,83 +10,10 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 
+use common::pg::Database;
 use common::{ALICE, BOB, CAROL, Repo, Run, Sandbox, line_sarif};
 use serde_json::Value;
-
-fn server() -> String {
-    std::env::var("DEVSPM_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
-}
-
-/// A database of its own on the test server, dropped with this value.
-struct Database {
-    name: String,
-    url: String,
-}
-
-impl Database {
-    fn new() -> Database {
-        static N: AtomicU64 = AtomicU64::new(0);
-        let name = format!(
-            "devspm_replica_{}_{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed)
-        );
-        let mut admin = postgres::Client::connect(&server(), postgres::NoTls)
-            .expect("PostgreSQL is needed for these tests ($DEVSPM_TEST_POSTGRES_URL)");
-        admin
-            .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .unwrap();
-        admin
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .unwrap();
-        let (base, _) = server()
-            .rsplit_once('/')
-            .map(|(b, d)| (b.to_owned(), d.to_owned()))
-            .unwrap();
-        Database {
-            url: format!("{base}/{name}"),
-            name,
-        }
-    }
-
-    fn client(&self) -> postgres::Client {
-        postgres::Client::connect(&self.url, postgres::NoTls).unwrap()
-    }
-
-    fn count(&self, sql: &str) -> i64 {
-        self.client().query_one(sql, &[]).unwrap().get(0)
-    }
-
-    /// Events in the ledger, 0 before its schema exists.
-    fn events(&self) -> i64 {
-        let mut client = self.client();
-        let exists: bool = client
-            .query_one("SELECT to_regclass('events') IS NOT NULL", &[])
-            .unwrap()
-            .get(0);
-        if !exists {
-            return 0;
-        }
-        client
-            .query_one("SELECT count(*) FROM events", &[])
-            .unwrap()
-            .get(0)
-    }
-}
-
-impl Drop for Database {
-    fn drop(&mut self) {
-        if let Ok(mut admin) = postgres::Client::connect(&server(), postgres::NoTls) {
-            let _ = admin.batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ));
-        }
-    }
-}
 
 /// A host: a cache folder of its own for its replicas.
 struct Host {
@@ -312,7 +239,7 @@ fn a_scan_on_postgresql_answers_exactly_as_on_sqlite() {
     let sandbox = Sandbox::new();
     let repo = team_repo(&sandbox);
     let path = repo.path.to_str().unwrap();
-    let db = Database::new();
+    let db = Database::new("replica");
     let host = Host::new(&sandbox, "host-a");
 
     let on_sqlite = sqlite_json(&sandbox, &["scan", path]);
@@ -381,7 +308,7 @@ fn two_hosts_scanning_at_once_both_finish_with_one_chain() {
     let repo = sandbox.repo("big");
     repo.fast_import(300, 7);
     let path = repo.path.to_str().unwrap();
-    let db = Database::new();
+    let db = Database::new("replica");
     let (a, b) = (Host::new(&sandbox, "host-a"), Host::new(&sandbox, "host-b"));
     let spawn = |host: &Host| {
         host.command(&sandbox, &db.url, &["-q", "scan", path])
@@ -436,7 +363,7 @@ fn a_replica_that_does_not_match_or_was_deleted_is_rebuilt() {
     let sandbox = Sandbox::new();
     let repo = team_repo(&sandbox);
     let path = repo.path.to_str().unwrap();
-    let db = Database::new();
+    let db = Database::new("replica");
     let host = Host::new(&sandbox, "host-a");
     host.run(&sandbox, &db.url, &["scan", path]).assert_code(0);
     let identities = host.json(&sandbox, &db.url, &["identities"]);
@@ -477,7 +404,7 @@ fn findings_and_checkpoints_recorded_on_one_host_are_seen_by_another() {
     let app: String = (1..=5).map(|i| format!("value_{i} = {i}\n")).collect();
     repo.commit_file(ALICE, "app.py", &app, "Add the app");
     let path = repo.path.to_str().unwrap();
-    let db = Database::new();
+    let db = Database::new("replica");
     let (a, b) = (Host::new(&sandbox, "host-a"), Host::new(&sandbox, "host-b"));
     a.run(&sandbox, &db.url, &["scan", path]).assert_code(0);
     let report = sandbox.path().join("lint.sarif");
@@ -529,7 +456,7 @@ fn forgetting_a_person_erases_them_in_postgresql_and_on_every_host() {
     let sandbox = Sandbox::new();
     let repo = team_repo(&sandbox);
     let path = repo.path.to_str().unwrap();
-    let db = Database::new();
+    let db = Database::new("replica");
     let (a, b) = (Host::new(&sandbox, "host-a"), Host::new(&sandbox, "host-b"));
     a.run(&sandbox, &db.url, &["scan", path]).assert_code(0);
     let before = b.json(&sandbox, &db.url, &["identities"]).to_string();
@@ -583,7 +510,7 @@ fn a_refused_or_lost_connection_records_nothing_half_way() {
     let sandbox = Sandbox::new();
     let repo = team_repo(&sandbox);
     let path = repo.path.to_str().unwrap();
-    let db = Database::new();
+    let db = Database::new("replica");
     let host = Host::new(&sandbox, "host-a");
 
     // A wrong password: one error, without the password, and no replica.

@@ -7,6 +7,7 @@
 
 #![allow(dead_code)]
 
+pub mod pg;
 pub mod report_world;
 
 use std::cell::Cell;
