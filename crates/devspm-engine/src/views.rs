@@ -119,6 +119,23 @@ pub fn recorded_in(
     Ok(listing(&assessment, show_ignored))
 }
 
+/// Every recorded finding of repository `repo` (named by id, locator or name; every repository
+/// when `None`), ignored ones included with their ignore: what `devspm export csv` writes.
+pub fn every_finding(
+    ctx: &crate::Context<'_>,
+    store: &(impl devspm_ledger::Store + FindingStore + devspm_ledger::EvidenceStore),
+    repo: Option<&str>,
+) -> Result<Vec<Finding>, EngineError> {
+    let (repo, at_hand) = crate::repository::scope(ctx, store, repo, None, true)?;
+    let filter = devspm_ledger::findings::FindingFilter {
+        repo,
+        ..Default::default()
+    };
+    let (_, assessment) =
+        crate::gate::recorded_findings(ctx, store, &filter, at_hand.as_ref(), &[])?;
+    Ok(listing(&assessment, true).0)
+}
+
 /// A CI audit's results, with who introduced each line, and the CI rules as a SARIF
 /// catalogue.
 pub fn ci_audit(targets: &[AuditTarget]) -> (Vec<Finding>, Vec<Rule>) {

@@ -325,34 +325,14 @@ impl SqliteStore {
             }
             let head = head_before + pulled;
             if let Some((analyzer, position)) = cursor {
-                let name = format!("cursor:{analyzer}");
                 // `None`: the head after this batch, only for an analyzer that had seen every
                 // event before it and when no other writer's events came back with this batch
                 // (moving the cursor over them would skip them for good).
-                let position = match position {
-                    Some(position) => Some(position),
-                    None => {
-                        let current: u64 = tx
-                            .query_row(
-                                "SELECT value FROM ledger_meta WHERE name = ?1",
-                                [&name],
-                                |r| r.get::<_, String>(0),
-                            )
-                            .optional()
-                            .map_err(&err)?
-                            .and_then(|v| v.parse().ok())
-                            .unwrap_or(0);
-                        (current >= head_before && pulled == summary.appended).then_some(head)
-                    }
-                };
-                if let Some(position) = position {
-                    tx.execute(
-                        "INSERT INTO ledger_meta (name, value) VALUES (?1, ?2)
-                         ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-                        params![name, position.to_string()],
-                    )
-                    .map_err(&err)?;
-                }
+                let appended = summary.appended;
+                super::store::advance_cursor(&tx, analyzer, position, head, |current| {
+                    current >= head_before && pulled == appended
+                })
+                .map_err(&err)?;
             }
             tx.commit().map_err(&err)?;
             Ok(summary)

@@ -526,36 +526,15 @@ impl SqliteStore {
         }
         let (seq, prev) = (chain.seq(), chain.prev_hash().to_owned());
         if let Some((analyzer, position)) = cursor {
-            let name = format!("cursor:{analyzer}");
             // `None`: the head after this batch — but only for an analyzer that had seen every
             // event before it. Events another writer appended since the analyzer last ran are
             // not in this batch: moving the cursor over them would skip them for good, so the
             // cursor stays where it was and the next catch-up reads them (and this batch again,
             // which appends nothing twice: keys are idempotent).
-            let position = match position {
-                Some(position) => Some(position),
-                None => {
-                    let current: u64 = tx
-                        .query_row(
-                            "SELECT value FROM ledger_meta WHERE name = ?1",
-                            [&name],
-                            |r| r.get::<_, String>(0),
-                        )
-                        .optional()
-                        .map_err(&err)?
-                        .and_then(|v| v.parse().ok())
-                        .unwrap_or(0);
-                    (current >= head_before).then_some(seq)
-                }
-            };
-            if let Some(position) = position {
-                tx.execute(
-                    "INSERT INTO ledger_meta (name, value) VALUES (?1, ?2)
-                     ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-                    params![name, position.to_string()],
-                )
-                .map_err(&err)?;
-            }
+            advance_cursor(&tx, analyzer, position, seq, |current| {
+                current >= head_before
+            })
+            .map_err(&err)?;
         }
         if summary.appended > 0 {
             tx.execute(
@@ -612,6 +591,41 @@ fn uri_path(path: &Path) -> String {
         }
     }
     out
+}
+
+/// The event sequence number `analyzer` has processed up to, as stored (0: nothing yet).
+pub(super) fn read_cursor(conn: &Connection, analyzer: &str) -> rusqlite::Result<u64> {
+    let value: Option<String> = conn
+        .query_row(
+            "SELECT value FROM ledger_meta WHERE name = ?1",
+            [format!("cursor:{analyzer}")],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(value.and_then(|v| v.parse().ok()).unwrap_or(0))
+}
+
+/// Moves `analyzer`'s cursor in the transaction of the batch it analysed: to `position` when the
+/// analyzer named it, else to `head` when `may_take_head` accepts the cursor as it stood (an
+/// analyzer that had seen every event before the batch); otherwise it stays.
+pub(super) fn advance_cursor(
+    conn: &Connection,
+    analyzer: &str,
+    position: Option<u64>,
+    head: u64,
+    may_take_head: impl FnOnce(u64) -> bool,
+) -> rusqlite::Result<()> {
+    let position = match position {
+        Some(position) => position,
+        None if may_take_head(read_cursor(conn, analyzer)?) => head,
+        None => return Ok(()),
+    };
+    conn.execute(
+        "INSERT INTO ledger_meta (name, value) VALUES (?1, ?2)
+         ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+        params![format!("cursor:{analyzer}"), position.to_string()],
+    )?;
+    Ok(())
 }
 
 fn write_attachments(conn: &Connection, attachments: &[Attachment]) -> rusqlite::Result<()> {
@@ -672,16 +686,7 @@ impl Store for SqliteStore {
     }
 
     fn cursor(&self, analyzer: &str) -> Result<u64, LedgerError> {
-        let value: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT value FROM ledger_meta WHERE name = ?1",
-                [format!("cursor:{analyzer}")],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(self.sql_err())?;
-        Ok(value.and_then(|v| v.parse().ok()).unwrap_or(0))
+        read_cursor(&self.conn, analyzer).map_err(self.sql_err())
     }
 
     fn analyzed(&self, analyzer: &str, repo_id: &str) -> Result<Option<String>, LedgerError> {

@@ -164,16 +164,7 @@ fn export_csv(
     output: Option<std::path::PathBuf>,
 ) -> anyhow::Result<i32> {
     let store = settings.open_store_read_only()?;
-    let ctx = settings.context();
-    let (repo, at_hand) =
-        devspm_engine::repository::scope(&ctx, &store, repo.as_deref(), None, true)?;
-    let filter = FindingFilter {
-        repo,
-        ..FindingFilter::default()
-    };
-    let (_, assessment) =
-        devspm_engine::gate::recorded_findings(&ctx, &store, &filter, at_hand.as_ref(), &[])?;
-    let (views, _) = devspm_engine::views::listing(&assessment, true);
+    let views = devspm_engine::views::every_finding(&settings.context(), &store, repo.as_deref())?;
     let out = devspm_report::findings::csv(&views)?;
     write_or_emit(output.as_deref(), &out, global, || {
         format!("{} finding(s)", views.len())
