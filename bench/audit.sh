@@ -70,6 +70,6 @@ if [ "${SKIP_INGEST:-0}" != 1 ]; then
 fi
 
 if [ "${SKIP_MILLION:-0}" != 1 ]; then
-  (cd "$ROOT" && cargo bench -p devspm-ledger --quiet --bench million 2>&1 |
+  (cd "$ROOT" && cargo bench -p devspm-ledger-sqlite --quiet --bench million 2>&1 |
     grep -E 'append|verify|proof|projections|database' | sed 's/^/[audit-bench] /' >&2)
 fi

@@ -13,8 +13,9 @@
 
 use std::path::Path;
 
-use devspm_ledger::{AuditStore, EventLog, Head, SqliteStore, Store, merkle};
+use devspm_ledger::{AuditStore, EventLog, Head, Store, merkle};
 use devspm_ledger_postgres::{CopyBatch, MIGRATION_TARGET, PgStore};
+use devspm_ledger_sqlite::SqliteStore;
 use serde::Serialize;
 
 use crate::store::{Location, location, shown};

@@ -19,10 +19,10 @@ use devspm_ledger::audit::{AuditStore, ConsistencyProof, InclusionProof, StoredC
 use devspm_ledger::checkpoint::Checkpoint;
 use devspm_ledger::merkle::Hash;
 use devspm_ledger::{
-    AppendSummary, EventLog, Head, LedgerError, ProjectionReport, ReadOnly, SqliteStore, Store,
-    VerifyReport,
+    AppendSummary, EventLog, Head, LedgerError, ProjectionReport, Store, VerifyReport,
 };
 use devspm_ledger_postgres::{Open, PgStore};
+use devspm_ledger_sqlite::{ReadOnly, SqliteStore};
 
 use crate::EngineError;
 
@@ -42,6 +42,9 @@ pub fn location(db: &Path) -> Location<'_> {
         _ => Location::File(db),
     }
 }
+
+/// The writer lock of an SQLite ledger file: `<db>.lock` beside it.
+pub use devspm_ledger_sqlite::lock_path;
 
 /// A URL as messages show it: without its password.
 pub fn shown(url: &str) -> String {

@@ -5,8 +5,9 @@
 use std::process::Command;
 
 use devspm_ledger::conformance::{gap, repository};
-use devspm_ledger::{AuditStore, EventLog, LedgerError, SqliteStore, Store};
+use devspm_ledger::{AuditStore, EventLog, LedgerError, Store};
 use devspm_ledger_postgres::{CopyBatch, Open, PgStore, with_database};
+use devspm_ledger_sqlite::SqliteStore;
 
 fn server() -> String {
     std::env::var("DEVSPM_TEST_POSTGRES_URL")

@@ -1,13 +1,14 @@
 //! The ledger at a million events: append (2,000 per batch, Merkle tree maintained), full
 //! verification, random inclusion proofs and a consistency proof, and the file's size.
 //!
-//! `cargo bench -p devspm-ledger --bench million` (a plain program, not a test: it prints
+//! `cargo bench -p devspm-ledger-sqlite --bench million` (a plain program, not a test: it prints
 //! times and asserts only correctness). `DEVSPM_BENCH_EVENTS` sets the number of events
 //! (default 1,000,000), `DEVSPM_BENCH_DIR` the folder of the temporary database (default the
 //! system's temporary folder).
 
 use devspm_core::event::IngestGap;
-use devspm_ledger::{AuditStore, SqliteStore, Store};
+use devspm_ledger::{AuditStore, Store};
+use devspm_ledger_sqlite::SqliteStore;
 
 fn gap(i: u64) -> devspm_core::NewEvent {
     IngestGap {

@@ -6,10 +6,10 @@ use rusqlite::params;
 
 use super::store::SqliteStore;
 use super::tree::sql_nodes;
-use crate::audit::{self, AuditStore, ConsistencyProof, InclusionProof, StoredCheckpoint};
-use crate::checkpoint::Checkpoint;
-use crate::merkle::{self, Hash};
-use crate::{LedgerError, Store};
+use devspm_ledger::audit::{self, AuditStore, ConsistencyProof, InclusionProof, StoredCheckpoint};
+use devspm_ledger::checkpoint::Checkpoint;
+use devspm_ledger::merkle::{self, Hash};
+use devspm_ledger::{LedgerError, Store};
 
 impl AuditStore for SqliteStore {
     fn tree_size(&self) -> Result<u64, LedgerError> {
@@ -96,9 +96,9 @@ mod tests {
     use rusqlite::Connection;
 
     use super::*;
-    use crate::ChainProblem;
-    use crate::audit::event_leaf;
-    use crate::merkle::Frontier;
+    use devspm_ledger::ChainProblem;
+    use devspm_ledger::audit::event_leaf;
+    use devspm_ledger::merkle::Frontier;
 
     fn gap(i: u64) -> NewEvent {
         IngestGap {
@@ -170,8 +170,7 @@ mod tests {
         };
         // Make it look like a schema-3 database: no tree, no checkpoints, user_version 3.
         let conn = Connection::open(&path).unwrap();
-        conn.execute_batch(crate::sqlite::store::UNDO_SCHEMA_6)
-            .unwrap();
+        conn.execute_batch(crate::store::UNDO_SCHEMA_6).unwrap();
         conn.execute_batch(
             "DROP TABLE merkle_nodes; DROP TABLE checkpoints; PRAGMA user_version = 3;",
         )

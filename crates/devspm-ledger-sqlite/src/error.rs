@@ -4,7 +4,7 @@
 
 use rusqlite::ErrorCode;
 
-use crate::LedgerError;
+use devspm_ledger::LedgerError;
 
 /// Maps an SQLite error to a ledger error a person can act on.
 pub(crate) fn map_sql_error(path: &str, e: rusqlite::Error) -> LedgerError {

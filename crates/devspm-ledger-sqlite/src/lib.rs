@@ -1,23 +1,50 @@
-//! The SQLite backend of the ledger, one file per area. [`SqliteStore`] (`store`) opens and
-//! migrates the file and implements [`Store`](crate::Store); beside it are its `verify`
-//! (`verify`), its read views (`views`), the replay that `rebuild` and `check_projections` run
-//! (`replay_check`), the stored Merkle tree (`tree`), [`AuditStore`](crate::AuditStore)
-//! (`audit`), the mapping of SQLite errors to ledger errors (`error`), and `replica`: the file as
-//! the local replica of a ledger kept upstream (PostgreSQL), its catch-up and its append path
-//! (`crate::upstream`).
+//! The SQLite backend of the ledger: one file, bundled SQLite, no configuration — devspm's
+//! default store — and the local replica of a ledger kept upstream (PostgreSQL).
+//!
+//! One file per area. [`SqliteStore`] (`store`) opens and migrates the file and implements
+//! [`Store`](devspm_ledger::Store); beside it are its `verify` (`verify`), its read views
+//! (`views`), the replay that `rebuild` and `check_projections` run (`replay_check`) over the
+//! projection tables (`projection`), the stored Merkle tree (`tree`),
+//! [`AuditStore`](devspm_ledger::AuditStore) (`audit`), the area traits of `devspm-ledger`
+//! (`findings`, `governance`, `evidence`, `posture`, `signals`), the sealed personal data in
+//! its tables (`pii`), the writer lock beside the file (`writer_lock`), the mapping of SQLite
+//! errors to ledger errors (`error`), and `replica`: the file as the local replica of a ledger
+//! kept upstream (`devspm_ledger::upstream`), its catch-up and its append path.
 //!
 //! The algorithms that must give the same answers on every backend (the hash chain, the Merkle
-//! tree and its check, the checkpoints) are below this folder, in the crate's other modules;
-//! nothing outside this folder calls into it except through `SqliteStore` and the trait
-//! implementations in `evidence`, `findings` and `governance`.
+//! tree and its check, the checkpoints, the sealing of personal data) are `devspm-ledger`'s;
+//! this crate stores their results and calls them.
 
 mod audit;
 mod error;
+mod evidence;
+mod findings;
+mod governance;
+mod pii;
+mod posture;
+mod projection;
 mod replay_check;
 mod replica;
+mod signals;
 mod store;
 mod tree;
 mod verify;
 mod views;
+mod writer_lock;
 
+pub use projection::TABLES as PROJECTION_TABLES;
 pub use store::{ReadOnly, SqliteStore};
+pub use writer_lock::lock_path;
+
+/// The schema version this build writes and reads.
+pub const SCHEMA_VERSION: i64 = 10;
+
+// The ledger's modules and types that `store` and `replica` name as `crate::…`, from the days
+// when this backend was a module of `devspm-ledger` (another branch edits both files: their
+// imports stay as they were).
+#[cfg(test)]
+use devspm_ledger::ChainProblem;
+use devspm_ledger::{
+    AppendSummary, ForgetReport, Head, LedgerError, NameEmail, ProjectionReport, RecordedCommits,
+    RepositoryState, ResolverState, Store, VerifyReport, chain, checkpoint, upstream,
+};

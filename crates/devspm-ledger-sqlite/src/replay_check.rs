@@ -16,7 +16,9 @@ use rusqlite::Connection;
 use rusqlite::types::Value;
 
 use super::error::map_sql_error;
-use crate::{LedgerError, ProjectionProblem, ProjectionReport, projection};
+use devspm_ledger::{LedgerError, ProjectionProblem, ProjectionReport};
+
+use crate::projection;
 
 /// Replays every event of `source` into `target`'s projection tables, in sequence order.
 pub(crate) fn replay_events(

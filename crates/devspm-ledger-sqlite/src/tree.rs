@@ -6,9 +6,11 @@
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::error::map_sql_error;
-use crate::LedgerError;
-use crate::audit::{MIN_STORED_LEVEL, StoredPage, StoredTree, TreeNodes, TreeRows, event_leaf};
-use crate::merkle::Frontier;
+use devspm_ledger::LedgerError;
+use devspm_ledger::audit::{
+    MIN_STORED_LEVEL, StoredPage, StoredTree, TreeNodes, TreeRows, event_leaf,
+};
+use devspm_ledger::merkle::Frontier;
 
 /// The tree's rows in SQLite: `events.hash` and `merkle_nodes`.
 pub(crate) struct SqlRows<'c> {
@@ -79,12 +81,15 @@ pub(crate) fn build_tree(conn: &Connection, path: &str) -> Result<(), LedgerErro
     Ok(())
 }
 
-impl StoredTree for Connection {
+/// The stored tree nodes of a connection, as the ledger's tree check reads them.
+pub(crate) struct StoredNodes<'c>(pub &'c Connection);
+
+impl StoredTree for StoredNodes<'_> {
     type Error = rusqlite::Error;
 
     fn stored_page(&self, level: u32, from: u64, limit: u64) -> rusqlite::Result<StoredPage> {
         let mut page = StoredPage::new();
-        let mut stmt = self.prepare_cached(
+        let mut stmt = self.0.prepare_cached(
             "SELECT idx, hash FROM merkle_nodes WHERE level = ?1 AND idx >= ?2 ORDER BY idx LIMIT ?3",
         )?;
         let mut rows = stmt.query(params![level, from as i64, limit as i64])?;
@@ -101,11 +106,12 @@ impl StoredTree for Connection {
     }
 
     fn first_stored(&self, level: u32, from: u64) -> rusqlite::Result<Option<u64>> {
-        self.prepare_cached(
-            "SELECT idx FROM merkle_nodes WHERE level = ?1 AND idx >= ?2 ORDER BY idx LIMIT 1",
-        )?
-        .query_row(params![level, from as i64], |r| r.get::<_, i64>(0))
-        .optional()
-        .map(|idx| idx.map(|idx| idx as u64))
+        self.0
+            .prepare_cached(
+                "SELECT idx FROM merkle_nodes WHERE level = ?1 AND idx >= ?2 ORDER BY idx LIMIT 1",
+            )?
+            .query_row(params![level, from as i64], |r| r.get::<_, i64>(0))
+            .optional()
+            .map(|idx| idx.map(|idx| idx as u64))
     }
 }

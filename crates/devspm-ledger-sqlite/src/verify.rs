@@ -4,9 +4,10 @@
 //! the chain and their recorded erasures.
 
 use super::store::SqliteStore;
-use crate::audit::check_stored_checkpoints;
-use crate::chain::{ChainVerifier, ErasureCheck, EventRow, content_problem};
-use crate::{ChainProblem, LedgerError, VerifyReport};
+use super::tree::StoredNodes;
+use devspm_ledger::audit::check_stored_checkpoints;
+use devspm_ledger::chain::{ChainVerifier, ErasureCheck, EventRow, content_problem};
+use devspm_ledger::{ChainProblem, LedgerError, VerifyReport};
 
 impl SqliteStore {
     /// Re-walks the whole chain (the body of [`Store::verify`]): every event's hash and link,
@@ -43,7 +44,7 @@ impl SqliteStore {
                 prev_hash: text(7)?,
                 hash: text(8)?,
             };
-            if !chain.push(&self.conn, event).map_err(&err)? {
+            if !chain.push(&StoredNodes(&self.conn), event).map_err(&err)? {
                 break;
             }
             if seq.is_multiple_of(10_000) {
@@ -52,7 +53,9 @@ impl SqliteStore {
         }
         drop(rows);
         let recorded = Self::read_head(&self.conn).map_err(&err)?;
-        chain.finish(&self.conn, recorded.as_ref()).map_err(&err)?;
+        chain
+            .finish(&StoredNodes(&self.conn), recorded.as_ref())
+            .map_err(&err)?;
         if chain.problem().is_none() {
             chain.found(check_stored_checkpoints(self, chain.checked())?);
         }

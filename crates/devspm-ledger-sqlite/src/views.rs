@@ -1,16 +1,19 @@
 //! The queries behind the read views of an SQLite ledger (the `scan` summary, the AI report,
 //! identities and the evidence for their links), over the projection tables; the view types
-//! themselves are backend-neutral and live in [`crate::views`].
+//! themselves are backend-neutral and live in [`devspm_ledger::views`].
 
 use std::collections::{BTreeMap, HashMap};
 
 use devspm_core::identity::{Judgement, LinkReason, Verdict};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::pii::PiiBook;
-use crate::views::{
-    AgentShare, AiReport, AiRow, AiSummary, Contributor, IdentityRow, LinkEvidence, ToolRow,
+// The view types are the ledger's; `store` names them as `crate::views::…` too.
+pub(crate) use devspm_ledger::views::{
+    AgentShare, AiReport, AiRow, AiSummary, AliasEvidence, Contributor, IdentityDetail,
+    IdentityRow, LinkEvidence, RepositorySummary, RewriteRow, ToolRow,
 };
+
+use crate::pii::PiiBook;
 
 /// AI tooling at each repository's latest inspected revision (one repository, or all).
 fn tool_rows(conn: &Connection, repo_id: Option<&str>) -> rusqlite::Result<Vec<ToolRow>> {

@@ -19,7 +19,7 @@ use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::LedgerError;
+use devspm_ledger::LedgerError;
 
 /// The held lock; released when dropped (or when the process ends, however it ends).
 #[derive(Debug)]

@@ -7,7 +7,8 @@
 //! `verify` recomputes the tree from the events and compares every stored node. A backend
 //! supplies the stored nodes (through [`merkle::Nodes`] for proofs and `StoredTree` for the
 //! check, [`TreeRows`] for the tree's nodes, roots and proofs); the SQLite ones are in
-//! `sqlite/tree.rs` and `sqlite/audit.rs`, the PostgreSQL ones in `devspm-ledger-postgres`.
+//! `devspm-ledger-sqlite` (`tree.rs`, `audit.rs`), the PostgreSQL ones in
+//! `devspm-ledger-postgres`.
 
 use std::collections::VecDeque;
 

@@ -2,8 +2,9 @@
 //! [`EventLog`] and [`AuditStore`]. A backend's own tests run them all with
 //! [`conformance_tests!`](crate::conformance_tests), giving a way to make an empty ledger and a
 //! way to run SQL behind the ledger's back (the tamper tests use SQL that SQLite and PostgreSQL
-//! both accept). Behind the `conformance` feature (and always in this crate's own tests, which
-//! run it against SQLite).
+//! both accept): `devspm-ledger-sqlite/tests/conformance.rs` and
+//! `devspm-ledger-postgres/tests/conformance.rs`. Behind the `conformance` feature (and compiled
+//! in this crate's own tests, so that a change to the traits that breaks it is seen here).
 //!
 //! Every function panics with a message on the first difference, as a test does.
 
@@ -331,17 +332,4 @@ macro_rules! conformance_tests {
             $crate::conformance::an_empty_ledger_verifies($fresh);
         }
     };
-}
-
-#[cfg(test)]
-mod sqlite {
-    //! The suite against SQLite (in memory).
-
-    use crate::SqliteStore;
-
-    fn sql(store: &SqliteStore, statement: &str) {
-        store.connection().execute_batch(statement).unwrap();
-    }
-
-    crate::conformance_tests!(SqliteStore::open_in_memory().unwrap(), sql);
 }

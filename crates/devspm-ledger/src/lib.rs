@@ -1,4 +1,4 @@
-//! devspm's system of record: an append-only, hash-chained event ledger with SQL projections.
+//! devspm's system of record: an append-only, hash-chained event ledger, seen through traits.
 //!
 //! Collectors and analyzers hand [`NewEvent`]s to a [`Store`]; the store appends them in one
 //! transaction per batch, idempotently on each event's key, chains each event's hash to its
@@ -6,14 +6,24 @@
 //! alias ids) and updates the projections — all or nothing. Everything a view shows is read from
 //! projections, and projections can always be rebuilt from the events alone.
 //!
-//! [`Store`] is the seam between devspm and its database: SQLite ([`SqliteStore`]) is the
-//! embedded default. [`EventLog`] is the part of it every backend has (the event log and its
-//! verification); `devspm-ledger-postgres` implements it, with [`AuditStore`], on PostgreSQL.
-//! The hash chain ([`chain`]), the Merkle tree and proofs ([`merkle`], [`audit`]) are this
-//! crate's code that both backends call, so identical events give identical hashes and roots;
-//! [`conformance`] (feature `conformance`) holds the tests every backend passes. An
-//! [`SqliteStore`] can also be the local replica of a ledger kept elsewhere ([`upstream`]):
-//! every command then runs on the replica while PostgreSQL stays the system of record.
+//! This crate keeps what must be identical on every backend, and no database driver:
+//!
+//! - the types (events as stored, reports, [`LedgerError`]) and the traits a backend implements:
+//!   [`EventLog`] (the event log and its verification, on every backend), [`AuditStore`] (the
+//!   Merkle tree, proofs and checkpoints), [`Store`] with its area traits ([`FindingStore`],
+//!   [`GovernanceStore`], [`EvidenceStore`], [`PostureStore`], [`SignalStore`]) for a backend
+//!   that keeps projections, and [`upstream::Upstream`] for a system of record a local replica
+//!   follows;
+//! - the algorithms every backend calls, so identical events give identical hashes, roots and
+//!   verdicts: the hash chain and its verification ([`chain`]), the Merkle tree and proofs
+//!   ([`merkle`], [`audit`]), signed checkpoints ([`checkpoint`]), and the sealing of personal
+//!   data and the search that finds what an erasure must redact ([`pii`]);
+//! - [`conformance`] (feature `conformance`): the tests every backend passes.
+//!
+//! The backends are crates beside this one: `devspm-ledger-sqlite` (one SQLite file, the
+//! zero-configuration default, and the local replica of a ledger kept elsewhere) and
+//! `devspm-ledger-postgres` (the event log, the tree and checkpoints on PostgreSQL, as the
+//! system of record a team shares). `devspm-engine` chooses one.
 
 pub mod audit;
 pub mod chain;
@@ -24,14 +34,11 @@ pub mod evidence;
 pub mod findings;
 pub mod governance;
 pub mod merkle;
-mod pii;
+pub mod pii;
 pub mod posture;
-mod projection;
 pub mod signals;
-mod sqlite;
 pub mod upstream;
 pub mod views;
-mod writer_lock;
 
 use std::collections::HashMap;
 
@@ -48,14 +55,8 @@ pub use findings::{
 };
 pub use governance::{GovernanceStore, ToolFilter, ToolUseRow};
 pub use posture::PostureStore;
-pub use projection::TABLES as PROJECTION_TABLES;
 pub use signals::SignalStore;
-pub use sqlite::{ReadOnly, SqliteStore};
 pub use views::{AiReport, AiRow, IdentityDetail, IdentityRow, LinkEvidence, RepositorySummary};
-pub use writer_lock::lock_path;
-
-/// The schema version this build writes and reads.
-pub const SCHEMA_VERSION: i64 = 10;
 
 /// A name and an e-mail address as git recorded them (bytes, not necessarily UTF-8).
 pub type NameEmail = (Vec<u8>, Vec<u8>);
@@ -236,7 +237,7 @@ pub enum LedgerError {
 
 /// The event log and its integrity: the part of the ledger every backend has (SQLite and
 /// PostgreSQL), and all that `audit verify`, `audit log`, checkpoints, proofs and `migrate`
-/// need. A backend that keeps projections (SQLite) also implements [`Store`].
+/// need. A backend that keeps projections (`devspm-ledger-sqlite`) also implements [`Store`].
 pub trait EventLog {
     /// Where the log lives (a path or a URL without credentials), for messages.
     fn location(&self) -> &str;
@@ -268,7 +269,7 @@ pub trait EventLog {
     ) -> Result<Option<ProjectionReport>, LedgerError>;
 }
 
-/// Every [`Store`] (SQLite) is an event log through its own methods.
+/// Every [`Store`] (`devspm-ledger-sqlite`) is an event log through its own methods.
 impl<T: Store> EventLog for T {
     fn location(&self) -> &str {
         Store::location(self)

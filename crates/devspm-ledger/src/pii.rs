@@ -1,24 +1,19 @@
-//! Personal data at rest, and its erasure by crypto-shredding.
+//! Personal data at rest, and its erasure by crypto-shredding: the sealing every backend stores.
 //!
 //! The name and e-mail behind each alias id are stored sealed with ChaCha20-Poly1305 (RFC 8439)
-//! under a 256-bit key of their own: `alias_pii(alias_id, key_id, nonce, sealed)` holds the
-//! ciphertext, `pii_keys(key_id, key)` the key (one key per alias; `key_id` is the alias id).
-//! Each record gets a fresh random 96-bit nonce. The associated data binds the record to its
-//! alias id, so a sealed record moved to another alias no longer opens.
+//! under a 256-bit key of their own (one key per alias; the key id is the alias id). Each record
+//! gets a fresh random 96-bit nonce. The associated data binds the record to its alias id, so a
+//! sealed record moved to another alias no longer opens. A backend stores the sealed records and
+//! their keys (`devspm-ledger-sqlite`: `alias_pii` and `pii_keys`) and opens them with [`open`];
+//! a record whose key is gone is simply absent, and views show the pseudonymous id instead.
 //!
 //! Erasing a person (`devspm identities forget`) deletes the keys and sealed records of every
-//! alias of the identity, the stored commit messages that name them, and records the erasure as
-//! an `identity_forgotten` event (ids, content addresses and counts only). Readers decrypt every
-//! record once per query ([`PiiBook::load`]); a record whose key is gone is simply absent, and
-//! views show the pseudonymous id instead.
-
-use std::collections::HashMap;
+//! alias of the identity and the stored commit messages that name them ([`Needles`] finds them),
+//! and records the erasure as an `identity_forgotten` event (ids, content addresses and counts
+//! only).
 
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
-use rusqlite::{Connection, OptionalExtension, params};
-
-use crate::NameEmail;
 
 /// Domain separation for the associated data of a sealed record.
 const AAD_TAG: &[u8] = b"devspm-alias-pii-v1\0";
@@ -52,14 +47,14 @@ fn decode(plain: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
 }
 
 /// A sealed record: (key, nonce, ciphertext with its tag).
-pub(crate) struct Sealed {
+pub struct Sealed {
     pub key: [u8; 32],
     pub nonce: [u8; 12],
     pub ciphertext: Vec<u8>,
 }
 
 /// Seals `name` and `email` of `alias` under a new random key.
-pub(crate) fn seal(alias: &str, name: &[u8], email: &[u8]) -> Sealed {
+pub fn seal(alias: &str, name: &[u8], email: &[u8]) -> Sealed {
     let key: [u8; 32] = random();
     let nonce: [u8; 12] = random();
     let cipher = ChaCha20Poly1305::new(&Key::from(key));
@@ -82,7 +77,7 @@ pub(crate) fn seal(alias: &str, name: &[u8], email: &[u8]) -> Sealed {
 
 /// Opens a sealed record; `None` when the key, nonce or ciphertext is wrong (tampered, or moved
 /// from another alias).
-pub(crate) fn open(
+pub fn open(
     alias: &str,
     key: &[u8],
     nonce: &[u8],
@@ -104,106 +99,6 @@ pub(crate) fn open(
     decode(&plain)
 }
 
-/// Stores the personal data of a new alias, sealed under a key of its own. An alias that already
-/// has a record keeps it (appends are idempotent).
-pub(crate) fn store(
-    conn: &Connection,
-    alias: &str,
-    name: &[u8],
-    email: &[u8],
-) -> rusqlite::Result<()> {
-    let exists = conn
-        .prepare_cached("SELECT 1 FROM alias_pii WHERE alias_id = ?1")?
-        .exists([alias])?;
-    if exists {
-        return Ok(());
-    }
-    let sealed = seal(alias, name, email);
-    conn.prepare_cached(
-        "INSERT INTO pii_keys (key_id, key) VALUES (?1, ?2)
-         ON CONFLICT (key_id) DO UPDATE SET key = excluded.key",
-    )?
-    .execute(params![alias, &sealed.key[..]])?;
-    conn.prepare_cached(
-        "INSERT INTO alias_pii (alias_id, key_id, nonce, sealed) VALUES (?1, ?1, ?2, ?3)",
-    )?
-    .execute(params![alias, &sealed.nonce[..], sealed.ciphertext])?;
-    Ok(())
-}
-
-/// Every alias's personal data, decrypted once: `alias id → (name, e-mail)`. Aliases whose key
-/// was erased (or whose record does not open) are absent.
-#[derive(Default)]
-pub(crate) struct PiiBook {
-    pub entries: HashMap<String, NameEmail>,
-    /// Records that exist but do not open with their key (tampering), for diagnostics.
-    pub unreadable: u64,
-}
-
-impl PiiBook {
-    pub fn load(conn: &Connection) -> rusqlite::Result<PiiBook> {
-        let mut book = PiiBook::default();
-        let mut stmt = conn.prepare_cached(
-            "SELECT p.alias_id, k.key, p.nonce, p.sealed FROM alias_pii p
-             JOIN pii_keys k ON k.key_id = p.key_id",
-        )?;
-        let mut rows = stmt.query([])?;
-        while let Some(row) = rows.next()? {
-            let alias: String = row.get(0)?;
-            let key: Vec<u8> = row.get(1)?;
-            let nonce: Vec<u8> = row.get(2)?;
-            let sealed: Vec<u8> = row.get(3)?;
-            match open(&alias, &key, &nonce, &sealed) {
-                Some(pair) => {
-                    book.entries.insert(alias, pair);
-                }
-                None => book.unreadable += 1,
-            }
-        }
-        Ok(book)
-    }
-
-    /// Personal data of one alias, decrypted on its own (for single look-ups).
-    pub fn one(conn: &Connection, alias: &str) -> rusqlite::Result<Option<NameEmail>> {
-        let row: Option<(Vec<u8>, Vec<u8>, Vec<u8>)> = conn
-            .prepare_cached(
-                "SELECT k.key, p.nonce, p.sealed FROM alias_pii p
-                 JOIN pii_keys k ON k.key_id = p.key_id WHERE p.alias_id = ?1",
-            )?
-            .query_row([alias], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .optional()?;
-        Ok(row.and_then(|(key, nonce, sealed)| open(alias, &key, &nonce, &sealed)))
-    }
-
-    pub fn get(&self, alias: &str) -> Option<&NameEmail> {
-        self.entries.get(alias)
-    }
-
-    /// `(name, e-mail)` as text.
-    pub fn text(&self, alias: &str) -> Option<(String, String)> {
-        self.get(alias).map(|(n, e)| {
-            (
-                String::from_utf8_lossy(n).into_owned(),
-                String::from_utf8_lossy(e).into_owned(),
-            )
-        })
-    }
-}
-
-/// Seals every plaintext row of the schema-4 table `alias_pii_v4` into the new tables, then
-/// drops it (the migration to schema 5). Returns the rows moved.
-pub(crate) fn migrate_plaintext(conn: &Connection) -> rusqlite::Result<u64> {
-    let rows: Vec<(String, Vec<u8>, Vec<u8>)> = conn
-        .prepare("SELECT alias_id, name, email FROM alias_pii_v4")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    for (alias, name, email) in &rows {
-        store(conn, alias, name, email)?;
-    }
-    conn.execute_batch("DROP TABLE alias_pii_v4")?;
-    Ok(rows.len() as u64)
-}
-
 /// Lower-cases text for matching: Unicode-aware when the bytes are UTF-8, ASCII otherwise.
 fn fold(bytes: &[u8]) -> Vec<u8> {
     match std::str::from_utf8(bytes) {
@@ -218,7 +113,7 @@ fn is_word_byte(b: u8) -> bool {
 
 /// What to search stored messages for: a person's names and e-mails, lower-cased. Needles too
 /// short to name anyone (under 3 bytes) are left out and returned separately.
-pub(crate) struct Needles {
+pub struct Needles {
     folded: Vec<Vec<u8>>,
 }
 

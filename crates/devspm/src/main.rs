@@ -167,7 +167,7 @@ fn run(cli: cli::Cli) -> anyhow::Result<i32> {
             "devspm: devspm {}; writer lock {}; secret-hashing key {}; {} thread(s) available",
             env!("CARGO_PKG_VERSION"),
             output::escape(&devspm_engine::store::shown(
-                &devspm_ledger::lock_path(&settings.db_path)
+                &devspm_engine::store::lock_path(&settings.db_path)
                     .display()
                     .to_string()
             )),

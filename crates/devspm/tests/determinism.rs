@@ -114,7 +114,7 @@ fn ai_history(repo: &Repo, commits: usize, devs: usize, every: usize) -> u64 {
 /// are left out (they depend on the order events were appended, which is not part of the
 /// record's meaning). Rows sorted.
 fn canonical_projections(db: &Path) -> BTreeMap<String, Vec<String>> {
-    let store = devspm_ledger::SqliteStore::open(db).expect("open the ledger");
+    let store = devspm_ledger_sqlite::SqliteStore::open(db).expect("open the ledger");
     let conn = store.connection();
     let mut alias_names: BTreeMap<String, String> = BTreeMap::new();
     let mut stmt = conn.prepare("SELECT alias_id FROM alias_pii").unwrap();
@@ -174,7 +174,7 @@ fn canonical_projections(db: &Path) -> BTreeMap<String, Vec<String>> {
         text
     };
     let mut tables = BTreeMap::new();
-    for table in devspm_ledger::PROJECTION_TABLES {
+    for table in devspm_ledger_sqlite::PROJECTION_TABLES {
         let mut stmt = conn.prepare(&format!("SELECT * FROM {table}")).unwrap();
         let names: Vec<String> = stmt.column_names().map(|c| c.to_string()).collect();
         let mut rows: Vec<String> = stmt

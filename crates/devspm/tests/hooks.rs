@@ -171,7 +171,7 @@ fn hooks_record_into_the_database_install_was_given_and_never_hold_up_a_commit()
         .write(true)
         .create(true)
         .truncate(false)
-        .open(devspm_ledger::lock_path(&db))
+        .open(devspm_ledger_sqlite::lock_path(&db))
         .unwrap();
     lock.lock().unwrap();
     r.write("src/lib.rs", "pub fn f() {}\npub fn g() {}\n");

@@ -396,7 +396,7 @@ fn a_commit_with_an_empty_name_and_email_is_recorded() {
     assert_eq!(p["gaps"], Value::Null, "nothing unreadable: {p:#}");
     let alias = p["author"]["alias"].as_str().unwrap();
     // Personal data is sealed at rest (docs/privacy.md): read it through the ledger.
-    let (name, email) = devspm_ledger::SqliteStore::open(&sb.db())
+    let (name, email) = devspm_ledger_sqlite::SqliteStore::open(&sb.db())
         .unwrap()
         .alias_personal_data(alias)
         .unwrap()
