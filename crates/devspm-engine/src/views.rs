@@ -397,7 +397,7 @@ pub fn forgotten(r: &devspm_ledger::ForgetReport) -> devspm_report::identities::
         aliases: r.aliases.len(),
         contents_redacted: r.contents_redacted,
         too_short_to_search: r.too_short_to_search,
-        wal_truncated: r.wal_truncated,
+        scrub_complete: r.scrub_complete,
     }
 }
 

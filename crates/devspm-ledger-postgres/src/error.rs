@@ -1,5 +1,7 @@
 //! PostgreSQL errors as ledger errors, and the database's URL as messages show it (without its
-//! password): connecting (unreachable server, wrong password, missing database) and statements.
+//! password): connecting (unreachable server, wrong password, missing database) and statements
+//! (busy, conflicting, a lost connection), mapped to the backend-neutral variants of
+//! [`LedgerError`] as the SQLite backend maps SQLite's.
 
 use std::time::Duration;
 
@@ -97,8 +99,28 @@ fn describe(e: &postgres::Error) -> String {
     }
 }
 
-/// A PostgreSQL error as a ledger error naming the database.
+/// A PostgreSQL error as a ledger error naming the database: a lock that could not be had, a
+/// deadlock or a serialization failure is [`LedgerError::Locked`] (wait and retry), a violated
+/// constraint [`LedgerError::Conflict`], a lost connection [`LedgerError::Open`].
 pub(crate) fn map(location: &str, e: postgres::Error) -> LedgerError {
+    use postgres::error::SqlState;
+    if let Some(code) = e.code() {
+        if *code == SqlState::LOCK_NOT_AVAILABLE
+            || *code == SqlState::T_R_DEADLOCK_DETECTED
+            || *code == SqlState::T_R_SERIALIZATION_FAILURE
+        {
+            return LedgerError::Locked {
+                path: location.into(),
+            };
+        }
+        // Class 23: integrity constraint violation (unique, foreign key, check, not null).
+        if code.code().starts_with("23") {
+            return LedgerError::Conflict {
+                location: location.into(),
+                source: describe(&e).into(),
+            };
+        }
+    }
     if e.is_closed() {
         return LedgerError::Open {
             path: location.into(),

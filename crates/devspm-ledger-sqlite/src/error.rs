@@ -1,6 +1,6 @@
 //! SQLite errors as ledger errors: the one place that knows which SQLite failures mean a busy
-//! database, a foreign or corrupt file, a full disk or a file that cannot be opened, and says so
-//! in words a person can act on. Every SQLite-side module maps its errors through it.
+//! database, a foreign or corrupt file, a full disk, a constraint conflict or a file that cannot
+//! be opened, and says so in words a person can act on. Every SQLite-side module maps its errors through it.
 
 use rusqlite::ErrorCode;
 
@@ -38,6 +38,12 @@ pub(crate) fn map_sql_error(path: &str, e: rusqlite::Error) -> LedgerError {
                     ),
                 };
             }
+            ErrorCode::ConstraintViolation => {
+                return LedgerError::Conflict {
+                    location: path.into(),
+                    source: Box::new(e),
+                };
+            }
             ErrorCode::CannotOpen | ErrorCode::PermissionDenied | ErrorCode::ReadOnly => {
                 return LedgerError::Open {
                     path: path.into(),
@@ -55,8 +61,8 @@ pub(crate) fn map_sql_error(path: &str, e: rusqlite::Error) -> LedgerError {
             reason: msg.clone(),
         };
     }
-    LedgerError::Sql {
-        path: path.into(),
-        source: e,
+    LedgerError::Backend {
+        location: path.into(),
+        source: Box::new(e),
     }
 }

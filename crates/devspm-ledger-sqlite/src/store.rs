@@ -1362,7 +1362,7 @@ impl Store for SqliteStore {
             keys_deleted: keys,
             contents_redacted: contents.len() as u64,
             too_short_to_search: too_short.len() as u64,
-            wal_truncated,
+            scrub_complete: wal_truncated,
         })
     }
 }
@@ -1760,7 +1760,7 @@ mod tests {
         let report = store.forget("dev_1").unwrap();
         assert_eq!(report.aliases, vec!["a_1".to_owned()]);
         assert_eq!((report.keys_deleted, report.contents_redacted), (1, 1));
-        assert!(report.wal_truncated);
+        assert!(report.scrub_complete);
         assert!(store.alias_personal_data("a_1").unwrap().is_none());
         assert!(store.content(&sha).unwrap().is_none());
         let after = store.verify(&mut |_| {}).unwrap();

@@ -153,10 +153,10 @@ pub struct ForgetReport {
     pub contents_redacted: u64,
     /// Names or e-mails too short (under 3 bytes) to search messages for.
     pub too_short_to_search: u64,
-    /// Whether the write-ahead log could be checkpointed and truncated (false when another
-    /// process had the database open: the erased bytes may then linger in the `-wal` file
-    /// until its next checkpoint).
-    pub wal_truncated: bool,
+    /// Whether every erased byte is physically gone from the storage. False: it may remain
+    /// until the backend's next checkpoint or vacuum (on SQLite, when another process had the
+    /// database open, the write-ahead log could not be truncated).
+    pub scrub_complete: bool,
 }
 
 /// What the ledger knows about one repository, for incremental ingest.
@@ -190,9 +190,14 @@ pub struct ResolverState {
 }
 
 /// Why the ledger could not do what was asked. Messages are written for the person at the
-/// terminal: they name the database and, where there is one, the fix.
+/// terminal: they name the database and, where there is one, the fix. No variant names a
+/// backend's types: each backend maps its driver's errors to these (SQLite in
+/// `devspm-ledger-sqlite`, PostgreSQL in `devspm-ledger-postgres`).
 #[derive(Debug, thiserror::Error)]
 pub enum LedgerError {
+    /// Another writer holds the database: busy or locked (SQLite's busy and locked errors, the
+    /// writer lock beside an SQLite file, PostgreSQL's lock timeouts, deadlocks and
+    /// serialization failures). Waiting and running the command again is the fix.
     #[error(
         "database {path} is locked by another process (another devspm run?); wait for it to finish and retry"
     )]
@@ -217,11 +222,20 @@ pub enum LedgerError {
     NotADatabase { path: String, reason: String },
     #[error("cannot open database {path}: {reason}")]
     Open { path: String, reason: String },
-    #[error("database {path}: {source}")]
-    Sql {
-        path: String,
+    /// A write the database refused because it conflicts with what it holds (a uniqueness,
+    /// foreign-key or check constraint).
+    #[error("database {location}: {source}")]
+    Conflict {
+        location: String,
         #[source]
-        source: rusqlite::Error,
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// Any other failure of the database, as its driver reported it.
+    #[error("database {location}: {source}")]
+    Backend {
+        location: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
     #[error("database {path}: {reason}")]
     Tree { path: String, reason: String },

@@ -90,7 +90,8 @@ pub struct Forgotten {
     pub aliases: usize,
     pub contents_redacted: u64,
     pub too_short_to_search: u64,
-    pub wal_truncated: bool,
+    /// Every erased byte is physically gone from the storage (see `ForgetReport`).
+    pub scrub_complete: bool,
 }
 
 /// The identities as a table, or how to record some.
@@ -319,7 +320,7 @@ pub fn forgotten(report: &Forgotten) -> String {
             report.too_short_to_search
         ));
     }
-    if report.wal_truncated {
+    if report.scrub_complete {
         out.push_str(
             "the database file was rewritten (VACUUM) and its write-ahead log truncated: the erased bytes are gone from it; backups and copies still hold them\n",
         );
