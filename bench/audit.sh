@@ -9,7 +9,7 @@
 #    BENCH_RUNS times (default 3) with the current release build and with a baseline
 #    release build of BASE_REV (default HEAD: the last commit, built in a temporary git
 #    worktree), alternating, into fresh databases. Target: <= +10%.
-# 2. 1,000,000 events: `cargo bench -p devspm-ledger --bench million` appends 1M small events, then times `verify` (target < 5 s) and inclusion
+# 2. 1,000,000 events: `cargo bench -p devspm-ledger-sqlite --bench million` appends 1M small events, then times `verify` (target < 5 s) and inclusion
 #    proofs for random events (target < 10 ms each). DEVSPM_BENCH_EVENTS changes the count.
 #
 # Environment: CARGO_TARGET_DIR (default /var/tmp/devspm-target), BASE_BIN (a baseline

@@ -1,6 +1,6 @@
 //! [`AuditStore`] on SQLite: the tree's size and roots, inclusion and consistency proofs read
-//! from the stored tree (the backend-neutral algorithms of [`crate::audit`] over
-//! `sqlite/tree.rs`'s rows), and the signed checkpoints kept in `checkpoints`.
+//! from the stored tree (the backend-neutral algorithms of [`devspm_ledger::audit`] over
+//! `tree.rs`'s rows), and the signed checkpoints kept in `checkpoints`.
 
 use rusqlite::params;
 

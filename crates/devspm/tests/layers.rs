@@ -1,5 +1,7 @@
 //! The workspace's floors, checked from `cargo metadata`: front ends → engine → ledger traits
-//! and capability crates → core, with storage backends beside the ledger's traits. A crate that
+//! and capability crates → core, with storage backends (`devspm-ledger-sqlite`,
+//! `devspm-ledger-postgres`) beside the ledger's traits, each the only crate that uses its
+//! database driver. A crate that
 //! reaches past its floor (a front end opening a database driver or a backend crate itself, a
 //! library depending on the binary, a capability crate reading the ledger) fails here, with
 //! the edge named, before it becomes a habit.
@@ -11,13 +13,14 @@ use serde_json::Value;
 /// The crate that is a front end: it selects nothing, the engine opens the ledger for it.
 const FRONT_ENDS: &[&str] = &["devspm"];
 
-/// Crates that speak to a database themselves: only the ledger and its backends may use them.
-const DRIVERS: &[&str] = &[
-    "rusqlite",
-    "libsqlite3-sys",
-    "postgres",
-    "tokio-postgres",
-    "sqlx",
+/// Crates that speak to a database themselves, with the backend each belongs to: only that
+/// backend may use it (`None`: any backend). The ledger's traits crate uses none.
+const DRIVERS: &[(&str, Option<&str>)] = &[
+    ("rusqlite", Some("devspm-ledger-sqlite")),
+    ("libsqlite3-sys", Some("devspm-ledger-sqlite")),
+    ("postgres", Some("devspm-ledger-postgres")),
+    ("tokio-postgres", Some("devspm-ledger-postgres")),
+    ("sqlx", None),
 ];
 
 /// Capability crates: pure logic over the vocabulary, below the ledger and the engine.
@@ -76,6 +79,16 @@ fn is_backend(name: &str) -> bool {
     name.starts_with("devspm-ledger-")
 }
 
+/// Whether `name` may depend on `dependency` at run time as far as database drivers go: a
+/// driver only in the backend it belongs to.
+fn may_use_driver(name: &str, dependency: &str) -> bool {
+    match DRIVERS.iter().find(|(driver, _)| *driver == dependency) {
+        None => true,
+        Some((_, Some(backend))) => name == *backend,
+        Some((_, None)) => is_backend(name),
+    }
+}
+
 /// Every edge that breaks a floor, as "crate → dependency (kind): why".
 fn violations(crates: &BTreeMap<String, BTreeSet<(String, String)>>) -> Vec<String> {
     let mut wrong = Vec::new();
@@ -86,13 +99,9 @@ fn violations(crates: &BTreeMap<String, BTreeSet<(String, String)>>) -> Vec<Stri
             if FRONT_ENDS.contains(&dependency.as_str()) {
                 wrong.push(format!("{edge}: nothing depends on a front end"));
             }
-            if normal
-                && DRIVERS.contains(&dependency.as_str())
-                && name != "devspm-ledger"
-                && !is_backend(name)
-            {
+            if normal && !may_use_driver(name, dependency) {
                 wrong.push(format!(
-                    "{edge}: only the ledger's backends speak to a database"
+                    "{edge}: only the ledger's backends speak to a database, each to its own"
                 ));
             }
             if normal && is_backend(dependency) && name != "devspm-engine" {
@@ -122,7 +131,14 @@ fn violations(crates: &BTreeMap<String, BTreeSet<(String, String)>>) -> Vec<Stri
 #[test]
 fn every_crate_stays_on_its_floor() {
     let crates = workspace_dependencies();
-    for expected in ["devspm", "devspm-core", "devspm-engine", "devspm-ledger"] {
+    for expected in [
+        "devspm",
+        "devspm-core",
+        "devspm-engine",
+        "devspm-ledger",
+        "devspm-ledger-sqlite",
+        "devspm-ledger-postgres",
+    ] {
         assert!(
             crates.contains_key(expected),
             "cargo metadata lists {expected}"
@@ -155,14 +171,19 @@ fn the_rules_catch_what_they_are_for() {
         ("devspm-report", "devspm", "dev"),
         ("devspm-git", "devspm-engine", "normal"),
         ("devspm-core", "devspm-ledger", "normal"),
+        ("devspm-ledger", "rusqlite", "normal"),
+        ("devspm-ledger-postgres", "rusqlite", "normal"),
+        ("devspm", "devspm-ledger-sqlite", "normal"),
     ]);
-    assert_eq!(violations(&bad).len(), 6, "{:#?}", violations(&bad));
+    assert_eq!(violations(&bad).len(), 9, "{:#?}", violations(&bad));
     let good = edges(&[
         ("devspm", "devspm-engine", "normal"),
         ("devspm", "rusqlite", "dev"),
         ("devspm-engine", "devspm-ledger-postgres", "normal"),
         ("devspm-ledger-postgres", "postgres", "normal"),
-        ("devspm-ledger", "rusqlite", "normal"),
+        ("devspm-engine", "devspm-ledger-sqlite", "normal"),
+        ("devspm-ledger-sqlite", "rusqlite", "normal"),
+        ("devspm", "devspm-ledger-sqlite", "dev"),
     ]);
     assert_eq!(violations(&good), Vec::<String>::new());
 }
