@@ -9,7 +9,9 @@
 //! (`findings`, `governance`, `evidence`, `posture`, `signals`), the sealed personal data in
 //! its tables (`pii`), the writer lock beside the file (`writer_lock`), the mapping of SQLite
 //! errors to ledger errors (`error`), and `replica`: the file as the local replica of a ledger
-//! kept upstream (`devspm_ledger::upstream`), its catch-up and its append path.
+//! kept upstream (`devspm_ledger::upstream`), its catch-up and its append path. `replica`
+//! builds on `store`, never the reverse: what both name (the completion markers' `ledger_meta`
+//! prefix, the erasure of personal data) is in `meta` and `pii`.
 //!
 //! The algorithms that must give the same answers on every backend (the hash chain, the Merkle
 //! tree and its check, the checkpoints, the sealing of personal data) are `devspm-ledger`'s;
@@ -20,6 +22,7 @@ mod error;
 mod evidence;
 mod findings;
 mod governance;
+mod meta;
 mod pii;
 mod posture;
 mod projection;

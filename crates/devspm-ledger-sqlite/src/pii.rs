@@ -1,6 +1,8 @@
 //! The sealed personal data in an SQLite ledger: `alias_pii(alias_id, key_id, nonce, sealed)`
 //! holds each alias's record sealed by [`devspm_ledger::pii::seal`], `pii_keys(key_id, key)` its
-//! key. Readers decrypt every record once per query ([`PiiBook::load`]).
+//! key. Readers decrypt every record once per query ([`PiiBook::load`]); an erasure deletes the
+//! records, their keys and the contents that named the person ([`erase`]), on a file of its own
+//! (`store`) as on a replica applying an erasure recorded upstream (`replica`).
 
 use std::collections::HashMap;
 
@@ -107,4 +109,26 @@ pub(crate) fn migrate_plaintext(conn: &Connection) -> rusqlite::Result<u64> {
     }
     conn.execute_batch("DROP TABLE alias_pii_v4")?;
     Ok(rows.len() as u64)
+}
+
+/// Deletes the sealed personal data and keys of `aliases` and the contents at `contents`.
+pub(crate) fn erase(
+    conn: &Connection,
+    aliases: &[String],
+    contents: &[String],
+) -> rusqlite::Result<()> {
+    for alias in aliases {
+        conn.prepare_cached(
+            "DELETE FROM pii_keys WHERE key_id = ?1
+                OR key_id IN (SELECT key_id FROM alias_pii WHERE alias_id = ?1)",
+        )?
+        .execute([alias])?;
+        conn.prepare_cached("DELETE FROM alias_pii WHERE alias_id = ?1")?
+            .execute([alias])?;
+    }
+    for sha256 in contents {
+        conn.prepare_cached("DELETE FROM contents WHERE sha256 = ?1")?
+            .execute([sha256])?;
+    }
+    Ok(())
 }

@@ -12,14 +12,13 @@ use devspm_core::event::{EventKind, IdentityForgotten};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use super::error::map_sql_error;
+use super::meta::MARKER_PREFIX;
 use super::store::SqliteStore;
 use super::tree::sql_nodes;
 use crate::chain::ChainAppender;
+use crate::pii::erase;
 use crate::upstream::{Pulled, Upstream};
 use crate::{AppendSummary, LedgerError, projection};
-
-/// The `ledger_meta` names of analyzers' completion markers.
-pub(crate) const MARKER_PREFIX: &str = "analyzed:";
 
 /// Events applied per SQLite transaction while a replica catches up.
 const PAGE: usize = 20_000;
@@ -440,28 +439,6 @@ fn apply_pulled(
         .map_err(err)?;
     }
     Ok(pulled.events.len() as u64)
-}
-
-/// Deletes the sealed personal data and keys of `aliases` and the contents at `contents`.
-pub(super) fn erase(
-    conn: &Connection,
-    aliases: &[String],
-    contents: &[String],
-) -> rusqlite::Result<()> {
-    for alias in aliases {
-        conn.prepare_cached(
-            "DELETE FROM pii_keys WHERE key_id = ?1
-                OR key_id IN (SELECT key_id FROM alias_pii WHERE alias_id = ?1)",
-        )?
-        .execute([alias])?;
-        conn.prepare_cached("DELETE FROM alias_pii WHERE alias_id = ?1")?
-            .execute([alias])?;
-    }
-    for sha256 in contents {
-        conn.prepare_cached("DELETE FROM contents WHERE sha256 = ?1")?
-            .execute([sha256])?;
-    }
-    Ok(())
 }
 
 /// Deletes a replica file with its write-ahead log and shared-memory file.

@@ -641,7 +641,7 @@ fn write_attachments(conn: &Connection, attachments: &[Attachment]) -> rusqlite:
                 crate::pii::store(conn, alias, name, email)?;
             }
             Attachment::Erasure { aliases, contents } => {
-                super::replica::erase(conn, aliases, contents)?;
+                crate::pii::erase(conn, aliases, contents)?;
             }
         }
     }
@@ -706,7 +706,7 @@ impl Store for SqliteStore {
         repo_id: &str,
         state: &str,
     ) -> Result<(), LedgerError> {
-        let name = format!("{}{analyzer}:{repo_id}", super::replica::MARKER_PREFIX);
+        let name = format!("{}{analyzer}:{repo_id}", super::meta::MARKER_PREFIX);
         // A replica's markers are every host's: recorded upstream first.
         self.share_marker(&name, state)?;
         self.conn
