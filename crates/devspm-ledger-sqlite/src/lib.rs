@@ -2,7 +2,7 @@
 //! default store — and the local replica of a ledger kept upstream (PostgreSQL).
 //!
 //! One file per area. [`SqliteStore`] (`store`) opens and migrates the file and implements
-//! [`Store`](devspm_ledger::Store); beside it are its `verify` (`verify`), its read views
+//! [`Store`]; beside it are its `verify` (`verify`), its read views
 //! (`views`), the replay that `rebuild` and `check_projections` run (`replay_check`) over the
 //! projection tables (`projection`), the stored Merkle tree (`tree`),
 //! [`AuditStore`](devspm_ledger::AuditStore) (`audit`), the area traits of `devspm-ledger`
