@@ -7,7 +7,7 @@
 //! system's temporary folder).
 
 use devspm_core::event::IngestGap;
-use devspm_ledger::{AuditStore, SqliteStore, Store};
+use devspm_ledger::{AuditStore, EventLog, Integrity, Projections, SqliteStore};
 
 fn gap(i: u64) -> devspm_core::NewEvent {
     IngestGap {

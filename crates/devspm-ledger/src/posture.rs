@@ -17,7 +17,7 @@ use devspm_core::posture::{
 };
 use rusqlite::{OptionalExtension, params};
 
-use crate::{LedgerError, SqliteStore, Store};
+use crate::{EventLog, LedgerError, SqliteStore};
 
 /// The posture queries; implemented by every store backend.
 pub trait PostureStore {

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use devspm_core::posture::{AliasFact, HistoryCommit};
 use devspm_core::signal::Signal;
 
-use crate::{LedgerError, SqliteStore, Store};
+use crate::{EventLog, LedgerError, SqliteStore};
 
 /// The signal queries; implemented by every store backend.
 pub trait SignalStore {

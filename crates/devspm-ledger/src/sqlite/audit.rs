@@ -9,7 +9,7 @@ use super::tree::sql_nodes;
 use crate::audit::{self, AuditStore, ConsistencyProof, InclusionProof, StoredCheckpoint};
 use crate::checkpoint::Checkpoint;
 use crate::merkle::{self, Hash};
-use crate::{LedgerError, Store};
+use crate::{EventLog, LedgerError};
 
 impl AuditStore for SqliteStore {
     fn tree_size(&self) -> Result<u64, LedgerError> {
@@ -96,9 +96,9 @@ mod tests {
     use rusqlite::Connection;
 
     use super::*;
-    use crate::ChainProblem;
     use crate::audit::event_leaf;
     use crate::merkle::Frontier;
+    use crate::{ChainProblem, Integrity, Projections};
 
     fn gap(i: u64) -> NewEvent {
         IngestGap {

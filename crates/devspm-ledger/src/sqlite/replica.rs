@@ -16,7 +16,7 @@ use super::store::SqliteStore;
 use super::tree::sql_nodes;
 use crate::chain::ChainAppender;
 use crate::upstream::{Pulled, Upstream};
-use crate::{AppendSummary, LedgerError, projection};
+use crate::{AppendSummary, CursorMove, LedgerError, projection};
 
 /// The `ledger_meta` names of analyzers' completion markers.
 pub(crate) const MARKER_PREFIX: &str = "analyzed:";
@@ -299,7 +299,7 @@ impl SqliteStore {
     pub(super) fn append_via_upstream(
         &mut self,
         events: &mut dyn Iterator<Item = Result<NewEvent, LedgerError>>,
-        cursor: Option<(&str, Option<u64>)>,
+        cursor: CursorMove<'_>,
     ) -> Result<AppendSummary, LedgerError> {
         let err = self.sql_err();
         let Some(mut upstream) = self.upstream.take() else {
@@ -324,16 +324,14 @@ impl SqliteStore {
                 }
             }
             let head = head_before + pulled;
-            if let Some((analyzer, position)) = cursor {
-                // `None`: the head after this batch, only for an analyzer that had seen every
-                // event before it and when no other writer's events came back with this batch
-                // (moving the cursor over them would skip them for good).
-                let appended = summary.appended;
-                super::store::advance_cursor(&tx, analyzer, position, head, |current| {
-                    current >= head_before && pulled == appended
-                })
-                .map_err(&err)?;
-            }
+            // `ToHead`: the head after this batch, only for an analyzer that had seen every
+            // event before it and when no other writer's events came back with this batch
+            // (moving the cursor over them would skip them for good).
+            let appended = summary.appended;
+            super::store::advance_cursor(&tx, cursor, head, |current| {
+                current >= head_before && pulled == appended
+            })
+            .map_err(&err)?;
             tx.commit().map_err(&err)?;
             Ok(summary)
         })();

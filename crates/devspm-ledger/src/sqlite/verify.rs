@@ -9,9 +9,9 @@ use crate::chain::{ChainVerifier, ErasureCheck, EventRow, content_problem};
 use crate::{ChainProblem, LedgerError, VerifyReport};
 
 impl SqliteStore {
-    /// Re-walks the whole chain (the body of [`Store::verify`]): every event's hash and link,
-    /// the head recorded beside the chain, the stored Merkle tree, the stored checkpoints, and
-    /// the contents kept outside the chain.
+    /// Re-walks the whole chain (the body of [`Integrity::verify`](crate::Integrity::verify)):
+    /// every event's hash and link, the head recorded beside the chain, the stored Merkle tree,
+    /// the stored checkpoints, and the contents kept outside the chain.
     pub(super) fn verify_ledger(
         &self,
         progress: &mut dyn FnMut(u64),
