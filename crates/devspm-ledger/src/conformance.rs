@@ -325,8 +325,7 @@ pub fn a_source_error_rolls_the_batch_back<S: EventLog + Integrity + AuditStore>
         let mut source = failing_after((10..10 + before_the_error).map(gap));
         let error = store
             .append_stream(&mut source, CursorMove::None)
-            .err()
-            .expect("the source's error");
+            .expect_err("the source's error");
         assert!(
             error.to_string().contains("conformance: the source broke"),
             "{error}"
