@@ -300,6 +300,23 @@ pub fn an_empty_ledger_verifies<S: EventLog + Integrity + AuditStore>(store: S) 
     assert_eq!(store.tree_root(0).unwrap(), merkle::empty_root());
 }
 
+/// Content attached to an appended event is kept outside the chain and read back by its
+/// address; an address never stored is `None`; the ledger still verifies.
+pub fn contents_are_kept_by_address<S: EventLog + Integrity>(mut store: S) {
+    let bytes = b"conformance: a commit message\n".to_vec();
+    let address = devspm_core::ids::content_hash(&bytes);
+    let mut event = gap(1);
+    event.attachments.push(devspm_core::Attachment::Content {
+        sha256: address.clone(),
+        bytes: bytes.clone(),
+    });
+    store.append(vec![event]).unwrap();
+    assert_eq!(store.content(&address).unwrap(), Some(bytes));
+    let absent = devspm_core::ids::content_hash(b"never stored");
+    assert_eq!(store.content(&absent).unwrap(), None);
+    verified(&store);
+}
+
 /// A source that yields `events`, then fails (an unreadable spool, say).
 fn failing_after(
     events: impl IntoIterator<Item = NewEvent>,
@@ -470,6 +487,11 @@ macro_rules! conformance_tests {
         #[test]
         fn conformance_an_empty_ledger_verifies() {
             $crate::conformance::an_empty_ledger_verifies($fresh);
+        }
+
+        #[test]
+        fn conformance_contents_are_kept_by_address() {
+            $crate::conformance::contents_are_kept_by_address($fresh);
         }
 
         #[test]
