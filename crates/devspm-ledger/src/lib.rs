@@ -12,7 +12,7 @@
 //! function asks for what it uses: [`EventLog`], [`Integrity`], [`Projections`],
 //! [`AnalyzerState`], [`IngestState`], [`Identities`], [`Views`], [`Privacy`], and beside them
 //! [`FindingStore`], [`EvidenceStore`], [`GovernanceStore`], [`PostureStore`], [`SignalStore`]
-//! and [`AuditStore`]. [`Store`] names the eight first ones together. SQLite ([`SqliteStore`])
+//! and [`AuditStore`]. [`Store`] names the first eight together. SQLite ([`SqliteStore`])
 //! is the embedded default and implements them all; `devspm-ledger-postgres` implements the
 //! part every backend has ([`EventLog`], [`Integrity`], [`AuditStore`]) on PostgreSQL.
 //! The hash chain ([`chain`]), the Merkle tree and proofs ([`merkle`], [`audit`]) are this
