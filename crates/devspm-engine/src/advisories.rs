@@ -222,7 +222,7 @@ pub struct DependencyScan {
 /// [`crate::phase::ADVISORIES`], one step per lockfile.
 pub fn detect(
     ctx: &crate::Context<'_>,
-    store: &mut impl FindingStore,
+    store: &mut (impl devspm_ledger::EventLog + FindingStore),
     repo: &devspm_git::Repo,
     index: &AdvisoryIndex,
 ) -> Result<DependencyScan, EngineError> {

@@ -16,7 +16,7 @@ use devspm_ai::{CommitView, PersonView, TrailerView, detect};
 use devspm_core::catalogue::Catalogue;
 use devspm_core::event::{AiEvidence, AiInvolvement, EventKind, TrailerRecord};
 use devspm_core::{Attachment, NewEvent, Payload};
-use devspm_ledger::{AppendSummary, LedgerError, Store};
+use devspm_ledger::{AnalyzerState, AppendSummary, CursorMove, EventLog, IngestState, LedgerError};
 use serde::Deserialize;
 
 use crate::EngineError;
@@ -123,7 +123,7 @@ fn involvement_events(
 }
 
 /// Every alias's name and e-mail, from the ledger.
-pub fn load_people(store: &impl Store) -> Result<People, LedgerError> {
+pub fn load_people(store: &impl IngestState) -> Result<People, LedgerError> {
     Ok(store
         .alias_book()?
         .entries()
@@ -163,7 +163,10 @@ struct MessageRef {
 }
 
 /// Detects AI involvement in every commit recorded since the cursor; returns events appended.
-pub fn catch_up(store: &mut impl Store, catalogue: &Catalogue) -> Result<u64, EngineError> {
+pub fn catch_up(
+    store: &mut (impl EventLog + AnalyzerState + IngestState),
+    catalogue: &Catalogue,
+) -> Result<u64, EngineError> {
     let mut cursor = store.cursor(ANALYZER)?;
     let head = store.head()?.map_or(0, |h| h.seq);
     if cursor >= head {
@@ -196,11 +199,21 @@ pub fn catch_up(store: &mut impl Store, catalogue: &Catalogue) -> Result<u64, En
                 catalogue,
             ));
         }
-        appended += store.append_and_advance(out, ANALYZER, last)?.appended;
+        let to = CursorMove::To {
+            analyzer: ANALYZER,
+            seq: last,
+        };
+        appended += store
+            .append_stream(&mut out.into_iter().map(Ok), to)?
+            .appended;
         cursor = last;
     }
     // Nothing after the last commit event needs the detector: the cursor can stand at the head.
-    store.append_and_advance(Vec::new(), ANALYZER, head)?;
+    let to = CursorMove::To {
+        analyzer: ANALYZER,
+        seq: head,
+    };
+    store.append_stream(&mut std::iter::empty(), to)?;
     Ok(appended)
 }
 
@@ -216,7 +229,7 @@ impl Inline<'_> {
     /// transaction. The cursor must stand at the head before the first batch (run [`catch_up`]).
     pub fn append(
         &mut self,
-        store: &mut impl Store,
+        store: &mut impl EventLog,
         mut events: Vec<NewEvent>,
     ) -> Result<AppendSummary, LedgerError> {
         let mut found = Vec::new();
@@ -261,7 +274,8 @@ impl Inline<'_> {
         }
         let ai = found.len() as u64;
         events.extend(found);
-        let summary = store.append_and_advance_to_head(events, ANALYZER)?;
+        let to_head = CursorMove::ToHead { analyzer: ANALYZER };
+        let summary = store.append_stream(&mut events.into_iter().map(Ok), to_head)?;
         self.appended += ai.min(summary.appended);
         Ok(summary)
     }
@@ -271,7 +285,7 @@ impl Inline<'_> {
 /// `codex/*`, `cursor/*` or `claude/*` branch (remote-tracking or local) and from no other ref.
 /// Appends `ai_involvement` events (role `assisted`, marker `branch …`); idempotent.
 pub fn branch_evidence(
-    store: &mut impl Store,
+    store: &mut (impl EventLog + IngestState),
     repo_id: &str,
     catalogue: &Catalogue,
 ) -> Result<u64, EngineError> {

@@ -8,7 +8,7 @@ use devspm_ai::gitai::parse_note;
 use devspm_core::NewEvent;
 use devspm_core::catalogue::Catalogue;
 use devspm_core::event::{AiEvidence, AiInvolvement, AiLines, IngestGap};
-use devspm_ledger::Store;
+use devspm_ledger::{EventLog, IngestState};
 
 use crate::repository::files_or_gap;
 use crate::{Diagnostics, EngineError};
@@ -51,7 +51,7 @@ fn record_involvement(
 
 /// Reads the repository's git-ai notes; returns the events appended.
 pub fn read_notes(
-    store: &mut impl Store,
+    store: &mut (impl EventLog + IngestState),
     repo: &devspm_git::Repo,
     catalogue: &Catalogue,
     diagnostics: &dyn Diagnostics,
@@ -155,7 +155,7 @@ const MAX_TRACES_BYTES: u64 = 64 << 20;
 /// Reads Agent Trace records (`.agent-trace/traces.jsonl`) at HEAD and at the other branch
 /// heads; returns the events appended.
 pub fn read_agent_traces(
-    store: &mut impl Store,
+    store: &mut (impl EventLog + IngestState),
     repo: &devspm_git::Repo,
     catalogue: &Catalogue,
     diagnostics: &dyn Diagnostics,
@@ -195,7 +195,7 @@ pub fn read_agent_traces(
 
 /// Reads one version of the traces file; returns the events appended.
 fn read_traces_file(
-    store: &mut impl Store,
+    store: &mut (impl EventLog + IngestState),
     repo: &devspm_git::Repo,
     catalogue: &Catalogue,
     diagnostics: &dyn Diagnostics,

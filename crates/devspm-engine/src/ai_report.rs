@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use devspm_ledger::{AiReport, Store};
+use devspm_ledger::{AiReport, AnalyzerState, EventLog, IngestState, Views};
 
 use crate::{Context, EngineError};
 
@@ -23,7 +23,7 @@ pub enum Scope<'a> {
 /// The AI involvement report over `scope`.
 pub fn report(
     ctx: &Context<'_>,
-    store: &mut impl Store,
+    store: &mut (impl EventLog + AnalyzerState + IngestState + Views),
     scope: Scope<'_>,
 ) -> Result<AiReport, EngineError> {
     // Commits recorded before the detector existed (or by an older one) are examined first.

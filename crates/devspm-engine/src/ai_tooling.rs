@@ -22,7 +22,7 @@ const MAX_BRANCHES: usize = 200;
 
 /// Inspects every local branch head and HEAD; returns the events appended.
 pub fn inspect_head(
-    store: &mut impl FindingStore,
+    store: &mut (impl devspm_ledger::EventLog + devspm_ledger::IngestState + FindingStore),
     repo: &devspm_git::Repo,
     diagnostics: &dyn Diagnostics,
 ) -> Result<u64, EngineError> {
@@ -69,7 +69,7 @@ pub fn inspect_head(
 /// The tool inventory of one revision, appended to `events`; its risky settings to `risky`
 /// when given.
 fn inspect_revision(
-    store: &mut impl FindingStore,
+    store: &mut (impl devspm_ledger::EventLog + devspm_ledger::IngestState + FindingStore),
     repo: &devspm_git::Repo,
     head: &str,
     diagnostics: &dyn Diagnostics,

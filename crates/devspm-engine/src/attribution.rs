@@ -117,7 +117,7 @@ const REF_RULES: [&str; 3] = [
 /// maps finding ids to secret values known in this run only. Progress: the phase
 /// [`crate::phase::ATTRIBUTION`], one step per finding.
 pub fn attribute_pending(
-    store: &mut impl FindingStore,
+    store: &mut (impl devspm_ledger::EventLog + FindingStore),
     repo: &Repo,
     secrets: &HashMap<String, String>,
     again: bool,
@@ -156,7 +156,7 @@ pub fn attribute_pending(
 
 /// Attributes one batch of pending findings and appends their events.
 fn attribute_batch(
-    store: &mut impl FindingStore,
+    store: &mut (impl devspm_ledger::EventLog + FindingStore),
     repo: &Repo,
     secrets: &HashMap<String, String>,
     (head, blamer): (&Option<String>, &Blamer),

@@ -3,9 +3,9 @@
 //! reading its events. Keys, checkpoints and proofs are in [`checkpoints`], the folder an
 //! auditor verifies without devspm in [`export`], evidence packs in [`crate::evidence`].
 //!
-//! Everything here reaches storage through the ledger's traits ([`Store`], [`AuditStore`]),
-//! so it runs the same on any backend (what is said about the file a read-only store reads is
-//! [`crate::store::opened_note`]).
+//! Everything here reaches storage through the ledger's traits ([`EventLog`], [`Integrity`],
+//! [`Projections`], [`AuditStore`]), so it runs the same on any backend (what is said about the
+//! file a read-only store reads is [`crate::store::opened_note`]).
 
 pub mod checkpoints;
 pub mod export;
@@ -14,7 +14,8 @@ use std::path::Path;
 
 use devspm_ledger::checkpoint::Checkpoint;
 use devspm_ledger::{
-    AuditStore, EventLog, ProjectionProblem, ProjectionReport, Store, VerifyReport,
+    AuditStore, EventLog, IngestState, Integrity, ProjectionProblem, ProjectionReport, Projections,
+    VerifyReport,
 };
 use serde::Serialize;
 
@@ -83,12 +84,12 @@ impl Verification {
     }
 }
 
-/// Verifies the ledger: the chain and everything [`Store::verify`] checks, then — unless
+/// Verifies the ledger: the chain and everything [`Integrity::verify`] checks, then — unless
 /// `quick`, and only when the events verify — the projections against a replay, then a signed
 /// checkpoint kept elsewhere (`file`, already checked with [`checkpoints::read_signed`])
 /// against the verified ledger. Reports progress in the phases [`PHASE_CHAIN`] and
 /// [`PHASE_PROJECTIONS`].
-pub fn verify<S: EventLog + AuditStore>(
+pub fn verify<S: EventLog + Integrity + AuditStore>(
     store: &S,
     quick: bool,
     signed: Option<(&Path, &Checkpoint)>,
@@ -121,7 +122,7 @@ pub fn verify<S: EventLog + AuditStore>(
 
 /// Verifies the ledger before a pipeline vouches for it; a ledger that does not verify is
 /// [`EngineError::Tampered`] (`refused`: what the pipeline then refuses to do).
-pub(crate) fn verified<S: EventLog>(
+pub(crate) fn verified<S: EventLog + Integrity>(
     store: &S,
     refused: &'static str,
 ) -> Result<VerifyReport, EngineError> {
@@ -129,12 +130,12 @@ pub(crate) fn verified<S: EventLog>(
 }
 
 /// [`verified`], telling `at` the events verified so far.
-pub(crate) fn verified_with<S: EventLog>(
+pub(crate) fn verified_with<S: EventLog + Integrity>(
     store: &S,
     refused: &'static str,
     at: &dyn Fn(u64),
 ) -> Result<VerifyReport, EngineError> {
-    let report = EventLog::verify(store, &mut |n| at(n))?;
+    let report = store.verify(&mut |n| at(n))?;
     match report.problem {
         Some(problem) => Err(EngineError::Tampered {
             location: store.location().to_owned(),
@@ -146,7 +147,7 @@ pub(crate) fn verified_with<S: EventLog>(
 }
 
 /// Rebuilds every projection from the events; returns the number of events replayed.
-pub fn rebuild<S: Store>(store: &mut S, progress: &dyn Progress) -> Result<u64, EngineError> {
+pub fn rebuild<S: Projections>(store: &mut S, progress: &dyn Progress) -> Result<u64, EngineError> {
     progress.start(PHASE_PROJECTIONS, "", None);
     let replayed = store.rebuild(&mut |n| progress.at(n))?;
     progress.finish();
@@ -221,7 +222,7 @@ pub(crate) fn parse_date(what: &str, text: &str) -> Result<jiff::civil::Date, En
 
 /// The id of a recorded repository named by a path to it, or by its recorded name, locator or
 /// id; `None` when nothing recorded matches.
-pub(crate) fn recorded_repository<S: Store>(
+pub(crate) fn recorded_repository<S: IngestState>(
     store: &S,
     value: &str,
 ) -> Result<Option<String>, EngineError> {

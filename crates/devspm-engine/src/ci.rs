@@ -162,7 +162,7 @@ pub fn audit_head(
 /// attributed. Returns the events appended.
 pub fn inspect_head(
     ctx: &Context<'_>,
-    store: &mut impl FindingStore,
+    store: &mut (impl devspm_ledger::EventLog + FindingStore),
     repo: &devspm_git::Repo,
 ) -> Result<u64, EngineError> {
     let audit = match audit_head(repo, &audit_config(ctx.policy)) {

@@ -45,9 +45,9 @@ const DAY: i64 = 86_400;
 const DEFAULT_DAYS: i64 = 90;
 
 /// What an evidence pack reads from the ledger (and, with a key, records: its checkpoint).
-pub trait PackStore: EvidenceStore + FindingStore + AuditStore {}
+pub trait PackStore: EvidenceStore + FindingStore + AuditStore + devspm_ledger::Store {}
 
-impl<S: EvidenceStore + FindingStore + AuditStore> PackStore for S {}
+impl<S: EvidenceStore + FindingStore + AuditStore + devspm_ledger::Store> PackStore for S {}
 
 /// What pack to make.
 #[derive(Clone, Debug)]

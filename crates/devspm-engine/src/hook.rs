@@ -52,7 +52,7 @@ impl StagedCheck {
 /// or a throwaway key, still lets the message tell secrets apart.
 pub fn check_staged(
     ctx: &Context<'_>,
-    store: Option<&mut impl FindingStore>,
+    store: Option<&mut (impl devspm_ledger::EventLog + devspm_ledger::IngestState + FindingStore)>,
     work_tree: &Path,
 ) -> Result<StagedCheck, EngineError> {
     let scanner = crate::secrets::scanner(ctx)?;
@@ -80,7 +80,7 @@ pub fn check_staged(
 /// `reason`. The override names each secret by the database's keyed hash: a check made with
 /// any other key cannot be recorded.
 pub fn record_override(
-    store: &mut impl FindingStore,
+    store: &mut (impl devspm_ledger::EventLog + devspm_ledger::IngestState + FindingStore),
     repo: &devspm_git::Repo,
     check: StagedCheck,
     by: (&str, &str),

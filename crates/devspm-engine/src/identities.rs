@@ -6,17 +6,17 @@
 use std::collections::HashMap;
 
 use devspm_core::suggest::{Person, identity_block, suggest};
-use devspm_ledger::{ForgetReport, IdentityDetail, IdentityRow, Store};
+use devspm_ledger::{EventLog, ForgetReport, Identities, IdentityDetail, IdentityRow, Privacy};
 use serde::Serialize;
 
-use crate::{Context, EngineError, Ledger};
+use crate::{Context, EngineError};
 
 /// The identities on record, most active first, of one kind (`developer`, `agent`, `bot`) or
 /// all. Identities are resolved first as the configuration says now: a changed
 /// `[[identity]]` applies at once, without a re-scan (resolution reads only what is recorded).
 pub fn list(
     ctx: &Context<'_>,
-    store: &mut impl Ledger,
+    store: &mut (impl EventLog + Identities),
     kind: Option<&str>,
 ) -> Result<Vec<IdentityRow>, EngineError> {
     crate::scan::resolve_identities(ctx, store)?;
@@ -31,7 +31,7 @@ pub fn list(
 /// evidence for every alias; none is [`EngineError::NotFound`].
 pub fn show(
     ctx: &Context<'_>,
-    store: &mut impl Ledger,
+    store: &mut (impl EventLog + Identities),
     query: &str,
 ) -> Result<Vec<IdentityDetail>, EngineError> {
     crate::scan::resolve_identities(ctx, store)?;
@@ -68,7 +68,10 @@ pub struct Suggestions {
 
 /// Developers that are likely one person, with their evidence and a ready block each.
 /// Resolution keeps them apart until the configuration says otherwise.
-pub fn suggestions(ctx: &Context<'_>, store: &mut impl Ledger) -> Result<Suggestions, EngineError> {
+pub fn suggestions(
+    ctx: &Context<'_>,
+    store: &mut (impl EventLog + Identities),
+) -> Result<Suggestions, EngineError> {
     crate::scan::resolve_identities(ctx, store)?;
     let rows: Vec<IdentityRow> = store
         .identities()?
@@ -129,7 +132,7 @@ pub fn suggestions(ctx: &Context<'_>, store: &mut impl Ledger) -> Result<Suggest
 /// matches nothing, several identities, an agent or a bot, or someone already forgotten.
 pub fn forget_target(
     ctx: &Context<'_>,
-    store: &mut impl Ledger,
+    store: &mut (impl EventLog + Identities),
     query: &str,
 ) -> Result<IdentityRow, EngineError> {
     crate::scan::resolve_identities(ctx, store)?;
@@ -180,6 +183,6 @@ pub fn forget_target(
 /// Erases the personal data of `identity` (a developer's identity id, as [`forget_target`]
 /// returned it): the key and sealed record of each of its aliases and every stored content
 /// naming it, recorded as an `identity_forgotten` event.
-pub fn forget(store: &mut impl Store, identity: &str) -> Result<ForgetReport, EngineError> {
+pub fn forget(store: &mut impl Privacy, identity: &str) -> Result<ForgetReport, EngineError> {
     Ok(store.forget(identity)?)
 }

@@ -25,7 +25,7 @@ use devspm_core::finding::{
 };
 use devspm_findings::RawFinding;
 use devspm_findings::fingerprint::redact;
-use devspm_ledger::FindingStore;
+use devspm_ledger::{CursorMove, FindingStore};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -487,7 +487,7 @@ pub fn import<S: Ledger + Send, R: Read + Seek>(
     crate::scan::bring_up_to_date(ctx, store, repo)?;
     // New findings from the spool, then the imports that saw them: one transaction.
     let mut spooled = spool.read_back()?.chain(events.into_iter().map(Ok));
-    store.append_streamed(&mut spooled)?;
+    store.append_stream(&mut spooled, CursorMove::None)?;
     let attribution = if options.attribute {
         Some(crate::attribution::attribute_pending(
             store,

@@ -98,11 +98,13 @@ pub use context::{
 };
 pub use error::EngineError;
 
-/// The ledger as the pipelines use it: events and projections ([`devspm_ledger::Store`]),
-/// findings ([`devspm_ledger::FindingStore`]) and governance data
-/// ([`devspm_ledger::GovernanceStore`]). Every store implementing the three is one.
+/// The ledger as the pipelines use it: events and projections ([`devspm_ledger::Store`], every
+/// small trait of the ledger), findings ([`devspm_ledger::FindingStore`]), governance data
+/// ([`devspm_ledger::GovernanceStore`]), posture and signals. Every store implementing them all
+/// is one. A function that needs less asks for less.
 pub trait Ledger:
-    devspm_ledger::FindingStore
+    devspm_ledger::Store
+    + devspm_ledger::FindingStore
     + devspm_ledger::GovernanceStore
     + devspm_ledger::PostureStore
     + devspm_ledger::SignalStore
@@ -110,7 +112,8 @@ pub trait Ledger:
 }
 
 impl<
-    T: devspm_ledger::FindingStore
+    T: devspm_ledger::Store
+        + devspm_ledger::FindingStore
         + devspm_ledger::GovernanceStore
         + devspm_ledger::PostureStore
         + devspm_ledger::SignalStore
@@ -122,7 +125,7 @@ impl<
 /// The payload of a recorded event, read as `T` (only the fields an analyzer needs); a payload
 /// that does not read is a damaged event, named by its sequence number.
 fn recorded_payload<T: serde::de::DeserializeOwned>(
-    store: &impl devspm_ledger::Store,
+    store: &impl devspm_ledger::EventLog,
     event: &devspm_core::StoredEvent,
 ) -> Result<T, devspm_ledger::LedgerError> {
     serde_json::from_str(&event.payload).map_err(|e| devspm_ledger::LedgerError::BadEvent {

@@ -20,7 +20,7 @@ use devspm_core::finding::{
 };
 use devspm_core::{NewEvent, hex};
 use devspm_findings::attribute::ENGINE;
-use devspm_ledger::FindingStore;
+use devspm_ledger::{CursorMove, FindingStore};
 use sha2::{Digest, Sha256};
 
 use crate::secrets::TOOL;
@@ -50,7 +50,10 @@ fn digest(parts: &[&str]) -> String {
 
 /// Records a finding for every secret redacted from a commit message since the cursor;
 /// returns the events appended.
-pub fn catch_up(ctx: &Context<'_>, store: &mut impl FindingStore) -> Result<u64, EngineError> {
+pub fn catch_up(
+    ctx: &Context<'_>,
+    store: &mut (impl devspm_ledger::EventLog + devspm_ledger::AnalyzerState + FindingStore),
+) -> Result<u64, EngineError> {
     let mut cursor = store.cursor(ANALYZER)?;
     // What each rule is called and how severe it is (user rules included).
     let scanner = crate::secrets::scanner(ctx)?;
@@ -80,7 +83,13 @@ pub fn catch_up(ctx: &Context<'_>, store: &mut impl FindingStore) -> Result<u64,
         for (repo, commits) in &by_repo {
             events.extend(repository_events(store, repo, commits, &rules)?);
         }
-        appended += store.append_and_advance(events, ANALYZER, last)?.appended;
+        let to = CursorMove::To {
+            analyzer: ANALYZER,
+            seq: last,
+        };
+        appended += store
+            .append_stream(&mut events.into_iter().map(Ok), to)?
+            .appended;
         cursor = last;
     }
     Ok(appended)

@@ -13,7 +13,7 @@
 
 use std::path::Path;
 
-use devspm_ledger::{AuditStore, EventLog, Head, Store, merkle};
+use devspm_ledger::{AuditStore, EventLog, Head, Integrity, merkle};
 use devspm_ledger_postgres::{CopyBatch, MIGRATION_TARGET, PgStore};
 use devspm_ledger_sqlite::SqliteStore;
 use serde::Serialize;
@@ -74,12 +74,12 @@ pub fn migrate(
     };
     let source = crate::store::open_read_only(from, None)?;
     let mut target = crate::store::open_postgres_for_copy(url)?;
-    let source_head = Store::head(&source)?;
+    let source_head = EventLog::head(&source)?;
     let target_head = EventLog::head(&target)?;
     let already = target_head.as_ref().map_or(0, |h| h.seq);
     check_prefix(&source, &target, source_head.as_ref(), target_head.as_ref())?;
     let mut report = Migration {
-        source: Store::location(&source).to_owned(),
+        source: EventLog::location(&source).to_owned(),
         target: EventLog::location(&target).to_owned(),
         already,
         copied: 0,
@@ -138,7 +138,7 @@ pub fn migrate(
     }
     // On arrival: the whole copy verifies (chain, tree, checkpoints, contents), and its root is
     // the source's.
-    let verified = EventLog::verify(&target, &mut |_| {})?;
+    let verified = Integrity::verify(&target, &mut |_| {})?;
     if let Some(problem) = verified.problem {
         return Err(EngineError::Tampered {
             location: report.target,
@@ -184,7 +184,7 @@ fn check_prefix(
         EngineError::Conflict(format!(
             "{} and {} have diverged ({why}); copy into an empty database instead",
             EventLog::location(target),
-            Store::location(source)
+            EventLog::location(source)
         ))
     };
     let held = source_head.map_or(0, |h| h.seq);
@@ -194,7 +194,7 @@ fn check_prefix(
             copied.seq
         )));
     }
-    let same = Store::events(source, None, copied.seq - 1, 1)?
+    let same = EventLog::events(source, None, copied.seq - 1, 1)?
         .first()
         .is_some_and(|e| e.seq == copied.seq && e.hash == copied.hash);
     if !same {
@@ -243,7 +243,7 @@ fn copy_events(
     let start = after;
     let mut contents = 0;
     loop {
-        let events = Store::events(source, None, after, batch)?;
+        let events = EventLog::events(source, None, after, batch)?;
         let Some(last) = events.last() else {
             break;
         };

@@ -299,7 +299,7 @@ pub struct Output<'a> {
 /// checked (`named`, else the one `dir` is in).
 pub fn findings_gate(
     ctx: &Context<'_>,
-    store: &(impl FindingStore + devspm_ledger::EvidenceStore),
+    store: &(impl devspm_ledger::IngestState + FindingStore + devspm_ledger::EvidenceStore),
     named: Option<&str>,
     dir: Option<&std::path::Path>,
     level: &str,

@@ -11,7 +11,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-use devspm_ledger::{EvidenceStore, PostureStore, Store};
+use devspm_ledger::{AnalyzerState, EventLog, EvidenceStore, PostureStore};
 use devspm_posture::codeowners::{self, Codeowners, PathChange};
 use devspm_posture::graph::{DEFAULT_BRANCH_CANDIDATES, default_branch, reachable};
 use devspm_posture::{
@@ -42,7 +42,7 @@ pub struct PostureRequest<'a> {
 }
 
 /// Every developer, team, agent and repository with activity in the window, scored.
-pub fn posture<S: Store + PostureStore + EvidenceStore + crate::Ledger>(
+pub fn posture<S: EvidenceStore + crate::Ledger>(
     ctx: &Context<'_>,
     store: &S,
     request: &PostureRequest<'_>,
@@ -83,7 +83,7 @@ pub fn posture<S: Store + PostureStore + EvidenceStore + crate::Ledger>(
 /// One subject's posture with the evidence behind each factor. `subject` is `kind:value`
 /// (`developer:`, `team:`, `agent:`, `repo:`) or a value alone: an identity id, e-mail or
 /// name, an agent id, a team, a repository name or id.
-pub fn explain<S: Store + PostureStore + EvidenceStore + crate::Ledger>(
+pub fn explain<S: EvidenceStore + crate::Ledger>(
     ctx: &Context<'_>,
     store: &S,
     request: &PostureRequest<'_>,
@@ -124,7 +124,7 @@ pub fn explain<S: Store + PostureStore + EvidenceStore + crate::Ledger>(
 }
 
 /// The settings, the window and the facts of a request.
-pub(crate) fn gather<S: Store + PostureStore + EvidenceStore + crate::Ledger>(
+pub(crate) fn gather<S: EvidenceStore + crate::Ledger>(
     ctx: &Context<'_>,
     store: &S,
     request: &PostureRequest<'_>,
@@ -231,7 +231,7 @@ fn judge_tools(
 /// The built-in detectors record an import only when they find something; a completed run is
 /// recorded as the analyzer's state. A repository they ran on has been looked at, findings or
 /// not: it counts as scanned (and, for the secret detector, as searched for secrets).
-fn detectors_ran<S: Store + PostureStore + EvidenceStore>(
+fn detectors_ran<S: AnalyzerState + PostureStore + EvidenceStore>(
     store: &S,
     facts: &mut Facts,
 ) -> Result<(), EngineError> {
@@ -317,7 +317,7 @@ fn fixing_commits<S: PostureStore + crate::Ledger>(
 
 /// Fills `live_at_head` of every open secret from its `attribution` event (the secret
 /// detector records there whether the value is still in the file at HEAD).
-fn secrets_at_head<S: Store>(store: &S, facts: &mut Facts) -> Result<(), EngineError> {
+fn secrets_at_head<S: EventLog>(store: &S, facts: &mut Facts) -> Result<(), EngineError> {
     for f in facts
         .findings
         .iter_mut()
@@ -337,7 +337,7 @@ fn secrets_at_head<S: Store>(store: &S, facts: &mut Facts) -> Result<(), EngineE
 
 /// Fills `on_default_branch` of every commit whose repository has a default branch: the
 /// commits reachable from its tip, through the whole recorded graph.
-fn mark_default_branch<S: Store + PostureStore + EvidenceStore>(
+fn mark_default_branch<S: PostureStore + EvidenceStore>(
     store: &S,
     facts: &mut Facts,
 ) -> Result<(), EngineError> {

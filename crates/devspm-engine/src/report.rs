@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use devspm_core::posture::IdentityFact;
-use devspm_ledger::{EvidenceStore, FindingFilter, PostureStore, Store, ToolFilter};
+use devspm_ledger::{EvidenceStore, FindingFilter, PostureStore, ToolFilter};
 use devspm_posture::{Facts, Selection};
 use devspm_report::report::{
     COMMITS_LISTED, CiAudit, CommitEntry, FindingEntry, Report, ToolEntry, ToolInventory,
@@ -37,7 +37,7 @@ pub struct ReportRequest<'a> {
 }
 
 /// The report over the request's window.
-pub fn report<S: Store + PostureStore + EvidenceStore + Ledger>(
+pub fn report<S: EvidenceStore + Ledger>(
     ctx: &Context<'_>,
     store: &mut S,
     request: &ReportRequest<'_>,
@@ -119,7 +119,7 @@ pub fn report<S: Store + PostureStore + EvidenceStore + Ledger>(
 /// The recorded insider-threat signals an analyst should read (medium severity and above, since
 /// `--since` when given, of `--repo` when given), one entry per rule, person and repository
 /// with its newest signal's explanation and the commits and events of all of them.
-fn signals<S: Ledger + Store>(
+fn signals<S: Ledger>(
     store: &S,
     request: &ReportRequest<'_>,
 ) -> Result<Vec<devspm_report::report::SignalEntry>, EngineError> {

@@ -3,14 +3,14 @@
 //! the repository's refs that each analyzer's completion marker holds; and which recorded
 //! repository a query is about (one named by path, name or id, or the one the caller is in).
 
-use devspm_ledger::Store;
+use devspm_ledger::{EventLog, IngestState};
 use sha2::{Digest, Sha256};
 
 use crate::{Context, Diagnostics, EngineError};
 
 /// The id of the recorded repository `value` names: a path to a repository, or a recorded
 /// name, locator or id.
-pub fn recorded(store: &impl Store, value: &str) -> Result<String, EngineError> {
+pub fn recorded(store: &impl IngestState, value: &str) -> Result<String, EngineError> {
     if let Ok(repo) = devspm_git::open(std::path::Path::new(value))
         && store.find_repository(&repo.id)?.is_some()
     {
@@ -49,7 +49,7 @@ pub fn default_repository(
 /// hand is what its own ignore files are read from.
 pub fn scope(
     ctx: &Context<'_>,
-    store: &impl Store,
+    store: &impl IngestState,
     named: Option<&str>,
     dir: Option<&std::path::Path>,
     all: bool,
@@ -69,7 +69,10 @@ pub fn scope(
 /// What the repository analyzers read, as one digest: the refs the ledger recorded for the
 /// repository and the commit HEAD names. An analyzer's completion marker holds the digest it
 /// completed over (with anything else its answer depends on, such as the secret rules).
-pub fn refs_state(store: &impl Store, repo: &devspm_git::Repo) -> Result<String, EngineError> {
+pub fn refs_state(
+    store: &impl IngestState,
+    repo: &devspm_git::Repo,
+) -> Result<String, EngineError> {
     let mut refs = store.repository_state(&repo.id)?.refs;
     refs.sort();
     let mut h = Sha256::new();
@@ -94,7 +97,7 @@ pub fn refs_state(store: &impl Store, repo: &devspm_git::Repo) -> Result<String,
 /// a warning names it — the same answer on every run, where an error would stop the first
 /// scan after its commits were recorded and let the next one pass.
 pub fn files_or_gap(
-    store: &mut impl Store,
+    store: &mut impl EventLog,
     repo: &devspm_git::Repo,
     revision: &str,
     select: &dyn Fn(&str) -> bool,
@@ -113,7 +116,7 @@ pub fn files_or_gap(
 /// Records that the tree of `revision` cannot be read (once per revision), warning the first
 /// time.
 pub fn record_unreadable_tree(
-    store: &mut impl Store,
+    store: &mut impl EventLog,
     repo: &devspm_git::Repo,
     revision: &str,
     reason: &str,

@@ -11,7 +11,7 @@ use std::sync::Mutex;
 
 use devspm_core::identity::{ResolverInput, resolve};
 use devspm_git::{IngestOptions, IngestReport, KnownHistory};
-use devspm_ledger::{AppendSummary, RepositorySummary};
+use devspm_ledger::{AppendSummary, EventLog, Identities, RepositorySummary};
 use serde::Serialize;
 
 use crate::repository::refs_state;
@@ -149,7 +149,10 @@ pub fn ingest<S: Ledger + Send>(
 }
 
 /// Resolves every alias against the current evidence and appends what changed.
-pub fn resolve_identities(ctx: &Context<'_>, store: &mut impl Ledger) -> Result<u64, EngineError> {
+pub fn resolve_identities(
+    ctx: &Context<'_>,
+    store: &mut (impl EventLog + Identities),
+) -> Result<u64, EngineError> {
     let state = store.resolver_state()?;
     let events = resolve(&ResolverInput {
         aliases: &state.aliases,

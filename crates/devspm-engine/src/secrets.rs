@@ -183,7 +183,13 @@ impl devspm_secrets::HistoryProgress for BlobProgress<'_, '_> {
 /// [`crate::phase::SECRETS`], one step per blob read.
 pub fn detect(
     ctx: &Context<'_>,
-    store: &mut (impl FindingStore + GovernanceStore),
+    store: &mut (
+             impl devspm_ledger::EventLog
+             + devspm_ledger::AnalyzerState
+             + devspm_ledger::IngestState
+             + FindingStore
+             + GovernanceStore
+         ),
     repo: &devspm_git::Repo,
 ) -> Result<SecretScan, EngineError> {
     let phase = crate::Phase::start(ctx.progress, crate::phase::SECRETS, &repo.name, None);

@@ -25,7 +25,7 @@ use devspm_core::event::{EventKind, FileChange, HistoryRewritten, TrailerRecord}
 use devspm_core::signal::{
     SIGNAL_SEVERITIES, SignalGroup, SignalRow, SignalsReport, severity_rank,
 };
-use devspm_ledger::{PostureStore, SignalStore, Store};
+use devspm_ledger::{AnalyzerState, CursorMove, EventLog, IngestState, PostureStore, SignalStore};
 use devspm_posture::graph::{DEFAULT_BRANCH_CANDIDATES, default_branch, merge_paths};
 use devspm_posture::signals::{CommitDetail, Input, RewriteFact, TextDiff, Thresholds, paths};
 use serde::{Deserialize, Serialize};
@@ -80,7 +80,7 @@ pub fn thresholds(ctx: &Context<'_>) -> Result<Thresholds, EngineError> {
 
 /// Runs the rules over what was recorded since the last run; `repos` are the repositories
 /// that can be read for the changed lines of build files.
-pub fn catch_up<S: Store + PostureStore + SignalStore>(
+pub fn catch_up<S: EventLog + AnalyzerState + PostureStore + SignalStore>(
     ctx: &Context<'_>,
     store: &mut S,
     repos: &[&devspm_git::Repo],
@@ -98,7 +98,11 @@ pub fn catch_up<S: Store + PostureStore + SignalStore>(
     // since the cursor hold none of them (the signals this analyzer appended last time, say),
     // the cursor moves over them without reading every recorded commit's baseline again.
     if !judgeable_since(store, cursor, head)? {
-        store.append_and_advance(Vec::new(), ANALYZER, head)?;
+        let to = CursorMove::To {
+            analyzer: ANALYZER,
+            seq: head,
+        };
+        store.append_stream(&mut std::iter::empty(), to)?;
         return Ok(SignalsRun::default());
     }
     let readers: HashMap<&str, devspm_git::TextReader> = repos
@@ -122,7 +126,7 @@ pub fn catch_up<S: Store + PostureStore + SignalStore>(
 
 /// Whether an event the rules judge (a commit, a history rewrite, a hook override) was
 /// recorded after `cursor`, up to `head`.
-fn judgeable_since<S: Store>(store: &S, cursor: u64, head: u64) -> Result<bool, EngineError> {
+fn judgeable_since<S: EventLog>(store: &S, cursor: u64, head: u64) -> Result<bool, EngineError> {
     for kind in [
         EventKind::CommitRecorded,
         EventKind::HistoryRewritten,
@@ -140,7 +144,7 @@ fn judgeable_since<S: Store>(store: &S, cursor: u64, head: u64) -> Result<bool, 
 }
 
 /// Reads what the rules need, runs them and records their signals.
-fn judge<S: Store + PostureStore + SignalStore>(
+fn judge<S: EventLog + PostureStore + SignalStore>(
     ctx: &Context<'_>,
     store: &mut S,
     thresholds: &Thresholds,
@@ -218,17 +222,20 @@ fn judge<S: Store + PostureStore + SignalStore>(
         .into_iter()
         .map(|r| NewEvent::new(r.key, ACTOR, r.signal.subject.clone(), r.signal))
         .collect();
-    run.signals_appended = store.append_and_advance(events, ANALYZER, head)?.appended;
+    let to = CursorMove::To {
+        analyzer: ANALYZER,
+        seq: head,
+    };
+    run.signals_appended = store
+        .append_stream(&mut events.into_iter().map(Ok), to)?
+        .appended;
     Ok(())
 }
 
 /// Fills `on_default_branch` and `merged_by` of the judged commits of every repository with a
 /// default branch (`devspm_posture::graph`: the first-parent chain of its tip and the merges on
 /// it).
-fn mark_merge_paths<S: Store + PostureStore>(
-    store: &S,
-    input: &mut Input,
-) -> Result<(), EngineError> {
+fn mark_merge_paths<S: PostureStore>(store: &S, input: &mut Input) -> Result<(), EngineError> {
     let mut repos: Vec<&str> = input.examine.keys().map(|(r, _)| r.as_str()).collect();
     repos.sort_unstable();
     repos.dedup();
@@ -345,7 +352,7 @@ pub struct SignalsRequest<'a> {
 }
 
 /// The recorded signals the request selects, grouped.
-pub fn list<S: Store + PostureStore + SignalStore>(
+pub fn list<S: IngestState + PostureStore + SignalStore>(
     store: &S,
     request: &SignalsRequest<'_>,
 ) -> Result<SignalsReport, EngineError> {

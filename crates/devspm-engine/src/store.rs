@@ -19,7 +19,8 @@ use devspm_ledger::audit::{AuditStore, ConsistencyProof, InclusionProof, StoredC
 use devspm_ledger::checkpoint::Checkpoint;
 use devspm_ledger::merkle::Hash;
 use devspm_ledger::{
-    AppendSummary, EventLog, Head, LedgerError, ProjectionReport, Store, VerifyReport,
+    AppendSummary, CursorMove, EventLog, Head, Integrity, LedgerError, ProjectionReport,
+    VerifyReport,
 };
 use devspm_ledger_postgres::{Open, PgStore};
 use devspm_ledger_sqlite::{ReadOnly, SqliteStore};
@@ -52,7 +53,7 @@ pub fn shown(url: &str) -> String {
 }
 
 /// A ledger opened by a command that runs on either backend: the event log, its integrity, the
-/// Merkle tree and checkpoints ([`EventLog`], [`AuditStore`]).
+/// Merkle tree and checkpoints ([`EventLog`], [`Integrity`], [`AuditStore`]).
 pub enum LogStore {
     Sqlite(SqliteStore),
     Postgres(Box<PgStore>),
@@ -115,8 +116,12 @@ impl EventLog for LogStore {
         either!(self, s => EventLog::location(s))
     }
 
-    fn append(&mut self, events: Vec<NewEvent>) -> Result<AppendSummary, LedgerError> {
-        either!(mut self, s => EventLog::append(s, events))
+    fn append_stream(
+        &mut self,
+        events: &mut dyn Iterator<Item = Result<NewEvent, LedgerError>>,
+        cursor: CursorMove<'_>,
+    ) -> Result<AppendSummary, LedgerError> {
+        either!(mut self, s => s.append_stream(events, cursor))
     }
 
     fn head(&self) -> Result<Option<Head>, LedgerError> {
@@ -132,8 +137,14 @@ impl EventLog for LogStore {
         either!(self, s => EventLog::events(s, kind, after_seq, limit))
     }
 
+    fn content(&self, sha256: &str) -> Result<Option<Vec<u8>>, LedgerError> {
+        either!(self, s => s.content(sha256))
+    }
+}
+
+impl Integrity for LogStore {
     fn verify(&self, progress: &mut dyn FnMut(u64)) -> Result<VerifyReport, LedgerError> {
-        either!(self, s => EventLog::verify(s, progress))
+        either!(self, s => s.verify(progress))
     }
 
     fn check_projections_kept(
@@ -305,7 +316,7 @@ pub fn opened_note(store: &AnyStore) -> Option<String> {
     }
     match store.read_only() {
         Some(ReadOnly::Immutable) => {
-            let wal = format!("{}-wal", Store::location(store));
+            let wal = format!("{}-wal", EventLog::location(store));
             let pending = std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0);
             Some(format!(
                 "the database was read as an immutable file (its folder is read-only){}",

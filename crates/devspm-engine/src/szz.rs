@@ -560,7 +560,7 @@ fn rank(
 
 /// Records each result as an `attribution` event (finding `fix:<sha>`, method `szz`).
 fn record(
-    store: &mut impl FindingStore,
+    store: &mut (impl devspm_ledger::EventLog + FindingStore),
     repo: &Repo,
     results: &[SzzResult],
 ) -> Result<(), EngineError> {
@@ -690,7 +690,7 @@ pub fn attribute<S: crate::Ledger + Send>(
 /// with one was found fixed at that commit. Progress: the phase [`crate::phase::SZZ`], one
 /// step per fix traced.
 pub fn attribute_fixes(
-    store: &mut impl FindingStore,
+    store: &mut (impl devspm_ledger::EventLog + FindingStore),
     repo: &Repo,
     fixes: &[FixInput],
     (variant, trace): (SzzVariant, SzzTrace),

@@ -12,7 +12,7 @@ use devspm_governance::policy::{Category, Item, Policy, Status, Verdict};
 use devspm_inventory::{
     InventoryItem, ItemDetails, ItemKind, ScanOptions, ScanWarning, WorkstationReport,
 };
-use devspm_ledger::{GovernanceStore, Store, ToolFilter, ToolUseRow};
+use devspm_ledger::{EventLog, GovernanceStore, IngestState, ToolFilter, ToolUseRow};
 use serde::Serialize;
 
 use crate::{Context, EngineError};
@@ -191,7 +191,7 @@ pub struct ScanSummary {
 /// machine adds nothing on the next scan).
 pub fn scan_workstation(
     ctx: &Context<'_>,
-    store: Option<&mut impl Store>,
+    store: Option<&mut (impl EventLog + IngestState)>,
     home: &Path,
     options: &ScanOptions,
     host: String,
@@ -239,7 +239,7 @@ pub fn scan_workstation(
 
 /// Records each item as a `workstation_tool_seen` event; returns the events appended.
 fn record(
-    store: &mut impl Store,
+    store: &mut (impl EventLog + IngestState),
     host: &str,
     email: Option<&str>,
     items: &[JudgedItem],

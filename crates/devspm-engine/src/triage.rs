@@ -32,7 +32,7 @@ pub use devspm_report::triage::TriageOutcome;
 /// Records a triage judgement of one finding.
 pub fn triage(
     ctx: &Context<'_>,
-    store: &mut impl FindingStore,
+    store: &mut (impl devspm_ledger::EventLog + devspm_ledger::IngestState + FindingStore),
     request: &TriageRequest<'_>,
 ) -> Result<TriageOutcome, EngineError> {
     if !TRIAGE_STATES.contains(&request.state) {

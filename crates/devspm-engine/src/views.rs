@@ -123,7 +123,7 @@ pub fn recorded_in(
 /// when `None`), ignored ones included with their ignore: what `devspm export csv` writes.
 pub fn every_finding(
     ctx: &crate::Context<'_>,
-    store: &(impl FindingStore + devspm_ledger::EvidenceStore),
+    store: &(impl devspm_ledger::IngestState + FindingStore + devspm_ledger::EvidenceStore),
     repo: Option<&str>,
 ) -> Result<Vec<Finding>, EngineError> {
     let (repo, at_hand) = crate::repository::scope(ctx, store, repo, None, true)?;

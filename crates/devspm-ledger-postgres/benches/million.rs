@@ -7,7 +7,7 @@
 //! (default 1,000,000), `DEVSPM_TEST_POSTGRES_URL` the server (default the local one).
 
 use devspm_ledger::conformance::gap;
-use devspm_ledger::{AuditStore, EventLog};
+use devspm_ledger::{AuditStore, EventLog, Integrity};
 use devspm_ledger_postgres::PgStore;
 
 fn main() {

@@ -1,9 +1,9 @@
 //! devspm's ledger on PostgreSQL, for teams (`--db postgres://…`): the event log (the same
 //! columns and hashes as the SQLite ledger), the contents kept outside the chain, the Merkle
 //! tree's stored nodes and the signed checkpoints, behind the ledger's backend-neutral traits
-//! ([`EventLog`], [`AuditStore`]). The hash chain, the tree, the proofs and the check of all of
-//! them are `devspm-ledger`'s own code (`chain`, `audit`, `merkle`): this crate reads and
-//! writes rows, so identical events give identical hashes and roots on both backends.
+//! ([`EventLog`], [`Integrity`], [`AuditStore`]). The hash chain, the tree, the proofs and the
+//! check of all of them are `devspm-ledger`'s own code (`chain`, `audit`, `merkle`): this crate
+//! reads and writes rows, so identical events give identical hashes and roots on both backends.
 //!
 //! Several processes may write one database: every append runs in one transaction that first
 //! takes a transaction-scoped advisory lock (`pg_advisory_xact_lock`), so appends are
@@ -32,7 +32,10 @@ mod verify;
 use std::cell::RefCell;
 
 use devspm_core::{NewEvent, StoredEvent};
-use devspm_ledger::{AppendSummary, EventLog, Head, LedgerError, ProjectionReport, VerifyReport};
+use devspm_ledger::{
+    AppendSummary, CursorMove, EventLog, Head, Integrity, LedgerError, ProjectionReport,
+    VerifyReport,
+};
 use postgres::{Client, GenericClient};
 
 pub use append::CopyBatch;
@@ -120,10 +123,22 @@ impl EventLog for PgStore {
         &self.location
     }
 
-    fn append(&mut self, events: Vec<NewEvent>) -> Result<AppendSummary, LedgerError> {
-        let mut events = events
-            .into_iter()
-            .map(|e| Ok(devspm_ledger::upstream::outgoing(e)));
+    /// Analyzer cursors are not kept here (each host's replica keeps its own): a cursor move
+    /// is refused before anything is appended.
+    fn append_stream(
+        &mut self,
+        events: &mut dyn Iterator<Item = Result<NewEvent, LedgerError>>,
+        cursor: CursorMove<'_>,
+    ) -> Result<AppendSummary, LedgerError> {
+        if let CursorMove::To { analyzer, .. } | CursorMove::ToHead { analyzer } = cursor {
+            return Err(LedgerError::Refused {
+                path: self.location.clone(),
+                reason: format!(
+                    "the cursor of analyzer `{analyzer}` cannot move here: PostgreSQL keeps no analyzer cursors (each host's replica does); nothing was appended"
+                ),
+            });
+        }
+        let mut events = events.map(|e| e.map(devspm_ledger::upstream::outgoing));
         append::append(self, &mut events)
     }
 
@@ -161,6 +176,17 @@ impl EventLog for PgStore {
         })
     }
 
+    fn content(&self, sha256: &str) -> Result<Option<Vec<u8>>, LedgerError> {
+        self.with(|c| {
+            Ok(
+                c.query_opt("SELECT bytes FROM contents WHERE sha256 = $1", &[&sha256])?
+                    .and_then(|r| r.get::<_, Option<Vec<u8>>>(0)),
+            )
+        })
+    }
+}
+
+impl Integrity for PgStore {
     fn verify(&self, progress: &mut dyn FnMut(u64)) -> Result<VerifyReport, LedgerError> {
         verify::verify(self, progress)
     }

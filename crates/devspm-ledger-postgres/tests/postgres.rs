@@ -5,7 +5,7 @@
 use std::process::Command;
 
 use devspm_ledger::conformance::{gap, repository};
-use devspm_ledger::{AuditStore, EventLog, LedgerError, Store};
+use devspm_ledger::{AuditStore, EventLog, Integrity, LedgerError};
 use devspm_ledger_postgres::{CopyBatch, Open, PgStore, with_database};
 use devspm_ledger_sqlite::SqliteStore;
 
@@ -29,7 +29,7 @@ fn sqlite_ledger(n: u64) -> SqliteStore {
         let batch = (i..end)
             .map(|j| if j % 5 == 0 { repository(j) } else { gap(j) })
             .collect();
-        Store::append(&mut store, batch).unwrap();
+        EventLog::append(&mut store, batch).unwrap();
         i = end;
     }
     store
@@ -38,7 +38,7 @@ fn sqlite_ledger(n: u64) -> SqliteStore {
 fn copy_all(from: &SqliteStore, to: &mut PgStore, batch: usize) {
     let mut after = 0;
     loop {
-        let events = Store::events(from, None, after, batch).unwrap();
+        let events = EventLog::events(from, None, after, batch).unwrap();
         let Some(last) = events.last() else { break };
         after = last.seq;
         to.copy(&CopyBatch {
@@ -54,8 +54,8 @@ fn identical_events_give_identical_hashes_roots_and_proofs_on_both_backends() {
     let sqlite = sqlite_ledger(300);
     let mut pg = fresh();
     copy_all(&sqlite, &mut pg, 64);
-    let a = Store::verify(&sqlite, &mut |_| {}).unwrap();
-    let b = EventLog::verify(&pg, &mut |_| {}).unwrap();
+    let a = Integrity::verify(&sqlite, &mut |_| {}).unwrap();
+    let b = Integrity::verify(&pg, &mut |_| {}).unwrap();
     assert!(a.problem.is_none() && b.problem.is_none(), "{a:?} {b:?}");
     assert_eq!(a.events, 300);
     assert_eq!(
@@ -64,7 +64,7 @@ fn identical_events_give_identical_hashes_roots_and_proofs_on_both_backends() {
     );
     assert_eq!(a.tree_nodes_checked, b.tree_nodes_checked);
     assert_eq!(
-        Store::events(&sqlite, None, 0, 1000).unwrap(),
+        EventLog::events(&sqlite, None, 0, 1000).unwrap(),
         EventLog::events(&pg, None, 0, 1000).unwrap()
     );
     for size in 0..=300 {
@@ -88,11 +88,11 @@ fn identical_events_give_identical_hashes_roots_and_proofs_on_both_backends() {
     let more = vec![gap(1000), gap(1001), gap(1)];
     let on_pg = EventLog::append(&mut pg, more.clone()).unwrap();
     let mut sqlite = sqlite;
-    let on_sqlite = Store::append(&mut sqlite, more).unwrap();
+    let on_sqlite = EventLog::append(&mut sqlite, more).unwrap();
     assert_eq!(on_pg, on_sqlite);
     assert_eq!((on_pg.appended, on_pg.skipped), (2, 1));
     assert!(
-        EventLog::verify(&pg, &mut |_| {})
+        Integrity::verify(&pg, &mut |_| {})
             .unwrap()
             .problem
             .is_none()
@@ -102,7 +102,7 @@ fn identical_events_give_identical_hashes_roots_and_proofs_on_both_backends() {
 #[test]
 fn a_copy_refuses_events_that_do_not_chain_on_its_head() {
     let sqlite = sqlite_ledger(40);
-    let events = Store::events(&sqlite, None, 0, 100).unwrap();
+    let events = EventLog::events(&sqlite, None, 0, 100).unwrap();
     let mut pg = fresh();
     // Not the first event: a gap.
     let error = pg
@@ -282,7 +282,7 @@ fn two_processes_append_to_one_database_at_once() {
         total.1 += nums[1];
     }
     assert_eq!(total, (900, 300));
-    let report = EventLog::verify(&pg, &mut |_| {}).unwrap();
+    let report = Integrity::verify(&pg, &mut |_| {}).unwrap();
     assert!(report.problem.is_none(), "{report:?}");
     assert_eq!(report.events, 900);
     let events = EventLog::events(&pg, None, 0, 10_000).unwrap();

@@ -7,7 +7,7 @@
 //! system's temporary folder).
 
 use devspm_core::event::IngestGap;
-use devspm_ledger::{AuditStore, Store};
+use devspm_ledger::{AuditStore, EventLog, Integrity, Projections};
 use devspm_ledger_sqlite::SqliteStore;
 
 fn gap(i: u64) -> devspm_core::NewEvent {

@@ -9,7 +9,7 @@ use super::tree::sql_nodes;
 use devspm_ledger::audit::{self, AuditStore, ConsistencyProof, InclusionProof, StoredCheckpoint};
 use devspm_ledger::checkpoint::Checkpoint;
 use devspm_ledger::merkle::{self, Hash};
-use devspm_ledger::{LedgerError, Store};
+use devspm_ledger::{EventLog, LedgerError};
 
 impl AuditStore for SqliteStore {
     fn tree_size(&self) -> Result<u64, LedgerError> {
@@ -96,9 +96,9 @@ mod tests {
     use rusqlite::Connection;
 
     use super::*;
-    use devspm_ledger::ChainProblem;
     use devspm_ledger::audit::event_leaf;
     use devspm_ledger::merkle::Frontier;
+    use devspm_ledger::{ChainProblem, Integrity, Projections};
 
     fn gap(i: u64) -> NewEvent {
         IngestGap {

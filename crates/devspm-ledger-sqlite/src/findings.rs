@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use devspm_ledger::findings::*;
-use devspm_ledger::{LedgerError, Store};
+use devspm_ledger::{EventLog, LedgerError};
 use rusqlite::{OptionalExtension, params};
 
 use crate::SqliteStore;

@@ -2,7 +2,7 @@
 //! default store — and the local replica of a ledger kept upstream (PostgreSQL).
 //!
 //! One file per area. [`SqliteStore`] (`store`) opens and migrates the file and implements
-//! [`Store`]; beside it are its `verify` (`verify`), its read views
+//! [`Store`](devspm_ledger::Store); beside it are its `verify` (`verify`), its read views
 //! (`views`), the replay that `rebuild` and `check_projections` run (`replay_check`) over the
 //! projection tables (`projection`), the stored Merkle tree (`tree`),
 //! [`AuditStore`](devspm_ledger::AuditStore) (`audit`), the area traits of `devspm-ledger`
@@ -41,13 +41,3 @@ pub use writer_lock::lock_path;
 
 /// The schema version this build writes and reads.
 pub const SCHEMA_VERSION: i64 = 10;
-
-// The ledger's modules and types that `store` and `replica` name as `crate::…`, from the days
-// when this backend was a module of `devspm-ledger` (another branch edits both files: their
-// imports stay as they were).
-#[cfg(test)]
-use devspm_ledger::ChainProblem;
-use devspm_ledger::{
-    AppendSummary, ForgetReport, Head, LedgerError, NameEmail, ProjectionReport, RecordedCommits,
-    RepositoryState, ResolverState, Store, VerifyReport, chain, checkpoint, upstream,
-};

@@ -11,7 +11,7 @@ use devspm_core::posture::{
     CO_AUTHOR_TRAILERS, CommitFact, FindingFact, HookOverrideFact, IdentityFact, PathFact,
     RepositoryFact, ScanCoverage, ToolFact, TrailerFact, TriageFact,
 };
-use devspm_ledger::{LedgerError, PostureStore, Store};
+use devspm_ledger::{EventLog, LedgerError, PostureStore};
 use rusqlite::{OptionalExtension, params};
 
 use crate::SqliteStore;

@@ -15,17 +15,18 @@ use super::error::map_sql_error;
 use super::meta::MARKER_PREFIX;
 use super::store::SqliteStore;
 use super::tree::sql_nodes;
-use crate::chain::ChainAppender;
 use crate::pii::erase;
-use crate::upstream::{Pulled, Upstream};
-use crate::{AppendSummary, LedgerError, projection};
+use crate::projection;
+use devspm_ledger::chain::ChainAppender;
+use devspm_ledger::upstream::{Pulled, Upstream};
+use devspm_ledger::{AppendSummary, CursorMove, LedgerError};
 
 /// Events applied per SQLite transaction while a replica catches up.
 const PAGE: usize = 20_000;
 
 /// The `ledger_meta` rows shared through the upstream (the secret-hashing key and its check
 /// value): the replica mirrors the upstream's.
-pub(crate) const SHARED_META: [&str; 2] = crate::upstream::SHARED;
+pub(crate) const SHARED_META: [&str; 2] = devspm_ledger::upstream::SHARED;
 
 impl SqliteStore {
     /// Opens (creating if needed) the replica at `path` of the ledger kept by `upstream`, for
@@ -81,7 +82,9 @@ impl SqliteStore {
 
     /// Every alias's sealed personal data with its key, as stored (for a copy to another
     /// backend: nothing is decrypted).
-    pub fn sealed_personal_data(&self) -> Result<Vec<crate::upstream::SealedPii>, LedgerError> {
+    pub fn sealed_personal_data(
+        &self,
+    ) -> Result<Vec<devspm_ledger::upstream::SealedPii>, LedgerError> {
         self.conn
             .prepare(
                 "SELECT p.alias_id, k.key, p.nonce, p.sealed FROM alias_pii p
@@ -89,7 +92,7 @@ impl SqliteStore {
             )
             .and_then(|mut s| {
                 s.query_map([], |r| {
-                    Ok(crate::upstream::SealedPii {
+                    Ok(devspm_ledger::upstream::SealedPii {
                         alias: r.get(0)?,
                         key: r.get(1)?,
                         nonce: r.get(2)?,
@@ -204,7 +207,7 @@ impl SqliteStore {
     /// Records a checkpoint upstream, then copies the upstream's checkpoints.
     pub(super) fn record_upstream_checkpoint(
         &mut self,
-        checkpoint: &crate::checkpoint::Checkpoint,
+        checkpoint: &devspm_ledger::checkpoint::Checkpoint,
         note: &str,
         key_name: &str,
         verifier: &str,
@@ -298,14 +301,14 @@ impl SqliteStore {
     pub(super) fn append_via_upstream(
         &mut self,
         events: &mut dyn Iterator<Item = Result<NewEvent, LedgerError>>,
-        cursor: Option<(&str, Option<u64>)>,
+        cursor: CursorMove<'_>,
     ) -> Result<AppendSummary, LedgerError> {
         let err = self.sql_err();
         let Some(mut upstream) = self.upstream.take() else {
             unreachable!("append_via_upstream is called on a replica");
         };
         let result = (|| {
-            let mut outgoing = events.map(|e| e.map(crate::upstream::outgoing));
+            let mut outgoing = events.map(|e| e.map(devspm_ledger::upstream::outgoing));
             let summary = upstream.append(&mut outgoing)?;
             let tx = self
                 .conn
@@ -323,16 +326,14 @@ impl SqliteStore {
                 }
             }
             let head = head_before + pulled;
-            if let Some((analyzer, position)) = cursor {
-                // `None`: the head after this batch, only for an analyzer that had seen every
-                // event before it and when no other writer's events came back with this batch
-                // (moving the cursor over them would skip them for good).
-                let appended = summary.appended;
-                super::store::advance_cursor(&tx, analyzer, position, head, |current| {
-                    current >= head_before && pulled == appended
-                })
-                .map_err(&err)?;
-            }
+            // `ToHead`: the head after this batch, only for an analyzer that had seen every
+            // event before it and when no other writer's events came back with this batch
+            // (moving the cursor over them would skip them for good).
+            let appended = summary.appended;
+            super::store::advance_cursor(&tx, cursor, head, |current| {
+                current >= head_before && pulled == appended
+            })
+            .map_err(&err)?;
             tx.commit().map_err(&err)?;
             Ok(summary)
         })();

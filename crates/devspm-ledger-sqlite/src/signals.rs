@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use devspm_core::posture::{AliasFact, HistoryCommit};
 use devspm_core::signal::Signal;
-use devspm_ledger::{LedgerError, SignalStore, Store};
+use devspm_ledger::{EventLog, LedgerError, SignalStore};
 
 use crate::SqliteStore;
 

@@ -1,5 +1,5 @@
 //! The embedded SQLite store: one file, WAL mode, versioned migrations run on open; appends,
-//! rebuild, ingest state, identities and erasure ([`Store`] on SQLite).
+//! rebuild, ingest state, identities and erasure ([`Store`](crate::Store) on SQLite).
 //!
 //! Durability choice: `synchronous = NORMAL` in WAL mode survives a killed process (the case the
 //! ledger must handle: `kill -9` mid-ingest loses at most the open batch, never a committed one,
@@ -20,16 +20,17 @@ use super::views::{
     ai_report, ai_summary, alias_counts, contributors, identity_commit_counts, identity_rows,
     link_evidence, link_judgements,
 };
-use crate::chain::{ChainAppender, now};
 use crate::pii::{Needles, PiiBook};
-use crate::projection;
-use crate::views::{
+use crate::{SCHEMA_VERSION, projection};
+use devspm_ledger::chain::{ChainAppender, now};
+use devspm_ledger::views::{
     AiReport, AliasEvidence, Contributor, IdentityDetail, IdentityRow, RepositorySummary,
     RewriteRow,
 };
-use crate::{
-    AppendSummary, ForgetReport, Head, LedgerError, RecordedCommits, RepositoryState,
-    ResolverState, SCHEMA_VERSION, Store, VerifyReport,
+use devspm_ledger::{
+    AnalyzerState, AppendSummary, CursorMove, EventLog, ForgetReport, Head, Identities,
+    IngestState, Integrity, LedgerError, Privacy, Projections, RecordedCommits, RepositoryState,
+    ResolverState, VerifyReport, Views,
 };
 
 /// Marks a SQLite file as a devspm database (`PRAGMA application_id`): "dspm".
@@ -70,7 +71,7 @@ const PII_MIGRATION: i64 = 5;
 /// The migration that lets imports be withdrawn (`finding_imports.withdrawn_seq`).
 const WITHDRAWN_MIGRATION: i64 = 7;
 
-/// The SQLite implementation of [`Store`].
+/// The SQLite implementation of the ledger's traits ([`Store`](crate::Store) names them).
 pub struct SqliteStore {
     pub(super) conn: Connection,
     pub(super) path: String,
@@ -78,7 +79,7 @@ pub struct SqliteStore {
     read_only: Option<ReadOnly>,
     /// The ledger's system of record when this file is its local replica (see
     /// `crate::upstream`): appends go there first.
-    pub(super) upstream: Option<Box<dyn crate::upstream::Upstream>>,
+    pub(super) upstream: Option<Box<dyn devspm_ledger::upstream::Upstream>>,
     /// What opening the replica had to do that a person should know.
     pub(super) replica_note: Option<String>,
     /// Held by a store opened for writing, for as long as it lives (declared after the
@@ -443,20 +444,21 @@ impl SqliteStore {
     pub fn alias_personal_data(
         &self,
         alias: &str,
-    ) -> Result<Option<crate::NameEmail>, LedgerError> {
+    ) -> Result<Option<devspm_ledger::NameEmail>, LedgerError> {
         crate::pii::PiiBook::one(&self.conn, alias).map_err(self.sql_err())
     }
 
-    /// Appends events (and optionally moves an analyzer cursor) in one transaction.
+    /// Appends events (and optionally moves an analyzer cursor) in one transaction: the body
+    /// of [`EventLog::append_stream`].
     fn append_with(
         &mut self,
         events: impl IntoIterator<Item = Result<NewEvent, LedgerError>>,
-        cursor: Option<(&str, Option<u64>)>,
+        cursor: CursorMove<'_>,
     ) -> Result<AppendSummary, LedgerError> {
         let err = self.sql_err();
         let mut summary = AppendSummary::default();
         let mut events = events.into_iter().peekable();
-        if events.peek().is_none() && cursor.is_none() {
+        if events.peek().is_none() && cursor == CursorMove::None {
             return Ok(summary);
         }
         if self.upstream.is_some() {
@@ -525,17 +527,12 @@ impl SqliteStore {
             }
         }
         let (seq, prev) = (chain.seq(), chain.prev_hash().to_owned());
-        if let Some((analyzer, position)) = cursor {
-            // `None`: the head after this batch — but only for an analyzer that had seen every
-            // event before it. Events another writer appended since the analyzer last ran are
-            // not in this batch: moving the cursor over them would skip them for good, so the
-            // cursor stays where it was and the next catch-up reads them (and this batch again,
-            // which appends nothing twice: keys are idempotent).
-            advance_cursor(&tx, analyzer, position, seq, |current| {
-                current >= head_before
-            })
-            .map_err(&err)?;
-        }
+        // `ToHead`: the head after this batch — but only for an analyzer that had seen every
+        // event before it. Events another writer appended since the analyzer last ran are not
+        // in this batch: moving the cursor over them would skip them for good, so the cursor
+        // stays where it was and the next catch-up reads them (and this batch again, which
+        // appends nothing twice: keys are idempotent).
+        advance_cursor(&tx, cursor, seq, |current| current >= head_before).map_err(&err)?;
         if summary.appended > 0 {
             tx.execute(
                 "INSERT INTO ledger_meta (name, value) VALUES ('head_seq', ?1), ('head_hash', ?2)
@@ -605,20 +602,22 @@ pub(super) fn read_cursor(conn: &Connection, analyzer: &str) -> rusqlite::Result
     Ok(value.and_then(|v| v.parse().ok()).unwrap_or(0))
 }
 
-/// Moves `analyzer`'s cursor in the transaction of the batch it analysed: to `position` when the
-/// analyzer named it, else to `head` when `may_take_head` accepts the cursor as it stood (an
-/// analyzer that had seen every event before the batch); otherwise it stays.
+/// Moves an analyzer's cursor in the transaction of the batch it analysed, as `cursor` says: to
+/// the position the analyzer named, or to `head` when `may_take_head` accepts the cursor as it
+/// stood (an analyzer that had seen every event before the batch); otherwise it stays.
 pub(super) fn advance_cursor(
     conn: &Connection,
-    analyzer: &str,
-    position: Option<u64>,
+    cursor: CursorMove<'_>,
     head: u64,
     may_take_head: impl FnOnce(u64) -> bool,
 ) -> rusqlite::Result<()> {
-    let position = match position {
-        Some(position) => position,
-        None if may_take_head(read_cursor(conn, analyzer)?) => head,
-        None => return Ok(()),
+    let (analyzer, position) = match cursor {
+        CursorMove::None => return Ok(()),
+        CursorMove::To { analyzer, seq } => (analyzer, seq),
+        CursorMove::ToHead { analyzer } if may_take_head(read_cursor(conn, analyzer)?) => {
+            (analyzer, head)
+        }
+        CursorMove::ToHead { .. } => return Ok(()),
     };
     conn.execute(
         "INSERT INTO ledger_meta (name, value) VALUES (?1, ?2)
@@ -648,7 +647,7 @@ fn write_attachments(conn: &Connection, attachments: &[Attachment]) -> rusqlite:
     Ok(())
 }
 
-impl Store for SqliteStore {
+impl EventLog for SqliteStore {
     /// The file, or for a replica the ledger it replicates (the URL without its password).
     fn location(&self) -> &str {
         match &self.upstream {
@@ -657,34 +656,62 @@ impl Store for SqliteStore {
         }
     }
 
-    fn append(&mut self, events: Vec<NewEvent>) -> Result<AppendSummary, LedgerError> {
-        self.append_with(events.into_iter().map(Ok), None)
-    }
-
-    fn append_streamed(
+    fn append_stream(
         &mut self,
         events: &mut dyn Iterator<Item = Result<NewEvent, LedgerError>>,
+        cursor: CursorMove<'_>,
     ) -> Result<AppendSummary, LedgerError> {
-        self.append_with(events, None)
+        self.append_with(events, cursor)
     }
 
-    fn append_and_advance(
-        &mut self,
-        events: Vec<NewEvent>,
-        analyzer: &str,
-        seq: u64,
-    ) -> Result<AppendSummary, LedgerError> {
-        self.append_with(events.into_iter().map(Ok), Some((analyzer, Some(seq))))
+    fn content(&self, sha256: &str) -> Result<Option<Vec<u8>>, LedgerError> {
+        self.conn
+            .prepare_cached("SELECT bytes FROM contents WHERE sha256 = ?1")
+            .and_then(|mut s| {
+                s.query_row([sha256], |r| r.get::<_, Option<Vec<u8>>>(0))
+                    .optional()
+            })
+            .map(Option::flatten)
+            .map_err(self.sql_err())
     }
 
-    fn append_and_advance_to_head(
-        &mut self,
-        events: Vec<NewEvent>,
-        analyzer: &str,
-    ) -> Result<AppendSummary, LedgerError> {
-        self.append_with(events.into_iter().map(Ok), Some((analyzer, None)))
+    fn head(&self) -> Result<Option<Head>, LedgerError> {
+        Self::read_head(&self.conn).map_err(self.sql_err())
     }
 
+    fn events(
+        &self,
+        kind: Option<&str>,
+        after_seq: u64,
+        limit: usize,
+    ) -> Result<Vec<devspm_core::StoredEvent>, LedgerError> {
+        let err = self.sql_err();
+        self.conn
+            .prepare(
+                "SELECT seq, key, kind, at, actor, subject, payload, prev_hash, hash FROM events
+                 WHERE seq > ?1 AND (?2 IS NULL OR kind = ?2) ORDER BY seq LIMIT ?3",
+            )
+            .and_then(|mut s| {
+                s.query_map(params![after_seq as i64, kind, limit as i64], |r| {
+                    Ok(devspm_core::StoredEvent {
+                        seq: r.get::<_, i64>(0)? as u64,
+                        key: r.get(1)?,
+                        kind: r.get(2)?,
+                        at: r.get(3)?,
+                        actor: r.get(4)?,
+                        subject: r.get(5)?,
+                        payload: r.get(6)?,
+                        prev_hash: r.get(7)?,
+                        hash: r.get(8)?,
+                    })
+                })?
+                .collect()
+            })
+            .map_err(err)
+    }
+}
+
+impl AnalyzerState for SqliteStore {
     fn cursor(&self, analyzer: &str) -> Result<u64, LedgerError> {
         read_cursor(&self.conn, analyzer).map_err(self.sql_err())
     }
@@ -718,30 +745,26 @@ impl Store for SqliteStore {
             .map(drop)
             .map_err(self.sql_err())
     }
+}
 
-    fn content(&self, sha256: &str) -> Result<Option<Vec<u8>>, LedgerError> {
-        self.conn
-            .prepare_cached("SELECT bytes FROM contents WHERE sha256 = ?1")
-            .and_then(|mut s| {
-                s.query_row([sha256], |r| r.get::<_, Option<Vec<u8>>>(0))
-                    .optional()
-            })
-            .map(Option::flatten)
-            .map_err(self.sql_err())
-    }
-
-    fn head(&self) -> Result<Option<Head>, LedgerError> {
-        Self::read_head(&self.conn).map_err(self.sql_err())
-    }
-
+impl Integrity for SqliteStore {
     fn verify(&self, progress: &mut dyn FnMut(u64)) -> Result<VerifyReport, LedgerError> {
         self.verify_ledger(progress)
     }
 
+    fn check_projections_kept(
+        &self,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<Option<devspm_ledger::ProjectionReport>, LedgerError> {
+        self.check_projections(progress).map(Some)
+    }
+}
+
+impl Projections for SqliteStore {
     fn check_projections(
         &self,
         progress: &mut dyn FnMut(u64),
-    ) -> Result<crate::ProjectionReport, LedgerError> {
+    ) -> Result<devspm_ledger::ProjectionReport, LedgerError> {
         replay_check::check(&self.conn, &self.path, progress)
     }
 
@@ -760,7 +783,9 @@ impl Store for SqliteStore {
         tx.commit().map_err(&err)?;
         Ok(replayed)
     }
+}
 
+impl IngestState for SqliteStore {
     fn repository_state(&self, repo_id: &str) -> Result<RepositoryState, LedgerError> {
         let err = self.sql_err();
         let registered = self
@@ -827,99 +852,6 @@ impl Store for SqliteStore {
         ))
     }
 
-    fn resolver_state(&self) -> Result<ResolverState, LedgerError> {
-        let err = self.sql_err();
-        let conn = &self.conn;
-        // Erased aliases have no personal data left to resolve by: they keep their recorded
-        // resolution and take no part in new ones.
-        let book = PiiBook::load(conn).map_err(&err)?;
-        let mut aliases: Vec<AliasRecord> = book
-            .entries
-            .iter()
-            .map(|(id, (name, email))| AliasRecord {
-                id: id.clone(),
-                name: String::from_utf8_lossy(name).into_owned(),
-                email: String::from_utf8_lossy(email).into_owned(),
-            })
-            .collect();
-        aliases.sort_by(|a, b| a.id.cmp(&b.id));
-        // Who added each link's line is in the payload of the event that recorded it.
-        let links = conn
-            .prepare(
-                "SELECT l.alias_id, l.canonical, l.repo_id, json_extract(e.payload, '$.line.added_by')
-                 FROM alias_links l JOIN events e ON e.seq = l.seq
-                 WHERE l.source = 'mailmap' ORDER BY l.seq",
-            )
-            .and_then(|mut s| {
-                s.query_map([], |r| {
-                    Ok(AliasLink {
-                        alias: r.get(0)?,
-                        canonical: r.get(1)?,
-                        repo: r.get(2)?,
-                        added_by: r.get(3)?,
-                    })
-                })?
-                .collect::<Result<Vec<_>, _>>()
-            })
-            .map_err(&err)?;
-        let authored = conn
-            .prepare("SELECT DISTINCT author_alias FROM commits")
-            .and_then(|mut s| {
-                s.query_map([], |r| r.get::<_, String>(0))?
-                    .collect::<Result<std::collections::HashSet<_>, _>>()
-            })
-            .map_err(&err)?;
-        let judgements = link_judgements(conn).map_err(&err)?;
-        let current = conn
-            .prepare("SELECT alias_id, identity_id, rule, via, detail, revision FROM aliases")
-            .and_then(|mut s| {
-                s.query_map([], |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        Assignment {
-                            identity: r.get(1)?,
-                            rule: r.get(2)?,
-                            via: r.get(3)?,
-                            detail: r.get(4)?,
-                            revision: r.get(5)?,
-                        },
-                    ))
-                })?
-                .collect::<Result<HashMap<_, _>, _>>()
-            })
-            .map_err(&err)?;
-        let identities = conn
-            .prepare("SELECT identity_id, kind, team, revision FROM identities")
-            .and_then(|mut s| {
-                s.query_map([], |r| {
-                    let kind: String = r.get(1)?;
-                    let kind = match kind.as_str() {
-                        "agent" => IdentityKind::Agent,
-                        "bot" => IdentityKind::Bot,
-                        _ => IdentityKind::Developer,
-                    };
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        IdentityState {
-                            kind,
-                            team: r.get(2)?,
-                            revision: r.get(3)?,
-                        },
-                    ))
-                })?
-                .collect::<Result<HashMap<_, _>, _>>()
-            })
-            .map_err(&err)?;
-        Ok(ResolverState {
-            aliases,
-            links,
-            authored,
-            judgements,
-            current,
-            identities,
-        })
-    }
-
     fn mailmap_links_with_lines(
         &self,
         repo_id: &str,
@@ -937,6 +869,38 @@ impl Store for SqliteStore {
             .map_err(self.sql_err())
     }
 
+    fn first_commit_adding(
+        &self,
+        repo_id: &str,
+        path: &str,
+    ) -> Result<Option<(String, String)>, LedgerError> {
+        self.conn
+            .query_row(
+                "SELECT c.sha, c.author_alias FROM commit_files f
+                 JOIN commits c ON c.repo_id = f.repo_id AND c.sha = f.sha
+                 WHERE f.repo_id = ?1 AND f.path = ?2 AND f.change IN ('added', 'renamed', 'copied')
+                 ORDER BY c.author_time, c.seq LIMIT 1",
+                params![repo_id, path],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(self.sql_err())
+    }
+
+    fn find_repository(&self, locator_or_name: &str) -> Result<Option<String>, LedgerError> {
+        self.conn
+            .query_row(
+                "SELECT repo_id FROM repositories WHERE locator = ?1 OR repo_id = ?1 OR name = ?1
+                 ORDER BY locator = ?1 DESC LIMIT 1",
+                [locator_or_name],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(self.sql_err())
+    }
+}
+
+impl Views for SqliteStore {
     fn repository_summary(
         &self,
         repo_id: &str,
@@ -1099,69 +1063,103 @@ impl Store for SqliteStore {
         })
     }
 
-    fn events(
-        &self,
-        kind: Option<&str>,
-        after_seq: u64,
-        limit: usize,
-    ) -> Result<Vec<devspm_core::StoredEvent>, LedgerError> {
-        let err = self.sql_err();
-        self.conn
-            .prepare(
-                "SELECT seq, key, kind, at, actor, subject, payload, prev_hash, hash FROM events
-                 WHERE seq > ?1 AND (?2 IS NULL OR kind = ?2) ORDER BY seq LIMIT ?3",
-            )
-            .and_then(|mut s| {
-                s.query_map(params![after_seq as i64, kind, limit as i64], |r| {
-                    Ok(devspm_core::StoredEvent {
-                        seq: r.get::<_, i64>(0)? as u64,
-                        key: r.get(1)?,
-                        kind: r.get(2)?,
-                        at: r.get(3)?,
-                        actor: r.get(4)?,
-                        subject: r.get(5)?,
-                        payload: r.get(6)?,
-                        prev_hash: r.get(7)?,
-                        hash: r.get(8)?,
-                    })
-                })?
-                .collect()
-            })
-            .map_err(err)
-    }
-
     fn ai_report(&self, repo_id: Option<&str>) -> Result<AiReport, LedgerError> {
         ai_report(&self.conn, repo_id).map_err(self.sql_err())
     }
+}
 
-    fn first_commit_adding(
-        &self,
-        repo_id: &str,
-        path: &str,
-    ) -> Result<Option<(String, String)>, LedgerError> {
-        self.conn
-            .query_row(
-                "SELECT c.sha, c.author_alias FROM commit_files f
-                 JOIN commits c ON c.repo_id = f.repo_id AND c.sha = f.sha
-                 WHERE f.repo_id = ?1 AND f.path = ?2 AND f.change IN ('added', 'renamed', 'copied')
-                 ORDER BY c.author_time, c.seq LIMIT 1",
-                params![repo_id, path],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+impl Identities for SqliteStore {
+    fn resolver_state(&self) -> Result<ResolverState, LedgerError> {
+        let err = self.sql_err();
+        let conn = &self.conn;
+        // Erased aliases have no personal data left to resolve by: they keep their recorded
+        // resolution and take no part in new ones.
+        let book = PiiBook::load(conn).map_err(&err)?;
+        let mut aliases: Vec<AliasRecord> = book
+            .entries
+            .iter()
+            .map(|(id, (name, email))| AliasRecord {
+                id: id.clone(),
+                name: String::from_utf8_lossy(name).into_owned(),
+                email: String::from_utf8_lossy(email).into_owned(),
+            })
+            .collect();
+        aliases.sort_by(|a, b| a.id.cmp(&b.id));
+        // Who added each link's line is in the payload of the event that recorded it.
+        let links = conn
+            .prepare(
+                "SELECT l.alias_id, l.canonical, l.repo_id, json_extract(e.payload, '$.line.added_by')
+                 FROM alias_links l JOIN events e ON e.seq = l.seq
+                 WHERE l.source = 'mailmap' ORDER BY l.seq",
             )
-            .optional()
-            .map_err(self.sql_err())
-    }
-
-    fn find_repository(&self, locator_or_name: &str) -> Result<Option<String>, LedgerError> {
-        self.conn
-            .query_row(
-                "SELECT repo_id FROM repositories WHERE locator = ?1 OR repo_id = ?1 OR name = ?1
-                 ORDER BY locator = ?1 DESC LIMIT 1",
-                [locator_or_name],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(self.sql_err())
+            .and_then(|mut s| {
+                s.query_map([], |r| {
+                    Ok(AliasLink {
+                        alias: r.get(0)?,
+                        canonical: r.get(1)?,
+                        repo: r.get(2)?,
+                        added_by: r.get(3)?,
+                    })
+                })?
+                .collect::<Result<Vec<_>, _>>()
+            })
+            .map_err(&err)?;
+        let authored = conn
+            .prepare("SELECT DISTINCT author_alias FROM commits")
+            .and_then(|mut s| {
+                s.query_map([], |r| r.get::<_, String>(0))?
+                    .collect::<Result<std::collections::HashSet<_>, _>>()
+            })
+            .map_err(&err)?;
+        let judgements = link_judgements(conn).map_err(&err)?;
+        let current = conn
+            .prepare("SELECT alias_id, identity_id, rule, via, detail, revision FROM aliases")
+            .and_then(|mut s| {
+                s.query_map([], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        Assignment {
+                            identity: r.get(1)?,
+                            rule: r.get(2)?,
+                            via: r.get(3)?,
+                            detail: r.get(4)?,
+                            revision: r.get(5)?,
+                        },
+                    ))
+                })?
+                .collect::<Result<HashMap<_, _>, _>>()
+            })
+            .map_err(&err)?;
+        let identities = conn
+            .prepare("SELECT identity_id, kind, team, revision FROM identities")
+            .and_then(|mut s| {
+                s.query_map([], |r| {
+                    let kind: String = r.get(1)?;
+                    let kind = match kind.as_str() {
+                        "agent" => IdentityKind::Agent,
+                        "bot" => IdentityKind::Bot,
+                        _ => IdentityKind::Developer,
+                    };
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        IdentityState {
+                            kind,
+                            team: r.get(2)?,
+                            revision: r.get(3)?,
+                        },
+                    ))
+                })?
+                .collect::<Result<HashMap<_, _>, _>>()
+            })
+            .map_err(&err)?;
+        Ok(ResolverState {
+            aliases,
+            links,
+            authored,
+            judgements,
+            current,
+            identities,
+        })
     }
 
     fn identities(&self) -> Result<Vec<IdentityRow>, LedgerError> {
@@ -1270,7 +1268,9 @@ impl Store for SqliteStore {
         }
         Ok(details)
     }
+}
 
+impl Privacy for SqliteStore {
     fn forget(&mut self, identity: &str) -> Result<ForgetReport, LedgerError> {
         let err = self.sql_err();
         let aliases: Vec<String> = self
@@ -1375,7 +1375,7 @@ mod tests {
     use devspm_core::{Attachment, NewEvent, commit::SignatureKind};
 
     use super::*;
-    use crate::ChainProblem;
+    use devspm_ledger::ChainProblem;
 
     fn repo_event() -> NewEvent {
         NewEvent::new(

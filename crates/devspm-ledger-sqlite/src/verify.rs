@@ -10,9 +10,9 @@ use devspm_ledger::chain::{ChainVerifier, ErasureCheck, EventRow, content_proble
 use devspm_ledger::{ChainProblem, LedgerError, VerifyReport};
 
 impl SqliteStore {
-    /// Re-walks the whole chain (the body of [`Store::verify`]): every event's hash and link,
-    /// the head recorded beside the chain, the stored Merkle tree, the stored checkpoints, and
-    /// the contents kept outside the chain.
+    /// Re-walks the whole chain (the body of [`Integrity::verify`](crate::Integrity::verify)):
+    /// every event's hash and link, the head recorded beside the chain, the stored Merkle tree,
+    /// the stored checkpoints, and the contents kept outside the chain.
     pub(super) fn verify_ledger(
         &self,
         progress: &mut dyn FnMut(u64),

@@ -7,10 +7,8 @@ use std::collections::{BTreeMap, HashMap};
 use devspm_core::identity::{Judgement, LinkReason, Verdict};
 use rusqlite::{Connection, OptionalExtension, params};
 
-// The view types are the ledger's; `store` names them as `crate::views::…` too.
-pub(crate) use devspm_ledger::views::{
-    AgentShare, AiReport, AiRow, AiSummary, AliasEvidence, Contributor, IdentityDetail,
-    IdentityRow, LinkEvidence, RepositorySummary, RewriteRow, ToolRow,
+use devspm_ledger::views::{
+    AgentShare, AiReport, AiRow, AiSummary, Contributor, IdentityRow, LinkEvidence, ToolRow,
 };
 
 use crate::pii::PiiBook;

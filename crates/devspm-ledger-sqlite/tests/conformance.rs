@@ -1,5 +1,6 @@
 //! The ledger's conformance suite against SQLite (in memory).
 
+use devspm_ledger::EventLog;
 use devspm_ledger_sqlite::SqliteStore;
 
 fn sql(store: &SqliteStore, statement: &str) {
@@ -7,3 +8,11 @@ fn sql(store: &SqliteStore, statement: &str) {
 }
 
 devspm_ledger::conformance_tests!(SqliteStore::open_in_memory().unwrap(), sql);
+
+// Another writer of an SQLite file appends through the same path, moving no cursor.
+devspm_ledger::cursor_conformance_tests!(
+    SqliteStore::open_in_memory().unwrap(),
+    &mut |s, events| {
+        s.append(events).unwrap();
+    }
+);

@@ -399,7 +399,7 @@ pub struct StoredCheckpoint {
     pub created_at: String,
 }
 
-/// The Merkle tree and the checkpoints, beside [`Store`].
+/// The Merkle tree and the checkpoints, beside the [`EventLog`](crate::EventLog).
 pub trait AuditStore {
     /// Leaves in the tree: the number of events.
     fn tree_size(&self) -> Result<u64, LedgerError>;

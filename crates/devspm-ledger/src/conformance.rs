@@ -1,10 +1,13 @@
 //! The conformance suite of the event log: the tests every backend passes, written once over
-//! [`EventLog`] and [`AuditStore`]. A backend's own tests run them all with
+//! [`EventLog`], [`Integrity`] and [`AuditStore`]. A backend's own tests run them all with
 //! [`conformance_tests!`](crate::conformance_tests), giving a way to make an empty ledger and a
 //! way to run SQL behind the ledger's back (the tamper tests use SQL that SQLite and PostgreSQL
 //! both accept): `devspm-ledger-sqlite/tests/conformance.rs` and
-//! `devspm-ledger-postgres/tests/conformance.rs`. Behind the `conformance` feature (and compiled
-//! in this crate's own tests, so that a change to the traits that breaks it is seen here).
+//! `devspm-ledger-postgres/tests/conformance.rs`. A store that keeps analyzer cursors
+//! ([`AnalyzerState`]: SQLite, and an SQLite replica of PostgreSQL) also runs
+//! [`cursor_conformance_tests!`](crate::cursor_conformance_tests), the rules by which an append
+//! moves a cursor. Behind the `conformance` feature (and compiled in this crate's own tests, so
+//! that a change to the traits that breaks it is seen here).
 //!
 //! Every function panics with a message on the first difference, as a test does.
 
@@ -14,7 +17,7 @@ use devspm_core::event::{GENESIS_HASH, IngestGap, RepositoryRegistered};
 use crate::audit::{AuditStore, event_leaf};
 use crate::checkpoint::{Checkpoint, NoteSigner};
 use crate::merkle::{self, Frontier, Hash};
-use crate::{EventLog, VerifyReport};
+use crate::{AnalyzerState, CursorMove, EventLog, Integrity, LedgerError, VerifyReport};
 
 /// A test event: an ingest gap, distinct per `i`.
 pub fn gap(i: u64) -> NewEvent {
@@ -41,7 +44,7 @@ pub fn repository(i: u64) -> NewEvent {
     )
 }
 
-fn verified<S: EventLog>(store: &S) -> VerifyReport {
+fn verified<S: Integrity>(store: &S) -> VerifyReport {
     let report = store.verify(&mut |_| {}).expect("verify runs");
     assert!(report.problem.is_none(), "{report:?}");
     report
@@ -67,7 +70,7 @@ fn reference_root<S: EventLog>(store: &S, size: u64) -> Hash {
 }
 
 /// Appends chain, re-appends are skipped (also within one batch), the head follows.
-pub fn append_is_idempotent_and_chained<S: EventLog>(mut store: S) {
+pub fn append_is_idempotent_and_chained<S: EventLog + Integrity>(mut store: S) {
     assert_eq!(store.head().unwrap(), None);
     let first = store.append(vec![gap(1), gap(2), repository(1)]).unwrap();
     assert_eq!((first.appended, first.skipped), (3, 0));
@@ -118,7 +121,7 @@ pub fn events_are_listed_by_kind_and_position<S: EventLog>(mut store: S) {
 
 /// Whatever the batch sizes, every root of every size is the reference tree's, proofs verify,
 /// and `verify` reports the same root.
-pub fn tree_roots_and_proofs_match_a_reference<S: EventLog + AuditStore>(mut store: S) {
+pub fn tree_roots_and_proofs_match_a_reference<S: EventLog + Integrity + AuditStore>(mut store: S) {
     append_all(&mut store, 100, 13);
     assert_eq!(store.tree_size().unwrap(), 100);
     for size in 0..=100 {
@@ -178,7 +181,10 @@ pub fn tree_roots_and_proofs_match_a_reference<S: EventLog + AuditStore>(mut sto
 /// Rows changed behind the ledger's back are named: an edited payload (by its sequence
 /// number), a deleted event, a deleted newest event, a deleted tree node. `sql` runs one
 /// statement on the backend's database.
-pub fn tampering_is_named<S: EventLog>(fresh: &mut dyn FnMut() -> S, sql: &dyn Fn(&S, &str)) {
+pub fn tampering_is_named<S: EventLog + Integrity>(
+    fresh: &mut dyn FnMut() -> S,
+    sql: &dyn Fn(&S, &str),
+) {
     let mut store = fresh();
     append_all(&mut store, 40, 40);
     verified(&store);
@@ -247,7 +253,7 @@ pub fn tampering_is_named<S: EventLog>(fresh: &mut dyn FnMut() -> S, sql: &dyn F
 }
 
 /// A signed checkpoint is recorded, listed and checked by `verify`; a tampered one is named.
-pub fn checkpoints_are_recorded_and_checked<S: EventLog + AuditStore>(
+pub fn checkpoints_are_recorded_and_checked<S: EventLog + Integrity + AuditStore>(
     mut store: S,
     sql: &dyn Fn(&S, &str),
 ) {
@@ -284,7 +290,7 @@ pub fn checkpoints_are_recorded_and_checked<S: EventLog + AuditStore>(
 }
 
 /// An empty ledger verifies, with the empty tree's root.
-pub fn an_empty_ledger_verifies<S: EventLog + AuditStore>(store: S) {
+pub fn an_empty_ledger_verifies<S: EventLog + Integrity + AuditStore>(store: S) {
     let report = verified(&store);
     assert_eq!(report.events, 0);
     assert_eq!(report.head, None);
@@ -294,6 +300,159 @@ pub fn an_empty_ledger_verifies<S: EventLog + AuditStore>(store: S) {
     );
     assert_eq!(store.tree_size().unwrap(), 0);
     assert_eq!(store.tree_root(0).unwrap(), merkle::empty_root());
+}
+
+/// Content attached to an appended event is kept outside the chain and read back by its
+/// address; an address never stored is `None`; the ledger still verifies.
+pub fn contents_are_kept_by_address<S: EventLog + Integrity>(mut store: S) {
+    let bytes = b"conformance: a commit message\n".to_vec();
+    let address = devspm_core::ids::content_hash(&bytes);
+    let mut event = gap(1);
+    event.attachments.push(devspm_core::Attachment::Content {
+        sha256: address.clone(),
+        bytes: bytes.clone(),
+    });
+    store.append(vec![event]).unwrap();
+    assert_eq!(store.content(&address).unwrap(), Some(bytes));
+    let absent = devspm_core::ids::content_hash(b"never stored");
+    assert_eq!(store.content(&absent).unwrap(), None);
+    verified(&store);
+}
+
+/// A source that yields `events`, then fails (an unreadable spool, say).
+fn failing_after(
+    events: impl IntoIterator<Item = NewEvent>,
+) -> impl Iterator<Item = Result<NewEvent, LedgerError>> {
+    events
+        .into_iter()
+        .map(Ok)
+        .chain(std::iter::once(Err(LedgerError::Refused {
+            path: "the source".into(),
+            reason: "conformance: the source broke".into(),
+        })))
+        .chain((900_000..900_010).map(|i| Ok(gap(i))))
+}
+
+/// The first `Err` from the source rolls the whole batch back, the events before it too (more
+/// than a backend writes at once), and nothing of it is half-recorded: the head, the events and
+/// the tree are as before, and the next append goes on from there.
+pub fn a_source_error_rolls_the_batch_back<S: EventLog + Integrity + AuditStore>(mut store: S) {
+    store.append(vec![gap(1), gap(2)]).unwrap();
+    let head = store.head().unwrap();
+    let root = store.tree_root(2).unwrap();
+    for before_the_error in [0u64, 3, 25_000] {
+        let mut source = failing_after((10..10 + before_the_error).map(gap));
+        let error = store
+            .append_stream(&mut source, CursorMove::None)
+            .expect_err("the source's error");
+        assert!(
+            error.to_string().contains("conformance: the source broke"),
+            "{error}"
+        );
+        assert_eq!(
+            store.head().unwrap(),
+            head,
+            "after {before_the_error} events"
+        );
+        assert_eq!(store.events(None, 0, 100).unwrap().len(), 2);
+        assert_eq!(store.tree_size().unwrap(), 2);
+        assert_eq!(store.tree_root(2).unwrap(), root);
+        assert_eq!(verified(&store).events, 2);
+    }
+    // None of the rolled-back events is recorded: appending them again appends them.
+    let summary = store.append(vec![gap(3), gap(10), gap(11)]).unwrap();
+    assert_eq!((summary.appended, summary.skipped), (3, 0));
+    let report = verified(&store);
+    assert_eq!(report.events, 5);
+    assert_eq!(
+        report.tree_root.unwrap(),
+        merkle::to_hex(&reference_root(&store, 5))
+    );
+}
+
+/// Appends move an analyzer's cursor in their transaction, by the rules of [`CursorMove`]:
+/// `None` moves nothing; `To` moves it to the named position, with or without events;
+/// `ToHead` moves it to the new head only when it stood at the head before the batch (not when
+/// `other_writer` appended events in between, which the analyzer has not seen); a source error
+/// moves nothing. `other_writer` appends events as another process would (to a replica's
+/// upstream directly, behind the replica's back).
+pub fn cursors_move_with_their_batch<S: EventLog + AnalyzerState>(
+    mut store: S,
+    other_writer: &mut dyn FnMut(&mut S, Vec<NewEvent>),
+) {
+    const A: &str = "conformance-a";
+    const B: &str = "conformance-b";
+    let batch = |events: Vec<NewEvent>| events.into_iter().map(Ok);
+    let head = |store: &S| store.head().unwrap().map_or(0, |h| h.seq);
+    assert_eq!((store.cursor(A).unwrap(), store.cursor(B).unwrap()), (0, 0));
+
+    // On an empty ledger an unused cursor stands at the head: `ToHead` takes it along; other
+    // analyzers' cursors stay.
+    let summary = store
+        .append_stream(
+            &mut batch(vec![gap(1), gap(2)]),
+            CursorMove::ToHead { analyzer: B },
+        )
+        .unwrap();
+    assert_eq!(summary.appended, 2);
+    assert_eq!((store.cursor(A).unwrap(), store.cursor(B).unwrap()), (0, 2));
+    store
+        .append_stream(&mut batch(vec![gap(3)]), CursorMove::None)
+        .unwrap();
+    assert_eq!((store.cursor(A).unwrap(), store.cursor(B).unwrap()), (0, 2));
+
+    // `To`: the position named, with events and without.
+    let to = |seq| CursorMove::To { analyzer: A, seq };
+    store
+        .append_stream(&mut batch(vec![gap(4)]), to(2))
+        .unwrap();
+    assert_eq!((store.cursor(A).unwrap(), head(&store)), (2, 4));
+    store.append_stream(&mut std::iter::empty(), to(4)).unwrap();
+    assert_eq!(store.cursor(A).unwrap(), 4);
+
+    // `ToHead` from the head: to the new head; a batch that appends nothing (re-appended keys,
+    // or no events) leaves it at the head.
+    let to_head = CursorMove::ToHead { analyzer: A };
+    store
+        .append_stream(&mut batch(vec![gap(5), gap(6)]), to_head)
+        .unwrap();
+    assert_eq!((store.cursor(A).unwrap(), head(&store)), (6, 6));
+    let summary = store
+        .append_stream(&mut batch(vec![gap(6)]), to_head)
+        .unwrap();
+    assert_eq!((summary.appended, summary.skipped), (0, 1));
+    store
+        .append_stream(&mut std::iter::empty(), to_head)
+        .unwrap();
+    assert_eq!((store.cursor(A).unwrap(), head(&store)), (6, 6));
+
+    // Another writer's events in between: the analyzer has not seen them, the cursor stays
+    // (with the batch appended all the same) until the analyzer names its position.
+    other_writer(&mut store, vec![gap(7)]);
+    store
+        .append_stream(&mut batch(vec![gap(8)]), to_head)
+        .unwrap();
+    assert_eq!((store.cursor(A).unwrap(), head(&store)), (6, 8));
+    store
+        .append_stream(&mut batch(vec![gap(9)]), to_head)
+        .unwrap();
+    assert_eq!((store.cursor(A).unwrap(), head(&store)), (6, 9));
+    store.append_stream(&mut std::iter::empty(), to(9)).unwrap();
+    store
+        .append_stream(&mut batch(vec![gap(10)]), to_head)
+        .unwrap();
+    assert_eq!((store.cursor(A).unwrap(), head(&store)), (10, 10));
+
+    // A source error rolls the cursor move back with the events.
+    for cursor in [to(99), to_head, CursorMove::ToHead { analyzer: B }] {
+        let mut source = failing_after([gap(11), gap(12)]);
+        assert!(store.append_stream(&mut source, cursor).is_err());
+        assert_eq!(
+            (store.cursor(A).unwrap(), store.cursor(B).unwrap()),
+            (10, 2)
+        );
+        assert_eq!(head(&store), 10);
+    }
 }
 
 /// One `#[test]` per conformance test, for one backend: `$fresh` is an expression that makes an
@@ -330,6 +489,29 @@ macro_rules! conformance_tests {
         #[test]
         fn conformance_an_empty_ledger_verifies() {
             $crate::conformance::an_empty_ledger_verifies($fresh);
+        }
+
+        #[test]
+        fn conformance_contents_are_kept_by_address() {
+            $crate::conformance::contents_are_kept_by_address($fresh);
+        }
+
+        #[test]
+        fn conformance_a_source_error_rolls_the_batch_back() {
+            $crate::conformance::a_source_error_rolls_the_batch_back($fresh);
+        }
+    };
+}
+
+/// The `#[test]`s of a store that keeps analyzer cursors: `$fresh` makes an empty one,
+/// `$other_writer` an expression of type `&mut dyn FnMut(&mut Store, Vec<NewEvent>)` that
+/// appends as another process would.
+#[macro_export]
+macro_rules! cursor_conformance_tests {
+    ($fresh:expr, $other_writer:expr) => {
+        #[test]
+        fn conformance_cursors_move_with_their_batch() {
+            $crate::conformance::cursors_move_with_their_batch($fresh, $other_writer);
         }
     };
 }

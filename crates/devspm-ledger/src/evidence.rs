@@ -2,13 +2,13 @@
 //! about one change (people, signature, trailers, files, AI involvement, the findings it
 //! introduced, the events that record each), scanner runs and history rewrites.
 //!
-//! [`EvidenceStore`] extends [`crate::Store`] with these read-only queries over the
-//! projections. Personal data (names, e-mails) is not read here: callers resolve alias ids
-//! through [`crate::Store::alias_book`], so the pack follows wherever the personal data lives.
+//! [`EvidenceStore`] holds these read-only queries over the projections. Personal data (names,
+//! e-mails) is not read here: callers resolve alias ids through
+//! [`crate::IngestState::alias_book`], so the pack follows wherever the personal data lives.
 
 use serde::Serialize;
 
-use crate::{LedgerError, Store};
+use crate::LedgerError;
 
 // The rows of the pack live on the vocabulary floor, where the renderers see them too.
 pub use devspm_core::evidence::{IntroducedFinding, RepositoryRow, RewriteRecord, ScannerRun};
@@ -109,7 +109,7 @@ pub struct AiRecord {
 }
 
 /// The read-only queries of evidence packs.
-pub trait EvidenceStore: Store {
+pub trait EvidenceStore {
     /// Recorded repositories, by name.
     fn repositories(&self) -> Result<Vec<RepositoryRow>, LedgerError>;
 

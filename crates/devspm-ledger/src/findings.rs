@@ -1,6 +1,6 @@
 //! What importers and the attribution engine read from the ledger, and the findings view.
 //!
-//! [`FindingStore`] extends [`crate::Store`] with the queries the findings capability needs:
+//! [`FindingStore`] holds the queries the findings capability needs (beside the event log):
 //! the findings already known for a producer and repository (so an import knows what is new,
 //! fixed or reopened), the findings still to attribute, the facts of introducing commits, AI
 //! involvement for them, a blame cache keyed by file version, and the listing `devspm findings`
@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use crate::{LedgerError, Store};
+use crate::LedgerError;
 
 /// A finding already on record for a producer and repository.
 #[derive(Clone, Debug)]
@@ -178,7 +178,7 @@ impl FindingRow {
 }
 
 /// The ledger queries of the findings capability.
-pub trait FindingStore: Store {
+pub trait FindingStore {
     /// Whether a producer has any finding recorded in a repository.
     fn has_findings(&self, repo: &str, tool: &str) -> Result<bool, LedgerError>;
 

@@ -1,19 +1,23 @@
 //! devspm's system of record: an append-only, hash-chained event ledger, seen through traits.
 //!
-//! Collectors and analyzers hand [`NewEvent`]s to a [`Store`]; the store appends them in one
-//! transaction per batch, idempotently on each event's key, chains each event's hash to its
-//! predecessor, writes the data kept outside the chain (message bodies, personal data behind
-//! alias ids) and updates the projections — all or nothing. Everything a view shows is read from
-//! projections, and projections can always be rebuilt from the events alone.
+//! Collectors and analyzers hand [`NewEvent`]s to the [`EventLog`]'s one append path
+//! ([`EventLog::append_stream`]); the store appends them in one transaction per batch,
+//! idempotently on each event's key, chains each event's hash to its predecessor, writes the
+//! data kept outside the chain (message bodies, personal data behind alias ids), updates the
+//! projections and moves an analyzer's cursor ([`CursorMove`]) — all or nothing. Everything a
+//! view shows is read from projections, and projections can always be rebuilt from the events
+//! alone.
 //!
 //! This crate keeps what must be identical on every backend, and no database driver:
 //!
-//! - the types (events as stored, reports, [`LedgerError`]) and the traits a backend implements:
-//!   [`EventLog`] (the event log and its verification, on every backend), [`AuditStore`] (the
-//!   Merkle tree, proofs and checkpoints), [`Store`] with its area traits ([`FindingStore`],
-//!   [`GovernanceStore`], [`EvidenceStore`], [`PostureStore`], [`SignalStore`]) for a backend
-//!   that keeps projections, and [`upstream::Upstream`] for a system of record a local replica
-//!   follows;
+//! - the types (events as stored, reports, [`LedgerError`]) and the small traits a backend
+//!   implements, one per area, so that a function asks for what it uses: [`EventLog`] and
+//!   [`Integrity`] (the event log and its verification, on every backend), [`AuditStore`] (the
+//!   Merkle tree, proofs and checkpoints), [`Projections`], [`AnalyzerState`], [`IngestState`],
+//!   [`Identities`], [`Views`] and [`Privacy`] ([`Store`] names these eight together), and
+//!   beside them [`FindingStore`], [`GovernanceStore`], [`EvidenceStore`], [`PostureStore`],
+//!   [`SignalStore`], for a backend that keeps projections; [`upstream::Upstream`] for a system
+//!   of record a local replica follows;
 //! - the algorithms every backend calls, so identical events give identical hashes, roots and
 //!   verdicts: the hash chain and its verification ([`chain`]), the Merkle tree and proofs
 //!   ([`merkle`], [`audit`]), signed checkpoints ([`checkpoint`]), and the sealing of personal
@@ -21,9 +25,9 @@
 //! - [`conformance`] (feature `conformance`): the tests every backend passes.
 //!
 //! The backends are crates beside this one: `devspm-ledger-sqlite` (one SQLite file, the
-//! zero-configuration default, and the local replica of a ledger kept elsewhere) and
-//! `devspm-ledger-postgres` (the event log, the tree and checkpoints on PostgreSQL, as the
-//! system of record a team shares). `devspm-engine` chooses one.
+//! zero-configuration default, which implements every trait, and the local replica of a ledger
+//! kept elsewhere) and `devspm-ledger-postgres` ([`EventLog`], [`Integrity`] and [`AuditStore`]
+//! on PostgreSQL, as the system of record a team shares). `devspm-engine` chooses one.
 
 pub mod audit;
 pub mod chain;
@@ -249,16 +253,46 @@ pub enum LedgerError {
     },
 }
 
-/// The event log and its integrity: the part of the ledger every backend has (SQLite and
-/// PostgreSQL), and all that `audit verify`, `audit log`, checkpoints, proofs and `migrate`
-/// need. A backend that keeps projections (`devspm-ledger-sqlite`) also implements [`Store`].
+/// What an append does with an analyzer's cursor, in the append's transaction (so an analyzer
+/// killed midway resumes exactly where its last committed batch ended).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CursorMove<'a> {
+    /// No cursor moves.
+    None,
+    /// `analyzer`'s cursor moves to `seq` (the last event it analysed), also when the batch
+    /// appends nothing.
+    To { analyzer: &'a str, seq: u64 },
+    /// `analyzer`'s cursor moves to the head after the batch (for an analyzer that has seen
+    /// every event of the batch), but only if it stood at the head before the batch: events
+    /// another writer appended in between were not seen, and the analyzer's next catch-up must
+    /// read them (reading this batch again appends nothing twice: keys are idempotent).
+    ToHead { analyzer: &'a str },
+}
+
+/// The event log: the part of the ledger every backend has (SQLite and PostgreSQL), and with
+/// [`Integrity`] and [`AuditStore`] all that `audit verify`, `audit log`, checkpoints, proofs
+/// and `migrate` need.
 pub trait EventLog {
     /// Where the log lives (a path or a URL without credentials), for messages.
     fn location(&self) -> &str;
 
-    /// Appends events in one transaction: idempotent on each event's key (an event whose key
-    /// is recorded is skipped), hash-chained, with their attachments and the Merkle tree.
-    fn append(&mut self, events: Vec<NewEvent>) -> Result<AppendSummary, LedgerError>;
+    /// The one append path. Appends the events read from `events` in one transaction:
+    /// idempotent on each event's key (an event whose key is recorded is skipped), hash-chained,
+    /// with their attachments, the Merkle tree and (where kept) the projections, and moves an
+    /// analyzer's cursor as `cursor` says in the same transaction. The source is read once, as
+    /// the events are written (an import too large for memory streams through); the first
+    /// `Err` from it rolls everything back, the cursor move too. A backend that keeps no
+    /// analyzer cursors (PostgreSQL: each host's replica keeps them) refuses a cursor move.
+    fn append_stream(
+        &mut self,
+        events: &mut dyn Iterator<Item = Result<NewEvent, LedgerError>>,
+        cursor: CursorMove<'_>,
+    ) -> Result<AppendSummary, LedgerError>;
+
+    /// [`append_stream`](Self::append_stream) of a batch held in memory, moving no cursor.
+    fn append(&mut self, events: Vec<NewEvent>) -> Result<AppendSummary, LedgerError> {
+        self.append_stream(&mut events.into_iter().map(Ok), CursorMove::None)
+    }
 
     /// The newest event, if any.
     fn head(&self) -> Result<Option<Head>, LedgerError>;
@@ -271,11 +305,18 @@ pub trait EventLog {
         limit: usize,
     ) -> Result<Vec<devspm_core::StoredEvent>, LedgerError>;
 
+    /// Content kept outside the chain, by SHA-256 (`None` if absent or redacted).
+    fn content(&self, sha256: &str) -> Result<Option<Vec<u8>>, LedgerError>;
+}
+
+/// Checking the ledger against itself: every backend re-walks its chain; a backend that keeps
+/// projections also compares them with a replay of the events.
+pub trait Integrity {
     /// Re-walks the whole chain; `progress` receives the number of events checked so far.
     fn verify(&self, progress: &mut dyn FnMut(u64)) -> Result<VerifyReport, LedgerError>;
 
     /// Compares the projections with a replay of the events (see
-    /// [`Store::check_projections`]); `None` on a backend that keeps no projections
+    /// [`Projections::check_projections`]); `None` on a backend that keeps no projections
     /// (PostgreSQL: each host derives them in its replica).
     fn check_projections_kept(
         &self,
@@ -283,76 +324,24 @@ pub trait EventLog {
     ) -> Result<Option<ProjectionReport>, LedgerError>;
 }
 
-/// Every [`Store`] (`devspm-ledger-sqlite`) is an event log through its own methods.
-impl<T: Store> EventLog for T {
-    fn location(&self) -> &str {
-        Store::location(self)
-    }
-
-    fn append(&mut self, events: Vec<NewEvent>) -> Result<AppendSummary, LedgerError> {
-        Store::append(self, events)
-    }
-
-    fn head(&self) -> Result<Option<Head>, LedgerError> {
-        Store::head(self)
-    }
-
-    fn events(
-        &self,
-        kind: Option<&str>,
-        after_seq: u64,
-        limit: usize,
-    ) -> Result<Vec<devspm_core::StoredEvent>, LedgerError> {
-        Store::events(self, kind, after_seq, limit)
-    }
-
-    fn verify(&self, progress: &mut dyn FnMut(u64)) -> Result<VerifyReport, LedgerError> {
-        Store::verify(self, progress)
-    }
-
-    fn check_projections_kept(
+/// The projections (the SQL tables every view reads), derived from the events: checked against
+/// a replay and rebuilt. Only a backend that keeps them (SQLite) has this.
+pub trait Projections {
+    /// Replays every event into a scratch copy of the projections and compares it with the
+    /// stored projections, row by row, in one read snapshot: names the first row that was
+    /// edited, added or deleted behind the ledger's back.
+    fn check_projections(
         &self,
         progress: &mut dyn FnMut(u64),
-    ) -> Result<Option<ProjectionReport>, LedgerError> {
-        Store::check_projections(self, progress).map(Some)
-    }
+    ) -> Result<ProjectionReport, LedgerError>;
+
+    /// Drops every projection and replays all events into them. Returns the events replayed.
+    fn rebuild(&mut self, progress: &mut dyn FnMut(u64)) -> Result<u64, LedgerError>;
 }
 
-/// The storage seam. Only the ledger writes; analyzers get data and return events.
-pub trait Store {
-    /// Where the store lives (a path or a URL without credentials), for messages.
-    fn location(&self) -> &str;
-
-    /// Appends events in one transaction: idempotent on each event's key, hash-chained, with
-    /// their attachments and projections.
-    fn append(&mut self, events: Vec<NewEvent>) -> Result<AppendSummary, LedgerError>;
-
-    /// Appends events read from a source too large to hold in memory (a spooled import), in
-    /// one transaction: the first `Err` from the source rolls everything back.
-    fn append_streamed(
-        &mut self,
-        events: &mut dyn Iterator<Item = Result<NewEvent, LedgerError>>,
-    ) -> Result<AppendSummary, LedgerError>;
-
-    /// Appends events and moves an analyzer's cursor to `seq` in the same transaction, so an
-    /// analyzer killed midway resumes exactly where its last committed batch ended.
-    fn append_and_advance(
-        &mut self,
-        events: Vec<NewEvent>,
-        analyzer: &str,
-        seq: u64,
-    ) -> Result<AppendSummary, LedgerError>;
-
-    /// Appends events and moves an analyzer's cursor to the resulting head, in one transaction
-    /// (for an analyzer that has seen every event of the batch). The cursor moves only if it
-    /// stood at the head before the batch: events another writer appended in between were not
-    /// seen, and the analyzer's next catch-up must read them.
-    fn append_and_advance_to_head(
-        &mut self,
-        events: Vec<NewEvent>,
-        analyzer: &str,
-    ) -> Result<AppendSummary, LedgerError>;
-
+/// Where each analyzer stands: its cursor over the event log (moved by appends, see
+/// [`CursorMove`]) and its completion markers per repository.
+pub trait AnalyzerState {
     /// The event sequence number an analyzer has processed up to (0: nothing yet).
     fn cursor(&self, analyzer: &str) -> Result<u64, LedgerError>;
 
@@ -370,27 +359,10 @@ pub trait Store {
         repo_id: &str,
         state: &str,
     ) -> Result<(), LedgerError>;
+}
 
-    /// Content kept outside the chain, by SHA-256 (`None` if absent or redacted).
-    fn content(&self, sha256: &str) -> Result<Option<Vec<u8>>, LedgerError>;
-
-    /// The newest event, if any.
-    fn head(&self) -> Result<Option<Head>, LedgerError>;
-
-    /// Re-walks the whole chain; `progress` receives the number of events checked so far.
-    fn verify(&self, progress: &mut dyn FnMut(u64)) -> Result<VerifyReport, LedgerError>;
-
-    /// Replays every event into a scratch copy of the projections and compares it with the
-    /// stored projections, row by row, in one read snapshot: names the first row that was
-    /// edited, added or deleted behind the ledger's back.
-    fn check_projections(
-        &self,
-        progress: &mut dyn FnMut(u64),
-    ) -> Result<ProjectionReport, LedgerError>;
-
-    /// Drops every projection and replays all events into them. Returns the events replayed.
-    fn rebuild(&mut self, progress: &mut dyn FnMut(u64)) -> Result<u64, LedgerError>;
-
+/// What ingest reads to record only what is new: repositories, their refs and commits, aliases.
+pub trait IngestState {
     /// What is recorded about one repository (without its commits).
     fn repository_state(&self, repo_id: &str) -> Result<RepositoryState, LedgerError>;
 
@@ -400,25 +372,12 @@ pub trait Store {
     /// Every known alias with its personal data, for assigning alias ids during ingest.
     fn alias_book(&self) -> Result<AliasBook, LedgerError>;
 
-    /// Aliases, links, current resolutions and identities, for identity resolution.
-    fn resolver_state(&self) -> Result<ResolverState, LedgerError>;
-
     /// The `.mailmap` links of one repository recorded with their line, as `(alias,
     /// canonical)`: ingest does not blame their line again.
     fn mailmap_links_with_lines(
         &self,
         repo_id: &str,
     ) -> Result<std::collections::HashSet<(String, String)>, LedgerError>;
-
-    /// Summary of one repository (the `scan` view).
-    fn repository_summary(
-        &self,
-        repo_id: &str,
-        top: usize,
-    ) -> Result<RepositorySummary, LedgerError>;
-
-    /// AI involvement across one repository's commits (or every repository's).
-    fn ai_report(&self, repo_id: Option<&str>) -> Result<AiReport, LedgerError>;
 
     /// The first recorded commit (by author time) that added `path`, with its author alias.
     fn first_commit_adding(
@@ -429,24 +388,60 @@ pub trait Store {
 
     /// The id of a repository with this locator or name, if recorded.
     fn find_repository(&self, locator_or_name: &str) -> Result<Option<String>, LedgerError>;
+}
+
+/// Identities: what identity resolution reads, and the identities it resolved.
+pub trait Identities {
+    /// Aliases, links, current resolutions and identities, for identity resolution.
+    fn resolver_state(&self) -> Result<ResolverState, LedgerError>;
 
     /// Every identity with its counts, most active first.
     fn identities(&self) -> Result<Vec<IdentityRow>, LedgerError>;
 
-    /// Stored events in sequence order, optionally of one kind, starting after `after_seq`.
-    fn events(
-        &self,
-        kind: Option<&str>,
-        after_seq: u64,
-        limit: usize,
-    ) -> Result<Vec<devspm_core::StoredEvent>, LedgerError>;
-
     /// One identity found by id, alias id, e-mail or name, with the evidence for each alias.
     /// Several matches are all returned.
     fn identity_detail(&self, query: &str) -> Result<Vec<IdentityDetail>, LedgerError>;
+}
 
+/// The summary views of `scan` and `ai report`.
+pub trait Views {
+    /// Summary of one repository (the `scan` view).
+    fn repository_summary(
+        &self,
+        repo_id: &str,
+        top: usize,
+    ) -> Result<RepositorySummary, LedgerError>;
+
+    /// AI involvement across one repository's commits (or every repository's).
+    fn ai_report(&self, repo_id: Option<&str>) -> Result<AiReport, LedgerError>;
+}
+
+/// Erasure of personal data.
+pub trait Privacy {
     /// Erases one identity's personal data (crypto-shredding, `docs/privacy.md`): deletes the
     /// key and sealed record of each of its aliases and every stored content naming it, records
     /// an `identity_forgotten` event, and scrubs the erased bytes from the storage.
     fn forget(&mut self, identity: &str) -> Result<ForgetReport, LedgerError>;
+}
+
+/// The whole ledger with its projections (SQLite, or an SQLite replica of PostgreSQL): a name
+/// for every small trait at once, implemented by every store that implements them all. A
+/// function asks for the small traits it uses; `Store` is for those that use most of them.
+/// Only the ledger writes; analyzers get data and return events.
+pub trait Store:
+    EventLog + Integrity + Projections + AnalyzerState + IngestState + Identities + Views + Privacy
+{
+}
+
+impl<T> Store for T where
+    T: EventLog
+        + Integrity
+        + Projections
+        + AnalyzerState
+        + IngestState
+        + Identities
+        + Views
+        + Privacy
+        + ?Sized
+{
 }

@@ -196,7 +196,7 @@ fn mailmap_joins_two_emails_of_one_person() {
     );
     // Both of Bob's aliases resolve to the same identity.
     // (Names are sealed at rest: ask the ledger, which decrypts them.)
-    let bobs = devspm_ledger::Store::identity_detail(
+    let bobs = devspm_ledger::Identities::identity_detail(
         &devspm_ledger_sqlite::SqliteStore::open(&sb.db()).unwrap(),
         "Bob Stone",
     )

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use devspm_ledger::checkpoint::{Checkpoint, NoteSigner, NoteVerifier};
 use devspm_ledger::merkle;
-use devspm_ledger::{AuditStore, ConsistencyProof, EventLog, InclusionProof};
+use devspm_ledger::{AuditStore, ConsistencyProof, EventLog, InclusionProof, Integrity};
 use devspm_report::number::count;
 use serde::Serialize;
 
@@ -213,7 +213,7 @@ pub struct SignedHead {
 /// Verifies the ledger, signs its current tree head with the private key at `key` and records
 /// the checkpoint (`origin` defaults to the key's name). A ledger that does not verify is
 /// [`EngineError::Tampered`]: a signature must never vouch for tampering.
-pub fn sign_current<S: EventLog + AuditStore>(
+pub fn sign_current<S: EventLog + Integrity + AuditStore>(
     store: &mut S,
     key: &Path,
     origin: Option<String>,

@@ -12,7 +12,7 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use devspm_core::StoredEvent;
-use devspm_ledger::{AuditStore, Store, StoredCheckpoint};
+use devspm_ledger::{AuditStore, Identities, Store, StoredCheckpoint};
 use devspm_report::number::count;
 use serde::Serialize;
 
@@ -141,7 +141,10 @@ fn event_day(at: &str) -> Option<String> {
 }
 
 /// The identity id and alias ids for `--identity`.
-fn export_identity<S: Store>(store: &S, value: &str) -> Result<(String, Vec<String>), EngineError> {
+fn export_identity<S: Identities>(
+    store: &S,
+    value: &str,
+) -> Result<(String, Vec<String>), EngineError> {
     let mut found = store.identity_detail(value)?;
     match found.len() {
         0 => Err(EngineError::NotFound(format!(

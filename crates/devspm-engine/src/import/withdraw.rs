@@ -41,7 +41,10 @@ pub fn imports(
 
 /// Withdraws import `id`: the latest import of its producer in its repository, not withdrawn
 /// yet. Its findings are set back to where the producer's earlier imports left them.
-pub fn withdraw(store: &mut impl FindingStore, id: &str) -> Result<Withdrawal, EngineError> {
+pub fn withdraw(
+    store: &mut (impl devspm_ledger::EventLog + FindingStore),
+    id: &str,
+) -> Result<Withdrawal, EngineError> {
     let id = id.trim();
     let imports = store.imports(None)?;
     let Some(record) = imports.iter().find(|r| r.import == id).cloned() else {

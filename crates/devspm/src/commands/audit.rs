@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use devspm_engine::EngineError;
 use devspm_engine::audit as engine;
-use devspm_ledger::{AuditStore, EventLog};
+use devspm_ledger::{AuditStore, EventLog, Integrity};
 use devspm_report::audit;
 
 use crate::EXIT_VERIFY_FAILED;
@@ -129,7 +129,7 @@ fn refused(error: EngineError) -> anyhow::Result<i32> {
 
 /// `audit verify`; `opened` says how a read-only store reads its file, when worth saying.
 fn verify(
-    store: &(impl EventLog + AuditStore),
+    store: &(impl EventLog + Integrity + AuditStore),
     opened: Option<String>,
     (global, progress): (&GlobalArgs, &dyn devspm_engine::Progress),
     quick: bool,

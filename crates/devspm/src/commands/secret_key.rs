@@ -2,7 +2,7 @@
 //! (`devspm_engine::secret_key` writes the key files; `devspm_report::secret_key` says what
 //! to do next).
 
-use devspm_ledger::Store;
+use devspm_ledger::EventLog;
 
 use crate::cli::{GlobalArgs, SecretKeyCommand};
 use crate::output::emit;

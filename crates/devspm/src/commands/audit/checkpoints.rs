@@ -8,7 +8,7 @@ use anyhow::Context;
 use devspm_engine::audit::checkpoints as engine;
 use devspm_engine::audit::export::{ExportRequest, export as export_folder};
 use devspm_ledger::merkle;
-use devspm_ledger::{AuditStore, EventLog, Store};
+use devspm_ledger::{AuditStore, EventLog, Integrity, Store};
 use devspm_report::audit;
 
 use crate::cli::{Format, GlobalArgs};
@@ -33,7 +33,7 @@ pub fn keygen(global: &GlobalArgs, output: &Path, name: Option<&str>) -> anyhow:
 }
 
 pub fn checkpoint(
-    store: &mut (impl EventLog + AuditStore),
+    store: &mut (impl EventLog + Integrity + AuditStore),
     global: &GlobalArgs,
     key: &Path,
     output: Option<&Path>,
