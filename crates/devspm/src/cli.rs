@@ -817,6 +817,16 @@ pub enum StatusArg {
     Withdrawn,
 }
 
+impl StatusArg {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StatusArg::Open => "open",
+            StatusArg::Fixed => "fixed",
+            StatusArg::Withdrawn => "withdrawn",
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct AttributeArgs {
     /// The repository.
