@@ -11,7 +11,7 @@ use crate::output;
 use crate::settings::Settings;
 
 pub fn audit(settings: &Settings, global: &GlobalArgs, args: &CiAuditArgs) -> anyhow::Result<i32> {
-    let config = audit_config(&settings.policy);
+    let config = audit_config(&settings.configuration.policy);
     // Each PATH becomes what it names: a file, a repository (or any folder with CI files), the
     // `.github/workflows` folder of a repository, or a folder of several repositories.
     let paths = ci_audit::resolve_paths(&args.paths)?;
@@ -37,7 +37,7 @@ pub fn audit(settings: &Settings, global: &GlobalArgs, args: &CiAuditArgs) -> an
     let threshold = args
         .fail_on
         .map(|s| s.as_str().to_owned())
-        .unwrap_or_else(|| settings.policy.thresholds.ci_severity.clone());
+        .unwrap_or_else(|| settings.configuration.policy.thresholds.ci_severity.clone());
     let gate = ci_audit::gate(&settings.context(), &mut targets, &threshold)?;
     match global.format {
         // Through a JSON value: its keys in alphabetical order, as every object devspm prints.

@@ -14,7 +14,7 @@ pub fn check(
     global: &GlobalArgs,
     args: &PolicyCheckArgs,
 ) -> anyhow::Result<i32> {
-    let policy = &settings.policy;
+    let policy = &settings.configuration.policy;
     let Some(config) = settings.config_path.as_ref().filter(|_| policy.declared) else {
         anyhow::bail!(
             "no [policy] table in {}: nothing to check. Add one to devspm.toml (a complete example is in docs/governance.md) or pass --config FILE",
