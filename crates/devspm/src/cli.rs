@@ -293,17 +293,23 @@ pub enum SecretKeyCommand {
     /// Write a new random key to PATH (64 hex digits, readable by its owner only), for a new
     /// database to be used with --secret-key-file PATH from its first run.
     New {
-        /// The key file to create (never overwritten).
-        #[arg(value_name = "PATH")]
-        path: PathBuf,
+        #[command(flatten)]
+        key: KeyFile,
     },
     /// Write the database's own key to PATH and delete it from the database, which keeps only a
     /// check value: from then on every command that hashes secrets needs --secret-key-file PATH.
     MoveOut {
-        /// The key file to create (never overwritten).
-        #[arg(value_name = "PATH")]
-        path: PathBuf,
+        #[command(flatten)]
+        key: KeyFile,
     },
+}
+
+/// The key file `secret-key new` and `secret-key move-out` write.
+#[derive(Debug, Args)]
+pub struct KeyFile {
+    /// The key file to create (never overwritten).
+    #[arg(value_name = "PATH")]
+    pub path: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]
@@ -909,9 +915,8 @@ pub enum ExportCommand {
         /// The --revision it was imported with, if one was given.
         #[arg(long, value_name = "REV")]
         revision: Option<String>,
-        /// Where to write (default: standard output).
-        #[arg(short, long, value_name = "FILE")]
-        output: Option<PathBuf>,
+        #[command(flatten)]
+        to: OutputFile,
     },
     /// Write the dependency findings as a CycloneDX 1.5 VEX document (JSON), for DefectDojo's
     /// CycloneDX parser and Dependency-Track's VEX upload: each vulnerability with its
@@ -922,9 +927,8 @@ pub enum ExportCommand {
         /// repository the current directory is in, if any; else every repository.
         #[arg(long, value_name = "REPO")]
         repo: Option<String>,
-        /// Where to write (default: standard output).
-        #[arg(short, long, value_name = "FILE")]
-        output: Option<PathBuf>,
+        #[command(flatten)]
+        to: OutputFile,
     },
     /// Write every recorded finding as CSV (the columns of `findings --format csv`, with
     /// ignored findings and their ignore), for DefectDojo's Generic Findings Import or a
@@ -934,10 +938,17 @@ pub enum ExportCommand {
         /// repository.
         #[arg(long, value_name = "REPO")]
         repo: Option<String>,
-        /// Where to write (default: standard output).
-        #[arg(short, long, value_name = "FILE")]
-        output: Option<PathBuf>,
+        #[command(flatten)]
+        to: OutputFile,
     },
+}
+
+/// `-o FILE` of the `export` commands.
+#[derive(Debug, Args)]
+pub struct OutputFile {
+    /// Where to write (default: standard output).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -108,10 +108,10 @@ pub fn export(
             input,
             repo,
             revision,
-            output,
-        } => (input, repo, revision, output),
-        ExportCommand::Vex { repo, output } => return export_vex(settings, global, repo, output),
-        ExportCommand::Csv { repo, output } => return export_csv(settings, global, repo, output),
+            to,
+        } => (input, repo, revision, to.output),
+        ExportCommand::Vex { repo, to } => return export_vex(settings, global, repo, to.output),
+        ExportCommand::Csv { repo, to } => return export_csv(settings, global, repo, to.output),
     };
     // Anything but SARIF is refused before anything is written, naming what the file is.
     let mut report = devspm_engine::import::ImportInput::open(&input)?;
