@@ -94,10 +94,7 @@ pub enum KeyFrom {
     /// Kept in the database (the default).
     Database,
     /// A key file, named by `$DEVSPM_SECRET_KEY_FILE` (`environment`) or `--secret-key-file`.
-    File {
-        path: String,
-        environment: bool,
-    },
+    File { path: String, environment: bool },
     /// The key itself in the environment variable named.
     Environment(&'static str),
 }

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use anyhow::Context;
 use clap::CommandFactory;
+
 use crate::cli::{Cli, Format, GlobalArgs};
 use crate::output::{emit, emit_json};
 use crate::settings::{SecretKeySource, Settings};

@@ -3,7 +3,6 @@
 //! tool-spread signal) → a table (`devspm_report::tools`) or JSON; `--submit` sends the scan's
 //! JSON to a server.
 
-
 use crate::cli::{Format, GlobalArgs, ToolsListArgs, ToolsScanArgs};
 use crate::output;
 use crate::settings::Settings;
