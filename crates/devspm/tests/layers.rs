@@ -11,6 +11,11 @@ use serde_json::Value;
 /// The crate that is a front end: it selects nothing, the engine opens the ledger for it.
 const FRONT_ENDS: &[&str] = &["devspm"];
 
+/// A front end's own libraries (the command line's vocabulary, `devspm-cli`): used by front
+/// ends only, and themselves above nothing of devspm's but the vocabulary (`devspm-core`) —
+/// no engine, ledger, report or backend.
+const FRONT_END_LIBRARIES: &[&str] = &["devspm-cli"];
+
 /// Crates that speak to a database themselves: only the ledger and its backends may use them.
 const DRIVERS: &[&str] = &[
     "rusqlite",
@@ -86,6 +91,22 @@ fn violations(crates: &BTreeMap<String, BTreeSet<(String, String)>>) -> Vec<Stri
             if FRONT_ENDS.contains(&dependency.as_str()) {
                 wrong.push(format!("{edge}: nothing depends on a front end"));
             }
+            if FRONT_END_LIBRARIES.contains(&dependency.as_str())
+                && !FRONT_ENDS.contains(&name.as_str())
+            {
+                wrong.push(format!(
+                    "{edge}: a front end's library is used by front ends only"
+                ));
+            }
+            if FRONT_END_LIBRARIES.contains(&name.as_str())
+                && normal
+                && dependency.starts_with("devspm")
+                && dependency != "devspm-core"
+            {
+                wrong.push(format!(
+                    "{edge}: a front end's library is vocabulary: clap and devspm-core at most"
+                ));
+            }
             if normal
                 && DRIVERS.contains(&dependency.as_str())
                 && name != "devspm-ledger"
@@ -122,7 +143,13 @@ fn violations(crates: &BTreeMap<String, BTreeSet<(String, String)>>) -> Vec<Stri
 #[test]
 fn every_crate_stays_on_its_floor() {
     let crates = workspace_dependencies();
-    for expected in ["devspm", "devspm-core", "devspm-engine", "devspm-ledger"] {
+    for expected in [
+        "devspm",
+        "devspm-cli",
+        "devspm-core",
+        "devspm-engine",
+        "devspm-ledger",
+    ] {
         assert!(
             crates.contains_key(expected),
             "cargo metadata lists {expected}"
@@ -155,14 +182,21 @@ fn the_rules_catch_what_they_are_for() {
         ("devspm-report", "devspm", "dev"),
         ("devspm-git", "devspm-engine", "normal"),
         ("devspm-core", "devspm-ledger", "normal"),
+        ("devspm-cli", "devspm-engine", "normal"),
+        ("devspm-cli", "devspm-report", "normal"),
+        ("devspm-cli", "rusqlite", "normal"),
+        ("devspm-engine", "devspm-cli", "normal"),
     ]);
-    assert_eq!(violations(&bad).len(), 6, "{:#?}", violations(&bad));
+    assert_eq!(violations(&bad).len(), 11, "{:#?}", violations(&bad));
     let good = edges(&[
         ("devspm", "devspm-engine", "normal"),
         ("devspm", "rusqlite", "dev"),
         ("devspm-engine", "devspm-ledger-postgres", "normal"),
         ("devspm-ledger-postgres", "postgres", "normal"),
         ("devspm-ledger", "rusqlite", "normal"),
+        ("devspm", "devspm-cli", "normal"),
+        ("devspm-cli", "clap", "normal"),
+        ("devspm-cli", "devspm-core", "normal"),
     ]);
     assert_eq!(violations(&good), Vec::<String>::new());
 }

@@ -1,5 +1,9 @@
-//! The command line as typed: flags and subcommands parsed by clap, before they are given
-//! meaning (see `settings.rs`, which resolves them into what the program runs with).
+//! devspm's command line as typed: the flags, subcommands, value lists and help text that clap
+//! parses, before they are given meaning. This crate is vocabulary only — no behaviour: the
+//! `devspm` binary parses with it (`Cli::parse()`), resolves the settings the flags name, picks
+//! the store, calls the engine, writes the output and chooses the exit status. It depends on
+//! clap and nothing of devspm's, so that `--help`, man pages and completions are the same
+//! wherever they are built (the pattern of uv's `uv-cli`).
 
 use std::path::PathBuf;
 
@@ -556,6 +560,10 @@ pub struct PolicyCheckArgs {
     pub fail_on: Option<SeverityArg>,
 }
 
+/// `migrate --batch`'s default: the engine's `devspm_engine::migrate::DEFAULT_BATCH` (the
+/// binary's tests check that the two agree).
+pub const MIGRATE_BATCH: usize = 10_000;
+
 #[derive(Debug, Args)]
 pub struct MigrateArgs {
     /// The SQLite ledger to copy.
@@ -567,7 +575,7 @@ pub struct MigrateArgs {
     pub to: PathBuf,
 
     /// Events copied per transaction.
-    #[arg(long, default_value_t = devspm_engine::migrate::DEFAULT_BATCH, value_name = "N")]
+    #[arg(long, default_value_t = MIGRATE_BATCH, value_name = "N")]
     pub batch: usize,
 }
 
