@@ -37,8 +37,9 @@
 //! - [`szz`]: the commits that introduced what a fixing commit fixed (SZZ, V-SZZ).
 //!
 //! [`configuration`] loads and validates the operator's configuration file (and computes the
-//! effective configuration `config show` prints); [`store`] is where a front end opens the ledger: the one module that names a backend;
-//! [`migrate`] copies an SQLite ledger to PostgreSQL.
+//! effective configuration `config show` prints); [`store`] is where a front end opens the
+//! ledger: the one module that names a backend; [`migrate`] copies an SQLite ledger to
+//! PostgreSQL.
 
 pub mod store;
 
