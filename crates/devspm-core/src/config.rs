@@ -260,6 +260,12 @@ impl Config {
         Config::parse(&text, &path.display().to_string())
     }
 
+    /// `[secrets]` as TOML text, as the secret detector reads its extra rules (none without
+    /// the table).
+    pub fn secrets_text(&self) -> Result<Option<String>, toml::ser::Error> {
+        self.secrets.as_ref().map(toml::to_string).transpose()
+    }
+
     /// The catalogue extensions declared in this file.
     pub fn catalogue_extensions(&self) -> CatalogueFile {
         CatalogueFile {

@@ -76,6 +76,22 @@ impl Verification {
         }
     }
 
+    /// `audit verify --format json`; `opened` says how a read-only store read its file, when
+    /// worth saying ([`crate::store::log_opened_note`]).
+    pub fn json(&self, opened: Option<&str>) -> serde_json::Value {
+        serde_json::json!({
+            "database": self.database,
+            "ok": self.ok(),
+            "report": self.report,
+            "projections": self.projections,
+            "opened": opened,
+            "checkpoint": self.checkpoint.as_ref().map(|a| match a {
+                Ok(text) => serde_json::json!({ "ok": true, "detail": text }),
+                Err(problem) => serde_json::json!({ "ok": false, "problem": problem }),
+            }),
+        })
+    }
+
     /// Nothing was altered, removed, reordered or rolled back.
     pub fn ok(&self) -> bool {
         self.report.problem.is_none()

@@ -285,6 +285,63 @@ pub fn attribute<S: Ledger + Send>(
     Ok(())
 }
 
+/// What `ci audit` asks for: the paths (none: `.`), whether the findings of repositories are
+/// recorded and attributed, and the threshold (default: the policy's `thresholds.ci_severity`).
+#[derive(Clone, Debug, Default)]
+pub struct AuditRequest {
+    pub paths: Vec<PathBuf>,
+    pub record: bool,
+    pub fail_on: Option<String>,
+}
+
+/// `ci audit`'s result: every target audited (attributed when recorded), the gate, and the
+/// threshold it was run at.
+pub struct AuditRun {
+    pub targets: Vec<AuditTarget>,
+    pub gate: Gate,
+    pub threshold: String,
+}
+
+/// `ci audit`: each path given resolved ([`resolve_paths`]) and audited ([`audit_path`]);
+/// a repository's findings, when `request.record`, recorded and attributed ([`attribute`]) in
+/// the ledger `open` opens the first time a repository is met (auditing files alone never
+/// creates a database); then the [`gate`]. Errors are the caller's `E`, so that the ledger's
+/// opener keeps its own.
+pub fn run<S: Ledger + Send, E: From<EngineError>>(
+    ctx: &Context<'_>,
+    request: &AuditRequest,
+    mut open: impl FnMut() -> Result<S, E>,
+) -> Result<AuditRun, E> {
+    let config = crate::ci::audit_config(ctx.policy);
+    let mut targets = Vec::new();
+    let mut store = None;
+    for (path, only) in &resolve_paths(&request.paths)? {
+        let mut target = audit_path(path, *only, &config)?;
+        if request.record
+            && path.is_dir()
+            && let Ok(repo) = devspm_git::open(path)
+        {
+            if store.is_none() {
+                store = Some(open()?);
+            }
+            if let Some(store) = store.as_mut() {
+                attribute(ctx, store, &repo, &config, &mut target)?;
+            }
+        }
+        targets.push(target);
+    }
+    let threshold = request
+        .fail_on
+        .clone()
+        .unwrap_or_else(|| ctx.policy.thresholds.ci_severity.clone());
+    let gate = gate(ctx, &mut targets, &threshold)?;
+    Ok(AuditRun {
+        targets,
+        gate,
+        threshold,
+    })
+}
+
 /// A severity word's rank, higher is worse (unknown words: 0).
 pub fn severity_rank(word: &str) -> u8 {
     match word {

@@ -534,6 +534,58 @@ pub fn recorded_findings(
     Ok((rules, assessment))
 }
 
+/// Which recorded findings a front end asks for (`devspm findings`, `export csv`, the gate of
+/// `policy check`; a server's findings endpoint): a repository by name, every repository, or
+/// the one `cwd` is in; and the filters, as the ledger's [`FindingFilter`] takes them.
+///
+/// [`FindingFilter`]: devspm_ledger::findings::FindingFilter
+#[derive(Clone, Debug, Default)]
+pub struct FindingQuery {
+    /// A recorded repository (a path, name or locator).
+    pub repo: Option<String>,
+    /// Every repository, even when `cwd` is in one.
+    pub all_repos: bool,
+    /// The folder the front end runs in: without `repo` (and unless `all_repos`), the
+    /// repository it is in is the one asked about, and its own ignore files apply.
+    pub cwd: Option<std::path::PathBuf>,
+    pub tool: Option<String>,
+    /// `open`, `fixed` or `withdrawn` (default: open and fixed).
+    pub status: Option<String>,
+    /// The lowest severity (`high` includes `critical`).
+    pub min_severity: Option<String>,
+    pub agent: Option<String>,
+    pub developer: Option<String>,
+    pub team: Option<String>,
+}
+
+/// The recorded findings `query` asks for, assessed ([`recorded_findings`]), with the rules
+/// they were assessed by.
+pub fn query(
+    ctx: &Context<'_>,
+    store: &(
+         impl devspm_ledger::IngestState + devspm_ledger::FindingStore + devspm_ledger::EvidenceStore
+     ),
+    query: &FindingQuery,
+) -> Result<(Rules, Assessment), EngineError> {
+    let (repo, at_hand) = crate::repository::scope(
+        ctx,
+        store,
+        query.repo.as_deref(),
+        query.cwd.as_deref(),
+        query.all_repos,
+    )?;
+    let filter = devspm_ledger::findings::FindingFilter {
+        repo,
+        tool: query.tool.clone(),
+        status: query.status.clone(),
+        min_severity: query.min_severity.clone(),
+        agent: query.agent.clone(),
+        developer: query.developer.clone(),
+        team: query.team.clone(),
+    };
+    recorded_findings(ctx, store, &filter, at_hand.as_ref(), &[])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

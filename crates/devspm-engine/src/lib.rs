@@ -36,12 +36,15 @@
 //!   tools, CI audit, teams from CODEOWNERS) that `devspm-report` renders as HTML or Markdown;
 //! - [`szz`]: the commits that introduced what a fixing commit fixed (SZZ, V-SZZ).
 //!
-//! [`store`] is where a front end opens the ledger: the one module that names a backend;
-//! [`migrate`] copies an SQLite ledger to PostgreSQL.
+//! [`configuration`] loads and validates the operator's configuration file (and computes the
+//! effective configuration `config show` prints); [`store`] is where a front end opens the
+//! ledger: the one module that names a backend; [`migrate`] copies an SQLite ledger to
+//! PostgreSQL.
 
 pub mod store;
 
 pub mod audit;
+pub mod configuration;
 pub mod context;
 pub mod error;
 pub mod evidence;

@@ -283,6 +283,71 @@ mod tests {
     }
 }
 
+/// What `policy check` asks for: a recorded repository (a path, name or id; else everything,
+/// workstations included), commit signing since when (`YYYY-MM-DD` or `90d`), and the
+/// `--fail-on` threshold over the recorded findings of the repository checked (`repo`, else
+/// the one `cwd` is in).
+#[derive(Clone, Debug, Default)]
+pub struct CheckRequest {
+    pub repo: Option<String>,
+    pub since: Option<String>,
+    pub fail_on: Option<String>,
+    pub cwd: Option<std::path::PathBuf>,
+}
+
+/// The policy check and, when a threshold was given, the findings gate.
+pub struct CheckRun {
+    pub report: PolicyCheck,
+    pub gate: Option<crate::gate::GateOutcome>,
+}
+
+impl CheckRun {
+    /// As `--format json` writes it, naming the configuration file the policy came from.
+    pub fn output(&self, policy: Option<String>) -> Output<'_> {
+        Output {
+            policy,
+            checked: &self.report.checked,
+            violations: &self.report.violations,
+            failed: self.report.failed,
+            gate: self.gate.as_ref(),
+        }
+    }
+}
+
+/// `policy check`: [`check`] of what `request` names, then its findings gate.
+pub fn run(
+    ctx: &Context<'_>,
+    store: &(
+         impl devspm_ledger::IngestState + FindingStore + GovernanceStore + devspm_ledger::EvidenceStore
+     ),
+    request: &CheckRequest,
+) -> Result<CheckRun, EngineError> {
+    let repo_id = request
+        .repo
+        .as_deref()
+        .map(|r| crate::repository::recorded(store, r))
+        .transpose()?;
+    let since = match request.since.as_deref() {
+        Some(text) => signing_since(text)?,
+        None => None,
+    };
+    let report = check(ctx, store, repo_id, since)?;
+    let gate = request
+        .fail_on
+        .as_deref()
+        .map(|level| {
+            findings_gate(
+                ctx,
+                store,
+                request.repo.as_deref(),
+                request.cwd.as_deref(),
+                level,
+            )
+        })
+        .transpose()?;
+    Ok(CheckRun { report, gate })
+}
+
 /// `policy check --format json`: the configuration file, what was checked, the violations,
 /// and the `--fail-on` gate over recorded findings when one was asked for.
 #[derive(Serialize)]
@@ -304,12 +369,14 @@ pub fn findings_gate(
     dir: Option<&std::path::Path>,
     level: &str,
 ) -> Result<crate::gate::GateOutcome, EngineError> {
-    let (repo, at_hand) = crate::repository::scope(ctx, store, named, dir, false)?;
-    let filter = FindingFilter {
-        repo,
-        ..Default::default()
-    };
-    let (rules, assessment) =
-        crate::gate::recorded_findings(ctx, store, &filter, at_hand.as_ref(), &[])?;
+    let (rules, assessment) = crate::gate::query(
+        ctx,
+        store,
+        &crate::gate::FindingQuery {
+            repo: named.map(str::to_owned),
+            cwd: dir.map(std::path::Path::to_path_buf),
+            ..Default::default()
+        },
+    )?;
     Ok(assessment.gate(level, &rules.fail_on))
 }

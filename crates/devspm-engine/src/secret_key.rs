@@ -2,7 +2,8 @@
 //! secret-key`): a fresh random key for a database that is to use an external key from its
 //! first run, or a database's own key moved out to a file (the database then keeps a check
 //! value only). Key files hold 64 hex digits and a newline, are created readable by their owner
-//! only, and an existing file is never overwritten.
+//! only, and an existing file is never overwritten; [`parse`] reads a key back from such a
+//! file (or from the environment) without ever quoting it.
 
 use std::io::Write;
 use std::path::Path;
@@ -66,6 +67,28 @@ pub fn move_out(store: &mut impl FindingStore, path: &Path) -> Result<bool, Engi
     Ok(store.delete_own_secret_key()?)
 }
 
+/// A key as 64 hex digits (surrounding white space ignored), or why the text is not one. The
+/// text is never quoted back: it may be a key.
+pub fn parse(text: &str) -> Result<[u8; 32], String> {
+    let text = text.trim();
+    let bytes = devspm_core::hex::decode(text)
+        .filter(|_| text.len() == 64)
+        .ok_or_else(|| {
+            format!(
+                "it must hold a 32-byte key as 64 hexadecimal digits, and holds {} characters{}",
+                text.chars().count(),
+                if text.chars().all(|c| c.is_ascii_hexdigit()) {
+                    ""
+                } else {
+                    " that are not all hexadecimal digits"
+                }
+            )
+        })?;
+    let mut key = [0u8; 32];
+    key.copy_from_slice(&bytes);
+    Ok(key)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -85,5 +108,20 @@ mod tests {
         let again = super::new_key_file(&path).unwrap_err().to_string();
         assert!(again.contains("already exists; a key file is never overwritten"));
         assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+    }
+
+    #[test]
+    fn keys_are_64_hex_digits_and_bad_ones_are_described_not_quoted() {
+        let hex = "00112233445566778899aabbccddeeff00112233445566778899AABBCCDDEEFF";
+        let key = super::parse(&format!("  {hex}\n")).expect("a key");
+        assert_eq!(key[1], 0x11);
+        assert_eq!(key[31], 0xff);
+        assert_eq!(
+            super::parse("abc").unwrap_err(),
+            "it must hold a 32-byte key as 64 hexadecimal digits, and holds 3 characters"
+        );
+        let bad = super::parse(&hex.replace('0', "g")).unwrap_err();
+        assert!(bad.ends_with("holds 64 characters that are not all hexadecimal digits"));
+        assert!(!bad.contains("gg11"));
     }
 }

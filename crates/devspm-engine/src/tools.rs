@@ -186,6 +186,57 @@ pub struct ScanSummary {
     pub risks: usize,
 }
 
+/// What `tools scan` asks for: a home folder (default: `$HOME`), the developer's e-mail
+/// (default: git's `user.email` there), the machine's name (default: this one's) and, with a
+/// home folder given, whether this process's `PATH` still counts.
+#[derive(Clone, Debug, Default)]
+pub struct WorkstationRequest {
+    pub home: Option<std::path::PathBuf>,
+    pub identity: Option<String>,
+    pub host: Option<String>,
+    pub search_path: bool,
+}
+
+/// A workstation scan's target, resolved: what [`scan_workstation`] takes.
+pub struct Workstation {
+    pub home: std::path::PathBuf,
+    pub options: ScanOptions,
+    pub host: String,
+}
+
+impl WorkstationRequest {
+    /// The home folder checked, the inventory's options and the host name.
+    pub fn resolve(&self) -> Result<Workstation, EngineError> {
+        let home = match &self.home {
+            Some(h) => h.clone(),
+            None => std::env::var_os("HOME")
+                .map(std::path::PathBuf::from)
+                .ok_or_else(|| {
+                    EngineError::Invalid("HOME is not set; pass --home DIR".to_owned())
+                })?,
+        };
+        if !home.is_dir() {
+            return Err(EngineError::Invalid(format!(
+                "home directory {} does not exist or is not a directory (pass --home DIR)",
+                home.display()
+            )));
+        }
+        let mut options = ScanOptions::from_env();
+        options.identity = self.identity.clone();
+        if self.home.is_some() && !self.search_path {
+            // A home directory given explicitly is often someone else's (an image, a
+            // fixture): the binaries on this process's PATH say nothing about it.
+            options.path_dirs.clear();
+        }
+        let host = self.host.clone().unwrap_or_else(host_name);
+        Ok(Workstation {
+            home,
+            options,
+            host,
+        })
+    }
+}
+
 /// Inventories the home folder `home` of machine `host`, judges each item by the policy and,
 /// when `store` is given, records every item as a sighting tied to the developer (an unchanged
 /// machine adds nothing on the next scan).
@@ -320,6 +371,41 @@ pub fn uses(store: &impl GovernanceStore, filter: &ToolFilter) -> Result<ToolUse
     let rows = store.tool_uses(filter)?;
     let signals = spread_signals(&rows);
     Ok(ToolUses { rows, signals })
+}
+
+/// What `tools list` asks for: tools whose name contains `name`, of one `kind`, in one
+/// recorded repository (a path, name or id), first seen since a day or a span back from now
+/// (`7d`), of one origin (`repository` or `workstation`).
+#[derive(Clone, Debug, Default)]
+pub struct UsesRequest {
+    pub name: Option<String>,
+    pub kind: Option<String>,
+    pub repo: Option<String>,
+    pub since: Option<String>,
+    pub origin: Option<String>,
+}
+
+/// `tools list`: the recorded uses `request` selects, with the tool-spread signals.
+pub fn list(
+    store: &(impl GovernanceStore + IngestState),
+    request: &UsesRequest,
+) -> Result<ToolUses, EngineError> {
+    let repo_id = request
+        .repo
+        .as_deref()
+        .map(|r| crate::repository::recorded(store, r))
+        .transpose()?;
+    let since = request.since.as_deref().map(parse_since).transpose()?;
+    uses(
+        store,
+        &ToolFilter {
+            name: request.name.clone(),
+            kind: request.kind.clone(),
+            repo_id,
+            since,
+            origin: request.origin.clone(),
+        },
+    )
 }
 
 /// Every kind of tool `tools list` knows (repository inventory, AI tooling, workstation).

@@ -10,6 +10,7 @@ use devspm_ledger::FindingStore;
 use devspm_ledger::findings::FindingRow;
 use devspm_report::findings::{Attribution, Finding, Triage};
 use devspm_report::sarif::{Producer, Rule};
+use serde::Serialize;
 
 use crate::EngineError;
 use crate::ci_audit::AuditTarget;
@@ -126,14 +127,69 @@ pub fn every_finding(
     store: &(impl devspm_ledger::IngestState + FindingStore + devspm_ledger::EvidenceStore),
     repo: Option<&str>,
 ) -> Result<Vec<Finding>, EngineError> {
-    let (repo, at_hand) = crate::repository::scope(ctx, store, repo, None, true)?;
-    let filter = devspm_ledger::findings::FindingFilter {
-        repo,
+    let query = crate::gate::FindingQuery {
+        repo: repo.map(str::to_owned),
+        all_repos: true,
         ..Default::default()
     };
-    let (_, assessment) =
-        crate::gate::recorded_findings(ctx, store, &filter, at_hand.as_ref(), &[])?;
+    let (_, assessment) = crate::gate::query(ctx, store, &query)?;
     Ok(listing(&assessment, true).0)
+}
+
+/// What `devspm findings` asks for: the findings, whether to list the ignored ones too, and
+/// the `--fail-on` threshold when one is given.
+#[derive(Clone, Debug, Default)]
+pub struct FindingsRequest {
+    pub query: crate::gate::FindingQuery,
+    pub show_ignored: bool,
+    pub fail_on: Option<String>,
+}
+
+/// `devspm findings`: as JSON, the listed findings as recorded with their contexts and
+/// ignores; for every other format, [`FindingList::views`].
+#[derive(Clone, Debug, Serialize)]
+#[serde(transparent)]
+pub struct FindingList {
+    listed: Vec<crate::gate::Assessed>,
+    /// The listed findings as the one view the renderers take.
+    #[serde(skip)]
+    pub views: Vec<Finding>,
+    /// Findings an ignore sets aside that the listing leaves out.
+    #[serde(skip)]
+    pub hidden: usize,
+    /// How many findings the query found, listed or not (none: nothing is recorded).
+    #[serde(skip)]
+    pub found: usize,
+    /// The `--fail-on` gate over every finding found, when a threshold was given.
+    #[serde(skip)]
+    pub gate: Option<crate::gate::GateOutcome>,
+}
+
+/// The findings `request` asks for, assessed, listed and gated.
+pub fn findings(
+    ctx: &crate::Context<'_>,
+    store: &(impl devspm_ledger::IngestState + FindingStore + devspm_ledger::EvidenceStore),
+    request: &FindingsRequest,
+) -> Result<FindingList, EngineError> {
+    let (rules, assessment) = crate::gate::query(ctx, store, &request.query)?;
+    let gate = request
+        .fail_on
+        .as_deref()
+        .map(|level| assessment.gate(level, &rules.fail_on));
+    let (views, hidden) = listing(&assessment, request.show_ignored);
+    let found = assessment.findings.len();
+    let listed = assessment
+        .findings
+        .into_iter()
+        .filter(|f| request.show_ignored || f.ignored.is_none())
+        .collect();
+    Ok(FindingList {
+        listed,
+        views,
+        hidden,
+        found,
+        gate,
+    })
 }
 
 /// A CI audit's results, with who introduced each line, and the CI rules as a SARIF

@@ -196,6 +196,10 @@ impl Finding {
     }
 }
 
+/// `devspm findings` as a table when nothing at all is recorded.
+pub const NONE_RECORDED: &str =
+    "No findings recorded (import scanner results with `devspm import FILE`).\n";
+
 /// Severity as a rank: `critical` 4 … `info` (and anything unknown) 0.
 pub fn severity_rank(severity: &str) -> u8 {
     match severity.to_ascii_lowercase().as_str() {

@@ -27,8 +27,9 @@
 //! Every other command's text has its module: [`scan`] (the summary, `ingest git`), [`import`],
 //! [`szz`] and [`attribution`] (`attribute`), [`tools`], [`ci`] (`ci audit`), [`policy`],
 //! [`identities`], [`audit`] (verify, checkpoints, proofs, export, evidence, rebuild, migrate),
-//! [`advisories`], [`triage`], [`hook`] and [`secret_key`]. Their inputs are plain views the
-//! engine fills (this crate never depends on the engine or the ledger).
+//! [`advisories`], [`triage`], [`hook`], [`secret_key`] and [`config`] (`config show`). Their
+//! inputs are plain views the engine fills (this crate never depends on the engine or the
+//! ledger).
 //!
 //! Escaping is for display only: the ledger records the original text, and JSON carries it.
 //! The notation is described in [`terminal`].
@@ -38,6 +39,7 @@ pub mod ai;
 pub mod attribution;
 pub mod audit;
 pub mod ci;
+pub mod config;
 pub mod csv;
 pub mod evidence;
 pub mod findings;

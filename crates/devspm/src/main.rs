@@ -6,13 +6,14 @@
 //! kept).
 
 mod channels;
-mod cli;
 mod commands;
 mod formats;
 mod output;
 mod settings;
 
 use clap::Parser;
+/// The command line's vocabulary (`devspm-cli`), as `crate::cli`.
+use devspm_cli as cli;
 
 // mimalloc instead of the system allocator: ingest allocates and frees blob and event buffers
 // on four threads at once. Measured (release, 2 cores): git/git ingest 20.7 s -> 19.3 s, the
@@ -278,4 +279,17 @@ fn describe(error: &anyhow::Error) -> String {
         }
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    /// `migrate --batch`'s default is written in the command line's crate, which does not
+    /// depend on the engine: it must be the engine's.
+    #[test]
+    fn the_migrate_batch_default_is_the_engines() {
+        assert_eq!(
+            super::cli::MIGRATE_BATCH,
+            devspm_engine::migrate::DEFAULT_BATCH
+        );
+    }
 }

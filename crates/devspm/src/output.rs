@@ -1,11 +1,10 @@
-//! Writing results: JSON, aligned tables, number and date formatting, and a closed pipe
-//! treated as a normal end (`devspm identities | head` is not an error). The escaping of outside
-//! text and the table live in `devspm-report`; they are re-exported here.
+//! Writing results: JSON, findings in the chosen format, warnings, the terminal's width and
+//! colour, and a closed pipe treated as a normal end (`devspm identities | head` is not an
+//! error). The escaping of outside text lives in `devspm-report`; it is re-exported here.
 
 use std::borrow::Cow;
 use std::io::Write;
 
-pub use devspm_report::table::Table;
 /// One-line outside text (a name, an e-mail, a path, a tool or rule name, a message) made safe
 /// for the terminal; every `format!` of such text into human output goes through it (tables
 /// escape their cells themselves). See `devspm_report::terminal` for the notation.

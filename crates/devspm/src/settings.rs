@@ -10,8 +10,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use devspm_core::catalogue::Catalogue;
-use devspm_core::config::Config;
+use devspm_engine::configuration::Configuration;
 use devspm_engine::store::AnyStore;
 
 use crate::cli::GlobalArgs;
@@ -21,18 +20,14 @@ pub struct Settings {
     pub db_path: PathBuf,
     /// Whether the database path is the default one (its folder may be created).
     pub db_is_default: bool,
-    pub config: Config,
+    /// The configuration file loaded and validated (`devspm_engine::configuration`).
+    pub configuration: Configuration,
     pub config_path: Option<PathBuf>,
     /// Where `config_path` came from, for `-v`: `--config`, `$DEVSPM_CONFIG` or the user's
     /// configuration folder.
     pub config_source: &'static str,
     /// A `./devspm.toml` that exists but is not read (the front end says so once).
     pub ignored_local_config: Option<PathBuf>,
-    pub catalogue: Catalogue,
-    /// `[policy]` of the configuration file (empty: nothing governed).
-    pub policy: devspm_governance::policy::Policy,
-    /// `[secrets]` of the configuration file as TOML text, for the secret detector.
-    pub secret_rules: Option<String>,
     /// `-q`: no notices on standard error.
     pub quiet: bool,
     /// Where the secret-hashing key comes from when it is kept outside the database; read when
@@ -56,28 +51,6 @@ pub enum SecretKeySource {
 
 /// The variable that carries the key itself.
 pub const SECRET_KEY_VAR: &str = "DEVSPM_SECRET_KEY";
-
-/// A key as 64 hex digits (surrounding white space ignored), or why the text is not one. The
-/// text is never quoted back: it may be a key.
-pub fn parse_secret_key(text: &str) -> Result<[u8; 32], String> {
-    let text = text.trim();
-    let bytes = devspm_core::hex::decode(text)
-        .filter(|_| text.len() == 64)
-        .ok_or_else(|| {
-            format!(
-                "it must hold a 32-byte key as 64 hexadecimal digits, and holds {} characters{}",
-                text.chars().count(),
-                if text.chars().all(|c| c.is_ascii_hexdigit()) {
-                    ""
-                } else {
-                    " that are not all hexadecimal digits"
-                }
-            )
-        })?;
-    let mut key = [0u8; 32];
-    key.copy_from_slice(&bytes);
-    Ok(key)
-}
 
 impl Settings {
     pub fn resolve(global: &GlobalArgs) -> anyhow::Result<Settings> {
@@ -103,38 +76,7 @@ impl Settings {
             None => (user_config_path(), "the user configuration folder"),
         };
         let ignored_local_config = ignored_local_config(config_path.as_deref());
-        let config = match &config_path {
-            Some(path) => Config::load(path)?,
-            None => Config::default(),
-        };
-        let policy = match &config_path {
-            Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .with_context(|| format!("cannot read {}", path.display()))?;
-                devspm_governance::policy::Policy::from_config_text(
-                    &text,
-                    &path.display().to_string(),
-                )?
-            }
-            None => devspm_governance::policy::Policy::default(),
-        };
-        let secret_rules = match &config.secrets {
-            Some(table) => {
-                let text = toml::to_string(table)
-                    .with_context(|| "cannot read [secrets] of the configuration file")?;
-                let origin = format!(
-                    "[secrets] of {}",
-                    config_path
-                        .as_ref()
-                        .map_or("the configuration".to_owned(), |p| p.display().to_string())
-                );
-                // Validated now: a bad rule is an error before anything runs.
-                devspm_secrets::Scanner::with_extensions(&[text.as_str()])
-                    .map_err(|e| anyhow::anyhow!("{origin}: {e}"))?;
-                Some(text)
-            }
-            None => None,
-        };
+        let configuration = Configuration::load(config_path.as_deref())?;
         let secret_key_source = match (&global.secret_key_file, std::env::var_os(SECRET_KEY_VAR)) {
             (Some(_), Some(_)) => anyhow::bail!(
                 "both a secret key file (--secret-key-file or $DEVSPM_SECRET_KEY_FILE) and the key \
@@ -144,18 +86,13 @@ impl Settings {
             (None, Some(_)) => Some(SecretKeySource::Environment),
             (None, None) => None,
         };
-        let mut catalogue = Catalogue::builtin();
-        catalogue.extend(config.catalogue_extensions());
         Ok(Settings {
             db_path,
             db_is_default,
-            config,
+            configuration,
             config_path,
             config_source,
             ignored_local_config,
-            catalogue,
-            policy,
-            secret_rules,
             quiet: global.quiet,
             secret_key_source,
             terminal: crate::channels::Terminal::new(global.quiet),
@@ -180,7 +117,7 @@ impl Settings {
                         anyhow::bail!("cannot read secret key file {}: {e}", path.display())
                     }
                 };
-                let key = parse_secret_key(&text)
+                let key = devspm_engine::secret_key::parse(&text)
                     .map_err(|why| anyhow::anyhow!("secret key file {}: {why}", path.display()))?;
                 Ok(Some(key))
             }
@@ -190,7 +127,7 @@ impl Settings {
                         "${SECRET_KEY_VAR} is not valid text; it must hold 64 hexadecimal digits"
                     )
                 })?;
-                let key = parse_secret_key(&text)
+                let key = devspm_engine::secret_key::parse(&text)
                     .map_err(|why| anyhow::anyhow!("${SECRET_KEY_VAR}: {why}"))?;
                 Ok(Some(key))
             }
@@ -200,10 +137,10 @@ impl Settings {
     /// What the engine's pipelines run with.
     pub fn context(&self) -> devspm_engine::Context<'_> {
         devspm_engine::Context {
-            config: &self.config,
-            catalogue: &self.catalogue,
-            policy: &self.policy,
-            secret_rules: self.secret_rules.as_deref(),
+            config: &self.configuration.config,
+            catalogue: &self.configuration.catalogue,
+            policy: &self.configuration.policy,
+            secret_rules: self.configuration.secret_rules.as_deref(),
             secret_key: self,
             diagnostics: &self.terminal,
             progress: &self.terminal,
@@ -353,24 +290,4 @@ fn ignored_local_config(in_effect: Option<&Path>) -> Option<PathBuf> {
             },
         );
     (!same).then(|| local.to_path_buf())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::parse_secret_key;
-
-    #[test]
-    fn keys_are_64_hex_digits_and_bad_ones_are_described_not_quoted() {
-        let hex = "00112233445566778899aabbccddeeff00112233445566778899AABBCCDDEEFF";
-        let key = parse_secret_key(&format!("  {hex}\n")).expect("a key");
-        assert_eq!(key[1], 0x11);
-        assert_eq!(key[31], 0xff);
-        assert_eq!(
-            parse_secret_key("abc").unwrap_err(),
-            "it must hold a 32-byte key as 64 hexadecimal digits, and holds 3 characters"
-        );
-        let bad = parse_secret_key(&hex.replace('0', "g")).unwrap_err();
-        assert!(bad.ends_with("holds 64 characters that are not all hexadecimal digits"));
-        assert!(!bad.contains("gg11"));
-    }
 }

@@ -13,6 +13,11 @@ use serde_json::Value;
 /// The crate that is a front end: it selects nothing, the engine opens the ledger for it.
 const FRONT_ENDS: &[&str] = &["devspm"];
 
+/// A front end's own libraries (the command line's vocabulary, `devspm-cli`): used by front
+/// ends only, and themselves above nothing of devspm's but the vocabulary (`devspm-core`) —
+/// no engine, ledger, report or backend.
+const FRONT_END_LIBRARIES: &[&str] = &["devspm-cli"];
+
 /// Crates that speak to a database themselves, with the backend each belongs to: only that
 /// backend may use it (`None`: any backend). The ledger's traits crate uses none.
 const DRIVERS: &[(&str, Option<&str>)] = &[
@@ -99,6 +104,22 @@ fn violations(crates: &BTreeMap<String, BTreeSet<(String, String)>>) -> Vec<Stri
             if FRONT_ENDS.contains(&dependency.as_str()) {
                 wrong.push(format!("{edge}: nothing depends on a front end"));
             }
+            if FRONT_END_LIBRARIES.contains(&dependency.as_str())
+                && !FRONT_ENDS.contains(&name.as_str())
+            {
+                wrong.push(format!(
+                    "{edge}: a front end's library is used by front ends only"
+                ));
+            }
+            if FRONT_END_LIBRARIES.contains(&name.as_str())
+                && normal
+                && dependency.starts_with("devspm")
+                && dependency != "devspm-core"
+            {
+                wrong.push(format!(
+                    "{edge}: a front end's library is vocabulary: clap and devspm-core at most"
+                ));
+            }
             if normal && !may_use_driver(name, dependency) {
                 wrong.push(format!(
                     "{edge}: only the ledger's backends speak to a database, each to its own"
@@ -133,6 +154,7 @@ fn every_crate_stays_on_its_floor() {
     let crates = workspace_dependencies();
     for expected in [
         "devspm",
+        "devspm-cli",
         "devspm-core",
         "devspm-engine",
         "devspm-ledger",
@@ -174,8 +196,12 @@ fn the_rules_catch_what_they_are_for() {
         ("devspm-ledger", "rusqlite", "normal"),
         ("devspm-ledger-postgres", "rusqlite", "normal"),
         ("devspm", "devspm-ledger-sqlite", "normal"),
+        ("devspm-cli", "devspm-engine", "normal"),
+        ("devspm-cli", "devspm-report", "normal"),
+        ("devspm-cli", "rusqlite", "normal"),
+        ("devspm-engine", "devspm-cli", "normal"),
     ]);
-    assert_eq!(violations(&bad).len(), 9, "{:#?}", violations(&bad));
+    assert_eq!(violations(&bad).len(), 13, "{:#?}", violations(&bad));
     let good = edges(&[
         ("devspm", "devspm-engine", "normal"),
         ("devspm", "rusqlite", "dev"),
@@ -184,6 +210,9 @@ fn the_rules_catch_what_they_are_for() {
         ("devspm-engine", "devspm-ledger-sqlite", "normal"),
         ("devspm-ledger-sqlite", "rusqlite", "normal"),
         ("devspm", "devspm-ledger-sqlite", "dev"),
+        ("devspm", "devspm-cli", "normal"),
+        ("devspm-cli", "clap", "normal"),
+        ("devspm-cli", "devspm-core", "normal"),
     ]);
     assert_eq!(violations(&good), Vec::<String>::new());
 }

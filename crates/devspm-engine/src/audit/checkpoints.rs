@@ -210,6 +210,21 @@ pub struct SignedHead {
     pub verifier: NoteVerifier,
 }
 
+impl SignedHead {
+    /// `audit checkpoint --format json`, with the `file` it was written to, if any.
+    pub fn json(&self, file: Option<&Path>) -> serde_json::Value {
+        serde_json::json!({
+            "id": self.id,
+            "origin": self.origin,
+            "tree_size": self.size,
+            "root_hash": merkle::to_hex(&self.root),
+            "key": self.verifier.label(),
+            "note": self.note,
+            "file": file,
+        })
+    }
+}
+
 /// Verifies the ledger, signs its current tree head with the private key at `key` and records
 /// the checkpoint (`origin` defaults to the key's name). A ledger that does not verify is
 /// [`EngineError::Tampered`]: a signature must never vouch for tampering.
@@ -253,6 +268,31 @@ pub struct Inclusion {
     pub proof: InclusionProof,
     /// The recorded checkpoint of the same tree size, if any.
     pub checkpoint_id: Option<u64>,
+}
+
+impl Inclusion {
+    /// `audit prove --format json`: the proof, with `checkpoint_id` beside its fields.
+    pub fn json(&self) -> Result<serde_json::Value, EngineError> {
+        let mut value = serde_json::to_value(&self.proof)
+            .map_err(|e| EngineError::Invalid(format!("cannot write the proof as JSON: {e}")))?;
+        value["checkpoint_id"] = serde_json::json!(self.checkpoint_id);
+        Ok(value)
+    }
+
+    /// As `devspm_report::audit::inclusion` words it.
+    pub fn shown(&self) -> devspm_report::audit::Inclusion<'_> {
+        let p = &self.proof;
+        devspm_report::audit::Inclusion {
+            seq: p.seq,
+            leaf_index: p.leaf_index,
+            tree_size: p.tree_size,
+            checkpoint: self.checkpoint_id,
+            event_hash: &p.event_hash,
+            leaf_hash: &p.leaf_hash,
+            root_hash: &p.root_hash,
+            audit_path: &p.audit_path,
+        }
+    }
 }
 
 /// The inclusion proof of event `seq` in the tree of `size` events; by default the latest

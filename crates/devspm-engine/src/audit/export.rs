@@ -54,6 +54,24 @@ pub struct Export {
     pub checkpoint: Option<StoredCheckpoint>,
 }
 
+impl Export {
+    /// `audit export --format json`.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "folder": self.folder,
+            "export": if self.partial { "partial" } else { "full" },
+            "events": self.events,
+            "proofs": self.proofs,
+            "matching_events_newer_than_checkpoint": self.newer_than_checkpoint,
+            "filters": self.filters,
+            "files": self.files,
+            "checkpoint": self.checkpoint.as_ref().map(|c| serde_json::json!({
+                "id": c.id, "tree_size": c.tree_size, "root_hash": c.root_hash, "key": c.key_name,
+            })),
+        })
+    }
+}
+
 /// The resolved filters. No filter: a full export.
 #[derive(Default)]
 struct ExportFilter {

@@ -153,17 +153,7 @@ fn verify(
         progress,
     )?;
     if global.format == Format::Json {
-        emit_json(&serde_json::json!({
-            "database": verified.database,
-            "ok": verified.ok(),
-            "report": verified.report,
-            "projections": verified.projections,
-            "opened": opened,
-            "checkpoint": verified.checkpoint.as_ref().map(|a| match a {
-                Ok(text) => serde_json::json!({ "ok": true, "detail": text }),
-                Err(problem) => serde_json::json!({ "ok": false, "problem": problem }),
-            }),
-        }))?;
+        emit_json(&verified.json(opened.as_deref()))?;
     } else {
         let note = opened.as_deref().filter(|_| !global.quiet);
         match audit::verify(&verified.shown(), quick, note) {

@@ -3,7 +3,6 @@
 //! (`devspm_engine::ci_audit`), and the findings as a table (`devspm_report::ci`), JSON or
 //! SARIF with an exit status a CI job can gate on.
 
-use devspm_engine::ci::audit_config;
 use devspm_engine::ci_audit;
 
 use crate::cli::{CiAuditArgs, Format, GlobalArgs};
@@ -11,48 +10,33 @@ use crate::output;
 use crate::settings::Settings;
 
 pub fn audit(settings: &Settings, global: &GlobalArgs, args: &CiAuditArgs) -> anyhow::Result<i32> {
-    let config = audit_config(&settings.policy);
     // Each PATH becomes what it names: a file, a repository (or any folder with CI files), the
-    // `.github/workflows` folder of a repository, or a folder of several repositories.
-    let paths = ci_audit::resolve_paths(&args.paths)?;
-    let mut targets = Vec::new();
-    let mut store = None;
-    for (path, only) in &paths {
-        let mut target = ci_audit::audit_path(path, *only, &config)?;
-        // A repository's findings are recorded and attributed (unless --no-record).
-        if !args.no_record
-            && path.is_dir()
-            && let Ok(repo) = devspm_git::open(path)
-        {
-            if store.is_none() {
-                store = Some(settings.open_store()?);
-            }
-            let Some(store) = store.as_mut() else {
-                unreachable!("opened above")
-            };
-            ci_audit::attribute(&settings.context(), store, &repo, &config, &mut target)?;
-        }
-        targets.push(target);
-    }
-    let threshold = args
-        .fail_on
-        .map(|s| s.as_str().to_owned())
-        .unwrap_or_else(|| settings.policy.thresholds.ci_severity.clone());
-    let gate = ci_audit::gate(&settings.context(), &mut targets, &threshold)?;
+    // `.github/workflows` folder of a repository, or a folder of several repositories. A
+    // repository's findings are recorded and attributed (unless --no-record).
+    let run = ci_audit::run(
+        &settings.context(),
+        &ci_audit::AuditRequest {
+            paths: args.paths.clone(),
+            record: !args.no_record,
+            fail_on: args.fail_on.map(|s| s.as_str().to_owned()),
+        },
+        || settings.open_store(),
+    )?;
+    let (targets, gate, threshold) = (&run.targets, &run.gate, &run.threshold);
     match global.format {
         // Through a JSON value: its keys in alphabetical order, as every object devspm prints.
         Format::Json => output::emit_json(&serde_json::to_value(ci_audit::listing(
-            &targets,
-            &gate,
-            &threshold,
+            targets,
+            gate,
+            threshold,
             args.show_ignored,
         ))?)?,
         format @ (Format::Csv | Format::Markdown | Format::Sarif) => {
-            let (findings, rules) = devspm_engine::views::ci_audit(&targets);
+            let (findings, rules) = devspm_engine::views::ci_audit(targets);
             output::emit_findings(format, "devspm ci audit", &findings, 0, &rules)?;
         }
         Format::Table | Format::Html => output::emit(&devspm_report::ci::audit(
-            &devspm_engine::views::ci_audit_text(&targets, &gate, &threshold, args.show_ignored),
+            &devspm_engine::views::ci_audit_text(targets, gate, threshold, args.show_ignored),
             global.verbose > 0,
             output::terminal_width(),
         ))?,

@@ -4,9 +4,9 @@
 use std::path::Path;
 
 use anyhow::Context;
-use devspm_ledger::findings::FindingFilter;
+use devspm_engine::gate::FindingQuery;
 
-use crate::cli::{ExportCommand, FindingsArgs, Format, GlobalArgs, StatusArg};
+use crate::cli::{ExportCommand, FindingsArgs, Format, GlobalArgs};
 use crate::output::{emit, emit_json, escape, write_or_emit};
 use crate::settings::Settings;
 
@@ -15,54 +15,35 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: &FindingsArgs) -> any
         return triage(settings, global, t);
     }
     let store = settings.open_store_read_only()?;
-    let ctx = settings.context();
-    // --repo, else the repository the current directory is in (a gate run inside a
-    // repository gates on it) unless --all-repos.
-    let (repo, at_hand) = devspm_engine::repository::scope(
-        &ctx,
+    let list = devspm_engine::views::findings(
+        &settings.context(),
         &store,
-        args.repo.as_deref(),
-        std::env::current_dir().ok().as_deref(),
-        args.all_repos,
+        &devspm_engine::views::FindingsRequest {
+            // --repo, else the repository the current directory is in (a gate run inside a
+            // repository gates on it) unless --all-repos.
+            query: FindingQuery {
+                repo: args.repo.clone(),
+                all_repos: args.all_repos,
+                cwd: std::env::current_dir().ok(),
+                tool: args.tool.clone(),
+                status: args.status.map(|s| s.as_str().to_owned()),
+                min_severity: args.severity.map(|s| s.as_str().to_owned()),
+                agent: args.agent.clone(),
+                developer: args.developer.clone(),
+                team: args.team.clone(),
+            },
+            show_ignored: args.show_ignored,
+            fail_on: args.fail_on.map(|l| l.as_str().to_owned()),
+        },
     )?;
-    let filter = FindingFilter {
-        repo,
-        tool: args.tool.clone(),
-        status: args.status.map(|s| match s {
-            StatusArg::Open => "open".to_owned(),
-            StatusArg::Fixed => "fixed".to_owned(),
-            StatusArg::Withdrawn => "withdrawn".to_owned(),
-        }),
-        min_severity: args.severity.map(|s| s.as_str().to_owned()),
-        agent: args.agent.clone(),
-        developer: args.developer.clone(),
-        team: args.team.clone(),
-    };
-    let (rules, assessment) =
-        devspm_engine::gate::recorded_findings(&ctx, &store, &filter, at_hand.as_ref(), &[])?;
     match global.format {
-        Format::Json => emit_json(&assessment.listed(args.show_ignored))?,
-        Format::Table if assessment.findings.is_empty() => {
-            emit("No findings recorded (import scanner results with `devspm import FILE`).\n")?
-        }
+        Format::Json => emit_json(&list)?,
+        Format::Table if list.found == 0 => emit(devspm_report::findings::NONE_RECORDED)?,
         format => {
-            let (views, hidden) = devspm_engine::views::listing(&assessment, args.show_ignored);
-            crate::output::emit_findings(format, "devspm findings", &views, hidden, &[])?;
+            crate::output::emit_findings(format, "devspm findings", &list.views, list.hidden, &[])?
         }
     }
-    gate_exit(global, args.fail_on, &assessment, &rules.fail_on)
-}
-
-/// The exit status of `--fail-on` over assessed findings (`devspm_engine::gate`), with its
-/// sentence on standard error.
-pub fn gate_exit(
-    global: &GlobalArgs,
-    fail_on: Option<crate::cli::SeverityArg>,
-    assessment: &devspm_engine::gate::Assessment,
-    config: &devspm_core::gating::FailOnConfig,
-) -> anyhow::Result<i32> {
-    let outcome = fail_on.map(|level| assessment.gate(level.as_str(), config));
-    Ok(gate_status(global, outcome.as_ref()))
+    Ok(gate_status(global, list.gate.as_ref()))
 }
 
 /// The exit status of a gate the engine ran (0 when none was asked for), with its sentence
@@ -127,10 +108,10 @@ pub fn export(
             input,
             repo,
             revision,
-            output,
-        } => (input, repo, revision, output),
-        ExportCommand::Vex { repo, output } => return export_vex(settings, global, repo, output),
-        ExportCommand::Csv { repo, output } => return export_csv(settings, global, repo, output),
+            to,
+        } => (input, repo, revision, to.output),
+        ExportCommand::Vex { repo, to } => return export_vex(settings, global, repo, to.output),
+        ExportCommand::Csv { repo, to } => return export_csv(settings, global, repo, to.output),
     };
     // Anything but SARIF is refused before anything is written, naming what the file is.
     let mut report = devspm_engine::import::ImportInput::open(&input)?;

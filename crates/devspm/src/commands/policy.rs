@@ -14,7 +14,7 @@ pub fn check(
     global: &GlobalArgs,
     args: &PolicyCheckArgs,
 ) -> anyhow::Result<i32> {
-    let policy = &settings.policy;
+    let policy = &settings.configuration.policy;
     let Some(config) = settings.config_path.as_ref().filter(|_| policy.declared) else {
         anyhow::bail!(
             "no [policy] table in {}: nothing to check. Add one to devspm.toml (a complete example is in docs/governance.md) or pass --config FILE",
@@ -27,55 +27,38 @@ pub fn check(
         );
     };
     let store = settings.open_store_read_only()?;
-    let repo_id = args
-        .repo
-        .as_deref()
-        .map(|r| devspm_engine::repository::recorded(&store, r))
-        .transpose()?;
-    let since = match args.since.as_deref() {
-        Some(text) => devspm_engine::policy::signing_since(text)?,
-        None => None,
-    };
-    let report = devspm_engine::policy::check(&settings.context(), &store, repo_id, since)?;
     // --fail-on: the recorded findings of the repository checked (--repo, else the one the
     // current directory is in), through the one gate.
-    let gate = args
-        .fail_on
-        .map(|level| {
-            devspm_engine::policy::findings_gate(
-                &settings.context(),
-                &store,
-                args.repo.as_deref(),
-                std::env::current_dir().ok().as_deref(),
-                level.as_str(),
-            )
-        })
-        .transpose()?;
+    let run = devspm_engine::policy::run(
+        &settings.context(),
+        &store,
+        &devspm_engine::policy::CheckRequest {
+            repo: args.repo.clone(),
+            since: args.since.clone(),
+            fail_on: args.fail_on.map(|l| l.as_str().to_owned()),
+            cwd: std::env::current_dir().ok(),
+        },
+    )?;
+    let report = &run.report;
     match global.format {
-        Format::Json => output::emit_json(&devspm_engine::policy::Output {
-            policy: Some(config.display().to_string()),
-            checked: &report.checked,
-            violations: &report.violations,
-            failed: report.failed,
-            gate: gate.as_ref(),
-        })?,
+        Format::Json => output::emit_json(&run.output(Some(config.display().to_string())))?,
         format @ (Format::Csv | Format::Markdown | Format::Sarif) => {
             crate::output::emit_findings(
                 format,
                 "devspm policy check",
-                &devspm_engine::views::policy(&report),
+                &devspm_engine::views::policy(report),
                 0,
                 &[],
             )?;
         }
         Format::Table | Format::Html => output::emit(&devspm_report::policy::check(
             &config.display().to_string(),
-            &report,
+            report,
             &policy.thresholds.ci_severity,
             output::terminal_width(),
         ))?,
     }
-    let gated = crate::commands::findings::gate_status(global, gate.as_ref());
+    let gated = crate::commands::findings::gate_status(global, run.gate.as_ref());
     Ok(if report.failed {
         EXIT_VIOLATIONS
     } else {

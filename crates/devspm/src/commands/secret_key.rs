@@ -14,7 +14,8 @@ pub fn run(
     command: SecretKeyCommand,
 ) -> anyhow::Result<i32> {
     match command {
-        SecretKeyCommand::New { path } => {
+        SecretKeyCommand::New { key } => {
+            let path = key.path;
             devspm_engine::secret_key::new_key_file(&path)?;
             if !global.quiet {
                 emit(&devspm_report::secret_key::created(
@@ -22,7 +23,8 @@ pub fn run(
                 ))?;
             }
         }
-        SecretKeyCommand::MoveOut { path } => {
+        SecretKeyCommand::MoveOut { key } => {
+            let path = key.path;
             if settings.secret_key_source.is_some() {
                 anyhow::bail!(
                     "a key kept outside the database is already given (--secret-key-file, \

@@ -3,39 +3,19 @@
 //! tool-spread signal) → a table (`devspm_report::tools`) or JSON; `--submit` sends the scan's
 //! JSON to a server.
 
-use std::path::PathBuf;
-
-use devspm_inventory::ScanOptions;
-use devspm_ledger::ToolFilter;
-
 use crate::cli::{Format, GlobalArgs, ToolsListArgs, ToolsScanArgs};
 use crate::output;
 use crate::settings::Settings;
 
 pub fn scan(settings: &Settings, global: &GlobalArgs, args: &ToolsScanArgs) -> anyhow::Result<i32> {
-    let home = match &args.home {
-        Some(h) => h.clone(),
-        None => std::env::var_os("HOME")
-            .map(PathBuf::from)
-            .ok_or_else(|| anyhow::anyhow!("HOME is not set; pass --home DIR"))?,
-    };
-    if !home.is_dir() {
-        anyhow::bail!(
-            "home directory {} does not exist or is not a directory (pass --home DIR)",
-            home.display()
-        );
+    // The home folder is checked before the ledger is opened (or created).
+    let target = devspm_engine::tools::WorkstationRequest {
+        home: args.home.clone(),
+        identity: args.identity.clone(),
+        host: args.host.clone(),
+        search_path: args.search_path,
     }
-    let mut options = ScanOptions::from_env();
-    options.identity = args.identity.clone();
-    if args.home.is_some() && !args.search_path {
-        // A home directory given explicitly is often someone else's (an image, a fixture): the
-        // binaries on this process's PATH say nothing about it.
-        options.path_dirs.clear();
-    }
-    let host = args
-        .host
-        .clone()
-        .unwrap_or_else(devspm_engine::tools::host_name);
+    .resolve()?;
     let mut store = if args.no_record {
         None
     } else {
@@ -44,9 +24,9 @@ pub fn scan(settings: &Settings, global: &GlobalArgs, args: &ToolsScanArgs) -> a
     let report = devspm_engine::tools::scan_workstation(
         &settings.context(),
         store.as_mut(),
-        &home,
-        &options,
-        host,
+        &target.home,
+        &target.options,
+        target.host,
     )?;
     let submitted = match (&args.submit, &args.token) {
         (Some(url), Some(token)) => Some(format!(
@@ -90,26 +70,18 @@ pub fn scan(settings: &Settings, global: &GlobalArgs, args: &ToolsScanArgs) -> a
 }
 
 pub fn list(settings: &Settings, global: &GlobalArgs, args: &ToolsListArgs) -> anyhow::Result<i32> {
-    let store = settings.open_store_read_only()?;
-    let repo_id = match &args.repo {
-        Some(r) => Some(devspm_engine::repository::recorded(&store, r)?),
-        None => None,
-    };
+    // An unknown kind is a usage error (exit 2), said before the ledger is opened.
     if let Some(kind) = &args.kind {
         devspm_engine::tools::check_kind(kind).map_err(|e| crate::UsageError(e.to_string()))?;
     }
-    let since = args
-        .since
-        .as_deref()
-        .map(devspm_engine::tools::parse_since)
-        .transpose()?;
-    let uses = devspm_engine::tools::uses(
+    let store = settings.open_store_read_only()?;
+    let uses = devspm_engine::tools::list(
         &store,
-        &ToolFilter {
+        &devspm_engine::tools::UsesRequest {
             name: args.name.clone(),
             kind: args.kind.clone(),
-            repo_id,
-            since,
+            repo: args.repo.clone(),
+            since: args.since.clone(),
             origin: args.origin.map(|o| o.as_str().to_owned()),
         },
     )?;

@@ -49,15 +49,7 @@ pub fn checkpoint(
     }
     let root = merkle::to_hex(&signed.root);
     if global.format == Format::Json {
-        emit_json(&serde_json::json!({
-            "id": signed.id,
-            "origin": signed.origin,
-            "tree_size": signed.size,
-            "root_hash": root,
-            "key": signed.verifier.label(),
-            "note": signed.note,
-            "file": output,
-        }))?;
+        emit_json(&signed.json(output))?;
     } else if let Some(path) = output {
         if !global.quiet {
             emit(&audit::checkpoint_written(
@@ -80,25 +72,11 @@ pub fn prove(
     seq: u64,
     size: Option<u64>,
 ) -> anyhow::Result<i32> {
-    let engine::Inclusion {
-        proof,
-        checkpoint_id,
-    } = engine::prove(store, seq, size)?;
+    let inclusion = engine::prove(store, seq, size)?;
     if global.format == Format::Json {
-        let mut value = serde_json::to_value(&proof)?;
-        value["checkpoint_id"] = serde_json::json!(checkpoint_id);
-        emit_json(&value)?;
+        emit_json(&inclusion.json()?)?;
     } else {
-        emit(&audit::inclusion(&audit::Inclusion {
-            seq: proof.seq,
-            leaf_index: proof.leaf_index,
-            tree_size: proof.tree_size,
-            checkpoint: checkpoint_id,
-            event_hash: &proof.event_hash,
-            leaf_hash: &proof.leaf_hash,
-            root_hash: &proof.root_hash,
-            audit_path: &proof.audit_path,
-        }))?;
+        emit(&audit::inclusion(&inclusion.shown()))?;
     }
     Ok(0)
 }
@@ -142,18 +120,7 @@ pub fn export(
     )?;
     let newer = done.newer_than_checkpoint;
     if global.format == Format::Json {
-        emit_json(&serde_json::json!({
-            "folder": dir,
-            "export": if done.partial { "partial" } else { "full" },
-            "events": done.events,
-            "proofs": done.proofs,
-            "matching_events_newer_than_checkpoint": newer,
-            "filters": done.filters,
-            "files": done.files,
-            "checkpoint": done.checkpoint.as_ref().map(|c| serde_json::json!({
-                "id": c.id, "tree_size": c.tree_size, "root_hash": c.root_hash, "key": c.key_name,
-            })),
-        }))?;
+        emit_json(&done.json())?;
     } else if !global.quiet {
         emit(&audit::exported(&audit::Exported {
             folder: &dir.display().to_string(),

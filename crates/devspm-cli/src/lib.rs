@@ -1,5 +1,9 @@
-//! The command line as typed: flags and subcommands parsed by clap, before they are given
-//! meaning (see `settings.rs`, which resolves them into what the program runs with).
+//! devspm's command line as typed: the flags, subcommands, value lists and help text that clap
+//! parses, before they are given meaning. This crate is vocabulary only — no behaviour: the
+//! `devspm` binary parses with it (`Cli::parse()`), resolves the settings the flags name, picks
+//! the store, calls the engine, writes the output and chooses the exit status. It depends on
+//! clap and nothing of devspm's, so that `--help`, man pages and completions are the same
+//! wherever they are built (the pattern of uv's `uv-cli`).
 
 use std::path::PathBuf;
 
@@ -293,17 +297,23 @@ pub enum SecretKeyCommand {
     /// Write a new random key to PATH (64 hex digits, readable by its owner only), for a new
     /// database to be used with --secret-key-file PATH from its first run.
     New {
-        /// The key file to create (never overwritten).
-        #[arg(value_name = "PATH")]
-        path: PathBuf,
+        #[command(flatten)]
+        key: KeyFile,
     },
     /// Write the database's own key to PATH and delete it from the database, which keeps only a
     /// check value: from then on every command that hashes secrets needs --secret-key-file PATH.
     MoveOut {
-        /// The key file to create (never overwritten).
-        #[arg(value_name = "PATH")]
-        path: PathBuf,
+        #[command(flatten)]
+        key: KeyFile,
     },
+}
+
+/// The key file `secret-key new` and `secret-key move-out` write.
+#[derive(Debug, Args)]
+pub struct KeyFile {
+    /// The key file to create (never overwritten).
+    #[arg(value_name = "PATH")]
+    pub path: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]
@@ -550,6 +560,10 @@ pub struct PolicyCheckArgs {
     pub fail_on: Option<SeverityArg>,
 }
 
+/// `migrate --batch`'s default: the engine's `devspm_engine::migrate::DEFAULT_BATCH` (the
+/// binary's tests check that the two agree).
+pub const MIGRATE_BATCH: usize = 10_000;
+
 #[derive(Debug, Args)]
 pub struct MigrateArgs {
     /// The SQLite ledger to copy.
@@ -561,7 +575,7 @@ pub struct MigrateArgs {
     pub to: PathBuf,
 
     /// Events copied per transaction.
-    #[arg(long, default_value_t = devspm_engine::migrate::DEFAULT_BATCH, value_name = "N")]
+    #[arg(long, default_value_t = MIGRATE_BATCH, value_name = "N")]
     pub batch: usize,
 }
 
@@ -817,6 +831,16 @@ pub enum StatusArg {
     Withdrawn,
 }
 
+impl StatusArg {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StatusArg::Open => "open",
+            StatusArg::Fixed => "fixed",
+            StatusArg::Withdrawn => "withdrawn",
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct AttributeArgs {
     /// The repository.
@@ -899,9 +923,8 @@ pub enum ExportCommand {
         /// The --revision it was imported with, if one was given.
         #[arg(long, value_name = "REV")]
         revision: Option<String>,
-        /// Where to write (default: standard output).
-        #[arg(short, long, value_name = "FILE")]
-        output: Option<PathBuf>,
+        #[command(flatten)]
+        to: OutputFile,
     },
     /// Write the dependency findings as a CycloneDX 1.5 VEX document (JSON), for DefectDojo's
     /// CycloneDX parser and Dependency-Track's VEX upload: each vulnerability with its
@@ -912,9 +935,8 @@ pub enum ExportCommand {
         /// repository the current directory is in, if any; else every repository.
         #[arg(long, value_name = "REPO")]
         repo: Option<String>,
-        /// Where to write (default: standard output).
-        #[arg(short, long, value_name = "FILE")]
-        output: Option<PathBuf>,
+        #[command(flatten)]
+        to: OutputFile,
     },
     /// Write every recorded finding as CSV (the columns of `findings --format csv`, with
     /// ignored findings and their ignore), for DefectDojo's Generic Findings Import or a
@@ -924,10 +946,17 @@ pub enum ExportCommand {
         /// repository.
         #[arg(long, value_name = "REPO")]
         repo: Option<String>,
-        /// Where to write (default: standard output).
-        #[arg(short, long, value_name = "FILE")]
-        output: Option<PathBuf>,
+        #[command(flatten)]
+        to: OutputFile,
     },
+}
+
+/// `-o FILE` of the `export` commands.
+#[derive(Debug, Args)]
+pub struct OutputFile {
+    /// Where to write (default: standard output).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
