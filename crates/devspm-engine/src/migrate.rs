@@ -38,7 +38,7 @@ pub struct Migration {
     pub already: u64,
     /// Events copied by this run.
     pub copied: u64,
-    /// Commit messages copied with them.
+    /// Distinct commit messages copied with them (commits that share a message share one).
     pub contents: u64,
     /// Checkpoints copied by this run.
     pub checkpoints: u64,
@@ -242,6 +242,8 @@ fn copy_events(
 ) -> Result<(u64, u64), EngineError> {
     let start = after;
     let mut contents = 0;
+    // Commits that share a message (merges, reverts) share its content: copy and count it once.
+    let mut copied = std::collections::HashSet::new();
     loop {
         let events = EventLog::events(source, None, after, batch)?;
         let Some(last) = events.last() else {
@@ -265,7 +267,11 @@ fn copy_events(
                 continue;
             };
             // Absent: erased by a recorded `identity_forgotten` (the copy's verify checks it).
+            if copied.contains(&sha) {
+                continue;
+            }
             if let Some(bytes) = source.content(&sha)? {
+                copied.insert(sha.clone());
                 copy.contents.push((sha, bytes));
             }
         }
