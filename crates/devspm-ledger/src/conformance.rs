@@ -10,10 +10,11 @@
 //!   by which an append moves a cursor.
 //! - [`store_conformance_tests!`](crate::store_conformance_tests): for a store that keeps the
 //!   projections (SQLite, and an SQLite replica of PostgreSQL, through which every area but the
-//!   event log runs on PostgreSQL), every area read back through its trait after appending the
-//!   events that fill it: [`IngestState`], [`Identities`], [`Views`], [`AnalyzerState`]'s
-//!   completion markers, [`FindingStore`], [`GovernanceStore`]'s tool inventory, [`Privacy`] and
-//!   [`Projections`]. Their events are built from `devspm_core`'s typed payloads, as collectors
+//!   event log runs on PostgreSQL), the projection areas, each read back through its trait after
+//!   appending the events that fill it: [`IngestState`], [`Identities`], [`Views`],
+//!   [`AnalyzerState`]'s completion markers, [`FindingStore`], [`GovernanceStore`]'s tool
+//!   inventory, [`Privacy`] and [`Projections`] (not yet `EvidenceStore`, `PostureStore` and
+//!   `SignalStore`). Their events are built from `devspm_core`'s typed payloads, as collectors
 //!   and analyzers build them ([`history`], [`resolutions`], [`findings`], [`tools`]).
 //!
 //! Behind the `conformance` feature (and compiled in this crate's own tests, so that a change to
