@@ -36,6 +36,68 @@ mod replica {
         (store, other, dir)
     }
 
+    /// Runs a test of the store's areas on an SQLite replica of a new PostgreSQL ledger: every
+    /// append goes to PostgreSQL, the system of record, and comes back into the replica's
+    /// projections. The database is dropped with the replica (which owns its upstream).
+    fn with_replica(test: impl FnOnce(&mut SqliteStore)) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = SqliteStore::open_replica(
+            &dir.path().join("replica.db"),
+            Box::new(super::fresh()),
+            None,
+        )
+        .unwrap();
+        test(&mut store);
+        drop(store);
+    }
+
+    devspm_ledger::store_conformance_tests!(with_replica);
+
+    /// PostgreSQL is the system of record for every host: what one host's replica appends,
+    /// another host's replica reads alike, and what one host's `forget` erases is gone from
+    /// PostgreSQL, so a replica opened afterwards never sees it. (A test of two replicas: it
+    /// has no counterpart on a lone SQLite file.)
+    #[test]
+    fn another_hosts_replica_reads_the_same_and_nothing_forgotten() {
+        use devspm_ledger::{Identities, IngestState, Integrity, Privacy};
+        let dir = tempfile::tempdir().unwrap();
+        let upstream = super::fresh();
+        let url = upstream.scratch_url().unwrap().to_owned();
+        let mut first =
+            SqliteStore::open_replica(&dir.path().join("first.db"), Box::new(upstream), None)
+                .unwrap();
+        let second = |name: &str| {
+            let upstream = PgStore::open(&url, Open::Existing).unwrap();
+            SqliteStore::open_replica(&dir.path().join(name), Box::new(upstream), None).unwrap()
+        };
+        for batch in [conformance::history(), conformance::resolutions()] {
+            first.append(batch).unwrap();
+        }
+        let identities = |store: &SqliteStore| {
+            serde_json::to_value(store.identity_detail("dev_1").unwrap()).unwrap()
+        };
+        let other = second("second.db");
+        assert_eq!(identities(&other), identities(&first));
+        assert_eq!(other.alias_book().unwrap().len(), 2);
+        drop(other);
+
+        first.forget("dev_1").unwrap();
+        let message = devspm_core::ids::content_hash(conformance::C3_MESSAGE);
+        // The replica that was open before, caught up on opening, and one opened anew.
+        for name in ["second.db", "third.db"] {
+            let other = second(name);
+            assert_eq!(identities(&other), identities(&first), "{name}");
+            assert!(other.alias_book().unwrap().is_empty(), "{name}");
+            assert_eq!(other.alias_personal_data("a_1").unwrap(), None, "{name}");
+            assert_eq!(other.content(&message).unwrap(), None, "{name}");
+            let report = other.verify(&mut |_| {}).unwrap();
+            assert!(report.problem.is_none(), "{name}: {report:?}");
+            assert_eq!(report.contents_redacted, 1, "{name}");
+        }
+        let detail = first.identity_detail("dev_1").unwrap().remove(0);
+        assert!(detail.row.forgotten);
+    }
+
     #[test]
     fn conformance_cursors_move_with_their_batch() {
         let (store, mut other, _dir) = replica();

@@ -16,3 +16,10 @@ devspm_ledger::cursor_conformance_tests!(
         s.append(events).unwrap();
     }
 );
+
+/// Runs a test of the store's areas on an empty in-memory store.
+fn with_store(test: impl FnOnce(&mut SqliteStore)) {
+    test(&mut SqliteStore::open_in_memory().unwrap());
+}
+
+devspm_ledger::store_conformance_tests!(with_store);

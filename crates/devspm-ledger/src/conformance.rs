@@ -1,23 +1,46 @@
-//! The conformance suite of the event log: the tests every backend passes, written once over
-//! [`EventLog`], [`Integrity`] and [`AuditStore`]. A backend's own tests run them all with
-//! [`conformance_tests!`](crate::conformance_tests), giving a way to make an empty ledger and a
-//! way to run SQL behind the ledger's back (the tamper tests use SQL that SQLite and PostgreSQL
-//! both accept): `devspm-ledger-sqlite/tests/conformance.rs` and
-//! `devspm-ledger-postgres/tests/conformance.rs`. A store that keeps analyzer cursors
-//! ([`AnalyzerState`]: SQLite, and an SQLite replica of PostgreSQL) also runs
-//! [`cursor_conformance_tests!`](crate::cursor_conformance_tests), the rules by which an append
-//! moves a cursor. Behind the `conformance` feature (and compiled in this crate's own tests, so
-//! that a change to the traits that breaks it is seen here).
+//! The conformance suite of the ledger: the tests every backend passes, written once over the
+//! ledger's traits. A backend's own tests run them with the macros below:
+//! `devspm-ledger-sqlite/tests/conformance.rs` and `devspm-ledger-postgres/tests/conformance.rs`.
+//!
+//! - [`conformance_tests!`](crate::conformance_tests): the event log ([`EventLog`],
+//!   [`Integrity`], [`AuditStore`]), given a way to make an empty ledger and a way to run SQL
+//!   behind the ledger's back (the tamper tests use SQL that SQLite and PostgreSQL both accept).
+//! - [`cursor_conformance_tests!`](crate::cursor_conformance_tests): for a store that keeps
+//!   analyzer cursors ([`AnalyzerState`]: SQLite, and an SQLite replica of PostgreSQL), the rules
+//!   by which an append moves a cursor.
+//! - [`store_conformance_tests!`](crate::store_conformance_tests): for a store that keeps the
+//!   projections (SQLite, and an SQLite replica of PostgreSQL, through which every area but the
+//!   event log runs on PostgreSQL), the projection areas, each read back through its trait after
+//!   appending the events that fill it: [`IngestState`], [`Identities`], [`Views`],
+//!   [`AnalyzerState`]'s completion markers, [`FindingStore`], [`GovernanceStore`]'s tool
+//!   inventory, [`Privacy`] and [`Projections`] (not yet `EvidenceStore`, `PostureStore` and
+//!   `SignalStore`). Their events are built from `devspm_core`'s typed payloads, as collectors
+//!   and analyzers build them ([`history`], [`resolutions`], [`findings`], [`tools`]).
+//!
+//! Behind the `conformance` feature (and compiled in this crate's own tests, so that a change to
+//! the traits that breaks it is seen here).
 //!
 //! Every function panics with a message on the first difference, as a test does.
 
-use devspm_core::NewEvent;
-use devspm_core::event::{GENESIS_HASH, IngestGap, RepositoryRegistered};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use devspm_core::bytes::GitBytes;
+use devspm_core::commit::SignatureKind;
+use devspm_core::event::{
+    AliasLinked, AliasResolved, ChangeKind, CommitRecorded, ContentRef, FileChange, FileMode,
+    GENESIS_HASH, IdentityKind, IdentityRegistered, IngestGap, LinkLine, PersonTime, RefUpdated,
+    RepositoryRegistered, ToolRisk, ToolSeen, TrailerRecord, WorkstationToolSeen,
+};
+use devspm_core::finding::{FindingRecorded, FindingsImported, SecretRef, finding_id};
+use devspm_core::{Attachment, NewEvent};
 
 use crate::audit::{AuditStore, event_leaf};
 use crate::checkpoint::{Checkpoint, NoteSigner};
 use crate::merkle::{self, Frontier, Hash};
-use crate::{AnalyzerState, CursorMove, EventLog, Integrity, LedgerError, VerifyReport};
+use crate::{
+    AnalyzerState, CursorMove, EventLog, FindingFilter, FindingStore, GovernanceStore, Identities,
+    IngestState, Integrity, LedgerError, Privacy, Projections, ToolFilter, VerifyReport, Views,
+};
 
 /// A test event: an ingest gap, distinct per `i`.
 pub fn gap(i: u64) -> NewEvent {
@@ -455,6 +478,1121 @@ pub fn cursors_move_with_their_batch<S: EventLog + AnalyzerState>(
     }
 }
 
+// The stores with projections: every area, read back through its trait.
+
+/// The repository of [`history`].
+pub const REPO: &str = "r_1";
+/// Its commits: `C1` adds `README.md`; `C2` (signed) adds `src/lib.rs` and edits `README.md`;
+/// `C3` merges `C2` and `C1`, by another alias of the same person, and names her in a trailer.
+pub const C1: &str = "c111111111111111111111111111111111111111";
+pub const C2: &str = "c222222222222222222222222222222222222222";
+pub const C3: &str = "c333333333333333333333333333333333333333";
+/// The author time of `C1` (Unix seconds); `C2` and `C3` follow 100 and 200 seconds later.
+pub const T1: i64 = 1_700_000_000;
+/// The object of the recorded ingest gap.
+pub const MISSING: &str = "abababababababababababababababababababab";
+/// The message of `C3`, which names the person (a commit message `forget` redacts).
+pub const C3_MESSAGE: &[u8] = b"Merge the library\n\nCo-authored-by: Ann Lee <ann@example.org>\n";
+
+fn file(path: &str, change: ChangeKind, added: u64, removed: u64) -> FileChange {
+    FileChange {
+        path: GitBytes::from(path),
+        old_path: None,
+        change,
+        mode: FileMode::File,
+        blob: Some(format!("{:040x}", added * 1000 + removed)),
+        added: Some(added),
+        removed: Some(removed),
+        binary: false,
+        unreadable: false,
+    }
+}
+
+/// A `commit_recorded` event as ingest builds it: the message stored beside the chain, the
+/// author's personal data attached when `pii` gives it.
+#[allow(clippy::too_many_arguments)]
+fn commit(
+    sha: &str,
+    parents: &[&str],
+    alias: &str,
+    time: i64,
+    message: &[u8],
+    signature: SignatureKind,
+    files: Vec<FileChange>,
+    trailers: Vec<TrailerRecord>,
+    pii: Option<(&str, &str)>,
+) -> NewEvent {
+    let person = PersonTime {
+        alias: alias.into(),
+        time,
+        offset: 3600,
+    };
+    let payload = CommitRecorded {
+        repo: REPO.into(),
+        id: sha.into(),
+        tree: format!("{:040x}", time),
+        parents: parents.iter().map(|p| p.to_string()).collect(),
+        author: person.clone(),
+        committer: person,
+        message: ContentRef::of(message),
+        encoding: None,
+        trailers,
+        signature,
+        signing_key: None,
+        diff_base: parents.first().map(|p| p.to_string()),
+        shallow_boundary: false,
+        files,
+        gaps: vec![],
+    };
+    let mut attachments = vec![Attachment::Content {
+        sha256: devspm_core::ids::content_hash(message),
+        bytes: message.to_vec(),
+    }];
+    if let Some((name, email)) = pii {
+        attachments.push(Attachment::AliasPii {
+            alias: alias.into(),
+            name: name.as_bytes().to_vec(),
+            email: email.as_bytes().to_vec(),
+        });
+    }
+    NewEvent::new(
+        format!("commit/{REPO}/{sha}"),
+        alias,
+        format!("commit:{REPO}/{sha}"),
+        payload,
+    )
+    .with_attachments(attachments)
+}
+
+/// What ingest records of a small repository: `REPO` (`demo`) registered, three commits by
+/// alias `a_1` (Ann Lee <ann@example.org>) and `a_2` (A. Lee, the same address), its branch
+/// `refs/heads/main` at `C3`, and a missing object.
+pub fn history() -> Vec<NewEvent> {
+    vec![
+        NewEvent::new(
+            format!("repo/{REPO}"),
+            "devspm:git-ingest",
+            format!("repo:{REPO}"),
+            RepositoryRegistered {
+                repo: REPO.into(),
+                name: "demo".into(),
+                locator: "https://example.org/demo.git".into(),
+            },
+        ),
+        commit(
+            C1,
+            &[],
+            "a_1",
+            T1,
+            b"Start\n",
+            SignatureKind::None,
+            vec![file("README.md", ChangeKind::Added, 3, 0)],
+            vec![],
+            Some(("Ann Lee", "ann@example.org")),
+        ),
+        commit(
+            C2,
+            &[C1],
+            "a_1",
+            T1 + 100,
+            b"Add the library\n",
+            SignatureKind::Gpg,
+            vec![
+                file("README.md", ChangeKind::Modified, 1, 1),
+                file("src/lib.rs", ChangeKind::Added, 10, 0),
+            ],
+            vec![],
+            None,
+        ),
+        commit(
+            C3,
+            &[C2, C1],
+            "a_2",
+            T1 + 200,
+            C3_MESSAGE,
+            SignatureKind::None,
+            vec![file("src/lib.rs", ChangeKind::Modified, 2, 0)],
+            vec![TrailerRecord {
+                key: "Co-authored-by".into(),
+                value: None,
+                alias: Some("a_1".into()),
+            }],
+            Some(("A. Lee", "ann@example.org")),
+        ),
+        NewEvent::new(
+            format!("ref/{REPO}/refs/heads/main@{C3}/1"),
+            "devspm:git-ingest",
+            format!("ref:{REPO}/refs/heads/main"),
+            RefUpdated {
+                repo: REPO.into(),
+                name: GitBytes::from("refs/heads/main"),
+                target: C3.into(),
+                previous: None,
+                restored: vec![],
+            },
+        ),
+        IngestGap {
+            repo: REPO.into(),
+            what: "missing_object".into(),
+            object: MISSING.into(),
+            detail: "conformance".into(),
+        }
+        .into_event("devspm:git-ingest"),
+    ]
+}
+
+/// What identity resolution records for [`history`]: developer `dev_1` (team `core`), `a_1` its
+/// first alias, `a_2` joined to it by the same e-mail address.
+pub fn resolutions() -> Vec<NewEvent> {
+    let resolved = |alias: &str, rule: &str, via: Option<&str>| {
+        NewEvent::new(
+            format!("alias/{alias}/r1"),
+            "devspm:identity-resolver",
+            "dev_1",
+            AliasResolved {
+                alias: alias.into(),
+                identity: "dev_1".into(),
+                rule: rule.into(),
+                via: via.map(str::to_owned),
+                detail: None,
+                resolver: 1,
+            },
+        )
+    };
+    vec![
+        NewEvent::new(
+            "identity/dev_1/r1",
+            "devspm:identity-resolver",
+            "dev_1",
+            IdentityRegistered {
+                identity: "dev_1".into(),
+                kind: IdentityKind::Developer,
+                slug: None,
+                team: Some("core".into()),
+            },
+        ),
+        resolved("a_1", "first-alias", None),
+        resolved("a_2", "same-email", Some("a_1")),
+    ]
+}
+
+/// The id of a finding of [`findings`].
+pub fn finding(tool: &str, fingerprint: &str) -> String {
+    finding_id(REPO, tool, &format!("content:v1:{fingerprint}"))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn recorded(
+    tool: &str,
+    fingerprint: &str,
+    kind: &str,
+    severity: &str,
+    path: &str,
+    line: u32,
+    revision: &str,
+    import: &str,
+    secret: Option<SecretRef>,
+) -> NewEvent {
+    let id = finding(tool, fingerprint);
+    NewEvent::new(
+        format!("finding/{REPO}/{id}"),
+        "devspm:import",
+        format!("repo:{REPO}"),
+        FindingRecorded {
+            finding: id.clone(),
+            repo: REPO.into(),
+            tool: tool.into(),
+            tool_version: None,
+            rule: format!("{tool}.{fingerprint}"),
+            kind: kind.into(),
+            severity: severity.into(),
+            message: format!("{fingerprint} in {path}"),
+            identifiers: vec![],
+            path: Some(path.into()),
+            start_line: Some(line),
+            end_line: Some(line + 1),
+            foreign_path: None,
+            package: None,
+            secret,
+            inline_marker: None,
+            scanner_suppression: None,
+            fingerprint: format!("content:v1:{fingerprint}"),
+            revision: Some(revision.into()),
+            import: import.into(),
+        },
+    )
+}
+
+fn imported(
+    import: &str,
+    tool: &str,
+    revision: &str,
+    seen: Vec<String>,
+    new: u64,
+    fixed: Vec<String>,
+) -> NewEvent {
+    NewEvent::new(
+        format!("import/{import}"),
+        "devspm:import",
+        format!("repo:{REPO}"),
+        FindingsImported {
+            import: import.into(),
+            repo: REPO.into(),
+            tool: tool.into(),
+            format: "sarif".into(),
+            source: format!("{tool}.sarif"),
+            source_sha256: format!("{:064x}", new),
+            revision: Some(revision.into()),
+            results: seen.len() as u64,
+            seen,
+            new,
+            fixed,
+            reopened: vec![],
+            duplicates: 0,
+            partial: false,
+            behind: vec![],
+        },
+    )
+}
+
+/// What two imports of `semgrep` and one of `gitleaks` record: `unsafe` (high) and `todo` (low)
+/// seen at `C2` by import `i_1`; at `C3` import `i_2` sees `unsafe` again and fixes `todo`;
+/// `gitleaks`'s import `i_3` at `C3` records the secret `token` (high).
+pub fn findings() -> Vec<NewEvent> {
+    let unsafe_ = finding("semgrep", "unsafe");
+    let todo = finding("semgrep", "todo");
+    let token = finding("gitleaks", "token");
+    vec![
+        recorded(
+            "semgrep",
+            "unsafe",
+            "code",
+            "high",
+            "src/lib.rs",
+            3,
+            C2,
+            "i_1",
+            None,
+        ),
+        recorded(
+            "semgrep",
+            "todo",
+            "code",
+            "low",
+            "README.md",
+            1,
+            C2,
+            "i_1",
+            None,
+        ),
+        imported(
+            "i_1",
+            "semgrep",
+            C2,
+            vec![unsafe_.clone(), todo.clone()],
+            2,
+            vec![],
+        ),
+        imported("i_2", "semgrep", C3, vec![unsafe_], 0, vec![todo]),
+        recorded(
+            "gitleaks",
+            "token",
+            "secret",
+            "high",
+            "README.md",
+            2,
+            C3,
+            "i_3",
+            Some(SecretRef {
+                hash: "0f".repeat(32),
+                preview: "ghp_…Xy".into(),
+            }),
+        ),
+        imported("i_3", "gitleaks", C3, vec![token], 1, vec![]),
+    ]
+}
+
+/// What the tool inventory records: an unpinned MCP server in `REPO`'s `.mcp.json` (added by
+/// `a_1` in `C2`), and an editor extension on the workstation of `a_2`.
+pub fn tools() -> Vec<NewEvent> {
+    let seen = ToolSeen {
+        repo: REPO.into(),
+        revision: C3.into(),
+        path: ".mcp.json".into(),
+        blob: "b".repeat(40),
+        kind: "mcp_server".into(),
+        name: "github".into(),
+        details: BTreeMap::new(),
+        pinned: Some(false),
+        secret_keys: vec![],
+        risks: vec![ToolRisk {
+            rule: "mcp-unpinned-package".into(),
+            severity: "medium".into(),
+            message: "the server's package is not pinned".into(),
+        }],
+        introduced_in: Some(C2.into()),
+        introduced_by: Some("a_1".into()),
+        version: None,
+        line: Some(4),
+    };
+    let workstation = WorkstationToolSeen {
+        host: "laptop-7".into(),
+        identity: Some("a_2".into()),
+        kind: "vscode_extension".into(),
+        id: "ms-python.python".into(),
+        name: "Python".into(),
+        version: Some("2024.1.0".into()),
+        source: "vscode".into(),
+        path: ".vscode/extensions/ms-python.python-2024.1.0".into(),
+        risks: vec![],
+        verdict: Some("approved".into()),
+        verdict_reason: None,
+    };
+    vec![
+        NewEvent::new(
+            format!("tool/{REPO}/.mcp.json/github/{}", "b".repeat(40)),
+            "a_1",
+            format!("tool:{REPO}/.mcp.json"),
+            seen,
+        ),
+        NewEvent::new(
+            "workstation/laptop-7/a_2/vscode_extension/ms-python.python/2024.1.0",
+            "a_2",
+            "host:laptop-7",
+            workstation,
+        ),
+    ]
+}
+
+/// The sequence number of the only event with `key`.
+fn seq_of<S: EventLog>(store: &S, key: &str) -> u64 {
+    let found: Vec<u64> = store
+        .events(None, 0, 10_000)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.key == key)
+        .map(|e| e.seq)
+        .collect();
+    assert_eq!(found.len(), 1, "events with key {key}");
+    found[0]
+}
+
+/// The time the ledger recorded the only event with `key`.
+fn at_of<S: EventLog>(store: &S, key: &str) -> String {
+    let seq = seq_of(store, key);
+    store.events(None, seq - 1, 1).unwrap().remove(0).at
+}
+
+/// Ingest reads back what it recorded: the repository, found by locator, name or id; its refs
+/// and gaps; its commits with their parents; the commit that first added a path; the aliases
+/// with their personal data; the `.mailmap` links recorded with their line.
+pub fn ingest_state_reads_back_what_was_recorded<S: EventLog + IngestState>(store: &mut S) {
+    assert!(!store.repository_state(REPO).unwrap().registered);
+    assert_eq!(store.find_repository("demo").unwrap(), None);
+    store.append(history()).unwrap();
+
+    let state = store.repository_state(REPO).unwrap();
+    assert!(state.registered);
+    assert_eq!(
+        state.refs,
+        vec![(GitBytes::from("refs/heads/main"), C3.to_owned())]
+    );
+    assert_eq!(
+        state.gaps,
+        HashSet::from([format!("missing_object/{MISSING}")])
+    );
+    assert!(!store.repository_state("r_2").unwrap().registered);
+
+    let commits = store.recorded_commits(REPO).unwrap();
+    let parents = |p: &[&str]| p.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        commits.commits,
+        HashMap::from([
+            (C1.to_owned(), parents(&[])),
+            (C2.to_owned(), parents(&[C1])),
+            (C3.to_owned(), parents(&[C2, C1])),
+        ])
+    );
+    assert!(commits.lost.is_empty());
+    assert!(store.recorded_commits("r_2").unwrap().commits.is_empty());
+
+    for query in ["https://example.org/demo.git", "demo", REPO] {
+        assert_eq!(
+            store.find_repository(query).unwrap().as_deref(),
+            Some(REPO),
+            "{query}"
+        );
+    }
+    assert_eq!(store.find_repository("other").unwrap(), None);
+
+    let first = |path| store.first_commit_adding(REPO, path).unwrap();
+    assert_eq!(first("README.md"), Some((C1.to_owned(), "a_1".to_owned())));
+    assert_eq!(first("src/lib.rs"), Some((C2.to_owned(), "a_1".to_owned())));
+    assert_eq!(first("absent.txt"), None);
+
+    let mut book = store.alias_book().unwrap().entries();
+    book.sort();
+    assert_eq!(
+        book,
+        vec![
+            (
+                "a_1".into(),
+                b"Ann Lee".to_vec(),
+                b"ann@example.org".to_vec()
+            ),
+            (
+                "a_2".into(),
+                b"A. Lee".to_vec(),
+                b"ann@example.org".to_vec()
+            ),
+        ]
+    );
+
+    // A `.mailmap` link with its line: ingest will not blame that line again.
+    assert!(store.mailmap_links_with_lines(REPO).unwrap().is_empty());
+    store
+        .append(vec![NewEvent::new(
+            format!("link/{REPO}/a_2/a_1"),
+            "devspm:git-ingest",
+            "a_2",
+            AliasLinked {
+                alias: "a_2".into(),
+                canonical: "a_1".into(),
+                source: "mailmap".into(),
+                repo: REPO.into(),
+                line: Some(LinkLine {
+                    revision: C3.into(),
+                    path: ".mailmap".into(),
+                    line: 1,
+                    added_in: Some(C2.into()),
+                    added_by: Some("a_1".into()),
+                }),
+            },
+        )])
+        .unwrap();
+    assert_eq!(
+        store.mailmap_links_with_lines(REPO).unwrap(),
+        HashSet::from([("a_2".to_owned(), "a_1".to_owned())])
+    );
+    assert!(store.mailmap_links_with_lines("r_2").unwrap().is_empty());
+}
+
+/// Resolved aliases read back: what the resolver reads (aliases with their personal data,
+/// current assignments, identities), the identity list, and one identity's detail found by id,
+/// alias id, e-mail or name, with the evidence for each alias.
+pub fn identities_are_resolved_and_read_back<S: EventLog + Identities>(store: &mut S) {
+    store.append(history()).unwrap();
+    let before = store.resolver_state().unwrap();
+    assert!(before.current.is_empty() && before.identities.is_empty());
+    assert_eq!(
+        before.authored,
+        HashSet::from(["a_1".to_owned(), "a_2".to_owned()])
+    );
+    store.append(resolutions()).unwrap();
+
+    let state = store.resolver_state().unwrap();
+    let aliases: Vec<(&str, &str, &str)> = state
+        .aliases
+        .iter()
+        .map(|a| (a.id.as_str(), a.name.as_str(), a.email.as_str()))
+        .collect();
+    assert_eq!(
+        aliases,
+        vec![
+            ("a_1", "Ann Lee", "ann@example.org"),
+            ("a_2", "A. Lee", "ann@example.org"),
+        ]
+    );
+    let a_2 = &state.current["a_2"];
+    assert_eq!(
+        (a_2.identity.as_str(), a_2.rule.as_str(), a_2.via.as_deref()),
+        ("dev_1", "same-email", Some("a_1"))
+    );
+    assert_eq!(a_2.revision, 1);
+    assert_eq!(state.current["a_1"].rule, "first-alias");
+    assert_eq!(state.current.len(), 2);
+    let dev = &state.identities["dev_1"];
+    assert_eq!(
+        (dev.kind, dev.team.as_deref(), dev.revision),
+        (IdentityKind::Developer, Some("core"), 1)
+    );
+
+    let rows = store.identities().unwrap();
+    assert_eq!(rows.len(), 1);
+    let row = &rows[0];
+    assert_eq!(
+        (
+            row.identity.as_str(),
+            row.kind.as_str(),
+            row.team.as_deref()
+        ),
+        ("dev_1", "developer", Some("core"))
+    );
+    assert_eq!(
+        (row.name.as_str(), row.email.as_str()),
+        ("Ann Lee", "ann@example.org")
+    );
+    assert_eq!(
+        row.alias_list,
+        vec!["Ann Lee <ann@example.org>", "A. Lee <ann@example.org>"]
+    );
+    assert_eq!((row.aliases, row.commits, row.repositories), (2, 3, 1));
+    assert_eq!((row.first_seen, row.last_seen), (Some(T1), Some(T1 + 200)));
+    assert!(!row.forgotten);
+
+    for query in ["dev_1", "a_2", "ANN@example.org", "a. lee"] {
+        let found = store.identity_detail(query).unwrap();
+        assert_eq!(found.len(), 1, "{query}");
+        assert_eq!(found[0].row.identity, "dev_1", "{query}");
+    }
+    assert!(
+        store
+            .identity_detail("nobody@example.org")
+            .unwrap()
+            .is_empty()
+    );
+    let detail = store.identity_detail("dev_1").unwrap().remove(0);
+    let evidence: Vec<_> = detail
+        .alias_evidence
+        .iter()
+        .map(|e| {
+            (
+                e.alias.as_str(),
+                e.name.as_str(),
+                e.email.as_str(),
+                e.commits,
+                e.rule.as_str(),
+                e.via.as_deref(),
+                e.explanation.as_str(),
+                e.decided_by_event,
+            )
+        })
+        .collect();
+    assert_eq!(
+        evidence,
+        vec![
+            (
+                "a_1",
+                "Ann Lee",
+                "ann@example.org",
+                2,
+                "first-alias",
+                None,
+                "first alias of this developer",
+                seq_of(store, "alias/a_1/r1"),
+            ),
+            (
+                "a_2",
+                "A. Lee",
+                "ann@example.org",
+                1,
+                "same-email",
+                Some("Ann Lee <ann@example.org>"),
+                "same e-mail address as Ann Lee <ann@example.org>",
+                seq_of(store, "alias/a_2/r1"),
+            ),
+        ]
+    );
+    assert!(detail.mailmap_links.is_empty());
+}
+
+/// The `scan` summary of a repository counts its commits, merges, signatures, lines, gaps and
+/// contributors (by identity, named after the alias with the most commits).
+pub fn repository_summary_counts_what_was_recorded<S: EventLog + Views>(store: &mut S) {
+    store.append(history()).unwrap();
+    store.append(resolutions()).unwrap();
+    let summary = store.repository_summary(REPO, 5).unwrap();
+    assert_eq!(
+        (
+            summary.repo.as_str(),
+            summary.name.as_str(),
+            summary.locator.as_str()
+        ),
+        (REPO, "demo", "https://example.org/demo.git")
+    );
+    assert_eq!(
+        (summary.commits, summary.merges, summary.unreachable_commits),
+        (3, 1, 0)
+    );
+    assert_eq!((summary.developers, summary.bots), (1, 0));
+    assert!(summary.agents.is_empty() && summary.bot_accounts.is_empty());
+    assert_eq!(summary.signed_commits, 1);
+    assert_eq!(summary.signed_ratio, 1.0 / 3.0);
+    assert_eq!(
+        summary.signatures,
+        BTreeMap::from([("gpg".to_owned(), 1), ("none".to_owned(), 2)])
+    );
+    assert_eq!(
+        (summary.first_commit_time, summary.last_commit_time),
+        (Some(T1), Some(T1 + 200))
+    );
+    assert_eq!((summary.lines_added, summary.lines_removed), (16, 1));
+    assert_eq!(
+        summary.ingest_gaps,
+        BTreeMap::from([("missing_object".to_owned(), 1)])
+    );
+    assert!(summary.history_rewrites.is_empty());
+    assert_eq!(summary.ai.commits, 0);
+    let top: Vec<_> = summary
+        .top_contributors
+        .iter()
+        .map(|c| {
+            (
+                c.identity.as_str(),
+                c.kind.as_str(),
+                c.name.as_str(),
+                c.email.as_str(),
+                c.commits,
+            )
+        })
+        .collect();
+    assert_eq!(
+        top,
+        vec![("dev_1", "developer", "Ann Lee", "ann@example.org", 3)]
+    );
+}
+
+/// An analyzer's cursor moves with its batch and its completion markers are kept per
+/// repository and analyzer, the last one recorded holding.
+pub fn analyzer_state_keeps_cursors_and_completions<S: EventLog + AnalyzerState>(store: &mut S) {
+    const A: &str = "conformance-secrets";
+    assert_eq!(store.cursor(A).unwrap(), 0);
+    assert_eq!(store.analyzed(A, REPO).unwrap(), None);
+    let events = history();
+    let n = events.len() as u64;
+    store
+        .append_stream(
+            &mut events.into_iter().map(Ok),
+            CursorMove::To {
+                analyzer: A,
+                seq: 3,
+            },
+        )
+        .unwrap();
+    assert_eq!(store.cursor(A).unwrap(), 3);
+    store.append(resolutions()).unwrap();
+    assert_eq!(store.cursor(A).unwrap(), 3);
+    assert_eq!(store.head().unwrap().unwrap().seq, n + 3);
+
+    store.mark_analyzed(A, REPO, "refs:1").unwrap();
+    assert_eq!(store.analyzed(A, REPO).unwrap().as_deref(), Some("refs:1"));
+    store.mark_analyzed(A, REPO, "refs:2").unwrap();
+    store.mark_analyzed(A, "r_2", "refs:9").unwrap();
+    assert_eq!(store.analyzed(A, REPO).unwrap().as_deref(), Some("refs:2"));
+    assert_eq!(store.analyzed(A, "r_2").unwrap().as_deref(), Some("refs:9"));
+    assert_eq!(store.analyzed("conformance-other", REPO).unwrap(), None);
+    assert_eq!(store.cursor("conformance-other").unwrap(), 0);
+}
+
+/// The findings of imports are listed with a filter (tool, status, repository), with where
+/// each stands (open, fixed at a revision), and the imports with their counts.
+pub fn findings_of_imports_are_listed_with_a_filter<S: EventLog + FindingStore>(store: &mut S) {
+    store.append(history()).unwrap();
+    assert!(!store.has_findings(REPO, "semgrep").unwrap());
+    store.append(findings()).unwrap();
+    let (unsafe_, todo, token) = (
+        finding("semgrep", "unsafe"),
+        finding("semgrep", "todo"),
+        finding("gitleaks", "token"),
+    );
+    assert!(store.has_findings(REPO, "semgrep").unwrap());
+    assert!(store.has_findings(REPO, "gitleaks").unwrap());
+    assert!(!store.has_findings(REPO, "trivy").unwrap());
+    assert!(!store.has_findings("r_2", "semgrep").unwrap());
+
+    let semgrep = store
+        .findings(&FindingFilter {
+            tool: Some("semgrep".into()),
+            ..FindingFilter::default()
+        })
+        .unwrap();
+    let rows: Vec<_> = semgrep
+        .iter()
+        .map(|r| {
+            (
+                r.finding.as_str(),
+                r.repository.as_str(),
+                r.repo_id.as_str(),
+                r.status.as_str(),
+                r.severity.as_str(),
+                r.path.as_deref(),
+                r.start_line,
+                r.first_revision.as_deref(),
+                r.last_revision.as_deref(),
+                r.fixed_revision.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            (
+                unsafe_.as_str(),
+                "demo",
+                REPO,
+                "open",
+                "high",
+                Some("src/lib.rs"),
+                Some(3),
+                Some(C2),
+                Some(C3),
+                None,
+            ),
+            (
+                todo.as_str(),
+                "demo",
+                REPO,
+                "fixed",
+                "low",
+                Some("README.md"),
+                Some(1),
+                Some(C2),
+                Some(C2),
+                Some(C3),
+            ),
+        ]
+    );
+    let first = &semgrep[0];
+    assert_eq!(
+        (
+            first.tool.as_str(),
+            first.rule.as_str(),
+            first.kind.as_str(),
+            first.message.as_str()
+        ),
+        ("semgrep", "semgrep.unsafe", "code", "unsafe in src/lib.rs")
+    );
+    assert_eq!((first.end_line, first.reopened), (Some(4), 0));
+    assert_eq!(first.attribution, None);
+    assert!(first.is_actionable() && !semgrep[1].is_actionable());
+
+    let open: Vec<(String, Option<String>)> = store
+        .findings(&FindingFilter {
+            repo: Some(REPO.into()),
+            status: Some("open".into()),
+            ..FindingFilter::default()
+        })
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.finding, r.secret_preview))
+        .collect();
+    assert_eq!(
+        open,
+        vec![(token, Some("ghp_…Xy".to_owned())), (unsafe_.clone(), None)]
+    );
+    assert!(
+        store
+            .findings(&FindingFilter {
+                repo: Some("r_2".into()),
+                ..FindingFilter::default()
+            })
+            .unwrap()
+            .is_empty()
+    );
+
+    // By fingerprint: what an import computes for each result.
+    let known: BTreeMap<String, (String, String)> = store
+        .known_findings(REPO, "semgrep")
+        .unwrap()
+        .into_iter()
+        .map(|(fingerprint, k)| (fingerprint, (k.finding, k.status)))
+        .collect();
+    assert_eq!(
+        known,
+        BTreeMap::from([
+            ("content:v1:todo".to_owned(), (todo, "fixed".to_owned())),
+            ("content:v1:unsafe".to_owned(), (unsafe_, "open".to_owned())),
+        ])
+    );
+    let imports: Vec<_> = store
+        .imports(Some(REPO))
+        .unwrap()
+        .into_iter()
+        .map(|i| {
+            (
+                i.import,
+                i.tool,
+                i.revision,
+                (i.results, i.new, i.fixed, i.reopened),
+                i.withdrawn_seq,
+            )
+        })
+        .collect();
+    assert_eq!(
+        imports,
+        vec![
+            (
+                "i_1".into(),
+                "semgrep".into(),
+                Some(C2.into()),
+                (2, 2, 0, 0),
+                None
+            ),
+            (
+                "i_2".into(),
+                "semgrep".into(),
+                Some(C3.into()),
+                (1, 0, 1, 0),
+                None
+            ),
+            (
+                "i_3".into(),
+                "gitleaks".into(),
+                Some(C3.into()),
+                (1, 1, 0, 0),
+                None
+            ),
+        ]
+    );
+    assert!(store.imports(Some("r_2")).unwrap().is_empty());
+}
+
+/// The tool inventory lists a tool seen in a repository file and one seen on a workstation,
+/// each with who introduced it (by identity, with the alias's name) and when, filtered by
+/// origin and name.
+pub fn tool_uses_are_recorded_and_listed<S: EventLog + GovernanceStore>(store: &mut S) {
+    store.append(history()).unwrap();
+    store.append(resolutions()).unwrap();
+    assert!(store.tool_uses(&ToolFilter::default()).unwrap().is_empty());
+    store.append(tools()).unwrap();
+    let repo_key = format!("tool/{REPO}/.mcp.json/github/{}", "b".repeat(40));
+    let host_key = "workstation/laptop-7/a_2/vscode_extension/ms-python.python/2024.1.0";
+
+    let all = store.tool_uses(&ToolFilter::default()).unwrap();
+    assert_eq!(all.len(), 2);
+    let repo = &all[0];
+    assert_eq!(
+        (
+            repo.origin,
+            repo.repository.as_deref(),
+            repo.host.as_deref()
+        ),
+        ("repository", Some("demo"), None)
+    );
+    assert_eq!(
+        (
+            repo.kind.as_str(),
+            repo.name.as_str(),
+            repo.version.as_deref()
+        ),
+        ("mcp_server", "github", None)
+    );
+    assert_eq!(
+        (repo.path.as_str(), repo.line, repo.pinned),
+        (".mcp.json", Some(4), Some(false))
+    );
+    assert_eq!(repo.risks, vec!["mcp-unpinned-package"]);
+    assert_eq!(
+        (repo.introduced_in.as_deref(), repo.introduced_at),
+        (Some(C2), Some(T1 + 100))
+    );
+    assert_eq!(
+        (repo.identity.as_deref(), repo.identity_name.as_deref()),
+        (Some("dev_1"), Some("Ann Lee <ann@example.org>"))
+    );
+    assert_eq!(repo.verdict, None);
+    let at = at_of(store, &repo_key);
+    assert_eq!((&repo.first_seen, &repo.last_seen), (&at, &at));
+
+    let host = &all[1];
+    assert_eq!(
+        (
+            host.origin,
+            host.repository.as_deref(),
+            host.host.as_deref()
+        ),
+        ("workstation", None, Some("laptop-7"))
+    );
+    assert_eq!(
+        (
+            host.kind.as_str(),
+            host.name.as_str(),
+            host.version.as_deref()
+        ),
+        ("vscode_extension", "ms-python.python", Some("2024.1.0"))
+    );
+    assert_eq!(
+        (host.identity.as_deref(), host.identity_name.as_deref()),
+        (Some("dev_1"), Some("A. Lee <ann@example.org>"))
+    );
+    assert_eq!(host.verdict.as_deref(), Some("approved"));
+    assert!(host.risks.is_empty());
+    assert_eq!(host.first_seen, at_of(store, host_key));
+
+    let names = |filter: ToolFilter| -> Vec<String> {
+        store
+            .tool_uses(&filter)
+            .unwrap()
+            .into_iter()
+            .map(|t| t.name)
+            .collect()
+    };
+    assert_eq!(
+        names(ToolFilter {
+            origin: Some("workstation".into()),
+            ..ToolFilter::default()
+        }),
+        vec!["ms-python.python"]
+    );
+    assert_eq!(
+        names(ToolFilter {
+            name: Some("GIT".into()),
+            ..ToolFilter::default()
+        }),
+        vec!["github"]
+    );
+    assert_eq!(
+        names(ToolFilter {
+            repo_id: Some(REPO.into()),
+            ..ToolFilter::default()
+        }),
+        vec!["github"]
+    );
+    assert!(
+        names(ToolFilter {
+            kind: Some("ai_cli".into()),
+            ..ToolFilter::default()
+        })
+        .is_empty()
+    );
+}
+
+/// `forget` erases an identity's personal data: its aliases' names and e-mails are gone from
+/// every view (the aliases show as their ids), the stored message naming the person is
+/// redacted, an `identity_forgotten` event records it with ids and addresses only, and the
+/// chain still verifies, counting the redacted message as such.
+pub fn forget_erases_personal_data_and_the_chain_verifies<
+    S: EventLog + Integrity + IngestState + Identities + Privacy,
+>(
+    store: &mut S,
+) {
+    store.append(history()).unwrap();
+    store.append(resolutions()).unwrap();
+    let before = verified(store);
+    assert_eq!((before.contents_checked, before.contents_redacted), (3, 0));
+    let c3_message = devspm_core::ids::content_hash(C3_MESSAGE);
+    assert_eq!(
+        store.content(&c3_message).unwrap().as_deref(),
+        Some(C3_MESSAGE)
+    );
+
+    let report = store.forget("dev_1").unwrap();
+    assert_eq!(report.identity, "dev_1");
+    assert_eq!(report.aliases, vec!["a_1", "a_2"]);
+    assert_eq!(
+        (
+            report.keys_deleted,
+            report.contents_redacted,
+            report.too_short_to_search
+        ),
+        (2, 1, 0)
+    );
+    let head = store.head().unwrap().unwrap();
+    assert_eq!(report.event, head.seq);
+    // `scrub_complete` is the backend's to say (whether its files could be rewritten at once).
+
+    let detail = store.identity_detail("dev_1").unwrap().remove(0);
+    assert_eq!(
+        (
+            detail.row.name.as_str(),
+            detail.row.email.as_str(),
+            detail.row.forgotten
+        ),
+        ("dev_1", "", true)
+    );
+    assert_eq!(detail.row.alias_list, vec!["a_1", "a_2"]);
+    assert_eq!((detail.row.aliases, detail.row.commits), (2, 3));
+    let evidence: Vec<_> = detail
+        .alias_evidence
+        .iter()
+        .map(|e| {
+            (
+                e.alias.as_str(),
+                e.name.as_str(),
+                e.email.as_str(),
+                e.via.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        evidence,
+        vec![("a_1", "a_1", "", None), ("a_2", "a_2", "", Some("a_1"))]
+    );
+    for query in ["ann@example.org", "Ann Lee", "A. Lee"] {
+        assert!(store.identity_detail(query).unwrap().is_empty(), "{query}");
+    }
+    assert!(store.resolver_state().unwrap().aliases.is_empty());
+    assert!(store.alias_book().unwrap().is_empty());
+    assert_eq!(store.content(&c3_message).unwrap(), None);
+    assert_eq!(
+        store
+            .content(&devspm_core::ids::content_hash(b"Start\n"))
+            .unwrap(),
+        Some(b"Start\n".to_vec())
+    );
+
+    let forgotten = store.events(Some("identity_forgotten"), 0, 10).unwrap();
+    assert_eq!(forgotten.len(), 1);
+    assert_eq!(forgotten[0].seq, head.seq);
+    assert!(forgotten[0].payload.contains(&c3_message));
+    for e in store.events(None, 0, 10_000).unwrap() {
+        let text = format!("{} {} {} {}", e.key, e.actor, e.subject, e.payload);
+        assert!(
+            !text.contains("ann@example.org") && !text.contains("Lee"),
+            "event {}: {text}",
+            e.seq
+        );
+    }
+    let after = verified(store);
+    assert_eq!(after.events, head.seq);
+    assert_eq!((after.contents_checked, after.contents_redacted), (2, 1));
+}
+
+/// The views read back from the projections as they stand.
+fn views_as_json<S: Views + Identities + FindingStore + GovernanceStore>(store: &S) -> String {
+    serde_json::to_string_pretty(&(
+        store.repository_summary(REPO, 10).unwrap(),
+        store.identities().unwrap(),
+        store.identity_detail("dev_1").unwrap(),
+        store.findings(&FindingFilter::default()).unwrap(),
+        store.imports(None).unwrap(),
+        store.tool_uses(&ToolFilter::default()).unwrap(),
+    ))
+    .unwrap()
+}
+
+/// The projections of every area match a replay of the events, and a rebuild from the events
+/// alone gives the same views.
+pub fn projections_match_a_replay_and_rebuild_the_same_views<
+    S: EventLog + Integrity + Projections + Views + Identities + FindingStore + GovernanceStore,
+>(
+    store: &mut S,
+) {
+    for batch in [history(), resolutions(), findings(), tools()] {
+        store.append(batch).unwrap();
+    }
+    let head = store.head().unwrap().unwrap().seq;
+    assert_eq!(head, 17);
+    let report = store.check_projections(&mut |_| {}).unwrap();
+    assert!(report.problem.is_none(), "{report:?}");
+    assert_eq!(report.events_replayed, head);
+    assert!(
+        report.tables_checked > 0 && report.rows_checked > 0,
+        "{report:?}"
+    );
+    assert_eq!(
+        store.check_projections_kept(&mut |_| {}).unwrap(),
+        Some(report.clone())
+    );
+
+    let views = views_as_json(store);
+    assert!(views.contains("\"Ann Lee\"") && views.contains("\"github\""));
+    assert_eq!(store.rebuild(&mut |_| {}).unwrap(), head);
+    assert_eq!(views_as_json(store), views);
+    assert_eq!(store.check_projections(&mut |_| {}).unwrap(), report);
+    assert_eq!(verified(store).events, head);
+}
+
 /// One `#[test]` per conformance test, for one backend: `$fresh` is an expression that makes an
 /// empty ledger (evaluated once per ledger), `$sql` a `fn(&Store, &str)` that runs one SQL
 /// statement on its database behind the ledger's back.
@@ -512,6 +1650,65 @@ macro_rules! cursor_conformance_tests {
         #[test]
         fn conformance_cursors_move_with_their_batch() {
             $crate::conformance::cursors_move_with_their_batch($fresh, $other_writer);
+        }
+    };
+}
+
+/// The `#[test]`s of a store that keeps the projections (every area trait): `$with` is a
+/// function called with each test, `fn(impl FnOnce(&mut Store))`, that makes an empty store,
+/// runs the test on it and keeps alive what the store needs until it returns (a replica's
+/// folder and upstream database).
+#[macro_export]
+macro_rules! store_conformance_tests {
+    ($with:expr) => {
+        #[test]
+        fn conformance_ingest_state_reads_back_what_was_recorded() {
+            ($with)(|store| $crate::conformance::ingest_state_reads_back_what_was_recorded(store));
+        }
+
+        #[test]
+        fn conformance_identities_are_resolved_and_read_back() {
+            ($with)(|store| $crate::conformance::identities_are_resolved_and_read_back(store));
+        }
+
+        #[test]
+        fn conformance_repository_summary_counts_what_was_recorded() {
+            ($with)(|store| {
+                $crate::conformance::repository_summary_counts_what_was_recorded(store)
+            });
+        }
+
+        #[test]
+        fn conformance_analyzer_state_keeps_cursors_and_completions() {
+            ($with)(|store| {
+                $crate::conformance::analyzer_state_keeps_cursors_and_completions(store)
+            });
+        }
+
+        #[test]
+        fn conformance_findings_of_imports_are_listed_with_a_filter() {
+            ($with)(|store| {
+                $crate::conformance::findings_of_imports_are_listed_with_a_filter(store)
+            });
+        }
+
+        #[test]
+        fn conformance_tool_uses_are_recorded_and_listed() {
+            ($with)(|store| $crate::conformance::tool_uses_are_recorded_and_listed(store));
+        }
+
+        #[test]
+        fn conformance_forget_erases_personal_data_and_the_chain_verifies() {
+            ($with)(|store| {
+                $crate::conformance::forget_erases_personal_data_and_the_chain_verifies(store)
+            });
+        }
+
+        #[test]
+        fn conformance_projections_match_a_replay_and_rebuild_the_same_views() {
+            ($with)(|store| {
+                $crate::conformance::projections_match_a_replay_and_rebuild_the_same_views(store)
+            });
         }
     };
 }
