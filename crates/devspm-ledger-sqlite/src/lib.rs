@@ -30,6 +30,8 @@ mod replay_check;
 mod replica;
 mod signals;
 mod store;
+#[cfg(test)]
+mod testing;
 mod tree;
 mod verify;
 mod views;

@@ -1369,89 +1369,11 @@ impl Privacy for SqliteStore {
 
 #[cfg(test)]
 mod tests {
-    use devspm_core::event::{
-        AliasResolved, CommitRecorded, ContentRef, PersonTime, RepositoryRegistered,
-    };
-    use devspm_core::{Attachment, NewEvent, commit::SignatureKind};
+    use devspm_core::event::AliasResolved;
+    use devspm_core::{Attachment, NewEvent};
 
     use super::*;
-    use devspm_ledger::ChainProblem;
-
-    fn repo_event() -> NewEvent {
-        NewEvent::new(
-            "repo/r_1",
-            "devspm:test",
-            "repo:r_1",
-            RepositoryRegistered {
-                repo: "r_1".into(),
-                name: "demo".into(),
-                locator: "file:///demo".into(),
-            },
-        )
-    }
-
-    fn commit_event(sha: &str, parents: &[&str]) -> NewEvent {
-        let message = format!("commit {sha}\n");
-        let payload = CommitRecorded {
-            repo: "r_1".into(),
-            id: sha.into(),
-            tree: "t".into(),
-            parents: parents.iter().map(|p| p.to_string()).collect(),
-            author: PersonTime {
-                alias: "a_1".into(),
-                time: 1_700_000_000,
-                offset: 3600,
-            },
-            committer: PersonTime {
-                alias: "a_1".into(),
-                time: 1_700_000_000,
-                offset: 3600,
-            },
-            message: ContentRef::of(message.as_bytes()),
-            encoding: None,
-            trailers: vec![],
-            signature: SignatureKind::None,
-            signing_key: None,
-            diff_base: parents.first().map(|p| p.to_string()),
-            shallow_boundary: false,
-            files: vec![],
-            gaps: vec![],
-        };
-        NewEvent::new(
-            format!("commit/r_1/{sha}"),
-            "a_1",
-            format!("commit:r_1/{sha}"),
-            payload,
-        )
-        .with_attachments(vec![
-            Attachment::Content {
-                sha256: devspm_core::ids::content_hash(message.as_bytes()),
-                bytes: message.into_bytes(),
-            },
-            Attachment::AliasPii {
-                alias: "a_1".into(),
-                name: b"Ann Lee".to_vec(),
-                email: b"ann@example.org".to_vec(),
-            },
-        ])
-    }
-
-    fn seeded() -> SqliteStore {
-        let mut store = SqliteStore::open_in_memory().unwrap();
-        store
-            .append(vec![
-                repo_event(),
-                commit_event("c1", &[]),
-                commit_event("c2", &["c1"]),
-                commit_event("c3", &["c2"]),
-            ])
-            .unwrap();
-        store
-    }
-
-    fn problem(store: &SqliteStore) -> Option<ChainProblem> {
-        store.verify(&mut |_| {}).unwrap().problem
-    }
+    use crate::testing::{commit_event, contains, file_bytes, problem, repo_event, seeded};
 
     #[test]
     fn appends_are_idempotent_and_chained() {
@@ -1636,24 +1558,6 @@ mod tests {
                 .contains_key("c8")
         );
         assert!(problem(&store).is_none());
-    }
-
-    /// Every byte of the database and its `-wal` / `-shm` files.
-    fn file_bytes(path: &Path) -> Vec<u8> {
-        let mut all = Vec::new();
-        for suffix in ["", "-wal", "-shm"] {
-            let mut name = path.as_os_str().to_owned();
-            name.push(suffix);
-            if let Ok(bytes) = std::fs::read(&name) {
-                all.extend(bytes);
-            }
-        }
-        all.to_ascii_lowercase()
-    }
-
-    fn contains(hay: &[u8], needle: &str) -> bool {
-        hay.windows(needle.len())
-            .any(|w| w == needle.to_ascii_lowercase().as_bytes())
     }
 
     #[test]
