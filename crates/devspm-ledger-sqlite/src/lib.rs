@@ -28,6 +28,7 @@ mod posture;
 mod projection;
 mod replay_check;
 mod replica;
+mod schema;
 mod signals;
 mod store;
 #[cfg(test)]
