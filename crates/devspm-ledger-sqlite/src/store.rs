@@ -14,6 +14,7 @@ use devspm_core::{Attachment, NewEvent, bytes::GitBytes, event::IdentityKind};
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior, params};
 
 use super::error::map_sql_error;
+use super::meta::{advance_cursor, read_cursor};
 use super::replay_check;
 use super::tree::sql_nodes;
 use super::views::{
@@ -392,27 +393,6 @@ impl SqliteStore {
     pub(crate) fn connection_mut(&mut self) -> &mut Connection {
         &mut self.conn
     }
-
-    pub(super) fn read_head(conn: &Connection) -> rusqlite::Result<Option<Head>> {
-        let seq: Option<String> = conn
-            .query_row(
-                "SELECT value FROM ledger_meta WHERE name = 'head_seq'",
-                [],
-                |r| r.get(0),
-            )
-            .optional()?;
-        let hash: Option<String> = conn
-            .query_row(
-                "SELECT value FROM ledger_meta WHERE name = 'head_hash'",
-                [],
-                |r| r.get(0),
-            )
-            .optional()?;
-        Ok(match (seq.and_then(|s| s.parse().ok()), hash) {
-            (Some(seq), Some(hash)) => Some(Head { seq, hash }),
-            _ => None,
-        })
-    }
 }
 
 /// A path for an SQLite `file:` URI: characters with a meaning in URIs percent-encoded.
@@ -426,43 +406,6 @@ fn uri_path(path: &Path) -> String {
         }
     }
     out
-}
-
-/// The event sequence number `analyzer` has processed up to, as stored (0: nothing yet).
-pub(super) fn read_cursor(conn: &Connection, analyzer: &str) -> rusqlite::Result<u64> {
-    let value: Option<String> = conn
-        .query_row(
-            "SELECT value FROM ledger_meta WHERE name = ?1",
-            [format!("cursor:{analyzer}")],
-            |r| r.get(0),
-        )
-        .optional()?;
-    Ok(value.and_then(|v| v.parse().ok()).unwrap_or(0))
-}
-
-/// Moves an analyzer's cursor in the transaction of the batch it analysed, as `cursor` says: to
-/// the position the analyzer named, or to `head` when `may_take_head` accepts the cursor as it
-/// stood (an analyzer that had seen every event before the batch); otherwise it stays.
-pub(super) fn advance_cursor(
-    conn: &Connection,
-    cursor: CursorMove<'_>,
-    head: u64,
-    may_take_head: impl FnOnce(u64) -> bool,
-) -> rusqlite::Result<()> {
-    let (analyzer, position) = match cursor {
-        CursorMove::None => return Ok(()),
-        CursorMove::To { analyzer, seq } => (analyzer, seq),
-        CursorMove::ToHead { analyzer } if may_take_head(read_cursor(conn, analyzer)?) => {
-            (analyzer, head)
-        }
-        CursorMove::ToHead { .. } => return Ok(()),
-    };
-    conn.execute(
-        "INSERT INTO ledger_meta (name, value) VALUES (?1, ?2)
-         ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-        params![format!("cursor:{analyzer}"), position.to_string()],
-    )?;
-    Ok(())
 }
 
 fn write_attachments(conn: &Connection, attachments: &[Attachment]) -> rusqlite::Result<()> {
