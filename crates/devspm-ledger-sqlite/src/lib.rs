@@ -17,6 +17,7 @@
 //! tree and its check, the checkpoints, the sealing of personal data) are `devspm-ledger`'s;
 //! this crate stores their results and calls them.
 
+mod append;
 mod audit;
 mod error;
 mod evidence;
