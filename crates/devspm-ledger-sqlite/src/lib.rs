@@ -23,6 +23,7 @@ mod error;
 mod evidence;
 mod findings;
 mod governance;
+mod identities;
 mod ingest_state;
 mod meta;
 mod pii;
