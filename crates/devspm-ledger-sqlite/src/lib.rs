@@ -19,6 +19,7 @@
 
 mod append;
 mod audit;
+mod erasure;
 mod error;
 mod evidence;
 mod findings;
