@@ -1,5 +1,7 @@
-//! The embedded SQLite store: one file, WAL mode, versioned migrations run on open; appends,
-//! rebuild, ingest state, identities and erasure ([`Store`](crate::Store) on SQLite).
+//! The embedded SQLite store: one file, WAL mode, its schema brought up to date on open
+//! (`schema`). [`SqliteStore`] and how it is opened (for writing, behind the writer lock; read
+//! only, also from a read-only medium; in memory); what it does is in the files of its areas
+//! (see the crate's documentation).
 //!
 //! Durability choice: `synchronous = NORMAL` in WAL mode survives a killed process (the case the
 //! ledger must handle: `kill -9` mid-ingest loses at most the open batch, never a committed one,
@@ -14,7 +16,8 @@ use super::error::map_sql_error;
 use crate::SCHEMA_VERSION;
 use devspm_ledger::LedgerError;
 
-/// The SQLite implementation of the ledger's traits ([`Store`](crate::Store) names them).
+/// The SQLite implementation of the ledger's traits ([`Store`](devspm_ledger::Store) names
+/// them).
 pub struct SqliteStore {
     pub(super) conn: Connection,
     pub(super) path: String,
