@@ -13,7 +13,7 @@ use devspm_core::event::AdvisoriesImported;
 use devspm_core::finding::PackageRef;
 use devspm_findings::lockfile::LockfileKind;
 use devspm_ledger::governance::StoredAdvisory;
-use devspm_ledger::{FindingStore, GovernanceStore, Store};
+use devspm_ledger::{Caches, FindingStore, GovernanceStore, Store};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -222,7 +222,7 @@ pub struct DependencyScan {
 /// [`crate::phase::ADVISORIES`], one step per lockfile.
 pub fn detect(
     ctx: &crate::Context<'_>,
-    store: &mut (impl devspm_ledger::EventLog + FindingStore),
+    store: &mut (impl devspm_ledger::EventLog + FindingStore + Caches),
     repo: &devspm_git::Repo,
     index: &AdvisoryIndex,
 ) -> Result<DependencyScan, EngineError> {

@@ -7,7 +7,7 @@
 use devspm_ai::tooling::{classify_path, inspect};
 use devspm_core::NewEvent;
 use devspm_core::event::{IngestGap, ToolRisk, ToolSeen};
-use devspm_ledger::FindingStore;
+use devspm_ledger::{Caches, FindingStore};
 
 use crate::findings::{InternalFinding, record_internal_findings};
 use crate::repository::files_or_gap;
@@ -22,7 +22,7 @@ const MAX_BRANCHES: usize = 200;
 
 /// Inspects every local branch head and HEAD; returns the events appended.
 pub fn inspect_head(
-    store: &mut (impl devspm_ledger::EventLog + devspm_ledger::IngestState + FindingStore),
+    store: &mut (impl devspm_ledger::EventLog + devspm_ledger::IngestState + FindingStore + Caches),
     repo: &devspm_git::Repo,
     diagnostics: &dyn Diagnostics,
 ) -> Result<u64, EngineError> {

@@ -19,8 +19,8 @@ use devspm_core::finding::{Attribution, IntroducingCommit};
 use devspm_findings::attribute::{self, CommitLookup, ENGINE};
 use devspm_findings::lockfile::LockfileKind;
 use devspm_git::{BlameMiss, BlameOptions, Blamer, FileBlame, LineOrigin, Repo};
-use devspm_ledger::FindingStore;
 use devspm_ledger::findings::PendingFinding;
+use devspm_ledger::{Caches, FindingStore};
 
 use crate::EngineError;
 
@@ -117,7 +117,7 @@ const REF_RULES: [&str; 3] = [
 /// maps finding ids to secret values known in this run only. Progress: the phase
 /// [`crate::phase::ATTRIBUTION`], one step per finding.
 pub fn attribute_pending(
-    store: &mut (impl devspm_ledger::EventLog + FindingStore),
+    store: &mut (impl devspm_ledger::EventLog + FindingStore + Caches),
     repo: &Repo,
     secrets: &HashMap<String, String>,
     again: bool,
@@ -156,7 +156,7 @@ pub fn attribute_pending(
 
 /// Attributes one batch of pending findings and appends their events.
 fn attribute_batch(
-    store: &mut (impl devspm_ledger::EventLog + FindingStore),
+    store: &mut (impl devspm_ledger::EventLog + FindingStore + Caches),
     repo: &Repo,
     secrets: &HashMap<String, String>,
     (head, blamer): (&Option<String>, &Blamer),

@@ -10,7 +10,7 @@ use devspm_core::event::ToolSeen;
 use devspm_governance::ci::{self, AuditConfig, AuditReport, CiFinding, FileKind, UsesPolicy};
 use devspm_governance::inventory::{self, Pin, RepoToolUse};
 use devspm_governance::policy::{Category, Policy, RequiredPin};
-use devspm_ledger::FindingStore;
+use devspm_ledger::{Caches, FindingStore};
 
 use crate::findings::{InternalFinding, record_internal_findings};
 use crate::repository::record_unreadable_tree;
@@ -162,7 +162,7 @@ pub fn audit_head(
 /// attributed. Returns the events appended.
 pub fn inspect_head(
     ctx: &Context<'_>,
-    store: &mut (impl devspm_ledger::EventLog + FindingStore),
+    store: &mut (impl devspm_ledger::EventLog + FindingStore + Caches),
     repo: &devspm_git::Repo,
 ) -> Result<u64, EngineError> {
     let audit = match audit_head(repo, &audit_config(ctx.policy)) {

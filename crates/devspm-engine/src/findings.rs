@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use devspm_core::NewEvent;
 use devspm_core::finding::{FindingRecorded, FindingsImported, finding_id};
-use devspm_ledger::FindingStore;
+use devspm_ledger::{Caches, FindingStore};
 use sha2::{Digest, Sha256};
 
 use crate::EngineError;
@@ -83,7 +83,7 @@ pub fn internal_finding_id(repo: &str, tool: &str, f: &InternalFinding) -> Strin
 /// `findings` stay open (an incremental detector reports only what it read this time).
 /// Returns the events appended.
 pub fn record_internal_findings(
-    store: &mut (impl devspm_ledger::EventLog + FindingStore),
+    store: &mut (impl devspm_ledger::EventLog + FindingStore + Caches),
     repo: &devspm_git::Repo,
     tool: &str,
     revision: &str,
@@ -196,7 +196,7 @@ pub fn record_internal_findings(
 /// Attributes the repository's pending findings (the detector's phase is the one the front
 /// end shows); returns the attribution events appended.
 fn attribute_pending(
-    store: &mut (impl devspm_ledger::EventLog + FindingStore),
+    store: &mut (impl devspm_ledger::EventLog + FindingStore + Caches),
     repo: &devspm_git::Repo,
 ) -> Result<u64, EngineError> {
     let report = crate::attribution::attribute_pending(

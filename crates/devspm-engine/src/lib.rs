@@ -103,14 +103,16 @@ pub use error::EngineError;
 
 /// The ledger as the pipelines use it: events and projections ([`devspm_ledger::Store`], every
 /// small trait of the ledger), findings ([`devspm_ledger::FindingStore`]), governance data
-/// ([`devspm_ledger::GovernanceStore`]), posture and signals. Every store implementing them all
-/// is one. A function that needs less asks for less.
+/// ([`devspm_ledger::GovernanceStore`]), posture, signals, and the host's caches
+/// ([`devspm_ledger::Caches`]). Every store implementing them all is one. A function that needs
+/// less asks for less.
 pub trait Ledger:
     devspm_ledger::Store
     + devspm_ledger::FindingStore
     + devspm_ledger::GovernanceStore
     + devspm_ledger::PostureStore
     + devspm_ledger::SignalStore
+    + devspm_ledger::Caches
 {
 }
 
@@ -120,6 +122,7 @@ impl<
         + devspm_ledger::GovernanceStore
         + devspm_ledger::PostureStore
         + devspm_ledger::SignalStore
+        + devspm_ledger::Caches
         + ?Sized,
 > Ledger for T
 {

@@ -9,7 +9,7 @@ use devspm_core::event::IngestGap;
 use devspm_core::event::Redaction;
 use devspm_core::finding::{AgentPart, Attribution, IntroducingCommit, SecretRef};
 use devspm_findings::attribute::ENGINE;
-use devspm_ledger::{FindingStore, GovernanceStore};
+use devspm_ledger::{Caches, FindingStore};
 use devspm_secrets::{HashKey, HistoryOptions, Limits, RuleConfig, Scanner, SecretFinding};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -188,7 +188,7 @@ pub fn detect(
              + devspm_ledger::AnalyzerState
              + devspm_ledger::IngestState
              + FindingStore
-             + GovernanceStore
+             + Caches
          ),
     repo: &devspm_git::Repo,
 ) -> Result<SecretScan, EngineError> {

@@ -170,7 +170,7 @@ mod tests {
         };
         // Make it look like a schema-3 database: no tree, no checkpoints, user_version 3.
         let conn = Connection::open(&path).unwrap();
-        conn.execute_batch(crate::store::UNDO_SCHEMA_6).unwrap();
+        conn.execute_batch(crate::schema::UNDO_SCHEMA_6).unwrap();
         conn.execute_batch(
             "DROP TABLE merkle_nodes; DROP TABLE checkpoints; PRAGMA user_version = 3;",
         )

@@ -1,5 +1,5 @@
-//! [`FindingStore`] on SQLite: the findings, imports, attributions and the blame cache read from
-//! the projections, and the database's own secret-hashing key kept in `ledger_meta`.
+//! [`FindingStore`] on SQLite: the findings, imports and attributions read from the
+//! projections, and the database's own secret-hashing key kept in `ledger_meta`.
 
 use std::collections::HashMap;
 
@@ -425,41 +425,6 @@ impl FindingStore for SqliteStore {
             .map_err(&err)?
             .collect::<rusqlite::Result<Vec<_>>>()
             .map_err(&err)
-    }
-
-    fn blame_cached(
-        &self,
-        repo: &str,
-        path: &str,
-        blob: &str,
-    ) -> Result<Option<String>, LedgerError> {
-        let err = self.sql_err();
-        self.connection()
-            .prepare_cached(
-                "SELECT lines FROM blame_cache WHERE repo_id = ?1 AND path = ?2 AND blob = ?3",
-            )
-            .map_err(&err)?
-            .query_row(params![repo, path, blob], |r| r.get(0))
-            .optional()
-            .map_err(&err)
-    }
-
-    fn cache_blame(
-        &mut self,
-        repo: &str,
-        path: &str,
-        blob: &str,
-        json: &str,
-    ) -> Result<(), LedgerError> {
-        let err = self.sql_err();
-        self.connection()
-            .prepare_cached(
-                "INSERT OR REPLACE INTO blame_cache (repo_id, path, blob, lines) VALUES (?1, ?2, ?3, ?4)",
-            )
-            .map_err(&err)?
-            .execute(params![repo, path, blob, json])
-            .map_err(&err)?;
-        Ok(())
     }
 
     fn secret_key(&mut self, external: Option<&[u8; 32]>) -> Result<[u8; 32], LedgerError> {

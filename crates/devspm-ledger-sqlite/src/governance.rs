@@ -1,7 +1,5 @@
-//! [`GovernanceStore`] on SQLite: the tool inventory, commit-signing statistics, advisory data
-//! and the blobs the secret detector has read, over the projection tables.
-
-use std::collections::HashSet;
+//! [`GovernanceStore`] on SQLite: the tool inventory, commit-signing statistics and advisory
+//! data, over the projection tables.
 
 use devspm_ledger::LedgerError;
 use devspm_ledger::governance::*;
@@ -236,41 +234,6 @@ impl GovernanceStore for SqliteStore {
             })
             .map_err(&err)?;
         rows.collect::<Result<Vec<_>, _>>().map_err(&err)
-    }
-
-    fn scanned_blobs(&self, repo_id: &str, rules: &str) -> Result<HashSet<String>, LedgerError> {
-        let err = self.sql_err();
-        let mut stmt = self
-            .connection()
-            .prepare("SELECT blob FROM secret_scanned_blobs WHERE repo_id = ?1 AND rules = ?2")
-            .map_err(&err)?;
-        let rows = stmt
-            .query_map(params![repo_id, rules], |r| r.get(0))
-            .map_err(&err)?;
-        rows.collect::<Result<HashSet<String>, _>>().map_err(&err)
-    }
-
-    fn add_scanned_blobs(
-        &mut self,
-        repo_id: &str,
-        rules: &str,
-        blobs: &[String],
-    ) -> Result<(), LedgerError> {
-        let err = self.sql_err();
-        let tx = self.connection_mut().transaction().map_err(&err)?;
-        {
-            let mut insert = tx
-                .prepare(
-                    "INSERT OR IGNORE INTO secret_scanned_blobs (repo_id, rules, blob) VALUES (?1, ?2, ?3)",
-                )
-                .map_err(&err)?;
-            for blob in blobs {
-                insert
-                    .execute(params![repo_id, rules, blob])
-                    .map_err(&err)?;
-            }
-        }
-        tx.commit().map_err(&err)
     }
 }
 

@@ -8,16 +8,20 @@
 //! into a private temporary database, and compares each projection table with its replay row
 //! by row, in one read snapshot of the ledger. The first difference is named: the table, the
 //! row (by its key) and the columns that differ.
+//!
+//! [`Projections`] on SQLite is here too: the check, and `rebuild`, which empties the
+//! projection tables and replays every event into them in one transaction.
 
 use std::cmp::Ordering;
 
 use devspm_core::event::EventKind;
-use rusqlite::Connection;
 use rusqlite::types::Value;
+use rusqlite::{Connection, TransactionBehavior};
 
 use super::error::map_sql_error;
-use devspm_ledger::{LedgerError, ProjectionProblem, ProjectionReport};
+use devspm_ledger::{LedgerError, ProjectionProblem, ProjectionReport, Projections};
 
+use crate::SqliteStore;
 use crate::projection;
 
 /// Replays every event of `source` into `target`'s projection tables, in sequence order.
@@ -329,5 +333,72 @@ fn compare_values(a: &Value, b: &Value) -> Ordering {
         (Value::Blob(x), Value::Blob(y)) => x.cmp(y),
         _ if class(a) == 1 && class(b) == 1 => number(a).total_cmp(&number(b)),
         _ => class(a).cmp(&class(b)),
+    }
+}
+
+impl Projections for SqliteStore {
+    fn check_projections(
+        &self,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<devspm_ledger::ProjectionReport, LedgerError> {
+        check(&self.conn, &self.path, progress)
+    }
+
+    fn rebuild(&mut self, progress: &mut dyn FnMut(u64)) -> Result<u64, LedgerError> {
+        let err = self.sql_err();
+        let path = self.path.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(&err)?;
+        for table in projection::TABLES {
+            tx.execute(&format!("DELETE FROM {table}"), [])
+                .map_err(&err)?;
+        }
+        let replayed = replay_events(&tx, &tx, &path, progress)?;
+        tx.commit().map_err(&err)?;
+        Ok(replayed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use devspm_core::NewEvent;
+    use devspm_core::event::AliasResolved;
+
+    use crate::testing::seeded;
+    use devspm_ledger::{EventLog, Identities, IngestState, Projections};
+
+    #[test]
+    fn rebuild_recreates_projections_from_events() {
+        let mut store = seeded();
+        store
+            .append(vec![NewEvent::new(
+                "alias/a_1/r1",
+                "devspm:test",
+                "dev_1",
+                AliasResolved {
+                    alias: "a_1".into(),
+                    identity: "dev_1".into(),
+                    rule: "first-alias".into(),
+                    via: None,
+                    detail: None,
+                    resolver: 1,
+                },
+            )])
+            .unwrap();
+        let before = store.recorded_commits("r_1").unwrap();
+        store
+            .connection()
+            .execute_batch("DELETE FROM commits; DELETE FROM aliases;")
+            .unwrap();
+        assert!(store.recorded_commits("r_1").unwrap().commits.is_empty());
+        assert_eq!(store.rebuild(&mut |_| {}).unwrap(), 5);
+        let after = store.recorded_commits("r_1").unwrap();
+        assert_eq!(before.commits, after.commits);
+        assert_eq!(
+            store.resolver_state().unwrap().current["a_1"].identity,
+            "dev_1"
+        );
     }
 }

@@ -330,7 +330,7 @@ impl SqliteStore {
             // event before it and when no other writer's events came back with this batch
             // (moving the cursor over them would skip them for good).
             let appended = summary.appended;
-            super::store::advance_cursor(&tx, cursor, head, |current| {
+            super::meta::advance_cursor(&tx, cursor, head, |current| {
                 current >= head_before && pulled == appended
             })
             .map_err(&err)?;

@@ -1,13 +1,14 @@
-//! `verify` on an SQLite ledger: reads the events in one snapshot and hands them to the
-//! backend-neutral [`ChainVerifier`](crate::chain::ChainVerifier) (the hash chain, the recorded
-//! head, the stored Merkle tree), then checks the stored checkpoints, the contents kept outside
-//! the chain and their recorded erasures.
+//! `verify` on an SQLite ledger ([`Integrity`]): reads the events in one snapshot and hands them
+//! to the backend-neutral [`ChainVerifier`](devspm_ledger::chain::ChainVerifier) (the hash
+//! chain, the recorded head, the stored Merkle tree), then checks the stored checkpoints, the
+//! contents kept outside the chain and their recorded erasures; the projections are checked by
+//! `replay_check`.
 
 use super::store::SqliteStore;
 use super::tree::StoredNodes;
 use devspm_ledger::audit::check_stored_checkpoints;
 use devspm_ledger::chain::{ChainVerifier, ErasureCheck, EventRow, content_problem};
-use devspm_ledger::{ChainProblem, LedgerError, VerifyReport};
+use devspm_ledger::{ChainProblem, Integrity, LedgerError, Projections, VerifyReport};
 
 impl SqliteStore {
     /// Re-walks the whole chain (the body of [`Integrity::verify`](crate::Integrity::verify)):
@@ -121,5 +122,125 @@ impl SqliteStore {
             }
         }
         Ok((check.redacted(), None))
+    }
+}
+
+impl Integrity for SqliteStore {
+    fn verify(&self, progress: &mut dyn FnMut(u64)) -> Result<VerifyReport, LedgerError> {
+        self.verify_ledger(progress)
+    }
+
+    fn check_projections_kept(
+        &self,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<Option<devspm_ledger::ProjectionReport>, LedgerError> {
+        self.check_projections(progress).map(Some)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::params;
+
+    use crate::testing::{problem, seeded};
+    use devspm_ledger::EventLog;
+
+    #[test]
+    fn an_edited_event_is_named() {
+        let store = seeded();
+        store
+            .connection()
+            .execute("UPDATE events SET payload = replace(payload, '1700000000', '1700000001') WHERE seq = 3", [])
+            .unwrap();
+        let p = problem(&store).unwrap();
+        assert_eq!(p.seq, 3);
+        assert_eq!(p.key.as_deref(), Some("commit/r_1/c2"));
+        assert!(p.problem.contains("altered"), "{}", p.problem);
+    }
+
+    #[test]
+    fn a_rehashed_event_breaks_the_next_link() {
+        let store = seeded();
+        let e = store.events(None, 1, 1).unwrap().remove(0);
+        let payload = e.payload.replace("1700000000", "1600000000");
+        let hash = devspm_core::event::chain_hash(
+            &e.prev_hash,
+            e.seq,
+            [&e.key, &e.kind, &e.at, &e.actor, &e.subject, &payload],
+        );
+        store
+            .connection()
+            .execute(
+                "UPDATE events SET payload = ?1, hash = ?2 WHERE seq = 2",
+                params![payload, hash],
+            )
+            .unwrap();
+        let p = problem(&store).unwrap();
+        assert_eq!(p.seq, 3);
+        assert!(
+            p.problem.contains("does not follow event 2"),
+            "{}",
+            p.problem
+        );
+    }
+
+    #[test]
+    fn deleted_and_reordered_events_are_named() {
+        let store = seeded();
+        store
+            .connection()
+            .execute("DELETE FROM events WHERE seq = 2", [])
+            .unwrap();
+        let p = problem(&store).unwrap();
+        assert_eq!(p.seq, 2);
+        assert!(p.problem.contains("missing"), "{}", p.problem);
+
+        let store = seeded();
+        let c = store.connection();
+        c.execute_batch(
+            "UPDATE events SET seq = -3 WHERE seq = 3; UPDATE events SET seq = 3 WHERE seq = 4; UPDATE events SET seq = 4 WHERE seq = -3;",
+        )
+        .unwrap();
+        assert_eq!(problem(&store).unwrap().seq, 3);
+
+        let store = seeded();
+        store
+            .connection()
+            .execute("DELETE FROM events WHERE seq = 4", [])
+            .unwrap();
+        let p = problem(&store).unwrap();
+        assert_eq!(p.seq, 4);
+        assert!(p.problem.contains("missing"), "{}", p.problem);
+    }
+
+    #[test]
+    fn altered_content_outside_the_chain_is_detected() {
+        let store = seeded();
+        store
+            .connection()
+            .execute("UPDATE contents SET bytes = CAST('forged' AS BLOB) WHERE sha256 = (SELECT min(sha256) FROM contents)", [])
+            .unwrap();
+        let p = problem(&store).unwrap();
+        assert!(p.problem.contains("content"), "{}", p.problem);
+    }
+
+    #[test]
+    fn a_message_deleted_without_a_recorded_erasure_is_detected() {
+        let store = seeded();
+        let sha: String = store
+            .connection()
+            .query_row("SELECT min(sha256) FROM contents", [], |r| r.get(0))
+            .unwrap();
+        store
+            .connection()
+            .execute("DELETE FROM contents WHERE sha256 = ?1", [&sha])
+            .unwrap();
+        let p = problem(&store).unwrap();
+        assert_eq!(p.key, Some(format!("content/{sha}")));
+        assert!(
+            p.problem.contains("no identity_forgotten event"),
+            "{}",
+            p.problem
+        );
     }
 }

@@ -1,6 +1,7 @@
-//! The queries behind the read views of an SQLite ledger (the `scan` summary, the AI report,
-//! identities and the evidence for their links), over the projection tables; the view types
-//! themselves are backend-neutral and live in [`devspm_ledger::views`].
+//! The read views of an SQLite ledger ([`Views`]: the `scan` summary and the AI report) and the
+//! queries behind them and behind the identity views (identities and the evidence for their
+//! links, which `identities` shows), over the projection tables; the view types themselves are
+//! backend-neutral and live in [`devspm_ledger::views`].
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -8,10 +9,181 @@ use devspm_core::identity::{Judgement, LinkReason, Verdict};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use devspm_ledger::views::{
-    AgentShare, AiReport, AiRow, AiSummary, Contributor, IdentityRow, LinkEvidence, ToolRow,
+    AgentShare, AiReport, AiRow, AiSummary, Contributor, IdentityRow, LinkEvidence,
+    RepositorySummary, RewriteRow, ToolRow,
 };
+use devspm_ledger::{LedgerError, Views};
 
+use crate::SqliteStore;
 use crate::pii::PiiBook;
+
+impl Views for SqliteStore {
+    fn repository_summary(
+        &self,
+        repo_id: &str,
+        top: usize,
+    ) -> Result<RepositorySummary, LedgerError> {
+        let err = self.sql_err();
+        let conn = &self.conn;
+        let (name, locator): (String, String) = conn
+            .query_row(
+                "SELECT name, locator FROM repositories WHERE repo_id = ?1",
+                [repo_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map_err(&err)?;
+        let (commits, merges, unreachable, first, last, added, removed): (i64, i64, i64, Option<i64>, Option<i64>, i64, i64) = conn
+            .query_row(
+                "SELECT count(*), coalesce(sum(parent_count > 1), 0), coalesce(sum(unreachable_seq IS NOT NULL), 0),
+                        min(author_time), max(author_time), coalesce(sum(lines_added), 0), coalesce(sum(lines_removed), 0)
+                 FROM commits WHERE repo_id = ?1",
+                [repo_id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
+            )
+            .map_err(&err)?;
+        let mut signatures = BTreeMap::new();
+        let mut stmt = conn
+            .prepare(
+                "SELECT signature, count(*) FROM commits WHERE repo_id = ?1 GROUP BY signature",
+            )
+            .map_err(&err)?;
+        let mut rows = stmt.query([repo_id]).map_err(&err)?;
+        while let Some(row) = rows.next().map_err(&err)? {
+            signatures.insert(
+                row.get::<_, String>(0).map_err(&err)?,
+                row.get::<_, i64>(1).map_err(&err)? as u64,
+            );
+        }
+        let signed: u64 = signatures
+            .iter()
+            .filter(|(k, _)| *k != "none")
+            .map(|(_, v)| v)
+            .sum();
+
+        // Authors per identity, keeping the alias with the most commits for the display name.
+        let per_alias = alias_counts(
+            conn,
+            "SELECT coalesce(a.identity_id, c.author_alias), coalesce(i.kind, 'developer'), c.author_alias, count(*)
+             FROM commits c LEFT JOIN aliases a ON a.alias_id = c.author_alias
+             LEFT JOIN identities i ON i.identity_id = a.identity_id
+             WHERE c.repo_id = ?1 GROUP BY 1, 2, 3",
+            repo_id,
+        )
+        .map_err(&err)?;
+        let book = PiiBook::load(conn).map_err(&err)?;
+        let authors = contributors(&book, per_alias);
+        let developers = authors.iter().filter(|c| c.kind == "developer").count() as u64;
+        // Agents and bots anywhere: author, committer or a person trailer.
+        let involved = identity_commit_counts(
+            conn,
+            "SELECT a.identity_id, i.kind, x.alias, x.sha FROM (
+                 SELECT sha, author_alias AS alias FROM commits WHERE repo_id = ?1
+                 UNION ALL SELECT sha, committer_alias FROM commits WHERE repo_id = ?1
+                 UNION ALL SELECT sha, alias_id FROM commit_trailers WHERE repo_id = ?1 AND alias_id IS NOT NULL
+             ) x JOIN aliases a ON a.alias_id = x.alias JOIN identities i ON i.identity_id = a.identity_id
+             WHERE i.kind IN ('agent', 'bot')",
+            repo_id,
+        )
+        .map_err(&err)?;
+        let involved = contributors(&book, involved);
+        let agents: Vec<Contributor> = involved
+            .iter()
+            .filter(|c| c.kind == "agent")
+            .cloned()
+            .collect();
+        let bot_accounts: Vec<Contributor> = involved
+            .iter()
+            .filter(|c| c.kind == "bot")
+            .cloned()
+            .collect();
+        let history_rewrites = conn
+            .prepare(
+                "SELECT seq, ref_name, old_tip, new_tip, unreachable, unreachable_from_all_refs
+                 FROM history_rewrites WHERE repo_id = ?1 ORDER BY seq",
+            )
+            .and_then(|mut s| {
+                s.query_map([repo_id], |r| {
+                    Ok(RewriteRow {
+                        event: r.get::<_, i64>(0)? as u64,
+                        ref_name: r.get(1)?,
+                        old_tip: r.get(2)?,
+                        new_tip: r.get(3)?,
+                        unreachable: r.get::<_, i64>(4)? as u64,
+                        lost: r.get::<_, i64>(5)? as u64,
+                    })
+                })?
+                .collect::<Result<Vec<_>, _>>()
+            })
+            .map_err(&err)?;
+        let mut ingest_gaps = BTreeMap::new();
+        let mut stmt = conn
+            .prepare("SELECT what, count(*) FROM ingest_gaps WHERE repo_id = ?1 GROUP BY what")
+            .map_err(&err)?;
+        let mut rows = stmt.query([repo_id]).map_err(&err)?;
+        while let Some(row) = rows.next().map_err(&err)? {
+            ingest_gaps.insert(
+                row.get::<_, String>(0).map_err(&err)?,
+                row.get::<_, i64>(1).map_err(&err)? as u64,
+            );
+        }
+        let unreadable_files: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM commit_files WHERE repo_id = ?1 AND unreadable = 1",
+                [repo_id],
+                |r| r.get(0),
+            )
+            .map_err(&err)?;
+        if unreadable_files > 0 {
+            ingest_gaps.insert("unreadable_file_versions".into(), unreadable_files as u64);
+        }
+        // Commits recorded with a gap of their own (a missing tree or blob, a malformed
+        // header) count as gaps too, whether or not a gap event names them.
+        let commits_with_gaps: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM commits WHERE repo_id = ?1 AND gaps > 0",
+                [repo_id],
+                |r| r.get(0),
+            )
+            .map_err(&err)?;
+        if commits_with_gaps > 0 {
+            ingest_gaps.insert("commits_with_gaps".into(), commits_with_gaps as u64);
+        }
+        let ai = ai_summary(conn, repo_id, commits as u64).map_err(&err)?;
+        let bots = authors.iter().filter(|c| c.kind == "bot").count() as u64;
+        let bots = bots.max(bot_accounts.len() as u64);
+        Ok(RepositorySummary {
+            repo: repo_id.to_owned(),
+            name,
+            locator,
+            commits: commits as u64,
+            merges: merges as u64,
+            unreachable_commits: unreachable as u64,
+            developers,
+            bots,
+            agents,
+            bot_accounts,
+            ai,
+            signed_commits: signed,
+            signed_ratio: if commits > 0 {
+                signed as f64 / commits as f64
+            } else {
+                0.0
+            },
+            signatures,
+            top_contributors: authors.into_iter().take(top).collect(),
+            history_rewrites,
+            ingest_gaps,
+            first_commit_time: first,
+            last_commit_time: last,
+            lines_added: added as u64,
+            lines_removed: removed as u64,
+        })
+    }
+
+    fn ai_report(&self, repo_id: Option<&str>) -> Result<AiReport, LedgerError> {
+        ai_report(&self.conn, repo_id).map_err(self.sql_err())
+    }
+}
 
 /// AI tooling at each repository's latest inspected revision (one repository, or all).
 fn tool_rows(conn: &Connection, repo_id: Option<&str>) -> rusqlite::Result<Vec<ToolRow>> {

@@ -3,8 +3,8 @@
 //! [`FindingStore`] holds the queries the findings capability needs (beside the event log):
 //! the findings already known for a producer and repository (so an import knows what is new,
 //! fixed or reopened), the findings still to attribute, the facts of introducing commits, AI
-//! involvement for them, a blame cache keyed by file version, and the listing `devspm findings`
-//! prints.
+//! involvement for them, and the listing `devspm findings` prints. The blame cache attribution
+//! reuses is a host's, in [`crate::Caches`].
 
 use std::collections::HashMap;
 
@@ -261,23 +261,6 @@ pub trait FindingStore {
         repo: &str,
         path: &str,
     ) -> Result<Vec<(String, String)>, LedgerError>;
-
-    /// A cached blame of a file version (JSON written by the caller).
-    fn blame_cached(
-        &self,
-        repo: &str,
-        path: &str,
-        blob: &str,
-    ) -> Result<Option<String>, LedgerError>;
-
-    /// Stores a blame of a file version.
-    fn cache_blame(
-        &mut self,
-        repo: &str,
-        path: &str,
-        blob: &str,
-        json: &str,
-    ) -> Result<(), LedgerError>;
 
     /// The key secrets are hashed with (HMAC-SHA-256), after checking that it is the key this
     /// database's hashes were made with: `external` when the caller keeps the key outside the

@@ -2,11 +2,10 @@
 //!
 //! [`GovernanceStore`] extends [`crate::Store`] with: the tool inventory across repositories
 //! and workstations (`devspm tools list`, `devspm policy check`), commit-signing statistics per
-//! developer (for `require_signed_commits`), the advisory data `devspm advisories import` loads
-//! (reference data kept beside the chain; the load itself is an `advisories_imported` event),
-//! and the blobs the secret detector has already read (so a re-scan reads only new ones).
-
-use std::collections::HashSet;
+//! developer (for `require_signed_commits`), and the advisory data `devspm advisories import` loads
+//! (reference data kept beside the chain; the load itself is an `advisories_imported` event).
+//! The blobs the secret detector has already read (so a re-scan reads only new ones) are a
+//! host's cache, in [`crate::Caches`].
 
 use serde::Serialize;
 
@@ -112,15 +111,4 @@ pub trait GovernanceStore {
 
     /// The advisory sources loaded so far.
     fn advisory_sources(&self) -> Result<Vec<AdvisorySourceRow>, LedgerError>;
-
-    /// Blobs of a repository already read by the secret detector with rule set `rules`.
-    fn scanned_blobs(&self, repo_id: &str, rules: &str) -> Result<HashSet<String>, LedgerError>;
-
-    /// Remembers blobs read by the secret detector.
-    fn add_scanned_blobs(
-        &mut self,
-        repo_id: &str,
-        rules: &str,
-        blobs: &[String],
-    ) -> Result<(), LedgerError>;
 }

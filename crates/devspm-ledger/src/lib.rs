@@ -16,8 +16,8 @@
 //!   Merkle tree, proofs and checkpoints), [`Projections`], [`AnalyzerState`], [`IngestState`],
 //!   [`Identities`], [`Views`] and [`Privacy`] ([`Store`] names these eight together), and
 //!   beside them [`FindingStore`], [`GovernanceStore`], [`EvidenceStore`], [`PostureStore`],
-//!   [`SignalStore`], for a backend that keeps projections; [`upstream::Upstream`] for a system
-//!   of record a local replica follows;
+//!   [`SignalStore`], for a backend that keeps projections, and [`Caches`], a host's caches
+//!   beside the record; [`upstream::Upstream`] for a system of record a local replica follows;
 //! - the algorithms every backend calls, so identical events give identical hashes, roots and
 //!   verdicts: the hash chain and its verification ([`chain`]), the Merkle tree and proofs
 //!   ([`merkle`], [`audit`]), signed checkpoints ([`checkpoint`]), and the sealing of personal
@@ -422,6 +422,45 @@ pub trait Privacy {
     /// key and sealed record of each of its aliases and every stored content naming it, records
     /// an `identity_forgotten` event, and scrubs the erased bytes from the storage.
     fn forget(&mut self, identity: &str) -> Result<ForgetReport, LedgerError>;
+}
+
+/// Per-host caches: what a command computed once and reuses on later runs on the same host (a
+/// blame of a file version, the blobs the secret detector has already read). Not part of the
+/// record: nothing in them is an event, verified or replayed; they are never replicated (each
+/// host keeps its own, beside its replica); and they may be dropped at any time, the next run
+/// computing again what it needs.
+pub trait Caches {
+    /// A cached blame of a file version (JSON written by the caller).
+    fn blame_cached(
+        &self,
+        repo: &str,
+        path: &str,
+        blob: &str,
+    ) -> Result<Option<String>, LedgerError>;
+
+    /// Stores a blame of a file version.
+    fn cache_blame(
+        &mut self,
+        repo: &str,
+        path: &str,
+        blob: &str,
+        json: &str,
+    ) -> Result<(), LedgerError>;
+
+    /// Blobs of a repository already read by the secret detector with rule set `rules`.
+    fn scanned_blobs(
+        &self,
+        repo_id: &str,
+        rules: &str,
+    ) -> Result<std::collections::HashSet<String>, LedgerError>;
+
+    /// Remembers blobs read by the secret detector.
+    fn add_scanned_blobs(
+        &mut self,
+        repo_id: &str,
+        rules: &str,
+        blobs: &[String],
+    ) -> Result<(), LedgerError>;
 }
 
 /// The whole ledger with its projections (SQLite, or an SQLite replica of PostgreSQL): a name
