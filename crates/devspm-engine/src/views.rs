@@ -369,61 +369,6 @@ pub fn policy(check: &PolicyCheck) -> Vec<Finding> {
         .collect()
 }
 
-/// An identity row as `devspm_report::identities` shows it.
-pub fn identity(r: &devspm_ledger::IdentityRow) -> devspm_report::identities::Identity {
-    devspm_report::identities::Identity {
-        identity: r.identity.clone(),
-        kind: r.kind.clone(),
-        name: r.name.clone(),
-        email: r.email.clone(),
-        aliases: r.aliases,
-        alias_list: r.alias_list.clone(),
-        commits: r.commits,
-        repositories: r.repositories,
-        first_seen: r.first_seen,
-        last_seen: r.last_seen,
-        team: r.team.clone(),
-    }
-}
-
-/// An identity with its aliases and `.mailmap` links, as `identities show` displays it.
-pub fn identity_detail(d: &devspm_ledger::IdentityDetail) -> devspm_report::identities::Detail {
-    use devspm_report::identities::{Alias, Detail, Link};
-    Detail {
-        identity: identity(&d.row),
-        aliases: d
-            .alias_evidence
-            .iter()
-            .map(|a| Alias {
-                commits: a.commits,
-                name: a.name.clone(),
-                email: a.email.clone(),
-                explanation: a.explanation.clone(),
-                event: a.decided_by_event,
-            })
-            .collect(),
-        links: d
-            .mailmap_links
-            .iter()
-            .map(|l| Link {
-                verdict: l.verdict.clone(),
-                explanation: l.explanation.clone(),
-                alias: l.alias.clone(),
-                canonical: l.canonical.clone(),
-                repository: l.repository.clone(),
-                path: l.path.clone(),
-                revision: l.revision.clone(),
-                line: l.line,
-                added_in: l.added_in.clone(),
-                added_by: l.added_by.clone(),
-                added_by_side: l.added_by_side.clone(),
-                linked_by_event: l.linked_by_event,
-                judged_by_event: l.judged_by_event,
-            })
-            .collect(),
-    }
-}
-
 /// Likely duplicate developers as `identities suggest` shows them.
 pub fn suggestions(found: &crate::identities::Suggestions) -> Vec<devspm_report::identities::Pair> {
     use devspm_report::identities::{Pair, Person};
@@ -562,25 +507,6 @@ pub fn workstation_view(scan: &WorkstationScan) -> devspm_report::tools::Worksta
         unapproved: scan.summary.unapproved,
         denied: scan.summary.denied,
         risks: scan.summary.risks,
-    }
-}
-
-/// A recorded use of a tool as `devspm_report::tools::uses` shows it.
-pub fn tool_use(r: &devspm_ledger::ToolUseRow) -> devspm_report::tools::Use {
-    devspm_report::tools::Use {
-        origin: r.origin.to_owned(),
-        repository: r.repository.clone(),
-        host: r.host.clone(),
-        kind: r.kind.clone(),
-        name: r.name.clone(),
-        version: r.version.clone(),
-        path: r.path.clone(),
-        line: r.line,
-        introduced_in: r.introduced_in.clone(),
-        introduced_at: r.introduced_at,
-        identity: r.identity.clone(),
-        identity_name: r.identity_name.clone(),
-        first_seen: r.first_seen.clone(),
     }
 }
 
