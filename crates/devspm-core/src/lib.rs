@@ -14,7 +14,6 @@ pub mod event;
 pub mod evidence;
 pub mod finding;
 pub mod gating;
-pub mod governance;
 pub mod hex;
 pub mod identities;
 pub mod identity;
@@ -23,5 +22,6 @@ pub mod posture;
 pub mod signal;
 pub mod suggest;
 pub mod text;
+pub mod tools;
 
 pub use event::{Attachment, EventKind, NewEvent, Payload, StoredEvent};

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::LedgerError;
 
-pub use devspm_core::governance::{AdvisorySourceRow, ToolUseRow};
+pub use devspm_core::tools::ToolUseRow;
 
 /// Filters for [`GovernanceStore::tool_uses`]; `None` means any.
 #[derive(Clone, Debug, Default)]
@@ -37,6 +37,16 @@ pub struct SigningRow {
     pub identity_name: Option<String>,
     pub commits: u64,
     pub unsigned: u64,
+}
+
+/// A loaded advisory source.
+#[derive(Clone, Debug, Serialize)]
+pub struct AdvisorySourceRow {
+    pub source: String,
+    pub layout: String,
+    pub data_date: Option<String>,
+    pub advisories: u64,
+    pub loaded_at: String,
 }
 
 /// One advisory to keep: its id, modification date, JSON body and the packages it names.

@@ -1,11 +1,9 @@
 //! `devspm advisories import` and `devspm advisories status` as text: what loading each
-//! advisory source did, and the sources loaded. What a load did is the engine's result (it loads
-//! and records), its shape defined here with the renderer; the sources loaded are
-//! `devspm_core::governance`' rows as the ledger returns them.
+//! advisory source did, and the sources loaded. The data is the engine's (it loads and
+//! records); the shapes live here, with the renderer that shows them.
 
 use std::collections::BTreeMap;
 
-use devspm_core::governance::AdvisorySourceRow;
 use serde::Serialize;
 
 use crate::table::Table;
@@ -29,6 +27,16 @@ pub struct AdvisoriesImport {
     /// `false` when the same data was loaded before (nothing changed).
     pub recorded: bool,
     pub warnings: Vec<String>,
+}
+
+/// A loaded advisory source, as `advisories status` shows it.
+#[derive(Clone, Debug, Serialize)]
+pub struct AdvisorySource {
+    pub source: String,
+    pub layout: String,
+    pub data_date: Option<String>,
+    pub advisories: u64,
+    pub loaded_at: String,
 }
 
 /// Warnings shown per source unless every one is asked for (`verbose`).
@@ -84,7 +92,7 @@ pub fn imports(outputs: &[AdvisoriesImport], verbose: bool) -> String {
 }
 
 /// The sources loaded as a table, or the hint to load some.
-pub fn status(sources: &[AdvisorySourceRow]) -> String {
+pub fn status(sources: &[AdvisorySource]) -> String {
     if sources.is_empty() {
         return format!("{NO_DATA_HINT}\n");
     }
@@ -137,7 +145,7 @@ mod tests {
     #[test]
     fn status_is_a_table_or_the_hint() {
         assert_eq!(status(&[]), format!("{NO_DATA_HINT}\n"));
-        let text = status(&[AdvisorySourceRow {
+        let text = status(&[AdvisorySource {
             source: "/osv\x1b[31m".into(),
             layout: "osv".into(),
             data_date: None,

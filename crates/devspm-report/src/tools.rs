@@ -1,11 +1,11 @@
 //! `devspm tools scan` and `devspm tools list` as text: a workstation's developer tools with
 //! the policy's verdict and their risks, and the recorded uses of tools across repositories
 //! and workstations with the tool-spread signals. The engine fills [`Workstation`] from its scan;
-//! the uses are `devspm_core::governance`' rows as the ledger returns them.
+//! the uses are `devspm_core::tools`' rows as the ledger returns them.
 
 use std::collections::BTreeSet;
 
-use devspm_core::governance::ToolUseRow;
+use devspm_core::tools::ToolUseRow;
 
 use crate::findings::date;
 use crate::table::Table;

@@ -1,6 +1,5 @@
-//! Tool governance and its reference data as rows: each recorded use of a tool, in a repository
-//! file or on a workstation (`devspm tools list`), and each advisory source loaded
-//! (`devspm advisories status`). The ledger fills these rows
+//! Tool governance as data: each recorded use of a tool, in a repository file or on a
+//! workstation (`devspm tools list`). The ledger fills these rows
 //! (`devspm_ledger::GovernanceStore`), `devspm-report` renders them as text and the front end
 //! writes them as JSON. Plain data.
 
@@ -36,14 +35,4 @@ pub struct ToolUseRow {
     /// When it was first and last seen (event times, RFC 3339).
     pub first_seen: String,
     pub last_seen: String,
-}
-
-/// A loaded advisory source (`devspm advisories status`).
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct AdvisorySourceRow {
-    pub source: String,
-    pub layout: String,
-    pub data_date: Option<String>,
-    pub advisories: u64,
-    pub loaded_at: String,
 }
