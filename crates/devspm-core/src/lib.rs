@@ -19,6 +19,7 @@ pub mod identities;
 pub mod identity;
 pub mod ids;
 pub mod posture;
+pub mod scan;
 pub mod signal;
 pub mod suggest;
 pub mod text;

@@ -540,12 +540,9 @@ pub fn withdrawal(w: &crate::import::withdraw::Withdrawal) -> devspm_report::imp
 /// A scan's report as the summary `devspm_report::scan` renders.
 pub fn scan_summary(report: &crate::scan::ScanReport) -> devspm_report::scan::Summary {
     use devspm_report::scan as view;
-    let s = &report.summary;
     let r = &report.ingest.report;
     view::Summary {
-        name: s.name.clone(),
-        repo: s.repo.clone(),
-        locator: s.locator.clone(),
+        repository: report.summary.clone(),
         run: view::Run {
             new_commits: r.new_commits,
             refs_updated: r.refs_updated,
@@ -553,60 +550,6 @@ pub fn scan_summary(report: &crate::scan::ScanReport) -> devspm_report::scan::Su
             seconds: r.elapsed_seconds,
         },
         signals: signals_run(&report.signals),
-        commits: s.commits,
-        merges: s.merges,
-        first_commit_time: s.first_commit_time,
-        last_commit_time: s.last_commit_time,
-        lines_added: s.lines_added,
-        lines_removed: s.lines_removed,
-        developers: s.developers,
-        bots: s.bots,
-        agents: s.agents.len() as u64,
-        signed_commits: s.signed_commits,
-        signed_ratio: s.signed_ratio,
-        signatures: s.signatures.iter().map(|(k, n)| (k.clone(), *n)).collect(),
-        unreachable_commits: s.unreachable_commits,
-        history_rewrites: s
-            .history_rewrites
-            .iter()
-            .map(|w| view::Rewrite {
-                event: w.event,
-                ref_name: w.ref_name.clone(),
-                old_tip: w.old_tip.clone(),
-                new_tip: w.new_tip.clone(),
-                unreachable: w.unreachable,
-            })
-            .collect(),
-        ingest_gaps: s.ingest_gaps.iter().map(|(k, n)| (k.clone(), *n)).collect(),
-        ai: view::Ai {
-            commits: s.ai.commits,
-            share: s.ai.share,
-            heuristic_only_commits: s.ai.heuristic_only_commits,
-            by_agent: s
-                .ai
-                .by_agent
-                .iter()
-                .map(|a| (a.agent.clone(), a.commits, a.exact_commits))
-                .collect(),
-            line_level_commits: s.ai.line_level_commits,
-            orphaned_records: s.ai.orphaned_records,
-            tools: s.ai.tools.clone(),
-        },
-        bot_accounts: s
-            .bot_accounts
-            .iter()
-            .map(|a| (a.identity.clone(), a.commits))
-            .collect(),
-        top_contributors: s
-            .top_contributors
-            .iter()
-            .map(|c| view::Contributor {
-                identity: c.identity.clone(),
-                name: c.name.clone(),
-                email: c.email.clone(),
-                commits: c.commits,
-            })
-            .collect(),
         detectors: report.detectors.as_ref().map(|d| view::Detectors {
             blobs_scanned: d.secrets.blobs_scanned,
             megabytes_scanned: d.secrets.megabytes_scanned,
