@@ -15,11 +15,14 @@ pub mod evidence;
 pub mod finding;
 pub mod gating;
 pub mod hex;
+pub mod identities;
 pub mod identity;
 pub mod ids;
 pub mod posture;
+pub mod scan;
 pub mod signal;
 pub mod suggest;
 pub mod text;
+pub mod tools;
 
 pub use event::{Attachment, EventKind, NewEvent, Payload, StoredEvent};

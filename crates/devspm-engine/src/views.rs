@@ -369,61 +369,6 @@ pub fn policy(check: &PolicyCheck) -> Vec<Finding> {
         .collect()
 }
 
-/// An identity row as `devspm_report::identities` shows it.
-pub fn identity(r: &devspm_ledger::IdentityRow) -> devspm_report::identities::Identity {
-    devspm_report::identities::Identity {
-        identity: r.identity.clone(),
-        kind: r.kind.clone(),
-        name: r.name.clone(),
-        email: r.email.clone(),
-        aliases: r.aliases,
-        alias_list: r.alias_list.clone(),
-        commits: r.commits,
-        repositories: r.repositories,
-        first_seen: r.first_seen,
-        last_seen: r.last_seen,
-        team: r.team.clone(),
-    }
-}
-
-/// An identity with its aliases and `.mailmap` links, as `identities show` displays it.
-pub fn identity_detail(d: &devspm_ledger::IdentityDetail) -> devspm_report::identities::Detail {
-    use devspm_report::identities::{Alias, Detail, Link};
-    Detail {
-        identity: identity(&d.row),
-        aliases: d
-            .alias_evidence
-            .iter()
-            .map(|a| Alias {
-                commits: a.commits,
-                name: a.name.clone(),
-                email: a.email.clone(),
-                explanation: a.explanation.clone(),
-                event: a.decided_by_event,
-            })
-            .collect(),
-        links: d
-            .mailmap_links
-            .iter()
-            .map(|l| Link {
-                verdict: l.verdict.clone(),
-                explanation: l.explanation.clone(),
-                alias: l.alias.clone(),
-                canonical: l.canonical.clone(),
-                repository: l.repository.clone(),
-                path: l.path.clone(),
-                revision: l.revision.clone(),
-                line: l.line,
-                added_in: l.added_in.clone(),
-                added_by: l.added_by.clone(),
-                added_by_side: l.added_by_side.clone(),
-                linked_by_event: l.linked_by_event,
-                judged_by_event: l.judged_by_event,
-            })
-            .collect(),
-    }
-}
-
 /// Likely duplicate developers as `identities suggest` shows them.
 pub fn suggestions(found: &crate::identities::Suggestions) -> Vec<devspm_report::identities::Pair> {
     use devspm_report::identities::{Pair, Person};
@@ -565,25 +510,6 @@ pub fn workstation_view(scan: &WorkstationScan) -> devspm_report::tools::Worksta
     }
 }
 
-/// A recorded use of a tool as `devspm_report::tools::uses` shows it.
-pub fn tool_use(r: &devspm_ledger::ToolUseRow) -> devspm_report::tools::Use {
-    devspm_report::tools::Use {
-        origin: r.origin.to_owned(),
-        repository: r.repository.clone(),
-        host: r.host.clone(),
-        kind: r.kind.clone(),
-        name: r.name.clone(),
-        version: r.version.clone(),
-        path: r.path.clone(),
-        line: r.line,
-        introduced_in: r.introduced_in.clone(),
-        introduced_at: r.introduced_at,
-        identity: r.identity.clone(),
-        identity_name: r.identity_name.clone(),
-        first_seen: r.first_seen.clone(),
-    }
-}
-
 /// An import on record as `devspm_report::import` shows it.
 pub fn import_record(r: &devspm_ledger::ImportRecord) -> devspm_report::import::Recorded {
     devspm_report::import::Recorded {
@@ -614,12 +540,9 @@ pub fn withdrawal(w: &crate::import::withdraw::Withdrawal) -> devspm_report::imp
 /// A scan's report as the summary `devspm_report::scan` renders.
 pub fn scan_summary(report: &crate::scan::ScanReport) -> devspm_report::scan::Summary {
     use devspm_report::scan as view;
-    let s = &report.summary;
     let r = &report.ingest.report;
     view::Summary {
-        name: s.name.clone(),
-        repo: s.repo.clone(),
-        locator: s.locator.clone(),
+        repository: report.summary.clone(),
         run: view::Run {
             new_commits: r.new_commits,
             refs_updated: r.refs_updated,
@@ -627,60 +550,6 @@ pub fn scan_summary(report: &crate::scan::ScanReport) -> devspm_report::scan::Su
             seconds: r.elapsed_seconds,
         },
         signals: signals_run(&report.signals),
-        commits: s.commits,
-        merges: s.merges,
-        first_commit_time: s.first_commit_time,
-        last_commit_time: s.last_commit_time,
-        lines_added: s.lines_added,
-        lines_removed: s.lines_removed,
-        developers: s.developers,
-        bots: s.bots,
-        agents: s.agents.len() as u64,
-        signed_commits: s.signed_commits,
-        signed_ratio: s.signed_ratio,
-        signatures: s.signatures.iter().map(|(k, n)| (k.clone(), *n)).collect(),
-        unreachable_commits: s.unreachable_commits,
-        history_rewrites: s
-            .history_rewrites
-            .iter()
-            .map(|w| view::Rewrite {
-                event: w.event,
-                ref_name: w.ref_name.clone(),
-                old_tip: w.old_tip.clone(),
-                new_tip: w.new_tip.clone(),
-                unreachable: w.unreachable,
-            })
-            .collect(),
-        ingest_gaps: s.ingest_gaps.iter().map(|(k, n)| (k.clone(), *n)).collect(),
-        ai: view::Ai {
-            commits: s.ai.commits,
-            share: s.ai.share,
-            heuristic_only_commits: s.ai.heuristic_only_commits,
-            by_agent: s
-                .ai
-                .by_agent
-                .iter()
-                .map(|a| (a.agent.clone(), a.commits, a.exact_commits))
-                .collect(),
-            line_level_commits: s.ai.line_level_commits,
-            orphaned_records: s.ai.orphaned_records,
-            tools: s.ai.tools.clone(),
-        },
-        bot_accounts: s
-            .bot_accounts
-            .iter()
-            .map(|a| (a.identity.clone(), a.commits))
-            .collect(),
-        top_contributors: s
-            .top_contributors
-            .iter()
-            .map(|c| view::Contributor {
-                identity: c.identity.clone(),
-                name: c.name.clone(),
-                email: c.email.clone(),
-                commits: c.commits,
-            })
-            .collect(),
         detectors: report.detectors.as_ref().map(|d| view::Detectors {
             blobs_scanned: d.secrets.blobs_scanned,
             megabytes_scanned: d.secrets.megabytes_scanned,

@@ -1,70 +1,15 @@
 //! `devspm identities` as text: the list of identities, one identity with every alias and why
 //! it belongs (and the `.mailmap` links that join separate histories), likely duplicate
-//! developers with a ready configuration block, and what erasing a person did. The engine
-//! fills the views from the ledger's rows.
+//! developers with a ready configuration block, and what erasing a person did. The identity
+//! rows are `devspm_core::identities`' (the ledger fills them); the suggestion and erasure
+//! views are filled by the engine.
+
+use devspm_core::identities::{IdentityDetail, IdentityRow, LinkEvidence};
 
 use crate::findings::date;
 use crate::number::count;
 use crate::table::Table;
 use crate::terminal::escape;
-
-/// An identity as the list and `show` display it.
-#[derive(Clone, Debug, Default)]
-pub struct Identity {
-    pub identity: String,
-    /// `developer`, `agent` or `bot`.
-    pub kind: String,
-    pub name: String,
-    pub email: String,
-    pub aliases: u64,
-    /// Every alias as `Name <email>`, most commits first.
-    pub alias_list: Vec<String>,
-    pub commits: u64,
-    pub repositories: u64,
-    pub first_seen: Option<i64>,
-    pub last_seen: Option<i64>,
-    pub team: Option<String>,
-}
-
-/// An alias of an identity and why it belongs to it.
-#[derive(Clone, Debug, Default)]
-pub struct Alias {
-    pub commits: u64,
-    pub name: String,
-    pub email: String,
-    /// The rule as a sentence.
-    pub explanation: String,
-    /// The `alias_resolved` event that decided it.
-    pub event: u64,
-}
-
-/// A `.mailmap` link between two histories and how resolution judged it.
-#[derive(Clone, Debug, Default)]
-pub struct Link {
-    /// `merged`, `contested`, `confirmed` or `overruled`.
-    pub verdict: String,
-    pub explanation: String,
-    pub alias: String,
-    pub canonical: String,
-    pub repository: String,
-    pub path: Option<String>,
-    pub revision: Option<String>,
-    pub line: Option<u32>,
-    pub added_in: Option<String>,
-    pub added_by: Option<String>,
-    /// `alias`, `canonical`, `one-side` or `neither`.
-    pub added_by_side: Option<String>,
-    pub linked_by_event: u64,
-    pub judged_by_event: u64,
-}
-
-/// One identity with its aliases and links.
-#[derive(Clone, Debug, Default)]
-pub struct Detail {
-    pub identity: Identity,
-    pub aliases: Vec<Alias>,
-    pub links: Vec<Link>,
-}
 
 /// A developer named by a suggestion: the id, and name, e-mail and commits when known.
 #[derive(Clone, Debug, Default)]
@@ -95,7 +40,7 @@ pub struct Forgotten {
 }
 
 /// The identities as a table, or how to record some.
-pub fn list(rows: &[Identity]) -> String {
+pub fn list(rows: &[IdentityRow]) -> String {
     if rows.is_empty() {
         return "no identities recorded yet: run `devspm scan` in a repository first\n".to_owned();
     }
@@ -129,7 +74,7 @@ pub fn list(rows: &[Identity]) -> String {
 }
 
 /// The e-mails of an identity's other aliases, at most two, then "+N".
-fn other_emails(row: &Identity) -> String {
+fn other_emails(row: &IdentityRow) -> String {
     let mut emails: Vec<&str> = Vec::new();
     for alias in &row.alias_list {
         let email = alias
@@ -155,10 +100,10 @@ fn other_emails(row: &Identity) -> String {
 }
 
 /// Each identity: who, commits, every alias and why it belongs, and its `.mailmap` links.
-pub fn show(details: &[Detail]) -> String {
+pub fn show(details: &[IdentityDetail]) -> String {
     let mut out = String::new();
     for d in details {
-        let r = &d.identity;
+        let r = &d.row;
         out.push_str(&format!(
             "{} ({}){}\n",
             escape(&r.identity),
@@ -187,16 +132,16 @@ pub fn show(details: &[Detail]) -> String {
             ("why", false),
             ("event", true),
         ]);
-        for a in &d.aliases {
+        for a in &d.alias_evidence {
             t.row(vec![
                 count(a.commits),
                 format!("{} <{}>", a.name, a.email),
                 a.explanation.clone(),
-                a.event.to_string(),
+                a.decided_by_event.to_string(),
             ]);
         }
         out.push_str(&t.render("    "));
-        out.push_str(&links(&d.links));
+        out.push_str(&links(&d.mailmap_links));
         out.push('\n');
     }
     out
@@ -204,7 +149,7 @@ pub fn show(details: &[Detail]) -> String {
 
 /// The `.mailmap` links of an identity that join (or would join) separate histories: each with
 /// its verdict, the line and who added it, and why.
-fn links(links: &[Link]) -> String {
+fn links(links: &[LinkEvidence]) -> String {
     if links.is_empty() {
         return String::new();
     }
@@ -295,7 +240,7 @@ pub fn suggestions(pairs: &[Pair]) -> String {
 }
 
 /// The question `identities forget` asks on a terminal before erasing a person.
-pub fn forget_question(identity: &Identity) -> String {
+pub fn forget_question(identity: &IdentityRow) -> String {
     format!(
         "Erase the personal data of {} ({} <{}>, {} aliases)? Their names, e-mails and the stored commit messages naming them are deleted for good. Type `yes` to go on: ",
         escape(&identity.identity),
@@ -334,12 +279,14 @@ pub fn forgotten(report: &Forgotten) -> String {
 
 #[cfg(test)]
 mod tests {
+    use devspm_core::identities::AliasEvidence;
+
     use super::*;
 
     const HOSTILE: &str = "x\x1b]0;t\x07\u{202e}\r";
 
-    fn identity() -> Identity {
-        Identity {
+    fn identity() -> IdentityRow {
+        IdentityRow {
             identity: "dev:1".into(),
             kind: "developer".into(),
             name: HOSTILE.into(),
@@ -353,7 +300,7 @@ mod tests {
                 "A <d@example.com>".into(),
             ],
             commits: 1234,
-            ..Identity::default()
+            ..IdentityRow::default()
         }
     }
 
@@ -364,16 +311,17 @@ mod tests {
 
     #[test]
     fn every_view_escapes_outside_text() {
-        let detail = Detail {
-            identity: identity(),
-            aliases: vec![Alias {
+        let detail = IdentityDetail {
+            row: identity(),
+            alias_evidence: vec![AliasEvidence {
                 commits: 3,
                 name: HOSTILE.into(),
                 email: HOSTILE.into(),
                 explanation: HOSTILE.into(),
-                event: 7,
+                decided_by_event: 7,
+                ..AliasEvidence::default()
             }],
-            links: vec![Link {
+            mailmap_links: vec![LinkEvidence {
                 verdict: "contested".into(),
                 alias: HOSTILE.into(),
                 canonical: HOSTILE.into(),
@@ -385,7 +333,7 @@ mod tests {
                 added_by: Some(HOSTILE.into()),
                 added_by_side: Some("alias".into()),
                 explanation: HOSTILE.into(),
-                ..Link::default()
+                ..LinkEvidence::default()
             }],
         };
         let pair = Pair {

@@ -1,7 +1,10 @@
 //! `devspm scan` and `devspm ingest git` as text: the repository's summary (this run, history,
 //! identities, signing, rewrites, gaps, AI involvement and tooling, bots, top contributors),
 //! what the built-in detectors did, the findings' part, and ingest's one line per repository.
-//! The engine fills the view ([`Summary`]) from its scan report and the ledger's summary.
+//! The engine fills the view ([`Summary`]) from its scan report; the repository part is the
+//! ledger's summary as it is (`devspm_core::scan`).
+
+use devspm_core::scan::RepositorySummary;
 
 use crate::findings::date;
 use crate::number::{count, percent};
@@ -11,33 +14,11 @@ use crate::terminal::escape;
 /// What `devspm scan` shows about a repository.
 #[derive(Clone, Debug, Default)]
 pub struct Summary {
-    pub name: String,
-    pub repo: String,
-    pub locator: String,
+    /// The repository as the ledger summarises it.
+    pub repository: RepositorySummary,
     /// What this run did.
     pub run: Run,
     pub signals: Signals,
-    pub commits: u64,
-    pub merges: u64,
-    pub first_commit_time: Option<i64>,
-    pub last_commit_time: Option<i64>,
-    pub lines_added: u64,
-    pub lines_removed: u64,
-    pub developers: u64,
-    pub bots: u64,
-    pub agents: u64,
-    pub signed_commits: u64,
-    pub signed_ratio: f64,
-    /// Commits per signature kind, `none` included.
-    pub signatures: Vec<(String, u64)>,
-    pub unreachable_commits: u64,
-    pub history_rewrites: Vec<Rewrite>,
-    /// Gaps by kind (`missing_object` …).
-    pub ingest_gaps: Vec<(String, u64)>,
-    pub ai: Ai,
-    /// (bot identity, commits).
-    pub bot_accounts: Vec<(String, u64)>,
-    pub top_contributors: Vec<Contributor>,
     pub detectors: Option<Detectors>,
     pub findings: Option<Findings>,
     /// Where the ledger is.
@@ -59,39 +40,6 @@ pub struct Signals {
     pub appended: u64,
     pub commits_examined: u64,
     pub seconds: f64,
-}
-
-/// A recorded history rewrite.
-#[derive(Clone, Debug, Default)]
-pub struct Rewrite {
-    pub event: u64,
-    pub ref_name: String,
-    pub old_tip: String,
-    pub new_tip: String,
-    pub unreachable: u64,
-}
-
-/// AI involvement in the repository's commits, and AI tooling at HEAD.
-#[derive(Clone, Debug, Default)]
-pub struct Ai {
-    pub commits: u64,
-    pub share: f64,
-    pub heuristic_only_commits: u64,
-    /// (agent, commits, commits with an exact marker).
-    pub by_agent: Vec<(String, u64, u64)>,
-    pub line_level_commits: u64,
-    pub orphaned_records: u64,
-    /// AI tooling at HEAD.
-    pub tools: Vec<devspm_core::ai::ToolRow>,
-}
-
-/// A contributor line.
-#[derive(Clone, Debug, Default)]
-pub struct Contributor {
-    pub identity: String,
-    pub name: String,
-    pub email: String,
-    pub commits: u64,
 }
 
 /// What the built-in detectors did.
@@ -145,7 +93,7 @@ pub fn summary(s: &Summary) -> String {
         out.push_str(&detectors(d));
     }
     if let Some(f) = &s.findings {
-        out.push_str(&findings(f, &s.name));
+        out.push_str(&findings(f, &s.repository.name));
     }
     out.push_str(&format!(
         "\nledger: {}  (devspm identities · devspm audit verify)\n",
@@ -290,8 +238,9 @@ pub fn shell_word(text: &str) -> String {
 }
 
 /// The repository part of the summary (everything before the detectors).
-fn repository(s: &Summary) -> String {
-    let r = &s.run;
+fn repository(summary: &Summary) -> String {
+    let r = &summary.run;
+    let s = &summary.repository;
     let mut out = String::new();
     out.push_str(&format!(
         "devspm scan: {} ({})\n",
@@ -308,9 +257,9 @@ fn repository(s: &Summary) -> String {
     ));
     out.push_str(&format!(
         "  signals       {} new from {} commits judged in {:.1} s (`devspm signals`)\n",
-        count(s.signals.appended),
-        count(s.signals.commits_examined),
-        s.signals.seconds
+        count(summary.signals.appended),
+        count(summary.signals.commits_examined),
+        summary.signals.seconds
     ));
     out.push_str(&format!(
         "  commits       {} ({} merges) from {} to {}\n",
@@ -328,12 +277,12 @@ fn repository(s: &Summary) -> String {
         "  identities    {} developers, {} bots, {} AI agents\n",
         count(s.developers),
         count(s.bots),
-        count(s.agents)
+        count(s.agents.len() as u64)
     ));
     let kinds: Vec<String> = s
         .signatures
         .iter()
-        .filter(|(k, _)| *k != "none")
+        .filter(|(k, _)| k.as_str() != "none")
         .map(|(k, v)| format!("{k} {}", count(*v)))
         .collect();
     out.push_str(&format!(
@@ -383,8 +332,8 @@ fn repository(s: &Summary) -> String {
     if !s.bot_accounts.is_empty() {
         out.push_str("\nBots\n");
         let mut t = Table::new(&[("bot", false), ("commits", true)]);
-        for (bot, commits) in &s.bot_accounts {
-            t.row(vec![bot.clone(), count(*commits)]);
+        for bot in &s.bot_accounts {
+            t.row(vec![bot.identity.clone(), count(bot.commits)]);
         }
         out.push_str(&t.render("  "));
     }
@@ -410,7 +359,7 @@ fn repository(s: &Summary) -> String {
 }
 
 /// AI involvement by agent, line-level records, and AI tooling at HEAD with its risky settings.
-fn ai(out: &mut String, s: &Summary) {
+fn ai(out: &mut String, s: &RepositorySummary) {
     let ai = &s.ai;
     if !ai.by_agent.is_empty() {
         out.push_str(&format!(
@@ -421,8 +370,12 @@ fn ai(out: &mut String, s: &Summary) {
             count(ai.heuristic_only_commits)
         ));
         let mut t = Table::new(&[("agent", false), ("commits", true), ("exact", true)]);
-        for (agent, commits, exact) in &ai.by_agent {
-            t.row(vec![agent.clone(), count(*commits), count(*exact)]);
+        for a in &ai.by_agent {
+            t.row(vec![
+                a.agent.clone(),
+                count(a.commits),
+                count(a.exact_commits),
+            ]);
         }
         out.push_str(&t.render("  "));
     }
@@ -477,6 +430,8 @@ fn ai(out: &mut String, s: &Summary) {
 
 #[cfg(test)]
 mod tests {
+    use devspm_core::scan::{Contributor, RewriteRow};
+
     use super::*;
 
     #[test]
@@ -491,21 +446,25 @@ mod tests {
     fn outside_text_is_escaped_and_the_ledger_line_comes_last() {
         let hostile = "evil\x1b]0;title\x07\u{202e}\n";
         let shown = Summary {
-            name: hostile.into(),
-            repo: hostile.into(),
-            locator: hostile.into(),
-            history_rewrites: vec![Rewrite {
-                ref_name: hostile.into(),
-                old_tip: "0123456789abcdef".into(),
-                new_tip: "fedcba9876543210".into(),
-                ..Rewrite::default()
-            }],
-            top_contributors: vec![Contributor {
-                identity: "dev:1".into(),
+            repository: RepositorySummary {
                 name: hostile.into(),
-                email: hostile.into(),
-                commits: 3,
-            }],
+                repo: hostile.into(),
+                locator: hostile.into(),
+                history_rewrites: vec![RewriteRow {
+                    ref_name: hostile.into(),
+                    old_tip: "0123456789abcdef".into(),
+                    new_tip: "fedcba9876543210".into(),
+                    ..RewriteRow::default()
+                }],
+                top_contributors: vec![Contributor {
+                    identity: "dev:1".into(),
+                    name: hostile.into(),
+                    email: hostile.into(),
+                    commits: 3,
+                    ..Contributor::default()
+                }],
+                ..RepositorySummary::default()
+            },
             detectors: Some(Detectors {
                 dependency_warnings: vec![hostile.into()],
                 ..Detectors::default()

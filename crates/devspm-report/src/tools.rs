@@ -1,9 +1,11 @@
 //! `devspm tools scan` and `devspm tools list` as text: a workstation's developer tools with
 //! the policy's verdict and their risks, and the recorded uses of tools across repositories
-//! and workstations with the tool-spread signals. The engine fills the views ([`Workstation`],
-//! [`Use`]) from its scan and the ledger's rows.
+//! and workstations with the tool-spread signals. The engine fills [`Workstation`] from its scan;
+//! the uses are `devspm_core::tools`' rows as the ledger returns them.
 
 use std::collections::BTreeSet;
+
+use devspm_core::tools::ToolUseRow;
 
 use crate::findings::date;
 use crate::table::Table;
@@ -47,27 +49,6 @@ pub struct Warning {
     pub path: String,
     pub line: Option<u64>,
     pub message: String,
-}
-
-/// A recorded use of a tool, as `tools list` shows it.
-#[derive(Clone, Debug, Default)]
-pub struct Use {
-    /// `repository` or `workstation`.
-    pub origin: String,
-    pub repository: Option<String>,
-    pub host: Option<String>,
-    pub kind: String,
-    pub name: String,
-    pub version: Option<String>,
-    pub path: String,
-    pub line: Option<u32>,
-    pub introduced_in: Option<String>,
-    pub introduced_at: Option<i64>,
-    /// Identity id, and `Name <e-mail>` unless erased.
-    pub identity: Option<String>,
-    pub identity_name: Option<String>,
-    /// RFC 3339.
-    pub first_seen: String,
 }
 
 /// The workstation's tools fitted to `width`, the verdict counts, every item not approved with
@@ -165,7 +146,7 @@ pub fn submitted(url: &str, status: &str) -> String {
 pub const NO_USES: &str = "No tools recorded match. Record some with `devspm scan` (repositories) or `devspm tools scan` (this workstation).\n";
 
 /// The uses of tools fitted to `width`, where and by whom, with the counts and the signals.
-pub fn uses(rows: &[Use], signals: &[String], width: Option<usize>) -> String {
+pub fn uses(rows: &[ToolUseRow], signals: &[String], width: Option<usize>) -> String {
     if rows.is_empty() {
         return NO_USES.to_owned();
     }
@@ -184,7 +165,7 @@ pub fn uses(rows: &[Use], signals: &[String], width: Option<usize>) -> String {
         .shrink(4)
         .drop_rank(2, 1);
     for r in rows {
-        let place = match r.origin.as_str() {
+        let place = match r.origin {
             "workstation" => format!("{}:~/{}", r.host.as_deref().unwrap_or("?"), r.path),
             _ => match r.line {
                 Some(line) => format!(
@@ -200,7 +181,7 @@ pub fn uses(rows: &[Use], signals: &[String], width: Option<usize>) -> String {
             .clone()
             .or_else(|| r.identity.clone())
             .unwrap_or_else(|| "-".into());
-        let who = match (&r.introduced_in, r.origin.as_str()) {
+        let who = match (&r.introduced_in, r.origin) {
             (Some(c), "repository") => format!("{who} in {}", &c[..c.len().min(10)]),
             _ => who,
         };
@@ -276,8 +257,8 @@ mod tests {
     #[test]
     fn uses_say_where_who_and_since() {
         assert_eq!(uses(&[], &[], None), NO_USES);
-        let row = Use {
-            origin: "repository".into(),
+        let row = ToolUseRow {
+            origin: "repository",
             repository: Some("app".into()),
             kind: "action".into(),
             name: "actions/checkout".into(),
@@ -288,7 +269,7 @@ mod tests {
             introduced_at: Some(0),
             identity_name: Some(format!("Eve {HOSTILE}")),
             first_seen: "2026-01-02T00:00:00Z".into(),
-            ..Use::default()
+            ..ToolUseRow::default()
         };
         let text = uses(&[row], &[HOSTILE.to_owned()], None);
         assert!(text.contains("app:.github/workflows/ci.yml:12"));

@@ -35,26 +35,19 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: IdentitiesArgs) -> an
             let rows = devspm_engine::identities::list(&ctx, &mut store, wanted)?;
             match json {
                 true => emit_json(&rows)?,
-                false => emit(&render::list(
-                    &rows.iter().map(views::identity).collect::<Vec<_>>(),
-                ))?,
+                false => emit(&render::list(&rows))?,
             }
         }
         IdentitiesCommand::Show { query } => {
             let details = devspm_engine::identities::show(&ctx, &mut store, &query)?;
             match json {
                 true => emit_json(&details)?,
-                false => emit(&render::show(
-                    &details
-                        .iter()
-                        .map(views::identity_detail)
-                        .collect::<Vec<_>>(),
-                ))?,
+                false => emit(&render::show(&details))?,
             }
         }
         IdentitiesCommand::Forget { query, yes } => {
             let row = devspm_engine::identities::forget_target(&ctx, &mut store, &query)?;
-            if !yes && !confirmed(&views::identity(&row))? {
+            if !yes && !confirmed(&row)? {
                 eprintln!("devspm: nothing was erased");
                 return Ok(1);
             }
@@ -69,7 +62,7 @@ pub fn run(settings: &Settings, global: &GlobalArgs, args: IdentitiesArgs) -> an
 }
 
 /// Asks on the terminal before erasing a person; refuses without one (`--yes` is then needed).
-fn confirmed(identity: &render::Identity) -> anyhow::Result<bool> {
+fn confirmed(identity: &devspm_ledger::IdentityRow) -> anyhow::Result<bool> {
     if !std::io::stdin().is_terminal() {
         anyhow::bail!(
             "refusing to erase {} without confirmation: standard input is not a terminal; pass --yes",

@@ -89,13 +89,8 @@ pub fn list(settings: &Settings, global: &GlobalArgs, args: &ToolsListArgs) -> a
         output::emit_json(&uses.rows)?;
         return Ok(0);
     }
-    let rows: Vec<_> = uses
-        .rows
-        .iter()
-        .map(devspm_engine::views::tool_use)
-        .collect();
     output::emit(&devspm_report::tools::uses(
-        &rows,
+        &uses.rows,
         &uses.signals,
         output::terminal_width(),
     ))?;
