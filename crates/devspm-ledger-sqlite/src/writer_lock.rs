@@ -70,7 +70,10 @@ pub fn acquire(
             let Some(on_wait) = on_wait else {
                 return Err(LedgerError::Locked { path: shown });
             };
-            on_wait(&holder(&mut file));
+            on_wait(&holder(&mut file).map_or_else(
+                || "another devspm process".to_owned(),
+                |note| format!("another devspm process ({note})"),
+            ));
             let deadline = timeout().map(|t| Instant::now() + t);
             match deadline {
                 None => file.lock().map_err(|e| LedgerError::Open {
@@ -114,18 +117,24 @@ pub fn acquire(
     Ok(WriterLock { _file: file })
 }
 
-/// The holder's note, or a generic description when it cannot be read.
-fn holder(file: &mut File) -> String {
-    let mut text = String::new();
-    let _ = file
-        .rewind()
-        .and_then(|()| file.take(200).read_to_string(&mut text).map(|_| ()));
-    let text: String = text.trim().chars().filter(|c| !c.is_control()).collect();
-    if text.is_empty() {
-        "another devspm process".to_owned()
-    } else {
-        format!("another devspm process ({text})")
+/// The holder's note (`process N since …`), if it can be read. The holder writes it just after
+/// taking the lock, so a waiter that arrives in between finds the file empty: it looks again
+/// for up to 200 ms before it settles for a description without the note.
+fn holder(file: &mut File) -> Option<String> {
+    for attempt in 0..20 {
+        if attempt > 0 {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let mut text = String::new();
+        let _ = file
+            .rewind()
+            .and_then(|()| file.take(200).read_to_string(&mut text).map(|_| ()));
+        let text: String = text.trim().chars().filter(|c| !c.is_control()).collect();
+        if !text.is_empty() {
+            return Some(text);
+        }
     }
+    None
 }
 
 #[cfg(test)]
