@@ -13,9 +13,10 @@
 //!   event log runs on PostgreSQL), the projection areas, each read back through its trait after
 //!   appending the events that fill it: [`IngestState`], [`Identities`], [`Views`],
 //!   [`AnalyzerState`]'s completion markers, [`FindingStore`], [`GovernanceStore`]'s tool
-//!   inventory, [`Privacy`] and [`Projections`] (not yet `EvidenceStore`, `PostureStore` and
-//!   `SignalStore`). Their events are built from `devspm_core`'s typed payloads, as collectors
-//!   and analyzers build them ([`history`], [`resolutions`], [`findings`], [`tools`]).
+//!   inventory, [`Privacy`], [`Projections`], [`EvidenceStore`], [`PostureStore`] and
+//!   [`SignalStore`]. Their events are built from `devspm_core`'s typed payloads, as collectors
+//!   and analyzers build them ([`history`], [`resolutions`], [`findings`], [`attributions`],
+//!   [`tools`]).
 //!
 //! Behind the `conformance` feature (and compiled in this crate's own tests, so that a change to
 //! the traits that breaks it is seen here).
@@ -31,15 +32,20 @@ use devspm_core::event::{
     GENESIS_HASH, IdentityKind, IdentityRegistered, IngestGap, LinkLine, PersonTime, RefUpdated,
     RepositoryRegistered, ToolRisk, ToolSeen, TrailerRecord, WorkstationToolSeen,
 };
-use devspm_core::finding::{FindingRecorded, FindingsImported, SecretRef, finding_id};
+use devspm_core::finding::{
+    Attribution, FindingRecorded, FindingsImported, IntroducingCommit, SecretRef, finding_id,
+};
+use devspm_core::signal::Signal;
 use devspm_core::{Attachment, NewEvent};
+use serde_json::json;
 
 use crate::audit::{AuditStore, event_leaf};
 use crate::checkpoint::{Checkpoint, NoteSigner};
 use crate::merkle::{self, Frontier, Hash};
 use crate::{
-    AnalyzerState, CursorMove, EventLog, FindingFilter, FindingStore, GovernanceStore, Identities,
-    IngestState, Integrity, LedgerError, Privacy, Projections, ToolFilter, VerifyReport, Views,
+    AnalyzerState, CursorMove, EventLog, EvidenceStore, FindingFilter, FindingStore,
+    GovernanceStore, Identities, IngestState, Integrity, LedgerError, PostureStore, Privacy,
+    Projections, SignalStore, ToolFilter, VerifyReport, Views,
 };
 
 /// A test event: an ingest gap, distinct per `i`.
@@ -1548,6 +1554,396 @@ pub fn forget_erases_personal_data_and_the_chain_verifies<
     assert_eq!((after.contents_checked, after.contents_redacted), (2, 1));
 }
 
+/// What finding attribution records for [`findings`]: `unsafe` introduced by `C2` (line blame,
+/// three lines), `todo` by `C1` with `C2` as another introducing commit.
+pub fn attributions() -> Vec<NewEvent> {
+    let attributed = |fingerprint: &str, commits: &[(&str, i64, u32)]| {
+        Attribution {
+            finding: finding("semgrep", fingerprint),
+            repo: REPO.into(),
+            method: "line-blame".into(),
+            status: "attributed".into(),
+            reason: None,
+            revision: Some(C2.into()),
+            commits: commits
+                .iter()
+                .map(|&(commit, time, lines)| IntroducingCommit {
+                    commit: commit.into(),
+                    author: Some("a_1".into()),
+                    time: Some(time),
+                    lines,
+                    path: None,
+                })
+                .collect(),
+            agents: vec![],
+            confidence: "high".into(),
+            evidence: vec![],
+            package_added: None,
+            present_at_head: None,
+            engine: 1,
+        }
+        .into_event()
+    };
+    vec![
+        attributed("unsafe", &[(C2, T1 + 100, 3)]),
+        attributed("todo", &[(C1, T1, 1), (C2, T1 + 100, 1)]),
+    ]
+}
+
+/// The evidence of the recorded changes: the repositories, the period's changes, everything
+/// recorded about `C2` and `C3` (people, signature, files, trailers), how an alias resolved,
+/// the findings a change introduced and the scanner runs.
+pub fn evidence_of_a_change_is_read_back<S: EventLog + EvidenceStore>(store: &mut S) {
+    assert!(store.repositories().unwrap().is_empty());
+    assert_eq!(store.commit_time_range(None).unwrap(), None);
+    for batch in [history(), resolutions(), findings(), attributions()] {
+        store.append(batch).unwrap();
+    }
+
+    assert_eq!(
+        as_json(&store.repositories().unwrap()),
+        json!([{"repo": REPO, "name": "demo", "locator": "https://example.org/demo.git"}])
+    );
+    assert_eq!(
+        store.commit_time_range(Some(REPO)).unwrap(),
+        Some((T1, T1 + 200))
+    );
+    assert_eq!(store.commit_time_range(Some("r_2")).unwrap(), None);
+    assert_eq!(
+        as_json(&store.changes_between(None, T1 + 100, T1 + 200).unwrap()),
+        json!([{
+            "repo": REPO, "sha": C2, "committer_time": T1 + 100, "seq": 3,
+            "author_alias": "a_1", "committer_alias": "a_1", "signature": "gpg",
+            "parent_count": 1, "review_trailer": false, "ai": false, "unreachable": false,
+        }])
+    );
+    let shas: Vec<String> = store
+        .changes_between(Some(REPO), T1, T1 + 201)
+        .unwrap()
+        .into_iter()
+        .map(|c| c.sha)
+        .collect();
+    assert_eq!(shas, vec![C1, C2, C3]);
+
+    assert_eq!(
+        as_json(&store.change_facts(REPO, C2).unwrap()),
+        json!({
+            "repo": REPO, "repo_name": "demo", "repo_locator": "https://example.org/demo.git",
+            "sha": C2, "parents": [C1],
+            "author_alias": "a_1", "author_time": T1 + 100, "author_offset": 3600,
+            "committer_alias": "a_1", "committer_time": T1 + 100, "committer_offset": 3600,
+            "message_sha256": devspm_core::ids::content_hash(b"Add the library\n"),
+            "signature": "gpg", "files_changed": 2, "lines_added": 11, "lines_removed": 1,
+            "files_by_change": [["added", 1], ["modified", 1]], "binary_files": 0, "gaps": 0,
+            "shallow_boundary": false, "unreachable_seq": null, "seq": 3, "trailers": [],
+        })
+    );
+    let c3 = store.change_facts(REPO, C3).unwrap().unwrap();
+    assert_eq!(
+        (c3.parents.clone(), c3.author_alias.as_str(), c3.seq),
+        (vec![C2.to_owned(), C1.to_owned()], "a_2", 4)
+    );
+    assert_eq!(
+        as_json(&c3.trailers),
+        json!([{"key": "Co-authored-by", "value": null, "alias": "a_1"}])
+    );
+    assert!(store.change_facts(REPO, MISSING).unwrap().is_none());
+    assert_eq!(
+        as_json(&store.alias_identity("a_2").unwrap()),
+        json!({
+            "identity": "dev_1", "kind": "developer", "slug": null, "team": "core",
+            "rule": "same-email", "via": "a_1", "detail": null, "seq": 9,
+        })
+    );
+    assert!(store.alias_identity("a_9").unwrap().is_none());
+    assert!(store.ai_records(REPO, C2).unwrap().is_empty());
+
+    let unsafe_ = finding("semgrep", "unsafe");
+    let todo = finding("semgrep", "todo");
+    let introduced = |f: &str, rule: &str, status: &str, severity: &str, path: &str| {
+        (
+            f.to_owned(),
+            rule.to_owned(),
+            status.to_owned(),
+            severity.to_owned(),
+            path.to_owned(),
+        )
+    };
+    let by_c2: Vec<_> = store
+        .findings_introduced_by(REPO, C2)
+        .unwrap()
+        .into_iter()
+        .map(|f| {
+            (
+                (f.finding, f.rule, f.status, f.severity, f.path.unwrap()),
+                (f.start_line, f.fixed_revision, f.primary),
+                (f.method, f.confidence, f.finding_seq, f.attribution_seq),
+            )
+        })
+        .collect();
+    assert_eq!(
+        by_c2,
+        vec![
+            (
+                introduced(&unsafe_, "semgrep.unsafe", "open", "high", "src/lib.rs"),
+                (Some(3), None, true),
+                ("line-blame".into(), "high".into(), 10, 16)
+            ),
+            (
+                introduced(&todo, "semgrep.todo", "fixed", "low", "README.md"),
+                (Some(1), Some(C3.to_owned()), false),
+                ("line-blame".into(), "high".into(), 11, 17)
+            ),
+        ]
+    );
+    let by_c1: Vec<(String, bool)> = store
+        .findings_introduced_by(REPO, C1)
+        .unwrap()
+        .into_iter()
+        .map(|f| (f.finding, f.primary))
+        .collect();
+    assert_eq!(by_c1, vec![(todo, true)]);
+    assert!(store.findings_introduced_by(REPO, C3).unwrap().is_empty());
+
+    let runs: Vec<_> = store
+        .scanner_runs(Some(REPO))
+        .unwrap()
+        .into_iter()
+        .map(|r| {
+            (
+                (r.tool, r.format, r.revision.unwrap()),
+                (r.results, r.new, r.fixed, r.reopened),
+                (r.seq, r.withdrawn_seq),
+            )
+        })
+        .collect();
+    let run =
+        |tool: &str, revision: &str| (tool.to_owned(), "sarif".to_owned(), revision.to_owned());
+    assert_eq!(
+        runs,
+        vec![
+            (run("semgrep", C2), (2, 2, 0, 0), (12, None)),
+            (run("semgrep", C3), (1, 0, 1, 0), (13, None)),
+            (run("gitleaks", C3), (1, 1, 0, 0), (15, None)),
+        ]
+    );
+    assert!(store.scanner_runs(Some("r_2")).unwrap().is_empty());
+    assert!(store.rewrites(None).unwrap().is_empty());
+    assert_eq!(store.committer_time(REPO, C3).unwrap(), Some(T1 + 200));
+    assert_eq!(store.committer_time(REPO, MISSING).unwrap(), None);
+}
+
+/// The posture facts of the recorded history: the commit span, the window's commits (with the
+/// co-author trailer resolved to its identity), the attributed and fixed findings of the
+/// window, the identities, the repositories with their default branch, the commit graph.
+pub fn posture_facts_follow_what_was_recorded<S: EventLog + PostureStore>(store: &mut S) {
+    assert_eq!(store.commit_time_span().unwrap(), None);
+    for batch in [history(), resolutions(), findings(), attributions()] {
+        store.append(batch).unwrap();
+    }
+    assert_eq!(store.commit_time_span().unwrap(), Some((T1, T1 + 200)));
+
+    let commits = store.posture_commits(T1, T1 + 201).unwrap();
+    let summary: Vec<_> = commits
+        .iter()
+        .map(|c| {
+            (
+                (c.sha.as_str(), c.seq, c.author_alias.as_str()),
+                (c.author_identity.as_deref(), c.author_time, c.parent_count),
+                (c.lines, c.signature.as_str(), c.review_trailers.len()),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            ((C1, 2, "a_1"), (Some("dev_1"), T1, 0), (3, "none", 0)),
+            ((C2, 3, "a_1"), (Some("dev_1"), T1 + 100, 1), (12, "gpg", 0)),
+            ((C3, 4, "a_2"), (Some("dev_1"), T1 + 200, 2), (2, "none", 1)),
+        ]
+    );
+    assert_eq!(
+        as_json(&commits[2]),
+        json!({
+            "repo": REPO, "sha": C3, "seq": 4,
+            "author_alias": "a_2", "author_identity": "dev_1",
+            "committer_alias": "a_2", "committer_identity": "dev_1",
+            "author_time": T1 + 200, "committer_time": T1 + 200, "parent_count": 2, "lines": 2,
+            "signature": "none", "signing_key": null,
+            "review_trailers": [
+                {"key": "Co-authored-by", "value": null, "alias": "a_1", "identity": "dev_1"}
+            ],
+            "agents": [], "accountable_identity": null, "ai_recorded_lines": 0,
+            "on_default_branch": null,
+        })
+    );
+    let window: Vec<String> = store
+        .posture_commits(T1 + 100, T1 + 200)
+        .unwrap()
+        .into_iter()
+        .map(|c| c.sha)
+        .collect();
+    assert_eq!(window, vec![C2]);
+
+    // `unsafe` introduced in the window (by C2), `todo` found fixed at C3; the secret is
+    // unattributed.
+    let facts: Vec<_> = store
+        .posture_findings(T1, T1 + 201)
+        .unwrap()
+        .into_iter()
+        .map(|f| {
+            (
+                (f.finding, f.severity, f.status, f.first_seq, f.status_seq),
+                (f.introduced_in, f.introduced_identity, f.introduced_at),
+                (f.attribution_seq, f.fixed_revision, f.fixed_at),
+            )
+        })
+        .collect();
+    let mut expected = vec![
+        (
+            (
+                finding("semgrep", "unsafe"),
+                "high".into(),
+                "open".into(),
+                10,
+                10,
+            ),
+            (
+                Some(C2.to_owned()),
+                Some("dev_1".to_owned()),
+                Some(T1 + 100),
+            ),
+            (Some(16), None, None),
+        ),
+        (
+            (
+                finding("semgrep", "todo"),
+                "low".into(),
+                "fixed".into(),
+                11,
+                13,
+            ),
+            (Some(C1.to_owned()), Some("dev_1".to_owned()), Some(T1)),
+            (Some(17), Some(C3.to_owned()), Some(T1 + 200)),
+        ),
+    ];
+    expected.sort();
+    assert_eq!(facts, expected);
+    assert_eq!(store.unattributed_findings().unwrap(), 1);
+
+    // `known_as` in no promised order.
+    let mut identities = store.posture_identities().unwrap();
+    for identity in &mut identities {
+        identity.known_as.sort();
+    }
+    assert_eq!(
+        as_json(&identities),
+        json!([{
+            "identity": "dev_1", "kind": "developer", "slug": null, "team": "core",
+            "name": "Ann Lee", "email": "ann@example.org",
+            "known_as": ["a. lee", "ann lee", "ann@example.org"],
+        }])
+    );
+    assert!(store.hook_overrides().unwrap().is_empty());
+    let parents = |p: &[&str]| p.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        store.commit_parents(REPO).unwrap(),
+        HashMap::from([
+            (C1.to_owned(), parents(&[])),
+            (C2.to_owned(), parents(&[C1])),
+            (C3.to_owned(), parents(&[C2, C1])),
+        ])
+    );
+    assert_eq!(
+        store.commit_paths(REPO, &[C2]).unwrap(),
+        HashMap::from([(
+            C2.to_owned(),
+            (T1 + 100, parents(&["README.md", "src/lib.rs"]))
+        )])
+    );
+}
+
+/// What the signals read: every recorded commit with its people, times and size, every alias
+/// with its identity and personal data, and a recorded signal read back as it was appended.
+pub fn signal_inputs_and_recorded_signals_are_read_back<S: EventLog + SignalStore>(store: &mut S) {
+    store.append(history()).unwrap();
+    store.append(resolutions()).unwrap();
+
+    let mut history = store.signal_history().unwrap();
+    history.sort_by_key(|c| c.seq);
+    assert_eq!(
+        as_json(&history[1]),
+        json!({
+            "repo": REPO, "sha": C2, "seq": 3, "author_alias": "a_1", "committer_alias": "a_1",
+            "author_time": T1 + 100, "author_offset": 3600,
+            "committer_time": T1 + 100, "committer_offset": 3600,
+            "parent_count": 1, "lines_added": 11, "lines_removed": 1,
+            "signature": "gpg", "signing_key": null,
+        })
+    );
+    let rest: Vec<_> = history
+        .iter()
+        .map(|c| {
+            (
+                c.sha.as_str(),
+                c.seq,
+                c.author_alias.as_str(),
+                c.parent_count,
+            )
+        })
+        .collect();
+    assert_eq!(
+        rest,
+        vec![(C1, 2, "a_1", 0), (C2, 3, "a_1", 1), (C3, 4, "a_2", 2)]
+    );
+
+    let mut aliases = store.signal_aliases().unwrap();
+    aliases.sort_by(|a, b| a.alias.cmp(&b.alias));
+    assert_eq!(
+        as_json(&aliases),
+        json!([
+            {"alias": "a_1", "identity": "dev_1", "kind": "developer",
+             "name": "Ann Lee", "email": "ann@example.org"},
+            {"alias": "a_2", "identity": "dev_1", "kind": "developer",
+             "name": "A. Lee", "email": "ann@example.org"},
+        ])
+    );
+
+    assert!(store.recorded_signals().unwrap().is_empty());
+    let signal = Signal {
+        rule: "off-hours".into(),
+        version: 1,
+        severity: "low".into(),
+        subject: "dev_1".into(),
+        alias: Some("a_2".into()),
+        repo: REPO.into(),
+        at: T1 + 200,
+        commits: vec![C3.into()],
+        seqs: vec![4],
+        paths: vec!["src/lib.rs".into()],
+        baseline: "commits between 9:00 and 18:00".into(),
+        explanation: "a commit at night".into(),
+        probability: Some(serde_json::Number::from_f64(0.25).unwrap()),
+    };
+    store
+        .append(vec![NewEvent::new(
+            format!("signal/off-hours/{REPO}/{C3}"),
+            "devspm:signals",
+            "dev_1",
+            signal.clone(),
+        )])
+        .unwrap();
+    let recorded = store.recorded_signals().unwrap();
+    assert_eq!(recorded.len(), 1);
+    assert_eq!(recorded[0].0, 10);
+    assert_eq!(as_json(&recorded[0].1), as_json(&signal));
+}
+
+/// A value as JSON, to compare whole rows (the row types have no `PartialEq`).
+fn as_json<T: serde::Serialize + ?Sized>(value: &T) -> serde_json::Value {
+    serde_json::to_value(value).expect("a row serialises")
+}
+
 /// The views read back from the projections as they stand.
 fn views_as_json<S: Views + Identities + FindingStore + GovernanceStore>(store: &S) -> String {
     serde_json::to_string_pretty(&(
@@ -1701,6 +2097,23 @@ macro_rules! store_conformance_tests {
         fn conformance_forget_erases_personal_data_and_the_chain_verifies() {
             ($with)(|store| {
                 $crate::conformance::forget_erases_personal_data_and_the_chain_verifies(store)
+            });
+        }
+
+        #[test]
+        fn conformance_evidence_of_a_change_is_read_back() {
+            ($with)(|store| $crate::conformance::evidence_of_a_change_is_read_back(store));
+        }
+
+        #[test]
+        fn conformance_posture_facts_follow_what_was_recorded() {
+            ($with)(|store| $crate::conformance::posture_facts_follow_what_was_recorded(store));
+        }
+
+        #[test]
+        fn conformance_signal_inputs_and_recorded_signals_are_read_back() {
+            ($with)(|store| {
+                $crate::conformance::signal_inputs_and_recorded_signals_are_read_back(store)
             });
         }
 
