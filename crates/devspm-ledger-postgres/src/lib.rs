@@ -111,11 +111,21 @@ pub(crate) fn read_meta(
     )
 }
 
-/// The head recorded beside the chain.
+/// The head recorded beside the chain (one statement).
 pub(crate) fn read_head(c: &mut impl GenericClient) -> Result<Option<Head>, postgres::Error> {
-    let seq = read_meta(c, "head_seq")?.and_then(|s| s.parse().ok());
-    let hash = read_meta(c, "head_hash")?;
-    Ok(seq.zip(hash).map(|(seq, hash)| Head { seq, hash }))
+    let rows = c.query(
+        "SELECT name, value FROM ledger_meta WHERE name IN ('head_seq', 'head_hash')",
+        &[],
+    )?;
+    let value = |name: &str| {
+        rows.iter()
+            .find(|r| r.get::<_, &str>(0) == name)
+            .map(|r| r.get::<_, String>(1))
+    };
+    let seq = value("head_seq").and_then(|s| s.parse().ok());
+    Ok(seq
+        .zip(value("head_hash"))
+        .map(|(seq, hash)| Head { seq, hash }))
 }
 
 impl EventLog for PgStore {
@@ -139,7 +149,7 @@ impl EventLog for PgStore {
             });
         }
         let mut events = events.map(|e| e.map(devspm_ledger::upstream::outgoing));
-        append::append(self, &mut events)
+        append::append(self, &mut events, false).map(|a| a.summary)
     }
 
     fn head(&self) -> Result<Option<Head>, LedgerError> {
