@@ -67,13 +67,17 @@ pub(crate) fn append(
     let location = store.location.clone();
     let err = |e| map(&location, e);
     let mut client = store.client.borrow_mut();
+    let last = store.chain.borrow_mut().take();
     let mut tx = client.transaction().map_err(err)?;
     lock_append(&mut tx).map_err(err)?;
     let head = read_head(&mut tx).map_err(err)?;
     let after = head.as_ref().map_or(0, |h| h.seq);
     // Rows stored beside the chain by this append carry its first sequence number.
     let added = after as i64 + 1;
-    let mut chain = ChainAppender::after(&mut TreeNodes(PgRows::new(&mut tx, &location)), head)?;
+    let mut chain = match last {
+        Some(last) if last.head().is_some() && last.head() == head => last,
+        _ => ChainAppender::after(&mut TreeNodes(PgRows::new(&mut tx, &location)), head)?,
+    };
     let at = now();
     let mut seen: HashSet<String> = HashSet::new();
     // What goes back to the replica, while it stays under `KEEP` events.
@@ -169,6 +173,7 @@ pub(crate) fn append(
         write_head(&mut tx, &head).map_err(err)?;
     }
     tx.commit().map_err(err)?;
+    *store.chain.borrow_mut() = Some(chain);
     Ok(Appended {
         summary,
         after: Some(after),
@@ -248,6 +253,7 @@ impl PgStore {
             reason,
         };
         let mut client = self.client.borrow_mut();
+        self.chain.borrow_mut().take();
         let mut tx = client.transaction().map_err(err)?;
         lock_append(&mut tx).map_err(err)?;
         let head = read_head(&mut tx).map_err(err)?;

@@ -32,6 +32,7 @@ mod verify;
 use std::cell::RefCell;
 
 use devspm_core::{NewEvent, StoredEvent};
+use devspm_ledger::chain::ChainAppender;
 use devspm_ledger::{
     AppendSummary, CursorMove, EventLog, Head, Integrity, LedgerError, ProjectionReport,
     VerifyReport,
@@ -55,6 +56,10 @@ pub struct PgStore {
     client: RefCell<Client>,
     /// The URL without its password, for messages.
     location: String,
+    /// The end of the chain (head and the tree's right edge) as this store's last append left
+    /// it: the next append starts from it when the head it reads under the lock is still that
+    /// one (no other writer in between), instead of reading the right edge again.
+    chain: RefCell<Option<ChainAppender>>,
     /// A throwaway database this store created, dropped after the connection closes
     /// (declared after the client, so that it drops last).
     scratch: Option<scratch::Scratch>,
@@ -79,6 +84,7 @@ impl PgStore {
         let store = PgStore {
             client: RefCell::new(client),
             location,
+            chain: RefCell::new(None),
             scratch: None,
         };
         schema::prepare(&mut store.client.borrow_mut(), &store.location, how)?;
