@@ -11,7 +11,7 @@ use devspm_core::event::GENESIS_HASH;
 use devspm_ledger::audit::{StoredCheckpoint, TreeNodes};
 use devspm_ledger::chain::{ChainAppender, now};
 use devspm_ledger::merkle::NewNode;
-use devspm_ledger::upstream::{Erasure, OutgoingEvent, SealedPii};
+use devspm_ledger::upstream::{Appended, Erasure, OutgoingEvent, Pulled, SealedPii};
 use devspm_ledger::{AppendSummary, Head, LedgerError};
 use postgres::Transaction;
 use postgres::binary_copy::BinaryCopyInWriter;
@@ -23,6 +23,12 @@ use crate::{PgStore, read_head};
 
 /// The advisory lock key every append takes ("dspm" and 1).
 const APPEND_LOCK: i64 = 0x6473_706d_0000_0001;
+
+/// Takes the append lock for the rest of the transaction, as one simple-protocol statement
+/// (one round trip: nothing to prepare).
+fn lock_append(tx: &mut Transaction<'_>) -> Result<(), postgres::Error> {
+    tx.batch_execute(&format!("SELECT pg_advisory_xact_lock({APPEND_LOCK})"))
+}
 
 /// Events already chained (by another ledger) to be copied as they are, with the contents
 /// their payloads refer to.
@@ -36,32 +42,46 @@ pub struct CopyBatch {
 /// Events per chunk written with one COPY while a batch streams into its transaction.
 const CHUNK: usize = 10_000;
 
+/// The most events an append hands back to a replica (see [`Appended::stored`]): about what a
+/// replica applies per transaction when it catches up, so that a huge streamed import is not
+/// held in memory; past it, the replica pulls what was stored.
+const KEEP: usize = 20_000;
+
 /// Appends new events: idempotent on their keys, hash-chained after the current head, in one
 /// transaction (the first error from the source rolls everything back). The events stream in
 /// chunks, so a large import does not have to fit in memory. Contents and sealed personal data
 /// are stored with the events that are appended (an event whose key is recorded is skipped
-/// with everything attached to it); an erasure deletes what it names.
+/// with everything attached to it); an erasure deletes what it names. With `keep`, the events
+/// stored (up to [`KEEP`]) come back with the contents and personal data stored with them,
+/// as the upstream holds them once committed (for the replica: [`Appended`]).
 pub(crate) fn append(
     store: &PgStore,
     events: &mut dyn Iterator<Item = Result<OutgoingEvent, LedgerError>>,
-) -> Result<AppendSummary, LedgerError> {
+    keep: bool,
+) -> Result<Appended, LedgerError> {
     let mut summary = AppendSummary::default();
     let mut events = events.peekable();
     if events.peek().is_none() {
-        return Ok(summary);
+        return Ok(Appended::default());
     }
     let location = store.location.clone();
     let err = |e| map(&location, e);
     let mut client = store.client.borrow_mut();
+    let last = store.chain.borrow_mut().take();
     let mut tx = client.transaction().map_err(err)?;
-    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&APPEND_LOCK])
-        .map_err(err)?;
+    lock_append(&mut tx).map_err(err)?;
     let head = read_head(&mut tx).map_err(err)?;
+    let after = head.as_ref().map_or(0, |h| h.seq);
     // Rows stored beside the chain by this append carry its first sequence number.
-    let added = head.as_ref().map_or(0, |h| h.seq) as i64 + 1;
-    let mut chain = ChainAppender::after(&mut TreeNodes(PgRows::new(&mut tx, &location)), head)?;
+    let added = after as i64 + 1;
+    let mut chain = match last {
+        Some(last) if last.head().is_some() && last.head() == head => last,
+        _ => ChainAppender::after(&mut TreeNodes(PgRows::new(&mut tx, &location)), head)?,
+    };
     let at = now();
     let mut seen: HashSet<String> = HashSet::new();
+    // What goes back to the replica, while it stays under `KEEP` events.
+    let mut kept = keep.then(Pulled::default);
     loop {
         let mut chunk = Vec::with_capacity(CHUNK.min(1024));
         for event in events.by_ref().take(CHUNK) {
@@ -91,6 +111,12 @@ pub(crate) fn append(
             }
             if let Some(erasure) = &event.erasure {
                 erase(&mut tx, erasure).map_err(err)?;
+                // What earlier chunks stored and this erasure deleted is not handed back.
+                if let Some(kept) = kept.as_mut() {
+                    kept.contents
+                        .retain(|(sha, _)| !erasure.contents.contains(sha));
+                    kept.pii.retain(|p| !erasure.aliases.contains(&p.alias));
+                }
             }
             contents.extend(event.contents);
             pii.extend(event.pii);
@@ -117,8 +143,29 @@ pub(crate) fn append(
             });
             summary.appended += 1;
         }
-        write(&mut tx, &rows, &nodes, &contents, added).map_err(err)?;
-        store_pii(&mut tx, &pii, added).map_err(err)?;
+        let stored = write(&mut tx, &rows, &nodes, &contents, added).map_err(err)?;
+        let stored_pii = store_pii(&mut tx, &pii, added).map_err(err)?;
+        if kept
+            .as_ref()
+            .is_some_and(|k| k.events.len() + rows.len() > KEEP)
+        {
+            kept = None;
+        }
+        if let Some(kept) = kept.as_mut() {
+            kept.events.extend(rows);
+            // Each content stored by this chunk once (the first of equal ones went in).
+            let mut stored = stored;
+            kept.contents.extend(
+                contents
+                    .into_iter()
+                    .filter(|(sha, _)| stored.remove(sha.as_str())),
+            );
+            kept.pii.extend(
+                pii.into_iter()
+                    .zip(stored_pii)
+                    .filter_map(|(p, went_in)| went_in.then_some(p)),
+            );
+        }
     }
     if let Some(head) = chain.head()
         && summary.appended > 0
@@ -126,30 +173,53 @@ pub(crate) fn append(
         write_head(&mut tx, &head).map_err(err)?;
     }
     tx.commit().map_err(err)?;
-    Ok(summary)
+    *store.chain.borrow_mut() = Some(chain);
+    Ok(Appended {
+        summary,
+        after: Some(after),
+        stored: kept,
+    })
 }
 
 /// Stores sealed personal data: an alias that has a record keeps it (appends are idempotent),
-/// and its key goes in only with a record that went in.
+/// and its key goes in only with a record that went in. Returns, for each record in order,
+/// whether it went in (of several for one alias, the first does).
 pub(crate) fn store_pii(
     tx: &mut Transaction<'_>,
     pii: &[SealedPii],
     added: i64,
-) -> Result<(), postgres::Error> {
+) -> Result<Vec<bool>, postgres::Error> {
     if pii.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
-    let statement = tx.prepare(
-        "WITH stored AS (
+    let mut first = HashSet::new();
+    let unique: Vec<&SealedPii> = pii.iter().filter(|p| first.insert(&p.alias)).collect();
+    let aliases: Vec<&str> = unique.iter().map(|p| p.alias.as_str()).collect();
+    let keys: Vec<&[u8]> = unique.iter().map(|p| p.key.as_slice()).collect();
+    let nonces: Vec<&[u8]> = unique.iter().map(|p| p.nonce.as_slice()).collect();
+    let sealed: Vec<&[u8]> = unique.iter().map(|p| p.sealed.as_slice()).collect();
+    // One statement for the batch: the records that went in, then their keys.
+    let rows = tx.query(
+        "WITH input AS (
+             SELECT * FROM unnest($1::text[], $2::bytea[], $3::bytea[], $4::bytea[])
+                 AS u (alias, key, nonce, sealed)),
+         stored AS (
              INSERT INTO alias_pii (alias_id, key_id, nonce, sealed, added_seq)
-             VALUES ($1, $1, $3, $4, $5) ON CONFLICT (alias_id) DO NOTHING RETURNING key_id)
-         INSERT INTO pii_keys (key_id, key) SELECT key_id, $2 FROM stored
-         ON CONFLICT (key_id) DO UPDATE SET key = excluded.key",
+             SELECT alias, alias, nonce, sealed, $5 FROM input
+             ON CONFLICT (alias_id) DO NOTHING RETURNING key_id),
+         keyed AS (
+             INSERT INTO pii_keys (key_id, key)
+             SELECT s.key_id, i.key FROM stored s JOIN input i ON i.alias = s.key_id
+             ON CONFLICT (key_id) DO UPDATE SET key = excluded.key)
+         SELECT key_id FROM stored",
+        &[&aliases, &keys, &nonces, &sealed, &added],
     )?;
-    for p in pii {
-        tx.execute(&statement, &[&p.alias, &p.key, &p.nonce, &p.sealed, &added])?;
-    }
-    Ok(())
+    let went_in: HashSet<String> = rows.iter().map(|r| r.get(0)).collect();
+    let mut first = HashSet::new();
+    Ok(pii
+        .iter()
+        .map(|p| first.insert(&p.alias) && went_in.contains(&p.alias))
+        .collect())
 }
 
 /// Deletes the sealed personal data and keys of the aliases an erasure names, and its contents.
@@ -183,9 +253,9 @@ impl PgStore {
             reason,
         };
         let mut client = self.client.borrow_mut();
+        self.chain.borrow_mut().take();
         let mut tx = client.transaction().map_err(err)?;
-        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&APPEND_LOCK])
-            .map_err(err)?;
+        lock_append(&mut tx).map_err(err)?;
         let head = read_head(&mut tx).map_err(err)?;
         if let Some(first) = batch.events.first() {
             let (seq, hash) = head
@@ -263,16 +333,18 @@ impl PgStore {
 }
 
 /// Writes chained events, the tree nodes they complete and their contents (stored as of
-/// sequence number `added`).
+/// sequence number `added`); returns the addresses of the contents that went in (those not
+/// stored already).
 fn write(
     tx: &mut Transaction<'_>,
     events: &[StoredEvent],
     nodes: &[NewNode],
     contents: &[(String, Vec<u8>)],
     added: i64,
-) -> Result<(), postgres::Error> {
+) -> Result<HashSet<String>, postgres::Error> {
+    let mut stored = HashSet::new();
     if events.is_empty() {
-        return Ok(());
+        return Ok(stored);
     }
     let sink = tx.copy_in(
         "COPY events (seq, key, kind, at, actor, subject, payload, prev_hash, hash) FROM STDIN BINARY",
@@ -318,14 +390,18 @@ fn write(
             .iter()
             .map(|(s, b)| (s.as_str(), b.as_slice()))
             .unzip();
-        tx.execute(
-            "INSERT INTO contents (sha256, bytes, added_seq)
-             SELECT s, b, $3 FROM unnest($1::text[], $2::bytea[]) AS u (s, b)
-             ON CONFLICT (sha256) DO NOTHING",
-            &[&shas, &bytes, &added],
-        )?;
+        stored = tx
+            .query(
+                "INSERT INTO contents (sha256, bytes, added_seq)
+                 SELECT s, b, $3 FROM unnest($1::text[], $2::bytea[]) AS u (s, b)
+                 ON CONFLICT (sha256) DO NOTHING RETURNING sha256",
+                &[&shas, &bytes, &added],
+            )?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
     }
-    Ok(())
+    Ok(stored)
 }
 
 /// Records the head beside the chain.

@@ -32,6 +32,7 @@ mod verify;
 use std::cell::RefCell;
 
 use devspm_core::{NewEvent, StoredEvent};
+use devspm_ledger::chain::ChainAppender;
 use devspm_ledger::{
     AppendSummary, CursorMove, EventLog, Head, Integrity, LedgerError, ProjectionReport,
     VerifyReport,
@@ -55,6 +56,10 @@ pub struct PgStore {
     client: RefCell<Client>,
     /// The URL without its password, for messages.
     location: String,
+    /// The end of the chain (head and the tree's right edge) as this store's last append left
+    /// it: the next append starts from it when the head it reads under the lock is still that
+    /// one (no other writer in between), instead of reading the right edge again.
+    chain: RefCell<Option<ChainAppender>>,
     /// A throwaway database this store created, dropped after the connection closes
     /// (declared after the client, so that it drops last).
     scratch: Option<scratch::Scratch>,
@@ -79,6 +84,7 @@ impl PgStore {
         let store = PgStore {
             client: RefCell::new(client),
             location,
+            chain: RefCell::new(None),
             scratch: None,
         };
         schema::prepare(&mut store.client.borrow_mut(), &store.location, how)?;
@@ -111,11 +117,21 @@ pub(crate) fn read_meta(
     )
 }
 
-/// The head recorded beside the chain.
+/// The head recorded beside the chain (one statement).
 pub(crate) fn read_head(c: &mut impl GenericClient) -> Result<Option<Head>, postgres::Error> {
-    let seq = read_meta(c, "head_seq")?.and_then(|s| s.parse().ok());
-    let hash = read_meta(c, "head_hash")?;
-    Ok(seq.zip(hash).map(|(seq, hash)| Head { seq, hash }))
+    let rows = c.query(
+        "SELECT name, value FROM ledger_meta WHERE name IN ('head_seq', 'head_hash')",
+        &[],
+    )?;
+    let value = |name: &str| {
+        rows.iter()
+            .find(|r| r.get::<_, &str>(0) == name)
+            .map(|r| r.get::<_, String>(1))
+    };
+    let seq = value("head_seq").and_then(|s| s.parse().ok());
+    Ok(seq
+        .zip(value("head_hash"))
+        .map(|(seq, hash)| Head { seq, hash }))
 }
 
 impl EventLog for PgStore {
@@ -139,7 +155,7 @@ impl EventLog for PgStore {
             });
         }
         let mut events = events.map(|e| e.map(devspm_ledger::upstream::outgoing));
-        append::append(self, &mut events)
+        append::append(self, &mut events, false).map(|a| a.summary)
     }
 
     fn head(&self) -> Result<Option<Head>, LedgerError> {

@@ -1,13 +1,14 @@
 //! The PostgreSQL ledger as the system of record of each host's SQLite replica
-//! ([`devspm_ledger::upstream::Upstream`]): appends (see `append`), pulls of stored events with
+//! ([`devspm_ledger::upstream::Upstream`]): appends that hand back what they stored (see
+//! `append`), pulls of stored events with
 //! the contents and sealed personal data stored since, the hash of one event (how a replica
 //! knows it is a prefix of this chain), the values every replica shares (the secret-hashing
 //! key and its check value), and the ledger's id, which names the replica files.
 
 use devspm_core::StoredEvent;
 use devspm_ledger::checkpoint::Checkpoint;
-use devspm_ledger::upstream::{OutgoingEvent, Pulled, SealedPii, Upstream};
-use devspm_ledger::{AppendSummary, AuditStore, EventLog, LedgerError, StoredCheckpoint};
+use devspm_ledger::upstream::{Appended, OutgoingEvent, Pulled, SealedPii, Upstream};
+use devspm_ledger::{AuditStore, EventLog, LedgerError, StoredCheckpoint};
 
 use crate::{PgStore, append, read_meta};
 
@@ -73,8 +74,8 @@ impl Upstream for PgStore {
     fn append(
         &mut self,
         events: &mut dyn Iterator<Item = Result<OutgoingEvent, LedgerError>>,
-    ) -> Result<AppendSummary, LedgerError> {
-        append::append(self, events)
+    ) -> Result<Appended, LedgerError> {
+        append::append(self, events, true)
     }
 
     fn pull(&mut self, after: u64, limit: usize) -> Result<Pulled, LedgerError> {

@@ -290,3 +290,39 @@ fn two_processes_append_to_one_database_at_once() {
     assert_eq!(keys.len(), 900);
     assert_eq!(pg.tree_size().unwrap(), 900);
 }
+
+/// Two hosts' replicas appending in turn: each append hands back what it stored, and what the
+/// other host stored in between (which this replica has not seen) is pulled first, so each
+/// replica holds PostgreSQL's events verbatim, in order, and verifies.
+#[test]
+fn two_replicas_appending_in_turn_apply_each_others_events_in_order() {
+    let pg = fresh();
+    let url = pg.scratch_url().unwrap().to_owned();
+    let dir = tempfile::tempdir().unwrap();
+    let replica = |name: &str| {
+        let upstream = PgStore::open(&url, Open::Existing).unwrap();
+        SqliteStore::open_replica(&dir.path().join(name), Box::new(upstream), None).unwrap()
+    };
+    let (mut a, mut b) = (replica("a.db"), replica("b.db"));
+    let summary = EventLog::append(&mut a, vec![gap(0), gap(1)]).unwrap();
+    assert_eq!((summary.appended, summary.skipped), (2, 0));
+    // B has not seen A's two events: they come first, then its own.
+    let summary = EventLog::append(&mut b, vec![gap(2), repository(3)]).unwrap();
+    assert_eq!((summary.appended, summary.skipped), (2, 0));
+    // A has not seen B's: an append of one new and one recorded key pulls them, then applies
+    // its own.
+    let summary = EventLog::append(&mut a, vec![gap(4), gap(2)]).unwrap();
+    assert_eq!((summary.appended, summary.skipped), (1, 1));
+    // Nothing new: B still takes what A stored.
+    let summary = EventLog::append(&mut b, vec![gap(0)]).unwrap();
+    assert_eq!((summary.appended, summary.skipped), (0, 1));
+    let upstream = EventLog::events(&pg, None, 0, 100).unwrap();
+    assert_eq!(upstream.len(), 5);
+    for (name, store) in [("a", &a), ("b", &b)] {
+        let events = EventLog::events(store, None, 0, 100).unwrap();
+        assert_eq!(events, upstream, "replica {name}");
+        let report = Integrity::verify(store, &mut |_| {}).unwrap();
+        assert!(report.problem.is_none(), "replica {name}: {report:?}");
+        assert_eq!(store.tree_root(5).unwrap(), pg.tree_root(5).unwrap());
+    }
+}

@@ -1,9 +1,9 @@
 //! An SQLite file as the local replica of a ledger kept upstream (see [`crate::upstream`]):
 //! opening it (checking that it is a prefix of the upstream's chain, else rebuilding it from
 //! event 1), catching it up, and the append path that sends new events upstream and then
-//! applies what the upstream stored — verbatim, each hash checked with the shared chain code —
-//! with its projections, tree nodes, contents and sealed personal data, in one SQLite
-//! transaction.
+//! applies what the upstream stored (handed back by the append; another writer's events in
+//! between pulled) — verbatim, each hash checked with the shared chain code — with its
+//! projections, tree nodes, contents and sealed personal data, in one SQLite transaction.
 
 use std::path::Path;
 
@@ -295,9 +295,11 @@ impl SqliteStore {
     }
 
     /// The append path of a replica: the events go upstream (one upstream transaction, all or
-    /// nothing), then everything the upstream stored after this replica's head comes back and
-    /// is applied, with the analyzer cursor, in one SQLite transaction. The replica is never
-    /// ahead of the upstream: if this process stops between the two, the next open catches up.
+    /// nothing), which hands back what it stored; anything another writer stored before them
+    /// is pulled, and all of it is applied in order, with the analyzer cursor, in one SQLite
+    /// transaction. With no other writer that is one round trip to the upstream. The replica is
+    /// never ahead of the upstream: if this process stops between the two commits, the next
+    /// open catches up.
     pub(super) fn append_via_upstream(
         &mut self,
         events: &mut dyn Iterator<Item = Result<NewEvent, LedgerError>>,
@@ -309,21 +311,48 @@ impl SqliteStore {
         };
         let result = (|| {
             let mut outgoing = events.map(|e| e.map(devspm_ledger::upstream::outgoing));
-            let summary = upstream.append(&mut outgoing)?;
+            let appended = upstream.append(&mut outgoing)?;
+            let summary = appended.summary;
             let tx = self
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(&err)?;
             let head_before = Self::read_head(&tx).map_err(&err)?.map_or(0, |h| h.seq);
             let mut pulled = 0u64;
-            loop {
-                let after = head_before + pulled;
-                let page = upstream.pull(after, PAGE)?;
-                let n = apply_pulled(&tx, &self.path, upstream.location(), &page)?;
-                pulled += n;
-                if n < PAGE as u64 {
-                    break;
+            // Pages of stored events after the replica's head, up to `upto` (`None`: all).
+            let mut pull = |upto: Option<u64>| -> Result<(), LedgerError> {
+                loop {
+                    let after = head_before + pulled;
+                    let limit = upto.map_or(PAGE, |u| (u.saturating_sub(after) as usize).min(PAGE));
+                    if limit == 0 {
+                        return Ok(());
+                    }
+                    let page = upstream.pull(after, limit)?;
+                    let n = apply_pulled(&tx, &self.path, upstream.location(), &page)?;
+                    pulled += n;
+                    if n < limit as u64 {
+                        return Ok(());
+                    }
                 }
+            };
+            match (appended.after, &appended.stored) {
+                // What the upstream handed back follows its head before the append: what
+                // another writer stored between this replica's head and that one is pulled
+                // first (exactly those events, with the rows stored with them).
+                (Some(after), Some(stored)) if after >= head_before => {
+                    pull(Some(after))?;
+                    if head_before + pulled != after {
+                        return Err(LedgerError::Refused {
+                            path: upstream.location().to_owned(),
+                            reason: format!(
+                                "it returned events up to {} where its head was {after}: nothing of this append was applied here; run `devspm audit verify` on it",
+                                head_before + pulled
+                            ),
+                        });
+                    }
+                    pulled += apply_pulled(&tx, &self.path, upstream.location(), stored)?;
+                }
+                _ => pull(None)?,
             }
             let head = head_before + pulled;
             // `ToHead`: the head after this batch, only for an analyzer that had seen every

@@ -3,11 +3,13 @@
 //!
 //! A store with an [`Upstream`] does not chain events itself. It hands each batch of new events
 //! (their personal data already sealed here, by the ledger's own `pii` code) to the upstream,
-//! which appends them under its own lock, idempotent on keys, and chains them. The replica then
-//! [pulls](Upstream::pull) every stored event after its head — its own, and any other host's,
-//! in order — with the contents and sealed personal data they need, checks each hash with the
-//! shared chain code, and inserts them verbatim (same sequence numbers, times and hashes),
-//! projecting them as it goes. So the replica is a byte-identical prefix of the upstream's
+//! which appends them under its own lock, idempotent on keys, and chains them, and hands back
+//! what it stored ([`Appended`]): the events as stored, with the contents and sealed personal
+//! data stored with them, and its head before them. The replica [pulls](Upstream::pull) only
+//! what it has not seen before those events (another host's, appended in between), so with one
+//! writer an append is one round trip; it checks each hash with the shared chain code and
+//! inserts the events verbatim (same sequence numbers, times and hashes), in order, projecting
+//! them as it goes. So the replica is a byte-identical prefix of the upstream's
 //! event log plus the projections SQLite derives from it, and it is never ahead of the upstream.
 
 use devspm_core::{Attachment, NewEvent, StoredEvent};
@@ -69,6 +71,23 @@ pub struct Pulled {
     pub pii: Vec<SealedPii>,
 }
 
+/// What an upstream's [append](Upstream::append) hands back to the replica.
+#[derive(Clone, Debug, Default)]
+pub struct Appended {
+    /// What the upstream decided (events appended, keys already recorded).
+    pub summary: AppendSummary,
+    /// The upstream's head (its last sequence number, 0 for none) when the append took its
+    /// lock: the events up to it are older than this append's, and those after the replica's
+    /// head are another writer's, which the replica pulls. `None` when the upstream was not
+    /// asked (nothing to send).
+    pub after: Option<u64>,
+    /// The events this append stored, in order, as stored (sequence numbers from `after + 1`),
+    /// with the contents and sealed personal data stored with them and still held once it
+    /// committed; `None` when the upstream kept them to itself (too many to hand back at once:
+    /// the replica then pulls everything after its head).
+    pub stored: Option<Pulled>,
+}
+
 /// The ledger's system of record, as a replica sees it.
 pub trait Upstream: Send {
     /// Where it is, for messages (a URL without its password).
@@ -76,11 +95,11 @@ pub trait Upstream: Send {
 
     /// Appends `events` in one transaction of the upstream (all or nothing: the first error
     /// from the source rolls everything back), idempotent on their keys, chained after the
-    /// upstream's head. The summary is what the upstream decided.
+    /// upstream's head; returns, once committed, what was stored and after which head.
     fn append(
         &mut self,
         events: &mut dyn Iterator<Item = Result<OutgoingEvent, LedgerError>>,
-    ) -> Result<AppendSummary, LedgerError>;
+    ) -> Result<Appended, LedgerError>;
 
     /// Up to `limit` stored events after sequence number `after`, in order, with the contents
     /// and sealed personal data recorded with them.
