@@ -111,6 +111,10 @@ pub(crate) fn append(
             }
             if let Some(erasure) = &event.erasure {
                 erase(&mut tx, erasure).map_err(err)?;
+                // What earlier events of this chunk brought and is written only with the chunk
+                // (below) is not written at all: the erasure must not be undone by its batch.
+                contents.retain(|(sha, _)| !erasure.contents.contains(sha));
+                pii.retain(|p: &SealedPii| !erasure.aliases.contains(&p.alias));
                 // What earlier chunks stored and this erasure deleted is not handed back.
                 if let Some(kept) = kept.as_mut() {
                     kept.contents
