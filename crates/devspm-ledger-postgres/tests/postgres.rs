@@ -1,6 +1,7 @@
 //! The PostgreSQL ledger beyond the shared suite: the same events give the same hashes and
 //! roots as on SQLite, verbatim copies refuse what does not chain, schema versions and foreign
-//! databases, connection errors without passwords, and two processes appending at once.
+//! databases, connection errors without passwords, two processes appending at once, and an erasure that
+//! travels with what it erases.
 
 use std::process::Command;
 
@@ -325,4 +326,60 @@ fn two_replicas_appending_in_turn_apply_each_others_events_in_order() {
         assert!(report.problem.is_none(), "replica {name}: {report:?}");
         assert_eq!(store.tree_root(5).unwrap(), pg.tree_root(5).unwrap());
     }
+}
+
+#[test]
+fn an_erasure_drops_what_its_own_batch_brought_of_the_people_it_erases() {
+    use devspm_ledger::upstream::{Erasure, OutgoingEvent, SealedPii, Upstream};
+    let mut pg = fresh();
+    let sha = "ab".repeat(32);
+    let event = |key: &str,
+                 contents: Vec<(String, Vec<u8>)>,
+                 pii: Vec<SealedPii>,
+                 erasure: Option<Erasure>| OutgoingEvent {
+        key: key.to_owned(),
+        kind: "test".to_owned(),
+        actor: "a_x".to_owned(),
+        subject: "r".to_owned(),
+        payload: "{}".to_owned(),
+        contents,
+        pii,
+        erasure,
+    };
+    let sealed = SealedPii {
+        alias: "a_x".to_owned(),
+        key: vec![1; 32],
+        nonce: vec![2; 12],
+        sealed: vec![3; 40],
+    };
+    // A commit naming the person and her erasure travel in one append (one chunk): what the
+    // commit brought must not be written after the erasure deleted it.
+    let batch = vec![
+        event(
+            "commit",
+            vec![(sha.clone(), b"fixed by Ann Lee".to_vec())],
+            vec![sealed],
+            None,
+        ),
+        event(
+            "forget",
+            Vec::new(),
+            Vec::new(),
+            Some(Erasure {
+                aliases: vec!["a_x".to_owned()],
+                contents: vec![sha.clone()],
+            }),
+        ),
+    ];
+    let appended = Upstream::append(&mut pg, &mut batch.into_iter().map(Ok)).unwrap();
+    assert_eq!(appended.summary.appended, 2);
+    if let Some(stored) = &appended.stored {
+        assert!(stored.contents.is_empty(), "{:?}", stored.contents);
+        assert!(stored.pii.is_empty(), "{:?}", stored.pii);
+    }
+    let pulled = Upstream::pull(&mut pg, 0, 10).unwrap();
+    assert_eq!(pulled.events.len(), 2);
+    assert!(pulled.contents.is_empty(), "{:?}", pulled.contents);
+    assert!(pulled.pii.is_empty(), "{:?}", pulled.pii);
+    assert_eq!(EventLog::content(&pg, &sha).unwrap(), None);
 }
