@@ -1,7 +1,7 @@
 //! The PostgreSQL ledger beyond the shared suite: the same events give the same hashes and
 //! roots as on SQLite, verbatim copies refuse what does not chain, schema versions and foreign
-//! databases, connection errors without passwords, two processes appending at once, and an erasure that
-//! travels with what it erases.
+//! databases, connection errors without passwords, two processes appending at once, and an
+//! erasure that travels with what it erases.
 
 use std::process::Command;
 
