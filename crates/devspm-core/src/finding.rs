@@ -302,3 +302,20 @@ impl Attribution {
         event
     }
 }
+
+/// A finding's standing triage judgement, as a row: what the ledger fills from the latest
+/// [`FindingTriaged`] (`devspm_ledger::findings::Triage` re-exports it) and `devspm-report`
+/// renders in every findings view.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Triage {
+    /// `false-positive`, `accepted-risk` or `wont-fix`.
+    pub state: String,
+    pub reason: String,
+    /// The last day it holds (YYYY-MM-DD), if it expires.
+    pub expires: Option<String>,
+    /// False once the expiry day has passed: the finding counts as open again.
+    pub active: bool,
+    /// Alias id, and name and e-mail (absent once erased), of who triaged.
+    pub by: Option<String>,
+    pub by_name: Option<String>,
+}

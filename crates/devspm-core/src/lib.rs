@@ -5,6 +5,7 @@
 //! vocabulary free of storage and git details is what lets the PostgreSQL backend, the server and
 //! later analyzers plug in without touching the collectors.
 
+pub mod advisory;
 pub mod ai;
 pub mod bytes;
 pub mod catalogue;

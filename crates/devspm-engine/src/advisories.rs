@@ -27,7 +27,7 @@ pub const TOOL: &str = "devspm-advisories";
 /// Lockfiles larger than this are not read (a 2,000-package package-lock.json is ~2 MB).
 const MAX_LOCKFILE_BYTES: u64 = 64 << 20;
 
-pub use devspm_report::advisories::{AdvisoriesImport, AdvisorySource, NO_DATA_HINT};
+pub use devspm_report::advisories::{AdvisoriesImport, AdvisorySourceRow, NO_DATA_HINT};
 
 /// Every path must exist: checked before anything is opened or written.
 pub fn check_paths(paths: &[PathBuf]) -> Result<(), EngineError> {
@@ -173,18 +173,8 @@ pub fn import(
 }
 
 /// The advisory sources loaded, for `devspm advisories status`.
-pub fn status(store: &impl GovernanceStore) -> Result<Vec<AdvisorySource>, EngineError> {
-    Ok(store
-        .advisory_sources()?
-        .into_iter()
-        .map(|s| AdvisorySource {
-            source: s.source,
-            layout: s.layout,
-            data_date: s.data_date,
-            advisories: s.advisories,
-            loaded_at: s.loaded_at,
-        })
-        .collect())
+pub fn status(store: &impl GovernanceStore) -> Result<Vec<AdvisorySourceRow>, EngineError> {
+    Ok(store.advisory_sources()?)
 }
 
 /// Every stored advisory, indexed for matching (`None` when none is loaded).

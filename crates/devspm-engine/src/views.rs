@@ -8,7 +8,7 @@ use std::collections::HashSet;
 
 use devspm_ledger::FindingStore;
 use devspm_ledger::findings::FindingRow;
-use devspm_report::findings::{Attribution, Finding, Triage};
+use devspm_report::findings::{Attribution, Finding};
 use devspm_report::sarif::{Producer, Rule};
 use serde::Serialize;
 
@@ -64,14 +64,7 @@ pub fn recorded(r: &FindingRow) -> Finding {
             team: r.team.clone(),
             agents: r.agents.clone(),
         },
-        triage: r.triage.as_ref().map(|t| Triage {
-            state: t.state.clone(),
-            reason: t.reason.clone(),
-            expires: t.expires.clone(),
-            active: t.active,
-            by: t.by.clone(),
-            by_name: t.by_name.clone(),
-        }),
+        triage: r.triage.clone(),
         properties: serde_json::Map::new(),
         context: None,
         context_not_gated: false,

@@ -155,20 +155,8 @@ pub struct FindingRow {
     pub scanner_suppression: Option<devspm_core::finding::ScannerSuppression>,
 }
 
-/// A finding's standing triage judgement.
-#[derive(Clone, Debug, Serialize)]
-pub struct Triage {
-    /// `false-positive`, `accepted-risk` or `wont-fix`.
-    pub state: String,
-    pub reason: String,
-    /// The last day it holds (YYYY-MM-DD), if it expires.
-    pub expires: Option<String>,
-    /// False once the expiry day has passed: the finding counts as open again.
-    pub active: bool,
-    /// Alias id, and name and e-mail (absent once erased), of who triaged.
-    pub by: Option<String>,
-    pub by_name: Option<String>,
-}
+/// A finding's standing triage judgement (defined in `devspm-core`).
+pub use devspm_core::finding::Triage;
 
 impl FindingRow {
     /// Open and not set aside by a standing triage judgement: what `--fail-on` gates on.

@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::LedgerError;
 
+pub use devspm_core::advisory::AdvisorySourceRow;
 pub use devspm_core::tools::ToolUseRow;
 
 /// Filters for [`GovernanceStore::tool_uses`]; `None` means any.
@@ -36,16 +37,6 @@ pub struct SigningRow {
     pub identity_name: Option<String>,
     pub commits: u64,
     pub unsigned: u64,
-}
-
-/// A loaded advisory source.
-#[derive(Clone, Debug, Serialize)]
-pub struct AdvisorySourceRow {
-    pub source: String,
-    pub layout: String,
-    pub data_date: Option<String>,
-    pub advisories: u64,
-    pub loaded_at: String,
 }
 
 /// One advisory to keep: its id, modification date, JSON body and the packages it names.

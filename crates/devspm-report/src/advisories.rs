@@ -29,15 +29,8 @@ pub struct AdvisoriesImport {
     pub warnings: Vec<String>,
 }
 
-/// A loaded advisory source, as `advisories status` shows it.
-#[derive(Clone, Debug, Serialize)]
-pub struct AdvisorySource {
-    pub source: String,
-    pub layout: String,
-    pub data_date: Option<String>,
-    pub advisories: u64,
-    pub loaded_at: String,
-}
+/// A loaded advisory source, as `advisories status` shows it: the ledger's row (`devspm-core`).
+pub use devspm_core::advisory::AdvisorySourceRow;
 
 /// Warnings shown per source unless every one is asked for (`verbose`).
 const WARNINGS_SHOWN: usize = 5;
@@ -92,7 +85,7 @@ pub fn imports(outputs: &[AdvisoriesImport], verbose: bool) -> String {
 }
 
 /// The sources loaded as a table, or the hint to load some.
-pub fn status(sources: &[AdvisorySource]) -> String {
+pub fn status(sources: &[AdvisorySourceRow]) -> String {
     if sources.is_empty() {
         return format!("{NO_DATA_HINT}\n");
     }
@@ -145,7 +138,7 @@ mod tests {
     #[test]
     fn status_is_a_table_or_the_hint() {
         assert_eq!(status(&[]), format!("{NO_DATA_HINT}\n"));
-        let text = status(&[AdvisorySource {
+        let text = status(&[AdvisorySourceRow {
             source: "/osv\x1b[31m".into(),
             layout: "osv".into(),
             data_date: None,

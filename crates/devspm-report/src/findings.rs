@@ -89,17 +89,8 @@ pub struct Ignore {
     pub inline: bool,
 }
 
-/// A standing (or expired) triage judgement.
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct Triage {
-    pub state: String,
-    pub reason: String,
-    pub expires: Option<String>,
-    /// False once expired: the finding counts as open again.
-    pub active: bool,
-    pub by: Option<String>,
-    pub by_name: Option<String>,
-}
+/// A standing (or expired) triage judgement: the ledger's row (`devspm-core`), rendered as it is.
+pub use devspm_core::finding::Triage;
 
 impl Finding {
     /// Open and set aside neither by a standing triage judgement nor by an ignore.
