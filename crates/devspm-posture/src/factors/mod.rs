@@ -173,9 +173,35 @@ pub(crate) fn counted(
     }
 }
 
+/// A tool factor: the distinct tools of the subject with `verdict` (`unapproved`, `denied`)
+/// among its judged tool uses, counted ([`counted`]), each use as evidence. Not applicable to
+/// agents, unknown without an inventory ([`tool_inventory`]).
+pub(crate) fn tools_with_verdict(
+    i: &Inputs<'_>,
+    tools: &std::collections::BTreeSet<String>,
+    verdict: &str,
+) -> Evaluation {
+    const UNIT: &str = "judged tools";
+    if let Some(missing) = tool_inventory(i, UNIT) {
+        return missing;
+    }
+    let n = tools.len() as u64;
+    counted(
+        n,
+        &format!("{verdict} tools"),
+        format!(
+            "{n} {verdict} of {} judged tool uses: {}",
+            i.subject.tools_judged,
+            listed(tools)
+        ),
+        (i.subject.tools_judged, UNIT),
+        tool_evidence(i, verdict),
+    )
+}
+
 /// Why a tool factor has no value (`None` when it has one): agents run no tools of their own,
 /// and a subject without a judged tool has no inventory to count — never zero risk.
-pub(crate) fn tool_inventory(i: &Inputs<'_>, unit: &'static str) -> Option<Evaluation> {
+fn tool_inventory(i: &Inputs<'_>, unit: &'static str) -> Option<Evaluation> {
     if i.kind == SubjectKind::Agent {
         return Some(Evaluation::not_applicable(
             "a tool counts for the person who introduced it or whose workstation runs it",
@@ -198,7 +224,7 @@ pub(crate) fn tool_inventory(i: &Inputs<'_>, unit: &'static str) -> Option<Evalu
 
 /// The uses of tools with `verdict`, as evidence: their `tool_seen` /
 /// `workstation_tool_seen` events.
-pub(crate) fn tool_evidence(i: &Inputs<'_>, verdict: &str) -> Vec<EvidenceItem> {
+fn tool_evidence(i: &Inputs<'_>, verdict: &str) -> Vec<EvidenceItem> {
     i.subject.evidence.as_ref().map_or_else(Vec::new, |e| {
         e.tools
             .iter()
@@ -215,7 +241,7 @@ pub(crate) fn tool_evidence(i: &Inputs<'_>, verdict: &str) -> Vec<EvidenceItem> 
 }
 
 /// `a, b, c` (or `none`).
-pub(crate) fn listed(names: &std::collections::BTreeSet<String>) -> String {
+fn listed(names: &std::collections::BTreeSet<String>) -> String {
     if names.is_empty() {
         "none".to_owned()
     } else {

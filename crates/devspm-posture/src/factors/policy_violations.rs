@@ -9,7 +9,7 @@
 //! commits: `signed_commits`; CI findings: `finding_rate`), so nothing is counted twice. Unknown
 //! and not applicable exactly as `shadow_tools`.
 
-use super::{Evaluation, Factor, Inputs, counted};
+use super::{Evaluation, Factor, Inputs};
 
 pub const FACTOR: Factor = Factor {
     id: "policy_violations",
@@ -19,24 +19,7 @@ pub const FACTOR: Factor = Factor {
 };
 
 fn evaluate(i: &Inputs<'_>) -> Evaluation {
-    const UNIT: &str = "judged tools";
-    match super::tool_inventory(i, UNIT) {
-        Some(missing) => missing,
-        None => {
-            let n = i.subject.denied_tools.len() as u64;
-            counted(
-                n,
-                "denied tools",
-                format!(
-                    "{n} denied of {} judged tool uses: {}",
-                    i.subject.tools_judged,
-                    super::listed(&i.subject.denied_tools)
-                ),
-                (i.subject.tools_judged, UNIT),
-                super::tool_evidence(i, "denied"),
-            )
-        }
-    }
+    super::tools_with_verdict(i, &i.subject.denied_tools, "denied")
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@
 //! not zero risk. Does not apply to AI agents (a tool is counted for the person who introduced
 //! or runs it). The inventory is as it stands now, not the window's.
 
-use super::{Evaluation, Factor, Inputs, counted};
+use super::{Evaluation, Factor, Inputs};
 
 pub const FACTOR: Factor = Factor {
     id: "shadow_tools",
@@ -22,24 +22,7 @@ pub const FACTOR: Factor = Factor {
 };
 
 fn evaluate(i: &Inputs<'_>) -> Evaluation {
-    const UNIT: &str = "judged tools";
-    match super::tool_inventory(i, UNIT) {
-        Some(missing) => missing,
-        None => {
-            let n = i.subject.shadow_tools.len() as u64;
-            counted(
-                n,
-                "unapproved tools",
-                format!(
-                    "{n} unapproved of {} judged tool uses: {}",
-                    i.subject.tools_judged,
-                    super::listed(&i.subject.shadow_tools)
-                ),
-                (i.subject.tools_judged, UNIT),
-                super::tool_evidence(i, "unapproved"),
-            )
-        }
-    }
+    super::tools_with_verdict(i, &i.subject.shadow_tools, "unapproved")
 }
 
 #[cfg(test)]
