@@ -12,6 +12,9 @@ pub struct ToolUseRow {
     pub origin: &'static str,
     /// Repository name (repository origin).
     pub repository: Option<String>,
+    /// Repository id (repository origin): what tells two repositories of one name apart.
+    #[serde(skip)]
+    pub repo_id: Option<String>,
     /// Host name (workstation origin).
     pub host: Option<String>,
     pub kind: String,
@@ -30,6 +33,9 @@ pub struct ToolUseRow {
     pub introduced_at: Option<i64>,
     /// Identity id of who introduced it (repository) or whose machine it is (workstation).
     pub identity: Option<String>,
+    /// The alias id the introducing commit was made under (repository origin).
+    #[serde(skip)]
+    pub alias: Option<String>,
     /// `Name <e-mail>` of that alias, unless erased.
     pub identity_name: Option<String>,
     /// When it was first and last seen (event times, RFC 3339).

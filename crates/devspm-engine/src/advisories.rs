@@ -17,9 +17,54 @@ use devspm_ledger::{Caches, FindingStore, GovernanceStore, Store};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::detector::{Detected, Detector};
 use crate::findings::{InternalFinding, record_internal_findings};
 use crate::repository::files_or_gap;
 use crate::{EngineError, Silent};
+
+/// The dependency detector ([`detect`] against the loaded advisories), as the scan runs it:
+/// `dependencies` in its summary, with a hint instead when no advisory data is loaded.
+pub struct Dependencies;
+
+impl<S: devspm_ledger::EventLog + FindingStore + GovernanceStore + Caches> Detector<S>
+    for Dependencies
+{
+    fn name(&self) -> &'static str {
+        "dependencies"
+    }
+
+    fn detect(
+        &self,
+        ctx: &crate::Context<'_>,
+        store: &mut S,
+        repo: &devspm_git::Repo,
+    ) -> Result<Detected, EngineError> {
+        let Some(index) = load_index(store)? else {
+            // Nothing to match against: the phase starts and ends at once.
+            drop(crate::Phase::start(
+                ctx.progress,
+                crate::phase::ADVISORIES,
+                &repo.name,
+                Some(0),
+            ));
+            return Ok(Detected {
+                hint: Some(NO_DATA_HINT),
+                ..Detected::new(
+                    &DependencyScan::default(),
+                    NO_DATA_HINT.to_owned(),
+                    Vec::new(),
+                )
+            });
+        };
+        let scan = detect(ctx, store, repo, &index)?;
+        let line = format!(
+            "{} lockfiles checked, {} vulnerable package versions",
+            devspm_report::number::count(scan.lockfiles as u64),
+            devspm_report::number::count(scan.vulnerable as u64)
+        );
+        Ok(Detected::new(&scan, line, scan.warnings.clone()))
+    }
+}
 
 /// The producer name dependency findings are recorded under.
 pub const TOOL: &str = "devspm-advisories";

@@ -5,10 +5,11 @@
 //! position is a cursor in the ledger, moved in the same transaction as the events it appends,
 //! so a killed run resumes exactly where it stopped and a re-run adds nothing.
 //!
-//! Two ways in, one detector: [`catch_up`] reads commits recorded since the cursor from the
-//! ledger; [`Inline`] runs inside an ingest's ledger writer on the batches as they are written
-//! (typed payloads and message bytes at hand), which costs ingest almost nothing, and moves the
-//! cursor with each batch.
+//! Two ways in, one detector: [`CommitDetector`], an [`Analyzer`] run by the one runner
+//! ([`catch_up`]), reads commits recorded since the cursor from the ledger; [`Inline`] runs
+//! inside an ingest's ledger writer on the batches as they are written (typed payloads and
+//! message bytes at hand), which costs ingest almost nothing, and moves the cursor with each
+//! batch. [`AgentBranches`] is the repository analyzer of agent branch names.
 
 use std::collections::HashMap;
 
@@ -19,13 +20,11 @@ use devspm_core::{Attachment, NewEvent, Payload};
 use devspm_ledger::{AnalyzerState, AppendSummary, CursorMove, EventLog, IngestState, LedgerError};
 use serde::Deserialize;
 
-use crate::EngineError;
+use crate::analyzer::{Analyzed, Analyzer, Batch, Input};
+use crate::{Context, EngineError};
 
 /// The cursor name; a new detector version starts over on a new cursor.
 pub const ANALYZER: &str = "ai-commit-detector-v2";
-
-/// Commit events read per transaction when catching up.
-const BATCH: usize = 5000;
 
 /// Name and e-mail behind each alias id.
 pub type People = HashMap<String, (String, String)>;
@@ -162,25 +161,41 @@ struct MessageRef {
     sha256: String,
 }
 
-/// Detects AI involvement in every commit recorded since the cursor; returns events appended.
-pub fn catch_up(
-    store: &mut (impl EventLog + AnalyzerState + IngestState),
-    catalogue: &Catalogue,
-) -> Result<u64, EngineError> {
-    let mut cursor = store.cursor(ANALYZER)?;
-    let head = store.head()?.map_or(0, |h| h.seq);
-    if cursor >= head {
-        return Ok(0);
+/// The detector as an analyzer of recorded commits ([`crate::analyzer`]): what ingest
+/// recorded without it (an ingest that stopped early, a ledger recorded by an older version).
+#[derive(Default)]
+pub struct CommitDetector {
+    /// Loaded with the first batch.
+    people: Option<People>,
+}
+
+impl<S: EventLog + IngestState> Analyzer<S> for CommitDetector {
+    fn name(&self) -> &'static str {
+        ANALYZER
     }
-    let people = load_people(store)?;
-    let mut appended = 0;
-    loop {
-        let batch = store.events(Some(EventKind::CommitRecorded.as_str()), cursor, BATCH)?;
-        let Some(last) = batch.last().map(|e| e.seq) else {
-            break;
+
+    fn input(&self) -> Input<'_> {
+        Input::Events {
+            kind: EventKind::CommitRecorded,
+            batch: crate::analyzer::BATCH,
+        }
+    }
+
+    fn analyze(
+        &mut self,
+        ctx: &Context<'_>,
+        store: &mut S,
+        batch: Batch<'_>,
+    ) -> Result<Analyzed, EngineError> {
+        let Batch::Events(batch) = batch else {
+            return Ok(Analyzed::default());
+        };
+        let people = match &mut self.people {
+            Some(people) => people,
+            none => none.insert(load_people(store)?),
         };
         let mut out = Vec::new();
-        for event in &batch {
+        for event in batch {
             let commit: CommitHead = crate::recorded_payload(store, event)?;
             let message = store
                 .content(&commit.message.sha256)?
@@ -195,26 +210,20 @@ pub fn catch_up(
                     trailers: &commit.trailers,
                     message: &message,
                 },
-                &people,
-                catalogue,
+                people,
+                ctx.catalogue,
             ));
         }
-        let to = CursorMove::To {
-            analyzer: ANALYZER,
-            seq: last,
-        };
-        appended += store
-            .append_stream(&mut out.into_iter().map(Ok), to)?
-            .appended;
-        cursor = last;
+        Ok(out.into())
     }
-    // Nothing after the last commit event needs the detector: the cursor can stand at the head.
-    let to = CursorMove::To {
-        analyzer: ANALYZER,
-        seq: head,
-    };
-    store.append_stream(&mut std::iter::empty(), to)?;
-    Ok(appended)
+}
+
+/// Detects AI involvement in every commit recorded since the cursor; returns events appended.
+pub fn catch_up(
+    ctx: &Context<'_>,
+    store: &mut (impl EventLog + AnalyzerState + IngestState),
+) -> Result<u64, EngineError> {
+    Ok(crate::analyzer::run(ctx, store, &mut CommitDetector::default())?.appended)
 }
 
 /// The detector running inside an ingest's writer, on each batch before it is appended.
@@ -281,14 +290,37 @@ impl Inline<'_> {
     }
 }
 
+/// The agent-branch evidence of one repository, as a repository analyzer
+/// ([`branch_evidence`]).
+pub struct AgentBranches<'a>(pub &'a devspm_git::Repo);
+
+impl<S: IngestState> Analyzer<S> for AgentBranches<'_> {
+    fn name(&self) -> &'static str {
+        "ai-branch-evidence"
+    }
+
+    fn input(&self) -> Input<'_> {
+        Input::Repository(self.0)
+    }
+
+    fn analyze(
+        &mut self,
+        ctx: &Context<'_>,
+        store: &mut S,
+        _: Batch<'_>,
+    ) -> Result<Analyzed, EngineError> {
+        Ok(branch_evidence(store, &self.0.id, ctx.catalogue)?.into())
+    }
+}
+
 /// Heuristic evidence from agent branch names: commits reachable from a `copilot/*`,
 /// `codex/*`, `cursor/*` or `claude/*` branch (remote-tracking or local) and from no other ref.
-/// Appends `ai_involvement` events (role `assisted`, marker `branch …`); idempotent.
-pub fn branch_evidence(
-    store: &mut (impl EventLog + IngestState),
+/// Returns `ai_involvement` events (role `assisted`, marker `branch …`), idempotent.
+fn branch_evidence(
+    store: &impl IngestState,
     repo_id: &str,
     catalogue: &Catalogue,
-) -> Result<u64, EngineError> {
+) -> Result<Vec<NewEvent>, EngineError> {
     let refs = store.repository_state(repo_id)?.refs;
     let mut agent_refs = Vec::new();
     let mut other_tips = Vec::new();
@@ -299,7 +331,7 @@ pub fn branch_evidence(
         }
     }
     if agent_refs.is_empty() {
-        return Ok(0);
+        return Ok(Vec::new());
     }
     let recorded = store.recorded_commits(repo_id)?;
     let graph = devspm_git::ParentGraph::new(recorded.commits);
@@ -333,5 +365,5 @@ pub fn branch_evidence(
             ));
         }
     }
-    Ok(store.append(events)?.appended)
+    Ok(events)
 }

@@ -2,7 +2,9 @@
 //! file and agent, an `ai_involvement` (exact: the tool wrote the note) for each annotated
 //! commit, and orphaned notes — whose commit is not a recorded commit of the repository, lost to
 //! a rebase or a squash — kept as evidence. Malformed notes are skipped with a warning naming
-//! the commit and the reason, recorded as ingest gaps.
+//! the commit and the reason, recorded as ingest gaps. The same from Agent Trace records
+//! (`.agent-trace/traces.jsonl`). Two repository analyzers ([`crate::analyzer`]):
+//! [`GitAiNotes`] and [`AgentTraces`].
 
 use devspm_ai::gitai::parse_note;
 use devspm_core::NewEvent;
@@ -10,8 +12,9 @@ use devspm_core::catalogue::Catalogue;
 use devspm_core::event::{AiEvidence, AiInvolvement, AiLines, IngestGap};
 use devspm_ledger::{EventLog, IngestState};
 
+use crate::analyzer::{Analyzed, Analyzer, Batch, Input};
 use crate::repository::files_or_gap;
-use crate::{Diagnostics, EngineError};
+use crate::{Context, Diagnostics, EngineError};
 
 const NOTES_REF: &str = "refs/notes/ai";
 
@@ -49,13 +52,57 @@ fn record_involvement(
     )
 }
 
-/// Reads the repository's git-ai notes; returns the events appended.
+/// The repository's git-ai notes, as a repository analyzer ([`read_notes`]).
+pub struct GitAiNotes<'a>(pub &'a devspm_git::Repo);
+
+impl<S: IngestState> Analyzer<S> for GitAiNotes<'_> {
+    fn name(&self) -> &'static str {
+        "ai-notes"
+    }
+
+    fn input(&self) -> Input<'_> {
+        Input::Repository(self.0)
+    }
+
+    fn analyze(
+        &mut self,
+        ctx: &Context<'_>,
+        store: &mut S,
+        _: Batch<'_>,
+    ) -> Result<Analyzed, EngineError> {
+        Ok(read_notes(store, self.0, ctx.catalogue, ctx.diagnostics)?.into())
+    }
+}
+
+/// The repository's Agent Trace records, as a repository analyzer ([`read_agent_traces`]).
+pub struct AgentTraces<'a>(pub &'a devspm_git::Repo);
+
+impl<S: EventLog + IngestState> Analyzer<S> for AgentTraces<'_> {
+    fn name(&self) -> &'static str {
+        "agent-trace"
+    }
+
+    fn input(&self) -> Input<'_> {
+        Input::Repository(self.0)
+    }
+
+    fn analyze(
+        &mut self,
+        ctx: &Context<'_>,
+        store: &mut S,
+        _: Batch<'_>,
+    ) -> Result<Analyzed, EngineError> {
+        Ok(read_agent_traces(store, self.0, ctx.catalogue, ctx.diagnostics)?.into())
+    }
+}
+
+/// Reads the repository's git-ai notes: their events.
 pub fn read_notes(
-    store: &mut (impl EventLog + IngestState),
+    store: &impl IngestState,
     repo: &devspm_git::Repo,
     catalogue: &Catalogue,
     diagnostics: &dyn Diagnostics,
-) -> Result<u64, EngineError> {
+) -> Result<Vec<NewEvent>, EngineError> {
     // Current notes, then legacy `authorship/0.0.1` records under `refs/ai/authorship/`, each
     // line record kept with its source.
     let mut notes: Vec<(devspm_git::Note, &str, &str)> = devspm_git::notes(repo, NOTES_REF)?
@@ -68,7 +115,7 @@ pub fn read_notes(
             .map(|note| (note, "git-ai-legacy", "refs/ai/authorship")),
     );
     if notes.is_empty() {
-        return Ok(0);
+        return Ok(Vec::new());
     }
     let recorded = store.recorded_commits(&repo.id)?;
     let mut events = Vec::new();
@@ -141,7 +188,7 @@ pub fn read_notes(
             ));
         }
     }
-    Ok(store.append(events)?.appended)
+    Ok(events)
 }
 
 /// (commit, path, agent) and (tool, model, ranges) of merged Agent Trace records.
@@ -153,15 +200,15 @@ const TRACES_PATH: &str = ".agent-trace/traces.jsonl";
 const MAX_TRACES_BYTES: u64 = 64 << 20;
 
 /// Reads Agent Trace records (`.agent-trace/traces.jsonl`) at HEAD and at the other branch
-/// heads; returns the events appended.
+/// heads: their events (an unreadable tree is recorded as a gap at once).
 pub fn read_agent_traces(
     store: &mut (impl EventLog + IngestState),
     repo: &devspm_git::Repo,
     catalogue: &Catalogue,
     diagnostics: &dyn Diagnostics,
-) -> Result<u64, EngineError> {
+) -> Result<Vec<NewEvent>, EngineError> {
     let Some(head) = devspm_git::head_commit(repo)? else {
-        return Ok(0);
+        return Ok(Vec::new());
     };
     // HEAD first, then every other branch head whose traces file differs.
     let mut revisions = vec![head.clone()];
@@ -173,7 +220,7 @@ pub fn read_agent_traces(
             .take(200),
     );
     let mut read_blobs = std::collections::HashSet::new();
-    let mut appended = 0;
+    let mut events = Vec::new();
     for revision in revisions {
         let files = files_or_gap(
             store,
@@ -187,21 +234,21 @@ pub fn read_agent_traces(
             continue;
         };
         if read_blobs.insert(file.blob.clone()) {
-            appended += read_traces_file(store, repo, catalogue, diagnostics, file)?;
+            read_traces_file(store, repo, catalogue, diagnostics, file, &mut events)?;
         }
     }
-    Ok(appended)
+    Ok(events)
 }
 
-/// Reads one version of the traces file; returns the events appended.
+/// Reads one version of the traces file, its events pushed to `events`.
 fn read_traces_file(
-    store: &mut (impl EventLog + IngestState),
+    store: &impl IngestState,
     repo: &devspm_git::Repo,
     catalogue: &Catalogue,
     diagnostics: &dyn Diagnostics,
     file: devspm_git::RevisionFile,
-) -> Result<u64, EngineError> {
-    let mut events = Vec::new();
+    events: &mut Vec<NewEvent>,
+) -> Result<(), EngineError> {
     let skip = |detail: String, object: String, events: &mut Vec<NewEvent>| {
         diagnostics.warn(format!("skipped {object} in {}: {detail}", repo.name));
         events.push(
@@ -220,13 +267,13 @@ fn read_traces_file(
     {
         Ok(text) => text,
         Err(reason) => {
-            skip(reason, TRACES_PATH.to_owned(), &mut events);
-            return Ok(store.append(events)?.appended);
+            skip(reason, TRACES_PATH.to_owned(), events);
+            return Ok(());
         }
     };
     let (records, errors) = devspm_ai::agent_trace::parse_traces(&text);
     for (line, reason) in errors {
-        skip(reason, format!("{TRACES_PATH}:{line}"), &mut events);
+        skip(reason, format!("{TRACES_PATH}:{line}"), events);
     }
     // Several records can cover one file of one revision: merge their ranges.
     let mut merged: std::collections::BTreeMap<TraceKey, TraceRanges> =
@@ -275,5 +322,5 @@ fn read_traces_file(
             matched,
         ));
     }
-    Ok(store.append(events)?.appended)
+    Ok(())
 }

@@ -27,7 +27,7 @@ pub fn report(
     scope: Scope<'_>,
 ) -> Result<AiReport, EngineError> {
     // Commits recorded before the detector existed (or by an older one) are examined first.
-    crate::ai_detect::catch_up(store, ctx.catalogue)?;
+    crate::ai_detect::catch_up(ctx, store)?;
     let repo = match scope {
         Scope::Path(path) => {
             let opened = devspm_git::open(path)?;

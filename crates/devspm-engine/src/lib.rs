@@ -11,14 +11,16 @@
 //! The modules, each using only those listed before it:
 //!
 //! - [`repository`]: what analyzers read of a repository (files of a revision, refs digest);
+//! - [`analyzer`]: the [`analyzer::Analyzer`] trait and the one runner that keeps every
+//!   analyzer's position (a cursor, or the refs a repository analyzer completed over);
 //! - [`attribution`]: who introduced each pending finding (blame, lockfile and secret history);
 //! - [`findings`]: findings devspm makes itself, recorded as imports and attributed;
 //! - [`gate`]: path contexts, ignores (configuration and the repository's own files) and the
 //!   one `--fail-on` gate;
-//! - analyzers: [`ai_detect`] (commit-level AI detector), [`ai_notes`] (git-ai notes, Agent
-//!   Trace), [`ai_tooling`] (AI configuration at the branch heads), [`ci`] (CI inventory and
-//!   audit at HEAD);
-//! - detectors: [`secrets`] (and [`message_secrets`], secrets redacted from commit messages),
+//! - analyzers: [`ai_detect`] (commit-level AI detector, agent branches), [`ai_notes`] (git-ai
+//!   notes, Agent Trace), [`ai_tooling`] (AI configuration at the branch heads), [`ci`] (CI
+//!   inventory and audit at HEAD);
+//! - detectors: the [`detector::Detector`] trait, [`secrets`] (and [`message_secrets`], secrets redacted from commit messages),
 //!   [`advisories`] (vulnerable dependencies); [`triage`] (judgements, their reasons
 //!   redacted by the secret detector's rules);
 //! - [`scan`]: ingest, identity resolution, the analyzers and detectors in order;
@@ -51,6 +53,8 @@ pub mod evidence;
 
 pub mod repository;
 
+pub mod analyzer;
+
 pub mod ignores_inline;
 
 pub mod attribution;
@@ -61,6 +65,8 @@ pub mod ai_detect;
 pub mod ai_notes;
 pub mod ai_tooling;
 pub mod ci;
+
+pub mod detector;
 
 pub mod advisories;
 pub mod secrets;

@@ -20,17 +20,15 @@ use devspm_core::finding::{
 };
 use devspm_core::{NewEvent, hex};
 use devspm_findings::attribute::ENGINE;
-use devspm_ledger::{CursorMove, FindingStore};
+use devspm_ledger::{EventLog, FindingStore};
 use sha2::{Digest, Sha256};
 
+use crate::analyzer::{Analyzed, Analyzer, Batch, Input};
 use crate::secrets::TOOL;
 use crate::{Context, EngineError};
 
 /// The cursor name; a new version of the analyzer starts over on a new cursor.
 pub const ANALYZER: &str = "message-secrets-v1";
-
-/// Commit events read per transaction.
-const BATCH: usize = 5000;
 
 /// The attribution method of these findings.
 const METHOD: &str = "commit-message";
@@ -48,25 +46,53 @@ fn digest(parts: &[&str]) -> String {
     hex::encode(&h.finalize())
 }
 
-/// Records a finding for every secret redacted from a commit message since the cursor;
-/// returns the events appended.
-pub fn catch_up(
-    ctx: &Context<'_>,
-    store: &mut (impl devspm_ledger::EventLog + devspm_ledger::AnalyzerState + FindingStore),
-) -> Result<u64, EngineError> {
-    let mut cursor = store.cursor(ANALYZER)?;
-    // What each rule is called and how severe it is (user rules included).
-    let scanner = crate::secrets::scanner(ctx)?;
-    let rules: HashMap<&str, (&str, &str)> = scanner
-        .rules()
-        .iter()
-        .map(|r| (r.id.as_str(), (r.description.as_str(), r.severity.as_str())))
-        .collect();
-    let mut appended = 0;
-    loop {
-        let batch = store.events(Some(EventKind::CommitRecorded.as_str()), cursor, BATCH)?;
-        let Some(last) = batch.last().map(|e| e.seq) else {
-            break;
+/// The analyzer ([`crate::analyzer`]): reads recorded commits, returns the findings of the
+/// secrets redacted from their messages.
+#[derive(Default)]
+pub struct MessageSecrets {
+    /// What each rule is called and how severe it is (user rules included), loaded with the
+    /// first batch.
+    rules: Option<Rules>,
+}
+
+/// Rule id → (description, severity).
+type Rules = HashMap<String, (String, String)>;
+
+impl<S: EventLog + FindingStore> Analyzer<S> for MessageSecrets {
+    fn name(&self) -> &'static str {
+        ANALYZER
+    }
+
+    fn input(&self) -> Input<'_> {
+        Input::Events {
+            kind: EventKind::CommitRecorded,
+            batch: crate::analyzer::BATCH,
+        }
+    }
+
+    fn analyze(
+        &mut self,
+        ctx: &Context<'_>,
+        store: &mut S,
+        batch: Batch<'_>,
+    ) -> Result<Analyzed, EngineError> {
+        let Batch::Events(batch) = batch else {
+            return Ok(Analyzed::default());
+        };
+        let rules = match &mut self.rules {
+            Some(rules) => rules,
+            none => none.insert(
+                crate::secrets::scanner(ctx)?
+                    .rules()
+                    .iter()
+                    .map(|r| {
+                        (
+                            r.id.clone(),
+                            (r.description.clone(), r.severity.as_str().to_owned()),
+                        )
+                    })
+                    .collect(),
+            ),
         };
         // Most commits have nothing redacted: their payloads are not even parsed.
         let mut by_repo: BTreeMap<String, Vec<CommitRecorded>> = BTreeMap::new();
@@ -81,18 +107,10 @@ pub fn catch_up(
         }
         let mut events = Vec::new();
         for (repo, commits) in &by_repo {
-            events.extend(repository_events(store, repo, commits, &rules)?);
+            events.extend(repository_events(store, repo, commits, rules)?);
         }
-        let to = CursorMove::To {
-            analyzer: ANALYZER,
-            seq: last,
-        };
-        appended += store
-            .append_stream(&mut events.into_iter().map(Ok), to)?
-            .appended;
-        cursor = last;
+        Ok(events.into())
     }
-    Ok(appended)
 }
 
 /// The findings, attributions and the import that saw them, for one repository's commits.
@@ -100,7 +118,7 @@ fn repository_events(
     store: &impl FindingStore,
     repo: &str,
     commits: &[CommitRecorded],
-    rules: &HashMap<&str, (&str, &str)>,
+    rules: &Rules,
 ) -> Result<Vec<NewEvent>, EngineError> {
     let shas: Vec<String> = commits.iter().map(|c| c.id.clone()).collect();
     let agents = store.commit_agents(repo, &shas)?;
@@ -124,7 +142,7 @@ fn repository_events(
             }
             let (description, severity) = rules
                 .get(r.rule.as_str())
-                .copied()
+                .map(|(d, s)| (d.as_str(), s.as_str()))
                 .unwrap_or(("Secret", "high"));
             findings.push(FindingRecorded {
                 finding: id.clone(),

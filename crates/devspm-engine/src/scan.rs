@@ -14,7 +14,7 @@ use devspm_git::{IngestOptions, IngestReport, KnownHistory};
 use devspm_ledger::{AppendSummary, EventLog, Identities, RepositorySummary};
 use serde::Serialize;
 
-use crate::repository::refs_state;
+use crate::detector::Detector;
 use crate::{Context, EngineError, Ledger, Progress};
 
 /// How to read a repository, as the operator asked.
@@ -79,7 +79,7 @@ pub fn ingest<S: Ledger + Send>(
     settings: &IngestSettings,
 ) -> Result<RepositoryIngest, EngineError> {
     // The AI detector runs on each batch as it is written; it starts from an up-to-date cursor.
-    let mut ai_events = crate::ai_detect::catch_up(store, ctx.catalogue)?;
+    let mut ai_events = crate::ai_detect::catch_up(ctx, store)?;
     let mut detector = crate::ai_detect::Inline {
         people: crate::ai_detect::load_people(store)?,
         catalogue: ctx.catalogue,
@@ -167,62 +167,6 @@ pub fn resolve_identities(
     Ok(store.append(events)?.appended)
 }
 
-/// What the repository analyzers did in one run.
-#[derive(Default)]
-struct AnalyzersRun {
-    events: u64,
-    /// Whether the CI inventory of HEAD ran (and recorded its audit).
-    ci_ran: bool,
-}
-
-/// The CI inventory's completion marker.
-const CI_INVENTORY: &str = "ci-inventory";
-
-/// The repository-level analyzers — agent-branch evidence, AI tooling at HEAD, git-ai notes,
-/// Agent Trace records and the CI inventory — read the repository at its refs. Each runs when
-/// the refs (or HEAD) differ from those it last completed over, and marks its completion only
-/// after its results are on record: a run killed in between runs it again on the next scan
-/// (its appends are idempotent), where inferring "done" from "no ref moved since the last
-/// ingest" skipped it for good. A re-scan of an unchanged repository stays a ref listing.
-fn repository_analyzers<S: Ledger>(
-    ctx: &Context<'_>,
-    store: &mut S,
-    repo: &devspm_git::Repo,
-) -> Result<AnalyzersRun, EngineError> {
-    type Analyzer<'a, S> = &'a dyn Fn(&mut S) -> Result<u64, EngineError>;
-    let catalogue = ctx.catalogue;
-    let diagnostics = ctx.diagnostics;
-    let analyzers: [(&str, Analyzer<'_, S>); 5] = [
-        ("ai-branch-evidence", &|store| {
-            crate::ai_detect::branch_evidence(store, &repo.id, catalogue)
-        }),
-        ("ai-tooling", &|store| {
-            crate::ai_tooling::inspect_head(store, repo, diagnostics)
-        }),
-        ("ai-notes", &|store| {
-            crate::ai_notes::read_notes(store, repo, catalogue, diagnostics)
-        }),
-        ("agent-trace", &|store| {
-            crate::ai_notes::read_agent_traces(store, repo, catalogue, diagnostics)
-        }),
-        (CI_INVENTORY, &|store| {
-            crate::ci::inspect_head(ctx, store, repo)
-        }),
-    ];
-    let state = refs_state(store, repo)?;
-    let mut run = AnalyzersRun::default();
-    for (name, analyze) in analyzers {
-        ctx.interrupt.check()?;
-        if store.analyzed(name, &repo.id)?.as_deref() == Some(state.as_str()) {
-            continue;
-        }
-        run.events += analyze(store)?;
-        store.mark_analyzed(name, &repo.id, &state)?;
-        run.ci_ran |= name == CI_INVENTORY;
-    }
-    Ok(run)
-}
-
 /// What the analyzers run after an ingest appended.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Analysis {
@@ -305,28 +249,50 @@ pub fn finish_ingest<S: Ledger>(
     })
 }
 
-/// Runs what follows the ingest of `repos`: identity resolution, the AI detector on commits
-/// recorded without it, each repository's analyzers, the findings of secrets redacted from
-/// commit messages, and the insider-threat signals.
+/// Runs what follows the ingest of `repos`: identity resolution, then the analyzers
+/// ([`crate::analyzer`]) in order — the AI detector on commits recorded without it, each
+/// repository's analyzers, the findings of secrets redacted from commit messages, the
+/// tool-spread signal across repositories, and the insider-threat signals.
 pub fn analyze<S: Ledger>(
     ctx: &Context<'_>,
     store: &mut S,
     repos: &[&devspm_git::Repo],
 ) -> Result<Analysis, EngineError> {
+    use crate::analyzer::{Analyzer, run};
     let mut analysis = Analysis {
         identity_events_appended: resolve_identities(ctx, store)?,
-        ai_events_appended: crate::ai_detect::catch_up(store, ctx.catalogue)?,
-        ci_inventory_ran: false,
-        signals: Default::default(),
+        ..Analysis::default()
     };
+    let mut commits = crate::ai_detect::CommitDetector::default();
+    analysis.ai_events_appended += run(ctx, store, &mut commits)?.appended;
     for repo in repos {
-        let run = repository_analyzers(ctx, store, repo)?;
-        analysis.ai_events_appended += run.events;
-        analysis.ci_inventory_ran |= run.ci_ran;
+        // Each runs when the refs (or HEAD) differ from those it last completed over; a
+        // re-scan of an unchanged repository stays a ref listing.
+        let analyzers: [&mut dyn Analyzer<S>; 5] = [
+            &mut crate::ai_detect::AgentBranches(repo),
+            &mut crate::ai_tooling::AiTooling(repo),
+            &mut crate::ai_notes::GitAiNotes(repo),
+            &mut crate::ai_notes::AgentTraces(repo),
+            &mut crate::ci::CiInventory(repo),
+        ];
+        for analyzer in analyzers {
+            let ran = run(ctx, store, analyzer)?;
+            analysis.ai_events_appended += ran.appended;
+            analysis.ci_inventory_ran |= ran.ran && analyzer.name() == crate::ci::INVENTORY;
+        }
     }
-    crate::message_secrets::catch_up(ctx, store)?;
-    ctx.interrupt.check()?;
-    analysis.signals = crate::signals::catch_up(ctx, store, repos)?;
+    run(
+        ctx,
+        store,
+        &mut crate::message_secrets::MessageSecrets::default(),
+    )?;
+    let spread = run(ctx, store, &mut crate::signals::ToolSpread)?;
+    let mut signals = crate::signals::Signals::new(repos);
+    let ran = run(ctx, store, &mut signals)?;
+    analysis.signals = crate::signals::SignalsRun {
+        signals_appended: spread.appended + ran.appended,
+        ..signals.run
+    };
     Ok(analysis)
 }
 
@@ -370,20 +336,16 @@ pub struct ScanReport {
     pub findings: Option<FindingsSection>,
     /// What the built-in detectors did (absent when they did not run).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub detectors: Option<DetectorsSection>,
+    pub detectors: Option<crate::detector::DetectorsSection>,
     /// The `--fail-on` gate over the repository's findings, when asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gate: Option<crate::gate::GateOutcome>,
 }
 
-/// The built-in detectors' part of the scan summary.
-#[derive(Serialize)]
-pub struct DetectorsSection {
-    pub secrets: crate::secrets::SecretScan,
-    pub dependencies: crate::advisories::DependencyScan,
-    /// Set when no advisory data is loaded: how to load it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub dependencies_hint: Option<&'static str>,
+/// The built-in detectors, in the order a scan runs them and its summary lists them. Adding
+/// one is a module implementing [`Detector`] and one line here.
+fn detectors<'a, S: Ledger + 'a>() -> [&'a dyn Detector<S>; 2] {
+    [&crate::secrets::Secrets, &crate::advisories::Dependencies]
 }
 
 /// The findings part of the scan summary.
@@ -421,7 +383,12 @@ pub fn scan<S: Ledger + Send>(
     let analysis = analyze(ctx, store, &[repo])?;
     let detectors = if options.detectors {
         ctx.interrupt.check()?;
-        Some(run_detectors(ctx, store, repo)?)
+        Some(crate::detector::run_all(
+            ctx,
+            store,
+            repo,
+            &detectors::<S>(),
+        )?)
     } else {
         None
     };
@@ -442,36 +409,6 @@ pub fn scan<S: Ledger + Send>(
         findings,
         detectors,
         gate,
-    })
-}
-
-/// Runs the built-in detectors on the repository at HEAD and records what they find.
-fn run_detectors(
-    ctx: &Context<'_>,
-    store: &mut impl Ledger,
-    repo: &devspm_git::Repo,
-) -> Result<DetectorsSection, EngineError> {
-    let (dependencies, hint) = match crate::advisories::load_index(store)? {
-        Some(index) => (crate::advisories::detect(ctx, store, repo, &index)?, None),
-        None => {
-            // Nothing to match against: the phase starts and ends at once.
-            drop(crate::Phase::start(
-                ctx.progress,
-                crate::phase::ADVISORIES,
-                &repo.name,
-                Some(0),
-            ));
-            (
-                crate::advisories::DependencyScan::default(),
-                Some(crate::advisories::NO_DATA_HINT),
-            )
-        }
-    };
-    let secrets = crate::secrets::detect(ctx, store, repo)?;
-    Ok(DetectorsSection {
-        secrets,
-        dependencies,
-        dependencies_hint: hint,
     })
 }
 

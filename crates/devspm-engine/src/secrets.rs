@@ -14,12 +14,39 @@ use devspm_secrets::{HashKey, HistoryOptions, Limits, RuleConfig, Scanner, Secre
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::detector::{Detected, Detector};
 use crate::findings::{InternalFinding, internal_finding_id, record_internal_findings};
 use crate::repository::refs_state;
 use crate::{Context, EngineError};
 
 /// The producer name secret findings are recorded under.
 pub const TOOL: &str = "devspm-secrets";
+
+/// The secret detector ([`detect`]), as the scan runs it: `secrets` in its summary.
+pub struct Secrets;
+
+impl<S> Detector<S> for Secrets
+where
+    S: devspm_ledger::EventLog
+        + devspm_ledger::AnalyzerState
+        + devspm_ledger::IngestState
+        + FindingStore
+        + Caches,
+{
+    fn name(&self) -> &'static str {
+        "secrets"
+    }
+
+    fn detect(
+        &self,
+        ctx: &Context<'_>,
+        store: &mut S,
+        repo: &devspm_git::Repo,
+    ) -> Result<Detected, EngineError> {
+        let scan = detect(ctx, store, repo)?;
+        Ok(Detected::new(&scan, scan.line(), scan.warnings.clone()))
+    }
+}
 
 /// What the secret detector did in one repository.
 #[derive(Clone, Debug, Default, Serialize)]
@@ -39,6 +66,40 @@ pub struct SecretScan {
     pub inline_allowed: u64,
     pub warnings: Vec<String>,
     pub events_appended: u64,
+}
+
+impl SecretScan {
+    /// What the detector did, in one line of the scan's text summary.
+    pub fn line(&self) -> String {
+        use devspm_report::number::count;
+        let mut line = format!(
+            "{} new blobs read ({:.1} MB, {:.1} s): {} secrets, {} still at HEAD",
+            count(self.blobs_scanned),
+            self.megabytes_scanned,
+            self.seconds,
+            count(self.found as u64),
+            count(self.present_at_head as u64),
+        );
+        if self.inline_allowed > 0 {
+            line.push_str(&format!(
+                "; {} allowed inline (gitleaks:allow), recorded as ignored",
+                count(self.inline_allowed)
+            ));
+        }
+        if self.missing_objects > 0 {
+            line.push_str(&format!(
+                "; {} objects missing from the clone",
+                self.missing_objects
+            ));
+        }
+        if self.oversized_blobs > 0 {
+            line.push_str(&format!(
+                "; {} blobs over the size limit not read (recorded as gaps)",
+                self.oversized_blobs
+            ));
+        }
+        line
+    }
 }
 
 /// The rule-set version: blobs read with other rules (a changed `[secrets]` table included) are

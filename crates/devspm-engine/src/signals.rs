@@ -13,6 +13,11 @@
 //! before the run, in the same transaction: a re-run appends nothing, a killed run loses
 //! nothing.
 //!
+//! **The tool-spread analyzer** ([`ToolSpread`], cursor `tool-spread-v1`) runs the rule
+//! `workflow-spread` over every recorded use of a tool in a repository file when new uses were
+//! recorded, and records its signals the same way; `tools list` shows the same rule's sentence
+//! for the uses it lists ([`spread_sentences`]).
+//!
 //! **The listing** reads the `signal` events, keeps those the filters select, and groups them
 //! by rule, subject and repository, highest severity first. The default is what an analyst
 //! should read: medium and above.
@@ -25,11 +30,15 @@ use devspm_core::event::{EventKind, FileChange, HistoryRewritten, TrailerRecord}
 use devspm_core::signal::{
     SIGNAL_SEVERITIES, SignalGroup, SignalRow, SignalsReport, severity_rank,
 };
-use devspm_ledger::{AnalyzerState, CursorMove, EventLog, IngestState, PostureStore, SignalStore};
+use devspm_core::tools::ToolUseRow;
+use devspm_ledger::{EventLog, GovernanceStore, IngestState, PostureStore, SignalStore};
 use devspm_posture::graph::{DEFAULT_BRANCH_CANDIDATES, default_branch, merge_paths};
-use devspm_posture::signals::{CommitDetail, Input, RewriteFact, TextDiff, Thresholds, paths};
+use devspm_posture::signals::{
+    CommitDetail, Input, RewriteFact, TextDiff, Thresholds, paths, workflow_spread,
+};
 use serde::{Deserialize, Serialize};
 
+use crate::analyzer::{Analyzed, Analyzer, Batch};
 use crate::{Context, EngineError};
 
 /// The cursor name; a new version of the rules starts over on a new cursor.
@@ -78,50 +87,145 @@ pub fn thresholds(ctx: &Context<'_>) -> Result<Thresholds, EngineError> {
         .map_err(|e| EngineError::Invalid(format!("configuration {e}")))
 }
 
-/// Runs the rules over what was recorded since the last run; `repos` are the repositories
-/// that can be read for the changed lines of build files.
-pub fn catch_up<S: EventLog + AnalyzerState + PostureStore + SignalStore>(
-    ctx: &Context<'_>,
-    store: &mut S,
-    repos: &[&devspm_git::Repo],
-) -> Result<SignalsRun, EngineError> {
-    let started = Instant::now();
-    let thresholds = thresholds(ctx)?;
-    let cursor = store.cursor(ANALYZER)?;
-    let Some(head) = store.head()?.map(|h| h.seq) else {
-        return Ok(SignalsRun::default());
-    };
-    if head <= cursor {
-        return Ok(SignalsRun::default());
+/// The analyzer ([`crate::analyzer`]): the rules over everything recorded since the last run.
+/// `repos` are the repositories that can be read for the changed lines of build files; what
+/// the run did is in [`Signals::run`] afterwards.
+pub struct Signals<'a> {
+    pub repos: &'a [&'a devspm_git::Repo],
+    pub run: SignalsRun,
+}
+
+impl<'a> Signals<'a> {
+    pub fn new(repos: &'a [&'a devspm_git::Repo]) -> Signals<'a> {
+        Signals {
+            repos,
+            run: SignalsRun::default(),
+        }
     }
-    // Only new commits, history rewrites and hook overrides can raise a signal. When the events
-    // since the cursor hold none of them (the signals this analyzer appended last time, say),
-    // the cursor moves over them without reading every recorded commit's baseline again.
-    if !judgeable_since(store, cursor, head)? {
-        let to = CursorMove::To {
-            analyzer: ANALYZER,
-            seq: head,
+}
+
+impl<S: EventLog + PostureStore + SignalStore> Analyzer<S> for Signals<'_> {
+    fn name(&self) -> &'static str {
+        ANALYZER
+    }
+
+    fn input(&self) -> crate::analyzer::Input<'_> {
+        crate::analyzer::Input::Span
+    }
+
+    fn analyze(
+        &mut self,
+        ctx: &Context<'_>,
+        store: &mut S,
+        batch: Batch<'_>,
+    ) -> Result<Analyzed, EngineError> {
+        let Batch::Span { after, head } = batch else {
+            return Ok(Analyzed::default());
         };
-        store.append_stream(&mut std::iter::empty(), to)?;
-        return Ok(SignalsRun::default());
+        let started = Instant::now();
+        let thresholds = thresholds(ctx)?;
+        // Only new commits, history rewrites and hook overrides can raise a signal. When the
+        // events since the cursor hold none of them (the signals this analyzer appended last
+        // time, say), the cursor moves over them without reading every recorded commit's
+        // baseline again.
+        if !judgeable_since(store, after, head)? {
+            return Ok(Analyzed::default());
+        }
+        let readers: HashMap<&str, devspm_git::TextReader> = self
+            .repos
+            .iter()
+            .map(|r| {
+                (
+                    r.id.as_str(),
+                    devspm_git::TextReader::new(r, MAX_TEXT_BYTES),
+                )
+            })
+            .collect();
+        let mut run = SignalsRun::default();
+        ctx.progress
+            .start(crate::phase::SIGNALS, "recorded commits", None);
+        let events = judge(ctx, store, &thresholds, &readers, after, head, &mut run);
+        ctx.progress.finish();
+        let events = events?;
+        run.seconds = started.elapsed().as_secs_f64();
+        self.run = run;
+        Ok(events.into())
     }
-    let readers: HashMap<&str, devspm_git::TextReader> = repos
-        .iter()
-        .map(|r| {
-            (
-                r.id.as_str(),
-                devspm_git::TextReader::new(r, MAX_TEXT_BYTES),
-            )
+}
+
+/// The tool-spread analyzer ([`crate::analyzer`]): the rule `workflow-spread`
+/// (`devspm_posture::signals::workflow_spread`) over every recorded use of a tool in a
+/// repository file, whenever new ones were recorded. Its signals are recorded like the other
+/// rules' (keyed by the first introduction: a re-run appends nothing).
+pub struct ToolSpread;
+
+/// The tool-spread analyzer's cursor name.
+pub const TOOL_SPREAD: &str = "tool-spread-v1";
+
+impl<S: EventLog + GovernanceStore> Analyzer<S> for ToolSpread {
+    fn name(&self) -> &'static str {
+        TOOL_SPREAD
+    }
+
+    fn input(&self) -> crate::analyzer::Input<'_> {
+        crate::analyzer::Input::Span
+    }
+
+    fn analyze(
+        &mut self,
+        _: &Context<'_>,
+        store: &mut S,
+        batch: Batch<'_>,
+    ) -> Result<Analyzed, EngineError> {
+        let Batch::Span { after, head } = batch else {
+            return Ok(Analyzed::default());
+        };
+        let new_uses = store
+            .events(Some(EventKind::ToolSeen.as_str()), after, 1)?
+            .first()
+            .is_some_and(|e| e.seq <= head);
+        if !new_uses {
+            return Ok(Analyzed::default());
+        }
+        let rows = store.tool_uses(&devspm_ledger::ToolFilter {
+            origin: Some("repository".to_owned()),
+            ..Default::default()
+        })?;
+        Ok(workflow_spread::spreads(&introductions(&rows))
+            .iter()
+            .filter_map(workflow_spread::Spread::raised)
+            .map(|r| NewEvent::new(r.key, ACTOR, r.signal.subject.clone(), r.signal))
+            .collect::<Vec<_>>()
+            .into())
+    }
+}
+
+/// The introductions the rule reads: the recorded uses of tools in repository files whose
+/// introducing commit's time is known.
+fn introductions(rows: &[ToolUseRow]) -> Vec<workflow_spread::Introduction> {
+    rows.iter()
+        .filter_map(|r| {
+            let name = r.repository.clone()?;
+            Some(workflow_spread::Introduction {
+                repo: r.repo_id.clone().unwrap_or_else(|| name.clone()),
+                name,
+                path: r.path.clone(),
+                at: r.introduced_at?,
+                commit: r.introduced_in.clone(),
+                identity: r.identity.clone(),
+                alias: r.alias.clone(),
+            })
         })
-        .collect();
-    let mut run = SignalsRun::default();
-    ctx.progress
-        .start(crate::phase::SIGNALS, "recorded commits", None);
-    let result = judge(ctx, store, &thresholds, &readers, cursor, head, &mut run);
-    ctx.progress.finish();
-    result?;
-    run.seconds = started.elapsed().as_secs_f64();
-    Ok(run)
+        .collect()
+}
+
+/// The rule `workflow-spread` over `rows` (the uses `tools list` shows), one sentence per
+/// workflow file that spread: what `tools list` says under its table.
+pub fn spread_sentences(rows: &[ToolUseRow]) -> Vec<String> {
+    workflow_spread::spreads(&introductions(rows))
+        .iter()
+        .map(workflow_spread::Spread::sentence)
+        .collect()
 }
 
 /// Whether an event the rules judge (a commit, a history rewrite, a hook override) was
@@ -143,7 +247,7 @@ fn judgeable_since<S: EventLog>(store: &S, cursor: u64, head: u64) -> Result<boo
     Ok(false)
 }
 
-/// Reads what the rules need, runs them and records their signals.
+/// Reads what the rules need and runs them: the signals, to record.
 fn judge<S: EventLog + PostureStore + SignalStore>(
     ctx: &Context<'_>,
     store: &mut S,
@@ -152,7 +256,7 @@ fn judge<S: EventLog + PostureStore + SignalStore>(
     cursor: u64,
     head: u64,
     run: &mut SignalsRun,
-) -> Result<(), EngineError> {
+) -> Result<Vec<NewEvent>, EngineError> {
     let mut input = Input {
         cursor,
         ..Input::default()
@@ -218,18 +322,10 @@ fn judge<S: EventLog + PostureStore + SignalStore>(
     run.commits_examined = input.examine.len() as u64;
     run.history_commits = input.history.len() as u64;
     let raised = devspm_posture::signals::evaluate(&input, thresholds);
-    let events: Vec<NewEvent> = raised
+    Ok(raised
         .into_iter()
         .map(|r| NewEvent::new(r.key, ACTOR, r.signal.subject.clone(), r.signal))
-        .collect();
-    let to = CursorMove::To {
-        analyzer: ANALYZER,
-        seq: head,
-    };
-    run.signals_appended = store
-        .append_stream(&mut events.into_iter().map(Ok), to)?
-        .appended;
-    Ok(())
+        .collect())
 }
 
 /// Fills `on_default_branch` and `merged_by` of the judged commits of every repository with a

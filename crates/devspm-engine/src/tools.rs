@@ -369,7 +369,7 @@ pub fn uses(store: &impl GovernanceStore, filter: &ToolFilter) -> Result<ToolUse
         check_kind(kind)?;
     }
     let rows = store.tool_uses(filter)?;
-    let signals = spread_signals(&rows);
+    let signals = crate::signals::spread_sentences(&rows);
     Ok(ToolUses { rows, signals })
 }
 
@@ -458,56 +458,4 @@ pub fn parse_since(text: &str) -> Result<String, EngineError> {
         .checked_sub(jiff::SignedDuration::from_hours(hours))
         .map_err(|_| EngineError::Invalid(format!("--since {text:?} reaches too far back")))?;
     Ok(then.strftime("%Y-%m-%dT%H:%M:%S").to_string())
-}
-
-/// Repositories that must gain the same workflow file within [`SPREAD_WINDOW`] for it to be a
-/// signal.
-const SPREAD_REPOSITORIES: usize = 3;
-const SPREAD_WINDOW: i64 = 24 * 3600;
-
-/// "The same workflow file appeared in many repositories at once" (the Shai-Hulud worm, 2025):
-/// a `.github/workflows/` path introduced, by commit time, in at least three repositories within
-/// a day. Each sentence names the file, the repositories and the window.
-pub fn spread_signals(rows: &[ToolUseRow]) -> Vec<String> {
-    use std::collections::BTreeMap;
-    // path → repository → earliest introduction of a tool in that file.
-    let mut first: BTreeMap<&str, BTreeMap<&str, i64>> = BTreeMap::new();
-    for r in rows {
-        let (Some(repo), Some(at)) = (r.repository.as_deref(), r.introduced_at) else {
-            continue;
-        };
-        if !r.path.starts_with(".github/workflows/") {
-            continue;
-        }
-        let slot = first.entry(&r.path).or_default().entry(repo).or_insert(at);
-        *slot = (*slot).min(at);
-    }
-    let mut signals = Vec::new();
-    for (path, repos) in first {
-        let mut times: Vec<(i64, &str)> = repos.iter().map(|(r, t)| (*t, *r)).collect();
-        times.sort();
-        // The largest group of introductions within one window.
-        let mut best = (0, 0);
-        let mut start = 0;
-        for end in 0..times.len() {
-            while times[end].0 - times[start].0 > SPREAD_WINDOW {
-                start += 1;
-            }
-            if end + 1 - start > best.1 - best.0 {
-                best = (start, end + 1);
-            }
-        }
-        let group = &times[best.0..best.1];
-        if group.len() >= SPREAD_REPOSITORIES {
-            let names: Vec<&str> = group.iter().map(|(_, r)| *r).collect();
-            signals.push(format!(
-                "{path} was introduced in {} repositories within {} h ({}), from {}: a workflow spreading across repositories at once is how the Shai-Hulud worm moved",
-                group.len(),
-                (group[group.len() - 1].0 - group[0].0) / 3600,
-                names.join(", "),
-                crate::date(Some(group[0].0)),
-            ));
-        }
-    }
-    signals
 }

@@ -543,19 +543,15 @@ pub fn scan_summary(report: &crate::scan::ScanReport) -> devspm_report::scan::Su
             seconds: r.elapsed_seconds,
         },
         signals: signals_run(&report.signals),
-        detectors: report.detectors.as_ref().map(|d| view::Detectors {
-            blobs_scanned: d.secrets.blobs_scanned,
-            megabytes_scanned: d.secrets.megabytes_scanned,
-            seconds: d.secrets.seconds,
-            secrets_found: d.secrets.found as u64,
-            secrets_at_head: d.secrets.present_at_head as u64,
-            inline_allowed: d.secrets.inline_allowed,
-            missing_objects: d.secrets.missing_objects,
-            oversized_blobs: d.secrets.oversized_blobs,
-            dependencies_hint: d.dependencies_hint.map(str::to_owned),
-            lockfiles: d.dependencies.lockfiles as u64,
-            vulnerable: d.dependencies.vulnerable as u64,
-            dependency_warnings: d.dependencies.warnings.clone(),
+        detectors: report.detectors.as_ref().map(|d| {
+            d.runs
+                .iter()
+                .map(|(name, run)| view::Detector {
+                    name: (*name).to_owned(),
+                    line: run.line.clone(),
+                    warnings: run.warnings.clone(),
+                })
+                .collect()
         }),
         findings: report.findings.as_ref().map(|f| view::Findings {
             open: f.open,

@@ -22,7 +22,7 @@ impl GovernanceStore for SqliteStore {
                 .prepare(
                     "SELECT COALESCE(r.name, t.repo_id), t.kind, t.name, t.version, t.path, t.line, t.pinned,
                             t.risks, t.introduced_in, t.introduced_by, al.identity_id,
-                            e1.at, e2.at, c.author_time
+                            e1.at, e2.at, c.author_time, t.repo_id
                      FROM tools_seen t
                      LEFT JOIN repositories r ON r.repo_id = t.repo_id
                      LEFT JOIN commits c ON c.repo_id = t.repo_id AND c.sha = t.introduced_in
@@ -47,6 +47,7 @@ impl GovernanceStore for SqliteStore {
                         Ok(ToolUseRow {
                             origin: "repository",
                             repository: Some(r.get(0)?),
+                            repo_id: Some(r.get(14)?),
                             host: None,
                             kind: r.get(1)?,
                             name: r.get(2)?,
@@ -60,8 +61,10 @@ impl GovernanceStore for SqliteStore {
                             introduced_at: r.get(13)?,
                             identity: r.get(10)?,
                             identity_name: alias
-                                .and_then(|a| book.text(&a))
+                                .as_deref()
+                                .and_then(|a| book.text(a))
                                 .map(|(n, e)| format!("{n} <{e}>")),
+                            alias,
                             first_seen: r.get(11)?,
                             last_seen: r.get(12)?,
                         })
@@ -94,6 +97,7 @@ impl GovernanceStore for SqliteStore {
                     Ok(ToolUseRow {
                         origin: "workstation",
                         repository: None,
+                        repo_id: None,
                         host: Some(r.get(0)?),
                         kind: r.get(1)?,
                         name: r.get(2)?,
@@ -106,6 +110,7 @@ impl GovernanceStore for SqliteStore {
                         introduced_in: None,
                         introduced_at: None,
                         identity: r.get(8)?,
+                        alias: None,
                         identity_name: book.text(&alias).map(|(n, e)| {
                             if n.is_empty() {
                                 e

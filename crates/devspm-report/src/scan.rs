@@ -19,7 +19,8 @@ pub struct Summary {
     /// What this run did.
     pub run: Run,
     pub signals: Signals,
-    pub detectors: Option<Detectors>,
+    /// The built-in detectors, in the order they ran (absent when they did not run).
+    pub detectors: Option<Vec<Detector>>,
     pub findings: Option<Findings>,
     /// Where the ledger is.
     pub database: String,
@@ -42,22 +43,15 @@ pub struct Signals {
     pub seconds: f64,
 }
 
-/// What the built-in detectors did.
+/// What one built-in detector did.
 #[derive(Clone, Debug, Default)]
-pub struct Detectors {
-    pub blobs_scanned: u64,
-    pub megabytes_scanned: f64,
-    pub seconds: f64,
-    pub secrets_found: u64,
-    pub secrets_at_head: u64,
-    pub inline_allowed: u64,
-    pub missing_objects: usize,
-    pub oversized_blobs: usize,
-    /// Set when no advisory data is loaded: how to load it.
-    pub dependencies_hint: Option<String>,
-    pub lockfiles: u64,
-    pub vulnerable: u64,
-    pub dependency_warnings: Vec<String>,
+pub struct Detector {
+    /// Its name, the line's label (`secrets`, `dependencies`).
+    pub name: String,
+    /// What it did, in one line (or how to give it data to work with).
+    pub line: String,
+    /// What it could not read or use.
+    pub warnings: Vec<String>,
 }
 
 /// The repository's findings after the scan.
@@ -127,47 +121,13 @@ pub fn ingest_end(identity_events: u64, signals: &Signals, database: &str) -> St
     )
 }
 
-fn detectors(d: &Detectors) -> String {
+fn detectors(detectors: &[Detector]) -> String {
     let mut out = String::from("\nDetectors:\n");
-    out.push_str(&format!(
-        "  secrets       {} new blobs read ({:.1} MB, {:.1} s): {} secrets, {} still at HEAD{}{}{}\n",
-        count(d.blobs_scanned),
-        d.megabytes_scanned,
-        d.seconds,
-        count(d.secrets_found),
-        count(d.secrets_at_head),
-        if d.inline_allowed > 0 {
-            format!(
-                "; {} allowed inline (gitleaks:allow), recorded as ignored",
-                count(d.inline_allowed)
-            )
-        } else {
-            String::new()
-        },
-        if d.missing_objects > 0 {
-            format!("; {} objects missing from the clone", d.missing_objects)
-        } else {
-            String::new()
-        },
-        if d.oversized_blobs > 0 {
-            format!(
-                "; {} blobs over the size limit not read (recorded as gaps)",
-                d.oversized_blobs
-            )
-        } else {
-            String::new()
+    for d in detectors {
+        out.push_str(&format!("  {:<14}{}\n", escape(&d.name), escape(&d.line)));
+        for w in &d.warnings {
+            out.push_str(&format!("  warning: {}\n", escape(w)));
         }
-    ));
-    match &d.dependencies_hint {
-        Some(hint) => out.push_str(&format!("  dependencies  {hint}\n")),
-        None => out.push_str(&format!(
-            "  dependencies  {} lockfiles checked, {} vulnerable package versions\n",
-            count(d.lockfiles),
-            count(d.vulnerable)
-        )),
-    }
-    for w in &d.dependency_warnings {
-        out.push_str(&format!("  warning: {}\n", escape(w)));
     }
     out
 }
@@ -465,10 +425,11 @@ mod tests {
                 }],
                 ..RepositorySummary::default()
             },
-            detectors: Some(Detectors {
-                dependency_warnings: vec![hostile.into()],
-                ..Detectors::default()
-            }),
+            detectors: Some(vec![Detector {
+                name: hostile.into(),
+                line: hostile.into(),
+                warnings: vec![hostile.into()],
+            }]),
             findings: Some(Findings {
                 introduced_by: vec![(hostile.into(), 2)],
                 ..Findings::default()

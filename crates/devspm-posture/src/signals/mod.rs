@@ -34,6 +34,7 @@ pub mod sensitive_unreviewed;
 pub mod signing_drift;
 pub mod timezone_shift;
 pub mod unusual_hours;
+pub mod workflow_spread;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
@@ -57,7 +58,7 @@ pub struct RuleMeta {
 }
 
 /// Every rule, in the order `docs/posture.md` lists them.
-pub const RULES: [RuleMeta; 12] = [
+pub const RULES: [RuleMeta; 13] = [
     identity_drift::RULE,
     committer_change::RULE,
     signing_drift::RULE,
@@ -70,6 +71,7 @@ pub const RULES: [RuleMeta; 12] = [
     history_rewrite::RULE,
     contributor_takeover::RULE,
     hook_overrides::RULE,
+    workflow_spread::RULE,
 ];
 
 /// The version of the rules' logic, recorded in every signal.
