@@ -216,6 +216,9 @@ impl Identities for SqliteStore {
                     decided_by_event: r.get::<_, i64>(4).map_err(&err)? as u64,
                 });
             }
+            // Most commits first, ties in the order that names the identity.
+            evidence
+                .sort_by(|a, b| book.naming_order((&a.alias, a.commits), (&b.alias, b.commits)));
             let mailmap_links = link_evidence(conn, &book, &id).map_err(&err)?;
             details.push(IdentityDetail {
                 row,

@@ -86,6 +86,23 @@ impl PiiBook {
         self.entries.get(alias)
     }
 
+    /// The order in which an identity's aliases name it, each given with its commit count:
+    /// most commits first; on a tie, the name and e-mail (as bytes) that sort first, an erased
+    /// alias last, then the alias id. Alias ids are keyed per ledger, so a tie broken by them
+    /// alone names one person differently in two ledgers of the same history (SQLite and its
+    /// PostgreSQL copy, or two runs): the personal data is the same in both.
+    pub fn naming_order(&self, a: (&str, u64), b: (&str, u64)) -> std::cmp::Ordering {
+        use std::cmp::Ordering;
+        b.1.cmp(&a.1)
+            .then_with(|| match (self.get(a.0), self.get(b.0)) {
+                (Some(x), Some(y)) => x.cmp(y),
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (None, None) => Ordering::Equal,
+            })
+            .then_with(|| a.0.cmp(b.0))
+    }
+
     /// `(name, e-mail)` as text.
     pub fn text(&self, alias: &str) -> Option<(String, String)> {
         self.get(alias).map(|(n, e)| {

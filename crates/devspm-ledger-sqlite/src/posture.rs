@@ -311,10 +311,8 @@ impl PostureStore for SqliteStore {
                 continue;
             };
             // The name shown is that of the alias with the most commits that still has one.
-            ids.sort_by(|a, b| {
-                let n = |x: &String| authored.get(x).copied().unwrap_or(0);
-                n(b).cmp(&n(a)).then(a.cmp(b))
-            });
+            let n = |x: &String| authored.get(x).copied().unwrap_or(0) as u64;
+            ids.sort_by(|a, b| book.naming_order((a, n(a)), (b, n(b))));
             let shown = ids.iter().find_map(|id| book.text(id));
             let mut known_as = Vec::new();
             for id in &ids {

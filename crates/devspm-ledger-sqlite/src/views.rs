@@ -76,6 +76,7 @@ impl Views for SqliteStore {
         // Agents and bots anywhere: author, committer or a person trailer.
         let involved = identity_commit_counts(
             conn,
+            &book,
             "SELECT a.identity_id, i.kind, x.alias, x.sha FROM (
                  SELECT sha, author_alias AS alias FROM commits WHERE repo_id = ?1
                  UNION ALL SELECT sha, committer_alias FROM commits WHERE repo_id = ?1
@@ -440,7 +441,7 @@ pub(super) fn alias_counts(
 }
 
 /// Folds per-alias counts into per-identity contributors, most commits first; the display name
-/// is the alias with the most commits.
+/// is the alias with the most commits (ties: [`PiiBook::naming_order`]).
 pub(super) fn contributors(
     book: &PiiBook,
     per_alias: Vec<(String, String, String, u64)>,
@@ -451,7 +452,10 @@ pub(super) fn contributors(
             .entry(identity)
             .or_insert_with(|| (kind, 0, alias.clone(), 0));
         entry.1 += count;
-        if count > entry.3 || (count == entry.3 && alias < entry.2) {
+        if book
+            .naming_order((&alias, count), (&entry.2, entry.3))
+            .is_lt()
+        {
             entry.2 = alias;
             entry.3 = count;
         }
@@ -483,6 +487,7 @@ pub(super) fn contributors(
 /// identity named twice in one commit (author and signed-off-by) counts that commit once.
 pub(super) fn identity_commit_counts(
     conn: &Connection,
+    book: &PiiBook,
     sql: &str,
     repo_id: &str,
 ) -> rusqlite::Result<Vec<(String, String, String, u64)>> {
@@ -502,7 +507,7 @@ pub(super) fn identity_commit_counts(
     let mut best: HashMap<(String, String), (String, u64)> = HashMap::new();
     for ((identity, kind, alias), n) in per_alias {
         let slot = best.entry((identity, kind)).or_insert((alias.clone(), 0));
-        if n > slot.1 || (n == slot.1 && alias < slot.0) {
+        if book.naming_order((&alias, n), (&slot.0, slot.1)).is_lt() {
             *slot = (alias, n);
         }
     }
@@ -534,8 +539,8 @@ pub(super) fn identity_rows(
          GROUP BY i.identity_id ORDER BY count(c.sha) DESC, i.identity_id",
     )?;
     let mut aliases = conn.prepare_cached(
-        "SELECT a.alias_id FROM aliases a WHERE a.identity_id = ?1
-         ORDER BY (SELECT count(*) FROM commits c WHERE c.author_alias = a.alias_id) DESC, a.alias_id",
+        "SELECT a.alias_id, (SELECT count(*) FROM commits c WHERE c.author_alias = a.alias_id)
+         FROM aliases a WHERE a.identity_id = ?1",
     )?;
     let rows = stmt
         .query_map([only], |r| {
@@ -560,9 +565,13 @@ pub(super) fn identity_rows(
     // An identity whose every alias now resolves elsewhere (joined by a later `[[identity]]`
     // or `.mailmap` link) is history, not a person to list; asked for by id, it is shown.
     for mut row in rows.into_iter().filter(|r| r.aliases > 0 || only.is_some()) {
-        let ids = aliases
-            .query_map([&row.identity], |r| r.get::<_, String>(0))?
+        let mut counted = aliases
+            .query_map([&row.identity], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
+            })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
+        counted.sort_by(|a, b| book.naming_order((&a.0, a.1), (&b.0, b.1)));
+        let ids: Vec<String> = counted.into_iter().map(|(id, _)| id).collect();
         // The name shown is that of the alias with the most commits that still has one; an
         // alias whose personal data was erased shows as its id.
         match ids.iter().find_map(|id| book.text(id)) {

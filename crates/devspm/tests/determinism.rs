@@ -520,3 +520,54 @@ fn verification_while_another_process_appends_never_reports_tampering() {
     assert!(verified >= 5 && verified == runs, "{verified} of {runs}");
     sb.assert_verifies();
 }
+
+/// An identity known under two aliases with as many commits each is named the same in every
+/// ledger of the same history: by the name and e-mail that sort first, never by the alias ids,
+/// which are keyed per ledger (so SQLite and its PostgreSQL copy, or two laptops, named one
+/// developer or agent differently). Checked in five new ledgers, by the scan summary, the
+/// identities list and `identities show`.
+#[test]
+fn a_tie_between_two_aliases_names_the_identity_the_same_in_every_ledger() {
+    let sb = Sandbox::new();
+    let repo = sb.repo("app");
+    // One e-mail, two display names, one commit each: one identity, two aliases.
+    repo.commit_file(("Zed Marsh", "zed@example.com"), "a.txt", "a\n", "one");
+    repo.commit_file(("Zed M.", "zed@example.com"), "b.txt", "b\n", "two");
+    for i in 0..5 {
+        let db = sb.path().join(format!("ledger-{i}.db"));
+        let run = |args: &[&str]| -> serde_json::Value {
+            let out = sb
+                .devspm_without_db()
+                .arg("--db")
+                .arg(&db)
+                .arg("--format")
+                .arg("json")
+                .args(args)
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{args:?}: {out:?}");
+            serde_json::from_slice(&out.stdout).unwrap()
+        };
+        let scan = run(&["scan", "--no-detectors", repo.path.to_str().unwrap()]);
+        let top = &scan["summary"]["top_contributors"][0];
+        assert_eq!(top["commits"], 2, "{scan}");
+        // "Zed M." sorts before "Zed Marsh".
+        assert_eq!(top["name"], "Zed M.", "ledger {i}: {top}");
+        let list = run(&["identities"]);
+        let row = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["email"] == "zed@example.com")
+            .unwrap_or_else(|| panic!("{list}"));
+        assert_eq!(row["name"], "Zed M.", "ledger {i}: {row}");
+        let show = run(&["identities", "show", "zed@example.com"]);
+        let names: Vec<&str> = show[0]["alias_evidence"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{show}"))
+            .iter()
+            .map(|a| a["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["Zed M.", "Zed Marsh"], "ledger {i}");
+    }
+}
