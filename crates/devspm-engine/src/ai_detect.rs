@@ -9,7 +9,7 @@
 //! ([`catch_up`]), reads commits recorded since the cursor from the ledger; [`Inline`] runs
 //! inside an ingest's ledger writer on the batches as they are written (typed payloads and
 //! message bytes at hand), which costs ingest almost nothing, and moves the cursor with each
-//! batch. [`AgentBranches`] is the repository analyzer of agent branch names.
+//! batch. [`AGENT_BRANCHES`] is the repository analyzer of agent branch names.
 
 use std::collections::HashMap;
 
@@ -290,37 +290,18 @@ impl Inline<'_> {
     }
 }
 
-/// The agent-branch evidence of one repository, as a repository analyzer
-/// ([`branch_evidence`]).
-pub struct AgentBranches<'a>(pub &'a devspm_git::Repo);
-
-impl<S: IngestState> Analyzer<S> for AgentBranches<'_> {
-    fn name(&self) -> &'static str {
-        "ai-branch-evidence"
-    }
-
-    fn input(&self) -> Input<'_> {
-        Input::Repository(self.0)
-    }
-
-    fn analyze(
-        &mut self,
-        ctx: &Context<'_>,
-        store: &mut S,
-        _: Batch<'_>,
-    ) -> Result<Analyzed, EngineError> {
-        Ok(branch_evidence(store, &self.0.id, ctx.catalogue)?.into())
-    }
-}
+/// The repository analyzer of agent branch names ([`branch_evidence`]).
+pub const AGENT_BRANCHES: &str = "ai-branch-evidence";
 
 /// Heuristic evidence from agent branch names: commits reachable from a `copilot/*`,
 /// `codex/*`, `cursor/*` or `claude/*` branch (remote-tracking or local) and from no other ref.
 /// Returns `ai_involvement` events (role `assisted`, marker `branch …`), idempotent.
-fn branch_evidence(
+pub fn branch_evidence(
+    ctx: &Context<'_>,
     store: &impl IngestState,
-    repo_id: &str,
-    catalogue: &Catalogue,
+    repo: &devspm_git::Repo,
 ) -> Result<Vec<NewEvent>, EngineError> {
+    let (repo_id, catalogue) = (repo.id.as_str(), ctx.catalogue);
     let refs = store.repository_state(repo_id)?.refs;
     let mut agent_refs = Vec::new();
     let mut other_tips = Vec::new();

@@ -4,7 +4,7 @@
 //! a rebase or a squash — kept as evidence. Malformed notes are skipped with a warning naming
 //! the commit and the reason, recorded as ingest gaps. The same from Agent Trace records
 //! (`.agent-trace/traces.jsonl`). Two repository analyzers ([`crate::analyzer`]):
-//! [`GitAiNotes`] and [`AgentTraces`].
+//! [`GIT_AI_NOTES`] and [`AGENT_TRACES`].
 
 use devspm_ai::gitai::parse_note;
 use devspm_core::NewEvent;
@@ -12,7 +12,6 @@ use devspm_core::catalogue::Catalogue;
 use devspm_core::event::{AiEvidence, AiInvolvement, AiLines, IngestGap};
 use devspm_ledger::{EventLog, IngestState};
 
-use crate::analyzer::{Analyzed, Analyzer, Batch, Input};
 use crate::repository::files_or_gap;
 use crate::{Context, Diagnostics, EngineError};
 
@@ -52,57 +51,18 @@ fn record_involvement(
     )
 }
 
-/// The repository's git-ai notes, as a repository analyzer ([`read_notes`]).
-pub struct GitAiNotes<'a>(pub &'a devspm_git::Repo);
-
-impl<S: IngestState> Analyzer<S> for GitAiNotes<'_> {
-    fn name(&self) -> &'static str {
-        "ai-notes"
-    }
-
-    fn input(&self) -> Input<'_> {
-        Input::Repository(self.0)
-    }
-
-    fn analyze(
-        &mut self,
-        ctx: &Context<'_>,
-        store: &mut S,
-        _: Batch<'_>,
-    ) -> Result<Analyzed, EngineError> {
-        Ok(read_notes(store, self.0, ctx.catalogue, ctx.diagnostics)?.into())
-    }
-}
-
-/// The repository's Agent Trace records, as a repository analyzer ([`read_agent_traces`]).
-pub struct AgentTraces<'a>(pub &'a devspm_git::Repo);
-
-impl<S: EventLog + IngestState> Analyzer<S> for AgentTraces<'_> {
-    fn name(&self) -> &'static str {
-        "agent-trace"
-    }
-
-    fn input(&self) -> Input<'_> {
-        Input::Repository(self.0)
-    }
-
-    fn analyze(
-        &mut self,
-        ctx: &Context<'_>,
-        store: &mut S,
-        _: Batch<'_>,
-    ) -> Result<Analyzed, EngineError> {
-        Ok(read_agent_traces(store, self.0, ctx.catalogue, ctx.diagnostics)?.into())
-    }
-}
+/// The repository analyzers of git-ai notes ([`read_notes`]) and of Agent Trace records
+/// ([`read_agent_traces`]).
+pub const GIT_AI_NOTES: &str = "ai-notes";
+pub const AGENT_TRACES: &str = "agent-trace";
 
 /// Reads the repository's git-ai notes: their events.
 pub fn read_notes(
+    ctx: &Context<'_>,
     store: &impl IngestState,
     repo: &devspm_git::Repo,
-    catalogue: &Catalogue,
-    diagnostics: &dyn Diagnostics,
 ) -> Result<Vec<NewEvent>, EngineError> {
+    let (catalogue, diagnostics) = (ctx.catalogue, ctx.diagnostics);
     // Current notes, then legacy `authorship/0.0.1` records under `refs/ai/authorship/`, each
     // line record kept with its source.
     let mut notes: Vec<(devspm_git::Note, &str, &str)> = devspm_git::notes(repo, NOTES_REF)?
@@ -202,11 +162,11 @@ const MAX_TRACES_BYTES: u64 = 64 << 20;
 /// Reads Agent Trace records (`.agent-trace/traces.jsonl`) at HEAD and at the other branch
 /// heads: their events (an unreadable tree is recorded as a gap at once).
 pub fn read_agent_traces(
+    ctx: &Context<'_>,
     store: &mut (impl EventLog + IngestState),
     repo: &devspm_git::Repo,
-    catalogue: &Catalogue,
-    diagnostics: &dyn Diagnostics,
 ) -> Result<Vec<NewEvent>, EngineError> {
+    let (catalogue, diagnostics) = (ctx.catalogue, ctx.diagnostics);
     let Some(head) = devspm_git::head_commit(repo)? else {
         return Ok(Vec::new());
     };

@@ -3,14 +3,13 @@
 //! they hold, and the first commit that added the file); the risky settings at HEAD become
 //! findings attributed to the commit that wrote them; files that cannot be used are skipped
 //! with a warning naming the file and the reason, recorded as ingest gaps. A repository
-//! analyzer ([`AiTooling`], see [`crate::analyzer`]).
+//! analyzer ([`ANALYZER`], see [`crate::analyzer`]).
 
 use devspm_ai::tooling::{classify_path, inspect};
 use devspm_core::NewEvent;
 use devspm_core::event::{IngestGap, ToolRisk, ToolSeen};
 use devspm_ledger::{Caches, FindingStore};
 
-use crate::analyzer::{Analyzed, Analyzer, Batch, Input};
 use crate::findings::{InternalFinding, record_internal_findings};
 use crate::repository::files_or_gap;
 use crate::{Context, Diagnostics, EngineError};
@@ -22,40 +21,17 @@ const MAX_CONFIG_BYTES: u64 = 1 << 20;
 /// stays quick to scan.
 const MAX_BRANCHES: usize = 200;
 
-/// The AI tooling of one repository, as a repository analyzer ([`inspect_head`]). It appends
-/// as it goes: the findings at HEAD are recorded as an import and attributed.
-pub struct AiTooling<'a>(pub &'a devspm_git::Repo);
-
-impl<S: devspm_ledger::EventLog + devspm_ledger::IngestState + FindingStore + Caches> Analyzer<S>
-    for AiTooling<'_>
-{
-    fn name(&self) -> &'static str {
-        "ai-tooling"
-    }
-
-    fn input(&self) -> Input<'_> {
-        Input::Repository(self.0)
-    }
-
-    fn analyze(
-        &mut self,
-        ctx: &Context<'_>,
-        store: &mut S,
-        _: Batch<'_>,
-    ) -> Result<Analyzed, EngineError> {
-        Ok(Analyzed {
-            events: Vec::new(),
-            appended: inspect_head(store, self.0, ctx.diagnostics)?,
-        })
-    }
-}
+/// The repository analyzer of AI tooling ([`inspect_head`]). It appends as it goes: the
+/// findings at HEAD are recorded as an import and attributed.
+pub const ANALYZER: &str = "ai-tooling";
 
 /// Inspects every local branch head and HEAD; returns the events appended.
 pub fn inspect_head(
+    ctx: &Context<'_>,
     store: &mut (impl devspm_ledger::EventLog + devspm_ledger::IngestState + FindingStore + Caches),
     repo: &devspm_git::Repo,
-    diagnostics: &dyn Diagnostics,
 ) -> Result<u64, EngineError> {
+    let diagnostics = ctx.diagnostics;
     let Some(head) = devspm_git::head_commit(repo)? else {
         return Ok(0);
     };

@@ -17,8 +17,8 @@
 //! - a repository analyzer's completion is marked only after its results are on record: a run
 //!   killed in between runs it again, and its appends are idempotent.
 //!
-//! Adding an analyzer is one type implementing [`Analyzer`] and one line where the scan lists
-//! them (`scan::analyze`). Its name is its position's name: a new version of its rules takes a
+//! Adding an analyzer is one type implementing [`Analyzer`] (for a repository analyzer, a
+//! function in an [`OfRepository`]) and one line where the scan lists them (`scan::analyze`). Its name is its position's name: a new version of its rules takes a
 //! new name and starts over.
 
 use devspm_core::event::EventKind;
@@ -67,6 +67,16 @@ pub struct Analyzed {
     pub appended: u64,
 }
 
+impl Analyzed {
+    /// What an analyzer that appended `n` events itself made of its batch.
+    pub fn appended(n: u64) -> Analyzed {
+        Analyzed {
+            events: Vec::new(),
+            appended: n,
+        }
+    }
+}
+
 impl From<Vec<NewEvent>> for Analyzed {
     fn from(events: Vec<NewEvent>) -> Analyzed {
         Analyzed {
@@ -91,6 +101,37 @@ pub trait Analyzer<S> {
         store: &mut S,
         batch: Batch<'_>,
     ) -> Result<Analyzed, EngineError>;
+}
+
+/// What a repository analyzer does: the function [`OfRepository`] calls.
+pub type RepositoryFn<S> =
+    fn(&Context<'_>, &mut S, &devspm_git::Repo) -> Result<Analyzed, EngineError>;
+
+/// A repository analyzer made of a name and a function of the repository, which is what each
+/// of them is (agent branches, AI tooling, git-ai notes, Agent Trace, the CI inventory).
+pub struct OfRepository<'a, S> {
+    pub name: &'static str,
+    pub repo: &'a devspm_git::Repo,
+    pub analyze: RepositoryFn<S>,
+}
+
+impl<S> Analyzer<S> for OfRepository<'_, S> {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    fn input(&self) -> Input<'_> {
+        Input::Repository(self.repo)
+    }
+
+    fn analyze(
+        &mut self,
+        ctx: &Context<'_>,
+        store: &mut S,
+        _: Batch<'_>,
+    ) -> Result<Analyzed, EngineError> {
+        (self.analyze)(ctx, store, self.repo)
+    }
 }
 
 /// What one run of an analyzer did.

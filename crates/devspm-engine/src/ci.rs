@@ -12,7 +12,6 @@ use devspm_governance::inventory::{self, Pin, RepoToolUse};
 use devspm_governance::policy::{Category, Policy, RequiredPin};
 use devspm_ledger::{Caches, FindingStore};
 
-use crate::analyzer::{Analyzed, Analyzer, Batch, Input};
 use crate::findings::{InternalFinding, record_internal_findings};
 use crate::repository::record_unreadable_tree;
 use crate::{Context, EngineError};
@@ -158,35 +157,9 @@ pub fn audit_head(
     Ok(Some(audit))
 }
 
-/// The CI inventory of one repository, as a repository analyzer ([`inspect_head`]; its name is
-/// [`INVENTORY`]). It appends as it goes: the audit's findings are recorded as an import and
-/// attributed.
-pub struct CiInventory<'a>(pub &'a devspm_git::Repo);
-
-/// The CI inventory's name (its completion marker).
+/// The repository analyzer of the CI inventory ([`inspect_head`]). It appends as it goes:
+/// the audit's findings are recorded as an import and attributed.
 pub const INVENTORY: &str = "ci-inventory";
-
-impl<S: devspm_ledger::EventLog + FindingStore + Caches> Analyzer<S> for CiInventory<'_> {
-    fn name(&self) -> &'static str {
-        INVENTORY
-    }
-
-    fn input(&self) -> Input<'_> {
-        Input::Repository(self.0)
-    }
-
-    fn analyze(
-        &mut self,
-        ctx: &Context<'_>,
-        store: &mut S,
-        _: Batch<'_>,
-    ) -> Result<Analyzed, EngineError> {
-        Ok(Analyzed {
-            events: Vec::new(),
-            appended: inspect_head(ctx, store, self.0)?,
-        })
-    }
-}
 
 /// The inventory and audit of HEAD, recorded: `tool_seen` events for every CI dependency (with
 /// the commit that wrote its line), and the audit's findings as findings of [`TOOL`],

@@ -258,7 +258,7 @@ pub fn analyze<S: Ledger>(
     store: &mut S,
     repos: &[&devspm_git::Repo],
 ) -> Result<Analysis, EngineError> {
-    use crate::analyzer::{Analyzer, run};
+    use crate::analyzer::{Analyzed, Analyzer, run};
     let mut analysis = Analysis {
         identity_events_appended: resolve_identities(ctx, store)?,
         ..Analysis::default()
@@ -268,15 +268,35 @@ pub fn analyze<S: Ledger>(
     for repo in repos {
         // Each runs when the refs (or HEAD) differ from those it last completed over; a
         // re-scan of an unchanged repository stays a ref listing.
-        let analyzers: [&mut dyn Analyzer<S>; 5] = [
-            &mut crate::ai_detect::AgentBranches(repo),
-            &mut crate::ai_tooling::AiTooling(repo),
-            &mut crate::ai_notes::GitAiNotes(repo),
-            &mut crate::ai_notes::AgentTraces(repo),
-            &mut crate::ci::CiInventory(repo),
+        use crate::analyzer::OfRepository;
+        let of = |name, analyze| OfRepository {
+            name,
+            repo,
+            analyze,
+        };
+        let analyzers: [OfRepository<'_, S>; 5] = [
+            of(crate::ai_detect::AGENT_BRANCHES, |ctx, store, repo| {
+                Ok(crate::ai_detect::branch_evidence(ctx, store, repo)?.into())
+            }),
+            of(crate::ai_tooling::ANALYZER, |ctx, store, repo| {
+                Ok(Analyzed::appended(crate::ai_tooling::inspect_head(
+                    ctx, store, repo,
+                )?))
+            }),
+            of(crate::ai_notes::GIT_AI_NOTES, |ctx, store, repo| {
+                Ok(crate::ai_notes::read_notes(ctx, store, repo)?.into())
+            }),
+            of(crate::ai_notes::AGENT_TRACES, |ctx, store, repo| {
+                Ok(crate::ai_notes::read_agent_traces(ctx, store, repo)?.into())
+            }),
+            of(crate::ci::INVENTORY, |ctx, store, repo| {
+                Ok(Analyzed::appended(crate::ci::inspect_head(
+                    ctx, store, repo,
+                )?))
+            }),
         ];
-        for analyzer in analyzers {
-            let ran = run(ctx, store, analyzer)?;
+        for mut analyzer in analyzers {
+            let ran = run(ctx, store, &mut analyzer)?;
             analysis.ai_events_appended += ran.appended;
             analysis.ci_inventory_ran |= ran.ran && analyzer.name() == crate::ci::INVENTORY;
         }

@@ -4,29 +4,16 @@
 //! twice, an interrupt stops it before anything is read, and a repository analyzer runs again
 //! only when the repository's refs moved.
 
-use std::path::Path;
-use std::process::Command;
+mod common;
 
+use std::path::Path;
+
+use common::{Env, git};
 use devspm_core::NewEvent;
 use devspm_core::event::{EventKind, IngestGap};
 use devspm_engine::analyzer::{Analyzed, Analyzer, Batch, Input, Ran, run};
-use devspm_engine::{Context, DatabaseKey, EngineError, Interrupt, NoProgress, Silent};
+use devspm_engine::{Context, EngineError};
 use devspm_ledger::{AnalyzerState, EventLog};
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .args(args)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "Alice")
-        .env("GIT_AUTHOR_EMAIL", "alice@example.com")
-        .env("GIT_COMMITTER_NAME", "Alice")
-        .env("GIT_COMMITTER_EMAIL", "alice@example.com")
-        .output()
-        .expect("git runs");
-    assert!(out.status.success(), "git {args:?}: {out:?}");
-}
 
 fn commit(dir: &Path, i: usize) {
     std::fs::write(dir.join(format!("f{i}.txt")), format!("{i}\n")).unwrap();
@@ -108,40 +95,6 @@ impl<S> Analyzer<S> for Refs<'_> {
         assert!(matches!(batch, Batch::Repository));
         self.runs += 1;
         Ok(vec![echo(&self.repo.id, self.runs as u64)].into())
-    }
-}
-
-/// What a context borrows.
-struct Env {
-    config: devspm_core::config::Config,
-    catalogue: devspm_core::catalogue::Catalogue,
-    policy: devspm_governance::policy::Policy,
-    interrupt: Interrupt,
-}
-
-impl Default for Env {
-    fn default() -> Env {
-        Env {
-            config: Default::default(),
-            catalogue: devspm_core::catalogue::Catalogue::builtin(),
-            policy: Default::default(),
-            interrupt: Interrupt::new(),
-        }
-    }
-}
-
-impl Env {
-    fn ctx(&self) -> Context<'_> {
-        Context {
-            config: &self.config,
-            catalogue: &self.catalogue,
-            policy: &self.policy,
-            secret_rules: None,
-            secret_key: &DatabaseKey,
-            diagnostics: &Silent,
-            progress: &NoProgress,
-            interrupt: &self.interrupt,
-        }
     }
 }
 

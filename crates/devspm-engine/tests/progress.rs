@@ -3,11 +3,13 @@
 //! repository (built with git) is scanned and imported into a real ledger with a sink that
 //! records every call.
 
-use std::path::Path;
+mod common;
+
 use std::process::Command;
 use std::sync::Mutex;
 
-use devspm_engine::{Context, DatabaseKey, Interrupt, Progress, Silent, phase};
+use common::{Env, git};
+use devspm_engine::{Progress, phase};
 
 /// Every call the sink received, in order.
 #[derive(Default)]
@@ -79,23 +81,6 @@ fn assert_names(seen: &[(String, u64)], expected: &[&str]) {
     assert_eq!(names, expected, "{seen:?}");
 }
 
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .args(args)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "Alice")
-        .env("GIT_AUTHOR_EMAIL", "alice@example.com")
-        .env("GIT_COMMITTER_NAME", "Alice")
-        .env("GIT_COMMITTER_EMAIL", "alice@example.com")
-        .env("GIT_AUTHOR_DATE", "2026-01-02T03:04:05Z")
-        .env("GIT_COMMITTER_DATE", "2026-01-02T03:04:05Z")
-        .output()
-        .expect("git runs");
-    assert!(out.status.success(), "git {args:?}: {out:?}");
-}
-
 #[test]
 fn a_scan_and_an_import_report_each_phase_from_start_to_end() {
     let dir = tempfile::tempdir().unwrap();
@@ -116,21 +101,9 @@ fn a_scan_and_an_import_report_each_phase_from_start_to_end() {
     }
     let repo = devspm_git::open(&repo_dir).unwrap();
     let mut store = devspm_engine::store::open(&dir.path().join("ledger.db"), None).unwrap();
-    let config = devspm_core::config::Config::default();
-    let catalogue = devspm_core::catalogue::Catalogue::builtin();
-    let policy = devspm_governance::policy::Policy::default();
     let recording = Recording::default();
-    let interrupt = Interrupt::new();
-    let ctx = Context {
-        config: &config,
-        catalogue: &catalogue,
-        policy: &policy,
-        secret_rules: None,
-        secret_key: &DatabaseKey,
-        diagnostics: &Silent,
-        progress: &recording,
-        interrupt: &interrupt,
-    };
+    let env = Env::default();
+    let ctx = env.ctx_with(&recording);
 
     let report = devspm_engine::scan::scan(
         &ctx,
@@ -287,21 +260,9 @@ fn advisories_import_reports_the_files_it_reads() {
         .unwrap();
     }
     let mut store = devspm_engine::store::open(&dir.path().join("ledger.db"), None).unwrap();
-    let config = devspm_core::config::Config::default();
-    let catalogue = devspm_core::catalogue::Catalogue::builtin();
-    let policy = devspm_governance::policy::Policy::default();
     let recording = Recording::default();
-    let interrupt = Interrupt::new();
-    let ctx = Context {
-        config: &config,
-        catalogue: &catalogue,
-        policy: &policy,
-        secret_rules: None,
-        secret_key: &DatabaseKey,
-        diagnostics: &Silent,
-        progress: &recording,
-        interrupt: &interrupt,
-    };
+    let env = Env::default();
+    let ctx = env.ctx_with(&recording);
     let loaded =
         devspm_engine::advisories::import(&ctx, &mut store, std::slice::from_ref(&osv)).unwrap();
     assert_eq!(loaded[0].advisories, 130);
